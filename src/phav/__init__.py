@@ -1,0 +1,20 @@
+"""phav: procedural human action videos with exact ground truth."""
+
+from phav.spec import CameraKind, DayPhase, Environment, VideoSpec, Variation, Weather
+from phav.take import ActorTrack, Instance, Mesh, Take
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ActorTrack",
+    "CameraKind",
+    "DayPhase",
+    "Environment",
+    "Instance",
+    "Mesh",
+    "Take",
+    "Variation",
+    "VideoSpec",
+    "Weather",
+    "__version__",
+]

@@ -1,0 +1,92 @@
+"""Rigid transforms with quaternions in ``(x, y, z, w)`` order (PyBullet's and SciPy's).
+
+All functions accept leading batch dimensions and return ``float64`` arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def quat_normalize(q: np.ndarray) -> np.ndarray:
+    """Unit quaternions ``(..., 4)``, with ``w >= 0`` (one canonical sign)."""
+    q = np.asarray(q, dtype=np.float64)
+    q = q / np.linalg.norm(q, axis=-1, keepdims=True)
+    return np.where(q[..., 3:4] < 0.0, -q, q)
+
+
+def quat_conjugate(q: np.ndarray) -> np.ndarray:
+    """Inverse of unit quaternions ``(..., 4)``."""
+    q = np.asarray(q, dtype=np.float64)
+    return np.concatenate([-q[..., :3], q[..., 3:]], axis=-1)
+
+
+def quat_multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Hamilton product ``a * b`` (apply ``b`` first, then ``a``), shapes ``(..., 4)``."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    ax, ay, az, aw = np.moveaxis(a, -1, 0)
+    bx, by, bz, bw = np.moveaxis(b, -1, 0)
+    return np.stack(
+        [
+            aw * bx + ax * bw + ay * bz - az * by,
+            aw * by - ax * bz + ay * bw + az * bx,
+            aw * bz + ax * by - ay * bx + az * bw,
+            aw * bw - ax * bx - ay * by - az * bz,
+        ],
+        axis=-1,
+    )
+
+
+def quat_rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Rotate vectors ``v (..., 3)`` by unit quaternions ``q (..., 4)``."""
+    q = np.asarray(q, dtype=np.float64)
+    v = np.asarray(v, dtype=np.float64)
+    u, w = q[..., :3], q[..., 3:4]
+    t = 2.0 * np.cross(u, v)
+    return v + w * t + np.cross(u, t)
+
+
+def quat_to_matrix(q: np.ndarray) -> np.ndarray:
+    """Rotation matrices ``(..., 3, 3)`` from unit quaternions ``(..., 4)``."""
+    q = np.asarray(q, dtype=np.float64)
+    x, y, z, w = np.moveaxis(q, -1, 0)
+    return np.stack(
+        [
+            np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], -1),
+            np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
+            np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
+        ],
+        axis=-2,
+    )
+
+
+def quat_from_axis_angle(axis: np.ndarray, angle: np.ndarray) -> np.ndarray:
+    """Quaternions ``(..., 4)`` rotating by ``angle`` radians about unit ``axis (..., 3)``."""
+    axis = np.asarray(axis, dtype=np.float64)
+    half = 0.5 * np.asarray(angle, dtype=np.float64)[..., None]
+    return np.concatenate([axis * np.sin(half), np.cos(half)], axis=-1)
+
+
+def quat_angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Rotation angle in radians between unit quaternions ``a`` and ``b`` (``(...)``)."""
+    d = np.abs(np.sum(np.asarray(a) * np.asarray(b), axis=-1))
+    return 2.0 * np.arccos(np.clip(d, 0.0, 1.0))
+
+
+def pose_matrix(position: np.ndarray, quat: np.ndarray) -> np.ndarray:
+    """Homogeneous 4x4 transforms ``(..., 4, 4)`` from positions ``(..., 3)`` and quaternions."""
+    position = np.asarray(position, dtype=np.float64)
+    rot = quat_to_matrix(quat)
+    out = np.zeros(rot.shape[:-2] + (4, 4))
+    out[..., :3, :3] = rot
+    out[..., :3, 3] = position
+    out[..., 3, 3] = 1.0
+    return out
+
+
+def transform_points(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Apply 4x4 ``matrix`` to points ``(N, 3)``; returns ``(N, 3)``."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    points = np.asarray(points, dtype=np.float64)
+    return points @ matrix[:3, :3].T + matrix[:3, 3]

@@ -1,0 +1,218 @@
+"""VideoSpec: every parameter of one video, and the enumerations of the spec's variables.
+
+A :class:`VideoSpec` is the unit of caching, naming, sharding and reproducibility: the same spec gives
+the same bytes on the same machine and software. It round-trips through JSON (:meth:`VideoSpec.to_json`,
+:meth:`VideoSpec.from_json`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+from typing import Any
+
+
+class _NamedEnum(str, enum.Enum):
+    """A string enumeration whose values are the names written into folder names and JSON."""
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, text: str) -> "_NamedEnum":
+        """The member whose value matches ``text`` (case-insensitive).
+
+        Raises:
+            ValueError: no such member; the message lists the valid values.
+        """
+        for member in cls:
+            if member.value.lower() == str(text).lower():
+                return member
+        valid = ", ".join(m.value for m in cls)
+        raise ValueError(f"unknown {cls.__name__} {text!r}; valid values: {valid}")
+
+
+class Environment(_NamedEnum):
+    """Where the video takes place. ``Plain`` (ours) is an open ground with a road: the empty stage."""
+
+    PLAIN = "Plain"
+    STADIUM = "Stadium"
+    LAKE = "Lake"
+    URBAN = "Urban"
+    GREEN_CITY = "GreenCity"
+    MIDDLE = "Middle"
+    HOUSE = "House"
+
+
+class DayPhase(_NamedEnum):
+    DAWN = "Dawn"
+    DAY = "Day"
+    DUSK = "Dusk"
+    NIGHT = "Night"
+
+
+class Weather(_NamedEnum):
+    CLEAR = "Clear"
+    CLOUDY = "Cloudy"
+    OVERCAST = "Overcast"
+    FOGGY = "Foggy"
+    RAINY = "Rainy"
+    SNOWY = "Snowy"
+
+
+class CameraKind(_NamedEnum):
+    KITE = "Kite"
+    CLOSE_UP = "CloseUp"
+    INDOOR = "Indoor"
+    TRIPOD = "Tripod"
+    ORBITAL = "Orbital"
+    HANDHELD = "Handheld"
+
+
+class Variation(_NamedEnum):
+    """PHAV's motion variations: none, muscle weakening, perturbation, blending, objects."""
+
+    NONE = "n"
+    WEAKENING = "w"
+    PERTURBATION = "p"
+    BLENDING = "b"
+    OBJECTS = "o"
+
+
+#: Bounds that keep a spec renderable; checked by :meth:`VideoSpec.validate`.
+MAX_SIZE = 8192
+MAX_FRAMES = 100_000
+MAX_FPS = 1000.0
+
+_ENUM_FIELDS = {
+    "environment": Environment,
+    "day_phase": DayPhase,
+    "weather": Weather,
+    "camera": CameraKind,
+    "variation": Variation,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class VideoSpec:
+    """Every parameter of one video.
+
+    Attributes:
+        action: registered action class name (e.g. ``"Walk"``).
+        clip: motion clip name within the action, or ``""`` to let the action choose from the seed.
+        actor: human model (actor preset) name.
+        environment, day_phase, weather, camera, variation: the discrete world and motion variables.
+        frames: number of video frames (>= 1).
+        fps: video frame rate, frames per second.
+        width, height: output size in pixels.
+        seed: the video's seed; every random choice derives from it.
+        batch: batch or shard number, the ``bNNNN`` prefix of the folder name.
+    """
+
+    action: str = "Walk"
+    clip: str = ""
+    actor: str = "Model_Default"
+    environment: Environment = Environment.PLAIN
+    day_phase: DayPhase = DayPhase.DAY
+    weather: Weather = Weather.CLEAR
+    camera: CameraKind = CameraKind.KITE
+    variation: Variation = Variation.NONE
+    frames: int = 60
+    fps: float = 30.0
+    width: int = 340
+    height: int = 256
+    seed: int = 0
+    batch: int = 0
+
+    def __post_init__(self) -> None:
+        for name, kind in _ENUM_FIELDS.items():
+            value = getattr(self, name)
+            if not isinstance(value, kind):
+                object.__setattr__(self, name, kind.parse(value))
+        object.__setattr__(self, "fps", float(self.fps))
+        for name in ("frames", "width", "height", "seed", "batch"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or int(value) != value:
+                raise ValueError(f"{name} must be an integer, got {value!r}")
+            object.__setattr__(self, name, int(value))
+
+    def validate(self) -> "VideoSpec":
+        """Check the bounds of the numeric fields; returns ``self``.
+
+        Raises:
+            ValueError: with a one-line reason and how to fix it.
+        """
+        if not (1 <= self.width <= MAX_SIZE and 1 <= self.height <= MAX_SIZE):
+            raise ValueError(
+                f"size {self.width}x{self.height} is out of range; use WxH with each side in 1..{MAX_SIZE}"
+            )
+        if self.width < 8 or self.height < 8:
+            raise ValueError(f"size {self.width}x{self.height} is too small; use at least 8x8")
+        if not 1 <= self.frames <= MAX_FRAMES:
+            raise ValueError(f"frames must be in 1..{MAX_FRAMES}, got {self.frames}")
+        if not 0.0 < self.fps <= MAX_FPS:
+            raise ValueError(f"fps must be in (0, {MAX_FPS:g}], got {self.fps:g}")
+        if self.seed < 0:
+            raise ValueError(f"seed must be >= 0, got {self.seed}")
+        if not 0 <= self.batch <= 9999:
+            raise ValueError(f"batch must be in 0..9999, got {self.batch}")
+        for name in ("action", "clip", "actor"):
+            value = getattr(self, name)
+            if "-" in value or "/" in value or any(c.isspace() for c in value):
+                raise ValueError(f"{name} {value!r} may not contain '-', '/' or spaces")
+        return self
+
+    # ---- JSON ---------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict; enumerations as their string values."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = value.value if isinstance(value, enum.Enum) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "VideoSpec":
+        """Inverse of :meth:`to_dict`. Unknown keys raise ``ValueError`` naming them."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown VideoSpec fields {unknown}; valid fields: {sorted(known)}")
+        return cls(**data)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "VideoSpec":
+        return cls.from_dict(json.loads(text))
+
+    def replace(self, **changes: Any) -> "VideoSpec":
+        return dataclasses.replace(self, **changes)
+
+    # ---- naming -------------------------------------------------------------------------------
+    def video_id(self, resolved_clip: str | None = None) -> str:
+        """32 hex digits derived from the full parameter record and seed (same spec => same id)."""
+        record = self.to_dict()
+        if resolved_clip is not None:
+            record["clip"] = resolved_clip
+        digest = hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+        return digest[:32]
+
+    def folder_name(self, resolved_clip: str | None = None) -> str:
+        """PHAV folder name: ``bNNNN-Env-DayPhase-Weather-Clip-Actor-Camera-Variation-<hex id>``."""
+        clip = resolved_clip if resolved_clip is not None else (self.clip or "auto")
+        parts = [
+            f"b{self.batch:04d}",
+            self.environment.value,
+            self.day_phase.value,
+            self.weather.value,
+            clip,
+            self.actor,
+            self.camera.value,
+            self.variation.value,
+            self.video_id(resolved_clip),
+        ]
+        return "-".join(parts)

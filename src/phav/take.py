@@ -1,0 +1,252 @@
+"""Take: what a simulation produced, as plain numpy data. The renderer reads only this.
+
+A take holds ``T`` frames of ``P`` rigid parts. Each part draws one :class:`Mesh` (in the part's
+local frame) at its per-frame world pose. Cameras, lighting, the instance table and per-actor
+tracks (joints and muscle state) complete it. ``Take.save``/``Take.load`` round-trip through one
+``.npz`` file without pickling.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+TAKE_FORMAT_VERSION = 1
+
+
+@dataclasses.dataclass
+class Mesh:
+    """A triangle mesh in its part's local frame.
+
+    Attributes:
+        name: label for errors and debugging.
+        positions: ``(N, 3) float32`` metres.
+        normals: ``(N, 3) float32`` unit vectors.
+        colors: ``(N, 3) float32`` linear albedo in ``[0, 1]``.
+        semantic: ``(N,) uint8`` semantic id per vertex (``labels.SEMANTIC_CLASSES``); a triangle's
+            label is that of its first vertex, so regions should not share vertices across labels.
+        indices: ``(M, 3) uint32`` triangles, counter-clockwise seen from outside.
+    """
+
+    name: str
+    positions: np.ndarray
+    normals: np.ndarray
+    colors: np.ndarray
+    semantic: np.ndarray
+    indices: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.positions = np.ascontiguousarray(self.positions, dtype=np.float32).reshape(-1, 3)
+        self.normals = np.ascontiguousarray(self.normals, dtype=np.float32).reshape(-1, 3)
+        self.colors = np.ascontiguousarray(self.colors, dtype=np.float32).reshape(-1, 3)
+        self.semantic = np.ascontiguousarray(self.semantic, dtype=np.uint8).reshape(-1)
+        self.indices = np.ascontiguousarray(self.indices, dtype=np.uint32).reshape(-1, 3)
+        n = len(self.positions)
+        for field in ("normals", "colors", "semantic"):
+            if len(getattr(self, field)) != n:
+                raise ValueError(f"mesh {self.name!r}: {field} has {len(getattr(self, field))} rows, positions {n}")
+        if self.indices.size and int(self.indices.max()) >= n:
+            raise ValueError(f"mesh {self.name!r}: index {int(self.indices.max())} out of range for {n} vertices")
+
+
+@dataclasses.dataclass
+class Instance:
+    """One row of the per-video instance table (id 0 is background and is not listed)."""
+
+    id: int
+    name: str
+    semantic_class: int
+    color: tuple[int, int, int]
+
+
+@dataclasses.dataclass
+class ActorTrack:
+    """Per-frame annotation data of one person.
+
+    Attributes:
+        name: actor name (e.g. the preset, ``Model_Default``).
+        instance_id: the person's instance id.
+        joint_names: ``J`` names of annotated joints (``head``, ``neck``, ``left_knee``, ...).
+        joints_3d: ``(T, J, 3) float64`` world positions, metres.
+        muscle_joints: ``Jm`` names of actuated joints.
+        muscle_target: ``(T, Jm, 4) float64`` target local rotation (quaternion xyzw).
+        muscle_actual: ``(T, Jm, 4) float64`` actual local rotation (quaternion xyzw).
+        muscle_torque: ``(T, Jm, 3) float64`` applied motor torque, N m, in the joint frame.
+        muscle_strength: ``(T, Jm) float64`` maximum torque, N m.
+        pin_weight: ``(T,) float64`` weight of the root pin in ``[0, 1]``.
+    """
+
+    name: str
+    instance_id: int
+    joint_names: list[str]
+    joints_3d: np.ndarray
+    muscle_joints: list[str]
+    muscle_target: np.ndarray
+    muscle_actual: np.ndarray
+    muscle_torque: np.ndarray
+    muscle_strength: np.ndarray
+    pin_weight: np.ndarray
+
+
+_ACTOR_ARRAYS = ("joints_3d", "muscle_target", "muscle_actual", "muscle_torque", "muscle_strength", "pin_weight")
+_MESH_ARRAYS = ("positions", "normals", "colors", "semantic", "indices")
+
+
+@dataclasses.dataclass
+class Take:
+    """The simulated video, ready to render.
+
+    Attributes:
+        fps: frames per second.
+        width, height: output size in pixels the cameras' ``K`` refers to.
+        meshes: the meshes parts refer to.
+        part_names: ``P`` part names.
+        part_mesh: ``(P,) int32`` index into ``meshes``.
+        part_instance: ``(P,) uint16`` instance id of each part (0 for stuff such as ground).
+        part_pos: ``(T, P, 3) float64`` world position of each part frame, metres.
+        part_quat: ``(T, P, 4) float64`` world orientation of each part frame, xyzw.
+        camera_K: ``(T, 3, 3) float64`` OpenCV intrinsics per frame.
+        camera_world_to_camera: ``(T, 4, 4) float64`` per frame.
+        sun_direction: ``(T, 3) float64`` unit vector from the scene towards the sun.
+        sun_color: ``(T, 3) float64`` linear RGB irradiance of the sun.
+        sky_zenith, sky_horizon: ``(T, 3) float64`` linear RGB sky radiance at zenith and horizon.
+        ambient: ``(T, 3) float64`` linear RGB ambient light.
+        instances: the instance table.
+        actors: one track per person.
+        meta: JSON-able record (spec, clip, simulation settings, ...).
+    """
+
+    fps: float
+    width: int
+    height: int
+    meshes: list[Mesh]
+    part_names: list[str]
+    part_mesh: np.ndarray
+    part_instance: np.ndarray
+    part_pos: np.ndarray
+    part_quat: np.ndarray
+    camera_K: np.ndarray
+    camera_world_to_camera: np.ndarray
+    sun_direction: np.ndarray
+    sun_color: np.ndarray
+    sky_zenith: np.ndarray
+    sky_horizon: np.ndarray
+    ambient: np.ndarray
+    instances: list[Instance]
+    actors: list[ActorTrack]
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def num_frames(self) -> int:
+        return int(self.part_pos.shape[0])
+
+    @property
+    def num_parts(self) -> int:
+        return len(self.part_names)
+
+    def validate(self) -> "Take":
+        """Check shapes and references; returns ``self``. Raises ``ValueError`` naming the field."""
+        T, P = self.num_frames, self.num_parts
+        expect = {
+            "part_mesh": (P,),
+            "part_instance": (P,),
+            "part_pos": (T, P, 3),
+            "part_quat": (T, P, 4),
+            "camera_K": (T, 3, 3),
+            "camera_world_to_camera": (T, 4, 4),
+            "sun_direction": (T, 3),
+            "sun_color": (T, 3),
+            "sky_zenith": (T, 3),
+            "sky_horizon": (T, 3),
+            "ambient": (T, 3),
+        }
+        for name, shape in expect.items():
+            got = np.shape(getattr(self, name))
+            if got != shape:
+                raise ValueError(f"take.{name} has shape {got}, expected {shape}")
+        if P and (self.part_mesh.min() < 0 or self.part_mesh.max() >= len(self.meshes)):
+            raise ValueError("take.part_mesh refers to a mesh that does not exist")
+        if not np.all(np.isfinite(self.part_pos)) or not np.all(np.isfinite(self.part_quat)):
+            raise ValueError("take has non-finite part poses")
+        ids = {inst.id for inst in self.instances}
+        missing = set(int(i) for i in self.part_instance) - ids - {0}
+        if missing:
+            raise ValueError(f"take parts refer to instance ids {sorted(missing)} missing from the table")
+        return self
+
+    # ---- .npz ---------------------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write the take to one ``.npz`` file (no pickles)."""
+        arrays: dict[str, np.ndarray] = {}
+        for name in ("part_mesh", "part_instance", "part_pos", "part_quat", "camera_K",
+                     "camera_world_to_camera", "sun_direction", "sun_color", "sky_zenith",
+                     "sky_horizon", "ambient"):
+            arrays[name] = np.asarray(getattr(self, name))
+        for i, mesh in enumerate(self.meshes):
+            for field in _MESH_ARRAYS:
+                arrays[f"mesh{i}_{field}"] = getattr(mesh, field)
+        for i, actor in enumerate(self.actors):
+            for field in _ACTOR_ARRAYS:
+                arrays[f"actor{i}_{field}"] = np.asarray(getattr(actor, field))
+        header = {
+            "format": TAKE_FORMAT_VERSION,
+            "fps": self.fps,
+            "width": self.width,
+            "height": self.height,
+            "mesh_names": [m.name for m in self.meshes],
+            "part_names": list(self.part_names),
+            "instances": [dataclasses.asdict(inst) for inst in self.instances],
+            "actors": [
+                {"name": a.name, "instance_id": a.instance_id, "joint_names": list(a.joint_names),
+                 "muscle_joints": list(a.muscle_joints)}
+                for a in self.actors
+            ],
+            "meta": self.meta,
+        }
+        arrays["header"] = np.array(json.dumps(header, sort_keys=True))
+        with open(path, "wb") as f:
+            np.savez_compressed(f, **arrays)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Take":
+        """Read a take written by :meth:`save`.
+
+        Raises:
+            ValueError: the file is not a take of this format version.
+        """
+        with np.load(path, allow_pickle=False) as data:
+            if "header" not in data:
+                raise ValueError(f"{path}: not a phav take (no header)")
+            header = json.loads(str(data["header"]))
+            if header.get("format") != TAKE_FORMAT_VERSION:
+                raise ValueError(f"{path}: take format {header.get('format')}, expected {TAKE_FORMAT_VERSION}")
+            meshes = [
+                Mesh(name, *(data[f"mesh{i}_{f}"] for f in _MESH_ARRAYS))
+                for i, name in enumerate(header["mesh_names"])
+            ]
+            actors = [
+                ActorTrack(
+                    name=a["name"], instance_id=a["instance_id"], joint_names=a["joint_names"],
+                    muscle_joints=a["muscle_joints"],
+                    **{f: data[f"actor{i}_{f}"] for f in _ACTOR_ARRAYS},
+                )
+                for i, a in enumerate(header["actors"])
+            ]
+            instances = [
+                Instance(d["id"], d["name"], d["semantic_class"], tuple(d["color"]))
+                for d in header["instances"]
+            ]
+            return cls(
+                fps=header["fps"], width=header["width"], height=header["height"], meshes=meshes,
+                part_names=header["part_names"], part_mesh=data["part_mesh"],
+                part_instance=data["part_instance"], part_pos=data["part_pos"],
+                part_quat=data["part_quat"], camera_K=data["camera_K"],
+                camera_world_to_camera=data["camera_world_to_camera"],
+                sun_direction=data["sun_direction"], sun_color=data["sun_color"],
+                sky_zenith=data["sky_zenith"], sky_horizon=data["sky_horizon"],
+                ambient=data["ambient"], instances=instances, actors=actors, meta=header["meta"],
+            )
