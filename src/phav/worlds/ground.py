@@ -1,0 +1,70 @@
+"""Ground meshes: a tiled field of terrain with a road strip, labelled per surface."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from phav.labels import class_id
+from phav.take import Mesh
+
+#: Albedo ranges (linear RGB) the tiles are drawn from.
+GRASS_ALBEDO = ((0.10, 0.20, 0.05), (0.20, 0.32, 0.09))
+ROAD_ALBEDO = ((0.09, 0.09, 0.10), (0.16, 0.16, 0.17))
+ROAD_MARKING_ALBEDO = (0.75, 0.75, 0.70)
+
+
+def tiled_ground(
+    rng: np.random.Generator,
+    half_extent: float = 40.0,
+    tile: float = 1.0,
+    road_half_width: float = 3.0,
+    road_center_y: float = 0.0,
+) -> Mesh:
+    """A flat ground at ``z = 0`` made of square tiles, each with its own slightly varied albedo.
+
+    Tiles whose centre lies within ``road_half_width`` of the line ``y = road_center_y`` are Road
+    (dark asphalt with a dashed centre marking); the rest are Terrain (grass). Every tile has its own
+    four vertices so labels and colours never blend across tiles.
+
+    Args:
+        rng: the world's generator (tile colours).
+        half_extent: the ground spans ``[-half_extent, half_extent]`` in x and y, metres.
+        tile: tile size, metres.
+        road_half_width: half the road's width, metres; 0 for no road.
+        road_center_y: the road runs along x at this y, metres.
+
+    Returns:
+        One :class:`~phav.take.Mesh` with ``4 n^2`` vertices and ``2 n^2`` triangles, ``n`` tiles a side.
+    """
+    n = int(round(2 * half_extent / tile))
+    edges = -half_extent + tile * np.arange(n + 1)
+    x0, y0 = np.meshgrid(edges[:-1], edges[:-1], indexing="ij")
+    x0, y0 = x0.ravel(), y0.ravel()
+    cx, cy = x0 + tile / 2, y0 + tile / 2
+    count = x0.size
+
+    on_road = np.abs(cy - road_center_y) < road_half_width
+    marking = on_road & (np.abs(cy - road_center_y) < tile) & (np.floor(cx / (2 * tile)) % 2 == 0)
+    marking &= np.abs(cy - road_center_y) <= tile / 2 + 1e-9
+    lo = np.where(on_road[:, None], ROAD_ALBEDO[0], GRASS_ALBEDO[0])
+    hi = np.where(on_road[:, None], ROAD_ALBEDO[1], GRASS_ALBEDO[1])
+    tile_color = lo + rng.random((count, 1)) * (hi - lo) + rng.normal(0.0, 0.01, (count, 3))
+    tile_color[marking] = ROAD_MARKING_ALBEDO
+    tile_color = np.clip(tile_color, 0.0, 1.0)
+    tile_label = np.where(on_road, class_id("Road"), class_id("Terrain")).astype(np.uint8)
+
+    corners = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.float64) * tile
+    positions = np.zeros((count, 4, 3))
+    positions[:, :, 0] = x0[:, None] + corners[:, 0]
+    positions[:, :, 1] = y0[:, None] + corners[:, 1]
+    base = 4 * np.arange(count, dtype=np.uint32)[:, None]
+    indices = np.concatenate([base + [0, 1, 2], base + [0, 2, 3]], axis=0)
+    normals = np.tile([0.0, 0.0, 1.0], (count * 4, 1))
+    return Mesh(
+        name="ground",
+        positions=positions.reshape(-1, 3),
+        normals=normals,
+        colors=np.repeat(tile_color, 4, axis=0),
+        semantic=np.repeat(tile_label, 4),
+        indices=indices,
+    )
