@@ -1,0 +1,129 @@
+"""``phav-render``: the command line. Thin: it parses options and calls the library."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from phav.actions import action_names, get_action
+from phav.errors import PhavError
+from phav.frames import MODALITIES, parse_modalities
+from phav.spec import DayPhase, Variation, VideoSpec, Weather
+from phav.worlds.cameras import RIGS
+from phav.worlds.environments import ENVIRONMENTS
+
+#: Values the options accept so far (later layers add more).
+DAY_PHASES = tuple(d.value for d in DayPhase)
+WEATHERS = tuple(w.value for w in (Weather.CLEAR, Weather.CLOUDY, Weather.OVERCAST))
+VARIATIONS = (Variation.NONE.value,)
+ACTORS = ("Model_Default",)
+
+_SIZE = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"340x256"`` -> ``(340, 256)``. Raises ``click.BadParameter`` with the expected form."""
+    match = _SIZE.match(text)
+    if not match:
+        raise click.BadParameter(f"{text!r} is malformed; use WxH, e.g. 340x256", param_hint="--size")
+    return int(match.group(1)), int(match.group(2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="phav")
+def cli() -> None:
+    """Generate synthetic human action videos with exact ground truth (PHAV layout)."""
+
+
+@cli.command()
+@click.option("--action", required=True, help="Action class; `phav-render list actions` shows them.")
+@click.option("--clip", default="", help="Motion clip of the action (default: chosen from the seed).")
+@click.option("--actor", type=click.Choice(ACTORS), default=ACTORS[0], show_default=True, help="Human model.")
+@click.option("--environment", type=click.Choice([e.value for e in ENVIRONMENTS]), default="Plain", show_default=True)
+@click.option("--day-phase", type=click.Choice(DAY_PHASES), default="Day", show_default=True)
+@click.option("--weather", type=click.Choice(WEATHERS), default="Clear", show_default=True)
+@click.option("--camera", type=click.Choice([k.value for k in RIGS]), default="Kite", show_default=True)
+@click.option("--variation", type=click.Choice(VARIATIONS), default="n", show_default=True,
+              help="Motion variation: n none (w, p, b, o come with the humanoids layer).")
+@click.option("--frames", type=int, default=None, help="Number of frames [default: 60].")
+@click.option("--seconds", type=float, default=None, help="Length in seconds (instead of --frames).")
+@click.option("--fps", type=float, default=30.0, show_default=True, help="Frames per second.")
+@click.option("--size", default="340x256", show_default=True, help="Output size WxH in pixels.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The video's seed.")
+@click.option("--batch", type=int, default=0, show_default=True, help="Batch number (folder prefix bNNNN).")
+@click.option("--modalities", default="all", show_default=True,
+              help=f"Comma-separated subset of {','.join(MODALITIES)}; annotations.json and params.json are always written.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Output root folder.")
+@click.option("--overwrite", is_flag=True, help="Replace the video folder if it exists.")
+@click.option("--save-take", is_flag=True, help="Also write take.npz (the simulation, re-renderable).")
+def video(action: str, clip: str, actor: str, environment: str, day_phase: str, weather: str,
+          camera: str, variation: str, frames: int | None, seconds: float | None, fps: float,
+          size: str, seed: int, batch: int, modalities: str, out: Path, overwrite: bool,
+          save_take: bool) -> None:
+    """Render one video into OUT/<Action>/<video-name>/."""
+    from phav.pipeline import generate_video
+
+    if frames is not None and seconds is not None:
+        raise click.UsageError("give either --frames or --seconds, not both")
+    if seconds is not None:
+        if not seconds > 0:
+            raise click.BadParameter(f"must be positive, got {seconds:g}", param_hint="--seconds")
+        frames = max(1, round(seconds * fps))
+    if frames is None:
+        frames = 60
+    if frames < 1:
+        raise click.BadParameter(f"must be at least 1, got {frames}", param_hint="--frames")
+    width, height = parse_size(size)
+    try:
+        get_action(action)
+        chosen = parse_modalities(modalities)
+        spec = VideoSpec(
+            action=action, clip=clip, actor=actor, environment=environment, day_phase=day_phase,
+            weather=weather, camera=camera, variation=variation, frames=frames, fps=fps,
+            width=width, height=height, seed=seed, batch=batch,
+        ).validate()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    result = generate_video(spec, out, modalities=chosen, overwrite=overwrite, save_take=save_take)
+    click.echo(str(result.path))
+
+
+@cli.command(name="list")
+@click.argument("what", type=click.Choice(["actions", "environments", "cameras", "actors", "modalities"]))
+def list_(what: str) -> None:
+    """List the registered actions, environments, cameras, actors or modalities."""
+    if what == "actions":
+        for name in action_names():
+            recipe = get_action(name)
+            click.echo(f"{name}\t{','.join(sorted(recipe.tags))}\t{recipe.description}")
+    elif what == "environments":
+        click.echo("\n".join(e.value for e in ENVIRONMENTS))
+    elif what == "cameras":
+        click.echo("\n".join(k.value for k in RIGS))
+    elif what == "actors":
+        click.echo("\n".join(ACTORS))
+    else:
+        click.echo("\n".join(MODALITIES))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the group and turns every user error into one line and a non-zero exit."""
+    try:
+        code = cli.main(args=argv, prog_name="phav-render", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("phav-render: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        click.echo(f"phav-render: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except (PhavError, OSError) as exc:
+        click.echo(f"phav-render: error: {exc}", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

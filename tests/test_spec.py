@@ -1,0 +1,54 @@
+"""VideoSpec: JSON round trip, naming, validation."""
+
+import pytest
+
+from phav.spec import CameraKind, Environment, VideoSpec
+
+
+def test_json_round_trip_is_identity():
+    spec = VideoSpec(action="Walk", environment="Plain", camera="Kite", frames=12, seed=7, batch=3)
+    again = VideoSpec.from_json(spec.to_json())
+    assert again == spec
+    assert again.environment is Environment.PLAIN and again.camera is CameraKind.KITE
+
+
+def test_folder_name_follows_the_phav_pattern():
+    spec = VideoSpec(action="Walk", batch=12, seed=0)
+    name = spec.folder_name("walk")
+    fields = name.split("-")
+    assert fields[:8] == ["b0012", "Plain", "Day", "Clear", "walk", "Model_Default", "Kite", "n"]
+    assert len(fields[8]) == 32 and int(fields[8], 16) >= 0
+
+
+def test_video_id_depends_on_every_parameter_and_the_seed():
+    base = VideoSpec()
+    assert base.video_id() == VideoSpec().video_id()
+    assert base.video_id() != base.replace(seed=1).video_id()
+    assert base.video_id() != base.replace(width=320).video_id()
+
+
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        ({"width": 0}, "size"),
+        ({"height": 100000}, "size"),
+        ({"width": 4}, "too small"),
+        ({"frames": 0}, "frames"),
+        ({"fps": -1}, "fps"),
+        ({"seed": -1}, "seed"),
+        ({"clip": "a-b"}, "may not contain"),
+    ],
+)
+def test_validate_rejects_impossible_values(changes, words):
+    with pytest.raises(ValueError, match=words):
+        VideoSpec().replace(**changes).validate()
+
+
+def test_unknown_enum_value_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="valid values: Plain, Stadium"):
+        VideoSpec(environment="Moon")
+
+
+def test_unknown_field_is_named():
+    with pytest.raises(ValueError, match="colour"):
+        VideoSpec.from_dict({"action": "Walk", "colour": "red"})

@@ -1,0 +1,56 @@
+"""Take: validation and an exact .npz round trip."""
+
+import numpy as np
+import pytest
+
+from phav.take import ActorTrack, Instance, Mesh, Take
+
+
+def _take(T=4):
+    rng = np.random.default_rng(0)
+    mesh = Mesh("tri", positions=rng.random((3, 3)), normals=np.tile([0, 0, 1.0], (3, 1)),
+                colors=rng.random((3, 3)), semantic=[36, 36, 36], indices=[[0, 1, 2]])
+    q = rng.normal(size=(T, 1, 4))
+    q /= np.linalg.norm(q, axis=-1, keepdims=True)
+    light = {k: rng.random((T, 3)) for k in ("sun_direction", "sun_color", "sky_zenith", "sky_horizon", "ambient")}
+    actor = ActorTrack(
+        name="a", instance_id=1, joint_names=["pelvis"], joints_3d=rng.random((T, 1, 3)),
+        muscle_joints=["chest"], muscle_target=rng.random((T, 1, 4)), muscle_actual=rng.random((T, 1, 4)),
+        muscle_torque=rng.random((T, 1, 3)), muscle_strength=rng.random((T, 1)), pin_weight=np.ones(T),
+    )
+    return Take(
+        fps=30.0, width=64, height=48, meshes=[mesh], part_names=["p"], part_mesh=np.array([0], np.int32),
+        part_instance=np.array([1], np.uint16), part_pos=rng.random((T, 1, 3)), part_quat=q,
+        camera_K=np.repeat(np.eye(3)[None], T, 0), camera_world_to_camera=np.repeat(np.eye(4)[None], T, 0),
+        instances=[Instance(1, "a", 36, (1, 2, 3))], actors=[actor], meta={"clip": "x"}, **light,
+    )
+
+
+def test_save_load_round_trip_is_exact(tmp_path):
+    take = _take().validate()
+    take.save(tmp_path / "t.npz")
+    again = Take.load(tmp_path / "t.npz").validate()
+    for name in ("part_pos", "part_quat", "camera_K", "camera_world_to_camera", "sun_direction", "part_instance"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(take, name))
+    np.testing.assert_array_equal(again.meshes[0].positions, take.meshes[0].positions)
+    np.testing.assert_array_equal(again.actors[0].muscle_torque, take.actors[0].muscle_torque)
+    assert again.instances == take.instances and again.meta == take.meta
+    assert again.part_names == take.part_names and again.actors[0].joint_names == ["pelvis"]
+
+
+def test_validate_names_the_bad_field():
+    take = _take()
+    take.camera_K = take.camera_K[:2]
+    with pytest.raises(ValueError, match="camera_K"):
+        take.validate()
+
+
+def test_mesh_rejects_out_of_range_indices():
+    with pytest.raises(ValueError, match="out of range"):
+        Mesh("m", np.zeros((3, 3)), np.zeros((3, 3)), np.zeros((3, 3)), np.zeros(3), [[0, 1, 3]])
+
+
+def test_load_rejects_a_file_that_is_not_a_take(tmp_path):
+    np.savez(tmp_path / "x.npz", a=np.zeros(2))
+    with pytest.raises(ValueError, match="not a phav take"):
+        Take.load(tmp_path / "x.npz")
