@@ -19,6 +19,7 @@ def tiled_ground(
     tile: float = 1.0,
     road_half_width: float = 3.0,
     road_center_y: float = 0.0,
+    far_extent: float = 600.0,
 ) -> Mesh:
     """A flat ground at ``z = 0`` made of square tiles, each with its own slightly varied albedo.
 
@@ -32,9 +33,10 @@ def tiled_ground(
         tile: tile size, metres.
         road_half_width: half the road's width, metres; 0 for no road.
         road_center_y: the road runs along x at this y, metres.
+        far_extent: untiled ground continues out to this distance so the horizon is ground, metres.
 
     Returns:
-        One :class:`~phav.take.Mesh` with ``4 n^2`` vertices and ``2 n^2`` triangles, ``n`` tiles a side.
+        One :class:`~phav.take.Mesh`: ``n x n`` tiles (``n`` a side, 4 vertices each) and the far field.
     """
     n = int(round(2 * half_extent / tile))
     edges = -half_extent + tile * np.arange(n + 1)
@@ -60,11 +62,53 @@ def tiled_ground(
     base = 4 * np.arange(count, dtype=np.uint32)[:, None]
     indices = np.concatenate([base + [0, 1, 2], base + [0, 2, 3]], axis=0)
     normals = np.tile([0.0, 0.0, 1.0], (count * 4, 1))
-    return Mesh(
+    inner = Mesh(
         name="ground",
         positions=positions.reshape(-1, 3),
         normals=normals,
         colors=np.repeat(tile_color, 4, axis=0),
         semantic=np.repeat(tile_label, 4),
         indices=indices,
+    )
+    if far_extent <= half_extent:
+        return inner
+    return merge_meshes("ground", [inner, _far_field(half_extent, far_extent, road_half_width, road_center_y)])
+
+
+def _far_field(half: float, far: float, road_half_width: float, road_y: float) -> Mesh:
+    """Large untiled rectangles around the tiled square out to ``far`` metres, road continued along x."""
+    road_lo, road_hi = road_y - road_half_width, road_y + road_half_width
+    grass = (class_id("Terrain"), np.mean(GRASS_ALBEDO, axis=0))
+    road = (class_id("Road"), np.mean(ROAD_ALBEDO, axis=0))
+    rects = []  # (x0, x1, y0, y1, (label, colour))
+    for x0, x1 in ((-far, -half), (half, far)):
+        bands = [(-far, road_lo, grass), (road_lo, road_hi, road), (road_hi, far, grass)]
+        rects += [(x0, x1, y0, y1, kind) for y0, y1, kind in bands if y1 > y0]
+    rects += [(-half, half, -far, -half, grass), (-half, half, half, far, grass)]
+    positions, colors, labels = [], [], []
+    for x0, x1, y0, y1, (label, color) in rects:
+        positions.append([[x0, y0, 0.0], [x1, y0, 0.0], [x1, y1, 0.0], [x0, y1, 0.0]])
+        colors += [color] * 4
+        labels += [label] * 4
+    base = 4 * np.arange(len(rects), dtype=np.uint32)[:, None]
+    return Mesh(
+        name="far_field",
+        positions=np.reshape(positions, (-1, 3)),
+        normals=np.tile([0.0, 0.0, 1.0], (4 * len(rects), 1)),
+        colors=np.asarray(colors),
+        semantic=np.asarray(labels),
+        indices=np.concatenate([base + [0, 1, 2], base + [0, 2, 3]], axis=0),
+    )
+
+
+def merge_meshes(name: str, meshes: list[Mesh]) -> Mesh:
+    """One mesh holding all of ``meshes`` (same frame), indices offset accordingly."""
+    offsets = np.cumsum([0] + [len(m.positions) for m in meshes[:-1]])
+    return Mesh(
+        name=name,
+        positions=np.concatenate([m.positions for m in meshes]),
+        normals=np.concatenate([m.normals for m in meshes]),
+        colors=np.concatenate([m.colors for m in meshes]),
+        semantic=np.concatenate([m.semantic for m in meshes]),
+        indices=np.concatenate([m.indices + np.uint32(o) for m, o in zip(meshes, offsets)]),
     )

@@ -1,0 +1,104 @@
+"""phav-render: the main job, determinism, and one-line errors for bad input."""
+
+import filecmp
+import os
+from pathlib import Path
+
+import pytest
+
+from phav.cli import main
+
+pytestmark = pytest.mark.gl
+
+SMALL = ["--frames", "4", "--size", "96x72"]
+
+
+def run(args, capsys):
+    """Run the CLI in-process; returns (exit code, stdout, stderr)."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+def video_files(root: Path) -> dict[str, Path]:
+    return {str(p.relative_to(root)): p for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_walk_video_has_every_file_of_the_layout(tmp_path, capsys):
+    code, out, err = run(["video", "--action", "Walk", "--seed", "0", "--out", str(tmp_path), *SMALL], capsys)
+    assert code == 0, err
+    folder = Path(out.strip())
+    assert folder.parent == tmp_path / "Walk"
+    fields = folder.name.split("-")
+    assert fields[0] == "b0000" and fields[1:8] == ["Plain", "Day", "Clear", "walk", "Model_Default", "Kite", "n"]
+    names = set(os.listdir(folder))
+    for n in range(1, 5):
+        for pattern in ("img_%05d.jpg", "raw_%05d.jpg", "depth_%05d.png", "flow_x_%05d.png", "flow_y_%05d.png",
+                        "classgt_%05d.png", "instancegt_%05d.png"):
+            assert pattern % n in names
+    assert {"instances.txt", "annotations.json", "params.json"} <= names
+    assert "img_00005.jpg" not in names and "img_00000.jpg" not in names
+    assert not [n for n in os.listdir(tmp_path / "Walk") if n.startswith(".")]  # no temporary folder left
+
+
+def test_same_command_twice_gives_byte_identical_files(tmp_path, capsys):
+    args = ["video", "--action", "Walk", "--seed", "3", *SMALL]
+    assert run([*args, "--out", str(tmp_path / "a")], capsys)[0] == 0
+    assert run([*args, "--out", str(tmp_path / "b")], capsys)[0] == 0
+    a, b = video_files(tmp_path / "a"), video_files(tmp_path / "b")
+    assert a.keys() == b.keys() and len(a) > 30
+    different = [name for name in a if not filecmp.cmp(a[name], b[name], shallow=False)]
+    assert different == []
+
+
+def test_modalities_subset_writes_only_those(tmp_path, capsys):
+    code, out, _ = run(["video", "--action", "Walk", "--modalities", "depth,classgt", "--out", str(tmp_path), *SMALL], capsys)
+    assert code == 0
+    names = set(os.listdir(out.strip()))
+    assert "depth_00001.png" in names and "classgt_00004.png" in names
+    assert not any(n.startswith(("img_", "raw_", "flow_", "instancegt_")) for n in names)
+    assert {"annotations.json", "params.json"} <= names
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--action", "Dance"], "valid actions: Walk"),
+        (["--action", "Walk", "--size", "abc"], "WxH"),
+        (["--action", "Walk", "--size", "0x256"], "size"),
+        (["--action", "Walk", "--size", "99999x99999"], "size"),
+        (["--action", "Walk", "--frames", "0"], "--frames"),
+        (["--action", "Walk", "--frames", "-3"], "--frames"),
+        (["--action", "Walk", "--seconds", "0"], "--seconds"),
+        (["--action", "Walk", "--modalities", "img,xray"], "xray"),
+    ],
+)
+def test_bad_input_gets_one_line_error_and_no_output(tmp_path, capsys, args, words):
+    out_root = tmp_path / "out"
+    code, _, err = run(["video", *args, "--out", str(out_root)], capsys)
+    assert code != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], err
+    assert not out_root.exists()
+
+
+def test_existing_video_folder_needs_overwrite(tmp_path, capsys):
+    args = ["video", "--action", "Walk", "--out", str(tmp_path), *SMALL]
+    assert run(args, capsys)[0] == 0
+    code, _, err = run(args, capsys)
+    assert code != 0 and "--overwrite" in err and len(err.strip().splitlines()) == 1
+    assert run([*args, "--overwrite"], capsys)[0] == 0
+
+
+def test_unwritable_output_path_is_refused(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, _, err = run(["video", "--action", "Walk", "--out", str(blocker / "out"), *SMALL], capsys)
+    assert code != 0 and "not a folder" in err and len(err.strip().splitlines()) == 1
+    assert blocker.read_text() == "not a folder"
+
+
+def test_list_actions_comes_from_the_registry(capsys):
+    code, out, _ = run(["list", "actions"], capsys)
+    assert code == 0 and out.startswith("Walk\t")
