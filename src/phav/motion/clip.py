@@ -1,0 +1,220 @@
+"""Motion clips on the project skeleton: a root track plus local joint rotations at a fixed rate.
+
+Format (in memory and in the JSON files under ``motions/``):
+
+- ``fps``: sample rate in Hz; frame ``i`` is at time ``i / fps`` seconds.
+- ``root_pos``: ``(F, 3) float64`` pelvis link-frame origin in the world, metres, Z up.
+- ``root_quat``: ``(F, 4) float64`` pelvis orientation in the world, ``(x, y, z, w)``. With the
+  identity the character faces +x, its left side at +y, up +z.
+- ``joint_names``: the ``J`` actuated joints of the project skeleton
+  (:data:`phav.body.skeleton.ACTUATED_JOINTS` order for imported clips).
+- ``joint_quats``: ``(F, J, 4) float64`` rotation of each child link frame relative to its parent
+  joint frame, ``(x, y, z, w)``; 1-dof hinges are stored as quaternions about the hinge axis.
+- ``loop``: when true, the last frame is the first pose of the next cycle (same pose, moved by the
+  cycle's displacement), so one cycle lasts ``(F - 1) / fps`` seconds; sampling past the end repeats
+  the cycle, each repetition moved by the clip's horizontal root displacement and turned by its
+  heading change (vertical motion is not accumulated). When false, sampling clamps to the ends.
+- ``cycle_turn``: heading change per loop cycle in radians; ``None`` means "measure it": the
+  heading of the last frame minus that of the first. Importers whose source format loops by
+  translation only (DeepMimic's ``wrap``) set 0.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from phav.geometry import quat_multiply, quat_normalize, quat_rotate
+from phav.motion.rotations import heading, quat_about_z, quat_slerp, relative_rotvec
+
+CLIP_FORMAT = "phav-clip"
+CLIP_FORMAT_VERSION = 1
+
+
+@dataclasses.dataclass
+class Pose:
+    """One sampled pose.
+
+    Attributes:
+        root_pos: ``(3,)`` metres, world.
+        root_quat: ``(4,)`` xyzw, world.
+        joint_quats: ``(J, 4)`` local joint rotations, xyzw.
+        root_lin_vel: ``(3,)`` m/s, world.
+        root_ang_vel: ``(3,)`` rad/s, world frame.
+        joint_ang_vel: ``(J, 3)`` rad/s, each in its child link's frame.
+    """
+
+    root_pos: np.ndarray
+    root_quat: np.ndarray
+    joint_quats: np.ndarray
+    root_lin_vel: np.ndarray
+    root_ang_vel: np.ndarray
+    joint_ang_vel: np.ndarray
+
+
+@dataclasses.dataclass
+class Clip:
+    """A motion clip; see the module docstring for the format."""
+
+    name: str
+    fps: float
+    root_pos: np.ndarray
+    root_quat: np.ndarray
+    joint_names: list[str]
+    joint_quats: np.ndarray
+    loop: bool = False
+    cycle_turn: float | None = None
+
+    def __post_init__(self) -> None:
+        self.root_pos = np.ascontiguousarray(self.root_pos, dtype=np.float64)
+        self.root_quat = quat_normalize(self.root_quat)
+        self.joint_quats = quat_normalize(self.joint_quats)
+        self.joint_names = list(self.joint_names)
+        F = len(self.root_pos)
+        J = len(self.joint_names)
+        if F < 2:
+            raise ValueError(f"clip {self.name!r}: needs at least 2 frames, has {F}")
+        if not (self.fps > 0 and math.isfinite(self.fps)):
+            raise ValueError(f"clip {self.name!r}: fps must be positive, got {self.fps}")
+        for field, shape in (("root_pos", (F, 3)), ("root_quat", (F, 4)), ("joint_quats", (F, J, 4))):
+            if getattr(self, field).shape != shape:
+                raise ValueError(f"clip {self.name!r}: {field} has shape {getattr(self, field).shape}, expected {shape}")
+        for field in ("root_pos", "root_quat", "joint_quats"):
+            if not np.all(np.isfinite(getattr(self, field))):
+                raise ValueError(f"clip {self.name!r}: {field} has non-finite values")
+
+    # ---- basic properties ---------------------------------------------------------------------
+    @property
+    def num_frames(self) -> int:
+        return len(self.root_pos)
+
+    @property
+    def duration(self) -> float:
+        """Seconds from the first to the last frame (one cycle when looping)."""
+        return (self.num_frames - 1) / self.fps
+
+    def cycle_offset(self) -> tuple[np.ndarray, float]:
+        """The horizontal move of one loop cycle: ``(displacement (2,) metres, heading change rad)``,
+        from the first frame's root to the last frame's."""
+        d = self.root_pos[-1, :2] - self.root_pos[0, :2]
+        if self.cycle_turn is not None:
+            return d, float(self.cycle_turn)
+        turn = float(heading(self.root_quat[-1]) - heading(self.root_quat[0]))
+        turn = (turn + math.pi) % (2.0 * math.pi) - math.pi
+        return d, turn
+
+    # ---- sampling -------------------------------------------------------------------------------
+    def _poses_at(self, times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Root positions ``(T, 3)``, root quaternions ``(T, 4)`` and joint quaternions ``(T, J, 4)``
+        at ``times (T,)`` seconds (no velocities)."""
+        t = np.asarray(times, dtype=np.float64)
+        cycles = np.zeros(t.shape, dtype=np.int64)
+        if self.loop:
+            cycles = np.floor(t / self.duration).astype(np.int64)
+            t = t - cycles * self.duration
+        u = np.clip(t, 0.0, self.duration) * self.fps
+        i = np.minimum(np.floor(u).astype(np.int64), self.num_frames - 2)
+        f = u - i
+        pos = (1.0 - f)[:, None] * self.root_pos[i] + f[:, None] * self.root_pos[i + 1]
+        quat = quat_slerp(self.root_quat[i], self.root_quat[i + 1], f)
+        joints = quat_slerp(self.joint_quats[i], self.joint_quats[i + 1], f[:, None])
+        for k in np.nonzero(cycles)[0]:
+            pos[k], quat[k] = self._apply_cycles(pos[k], quat[k], int(cycles[k]))
+        return pos, quat, joints
+
+    def _cycle_transform(self, cycles: int) -> tuple[float, np.ndarray]:
+        """``(angle, offset (2,))`` of ``cycles`` loop cycles: a root position ``p`` moves to
+        ``Rz(angle) (p - p0) + p0 + offset`` horizontally (``p0``: first frame's root)."""
+        d, turn = self.cycle_offset()
+        angle, offset = 0.0, np.zeros(2)
+        for _ in range(abs(cycles)):  # G^k(p) = R^k (p - p0) + p0 + sum_i R^i d
+            c, s = math.cos(angle), math.sin(angle)
+            offset = offset + np.array([c * d[0] - s * d[1], s * d[0] + c * d[1]])
+            angle += turn
+        if cycles < 0:  # inverse: angle -> -angle, offset -> -R(-angle) offset
+            c, s = math.cos(-angle), math.sin(-angle)
+            offset = -np.array([c * offset[0] - s * offset[1], s * offset[0] + c * offset[1]])
+            angle = -angle
+        return angle, offset
+
+    def _apply_cycles(self, pos: np.ndarray, quat: np.ndarray, cycles: int) -> tuple[np.ndarray, np.ndarray]:
+        """Move a root pose ``(3,), (4,)`` by ``cycles`` loop cycles (negative: backwards)."""
+        angle, offset = self._cycle_transform(cycles)
+        c, s = math.cos(angle), math.sin(angle)
+        rel = pos[:2] - self.root_pos[0, :2]
+        out = np.array([c * rel[0] - s * rel[1], s * rel[0] + c * rel[1], 0.0])
+        out[:2] += self.root_pos[0, :2] + offset
+        out[2] = pos[2]
+        return out, quat_normalize(quat_multiply(quat_about_z(angle), quat))
+
+    def sample(self, time_s: float) -> Pose:
+        """The pose at ``time_s`` seconds (slerp between frames), with velocities from central
+        finite differences over ``0.25 / fps`` seconds on each side."""
+        h = 0.25 / self.fps
+        pos, quat, joints = self._poses_at(np.array([time_s, time_s - h, time_s + h]))
+        return Pose(
+            root_pos=pos[0],
+            root_quat=quat[0],
+            joint_quats=joints[0],
+            root_lin_vel=(pos[2] - pos[1]) / (2.0 * h),
+            root_ang_vel=relative_rotvec(quat[1], quat[2], local=False) / (2.0 * h),
+            joint_ang_vel=relative_rotvec(joints[1], joints[2], local=True) / (2.0 * h),
+        )
+
+    # ---- transforms -----------------------------------------------------------------------------
+    def placed(self, position: tuple[float, float] = (0.0, 0.0), heading_rad: float = 0.0) -> "Clip":
+        """A copy whose first frame's root is at horizontal ``position`` (metres) and faces
+        ``heading_rad`` (radians from +x, counter-clockwise). Heights are kept."""
+        turn = heading_rad - float(heading(self.root_quat[0]))
+        rot = quat_about_z(turn)
+        rel = self.root_pos - np.array([*self.root_pos[0, :2], 0.0])
+        pos = quat_rotate(rot, rel) + np.array([position[0], position[1], 0.0])
+        quat = quat_multiply(np.broadcast_to(rot, self.root_quat.shape), self.root_quat)
+        return dataclasses.replace(self, root_pos=pos, root_quat=quat, joint_quats=self.joint_quats.copy())
+
+    # ---- files --------------------------------------------------------------------------------
+    def to_json(self) -> str:
+        """JSON text of the clip (format ``phav-clip`` version 1)."""
+        return json.dumps(
+            {
+                "format": CLIP_FORMAT,
+                "version": CLIP_FORMAT_VERSION,
+                "name": self.name,
+                "fps": self.fps,
+                "loop": self.loop,
+                "cycle_turn": self.cycle_turn,
+                "joint_names": self.joint_names,
+                "root_pos": self.root_pos.round(6).tolist(),
+                "root_quat": self.root_quat.round(7).tolist(),
+                "joint_quats": self.joint_quats.round(7).tolist(),
+            }
+        )
+
+    def save(self, path: str | Path) -> None:
+        """Write the clip as JSON to ``path``."""
+        Path(path).write_text(self.to_json())
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Clip":
+        """Read a clip written by :meth:`save`.
+
+        Raises:
+            ValueError: the file is not a phav clip or is malformed (the message names the file).
+        """
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text())
+            if data.get("format") != CLIP_FORMAT or data.get("version") != CLIP_FORMAT_VERSION:
+                raise ValueError(f"not a {CLIP_FORMAT} v{CLIP_FORMAT_VERSION} file")
+            return cls(
+                name=str(data["name"]), fps=float(data["fps"]), loop=bool(data["loop"]),
+                cycle_turn=None if data.get("cycle_turn") is None else float(data["cycle_turn"]),
+                joint_names=list(data["joint_names"]), root_pos=np.array(data["root_pos"]),
+                root_quat=np.array(data["root_quat"]), joint_quats=np.array(data["joint_quats"]),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}: invalid clip file: {exc}") from exc

@@ -1,0 +1,344 @@
+"""Humanoid: a skeleton loaded into a :class:`~phav.physics.world.World`, tracking a motion clip with
+muscle-like PD motors and a root pin.
+
+Muscles: every actuated joint is driven towards the clip's local rotation by PyBullet's joint motor
+in ``POSITION_CONTROL`` (a constraint-based PD: ``positionGain`` kp and ``velocityGain`` kd are
+PyBullet's dimensionless gains, ``force`` is the joint's maximum torque, its *strength*, N m).
+Gains and strengths are grouped in muscle groups (``spine``, ``neck``, ``right_arm``, ``left_arm``,
+``right_leg``, ``left_leg``). The root pin is a fixed constraint from the world to the pelvis frame
+whose target follows the clip's root pose and whose maximum force is ``pin_weight * pin_max_force``
+(N, and N m for its rotational rows): 1 holds the pelvis on the clip's root track, 0 leaves a ragdoll.
+
+Example (30 FPS video, 8 physics substeps of 1/240 s per frame)::
+
+    from phav.body.skeleton import default_skeleton
+    from phav.motion.deepmimic import load_deepmimic
+    from phav.physics import Humanoid, World
+
+    skeleton = default_skeleton(height=1.75)
+    clip = load_deepmimic("walk", skeleton)
+    states = []
+    with World() as world:
+        human = Humanoid(world, skeleton, clip, position=(0.0, 0.0), heading=0.0)
+        meshes = human.meshes()                 # aligned with human.link_names
+        t = 0.0
+        for frame in range(60):
+            for sub in range(8):
+                human.control(t)
+                world.step()
+                t += world.timestep
+            human.check()                       # raises SimulationError on NaN/explosion/penetration
+            states.append(human.snapshot())     # poses of every link frame, joints, muscle state
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pybullet
+
+from phav.body.appearance import Appearance
+from phav.body.mesh import skeleton_meshes
+from phav.body.skeleton import Skeleton
+from phav.body.urdf import urdf_file
+from phav.geometry import quat_from_axis_angle, quat_normalize, quat_rotate
+from phav.motion.clip import Clip
+from phav.physics.errors import SimulationError
+from phav.physics.world import World
+from phav.take import Mesh
+
+#: Default bound on any link's speed before the guard fails the simulation, m/s.
+MAX_LINK_SPEED = 50.0
+#: Default bound on how deep a collision shape may sink below z=0 before the guard fails, m.
+MAX_GROUND_PENETRATION = 0.05
+
+
+@dataclasses.dataclass(frozen=True)
+class MuscleGains:
+    """PD gains per muscle group: ``{group: (kp, kd)}``, PyBullet ``POSITION_CONTROL`` gains.
+
+    ``strength_scale`` multiplies each group's strengths (the skeleton's per-joint max torques);
+    values below 1 weaken muscles.
+    """
+
+    gains: Mapping[str, tuple[float, float]] = dataclasses.field(default_factory=lambda: {
+        "spine": (0.6, 1.0), "neck": (0.4, 1.0),
+        "right_arm": (0.4, 1.0), "left_arm": (0.4, 1.0),
+        "right_leg": (0.6, 1.0), "left_leg": (0.6, 1.0),
+    })
+    strength_scale: Mapping[str, float] = dataclasses.field(default_factory=dict)
+
+    def kp_kd(self, group: str) -> tuple[float, float]:
+        try:
+            return self.gains[group]
+        except KeyError:
+            raise ValueError(f"no gains for muscle group {group!r}; have {sorted(self.gains)}") from None
+
+    def scale(self, group: str) -> float:
+        return float(self.strength_scale.get(group, 1.0))
+
+
+@dataclasses.dataclass
+class HumanoidState:
+    """One snapshot of a humanoid.
+
+    Attributes:
+        link_names: ``L`` link names (URDF order; ``[0]`` is the pelvis).
+        link_pos: ``(L, 3) float64`` world position of each URDF link frame (joint centre), metres.
+        link_quat: ``(L, 4) float64`` world orientation of each link frame, xyzw.
+        joint_names: ``K`` annotated joints (:data:`phav.body.skeleton.ANNOTATED_JOINTS`).
+        joints_3d: ``(K, 3) float64`` world joint centres (``head``: centre of the head), metres.
+        muscle_joints: ``M`` actuated joint names.
+        muscle_target: ``(M, 4) float64`` target local rotation, xyzw.
+        muscle_actual: ``(M, 4) float64`` actual local rotation, xyzw.
+        muscle_torque: ``(M, 3) float64`` applied motor torque in the joint frame, N m (hinges:
+            along the hinge axis).
+        muscle_strength: ``(M,) float64`` maximum torque, N m.
+        pin_weight: root pin weight in ``[0, 1]``.
+    """
+
+    link_names: list[str]
+    link_pos: np.ndarray
+    link_quat: np.ndarray
+    joint_names: list[str]
+    joints_3d: np.ndarray
+    muscle_joints: list[str]
+    muscle_target: np.ndarray
+    muscle_actual: np.ndarray
+    muscle_torque: np.ndarray
+    muscle_strength: np.ndarray
+    pin_weight: float
+
+
+def _hinge_angle(q: np.ndarray, axis: np.ndarray) -> float:
+    """Angle (rad) of the twist of ``q`` about unit ``axis``."""
+    return 2.0 * math.atan2(float(np.dot(q[:3], axis)), float(q[3]))
+
+
+class Humanoid:
+    """A simulated person tracking ``clip``.
+
+    Args:
+        world: the world to load into.
+        skeleton: the body (:func:`phav.body.skeleton.default_skeleton`).
+        clip: a clip on the project skeleton; it is placed so that its first root pose stands at
+            ``position`` (x, y metres) facing ``heading`` (radians from +x, counter-clockwise).
+        start_time: clip time (s) of the initial pose.
+        gains: muscle gains and strength scales per group.
+        pin_weight: root pin weight in ``[0, 1]``.
+        pin_max_force: pin force (N) and torque (N m) at weight 1.
+        self_collision: collide links with each other (never with their ancestors).
+        max_link_speed, max_penetration: bounds used by :meth:`check`.
+    Raises:
+        ValueError: the clip lacks an actuated joint of the skeleton, or a parameter is out of range.
+    """
+
+    def __init__(self, world: World, skeleton: Skeleton, clip: Clip, position: tuple[float, float] = (0.0, 0.0),
+                 heading: float = 0.0, *, start_time: float = 0.0, gains: MuscleGains | None = None,
+                 pin_weight: float = 1.0, pin_max_force: float = 4000.0, self_collision: bool = True,
+                 max_link_speed: float = MAX_LINK_SPEED, max_penetration: float = MAX_GROUND_PENETRATION) -> None:
+        self._body = -1  # handles first, so close() works whatever raises below
+        self._pin = -1
+        self.world = world
+        self.skeleton = skeleton
+        self.gains = gains or MuscleGains()
+        missing = [j for j in skeleton.actuated_joints if j not in clip.joint_names]
+        if missing:
+            raise ValueError(f"clip {clip.name!r} has no track for joints {missing}")
+        self.clip = clip.placed(position, heading)
+        self.pin_max_force = float(pin_max_force)
+        self.pin_weight = 0.0
+        self.set_pin_weight(pin_weight)
+        self.max_link_speed = float(max_link_speed)
+        self.max_penetration = float(max_penetration)
+        c = world.client
+        self._client = c
+
+        pose = self.clip.sample(start_time)
+        flags = pybullet.URDF_MAINTAIN_LINK_ORDER | pybullet.URDF_USE_INERTIA_FROM_FILE
+        if self_collision:
+            flags |= pybullet.URDF_USE_SELF_COLLISION | pybullet.URDF_USE_SELF_COLLISION_EXCLUDE_ALL_PARENTS
+        with urdf_file(skeleton) as path:
+            self._body = c.loadURDF(path, basePosition=pose.root_pos.tolist(),
+                                    baseOrientation=pose.root_quat.tolist(), useFixedBase=False, flags=flags)
+
+        # Joint indices by name; link index of link i (URDF order) is i - 1 (-1 for the base).
+        joint_index = {c.getJointInfo(self._body, j)[1].decode(): j for j in range(c.getNumJoints(self._body))}
+        self.link_names = skeleton.link_names
+        self._link_indices = [-1] + [joint_index[link.joint] for link in skeleton.links[1:]]
+        for k, link in enumerate(skeleton.links):
+            c.changeDynamics(self._body, self._link_indices[k], linearDamping=0.0, angularDamping=0.0,
+                             lateralFriction=0.9, restitution=0.0)
+        self.muscle_joints = skeleton.actuated_joints
+        self._muscle_links = [skeleton.link_by_joint(j) for j in self.muscle_joints]
+        self._muscle_indices = [joint_index[j] for j in self.muscle_joints]
+        self._clip_columns = [clip.joint_names.index(j) for j in self.muscle_joints]
+        self.muscle_strength = np.array(
+            [link.strength * self.gains.scale(link.muscle_group) for link in self._muscle_links])
+        kpkd = [self.gains.kp_kd(link.muscle_group) for link in self._muscle_links]
+        self._kp = [kp for kp, _ in kpkd]
+        self._kd = [kd for _, kd in kpkd]
+        self._forces = [[s] * (3 if link.joint_type == "spherical" else 1)
+                        for s, link in zip(self.muscle_strength, self._muscle_links)]
+        base_inertial = c.getDynamicsInfo(self._body, -1)[3]
+        self._base_inertial_pos = np.array(base_inertial, dtype=np.float64)
+        self._collision_points = [link.collision.lowest_offsets() for link in skeleton.links]
+        self._collision_radius = np.array([link.collision.radius() for link in skeleton.links])
+        annotated = skeleton.annotated_points()
+        self.annotated_joint_names = [name for name, _, _ in annotated]
+        self._annotated_link = [self.link_names.index(link) for _, link, _ in annotated]
+        self._annotated_offset = np.array([p for _, _, p in annotated], dtype=np.float64)
+
+        self._target = pose.joint_quats[self._clip_columns].copy()
+        self._set_pose(pose)
+        self._pin = c.createConstraint(self._body, -1, -1, -1, pybullet.JOINT_FIXED, [0, 0, 0],
+                                       parentFramePosition=(-self._base_inertial_pos).tolist(),
+                                       childFramePosition=pose.root_pos.tolist(),
+                                       childFrameOrientation=pose.root_quat.tolist())
+        self._apply_pin(pose)
+
+    # ---- setup helpers ------------------------------------------------------------------------
+    def _set_pose(self, pose) -> None:
+        """Teleport to a clip pose with its velocities."""
+        c = self._client
+        com = pose.root_pos + quat_rotate(pose.root_quat, self._base_inertial_pos)
+        c.resetBasePositionAndOrientation(self._body, com.tolist(), pose.root_quat.tolist())
+        c.resetBaseVelocity(self._body, pose.root_lin_vel.tolist(), pose.root_ang_vel.tolist())
+        positions, velocities = self._targets(pose)
+        c.resetJointStatesMultiDof(self._body, self._muscle_indices, positions, velocities)
+
+    def _targets(self, pose) -> tuple[list[list[float]], list[list[float]]]:
+        positions, velocities = [], []
+        for link, col in zip(self._muscle_links, self._clip_columns):
+            q = pose.joint_quats[col]
+            w = pose.joint_ang_vel[col]
+            if link.joint_type == "spherical":
+                positions.append(q.tolist())
+                velocities.append(w.tolist())
+            else:
+                axis = np.asarray(link.axis)
+                positions.append([_hinge_angle(q, axis)])
+                velocities.append([float(np.dot(w, axis))])
+        return positions, velocities
+
+    def _apply_pin(self, pose) -> None:
+        self._client.changeConstraint(self._pin, jointChildPivot=pose.root_pos.tolist(),
+                                      jointChildFrameOrientation=pose.root_quat.tolist(),
+                                      maxForce=self.pin_weight * self.pin_max_force)
+
+    # ---- control ----------------------------------------------------------------------------------
+    @property
+    def body_id(self) -> int:
+        return self._body
+
+    def set_pin_weight(self, weight: float) -> None:
+        """Set the root pin weight in ``[0, 1]`` (takes effect at the next :meth:`control`)."""
+        if not 0.0 <= weight <= 1.0:
+            raise ValueError(f"pin_weight must be in [0, 1], got {weight}")
+        self.pin_weight = float(weight)
+
+    def control(self, time_s: float) -> None:
+        """Set motor and pin targets from the clip at ``time_s`` seconds; call before each step."""
+        pose = self.clip.sample(time_s)
+        positions, velocities = self._targets(pose)
+        self._target = pose.joint_quats[self._clip_columns].copy()
+        self._client.setJointMotorControlMultiDofArray(
+            self._body, self._muscle_indices, pybullet.POSITION_CONTROL, targetPositions=positions,
+            targetVelocities=velocities, positionGains=self._kp, velocityGains=self._kd, forces=self._forces)
+        self._apply_pin(pose)
+
+    # ---- state ------------------------------------------------------------------------------------
+    def link_poses(self) -> tuple[np.ndarray, np.ndarray]:
+        """World poses of the URDF link frames: ``(L, 3)`` positions, ``(L, 4)`` xyzw quaternions."""
+        c = self._client
+        pos = np.empty((len(self.link_names), 3))
+        quat = np.empty((len(self.link_names), 4))
+        com, q = c.getBasePositionAndOrientation(self._body)
+        quat[0] = q
+        pos[0] = np.asarray(com) - quat_rotate(np.asarray(q), self._base_inertial_pos)
+        states = c.getLinkStates(self._body, self._link_indices[1:], computeForwardKinematics=1)
+        for k, s in enumerate(states, start=1):
+            pos[k] = s[4]
+            quat[k] = s[5]
+        return pos, quat
+
+    def link_speeds(self) -> np.ndarray:
+        """``(L,)`` speed of each link's centre of mass, m/s."""
+        c = self._client
+        out = np.empty(len(self.link_names))
+        out[0] = np.linalg.norm(c.getBaseVelocity(self._body)[0])
+        states = c.getLinkStates(self._body, self._link_indices[1:], computeLinkVelocity=1)
+        for k, s in enumerate(states, start=1):
+            out[k] = np.linalg.norm(s[6])
+        return out
+
+    def collision_min_z(self, link_pos: np.ndarray | None = None, link_quat: np.ndarray | None = None) -> np.ndarray:
+        """``(L,)`` lowest world z of each link's collision shape, metres."""
+        if link_pos is None or link_quat is None:
+            link_pos, link_quat = self.link_poses()
+        out = np.empty(len(self.link_names))
+        for k, pts in enumerate(self._collision_points):
+            world = quat_rotate(link_quat[k], pts) + link_pos[k]
+            out[k] = world[:, 2].min() - self._collision_radius[k]
+        return out
+
+    def snapshot(self) -> HumanoidState:
+        """The current state (see :class:`HumanoidState`)."""
+        c = self._client
+        pos, quat = self.link_poses()
+        joints = pos[self._annotated_link] + quat_rotate(quat[self._annotated_link], self._annotated_offset)
+        states = c.getJointStatesMultiDof(self._body, self._muscle_indices)
+        actual = np.empty((len(self.muscle_joints), 4))
+        torque = np.zeros((len(self.muscle_joints), 3))
+        for m, (link, s) in enumerate(zip(self._muscle_links, states)):
+            applied = np.asarray(s[3], dtype=np.float64)
+            if link.joint_type == "spherical":
+                actual[m] = s[0]
+                torque[m, : len(applied)] = applied[:3]
+            else:
+                axis = np.asarray(link.axis)
+                actual[m] = quat_from_axis_angle(axis, s[0][0])
+                torque[m] = axis * (applied[0] if len(applied) else 0.0)
+        return HumanoidState(
+            link_names=list(self.link_names), link_pos=pos, link_quat=quat,
+            joint_names=list(self.annotated_joint_names), joints_3d=joints,
+            muscle_joints=list(self.muscle_joints), muscle_target=quat_normalize(self._target),
+            muscle_actual=quat_normalize(actual), muscle_torque=torque,
+            muscle_strength=self.muscle_strength.copy(), pin_weight=self.pin_weight,
+        )
+
+    def check(self) -> None:
+        """Guard: raise :class:`SimulationError` on NaN, a link faster than ``max_link_speed`` or a
+        collision shape deeper than ``max_penetration`` below the ground."""
+        pos, quat = self.link_poses()
+        t = self.world.time
+        if not (np.all(np.isfinite(pos)) and np.all(np.isfinite(quat))):
+            bad = [n for n, p in zip(self.link_names, pos) if not np.all(np.isfinite(p))]
+            raise SimulationError(f"t={t:.3f} s: non-finite link pose (links {bad or self.link_names})")
+        speed = self.link_speeds()
+        k = int(np.argmax(speed))
+        if not np.isfinite(speed[k]) or speed[k] > self.max_link_speed:
+            raise SimulationError(f"t={t:.3f} s: link {self.link_names[k]} moves at {speed[k]:.1f} m/s "
+                                  f"(bound {self.max_link_speed} m/s); the body exploded")
+        low = self.collision_min_z(pos, quat)
+        k = int(np.argmin(low))
+        if low[k] < -self.max_penetration:
+            raise SimulationError(f"t={t:.3f} s: link {self.link_names[k]} is {-low[k] * 100:.1f} cm below the "
+                                  f"ground (bound {self.max_penetration * 100:.0f} cm)")
+
+    def meshes(self, appearance: Appearance | None = None) -> list[Mesh]:
+        """Render meshes, one per link, aligned with :attr:`link_names`, in each link's frame."""
+        return skeleton_meshes(self.skeleton, appearance)
+
+    def close(self) -> None:
+        """Remove the body and its pin from the world (idempotent). The world's PyBullet client is
+        released by :meth:`World.close`, which also makes this a no-op."""
+        if self._body >= 0 and not self.world.closed:
+            if self._pin >= 0:
+                self._client.removeConstraint(self._pin)
+            self._client.removeBody(self._body)
+        self._body = -1
+        self._pin = -1

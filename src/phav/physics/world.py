@@ -1,0 +1,85 @@
+"""World: one PyBullet physics client (DIRECT, no GUI), fixed step, Z up, a ground plane at z=0.
+
+Deterministic: a fixed time step, a fixed number of solver iterations, no real-time simulation and
+no wall clock; the same calls in the same order give the same numbers.
+"""
+
+from __future__ import annotations
+
+import pybullet
+from pybullet_utils.bullet_client import BulletClient
+
+GRAVITY = 9.81  # m/s², along -Z
+DEFAULT_TIMESTEP = 1.0 / 240.0
+DEFAULT_SOLVER_ITERATIONS = 50
+GROUND_FRICTION = 0.9
+
+
+class World:
+    """A PyBullet client owning one simulated world.
+
+    Args:
+        timestep: physics step in seconds (default 1/240).
+        solver_iterations: constraint solver iterations per step (fixed for determinism).
+        ground: add a static collision plane at z=0 with ``ground_friction``.
+        ground_friction: lateral friction coefficient of the ground.
+
+    Attributes:
+        client: the ``BulletClient`` (call PyBullet functions on it; never on the global client).
+        ground_id: body id of the ground plane, or ``-1``.
+        time: simulated seconds since creation.
+    """
+
+    def __init__(self, timestep: float = DEFAULT_TIMESTEP, solver_iterations: int = DEFAULT_SOLVER_ITERATIONS,
+                 ground: bool = True, ground_friction: float = GROUND_FRICTION) -> None:
+        self._client: BulletClient | None = None
+        if not timestep > 0:
+            raise ValueError(f"timestep must be positive, got {timestep}")
+        self.timestep = float(timestep)
+        self.solver_iterations = int(solver_iterations)
+        self.time = 0.0
+        self.steps = 0
+        self.ground_id = -1
+        self._client = BulletClient(connection_mode=pybullet.DIRECT)
+        c = self._client
+        c.setPhysicsEngineParameter(fixedTimeStep=self.timestep, numSolverIterations=self.solver_iterations,
+                                    numSubSteps=0, deterministicOverlappingPairs=1)
+        c.setGravity(0.0, 0.0, -GRAVITY)
+        c.setRealTimeSimulation(0)
+        if ground:
+            shape = c.createCollisionShape(pybullet.GEOM_PLANE)
+            self.ground_id = c.createMultiBody(baseMass=0.0, baseCollisionShapeIndex=shape)
+            c.changeDynamics(self.ground_id, -1, lateralFriction=ground_friction, restitution=0.0)
+
+    @property
+    def client(self) -> BulletClient:
+        if self._client is None:
+            raise RuntimeError("this World is closed; create a new one")
+        return self._client
+
+    @property
+    def client_id(self) -> int:
+        """PyBullet's integer client id (``physicsClientId``) of this world."""
+        return int(self.client._client)
+
+    @property
+    def closed(self) -> bool:
+        return self._client is None
+
+    def step(self) -> None:
+        """Advance one fixed time step."""
+        self.client.stepSimulation()
+        self.steps += 1
+        self.time = self.steps * self.timestep
+
+    def close(self) -> None:
+        """Disconnect the PyBullet client. Safe to call more than once."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.disconnect()
+
+    def __enter__(self) -> "World":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
