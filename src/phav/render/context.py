@@ -1,0 +1,152 @@
+"""The process's one headless OpenGL context (DESIGN §4).
+
+Backends: ``egl`` (default; Mesa llvmpipe without a GPU, the vendor driver with one) and ``glfw``
+(a hidden window, for machines with a display and for the interactive viewer). Environment:
+
+* ``PHAV_GL=egl|glfw`` chooses the backend.
+* ``PHAV_EGL_DEVICE=N`` chooses the EGL device (GPU) index on multi-GPU hosts (default 0).
+
+:func:`get_context` creates the context on first use and returns the same one afterwards; the
+renderer and tests share it. Nothing here renders.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any
+
+import moderngl
+
+#: OpenGL version the renderer needs (3.3 core); 4.3 adds compute shaders.
+MIN_GL_VERSION = 330
+COMPUTE_GL_VERSION = 430
+BACKENDS = ("egl", "glfw")
+
+_INSTALL_HINT = (
+    "install an OpenGL driver with EGL (Debian/Ubuntu: apt-get install libegl1 libgl1-mesa-dri; "
+    "Fedora: dnf install mesa-libEGL mesa-dri-drivers), or set PHAV_GL=glfw on a machine with a display"
+)
+
+
+class GLUnavailableError(RuntimeError):
+    """No OpenGL context could be created; the message says what to install."""
+
+
+@dataclasses.dataclass(frozen=True)
+class GLInfo:
+    """What the driver reports.
+
+    Attributes:
+        backend: ``"egl"`` or ``"glfw"``.
+        renderer: ``GL_RENDERER`` (e.g. ``llvmpipe (LLVM 15.0.6, 256 bits)``).
+        version: ``GL_VERSION`` string.
+        vendor: ``GL_VENDOR``.
+        version_code: e.g. ``450`` for 4.5.
+        has_compute: GL 4.3 compute shaders are available.
+        software: the renderer is a CPU rasteriser (llvmpipe, softpipe, swrast).
+    """
+
+    backend: str
+    renderer: str
+    version: str
+    vendor: str
+    version_code: int
+    has_compute: bool
+    software: bool
+
+
+_SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "software rasterizer")
+
+_context: moderngl.Context | None = None
+_backend: str | None = None
+_glfw_window: Any = None  # keeps the hidden GLFW window alive with its context
+
+
+def backend_from_env() -> str:
+    """The backend named by ``PHAV_GL`` (default ``egl``). Raises ``ValueError`` for other names."""
+    name = os.environ.get("PHAV_GL", "egl").strip().lower() or "egl"
+    if name not in BACKENDS:
+        raise ValueError(f"PHAV_GL={name!r} is not a backend; choose one of {', '.join(BACKENDS)}")
+    return name
+
+
+def egl_device_from_env() -> int:
+    """The EGL device index named by ``PHAV_EGL_DEVICE`` (default 0)."""
+    text = os.environ.get("PHAV_EGL_DEVICE", "0").strip() or "0"
+    try:
+        index = int(text)
+    except ValueError:
+        raise ValueError(f"PHAV_EGL_DEVICE={text!r} is not a device index (0, 1, ...)") from None
+    if index < 0:
+        raise ValueError(f"PHAV_EGL_DEVICE={index} must be >= 0")
+    return index
+
+
+def _create_egl(device: int) -> moderngl.Context:
+    return moderngl.create_standalone_context(require=MIN_GL_VERSION, backend="egl", device_index=device)
+
+
+def _create_glfw() -> moderngl.Context:
+    global _glfw_window
+    import glfw  # imported only for this backend
+
+    if not glfw.init():
+        raise GLUnavailableError("GLFW could not initialise (no display?); use PHAV_GL=egl on headless machines")
+    glfw.window_hint(glfw.VISIBLE, glfw.FALSE)
+    glfw.window_hint(glfw.CONTEXT_VERSION_MAJOR, MIN_GL_VERSION // 100)
+    glfw.window_hint(glfw.CONTEXT_VERSION_MINOR, (MIN_GL_VERSION // 10) % 10)
+    glfw.window_hint(glfw.OPENGL_PROFILE, glfw.OPENGL_CORE_PROFILE)
+    glfw.window_hint(glfw.OPENGL_FORWARD_COMPAT, glfw.TRUE)
+    window = glfw.create_window(16, 16, "phav", None, None)
+    if not window:
+        glfw.terminate()
+        raise GLUnavailableError(f"GLFW could not create a GL {MIN_GL_VERSION / 100:.1f} window; {_INSTALL_HINT}")
+    glfw.make_context_current(window)
+    _glfw_window = window
+    return moderngl.create_context(require=MIN_GL_VERSION)
+
+
+def get_context() -> moderngl.Context:
+    """The process's GL context, created on first call (backend and device from the environment).
+
+    Raises:
+        GLUnavailableError: no context could be created; the message says what to install.
+        ValueError: ``PHAV_GL`` or ``PHAV_EGL_DEVICE`` holds an invalid value.
+    """
+    global _context, _backend
+    if _context is not None:
+        return _context
+    backend = backend_from_env()
+    try:
+        ctx = _create_glfw() if backend == "glfw" else _create_egl(egl_device_from_env())
+    except GLUnavailableError:
+        raise
+    except Exception as exc:  # glcontext raises plain Exception/OSError subclasses; re-raise with advice
+        raise GLUnavailableError(
+            f"cannot create a headless OpenGL {MIN_GL_VERSION / 100:.1f} context via {backend} ({exc}); {_INSTALL_HINT}"
+        ) from exc
+    _context, _backend = ctx, backend
+    return ctx
+
+
+def default_framebuffer(ctx: moderngl.Context) -> moderngl.Framebuffer:
+    """The context's default framebuffer (GL object 0). Passes bind it again when they finish, so a
+    released framebuffer never stays bound (moderngl re-binds ``ctx.fbo`` after creating objects)."""
+    return ctx.screen if ctx.screen is not None else ctx.detect_framebuffer(0)
+
+
+def gl_info(ctx: moderngl.Context | None = None) -> GLInfo:
+    """Renderer, version and capabilities of ``ctx`` (default: the process context)."""
+    ctx = ctx or get_context()
+    info = ctx.info
+    renderer = str(info.get("GL_RENDERER", "unknown"))
+    return GLInfo(
+        backend=_backend or "external",
+        renderer=renderer,
+        version=str(info.get("GL_VERSION", "unknown")),
+        vendor=str(info.get("GL_VENDOR", "unknown")),
+        version_code=int(ctx.version_code),
+        has_compute=int(ctx.version_code) >= COMPUTE_GL_VERSION,
+        software=any(s in renderer.lower() for s in _SOFTWARE_RENDERERS),
+    )

@@ -1,0 +1,311 @@
+"""The deferred renderer: a :class:`~phav.take.Take` in, :class:`~phav.frames.Frame` objects out.
+
+Per frame (DESIGN §4):
+
+1. Lit pass at the supersampled size ``(W*ssaa, H*ssaa)``: a G-buffer (albedo, normal, depth) with
+   multiple render targets, then a full-screen lighting pass (sun, hemispheric sky ambient, ambient;
+   the sky gradient where nothing was drawn). ``raw`` is that image box-downsampled and sRGB-encoded;
+   ``img`` is the post chain's result, downsampled the same way.
+2. Ground-truth pass at output size, no filtering: z-depth, semantic id, instance id and forward
+   motion (flow to t+1 with the predicted depth at t+1). The sky is drawn first by a full-screen pass
+   (depth +inf, class Sky, flow from the infinite homography), then the geometry.
+3. Read-back into numpy. Flow validity of frame t needs frame t+1's depth, so frame t is yielded
+   after frame t+1 is rendered.
+
+Conventions: :mod:`phav.camera` (OpenCV ``K``, ``world_to_camera``; :func:`phav.camera.gl_projection`
+mirrors the image so read-backs need no flip, hence ``front_face = 'cw'``).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+import moderngl
+import numpy as np
+
+from phav.frames import MODALITIES, Frame
+from phav.labels import SEMANTIC_CLASSES
+from phav.render.context import GLInfo, default_framebuffer, get_context, gl_info
+from phav.render.flow import flow_validity
+from phav.render.meshes import MeshBuffers
+from phav.render.post import PostChain
+from phav.render.settings import RenderSettings
+from phav.render.shaders import create_program
+from phav.render.targets import GLObjects, GroundTruthTargets, LitTargets
+from phav.render.uniforms import FRAME_BLOCK_FLOATS, PART_TABLE_COLUMNS, frame_block, part_table
+from phav.take import Take
+
+#: Semantic id of the sky (PHAV class 1).
+SKY_CLASS: int = [name for name, _ in SEMANTIC_CLASSES].index("Sky")
+_FRAME_BLOCK_BINDING = 0
+# Program numbers of the two mesh programs inside MeshBuffers.
+_GBUFFER, _GROUND_TRUTH = 0, 1
+_LIT_MODALITIES = frozenset({"img", "raw"})
+_GT_MODALITIES = frozenset({"depth", "flow", "classgt", "instancegt"})
+
+
+class _TakeResources:
+    """GL objects that live for one :meth:`Renderer.render_take` call."""
+
+    def __init__(self) -> None:
+        self.meshes: MeshBuffers | None = None
+        self.parts: moderngl.Texture | None = None
+
+    def release(self) -> None:
+        if self.meshes is not None:
+            self.meshes.release()
+            self.meshes = None
+        if self.parts is not None:
+            self.parts.release()
+            self.parts = None
+
+
+class Renderer:
+    """Renders takes at a fixed output size.
+
+    Use as a context manager or call :meth:`close` (idempotent); a closed renderer raises
+    ``RuntimeError``. There is no finaliser: GL calls from the garbage collector could run on a thread
+    without the context, so close renderers explicitly. All renderers share the process's GL context (:func:`get_context`) unless
+    ``context`` is given; the renderer never releases the context itself.
+
+    Args:
+        width, height: output size in pixels (the take's cameras must be for this size).
+        settings: see :class:`RenderSettings`.
+        context: a moderngl context to use instead of the process context.
+
+    Raises:
+        ValueError: invalid size.
+        phav.render.context.GLUnavailableError: no GL context could be created.
+        phav.render.shaders.ShaderError: a shader failed to build (the message names the file).
+    """
+
+    def __init__(self, width: int, height: int, settings: RenderSettings = RenderSettings(),
+                 context: moderngl.Context | None = None):
+        # Handles first, so close() works whatever fails below.
+        self._gl = GLObjects()
+        self._take = _TakeResources()
+        self._generation = 0  # bumped by every render_take; an older frame iterator then stops
+        self._closed = False
+        self._ctx: moderngl.Context | None = None
+        if not (isinstance(width, (int, np.integer)) and isinstance(height, (int, np.integer))) or width < 1 or height < 1:
+            self._closed = True
+            raise ValueError(f"renderer size must be positive integers, got {width!r} x {height!r}")
+        self.width, self.height = int(width), int(height)
+        self.settings = settings
+        try:
+            self._ctx = context if context is not None else get_context()
+            self._default_fbo = default_framebuffer(self._ctx)
+            self._build()
+        except BaseException:
+            self.close()
+            raise
+
+    # ---- lifetime ---------------------------------------------------------------------------
+    def close(self) -> None:
+        """Release every GL object this renderer created (idempotent)."""
+        self._take.release()
+        self._gl.release()
+        self._closed = True
+
+    def __enter__(self) -> "Renderer":
+        self._check_open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _check_open(self) -> moderngl.Context:
+        if self._closed or self._ctx is None:
+            raise RuntimeError("this Renderer is closed; create a new one")
+        return self._ctx
+
+    # ---- information ------------------------------------------------------------------------
+    @property
+    def gl_renderer(self) -> str:
+        """``GL_RENDERER`` of the context (e.g. ``llvmpipe (LLVM 15.0.6, 256 bits)``)."""
+        return self.gl_info.renderer
+
+    @property
+    def gl_info(self) -> GLInfo:
+        """Renderer, version and capabilities of the context."""
+        return gl_info(self._check_open())
+
+    # ---- setup ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        ctx, gl, s = self._check_open(), self._gl, self.settings
+        limit = int(ctx.info["GL_MAX_TEXTURE_SIZE"])
+        if max(self.width, self.height) * s.ssaa > limit:
+            raise ValueError(f"{self.width}x{self.height} with ssaa={s.ssaa} exceeds GL_MAX_TEXTURE_SIZE {limit}")
+        self._gbuffer_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag"))
+        self._gt_prog = gl.add(create_program(ctx, "mesh.vert", "groundtruth.frag", {"GROUND_TRUTH": 1}))
+        self._sky_gt_prog = gl.add(create_program(ctx, "fullscreen.vert", "sky_groundtruth.frag",
+                                                  {"SKY_CLASS": f"{SKY_CLASS}u"}))
+        self._lighting_prog = gl.add(create_program(ctx, "fullscreen.vert", "lighting.frag"))
+        self._resolve_prog = gl.add(create_program(ctx, "fullscreen.vert", "resolve.frag"))
+        for prog in (self._gbuffer_prog, self._gt_prog, self._sky_gt_prog, self._lighting_prog):
+            prog["FrameData"].binding = _FRAME_BLOCK_BINDING
+        for prog in (self._gbuffer_prog, self._gt_prog):
+            prog["u_parts"].value = 0
+        self._lighting_prog["u_albedo"].value = 0
+        self._lighting_prog["u_normal"].value = 1
+        self._resolve_prog["u_source"].value = 0
+        self._resolve_prog["u_factor"].value = s.ssaa
+        self._sky_gt_vao = gl.add(ctx.vertex_array(self._sky_gt_prog, []))
+        self._lighting_vao = gl.add(ctx.vertex_array(self._lighting_prog, []))
+        self._resolve_vao = gl.add(ctx.vertex_array(self._resolve_prog, []))
+        self._frame_ubo = gl.add(ctx.buffer(reserve=FRAME_BLOCK_FLOATS * 4))
+        self._lit = LitTargets(gl, ctx, self.width, self.height, s.ssaa)
+        self._gt = GroundTruthTargets(gl, ctx, self.width, self.height)
+        self.post = PostChain(gl, ctx, s)
+
+    # ---- rendering --------------------------------------------------------------------------
+    def render_take(self, take: Take, modalities: Iterable[str] = MODALITIES) -> Iterator[Frame]:
+        """Render every frame of ``take`` in order.
+
+        Yields :class:`~phav.frames.Frame` objects with ``index`` 0..T-1 and only the requested
+        modalities filled (``"flow"`` fills ``flow`` and ``flow_valid``, ``"classgt"`` fills
+        ``semantic``, ``"instancegt"`` fills ``instance``); shapes, dtypes and units as documented
+        there. Frame t is yielded once frame t+1 has been rendered (its flow validity needs t+1).
+        One take renders at a time: calling ``render_take`` again makes an unfinished iterator from
+        an earlier call raise ``RuntimeError`` when resumed.
+
+        Raises:
+            ValueError: unknown modality, invalid take, or a take made for another image size.
+            RuntimeError: the renderer is (or gets) closed.
+        """
+        self._check_open()
+        mods = frozenset(modalities)
+        unknown = mods - set(MODALITIES)
+        if unknown:
+            raise ValueError(f"unknown modalities {sorted(unknown)}; choose from {', '.join(MODALITIES)}")
+        take.validate()
+        if (take.width, take.height) != (self.width, self.height):
+            raise ValueError(f"take is {take.width}x{take.height} but the renderer is {self.width}x{self.height}")
+        return self._frames(take, mods)
+
+    def _frames(self, take: Take, mods: frozenset[str]) -> Iterator[Frame]:
+        ctx = self._check_open()
+        self._generation += 1
+        generation = self._generation
+        self._take.release()
+        try:
+            self._take.meshes = MeshBuffers(ctx, take.meshes, [self._gbuffer_prog, self._gt_prog])
+            self._take.parts = ctx.texture((PART_TABLE_COLUMNS, max(take.num_parts, 1)), 4, dtype="f4")
+            self._take.parts.filter = (moderngl.NEAREST, moderngl.NEAREST)
+            draws = [(p, int(m)) for p, m in enumerate(take.part_mesh)]
+            pending: tuple[Frame, np.ndarray] | None = None
+            for t in range(take.num_frames):
+                if generation != self._generation:
+                    raise RuntimeError("render_take was called again; this frame iterator is no longer valid")
+                frame, motion, depth = self._render_frame(take, t, mods, draws)
+                if pending is not None:
+                    prev, prev_motion = pending
+                    prev.flow, prev.flow_valid = flow_validity(
+                        prev_motion, depth, self.settings.occlusion_rel_tol, self.settings.occlusion_abs_tol)
+                    yield prev
+                if "flow" in mods:
+                    pending = (frame, motion)
+                else:
+                    yield frame
+            if pending is not None:  # the last frame has no t+1
+                last = pending[0]
+                last.flow = np.zeros((self.height, self.width, 2), dtype=np.float32)
+                last.flow_valid = np.zeros((self.height, self.width), dtype=bool)
+                yield last
+        finally:
+            if generation == self._generation:
+                self._take.release()
+
+    def _render_frame(self, take: Take, t: int, mods: frozenset[str],
+                      draws: list[tuple[int, int]]) -> tuple[Frame, np.ndarray | None, np.ndarray | None]:
+        ctx = self._check_open()
+        try:
+            return self._render_frame_passes(ctx, take, t, mods, draws)
+        finally:
+            self._default_fbo.use()  # a framebuffer released later must never stay bound
+
+    def _render_frame_passes(self, ctx: moderngl.Context, take: Take, t: int, mods: frozenset[str],
+                             draws: list[tuple[int, int]]) -> tuple[Frame, np.ndarray | None, np.ndarray | None]:
+        frame = Frame(index=t)
+        self._frame_ubo.write(frame_block(take, t, self.settings.near, self.settings.far).tobytes())
+        self._frame_ubo.bind_to_uniform_block(_FRAME_BLOCK_BINDING)
+        self._take.parts.write(part_table(take, t).tobytes())
+        ctx.provoking_vertex = moderngl.FIRST_VERTEX_CONVENTION  # a triangle's label is its first vertex's
+        ctx.front_face = "cw"  # gl_projection mirrors the image: outward faces rasterise clockwise
+        ctx.cull_face = "back"
+        geometry_flags = moderngl.DEPTH_TEST | (moderngl.CULL_FACE if self.settings.cull_back_faces else 0)
+        ctx.depth_func = "<"
+        if mods & _LIT_MODALITIES:
+            self._lit_pass(draws, geometry_flags, frame, mods)
+        motion = depth = None
+        if mods & _GT_MODALITIES:
+            motion, depth = self._ground_truth_pass(draws, geometry_flags, frame, mods)
+        ctx.enable_only(moderngl.NOTHING)
+        return frame, motion, depth
+
+    def _draw_parts(self, program: moderngl.Program, program_number: int, draws: list[tuple[int, int]]) -> None:
+        self._take.parts.use(location=0)
+        part_uniform = program["u_part"]
+        for part, mesh in draws:
+            vao = self._take.meshes.vertex_array(mesh, program_number)
+            if vao is not None:
+                part_uniform.value = part
+                vao.render(moderngl.TRIANGLES)
+
+    def _lit_pass(self, draws: list[tuple[int, int]], flags: int, frame: Frame, mods: frozenset[str]) -> None:
+        ctx, lit = self._ctx, self._lit
+        lit.gbuffer.use()
+        lit.gbuffer.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
+        ctx.enable_only(flags)
+        self._draw_parts(self._gbuffer_prog, _GBUFFER, draws)
+        ctx.enable_only(moderngl.NOTHING)
+        lit.hdr_fbo.use()
+        lit.albedo.use(location=0)
+        lit.normal.use(location=1)
+        self._lighting_vao.render(moderngl.TRIANGLES, vertices=3)
+        if "raw" in mods:
+            frame.raw = self._resolve(lit.hdr, lit.raw_fbo)
+        if "img" in mods:
+            result = self.post.run(lit.hdr, [(lit.ping, lit.ping_fbo), (lit.pong, lit.pong_fbo)])
+            frame.img = self._resolve(result, lit.img_fbo)
+
+    def _resolve(self, source: moderngl.Texture, fbo: moderngl.Framebuffer) -> np.ndarray:
+        """Downsample ``source`` into ``fbo`` and read it back as ``(H, W, 3) uint8`` sRGB."""
+        fbo.use()
+        source.use(location=0)
+        self._resolve_vao.render(moderngl.TRIANGLES, vertices=3)
+        out = np.empty((self.height, self.width, 3), dtype=np.uint8)
+        fbo.read_into(out, components=3, alignment=1)
+        return out
+
+    def _ground_truth_pass(self, draws: list[tuple[int, int]], flags: int, frame: Frame,
+                           mods: frozenset[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
+        ctx, gt = self._ctx, self._gt
+        H, W = self.height, self.width
+        gt.fbo.use()
+        gt.fbo.clear(depth=1.0)
+        ctx.enable_only(moderngl.NOTHING)  # the sky fills every target; no depth write
+        self._sky_gt_vao.render(moderngl.TRIANGLES, vertices=3)
+        ctx.enable_only(flags)
+        self._draw_parts(self._gt_prog, _GROUND_TRUTH, draws)
+        ctx.enable_only(moderngl.NOTHING)
+        depth = motion = None
+        if "depth" in mods or "flow" in mods:
+            depth = np.empty((H, W), dtype=np.float32)
+            gt.depth.read_into(depth, alignment=1)
+            if "depth" in mods:
+                frame.depth = depth
+        if "classgt" in mods:
+            frame.semantic = np.empty((H, W), dtype=np.uint8)
+            gt.semantic.read_into(frame.semantic, alignment=1)
+        if "instancegt" in mods:
+            frame.instance = np.empty((H, W), dtype=np.uint16)
+            gt.instance.read_into(frame.instance, alignment=1)
+        if "flow" in mods:
+            motion = np.empty((H, W, 4), dtype=np.float32)
+            gt.motion.read_into(motion, alignment=1)
+        return motion, depth

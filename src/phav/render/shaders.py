@@ -1,0 +1,217 @@
+"""Shader loader (DESIGN §4): GLSL files under ``shaders/``, ``#define`` injection and ``#include``.
+
+:func:`preprocess` is pure string processing (unit-tested without GL):
+
+* the first line of a top-level file must be ``#version``;
+* ``#define NAME VALUE`` lines for the caller's defines go right after it, followed by
+  ``#line 2 0`` so the compiler's line numbers still match the file;
+* ``#include "file.glsl"`` (relative to ``shaders/``) is replaced by the file's text, recursively,
+  with a depth limit and cycle detection; a file already included in the same shader is skipped
+  (include-once, so shared headers need no guards); each file gets its own GLSL source-string number through
+  ``#line`` so errors point at the right file and line.
+
+:func:`create_program` compiles through moderngl and rewrites compile errors so that every message
+names the file (``lighting.frag:12: error: ...``) instead of a bare source-string number.
+
+Note: moderngl resolves ``#include "name"`` itself anywhere in the text it is given (even in
+comments), so shader files must not mention that directive outside real include lines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Callable, Mapping
+
+import moderngl
+
+from phav.resources import resource_dir
+
+#: How deep ``#include`` may nest.
+MAX_INCLUDE_DEPTH = 8
+
+_INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
+_INCLUDE_ANY_RE = re.compile(r"^\s*#\s*include\b")
+_VERSION_RE = re.compile(r"^\s*#\s*version\s+\d+(\s+\w+)?\s*$")
+_DEFINE_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Driver log locations: Mesa "0:12(5): error", NVIDIA "0(12) : error", AMD/others "ERROR: 0:12: ...".
+_LOG_LOCATION_RES = (
+    re.compile(r"(?m)^(?P<pre>\s*(?:ERROR:\s*|WARNING:\s*)?)(?P<src>\d+):(?P<line>\d+)(?:\((?P<col>\d+)\))?"),
+    re.compile(r"(?m)^(?P<pre>\s*)(?P<src>\d+)\((?P<line>\d+)\)"),
+)
+
+
+
+class ShaderError(RuntimeError):
+    """A shader could not be read, preprocessed or compiled; the message names the file."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ShaderSource:
+    """Preprocessed GLSL.
+
+    Attributes:
+        name: top-level file name (e.g. ``"lighting.frag"``).
+        text: the source to hand to the compiler.
+        files: file name of each GLSL source-string number (index = number).
+    """
+
+    name: str
+    text: str
+    files: tuple[str, ...]
+
+    def describe_log(self, log: str) -> str:
+        """Rewrite ``src:line`` locations in a driver log into ``file:line``."""
+        def sub(match: re.Match[str]) -> str:
+            src = int(match.group("src"))
+            file = self.files[src] if 0 <= src < len(self.files) else f"<source {src}>"
+            col = match.groupdict().get("col")
+            return f"{match.group('pre')}{file}:{match.group('line')}" + (f":{col}" if col else "")
+
+        for pattern in _LOG_LOCATION_RES:
+            log = pattern.sub(sub, log)
+        return log
+
+
+def _format_define(name: str, value: object) -> str:
+    if not _DEFINE_NAME_RE.match(name):
+        raise ShaderError(f"invalid #define name {name!r}")
+    if isinstance(value, bool):
+        value = int(value)
+    text = str(value)
+    if "\n" in text:
+        raise ShaderError(f"#define {name}: value must be one line, got {text!r}")
+    return f"#define {name} {text}".rstrip()
+
+
+def _file_reader(root: Path) -> Callable[[str], str]:
+    def read(name: str) -> str:
+        path = (root / name).resolve()
+        if root.resolve() not in path.parents:
+            raise ShaderError(f"shader {name!r} is outside {root}")
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ShaderError(f"shader file {name!r} not found in {root}") from None
+
+    return read
+
+
+def preprocess(
+    name: str,
+    defines: Mapping[str, object] | None = None,
+    *,
+    read: Callable[[str], str] | None = None,
+    max_depth: int = MAX_INCLUDE_DEPTH,
+) -> ShaderSource:
+    """Load ``name`` and return compiler-ready source.
+
+    Args:
+        name: file name relative to the shader folder.
+        defines: ``NAME -> value`` (``True``/``False`` become 1/0; ``None`` defines an empty macro).
+        read: returns a file's text by name (default: files under ``resource_dir("shaders")``).
+        max_depth: maximum include nesting.
+
+    Raises:
+        ShaderError: missing ``#version``, missing file, include cycle or depth exceeded, malformed
+            ``#include``, a ``#version`` inside an included file, or an invalid define.
+    """
+    read = read or _file_reader(resource_dir("shaders"))
+    files: list[str] = [name]
+    text = read(name)
+    lines = text.splitlines()
+    if not lines or not _VERSION_RE.match(lines[0]):
+        raise ShaderError(f"{name}:1: the first line must be '#version NNN [profile]', got {lines[:1]!r}")
+
+    out: list[str] = [lines[0].strip()]
+    for key, value in (defines or {}).items():
+        out.append(_format_define(key, "" if value is None else value))
+    out.append("#line 2 0")
+    out.extend(_expand(name, lines[1:], first_line=2, source=0, files=files, stack=(name,),
+                       read=read, max_depth=max_depth))
+    return ShaderSource(name=name, text="\n".join(out) + "\n", files=tuple(files))
+
+
+def _expand(
+    name: str,
+    lines: list[str],
+    *,
+    first_line: int,
+    source: int,
+    files: list[str],
+    stack: tuple[str, ...],
+    read: Callable[[str], str],
+    max_depth: int,
+) -> list[str]:
+    out: list[str] = []
+    for offset, line in enumerate(lines):
+        lineno = first_line + offset
+        match = _INCLUDE_RE.match(line)
+        if match is None:
+            if _INCLUDE_ANY_RE.match(line):
+                raise ShaderError(f'{name}:{lineno}: malformed include, expected #include "file.glsl"')
+            if _VERSION_RE.match(line):
+                raise ShaderError(f"{name}:{lineno}: #version is only allowed on the first line of a top-level shader")
+            out.append(line)
+            continue
+        child = match.group(1)
+        if child in stack:
+            chain = " -> ".join(stack + (child,))
+            raise ShaderError(f"{name}:{lineno}: include cycle {chain}")
+        if len(stack) > max_depth:
+            raise ShaderError(f"{name}:{lineno}: includes nested deeper than {max_depth}: {' -> '.join(stack)}")
+        if child in files:  # include-once: already expanded in this shader
+            out.append(f"// {child} already included")
+            continue
+        child_source = len(files)
+        files.append(child)
+        out.append(f"#line 1 {child_source}")
+        out.extend(_expand(child, read(child).splitlines(), first_line=1, source=child_source, files=files,
+                           stack=stack + (child,), read=read, max_depth=max_depth))
+        out.append(f"#line {lineno + 1} {source}")
+    return out
+
+
+def create_program(
+    ctx: moderngl.Context,
+    vertex: str,
+    fragment: str | None = None,
+    defines: Mapping[str, object] | None = None,
+    *,
+    read: Callable[[str], str] | None = None,
+) -> moderngl.Program:
+    """Compile and link a program from shader files; errors name the files and lines.
+
+    ``read`` is passed to :func:`preprocess` (default: files under ``shaders/``).
+
+    Raises:
+        ShaderError: preprocessing, compilation or linking failed.
+    """
+    sources = {"vertex_shader": preprocess(vertex, defines, read=read)}
+    if fragment is not None:
+        sources["fragment_shader"] = preprocess(fragment, defines, read=read)
+    try:
+        return ctx.program(**{stage: src.text for stage, src in sources.items()})
+    except moderngl.Error as exc:
+        raise _compile_error(sources, str(exc)) from None
+
+
+def create_compute(
+    ctx: moderngl.Context, name: str, defines: Mapping[str, object] | None = None
+) -> moderngl.ComputeShader:
+    """Compile a compute shader (GL 4.3) from a file; errors name the file and line."""
+    source = preprocess(name, defines)
+    try:
+        return ctx.compute_shader(source.text)
+    except moderngl.Error as exc:
+        raise _compile_error({"compute_shader": source}, str(exc)) from None
+
+
+def _compile_error(sources: Mapping[str, ShaderSource], log: str) -> ShaderError:
+    """Wrap a moderngl build error; the log names the failing stage (``vertex_shader``, ...)."""
+    names = " + ".join(src.name for src in sources.values())
+    failed = [stage for stage in sources if stage in log] or list(sources)
+    # Source-string numbers are per stage: map them with the failing stage's table.
+    log = sources[failed[0]].describe_log(log)
+    return ShaderError(f"shader program {names} failed to build ({', '.join(failed)}):\n{log}")

@@ -1,0 +1,85 @@
+"""Render targets: textures and framebuffers of the lit pass (supersampled), the post chain and the
+ground-truth pass (output size). Every object is tracked by a :class:`GLObjects` for release."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import moderngl
+
+T = TypeVar("T")
+
+
+class GLObjects:
+    """Owns GL objects and releases them in reverse creation order (idempotent)."""
+
+    def __init__(self) -> None:
+        self._objects: list = []
+
+    def add(self, obj: T) -> T:
+        self._objects.append(obj)
+        return obj
+
+    def release(self) -> None:
+        while self._objects:
+            self._objects.pop().release()
+
+    def __len__(self) -> int:
+        return len(self._objects)
+
+
+def _texture(gl: GLObjects, ctx: moderngl.Context, size: tuple[int, int], components: int, dtype: str) -> moderngl.Texture:
+    tex = gl.add(ctx.texture(size, components, dtype=dtype))
+    tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
+    tex.repeat_x = tex.repeat_y = False
+    return tex
+
+
+class LitTargets:
+    """Supersampled G-buffer, lit HDR image, post ping-pong, and the two 8-bit outputs.
+
+    Attributes:
+        albedo: ``RGBA8`` linear albedo, alpha 1 where geometry (SSAA size).
+        normal: ``RGBA16F`` camera-frame normal (SSAA size).
+        gbuffer: framebuffer of albedo + normal + depth.
+        hdr, ping, pong: ``RGBA16F`` (SSAA size) with framebuffers ``hdr_fbo``, ``ping_fbo``, ``pong_fbo``.
+        raw, img: ``RGBA8`` sRGB at output size with framebuffers ``raw_fbo``, ``img_fbo``.
+    """
+
+    def __init__(self, gl: GLObjects, ctx: moderngl.Context, width: int, height: int, ssaa: int):
+        big = (width * ssaa, height * ssaa)
+        self.albedo = _texture(gl, ctx, big, 4, "f1")
+        self.normal = _texture(gl, ctx, big, 4, "f2")
+        self.depth = gl.add(ctx.depth_renderbuffer(big))
+        self.gbuffer = gl.add(ctx.framebuffer([self.albedo, self.normal], self.depth))
+        self.hdr = _texture(gl, ctx, big, 4, "f2")
+        self.hdr_fbo = gl.add(ctx.framebuffer([self.hdr]))
+        self.ping = _texture(gl, ctx, big, 4, "f2")
+        self.ping_fbo = gl.add(ctx.framebuffer([self.ping]))
+        self.pong = _texture(gl, ctx, big, 4, "f2")
+        self.pong_fbo = gl.add(ctx.framebuffer([self.pong]))
+        self.raw = _texture(gl, ctx, (width, height), 4, "f1")
+        self.raw_fbo = gl.add(ctx.framebuffer([self.raw]))
+        self.img = _texture(gl, ctx, (width, height), 4, "f1")
+        self.img_fbo = gl.add(ctx.framebuffer([self.img]))
+
+
+class GroundTruthTargets:
+    """Output-size ground truth (no filtering, no supersampling).
+
+    Attributes:
+        depth: ``R32F`` z-depth, metres (+inf sky).
+        semantic: ``R8UI`` semantic id.
+        instance: ``R16UI`` instance id.
+        motion: ``RGBA32F`` (flow u, flow v, z-depth at t+1, in front and inside at t+1).
+        fbo: framebuffer of the four with a depth buffer for visibility.
+    """
+
+    def __init__(self, gl: GLObjects, ctx: moderngl.Context, width: int, height: int):
+        size = (width, height)
+        self.depth = _texture(gl, ctx, size, 1, "f4")
+        self.semantic = _texture(gl, ctx, size, 1, "u1")
+        self.instance = _texture(gl, ctx, size, 1, "u2")
+        self.motion = _texture(gl, ctx, size, 4, "f4")
+        self.zbuffer = gl.add(ctx.depth_renderbuffer(size))
+        self.fbo = gl.add(ctx.framebuffer([self.depth, self.semantic, self.instance, self.motion], self.zbuffer))

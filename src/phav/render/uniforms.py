@@ -1,0 +1,91 @@
+"""Per-frame GPU data packed from a :class:`~phav.take.Take` with numpy (no GL here).
+
+* :func:`frame_block`: the ``FrameData`` std140 uniform block of ``shaders/frame_block.glsl``.
+* :func:`part_table`: the ``(P, 9, 4) float32`` part texture read by ``shaders/mesh.vert``.
+
+Model-view matrices are composed in float64 on the CPU and only then rounded to float32, so large
+world coordinates do not cost precision on the GPU.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from phav.camera import gl_projection
+from phav.geometry import pose_matrix, quat_normalize
+from phav.take import Take
+
+#: Floats in the FrameData block: 3 mat4 + 9 vec4.
+FRAME_BLOCK_FLOATS = 3 * 16 + 9 * 4
+#: Texel columns per part in the part table: model-view at t (4), at t+1 (4), instance (1).
+PART_TABLE_COLUMNS = 9
+
+
+def next_index(take: Take, t: int) -> int:
+    """The frame whose pose is used as "t+1" for frame ``t`` (``t`` itself on the last frame)."""
+    return min(t + 1, take.num_frames - 1)
+
+
+def _mat4_std140(m: np.ndarray) -> np.ndarray:
+    """Column-major float32 of a 4x4 (GLSL's default mat4 layout)."""
+    return np.asarray(m, dtype=np.float64).T.astype(np.float32).ravel()
+
+
+def sky_homography(take: Take, t: int) -> np.ndarray:
+    """``(3, 3) float64`` mapping output pixels at ``t`` to ``t+1`` for directions at infinity.
+
+    ``H = K_{t+1} R_{t+1} R_t^T K_t^{-1}`` with ``R`` the world-to-camera rotations.
+    """
+    n = next_index(take, t)
+    R0 = take.camera_world_to_camera[t, :3, :3]
+    R1 = take.camera_world_to_camera[n, :3, :3]
+    return take.camera_K[n] @ R1 @ R0.T @ np.linalg.inv(take.camera_K[t])
+
+
+def frame_block(take: Take, t: int, near: float, far: float) -> np.ndarray:
+    """``(FRAME_BLOCK_FLOATS,) float32`` FrameData for frame ``t`` (see ``frame_block.glsl``)."""
+    n = next_index(take, t)
+    W, H = take.width, take.height
+    rot = take.camera_world_to_camera[t, :3, :3]
+    K = take.camera_K[t]
+    homography = np.eye(4)
+    homography[:3, :3] = sky_homography(take, t)
+    sun = rot @ np.asarray(take.sun_direction[t], dtype=np.float64)
+    sun /= max(np.linalg.norm(sun), 1e-12)
+
+    def vec4(v: np.ndarray, w: float = 0.0) -> np.ndarray:
+        return np.array([*np.asarray(v, dtype=np.float64)[:3], w])
+
+    parts = [
+        _mat4_std140(gl_projection(K, W, H, near, far)),
+        _mat4_std140(gl_projection(take.camera_K[n], W, H, near, far)),
+        _mat4_std140(homography),
+        np.array([K[0, 0], K[1, 1], K[0, 2], K[1, 2]]),
+        np.array([W, H, 1.0 / W, 1.0 / H]),
+        vec4(sun),
+        vec4(take.sun_color[t]),
+        vec4(take.sky_zenith[t]),
+        vec4(take.sky_horizon[t]),
+        vec4(take.ambient[t]),
+        vec4(rot @ np.array([0.0, 0.0, 1.0])),
+        np.array([1.0 if n != t else 0.0, 0.0, 0.0, 0.0]),
+    ]
+    out = np.concatenate([np.asarray(p, dtype=np.float32).ravel() for p in parts])
+    assert out.size == FRAME_BLOCK_FLOATS
+    return out
+
+
+def part_table(take: Take, t: int) -> np.ndarray:
+    """``(P, PART_TABLE_COLUMNS, 4) float32``: per part the model-view matrix at ``t`` (columns
+    0-3, matrix columns), at ``t+1`` (4-7, with the camera at ``t+1``) and ``(instance, 0, 0, 0)``."""
+    n = next_index(take, t)
+    P = take.num_parts
+    out = np.zeros((max(P, 1), PART_TABLE_COLUMNS, 4), dtype=np.float32)
+    if P == 0:
+        return out
+    for column, frame in ((0, t), (4, n)):
+        model = pose_matrix(take.part_pos[frame], quat_normalize(take.part_quat[frame]))  # (P, 4, 4)
+        mv = take.camera_world_to_camera[frame] @ model
+        out[:, column:column + 4, :] = np.swapaxes(mv, -1, -2)  # texel k = matrix column k
+    out[:, 8, 0] = np.asarray(take.part_instance, dtype=np.float32)
+    return out

@@ -1,0 +1,59 @@
+"""Shared test fixtures: one headless GL context per session (DESIGN §7).
+
+Markers (also listed in pyproject.toml): ``gl`` needs an OpenGL context (runs on llvmpipe), ``gpu``
+needs a real GPU (skipped on software renderers), ``slow`` longer tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+_SOFTWARE = ("llvmpipe", "softpipe", "swrast")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in (
+        "gl: needs an OpenGL context (runs on Mesa llvmpipe)",
+        "gpu: needs a real GPU (skipped without one)",
+        "slow: longer tests",
+    ):
+        config.addinivalue_line("markers", line)
+
+
+@pytest.fixture(scope="session")
+def gl_session():
+    """The process's moderngl context; skips the test if no GL context can be created."""
+    try:
+        from phav.render.context import GLUnavailableError, get_context
+    except ImportError as exc:  # moderngl missing
+        pytest.skip(f"no OpenGL: {exc}")
+    try:
+        return get_context()
+    except GLUnavailableError as exc:
+        pytest.skip(f"no OpenGL context: {exc}")
+
+
+@pytest.fixture
+def gl_context(gl_session):
+    """The session GL context, asserting no GL error is pending before and after the test."""
+    assert gl_session.error == "GL_NO_ERROR", f"GL error before the test: {gl_session.error}"
+    yield gl_session
+    assert gl_session.error == "GL_NO_ERROR", f"GL error left by the test: {gl_session.error}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Make ``gl``/``gpu`` tests use the GL fixture."""
+    for item in items:
+        if item.get_closest_marker("gl") or item.get_closest_marker("gpu"):
+            if "gl_context" not in getattr(item, "fixturenames", ["gl_context"]):
+                item.fixturenames.append("gl_context")
+
+
+@pytest.fixture(autouse=True)
+def _skip_gpu_without_gpu(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("gpu") is None:
+        return
+    ctx = request.getfixturevalue("gl_context")
+    renderer = str(ctx.info.get("GL_RENDERER", "")).lower()
+    if any(name in renderer for name in _SOFTWARE):
+        pytest.skip(f"needs a GPU; GL_RENDERER is {ctx.info.get('GL_RENDERER')}")

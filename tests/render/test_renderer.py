@@ -1,0 +1,234 @@
+"""Renderer lifetime, output contract, shading properties and the GL context."""
+
+from __future__ import annotations
+
+import gc
+import os
+
+import numpy as np
+import pytest
+
+from phav.frames import MODALITIES
+from phav.render import GLUnavailableError, Renderer, RenderSettings
+from phav.render import context as glctx
+
+from render_scenes import box_mesh, default_camera, interior_mask, make_take, plane_mesh
+
+W, H = 96, 72
+
+
+def scene(T: int = 2, box_color=(0.8, 0.3, 0.2), sun=(0.3, -0.4, 0.87)):
+    K, w2c = default_camera(W, H, eye=(0.0, -4.0, 1.8))
+    pos = np.zeros((T, 2, 3))
+    pos[:, 0] = [[0.1 * t, 0.0, 0.5] for t in range(T)]
+    q = np.tile([0.0, 0.0, 0.0, 1.0], (T, 2, 1))
+    return make_take([box_mesh(color=box_color), plane_mesh()], pos, q, w2c, K, W, H, instance_ids=[1, 0],
+                     sun_direction=sun)
+
+
+# ---- context ----------------------------------------------------------------------------------
+def test_backend_and_device_from_env(monkeypatch):
+    monkeypatch.setenv("PHAV_GL", "GLFW")
+    assert glctx.backend_from_env() == "glfw"
+    monkeypatch.setenv("PHAV_GL", "vulkan")
+    with pytest.raises(ValueError, match="egl, glfw"):
+        glctx.backend_from_env()
+    monkeypatch.setenv("PHAV_EGL_DEVICE", "2")
+    assert glctx.egl_device_from_env() == 2
+    monkeypatch.setenv("PHAV_EGL_DEVICE", "gpu0")
+    with pytest.raises(ValueError, match="PHAV_EGL_DEVICE"):
+        glctx.egl_device_from_env()
+
+
+def test_missing_gl_says_what_to_install(monkeypatch):
+    def fail(device: int):
+        raise OSError("libEGL.so.1: cannot open shared object file")
+
+    monkeypatch.setattr(glctx, "_context", None)
+    monkeypatch.setattr(glctx, "_create_egl", fail)
+    monkeypatch.delenv("PHAV_GL", raising=False)
+    with pytest.raises(GLUnavailableError, match="libegl1 libgl1-mesa-dri"):
+        glctx.get_context()
+
+
+@pytest.mark.gl
+def test_gl_info(gl_context):
+    info = glctx.gl_info(gl_context)
+    assert info.renderer and info.version and info.version_code >= glctx.MIN_GL_VERSION
+    assert info.has_compute == (info.version_code >= 430)
+    with Renderer(W, H) as r:
+        assert r.gl_renderer == info.renderer
+
+
+# ---- lifetime ---------------------------------------------------------------------------------
+@pytest.mark.gl
+def test_close_is_idempotent_and_closed_renderer_raises(gl_context):
+    r = Renderer(W, H)
+    take = scene()
+    frames = r.render_take(take, ("depth",))
+    r.close()
+    r.close()
+    assert r.closed
+    with pytest.raises(RuntimeError, match="closed"):
+        r.render_take(take)
+    with pytest.raises(RuntimeError, match="closed"):
+        next(iter(frames))
+    with pytest.raises(RuntimeError, match="closed"):
+        _ = r.gl_renderer
+    with pytest.raises(RuntimeError, match="closed"):
+        with r:
+            pass
+
+
+@pytest.mark.gl
+def test_context_manager_closes(gl_context):
+    with Renderer(W, H) as r:
+        assert not r.closed
+    assert r.closed
+
+
+@pytest.mark.gl
+def test_failed_construction_leaves_nothing_open(gl_context):
+    with pytest.raises(ValueError):
+        Renderer(0, H)
+    with pytest.raises(ValueError, match="GL_MAX_TEXTURE_SIZE"):
+        Renderer(100_000, 10)
+
+
+def _rss_bytes() -> int:
+    with open(f"/proc/{os.getpid()}/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.gl
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc for resident memory")
+def test_hundred_renderers_do_not_grow_memory(gl_context):
+    take = scene(T=1)
+
+    def cycle() -> None:
+        with Renderer(W, H, RenderSettings(ssaa=2)) as r:
+            for _ in r.render_take(take, ("raw", "depth")):
+                pass
+
+    for _ in range(10):  # warm up allocator and driver caches
+        cycle()
+    gc.collect()
+    before = _rss_bytes()
+    for _ in range(100):
+        cycle()
+    gc.collect()
+    grown = _rss_bytes() - before
+    assert grown < 8 * 2**20, f"resident memory grew by {grown / 2**20:.1f} MiB over 100 renderers"
+
+
+# ---- output contract ---------------------------------------------------------------------------
+@pytest.mark.gl
+def test_frames_have_the_documented_shapes_and_dtypes(gl_context):
+    take = scene(T=3)
+    with Renderer(W, H) as r:
+        frames = list(r.render_take(take))
+    assert [f.index for f in frames] == [0, 1, 2]
+    f = frames[0]
+    expect = {"img": ((H, W, 3), np.uint8), "raw": ((H, W, 3), np.uint8), "depth": ((H, W), np.float32),
+              "flow": ((H, W, 2), np.float32), "flow_valid": ((H, W), np.bool_),
+              "semantic": ((H, W), np.uint8), "instance": ((H, W), np.uint16)}
+    for name, (shape, dtype) in expect.items():
+        value = getattr(f, name)
+        assert value.shape == shape and value.dtype == dtype, name
+        assert value.flags.writeable and value.flags.c_contiguous, name
+
+
+@pytest.mark.gl
+@pytest.mark.parametrize("mods", [("img",), ("depth", "classgt"), ("flow",), ("instancegt", "raw")])
+def test_only_requested_modalities_are_filled(gl_context, mods):
+    fields = {"img": ["img"], "raw": ["raw"], "depth": ["depth"], "flow": ["flow", "flow_valid"],
+              "classgt": ["semantic"], "instancegt": ["instance"]}
+    wanted = {f for m in mods for f in fields[m]}
+    with Renderer(W, H) as r:
+        frames = list(r.render_take(scene(T=2), mods))
+    assert len(frames) == 2
+    for f in frames:
+        for m in MODALITIES:
+            for field in fields[m]:
+                assert (getattr(f, field) is not None) == (field in wanted), field
+
+
+@pytest.mark.gl
+def test_bad_requests_raise(gl_context):
+    with Renderer(W, H) as r:
+        with pytest.raises(ValueError, match="unknown modalities"):
+            r.render_take(scene(), ("depth", "normals"))
+        with pytest.raises(ValueError, match="96x72"):
+            with Renderer(W * 2, H * 2) as other:
+                other.render_take(scene())
+
+
+@pytest.mark.gl
+def test_renderer_reusable_across_takes(gl_context):
+    with Renderer(W, H) as r:
+        a = [f.raw for f in r.render_take(scene(T=1), ("raw",))]
+        b = [f.raw for f in r.render_take(scene(T=1), ("raw",))]
+    assert np.array_equal(a[0], b[0])
+
+
+@pytest.mark.gl
+def test_new_take_invalidates_unfinished_iterator(gl_context):
+    with Renderer(W, H) as r:
+        first = r.render_take(scene(T=3), ("depth",))
+        assert next(first).index == 0
+        second = list(r.render_take(scene(T=2), ("depth",)))
+        assert [f.index for f in second] == [0, 1]
+        with pytest.raises(RuntimeError, match="render_take was called again"):
+            next(first)
+
+
+# ---- shading properties ------------------------------------------------------------------------
+def _raw(take, settings=RenderSettings(), mods=("raw", "img", "instancegt")):
+    with Renderer(W, H, settings) as r:
+        return next(iter(r.render_take(take, mods)))
+
+
+@pytest.mark.gl
+def test_changing_mesh_colour_changes_raw_pixels(gl_context):
+    red, blue = _raw(scene(box_color=(0.8, 0.1, 0.1))), _raw(scene(box_color=(0.1, 0.1, 0.8)))
+    box = red.instance == 1
+    assert box.sum() > 50
+    assert red.raw[box][:, 0].mean() > red.raw[box][:, 2].mean() + 50
+    assert blue.raw[box][:, 2].mean() > blue.raw[box][:, 0].mean() + 50
+    away = interior_mask(~box, 2)  # supersampled edges mix both colours
+    assert np.array_equal(red.raw[away], blue.raw[away])  # nothing else changed
+
+
+@pytest.mark.gl
+def test_lighting_responds_to_sun_direction(gl_context):
+    high = _raw(scene(sun=(0.0, 0.0, 1.0)))
+    low = _raw(scene(sun=(0.0, 0.2, -1.0)))  # below the horizon: the ground gets no sun
+    ground = interior_mask(high.instance == 0, 2)
+    ground[: H // 2] = False  # lower half: ground, not sky
+    assert ground.sum() > 100
+    assert high.raw[ground].astype(int).mean() > low.raw[ground].astype(int).mean() + 20
+    assert np.array_equal(_raw(scene(sun=(0.0, 0.0, 1.0))).raw, high.raw)  # deterministic
+
+
+@pytest.mark.gl
+def test_post_chain_is_switchable(gl_context):
+    take = scene(T=1)
+    plain = _raw(take, RenderSettings(post=()))
+    assert np.array_equal(plain.img, plain.raw)  # no post pass: img is the resolved lit image
+    graded = _raw(take, RenderSettings())
+    assert np.array_equal(graded.raw, plain.raw)
+    assert np.abs(graded.img.astype(int) - graded.raw.astype(int)).mean() > 1.0
+    vignette_only = _raw(take, RenderSettings(post=("vignette",), vignette=0.5))
+    centre = (slice(H // 2 - 2, H // 2 + 2), slice(W // 2 - 2, W // 2 + 2))
+    corner = (slice(0, 4), slice(0, 4))
+    assert np.abs(vignette_only.img[centre].astype(int) - plain.raw[centre]).max() <= 1
+    assert vignette_only.img[corner].astype(int).sum() < plain.raw[corner].astype(int).sum()
+
+
+def test_settings_validation():
+    with pytest.raises(ValueError, match="ssaa"):
+        RenderSettings(ssaa=0)
+    with pytest.raises(ValueError, match="near"):
+        RenderSettings(near=2.0, far=1.0)
+    with pytest.raises(ValueError, match="unknown post passes"):
+        RenderSettings(post=("bloom",))

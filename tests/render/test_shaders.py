@@ -1,0 +1,131 @@
+"""Shader loader: pure string processing (no GL), plus one GL test that compile errors name the file."""
+
+from __future__ import annotations
+
+import pytest
+
+from phav.render.shaders import ShaderError, ShaderSource, create_program, preprocess
+from phav.resources import resource_dir
+
+
+def reader(files: dict[str, str]):
+    def read(name: str) -> str:
+        if name not in files:
+            raise ShaderError(f"shader file {name!r} not found")
+        return files[name]
+
+    return read
+
+
+def test_version_must_be_first_line():
+    with pytest.raises(ShaderError, match="a.frag:1: the first line must be '#version"):
+        preprocess("a.frag", read=reader({"a.frag": "void main() {}\n"}))
+    with pytest.raises(ShaderError, match="#version"):
+        preprocess("a.frag", read=reader({"a.frag": ""}))
+
+
+def test_defines_injected_after_version_with_line_fix():
+    src = preprocess("a.frag", {"FOO": 3, "ON": True, "OFF": False, "EMPTY": None},
+                     read=reader({"a.frag": "#version 330 core\nline2\nline3\n"}))
+    lines = src.text.splitlines()
+    assert lines[0] == "#version 330 core"
+    assert lines[1:5] == ["#define FOO 3", "#define ON 1", "#define OFF 0", "#define EMPTY"]
+    assert lines[5] == "#line 2 0"
+    assert lines[6:] == ["line2", "line3"]
+    assert src.files == ("a.frag",)
+
+
+@pytest.mark.parametrize("name,value", [("1BAD", 1), ("has space", 1), ("OK", "two\nlines")])
+def test_invalid_defines_rejected(name, value):
+    with pytest.raises(ShaderError):
+        preprocess("a.frag", {name: value}, read=reader({"a.frag": "#version 330\n"}))
+
+
+def test_includes_resolved_recursively_with_source_numbers():
+    files = {
+        "main.frag": '#version 330\nA\n#include "x.glsl"\nB\n',
+        "x.glsl": 'X1\n  #  include "y.glsl"\nX3\n',
+        "y.glsl": "Y1\n",
+    }
+    src = preprocess("main.frag", read=reader(files))
+    assert src.files == ("main.frag", "x.glsl", "y.glsl")
+    assert src.text.splitlines() == [
+        "#version 330", "#line 2 0", "A",
+        "#line 1 1", "X1",
+        "#line 1 2", "Y1", "#line 3 1",
+        "X3", "#line 4 0",
+        "B",
+    ]
+
+
+def test_include_once():
+    files = {"m.frag": '#version 330\n#include "c.glsl"\n#include "c.glsl"\n', "c.glsl": "C\n"}
+    src = preprocess("m.frag", read=reader(files))
+    assert src.text.count("\nC\n") == 1
+    assert src.files == ("m.frag", "c.glsl")
+
+
+def test_include_cycle_detected():
+    files = {"m.frag": '#version 330\n#include "a.glsl"\n', "a.glsl": '#include "b.glsl"\n',
+             "b.glsl": 'x\n#include "a.glsl"\n'}
+    with pytest.raises(ShaderError, match=r"b.glsl:2: include cycle m.frag -> a.glsl -> b.glsl -> a.glsl"):
+        preprocess("m.frag", read=reader(files))
+
+
+def test_include_depth_limit():
+    files = {"m.frag": '#version 330\n#include "f0.glsl"\n'}
+    for i in range(10):
+        files[f"f{i}.glsl"] = f'#include "f{i + 1}.glsl"\n'
+    files["f10.glsl"] = "end\n"
+    with pytest.raises(ShaderError, match="nested deeper than 3"):
+        preprocess("m.frag", read=reader(files), max_depth=3)
+    assert "end" in preprocess("m.frag", read=reader(files), max_depth=12).text
+
+
+def test_missing_include_and_malformed_include():
+    with pytest.raises(ShaderError, match="nope.glsl"):
+        preprocess("m.frag", read=reader({"m.frag": '#version 330\n#include "nope.glsl"\n'}))
+    with pytest.raises(ShaderError, match="m.frag:2: malformed include"):
+        preprocess("m.frag", read=reader({"m.frag": "#version 330\n#include <x.glsl>\n"}))
+
+
+def test_version_inside_include_rejected():
+    files = {"m.frag": '#version 330\n#include "v.glsl"\n', "v.glsl": "#version 330\n"}
+    with pytest.raises(ShaderError, match="v.glsl:1: #version"):
+        preprocess("m.frag", read=reader(files))
+
+
+@pytest.mark.parametrize(
+    "log,expected",
+    [
+        ("0:12(5): error: `x' undeclared", "main.frag:12:5: error: `x' undeclared"),
+        ("1:3(1): error: syntax error", "common.glsl:3:1: error: syntax error"),
+        ("0(7) : error C0000: syntax error", "main.frag:7 : error C0000: syntax error"),
+        ("ERROR: 1:4: 'y' : undeclared identifier", "ERROR: common.glsl:4: 'y' : undeclared identifier"),
+    ],
+)
+def test_driver_logs_name_the_file(log, expected):
+    src = ShaderSource("main.frag", "", ("main.frag", "common.glsl"))
+    assert src.describe_log(log) == expected
+
+
+def test_project_shaders_preprocess():
+    names = sorted(p.name for p in resource_dir("shaders").iterdir() if p.suffix in (".vert", ".frag", ".comp"))
+    assert names, "no shaders found"
+    for name in names:
+        src = preprocess(name, {"GROUND_TRUTH": 1, "SKY_CLASS": "1u"})
+        assert src.text.startswith("#version 330")
+        assert "#include" not in src.text  # moderngl would try to resolve it again
+
+
+@pytest.mark.gl
+def test_compile_error_names_file_and_line(gl_context):
+    files = {
+        "ok.vert": "#version 330\nvoid main() { gl_Position = vec4(0.0); }\n",
+        "bad.frag": '#version 330\nout vec4 c;\n#include "lib.glsl"\nvoid main() { c = f(); }\n',
+        "lib.glsl": "// helper\nvec4 f() { return undefined_thing; }\n",
+    }
+    with pytest.raises(ShaderError) as info:
+        create_program(gl_context, "ok.vert", "bad.frag", read=reader(files))
+    message = str(info.value)
+    assert "bad.frag" in message and "lib.glsl:2" in message, message
