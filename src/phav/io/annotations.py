@@ -1,0 +1,297 @@
+"""``annotations.json``: per-frame camera, people (3D/2D joints, visibility, boxes, muscles) and instances.
+
+Layout (keys sorted on disk; floats rounded to 6 decimals)::
+
+    {
+      "format": 1, "conventions": {...}, "fps": 30.0, "width": 340, "height": 256, "num_frames": T,
+      "instances": [{"id", "name", "semantic_class", "semantic_id", "color": [R, G, B]}, ...],
+      "persons": [{"instance_id", "name", "joint_names", "muscle_joints"}, ...],   # skeleton order
+      "frames": [
+        {"frame": 1,                                    # 1-based, as the file names
+         "camera": {"K": 3x3, "world_to_camera": 4x4},
+         "visibility_depth_test": true,                 # a depth map was used for "visible"
+         "persons": [
+           {"instance_id", "name",
+            "joints_3d": {joint: [x, y, z]},            # world, metres
+            "joints_2d": {joint: [u, v] or null},       # pixels; null behind the camera
+            "visible": {joint: bool},
+            "bbox_2d": [x0, y0, x1, y1] or null,        # pixels, clipped to the image
+            "bbox_3d": {"min", "max", "center", "size"} or null,   # world, axis-aligned, metres
+            "muscles": {joint: {"target": xyzw, "actual": xyzw, "torque": [3] N m, "strength": N m}},
+            "pin_weight": w}]}, ...]
+    }
+
+Rules (also written into :data:`ANNOTATION_CONVENTIONS`):
+
+* ``visible``: the joint is in front of the camera (z > 0), its projection lies inside the image
+  (``-0.5 <= u < W - 0.5`` and the same for ``v``), and, when the frame's depth map is given, it is
+  not hidden: ``depth[floor(v + 0.5), floor(u + 0.5)] >= z - 0.25 m`` (the joint lies inside the
+  body, so the body's own surface in front of it is tolerated; sky, +inf, never hides).
+* ``bbox_2d``: the extent of the person's mesh (the parts whose ``part_instance`` is the person's
+  instance id, at their poses): vertices in front of the near plane z = 1 cm plus the points where
+  mesh edges cross it, projected, then clipped to ``[-0.5, W - 0.5] x [-0.5, H - 0.5]``; ``null``
+  when nothing is in front or the box lies wholly outside the image.
+* ``bbox_3d``: axis-aligned world box of the same vertices (all of them); ``null`` when the person
+  has no mesh parts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from phav import camera
+from phav.geometry import quat_to_matrix
+from phav.io import jsonutil
+from phav.io.params import CONVENTIONS, METADATA_FORMAT
+from phav.labels import CLASS_NAMES
+from phav.take import ActorTrack, Take
+
+#: A joint is hidden when the depth map is nearer than its z-depth by more than this, metres.
+VISIBILITY_DEPTH_TOLERANCE_M: float = 0.25
+#: Near plane for 2D boxes, metres: mesh geometry is clipped here before projecting.
+BBOX_NEAR_M: float = 0.01
+
+#: Conventions specific to annotations.json, added to :data:`phav.io.params.CONVENTIONS`.
+ANNOTATION_CONVENTIONS: dict[str, str] = {
+    "joints_3d": "world positions of the annotated joints, metres.",
+    "joints_2d": "pixel (u, v) projection of joints_3d through K and world_to_camera; null for joints "
+    "behind the camera (z <= 0).",
+    "visible": "true when the joint is in front of the camera (z > 0), projects inside the image "
+    "(-0.5 <= u < W - 0.5, -0.5 <= v < H - 0.5) and, if the frame's depth map was available "
+    "(visibility_depth_test), is not hidden: depth at pixel (floor(u + 0.5), floor(v + 0.5)) >= "
+    f"z - {VISIBILITY_DEPTH_TOLERANCE_M} m.",
+    "bbox_2d": f"[x0, y0, x1, y1] pixels: extent of the person's mesh clipped at the near plane z = "
+    f"{BBOX_NEAR_M} m, projected, clipped to [-0.5, W - 0.5] x [-0.5, H - 0.5]; null when fully outside.",
+    "bbox_3d": "axis-aligned world box of the person's mesh vertices: min, max, center, size (metres).",
+    "muscles": "per actuated joint: target and actual local joint rotation (quaternion xyzw, child "
+    "relative to parent), applied motor torque (N m, joint frame), strength = maximum torque (N m); "
+    "pin_weight in [0, 1] is the weight of the root pin (0 = free ragdoll).",
+}
+
+
+class _PersonGeometry:
+    """The mesh vertices and edges of one person's parts, in part-local frames."""
+
+    def __init__(self, take: Take, instance_id: int) -> None:
+        parts = np.flatnonzero(np.asarray(take.part_instance) == instance_id)
+        positions, part_of_vertex, edges = [], [], []
+        offset = 0
+        for p in parts:
+            mesh = take.meshes[int(take.part_mesh[p])]
+            n = len(mesh.positions)
+            if n == 0:
+                continue
+            positions.append(mesh.positions.astype(np.float64))
+            part_of_vertex.append(np.full(n, p, dtype=np.int64))
+            tri = mesh.indices.astype(np.int64)
+            e = np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
+            e = np.unique(np.sort(e, axis=1), axis=0) if len(e) else e.reshape(0, 2)
+            edges.append(e + offset)
+            offset += n
+        self.empty = offset == 0
+        self.local = np.concatenate(positions) if positions else np.zeros((0, 3))
+        self.part = np.concatenate(part_of_vertex) if part_of_vertex else np.zeros(0, dtype=np.int64)
+        self.edges = np.concatenate(edges) if edges else np.zeros((0, 2), dtype=np.int64)
+
+    def world_vertices(self, take: Take, t: int) -> np.ndarray:
+        """``(N, 3) float64`` world positions of the vertices at frame ``t``."""
+        rot = quat_to_matrix(np.asarray(take.part_quat[t], dtype=np.float64))[self.part]  # (N, 3, 3)
+        return np.einsum("nij,nj->ni", rot, self.local) + np.asarray(take.part_pos[t], dtype=np.float64)[self.part]
+
+
+def _bbox_2d(cam: np.ndarray, edges: np.ndarray, K: np.ndarray, width: int, height: int) -> list[float] | None:
+    """2D box of points ``cam (N, 3)`` (camera frame) with mesh ``edges``, clipped at the near plane."""
+    z = cam[:, 2]
+    front = z > BBOX_NEAR_M
+    pts = [cam[front]]
+    if len(edges):
+        za, zb = z[edges[:, 0]], z[edges[:, 1]]
+        cross = (za > BBOX_NEAR_M) != (zb > BBOX_NEAR_M)
+        if cross.any():
+            a, b = cam[edges[cross, 0]], cam[edges[cross, 1]]
+            s = (BBOX_NEAR_M - za[cross]) / (zb[cross] - za[cross])
+            pts.append(a + s[:, None] * (b - a))
+    p = np.concatenate(pts)
+    if len(p) == 0:
+        return None
+    uv = (p[:, :2] / p[:, 2:3]) @ K[:2, :2].T + K[:2, 2]
+    lo, hi = uv.min(axis=0), uv.max(axis=0)
+    x_lim, y_lim = (-0.5, width - 0.5), (-0.5, height - 0.5)
+    if hi[0] < x_lim[0] or lo[0] > x_lim[1] or hi[1] < y_lim[0] or lo[1] > y_lim[1]:
+        return None
+    return [
+        float(np.clip(lo[0], *x_lim)), float(np.clip(lo[1], *y_lim)),
+        float(np.clip(hi[0], *x_lim)), float(np.clip(hi[1], *y_lim)),
+    ]
+
+
+def joint_visibility(
+    uv: np.ndarray, z: np.ndarray, width: int, height: int, depth: np.ndarray | None = None
+) -> np.ndarray:
+    """``(J,) bool`` visibility of joints with pixels ``uv (J, 2)`` and z-depths ``z (J,)`` (metres).
+
+    See the module docstring for the rule; ``depth`` is the frame's ``(H, W) float32`` depth map.
+    """
+    uv = np.asarray(uv, dtype=np.float64)
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        inside = (
+            (z > 0)
+            & (uv[:, 0] >= -0.5) & (uv[:, 0] < width - 0.5)
+            & (uv[:, 1] >= -0.5) & (uv[:, 1] < height - 0.5)
+        )
+    if depth is None or not inside.any():
+        return inside
+    depth = np.asarray(depth)
+    if depth.shape != (height, width):
+        raise ValueError(f"depth map has shape {depth.shape}, expected {(height, width)}")
+    col = np.clip(np.floor(uv[:, 0] + 0.5), 0, width - 1).astype(np.int64)
+    row = np.clip(np.floor(uv[:, 1] + 0.5), 0, height - 1).astype(np.int64)
+    not_hidden = depth[row, col] >= z - VISIBILITY_DEPTH_TOLERANCE_M
+    return inside & not_hidden
+
+
+class AnnotationBuilder:
+    """Builds ``annotations.json`` content for a take; depth maps can be fed frame by frame.
+
+    Only the joints' depth samples are kept (not the maps), so memory stays small for long videos::
+
+        builder = AnnotationBuilder(take)
+        for frame in frames:
+            builder.add_depth(frame.index, frame.depth)
+        content = builder.build()
+    """
+
+    def __init__(self, take: Take) -> None:
+        self.take = take
+        self._geometry = [_PersonGeometry(take, int(a.instance_id)) for a in take.actors]
+        self._depth_visible: dict[int, list[np.ndarray]] = {}
+
+    def _project(self, actor: ActorTrack, t: int) -> tuple[np.ndarray, np.ndarray]:
+        return camera.project(
+            np.asarray(actor.joints_3d[t], dtype=np.float64), self.take.camera_K[t], self.take.camera_world_to_camera[t]
+        )
+
+    def add_depth(self, index: int, depth: np.ndarray | None) -> None:
+        """Use ``depth ((H, W) float32 metres, +inf sky)`` for the visibility of frame ``index`` (0-based)."""
+        if depth is None:
+            return
+        if not 0 <= index < self.take.num_frames:
+            raise ValueError(f"frame index {index} outside 0..{self.take.num_frames - 1}")
+        vis = []
+        for actor in self.take.actors:
+            uv, z = self._project(actor, index)
+            vis.append(joint_visibility(uv, z, self.take.width, self.take.height, depth))
+        self._depth_visible[index] = vis
+
+    def frame(self, t: int) -> dict[str, Any]:
+        """The annotation record of frame ``t`` (0-based), JSON-able and rounded."""
+        take = self.take
+        K = np.asarray(take.camera_K[t], dtype=np.float64)
+        w2c = np.asarray(take.camera_world_to_camera[t], dtype=np.float64)
+        depth_vis = self._depth_visible.get(t)
+        persons = []
+        for a, (actor, geom) in enumerate(zip(take.actors, self._geometry)):
+            joints = np.asarray(actor.joints_3d[t], dtype=np.float64)
+            uv, z = self._project(actor, t)
+            if depth_vis is not None:
+                visible = depth_vis[a]
+            else:
+                visible = joint_visibility(uv, z, take.width, take.height)
+            uv_list = jsonutil.to_jsonable(uv)
+            names = list(actor.joint_names)
+            bbox_2d = bbox_3d = None
+            if not geom.empty:
+                verts = geom.world_vertices(take, t)
+                bbox_2d = _bbox_2d(camera.to_camera(verts, w2c), geom.edges, K, take.width, take.height)
+                lo, hi = verts.min(axis=0), verts.max(axis=0)
+                bbox_3d = {"min": lo, "max": hi, "center": (lo + hi) / 2.0, "size": hi - lo}
+            muscles = {
+                name: {
+                    "target": actor.muscle_target[t, m],
+                    "actual": actor.muscle_actual[t, m],
+                    "torque": actor.muscle_torque[t, m],
+                    "strength": actor.muscle_strength[t, m],
+                }
+                for m, name in enumerate(actor.muscle_joints)
+            }
+            persons.append(
+                {
+                    "instance_id": int(actor.instance_id),
+                    "name": actor.name,
+                    "joints_3d": dict(zip(names, jsonutil.to_jsonable(joints))),
+                    "joints_2d": {n: (uv_list[j] if z[j] > 0 else None) for j, n in enumerate(names)},
+                    "visible": {n: bool(visible[j]) for j, n in enumerate(names)},
+                    "bbox_2d": bbox_2d,
+                    "bbox_3d": bbox_3d,
+                    "muscles": muscles,
+                    "pin_weight": actor.pin_weight[t],
+                }
+            )
+        return jsonutil.to_jsonable(
+            {
+                "frame": t + 1,
+                "camera": {"K": K, "world_to_camera": w2c},
+                "visibility_depth_test": depth_vis is not None,
+                "persons": persons,
+            }
+        )
+
+    def build(self) -> dict[str, Any]:
+        """The whole ``annotations.json`` content (every frame of the take)."""
+        take = self.take
+        instances = [
+            {
+                "id": int(inst.id),
+                "name": inst.name,
+                "semantic_id": int(inst.semantic_class),
+                "semantic_class": CLASS_NAMES[int(inst.semantic_class)],
+                "color": [int(c) for c in inst.color],
+            }
+            for inst in sorted(take.instances, key=lambda i: int(i.id))
+        ]
+        return {
+            "format": METADATA_FORMAT,
+            "conventions": {**CONVENTIONS, **ANNOTATION_CONVENTIONS},
+            "fps": float(take.fps),
+            "width": int(take.width),
+            "height": int(take.height),
+            "num_frames": take.num_frames,
+            "instances": instances,
+            "persons": [
+                {"instance_id": int(a.instance_id), "name": a.name, "joint_names": list(a.joint_names),
+                 "muscle_joints": list(a.muscle_joints)}
+                for a in take.actors
+            ],
+            "frames": [self.frame(t) for t in range(take.num_frames)],
+        }
+
+
+def build_annotations(
+    take: Take, depths: Sequence[np.ndarray | None] | Mapping[int, np.ndarray] | None = None
+) -> dict[str, Any]:
+    """``annotations.json`` content of ``take``.
+
+    Args:
+        depths: optional depth maps ``(H, W) float32`` metres by 0-based frame index (a sequence or
+            a mapping; missing or ``None`` entries: visibility without the occlusion test).
+    """
+    builder = AnnotationBuilder(take)
+    if depths is not None:
+        items = depths.items() if isinstance(depths, Mapping) else enumerate(depths)
+        for index, depth in items:
+            builder.add_depth(int(index), depth)
+    return builder.build()
+
+
+def annotations_json(content: Mapping[str, Any]) -> str:
+    """Deterministic compact text of ``annotations.json`` (sorted keys, no spaces, 6 decimals)."""
+    return jsonutil.dumps(content)
+
+
+def write_annotations(path: str | Path, content: Mapping[str, Any]) -> None:
+    """Write ``annotations.json``."""
+    Path(path).write_text(annotations_json(content), encoding="utf-8", newline="\n")

@@ -1,0 +1,118 @@
+"""annotations.json against independent oracles."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from io_synth import JOINTS, MUSCLES, make_take
+from phav import camera
+from phav.io import annotations
+from phav.io.annotations import VISIBILITY_DEPTH_TOLERANCE_M, build_annotations
+
+
+def _independent_projection(points: np.ndarray, K: np.ndarray, w2c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    cam = np.einsum("ij,nj->ni", w2c[:3, :3], points) + w2c[:3, 3]
+    u = K[0, 0] * cam[:, 0] / cam[:, 2] + K[0, 1] * cam[:, 1] / cam[:, 2] + K[0, 2]
+    v = K[1, 1] * cam[:, 1] / cam[:, 2] + K[1, 2]
+    return np.stack([u, v], -1), cam[:, 2]
+
+
+def _rotate_z(angle: float) -> np.ndarray:
+    c, s = np.cos(angle), np.sin(angle)
+    return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1.0]])
+
+
+def test_structure_and_instances(take):
+    content = build_annotations(take)
+    assert content["num_frames"] == take.num_frames and len(content["frames"]) == take.num_frames
+    assert [f["frame"] for f in content["frames"]] == list(range(1, take.num_frames + 1))
+    assert {"camera", "depth", "flow", "visible", "bbox_2d"} <= set(content["conventions"])
+    assert content["instances"][0] == {"id": 1, "name": "Alice", "semantic_id": 13, "semantic_class": "Human",
+                                       "color": [255, 0, 0]}
+    assert content["persons"][1] == {"instance_id": 2, "name": "Bob", "joint_names": JOINTS, "muscle_joints": MUSCLES}
+    person = content["frames"][1]["persons"][0]
+    assert set(person) == {"instance_id", "name", "joints_3d", "joints_2d", "visible", "bbox_2d", "bbox_3d",
+                           "muscles", "pin_weight"}
+    assert list(person["joints_3d"]) == JOINTS
+    assert set(person["muscles"]) == set(MUSCLES)
+    m = person["muscles"]["neck"]
+    assert len(m["target"]) == 4 and len(m["actual"]) == 4 and len(m["torque"]) == 3 and m["strength"] == 150.0
+    np.testing.assert_allclose(m["target"], take.actors[0].muscle_target[1, 0], atol=1e-6)
+    np.testing.assert_allclose(content["frames"][1]["camera"]["K"], take.camera_K[1], atol=1e-6)
+    np.testing.assert_allclose(content["frames"][1]["camera"]["world_to_camera"], take.camera_world_to_camera[1], atol=1e-6)
+
+
+def test_joints_2d_match_independent_projection(take):
+    content = build_annotations(take)
+    for t, frame in enumerate(content["frames"]):
+        for a, person in enumerate(frame["persons"]):
+            joints = take.actors[a].joints_3d[t]
+            uv, z = _independent_projection(joints, take.camera_K[t], take.camera_world_to_camera[t])
+            assert np.all(z > 0)
+            got = np.array([person["joints_2d"][n] for n in JOINTS])
+            assert np.max(np.abs(got - uv)) < 0.5
+            np.testing.assert_allclose([person["joints_3d"][n] for n in JOINTS], joints, atol=1e-6)
+            inside = (uv[:, 0] >= -0.5) & (uv[:, 0] < take.width - 0.5) & (uv[:, 1] >= -0.5) & (uv[:, 1] < take.height - 0.5)
+            assert [person["visible"][n] for n in JOINTS] == inside.tolist()
+
+
+def test_visibility_uses_depth_map(take):
+    t = 0
+    uv, z = _independent_projection(take.actors[0].joints_3d[t], take.camera_K[t], take.camera_world_to_camera[t])
+    head = JOINTS.index("head")
+    col, row = int(np.floor(uv[head, 0] + 0.5)), int(np.floor(uv[head, 1] + 0.5))
+    depth = np.full((take.height, take.width), np.inf, np.float32)
+    content = build_annotations(take, {t: depth})
+    assert content["frames"][t]["visibility_depth_test"] is True
+    assert content["frames"][1]["visibility_depth_test"] is False
+    assert content["frames"][t]["persons"][0]["visible"]["head"] is True  # sky never hides
+    depth[row, col] = z[head] - VISIBILITY_DEPTH_TOLERANCE_M + 0.01  # body surface just in front: visible
+    assert build_annotations(take, {t: depth})["frames"][t]["persons"][0]["visible"]["head"] is True
+    depth[row, col] = z[head] - VISIBILITY_DEPTH_TOLERANCE_M - 0.05  # an occluder: hidden
+    assert build_annotations(take, {t: depth})["frames"][t]["persons"][0]["visible"]["head"] is False
+
+
+def test_bboxes_match_projected_mesh_corners(take):
+    content = build_annotations(take)
+    for t, frame in enumerate(content["frames"]):
+        person = frame["persons"][0]  # Alice: parts 1 and 2
+        corners = []
+        for p in (1, 2):
+            mesh = take.meshes[take.part_mesh[p]]
+            angle = 2 * np.arctan2(take.part_quat[t, p, 2], take.part_quat[t, p, 3])
+            corners.append(mesh.positions @ _rotate_z(angle).T + take.part_pos[t, p])
+        corners = np.concatenate(corners)
+        np.testing.assert_allclose(person["bbox_3d"]["min"], corners.min(0), atol=1e-5)
+        np.testing.assert_allclose(person["bbox_3d"]["max"], corners.max(0), atol=1e-5)
+        np.testing.assert_allclose(person["bbox_3d"]["size"], corners.max(0) - corners.min(0), atol=1e-5)
+        uv, z = _independent_projection(corners, take.camera_K[t], take.camera_world_to_camera[t])
+        assert np.all(z > 0)
+        expect = np.concatenate([uv.min(0), uv.max(0)])
+        expect = np.clip(expect, -0.5, [take.width - 0.5, take.height - 0.5] * 2)
+        np.testing.assert_allclose(person["bbox_2d"], expect, atol=1e-4)
+
+
+def test_bbox_null_behind_camera_and_clipped_when_straddling():
+    take = make_take(frames=2)
+    # frame 0: camera looking away from everything; frame 1: camera inside Alice's torso
+    take.camera_world_to_camera[0] = camera.look_at([0.0, -3.0, 1.0], [0.0, -10.0, 1.0])
+    take.camera_world_to_camera[1] = camera.look_at([0.05, 0.0, 1.25], [0.05, -5.0, 1.25])
+    content = build_annotations(take)
+    alice0 = content["frames"][0]["persons"][0]
+    assert alice0["bbox_2d"] is None
+    assert all(v is None for v in alice0["joints_2d"].values()) and not any(alice0["visible"].values())
+    box = content["frames"][1]["persons"][0]["bbox_2d"]
+    assert box == [-0.5, -0.5, take.width - 0.5, take.height - 0.5]  # surrounds the camera: fills the image
+
+
+def test_annotations_json_is_deterministic_and_rounded(take, frames):
+    depths = [f.depth for f in frames]
+    a = annotations.annotations_json(build_annotations(take, depths))
+    b = annotations.annotations_json(build_annotations(make_take(), depths))
+    assert a == b
+    data = json.loads(a)
+    assert data["frames"][0]["persons"][1]["name"] == "Bob"
+    text = json.dumps(data["frames"][0]["camera"]["K"])
+    assert all(len(x.split(".")[1]) <= 6 for x in text.replace("[", "").replace("]", "").split(", ") if "." in x)
