@@ -1,0 +1,82 @@
+"""Run the benchmark suite and write JSON plus a printed table.
+
+    python -m benchmarks [--quick] [--out FILE.json] [--size WxH] [--frames N] [--pybullet-egl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from pathlib import Path
+
+from benchmarks import cases
+from benchmarks.timing import machine
+from phav.frames import MODALITIES
+from phav.render.renderer import Renderer
+from phav.spec import VideoSpec
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer frames and repeats (under a minute here)")
+    parser.add_argument("--out", type=Path, default=None, help="write the results as JSON to this file")
+    parser.add_argument("--size", default="340x256", help="output size WxH (default 340x256)")
+    parser.add_argument("--frames", type=int, default=None, help="frames per video (default 60, quick 20)")
+    parser.add_argument("--repeats", type=int, default=None, help="timed runs per case (default 5, quick 3)")
+    parser.add_argument("--pybullet-egl", action="store_true", help="also time PyBullet's EGL renderer plugin")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    frames = args.frames or (20 if args.quick else 60)
+    repeats = args.repeats or (3 if args.quick else 5)
+    spec = VideoSpec(action="Walk", frames=frames, width=width, height=height, seed=0).validate()
+
+    from phav.scenario import Scenario
+
+    take = Scenario(spec).simulate()
+    results = [cases.simulate_case(spec, repeats)]
+    with Renderer(width, height) as renderer:
+        gl_renderer = renderer.gl_renderer
+        results.append(cases.render_case(take, MODALITIES, repeats, renderer))
+        results.append(cases.render_case(take, ("img",), repeats, renderer))
+        frames_all = list(renderer.render_take(take, MODALITIES))
+    results.append(cases.write_case(spec, take, frames_all, repeats))
+    results.append(cases.end_to_end_case(spec, max(1, repeats - 2)))
+    results.append(cases.pybullet_camera_case(spec, take, "tiny", repeats))
+    if args.pybullet_egl:
+        results.append(cases.pybullet_camera_case(spec, take, "egl", repeats))
+
+    tiny = next(r for r in results if r["case"] == "pybullet_tiny")["median_per_s"]
+    for r in results:
+        if r["unit"] == "frames/s":
+            r["ratio_to_pybullet_tiny"] = r["median_per_s"] / tiny
+    report = {
+        "date": datetime.date.today().isoformat(),
+        "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "gl_renderer": gl_renderer,
+        "machine": machine(),
+        "spec": spec.to_dict(),
+        "results": results,
+    }
+    print(f"GL_RENDERER: {gl_renderer}\nCPU: {report['machine']['cpu']} x{report['machine']['cores']}")
+    print(f"{'case':<22}{'settings':<34}{'median':>12}{'unit':>16}{'vs tiny':>10}")
+    for r in results:
+        setting = r["settings"].get("modalities", r["settings"].get("note", ""))
+        if isinstance(setting, list):
+            setting = ",".join(setting) if len(setting) < len(MODALITIES) else "all modalities"
+        ratio = f"{r['ratio_to_pybullet_tiny']:.2f}x" if "ratio_to_pybullet_tiny" in r else ""
+        print(f"{r['case']:<22}{str(setting)[:32]:<34}{r['median_per_s']:>12.1f}{r['unit']:>16}{ratio:>10}")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

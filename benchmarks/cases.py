@@ -1,0 +1,116 @@
+"""Benchmark cases: simulation, rendering, writing, end to end, and PyBullet's camera for comparison.
+
+Each case does its setup and warm-up outside the timed part and returns a JSON-able record with its
+settings and the median rate over several runs. Rendering rates include the read-back of every
+requested target, which waits for the GL to finish.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from benchmarks.timing import measure
+from phav.frames import MODALITIES
+from phav.io.video_folder import VideoFolderWriter
+from phav.pipeline import generate_video
+from phav.render.renderer import Renderer
+from phav.scenario import Scenario
+from phav.spec import VideoSpec
+
+
+def simulate_case(spec: VideoSpec, repeats: int) -> dict:
+    """Physics only: build and simulate the spec's take (one humanoid, 240 Hz)."""
+    def work() -> int:
+        Scenario(spec).simulate()
+        return spec.frames
+
+    scenario = Scenario(spec)
+    stats = measure(work, repeats)
+    steps_per_s = stats["median_per_s"] * scenario.substeps
+    return {
+        "case": "simulate", "unit": "video frames/s", **stats,
+        "physics_steps_per_s": steps_per_s,
+        "real_time_factor": steps_per_s * scenario.timestep,
+        "settings": {"frames": spec.frames, "substeps_per_frame": scenario.substeps, "timestep_s": scenario.timestep},
+    }
+
+
+def render_case(take, modalities: tuple[str, ...], repeats: int, renderer: Renderer) -> dict:
+    """Render only, from a saved take, every requested target read back."""
+    def work() -> int:
+        count = 0
+        for _ in renderer.render_take(take, modalities):
+            count += 1
+        return count
+
+    stats = measure(work, repeats)
+    return {
+        "case": "render", "unit": "frames/s", **stats,
+        "settings": {"size": f"{take.width}x{take.height}", "modalities": list(modalities),
+                     "ssaa": renderer.settings.ssaa, "frames": take.num_frames},
+    }
+
+
+def write_case(spec: VideoSpec, take, frames: list, repeats: int) -> dict:
+    """Encode and write already rendered frames of every modality (PNG, JPEG, JSON) to disk."""
+    root = Path(tempfile.mkdtemp(prefix="phav-bench-write-"))
+
+    def work() -> int:
+        with VideoFolderWriter(root, spec, take, overwrite=True) as writer:
+            for frame in frames:
+                writer.write_frame(frame)
+            writer.commit()
+        return len(frames)
+
+    try:
+        stats = measure(work, repeats)
+        size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return {"case": "write", "unit": "frames/s", **stats,
+            "settings": {"modalities": list(MODALITIES), "frames": len(frames), "bytes_per_video": size}}
+
+
+def end_to_end_case(spec: VideoSpec, repeats: int) -> dict:
+    """``generate_video``: simulate, render, encode and write one video (a new renderer each time)."""
+    root = Path(tempfile.mkdtemp(prefix="phav-bench-e2e-"))
+
+    def work() -> int:
+        generate_video(spec, root, overwrite=True)
+        return spec.frames
+
+    try:
+        stats = measure(work, repeats)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return {"case": "end_to_end", "unit": "frames/s", **stats,
+            "settings": {"frames": spec.frames, "size": f"{spec.width}x{spec.height}", "modalities": list(MODALITIES)}}
+
+
+def pybullet_camera_case(spec: VideoSpec, take, renderer_name: str, repeats: int) -> dict:
+    """PyBullet's ``getCameraImage`` on the same humanoid, ground, camera and size (RGB, depth, mask)."""
+    from benchmarks.pybullet_camera import PyBulletCamera
+    from phav.motion.deepmimic import load_deepmimic
+    from phav.physics import Humanoid, World
+
+    scenario = Scenario(spec)
+    clip = load_deepmimic(scenario.clip_name, scenario.skeleton)
+    with World(timestep=scenario.timestep) as world:
+        Humanoid(world, scenario.skeleton, clip, position=tuple(scenario.static.start_position),
+                 heading=scenario.static.start_heading)
+        camera = PyBulletCamera(world.client, renderer_name)
+        try:
+            def work() -> int:
+                for t in range(take.num_frames):
+                    camera.draw(take, t)
+                return take.num_frames
+
+            stats = measure(work, repeats)
+        finally:
+            camera.close()
+    note = "TinyRenderer (CPU)" if renderer_name == "tiny" else (
+        "EGL plugin; draws visual shapes only, so the collision-only humanoid is not drawn")
+    return {"case": f"pybullet_{renderer_name}", "unit": "frames/s", **stats,
+            "settings": {"size": f"{take.width}x{take.height}", "frames": take.num_frames, "note": note}}
