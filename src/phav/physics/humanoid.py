@@ -38,7 +38,6 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
-import pybullet
 
 from phav.body.appearance import Appearance
 from phav.body.mesh import skeleton_meshes
@@ -46,6 +45,7 @@ from phav.body.skeleton import Skeleton
 from phav.body.urdf import urdf_file
 from phav.geometry import quat_from_axis_angle, quat_normalize, quat_rotate
 from phav.motion.clip import Clip
+from phav.physics.bullet import pybullet
 from phav.physics.errors import SimulationError
 from phav.physics.world import World
 from phav.take import Mesh

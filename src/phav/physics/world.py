@@ -6,8 +6,7 @@ no wall clock; the same calls in the same order give the same numbers.
 
 from __future__ import annotations
 
-import pybullet
-from pybullet_utils.bullet_client import BulletClient
+from phav.physics.bullet import BulletClient, connect_direct, pybullet
 
 GRAVITY = 9.81  # m/s², along -Z
 DEFAULT_TIMESTEP = 1.0 / 240.0
@@ -40,7 +39,7 @@ class World:
         self.time = 0.0
         self.steps = 0
         self.ground_id = -1
-        self._client = BulletClient(connection_mode=pybullet.DIRECT)
+        self._client = connect_direct()
         c = self._client
         c.setPhysicsEngineParameter(fixedTimeStep=self.timestep, numSolverIterations=self.solver_iterations,
                                     numSubSteps=0, deterministicOverlappingPairs=1)
