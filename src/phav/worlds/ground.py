@@ -50,7 +50,7 @@ def tiled_ground(
     marking &= np.abs(cy - road_center_y) <= tile / 2 + 1e-9
     lo = np.where(on_road[:, None], ROAD_ALBEDO[0], GRASS_ALBEDO[0])
     hi = np.where(on_road[:, None], ROAD_ALBEDO[1], GRASS_ALBEDO[1])
-    tile_color = lo + rng.random((count, 1)) * (hi - lo) + rng.normal(0.0, 0.01, (count, 3))
+    tile_color = (lo + rng.random((count, 1)) * (hi - lo)) * (1.0 + rng.normal(0.0, 0.04, (count, 3)))
     tile_color[marking] = ROAD_MARKING_ALBEDO
     tile_color = np.clip(tile_color, 0.0, 1.0)
     tile_label = np.where(on_road, class_id("Road"), class_id("Terrain")).astype(np.uint8)

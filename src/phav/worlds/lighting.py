@@ -35,11 +35,13 @@ class Lighting:
 
 
 #: (sun elevation range in degrees, sun colour, zenith, horizon, ambient) per day phase, clear sky.
+#: The renderer lights with albedo * (sun * cos + hemispheric sky + ambient), no 1/pi; values are
+#: scaled so a mid-grey surface in full sun lands near 0.5 in the raw sRGB image.
 _PHASES = {
-    DayPhase.DAWN: ((4.0, 14.0), (2.2, 1.4, 0.8), (0.20, 0.28, 0.50), (0.95, 0.62, 0.40), (0.30, 0.26, 0.26)),
-    DayPhase.DAY: ((35.0, 65.0), (3.0, 2.85, 2.6), (0.22, 0.42, 0.85), (0.62, 0.74, 0.90), (0.38, 0.42, 0.50)),
-    DayPhase.DUSK: ((3.0, 12.0), (2.0, 1.1, 0.55), (0.16, 0.20, 0.42), (0.90, 0.48, 0.30), (0.26, 0.22, 0.24)),
-    DayPhase.NIGHT: ((-30.0, -15.0), (0.05, 0.06, 0.10), (0.01, 0.015, 0.04), (0.03, 0.035, 0.06), (0.05, 0.06, 0.09)),
+    DayPhase.DAWN: ((4.0, 14.0), (1.3, 0.85, 0.5), (0.08, 0.12, 0.30), (0.70, 0.45, 0.30), (0.05, 0.04, 0.04)),
+    DayPhase.DAY: ((35.0, 65.0), (1.5, 1.42, 1.3), (0.10, 0.25, 0.65), (0.45, 0.60, 0.80), (0.04, 0.045, 0.05)),
+    DayPhase.DUSK: ((3.0, 12.0), (1.2, 0.65, 0.32), (0.06, 0.08, 0.22), (0.65, 0.35, 0.22), (0.04, 0.035, 0.04)),
+    DayPhase.NIGHT: ((-30.0, -15.0), (0.0, 0.0, 0.0), (0.004, 0.006, 0.02), (0.015, 0.02, 0.035), (0.03, 0.035, 0.05)),
 }
 
 #: Sun dimming and sky greying per weather (sun factor, grey mix of the sky in [0, 1]).
