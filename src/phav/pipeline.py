@@ -97,6 +97,7 @@ def generate_video(
         own_renderer = renderer is None
         if own_renderer:
             renderer = Renderer(spec.width, spec.height)
+        take.meta["render"] = dataclasses.asdict(renderer.settings)
         try:
             with VideoFolderWriter(
                 out_root, spec, take, resolved_clip=scenario.clip_name, modalities=modalities,

@@ -40,8 +40,9 @@ CONVENTIONS: dict[str, str] = {
     "pixels": "u right, v down; the centre of the top-left pixel is (0, 0), so an image of width W spans "
     "u in [-0.5, W - 0.5] and pixel (i, j) covers u in [i - 0.5, i + 0.5].",
     "image_size": "all modalities share the output size width x height of the spec.",
-    "rgb": "img_%05d.jpg: post-processed sRGB (anti-aliasing, motion blur, bloom, AO, SSR, colour "
-    "grading, vignette); raw_%05d.jpg: the lit sRGB frame before post effects. JPEG, 8-bit.",
+    "rgb": "img_%05d.jpg: post-processed sRGB: the lit image rendered at ssaa times the output size, "
+    "then the post passes listed in meta.render.post, in that order, and the downsample to output size; "
+    "raw_%05d.jpg: the same lit image box-downsampled, before any post effect. JPEG, 8-bit.",
     "depth": "depth_%05d.png: 16-bit grey, z-depth along the camera axis (not the ray length) in "
     "centimetres, value = round(z * 100); 65535 = sky or beyond 655.35 m. In memory: float32 metres, "
     "+inf for sky.",
