@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from phav.take import ActorTrack, Instance, Mesh, Take
+from phav.take import ActorTrack, Atmosphere, Instance, LocalLights, Mesh, Take
 
 
 def _take(T=4):
@@ -36,6 +36,25 @@ def test_save_load_round_trip_is_exact(tmp_path):
     np.testing.assert_array_equal(again.actors[0].muscle_torque, take.actors[0].muscle_torque)
     assert again.instances == take.instances and again.meta == take.meta
     assert again.part_names == take.part_names and again.actors[0].joint_names == ["pelvis"]
+
+
+def test_atmosphere_and_lights_round_trip(tmp_path):
+    take = _take(T=3)
+    take.atmosphere = Atmosphere.clear(3)
+    take.atmosphere.precipitation = "snow"
+    take.atmosphere.fog_density[:] = 0.02
+    take.lights = LocalLights(position=np.ones((3, 2, 3)), color=np.full((3, 2, 3), 5.0), radius=np.array([10.0, 20.0]))
+    take.validate().save(tmp_path / "t.npz")
+    again = Take.load(tmp_path / "t.npz").validate()
+    assert again.atmosphere.precipitation == "snow"
+    np.testing.assert_array_equal(again.atmosphere.fog_density, take.atmosphere.fog_density)
+    np.testing.assert_array_equal(again.lights.radius, [10.0, 20.0])
+    assert Take.load(_saved_plain(tmp_path)).atmosphere is None
+
+
+def _saved_plain(tmp_path):
+    _take().save(tmp_path / "plain.npz")
+    return tmp_path / "plain.npz"
 
 
 def test_validate_names_the_bad_field():

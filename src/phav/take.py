@@ -92,6 +92,56 @@ class ActorTrack:
     pin_weight: np.ndarray
 
 
+@dataclasses.dataclass
+class Atmosphere:
+    """Weather effects of a take, per frame (``T`` frames). Clear weather: zero fog, no precipitation.
+
+    Attributes:
+        fog_color: ``(T, 3) float64`` linear RGB radiance of the fog.
+        fog_density: ``(T,) float64`` extinction at ground level, 1/m (0 = no fog).
+        fog_height_falloff: ``(T,) float64`` exponential decay of the density with height, 1/m.
+        precipitation: ``"none"``, ``"rain"`` or ``"snow"`` (drawn in the RGB images only).
+        precipitation_rate: ``(T,) float64`` visual density of the precipitation in ``[0, 1]``.
+        wind: ``(T, 3) float64`` wind velocity that drifts particles, m/s (world frame).
+        wetness: ``(T,) float64`` surface wetness in ``[0, 1]`` (darker, more reflective ground).
+    """
+
+    fog_color: np.ndarray
+    fog_density: np.ndarray
+    fog_height_falloff: np.ndarray
+    precipitation: str
+    precipitation_rate: np.ndarray
+    wind: np.ndarray
+    wetness: np.ndarray
+
+    @classmethod
+    def clear(cls, frames: int) -> "Atmosphere":
+        """No fog, no precipitation, dry surfaces."""
+        zeros = np.zeros(frames)
+        return cls(np.zeros((frames, 3)), zeros, zeros.copy(), "none", zeros.copy(),
+                   np.zeros((frames, 3)), zeros.copy())
+
+
+_ATMOSPHERE_ARRAYS = ("fog_color", "fog_density", "fog_height_falloff", "precipitation_rate", "wind", "wetness")
+
+
+@dataclasses.dataclass
+class LocalLights:
+    """Point lights (street lamps, room lamps, floodlights) of a take: ``N`` lights over ``T`` frames.
+
+    Attributes:
+        position: ``(T, N, 3) float64`` world positions, metres.
+        color: ``(T, N, 3) float64`` linear RGB intensity (irradiance at 1 m, before falloff).
+        radius: ``(N,) float64`` distance beyond which a light contributes nothing, metres.
+    """
+
+    position: np.ndarray
+    color: np.ndarray
+    radius: np.ndarray
+
+
+_LIGHT_ARRAYS = ("position", "color", "radius")
+
 _ACTOR_ARRAYS = ("joints_3d", "muscle_target", "muscle_actual", "muscle_torque", "muscle_strength", "pin_weight")
 _MESH_ARRAYS = ("positions", "normals", "colors", "semantic", "indices")
 
@@ -118,6 +168,8 @@ class Take:
         instances: the instance table.
         actors: one track per person.
         meta: JSON-able record (spec, clip, simulation settings, ...).
+        atmosphere: fog, precipitation and wetness; ``None`` means clear weather.
+        lights: local point lights; ``None`` means none.
     """
 
     fps: float
@@ -139,6 +191,8 @@ class Take:
     instances: list[Instance]
     actors: list[ActorTrack]
     meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+    atmosphere: Atmosphere | None = None
+    lights: LocalLights | None = None
 
     @property
     def num_frames(self) -> int:
@@ -168,6 +222,19 @@ class Take:
             got = np.shape(getattr(self, name))
             if got != shape:
                 raise ValueError(f"take.{name} has shape {got}, expected {shape}")
+        if self.atmosphere is not None:
+            a = self.atmosphere
+            for name, shape in (("fog_color", (T, 3)), ("fog_density", (T,)), ("fog_height_falloff", (T,)),
+                                ("precipitation_rate", (T,)), ("wind", (T, 3)), ("wetness", (T,))):
+                if np.shape(getattr(a, name)) != shape:
+                    raise ValueError(f"take.atmosphere.{name} has shape {np.shape(getattr(a, name))}, expected {shape}")
+            if a.precipitation not in ("none", "rain", "snow"):
+                raise ValueError(f"take.atmosphere.precipitation is {a.precipitation!r}; use none, rain or snow")
+        if self.lights is not None:
+            n = len(self.lights.radius)
+            for name in ("position", "color"):
+                if np.shape(getattr(self.lights, name)) != (T, n, 3):
+                    raise ValueError(f"take.lights.{name} has shape {np.shape(getattr(self.lights, name))}, expected {(T, n, 3)}")
         if P and (self.part_mesh.min() < 0 or self.part_mesh.max() >= len(self.meshes)):
             raise ValueError("take.part_mesh refers to a mesh that does not exist")
         if not np.all(np.isfinite(self.part_pos)) or not np.all(np.isfinite(self.part_quat)):
@@ -192,8 +259,15 @@ class Take:
         for i, actor in enumerate(self.actors):
             for field in _ACTOR_ARRAYS:
                 arrays[f"actor{i}_{field}"] = np.asarray(getattr(actor, field))
+        if self.atmosphere is not None:
+            for field in _ATMOSPHERE_ARRAYS:
+                arrays[f"atmosphere_{field}"] = np.asarray(getattr(self.atmosphere, field))
+        if self.lights is not None:
+            for field in _LIGHT_ARRAYS:
+                arrays[f"lights_{field}"] = np.asarray(getattr(self.lights, field))
         header = {
             "format": TAKE_FORMAT_VERSION,
+            "precipitation": None if self.atmosphere is None else self.atmosphere.precipitation,
             "fps": self.fps,
             "width": self.width,
             "height": self.height,
@@ -240,6 +314,15 @@ class Take:
                 Instance(d["id"], d["name"], d["semantic_class"], tuple(d["color"]))
                 for d in header["instances"]
             ]
+            atmosphere = None
+            if header.get("precipitation") is not None:
+                atmosphere = Atmosphere(
+                    precipitation=header["precipitation"],
+                    **{f: data[f"atmosphere_{f}"] for f in _ATMOSPHERE_ARRAYS},
+                )
+            lights = None
+            if "lights_radius" in data:
+                lights = LocalLights(**{f: data[f"lights_{f}"] for f in _LIGHT_ARRAYS})
             return cls(
                 fps=header["fps"], width=header["width"], height=header["height"], meshes=meshes,
                 part_names=header["part_names"], part_mesh=data["part_mesh"],
@@ -249,4 +332,5 @@ class Take:
                 sun_direction=data["sun_direction"], sun_color=data["sun_color"],
                 sky_zenith=data["sky_zenith"], sky_horizon=data["sky_horizon"],
                 ambient=data["ambient"], instances=instances, actors=actors, meta=header["meta"],
+                atmosphere=atmosphere, lights=lights,
             )
