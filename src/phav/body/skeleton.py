@@ -258,10 +258,27 @@ KNEE_LIMITS = (0.0, 2.9)
 ELBOW_LIMITS = (0.0, 2.9)
 
 
-def build_skeleton(seg: Segments, mass: float = REFERENCE_MASS) -> Skeleton:
-    """The skeleton for segment lengths ``seg`` and total ``mass`` kg."""
-    m = {k: v / _MASS_TOTAL * mass for k, v in _MASS_FRACTIONS.items()}
-    power = (mass / REFERENCE_MASS) * (seg.height / REFERENCE_HEIGHT)
+def build_skeleton(seg: Segments, mass: float = REFERENCE_MASS, *, mass_fractions: dict[str, float] | None = None,
+                   strength_scale: float = 1.0) -> Skeleton:
+    """The skeleton for segment lengths ``seg`` and total ``mass`` kg.
+
+    Args:
+        mass_fractions: fraction of ``mass`` per link kind (``pelvis``, ``chest``, ``head``, and once
+            per side ``thigh``, ``shin``, ``foot``, ``upper_arm``, ``forearm``, ``hand``); default:
+            DeepMimic's humanoid. :class:`phav.body.anthropometry.BodyShape` passes de Leva's.
+        strength_scale: multiplies every joint's strength (e.g. 0.7 for an elderly person).
+
+    Muscle strength (maximum torque) scales with mass times height (torque = force times lever arm,
+    force proportional to mass) from :data:`REFERENCE_STRENGTH`.
+    """
+    if mass_fractions is None:
+        m = {k: v / _MASS_TOTAL * mass for k, v in _MASS_FRACTIONS.items()}
+    else:
+        missing = set(_MASS_FRACTIONS) - set(mass_fractions)
+        if missing:
+            raise ValueError(f"mass_fractions lacks {sorted(missing)}")
+        m = {k: mass_fractions[k] * mass for k in _MASS_FRACTIONS}
+    power = (mass / REFERENCE_MASS) * (seg.height / REFERENCE_HEIGHT) * strength_scale
     s = {k: v * power for k, v in REFERENCE_STRENGTH.items()}
 
     def limb(radius: float, length: float) -> Primitive:

@@ -47,11 +47,24 @@ from phav.geometry import quat_from_axis_angle, quat_normalize, quat_rotate
 from phav.motion.clip import Clip
 from phav.physics.bullet import pybullet
 from phav.physics.errors import SimulationError
-from phav.physics.world import World
+from phav.physics.kinematics import forward_kinematics
+from phav.physics.world import GRAVITY, World
 from phav.take import Mesh
 
 #: Default bound on any link's speed before the guard fails the simulation, m/s.
 MAX_LINK_SPEED = 50.0
+#: Steps the root pin's target leads the clip (PyBullet's constraint lag at error reduction 0.2).
+PIN_LEAD_STEPS = 4.0
+#: Root pin force at weight 1, in body weights (N per m g): strong enough to hold the clip's root
+#: track (measured root error under 3 cm on walk, run, jump and kick) yet weaker than the legs'
+#: muscles in a closed ground loop (at 3.5 body weights the hips of some presets were forced over).
+PIN_BODY_WEIGHTS = 2.5
+#: Force of each hand or foot pin as a fraction of the root pin's.
+EXTREMITY_PIN_FRACTION = 0.1
+#: Time constant of the ragdoll transition (pins and strength decay as exp(-t / tau)), s.
+RAGDOLL_DECAY_S = 0.15
+#: Strength left to a ragdoll (muscle tone), as a fraction of full strength.
+RAGDOLL_FLOOR = 0.05
 #: Default bound on how deep a collision shape may sink below z=0 before the guard fails, m.
 MAX_GROUND_PENETRATION = 0.05
 
@@ -60,14 +73,17 @@ MAX_GROUND_PENETRATION = 0.05
 class MuscleGains:
     """PD gains per muscle group: ``{group: (kp, kd)}``, PyBullet ``POSITION_CONTROL`` gains.
 
+    Defaults (1.0, 0.5) were tuned on DeepMimic's walk, run, jump and kick for a child, a tall heavy
+    adult and the elderly woman (:mod:`phav.physics.tracking`); (0.6, 1.0) left 5-12 degrees of error.
+
     ``strength_scale`` multiplies each group's strengths (the skeleton's per-joint max torques);
     values below 1 weaken muscles.
     """
 
     gains: Mapping[str, tuple[float, float]] = dataclasses.field(default_factory=lambda: {
-        "spine": (0.6, 1.0), "neck": (0.4, 1.0),
-        "right_arm": (0.4, 1.0), "left_arm": (0.4, 1.0),
-        "right_leg": (0.6, 1.0), "left_leg": (0.6, 1.0),
+        "spine": (1.0, 0.5), "neck": (1.0, 0.5),
+        "right_arm": (1.0, 0.5), "left_arm": (1.0, 0.5),
+        "right_leg": (1.0, 0.5), "left_leg": (1.0, 0.5),
     })
     strength_scale: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
@@ -132,16 +148,24 @@ class Humanoid:
         pin_max_force: pin force (N) and torque (N m) at weight 1.
         self_collision: collide links with each other (never with their ancestors).
         max_link_speed, max_penetration: bounds used by :meth:`check`.
+        pin_max_force: root pin force (N) and torque (N m) at weight 1; default
+            :data:`PIN_BODY_WEIGHTS` body weights.
+        pinned_links: links (e.g. ``right_hand``, ``left_foot``) also pinned to their clip positions,
+            each with :data:`EXTREMITY_PIN_FRACTION` of the root pin's force.
+        ragdoll_impulse: contact impulse (N s, from bodies other than the ground) in one step
+            that starts the ragdoll transition (see :meth:`observe_impacts`); ``None``: never.
     Raises:
         ValueError: the clip lacks an actuated joint of the skeleton, or a parameter is out of range.
     """
 
     def __init__(self, world: World, skeleton: Skeleton, clip: Clip, position: tuple[float, float] = (0.0, 0.0),
                  heading: float = 0.0, *, start_time: float = 0.0, gains: MuscleGains | None = None,
-                 pin_weight: float = 1.0, pin_max_force: float = 4000.0, self_collision: bool = True,
-                 max_link_speed: float = MAX_LINK_SPEED, max_penetration: float = MAX_GROUND_PENETRATION) -> None:
+                 pin_weight: float = 1.0, pin_max_force: float | None = None, self_collision: bool = True,
+                 max_link_speed: float = MAX_LINK_SPEED, max_penetration: float = MAX_GROUND_PENETRATION,
+                 pinned_links: tuple[str, ...] = (), ragdoll_impulse: float | None = None) -> None:
         self._body = -1  # handles first, so close() works whatever raises below
         self._pin = -1
+        self._extremity_pins: list[tuple[int, int]] = []
         self.world = world
         self.skeleton = skeleton
         self.gains = gains or MuscleGains()
@@ -149,7 +173,13 @@ class Humanoid:
         if missing:
             raise ValueError(f"clip {clip.name!r} has no track for joints {missing}")
         self.clip = clip.placed(position, heading)
+        if pin_max_force is None:
+            pin_max_force = PIN_BODY_WEIGHTS * skeleton.total_mass * GRAVITY
         self.pin_max_force = float(pin_max_force)
+        self.ragdoll_impulse = ragdoll_impulse
+        self.ragdoll_time: float | None = None  # world time at which the ragdoll transition began
+        self._control_time = start_time  # clip time of the last control() before any ragdoll
+        self.impacts: list[tuple[float, float]] = []  # (world time s, impulse N s) above threshold
         self.pin_weight = 0.0
         self.set_pin_weight(pin_weight)
         self.max_link_speed = float(max_link_speed)
@@ -176,13 +206,10 @@ class Humanoid:
         self._muscle_links = [skeleton.link_by_joint(j) for j in self.muscle_joints]
         self._muscle_indices = [joint_index[j] for j in self.muscle_joints]
         self._clip_columns = [clip.joint_names.index(j) for j in self.muscle_joints]
-        self.muscle_strength = np.array(
-            [link.strength * self.gains.scale(link.muscle_group) for link in self._muscle_links])
+        self._update_strength()
         kpkd = [self.gains.kp_kd(link.muscle_group) for link in self._muscle_links]
         self._kp = [kp for kp, _ in kpkd]
         self._kd = [kd for _, kd in kpkd]
-        self._forces = [[s] * (3 if link.joint_type == "spherical" else 1)
-                        for s, link in zip(self.muscle_strength, self._muscle_links)]
         base_inertial = c.getDynamicsInfo(self._body, -1)[3]
         self._base_inertial_pos = np.array(base_inertial, dtype=np.float64)
         self._collision_points = [link.collision.lowest_offsets() for link in skeleton.links]
@@ -199,6 +226,16 @@ class Humanoid:
                                        childFramePosition=pose.root_pos.tolist(),
                                        childFrameOrientation=pose.root_quat.tolist())
         self._apply_pin(pose)
+        self._extremity_pins = []
+        for name in pinned_links:
+            if name not in self.link_names:
+                raise ValueError(f"cannot pin {name!r}: no such link; links: {', '.join(self.link_names)}")
+            k = self.link_names.index(name)
+            pos, _ = self.link_poses()
+            cid = c.createConstraint(self._body, self._link_indices[k], -1, -1, pybullet.JOINT_POINT2POINT,
+                                     [0, 0, 0], [0, 0, 0], pos[k].tolist())
+            self._extremity_pins.append((k, cid))
+        self._apply_extremity_pins(start_time)
 
     # ---- setup helpers ------------------------------------------------------------------------
     def _set_pose(self, pose) -> None:
@@ -229,7 +266,82 @@ class Humanoid:
                                       jointChildFrameOrientation=pose.root_quat.tolist(),
                                       maxForce=self.pin_weight * self.pin_max_force)
 
+    def _apply_extremity_pins(self, time_s: float) -> None:
+        """Move hand/foot pins to the clip's link positions at ``time_s`` (forward kinematics)."""
+        if not self._extremity_pins:
+            return
+        pose = self.clip.sample(time_s)
+        pos, _ = forward_kinematics(self.skeleton, pose.root_pos, pose.root_quat,
+                                    dict(zip(self.clip.joint_names, pose.joint_quats)))
+        force = self.pin_weight * EXTREMITY_PIN_FRACTION * self.pin_max_force
+        for k, cid in self._extremity_pins:
+            self._client.changeConstraint(cid, jointChildPivot=pos[k].tolist(), maxForce=force)
+
+    # ---- muscles ----------------------------------------------------------------------------------
+    def set_strength_scale(self, scales: Mapping[str, float]) -> None:
+        """Scale the strength of muscle groups: ``{group: factor}`` relative to the skeleton's
+        strengths (groups not named keep their factor). Takes effect at the next :meth:`control`."""
+        groups = {link.muscle_group for link in self._muscle_links}
+        unknown = set(scales) - groups
+        if unknown:
+            raise ValueError(f"unknown muscle groups {sorted(unknown)}; groups: {sorted(groups)}")
+        merged = dict(self.gains.strength_scale)
+        merged.update({g: float(v) for g, v in scales.items()})
+        if any(v < 0 for v in merged.values()):
+            raise ValueError(f"strength scales must be >= 0, got {merged}")
+        self.gains = dataclasses.replace(self.gains, strength_scale=merged)
+        self._update_strength()
+
+    def set_group_gains(self, gains: Mapping[str, tuple[float, float]]) -> None:
+        """Replace the PD gains ``(kp, kd)`` of muscle groups; takes effect at the next :meth:`control`."""
+        merged = dict(self.gains.gains)
+        merged.update({g: (float(kp), float(kd)) for g, (kp, kd) in gains.items()})
+        self.gains = dataclasses.replace(self.gains, gains=merged)
+        kpkd = [self.gains.kp_kd(link.muscle_group) for link in self._muscle_links]
+        self._kp = [kp for kp, _ in kpkd]
+        self._kd = [kd for _, kd in kpkd]
+
+    def _update_strength(self) -> None:
+        decay = self._ragdoll_factor()
+        self.muscle_strength = np.array(
+            [link.strength * self.gains.scale(link.muscle_group) * decay for link in self._muscle_links])
+        self._forces = [[s] * (3 if link.joint_type == "spherical" else 1)
+                        for s, link in zip(self.muscle_strength, self._muscle_links)]
+
+    # ---- ragdoll ----------------------------------------------------------------------------------
+    def _ragdoll_factor(self) -> float:
+        """Remaining fraction of strength after a ragdoll transition (1 before); pins decay to 0."""
+        if self.ragdoll_time is None:
+            return 1.0
+        elapsed = max(0.0, self.world.time - self.ragdoll_time)
+        return max(RAGDOLL_FLOOR, math.exp(-elapsed / RAGDOLL_DECAY_S))
+
+    def start_ragdoll(self) -> None:
+        """Begin the ragdoll transition now: pins and strength decay with time constant
+        :data:`RAGDOLL_DECAY_S` down to :data:`RAGDOLL_FLOOR` of their values."""
+        if self.ragdoll_time is None:
+            self.ragdoll_time = self.world.time
+
+    def observe_impacts(self) -> float:
+        """Sum the normal impulse (N s) that bodies other than the ground and this one applied
+        during the last step; above ``ragdoll_impulse`` this starts the ragdoll transition.
+        Call after each step. Returns the impulse."""
+        c = self._client
+        total = 0.0
+        for cp in c.getContactPoints(bodyA=self._body):
+            other = cp[2]
+            if other != self._body and other != self.world.ground_id:
+                total += cp[9] * self.world.timestep
+        if self.ragdoll_impulse is not None and total > self.ragdoll_impulse:
+            self.impacts.append((self.world.time, total))
+            self.start_ragdoll()
+        return total
+
     # ---- control ----------------------------------------------------------------------------------
+    def set_pose(self, time_s: float) -> None:
+        """Teleport the body to the clip's pose (and velocities) at ``time_s`` seconds."""
+        self._set_pose(self.clip.sample(time_s))
+
     @property
     def body_id(self) -> int:
         return self._body
@@ -239,16 +351,35 @@ class Humanoid:
         if not 0.0 <= weight <= 1.0:
             raise ValueError(f"pin_weight must be in [0, 1], got {weight}")
         self.pin_weight = float(weight)
+        self.base_pin_weight = float(weight)
 
     def control(self, time_s: float) -> None:
-        """Set motor and pin targets from the clip at ``time_s`` seconds; call before each step."""
-        pose = self.clip.sample(time_s)
+        """Set motor and pin targets from the clip for the step from ``time_s`` to ``time_s + dt``;
+        call before each step.
+
+        Motor targets are the clip's pose at the end of the step (the constraint solver drives
+        the joints towards them during the step). The pin target leads by :data:`PIN_LEAD_STEPS`:
+        PyBullet's user constraints correct position error with a fixed error reduction of 0.2 per
+        step (``changeConstraint`` ignores ``erp``; measured), so a pin following a target that moves
+        at constant velocity trails it by ``(1 - 0.2) / 0.2 = 4`` steps unless the target leads.
+        """
+        dt = self.world.timestep
+        if self.ragdoll_time is None:
+            self._control_time = time_s
+        else:  # a ragdoll's remaining muscle tone holds the pose of the moment of impact
+            time_s = self._control_time
+        pose = self.clip.sample(time_s + dt)
         positions, velocities = self._targets(pose)
         self._target = pose.joint_quats[self._clip_columns].copy()
         self._client.setJointMotorControlMultiDofArray(
             self._body, self._muscle_indices, pybullet.POSITION_CONTROL, targetPositions=positions,
             targetVelocities=velocities, positionGains=self._kp, velocityGains=self._kd, forces=self._forces)
-        self._apply_pin(pose)
+        if self.ragdoll_time is not None:
+            self._update_strength()
+            elapsed = max(0.0, self.world.time - self.ragdoll_time)
+            self.pin_weight = self.base_pin_weight * math.exp(-elapsed / RAGDOLL_DECAY_S)
+        self._apply_pin(self.clip.sample(time_s + dt * (1.0 + PIN_LEAD_STEPS)))
+        self._apply_extremity_pins(time_s + dt * (1.0 + PIN_LEAD_STEPS))
 
     # ---- state ------------------------------------------------------------------------------------
     def link_poses(self) -> tuple[np.ndarray, np.ndarray]:
@@ -339,6 +470,9 @@ class Humanoid:
         if self._body >= 0 and not self.world.closed:
             if self._pin >= 0:
                 self._client.removeConstraint(self._pin)
+            for _, cid in self._extremity_pins:
+                self._client.removeConstraint(cid)
             self._client.removeBody(self._body)
         self._body = -1
         self._pin = -1
+        self._extremity_pins = []

@@ -1,0 +1,262 @@
+"""PHAV's motion variations as composable modifiers of a tracked humanoid.
+
+A :class:`Modifier` may change the clip before the simulation (:meth:`Modifier.clip`), set up the
+humanoid and add bodies to the world (:meth:`Modifier.setup`), act before every physics step
+(:meth:`Modifier.before_step`) and report props to record in the take (:attr:`Modifier.props`).
+:func:`make_modifiers` builds the modifiers of a variation letter from a generator, so every
+variation is deterministic for a given seed; several letters compose (``"wp"``).
+
+- ``n`` none.
+- ``w`` muscle weakening: one or two muscle groups, always on one side, drop to 15-40 % of their
+  strength and stiffness for the whole video, so the motion becomes visibly asymmetric (a limp, a hanging arm).
+- ``p`` perturbation: 2-4 pushes at random times on the chest or pelvis, horizontal, random
+  direction, 2.5-5.5 N per kg of body mass for 0.15 s; during a push and 0.3 s after it the root pin
+  relaxes to 10 % so that the body sways and recovers.
+- ``b`` blending: the clip is blended with a second DeepMimic clip: its upper body is layered
+  over the base motion at weight 0.5-0.9 (e.g. punching while walking).
+- ``o`` objects: a ball thrown at the person (semantic class ``Ball``) and a box placed in the
+  path (``Misc``); both are rigid bodies that the person touches, recorded as extra parts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from phav.motion.clip import Clip
+from phav.physics.bullet import pybullet
+from phav.physics.humanoid import Humanoid
+from phav.physics.world import GRAVITY, World
+
+#: Variation letters implemented here (``phav.sampling`` reads this).
+VARIATIONS: tuple[str, ...] = ("n", "w", "p", "b", "o")
+#: Clips the blending variation draws its second motion from (DeepMimic names).
+BLEND_CLIPS: tuple[str, ...] = ("punch", "kick", "dance_a", "spin", "jump")
+#: Muscle groups the weakening variation can pick, by side.
+WEAKENABLE = {"right": ("right_leg", "right_arm"), "left": ("left_leg", "left_arm")}
+
+
+def implemented_variations() -> list[str]:
+    return list(VARIATIONS)
+
+
+@dataclasses.dataclass
+class Prop:
+    """A rigid object in the scene, recorded in the take.
+
+    Attributes:
+        name: instance name (e.g. ``ball``).
+        semantic: PHAV semantic class name (``Ball``, ``Misc``).
+        kind: ``sphere`` (``size = (radius,)``) or ``box`` (``size`` = full extents ``(3,)``), metres.
+        colour: linear RGB albedo.
+        body: PyBullet body id once created.
+    """
+
+    name: str
+    semantic: str
+    kind: str
+    size: tuple[float, ...]
+    colour: tuple[float, float, float]
+    mass: float
+    body: int = -1
+
+    def create(self, world: World, position: np.ndarray, velocity: np.ndarray | None = None) -> int:
+        c = world.client
+        if self.kind == "sphere":
+            shape = c.createCollisionShape(pybullet.GEOM_SPHERE, radius=self.size[0])
+        else:
+            shape = c.createCollisionShape(pybullet.GEOM_BOX, halfExtents=[0.5 * s for s in self.size])
+        self.body = c.createMultiBody(baseMass=self.mass, baseCollisionShapeIndex=shape,
+                                      basePosition=np.asarray(position, dtype=float).tolist())
+        c.changeDynamics(self.body, -1, lateralFriction=0.7, restitution=0.3, rollingFriction=0.001)
+        if velocity is not None:
+            c.resetBaseVelocity(self.body, np.asarray(velocity, dtype=float).tolist())
+        return self.body
+
+    def pose(self, world: World) -> tuple[np.ndarray, np.ndarray]:
+        p, q = world.client.getBasePositionAndOrientation(self.body)
+        return np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64)
+
+
+class Modifier:
+    """Base class: a modifier that changes nothing. ``record`` collects its parameters."""
+
+    letter = "n"
+
+    def __init__(self) -> None:
+        self.props: list[Prop] = []
+        self.record: dict = {}
+
+    def clip(self, clip: Clip) -> Clip:
+        return clip
+
+    def setup(self, world: World, human: Humanoid) -> None:
+        pass
+
+    def before_step(self, world: World, human: Humanoid, time_s: float) -> None:
+        pass
+
+
+class Weakening(Modifier):
+    """``w``: some muscle groups of one side at reduced strength."""
+
+    letter = "w"
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        super().__init__()
+        side = ("right", "left")[int(rng.integers(2))]
+        groups = WEAKENABLE[side]
+        count = int(rng.integers(1, 3))
+        chosen = [groups[0]] if count == 1 else list(groups)
+        if count == 1 and rng.random() < 0.4:
+            chosen = [groups[1]]
+        self.scales = {g: float(rng.uniform(0.15, 0.4)) for g in chosen}
+        self.record = {"strength_scale": self.scales}
+
+    def setup(self, world: World, human: Humanoid) -> None:
+        human.set_strength_scale(self.scales)
+        # a weak muscle is also a slack one: its stiffness drops with its strength
+        human.set_group_gains({g: (human.gains.kp_kd(g)[0] * s, human.gains.kp_kd(g)[1]) for g, s in self.scales.items()})
+
+
+class Perturbation(Modifier):
+    """``p``: random horizontal pushes on the chest or pelvis."""
+
+    letter = "p"
+    PUSH_SECONDS = 0.15
+    #: Root pin weight during a push and for RECOVERY_SECONDS after it.
+    PIN_DURING_PUSH = 0.1
+    RECOVERY_SECONDS = 0.3
+    #: Push force per kg of body mass, N/kg (a push of the same effect on a child and an adult).
+    FORCE_PER_KG = (2.5, 5.5)
+
+    def __init__(self, rng: np.random.Generator, duration: float) -> None:
+        super().__init__()
+        n = int(rng.integers(2, 5))
+        start = np.sort(rng.uniform(0.3, max(0.4, duration - 0.3), n))
+        self.pushes = [
+            {"time_s": float(t), "link": ("chest", "pelvis")[int(rng.integers(2))],
+             "force_n_per_kg": float(rng.uniform(*self.FORCE_PER_KG)), "direction_rad": float(rng.uniform(-math.pi, math.pi))}
+            for t in start
+        ]
+        self.record = {"pushes": self.pushes, "push_seconds": self.PUSH_SECONDS}
+        self._base_weight = 1.0
+
+    def setup(self, world: World, human: Humanoid) -> None:
+        self._base_weight = human.pin_weight
+
+    def before_step(self, world: World, human: Humanoid, time_s: float) -> None:
+        active = [p for p in self.pushes if p["time_s"] <= time_s < p["time_s"] + self.PUSH_SECONDS]
+        relaxed = any(p["time_s"] <= time_s < p["time_s"] + self.PUSH_SECONDS + self.RECOVERY_SECONDS
+                      for p in self.pushes)
+        if human.ragdoll_time is None:
+            human.set_pin_weight(self._base_weight * (self.PIN_DURING_PUSH if relaxed else 1.0))
+        for p in active:
+            f = p["force_n_per_kg"] * human.skeleton.total_mass * np.array([math.cos(p["direction_rad"]), math.sin(p["direction_rad"]), 0.0])
+            k = human.link_names.index(p["link"])
+            index = -1 if k == 0 else k - 1
+            pos, _ = human.link_poses()
+            world.client.applyExternalForce(human.body_id, index, f.tolist(), pos[k].tolist(), pybullet.WORLD_FRAME)
+
+
+class Blending(Modifier):
+    """``b``: the upper body of a second clip layered over the base motion."""
+
+    letter = "b"
+
+    def __init__(self, rng: np.random.Generator, second: Clip) -> None:
+        super().__init__()
+        self.second = second
+        self.weight = float(rng.uniform(0.5, 0.9))
+        self.offset = float(rng.uniform(0.0, second.duration))
+        self.record = {"second_clip": second.name, "weight": self.weight, "offset_s": self.offset}
+
+    def clip(self, clip: Clip) -> Clip:
+        from phav.motion.ops import layer, time_warp
+
+        # sampling past the end repeats a looping clip and holds the last pose of another
+        top = time_warp(self.second, lambda t: t + self.offset, clip.duration)
+        return layer(clip, top, weight=self.weight)
+
+
+class Objects(Modifier):
+    """``o``: a ball thrown at the person and a box placed in the path."""
+
+    letter = "o"
+
+    def __init__(self, rng: np.random.Generator, duration: float) -> None:
+        super().__init__()
+        self.throw_time = float(rng.uniform(0.2, max(0.3, 0.6 * duration)))
+        self.throw_from = float(rng.uniform(-math.pi, math.pi))  # direction from the person, rad
+        self.throw_distance = float(rng.uniform(2.5, 4.0))
+        self.box_ahead = float(rng.uniform(0.8, 1.6))
+        radius = float(rng.uniform(0.10, 0.13))
+        ball_colour = tuple(float(x) for x in rng.uniform(0.1, 0.9, 3))
+        box = tuple(float(x) for x in rng.uniform([0.25, 0.25, 0.15], [0.45, 0.45, 0.35]))
+        self.props = [
+            Prop("ball", "Ball", "sphere", (radius,), ball_colour, 0.45),  # type: ignore[arg-type]
+            Prop("box", "Misc", "box", box, (0.45, 0.33, 0.2), 4.0),
+        ]
+        self.record = {"throw_time_s": self.throw_time, "throw_from_rad": self.throw_from,
+                       "throw_distance_m": self.throw_distance, "box_ahead_m": self.box_ahead,
+                       "ball_radius_m": radius, "box_size_m": list(box)}
+        self._thrown = False
+
+    def setup(self, world: World, human: Humanoid) -> None:
+        ball, box = self.props
+        clip = human.clip
+        # the box sits on the ground ahead of the path, the ball waits out of sight below the ground
+        d = clip.root_pos[-1, :2] - clip.root_pos[0, :2]
+        ahead = d / np.linalg.norm(d) if np.linalg.norm(d) > 0.2 else np.array([math.cos(0.0), math.sin(0.0)])
+        spot = clip.root_pos[0, :2] + ahead * self.box_ahead + np.array([-ahead[1], ahead[0]]) * 0.15
+        box.create(world, np.array([spot[0], spot[1], 0.5 * box.size[2]]))
+        ball.create(world, np.array([0.0, 0.0, -10.0]))
+        world.client.changeDynamics(ball.body, -1, mass=0.0)  # parked: static until thrown
+        self._ball_mass = ball.mass
+
+    def before_step(self, world: World, human: Humanoid, time_s: float) -> None:
+        if self._thrown or time_s < self.throw_time:
+            return
+        self._thrown = True
+        ball = self.props[0]
+        target = human.clip.sample(time_s + 0.5).root_pos + np.array([0.0, 0.0, 0.3])
+        start = target + self.throw_distance * np.array([math.cos(self.throw_from), math.sin(self.throw_from), 0.0])
+        start[2] = 1.5
+        flight = 0.5  # seconds to reach the target: v = (x1 - x0) / T + g T / 2 vertically
+        v = (target - start) / flight
+        v[2] += 0.5 * GRAVITY * flight
+        c = world.client
+        c.changeDynamics(ball.body, -1, mass=self._ball_mass)
+        c.resetBasePositionAndOrientation(ball.body, start.tolist(), [0, 0, 0, 1])
+        c.resetBaseVelocity(ball.body, v.tolist())
+        self.record["thrown_at_s"] = time_s
+
+
+def make_modifiers(letters: str, rng: np.random.Generator, duration: float,
+                   second_clip: Clip | None = None) -> list[Modifier]:
+    """Modifiers for the variation letters (``n``, ``w``, ``p``, ``b``, ``o``; combinations compose).
+
+    Args:
+        rng: the only source of randomness.
+        duration: video length, seconds.
+        second_clip: the blending variation's second motion (required for ``b``).
+    Raises:
+        ValueError: an unknown letter, or ``b`` without a second clip.
+    """
+    out: list[Modifier] = []
+    for letter in letters:
+        if letter not in VARIATIONS:
+            raise ValueError(f"unknown variation {letter!r}; valid: {', '.join(VARIATIONS)}")
+        if letter == "w":
+            out.append(Weakening(rng))
+        elif letter == "p":
+            out.append(Perturbation(rng, duration))
+        elif letter == "b":
+            if second_clip is None:
+                raise ValueError("variation b needs a second clip to blend with")
+            out.append(Blending(rng, second_clip))
+        elif letter == "o":
+            out.append(Objects(rng, duration))
+    return out
