@@ -4,6 +4,7 @@ layout(std140) uniform FrameData {
     mat4 u_proj;            // camera frame at t -> clip (phav.camera.gl_projection)
     mat4 u_proj_next;       // camera frame at t+1 -> clip
     mat4 u_sky_homography;  // upper-left 3x3: output pixel (u, v, 1) at t -> t+1 for directions at infinity
+    mat4 u_proj_prev;       // camera frame at t-1 -> clip
     vec4 u_intrinsics;      // fx, fy, cx, cy of frame t, output pixels
     vec4 u_viewport;        // output width, height, 1/width, 1/height
     vec4 u_sun_dir;         // xyz: unit vector towards the sun, camera frame
@@ -12,7 +13,7 @@ layout(std140) uniform FrameData {
     vec4 u_sky_horizon;     // rgb: linear sky radiance at the horizon
     vec4 u_ambient;         // rgb: linear ambient light
     vec4 u_up;              // xyz: world +Z in the camera frame
-    vec4 u_flags;           // x: 1 when frame t+1 exists, else 0
+    vec4 u_flags;           // x: 1 when frame t+1 exists, else 0; y: 1 when frame t-1 exists
 };
 
 // Unit view ray (camera frame) through continuous output-pixel coordinates (u, v).
@@ -34,4 +35,9 @@ vec4 forward_motion(vec4 clip_next, vec2 pixel) {
     }
     vec2 next_pixel = (clip_next.xy / clip_next.w * 0.5 + 0.5) * u_viewport.xy - 0.5;
     return vec4(next_pixel - pixel, clip_next.w, inside_image(next_pixel) ? 1.0 : 0.0);
+}
+
+// Output-pixel position of a clip-space point (w > 0).
+vec2 clip_to_pixel(vec4 clip) {
+    return (clip.xy / clip.w * 0.5 + 0.5) * u_viewport.xy - 0.5;
 }

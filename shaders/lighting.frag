@@ -1,13 +1,27 @@
 #version 330 core
-// Deferred lighting at the supersampled size: sun (Lambert) + hemispheric sky ambient + ambient;
+// Deferred lighting at the supersampled size. Physically based (metal/roughness): Lambert diffuse
+// plus GGX specular (Schlick Fresnel, Smith-Schlick visibility) for the sun and up to MAX_LIGHTS
+// local point lights (inverse-square falloff windowed to their radius), hemispheric sky ambient and
+// ambient light on the diffuse part; exponential height fog (take.atmosphere) over everything;
 // the sky gradient where nothing was drawn. Output: linear HDR radiance.
+#include "common.glsl"
 #include "frame_block.glsl"
 #include "sky.glsl"
 
 const float GROUND_BOUNCE = 0.3;  // light from below, relative to the horizon colour
+const float PI = 3.14159265;
+const int MAX_LIGHTS = 8;
+const float SKY_DISTANCE = 2000.0;  // fog path length of the sky, metres
 
 uniform sampler2D u_albedo;
 uniform sampler2D u_normal;
+uniform sampler2D u_surface;
+uniform vec3 u_fog_color;
+uniform vec3 u_fog;           // ground density (1/m), height falloff (1/m), camera height above z=0 (m)
+uniform int u_light_count;
+uniform vec3 u_light_pos[MAX_LIGHTS];    // camera frame at t, metres
+uniform vec3 u_light_color[MAX_LIGHTS];  // irradiance at 1 m
+uniform float u_light_radius[MAX_LIGHTS];
 
 in vec2 v_uv;
 out vec4 o_color;
@@ -18,15 +32,56 @@ vec3 hemisphere_ambient(vec3 n) {
     return mix(ground, sky, 0.5 + 0.5 * dot(n, u_up.xyz));
 }
 
+// Specular BRDF times pi (the diffuse term is albedo, without 1/pi, as the lighting values assume).
+vec3 specular(vec3 n, vec3 v, vec3 l, float roughness, vec3 f0) {
+    vec3 h = normalize(v + l);
+    float a = max(roughness * roughness, 0.002);
+    float nh = max(dot(n, h), 0.0), nv = max(dot(n, v), 1e-3), nl = max(dot(n, l), 0.0);
+    float d = a * a / (PI * pow(nh * nh * (a * a - 1.0) + 1.0, 2.0));
+    float k = a * 0.5;
+    float vis = 1.0 / ((nv * (1.0 - k) + k) * (nl * (1.0 - k) + k));
+    vec3 f = f0 + (1.0 - f0) * pow(1.0 - max(dot(h, v), 0.0), 5.0);
+    return PI * d * vis * f / 4.0;
+}
+
+vec3 apply_fog(vec3 color, vec3 dir, float dist) {
+    if (u_fog.x <= 0.0) return color;
+    float dz = dot(dir, u_up.xyz);
+    float fall = u_fog.y;
+    float base = u_fog.x * exp(-fall * u_fog.z);
+    float x = fall * dz * dist;
+    float optical = base * dist * (abs(x) < 1e-4 ? 1.0 - 0.5 * x : (1.0 - exp(-x)) / x);
+    return mix(u_fog_color, color, exp(-optical));
+}
+
 void main() {
     ivec2 texel = ivec2(gl_FragCoord.xy);
     vec4 albedo = texelFetch(u_albedo, texel, 0);
+    vec2 pixel = v_uv * u_viewport.xy - 0.5;  // continuous output-pixel coordinates
+    vec3 ray = view_ray(pixel);
     if (albedo.a < 0.5) {
-        vec2 pixel = v_uv * u_viewport.xy - 0.5;  // continuous output-pixel coordinates
-        o_color = vec4(sky_radiance(view_ray(pixel)), 1.0);
+        o_color = vec4(apply_fog(sky_radiance(ray), ray, SKY_DISTANCE), 1.0);
         return;
     }
-    vec3 n = normalize(texelFetch(u_normal, texel, 0).xyz);
-    vec3 irradiance = u_sun_color.rgb * max(dot(n, u_sun_dir.xyz), 0.0) + hemisphere_ambient(n) + u_ambient.rgb;
-    o_color = vec4(albedo.rgb * irradiance, 1.0);
+    vec4 nr = texelFetch(u_normal, texel, 0);
+    vec4 surface = texelFetch(u_surface, texel, 0);
+    vec3 n = normalize(nr.xyz);
+    float roughness = clamp(nr.w, 0.02, 1.0), metal = clamp(surface.w, 0.0, 1.0);
+    float depth = surface.z;
+    vec3 p = ray * (depth / ray.z);  // camera-frame position
+    vec3 v = -ray;
+    vec3 diffuse = albedo.rgb * (1.0 - metal);
+    vec3 f0 = mix(vec3(0.04), albedo.rgb, metal);
+    float nl = max(dot(n, u_sun_dir.xyz), 0.0);
+    vec3 color = u_sun_color.rgb * nl * (diffuse + specular(n, v, u_sun_dir.xyz, roughness, f0));
+    color += diffuse * (hemisphere_ambient(n) + u_ambient.rgb);
+    for (int i = 0; i < u_light_count && i < MAX_LIGHTS; ++i) {
+        vec3 to_light = u_light_pos[i] - p;
+        float dist2 = max(dot(to_light, to_light), 1e-4);
+        vec3 l = to_light * inversesqrt(dist2);
+        float window = clamp(1.0 - pow(dist2 / (u_light_radius[i] * u_light_radius[i]), 2.0), 0.0, 1.0);
+        float nli = max(dot(n, l), 0.0);
+        color += u_light_color[i] * (window * window * nli / dist2) * (diffuse + specular(n, v, l, roughness, f0));
+    }
+    o_color = vec4(apply_fog(color, ray, length(p)), 1.0);
 }

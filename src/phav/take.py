@@ -30,6 +30,8 @@ class Mesh:
         semantic: ``(N,) uint8`` semantic id per vertex (``labels.SEMANTIC_CLASSES``); a triangle's
             label is that of its first vertex, so regions should not share vertices across labels.
         indices: ``(M, 3) uint32`` triangles, counter-clockwise seen from outside.
+        material: optional ``(N, 2) float32`` (roughness, metalness) in ``[0, 1]``; ``None`` means
+            rough dielectric (:data:`DEFAULT_MATERIAL`).
     """
 
     name: str
@@ -38,6 +40,7 @@ class Mesh:
     colors: np.ndarray
     semantic: np.ndarray
     indices: np.ndarray
+    material: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.positions = np.ascontiguousarray(self.positions, dtype=np.float32).reshape(-1, 3)
@@ -46,11 +49,58 @@ class Mesh:
         self.semantic = np.ascontiguousarray(self.semantic, dtype=np.uint8).reshape(-1)
         self.indices = np.ascontiguousarray(self.indices, dtype=np.uint32).reshape(-1, 3)
         n = len(self.positions)
+        if self.material is not None:
+            self.material = np.ascontiguousarray(self.material, dtype=np.float32).reshape(-1, 2)
+            if len(self.material) != n:
+                raise ValueError(f"mesh {self.name!r}: material has {len(self.material)} rows, positions {n}")
         for field in ("normals", "colors", "semantic"):
             if len(getattr(self, field)) != n:
                 raise ValueError(f"mesh {self.name!r}: {field} has {len(getattr(self, field))} rows, positions {n}")
         if self.indices.size and int(self.indices.max()) >= n:
             raise ValueError(f"mesh {self.name!r}: index {int(self.indices.max())} out of range for {n} vertices")
+
+
+#: (roughness, metalness) of meshes without a material.
+DEFAULT_MATERIAL = (0.8, 0.0)
+
+
+@dataclasses.dataclass
+class Skin:
+    """A mesh deformed by linear blend skinning (DESIGN §4): each vertex follows up to 4 bones.
+
+    The skinned position of vertex ``v`` at frame ``t`` is
+    ``sum_k weights[v, k] * pose_t[bone_parts[bones[v, k]]] @ inverse_bind[bones[v, k]] @ p_bind``
+    with ``pose_t`` the part's world pose (``part_pos``/``part_quat``) as a 4x4. The skin belongs to
+    the instance of its first bone part.
+
+    Attributes:
+        mesh: the surface in bind pose, world frame (``material`` optional as for any mesh).
+        bone_parts: ``(B,) int32`` part index of each bone.
+        inverse_bind: ``(B, 4, 4) float64`` world -> bone frame at bind pose.
+        bones: ``(N, 4) uint16`` per-vertex bone indices into ``bone_parts``.
+        weights: ``(N, 4) float32`` per-vertex weights, non-negative, summing to 1.
+    """
+
+    mesh: Mesh
+    bone_parts: np.ndarray
+    inverse_bind: np.ndarray
+    bones: np.ndarray
+    weights: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.bone_parts = np.ascontiguousarray(self.bone_parts, dtype=np.int32).reshape(-1)
+        self.inverse_bind = np.ascontiguousarray(self.inverse_bind, dtype=np.float64).reshape(-1, 4, 4)
+        self.bones = np.ascontiguousarray(self.bones, dtype=np.uint16).reshape(-1, 4)
+        self.weights = np.ascontiguousarray(self.weights, dtype=np.float32).reshape(-1, 4)
+        n, b = len(self.mesh.positions), len(self.bone_parts)
+        if len(self.inverse_bind) != b:
+            raise ValueError(f"skin {self.mesh.name!r}: {len(self.inverse_bind)} inverse bind matrices for {b} bones")
+        if len(self.bones) != n or len(self.weights) != n:
+            raise ValueError(f"skin {self.mesh.name!r}: bones/weights need {n} rows (one per vertex)")
+        if n and int(self.bones.max()) >= b:
+            raise ValueError(f"skin {self.mesh.name!r}: bone index {int(self.bones.max())} out of range for {b} bones")
+        if n and (self.weights.min() < 0 or not np.allclose(self.weights.sum(axis=1), 1.0, atol=1e-3)):
+            raise ValueError(f"skin {self.mesh.name!r}: weights must be non-negative and sum to 1 per vertex")
 
 
 @dataclasses.dataclass
@@ -144,6 +194,7 @@ _LIGHT_ARRAYS = ("position", "color", "radius")
 
 _ACTOR_ARRAYS = ("joints_3d", "muscle_target", "muscle_actual", "muscle_torque", "muscle_strength", "pin_weight")
 _MESH_ARRAYS = ("positions", "normals", "colors", "semantic", "indices")
+_SKIN_ARRAYS = ("bone_parts", "inverse_bind", "bones", "weights")
 
 
 @dataclasses.dataclass
@@ -170,6 +221,7 @@ class Take:
         meta: JSON-able record (spec, clip, simulation settings, ...).
         atmosphere: fog, precipitation and wetness; ``None`` means clear weather.
         lights: local point lights; ``None`` means none.
+        skins: skinned meshes (people) driven by the parts' poses; drawn in addition to the parts.
     """
 
     fps: float
@@ -193,6 +245,7 @@ class Take:
     meta: dict[str, Any] = dataclasses.field(default_factory=dict)
     atmosphere: Atmosphere | None = None
     lights: LocalLights | None = None
+    skins: list[Skin] = dataclasses.field(default_factory=list)
 
     @property
     def num_frames(self) -> int:
@@ -235,6 +288,9 @@ class Take:
             for name in ("position", "color"):
                 if np.shape(getattr(self.lights, name)) != (T, n, 3):
                     raise ValueError(f"take.lights.{name} has shape {np.shape(getattr(self.lights, name))}, expected {(T, n, 3)}")
+        for skin in self.skins:
+            if len(skin.bone_parts) and (skin.bone_parts.min() < 0 or skin.bone_parts.max() >= P):
+                raise ValueError(f"take skin {skin.mesh.name!r} refers to a part that does not exist")
         if P and (self.part_mesh.min() < 0 or self.part_mesh.max() >= len(self.meshes)):
             raise ValueError("take.part_mesh refers to a mesh that does not exist")
         if not np.all(np.isfinite(self.part_pos)) or not np.all(np.isfinite(self.part_quat)):
@@ -256,6 +312,15 @@ class Take:
         for i, mesh in enumerate(self.meshes):
             for field in _MESH_ARRAYS:
                 arrays[f"mesh{i}_{field}"] = getattr(mesh, field)
+            if mesh.material is not None:
+                arrays[f"mesh{i}_material"] = mesh.material
+        for i, skin in enumerate(self.skins):
+            for field in _MESH_ARRAYS:
+                arrays[f"skin{i}_{field}"] = getattr(skin.mesh, field)
+            if skin.mesh.material is not None:
+                arrays[f"skin{i}_material"] = skin.mesh.material
+            for field in _SKIN_ARRAYS:
+                arrays[f"skin{i}_{field}"] = getattr(skin, field)
         for i, actor in enumerate(self.actors):
             for field in _ACTOR_ARRAYS:
                 arrays[f"actor{i}_{field}"] = np.asarray(getattr(actor, field))
@@ -272,6 +337,7 @@ class Take:
             "width": self.width,
             "height": self.height,
             "mesh_names": [m.name for m in self.meshes],
+            "skin_names": [s.mesh.name for s in self.skins],
             "part_names": list(self.part_names),
             "instances": [dataclasses.asdict(inst) for inst in self.instances],
             "actors": [
@@ -298,9 +364,17 @@ class Take:
             header = json.loads(str(data["header"]))
             if header.get("format") != TAKE_FORMAT_VERSION:
                 raise ValueError(f"{path}: take format {header.get('format')}, expected {TAKE_FORMAT_VERSION}")
+            def optional(key: str) -> np.ndarray | None:
+                return data[key] if key in data else None
+
             meshes = [
-                Mesh(name, *(data[f"mesh{i}_{f}"] for f in _MESH_ARRAYS))
+                Mesh(name, *(data[f"mesh{i}_{f}"] for f in _MESH_ARRAYS), material=optional(f"mesh{i}_material"))
                 for i, name in enumerate(header["mesh_names"])
+            ]
+            skins = [  # takes written before skins existed have none
+                Skin(Mesh(name, *(data[f"skin{i}_{f}"] for f in _MESH_ARRAYS), material=optional(f"skin{i}_material")),
+                     **{f: data[f"skin{i}_{f}"] for f in _SKIN_ARRAYS})
+                for i, name in enumerate(header.get("skin_names", []))
             ]
             actors = [
                 ActorTrack(
@@ -332,5 +406,5 @@ class Take:
                 sun_direction=data["sun_direction"], sun_color=data["sun_color"],
                 sky_zenith=data["sky_zenith"], sky_horizon=data["sky_horizon"],
                 ambient=data["ambient"], instances=instances, actors=actors, meta=header["meta"],
-                atmosphere=atmosphere, lights=lights,
+                atmosphere=atmosphere, lights=lights, skins=skins,
             )

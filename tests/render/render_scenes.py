@@ -65,8 +65,11 @@ def make_take(meshes: Sequence[Mesh], positions: np.ndarray, quats: np.ndarray, 
     def per_frame(v) -> np.ndarray:
         return np.tile(np.asarray(v, dtype=float), (T, 1))
 
-    instances = [Instance(i, meshes[p].name, int(meshes[p].semantic[0]), (50 * p % 256, 100, 200))
-                 for p, i in enumerate(ids) if i != 0]
+    instances = []
+    for p, i in enumerate(ids):  # one row per id; empty (bone) meshes count as Human
+        if i != 0 and all(inst.id != i for inst in instances):
+            semantic = int(meshes[p].semantic[0]) if len(meshes[p].semantic) else 13
+            instances.append(Instance(i, meshes[p].name, semantic, (50 * p % 256, 100, 200)))
     return Take(
         fps=30.0, width=width, height=height, meshes=list(meshes),
         part_names=[m.name for m in meshes], part_mesh=np.arange(P, dtype=np.int32),

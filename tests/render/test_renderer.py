@@ -231,4 +231,4 @@ def test_settings_validation():
     with pytest.raises(ValueError, match="near"):
         RenderSettings(near=2.0, far=1.0)
     with pytest.raises(ValueError, match="unknown post passes"):
-        RenderSettings(post=("bloom",))
+        RenderSettings(post=("lens_flare",))

@@ -1,5 +1,6 @@
 """A take's meshes on the GPU: one interleaved vertex buffer and one index buffer per mesh, and a
-vertex array per (mesh, program) matched to the program's attributes by name."""
+vertex array per (mesh, program) matched to the program's attributes by name. Skins (linear blend
+skinning) use the same layout plus 4 bone indices and 4 weights per vertex."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Sequence
 import moderngl
 import numpy as np
 
-from phav.take import Mesh
+from phav.take import DEFAULT_MATERIAL, Mesh, Skin
 
 #: Interleaved vertex layout: (name, moderngl format, numpy dtype, components).
 VERTEX_ATTRIBUTES: tuple[tuple[str, str, str, int], ...] = (
@@ -16,32 +17,41 @@ VERTEX_ATTRIBUTES: tuple[tuple[str, str, str, int], ...] = (
     ("in_normal", "3f", "<f4", 3),
     ("in_color", "3f", "<f4", 3),
     ("in_semantic", "1u", "<u4", 1),
+    ("in_material", "2f", "<f4", 2),
 )
+#: Skinned vertex layout: the rigid layout plus bone indices (into the skin's bones) and weights.
+SKIN_ATTRIBUTES = VERTEX_ATTRIBUTES + (("in_bones", "4u", "<u4", 4), ("in_weights", "4f", "<f4", 4))
 VERTEX_DTYPE = np.dtype([(name, dt, (n,)) for name, _, dt, n in VERTEX_ATTRIBUTES])
+SKIN_DTYPE = np.dtype([(name, dt, (n,)) for name, _, dt, n in SKIN_ATTRIBUTES])
 
 
-def interleave(mesh: Mesh) -> np.ndarray:
-    """``(N,) VERTEX_DTYPE`` structured array of the mesh's vertices (40 bytes each)."""
-    out = np.empty(len(mesh.positions), dtype=VERTEX_DTYPE)
+def interleave(mesh: Mesh, skin: Skin | None = None) -> np.ndarray:
+    """``(N,)`` structured array of the mesh's vertices: ``VERTEX_DTYPE`` (48 bytes each), or
+    ``SKIN_DTYPE`` (80 bytes) with the skin's bones and weights."""
+    out = np.empty(len(mesh.positions), dtype=VERTEX_DTYPE if skin is None else SKIN_DTYPE)
     out["in_position"] = mesh.positions
     out["in_normal"] = mesh.normals
     out["in_color"] = mesh.colors
     out["in_semantic"] = mesh.semantic.astype(np.uint32)[:, None]
+    out["in_material"] = DEFAULT_MATERIAL if mesh.material is None else mesh.material
+    if skin is not None:
+        out["in_bones"] = skin.bones.astype(np.uint32)
+        out["in_weights"] = skin.weights
     return out
 
 
-def vertex_format(program: moderngl.Program) -> tuple[str, list[str]]:
+def vertex_format(program: moderngl.Program, layout=VERTEX_ATTRIBUTES) -> tuple[str, list[str]]:
     """moderngl buffer format and attribute names for ``program``: attributes the program does not
     use become padding. Raises ``ValueError`` listing both sides if the program wants an attribute
     the vertex layout lacks."""
     wanted = {name for name in program if isinstance(program[name], moderngl.Attribute)}
-    provided = [name for name, *_ in VERTEX_ATTRIBUTES]
+    provided = [name for name, *_ in layout]
     missing = wanted - set(provided)
     if missing:
         raise ValueError(f"program attributes {sorted(wanted)} include {sorted(missing)}, "
                          f"but the vertex layout provides only {provided}")
     fmt, names = [], []
-    for name, f, dt, n in VERTEX_ATTRIBUTES:
+    for name, f, dt, n in layout:
         if name in wanted:
             fmt.append(f)
             names.append(name)
@@ -57,17 +67,20 @@ class MeshBuffers:
     (idempotent).
     """
 
-    def __init__(self, ctx: moderngl.Context, meshes: Sequence[Mesh], programs: Sequence[moderngl.Program]):
+    def __init__(self, ctx: moderngl.Context, meshes: Sequence[Mesh], programs: Sequence[moderngl.Program],
+                 skins: Sequence[Skin] | None = None):
+        """With ``skins``, ``meshes`` must be their meshes and the skinned layout is used."""
         self._objects: list[moderngl.Buffer | moderngl.VertexArray] = []
         self._vaos: dict[tuple[int, int], moderngl.VertexArray | None] = {}
-        formats = [vertex_format(p) for p in programs]
+        layout = VERTEX_ATTRIBUTES if skins is None else SKIN_ATTRIBUTES
+        formats = [vertex_format(p, layout) for p in programs]
         try:
             for i, mesh in enumerate(meshes):
                 if len(mesh.indices) == 0:
                     for k in range(len(programs)):
                         self._vaos[(i, k)] = None
                     continue
-                vbo = ctx.buffer(interleave(mesh).tobytes())
+                vbo = ctx.buffer(interleave(mesh, None if skins is None else skins[i]).tobytes())
                 self._objects.append(vbo)
                 ibo = ctx.buffer(mesh.indices.astype(np.uint32).tobytes())
                 self._objects.append(ibo)

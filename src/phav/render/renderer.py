@@ -29,17 +29,23 @@ from phav.render.context import GLInfo, default_framebuffer, get_context, gl_inf
 from phav.render.flow import flow_validity
 from phav.render.meshes import MeshBuffers
 from phav.render.post import PostChain
+from phav.render.profiling import PassTimer
 from phav.render.settings import RenderSettings
 from phav.render.shaders import create_program
 from phav.render.targets import GLObjects, GroundTruthTargets, LitTargets
-from phav.render.uniforms import FRAME_BLOCK_FLOATS, PART_TABLE_COLUMNS, frame_block, part_table
+from phav.render.uniforms import (BONE_TABLE_COLUMNS, FRAME_BLOCK_FLOATS, PART_TABLE_COLUMNS, bone_table,
+                                  frame_block, part_model_views, part_table)
 from phav.take import Take
 
 #: Semantic id of the sky (PHAV class 1).
 SKY_CLASS: int = [name for name, _ in SEMANTIC_CLASSES].index("Sky")
 _FRAME_BLOCK_BINDING = 0
-# Program numbers of the two mesh programs inside MeshBuffers.
+# Program numbers of the two mesh programs inside MeshBuffers (rigid and skinned alike).
 _GBUFFER, _GROUND_TRUTH = 0, 1
+# Texture units the G-buffer is bound to for the lighting pass and the post chain.
+GBUFFER_UNITS = {"u_albedo": 1, "u_normal": 2, "u_surface": 3}
+#: Local lights the lighting pass takes (shaders/lighting.frag MAX_LIGHTS); further ones are ignored.
+MAX_LIGHTS = 8
 _LIT_MODALITIES = frozenset({"img", "raw"})
 _GT_MODALITIES = frozenset({"depth", "flow", "classgt", "instancegt"})
 
@@ -49,12 +55,17 @@ class _TakeResources:
 
     def __init__(self) -> None:
         self.meshes: MeshBuffers | None = None
+        self.skins: MeshBuffers | None = None
+        self.bones: list[moderngl.Texture] = []
         self.parts: moderngl.Texture | None = None
 
     def release(self) -> None:
-        if self.meshes is not None:
-            self.meshes.release()
-            self.meshes = None
+        for buffers in (self.meshes, self.skins):
+            if buffers is not None:
+                buffers.release()
+        self.meshes = self.skins = None
+        while self.bones:
+            self.bones.pop().release()
         if self.parts is not None:
             self.parts.release()
             self.parts = None
@@ -105,6 +116,8 @@ class Renderer:
         """Release every GL object this renderer created (idempotent)."""
         self._take.release()
         self._gl.release()
+        if getattr(self, "timer", None) is not None:
+            self.timer.release()
         self._closed = True
 
     def __enter__(self) -> "Renderer":
@@ -134,6 +147,13 @@ class Renderer:
         """Renderer, version and capabilities of the context."""
         return gl_info(self._check_open())
 
+    def enable_profiling(self) -> PassTimer:
+        """Time every pass of the frames rendered from now on with GL timer queries (each pass then
+        waits for the GL, so frames get slower); returns the :class:`PassTimer` to read."""
+        self._check_open()
+        self.timer.enable()
+        return self.timer
+
     # ---- setup ------------------------------------------------------------------------------
     def _build(self) -> None:
         ctx, gl, s = self._check_open(), self._gl, self.settings
@@ -142,16 +162,24 @@ class Renderer:
             raise ValueError(f"{self.width}x{self.height} with ssaa={s.ssaa} exceeds GL_MAX_TEXTURE_SIZE {limit}")
         self._gbuffer_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag"))
         self._gt_prog = gl.add(create_program(ctx, "mesh.vert", "groundtruth.frag", {"GROUND_TRUTH": 1}))
+        self._skin_gbuffer_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", {"SKINNED": 1}))
+        self._skin_gt_prog = gl.add(create_program(ctx, "mesh.vert", "groundtruth.frag", {"GROUND_TRUTH": 1, "SKINNED": 1}))
         self._sky_gt_prog = gl.add(create_program(ctx, "fullscreen.vert", "sky_groundtruth.frag",
                                                   {"SKY_CLASS": f"{SKY_CLASS}u"}))
         self._lighting_prog = gl.add(create_program(ctx, "fullscreen.vert", "lighting.frag"))
         self._resolve_prog = gl.add(create_program(ctx, "fullscreen.vert", "resolve.frag"))
-        for prog in (self._gbuffer_prog, self._gt_prog, self._sky_gt_prog, self._lighting_prog):
+        for prog in (self._gbuffer_prog, self._gt_prog, self._skin_gbuffer_prog, self._skin_gt_prog,
+                     self._sky_gt_prog, self._lighting_prog):
             prog["FrameData"].binding = _FRAME_BLOCK_BINDING
         for prog in (self._gbuffer_prog, self._gt_prog):
             prog["u_parts"].value = 0
-        self._lighting_prog["u_albedo"].value = 0
-        self._lighting_prog["u_normal"].value = 1
+        for prog in (self._skin_gbuffer_prog, self._skin_gt_prog):
+            prog["u_bones"].value = 0
+        for prog in (self._gbuffer_prog, self._skin_gbuffer_prog):
+            prog["u_ssaa"].value = float(s.ssaa)
+        for name, unit in GBUFFER_UNITS.items():
+            if name in self._lighting_prog:
+                self._lighting_prog[name].value = unit
         self._resolve_prog["u_source"].value = 0
         self._resolve_prog["u_factor"].value = s.ssaa
         self._sky_gt_vao = gl.add(ctx.vertex_array(self._sky_gt_prog, []))
@@ -160,7 +188,8 @@ class Renderer:
         self._frame_ubo = gl.add(ctx.buffer(reserve=FRAME_BLOCK_FLOATS * 4))
         self._lit = LitTargets(gl, ctx, self.width, self.height, s.ssaa)
         self._gt = GroundTruthTargets(gl, ctx, self.width, self.height)
-        self.post = PostChain(gl, ctx, s)
+        self.timer = PassTimer(ctx)
+        self.post = PostChain(gl, ctx, s, self.timer)
 
     # ---- rendering --------------------------------------------------------------------------
     def render_take(self, take: Take, modalities: Iterable[str] = MODALITIES) -> Iterator[Frame]:
@@ -194,6 +223,12 @@ class Renderer:
         self._take.release()
         try:
             self._take.meshes = MeshBuffers(ctx, take.meshes, [self._gbuffer_prog, self._gt_prog])
+            self._take.skins = MeshBuffers(ctx, [sk.mesh for sk in take.skins],
+                                           [self._skin_gbuffer_prog, self._skin_gt_prog], skins=take.skins)
+            for sk in take.skins:
+                bones = ctx.texture((BONE_TABLE_COLUMNS, max(len(sk.bone_parts), 1)), 4, dtype="f4")
+                bones.filter = (moderngl.NEAREST, moderngl.NEAREST)
+                self._take.bones.append(bones)
             self._take.parts = ctx.texture((PART_TABLE_COLUMNS, max(take.num_parts, 1)), 4, dtype="f4")
             self._take.parts.filter = (moderngl.NEAREST, moderngl.NEAREST)
             draws = [(p, int(m)) for p, m in enumerate(take.part_mesh)]
@@ -231,9 +266,8 @@ class Renderer:
     def _render_frame_passes(self, ctx: moderngl.Context, take: Take, t: int, mods: frozenset[str],
                              draws: list[tuple[int, int]]) -> tuple[Frame, np.ndarray | None, np.ndarray | None]:
         frame = Frame(index=t)
-        self._frame_ubo.write(frame_block(take, t, self.settings.near, self.settings.far).tobytes())
-        self._frame_ubo.bind_to_uniform_block(_FRAME_BLOCK_BINDING)
-        self._take.parts.write(part_table(take, t).tobytes())
+        with self.timer.section("upload"):
+            self._upload(take, t)
         ctx.provoking_vertex = moderngl.FIRST_VERTEX_CONVENTION  # a triangle's label is its first vertex's
         ctx.front_face = "cw"  # gl_projection mirrors the image: outward faces rasterise clockwise
         ctx.cull_face = "back"
@@ -247,7 +281,43 @@ class Renderer:
         ctx.enable_only(moderngl.NOTHING)
         return frame, motion, depth
 
+    def _upload(self, take: Take, t: int) -> None:
+        """Frame block, part table, bone tables and lighting uniforms of frame ``t``."""
+        self._frame_ubo.write(frame_block(take, t, self.settings.near, self.settings.far).tobytes())
+        self._frame_ubo.bind_to_uniform_block(_FRAME_BLOCK_BINDING)
+        model_views = part_model_views(take, t) if take.num_parts else None
+        self._take.parts.write(part_table(take, t, model_views).tobytes())
+        for sk, bones in zip(take.skins, self._take.bones):
+            bones.write(bone_table(sk, model_views).tobytes())
+        wetness = 0.0 if take.atmosphere is None else float(take.atmosphere.wetness[t])
+        for prog in (self._gbuffer_prog, self._skin_gbuffer_prog):
+            prog["u_wetness"].value = wetness
+        self._set_lighting(take, t)
+        self._skin_instances = [int(take.part_instance[sk.bone_parts[0]]) if len(sk.bone_parts) else 0
+                                for sk in take.skins]
+
+    def _set_lighting(self, take: Take, t: int) -> None:
+        """Fog and local-light uniforms of frame ``t`` (camera frame)."""
+        prog = self._lighting_prog
+        w2c = take.camera_world_to_camera[t]
+        camera_height = float(np.linalg.inv(w2c)[2, 3])
+        a = take.atmosphere
+        if a is None:
+            prog["u_fog"].value = (0.0, 0.0, camera_height)
+        else:
+            prog["u_fog_color"].value = tuple(float(x) for x in a.fog_color[t])
+            prog["u_fog"].value = (float(a.fog_density[t]), float(a.fog_height_falloff[t]), camera_height)
+        lights = take.lights
+        n = 0 if lights is None else min(len(lights.radius), MAX_LIGHTS)
+        prog["u_light_count"].value = n
+        if n:
+            pos = lights.position[t, :n] @ w2c[:3, :3].T + w2c[:3, 3]
+            prog["u_light_pos"].write(np.pad(pos, ((0, MAX_LIGHTS - n), (0, 0))).astype("f4").tobytes())
+            prog["u_light_color"].write(np.pad(lights.color[t, :n], ((0, MAX_LIGHTS - n), (0, 0))).astype("f4").tobytes())
+            prog["u_light_radius"].write(np.pad(np.maximum(lights.radius[:n], 1e-3), (0, MAX_LIGHTS - n)).astype("f4").tobytes())
+
     def _draw_parts(self, program: moderngl.Program, program_number: int, draws: list[tuple[int, int]]) -> None:
+        """Draw every rigid part, then every skin (with the matching skinned program)."""
         self._take.parts.use(location=0)
         part_uniform = program["u_part"]
         for part, mesh in draws:
@@ -255,23 +325,36 @@ class Renderer:
             if vao is not None:
                 part_uniform.value = part
                 vao.render(moderngl.TRIANGLES)
+        skinned = self._skin_gbuffer_prog if program_number == _GBUFFER else self._skin_gt_prog
+        for i, bones in enumerate(self._take.bones):
+            vao = self._take.skins.vertex_array(i, program_number)
+            if vao is not None:
+                bones.use(location=0)
+                if "u_instance" in skinned:  # only the ground-truth program reads it
+                    skinned["u_instance"].value = self._skin_instances[i]
+                vao.render(moderngl.TRIANGLES)
 
     def _lit_pass(self, draws: list[tuple[int, int]], flags: int, frame: Frame, mods: frozenset[str]) -> None:
-        ctx, lit = self._ctx, self._lit
-        lit.gbuffer.use()
-        lit.gbuffer.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
-        ctx.enable_only(flags)
-        self._draw_parts(self._gbuffer_prog, _GBUFFER, draws)
-        ctx.enable_only(moderngl.NOTHING)
-        lit.hdr_fbo.use()
-        lit.albedo.use(location=0)
-        lit.normal.use(location=1)
-        self._lighting_vao.render(moderngl.TRIANGLES, vertices=3)
+        ctx, lit, timer = self._ctx, self._lit, self.timer
+        with timer.section("gbuffer"):
+            lit.gbuffer.use()
+            lit.gbuffer.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
+            ctx.enable_only(flags)
+            self._draw_parts(self._gbuffer_prog, _GBUFFER, draws)
+            ctx.enable_only(moderngl.NOTHING)
+        with timer.section("lighting"):
+            lit.hdr_fbo.use()
+            lit.albedo.use(location=GBUFFER_UNITS["u_albedo"])
+            lit.normal.use(location=GBUFFER_UNITS["u_normal"])
+            lit.surface.use(location=GBUFFER_UNITS["u_surface"])
+            self._lighting_vao.render(moderngl.TRIANGLES, vertices=3)
         if "raw" in mods:
-            frame.raw = self._resolve(lit.hdr, lit.raw_fbo)
+            with timer.section("resolve_raw"):
+                frame.raw = self._resolve(lit.hdr, lit.raw_fbo)
         if "img" in mods:
-            result = self.post.run(lit.hdr, [(lit.ping, lit.ping_fbo), (lit.pong, lit.pong_fbo)])
-            frame.img = self._resolve(result, lit.img_fbo)
+            result = self.post.run(lit.hdr, [(lit.ping, lit.ping_fbo), (lit.pong, lit.pong_fbo)], lit)
+            with timer.section("resolve_img"):
+                frame.img = self._resolve(result, lit.img_fbo)
 
     def _resolve(self, source: moderngl.Texture, fbo: moderngl.Framebuffer) -> np.ndarray:
         """Downsample ``source`` into ``fbo`` and read it back as ``(H, W, 3) uint8`` sRGB."""
@@ -286,13 +369,19 @@ class Renderer:
                            mods: frozenset[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
         ctx, gt = self._ctx, self._gt
         H, W = self.height, self.width
-        gt.fbo.use()
-        gt.fbo.clear(depth=1.0)
-        ctx.enable_only(moderngl.NOTHING)  # the sky fills every target; no depth write
-        self._sky_gt_vao.render(moderngl.TRIANGLES, vertices=3)
-        ctx.enable_only(flags)
-        self._draw_parts(self._gt_prog, _GROUND_TRUTH, draws)
-        ctx.enable_only(moderngl.NOTHING)
+        with self.timer.section("ground_truth"):
+            gt.fbo.use()
+            gt.fbo.clear(depth=1.0)
+            ctx.enable_only(moderngl.NOTHING)  # the sky fills every target; no depth write
+            self._sky_gt_vao.render(moderngl.TRIANGLES, vertices=3)
+            ctx.enable_only(flags)
+            self._draw_parts(self._gt_prog, _GROUND_TRUTH, draws)
+            ctx.enable_only(moderngl.NOTHING)
+        with self.timer.section("read_ground_truth"):
+            return self._read_ground_truth(frame, mods)
+
+    def _read_ground_truth(self, frame: Frame, mods: frozenset[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
+        gt, H, W = self._gt, self.height, self.width
         depth = motion = None
         if "depth" in mods or "flow" in mods:
             depth = np.empty((H, W), dtype=np.float32)

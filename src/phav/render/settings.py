@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
-#: Post passes the chain knows, in their canonical order (a later issue adds ssao, ssr, bloom, motion_blur).
-POST_PASSES: tuple[str, ...] = ("tonemap", "vignette")
+#: Post passes the chain knows, in their canonical (documented) order: SSAO, SSR, bloom and motion
+#: blur on the linear HDR image; then the filmic tone curve, colour grading and the vignette. SSAA is
+#: resolved after the chain (box filter in linear light, then sRGB).
+POST_PASSES: tuple[str, ...] = ("ssao", "ssr", "bloom", "motion_blur", "tonemap", "grade", "vignette")
+#: Quality presets of :func:`quality_settings`.
+QUALITIES: tuple[str, ...] = ("preview", "phav", "high")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +39,23 @@ class RenderSettings:
     cull_back_faces: bool = False
     occlusion_rel_tol: float = 0.01
     occlusion_abs_tol: float = 0.01
+    ssao_strength: float = 0.6
+    ssao_radius: float = 0.35
+    ssao_samples: int = 12
+    ssr_strength: float = 1.0
+    ssr_max_roughness: float = 0.35
+    ssr_distance: float = 8.0
+    ssr_steps: int = 24
+    bloom_threshold: float = 1.2
+    bloom_intensity: float = 0.25
+    bloom_radius: float = 6.0
+    bloom_samples: int = 16
+    shutter_angle: float = 180.0
+    motion_blur_samples: int = 8
+    grade_lift: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    grade_gain: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    grade_contrast: float = 1.05
+    grade_saturation: float = 1.0
 
     def __post_init__(self) -> None:
         if not (isinstance(self.ssaa, int) and 1 <= self.ssaa <= 8):
@@ -50,3 +71,31 @@ class RenderSettings:
             raise ValueError(f"vignette must be in [0, 1], got {self.vignette}")
         if self.occlusion_rel_tol < 0.0 or self.occlusion_abs_tol < 0.0:
             raise ValueError("occlusion tolerances must be >= 0")
+        if not 0.0 <= self.shutter_angle <= 360.0:
+            raise ValueError(f"shutter_angle must be in [0, 360] degrees, got {self.shutter_angle}")
+        for name in ("ssao_samples", "ssr_steps", "bloom_samples", "motion_blur_samples"):
+            if not 1 <= getattr(self, name) <= 256:
+                raise ValueError(f"{name} must be in 1..256, got {getattr(self, name)}")
+        for name in ("ssao_radius", "ssr_distance", "bloom_radius", "grade_contrast"):
+            if getattr(self, name) <= 0.0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+
+
+def quality_settings(quality: str, **overrides) -> RenderSettings:
+    """Settings of a quality preset: ``preview`` (no SSAA, only the tone curve), ``phav`` (the
+    default: 2x SSAA and every post effect, as PHAV), ``high`` (3x SSAA, more samples, larger
+    kernels). ``overrides`` replace individual fields.
+
+    Raises:
+        ValueError: unknown preset (the message lists them).
+    """
+    if quality == "preview":
+        base = RenderSettings(ssaa=1, post=("tonemap",))
+    elif quality == "phav":
+        base = RenderSettings()
+    elif quality == "high":
+        base = RenderSettings(ssaa=3, ssao_samples=24, ssr_steps=48, bloom_samples=32, bloom_radius=9.0,
+                              motion_blur_samples=16)
+    else:
+        raise ValueError(f"unknown quality {quality!r}; choose from {', '.join(QUALITIES)}")
+    return dataclasses.replace(base, **overrides)

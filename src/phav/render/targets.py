@@ -40,8 +40,9 @@ class LitTargets:
 
     Attributes:
         albedo: ``RGBA8`` linear albedo, alpha 1 where geometry (SSAA size).
-        normal: ``RGBA16F`` camera-frame normal (SSAA size).
-        gbuffer: framebuffer of albedo + normal + depth.
+        normal: ``RGBA16F`` camera-frame normal and roughness (SSAA size).
+        surface: ``RGBA16F`` velocity (output pixels per frame), z-depth (m), metalness (SSAA size).
+        gbuffer: framebuffer of albedo + normal + surface + depth.
         hdr, ping, pong: ``RGBA16F`` (SSAA size) with framebuffers ``hdr_fbo``, ``ping_fbo``, ``pong_fbo``.
         raw, img: ``RGBA8`` sRGB at output size with framebuffers ``raw_fbo``, ``img_fbo``.
     """
@@ -50,8 +51,9 @@ class LitTargets:
         big = (width * ssaa, height * ssaa)
         self.albedo = _texture(gl, ctx, big, 4, "f1")
         self.normal = _texture(gl, ctx, big, 4, "f2")
+        self.surface = _texture(gl, ctx, big, 4, "f2")
         self.depth = gl.add(ctx.depth_renderbuffer(big))
-        self.gbuffer = gl.add(ctx.framebuffer([self.albedo, self.normal], self.depth))
+        self.gbuffer = gl.add(ctx.framebuffer([self.albedo, self.normal, self.surface], self.depth))
         self.hdr = _texture(gl, ctx, big, 4, "f2")
         self.hdr_fbo = gl.add(ctx.framebuffer([self.hdr]))
         self.ping = _texture(gl, ctx, big, 4, "f2")

@@ -1,7 +1,8 @@
 """Per-frame GPU data packed from a :class:`~phav.take.Take` with numpy (no GL here).
 
 * :func:`frame_block`: the ``FrameData`` std140 uniform block of ``shaders/frame_block.glsl``.
-* :func:`part_table`: the ``(P, 9, 4) float32`` part texture read by ``shaders/mesh.vert``.
+* :func:`part_table`: the ``(P, 13, 4) float32`` part texture read by ``shaders/mesh.vert``.
+* :func:`bone_table`: a skin's ``(B, 12, 4) float32`` bone palette (linear blend skinning).
 
 Model-view matrices are composed in float64 on the CPU and only then rounded to float32, so large
 world coordinates do not cost precision on the GPU.
@@ -13,17 +14,24 @@ import numpy as np
 
 from phav.camera import gl_projection
 from phav.geometry import pose_matrix, quat_normalize
-from phav.take import Take
+from phav.take import Skin, Take
 
-#: Floats in the FrameData block: 3 mat4 + 9 vec4.
-FRAME_BLOCK_FLOATS = 3 * 16 + 9 * 4
-#: Texel columns per part in the part table: model-view at t (4), at t+1 (4), instance (1).
-PART_TABLE_COLUMNS = 9
+#: Floats in the FrameData block: 4 mat4 + 9 vec4.
+FRAME_BLOCK_FLOATS = 4 * 16 + 9 * 4
+#: Texel columns per part in the part table: model-view at t (4), at t+1 (4), at t-1 (4), instance (1).
+PART_TABLE_COLUMNS = 13
+#: Texel columns per bone in a skin's bone palette: skinning model-view at t, t+1, t-1.
+BONE_TABLE_COLUMNS = 12
 
 
 def next_index(take: Take, t: int) -> int:
     """The frame whose pose is used as "t+1" for frame ``t`` (``t`` itself on the last frame)."""
     return min(t + 1, take.num_frames - 1)
+
+
+def prev_index(take: Take, t: int) -> int:
+    """The frame whose pose is used as "t-1" for frame ``t`` (``t`` itself on the first frame)."""
+    return max(t - 1, 0)
 
 
 def _mat4_std140(m: np.ndarray) -> np.ndarray:
@@ -60,6 +68,7 @@ def frame_block(take: Take, t: int, near: float, far: float) -> np.ndarray:
         _mat4_std140(gl_projection(K, W, H, near, far)),
         _mat4_std140(gl_projection(take.camera_K[n], W, H, near, far)),
         _mat4_std140(homography),
+        _mat4_std140(gl_projection(take.camera_K[prev_index(take, t)], W, H, near, far)),
         np.array([K[0, 0], K[1, 1], K[0, 2], K[1, 2]]),
         np.array([W, H, 1.0 / W, 1.0 / H]),
         vec4(sun),
@@ -68,24 +77,41 @@ def frame_block(take: Take, t: int, near: float, far: float) -> np.ndarray:
         vec4(take.sky_horizon[t]),
         vec4(take.ambient[t]),
         vec4(rot @ np.array([0.0, 0.0, 1.0])),
-        np.array([1.0 if n != t else 0.0, 0.0, 0.0, 0.0]),
+        np.array([1.0 if n != t else 0.0, 1.0 if prev_index(take, t) != t else 0.0, 0.0, 0.0]),
     ]
     out = np.concatenate([np.asarray(p, dtype=np.float32).ravel() for p in parts])
     assert out.size == FRAME_BLOCK_FLOATS
     return out
 
 
-def part_table(take: Take, t: int) -> np.ndarray:
+def part_model_views(take: Take, t: int) -> np.ndarray:
+    """``(3, P, 4, 4) float64``: every part's model-view at ``t``, ``t+1`` and ``t-1``, each with
+    the camera of that frame."""
+    out = []
+    for frame in (t, next_index(take, t), prev_index(take, t)):
+        model = pose_matrix(take.part_pos[frame], quat_normalize(take.part_quat[frame]))  # (P, 4, 4)
+        out.append(take.camera_world_to_camera[frame] @ model)
+    return np.stack(out)
+
+
+def part_table(take: Take, t: int, model_views: np.ndarray | None = None) -> np.ndarray:
     """``(P, PART_TABLE_COLUMNS, 4) float32``: per part the model-view matrix at ``t`` (columns
-    0-3, matrix columns), at ``t+1`` (4-7, with the camera at ``t+1``) and ``(instance, 0, 0, 0)``."""
-    n = next_index(take, t)
+    0-3, matrix columns), at ``t+1`` (4-7, camera at ``t+1``), at ``t-1`` (8-11, camera at ``t-1``)
+    and ``(instance, 0, 0, 0)`` (12). ``model_views`` reuses :func:`part_model_views`' result."""
     P = take.num_parts
     out = np.zeros((max(P, 1), PART_TABLE_COLUMNS, 4), dtype=np.float32)
     if P == 0:
         return out
-    for column, frame in ((0, t), (4, n)):
-        model = pose_matrix(take.part_pos[frame], quat_normalize(take.part_quat[frame]))  # (P, 4, 4)
-        mv = take.camera_world_to_camera[frame] @ model
-        out[:, column:column + 4, :] = np.swapaxes(mv, -1, -2)  # texel k = matrix column k
-    out[:, 8, 0] = np.asarray(take.part_instance, dtype=np.float32)
+    mv = part_model_views(take, t) if model_views is None else model_views
+    for k in range(3):
+        out[:, 4 * k:4 * k + 4, :] = np.swapaxes(mv[k], -1, -2)  # texel k = matrix column k
+    out[:, 12, 0] = np.asarray(take.part_instance, dtype=np.float32)
     return out
+
+
+def bone_table(skin: Skin, model_views: np.ndarray) -> np.ndarray:
+    """``(B, BONE_TABLE_COLUMNS, 4) float32`` skinning matrices of one skin: per bone
+    ``model_view(part) @ inverse_bind`` at ``t`` (columns 0-3), ``t+1`` (4-7) and ``t-1`` (8-11);
+    ``model_views`` from :func:`part_model_views`. Composed in float64, rounded once."""
+    m = model_views[:, skin.bone_parts] @ skin.inverse_bind[None]  # (3, B, 4, 4)
+    return np.concatenate(list(np.swapaxes(m, -1, -2)), axis=1).astype(np.float32)

@@ -1,0 +1,25 @@
+// Shared by the post passes (needs frame_block.glsl): G-buffer access at the supersampled size.
+uniform sampler2D u_source;   // the chain's current HDR/LDR image
+uniform sampler2D u_albedo;   // alpha 1 where geometry
+uniform sampler2D u_normal;   // camera-frame normal, roughness
+uniform sampler2D u_surface;  // velocity (output px/frame), z-depth (m), metalness
+uniform float u_ssaa;
+
+// Supersampled texel of a camera-frame point (x right, y down, z forward), and whether it is on screen.
+vec2 project_texel(vec3 p) {
+    vec2 pixel = p.xy / p.z * u_intrinsics.xy + u_intrinsics.zw;  // output pixels
+    return (pixel + 0.5) * u_ssaa;
+}
+bool on_screen(vec2 texel) {
+    return all(greaterThanEqual(texel, vec2(0.0))) && all(lessThan(texel, u_viewport.xy * u_ssaa));
+}
+// Camera-frame position of a supersampled texel from its stored z-depth.
+vec3 view_position(vec2 texel, float depth) {
+    vec3 ray = view_ray(texel / u_ssaa - 0.5);
+    return ray * (depth / ray.z);
+}
+float hash12(vec2 p) {
+    vec3 p3 = fract(vec3(p.xyx) * 0.1031);
+    p3 += dot(p3, p3.yzx + 33.33);
+    return fract((p3.x + p3.y) * p3.z);
+}
