@@ -1,22 +1,105 @@
-"""Camera rigs: per-frame intrinsics and extrinsics computed from the simulated subject's track."""
+"""Camera rigs: per-frame intrinsics and extrinsics computed from the simulated subject's track.
+
+Every rig is a frozen dataclass of sampled parameters (``Rig.sample(rng)``) with
+``track(subject, fps, width, height, scene=None) -> CameraTrack``. ``subject`` is the actor's
+pelvis path ``(T, 3)``, metres. With a scene, following rigs pull the camera in along the line to
+the subject wherever that line enters a collider (a "camera boom"), so a camera never sits inside
+geometry and nothing solid stands between it and the actor; static rigs pick their spot once.
+
+PHAV's rule: the Indoor rig is used exactly when the environment is House (:func:`check_camera`).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING, Union
 
 import numpy as np
 
 from phav.camera import intrinsics, look_at
-from phav.spec import CameraKind
+from phav.spec import CameraKind, Environment
+
+if TYPE_CHECKING:
+    from phav.worlds.scene import StaticScene
+
+#: Cameras keep this far from colliders, and at least this high above the ground, metres.
+CAMERA_CLEARANCE = 0.25
+MIN_CAMERA_HEIGHT = 0.3
 
 
 @dataclasses.dataclass(frozen=True)
 class CameraTrack:
-    """Per-frame camera: ``K (T, 3, 3)`` and ``world_to_camera (T, 4, 4)``, float64."""
+    """Per-frame camera: ``K (T, 3, 3)`` and ``world_to_camera (T, 4, 4)``, float64; ``params``: the
+    rig's sampled values and what the track derived from them (JSON-able)."""
 
     K: np.ndarray
     world_to_camera: np.ndarray
     params: dict[str, float]
+
+
+def critically_damped(path: np.ndarray, dt: float, time_constant: float) -> np.ndarray:
+    """Follow ``path (T, D)`` with a critically damped spring of the given time constant (s).
+
+    Integrated exactly per step for a piecewise-constant target, so the result does not depend on
+    the frame rate beyond the sampling of ``path``.
+    """
+    omega = 1.0 / max(time_constant, 1e-6)
+    out = np.empty_like(path)
+    pos = path[0].copy()
+    vel = np.zeros_like(pos)
+    decay = np.exp(-omega * dt)
+    for t, target in enumerate(path):
+        if t:
+            x0 = pos - target
+            temp = (vel + omega * x0) * dt
+            vel = (vel - omega * temp) * decay
+            pos = target + (x0 + temp) * decay
+        out[t] = pos
+    return out
+
+
+#: Time constant of the aim (a camera pans much faster than it moves), seconds.
+AIM_LAG = 0.06
+#: The camera's trailing position never lags the subject by more than this fraction of its distance.
+MAX_TRAIL_FRACTION = 0.35
+
+
+def follow(subject: np.ndarray, fps: float, lag: float, max_trail: float) -> tuple[np.ndarray, np.ndarray]:
+    """The trailing anchor of a following camera and its aim point, both ``(T, 3)``.
+
+    The anchor is the subject smoothed with time constant ``lag`` and held within ``max_trail``
+    metres of the subject (a string of that length); the aim follows with :data:`AIM_LAG`.
+    """
+    subject = np.asarray(subject, dtype=np.float64)
+    smooth = critically_damped(subject, 1.0 / fps, lag)
+    trail = smooth - subject
+    norm = np.linalg.norm(trail, axis=1, keepdims=True)
+    smooth = subject + trail * np.minimum(1.0, max_trail / np.maximum(norm, 1e-12))
+    return smooth, critically_damped(subject, 1.0 / fps, min(lag, AIM_LAG))
+
+
+def boom(eyes: np.ndarray, aims: np.ndarray, scene: "StaticScene | None") -> np.ndarray:
+    """Pull each eye ``(T, 3)`` towards its aim ``(T, 3)`` to just before the first collider on the
+    line aim -> eye, and lift it to :data:`MIN_CAMERA_HEIGHT`."""
+    eyes = np.array(eyes, dtype=np.float64)
+    eyes[:, 2] = np.maximum(eyes[:, 2], MIN_CAMERA_HEIGHT)
+    if scene is None or not scene.colliders:
+        return eyes
+    hit = scene.first_hit(aims, eyes, CAMERA_CLEARANCE)
+    frac = np.where(np.isfinite(hit), np.clip(hit - 0.02, 0.05, 1.0), 1.0)
+    out = aims + (eyes - aims) * frac[:, None]
+    out[:, 2] = np.maximum(out[:, 2], MIN_CAMERA_HEIGHT)
+    return out
+
+
+def _track(eyes: np.ndarray, aims: np.ndarray, width: int, height: int, fov: float, params: dict) -> CameraTrack:
+    K = intrinsics(width, height, fov)
+    w2c = np.stack([look_at(e, a) for e, a in zip(eyes, aims)])
+    return CameraTrack(K=np.repeat(K[None], len(eyes), axis=0), world_to_camera=w2c, params=params)
+
+
+def _fields(rig: object) -> dict:
+    return {f.name: getattr(rig, f.name) for f in dataclasses.fields(rig)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,60 +131,239 @@ class KiteRig:
             aim_height=float(rng.uniform(-0.1, 0.2)),
         )
 
-    def track(self, subject: np.ndarray, fps: float, width: int, height: int) -> CameraTrack:
+    def track(self, subject: np.ndarray, fps: float, width: int, height: int,
+              scene: "StaticScene | None" = None) -> CameraTrack:
         """Camera per frame for a subject path ``(T, 3)`` (e.g. the pelvis), metres."""
+        smooth, aim = follow(subject, fps, self.lag, MAX_TRAIL_FRACTION * self.distance)
+        offset = np.array([self.distance * np.cos(self.azimuth), self.distance * np.sin(self.azimuth), 0.0])
+        eyes = smooth + offset
+        eyes[:, 2] = self.height
+        aims = aim + [0.0, 0.0, self.aim_height]
+        return _track(boom(eyes, aims, scene), aims, width, height, self.vertical_fov_deg, _fields(self))
+
+
+@dataclasses.dataclass(frozen=True)
+class CloseUpRig(KiteRig):
+    """A Kite rig close to the subject with a narrow field of view, aimed at the chest and head."""
+
+    @classmethod
+    def sample(cls, rng: np.random.Generator) -> "CloseUpRig":
+        """Distance 2.2-3.2 m, height 1.2-1.7 m, any azimuth, vertical FOV 36-45 degrees, aim 0.25-0.4 m
+        above the pelvis (the upper body fills the frame; the legs may leave it)."""
+        return cls(
+            distance=float(rng.uniform(2.2, 3.2)),
+            height=float(rng.uniform(1.2, 1.7)),
+            azimuth=float(rng.uniform(-np.pi, np.pi)),
+            vertical_fov_deg=float(rng.uniform(36.0, 45.0)),
+            lag=float(rng.uniform(0.2, 0.45)),
+            aim_height=float(rng.uniform(0.25, 0.4)),
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class OrbitalRig:
+    """Circles the subject's smoothed position at a fixed radius and height and constant angular speed."""
+
+    radius: float
+    height: float
+    start_azimuth: float
+    angular_speed: float
+    vertical_fov_deg: float
+    lag: float
+
+    @classmethod
+    def sample(cls, rng: np.random.Generator) -> "OrbitalRig":
+        """Radius 3.5-6 m, height 1.2-2.6 m, 0.15-0.5 rad/s either way round, FOV 40-55 degrees."""
+        return cls(
+            radius=float(rng.uniform(3.5, 6.0)),
+            height=float(rng.uniform(1.2, 2.6)),
+            start_azimuth=float(rng.uniform(-np.pi, np.pi)),
+            angular_speed=float(rng.choice([-1.0, 1.0]) * rng.uniform(0.15, 0.5)),
+            vertical_fov_deg=float(rng.uniform(40.0, 55.0)),
+            lag=float(rng.uniform(0.3, 0.6)),
+        )
+
+    def track(self, subject: np.ndarray, fps: float, width: int, height: int,
+              scene: "StaticScene | None" = None) -> CameraTrack:
+        smooth, aim = follow(subject, fps, self.lag, MAX_TRAIL_FRACTION * self.radius)
+        angle = self.start_azimuth + self.angular_speed * np.arange(len(smooth)) / fps
+        eyes = smooth + self.radius * np.column_stack([np.cos(angle), np.sin(angle), np.zeros_like(angle)])
+        eyes[:, 2] = self.height
+        return _track(boom(eyes, aim, scene), aim, width, height, self.vertical_fov_deg, _fields(self))
+
+
+@dataclasses.dataclass(frozen=True)
+class HandheldRig:
+    """A following camera held by a walking operator: Kite-like placement plus a small natural
+    shake (three sinusoids per axis at 0.3-2 Hz on both the position and the aim point)."""
+
+    distance: float
+    height: float
+    azimuth: float
+    vertical_fov_deg: float
+    lag: float
+    shake_amplitude: float
+    shake_seed: int
+
+    @classmethod
+    def sample(cls, rng: np.random.Generator) -> "HandheldRig":
+        """Distance 2.5-4.5 m, height 1.4-1.8 m (eye level), FOV 45-60 degrees, shake 1.5-4 cm."""
+        return cls(
+            distance=float(rng.uniform(2.5, 4.5)),
+            height=float(rng.uniform(1.4, 1.8)),
+            azimuth=float(rng.uniform(-np.pi, np.pi)),
+            vertical_fov_deg=float(rng.uniform(45.0, 60.0)),
+            lag=float(rng.uniform(0.4, 0.9)),
+            shake_amplitude=float(rng.uniform(0.015, 0.04)),
+            shake_seed=int(rng.integers(2**31)),
+        )
+
+    def shake(self, frames: int, fps: float) -> np.ndarray:
+        """``(frames, 6)`` offsets (eye xyz, aim xyz), metres, from the rig's own seed."""
+        rng = np.random.default_rng(self.shake_seed)
+        freq = rng.uniform(0.3, 2.0, (3, 6))
+        phase = rng.uniform(0, 2 * np.pi, (3, 6))
+        weight = np.array([1.0, 0.5, 0.25])[:, None]
+        t = np.arange(frames)[:, None, None] / fps
+        wave = (weight * np.sin(2 * np.pi * freq * t + phase)).sum(axis=1) / weight.sum()
+        return self.shake_amplitude * wave
+
+    def track(self, subject: np.ndarray, fps: float, width: int, height: int,
+              scene: "StaticScene | None" = None) -> CameraTrack:
+        smooth, aim = follow(subject, fps, self.lag, MAX_TRAIL_FRACTION * self.distance)
+        offset = np.array([self.distance * np.cos(self.azimuth), self.distance * np.sin(self.azimuth), 0.0])
+        jitter = self.shake(len(smooth), fps)
+        eyes = smooth + offset + jitter[:, :3]
+        eyes[:, 2] = self.height + jitter[:, 2]
+        aims = aim + [0.0, 0.0, 0.1] + 2.0 * jitter[:, 3:]
+        return _track(boom(eyes, aims, scene), aims, width, height, self.vertical_fov_deg, _fields(self))
+
+
+#: Tripod spots tried after the sampled side angle and its mirror, where geometry is in the way
+#: (angles off the direction of travel on the sampled side, radians).
+TRIPOD_FALLBACK_ANGLES = (0.35, np.pi - 0.35, 0.0, np.pi, 0.7, np.pi - 0.7)
+
+
+@dataclasses.dataclass(frozen=True)
+class TripodRig:
+    """A static camera framing the whole action: placed at a sampled side angle to the subject's
+    path, far enough that the path (plus a margin) fits the horizontal field of view."""
+
+    side_angle: float
+    height: float
+    min_distance: float
+    vertical_fov_deg: float
+
+    @classmethod
+    def sample(cls, rng: np.random.Generator) -> "TripodRig":
+        """Side angle 30-150 degrees off the direction of travel (either side), height 1.2-2.0 m,
+        at least 4-7 m away, FOV 40-55 degrees."""
+        return cls(
+            side_angle=float(rng.choice([-1.0, 1.0]) * np.radians(rng.uniform(30.0, 150.0))),
+            height=float(rng.uniform(1.2, 2.0)),
+            min_distance=float(rng.uniform(4.0, 7.0)),
+            vertical_fov_deg=float(rng.uniform(40.0, 55.0)),
+        )
+
+    def track(self, subject: np.ndarray, fps: float, width: int, height: int,
+              scene: "StaticScene | None" = None) -> CameraTrack:
         subject = np.asarray(subject, dtype=np.float64)
-        smooth = critically_damped(subject, 1.0 / fps, self.lag)
-        offset = np.array(
-            [self.distance * np.cos(self.azimuth), self.distance * np.sin(self.azimuth), 0.0]
-        )
-        K = intrinsics(width, height, self.vertical_fov_deg)
-        w2c = np.empty((len(subject), 4, 4))
-        for t, target in enumerate(smooth):
-            eye = target + offset
-            eye[2] = max(self.height, 0.3)
-            aim = target + np.array([0.0, 0.0, self.aim_height])
-            w2c[t] = look_at(eye, aim)
-        return CameraTrack(
-            K=np.repeat(K[None], len(subject), axis=0),
-            world_to_camera=w2c,
-            params={f.name: getattr(self, f.name) for f in dataclasses.fields(self)},
-        )
+        lo, hi = subject.min(axis=0), subject.max(axis=0)
+        center = (lo + hi) / 2
+        travel = subject[-1, :2] - subject[0, :2]
+        direction = np.arctan2(travel[1], travel[0]) if np.linalg.norm(travel) > 0.1 else 0.0
+        reach = float(np.max(np.linalg.norm(subject[:, :2] - center[:2], axis=1))) + 1.0
+        half_h = np.arctan(np.tan(np.radians(self.vertical_fov_deg) / 2) * width / height)
+        distance = max(self.min_distance, 1.15 * reach / np.tan(half_h) + reach)
+        aim = center + [0.0, 0.0, 0.1]
+        # the sampled angle first; where geometry is in the way, the mirrored side, then angles
+        # nearer the line of travel (looking along a street), keeping the spot that stays farthest
+        best = None
+        side = np.sign(self.side_angle)
+        for off in [self.side_angle, -self.side_angle] + [side * o for o in TRIPOD_FALLBACK_ANGLES]:
+            a = direction + off
+            eye = center + [distance * np.cos(a), distance * np.sin(a), 0.0]
+            eye[2] = self.height
+            eye = boom(eye[None], aim[None], scene)[0]
+            reached = float(np.linalg.norm(eye[:2] - aim[:2]))
+            if best is None or reached > best[0] + 1e-6:
+                best = (reached, eye, a)
+            if reached >= distance - 1e-6:
+                break
+        _, eye, angle = best
+        T = len(subject)
+        params = dict(_fields(self), distance=float(distance), eye=eye.tolist(), angle=float(angle))
+        return _track(np.repeat(eye[None], T, axis=0), np.repeat(aim[None], T, axis=0), width, height,
+                      self.vertical_fov_deg, params)
 
 
-def critically_damped(path: np.ndarray, dt: float, time_constant: float) -> np.ndarray:
-    """Follow ``path (T, D)`` with a critically damped spring of the given time constant (s).
+@dataclasses.dataclass(frozen=True)
+class IndoorRig:
+    """A camera fixed in a room corner (one of the scene's ``camera_anchors``, the one farthest from
+    the action so it frames it widest) that pans to follow the subject with a smoothed lag."""
 
-    Integrated exactly per step for a piecewise-constant target, so the result does not depend on
-    the frame rate beyond the sampling of ``path``.
+    vertical_fov_deg: float
+    lag: float
+
+    @classmethod
+    def sample(cls, rng: np.random.Generator) -> "IndoorRig":
+        """Vertical FOV 55-70 degrees (a wide corner camera), pan lag 0.4-0.9 s."""
+        return cls(vertical_fov_deg=float(rng.uniform(55.0, 70.0)), lag=float(rng.uniform(0.4, 0.9)))
+
+    def track(self, subject: np.ndarray, fps: float, width: int, height: int,
+              scene: "StaticScene | None" = None) -> CameraTrack:
+        """Raises ``ValueError`` when the scene has no camera anchors (not a House)."""
+        if scene is None or len(scene.camera_anchors) == 0:
+            raise ValueError("camera Indoor needs an environment with rooms (House); use another camera outdoors")
+        smooth = critically_damped(np.asarray(subject, dtype=np.float64), 1.0 / fps, self.lag)
+        center = smooth.mean(axis=0)
+        anchors = np.asarray(scene.camera_anchors)
+        index = int(np.argmax(np.linalg.norm(anchors[:, :2] - center[:2], axis=1)))
+        eyes = np.repeat(anchors[index][None], len(smooth), axis=0)
+        params = dict(_fields(self), anchor=index, eye=anchors[index].tolist())
+        return _track(eyes, smooth, width, height, self.vertical_fov_deg, params)
+
+
+Rig = Union[KiteRig, CloseUpRig, OrbitalRig, HandheldRig, TripodRig, IndoorRig]
+
+#: Every camera kind's rig.
+RIGS: dict[CameraKind, type] = {
+    CameraKind.KITE: KiteRig,
+    CameraKind.CLOSE_UP: CloseUpRig,
+    CameraKind.INDOOR: IndoorRig,
+    CameraKind.TRIPOD: TripodRig,
+    CameraKind.ORBITAL: OrbitalRig,
+    CameraKind.HANDHELD: HandheldRig,
+}
+
+
+def default_camera(environment: Environment) -> CameraKind:
+    """The camera a video gets when none is asked for: Indoor in the House, Kite elsewhere."""
+    return CameraKind.INDOOR if environment == Environment.HOUSE else CameraKind.KITE
+
+
+def check_camera(environment: Environment, camera: CameraKind) -> None:
+    """PHAV's rule: camera Indoor is used exactly when the environment is House.
+
+    Raises:
+        ValueError: the pair breaks the rule; the message says which camera to use.
     """
-    omega = 1.0 / max(time_constant, 1e-6)
-    out = np.empty_like(path)
-    pos = path[0].copy()
-    vel = np.zeros_like(pos)
-    decay = np.exp(-omega * dt)
-    for t, target in enumerate(path):
-        if t:
-            x0 = pos - target
-            temp = (vel + omega * x0) * dt
-            vel = (vel - omega * temp) * decay
-            pos = target + (x0 + temp) * decay
-        out[t] = pos
-    return out
+    if environment == Environment.HOUSE and camera != CameraKind.INDOOR:
+        raise ValueError(f"environment House is filmed by camera Indoor (PHAV), not {camera.value}; "
+                         "use --camera Indoor or another environment")
+    if environment != Environment.HOUSE and camera == CameraKind.INDOOR:
+        raise ValueError(f"camera Indoor is used only in environment House, not {environment.value}; "
+                         "use --environment House or another camera")
 
 
-#: Rigs implemented so far, by camera kind.
-RIGS = {CameraKind.KITE: KiteRig}
-
-
-def sample_rig(kind: CameraKind, rng: np.random.Generator) -> KiteRig:
+def sample_rig(kind: CameraKind, rng: np.random.Generator) -> Rig:
     """A rig of ``kind`` with sampled parameters.
 
     Raises:
-        ValueError: the kind has no rig yet; the message lists those that do.
+        ValueError: the kind has no rig; the message lists those that do.
     """
     try:
         return RIGS[kind].sample(rng)
     except KeyError:
         valid = ", ".join(k.value for k in RIGS)
-        raise ValueError(f"camera {kind.value!r} is not available yet; available cameras: {valid}") from None
+        raise ValueError(f"camera {kind.value!r} is not available; available cameras: {valid}") from None

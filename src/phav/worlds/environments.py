@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Callable
 
 import numpy as np
 
 from phav.spec import Environment
-from phav.take import Mesh
 from phav.worlds.ground import tiled_ground
+from phav.worlds.places.greencity import build_greencity
+from phav.worlds.places.house import build_house
+from phav.worlds.places.lake import build_lake
+from phav.worlds.places.middle import build_middle
+from phav.worlds.places.stadium import build_stadium
+from phav.worlds.places.urban import build_urban
+from phav.worlds.scene import StaticScene
 
-
-@dataclasses.dataclass
-class StaticScene:
-    """What an environment contributes to a video.
-
-    Attributes:
-        meshes: ``(name, mesh)`` pairs drawn at the identity pose (stuff: no instance id).
-        start_position: ``(2,)`` free, walkable ground where the actor starts, metres.
-        start_heading: the actor's initial heading, radians about +Z from +X.
-        params: the sampled values, for ``params.json``.
-    """
-
-    meshes: list[tuple[str, Mesh]]
-    start_position: np.ndarray
-    start_heading: float
-    params: dict[str, float]
+__all__ = ["ENVIRONMENTS", "StaticScene", "build_environment", "build_plain"]
 
 
 def build_plain(rng: np.random.Generator) -> StaticScene:
@@ -46,9 +36,15 @@ def build_plain(rng: np.random.Generator) -> StaticScene:
     )
 
 
-#: Environment builders implemented so far.
+#: Environment builders: each draws a whole layout from the world's generator.
 ENVIRONMENTS: dict[Environment, Callable[[np.random.Generator], StaticScene]] = {
     Environment.PLAIN: build_plain,
+    Environment.STADIUM: build_stadium,
+    Environment.LAKE: build_lake,
+    Environment.URBAN: build_urban,
+    Environment.GREEN_CITY: build_greencity,
+    Environment.MIDDLE: build_middle,
+    Environment.HOUSE: build_house,
 }
 
 

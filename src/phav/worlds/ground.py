@@ -112,3 +112,64 @@ def merge_meshes(name: str, meshes: list[Mesh]) -> Mesh:
         semantic=np.concatenate([m.semantic for m in meshes]),
         indices=np.concatenate([m.indices + np.uint32(o) for m, o in zip(meshes, offsets)]),
     )
+
+
+#: A ground surface: (PHAV class name, albedo low (3,), albedo high (3,)); tiles draw between them.
+Surface = tuple[str, tuple[float, float, float], tuple[float, float, float]]
+
+GRASS: Surface = ("Terrain", GRASS_ALBEDO[0], GRASS_ALBEDO[1])
+ASPHALT: Surface = ("Road", ROAD_ALBEDO[0], ROAD_ALBEDO[1])
+PAVEMENT: Surface = ("Road", (0.28, 0.27, 0.25), (0.36, 0.35, 0.33))
+GRAVEL: Surface = ("Terrain", (0.30, 0.26, 0.20), (0.40, 0.35, 0.27))
+SAND: Surface = ("Terrain", (0.45, 0.38, 0.26), (0.55, 0.47, 0.33))
+COBBLES: Surface = ("Road", (0.22, 0.19, 0.16), (0.34, 0.30, 0.26))
+
+
+def painted_ground(rng: np.random.Generator, surfaces: list[Surface], classify, half_extent: float = 40.0,
+                   tile: float = 1.0, far_extent: float = 600.0, far_surface: int = 0,
+                   center=(0.0, 0.0)) -> Mesh:
+    """A flat tiled ground at ``z = 0`` whose tiles take the surface ``classify`` picks.
+
+    Args:
+        surfaces: the surfaces tiles can take.
+        classify: ``f(cx, cy) -> (n,) int`` surface index per tile centre (metres); ``-1`` leaves a
+            hole (e.g. where water or a floor of another mesh lies).
+        half_extent, tile: the tiled square ``center +- half_extent`` and the tile size, metres.
+        far_extent: plain ground of ``surfaces[far_surface]`` continues out to this distance.
+
+    Returns:
+        One mesh, every tile with its own 4 vertices, colour drawn from its surface's range.
+    """
+    n = int(round(2 * half_extent / tile))
+    edges = -half_extent + tile * np.arange(n + 1)
+    x0, y0 = np.meshgrid(edges[:-1] + center[0], edges[:-1] + center[1], indexing="ij")
+    x0, y0 = x0.ravel(), y0.ravel()
+    kind = np.asarray(classify(x0 + tile / 2, y0 + tile / 2), dtype=np.int64)
+    keep = kind >= 0
+    x0, y0, kind = x0[keep], y0[keep], kind[keep]
+    count = len(x0)
+    lo = np.array([s[1] for s in surfaces])[kind]
+    hi = np.array([s[2] for s in surfaces])[kind]
+    color = np.clip((lo + rng.random((count, 1)) * (hi - lo)) * (1.0 + rng.normal(0.0, 0.04, (count, 3))), 0, 1)
+    label = np.array([class_id(s[0]) for s in surfaces], dtype=np.uint8)[kind]
+    corners = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.float64) * tile
+    positions = np.zeros((count, 4, 3))
+    positions[:, :, 0] = x0[:, None] + corners[:, 0]
+    positions[:, :, 1] = y0[:, None] + corners[:, 1]
+    base = 4 * np.arange(count, dtype=np.uint32)[:, None]
+    tiles = Mesh("ground", positions.reshape(-1, 3), np.tile([0.0, 0.0, 1.0], (4 * count, 1)),
+                 np.repeat(color, 4, axis=0), np.repeat(label, 4),
+                 np.concatenate([base + [0, 1, 2], base + [0, 2, 3]], axis=0))
+    if far_extent <= half_extent:
+        return tiles
+    s = surfaces[far_surface]
+    h, f = half_extent, far_extent
+    cx, cy = center
+    rects = [(-f, -h, -f, f), (h, f, -f, f), (-h, h, -f, -h), (-h, h, h, f)]
+    pos = np.array([[[cx + a, cy + c, 0], [cx + b, cy + c, 0], [cx + b, cy + d, 0], [cx + a, cy + d, 0]]
+                    for a, b, c, d in rects], dtype=np.float64)
+    base = 4 * np.arange(4, dtype=np.uint32)[:, None]
+    far = Mesh("far_field", pos.reshape(-1, 3), np.tile([0.0, 0.0, 1.0], (16, 1)),
+               np.tile(np.mean([s[1], s[2]], axis=0), (16, 1)), np.full(16, class_id(s[0])),
+               np.concatenate([base + [0, 1, 2], base + [0, 2, 3]], axis=0))
+    return merge_meshes("ground", [tiles, far])

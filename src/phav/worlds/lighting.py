@@ -76,3 +76,25 @@ def sample_lighting(day_phase: DayPhase, weather: Weather, rng: np.random.Genera
         sky_horizon=overcast(horizon),
         ambient=overcast(ambient) * (1.0 + 0.5 * grey),
     )
+
+
+#: Indoors: the fraction of the outdoor sky light that comes in through the windows, and the
+#: ambient floor that stands for light bounced around the rooms (lamps add their own light).
+INDOOR_SKY_FRACTION = 0.25
+INDOOR_AMBIENT = (0.10, 0.095, 0.085)
+
+
+def indoors(lighting: Lighting) -> Lighting:
+    """The same day phase and weather seen from inside a closed building.
+
+    The renderer has no shadows, so the sun would light floors through the ceiling: it is switched
+    off. The hemispheric sky is dimmed to the window light and the ambient raised to the bounce light.
+    The sky colours stay for fog and windows; no sky pixel is visible indoors.
+    """
+    return dataclasses.replace(
+        lighting,
+        sun_color=np.zeros(3),
+        sky_zenith=np.asarray(lighting.sky_zenith) * INDOOR_SKY_FRACTION,
+        sky_horizon=np.asarray(lighting.sky_horizon) * INDOOR_SKY_FRACTION,
+        ambient=np.maximum(np.asarray(lighting.ambient), INDOOR_AMBIENT),
+    )

@@ -1,0 +1,92 @@
+"""Buildings: boxes with window grids, a door and a flat or pitched roof, labelled per surface
+(Building, Window, Door); added to a :class:`~phav.worlds.kit.SceneKit` with a collision box."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from phav.worlds.kit import SceneKit
+from phav.worlds.primitives import MeshBuilder, cross3, yaw_matrix
+
+#: Facade albedos (linear RGB): plaster, brick, concrete, stone.
+FACADES = ((0.55, 0.5, 0.42), (0.35, 0.14, 0.08), (0.4, 0.4, 0.4), (0.6, 0.55, 0.5), (0.5, 0.35, 0.25),
+           (0.45, 0.5, 0.55))
+ROOFS = ((0.25, 0.08, 0.05), (0.15, 0.15, 0.17), (0.3, 0.2, 0.15))
+WINDOW_GLASS = (0.06, 0.08, 0.11)
+DOOR_COLORS = ((0.25, 0.12, 0.05), (0.08, 0.15, 0.08), (0.1, 0.1, 0.25), (0.4, 0.4, 0.4))
+#: Storey height and window size, metres.
+STOREY = 3.0
+WINDOW_SIZE = (1.2, 1.4)
+WINDOW_SPACING = 3.2
+
+
+def facade_quad(b: MeshBuilder, center, normal, half_w: float, half_h: float, color, label: str) -> None:
+    """A vertical rectangle at ``center`` facing ``normal`` (horizontal unit vector)."""
+    n = np.asarray(normal, dtype=np.float64)
+    right = cross3((0.0, 0.0, 1.0), n) * half_w
+    up = np.array([0.0, 0.0, half_h])
+    c = np.asarray(center, dtype=np.float64)
+    b.quad(np.array([c - right - up, c + right - up, c + right + up, c - right + up]), color, label)
+
+
+def building(kit: SceneKit, rng: np.random.Generator, center, half_w: float, half_d: float, height: float,
+             yaw: float = 0.0, pitched: bool = False, front_door: bool = True, force: bool = False) -> bool:
+    """Place one building (footprint ``2 half_w x 2 half_d`` along its local X/Y) if it fits.
+
+    Windows cover all four facades floor by floor; the door is on the local +Y facade (the front).
+    Returns whether it was placed (False when its footprint overlaps the layout).
+    """
+    center = np.asarray(center, dtype=np.float64)[:2]
+    if not kit.solid([*center, height / 2], [half_w, half_d, height / 2], yaw, gap=0.3, force=force):
+        return False
+    b = kit.stuff
+    rot = yaw_matrix(yaw)
+    wall = np.asarray(FACADES[int(rng.integers(len(FACADES)))]) * rng.uniform(0.85, 1.15)
+    b.box([*center, height / 2], [half_w, half_d, height / 2], wall, "Building", yaw=yaw)
+    floors = max(1, int(height // STOREY))
+    ww, wh = WINDOW_SIZE
+    for local_n, half_along, half_across in (((1, 0), half_d, half_w), ((-1, 0), half_d, half_w),
+                                             ((0, 1), half_w, half_d), ((0, -1), half_w, half_d)):
+        n = rot @ np.array([*local_n, 0.0])
+        along = cross3((0.0, 0.0, 1.0), n)
+        cols = int((2 * half_along - 1.0) // WINDOW_SPACING)
+        if cols < 1:
+            continue
+        offsets = (np.arange(cols) - (cols - 1) / 2) * WINDOW_SPACING
+        face = np.array([*center, 0.0]) + n * (half_across + 0.03)
+        door_col = int(rng.integers(cols)) if (front_door and local_n == (0, 1)) else -1
+        for f in range(floors):
+            z = f * STOREY + 1.6
+            for i, off in enumerate(offsets):
+                if f == 0 and i == door_col:
+                    door = DOOR_COLORS[int(rng.integers(len(DOOR_COLORS)))]
+                    facade_quad(b, face + along * off + [0, 0, 1.1], n, 0.6, 1.1, door, "Door")
+                    continue
+                facade_quad(b, face + along * off + [0, 0, z], n, ww / 2, wh / 2, WINDOW_GLASS, "Window")
+    if pitched:
+        _pitched_roof(b, rng, center, half_w, half_d, height, rot, wall)
+    return True
+
+
+def _pitched_roof(b: MeshBuilder, rng: np.random.Generator, center, half_w: float, half_d: float, height: float,
+                  rot: np.ndarray, wall: np.ndarray) -> None:
+    """A gable roof with its ridge along the local X axis, overhanging the walls by 0.3 m."""
+    color = np.asarray(ROOFS[int(rng.integers(len(ROOFS)))])
+    rise = float(rng.uniform(0.4, 0.7)) * half_d
+    hw, hd = half_w + 0.3, half_d + 0.3
+    c = np.array([*center, height])
+
+    def p(x: float, y: float, z: float) -> np.ndarray:
+        return c + rot @ np.array([x, y, z])
+
+    for s in (-1, 1):  # two slopes, counter-clockwise seen from above-outside
+        quad = [p(-hw, s * hd, 0), p(hw, s * hd, 0), p(hw, 0, rise), p(-hw, 0, rise)]
+        if s > 0:
+            quad = quad[::-1]
+        b.quad(np.array(quad), color, "Building")
+    for s in (-1, 1):  # gables
+        tri = np.array([p(s * half_w, -half_d, 0), p(s * half_w, half_d, 0), p(s * half_w, 0, rise * half_d / hd)])
+        if s < 0:
+            tri = tri[::-1]
+        n = np.cross(tri[1] - tri[0], tri[2] - tri[0])
+        b.add(tri, np.tile(n / np.linalg.norm(n), (3, 1)), [[0, 1, 2]], wall, "Building")

@@ -1,0 +1,1 @@
+"""The PHAV environments, one module each: Stadium, Lake, Urban, GreenCity, Middle, House."""

@@ -1,0 +1,229 @@
+"""Reusable mesh primitives built with numpy: boxes, cylinders, cones, extruded polygons, trees.
+
+A :class:`MeshBuilder` accumulates labelled, coloured triangles in one frame (world or an object's
+local frame) and turns them into one :class:`~phav.take.Mesh`. Every primitive gets its own vertices
+(flat normals per face), so semantic labels and colours never blend across primitives. Triangles are
+counter-clockwise seen from outside. Positions are metres, Z up; ``yaw`` is radians about +Z.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from phav.labels import class_id
+from phav.take import Mesh
+
+def cross3(a, b) -> np.ndarray:
+    """Cross product of two 3-vectors (``np.cross`` is slow on single small vectors)."""
+    return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]])
+
+
+def _unit_box() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit-cube faces (-1..1), 4 own vertices each, bottom face last: positions, normals, indices."""
+    positions, normals, indices = [], [], []
+    for axis, sign in sorted(((a, s) for a in range(3) for s in (-1.0, 1.0)), key=lambda f: f == (2, -1.0)):
+        n = np.zeros(3)
+        n[axis] = sign
+        u = np.zeros(3)
+        u[(axis + 1) % 3] = 1.0
+        v = cross3(n, u)
+        base = len(positions)
+        for a, b in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
+            positions.append(n + a * u + b * v)
+            normals.append(n)
+        indices += [(base, base + 1, base + 2), (base, base + 2, base + 3)]
+    return np.array(positions), np.array(normals), np.array(indices)
+
+
+_BOX = _unit_box()
+
+
+def yaw_matrix(yaw: float) -> np.ndarray:
+    """``(3, 3)`` rotation about +Z by ``yaw`` radians."""
+    c, s = np.cos(yaw), np.sin(yaw)
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+
+class MeshBuilder:
+    """Collects triangles; :meth:`build` returns them as one mesh.
+
+    Colours are linear albedo in ``[0, 1]``; ``label`` is a PHAV class name (``labels.CLASS_NAMES``).
+    """
+
+    def __init__(self) -> None:
+        self._positions: list[np.ndarray] = []
+        self._normals: list[np.ndarray] = []
+        self._colors: list[np.ndarray] = []
+        self._semantic: list[np.ndarray] = []
+        self._indices: list[np.ndarray] = []
+        self._count = 0
+
+    @property
+    def num_triangles(self) -> int:
+        return int(sum(len(i) for i in self._indices))
+
+    @property
+    def empty(self) -> bool:
+        return self._count == 0
+
+    def add(self, positions: np.ndarray, normals: np.ndarray, indices: np.ndarray,
+            color: tuple[float, float, float] | np.ndarray, label: str) -> "MeshBuilder":
+        """Append raw triangles: ``positions, normals (N, 3)``, ``indices (M, 3)`` local to them;
+        ``color`` ``(3,)`` or ``(N, 3)``."""
+        positions = np.asarray(positions, dtype=np.float64).reshape(-1, 3)
+        n = len(positions)
+        self._positions.append(positions)
+        self._normals.append(np.asarray(normals, dtype=np.float64).reshape(-1, 3))
+        self._colors.append(np.broadcast_to(np.clip(np.asarray(color, dtype=np.float64), 0.0, 1.0), (n, 3)))
+        self._semantic.append(np.full(n, class_id(label), dtype=np.uint8))
+        self._indices.append(np.asarray(indices, dtype=np.int64).reshape(-1, 3) + self._count)
+        self._count += n
+        return self
+
+    def quad(self, corners: np.ndarray, color, label: str) -> "MeshBuilder":
+        """A planar quad ``corners (4, 3)`` in counter-clockwise order seen from its front."""
+        c = np.asarray(corners, dtype=np.float64)
+        normal = cross3(c[1] - c[0], c[2] - c[0])
+        normal /= np.linalg.norm(normal)
+        return self.add(c, np.tile(normal, (4, 1)), [[0, 1, 2], [0, 2, 3]], color, label)
+
+    def box(self, center, half, color, label: str, yaw: float = 0.0, bottom: bool = False) -> "MeshBuilder":
+        """A box of half extents ``half (3,)`` at ``center (3,)`` turned by ``yaw``.
+
+        The bottom face is left out unless ``bottom`` (boxes standing on the ground never show it).
+        """
+        half = np.asarray(half, dtype=np.float64)
+        rot = yaw_matrix(yaw)
+        positions, normals, indices = _BOX
+        if not bottom:
+            positions, normals, indices = positions[:20], normals[:20], indices[:10]
+        positions = (positions * half) @ rot.T + np.asarray(center, dtype=np.float64)
+        return self.add(positions, normals @ rot.T, indices, color, label)
+
+    def prism(self, polygon, z0: float, z1: float, color, label: str, offset=(0.0, 0.0), yaw: float = 0.0,
+              caps: bool = True) -> "MeshBuilder":
+        """Extrude a convex-or-star-shaped polygon ``(K, 2)`` (counter-clockwise seen from +Z) from
+        ``z0`` to ``z1``; the top cap is a fan from the polygon's centroid."""
+        poly = np.asarray(polygon, dtype=np.float64) @ yaw_matrix(yaw)[:2, :2].T + np.asarray(offset)
+        k = len(poly)
+        nxt = np.roll(poly, -1, axis=0)
+        edge = nxt - poly
+        side_n = np.stack([edge[:, 1], -edge[:, 0], np.zeros(k)], axis=1)
+        side_n /= np.maximum(np.linalg.norm(side_n, axis=1, keepdims=True), 1e-12)
+        quads = np.stack([
+            np.column_stack([poly, np.full(k, z0)]), np.column_stack([nxt, np.full(k, z0)]),
+            np.column_stack([nxt, np.full(k, z1)]), np.column_stack([poly, np.full(k, z1)]),
+        ], axis=1)  # (k, 4, 3)
+        base = 4 * np.arange(k)[:, None]
+        self.add(quads.reshape(-1, 3), np.repeat(side_n, 4, axis=0),
+                 np.concatenate([base + [0, 1, 2], base + [0, 2, 3]]), color, label)
+        if caps:
+            centroid = poly.mean(axis=0)
+            top = np.vstack([[*centroid, z1], np.column_stack([poly, np.full(k, z1)])])
+            fan = np.column_stack([np.zeros(k), 1 + np.arange(k), 1 + (np.arange(k) + 1) % k])
+            self.add(top, np.tile([0.0, 0.0, 1.0], (k + 1, 1)), fan, color, label)
+        return self
+
+    def cylinder(self, base, radius: float, height: float, color, label: str, segments: int = 8,
+                 top_radius: float | None = None) -> "MeshBuilder":
+        """A (truncated-cone) cylinder standing on ``base (3,)`` along +Z; ``top_radius=0`` is a cone."""
+        top_r = radius if top_radius is None else top_radius
+        a = 2 * np.pi * np.arange(segments) / segments
+        ring = np.column_stack([np.cos(a), np.sin(a)])
+        base = np.asarray(base, dtype=np.float64)
+        slope = (radius - top_r) / max(height, 1e-9)
+        k = segments
+        a1 = np.roll(ring, -1, axis=0)
+        mid = (ring + a1) / 2
+        mid /= np.linalg.norm(mid, axis=1, keepdims=True)
+        n = np.column_stack([mid, np.full(k, slope)])
+        n /= np.linalg.norm(n, axis=1, keepdims=True)
+        quads = np.stack([
+            np.column_stack([ring * radius, np.zeros(k)]), np.column_stack([a1 * radius, np.zeros(k)]),
+            np.column_stack([a1 * top_r, np.full(k, height)]), np.column_stack([ring * top_r, np.full(k, height)]),
+        ], axis=1) + base
+        idx = 4 * np.arange(k)[:, None]
+        self.add(quads.reshape(-1, 3), np.repeat(n, 4, axis=0),
+                 np.concatenate([idx + [0, 1, 2], idx + [0, 2, 3]]), color, label)
+        if top_r > 0:
+            top = np.vstack([base + [0, 0, height], np.column_stack([ring * top_r, np.full(k, height)]) + base])
+            fan = np.column_stack([np.zeros(k), 1 + np.arange(k), 1 + (np.arange(k) + 1) % k])
+            self.add(top, np.tile([0.0, 0.0, 1.0], (k + 1, 1)), fan, color, label)
+        return self
+
+    def blob(self, center, radius, color, label: str, squash: float = 1.0) -> "MeshBuilder":
+        """A low-poly ellipsoid (octahedron subdivided once: 32 triangles), z scaled by ``squash``."""
+        verts, faces = _ICO_BLOB
+        r = np.asarray(radius, dtype=np.float64) * np.array([1.0, 1.0, squash])
+        tri = verts[faces] * r  # (F, 3, 3)
+        n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+        n /= np.linalg.norm(n, axis=1, keepdims=True)
+        pos = tri.reshape(-1, 3) + np.asarray(center, dtype=np.float64)
+        f = len(faces)
+        return self.add(pos, np.repeat(n, 3, axis=0), np.arange(3 * f).reshape(f, 3), color, label)
+
+    def build(self, name: str) -> Mesh:
+        """The accumulated triangles as one mesh (``uint32`` indices)."""
+        if self.empty:
+            raise ValueError(f"mesh {name!r} has no triangles; add primitives before building it")
+        return Mesh(
+            name=name,
+            positions=np.concatenate(self._positions),
+            normals=np.concatenate(self._normals),
+            colors=np.concatenate(self._colors),
+            semantic=np.concatenate(self._semantic),
+            indices=np.concatenate(self._indices).astype(np.uint32),
+        )
+
+
+def _subdivided_octahedron() -> tuple[np.ndarray, np.ndarray]:
+    v = np.array([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]], dtype=np.float64)
+    faces = [(0, 2, 4), (2, 1, 4), (1, 3, 4), (3, 0, 4), (2, 0, 5), (1, 2, 5), (3, 1, 5), (0, 3, 5)]
+    verts = list(v)
+    cache: dict[tuple[int, int], int] = {}
+
+    def mid(i: int, j: int) -> int:
+        key = (min(i, j), max(i, j))
+        if key not in cache:
+            m = verts[i] + verts[j]
+            verts.append(m / np.linalg.norm(m))
+            cache[key] = len(verts) - 1
+        return cache[key]
+
+    out = []
+    for a, b, c in faces:
+        ab, bc, ca = mid(a, b), mid(b, c), mid(c, a)
+        out += [(a, ab, ca), (ab, b, bc), (ca, bc, c), (ab, bc, ca)]
+    return np.asarray(verts), np.asarray(out)
+
+
+_ICO_BLOB = _subdivided_octahedron()
+
+
+def tree(builder: MeshBuilder, rng: np.random.Generator, base, height: float | None = None,
+         conifer: bool | None = None) -> tuple[float, float, float]:
+    """A simple tree at ``base (3,)``: a trunk cylinder and a conical (conifer) or blob (broadleaf)
+    crown, labelled ``Tree``. Returns (trunk radius, crown bottom, total height, crown radius), metres."""
+    h = float(rng.uniform(4.0, 8.0)) if height is None else height
+    conifer = bool(rng.random() < 0.35) if conifer is None else conifer
+    trunk_r = 0.12 + 0.02 * h / 4
+    bark = np.array([0.16, 0.11, 0.07]) * rng.uniform(0.8, 1.2)
+    leaf = (np.array([0.05, 0.16, 0.04]) if conifer else np.array([0.09, 0.22, 0.05])) * rng.uniform(0.75, 1.25)
+    base = np.asarray(base, dtype=np.float64)
+    if conifer:
+        builder.cylinder(base, trunk_r, 0.3 * h, bark, "Tree", segments=6)
+        builder.cylinder(base + [0, 0, 0.25 * h], 0.28 * h, 0.75 * h, leaf, "Tree", segments=8, top_radius=0.0)
+    else:
+        builder.cylinder(base, trunk_r, 0.6 * h, bark, "Tree", segments=6)
+        r = 0.3 * h
+        builder.blob(base + [0, 0, 0.62 * h], r, leaf, "Tree", squash=0.8)
+        builder.blob(base + [0.35 * r, 0.2 * r, 0.8 * h], 0.6 * r, leaf * 1.1, "Tree", squash=0.8)
+    crown = 0.28 * h if conifer else 0.36 * h
+    return trunk_r, (0.25 * h if conifer else 0.38 * h), h, crown
+
+
+def bush(builder: MeshBuilder, rng: np.random.Generator, center, size: float | None = None) -> None:
+    """A low rounded shrub labelled ``Vegetation``."""
+    s = float(rng.uniform(0.4, 0.9)) if size is None else size
+    color = np.array([0.08, 0.2, 0.05]) * rng.uniform(0.8, 1.3)
+    builder.blob(np.asarray(center, dtype=np.float64) + [0, 0, 0.5 * s], s, color, "Vegetation", squash=0.7)

@@ -1,0 +1,107 @@
+"""Camera rigs: the actor stays in view, cameras stay out of geometry, parameters are recorded."""
+
+import numpy as np
+import pytest
+
+from phav.spec import CameraKind, Environment
+from phav.worlds.cameras import (RIGS, HandheldRig, KiteRig, TripodRig, check_camera, critically_damped,
+                                 default_camera, sample_rig)
+from phav.worlds.environments import build_environment
+from world_takes import walk_path
+
+W, H, FPS = 160, 120, 30.0
+#: Points on the actor's body relative to the pelvis: a 0.25 m radius, 1.75 m tall cylinder.
+_A = np.linspace(0, 2 * np.pi, 8, endpoint=False)
+BODY = np.array([[0.25 * np.cos(a), 0.25 * np.sin(a), z] for a in _A for z in (-0.95, 0.0, 0.8)])
+
+
+def visible_fraction(track, pelvis: np.ndarray) -> np.ndarray:
+    """Per frame: the fraction of the actor's 2D box inside the image (0 when behind the camera)."""
+    pts = pelvis[:, None, :] + BODY[None]  # (T, B, 3)
+    cam = np.einsum("tij,tbj->tbi", track.world_to_camera[:, :3, :3], pts) + track.world_to_camera[:, None, :3, 3]
+    z = cam[..., 2]
+    uv = np.einsum("tij,tbj->tbi", track.K[:, :2, :2], cam[..., :2] / np.maximum(z, 1e-9)[..., None])
+    uv += track.K[:, None, :2, 2]
+    lo, hi = uv.min(axis=1), uv.max(axis=1)
+    area = np.prod(hi - lo, axis=1)
+    inside = np.prod(np.clip(np.minimum(hi, [W - 0.5, H - 0.5]) - np.maximum(lo, [-0.5, -0.5]), 0, None), axis=1)
+    return np.where(np.all(z > 0.05, axis=1), inside / np.maximum(area, 1e-9), 0.0)
+
+
+def synthetic_paths(rng, frames=120):
+    """Walk, run, and a curving walk, starting at the origin (pelvis height)."""
+    t = np.arange(frames) / FPS
+    heading = rng.uniform(-np.pi, np.pi)
+    straight = lambda v: np.column_stack([v * t * np.cos(heading), v * t * np.sin(heading), np.full(frames, 0.95)])
+    turn = heading + 0.6 * t
+    curve = np.column_stack([np.cumsum(1.3 / FPS * np.cos(turn)), np.cumsum(1.3 / FPS * np.sin(turn)),
+                             np.full(frames, 0.95)])
+    return [straight(1.3), straight(3.5), curve]
+
+
+@pytest.mark.parametrize("kind", [k for k in RIGS if k != CameraKind.INDOOR], ids=lambda k: k.value)
+def test_outdoor_rigs_keep_the_actor_in_view_on_synthetic_paths(kind):
+    rng = np.random.default_rng(0)
+    fractions = []
+    for seed in range(40):
+        rig = sample_rig(kind, np.random.default_rng(seed))
+        for path in synthetic_paths(rng):
+            fractions.append(visible_fraction(rig.track(path, FPS, W, H), path))
+    good = np.concatenate(fractions) >= 0.5
+    assert good.mean() >= 0.95, f"{kind.value}: actor half in view in only {good.mean():.1%} of frames"
+
+
+@pytest.mark.parametrize("env", [e for e in Environment], ids=lambda e: e.value)
+def test_rigs_in_real_scenes_stay_out_of_geometry_and_keep_the_actor(env):
+    kinds = [CameraKind.INDOOR] if env == Environment.HOUSE else [k for k in RIGS if k != CameraKind.INDOOR]
+    frac = []
+    for seed in range(4):
+        scene = build_environment(env, np.random.default_rng(seed))
+        path = walk_path(scene, 90)
+        for kind in kinds:
+            track = sample_rig(kind, np.random.default_rng(seed)).track(path, FPS, W, H, scene)
+            eyes = np.linalg.inv(track.world_to_camera)[:, :3, 3]
+            assert not scene.blocked(eyes).any(), f"{kind.value} camera inside geometry (seed {seed})"
+            frac.append(visible_fraction(track, path))
+    assert (np.concatenate(frac) >= 0.5).mean() >= 0.95
+
+
+def test_house_uses_indoor_exactly():
+    assert default_camera(Environment.HOUSE) == CameraKind.INDOOR
+    assert default_camera(Environment.URBAN) == CameraKind.KITE
+    check_camera(Environment.HOUSE, CameraKind.INDOOR)
+    check_camera(Environment.LAKE, CameraKind.ORBITAL)
+    with pytest.raises(ValueError, match="House is filmed by camera Indoor"):
+        check_camera(Environment.HOUSE, CameraKind.KITE)
+    with pytest.raises(ValueError, match="only in environment House"):
+        check_camera(Environment.STADIUM, CameraKind.INDOOR)
+    with pytest.raises(ValueError, match="needs an environment with rooms"):
+        sample_rig(CameraKind.INDOOR, np.random.default_rng(0)).track(np.zeros((3, 3)), FPS, W, H)
+
+
+def test_parameters_are_sampled_from_the_seed_and_recorded():
+    for kind in RIGS:
+        a, b = (sample_rig(kind, np.random.default_rng(3)) for _ in range(2))
+        assert a == b and a != sample_rig(kind, np.random.default_rng(4))
+    path = walk_path(build_environment(Environment.PLAIN, np.random.default_rng(0)), 10)
+    track = TripodRig.sample(np.random.default_rng(1)).track(path, FPS, W, H)
+    assert {"side_angle", "height", "distance", "eye"} <= set(track.params)
+    np.testing.assert_array_equal(track.world_to_camera[0], track.world_to_camera[-1])  # static
+
+
+def test_handheld_shakes_a_little_and_kite_does_not():
+    path = np.column_stack([np.zeros(60), np.zeros(60), np.full(60, 0.95)])  # standing still
+    hand = HandheldRig.sample(np.random.default_rng(2))
+    kite = KiteRig.sample(np.random.default_rng(2))
+    eyes = lambda rig: np.linalg.inv(rig.track(path, FPS, W, H).world_to_camera)[:, :3, 3]
+    assert np.ptp(eyes(kite), axis=0).max() < 1e-9
+    wobble = np.ptp(eyes(hand), axis=0).max()
+    assert 0.005 < wobble < 4 * hand.shake_amplitude
+
+
+def test_critically_damped_follow_converges_without_overshoot():
+    path = np.zeros((300, 1))
+    path[10:] = 1.0
+    out = critically_damped(path, 1 / 30, 0.3)
+    assert out[0, 0] == 0.0 and out[-1, 0] == pytest.approx(1.0, abs=1e-3)
+    assert np.all(out <= 1.0 + 1e-12) and np.all(np.diff(out[:, 0]) >= -1e-12)

@@ -1,0 +1,75 @@
+"""Day phases and weather as data: atmosphere, local lights, indoor lighting."""
+
+import numpy as np
+import pytest
+
+from phav.spec import DayPhase, Environment, Weather
+from phav.worlds.environments import build_environment
+from phav.worlds.lighting import indoors, sample_lighting
+from phav.worlds.weather import WEATHER_PROFILES, local_lights, sample_atmosphere
+
+
+def atmosphere(weather, seed=0, indoor=False):
+    light = sample_lighting(DayPhase.DAY, weather, np.random.default_rng(seed))
+    return sample_atmosphere(weather, light, 5, np.random.default_rng(seed), indoor=indoor)
+
+
+def test_every_weather_has_a_profile_and_clear_is_clear():
+    assert set(WEATHER_PROFILES) == set(Weather)
+    clear = atmosphere(Weather.CLEAR)
+    assert clear.precipitation == "none"
+    assert not clear.fog_density.any() and not clear.wetness.any() and not clear.precipitation_rate.any()
+
+
+def test_rain_wets_the_ground_snow_falls_and_fog_is_thickest_when_foggy():
+    for seed in range(5):
+        rainy, snowy, foggy = (atmosphere(w, seed) for w in (Weather.RAINY, Weather.SNOWY, Weather.FOGGY))
+        assert rainy.precipitation == "rain" and rainy.wetness.min() >= 0.7 and rainy.precipitation_rate.min() > 0
+        assert snowy.precipitation == "snow" and snowy.precipitation_rate.min() > 0
+        others = [atmosphere(w, seed).fog_density[0] for w in Weather if w != Weather.FOGGY]
+        assert foggy.fog_density[0] > max(others)
+        # visibility in fog (3 / density) is tens of metres
+        assert 20 < 3 / foggy.fog_density[0] < 120
+
+
+def test_weather_stays_outside_the_house():
+    inside = atmosphere(Weather.RAINY, indoor=True)
+    assert inside.precipitation == "none" and not inside.wetness.any() and not inside.fog_density.any()
+
+
+def test_fog_takes_the_horizon_colour_and_darkens_at_night():
+    day = sample_lighting(DayPhase.DAY, Weather.FOGGY, np.random.default_rng(0))
+    night = sample_lighting(DayPhase.NIGHT, Weather.FOGGY, np.random.default_rng(0))
+    a_day = sample_atmosphere(Weather.FOGGY, day, 2, np.random.default_rng(0))
+    a_night = sample_atmosphere(Weather.FOGGY, night, 2, np.random.default_rng(0))
+    np.testing.assert_allclose(a_day.fog_color[0], day.sky_horizon)
+    assert a_night.fog_color.sum() < a_day.fog_color.sum()
+
+
+def test_street_lamps_switch_on_at_dusk_and_night_and_room_lamps_always():
+    urban = build_environment(Environment.URBAN, np.random.default_rng(0))
+    assert local_lights(urban.lights, DayPhase.DAY, 3) is None
+    assert local_lights(urban.lights, DayPhase.DAWN, 3) is None
+    for phase in (DayPhase.DUSK, DayPhase.NIGHT):
+        lights = local_lights(urban.lights, phase, 3, near=urban.start_position)
+        assert lights.position.shape == (3, len(urban.lights), 3) and np.all(lights.radius > 0)
+        dist = np.hypot(*(lights.position[0, :, :2] - urban.start_position).T)
+        assert np.all(np.diff(dist) >= 0), "nearest lights first"
+    house = build_environment(Environment.HOUSE, np.random.default_rng(0))
+    assert local_lights(house.lights, DayPhase.DAY, 1) is not None
+    assert local_lights(build_environment(Environment.PLAIN, np.random.default_rng(0)).lights, DayPhase.NIGHT, 1) is None
+
+
+def test_indoors_the_sun_is_off_and_the_rooms_keep_some_light():
+    outside = sample_lighting(DayPhase.DAY, Weather.CLEAR, np.random.default_rng(0))
+    inside = indoors(outside)
+    assert not inside.sun_color.any()
+    assert inside.sky_zenith.sum() < outside.sky_zenith.sum() and inside.ambient.sum() >= outside.ambient.sum()
+
+
+@pytest.mark.parametrize("phase", list(DayPhase), ids=lambda p: p.value)
+def test_every_day_phase_lights_differently(phase):
+    light = sample_lighting(phase, Weather.CLEAR, np.random.default_rng(1))
+    day = sample_lighting(DayPhase.DAY, Weather.CLEAR, np.random.default_rng(1))
+    if phase != DayPhase.DAY:
+        assert light.sun_color.sum() < day.sun_color.sum()
