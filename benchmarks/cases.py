@@ -37,6 +37,44 @@ def simulate_case(spec: VideoSpec, repeats: int) -> dict:
     }
 
 
+def physics_case(humanoids: int, repeats: int, steps: int = 480, actor: str = "Model_Man01") -> dict:
+    """Physics only: ``humanoids`` people tracking the walk side by side at 240 Hz (motors and pins
+    updated every step, the guard and a snapshot every 8 steps, as in a 30 FPS video). Setup
+    (URDF load) is outside the timed part."""
+    from phav.body.presets import get_preset
+    from phav.motion.deepmimic import load_deepmimic
+    from phav.physics import Humanoid, World
+
+    skeleton = get_preset(actor).skeleton()
+    clip = load_deepmimic("walk", skeleton)
+    world = World()
+    people = [Humanoid(world, skeleton, clip, position=(0.0, 1.5 * i)) for i in range(humanoids)]
+    clock = {"t": 0.0}
+
+    def work() -> int:
+        for step in range(steps):
+            for person in people:
+                person.control(clock["t"])
+            world.step()
+            clock["t"] += world.timestep
+            if step % 8 == 7:
+                for person in people:
+                    person.check()
+                    person.snapshot()
+        return steps
+
+    try:
+        stats = measure(work, repeats)
+    finally:
+        world.close()
+    return {
+        "case": f"physics_{humanoids}", "unit": "steps/s", **stats,
+        "real_time_factor": stats["median_per_s"] * world.timestep,
+        "settings": {"humanoids": humanoids, "timestep_s": world.timestep, "steps": steps,
+                     "solver_iterations": world.solver_iterations, "actor": actor},
+    }
+
+
 def render_case(take, modalities: tuple[str, ...], repeats: int, renderer: Renderer) -> dict:
     """Render only, from a saved take, every requested target read back."""
     def work() -> int:
@@ -114,3 +152,31 @@ def pybullet_camera_case(spec: VideoSpec, take, renderer_name: str, repeats: int
         "EGL plugin; draws visual shapes only, so the collision-only humanoid is not drawn")
     return {"case": f"pybullet_{renderer_name}", "unit": "frames/s", **stats,
             "settings": {"size": f"{take.width}x{take.height}", "frames": take.num_frames, "note": note}}
+
+
+def dataset_case(spec: VideoSpec, videos: int, workers: int) -> dict:
+    """``run_dataset``: ``videos`` videos of the spec's size and length on ``workers`` local processes.
+
+    Timed once per worker count (a dataset run is itself many videos); includes the pool's start-up
+    (spawned processes import phav and create their GL context), planning and the manifest.
+    """
+    import time
+
+    from phav.dataset import run_dataset
+    from phav.sampling import SamplingConfig, SpecModel
+
+    root = Path(tempfile.mkdtemp(prefix="phav-bench-dataset-"))
+    model = SpecModel(SamplingConfig(), base=spec)
+    classes = model.classes()
+    per_class = max(1, -(-videos // len(classes)))
+    try:
+        start = time.perf_counter()
+        summary = run_dataset(root, model, per_class, seed=0, workers=workers, progress=False)
+        seconds = time.perf_counter() - start
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    made = summary.done + summary.failed
+    return {"case": f"dataset_{workers}w", "unit": "videos/s", "median_per_s": made / seconds,
+            "frames_per_s": summary.frames / seconds, "seconds": seconds, "runs": 1,
+            "settings": {"workers": workers, "videos": made, "failed": summary.failed, "frames": spec.frames,
+                         "size": f"{spec.width}x{spec.height}", "modalities": list(MODALITIES)}}

@@ -5,21 +5,25 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 
 from phav.actions import action_names, get_action
+from phav.body.presets import get_preset, preset_names
 from phav.errors import PhavError
 from phav.frames import MODALITIES, parse_modalities
-from phav.spec import DayPhase, Variation, VideoSpec, Weather
-from phav.worlds.cameras import RIGS
+from phav.spec import DayPhase, Environment, Variation, VideoSpec, Weather
+from phav.worlds.cameras import RIGS, default_camera
 from phav.worlds.environments import ENVIRONMENTS
 
 #: Values the options accept so far (later layers add more).
 DAY_PHASES = tuple(d.value for d in DayPhase)
-WEATHERS = tuple(w.value for w in (Weather.CLEAR, Weather.CLOUDY, Weather.OVERCAST))
-VARIATIONS = (Variation.NONE.value,)
-ACTORS = ("Model_Default",)
+WEATHERS = tuple(w.value for w in Weather)
+VARIATIONS = tuple(v.value for v in Variation)
+#: Actor presets (``list actors`` prints these); ``--actor`` also accepts the aliases (``Model_Default``).
+ACTORS = tuple(preset_names())
+ACTOR_CHOICES = tuple(preset_names(aliases=True))
 
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
 
@@ -38,34 +42,48 @@ def cli() -> None:
     """Generate synthetic human action videos with exact ground truth (PHAV layout)."""
 
 
-@cli.command()
-@click.option("--action", required=True, help="Action class; `phav-render list actions` shows them.")
-@click.option("--clip", default="", help="Motion clip of the action (default: chosen from the seed).")
-@click.option("--actor", type=click.Choice(ACTORS), default=ACTORS[0], show_default=True, help="Human model.")
-@click.option("--environment", type=click.Choice([e.value for e in ENVIRONMENTS]), default="Plain", show_default=True)
-@click.option("--day-phase", type=click.Choice(DAY_PHASES), default="Day", show_default=True)
-@click.option("--weather", type=click.Choice(WEATHERS), default="Clear", show_default=True)
-@click.option("--camera", type=click.Choice([k.value for k in RIGS]), default="Kite", show_default=True)
-@click.option("--variation", type=click.Choice(VARIATIONS), default="n", show_default=True,
-              help="Motion variation: n none (w, p, b, o come with the humanoids layer).")
-@click.option("--frames", type=int, default=None, help="Number of frames [default: 60].")
-@click.option("--seconds", type=float, default=None, help="Length in seconds (instead of --frames).")
-@click.option("--fps", type=float, default=30.0, show_default=True, help="Frames per second.")
-@click.option("--size", default="340x256", show_default=True, help="Output size WxH in pixels.")
-@click.option("--seed", type=int, default=0, show_default=True, help="The video's seed.")
-@click.option("--batch", type=int, default=0, show_default=True, help="Batch number (folder prefix bNNNN).")
-@click.option("--modalities", default="all", show_default=True,
-              help=f"Comma-separated subset of {','.join(MODALITIES)}; annotations.json and params.json are always written.")
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Output root folder.")
-@click.option("--overwrite", is_flag=True, help="Replace the video folder if it exists.")
-@click.option("--save-take", is_flag=True, help="Also write take.npz (the simulation, re-renderable).")
-def video(action: str, clip: str, actor: str, environment: str, day_phase: str, weather: str,
-          camera: str, variation: str, frames: int | None, seconds: float | None, fps: float,
-          size: str, seed: int, batch: int, modalities: str, out: Path, overwrite: bool,
-          save_take: bool) -> None:
-    """Render one video into OUT/<Action>/<video-name>/."""
-    from phav.pipeline import generate_video
+def video_options(sampled: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options of ``video`` that ``dataset`` shares (spec variables, length, fps, size, batch, modalities).
 
+    With ``sampled=True`` the spec variables default to ``None``: sampled per video unless fixed.
+    """
+    def default(value: str) -> str | None:
+        return None if sampled else value
+
+    note = " [default: sampled]" if sampled else ""
+    options = [
+        click.option("--actor", type=click.Choice(ACTOR_CHOICES), default=default("Model_Default"), show_default=not sampled,
+                     help="Human model." + note),
+        click.option("--environment", type=click.Choice([e.value for e in ENVIRONMENTS]), default=default("Plain"),
+                     show_default=not sampled, help=note.strip() or None),
+        click.option("--day-phase", type=click.Choice(DAY_PHASES), default=default("Day"), show_default=not sampled,
+                     help=note.strip() or None),
+        click.option("--weather", type=click.Choice(WEATHERS), default=default("Clear"), show_default=not sampled,
+                     help=note.strip() or None),
+        click.option("--camera", type=click.Choice([k.value for k in RIGS]), default=None,
+                     help=note.strip() or "[default: Indoor in House (PHAV's rule), Kite elsewhere]"),
+        click.option("--variation", type=click.Choice(VARIATIONS), default=default("n"), show_default=not sampled,
+                     help="Motion variation: n none, w muscle weakening, p perturbation (pushes), b blending with a "
+                          "second motion, o objects (props thrown at or placed in the path)." + note),
+        click.option("--frames", type=int, default=None, help="Number of frames [default: 60]."),
+        click.option("--seconds", type=float, default=None, help="Length in seconds (instead of --frames)."),
+        click.option("--fps", type=float, default=30.0, show_default=True, help="Frames per second."),
+        click.option("--size", default="340x256", show_default=True, help="Output size WxH in pixels."),
+        click.option("--batch", type=int, default=0, show_default=True, help="Batch number (folder prefix bNNNN)."),
+        click.option("--modalities", default="all", show_default=True,
+                     help=f"Comma-separated subset of {','.join(MODALITIES)}; annotations.json and params.json are always written."),
+    ]
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def frames_from_options(frames: int | None, seconds: float | None, fps: float) -> int:
+    """The frame count from ``--frames`` or ``--seconds`` (default 60). Raises click errors on bad input."""
     if frames is not None and seconds is not None:
         raise click.UsageError("give either --frames or --seconds, not both")
     if seconds is not None:
@@ -76,8 +94,30 @@ def video(action: str, clip: str, actor: str, environment: str, day_phase: str, 
         frames = 60
     if frames < 1:
         raise click.BadParameter(f"must be at least 1, got {frames}", param_hint="--frames")
+    return frames
+
+
+@cli.command()
+@click.option("--action", required=True, help="Action class; `phav-render list actions` shows them.")
+@click.option("--clip", default="", help="Motion clip of the action (default: chosen from the seed).")
+@video_options()
+@click.option("--seed", type=int, default=0, show_default=True, help="The video's seed.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Output root folder.")
+@click.option("--overwrite", is_flag=True, help="Replace the video folder if it exists.")
+@click.option("--save-take", is_flag=True, help="Also write take.npz (the simulation, re-renderable).")
+@click.option("--quality", type=click.Choice(["preview", "phav", "high"]), default="phav", show_default=True,
+              help="Render preset: preview (no SSAA, no post effects), phav (all effects), high.")
+def video(action: str, clip: str, actor: str, environment: str, day_phase: str, weather: str,
+          camera: str, variation: str, frames: int | None, seconds: float | None, fps: float,
+          size: str, seed: int, batch: int, modalities: str, out: Path, overwrite: bool,
+          save_take: bool, quality: str) -> None:
+    """Render one video into OUT/<Action>/<video-name>/."""
+    from phav.pipeline import generate_video
+
+    frames = frames_from_options(frames, seconds, fps)
     width, height = parse_size(size)
     try:
+        camera = camera or default_camera(Environment.parse(environment)).value
         get_action(action)
         chosen = parse_modalities(modalities)
         spec = VideoSpec(
@@ -87,24 +127,31 @@ def video(action: str, clip: str, actor: str, environment: str, day_phase: str, 
         ).validate()
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    result = generate_video(spec, out, modalities=chosen, overwrite=overwrite, save_take=save_take)
+    result = generate_video(spec, out, modalities=chosen, overwrite=overwrite, save_take=save_take,
+                            quality=quality)
     click.echo(str(result.path))
 
 
 @cli.command(name="list")
-@click.argument("what", type=click.Choice(["actions", "environments", "cameras", "actors", "modalities"]))
+@click.argument("what", type=click.Choice(["actions", "environments", "day-phases", "weathers", "cameras", "actors",
+                                          "modalities"]))
 def list_(what: str) -> None:
-    """List the registered actions, environments, cameras, actors or modalities."""
+    """List the registered actions, environments, day phases, weathers, cameras, actors or modalities."""
     if what == "actions":
         for name in action_names():
             recipe = get_action(name)
             click.echo(f"{name}\t{','.join(sorted(recipe.tags))}\t{recipe.description}")
     elif what == "environments":
         click.echo("\n".join(e.value for e in ENVIRONMENTS))
+    elif what == "day-phases":
+        click.echo("\n".join(DAY_PHASES))
+    elif what == "weathers":
+        click.echo("\n".join(WEATHERS))
     elif what == "cameras":
         click.echo("\n".join(k.value for k in RIGS))
     elif what == "actors":
-        click.echo("\n".join(ACTORS))
+        for name in ACTORS:
+            click.echo(f"{name}\t{get_preset(name).description}")
     else:
         click.echo("\n".join(MODALITIES))
 
@@ -124,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
 
+
+from phav import cli_dataset  # noqa: E402,F401  (registers `sample` and `dataset`)
 
 if __name__ == "__main__":
     main()

@@ -13,6 +13,7 @@ from phav.frames import MODALITIES
 from phav.io.layout import video_dir
 from phav.io.video_folder import VideoFolderWriter
 from phav.render.renderer import Renderer
+from phav.render.settings import quality_settings
 from phav.scenario import Scenario
 from phav.spec import VideoSpec
 
@@ -65,6 +66,7 @@ def generate_video(
     overwrite: bool = False,
     save_take: bool = False,
     renderer: Renderer | None = None,
+    quality: str = "phav",
 ) -> VideoResult:
     """Simulate, render and write one video into ``out_root/<action>/<folder name>/``.
 
@@ -77,6 +79,7 @@ def generate_video(
         overwrite: replace an existing video folder.
         save_take: also write ``take.npz`` into the folder.
         renderer: a renderer to reuse (its size must be the spec's); by default one is made and closed.
+        quality: render preset (``preview``, ``phav``, ``high``) of the renderer made here.
 
     Raises:
         SpecError: invalid spec. OutputError / OSError: the output cannot be written.
@@ -96,7 +99,7 @@ def generate_video(
         start = time.perf_counter()
         own_renderer = renderer is None
         if own_renderer:
-            renderer = Renderer(spec.width, spec.height)
+            renderer = Renderer(spec.width, spec.height, quality_settings(quality))
         take.meta["render"] = dataclasses.asdict(renderer.settings)
         try:
             with VideoFolderWriter(

@@ -8,6 +8,8 @@ Modules (one job each):
 * :mod:`~phav.io.instances_txt`: ``instances.txt``.
 * :mod:`~phav.io.annotations`, :mod:`~phav.io.params`: ``annotations.json`` and ``params.json``.
 * :mod:`~phav.io.layout`: file names; :mod:`~phav.io.video_folder`: the atomic folder writer.
+* :mod:`~phav.io.reader`: ``read_video(folder)``, a video folder back as arrays.
+* :mod:`~phav.io.lists`, :mod:`~phav.io.posec3d`, :mod:`~phav.io.mp4`: exports for downstream tools.
 """
 
 from phav.io.annotations import AnnotationBuilder, build_annotations, write_annotations
@@ -34,11 +36,13 @@ from phav.io.images import (
 from phav.io.instances_txt import read_instances, write_instances
 from phav.io.params import CONVENTIONS, build_params, read_params, write_params
 from phav.io.segmentation import decode_instance, decode_semantic, encode_instance, encode_semantic
+from phav.io.reader import VideoData, read_video
 from phav.io.video_folder import VideoFolderWriter
 
 __all__ = [
     "CONVENTIONS",
     "AnnotationBuilder",
+    "VideoData",
     "VideoFolderWriter",
     "build_annotations",
     "build_params",
@@ -62,6 +66,7 @@ __all__ = [
     "read_png16",
     "read_png8",
     "read_png_rgb",
+    "read_video",
     "write_annotations",
     "write_flo",
     "write_instances",

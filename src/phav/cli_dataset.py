@@ -1,0 +1,128 @@
+"""``phav-render sample`` and ``phav-render dataset``: the generative model and many videos.
+
+Registered into the ``phav-render`` group by :mod:`phav.cli`. Thin: options are parsed here and the
+work is done by :mod:`phav.sampling` and :mod:`phav.dataset`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from phav.cli import cli, frames_from_options, parse_size, video_options
+from phav.errors import SpecError
+from phav.frames import parse_modalities
+from phav.spec import VideoSpec
+
+_SPEC_VARIABLES = ("actor", "environment", "day_phase", "weather", "camera", "variation")
+
+
+def _model(config: Path | None, seed_free: dict, fixed: dict) -> "SpecModel":  # noqa: F821
+    """The sampling model from ``--config``, the fixed spec variables and the base spec fields."""
+    from phav.sampling import SamplingConfig, SpecModel
+
+    frames = frames_from_options(seed_free["frames"], seed_free["seconds"], seed_free["fps"])
+    width, height = parse_size(seed_free["size"])
+    try:
+        base = VideoSpec(frames=frames, fps=seed_free["fps"], width=width, height=height,
+                         batch=seed_free["batch"]).validate()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    sampling = SamplingConfig.from_toml(config) if config is not None else SamplingConfig()
+    return SpecModel(sampling, base=base, fixed={k: v for k, v in fixed.items() if v is not None})
+
+
+def _split_options(kwargs: dict) -> tuple[dict, dict]:
+    fixed = {k: kwargs.pop(k) for k in _SPEC_VARIABLES}
+    base = {k: kwargs.pop(k) for k in ("frames", "seconds", "fps", "size", "batch")}
+    return fixed, base
+
+
+def _classes(text: str | None) -> list[str] | None:
+    return [c.strip() for c in text.split(",") if c.strip()] if text else None
+
+
+@cli.command()
+@click.option("-n", "count", type=click.IntRange(min=1), default=10, show_default=True, help="Number of specs.")
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Sampling config (TOML): distributions and constraints; see `phav.sampling`.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Global seed.")
+@click.option("--classes", default=None, help="Comma-separated classes (default: every available one).")
+@click.option("--no-balance", is_flag=True, help="Draw the class from its distribution instead of balancing.")
+@click.option("--enumerate", "enumerate_", is_flag=True,
+              help="Print every discrete combination with its probability instead of samples.")
+@video_options(sampled=True)
+def sample(count: int, config: Path | None, seed: int, classes: str | None, no_balance: bool,
+           enumerate_: bool, **kwargs: object) -> None:
+    """Print specs sampled from the generative model as JSON lines."""
+    fixed, base = _split_options(kwargs)
+    parse_modalities(str(kwargs["modalities"]))
+    model = _model(config, base, fixed)
+    if enumerate_:
+        for values, p in model.enumerate():
+            click.echo(json.dumps({"p": p, **values}, sort_keys=True))
+        return
+    if no_balance:
+        if classes:
+            raise click.UsageError("--classes balances over the given classes; drop --no-balance or --classes")
+        specs = model.sample_free(count, seed)
+    else:
+        specs = model.sample_balanced(count, seed, _classes(classes))
+    for spec in specs:
+        click.echo(spec.to_json())
+
+
+@cli.command()
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Dataset root folder.")
+@click.option("--videos-per-class", "per_class", type=click.IntRange(min=1), required=True,
+              help="Videos planned per class.")
+@click.option("--classes", default=None, help="Comma-separated classes (default: every available one).")
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Sampling config (TOML); see `phav.sampling`.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Global seed: every video's seed is derived from it by hashing.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes (one GL context each), or CPUs of a local Ray instance.")
+@click.option("--shard", default=None, help="Make only shard i/N of the plan (0 <= i < N).")
+@click.option("--backend", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option("--gpus-per-task", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="GPUs each Ray task declares (ray backend).")
+@click.option("--attempts", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Attempts per video (retries get new derived seeds) before it is recorded as failed.")
+@click.option("--retry-failed", is_flag=True, help="Make again the videos an earlier run recorded as failed.")
+@click.option("--export", default="", help="Comma-separated exports after the run: "
+              "lists (mmaction2 + UCF101 split files), posec3d, mp4, tsn-flow, flo, kitti, or all.")
+@click.option("--split", default="16,2,2", show_default=True,
+              help="Actor presets per split train,val,test for the lists.")
+@click.option("--save-take", is_flag=True, help="Also write take.npz into every video folder.")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@video_options(sampled=True)
+def dataset(out: Path, per_class: int, classes: str | None, config: Path | None, seed: int, workers: int,
+            shard: str | None, backend: str, gpus_per_task: float, attempts: int, retry_failed: bool,
+            export: str, split: str, save_take: bool, no_progress: bool, **kwargs: object) -> None:
+    """Plan and make a dataset in OUT (resumable: rerun the same command to finish it)."""
+    from phav.dataset import parse_shard, run_dataset
+    from phav.dataset.package import parse_exports, parse_split, package_dataset
+
+    fixed, base = _split_options(kwargs)
+    try:
+        modalities = parse_modalities(str(kwargs["modalities"]))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--modalities") from None
+    exports = parse_exports(export)
+    counts = parse_split(split)
+    model = _model(config, base, fixed)
+    summary = run_dataset(
+        out, model, per_class, seed=seed, classes=_classes(classes), shard=parse_shard(shard), workers=workers,
+        backend=backend, modalities=modalities, max_attempts=attempts, retry_failed=retry_failed,
+        save_take=save_take, progress=not no_progress, num_gpus=gpus_per_task,
+    )
+    click.echo(summary.text(), err=True)
+    if exports:
+        if summary.pending:
+            raise SpecError("exports need a finished dataset; rerun to finish it first")
+        written = package_dataset(out, exports, split=counts, seed=seed, shard=parse_shard(shard))
+        for path in written:
+            click.echo(f"wrote {path}", err=True)

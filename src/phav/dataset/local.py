@@ -1,0 +1,60 @@
+"""The local backend: videos made in this process (one worker) or in a pool of spawned processes.
+
+Each pool process holds one GL context. Processes are started with the ``spawn`` method: GL
+contexts and PyBullet clients must never be forked. If a worker process dies (killed, out of memory)
+the pool is rebuilt and the videos it had not reported are submitted again, a bounded number of times.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Iterator, Sequence
+
+from phav.dataset.worker import Task, release_renderer, run_task
+from phav.errors import OutputError
+
+#: How many times a broken pool (a worker process died) is rebuilt before the run stops.
+MAX_POOL_RESTARTS = 3
+
+
+def run_in_process(tasks: Sequence[Task]) -> Iterator[dict[str, Any]]:
+    """Rows of ``tasks`` made one after the other in this process (its renderer closed at the end)."""
+    try:
+        for task in tasks:
+            yield run_task(task)
+    finally:
+        release_renderer()
+
+
+def run_pool(tasks: Sequence[Task], workers: int) -> Iterator[dict[str, Any]]:
+    """Rows of ``tasks`` as they complete on ``workers`` spawned processes.
+
+    Raises:
+        OutputError: worker processes kept dying (more than :data:`MAX_POOL_RESTARTS` rebuilds).
+    """
+    remaining = {task.video.key: task for task in tasks}
+    context = multiprocessing.get_context("spawn")
+    restarts = 0
+    while remaining:
+        pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(remaining)), mp_context=context)
+        broken = False
+        try:
+            futures = {pool.submit(run_task, task): key for key, task in remaining.items()}
+            for future in concurrent.futures.as_completed(futures):
+                try:
+                    row = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                remaining.pop(futures[future], None)
+                yield row
+        finally:
+            pool.shutdown(wait=not broken, cancel_futures=True)
+        if broken:
+            restarts += 1
+            if restarts > MAX_POOL_RESTARTS:
+                raise OutputError(
+                    f"worker processes died {restarts} times (killed or out of memory); "
+                    f"{len(remaining)} videos are left; rerun to continue")

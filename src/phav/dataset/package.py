@@ -1,0 +1,216 @@
+"""Exports of a finished dataset for downstream tools (``phav-render dataset --export ...``).
+
+* ``lists``: ``classInd.txt``, ``trainlist01.txt``, ``vallist01.txt``, ``testlist01.txt`` (UCF101
+  style) and mmaction2 lists ``mmaction_rawframes_{train,val,test}.txt`` (plus
+  ``mmaction_videos_*.txt`` when MP4s exist), split by actor preset: the registered presets, in an
+  order shuffled from the global seed, go ``train,val,test`` counts (default 16, 2, 2) to each split.
+* ``posec3d``: ``posec3d.pkl`` from the 2D joints (:mod:`phav.io.posec3d`).
+* ``mp4``: ``mp4/<Action>/<folder>.mp4`` from ``img_*.jpg`` (H.264, yuv420p, constant rate, exact count).
+* ``tsn-flow``: ``flow_x_%05d.jpg``/``flow_y_%05d.jpg`` (8-bit TSN encoding, bound 20 px) in each folder.
+* ``flo``: Middlebury ``flow_%05d.flo``; ``kitti``: ``flow_kitti_%05d.png`` (16-bit, B = valid).
+
+Every export reads the videos listed ``done`` in the dataset's manifests (all shards' manifests in
+the folder) and is idempotent: running it again rewrites the same files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from phav.dataset.manifest import read_manifest
+from phav.errors import SpecError
+from phav.io import flow as flow_codec
+from phav.io import images, layout
+from phav.io.flow_formats import write_flo, write_kitti_flow
+from phav.io.lists import (
+    SPLITS,
+    split_actors,
+    write_class_index,
+    write_mmaction_rawframes,
+    write_mmaction_videos,
+    write_ucf_list,
+)
+from phav.io.posec3d import pose_annotation, write_posec3d
+from phav.seeding import derive_seed
+
+EXPORTS = ("lists", "posec3d", "mp4", "tsn-flow", "flo", "kitti")
+#: Files the per-frame flow exports write into each video folder (1-based frame numbers).
+TSN_FLOW_PATTERNS = ("flow_x_{:05d}.jpg", "flow_y_{:05d}.jpg")
+FLO_PATTERN = "flow_{:05d}.flo"
+KITTI_PATTERN = "flow_kitti_{:05d}.png"
+MP4_DIR = "mp4"
+
+
+def parse_exports(text: str | None) -> tuple[str, ...]:
+    """Comma-separated export names (or ``all``). Raises :class:`SpecError` listing the valid ones."""
+    names = [n.strip() for n in (text or "").split(",") if n.strip()]
+    if names == ["all"]:
+        return EXPORTS
+    bad = [n for n in names if n not in EXPORTS]
+    if bad:
+        raise SpecError(f"unknown export {', '.join(map(repr, bad))}; choose from {', '.join(EXPORTS)} or all")
+    return tuple(n for n in EXPORTS if n in names)
+
+
+def parse_split(text: str) -> tuple[int, int, int]:
+    """``"16,2,2"`` -> ``(16, 2, 2)``. Raises :class:`SpecError` on other forms."""
+    parts = text.split(",")
+    try:
+        counts = tuple(int(p) for p in parts)
+    except ValueError:
+        counts = ()
+    if len(counts) != 3 or min(counts) < 0:
+        raise SpecError(f"split {text!r} is malformed; give train,val,test actor counts, e.g. 16,2,2")
+    return counts  # type: ignore[return-value]
+
+
+def done_rows(out_root: str | Path) -> list[dict[str, Any]]:
+    """The ``done`` rows of every manifest in ``out_root``, sorted by key."""
+    rows: dict[str, dict[str, Any]] = {}
+    for path in sorted(Path(out_root).glob("manifest*.jsonl")):
+        rows.update({k: r for k, r in read_manifest(path).items() if r["status"] == "done"})
+    return [rows[k] for k in sorted(rows)]
+
+
+def actor_splits(counts: tuple[int, int, int], seed: int) -> dict[str, str]:
+    """Split of each registered actor preset (aliases follow their preset)."""
+    from phav.sampling import available_values
+
+    actors = sorted(available_values()["actor"])
+    order = np.random.Generator(np.random.PCG64(derive_seed("phav-split", seed))).permutation(len(actors))
+    try:
+        table = split_actors(actors, counts, [int(i) for i in order])
+    except ValueError as exc:
+        raise SpecError(str(exc)) from None
+    try:
+        from phav.body.presets import ALIASES  # type: ignore[attr-defined]
+    except ImportError:
+        ALIASES = {}
+    for alias, target in dict(ALIASES).items():
+        if target in table:
+            table[alias] = table[target]
+    return table
+
+
+def _replace_into(path: Path, write: Any) -> Path:
+    """Write through a temporary sibling and rename, so a killed export leaves no torn file."""
+    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    write(temp)
+    os.replace(temp, path)
+    return path
+
+
+def _frames(folder: Path, kind: str, count: int, read: Any) -> list[np.ndarray]:
+    return [read(folder / layout.frame_file(kind, n)) for n in range(1, count + 1)]
+
+
+def _modalities(folder: Path) -> list[str]:
+    return json.loads((folder / layout.PARAMS_FILE).read_text(encoding="utf-8")).get("modalities") or []
+
+
+def package_dataset(
+    out_root: str | Path,
+    exports: Sequence[str],
+    *,
+    split: tuple[int, int, int] = (16, 2, 2),
+    seed: int = 0,
+    shard: tuple[int, int] = (0, 1),
+) -> list[Path]:
+    """Write ``exports`` for the finished videos in ``out_root``; returns the files and folders written.
+
+    Per-video exports (mp4, flows) of shard ``(i, N)`` cover only that shard's videos; dataset-wide
+    ones (lists, posec3d) cover every finished video and are written by shard 0 only.
+
+    Raises:
+        SpecError: an export needs a modality the videos lack, or the split does not fit the presets.
+    """
+    out_root = Path(out_root)
+    rows = done_rows(out_root)
+    written: list[Path] = []
+    i, n = shard
+    mine = [r for r in rows if n == 1 or hash_position(r) % n == i]
+    for export in exports:
+        if export in ("mp4", "tsn-flow", "flo", "kitti"):
+            for row in mine:
+                written.extend(_per_video(out_root, row, export))
+    if i == 0 and ("lists" in exports or "posec3d" in exports):
+        written.extend(_dataset_wide(out_root, rows, exports, split, seed))
+    return written
+
+
+def hash_position(row: dict[str, Any]) -> int:
+    """A stable integer of a row's key (spreads per-video exports over shards)."""
+    return derive_seed("phav-export", row["key"]) % (2**31)
+
+
+def _per_video(out_root: Path, row: dict[str, Any], export: str) -> list[Path]:
+    folder = out_root / row["path"]
+    modalities = _modalities(folder)
+    T = int(row["frames"])
+    needed = "img" if export == "mp4" else "flow"
+    if needed not in modalities:
+        raise SpecError(f"export {export} needs the {needed} modality, which {row['path']} lacks; "
+                        f"make the dataset with --modalities including {needed}")
+    if export == "mp4":
+        from phav.io.mp4 import write_mp4
+
+        target = out_root / MP4_DIR / f"{row['path']}.mp4"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fps = float(row["spec"]["fps"])
+        frames = _frames(folder, "img", T, images.read_jpeg)
+        return [_replace_into(target, lambda p: write_mp4(p, frames, fps))]
+    fx = _frames(folder, "flow_x", T, images.read_png16)
+    fy = _frames(folder, "flow_y", T, images.read_png16)
+    valid = _frames(folder, "flow_valid", T, images.read_png8)
+    for t in range(T):
+        flow = flow_codec.decode_flow(fx[t], fy[t])
+        number = t + 1
+        if export == "tsn-flow":
+            for c, pattern in enumerate(TSN_FLOW_PATTERNS):
+                images.write_jpeg(folder / pattern.format(number), flow_codec.encode_tsn_flow(flow[..., c]))
+        elif export == "flo":
+            write_flo(folder / FLO_PATTERN.format(number), flow)
+        else:
+            write_kitti_flow(folder / KITTI_PATTERN.format(number), flow, flow_codec.decode_flow_valid(valid[t]))
+    return [folder]
+
+
+def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], exports: Sequence[str],
+                  counts: tuple[int, int, int], seed: int) -> list[Path]:
+    classes = sorted({r["action"] for r in rows})
+    labels = {name: k for k, name in enumerate(classes)}
+    splits = actor_splits(counts, seed)
+    by_split: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
+    for row in rows:
+        actor = row["spec"]["actor"]
+        if actor not in splits:
+            raise SpecError(f"{row['path']}: actor {actor!r} is not a registered preset; cannot split by actor")
+        by_split[splits[actor]].append(row)
+    written: list[Path] = []
+    if "lists" in exports:
+        written.append(write_class_index(out_root / "classInd.txt", classes))
+        for split, name in zip(SPLITS, ("trainlist01.txt", "vallist01.txt", "testlist01.txt")):
+            entries = [r["path"] for r in by_split[split]]
+            written.append(write_ucf_list(out_root / name, entries, None if split == "test" else labels))
+            written.append(write_mmaction_rawframes(
+                out_root / f"mmaction_rawframes_{split}.txt", [(r["path"], int(r["frames"])) for r in by_split[split]],
+                labels))
+            videos = [(f"{MP4_DIR}/{r['path']}.mp4", r["action"]) for r in by_split[split]]
+            if videos and all((out_root / v).is_file() for v, _ in videos):
+                written.append(write_mmaction_videos(out_root / f"mmaction_videos_{split}.txt", videos, labels))
+    if "posec3d" in exports:
+        annotations, names = [], []
+        for row in rows:
+            data = json.loads((out_root / row["path"] / layout.ANNOTATIONS_FILE).read_text(encoding="utf-8"))
+            annotations.append(pose_annotation(data, row["path"], labels[row["action"]]))
+            if data["persons"] and not names:
+                names = list(data["persons"][0]["joint_names"])
+        split_dirs = {s: [r["path"] for r in by_split[s]] for s in SPLITS}
+        written.append(_replace_into(out_root / "posec3d.pkl",
+                                     lambda p: write_posec3d(p, annotations, split_dirs, names)))
+    return written

@@ -1,0 +1,70 @@
+"""The Ray backend (``pip install "phav[ray]"``): one Ray task per video, on a local or remote cluster.
+
+Tasks declare their resources (``num_cpus`` and ``num_gpus`` per video); Ray worker processes are
+reused across tasks, so each keeps one GL context, as the local pool does. Results are written by the
+workers straight into the dataset folder, which must be a path every node sees (a shared file
+system); the driver writes the manifest. Set ``RAY_ADDRESS`` (or start ``ray start --head`` and
+pass ``address="auto"``) to use an existing cluster; without it a local Ray instance is started with
+``workers`` CPUs.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterator, Sequence
+
+from phav.dataset.worker import Task, run_task
+from phav.errors import SpecError
+
+#: Ray re-runs a task whose worker process died this many times.
+TASK_RETRIES = 2
+
+
+def ray_available() -> bool:
+    """Whether ``ray`` can be imported."""
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_ray(
+    tasks: Sequence[Task], workers: int, *, num_cpus: float = 1.0, num_gpus: float = 0.0,
+    address: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Rows of ``tasks`` as Ray completes them.
+
+    Raises:
+        SpecError: ray is not installed (says how to install it).
+    """
+    try:
+        import ray
+    except ImportError:
+        raise SpecError('the ray backend needs Ray: pip install "phav[ray]" (or use --backend local)') from None
+    started = False
+    if not ray.is_initialized():
+        address = address or os.environ.get("RAY_ADDRESS")
+        if address:
+            ray.init(address=address, log_to_driver=False)
+        else:
+            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+        started = True
+    try:
+        remote = ray.remote(num_cpus=num_cpus, num_gpus=num_gpus, max_retries=TASK_RETRIES)(run_task)
+        by_ref = {remote.remote(task): task for task in tasks}
+        pending = list(by_ref)
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            for ref in done:
+                try:
+                    yield ray.get(ref)
+                except ray.exceptions.RayError as exc:  # the worker died TASK_RETRIES + 1 times
+                    task = by_ref[ref]
+                    yield {"key": task.video.key, "action": task.video.action, "index": task.video.index,
+                           "status": "failed", "attempts": TASK_RETRIES + 1, "path": None, "frames": None,
+                           "seconds": None, "bytes": None, "spec": task.video.spec.to_dict(), "error": type(exc).__name__,
+                           "reason": f"ray task failed: {type(exc).__name__}: {str(exc).splitlines()[0]}"}
+    finally:
+        if started:
+            ray.shutdown()

@@ -1,0 +1,126 @@
+"""One dataset video, with bounded retries: the function every backend runs in its worker processes.
+
+A worker process keeps one :class:`~phav.render.renderer.Renderer` (one GL context) and reuses it
+for every video of its size. A video that fails in a way another seed may avoid (physics guard,
+signature check, GL error) is retried with a new derived seed, up to ``max_attempts`` attempts, then
+reported as failed with the reason. Errors of the output (disk full, unwritable folder) are *fatal*:
+the runner stops, keeping the videos already finished.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from phav.dataset.plan import PlannedVideo
+from phav.errors import OutputError, PhavError, SignatureError, SpecError
+from phav.frames import MODALITIES
+from phav.physics.errors import SimulationError
+from phav.render.context import GLUnavailableError
+
+_RENDERER: Any = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """What a worker needs to make one planned video."""
+
+    video: PlannedVideo
+    out_root: str
+    modalities: tuple[str, ...] = MODALITIES
+    max_attempts: int = 3
+    save_take: bool = False
+
+
+def folder_bytes(path: Path) -> int:
+    """Total size of the files in a video folder, bytes."""
+    return sum(e.stat().st_size for e in os.scandir(path) if e.is_file())
+
+
+def _renderer(width: int, height: int) -> Any:
+    """This process's renderer for ``width x height`` (made on first use; one GL context per process)."""
+    global _RENDERER
+    from phav.render.renderer import Renderer
+
+    if _RENDERER is not None and (_RENDERER.width, _RENDERER.height) != (width, height):
+        release_renderer()
+    if _RENDERER is None:
+        _RENDERER = Renderer(width, height)
+    return _RENDERER
+
+
+def release_renderer() -> None:
+    """Close this process's renderer (idempotent)."""
+    global _RENDERER
+    if _RENDERER is not None:
+        _RENDERER.close()
+        _RENDERER = None
+
+
+def _gl_error_types() -> tuple[type[BaseException], ...]:
+    import moderngl
+
+    return (moderngl.Error,)
+
+
+def _row(task: Task, status: str, attempts: int, spec: Any, **extra: Any) -> dict[str, Any]:
+    row = {
+        "key": task.video.key, "action": task.video.action, "index": task.video.index, "status": status,
+        "attempts": attempts, "path": None, "frames": None, "seconds": None, "bytes": None, "reason": None,
+        "error": None, "spec": spec.to_dict(),
+    }
+    row.update(extra)
+    return row
+
+
+def run_task(task: Task) -> dict[str, Any]:
+    """Make one video; returns its manifest row, plus ``"fatal"``: a message when the run must stop.
+
+    Never raises for a failed video; only ``KeyboardInterrupt``/``SystemExit`` pass through.
+    """
+    from phav.pipeline import generate_video
+
+    out_root = Path(task.out_root)
+    reasons: list[str] = []
+    retryable = (SimulationError, SignatureError) + _gl_error_types()
+    spec = task.video.spec
+    error = None
+    for attempt in range(task.max_attempts):
+        spec = task.video.attempt_spec(attempt)
+        final = out_root / spec.action / spec.folder_name()
+        if final.is_dir():  # finished meanwhile (e.g. by a worker orphaned by a killed run)
+            return _row(task, "done", attempt + 1, spec, path=str(final.relative_to(out_root)),
+                        frames=spec.frames, bytes=folder_bytes(final))
+        start = time.perf_counter()
+        try:
+            renderer = _renderer(spec.width, spec.height)
+            result = generate_video(spec, out_root, modalities=task.modalities, save_take=task.save_take,
+                                    renderer=renderer)
+        except retryable as exc:
+            reasons.append(f"attempt {attempt + 1} (seed {spec.seed}): {type(exc).__name__}: {exc}")
+            error = type(exc).__name__
+            if isinstance(exc, _gl_error_types()):
+                release_renderer()  # a fresh context for the next attempt
+            continue
+        except (FileExistsError, OutputError) as exc:
+            if final.is_dir():
+                return _row(task, "done", attempt + 1, spec, path=str(final.relative_to(out_root)),
+                            frames=spec.frames, bytes=folder_bytes(final))
+            return _row(task, "pending", attempt, spec, reason=str(exc), fatal=str(exc))
+        except OSError as exc:
+            return _row(task, "pending", attempt, spec, reason=str(exc), fatal=str(exc))
+        except GLUnavailableError as exc:
+            return _row(task, "pending", attempt, spec, reason=str(exc), fatal=str(exc))
+        except (SpecError, PhavError) as exc:
+            reasons.append(f"attempt {attempt + 1} (seed {spec.seed}): {type(exc).__name__}: {exc}")
+            return _row(task, "failed", attempt + 1, spec, reason="; ".join(reasons), error=type(exc).__name__)
+        except Exception as exc:  # a bug in a recipe or layer: record it, keep the run going
+            reasons.append(f"attempt {attempt + 1} (seed {spec.seed}): unexpected {type(exc).__name__}: {exc}")
+            return _row(task, "failed", attempt + 1, spec, reason="; ".join(reasons), error=type(exc).__name__)
+        return _row(task, "done", attempt + 1, spec, path=str(result.path.relative_to(out_root)),
+                    frames=result.frames, seconds=round(time.perf_counter() - start, 4),
+                    bytes=folder_bytes(result.path))
+    return _row(task, "failed", task.max_attempts, spec, reason="; ".join(reasons), error=error)

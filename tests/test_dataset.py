@@ -1,0 +1,191 @@
+"""Datasets: deterministic plans, manifest, resume, retries, failures, the local pool, output errors."""
+
+from __future__ import annotations
+
+import errno
+import re
+import json
+from pathlib import Path
+
+import pytest
+
+from phav.actions import registry
+from phav.actions.registry import ActionRecipe, SignatureResult
+from phav.dataset import manifest_path, parse_shard, plan_dataset, read_manifest, run_dataset
+from phav.errors import OutputError, SpecError
+from phav.sampling import SamplingConfig, SpecModel
+from phav.spec import VideoSpec
+
+pytestmark = pytest.mark.gl
+
+TINY = VideoSpec(frames=3, width=48, height=32)
+MODS = ("img", "flow", "classgt")
+
+
+def tiny_model(**constraints) -> SpecModel:
+    return SpecModel(SamplingConfig.from_dict({"constraints": constraints} if constraints else {}), base=TINY)
+
+
+def folders(root: Path) -> list[Path]:
+    return sorted(p for p in root.glob("*/*") if p.is_dir())
+
+
+def hidden(root: Path) -> list[Path]:
+    return sorted(p for p in root.glob("*/.*"))
+
+
+# ---- planning (no GL needed, but cheap) -----------------------------------------------------------
+def test_plan_is_deterministic_balanced_and_sharded():
+    m = tiny_model()
+    plan = plan_dataset(m, 3, seed=5)
+    assert [v.spec for v in plan] == [v.spec for v in plan_dataset(tiny_model(), 3, seed=5)]
+    assert [v.spec.seed for v in plan] != [v.spec.seed for v in plan_dataset(m, 3, seed=6)]
+    classes = m.classes()
+    assert [v.key for v in plan] == [f"{a}/{i:05d}" for i in range(3) for a in classes]
+    shards = [plan_dataset(m, 3, seed=5, shard=(i, 2)) for i in range(2)]
+    assert sorted(v.key for s in shards for v in s) == sorted(v.key for v in plan)
+    assert not {v.key for v in shards[0]} & {v.key for v in shards[1]}
+    # retries change only the seed (and so the folder name)
+    retry = plan[0].attempt_spec(1)
+    assert retry.replace(seed=plan[0].spec.seed) == plan[0].spec and retry.seed != plan[0].spec.seed
+
+
+@pytest.mark.parametrize("text, message", [("3", "malformed"), ("2/2", "out of range"), ("a/b", "malformed")])
+def test_bad_shard_is_explained(text, message):
+    with pytest.raises(SpecError, match=message):
+        parse_shard(text)
+    assert parse_shard("1/4") == (1, 4)
+
+
+# ---- running ----------------------------------------------------------------------------------
+def test_dataset_writes_videos_and_manifest_and_resumes(tmp_path):
+    summary = run_dataset(tmp_path, tiny_model(), 2, seed=1, modalities=MODS, progress=False)
+    assert (summary.done, summary.failed, summary.skipped, summary.pending) == (2, 0, 0, 0)
+    rows = [json.loads(line) for line in manifest_path(tmp_path).read_text().splitlines()]
+    assert len(rows) == 2 and len({r["key"] for r in rows}) == 2
+    for row in rows:
+        folder = tmp_path / row["path"]
+        assert row["status"] == "done" and row["frames"] == 3 and row["seconds"] > 0
+        assert row["bytes"] == sum(f.stat().st_size for f in folder.iterdir())
+        assert VideoSpec.from_dict(row["spec"]).folder_name() == folder.name
+        assert len(list(folder.glob("img_*.jpg"))) == 3
+    assert len(folders(tmp_path)) == 2 and not hidden(tmp_path)
+    before = {p: p.stat().st_mtime_ns for p in folders(tmp_path)}
+    again = run_dataset(tmp_path, tiny_model(), 3, seed=1, modalities=MODS, progress=False)
+    assert (again.skipped, again.done) == (2, 1)
+    assert all(p.stat().st_mtime_ns == t for p, t in before.items())  # untouched
+    assert len(read_manifest(manifest_path(tmp_path))) == 3 == len(folders(tmp_path))
+
+
+def test_a_video_missing_from_the_manifest_is_recovered_from_its_folder(tmp_path):
+    run_dataset(tmp_path, tiny_model(), 1, modalities=MODS, progress=False)
+    manifest_path(tmp_path).write_text("")  # as if killed between the rename and the manifest line
+    summary = run_dataset(tmp_path, tiny_model(), 1, modalities=MODS, progress=False)
+    assert (summary.skipped, summary.done) == (1, 0)
+    assert read_manifest(manifest_path(tmp_path))["Walk/00000"]["status"] == "done"
+
+
+@pytest.fixture
+def failing_action():
+    """A registered action whose signature never holds (removed again after the test)."""
+    recipe = ActionRecipe(name="NeverHappens", tags=frozenset({"extra"}), clips=("walk",),
+                          signature=lambda take: SignatureResult(False, "by construction"),
+                          description="test action that always fails its signature")
+    registry.register(recipe)
+    yield recipe.name
+    registry._REGISTRY.pop(recipe.name)
+
+
+def test_failed_videos_are_retried_with_new_seeds_then_recorded_and_the_run_goes_on(tmp_path, failing_action):
+    m = tiny_model(action=[failing_action, "Walk"])
+    summary = run_dataset(tmp_path, m, 1, modalities=MODS, max_attempts=2, progress=False)
+    assert (summary.done, summary.failed) == (1, 1) and summary.failures == {"SignatureError": 1}
+    row = read_manifest(manifest_path(tmp_path))[f"{failing_action}/00000"]
+    assert row["status"] == "failed" and row["attempts"] == 2 and row["path"] is None
+    assert row["reason"].count("SignatureError") == 2 and "by construction" in row["reason"]
+    seeds = re.findall(r"\(seed (\d+)\)", row["reason"])
+    assert len(set(seeds)) == 2
+    assert not (tmp_path / failing_action).exists() or not any((tmp_path / failing_action).iterdir())
+    # a rerun keeps the failure unless asked to retry it
+    rerun = run_dataset(tmp_path, m, 1, modalities=MODS, max_attempts=2, progress=False)
+    assert (rerun.skipped, rerun.done, rerun.failed) == (2, 0, 0)
+    retried = run_dataset(tmp_path, m, 1, modalities=MODS, max_attempts=2, progress=False, retry_failed=True)
+    assert retried.failed == 1
+
+
+def test_disk_full_stops_the_run_and_keeps_finished_videos(tmp_path, monkeypatch):
+    import phav.pipeline
+
+    real = phav.pipeline.generate_video
+    calls = []
+
+    def full_after_one(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "cannot write img_00001.jpg: the disk is full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(phav.pipeline, "generate_video", full_after_one)
+    with pytest.raises(OutputError, match="disk is full.*1 finished videos are kept"):
+        run_dataset(tmp_path, tiny_model(), 3, modalities=MODS, progress=False)
+    rows = read_manifest(manifest_path(tmp_path))
+    assert [r["status"] for r in rows.values()] == ["done", "pending", "pending"]
+    assert len(folders(tmp_path)) == 1
+    monkeypatch.setattr(phav.pipeline, "generate_video", real)
+    summary = run_dataset(tmp_path, tiny_model(), 3, modalities=MODS, progress=False)
+    assert (summary.skipped, summary.done) == (1, 2)
+
+
+def test_unusable_output_and_bad_arguments_are_refused(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match="choose another --out"):
+        run_dataset(blocker / "ds", tiny_model(), 1, progress=False)
+    with pytest.raises(SpecError, match="unknown class 'Juggle'; valid classes: .*Walk"):
+        run_dataset(tmp_path, tiny_model(), 1, classes=["Juggle"], progress=False)
+    with pytest.raises(SpecError, match="unknown backend"):
+        run_dataset(tmp_path, tiny_model(), 1, backend="slurm", progress=False)
+
+
+def test_stale_partial_folders_of_dead_processes_are_removed(tmp_path):
+    plan = plan_dataset(tiny_model(), 1, seed=0)
+    folder = plan[0].folders(tmp_path, 1)[0]
+    stale = folder.parent / f".{folder.name}.partial-999999999"
+    stale.mkdir(parents=True)
+    (stale / "img_00001.jpg").write_bytes(b"half")
+    other = folder.parent / ".someone-else.partial-999999999"
+    other.mkdir()
+    run_dataset(tmp_path, tiny_model(), 1, modalities=MODS, progress=False)
+    assert not stale.exists() and other.exists()  # only this plan's partials are touched
+    assert folder.is_dir()
+
+
+@pytest.mark.slow
+def test_local_pool_of_two_workers_matches_one_process_byte_for_byte(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    run_dataset(one, tiny_model(), 2, seed=3, modalities=MODS, progress=False, workers=1)
+    summary = run_dataset(two, tiny_model(), 2, seed=3, modalities=MODS, progress=False, workers=2)
+    assert summary.done == 2
+    names = [p.relative_to(one) for p in folders(one)]
+    assert names == [p.relative_to(two) for p in folders(two)]
+    for name in names:
+        for f in sorted((one / name).glob("*_0000*.*")):
+            assert f.read_bytes() == (two / name / f.name).read_bytes(), f
+
+
+def test_cli_dataset_runs_and_lists_unknown_classes(tmp_path, capsys):
+    from phav.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["dataset", "--out", str(tmp_path), "--videos-per-class", "1", "--frames", "3", "--size", "48x32",
+              "--modalities", "img", "--no-progress", "--weather", "Cloudy"])
+    assert info.value.code == 0
+    err = capsys.readouterr().err
+    assert "1 videos planned: 0 already done, 1 made, 0 failed, 0 left" in err
+    (row,) = read_manifest(manifest_path(tmp_path)).values()
+    assert row["spec"]["weather"] == "Cloudy"
+    with pytest.raises(SystemExit) as info:
+        main(["dataset", "--out", str(tmp_path), "--videos-per-class", "1", "--classes", "Juggle"])
+    assert info.value.code != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "unknown class 'Juggle'" in err and "Walk" in err

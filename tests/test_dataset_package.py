@@ -1,0 +1,126 @@
+"""Exports of a finished dataset, and ``phav.io.read_video``: lists, splits, PoseC3D, MP4, flows."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from phav.dataset import run_dataset
+from phav.dataset.package import actor_splits, package_dataset, parse_exports, parse_split
+from phav.errors import SpecError
+from phav.io import read_flo, read_kitti_flow
+from phav.io.flow import decode_tsn_flow
+from phav.io.lists import read_class_index
+from phav.io.reader import read_video
+from phav.sampling import SamplingConfig, SpecModel, available_values
+from phav.spec import VideoSpec
+
+pytestmark = pytest.mark.gl
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ds")
+    model = SpecModel(SamplingConfig(), base=VideoSpec(frames=3, width=48, height=32))
+    run_dataset(root, model, 2, seed=2, progress=False)
+    return root
+
+
+def test_read_video_returns_every_modality_as_arrays(dataset):
+    folder = next(p for p in sorted(dataset.glob("Walk/*")) if p.is_dir())
+    video = read_video(folder)
+    assert video.label == "Walk" and video.num_frames == 3
+    assert video.img.shape == (3, 32, 48, 3) and video.img.dtype == np.uint8
+    assert video.raw.shape == (3, 32, 48, 3)
+    assert video.depth.shape == (3, 32, 48) and video.depth.dtype == np.float32
+    assert video.flow.shape == (3, 32, 48, 2) and video.flow_valid.dtype == bool
+    assert not video.flow_valid[-1].any()  # the last frame has no forward flow
+    assert video.semantic.dtype == np.uint8 and video.instance.dtype == np.uint16
+    person = video.instances[0].id
+    assert ((video.instance == person) == (video.semantic >= 36)).mean() > 0.99  # body parts are the person
+    assert video.spec["action"] == "Walk"
+    with pytest.raises(FileNotFoundError, match="not a video folder"):
+        read_video(dataset)
+
+
+def test_lists_posec3d_and_actor_split(dataset):
+    written = package_dataset(dataset, ("lists", "posec3d"), split=(16, 2, 2) if len(available_values()["actor"]) == 20
+                              else (len(available_values()["actor"]), 0, 0), seed=2)
+    assert dataset / "classInd.txt" in written
+    classes = read_class_index(dataset / "classInd.txt")
+    assert classes == ["Walk"]
+    lines = {s: (dataset / f"mmaction_rawframes_{s}.txt").read_text().splitlines() for s in ("train", "val", "test")}
+    entries = [line for s in lines.values() for line in line_split(s)]
+    assert sorted(e[0] for e in entries) == sorted(str(p.relative_to(dataset)) for p in dataset.glob("Walk/*"))
+    assert all(e[1] == "3" and e[2] == "0" for e in entries)
+    with open(dataset / "posec3d.pkl", "rb") as fh:
+        data = pickle.load(fh)
+    ann = data["annotations"][0]
+    assert ann["keypoint"].shape[:2] == (1, 3) and ann["keypoint"].shape[3] == 2
+    assert ann["keypoint"].shape[2] == len(data["keypoint_names"]) and ann["img_shape"] == (32, 48)
+    assert sorted(sum(data["split"].values(), [])) == sorted(e[0] for e in entries)
+
+
+def line_split(lines):
+    return [line.split(" ") for line in lines]
+
+
+def test_actor_split_is_deterministic_and_covers_every_preset():
+    actors = available_values()["actor"]
+    counts = (len(actors) - 2, 1, 1) if len(actors) >= 3 else (len(actors), 0, 0)
+    table = actor_splits(counts, seed=0)
+    assert table == actor_splits(counts, seed=0)
+    assert set(actors) <= set(table)
+    assert sum(table[a] == "train" for a in actors) == counts[0]
+    with pytest.raises(SpecError, match="add up to"):
+        actor_splits((len(actors) + 1, 0, 0), seed=0)
+
+
+def test_flow_exports_decode_to_the_stored_flow(dataset):
+    package_dataset(dataset, ("tsn-flow", "flo", "kitti"))
+    folder = next(p for p in sorted(dataset.glob("Walk/*")) if p.is_dir())
+    video = read_video(folder)
+    for t in range(3):
+        flo = read_flo(folder / f"flow_{t + 1:05d}.flo")
+        np.testing.assert_allclose(flo, video.flow[t], atol=1e-6)
+        kitti, valid = read_kitti_flow(folder / f"flow_kitti_{t + 1:05d}.png")
+        np.testing.assert_array_equal(valid, video.flow_valid[t])
+        np.testing.assert_allclose(kitti[valid], video.flow[t][valid], atol=1 / 64)  # KITTI: flow where valid
+        tsn_x = decode_tsn_flow(read_png8_jpeg(folder / f"flow_x_{t + 1:05d}.jpg"))
+        clipped = np.clip(video.flow[t, ..., 0], -20, 20)
+        assert np.abs(tsn_x - clipped).mean() < 0.5  # 8-bit quantisation plus JPEG
+
+
+def read_png8_jpeg(path):
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return np.array(im.convert("L"))
+
+
+def test_mp4_export_has_every_frame_and_a_video_list(dataset):
+    pytest.importorskip("av")
+    from phav.io.mp4 import read_mp4
+
+    actors = available_values()["actor"]
+    package_dataset(dataset, ("mp4", "lists"), split=(len(actors), 0, 0))
+    mp4s = sorted(dataset.glob("mp4/Walk/*.mp4"))
+    assert len(mp4s) == 2
+    frames, fps, codec, pix_fmt = read_mp4(mp4s[0])
+    assert frames.shape == (3, 32, 48, 3) and fps == 30.0 and (codec, pix_fmt) == ("h264", "yuv420p")
+    video = read_video(dataset / "Walk" / mp4s[0].stem)
+    assert np.abs(frames.astype(int) - video.img.astype(int)).mean() < 6
+    lines = (dataset / "mmaction_videos_train.txt").read_text().splitlines()
+    assert sorted(line.split()[0] for line in lines) == sorted(str(p.relative_to(dataset)) for p in mp4s)
+
+
+def test_export_and_split_options_are_checked():
+    assert parse_exports("all") == ("lists", "posec3d", "mp4", "tsn-flow", "flo", "kitti")
+    assert parse_exports("mp4,lists") == ("lists", "mp4")
+    with pytest.raises(SpecError, match="unknown export 'gif'"):
+        parse_exports("gif")
+    assert parse_split("16,2,2") == (16, 2, 2)
+    with pytest.raises(SpecError, match="train,val,test"):
+        parse_split("16,2")

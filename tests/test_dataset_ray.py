@@ -1,0 +1,25 @@
+"""The Ray backend on a local Ray instance (skipped where ``phav[ray]`` is not installed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from phav.dataset import manifest_path, plan_dataset, read_manifest, run_dataset
+from phav.sampling import SamplingConfig, SpecModel
+from phav.spec import VideoSpec
+
+ray = pytest.importorskip("ray")
+
+pytestmark = [pytest.mark.gl, pytest.mark.slow]
+
+
+def test_ray_backend_makes_the_planned_videos_with_the_same_manifest(tmp_path):
+    model = SpecModel(SamplingConfig(), base=VideoSpec(frames=3, width=48, height=32))
+    summary = run_dataset(tmp_path, model, 2, seed=9, backend="ray", workers=2, modalities=("img",), progress=False)
+    assert (summary.done, summary.failed, summary.pending) == (2, 0, 0)
+    rows = read_manifest(manifest_path(tmp_path))
+    planned = {v.key: v.folders(tmp_path, 1)[0] for v in plan_dataset(model, 2, seed=9)}
+    assert {k: tmp_path / r["path"] for k, r in rows.items()} == planned
+    assert all(p.is_dir() and len(list(p.glob("img_*.jpg"))) == 3 for p in planned.values())
+    rerun = run_dataset(tmp_path, model, 2, seed=9, backend="ray", workers=2, modalities=("img",), progress=False)
+    assert (rerun.skipped, rerun.done) == (2, 0)

@@ -1,0 +1,234 @@
+"""The generative model: structure, named distributions, constraints, enumeration, balance, config errors."""
+
+from __future__ import annotations
+
+import collections
+import json
+import textwrap
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from phav.cli import cli
+from phav.sampling import (
+    PHAV_CAMERA_WEIGHTS,
+    ConfigError,
+    SamplingConfig,
+    SpecModel,
+    available_values,
+    plan_key_rng,
+)
+from phav.spec import VideoSpec
+
+#: A registry with several values per variable, so the model's structure shows (the real one grows).
+FAKE = {
+    "action": ["Clap", "Run", "Walk"],
+    "clip": {"Clap": ["clap_a", "clap_b"], "Run": ["run"], "Walk": ["walk", "walk_slow", "walk_fast"]},
+    "actor": ["Model_Boy", "Model_Girl", "Model_Man01"],
+    "environment": ["House", "Plain", "Urban"],
+    "camera": ["Indoor", "Kite", "CloseUp", "Tripod"],
+    "day_phase": ["Dawn", "Day"],
+    "weather": ["Clear", "Rainy"],
+    "variation": ["n", "w"],
+}
+
+
+def model(config: dict | None = None, **kw) -> SpecModel:
+    return SpecModel(SamplingConfig.from_dict(config or {}), available=FAKE, **kw)
+
+
+def test_available_values_come_from_the_registries():
+    from phav.actions import action_names, get_action
+    from phav.worlds.cameras import RIGS
+    from phav.worlds.environments import ENVIRONMENTS
+
+    values = available_values()
+    assert values["action"] == action_names()
+    assert values["clip"] == {a: list(get_action(a).clips) for a in action_names()}
+    assert values["environment"] == [e.value for e in ENVIRONMENTS]
+    assert values["camera"] == [k.value for k in RIGS]
+    try:
+        from phav.body.presets import preset_names
+    except ImportError:
+        assert values["actor"] == ["Model_Default"]
+    else:
+        assert values["actor"] == sorted(preset_names())
+
+
+def test_the_default_model_samples_only_implemented_values():
+    m = SpecModel()
+    values = available_values()
+    for spec in m.sample_balanced(20, seed=3):
+        assert spec.action in values["action"] and spec.clip in values["clip"][spec.action]
+        for var in ("actor", "environment", "camera", "day_phase", "weather", "variation"):
+            v = getattr(spec, var)
+            assert getattr(v, "value", v) in values[var]
+
+
+def test_clip_depends_on_action_and_camera_on_environment():
+    m = model()
+    for action in FAKE["action"]:
+        assert set(m.distribution("clip", action)) == set(FAKE["clip"][action])
+    assert m.distribution("camera", "House") == {"Indoor": 1.0}
+    outdoor = m.distribution("camera", "Plain")
+    assert "Indoor" not in outdoor
+    total = sum(PHAV_CAMERA_WEIGHTS[k] for k in ("Kite", "CloseUp", "Tripod"))
+    assert outdoor["Kite"] == pytest.approx(PHAV_CAMERA_WEIGHTS["Kite"] / total)
+
+
+def test_enumeration_sums_to_one_and_matches_sampling_frequencies():
+    m = model()
+    combos = list(m.enumerate())
+    # per action: clips; per environment: its cameras (House: Indoor; others: 3 outdoor kinds)
+    expected = (2 + 1 + 3) * (1 + 3 + 3) * 3 * 2 * 2 * 2
+    assert len(combos) == expected == m.space_size()
+    assert sum(p for _, p in combos) == pytest.approx(1.0)
+    # marginal of the camera: enumeration vs 4000 ancestral samples
+    exact = collections.defaultdict(float)
+    for values, p in combos:
+        exact[values["camera"]] += p
+    rng = np.random.default_rng(0)
+    n = 4000
+    counts = collections.Counter(m.sample(rng).camera.value for _ in range(n))
+    for camera, p in exact.items():
+        assert abs(counts[camera] / n - p) < 4 * np.sqrt(p * (1 - p) / n) + 1e-3, camera
+
+
+def test_weights_and_given_override_the_named_distributions():
+    m = model({"variables": {"weather": {"weights": {"Clear": 3, "Rainy": 1}},
+                             "camera": {"given": {"Plain": {"weights": {"Tripod": 1}}}}}})
+    assert m.distribution("weather") == {"Clear": 0.75, "Rainy": 0.25}
+    assert m.distribution("camera", "Plain") == {"Tripod": 1.0}
+    assert m.distribution("camera", "House") == {"Indoor": 1.0}
+
+
+def test_constraints_and_fixed_values_restrict_every_sample():
+    m = model({"constraints": {"weather": ["Rainy"], "actor": ["Model_Boy", "Model_Girl"]}}, fixed={"day_phase": "Dawn"})
+    specs = m.sample_balanced(30, seed=1)
+    assert {s.weather.value for s in specs} == {"Rainy"}
+    assert {s.actor for s in specs} <= {"Model_Boy", "Model_Girl"}
+    assert {s.day_phase.value for s in specs} == {"Dawn"}
+    assert sum(p for _, p in m.enumerate()) == pytest.approx(1.0)
+
+
+def test_environment_without_a_possible_camera_is_never_drawn():
+    m = model({"constraints": {"camera": ["Kite"]}})  # House needs Indoor
+    assert all(v["environment"] != "House" for v, _ in m.enumerate())
+    assert all(s.environment.value != "House" for s in m.sample_balanced(30, seed=2))
+
+
+def test_actor_tags_select_children():
+    from phav.sampling import actor_tags
+
+    tags = actor_tags()
+    children = sorted(n for n, t in tags.items() if "child" in t)
+    if not children:
+        pytest.skip("no actor preset is tagged child yet")
+    m = SpecModel(SamplingConfig.from_dict({"constraints": {"actor_tags": ["child"]}}))
+    assert {s.actor for s in m.sample_balanced(20, seed=0)} <= set(children)
+
+
+def test_balanced_samples_hold_each_class_equally_and_plans_are_deterministic():
+    m = model()
+    specs = m.sample_balanced(12, seed=7)
+    assert collections.Counter(s.action for s in specs) == {"Clap": 4, "Run": 4, "Walk": 4}
+    assert [s.to_json() for s in specs] == [s.to_json() for s in model().sample_balanced(12, seed=7)]
+    assert [s.to_json() for s in specs] != [s.to_json() for s in model().sample_balanced(12, seed=8)]
+    # a planned video does not depend on which other classes are planned
+    only_walk = model({"constraints": {"action": ["Walk"]}})
+    assert only_walk.planned(7, "Walk", 2) == m.planned(7, "Walk", 2)
+    assert len({s.seed for s in specs}) == len(specs)
+
+
+def test_length_distributions():
+    rng = plan_key_rng(0, "Walk", 0)
+    uniform = model({"length": {"distribution": "uniform", "min": 37, "max": 40}})
+    lengths = {uniform.sample_frames(rng) for _ in range(200)}
+    assert lengths == {37, 38, 39, 40}
+    assert model(base=VideoSpec(frames=17)).sample(rng).frames == 17
+    assert model({"length": {"frames": 9}}).sample(rng).frames == 9
+    normal = model({"length": {"distribution": "normal", "mean": 100, "std": 50, "min": 90, "max": 110}})
+    assert all(90 <= normal.sample_frames(rng) <= 110 for _ in range(100))
+
+
+@pytest.mark.parametrize("config, message", [
+    ({"variables": {"wether": {}}}, "unknown variable [variables.wether]"),
+    ({"variables": {"weather": {"weights": {"Clear": -1}}}}, "variables.weather.weights.Clear must be a finite number >= 0"),
+    ({"variables": {"weather": {"weights": {"Sunny": 1}}}}, "variables.weather.weights.Sunny: unknown value"),
+    ({"variables": {"weather": {"distribution": "phav"}}}, "variables.weather.distribution 'phav' is unknown"),
+    ({"variables": {"weather": {"given": {}}}}, "unknown key variables.weather.given"),
+    ({"constraints": {"weather": []}}, "constraints.weather must be a non-empty list"),
+    ({"constraints": {"weather": ["Sunny"]}}, "constraints.weather: 'Sunny' not available"),
+    ({"length": {"min": 50, "max": 40, "distribution": "uniform"}}, "length.min (50) is greater than length.max (40)"),
+    ({"length": {"distribution": "poisson"}}, "length.distribution 'poisson' is unknown"),
+    ({"lenght": {}}, "unknown key lenght"),
+])
+def test_broken_configs_name_the_key_and_the_problem(config, message):
+    with pytest.raises(ConfigError) as info:
+        model(config)
+    assert message in str(info.value)
+
+
+def test_constraints_that_leave_nothing_are_reported():
+    with pytest.raises(ConfigError, match="no possible video"):
+        model({"constraints": {"environment": ["House"], "camera": ["Kite"]}})
+
+
+def test_toml_file_is_read_and_syntax_errors_name_the_file(tmp_path):
+    good = tmp_path / "good.toml"
+    good.write_text(textwrap.dedent("""
+        [variables.weather]
+        weights = { Clear = 1, Rainy = 3 }
+        [constraints]
+        day_phase = ["Day"]
+    """))
+    m = SpecModel(SamplingConfig.from_toml(good), available=FAKE)
+    assert m.distribution("weather") == {"Clear": 0.25, "Rainy": 0.75}
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[variables.weather\n")
+    with pytest.raises(ConfigError, match="bad.toml is not valid TOML"):
+        SamplingConfig.from_toml(bad)
+    with pytest.raises(ConfigError, match="cannot read sampling config"):
+        SamplingConfig.from_toml(tmp_path / "missing.toml")
+
+
+# ---- phav-render sample -------------------------------------------------------------------------
+def test_cli_sample_prints_json_lines_of_specs():
+    result = CliRunner().invoke(cli, ["sample", "-n", "10", "--seed", "4", "--frames", "12", "--size", "64x48"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 10
+    specs = [VideoSpec.from_json(line).validate() for line in lines]
+    assert all(s.frames == 12 and (s.width, s.height) == (64, 48) for s in specs)
+    again = CliRunner().invoke(cli, ["sample", "-n", "10", "--seed", "4", "--frames", "12", "--size", "64x48"])
+    assert again.output == result.output
+
+
+def test_cli_sample_fixed_option_and_enumerate():
+    result = CliRunner().invoke(cli, ["sample", "-n", "5", "--weather", "Cloudy"])
+    assert {json.loads(line)["weather"] for line in result.output.splitlines()} == {"Cloudy"}
+    result = CliRunner().invoke(cli, ["sample", "--enumerate", "--weather", "Cloudy"])
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert rows and sum(r["p"] for r in rows) == pytest.approx(1.0)
+
+
+def test_cli_sample_broken_config_is_one_line_naming_the_key(tmp_path, capsys):
+    from phav.cli import main
+
+    config = tmp_path / "c.toml"
+    config.write_text("[constraints]\nweather = 3\n")
+    with pytest.raises(SystemExit) as info:
+        main(["sample", "--config", str(config)])
+    assert info.value.code != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "constraints.weather must be a non-empty list" in err and "c.toml" in err
+
+
+def test_cli_unknown_class_lists_the_valid_ones(capsys):
+    from phav.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["sample", "--classes", "Juggle"])
+    err = capsys.readouterr().err
+    assert "unknown class 'Juggle'" in err and "Walk" in err
