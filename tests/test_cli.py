@@ -64,7 +64,7 @@ def test_modalities_subset_writes_only_those(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args, words",
     [
-        (["--action", "Dance"], "valid actions: Walk"),
+        (["--action", "Moonwalk"], "valid actions: "),
         (["--action", "Walk", "--size", "abc"], "WxH"),
         (["--action", "Walk", "--size", "0x256"], "size"),
         (["--action", "Walk", "--size", "99999x99999"], "size"),

@@ -1,6 +1,12 @@
-"""Registered action classes. Importing this package registers the built-in ones."""
+"""Registered action classes. Importing this package registers the built-in ones.
 
-from phav.actions import locomotion  # noqa: F401  (registers its actions)
-from phav.actions.registry import ActionRecipe, SignatureResult, action_names, get_action, register
+Modules by action family: :mod:`~phav.actions.locomotion` (walk-, run- and crawl-based),
+:mod:`~phav.actions.mocap` (other DeepMimic clips), :mod:`~phav.actions.gestures` (procedural
+upper-body actions from key poses and IK).
+"""
 
-__all__ = ["ActionRecipe", "SignatureResult", "action_names", "get_action", "register"]
+from phav.actions import gestures, locomotion, mocap  # noqa: F401  (register their actions)
+from phav.actions.registry import (ActionPlan, ActionRecipe, BuildContext, SignatureResult, action_names,
+                                   get_action, register)
+
+__all__ = ["ActionPlan", "ActionRecipe", "BuildContext", "SignatureResult", "action_names", "get_action", "register"]

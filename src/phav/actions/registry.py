@@ -1,19 +1,34 @@
 """The action registry: every action class is a recipe registered under its PHAV class name.
 
-A recipe says which motion clips the action may use and how to check, from the finished
-:class:`~phav.take.Take`, that the action visibly happened (its signature). The CLI's choices come
-from here.
+A recipe says which motions the action may use, how to build one video's motion, props and
+events from the skeleton, a generator and the spec (:meth:`ActionRecipe.plan`), and how to check,
+from the finished :class:`~phav.take.Take`, that the action visibly happened (its signature). The
+CLI's choices come from here.
+
+The hook: ``build(ctx) -> ActionPlan``. ``ctx`` (:class:`BuildContext`) carries the skeleton, the
+action's own generator (``video_rng(seed, "action")``), the spec and the chosen clip name; the plan
+holds the main actor's :class:`~phav.motion.clip.Clip`, the *stage* (modifiers with the
+:class:`phav.physics.variations.Modifier` interface that add props, attach them to hands, throw
+balls, drive cars or weaken muscles; their props are recorded in the take with their own
+instances) and the sampled style parameters (recorded in the take's metadata).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from typing import Any, Callable
 
+import numpy as np
+
+from phav.body.skeleton import Skeleton
+from phav.motion.clip import Clip
 from phav.take import Take
 
-#: Tags an action may carry.
+#: Tags an action may carry: ``mocap-like`` and ``synthetic`` as PHAV's 21 + 14 classes,
+#: ``extra`` for classes beyond PHAV (named after HMDB51/UCF101 classes).
 TAGS = frozenset({"mocap-like", "synthetic", "extra"})
+#: Variation letters (see :mod:`phav.physics.variations`).
+ALL_VARIATIONS = frozenset({"n", "w", "p", "b", "o"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,15 +40,65 @@ class SignatureResult:
 
 
 @dataclasses.dataclass(frozen=True)
+class BuildContext:
+    """What a recipe builds one video from.
+
+    Attributes:
+        skeleton: the actor's skeleton (body shape already applied).
+        rng: the action's generator (``video_rng(seed, "action")``): the only randomness allowed.
+        clip_name: the motion chosen among the recipe's ``clips``.
+        duration: video length, seconds.
+        spec: the video spec (read only; e.g. ``spec.variation``).
+    """
+
+    skeleton: Skeleton
+    rng: np.random.Generator
+    clip_name: str
+    duration: float
+    spec: Any = None
+
+
+@dataclasses.dataclass
+class ActionPlan:
+    """One video's action: the motion, the stage and the sampled style.
+
+    Attributes:
+        clip: the main actor's motion on its skeleton (placed at the origin facing +x; the
+            scenario moves it to the world's start position).
+        stage: modifiers (``clip``/``setup``/``before_step``/``props``) run with the variations'.
+        style: sampled style parameters, JSON-able (recorded under ``meta["action"]``).
+        source: where the motion came from (e.g. ``pybullet_data DeepMimic humanoid3d_walk``).
+    """
+
+    clip: Clip
+    stage: list = dataclasses.field(default_factory=list)
+    style: dict = dataclasses.field(default_factory=dict)
+    source: str = ""
+
+
+def deepmimic_build(ctx: BuildContext) -> ActionPlan:
+    """The default hook: the DeepMimic clip named ``ctx.clip_name``, retargeted to the skeleton."""
+    from phav.motion.deepmimic import load_deepmimic
+
+    return ActionPlan(clip=load_deepmimic(ctx.clip_name, ctx.skeleton),
+                      source="pybullet_data DeepMimic humanoid3d_" + ctx.clip_name)
+
+
+@dataclasses.dataclass(frozen=True)
 class ActionRecipe:
     """A registered action class.
 
     Attributes:
         name: the class name as in PHAV's folders (e.g. ``Walk``).
         tags: a subset of :data:`TAGS`.
-        clips: clip names the action chooses from (the video's seed picks one unless the spec fixes it).
+        clips: motion names the action chooses from (the video's seed picks one unless the spec
+            fixes it); DeepMimic clip names for the default hook, style names for procedures.
         signature: decides from a take whether the action visibly happened.
         description: one line for ``phav-render list actions``.
+        build: the hook making one video's :class:`ActionPlan` (default :func:`deepmimic_build`).
+        variations: the motion variation letters that make sense with this action.
+        duration: the length (seconds) in which the action completes: videos at least this
+            long show it (tests and the sampler use it).
     """
 
     name: str
@@ -41,6 +106,9 @@ class ActionRecipe:
     clips: tuple[str, ...]
     signature: Callable[[Take], SignatureResult]
     description: str
+    build: Callable[[BuildContext], ActionPlan] = deepmimic_build
+    variations: frozenset[str] = ALL_VARIATIONS
+    duration: float = 2.0
 
     def __post_init__(self) -> None:
         unknown = set(self.tags) - TAGS
@@ -48,6 +116,18 @@ class ActionRecipe:
             raise ValueError(f"action {self.name}: unknown tags {sorted(unknown)}; valid: {sorted(TAGS)}")
         if not self.clips:
             raise ValueError(f"action {self.name}: needs at least one clip")
+        bad = set(self.variations) - ALL_VARIATIONS
+        if bad or "n" not in self.variations:
+            raise ValueError(f"action {self.name}: variations must include 'n' and lie in {sorted(ALL_VARIATIONS)}")
+        if not self.duration > 0:
+            raise ValueError(f"action {self.name}: duration must be positive, got {self.duration}")
+
+    def plan(self, skeleton: Skeleton, rng: np.random.Generator, clip_name: str, duration: float,
+             spec: Any = None) -> ActionPlan:
+        """Build one video's plan (see :class:`BuildContext` for the arguments)."""
+        if clip_name not in self.clips:
+            raise ValueError(f"action {self.name} has no clip {clip_name!r}; its clips: {', '.join(self.clips)}")
+        return self.build(BuildContext(skeleton, rng, clip_name, float(duration), spec))
 
 
 _REGISTRY: dict[str, ActionRecipe] = {}

@@ -1,0 +1,216 @@
+"""Procedural motion from key poses: task-space keys, timing curves, per-frame IK.
+
+A :class:`Key` gives, at a time, where the pelvis is (offset from standing, tilt), how the chest and
+neck are turned, where the wrists are (in the chest frame), where the ankles are (in the body
+frame) and where the head looks. :func:`synthesize` interpolates consecutive keys with each key's
+timing curve (``linear``, ``smooth``, ``ease_in``, ``ease_out``), then solves the limbs with the
+analytic two-bone IK of :mod:`phav.motion.ik` frame by frame and returns a
+:class:`~phav.motion.clip.Clip` on the skeleton. Feet stay flat on the ground unless a key lifts
+them.
+
+Frames: the *body frame* is the standing character's: origin on the ground under the pelvis, x
+forward, y left, z up (the clip starts at the origin facing +x). Wrist targets are in the *chest
+frame*, relative to the chest joint (they follow the torso). All lengths metres, angles radians.
+
+Style parameters act on keys: :func:`scale_time` (tempo), :func:`repeat` (repetitions) and
+:func:`phav.motion.ops.mirror` on the result (handedness); amplitudes are chosen where the keys are
+made (see :mod:`phav.actions`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from phav.body.skeleton import ACTUATED_JOINTS, Skeleton
+from phav.geometry import quat_conjugate, quat_multiply, quat_normalize, quat_rotate
+from phav.motion.clip import Clip
+from phav.motion.ik import arm_ik, leg_ik, look_at
+from phav.motion.rotations import quat_from_rotvec, quat_slerp
+
+#: Timing curves ``u -> u'`` on ``[0, 1]``.
+EASINGS: dict[str, Callable[[float], float]] = {
+    "linear": lambda u: u,
+    "smooth": lambda u: u * u * (3.0 - 2.0 * u),
+    "ease_in": lambda u: u * u,
+    "ease_out": lambda u: 1.0 - (1.0 - u) ** 2,
+}
+#: Clip rate of synthesized motions, Hz.
+SYNTH_FPS = 30.0
+SIDES = ("right", "left")
+
+
+@dataclasses.dataclass(frozen=True)
+class Key:
+    """A key pose (see the module docstring for the frames).
+
+    Attributes:
+        time: seconds.
+        pelvis: ``(3,)`` pelvis offset from its standing position, body frame.
+        pelvis_rot: ``(3,)`` pelvis rotation vector (e.g. ``(0, 0.4, 0)`` leans forward), body frame.
+        chest: ``(3,)`` chest joint rotation vector (local).
+        hands: wrist targets per side (chest frame, relative to the chest joint); a side not named
+            hangs relaxed (:func:`rest_hand`).
+        feet: ankle targets per side (body frame); a side not named stands at :func:`rest_ankle`.
+        look: gaze target (body frame) or ``None`` for straight ahead of the chest.
+        elbow_pole: ``(3,)`` direction the elbows point to (chest frame, for the right arm; the left
+            mirrors ``y``); ``None``: backwards, down, out.
+        ease: timing curve from the previous key to this one (a name in :data:`EASINGS`).
+    """
+
+    time: float
+    pelvis: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    pelvis_rot: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    chest: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    hands: dict = dataclasses.field(default_factory=dict)
+    feet: dict = dataclasses.field(default_factory=dict)
+    look: tuple[float, float, float] | None = None
+    elbow_pole: tuple[float, float, float] | None = None
+    ease: str = "smooth"
+
+    def __post_init__(self) -> None:
+        if self.ease not in EASINGS:
+            raise ValueError(f"unknown timing curve {self.ease!r}; valid: {', '.join(EASINGS)}")
+        for side in (*self.hands, *self.feet):
+            if side not in SIDES:
+                raise ValueError(f"unknown side {side!r}; valid: right, left")
+
+
+def rest_hand(skeleton: Skeleton, side: str) -> np.ndarray:
+    """A relaxed hanging wrist (chest frame): below the shoulder, slightly forward and out."""
+    arm = np.asarray(skeleton.link(f"{side}_upper_arm").offset)
+    reach = -skeleton.link(f"{side}_forearm").offset[2] - skeleton.link(f"{side}_hand").offset[2]
+    out = 1.0 if side == "left" else -1.0
+    return arm + reach * np.array([0.08, 0.06 * out, -0.99])
+
+
+def rest_ankle(skeleton: Skeleton, side: str) -> np.ndarray:
+    """A standing ankle (body frame)."""
+    hip = skeleton.link(f"{side}_thigh").offset
+    return np.array([0.0, hip[1], skeleton.segments.ankle_to_sole])
+
+
+def standing_height(skeleton: Skeleton) -> float:
+    """Pelvis height of the standing character (knees slightly bent), metres."""
+    return 0.985 * skeleton.segments.leg_length
+
+
+def scale_time(keys: Sequence[Key], factor: float) -> list[Key]:
+    """Keys played ``factor`` times slower (``factor > 1``) or faster."""
+    if not factor > 0:
+        raise ValueError(f"time factor must be positive, got {factor}")
+    return [dataclasses.replace(k, time=k.time * factor) for k in keys]
+
+
+def repeat(cycle: Sequence[Key], times: int, start: float = 0.0) -> list[Key]:
+    """``times`` copies of a cycle of keys (times within ``[0, period)``), one after another.
+    The period is the last key's time; the first copy starts at ``start`` seconds."""
+    if times < 1 or not cycle:
+        raise ValueError(f"need at least one key and one repetition, got {len(cycle)} keys, {times}")
+    period = cycle[-1].time
+    if not period > 0:
+        raise ValueError("a repeated cycle needs its last key after time 0")
+    out: list[Key] = []
+    for r in range(times):
+        for i, k in enumerate(cycle):
+            if r > 0 and i == 0 and k.time == 0.0:
+                continue
+            out.append(dataclasses.replace(k, time=start + r * period + k.time))
+    return out
+
+
+def _vec(x) -> np.ndarray:
+    return np.asarray(x, dtype=np.float64)
+
+
+def _interp_keys(keys: Sequence[Key], t: float) -> tuple[Key, Key, float]:
+    """The keys around ``t`` and the eased weight of the second."""
+    if t <= keys[0].time:
+        return keys[0], keys[0], 0.0
+    for a, b in zip(keys[:-1], keys[1:]):
+        if t <= b.time:
+            span = b.time - a.time
+            u = 1.0 if span <= 0 else (t - a.time) / span
+            return a, b, EASINGS[b.ease](min(max(u, 0.0), 1.0))
+    return keys[-1], keys[-1], 0.0
+
+
+def synthesize(skeleton: Skeleton, keys: Sequence[Key], *, duration: float | None = None, name: str = "procedural",
+               fps: float = SYNTH_FPS, root_path: Callable[[float], np.ndarray] | None = None) -> Clip:
+    """A clip from key poses.
+
+    Args:
+        keys: in time order (non-decreasing times); at least one.
+        duration: clip length in seconds (default: the last key's time; the last pose is held).
+        root_path: optional ``t -> (3,)`` extra horizontal displacement of the whole body (body
+            frame, metres) added to the pelvis and to every ankle target (e.g. walking onto stairs).
+    Raises:
+        ValueError: no keys, or times out of order.
+    Returns:
+        A non-looping clip over :data:`~phav.body.skeleton.ACTUATED_JOINTS` starting at the origin
+        facing +x.
+    """
+    if not keys:
+        raise ValueError("synthesize needs at least one key")
+    times = [k.time for k in keys]
+    if any(b < a for a, b in zip(times[:-1], times[1:])):
+        raise ValueError(f"key times must not decrease, got {times}")
+    duration = max(times[-1], 1.0 / fps) if duration is None else float(duration)
+    n = max(2, int(round(duration * fps)) + 1)
+    joints = list(ACTUATED_JOINTS)
+    root_pos = np.zeros((n, 3))
+    root_quat = np.zeros((n, 4))
+    jq = np.zeros((n, len(joints), 4))
+    jq[..., 3] = 1.0
+    chest_off = _vec(skeleton.link("chest").offset)
+    h0 = standing_height(skeleton)
+    rest_h = {s: rest_hand(skeleton, s) for s in SIDES}
+    rest_a = {s: rest_ankle(skeleton, s) for s in SIDES}
+    for f in range(n):
+        t = f / fps
+        a, b, u = _interp_keys(keys, t)
+        lerp = lambda x, y: (1 - u) * _vec(x) + u * _vec(y)  # noqa: E731
+        shift = np.zeros(3) if root_path is None else _vec(root_path(t))
+        pelvis = np.array([0.0, 0.0, h0]) + lerp(a.pelvis, b.pelvis) + shift
+        pq = quat_slerp(quat_from_rotvec(_vec(a.pelvis_rot)), quat_from_rotvec(_vec(b.pelvis_rot)), u)
+        cq = quat_slerp(quat_from_rotvec(_vec(a.chest)), quat_from_rotvec(_vec(b.chest)), u)
+        root_pos[f], root_quat[f] = pelvis, pq
+        jq[f, joints.index("chest")] = cq
+        chest_q = quat_multiply(pq, cq)
+        chest_pos = pelvis + quat_rotate(pq, chest_off)
+        # neck: look at the gaze target (or straight ahead)
+        look_a = a.look if a.look is not None else b.look
+        look_b = b.look if b.look is not None else a.look
+        if look_a is not None:
+            target = lerp(look_a, look_b) + shift
+            head = chest_pos + quat_rotate(chest_q, _vec(skeleton.link("head").offset))
+            jq[f, joints.index("neck")] = look_at(quat_rotate(quat_conjugate(chest_q), target - head))[0]
+        for side in SIDES:
+            ha = a.hands.get(side, rest_h[side])
+            hb = b.hands.get(side, rest_h[side])
+            pole = None
+            pa, pb = a.elbow_pole, b.elbow_pole
+            if pa is not None or pb is not None:
+                p = lerp(pa if pa is not None else (-0.4, -0.5, -0.7), pb if pb is not None else (-0.4, -0.5, -0.7))
+                pole = p * np.array([1.0, 1.0 if side == "right" else -1.0, 1.0])
+            r = arm_ik(skeleton, side, lerp(ha, hb), pole)
+            jq[f, joints.index(f"{side}_shoulder")] = r.root_quat
+            jq[f, joints.index(f"{side}_elbow")] = _hinge(skeleton, f"{side}_forearm", r.bend)
+            ankle = lerp(a.feet.get(side, rest_a[side]), b.feet.get(side, rest_a[side])) + shift
+            local = quat_rotate(quat_conjugate(pq), ankle - pelvis)
+            r = leg_ik(skeleton, side, local)
+            hip_q = r.root_quat
+            knee_q = _hinge(skeleton, f"{side}_shin", r.bend)
+            jq[f, joints.index(f"{side}_hip")] = hip_q
+            jq[f, joints.index(f"{side}_knee")] = knee_q
+            shin_world = quat_multiply(quat_multiply(pq, hip_q), knee_q)
+            jq[f, joints.index(f"{side}_ankle")] = quat_normalize(quat_conjugate(shin_world))  # foot flat, facing +x
+    return Clip(name, fps, root_pos, root_quat, joints, jq, loop=False, cycle_turn=0.0)
+
+
+def _hinge(skeleton: Skeleton, link: str, angle: float) -> np.ndarray:
+    axis = _vec(skeleton.link(link).axis)
+    return np.concatenate([axis * math.sin(0.5 * angle), [math.cos(0.5 * angle)]])

@@ -1,0 +1,76 @@
+"""Every registered action: tags, determinism, a fast smoke run showing its signature, and (slow)
+the signature over several seeds and presets including the children in at least 90 % of runs."""
+
+import numpy as np
+import pytest
+
+from phav.actions import action_names, get_action
+from phav.actions.registry import TAGS
+from phav.scenario import Scenario
+from phav.spec import VideoSpec
+
+PHAV_CLASSES = {
+    "BrushHair", "Catch", "Clap", "ClimbStairs", "Golf", "Jump", "KickBall", "Pick", "Pour", "PullUp", "Push", "Run",
+    "ShootBall", "ShootBow", "ShootGun", "Sit", "Stand", "SwingBaseball", "Throw", "Walk", "Wave",
+    "SyntheticBumpIntoEachOther", "SyntheticCarHit", "SyntheticCrawl", "SyntheticDiveFloor", "SyntheticFlee",
+    "SyntheticHop", "SyntheticLegSplit", "SyntheticLimp", "SyntheticMoonwalk", "SyntheticStagger",
+    "SyntheticSurrender", "SyntheticWalkHoldHands", "SyntheticWalkingHug", "SyntheticWalkTheLine",
+}
+
+
+def _take(action, seed=0, actor="Model_Default", frames=None, check=True):
+    recipe = get_action(action)
+    n = frames if frames is not None else int(np.ceil(recipe.duration * 30)) + 1
+    spec = VideoSpec(action=action, frames=n, width=64, height=48, seed=seed, actor=actor)
+    return Scenario(spec).simulate(check_signature=check)
+
+
+def test_tags_and_names():
+    names = action_names()
+    for name in names:
+        tags = get_action(name).tags
+        assert len(tags) == 1 and tags <= TAGS, name
+        if name in PHAV_CLASSES:
+            expected = "synthetic" if name.startswith("Synthetic") else "mocap-like"
+            assert tags == {expected}, name
+        else:
+            assert tags == {"extra"}, f"{name} is not a PHAV class, so it must be tagged extra"
+    assert len(action_names("extra")) >= 7
+
+
+@pytest.mark.parametrize("action", action_names())
+def test_same_spec_gives_identical_take(action):
+    a = _take(action, seed=3, frames=5, check=False)
+    b = _take(action, seed=3, frames=5, check=False)
+    np.testing.assert_array_equal(a.part_pos, b.part_pos)
+    np.testing.assert_array_equal(a.part_quat, b.part_quat)
+    np.testing.assert_array_equal(a.actors[0].joints_3d, b.actors[0].joints_3d)
+    assert a.meta["action"] == b.meta["action"]
+
+
+@pytest.mark.parametrize("action", action_names())
+def test_smoke_signature_holds(action):
+    take = _take(action, seed=0, actor="Model_Woman01")
+    assert take.meta["signature"]["ok"], take.meta["signature"]["reason"]
+
+
+def test_style_parameters_vary_with_the_seed():
+    for action in ("Wave", "Clap", "SyntheticSurrender", "SyntheticLimp", "SyntheticStagger"):
+        styles = [_take(action, seed=s, frames=3, check=False).meta["action"] for s in (0, 1)]
+        assert len(styles[0]) >= 3, action
+        assert styles[0] != styles[1], action
+
+
+SWEEP_ACTORS = ("Model_Man01", "Model_Girl", "Model_Boy", "Model_ElderlyWoman", "Model_Man02")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("action", action_names())
+def test_signature_in_at_least_90_percent_of_runs(action):
+    runs = [(seed, actor) for actor in SWEEP_ACTORS for seed in (11, 12)]
+    failures = []
+    for seed, actor in runs:
+        take = _take(action, seed=seed, actor=actor, check=False)
+        if not take.meta["signature"]["ok"]:
+            failures.append((seed, actor, take.meta["signature"]["reason"]))
+    assert len(failures) <= 0.1 * len(runs), failures

@@ -1,0 +1,72 @@
+"""Analytic two-bone IK: reachable targets are reached within 1 mm, unreachable ones reported."""
+
+import math
+
+import numpy as np
+import pytest
+
+from phav.body.skeleton import default_skeleton
+from phav.motion.ik import arm_ik, chain_end, leg_ik, look_at, matrix_to_quat, two_bone_ik
+from phav.geometry import quat_rotate, quat_to_matrix
+from phav.physics.kinematics import forward_kinematics
+
+
+def test_reachable_targets_are_reached_within_a_millimetre():
+    rng = np.random.default_rng(3)
+    a, b, axis = 0.3, 0.25, np.array([0.0, -1.0, 0.0])
+    for _ in range(500):
+        d = rng.normal(size=3)
+        target = d / np.linalg.norm(d) * rng.uniform(0.1, 0.549)
+        r = two_bone_ik(a, b, axis, target, rng.normal(size=3), max_bend=2.9)
+        assert r.reached
+        assert np.linalg.norm(chain_end(a, b, axis, r.root_quat, r.bend) - target) < 1e-3
+        assert 0.0 <= r.bend <= 2.9
+
+
+def test_unreachable_targets_are_reported_and_approached():
+    r = two_bone_ik(0.3, 0.25, [0, -1, 0], [0.0, 0.0, -1.0], [1, 0, 0])
+    assert not r.reached
+    assert r.error == pytest.approx(1.0 - 0.55, abs=1e-9)
+    end = chain_end(0.3, 0.25, [0, -1, 0], r.root_quat, r.bend)
+    assert np.allclose(end, [0, 0, -0.55], atol=1e-9)  # straight towards the target
+    too_close = two_bone_ik(0.3, 0.25, [0, -1, 0], [0.0, 0.0, -0.01], [1, 0, 0], max_bend=2.0)
+    assert not too_close.reached
+
+
+def test_middle_joint_points_to_the_pole():
+    r = two_bone_ik(0.3, 0.3, [0, 1, 0], [0.0, 0.0, -0.4], [1.0, 0.0, 0.0])
+    knee = quat_rotate(r.root_quat, [0.0, 0.0, -0.3])
+    assert knee[0] > 0.1  # the knee comes forward, towards the pole
+
+
+def test_arm_and_leg_ik_on_the_skeleton_match_forward_kinematics():
+    sk = default_skeleton(1.2, 25.0)  # a child
+    hand_target = np.array([0.25, -0.2, 0.25])  # chest frame
+    ankle_target = np.array([0.1, -0.1, -0.45])  # pelvis frame
+    arm = arm_ik(sk, "right", hand_target)
+    leg = leg_ik(sk, "right", ankle_target)
+    assert arm.reached and leg.reached
+    joints = {"right_shoulder": arm.root_quat, "right_hip": leg.root_quat,
+              "right_elbow": np.r_[np.array(sk.link("right_forearm").axis) * math.sin(arm.bend / 2), math.cos(arm.bend / 2)],
+              "right_knee": np.r_[np.array(sk.link("right_shin").axis) * math.sin(leg.bend / 2), math.cos(leg.bend / 2)]}
+    pos, _ = forward_kinematics(sk, np.zeros(3), np.array([0, 0, 0, 1.0]), joints)
+    names = sk.link_names
+    chest = pos[names.index("chest")]
+    assert np.linalg.norm(pos[names.index("right_hand")] - chest - hand_target) < 1e-3
+    assert np.linalg.norm(pos[names.index("right_foot")] - ankle_target) < 1e-3
+
+
+def test_look_at_turns_the_face_and_clamps():
+    q, ok = look_at(np.array([1.0, 1.0, 0.0]))
+    assert ok and np.allclose(quat_rotate(q, [1.0, 0, 0]), [math.sqrt(0.5), math.sqrt(0.5), 0], atol=1e-9)
+    q, ok = look_at(np.array([-1.0, 0.01, 0.0]))
+    assert not ok  # behind the head: clamped to the yaw limit
+
+
+def test_matrix_to_quat_round_trip():
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        q = rng.normal(size=4)
+        q /= np.linalg.norm(q)
+        back = matrix_to_quat(quat_to_matrix(q))
+        assert min(np.abs(back - q).max(), np.abs(back + q).max()) < 1e-9

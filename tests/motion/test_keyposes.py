@@ -1,0 +1,54 @@
+"""Key-pose synthesis: keys are hit, feet stay planted, timing and repetition behave."""
+
+import numpy as np
+import pytest
+
+from phav.body.skeleton import default_skeleton
+from phav.motion.keyposes import Key, repeat, rest_ankle, scale_time, synthesize
+from phav.physics.kinematics import forward_kinematics
+
+
+def _links(sk, clip, t):
+    p = clip.sample(t)
+    pos, _ = forward_kinematics(sk, p.root_pos, p.root_quat, dict(zip(clip.joint_names, p.joint_quats)))
+    return {n: pos[i] for i, n in enumerate(sk.link_names)}
+
+
+@pytest.mark.parametrize("height", [1.15, 1.75, 1.95])
+def test_hand_reaches_its_key_target_and_feet_stay_on_the_ground(height):
+    sk = default_skeleton(height, 70.0 * (height / 1.75) ** 2)
+    target = np.array([0.3, -0.15, 0.25]) * height / 1.75
+    clip = synthesize(sk, [Key(0.0), Key(1.0, hands={"right": target}, pelvis=(0.0, 0.0, -0.1 * height))], duration=1.5)
+    at_key = _links(sk, clip, 1.0)
+    assert np.linalg.norm(at_key["right_hand"] - at_key["chest"] - target) < 1e-3
+    for t in (0.0, 0.5, 1.0, 1.5):
+        links = _links(sk, clip, t)
+        for side in ("left", "right"):
+            assert np.linalg.norm(links[f"{side}_foot"] - rest_ankle(sk, side)) < 1e-3
+
+
+def test_timing_curve_and_held_last_pose():
+    sk = default_skeleton()
+    keys = [Key(0.0), Key(1.0, pelvis=(0.0, 0.0, -0.2), ease="linear")]
+    clip = synthesize(sk, keys, duration=2.0)
+    z0 = clip.root_pos[0, 2]
+    assert clip.sample(0.5).root_pos[2] == pytest.approx(z0 - 0.1, abs=1e-6)
+    assert clip.sample(1.7).root_pos[2] == pytest.approx(z0 - 0.2, abs=1e-6)
+    smooth = synthesize(sk, [Key(0.0), Key(1.0, pelvis=(0.0, 0.0, -0.2))], duration=1.0)
+    assert smooth.sample(0.25).root_pos[2] > z0 - 0.05 * 0.2 * 4  # smoothstep starts slowly
+
+
+def test_repeat_and_scale_time():
+    cycle = [Key(0.0), Key(0.5, pelvis=(0, 0, -0.1)), Key(1.0)]
+    keys = repeat(cycle, 3, start=0.2)
+    assert [k.time for k in keys] == pytest.approx([0.2, 0.7, 1.2, 1.7, 2.2, 2.7, 3.2])
+    assert [k.time for k in scale_time(cycle, 2.0)] == pytest.approx([0.0, 1.0, 2.0])
+
+
+def test_bad_keys_are_rejected():
+    with pytest.raises(ValueError, match="timing curve"):
+        Key(0.0, ease="bouncy")
+    with pytest.raises(ValueError, match="side"):
+        Key(0.0, hands={"middle": (0, 0, 0)})
+    with pytest.raises(ValueError, match="decrease"):
+        synthesize(default_skeleton(), [Key(1.0), Key(0.5)])
