@@ -23,7 +23,7 @@ pytestmark = pytest.mark.gl
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     root = tmp_path_factory.mktemp("ds")
-    model = SpecModel(SamplingConfig(), base=VideoSpec(frames=3, width=48, height=32))
+    model = SpecModel(SamplingConfig.from_dict({"constraints": {"action": ["Walk"]}}), base=VideoSpec(frames=3, width=48, height=32))
     run_dataset(root, model, 2, seed=2, progress=False)
     return root
 

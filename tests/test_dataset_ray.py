@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.gl, pytest.mark.slow]
 
 
 def test_ray_backend_makes_the_planned_videos_with_the_same_manifest(tmp_path):
-    model = SpecModel(SamplingConfig(), base=VideoSpec(frames=3, width=48, height=32))
+    model = SpecModel(SamplingConfig.from_dict({"constraints": {"action": ["Walk"]}}), base=VideoSpec(frames=3, width=48, height=32))
     summary = run_dataset(tmp_path, model, 2, seed=9, backend="ray", workers=2, modalities=("img",), progress=False)
     assert (summary.done, summary.failed, summary.pending) == (2, 0, 0)
     rows = read_manifest(manifest_path(tmp_path))
