@@ -111,7 +111,8 @@ def test_guard_reports_nan(skeleton, walk, monkeypatch):
         human = Humanoid(world, skeleton, walk)
         pos, quat = human.link_poses()
         pos[3, 0] = np.nan
-        monkeypatch.setattr(human, "link_poses", lambda: (pos, quat))
+        speed = human.link_speeds()
+        monkeypatch.setattr(human, "_link_states", lambda velocity: (pos, quat, speed if velocity else None))
         with pytest.raises(SimulationError, match="non-finite"):
             human.check()
 
@@ -147,3 +148,22 @@ def test_clip_without_needed_joints_is_rejected(skeleton, walk):
     partial = dataclasses.replace(walk, joint_names=walk.joint_names[:-1], joint_quats=walk.joint_quats[:, :-1])
     with World() as world, pytest.raises(ValueError, match="left_elbow"):
         Humanoid(world, skeleton, partial)
+
+
+def test_batched_targets_equal_per_step_sampling(skeleton, walk):
+    """control() samples the clip for many steps at once; the targets equal sampling each step
+    (past the loop's end too: 300 steps at 240 Hz cross the 1.27 s cycle)."""
+    from phav.physics.humanoid import PIN_LEAD_STEPS
+
+    with World() as world:
+        human = Humanoid(world, skeleton, walk)
+        dt = world.timestep
+        times = (1 + np.arange(0, 320, 7)) * dt
+        chunk = human._target_chunk(times, 0)
+        for i, t in enumerate(times):
+            positions, velocities = human._targets(human.clip.sample(t))
+            assert np.allclose(np.concatenate(chunk.positions[i]), np.concatenate(positions), atol=1e-12)
+            assert np.allclose(np.concatenate(chunk.velocities[i]), np.concatenate(velocities), atol=1e-9)
+            pin = human.clip.sample(t + dt * PIN_LEAD_STEPS)
+            assert np.allclose(chunk.pin_pos[i], pin.root_pos, atol=1e-12)
+            assert np.allclose(chunk.pin_quat[i], pin.root_quat, atol=1e-12)

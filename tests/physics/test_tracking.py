@@ -2,8 +2,8 @@
 child, a tall heavy adult and the elderly woman. Thresholds: mean joint rotation error < 5 deg,
 mean root position error < 5 cm, foot skating during stance < 2 cm per frame.
 
-Not reached (measured, see the issue note): the elderly woman's jump (about 9.7 deg, her hips are at
-60 % strength and saturate on take-off and landing) and foot skating on
+Not reached (measured, see the issue note): the elderly woman's jump (about 5.3 deg at the world's
+20 solver iterations, 9.7 at 50; her hips are at 60 % strength and saturate on take-off and landing) and foot skating on
 run for the three presets (2.2-4.0 cm/frame: the DeepMimic run itself slides 1.6-2.9 cm/frame
 on these bodies when replayed kinematically). Those cases are checked against looser bounds below
 so that a regression still fails.
@@ -19,7 +19,7 @@ from phav.physics.tracking import foot_skating, track_clip
 ACTORS = ("Model_Boy", "Model_Man02", "Model_ElderlyWoman")
 CLIPS = ("walk", "run", "jump", "kick")
 #: (actor, clip) pairs whose joint error misses 5 degrees, with the bound they are held to.
-JOINT_EXCEPTIONS = {("Model_ElderlyWoman", "jump"): 12.0}
+JOINT_EXCEPTIONS = {("Model_ElderlyWoman", "jump"): 7.0}
 #: Foot skating bounds (cm/frame) for pairs that miss 2 cm/frame; the clip's own skating is reported.
 SKATE_EXCEPTIONS = {("Model_Boy", "run"): 2.6, ("Model_Man02", "run"): 4.5, ("Model_ElderlyWoman", "run"): 2.6}
 

@@ -17,6 +17,12 @@ Format (in memory and in the JSON files under ``motions/``):
 - ``cycle_turn``: heading change per loop cycle in radians; ``None`` means "measure it": the
   heading of the last frame minus that of the first. Importers whose source format loops by
   translation only (DeepMimic's ``wrap``) set 0.
+- ``leg_length`` (optional): leg length (hip centre to sole, metres) of the body the root track was
+  recorded for; :func:`phav.motion.retarget.retarget` scales root motion by the target's leg length
+  over this one. ``None``/absent: unknown.
+
+Files are UTF-8 JSON objects with the fields above plus ``"format": "phav-clip"`` and
+``"version": 1``; ``motions/README.md`` describes the shipped ones.
 """
 
 from __future__ import annotations
@@ -55,6 +61,10 @@ class Pose:
     root_ang_vel: np.ndarray
     joint_ang_vel: np.ndarray
 
+    def frame(self, i: int) -> "Pose":
+        """Pose ``i`` of a batch from :meth:`Clip.sample_many`."""
+        return Pose(*(np.array(getattr(self, f.name)[i]) for f in dataclasses.fields(self)))
+
 
 @dataclasses.dataclass
 class Clip:
@@ -68,6 +78,7 @@ class Clip:
     joint_quats: np.ndarray
     loop: bool = False
     cycle_turn: float | None = None
+    leg_length: float | None = None
 
     def __post_init__(self) -> None:
         self.root_pos = np.ascontiguousarray(self.root_pos, dtype=np.float64)
@@ -86,6 +97,8 @@ class Clip:
         for field in ("root_pos", "root_quat", "joint_quats"):
             if not np.all(np.isfinite(getattr(self, field))):
                 raise ValueError(f"clip {self.name!r}: {field} has non-finite values")
+        if self.leg_length is not None and not (self.leg_length > 0 and math.isfinite(self.leg_length)):
+            raise ValueError(f"clip {self.name!r}: leg_length must be a positive number of metres, got {self.leg_length}")
 
     # ---- basic properties ---------------------------------------------------------------------
     @property
@@ -122,8 +135,9 @@ class Clip:
         pos = (1.0 - f)[:, None] * self.root_pos[i] + f[:, None] * self.root_pos[i + 1]
         quat = quat_slerp(self.root_quat[i], self.root_quat[i + 1], f)
         joints = quat_slerp(self.joint_quats[i], self.joint_quats[i + 1], f[:, None])
-        for k in np.nonzero(cycles)[0]:
-            pos[k], quat[k] = self._apply_cycles(pos[k], quat[k], int(cycles[k]))
+        for n in np.unique(cycles[cycles != 0]):
+            k = cycles == n
+            pos[k], quat[k] = self._apply_cycles(pos[k], quat[k], int(n))
         return pos, quat, joints
 
     def _cycle_transform(self, cycles: int) -> tuple[float, np.ndarray]:
@@ -142,27 +156,37 @@ class Clip:
         return angle, offset
 
     def _apply_cycles(self, pos: np.ndarray, quat: np.ndarray, cycles: int) -> tuple[np.ndarray, np.ndarray]:
-        """Move a root pose ``(3,), (4,)`` by ``cycles`` loop cycles (negative: backwards)."""
+        """Move root poses ``(..., 3), (..., 4)`` by ``cycles`` loop cycles (negative: backwards)."""
         angle, offset = self._cycle_transform(cycles)
         c, s = math.cos(angle), math.sin(angle)
-        rel = pos[:2] - self.root_pos[0, :2]
-        out = np.array([c * rel[0] - s * rel[1], s * rel[0] + c * rel[1], 0.0])
-        out[:2] += self.root_pos[0, :2] + offset
-        out[2] = pos[2]
-        return out, quat_normalize(quat_multiply(quat_about_z(angle), quat))
+        rel = pos[..., :2] - self.root_pos[0, :2]
+        out = np.empty(np.shape(pos))
+        out[..., 0] = c * rel[..., 0] - s * rel[..., 1] + self.root_pos[0, 0] + offset[0]
+        out[..., 1] = s * rel[..., 0] + c * rel[..., 1] + self.root_pos[0, 1] + offset[1]
+        out[..., 2] = pos[..., 2]
+        turn = np.broadcast_to(quat_about_z(angle), np.shape(quat))
+        return out, quat_normalize(quat_multiply(turn, quat))
 
     def sample(self, time_s: float) -> Pose:
         """The pose at ``time_s`` seconds (slerp between frames), with velocities from central
         finite differences over ``0.25 / fps`` seconds on each side."""
+        return self.sample_many(np.array([float(time_s)])).frame(0)
+
+    def sample_many(self, times: np.ndarray) -> "Pose":
+        """:meth:`sample` at ``times (T,)`` seconds at once: a :class:`Pose` whose arrays have a
+        leading ``T`` axis (``root_pos (T, 3)``, ``joint_quats (T, J, 4)``, ...)."""
+        t = np.asarray(times, dtype=np.float64).reshape(-1)
         h = 0.25 / self.fps
-        pos, quat, joints = self._poses_at(np.array([time_s, time_s - h, time_s + h]))
+        pos, quat, joints = self._poses_at(np.concatenate([t, t - h, t + h]))
+        T = len(t)
+        now, before, after = slice(0, T), slice(T, 2 * T), slice(2 * T, 3 * T)
         return Pose(
-            root_pos=pos[0],
-            root_quat=quat[0],
-            joint_quats=joints[0],
-            root_lin_vel=(pos[2] - pos[1]) / (2.0 * h),
-            root_ang_vel=relative_rotvec(quat[1], quat[2], local=False) / (2.0 * h),
-            joint_ang_vel=relative_rotvec(joints[1], joints[2], local=True) / (2.0 * h),
+            root_pos=pos[now],
+            root_quat=quat[now],
+            joint_quats=joints[now],
+            root_lin_vel=(pos[after] - pos[before]) / (2.0 * h),
+            root_ang_vel=relative_rotvec(quat[before], quat[after], local=False) / (2.0 * h),
+            joint_ang_vel=relative_rotvec(joints[before], joints[after], local=True) / (2.0 * h),
         )
 
     # ---- transforms -----------------------------------------------------------------------------
@@ -187,6 +211,7 @@ class Clip:
                 "fps": self.fps,
                 "loop": self.loop,
                 "cycle_turn": self.cycle_turn,
+                "leg_length": self.leg_length,
                 "joint_names": self.joint_names,
                 "root_pos": self.root_pos.round(6).tolist(),
                 "root_quat": self.root_quat.round(7).tolist(),
@@ -213,8 +238,13 @@ class Clip:
             return cls(
                 name=str(data["name"]), fps=float(data["fps"]), loop=bool(data["loop"]),
                 cycle_turn=None if data.get("cycle_turn") is None else float(data["cycle_turn"]),
+                leg_length=None if data.get("leg_length") is None else float(data["leg_length"]),
                 joint_names=list(data["joint_names"]), root_pos=np.array(data["root_pos"]),
                 root_quat=np.array(data["root_quat"]), joint_quats=np.array(data["joint_quats"]),
             )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}: invalid clip file: {exc}") from exc
+        except OSError as exc:
+            raise ValueError(f"{path}: cannot read clip file ({exc.strerror or exc})") from None
+        except KeyError as exc:
+            raise ValueError(f"{path}: invalid clip file: missing field {exc}") from None
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ValueError(f"{path}: invalid clip file: {exc}") from None

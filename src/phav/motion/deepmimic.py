@@ -10,7 +10,8 @@ This border converts to phav's conventions: quaternions to ``(x, y, z, w)``; the
 ``C`` = rotation about +X by +90 degrees (y -> z, z -> -y): positions ``p' = C p``, root
 orientations and local joint rotations ``C q C^-1`` (phav's link frames are DeepMimic's rotated by
 ``C``); hinge angles become rotations about ``C z = -y``. Root positions are scaled by the ratio of
-the target skeleton's leg length to DeepMimic's. DeepMimic's ``wrap`` loops by translation only
+the target skeleton's leg length to DeepMimic's. Clips whose frame durations vary (``roll``) are
+resampled to a uniform rate: the shortest duration's, adjusted so the last frame keeps its time. DeepMimic's ``wrap`` loops by translation only
 (its clips' first and last root headings differ by a few degrees of pelvis sway), so the clip's
 ``cycle_turn`` is 0.
 """
@@ -26,6 +27,7 @@ import numpy as np
 from phav.body.skeleton import ACTUATED_JOINTS, DEEPMIMIC_LEG_LENGTH, Skeleton, default_skeleton
 from phav.geometry import quat_conjugate, quat_multiply
 from phav.motion.clip import Clip
+from phav.motion.resample import resample_uniform
 
 #: Joints in DeepMimic's frame layout: (name, number of values).
 DEEPMIMIC_LAYOUT: tuple[tuple[str, int], ...] = (
@@ -104,8 +106,7 @@ def parse_deepmimic(data: object, name: str, source: str, skeleton: Skeleton | N
     if np.any(durations <= 0):
         raise ValueError(f"{source}: frame durations must be positive")
     dt = float(np.mean(durations))
-    if np.max(np.abs(durations - dt)) > 1e-3 * dt:
-        raise ValueError(f"{source}: frame durations vary; only uniform sampling is supported")
+    uniform = bool(np.max(np.abs(durations - dt)) <= 1e-3 * dt)
     loop_mode = data.get("Loop", "none")
     if loop_mode not in ("wrap", "none"):
         raise ValueError(f"{source}: unknown Loop mode {loop_mode!r} (expected 'wrap' or 'none')")
@@ -129,8 +130,13 @@ def parse_deepmimic(data: object, name: str, source: str, skeleton: Skeleton | N
     joint_quats = np.stack(joints, axis=1)
     names = [j for j, _ in DEEPMIMIC_LAYOUT]
     assert tuple(names) == ACTUATED_JOINTS
-    return Clip(name=name, fps=1.0 / dt, root_pos=root_pos, root_quat=root_quat, joint_names=names,
-                joint_quats=joint_quats, loop=loop_mode == "wrap", cycle_turn=0.0)
+    clip = Clip(name=name, fps=1.0 / dt, root_pos=root_pos, root_quat=root_quat, joint_names=names,
+                joint_quats=joint_quats, loop=loop_mode == "wrap", cycle_turn=0.0,
+                leg_length=skeleton.segments.leg_length)
+    if uniform:
+        return clip
+    times = np.concatenate([[0.0], np.cumsum(durations)])
+    return resample_uniform(clip, times, fps=1.0 / float(durations.min()))
 
 
 def load_deepmimic(name: str, skeleton: Skeleton | None = None) -> Clip:

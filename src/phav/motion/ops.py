@@ -21,7 +21,8 @@ UPPER_BODY_JOINTS: tuple[str, ...] = ("chest", "neck", "right_shoulder", "right_
 def resample(clip: Clip, times: np.ndarray, fps: float, name: str | None = None) -> Clip:
     """The clip's poses at ``times (F,)`` seconds as a new clip at ``fps`` (loop flag dropped)."""
     pos, quat, joints = clip._poses_at(np.asarray(times, dtype=np.float64))
-    return Clip(name or clip.name, fps, pos, quat, clip.joint_names, joints, loop=False, cycle_turn=None)
+    return Clip(name or clip.name, fps, pos, quat, clip.joint_names, joints, loop=False, cycle_turn=None,
+                leg_length=clip.leg_length)
 
 
 def _common_times(a: Clip, b: Clip, duration: float | None) -> tuple[np.ndarray, float]:
@@ -52,7 +53,7 @@ def blend(a: Clip, b: Clip, weight: float | Sequence[float] | np.ndarray, *, dur
     pb, qb, jb = b._poses_at(t)
     pos = (1 - w)[:, None] * pa + w[:, None] * pb
     return Clip(name or f"{a.name}+{b.name}", fps, pos, quat_slerp(qa, qb, w), a.joint_names,
-                quat_slerp(ja, jb, w[:, None]))
+                quat_slerp(ja, jb, w[:, None]), leg_length=a.leg_length if a.leg_length == b.leg_length else None)
 
 
 def layer(base: Clip, top: Clip, joints: Sequence[str] = UPPER_BODY_JOINTS, weight: float = 1.0, *,

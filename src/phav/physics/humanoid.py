@@ -67,6 +67,31 @@ RAGDOLL_DECAY_S = 0.15
 RAGDOLL_FLOOR = 0.05
 #: Default bound on how deep a collision shape may sink below z=0 before the guard fails, m.
 MAX_GROUND_PENETRATION = 0.05
+#: Physics steps whose clip targets :meth:`Humanoid.control` computes at once (in numpy) when the
+#: control times fall on the world's step grid (``time_s = k * timestep``).
+TARGET_CHUNK_STEPS = 240
+
+
+@dataclasses.dataclass
+class _TargetChunk:
+    """Motor and pin targets for consecutive steps, ready for PyBullet (lists, not arrays).
+
+    ``start``: grid index (``time_s / timestep``) of the first step, ``None`` for an off-grid
+    one-step chunk. Per step ``i``: ``positions[i]``/``velocities[i]`` (per muscle joint: a quaternion
+    and angular velocity, or ``[angle]`` and ``[rate]`` for hinges), ``quats[i] (M, 4)`` the target
+    rotations, ``pin_pos[i]``/``pin_quat[i]`` the root pin's target.
+    """
+
+    clip: object
+    start: int | None
+    positions: list
+    velocities: list
+    quats: np.ndarray
+    pin_pos: list
+    pin_quat: list
+
+    def __len__(self) -> int:
+        return len(self.positions)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,6 +189,8 @@ class Humanoid:
                  max_link_speed: float = MAX_LINK_SPEED, max_penetration: float = MAX_GROUND_PENETRATION,
                  pinned_links: tuple[str, ...] = (), ragdoll_impulse: float | None = None) -> None:
         self._body = -1  # handles first, so close() works whatever raises below
+        self._teleports = 0  # counts _set_pose calls (invalidates the link state cache)
+        self._states_cache: tuple | None = None
         self._pin = -1
         self._extremity_pins: list[tuple[int, int]] = []
         self.world = world
@@ -212,7 +239,10 @@ class Humanoid:
         self._kd = [kd for _, kd in kpkd]
         base_inertial = c.getDynamicsInfo(self._body, -1)[3]
         self._base_inertial_pos = np.array(base_inertial, dtype=np.float64)
-        self._collision_points = [link.collision.lowest_offsets() for link in skeleton.links]
+        points = [link.collision.lowest_offsets() for link in skeleton.links]  # all links at once:
+        self._collision_offsets = np.concatenate(points)  # (P, 3) points in their link frames
+        self._collision_owner = np.repeat(np.arange(len(points)), [len(p) for p in points])  # (P,) link
+        self._collision_starts = np.cumsum([0] + [len(p) for p in points[:-1]])  # (L,) first point
         self._collision_radius = np.array([link.collision.radius() for link in skeleton.links])
         annotated = skeleton.annotated_points()
         self.annotated_joint_names = [name for name, _, _ in annotated]
@@ -220,6 +250,7 @@ class Humanoid:
         self._annotated_offset = np.array([p for _, _, p in annotated], dtype=np.float64)
 
         self._target = pose.joint_quats[self._clip_columns].copy()
+        self._chunk: _TargetChunk | None = None
         self._set_pose(pose)
         self._pin = c.createConstraint(self._body, -1, -1, -1, pybullet.JOINT_FIXED, [0, 0, 0],
                                        parentFramePosition=(-self._base_inertial_pos).tolist(),
@@ -240,6 +271,7 @@ class Humanoid:
     # ---- setup helpers ------------------------------------------------------------------------
     def _set_pose(self, pose) -> None:
         """Teleport to a clip pose with its velocities."""
+        self._teleports += 1
         c = self._client
         com = pose.root_pos + quat_rotate(pose.root_quat, self._base_inertial_pos)
         c.resetBasePositionAndOrientation(self._body, com.tolist(), pose.root_quat.tolist())
@@ -265,6 +297,29 @@ class Humanoid:
         self._client.changeConstraint(self._pin, jointChildPivot=pose.root_pos.tolist(),
                                       jointChildFrameOrientation=pose.root_quat.tolist(),
                                       maxForce=self.pin_weight * self.pin_max_force)
+
+    def _target_chunk(self, motor_times: np.ndarray, start: int | None) -> _TargetChunk:
+        """Targets for control steps whose motor targets are at ``motor_times (n,)`` seconds (the
+        pin's lead by :data:`PIN_LEAD_STEPS` steps), sampled in one numpy batch."""
+        dt = self.world.timestep
+        n = len(motor_times)
+        pose = self.clip.sample_many(np.concatenate([motor_times, motor_times + dt * PIN_LEAD_STEPS]))
+        quats = pose.joint_quats[:n, self._clip_columns]
+        rates = pose.joint_ang_vel[:n, self._clip_columns]
+        pos_cols, vel_cols = [], []
+        for m, link in enumerate(self._muscle_links):
+            if link.joint_type == "spherical":
+                pos_cols.append(quats[:, m].tolist())
+                vel_cols.append(rates[:, m].tolist())
+            else:
+                axis = np.asarray(link.axis)
+                angle = 2.0 * np.arctan2(quats[:, m, :3] @ axis, quats[:, m, 3])
+                pos_cols.append(angle[:, None].tolist())
+                vel_cols.append((rates[:, m] @ axis)[:, None].tolist())
+        return _TargetChunk(
+            clip=self.clip, start=start, positions=[list(r) for r in zip(*pos_cols)],
+            velocities=[list(r) for r in zip(*vel_cols)], quats=quats,
+            pin_pos=pose.root_pos[n:].tolist(), pin_quat=pose.root_quat[n:].tolist())
 
     def _apply_extremity_pins(self, time_s: float) -> None:
         """Move hand/foot pins to the clip's link positions at ``time_s`` (forward kinematics)."""
@@ -362,59 +417,84 @@ class Humanoid:
         PyBullet's user constraints correct position error with a fixed error reduction of 0.2 per
         step (``changeConstraint`` ignores ``erp``; measured), so a pin following a target that moves
         at constant velocity trails it by ``(1 - 0.2) / 0.2 = 4`` steps unless the target leads.
+
+        Targets come from a chunk of :data:`TARGET_CHUNK_STEPS` steps sampled at once when
+        ``time_s`` lies on the step grid (``k * timestep``, as in a fixed-step loop); other times
+        are sampled one by one. Both give the same targets.
         """
         dt = self.world.timestep
         if self.ragdoll_time is None:
             self._control_time = time_s
         else:  # a ragdoll's remaining muscle tone holds the pose of the moment of impact
             time_s = self._control_time
-        pose = self.clip.sample(time_s + dt)
-        positions, velocities = self._targets(pose)
-        self._target = pose.joint_quats[self._clip_columns].copy()
+        grid = time_s / dt
+        k = round(grid)
+        chunk = self._chunk
+        if abs(grid - k) > 1e-6:
+            chunk, i = self._target_chunk(np.array([time_s + dt]), None), 0
+        else:
+            if chunk is None or chunk.clip is not self.clip or chunk.start is None or not 0 <= k - chunk.start < len(chunk):
+                times = (k + 1 + np.arange(TARGET_CHUNK_STEPS)) * dt
+                chunk = self._chunk = self._target_chunk(times, k)
+            i = k - chunk.start
+        self._target = chunk.quats[i]
         self._client.setJointMotorControlMultiDofArray(
-            self._body, self._muscle_indices, pybullet.POSITION_CONTROL, targetPositions=positions,
-            targetVelocities=velocities, positionGains=self._kp, velocityGains=self._kd, forces=self._forces)
+            self._body, self._muscle_indices, pybullet.POSITION_CONTROL, targetPositions=chunk.positions[i],
+            targetVelocities=chunk.velocities[i], positionGains=self._kp, velocityGains=self._kd,
+            forces=self._forces)
         if self.ragdoll_time is not None:
             self._update_strength()
             elapsed = max(0.0, self.world.time - self.ragdoll_time)
             self.pin_weight = self.base_pin_weight * math.exp(-elapsed / RAGDOLL_DECAY_S)
-        self._apply_pin(self.clip.sample(time_s + dt * (1.0 + PIN_LEAD_STEPS)))
+        self._client.changeConstraint(self._pin, jointChildPivot=chunk.pin_pos[i],
+                                      jointChildFrameOrientation=chunk.pin_quat[i],
+                                      maxForce=self.pin_weight * self.pin_max_force)
         self._apply_extremity_pins(time_s + dt * (1.0 + PIN_LEAD_STEPS))
 
     # ---- state ------------------------------------------------------------------------------------
     def link_poses(self) -> tuple[np.ndarray, np.ndarray]:
         """World poses of the URDF link frames: ``(L, 3)`` positions, ``(L, 4)`` xyzw quaternions."""
+        pos, quat, _ = self._link_states(velocity=False)
+        return pos, quat
+
+    def _link_states(self, velocity: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Link frame poses ``(L, 3)``, ``(L, 4)`` and, with ``velocity``, centre-of-mass speeds
+        ``(L,)`` m/s, from one ``getLinkStates`` call. Kept until the world steps or the body is
+        teleported, so :meth:`check` and :meth:`snapshot` after the same step share one query."""
+        key = (self.world.steps, self._teleports)
+        cached = self._states_cache
+        if cached is not None and cached[0] == key and (cached[3] is not None or not velocity):
+            return cached[1].copy(), cached[2].copy(), None if cached[3] is None else cached[3].copy()
         c = self._client
         pos = np.empty((len(self.link_names), 3))
         quat = np.empty((len(self.link_names), 4))
         com, q = c.getBasePositionAndOrientation(self._body)
         quat[0] = q
         pos[0] = np.asarray(com) - quat_rotate(np.asarray(q), self._base_inertial_pos)
-        states = c.getLinkStates(self._body, self._link_indices[1:], computeForwardKinematics=1)
-        for k, s in enumerate(states, start=1):
-            pos[k] = s[4]
-            quat[k] = s[5]
-        return pos, quat
+        states = c.getLinkStates(self._body, self._link_indices[1:], computeLinkVelocity=int(velocity),
+                                 computeForwardKinematics=1)
+        pos[1:] = [s[4] for s in states]
+        quat[1:] = [s[5] for s in states]
+        speed = None
+        if velocity:
+            vel = np.empty((len(self.link_names), 3))
+            vel[0] = c.getBaseVelocity(self._body)[0]
+            vel[1:] = [s[6] for s in states]
+            speed = np.linalg.norm(vel, axis=1)
+        self._states_cache = (key, pos, quat, speed)
+        return pos.copy(), quat.copy(), None if speed is None else speed.copy()
 
     def link_speeds(self) -> np.ndarray:
         """``(L,)`` speed of each link's centre of mass, m/s."""
-        c = self._client
-        out = np.empty(len(self.link_names))
-        out[0] = np.linalg.norm(c.getBaseVelocity(self._body)[0])
-        states = c.getLinkStates(self._body, self._link_indices[1:], computeLinkVelocity=1)
-        for k, s in enumerate(states, start=1):
-            out[k] = np.linalg.norm(s[6])
-        return out
+        return self._link_states(velocity=True)[2]
 
     def collision_min_z(self, link_pos: np.ndarray | None = None, link_quat: np.ndarray | None = None) -> np.ndarray:
         """``(L,)`` lowest world z of each link's collision shape, metres."""
         if link_pos is None or link_quat is None:
             link_pos, link_quat = self.link_poses()
-        out = np.empty(len(self.link_names))
-        for k, pts in enumerate(self._collision_points):
-            world = quat_rotate(link_quat[k], pts) + link_pos[k]
-            out[k] = world[:, 2].min() - self._collision_radius[k]
-        return out
+        owner = self._collision_owner
+        world_z = quat_rotate(link_quat[owner], self._collision_offsets)[:, 2] + link_pos[owner, 2]
+        return np.minimum.reduceat(world_z, self._collision_starts) - self._collision_radius
 
     def snapshot(self) -> HumanoidState:
         """The current state (see :class:`HumanoidState`)."""
@@ -444,12 +524,11 @@ class Humanoid:
     def check(self) -> None:
         """Guard: raise :class:`SimulationError` on NaN, a link faster than ``max_link_speed`` or a
         collision shape deeper than ``max_penetration`` below the ground."""
-        pos, quat = self.link_poses()
+        pos, quat, speed = self._link_states(velocity=True)
         t = self.world.time
         if not (np.all(np.isfinite(pos)) and np.all(np.isfinite(quat))):
             bad = [n for n, p in zip(self.link_names, pos) if not np.all(np.isfinite(p))]
             raise SimulationError(f"t={t:.3f} s: non-finite link pose (links {bad or self.link_names})")
-        speed = self.link_speeds()
         k = int(np.argmax(speed))
         if not np.isfinite(speed[k]) or speed[k] > self.max_link_speed:
             raise SimulationError(f"t={t:.3f} s: link {self.link_names[k]} moves at {speed[k]:.1f} m/s "
