@@ -48,6 +48,15 @@ def main(argv: list[str] | None = None) -> int:
         results.append(cases.render_case(take, MODALITIES, repeats, renderer))
         results.append(cases.render_case(take, ("img",), repeats, renderer))
         frames_all = list(renderer.render_take(take, MODALITIES))
+    # Render only per quality preset (img, all modalities) with per-pass GL timer-query figures,
+    # and the skin build time: benchmarks/render_presets.py.
+    from benchmarks.render_presets import print_results, render_cases, skin_build_case
+    from phav.render.settings import QUALITIES
+
+    presets = [skin_build_case(Scenario(spec), repeats)]
+    for quality in (QUALITIES if not args.quick else ("preview", "phav")):  # high: ~1 frame/s here
+        presets += render_cases(take, quality, repeats)
+    results += [r for r in presets if r["unit"] == "frames/s"]
     results.append(cases.write_case(spec, take, frames_all, repeats))
     results.append(cases.end_to_end_case(spec, max(1, repeats - 2)))
     results.append(cases.pybullet_camera_case(spec, take, "tiny", repeats))
@@ -69,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "spec": spec.to_dict(),
         "results": results,
+        "render_passes": [r for r in presets if r["unit"] != "frames/s"],
     }
     print(f"GL_RENDERER: {gl_renderer}\nCPU: {report['machine']['cpu']} x{report['machine']['cores']}")
     print(f"{'case':<22}{'settings':<34}{'median':>12}{'unit':>16}{'vs tiny':>10}")
@@ -78,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             setting = ",".join(setting) if len(setting) < len(MODALITIES) else "all modalities"
         ratio = f"{r['ratio_to_pybullet_tiny']:.2f}x" if "ratio_to_pybullet_tiny" in r else ""
         print(f"{r['case']:<22}{str(setting)[:32]:<34}{r['median_per_s']:>12.1f}{r['unit']:>16}{ratio:>10}")
+    print_results(report["render_passes"])
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")

@@ -1,7 +1,9 @@
 #version 330 core
-// SSAO: hemisphere samples around the normal (radius u_radius m); a sample is occluded when the
-// stored surface at its texel lies in front of it (within u_radius). The HDR colour is multiplied by
-// 1 - u_strength * occlusion. Sky pixels are unchanged.
+// SSAO in two steps. LOW_RES (output size): hemisphere samples around the normal (radius u_radius
+// m) at each output pixel's centre texel; a sample is occluded when the stored surface at its texel
+// lies in front of it (within u_radius); writes (occlusion, 0, 0, z-depth), sky: (0, 0, 0, 1e9).
+// Otherwise (supersampled): the HDR colour times 1 - u_strength * occlusion, the occlusion taken
+// from the depth-closest of the 4 nearest output pixels. Sky pixels are unchanged.
 #include "frame_block.glsl"
 #include "post_common.glsl"
 
@@ -11,12 +13,13 @@ uniform int u_samples;
 
 out vec4 o_color;
 
+#ifdef LOW_RES
 void main() {
-    ivec2 texel = ivec2(gl_FragCoord.xy);
-    vec3 c = texelFetch(u_source, texel, 0).rgb;
-    if (texelFetch(u_albedo, texel, 0).a < 0.5) { o_color = vec4(c, 1.0); return; }
+    ivec2 texel = centre_texel(ivec2(gl_FragCoord.xy));
+    if (texelFetch(u_albedo, texel, 0).a < 0.5) { o_color = vec4(0.0, 0.0, 0.0, 1e9); return; }
     vec3 n = normalize(texelFetch(u_normal, texel, 0).xyz);
-    vec3 p = view_position(gl_FragCoord.xy, texelFetch(u_surface, texel, 0).z);
+    float depth = texelFetch(u_surface, texel, 0).z;
+    vec3 p = view_position(vec2(texel) + 0.5, depth);
     vec3 t = normalize(abs(n.x) < 0.9 ? cross(n, vec3(1, 0, 0)) : cross(n, vec3(0, 1, 0)));
     vec3 b = cross(n, t);
     float spin = 6.2831853 * hash12(gl_FragCoord.xy);
@@ -36,6 +39,14 @@ void main() {
         float range = smoothstep(0.0, 1.0, u_radius / max(abs(p.z - scene), 1e-4));
         occluded += (scene < s.z - 0.02 * u_radius ? 1.0 : 0.0) * range;
     }
-    float ao = occluded / float(max(u_samples, 1));
+    o_color = vec4(occluded / float(max(u_samples, 1)), 0.0, 0.0, depth);
+}
+#else
+void main() {
+    ivec2 texel = ivec2(gl_FragCoord.xy);
+    vec3 c = texelFetch(u_source, texel, 0).rgb;
+    if (texelFetch(u_albedo, texel, 0).a < 0.5) { o_color = vec4(c, 1.0); return; }
+    float ao = upsample_by_depth(texel, texelFetch(u_surface, texel, 0).z).r;
     o_color = vec4(c * (1.0 - u_strength * ao), 1.0);
 }
+#endif

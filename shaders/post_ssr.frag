@@ -1,7 +1,10 @@
 #version 330 core
-// SSR: for surfaces smoother than u_max_roughness, march the reflected view ray in the camera frame
-// (u_steps steps up to u_distance m, then a binary refinement) and add the colour found there,
-// weighted by Schlick's Fresnel, smoothness, u_strength and a fade at the image border.
+// SSR in two steps. LOW_RES (output size): for surfaces smoother than u_max_roughness, march the
+// reflected view ray from the output pixel's centre texel in the camera frame (u_steps steps up to
+// u_distance m, then a binary refinement) and write the colour found there, weighted by Schlick's
+// Fresnel, smoothness, u_strength and a fade at the image border, with the z-depth in .a.
+// Otherwise (supersampled): add the depth-closest of the 4 nearest output pixels' reflections to
+// texels that are themselves smoother than u_max_roughness (rough surfaces and sky never reflect).
 #include "frame_block.glsl"
 #include "post_common.glsl"
 
@@ -12,14 +15,15 @@ uniform int u_steps;
 
 out vec4 o_color;
 
+#ifdef LOW_RES
 void main() {
-    ivec2 texel = ivec2(gl_FragCoord.xy);
-    vec3 c = texelFetch(u_source, texel, 0).rgb;
+    ivec2 texel = centre_texel(ivec2(gl_FragCoord.xy));
     vec4 nr = texelFetch(u_normal, texel, 0);
-    if (texelFetch(u_albedo, texel, 0).a < 0.5 || nr.w >= u_max_roughness) { o_color = vec4(c, 1.0); return; }
-    vec3 n = normalize(nr.xyz);
     vec4 surf = texelFetch(u_surface, texel, 0);
-    vec3 p = view_position(gl_FragCoord.xy, surf.z);
+    if (texelFetch(u_albedo, texel, 0).a < 0.5) { o_color = vec4(0.0, 0.0, 0.0, 1e9); return; }
+    if (nr.w >= u_max_roughness) { o_color = vec4(0.0, 0.0, 0.0, surf.z); return; }
+    vec3 n = normalize(nr.xyz);
+    vec3 p = view_position(vec2(texel) + 0.5, surf.z);
     vec3 v = normalize(p);
     vec3 r = reflect(v, n);
     float step_len = u_distance / float(u_steps);
@@ -44,7 +48,7 @@ void main() {
             break;
         }
     }
-    if (hit.z < 0.0) { o_color = vec4(c, 1.0); return; }
+    if (hit.z < 0.0) { o_color = vec4(0.0, 0.0, 0.0, surf.z); return; }
     vec2 edge = min(hit.xy, u_viewport.xy * u_ssaa - hit.xy) / (0.1 * u_viewport.xy * u_ssaa);
     float fade = clamp(min(edge.x, edge.y), 0.0, 1.0);
     float smooth_ = 1.0 - nr.w / u_max_roughness;
@@ -52,5 +56,16 @@ void main() {
     vec3 f0 = mix(vec3(0.04), albedo, surf.w);
     vec3 fresnel = f0 + (1.0 - f0) * pow(1.0 - max(dot(-v, n), 0.0), 5.0);
     vec3 reflected = texelFetch(u_source, ivec2(hit.xy), 0).rgb;
-    o_color = vec4(c + u_strength * smooth_ * fade * fresnel * reflected, 1.0);
+    o_color = vec4(u_strength * smooth_ * fade * fresnel * reflected, surf.z);
 }
+#else
+void main() {
+    ivec2 texel = ivec2(gl_FragCoord.xy);
+    vec3 c = texelFetch(u_source, texel, 0).rgb;
+    if (texelFetch(u_albedo, texel, 0).a < 0.5 || texelFetch(u_normal, texel, 0).w >= u_max_roughness) {
+        o_color = vec4(c, 1.0);
+        return;
+    }
+    o_color = vec4(c + upsample_by_depth(texel, texelFetch(u_surface, texel, 0).z).rgb, 1.0);
+}
+#endif

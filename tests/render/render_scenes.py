@@ -150,3 +150,35 @@ def pose(position, axis=(0.0, 0.0, 1.0), angle: float = 0.0) -> tuple[np.ndarray
 
 def pose4(position, quat) -> np.ndarray:
     return pose_matrix(np.asarray(position, dtype=float), np.asarray(quat, dtype=float))
+
+
+def person_take(width: int, height: int, preset: str = "Model_Man01", T: int = 3, step=(0.04, 0.0, 0.0)) -> Take:
+    """A preset's skinned, clothed person in its bind pose on a ground plane, walking sideways by
+    ``step`` metres per frame (so motion blur has velocity), seen from the front-right. No physics:
+    the bone parts sit at their bind-pose transforms plus the step."""
+    import dataclasses
+
+    from phav.body.clothing import outfit_from_appearance
+    from phav.body.presets import get_preset
+    from phav.body.skin import bind_pose, build_skin
+    from scipy.spatial.transform import Rotation
+
+    p = get_preset(preset)
+    skeleton = p.skeleton()
+    skin = build_skin(skeleton, outfit_from_appearance(p.appearance, p.shape.female), name=preset)
+    bind = bind_pose(skeleton)
+    names = skeleton.link_names
+    empty = np.zeros((0, 3))
+    bone = Mesh("bone", empty, empty, empty, np.zeros(0), empty)
+    meshes = [plane_mesh(30.0, color=(0.35, 0.38, 0.3), semantic=6)] + [bone] * len(names)
+    P = len(meshes)
+    pos = np.zeros((T, P, 3))
+    quat = np.tile(IDENTITY_QUAT, (T, P, 1))
+    for k, name in enumerate(names):
+        for t in range(T):
+            pos[t, k + 1] = bind[name][:3, 3] + np.asarray(step) * t
+            quat[t, k + 1] = Rotation.from_matrix(bind[name][:3, :3]).as_quat()  # xyzw
+    K, w2c = default_camera(width, height, eye=(2.6, -2.0, 1.4), target=(0.0, 0.0, 0.9), fov=45.0)
+    take = make_take(meshes, pos, quat, w2c, K, width, height, instance_ids=[0] + [1] * len(names))
+    take.skins = [dataclasses.replace(skin, bone_parts=np.arange(1, P))]
+    return take.validate()

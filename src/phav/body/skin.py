@@ -170,13 +170,13 @@ class _Body:
         return f[0], ((f[1:4] - f[4:7]) / (2.0 * eps)).T
 
 
-def _orient(positions: np.ndarray, normals: np.ndarray, tris: np.ndarray) -> np.ndarray:
+def _orient(positions: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    """Surface nets winds every quad consistently; flip them all if the mesh's signed volume is
+    negative, so faces wind counter-clockwise seen from outside. (Flipping single triangles by their
+    vertex normals would break the consistency where thin features make normals noisy.)"""
     a, b, c = positions[tris[:, 0]], positions[tris[:, 1]], positions[tris[:, 2]]
-    face = np.cross(b - a, c - a)
-    flip = np.einsum("ij,ij->i", face, normals[tris].sum(axis=1)) < 0
-    tris = tris.copy()
-    tris[flip] = tris[flip][:, ::-1]
-    return tris
+    volume = np.einsum("ij,ij->i", a, np.cross(b, c)).sum()
+    return tris if volume > 0 else tris[:, ::-1].copy()
 
 
 def _weights(body: _Body, dist: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -318,7 +318,7 @@ def build_skin(skeleton: Skeleton, outfit: Outfit, resolution: float = DEFAULT_R
     length = np.linalg.norm(move, axis=1, keepdims=True)
     positions = positions - move * np.minimum(1.0, h / np.maximum(length, 1e-12))  # at most one cell
     normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)
-    tris = _orient(positions, normals, tris)
+    tris = _orient(positions, tris)
     _, dist = body.field(positions, 2 * h, per_piece=True)
     tags = np.array([p.tag for p in body.pieces])[np.argmin(dist, axis=1)]
     bones, weights, nearest_body = _weights(body, dist, positions)

@@ -88,7 +88,9 @@ def surface_nets(field: np.ndarray, origin: np.ndarray, step: float) -> tuple[np
         step: grid spacing, metres.
 
     Returns:
-        positions ``(V, 3) float64`` and triangles ``(F, 3) int64`` (winding not yet oriented).
+        positions ``(V, 3) float64`` and triangles ``(F, 3) int64``, wound consistently (every
+        edge used once in each direction where the surface is a manifold); the caller picks the
+        global orientation (e.g. by the sign of the enclosed volume).
     """
     f = np.asarray(field, dtype=np.float64)
     nx, ny, nz = f.shape
@@ -127,7 +129,7 @@ def surface_nets(field: np.ndarray, origin: np.ndarray, step: float) -> tuple[np
     positions = origin + step * (sums[active] / counts[active, None])
     quads = []
     for axis, ijk, start_inside in edges:
-        others = [a for a in range(3) if a != axis]
+        others = [(axis + 1) % 3, (axis + 2) % 3]  # cyclic, so every axis winds the same way
         interior = np.all([(ijk[:, a] >= 1) & (ijk[:, a] <= cells[a] - 1) for a in others], axis=0)
         ijk, start_inside = ijk[interior], start_inside[interior]
         corners = []

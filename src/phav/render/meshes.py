@@ -40,14 +40,14 @@ def interleave(mesh: Mesh, skin: Skin | None = None) -> np.ndarray:
     return out
 
 
-def vertex_format(program: moderngl.Program, layout=VERTEX_ATTRIBUTES) -> tuple[str, list[str]]:
+def vertex_format(program: moderngl.Program, layout=VERTEX_ATTRIBUTES, partial: bool = False) -> tuple[str, list[str]]:
     """moderngl buffer format and attribute names for ``program``: attributes the program does not
     use become padding. Raises ``ValueError`` listing both sides if the program wants an attribute
-    the vertex layout lacks."""
+    the vertex layout lacks, unless ``partial`` (the layout is one of several buffers)."""
     wanted = {name for name in program if isinstance(program[name], moderngl.Attribute)}
     provided = [name for name, *_ in layout]
     missing = wanted - set(provided)
-    if missing:
+    if missing and not partial:
         raise ValueError(f"program attributes {sorted(wanted)} include {sorted(missing)}, "
                          f"but the vertex layout provides only {provided}")
     fmt, names = [], []

@@ -1,7 +1,10 @@
 """The post chain on the RGB image: an ordered list of switchable full-screen passes.
 
 Each pass reads the previous result (``u_source``) and writes a new supersampled ``RGBA16F`` image;
-the chain ping-pongs between two targets. Later passes (SSAO, SSR, bloom, motion blur) slot in by
+the chain ping-pongs between two targets. SSAO, SSR and bloom (:data:`LOW_RES_PASSES`) first compute
+their term once per output pixel (the shader's ``LOW_RES`` variant, into an output-size texture on
+unit 4, ``u_low``), then a cheap supersampled pass applies it (depth-aware upsample for SSAO and SSR,
+bilinear for bloom): with 2x SSAA that is a quarter of the expensive work. Later passes (SSAO, SSR, bloom, motion blur) slot in by
 adding a :class:`PostPass` factory to :data:`PASS_FACTORIES` and a name to
 :data:`phav.render.settings.POST_PASSES`.
 """
@@ -21,71 +24,81 @@ from phav.render.targets import GLObjects
 
 @dataclasses.dataclass
 class PostPass:
-    """One full-screen pass: ``program`` draws with ``vao``; ``enabled`` switches it."""
+    """One full-screen pass: ``program`` draws with ``vao``; ``enabled`` switches it. Passes of
+    :data:`LOW_RES_PASSES` also have ``low_vao`` drawing their term into ``low`` (``low_fbo``)."""
 
     name: str
     program: moderngl.Program
     vao: moderngl.VertexArray
     enabled: bool = True
+    low_vao: moderngl.VertexArray | None = None
+    low: moderngl.Texture | None = None
+    low_fbo: moderngl.Framebuffer | None = None
 
 
-def _tonemap(ctx: moderngl.Context, settings: RenderSettings) -> moderngl.Program:
-    prog = create_program(ctx, "fullscreen.vert", "post_tonemap.frag")
-    prog["u_exposure"].value = settings.exposure
-    prog["u_saturation"].value = settings.saturation
+def _set(program: moderngl.Program, name: str, value) -> None:
+    """Set a uniform if the program uses it (each variant of a pass uses only some)."""
+    if name in program:
+        program[name].value = value
+
+
+def _tonemap(ctx: moderngl.Context, settings: RenderSettings, defines: dict | None = None) -> moderngl.Program:
+    prog = create_program(ctx, "fullscreen.vert", "post_tonemap.frag", defines)
+    _set(prog, "u_exposure", settings.exposure)
+    _set(prog, "u_saturation", settings.saturation)
     return prog
 
 
-def _ssao(ctx: moderngl.Context, settings: RenderSettings) -> moderngl.Program:
-    prog = create_program(ctx, "fullscreen.vert", "post_ssao.frag")
-    prog["u_strength"].value = settings.ssao_strength
-    prog["u_radius"].value = settings.ssao_radius
-    prog["u_samples"].value = settings.ssao_samples
+def _ssao(ctx: moderngl.Context, settings: RenderSettings, defines: dict | None = None) -> moderngl.Program:
+    prog = create_program(ctx, "fullscreen.vert", "post_ssao.frag", defines)
+    _set(prog, "u_strength", settings.ssao_strength)
+    _set(prog, "u_radius", settings.ssao_radius)
+    _set(prog, "u_samples", settings.ssao_samples)
     return prog
 
 
-def _ssr(ctx: moderngl.Context, settings: RenderSettings) -> moderngl.Program:
-    prog = create_program(ctx, "fullscreen.vert", "post_ssr.frag")
-    prog["u_strength"].value = settings.ssr_strength
-    prog["u_max_roughness"].value = settings.ssr_max_roughness
-    prog["u_distance"].value = settings.ssr_distance
-    prog["u_steps"].value = settings.ssr_steps
+def _ssr(ctx: moderngl.Context, settings: RenderSettings, defines: dict | None = None) -> moderngl.Program:
+    prog = create_program(ctx, "fullscreen.vert", "post_ssr.frag", defines)
+    _set(prog, "u_strength", settings.ssr_strength)
+    _set(prog, "u_max_roughness", settings.ssr_max_roughness)
+    _set(prog, "u_distance", settings.ssr_distance)
+    _set(prog, "u_steps", settings.ssr_steps)
     return prog
 
 
-def _bloom(ctx: moderngl.Context, settings: RenderSettings) -> moderngl.Program:
-    prog = create_program(ctx, "fullscreen.vert", "post_bloom.frag")
-    prog["u_threshold"].value = settings.bloom_threshold
-    prog["u_intensity"].value = settings.bloom_intensity
-    prog["u_radius"].value = settings.bloom_radius
-    prog["u_samples"].value = settings.bloom_samples
+def _bloom(ctx: moderngl.Context, settings: RenderSettings, defines: dict | None = None) -> moderngl.Program:
+    prog = create_program(ctx, "fullscreen.vert", "post_bloom.frag", defines)
+    _set(prog, "u_threshold", settings.bloom_threshold)
+    _set(prog, "u_intensity", settings.bloom_intensity)
+    _set(prog, "u_radius", settings.bloom_radius)
+    _set(prog, "u_samples", settings.bloom_samples)
     return prog
 
 
-def _motion_blur(ctx: moderngl.Context, settings: RenderSettings) -> moderngl.Program:
-    prog = create_program(ctx, "fullscreen.vert", "post_motion_blur.frag")
-    prog["u_shutter"].value = settings.shutter_angle / 360.0
-    prog["u_samples"].value = settings.motion_blur_samples
+def _motion_blur(ctx: moderngl.Context, settings: RenderSettings, defines: dict | None = None) -> moderngl.Program:
+    prog = create_program(ctx, "fullscreen.vert", "post_motion_blur.frag", defines)
+    _set(prog, "u_shutter", settings.shutter_angle / 360.0)
+    _set(prog, "u_samples", settings.motion_blur_samples)
     return prog
 
 
-def _grade(ctx: moderngl.Context, settings: RenderSettings) -> moderngl.Program:
-    prog = create_program(ctx, "fullscreen.vert", "post_grade.frag")
-    prog["u_lift"].value = settings.grade_lift
-    prog["u_gain"].value = settings.grade_gain
-    prog["u_contrast"].value = settings.grade_contrast
-    prog["u_saturation"].value = settings.grade_saturation
+def _grade(ctx: moderngl.Context, settings: RenderSettings, defines: dict | None = None) -> moderngl.Program:
+    prog = create_program(ctx, "fullscreen.vert", "post_grade.frag", defines)
+    _set(prog, "u_lift", settings.grade_lift)
+    _set(prog, "u_gain", settings.grade_gain)
+    _set(prog, "u_contrast", settings.grade_contrast)
+    _set(prog, "u_saturation", settings.grade_saturation)
     return prog
 
 
-def _vignette(ctx: moderngl.Context, settings: RenderSettings) -> moderngl.Program:
-    prog = create_program(ctx, "fullscreen.vert", "post_vignette.frag")
-    prog["u_strength"].value = settings.vignette
+def _vignette(ctx: moderngl.Context, settings: RenderSettings, defines: dict | None = None) -> moderngl.Program:
+    prog = create_program(ctx, "fullscreen.vert", "post_vignette.frag", defines)
+    _set(prog, "u_strength", settings.vignette)
     return prog
 
 
 #: name -> builds the pass's program with its settings applied.
-PASS_FACTORIES: dict[str, Callable[[moderngl.Context, RenderSettings], moderngl.Program]] = {
+PASS_FACTORIES: dict[str, Callable[[moderngl.Context, RenderSettings, dict | None], moderngl.Program]] = {
     "ssao": _ssao,
     "ssr": _ssr,
     "bloom": _bloom,
@@ -96,29 +109,46 @@ PASS_FACTORIES: dict[str, Callable[[moderngl.Context, RenderSettings], moderngl.
 }
 #: Texture units of the G-buffer while the chain runs (the current image is on unit 0).
 GBUFFER_UNITS = {"u_albedo": 1, "u_normal": 2, "u_surface": 3}
+#: Texture unit of a pass's output-size term (``u_low``).
+LOW_UNIT = 4
+#: Passes computed once per output pixel and then applied at the supersampled size.
+LOW_RES_PASSES = frozenset({"ssao", "ssr", "bloom"})
 _FRAME_BLOCK_BINDING = 0
 
 
 class PostChain:
-    """The enabled passes of ``settings.post`` in order."""
+    """The enabled passes of ``settings.post`` in order, for output images of ``size`` (width,
+    height) pixels (the chain itself runs at ``settings.ssaa`` times that)."""
 
     def __init__(self, gl: GLObjects, ctx: moderngl.Context, settings: RenderSettings,
-                 timer: PassTimer | None = None):
+                 timer: PassTimer | None = None, size: tuple[int, int] = (1, 1)):
         self.timer = timer if timer is not None else PassTimer(ctx)
         self.passes: list[PostPass] = []
-        for name in settings.post:
-            program = gl.add(PASS_FACTORIES[name](ctx, settings))
-            if "u_source" in program:
-                program["u_source"].value = 0
-            for uniform, unit in GBUFFER_UNITS.items():
+
+        def program_of(name: str, defines: dict | None) -> moderngl.Program:
+            program = gl.add(PASS_FACTORIES[name](ctx, settings, defines))
+            units = {"u_source": 0, "u_low": LOW_UNIT, **GBUFFER_UNITS}
+            for uniform, unit in units.items():
                 if uniform in program:
                     program[uniform].value = unit
             if "u_ssaa" in program:
                 program["u_ssaa"].value = float(settings.ssaa)
             if "FrameData" in program:
                 program["FrameData"].binding = _FRAME_BLOCK_BINDING
-            vao = gl.add(ctx.vertex_array(program, []))
-            self.passes.append(PostPass(name, program, vao))
+            return program
+
+        for name in settings.post:
+            program = program_of(name, None)
+            post_pass = PostPass(name, program, gl.add(ctx.vertex_array(program, [])))
+            if name in LOW_RES_PASSES:
+                low_program = program_of(name, {"LOW_RES": 1})
+                post_pass.low_vao = gl.add(ctx.vertex_array(low_program, []))
+                post_pass.low = gl.add(ctx.texture(size, 4, dtype="f4"))
+                linear = moderngl.LINEAR if name == "bloom" else moderngl.NEAREST
+                post_pass.low.filter = (linear, linear)
+                post_pass.low.repeat_x = post_pass.low.repeat_y = False
+                post_pass.low_fbo = gl.add(ctx.framebuffer([post_pass.low]))
+            self.passes.append(post_pass)
 
     def run(self, source: moderngl.Texture, targets: list[tuple[moderngl.Texture, moderngl.Framebuffer]],
             gbuffer=None) -> moderngl.Texture:
@@ -136,8 +166,12 @@ class PostChain:
                 continue
             texture, fbo = targets[k % 2]
             with self.timer.section(post_pass.name):
-                fbo.use()
                 current.use(location=0)
+                if post_pass.low_vao is not None:
+                    post_pass.low_fbo.use()
+                    post_pass.low_vao.render(moderngl.TRIANGLES, vertices=3)
+                    post_pass.low.use(location=LOW_UNIT)
+                fbo.use()
                 post_pass.vao.render(moderngl.TRIANGLES, vertices=3)
             current = texture
             k += 1

@@ -2,6 +2,8 @@
 
 Per frame (DESIGN §4):
 
+0. Skinning: every skin's vertices are skinned once with the bone matrices of t, t+1 and t-1 into a
+   buffer (transform feedback, :mod:`phav.render.skinning`) that both passes below draw.
 1. Lit pass at the supersampled size ``(W*ssaa, H*ssaa)``: a G-buffer (albedo, normal, depth) with
    multiple render targets, then a full-screen lighting pass (sun, hemispheric sky ambient, ambient;
    the sky gradient where nothing was drawn). ``raw`` is that image box-downsampled and sRGB-encoded;
@@ -32,8 +34,9 @@ from phav.render.post import PostChain
 from phav.render.profiling import PassTimer
 from phav.render.settings import RenderSettings
 from phav.render.shaders import create_program
+from phav.render.skinning import SKINNED_VARYINGS, SkinBuffers
 from phav.render.targets import GLObjects, GroundTruthTargets, LitTargets
-from phav.render.uniforms import (BONE_TABLE_COLUMNS, FRAME_BLOCK_FLOATS, PART_TABLE_COLUMNS, bone_table,
+from phav.render.uniforms import (FRAME_BLOCK_FLOATS, PART_TABLE_COLUMNS, bone_table,
                                   frame_block, part_model_views, part_table)
 from phav.take import Take
 
@@ -55,8 +58,7 @@ class _TakeResources:
 
     def __init__(self) -> None:
         self.meshes: MeshBuffers | None = None
-        self.skins: MeshBuffers | None = None
-        self.bones: list[moderngl.Texture] = []
+        self.skins: SkinBuffers | None = None
         self.parts: moderngl.Texture | None = None
 
     def release(self) -> None:
@@ -64,8 +66,6 @@ class _TakeResources:
             if buffers is not None:
                 buffers.release()
         self.meshes = self.skins = None
-        while self.bones:
-            self.bones.pop().release()
         if self.parts is not None:
             self.parts.release()
             self.parts = None
@@ -173,8 +173,8 @@ class Renderer:
             prog["FrameData"].binding = _FRAME_BLOCK_BINDING
         for prog in (self._gbuffer_prog, self._gt_prog):
             prog["u_parts"].value = 0
-        for prog in (self._skin_gbuffer_prog, self._skin_gt_prog):
-            prog["u_bones"].value = 0
+        self._skin_transform_prog = gl.add(create_program(ctx, "skin_transform.vert", varyings=SKINNED_VARYINGS))
+        self._skin_transform_prog["u_bones"].value = 0
         for prog in (self._gbuffer_prog, self._skin_gbuffer_prog):
             prog["u_ssaa"].value = float(s.ssaa)
         for name, unit in GBUFFER_UNITS.items():
@@ -189,7 +189,7 @@ class Renderer:
         self._lit = LitTargets(gl, ctx, self.width, self.height, s.ssaa)
         self._gt = GroundTruthTargets(gl, ctx, self.width, self.height)
         self.timer = PassTimer(ctx)
-        self.post = PostChain(gl, ctx, s, self.timer)
+        self.post = PostChain(gl, ctx, s, self.timer, (self.width, self.height))
 
     # ---- rendering --------------------------------------------------------------------------
     def render_take(self, take: Take, modalities: Iterable[str] = MODALITIES) -> Iterator[Frame]:
@@ -223,12 +223,8 @@ class Renderer:
         self._take.release()
         try:
             self._take.meshes = MeshBuffers(ctx, take.meshes, [self._gbuffer_prog, self._gt_prog])
-            self._take.skins = MeshBuffers(ctx, [sk.mesh for sk in take.skins],
-                                           [self._skin_gbuffer_prog, self._skin_gt_prog], skins=take.skins)
-            for sk in take.skins:
-                bones = ctx.texture((BONE_TABLE_COLUMNS, max(len(sk.bone_parts), 1)), 4, dtype="f4")
-                bones.filter = (moderngl.NEAREST, moderngl.NEAREST)
-                self._take.bones.append(bones)
+            self._take.skins = SkinBuffers(ctx, take.skins, self._skin_transform_prog,
+                                           [self._skin_gbuffer_prog, self._skin_gt_prog])
             self._take.parts = ctx.texture((PART_TABLE_COLUMNS, max(take.num_parts, 1)), 4, dtype="f4")
             self._take.parts.filter = (moderngl.NEAREST, moderngl.NEAREST)
             draws = [(p, int(m)) for p, m in enumerate(take.part_mesh)]
@@ -268,6 +264,8 @@ class Renderer:
         frame = Frame(index=t)
         with self.timer.section("upload"):
             self._upload(take, t)
+        with self.timer.section("skinning"):
+            self._take.skins.skin(self._gt.fbo)  # once per frame, for the G-buffer and ground truth alike
         ctx.provoking_vertex = moderngl.FIRST_VERTEX_CONVENTION  # a triangle's label is its first vertex's
         ctx.front_face = "cw"  # gl_projection mirrors the image: outward faces rasterise clockwise
         ctx.cull_face = "back"
@@ -287,7 +285,7 @@ class Renderer:
         self._frame_ubo.bind_to_uniform_block(_FRAME_BLOCK_BINDING)
         model_views = part_model_views(take, t) if take.num_parts else None
         self._take.parts.write(part_table(take, t, model_views).tobytes())
-        for sk, bones in zip(take.skins, self._take.bones):
+        for sk, bones in zip(take.skins, self._take.skins.bones):
             bones.write(bone_table(sk, model_views).tobytes())
         wetness = 0.0 if take.atmosphere is None else float(take.atmosphere.wetness[t])
         for prog in (self._gbuffer_prog, self._skin_gbuffer_prog):
@@ -326,10 +324,9 @@ class Renderer:
                 part_uniform.value = part
                 vao.render(moderngl.TRIANGLES)
         skinned = self._skin_gbuffer_prog if program_number == _GBUFFER else self._skin_gt_prog
-        for i, bones in enumerate(self._take.bones):
+        for i in range(len(self._skin_instances)):
             vao = self._take.skins.vertex_array(i, program_number)
             if vao is not None:
-                bones.use(location=0)
                 if "u_instance" in skinned:  # only the ground-truth program reads it
                     skinned["u_instance"].value = self._skin_instances[i]
                 vao.render(moderngl.TRIANGLES)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import moderngl
 
@@ -180,10 +180,13 @@ def create_program(
     defines: Mapping[str, object] | None = None,
     *,
     read: Callable[[str], str] | None = None,
+    varyings: Sequence[str] = (),
 ) -> moderngl.Program:
     """Compile and link a program from shader files; errors name the files and lines.
 
-    ``read`` is passed to :func:`preprocess` (default: files under ``shaders/``).
+    ``read`` is passed to :func:`preprocess` (default: files under ``shaders/``). ``varyings``: the
+    vertex outputs captured by transform feedback (interleaved, in this order), for programs
+    without a fragment shader.
 
     Raises:
         ShaderError: preprocessing, compilation or linking failed.
@@ -192,7 +195,8 @@ def create_program(
     if fragment is not None:
         sources["fragment_shader"] = preprocess(fragment, defines, read=read)
     try:
-        return ctx.program(**{stage: src.text for stage, src in sources.items()})
+        extra = {"varyings": list(varyings)} if varyings else {}
+        return ctx.program(**{stage: src.text for stage, src in sources.items()}, **extra)
     except moderngl.Error as exc:
         raise _compile_error(sources, str(exc)) from None
 

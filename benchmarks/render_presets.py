@@ -1,0 +1,129 @@
+"""Renderer speed: skin build time, render-only frames/s per quality preset, and per-pass times.
+
+    python -m benchmarks.render_presets [--quick] [--size 340x256] [--frames 20] [--repeats 5]
+        [--out FILE.json]
+
+Cases (each the median of ``repeats`` runs after a warm-up, read-backs included, so the GL has
+finished before the clock stops):
+
+* ``skin_build``: :func:`phav.body.skin.build_skin` of the spec's person, cache cleared each run.
+* ``render_<quality>_img`` and ``render_<quality>_all``: one saved take rendered with the preset,
+  ``img`` only and every modality.
+* ``passes_<quality>``: one further run with GL timer queries around every pass (mean GPU and wall
+  milliseconds per frame; the queries make each pass wait, so these frames are slower).
+* ``pybullet_tiny``: PyBullet's TinyRenderer on the same scene and size, for the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.timing import machine, measure
+from phav.frames import MODALITIES
+from phav.render.renderer import Renderer
+from phav.render.settings import QUALITIES, quality_settings
+from phav.spec import VideoSpec
+
+
+def skin_build_case(scenario, repeats: int) -> dict:
+    """Seconds to build the scenario's skin from scratch (median of ``repeats``)."""
+    from phav.body.clothing import outfit_from_appearance
+    from phav.body.skin import DEFAULT_RESOLUTION, build_skin
+
+    outfit = outfit_from_appearance(scenario.appearance, getattr(scenario.body_shape, "female", 0.0))
+    seconds, skin = [], None
+    for _ in range(repeats):
+        build_skin.cache_clear()
+        start = time.perf_counter()
+        skin = build_skin(scenario.skeleton, outfit)
+        seconds.append(time.perf_counter() - start)
+    return {"case": "skin_build", "unit": "s", "median_s": statistics.median(seconds), "min_s": min(seconds),
+            "max_s": max(seconds), "repeats": repeats,
+            "settings": {"resolution_m": DEFAULT_RESOLUTION, "triangles": int(len(skin.mesh.indices)),
+                         "vertices": int(len(skin.mesh.positions))}}
+
+
+def render_cases(take, quality: str, repeats: int) -> list[dict]:
+    """Render-only rates of one preset (img only, every modality) and its per-pass profile."""
+    out = []
+    with Renderer(take.width, take.height, quality_settings(quality)) as renderer:
+        for name, mods in (("img", ("img",)), ("all", MODALITIES)):
+            def work(mods=mods) -> int:
+                return sum(1 for _ in renderer.render_take(take, mods))
+
+            stats = measure(work, repeats)
+            out.append({"case": f"render_{quality}_{name}", "unit": "frames/s", **stats,
+                        "settings": {"quality": quality, "size": f"{take.width}x{take.height}",
+                                     "modalities": list(mods), "frames": take.num_frames}})
+        timer = renderer.enable_profiling()
+        for _ in renderer.render_take(take, MODALITIES):
+            pass
+        passes = timer.summary()
+        out.append({"case": f"passes_{quality}", "unit": "ms/frame", "passes": passes,
+                    "gpu_ms_total": sum(p["gpu_ms"] * p["count"] for p in passes.values()) / take.num_frames,
+                    "wall_ms_total": sum(p["wall_ms"] * p["count"] for p in passes.values()) / take.num_frames,
+                    "settings": {"quality": quality, "modalities": list(MODALITIES), "gl_renderer": renderer.gl_renderer}})
+    return out
+
+
+def print_results(results: list[dict]) -> None:
+    """The skin build, frames/s and per-pass records as a table."""
+    for r in results:
+        if r["unit"] == "s":
+            print(f"{r['case']:<24}{r['median_s'] * 1e3:>10.0f} ms   {r['settings']}")
+        elif r["unit"] == "frames/s":
+            ratio = f"{r['ratio_to_pybullet_tiny']:.2f}x tiny" if "ratio_to_pybullet_tiny" in r else ""
+            print(f"{r['case']:<24}{r['median_per_s']:>10.1f} fps  {ratio}")
+        else:
+            print(f"{r['case']:<24}{r['gpu_ms_total']:>10.1f} ms GPU / {r['wall_ms_total']:.1f} ms wall per frame")
+            for name, p in r["passes"].items():
+                print(f"    {name:<20}{p['gpu_ms']:>8.2f} ms GPU {p['wall_ms']:>8.2f} ms wall  x{p['count']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.render_presets", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer frames and repeats")
+    parser.add_argument("--size", default="340x256")
+    parser.add_argument("--frames", type=int, default=None, help="frames (default 30, quick 12)")
+    parser.add_argument("--repeats", type=int, default=None, help="timed runs per case (default 5, quick 3)")
+    parser.add_argument("--qualities", default=",".join(QUALITIES))
+    parser.add_argument("--no-pybullet", action="store_true", help="skip PyBullet's TinyRenderer")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    frames = args.frames or (12 if args.quick else 30)
+    repeats = args.repeats or (3 if args.quick else 5)
+    spec = VideoSpec(action="Walk", frames=frames, width=width, height=height, seed=0).validate()
+
+    from phav.scenario import Scenario
+
+    scenario = Scenario(spec)
+    take = scenario.simulate()
+    results = [skin_build_case(scenario, repeats)]
+    for quality in args.qualities.split(","):
+        results += render_cases(take, quality, repeats)
+    if not args.no_pybullet:
+        from benchmarks.cases import pybullet_camera_case
+
+        results.append(pybullet_camera_case(spec, take, "tiny", repeats))
+        tiny = results[-1]["median_per_s"]
+        for r in results:
+            if r["unit"] == "frames/s":
+                r["ratio_to_pybullet_tiny"] = r["median_per_s"] / tiny
+    print_results(results)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        report = {"date": time.strftime("%Y-%m-%d"), "command": "python -m benchmarks.render_presets " + " ".join(argv or sys.argv[1:]),
+                  "machine": machine(), "results": results}
+        args.out.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
