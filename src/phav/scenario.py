@@ -196,7 +196,9 @@ class Scenario:
                 iid = first_id + i
                 instances.append(Instance(iid, prop.name, class_id(prop.semantic),
                                           tuple(int(c) for c in colours[iid])))
-                meshes.append(prop_mesh(prop.name, prop.kind, prop.size, prop.colour, prop.semantic))
+                mesh = getattr(prop, "mesh", None)  # shaped props (phav.actions.objects) bring their own
+                meshes.append(mesh if mesh is not None else prop_mesh(prop.name, prop.kind, prop.size, prop.colour,
+                                                                      prop.semantic))
                 part_names.append(f"prop/{prop.name}")
             part_instance = np.concatenate([part_instance, np.arange(first_id, first_id + len(props), dtype=np.uint16)])
             part_pos = np.concatenate([part_pos, np.array([[p for p, _ in f] for f in prop_poses])], axis=1)

@@ -5,7 +5,7 @@ Modules by action family: :mod:`~phav.actions.locomotion` (walk-, run- and crawl
 upper-body actions from key poses and IK).
 """
 
-from phav.actions import gestures, locomotion, mocap  # noqa: F401  (register their actions)
+from phav.actions import gestures, household, locomotion, mocap, sports  # noqa: F401  (register their actions)
 from phav.actions.registry import (ActionPlan, ActionRecipe, BuildContext, SignatureResult, action_names,
                                    get_action, register)
 

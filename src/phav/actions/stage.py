@@ -51,11 +51,12 @@ class HeldProp(Modifier):
     """
 
     def __init__(self, prop: Prop, side: str, offset=(0.0, 0.0, -0.05), release_s: float | None = None,
-                 release_velocity=None) -> None:
+                 release_velocity=None, orientation=(0.0, 0.0, 0.0, 1.0)) -> None:
         super().__init__()
         self.props = [prop]
         self.side = side
         self.offset = np.asarray(offset, dtype=np.float64)
+        self.orientation = np.asarray(orientation, dtype=np.float64)
         self.release_s = release_s
         self.release_velocity = release_velocity
         self._cid = -1
@@ -65,13 +66,17 @@ class HeldProp(Modifier):
         prop = self.props[0]
         k = human.link_names.index(f"{self.side}_hand")
         pos, quat = human.link_poses()
-        prop.create(world, pos[k] + quat_rotate(quat[k], self.offset))
-        world.client.resetBasePositionAndOrientation(prop.body, (pos[k] + quat_rotate(quat[k], self.offset)).tolist(),
-                                                     quat[k].tolist())
+        from phav.geometry import quat_multiply
+
+        where = pos[k] + quat_rotate(quat[k], self.offset)
+        prop.create(world, where)
+        world.client.resetBasePositionAndOrientation(prop.body, where.tolist(),
+                                                     quat_multiply(quat[k], self.orientation).tolist())
         ignore_person(world, human, prop.body)
-        index = k - 1  # PyBullet link index of link k
+        index = k - 1  # PyBullet link index of link k (the hand's inertial frame is its link frame)
         self._cid = world.client.createConstraint(human.body_id, index, prop.body, -1, pybullet.JOINT_FIXED,
-                                                  [0, 0, 0], self.offset.tolist(), [0, 0, 0])
+                                                  [0, 0, 0], self.offset.tolist(), [0, 0, 0],
+                                                  parentFrameOrientation=self.orientation.tolist())
         world.client.changeConstraint(self._cid, maxForce=200.0 * prop.mass * 9.81 + 50.0)
 
     def before_step(self, world: World, human: Humanoid, time_s: float) -> None:
@@ -160,3 +165,65 @@ class BallOnFoot(Modifier):
         self.props[0].create(world, spot)
         self.record.update({"kick_speed_m_s": self.kick_speed, "loft_m_s": self.loft})
         self.record.update({"ball_kick_time_s": round(float(times[i]), 4), "ball_spot_m": [round(float(x), 4) for x in spot]})
+
+
+class Grasp(Modifier):
+    """A free prop placed in the body frame (e.g. on the floor) that the ``side`` hand takes at
+    ``grasp_s`` if the wrist is then within ``reach`` metres of the prop's surface: a fixed
+    constraint keeps their relative pose from then on (held, not colliding with the holder)."""
+
+    def __init__(self, prop: Prop, position, side: str, grasp_s: float, reach: float) -> None:
+        super().__init__()
+        self.props = [prop]
+        self.position = np.asarray(position, dtype=np.float64)
+        self.side, self.grasp_s, self.reach = side, float(grasp_s), float(reach)
+        self._done = False
+        self.record = {f"{prop.name}_position_body_m": [round(float(x), 4) for x in self.position],
+                       "grasp_hand": side, "grasp_s": round(self.grasp_s, 4)}
+
+    def setup(self, world: World, human: Humanoid) -> None:
+        self.props[0].create(world, body_to_world(human, self.position))
+
+    def before_step(self, world: World, human: Humanoid, time_s: float) -> None:
+        if self._done or time_s < self.grasp_s:
+            return
+        self._done = True
+        c, body = world.client, self.props[0].body
+        k = human.link_names.index(f"{self.side}_hand")
+        near = c.getClosestPoints(bodyA=body, bodyB=human.body_id, distance=self.reach, linkIndexB=k - 1)
+        self.record["grasped"] = bool(near)
+        if not near:
+            return
+        pos, quat = human.link_poses()
+        p, q = c.getBasePositionAndOrientation(body)
+        from phav.geometry import quat_conjugate, quat_multiply
+
+        inv = quat_conjugate(quat[k])
+        local_p = quat_rotate(inv, np.asarray(p) - pos[k])
+        local_q = quat_multiply(inv, np.asarray(q))
+        ignore_person(world, human, body)
+        cid = c.createConstraint(human.body_id, k - 1, body, -1, pybullet.JOINT_FIXED, [0, 0, 0],
+                                 local_p.tolist(), [0, 0, 0], parentFrameOrientation=local_q.tolist())
+        c.changeConstraint(cid, maxForce=200.0 * self.props[0].mass * 9.81 + 50.0)
+
+
+class Fixture(PlacedProp):
+    """A static fixture (mass 0) placed in the body frame that the ``sides`` hands are pinned to
+    from ``grip_s`` on (e.g. hanging from a bar): each hand keeps its world position at that time."""
+
+    def __init__(self, prop: Prop, position, sides=("right", "left"), grip_s: float | None = None) -> None:
+        super().__init__(prop, position)
+        self.sides, self.grip_s = tuple(sides), grip_s
+        self._done = grip_s is None
+
+    def before_step(self, world: World, human: Humanoid, time_s: float) -> None:
+        if self._done or time_s < self.grip_s:
+            return
+        self._done = True
+        pos, _ = human.link_poses()
+        for side in self.sides:
+            k = human.link_names.index(f"{side}_hand")
+            cid = world.client.createConstraint(human.body_id, k - 1, -1, -1, pybullet.JOINT_POINT2POINT, [0, 0, 0],
+                                                [0, 0, 0], pos[k].tolist())
+            world.client.changeConstraint(cid, maxForce=2.0 * human.skeleton.total_mass * 9.81)
+        self.record["gripped_at_s"] = round(time_s, 4)

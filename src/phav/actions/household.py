@@ -1,0 +1,213 @@
+"""Procedural everyday actions with objects: Sit (onto a chair, bench or sofa), Pick (an object from
+the floor) and BrushHair (a hair brush over the head). Key poses + IK (:mod:`phav.motion.keyposes`),
+props from :mod:`phav.actions.objects` and :mod:`phav.actions.stage`.
+
+Sizes scale with the actor: ``k = height / 1.75`` for furniture, arm reach for hand targets, so a
+child sits on a child-sized chair. Thresholds in the signatures are fractions of the height ``h``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from phav.actions import signals as S
+from phav.actions.objects import hair_brush, seat
+from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, register
+from phav.actions.stage import Grasp, HeldProp, PlacedProp
+from phav.body.skeleton import Skeleton
+from phav.geometry import quat_conjugate, quat_multiply, quat_rotate
+from phav.motion.keyposes import Key, standing_height, synthesize
+from phav.motion.ops import mirror
+from phav.motion.rotations import quat_from_rotvec
+from phav.physics.variations import Prop
+from phav.take import Take
+
+#: Adult height the furniture of :mod:`phav.worlds` is built for, metres.
+FURNITURE_HEIGHT = 1.75
+SEAT_KINDS = ("chair", "bench", "sofa")
+_SEATED_VARIATIONS = frozenset({"n", "w", "o"})
+
+
+def reach(sk: Skeleton) -> float:
+    """Shoulder-to-wrist length of the straight arm, metres."""
+    return -sk.link("right_forearm").offset[2] - sk.link("right_hand").offset[2]
+
+
+def chest_point(sk: Skeleton, point, pelvis=(0.0, 0.0, 0.0), pelvis_rot=(0.0, 0.0, 0.0),
+                chest=(0.0, 0.0, 0.0)) -> np.ndarray:
+    """A body-frame point ``(3,)`` in the chest frame of a key with these pelvis and chest values
+    (what :class:`~phav.motion.keyposes.Key` ``hands`` expects)."""
+    pq = quat_from_rotvec(np.asarray(pelvis_rot, dtype=np.float64))
+    cq = quat_multiply(pq, quat_from_rotvec(np.asarray(chest, dtype=np.float64)))
+    p = np.array([0.0, 0.0, standing_height(sk)]) + np.asarray(pelvis, dtype=np.float64)
+    c = p + quat_rotate(pq, np.asarray(sk.link("chest").offset, dtype=np.float64))
+    return quat_rotate(quat_conjugate(cq), np.asarray(point, dtype=np.float64) - c)
+
+
+# ---- Sit ------------------------------------------------------------------------------------------
+def sit_build(ctx: BuildContext) -> ActionPlan:
+    rng, sk = ctx.rng, ctx.skeleton
+    seg = sk.segments
+    k = min(1.0, seg.height / FURNITURE_HEIGHT) * float(rng.uniform(0.95, 1.05))
+    kind = SEAT_KINDS[int(rng.integers(len(SEAT_KINDS)))]
+    s = seat(kind, rng, k)
+    wait = float(rng.uniform(0.2, 0.6))  # standing before sitting down, s
+    descent = float(rng.uniform(0.9, 1.5))  # s
+    lean = float(rng.uniform(0.35, 0.7))  # forward lean at mid-descent, rad
+    hands = ("knees", "lap", "beside")[int(rng.integers(3))]
+    # seated pelvis: thighs on the seat, knees over the feet (which stay where they stood)
+    back = 0.85 * seg.thigh
+    seated = np.array([-back, 0.0, s.top + seg.thigh_radius + 0.01 - standing_height(sk)])
+    origin_x = -back + 0.45 * seg.thigh - s.front  # the seat's front edge half a thigh ahead of the pelvis
+    mid = seated * np.array([0.6, 0.0, 0.55])
+    r = reach(sk)
+    if hands == "knees":
+        targets = {side: np.array([-back + seg.thigh, (1 if side == "left" else -1) * seg.hip_half_width,
+                                   s.top + 0.12 * r]) for side in ("right", "left")}
+    elif hands == "lap":
+        targets = {side: np.array([-back + 0.55 * seg.thigh, (0.5 if side == "left" else -0.5) * seg.hip_half_width,
+                                   s.top + 0.15 * r]) for side in ("right", "left")}
+    else:
+        targets = {side: np.array([-back, (1 if side == "left" else -1) * (seg.hip_half_width + 0.22 * r),
+                                   s.top + 0.03]) for side in ("right", "left")}
+    rot_end = (0.0, 0.12, 0.0)
+    hand_keys = {side: chest_point(sk, p, seated, rot_end) for side, p in targets.items()}
+    t1 = wait + descent
+    keys = [Key(0.0), Key(wait),
+            Key(wait + 0.55 * descent, pelvis=tuple(mid), pelvis_rot=(0.0, lean, 0.0), look=(2.0, 0.0, 0.8)),
+            Key(t1, pelvis=tuple(seated), pelvis_rot=rot_end, hands=hand_keys, ease="ease_out"),
+            Key(max(ctx.duration, t1) + 0.3, pelvis=tuple(seated), pelvis_rot=rot_end, hands=hand_keys)]
+    clip = synthesize(sk, keys, duration=keys[-1].time, name="sit")
+    style = {"seat": kind, "seat_scale": k, "seat_top_m": s.top, "wait_s": wait, "descent_s": descent,
+             "lean_rad": lean, "hands": hands}
+    return ActionPlan(clip, [PlacedProp(s.prop, (origin_x, 0.0, 0.0))], style, "procedural key poses + IK (sit)")
+
+
+def sit_signature(take: Take) -> SignatureResult:
+    """Sit: the pelvis drops by at least 0.1 h and settles (last 0.3 s) at seat height (within
+    0.1 h above the seat top) over the seat (within 0.35 h of the seat's origin horizontally)."""
+    h = S.body_height(take)
+    style = take.meta["action"]
+    top = float(style["seat_top_m"])
+    p = S.joint(take, "pelvis")
+    chair = S.prop(take, style["seat"])
+    n = max(1, int(round(0.3 * take.fps)))
+    end = p[-n:]
+    drop = float((p[0, 2] - end[:, 2].mean()) / h)
+    above = (end[:, 2] - top) / h
+    off = float(np.linalg.norm(end[:, :2].mean(axis=0) - chair[-1, :2]) / h)
+    ok = drop >= 0.1 and bool(np.all((above > 0.0) & (above < 0.1))) and off < 0.35
+    return SignatureResult(ok, f"pelvis dropped {drop:.2f} h to {above.mean():.3f} h above the seat, "
+                               f"{off:.2f} h from its centre")
+
+
+# ---- Pick -----------------------------------------------------------------------------------------
+def pick_build(ctx: BuildContext) -> ActionPlan:
+    rng, sk = ctx.rng, ctx.skeleton
+    seg = sk.segments
+    r = reach(sk)
+    side = ("right", "left")[int(rng.integers(2))]
+    squat = float(rng.uniform(0.0, 1.0))  # 0 stoop (bend at the hips) .. 1 squat (bend the knees)
+    approach = float(rng.uniform(0.6, 1.0))  # s to reach down
+    hold = float(rng.uniform(0.2, 0.5))  # s at the bottom
+    ahead = float(rng.uniform(0.23, 0.27)) * seg.height  # object distance in front
+    shape = ("box", "sphere")[int(rng.integers(2))]
+    colour = tuple(float(c) for c in rng.uniform(0.1, 0.9, 3))
+    if shape == "box":
+        size = tuple(float(x) for x in rng.uniform([0.1, 0.1, 0.12], [0.18, 0.18, 0.22]) * min(1.0, seg.height / 1.6))
+        obj = Prop("object", "Misc", "box", size, colour, 0.4)
+        top = size[2]
+    else:
+        rad = float(rng.uniform(0.08, 0.11)) * min(1.0, seg.height / 1.6)
+        obj, top = Prop("object", "Ball", "sphere", (rad,), colour, 0.3), 2 * rad
+    # built right-handed, mirrored for the left: the object lies ahead, on the right
+    y = -seg.hip_half_width - 0.3 * seg.shoulder_half_width
+    spot = np.array([ahead, y, top / 2])
+    h0 = standing_height(sk)
+    down = (0.3 + 0.27 * squat) * h0
+    lean = 1.15 - 0.55 * squat
+    pelvis = (-0.1 * seg.thigh * (1.0 - squat), 0.0, -down)
+    pel_rot = (0.0, lean, 0.0)
+    grip = np.array([ahead, y, top + 0.6 * seg.hand_radius])
+    low = {"right": chest_point(sk, grip, pelvis, pel_rot, (0.0, 0.3, 0.0))}
+    t_low = 0.3 + approach
+    up_hand = {"right": np.asarray(sk.link("right_upper_arm").offset) + r * np.array([0.45, 0.1, -0.55])}
+    keys = [Key(0.0), Key(0.3, look=(1.0, -0.2, 0.0)),
+            Key(t_low, pelvis=pelvis, pelvis_rot=pel_rot, chest=(0.0, 0.3, 0.0), hands=low, look=tuple(spot)),
+            Key(t_low + hold, pelvis=pelvis, pelvis_rot=pel_rot, chest=(0.0, 0.3, 0.0), hands=low, look=tuple(spot)),
+            Key(t_low + hold + approach, hands=up_hand, elbow_pole=(-0.5, -0.6, -0.6))]
+    end = max(ctx.duration, keys[-1].time) + 0.3
+    keys.append(Key(end, hands=up_hand, elbow_pole=(-0.5, -0.6, -0.6)))
+    clip = synthesize(sk, keys, duration=end, name="pick")
+    if side == "left":
+        clip = mirror(clip, name="pick")
+        spot = spot * np.array([1.0, -1.0, 1.0])
+    grasp = Grasp(obj, spot, side, t_low + 0.5 * hold, reach=0.6 * seg.hand_radius + 0.06 * seg.height / 1.75)
+    style = {"hand": side, "squat": squat, "approach_s": approach, "hold_s": hold, "ahead_m": ahead, "object": shape}
+    return ActionPlan(clip, [grasp], style, "procedural key poses + IK (pick)")
+
+
+def pick_signature(take: Take) -> SignatureResult:
+    """Pick: the object, resting on the floor at first, is lifted by at least 0.25 h and ends held
+    (within 0.12 h of a wrist)."""
+    h = S.body_height(take)
+    obj = S.prop(take, "object")
+    lift = float((obj[-1, 2] - obj[0, 2]) / h)
+    near = min(float(np.linalg.norm(S.joint(take, f"{s}_wrist")[-1] - obj[-1]) / h) for s in ("right", "left"))
+    ok = lift >= 0.25 and near < 0.12
+    return SignatureResult(ok, f"object lifted {lift:.2f} h, {near:.3f} h from the hand")
+
+
+# ---- BrushHair ------------------------------------------------------------------------------------
+def brush_build(ctx: BuildContext) -> ActionPlan:
+    rng, sk = ctx.rng, ctx.skeleton
+    seg = sk.segments
+    side = ("right", "left")[int(rng.integers(2))]
+    stroke = float(rng.uniform(0.45, 0.8))  # s per stroke (front to back)
+    strokes = int(rng.integers(3, 6))
+    tilt = float(rng.uniform(-0.25, 0.25))  # head/chest tilt towards the brushing side, rad
+    spread = float(rng.uniform(0.5, 1.0))  # how far over the top of the head the stroke goes
+    head = np.asarray(sk.link("head").offset, dtype=np.float64) + np.array([0.0, 0.0, seg.neck_to_head])
+    above = seg.head_radius + 0.04 * seg.height / 1.75
+    front = head + np.array([0.9 * seg.head_radius, -0.3 * spread * seg.head_radius, above])
+    backp = head + np.array([-1.1 * seg.head_radius, -0.6 * spread * seg.head_radius, 0.6 * above])
+    pole = (0.0, -1.0, 0.2)
+    chest = (tilt, 0.0, 0.0)
+    keys = [Key(0.0), Key(0.6, hands={"right": front}, elbow_pole=pole, chest=chest)]
+    t = 0.6
+    for _ in range(strokes):
+        keys += [Key(t + stroke, hands={"right": backp}, elbow_pole=pole, chest=chest),
+                 Key(t + 1.6 * stroke, hands={"right": front}, elbow_pole=pole, chest=chest)]
+        t += 1.6 * stroke
+    keys.append(Key(max(ctx.duration, t) + 0.3, hands={"right": front}, elbow_pole=pole, chest=chest))
+    clip = synthesize(sk, keys, duration=keys[-1].time, name="brush_hair")
+    if side == "left":
+        clip = mirror(clip, name="brush_hair")
+    brush = HeldProp(hair_brush(rng), side, offset=(0.03, 0.0, -0.03),
+                     orientation=tuple(quat_from_rotvec(np.array([0.0, -0.6, 0.0]))))
+    style = {"hand": side, "stroke_s": stroke, "strokes": strokes, "tilt_rad": tilt, "spread": spread}
+    return ActionPlan(clip, [brush], style, "procedural key poses + IK (brush hair)")
+
+
+def brush_signature(take: Take) -> SignatureResult:
+    """BrushHair: the brush stays at the head (within 0.15 h of the head centre, above the neck)
+    and sweeps across it (front to back) at least twice."""
+    h = S.body_height(take)
+    b, head, neck = S.prop(take, "brush"), S.joint(take, "head"), S.joint(take, "neck")
+    at_head = (np.linalg.norm(b - head, axis=1) < 0.15 * h) & (b[:, 2] > neck[:, 2])
+    f = S.forward(take)
+    along = np.sum((b - head)[:, :2] * f, axis=1) / h
+    sweeps = S.count_events(-along * at_head, 0.01, -0.01)
+    ok = sweeps >= 2 and float(at_head.mean()) >= 0.4
+    return SignatureResult(ok, f"{sweeps} strokes over the head, brush at the head {at_head.mean():.0%} of frames")
+
+
+SIT = register(ActionRecipe("Sit", frozenset({"mocap-like"}), ("sit",), sit_signature,
+                            "sitting down onto a chair, bench or sofa (key poses + IK, physical seat)",
+                            build=sit_build, duration=2.6, variations=_SEATED_VARIATIONS))
+PICK = register(ActionRecipe("Pick", frozenset({"mocap-like"}), ("pick",), pick_signature,
+                             "picking an object up from the floor (key poses + IK, physical object)",
+                             build=pick_build, duration=2.8, variations=frozenset({"n", "w", "o"})))
+BRUSH_HAIR = register(ActionRecipe("BrushHair", frozenset({"mocap-like"}), ("brush",), brush_signature,
+                                   "brushing the hair with a hair brush (key poses + IK)", build=brush_build,
+                                   duration=3.6, variations=frozenset({"n", "w", "p", "o"})))

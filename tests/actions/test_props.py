@@ -1,0 +1,73 @@
+"""Shaped props and stage pieces of the object actions: sizes, meshes, colliders, seats that scale
+with the actor, and the style parameters that each new class samples per video."""
+
+import numpy as np
+import pytest
+
+from phav.actions.objects import baseball_bat, gun, hair_brush, seat
+from phav.actions.household import chest_point
+from phav.body.presets import sample_actor
+from phav.labels import class_id
+from phav.actions import get_action
+from phav.scenario import Scenario
+from phav.seeding import video_rng
+from phav.spec import VideoSpec
+
+
+def _take(action, seed=0, actor="Model_Default", frames=None, check=True):
+    n = frames if frames is not None else int(np.ceil(get_action(action).duration * 30)) + 1
+    return Scenario(VideoSpec(action=action, frames=n, width=48, height=32, seed=seed, actor=actor)).simulate(
+        check_signature=check)
+
+
+@pytest.mark.parametrize("make,label", [(baseball_bat, "BaseballBat"), (gun, "Gun"), (hair_brush, "HairBrush")])
+def test_held_tools_carry_their_semantic_class_on_every_vertex(make, label):
+    prop = make(np.random.default_rng(0))
+    assert prop.semantic == label
+    assert np.all(prop.mesh.semantic == class_id(label))
+    lo = prop.mesh.positions.min(axis=0)
+    hi = prop.mesh.positions.max(axis=0)
+    np.testing.assert_allclose(hi - lo, prop.size, atol=1e-6)  # the mesh is exactly its collision boxes
+
+
+@pytest.mark.parametrize("kind", ["chair", "bench", "sofa"])
+def test_seats_scale_with_the_actor_and_face_forward(kind):
+    big = seat(kind, np.random.default_rng(1), 1.0)
+    small = seat(kind, np.random.default_rng(1), 0.7)
+    assert small.top == pytest.approx(0.7 * big.top)
+    # the seat block's top is the sitting surface, and its front edge is where the recipe thinks
+    block = big.prop.parts[0]
+    assert block[0][2] + block[1][2] == pytest.approx(big.top, abs=0.01)
+    assert block[0][0] + block[1][0] == pytest.approx(big.front, abs=0.01)
+    # the backrest lies behind (-x): the person sits facing +x
+    assert big.prop.parts[1][0][0] < 0
+
+
+def test_unknown_seat_kind_says_which_are_valid():
+    with pytest.raises(ValueError, match="chair, bench, sofa"):
+        seat("stool", np.random.default_rng(0))
+
+
+def test_chest_point_of_the_standing_pose_is_relative_to_the_chest_joint():
+    shape, _ = sample_actor("Model_Man01", video_rng(0, "actor"))
+    sk = shape.skeleton()
+    from phav.motion.keyposes import standing_height
+
+    chest = np.array([0.0, 0.0, standing_height(sk)]) + np.asarray(sk.link("chest").offset)
+    np.testing.assert_allclose(chest_point(sk, chest + [0.1, 0.2, 0.3]), [0.1, 0.2, 0.3], atol=1e-12)
+    # leaning forward by 90 degrees turns the chest's +z to the body's +x
+    p = chest_point(sk, np.array([0.0, 0.0, standing_height(sk)]) + [1.0, 0.0, 0.0], pelvis_rot=(0.0, np.pi / 2, 0.0))
+    assert p[2] > 0.5
+
+
+@pytest.mark.parametrize("action", ["Sit", "Pick", "BrushHair", "ShootGun", "SwingBaseball"])
+def test_new_classes_sample_at_least_three_style_parameters(action):
+    styles = [_take(action, seed=s, frames=3, check=False).meta["action"] for s in (0, 1)]
+    assert len(styles[0]) >= 3
+    assert styles[0] != styles[1]
+
+
+@pytest.mark.parametrize("action", ["Sit", "Pick"])
+def test_child_presets_show_the_prop_actions(action):
+    take = _take(action, seed=0, actor="Model_Boy")
+    assert take.meta["signature"]["ok"], take.meta["signature"]["reason"]
