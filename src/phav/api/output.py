@@ -1,0 +1,108 @@
+"""Rendering a take to arrays (iterable, nothing on disk) and writing the CLI's video folder."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from phav.frames import MODALITIES, Frame
+from phav.spec import VideoSpec
+from phav.take import Take
+
+#: Frame fields each modality fills (``flow`` fills two).
+FIELDS = {"img": ("img",), "raw": ("raw",), "depth": ("depth",), "flow": ("flow", "flow_valid"),
+          "classgt": ("semantic",), "instancegt": ("instance",)}
+
+
+def _renderer(take: Take, quality: str):
+    from phav.render.renderer import Renderer
+    from phav.render.settings import quality_settings
+
+    return Renderer(take.width, take.height, quality_settings(quality))
+
+
+def render_frames(take: Take, modalities: Iterable[str] = ("img",), *, quality: str = "phav",
+                  renderer=None) -> Iterator[Frame]:
+    """Render ``take`` frame by frame, as arrays: nothing touches the disk.
+
+    Yields :class:`~phav.frames.Frame` objects in order (``index`` 0..T-1) with the requested
+    modalities filled: ``img``/``raw`` ``(H, W, 3) uint8``, ``depth`` ``(H, W) float32`` metres
+    (sky ``inf``), ``flow`` ``(H, W, 2) float32`` pixels with ``flow_valid`` ``(H, W) bool``,
+    ``classgt`` as ``semantic`` ``(H, W) uint8``, ``instancegt`` as ``instance`` ``(H, W) uint16``.
+
+    Args:
+        modalities: a subset of :data:`phav.frames.MODALITIES` (``"all"`` for every one).
+        quality: ``preview``, ``phav`` or ``high``, as ``phav-render --quality`` (ignored with ``renderer``).
+        renderer: a :class:`~phav.render.Renderer` of the take's size to reuse (kept open); by
+            default one is made and closed when the iteration ends or the iterator is closed.
+
+    Raises:
+        ValueError: unknown modality or quality, or a renderer of another size.
+        RuntimeError: the renderer is closed ("this Renderer is closed; create a new one").
+    """
+    mods = MODALITIES if modalities == "all" else tuple(modalities)
+    if renderer is not None:
+        return renderer.render_take(take, mods)  # validates eagerly, raises on a closed renderer
+    from phav.render.settings import quality_settings
+
+    quality_settings(quality)  # an unknown preset fails here, before any GL work
+    unknown = set(mods) - set(MODALITIES)
+    if unknown:
+        raise ValueError(f"unknown modalities {sorted(unknown)}; choose from {', '.join(MODALITIES)}")
+    return _owned(take, mods, quality)
+
+
+def _owned(take: Take, mods: tuple[str, ...], quality: str) -> Iterator[Frame]:
+    with _renderer(take, quality) as renderer:
+        yield from renderer.render_take(take, mods)
+
+
+def render_arrays(take: Take, modalities: Iterable[str] = ("img",), *, quality: str = "phav",
+                  renderer=None) -> dict[str, np.ndarray]:
+    """The whole take as stacked arrays: ``{field: (T, ...) array}`` for each field the modalities
+    fill (``img``, ``raw``, ``depth``, ``flow``, ``flow_valid``, ``semantic``, ``instance``)."""
+    mods = MODALITIES if modalities == "all" else tuple(modalities)
+    frames = list(render_frames(take, mods, quality=quality, renderer=renderer))
+    return {f: np.stack([getattr(fr, f) for fr in frames]) for m in mods for f in FIELDS[m]}
+
+
+def write_video(take: Take, out_root: str | Path, spec: VideoSpec, *, modalities: Iterable[str] = MODALITIES,
+                overwrite: bool = False, save_take: bool = False, quality: str = "phav", renderer=None) -> Path:
+    """Write ``take`` as ``phav-render video`` does: ``out_root/<spec.action>/<folder name>/`` with
+    the image files of ``modalities``, ``annotations.json``, ``params.json`` (and ``take.npz`` with
+    ``save_take``), into a hidden folder renamed into place when complete. Returns the folder.
+
+    The folder is named by ``spec`` and the take's resolved clip (``take.meta["clip"]``).
+
+    Raises:
+        OutputError: the folder exists (without ``overwrite``) or cannot be written.
+        ValueError: the take's size is not the spec's, or unknown modalities.
+    """
+    from phav.errors import OutputError
+    from phav.io.layout import video_dir
+    from phav.io.video_folder import VideoFolderWriter
+    from phav.pipeline import TAKE_FILE, check_output
+
+    out_root = Path(out_root)
+    clip = take.meta.get("clip") or spec.clip or None
+    check_output(out_root, video_dir(out_root, spec.action, spec.folder_name(clip)), overwrite)
+    own = renderer is None
+    renderer = _renderer(take, quality) if own else renderer
+    try:
+        take.meta["render"] = dataclasses.asdict(renderer.settings)
+        try:
+            with VideoFolderWriter(out_root, spec, take, resolved_clip=clip, modalities=modalities,
+                                   overwrite=overwrite, gl_renderer=renderer.gl_renderer) as writer:
+                for frame in renderer.render_take(take, writer.modalities):
+                    writer.write_frame(frame)
+                if save_take:
+                    take.save(writer.temp_path / TAKE_FILE)
+                return writer.commit()
+        except FileExistsError as exc:
+            raise OutputError(str(exc)) from None
+    finally:
+        if own:
+            renderer.close()
