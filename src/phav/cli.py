@@ -38,8 +38,15 @@ def parse_size(text: str) -> tuple[int, int]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="phav")
-def cli() -> None:
+@click.option("--plugin", "plugins", multiple=True, metavar="MODULE",
+              help="Import MODULE first: it registers actions and environments (repeatable; also "
+                   "PHAV_PLUGINS=mod1,mod2 and the 'phav.plugins' entry point group).")
+def cli(plugins: tuple[str, ...] = ()) -> None:
     """Generate synthetic human action videos with exact ground truth (PHAV layout)."""
+    from phav.plugins import load_plugins, refresh_cli_choices
+
+    load_plugins(plugins)
+    refresh_cli_choices(cli)
 
 
 def video_options(sampled: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -173,6 +180,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 from phav import cli_dataset  # noqa: E402,F401  (registers `sample` and `dataset`)
+from phav.server import command as _serve_command  # noqa: E402,F401  (registers `serve`)
+from phav.viewer import command as _view_command  # noqa: E402,F401  (registers `view`)
 
 if __name__ == "__main__":
     main()

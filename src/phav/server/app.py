@@ -1,0 +1,188 @@
+"""The web app: a REST API for videos on demand and the page that uses it (FastAPI, ``phav[web]``).
+
+Routes (the OpenAPI schema is at ``/openapi.json``, interactive docs at ``/docs``):
+
+* ``GET /api/parameters``: every variable and its allowed values or ranges, with the sampling
+  model's distributions.
+* ``POST /api/videos``: a full or partial spec and a seed. The variables left out are sampled from
+  the seed. 202 with the id and links (200 when the video is already in the cache); 422 with the
+  reason for invalid input; 429 when the queue is full.
+* ``GET /api/videos/{id}``: status (``queued``, ``running``, ``done``, ``failed`` with ``error``),
+  the resolved spec and links.
+* ``GET /api/videos/{id}/preview/{modality}.mp4``, ``.../video.zip``, ``.../params.json``,
+  ``.../annotations.json``, ``.../frames/{kind}/{number}`` (a frame file as written, numbered from 1).
+* ``GET /``: the page.
+
+Files are served only from the job's folder in the cache: ids must be 32 hex digits, modality and
+frame kinds come from fixed lists, and every path is checked to lie inside the job's folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from fastapi import FastAPI, HTTPException
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field
+
+from phav.io import layout
+from phav.server.jobs import JobManager, QueueFull
+from phav.server.limits import Limits
+from phav.server.previews import PREVIEW_MODALITIES
+from phav.server.render_job import DONE, ZIP_FILE
+from phav.server.resolve import RequestError, Resolver
+
+STATIC = Path(__file__).parent / "static"
+_ID = PathParam(pattern=r"^[0-9a-f]{32}$", description="video id: 32 hex digits")
+_NAME = Field(default=None, max_length=64)
+
+
+class VideoRequest(BaseModel):
+    """A full or partial spec and a seed; a variable left out (or null) is sampled from the seed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Optional[str] = _NAME
+    clip: Optional[str] = _NAME
+    actor: Optional[str] = _NAME
+    environment: Optional[str] = _NAME
+    camera: Optional[str] = _NAME
+    day_phase: Optional[str] = _NAME
+    weather: Optional[str] = _NAME
+    variation: Optional[str] = _NAME
+    frames: Optional[int] = Field(default=None, ge=1, description="default and bound: GET /api/parameters")
+    fps: Optional[float] = Field(default=None, gt=0)
+    width: Optional[int] = Field(default=None, ge=1)
+    height: Optional[int] = Field(default=None, ge=1)
+    seed: int = Field(default=0, ge=0, lt=2**63)
+
+
+class VideoStatus(BaseModel):
+    """A job: its id, status, the resolved spec, the reason of a failure and the links to its files."""
+
+    id: str
+    status: str
+    spec: dict[str, Any]
+    error: Optional[str] = None
+    frames: Optional[int] = None
+    seconds: Optional[float] = None
+    links: dict[str, Any]
+
+
+def _links(record: dict[str, Any]) -> dict[str, Any]:
+    base = f"/api/videos/{record['id']}"
+    links: dict[str, Any] = {"self": base}
+    if record.get("status") == DONE:
+        links.update(
+            zip=f"{base}/video.zip", params=f"{base}/params.json", annotations=f"{base}/annotations.json",
+            previews={m: f"{base}/preview/{m}.mp4" for m in record.get("previews", [])},
+            frames=f"{base}/frames/{{kind}}/{{number}}",
+        )
+    return links
+
+
+def _status(record: dict[str, Any]) -> dict[str, Any]:
+    return {"id": record["id"], "status": record["status"], "spec": record.get("spec", {}),
+            "error": record.get("error"), "frames": record.get("frames"), "seconds": record.get("seconds"),
+            "links": _links(record)}
+
+
+def create_app(cache: str | Path, *, workers: int = 1, limits: Limits = Limits(),
+               jobs: JobManager | None = None, resolver: Resolver | None = None) -> FastAPI:
+    """The app serving videos from ``cache``; ``jobs``/``resolver`` replace the defaults (tests).
+
+    The job manager's workers stop when the app shuts down.
+    """
+    jobs = jobs or JobManager(cache, workers=workers, max_queue=limits.max_queue, quality=limits.quality)
+    resolver = resolver or Resolver(limits)
+    app = FastAPI(title="phav", version="1", summary="Synthetic human action videos on demand (PHAV).")
+    app.state.jobs, app.state.resolver = jobs, resolver
+    app.router.add_event_handler("shutdown", jobs.close)
+
+    def done_folder(job_id: str) -> tuple[Path, dict[str, Any]]:
+        record = jobs.get(job_id)
+        if record is None:
+            raise HTTPException(404, f"no video {job_id}; POST /api/videos to make it")
+        if record["status"] != DONE:
+            raise HTTPException(409, f"video {job_id} is {record['status']}; its files exist once it is done")
+        return jobs.folder(job_id), record
+
+    def send(folder: Path, relative: str, media_type: str | None = None) -> FileResponse:
+        path = (folder / relative).resolve()
+        if not path.is_relative_to(folder.resolve()) or not path.is_file():
+            raise HTTPException(404, f"no file {relative} in this video")
+        return FileResponse(path, media_type=media_type, filename=path.name if media_type == "application/zip" else None)
+
+    @app.get("/api/parameters", tags=["videos"])
+    def parameters() -> dict[str, Any]:
+        """Every variable, its allowed values (or range) and the distribution it is sampled from."""
+        return resolver.parameters()
+
+    @app.post("/api/videos", status_code=202, response_model=VideoStatus, tags=["videos"],
+              responses={200: {"description": "already in the cache", "model": VideoStatus},
+                         422: {"description": "invalid request (the reason)"},
+                         429: {"description": "the queue is full"}})
+    def create_video(request: VideoRequest) -> Any:
+        """Queue a video (variables left out are sampled from the seed); the same request gives the same id."""
+        try:
+            spec = resolver.resolve(request.model_dump(exclude_none=True))
+        except RequestError as exc:
+            raise HTTPException(422, str(exc)) from None
+        try:
+            record, created = jobs.submit(spec)
+        except QueueFull as exc:
+            raise HTTPException(429, str(exc), headers={"Retry-After": "5"}) from None
+        body = _status(record)
+        return JSONResponse(body, status_code=200 if record["status"] == DONE and not created else 202)
+
+    @app.get("/api/videos/{video_id}", response_model=VideoStatus, tags=["videos"])
+    def video_status(video_id: str = _ID) -> Any:
+        """A video's status, resolved spec, failure reason and links."""
+        record = jobs.refresh(video_id)
+        if record is None:
+            raise HTTPException(404, f"no video {video_id}; POST /api/videos to make it")
+        return _status(record)
+
+    @app.get("/api/videos/{video_id}/preview/{modality}.mp4", tags=["files"], response_class=FileResponse)
+    def preview(modality: str, video_id: str = _ID) -> FileResponse:
+        """H.264 preview of one image modality (depth, flow and labels coloured)."""
+        if modality not in PREVIEW_MODALITIES:
+            raise HTTPException(404, f"no preview {modality!r}; choose one of {', '.join(PREVIEW_MODALITIES)}")
+        folder, _ = done_folder(video_id)
+        return send(folder, f"preview_{modality}.mp4", "video/mp4")
+
+    @app.get("/api/videos/{video_id}/video.zip", tags=["files"], response_class=FileResponse)
+    def video_zip(video_id: str = _ID) -> FileResponse:
+        """Every file of the video folder (all modalities, params.json, annotations.json)."""
+        folder, _ = done_folder(video_id)
+        return send(folder, ZIP_FILE, "application/zip")
+
+    @app.get("/api/videos/{video_id}/{name}.json", tags=["files"], response_class=FileResponse)
+    def video_json(name: str, video_id: str = _ID) -> FileResponse:
+        """``params.json`` or ``annotations.json``."""
+        if f"{name}.json" not in (layout.PARAMS_FILE, layout.ANNOTATIONS_FILE):
+            raise HTTPException(404, f"no file {name}.json; choose params.json or annotations.json")
+        folder, record = done_folder(video_id)
+        return send(folder, f"{record['video_folder']}/{name}.json", "application/json")
+
+    @app.get("/api/videos/{video_id}/frames/{kind}/{number}", tags=["files"], response_class=FileResponse)
+    def frame(kind: str, number: int, video_id: str = _ID) -> FileResponse:
+        """One frame file as written (``img``, ``raw``: JPEG; the others PNG), numbered from 1."""
+        if kind not in layout.FRAME_PATTERNS:
+            raise HTTPException(404, f"no frame kind {kind!r}; choose one of {', '.join(layout.FRAME_PATTERNS)}")
+        folder, record = done_folder(video_id)
+        if not 1 <= number <= int(record.get("frames") or 0):
+            raise HTTPException(404, f"frame {number} does not exist; frames are 1..{record.get('frames')}")
+        name = layout.frame_file(kind, number)
+        return send(folder, f"{record['video_folder']}/{name}",
+                    "image/jpeg" if name.endswith(".jpg") else "image/png")
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,190 @@
+// phav's page: builds the form from GET /api/parameters, POSTs /api/videos, polls the job, plays the
+// previews with a modality switcher. Plain JS, no build step; data is only ever set as text.
+"use strict";
+
+const RANDOM = "";  // the value of every select's "random" option: the server samples it from the seed
+const LABELS = { img: "RGB", raw: "raw RGB", depth: "depth", flow: "flow", classgt: "semantic", instancegt: "instance" };
+let params = null;
+let current = null;   // the job being shown
+let modality = "img";
+
+function $(id) { return document.getElementById(id); }
+
+function setStatus(text, isError) {
+  const el = $("status");
+  el.textContent = text;
+  el.className = isError ? "error" : "";
+}
+
+function option(select, value, text) {
+  const o = document.createElement("option");
+  o.value = value;
+  o.textContent = text;
+  select.appendChild(o);
+}
+
+function fillClips() {
+  const clip = $("var-clip");
+  const action = $("var-action").value;
+  const byAction = params.variables.clip.values_by_action;
+  clip.replaceChildren();
+  option(clip, RANDOM, "random");
+  const names = action ? byAction[action] || [] : [];
+  for (const name of names) option(clip, name, name);
+}
+
+function buildForm() {
+  const box = $("variables");
+  for (const [name, info] of Object.entries(params.variables)) {
+    const label = document.createElement("label");
+    label.textContent = name.replace("_", " ");
+    const select = document.createElement("select");
+    select.id = "var-" + name;
+    select.name = name;
+    option(select, RANDOM, "random");
+    for (const value of info.values || []) option(select, value, value);
+    label.appendChild(select);
+    box.appendChild(label);
+  }
+  $("var-action").addEventListener("change", fillClips);
+  fillClips();
+  for (const name of ["frames", "fps", "width", "height"]) {
+    const spec = params.numeric[name];
+    const input = $(name);
+    input.value = spec.default;
+    input.max = spec.max;
+    if (spec.min !== undefined) input.min = spec.min;
+  }
+}
+
+function request() {
+  const body = {};
+  for (const name of Object.keys(params.variables)) {
+    const value = $("var-" + name).value;
+    if (value !== RANDOM) body[name] = value;
+  }
+  for (const name of ["frames", "width", "height", "seed"]) {
+    const text = $(name).value.trim();
+    if (text !== "") body[name] = Number.parseInt(text, 10);
+  }
+  const fps = $("fps").value.trim();
+  if (fps !== "") body.fps = Number.parseFloat(fps);
+  return body;
+}
+
+function reason(body) {
+  if (!body || body.detail === undefined) return "";
+  if (typeof body.detail === "string") return body.detail;
+  return body.detail.map((d) => (d.loc || []).slice(1).join(".") + ": " + d.msg).join("; ");
+}
+
+async function generate(event) {
+  event.preventDefault();
+  $("generate").disabled = true;
+  setStatus("submitting...");
+  try {
+    const response = await fetch("/api/videos", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request()),
+    });
+    const body = await response.json();
+    if (!response.ok) {
+      setStatus("error " + response.status + ": " + reason(body), true);
+      return;
+    }
+    location.hash = body.id;
+    await follow(body);
+  } catch (err) {
+    setStatus("error: " + err, true);
+  } finally {
+    $("generate").disabled = false;
+  }
+}
+
+async function follow(job) {
+  const started = Date.now();
+  while (job.status === "queued" || job.status === "running") {
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    setStatus("video " + job.id + ": " + job.status + " (" + seconds + " s)");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const response = await fetch(job.links.self);
+    job = await response.json();
+    if (!response.ok) { setStatus("error " + response.status + ": " + reason(job), true); return; }
+  }
+  if (job.status === "failed") {
+    setStatus("video " + job.id + " failed: " + job.error, true);
+    return;
+  }
+  setStatus("video " + job.id + ": done, " + job.frames + " frames");
+  show(job);
+}
+
+function show(job) {
+  current = job;
+  const previews = job.links.previews || {};
+  if (!(modality in previews)) modality = Object.keys(previews)[0];
+  const box = $("modalities");
+  box.replaceChildren();
+  for (const name of params.modalities) {
+    if (!(name in previews)) continue;
+    const b = document.createElement("button");
+    b.type = "button";
+    b.dataset.modality = name;
+    b.textContent = LABELS[name] || name;
+    b.addEventListener("click", () => choose(name));
+    box.appendChild(b);
+  }
+  const links = $("downloads");
+  links.replaceChildren();
+  for (const [text, href] of [["video.zip (all modalities)", job.links.zip], ["params.json", job.links.params],
+                              ["annotations.json", job.links.annotations], ["this preview (MP4)", null]]) {
+    const a = document.createElement("a");
+    a.textContent = text;
+    if (href) a.href = href; else a.id = "preview-link";
+    a.setAttribute("download", "");
+    links.appendChild(a);
+  }
+  const rows = $("resolved").tBodies[0];
+  rows.replaceChildren();
+  for (const [key, value] of Object.entries(job.spec)) {
+    const tr = rows.insertRow();
+    tr.insertCell().textContent = key;
+    tr.insertCell().textContent = String(value);
+  }
+  $("result").hidden = false;
+  choose(modality);
+}
+
+function choose(name) {
+  modality = name;
+  const player = $("player");
+  const time = player.currentTime || 0;
+  const src = current.links.previews[name];
+  for (const b of $("modalities").children) b.setAttribute("aria-pressed", String(b.dataset.modality === name));
+  $("preview-link").href = src;
+  player.width = Math.max(320, current.spec.width * 2);
+  player.src = src;
+  player.addEventListener("loadedmetadata", () => {
+    player.currentTime = Math.min(time, player.duration || 0);
+    player.play().catch(() => {});
+  }, { once: true });
+}
+
+async function init() {
+  $("spec").addEventListener("submit", generate);
+  $("reseed").addEventListener("click", () => { $("seed").value = Math.floor(Math.random() * 1e9); });
+  try {
+    const response = await fetch("/api/parameters");
+    params = await response.json();
+    buildForm();
+    setStatus("ready");
+    const id = location.hash.slice(1);
+    if (/^[0-9a-f]{32}$/.test(id)) {  // a link to a video: show it (or follow it while it renders)
+      const job = await fetch("/api/videos/" + id);
+      if (job.ok) await follow(await job.json()); else setStatus("no video " + id, true);
+    }
+  } catch (err) {
+    setStatus("cannot read /api/parameters: " + err, true);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", init);

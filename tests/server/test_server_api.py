@@ -1,0 +1,249 @@
+"""The REST API through FastAPI's test client, with jobs run by a stand-in on threads (fast).
+
+The stand-in job function records each render and writes a finished job like the real one; the
+real render is tested end to end in ``test_server_render.py``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("httpx")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from phav.server.app import create_app  # noqa: E402
+from phav.server.jobs import JobManager  # noqa: E402
+from phav.server.limits import Limits  # noqa: E402
+from phav.server.render_job import DONE, FAILED, write_job_file  # noqa: E402
+from phav.server.resolve import Resolver  # noqa: E402
+
+AVAILABLE = {
+    "action": ["Walk", "Wave"],
+    "clip": {"Walk": ["walk", "walk_slow"], "Wave": ["wave"]},
+    "actor": ["Model_Default", "Model_Girl"],
+    "environment": ["Plain", "House"],
+    "camera": ["Kite", "Indoor", "Tripod"],
+    "day_phase": ["Day", "Night"],
+    "weather": ["Clear", "Rainy"],
+    "variation": ["n", "w"],
+}
+LIMITS = Limits(max_frames=20, max_width=128, max_height=96, max_queue=2, default_frames=5,
+                default_width=64, default_height=48)
+
+
+class StandIn:
+    """A job function that blocks until released (when ``gate`` is given) and writes a done job with
+    a params.json, or fails for action Wave (to test failure reports)."""
+
+    def __init__(self, gate: threading.Event | None = None) -> None:
+        self.gate = gate
+        self.calls: list[str] = []
+
+    def __call__(self, spec_json: str, folder: str, quality: str) -> dict:
+        import json
+
+        self.calls.append(spec_json)
+        if self.gate is not None:
+            assert self.gate.wait(10)
+        spec = json.loads(spec_json)
+        job = Path(folder)
+        if spec["action"] == "Wave":
+            return {"status": FAILED, "error": "SimulationError: the body exploded at frame 3"}
+        video = job / "video" / spec["action"] / "v"
+        video.mkdir(parents=True)
+        (video / "params.json").write_text(json.dumps({"spec": spec}))
+        (video / "annotations.json").write_text("{}")
+        (video / "img_00001.jpg").write_bytes(b"jpeg")
+        (job / "preview_img.mp4").write_bytes(b"mp4")
+        (job / "video.zip").write_bytes(b"zip")
+        record = {"id": job.name, "spec": spec, "status": DONE, "error": None, "frames": 1,
+                  "video_folder": "video/" + spec["action"] + "/v", "previews": ["img"]}
+        write_job_file(job, record)
+        return record
+
+
+def make_client(tmp_path: Path, job: StandIn) -> TestClient:
+    jobs = JobManager(tmp_path / "cache", max_queue=LIMITS.max_queue, job_function=job,
+                      executor_factory=lambda n: concurrent.futures.ThreadPoolExecutor(n))
+    app = create_app(tmp_path / "cache", limits=LIMITS, jobs=jobs, resolver=Resolver(LIMITS, AVAILABLE))
+    return TestClient(app)
+
+
+def wait_done(client: TestClient, video_id: str) -> dict:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        body = client.get(f"/api/videos/{video_id}").json()
+        if body["status"] in (DONE, FAILED):
+            return body
+        time.sleep(0.01)
+    raise AssertionError(f"video {video_id} did not finish")
+
+
+@pytest.fixture
+def stand_in() -> StandIn:
+    return StandIn()
+
+
+@pytest.fixture
+def client(tmp_path: Path, stand_in: StandIn):
+    with make_client(tmp_path, stand_in) as c:
+        yield c
+
+
+def test_parameters_list_every_variable_and_range(client: TestClient) -> None:
+    body = client.get("/api/parameters").json()
+    assert body["variables"]["weather"]["values"] == ["Clear", "Rainy"]
+    assert body["variables"]["clip"]["values_by_action"]["Walk"] == ["walk", "walk_slow"]
+    assert body["variables"]["camera"]["parent"] == "environment"
+    # the sampling model: Indoor exactly in House (PHAV)
+    assert body["variables"]["camera"]["distribution_given"]["House"] == {"Indoor": 1.0}
+    assert sum(body["variables"]["actor"]["distribution"].values()) == pytest.approx(1.0)
+    assert body["numeric"]["frames"] == {"min": 1, "max": 20, "default": 5}
+    assert body["numeric"]["width"]["max"] == 128
+
+
+def test_openapi_schema_is_served(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert {"/api/parameters", "/api/videos", "/api/videos/{video_id}"} <= set(schema["paths"])
+    assert "429" in schema["paths"]["/api/videos"]["post"]["responses"]
+
+
+def test_partial_spec_is_completed_from_the_seed(client: TestClient, stand_in: StandIn) -> None:
+    response = client.post("/api/videos", json={"action": "Walk", "weather": "Rainy", "seed": 7})
+    assert response.status_code == 202
+    body = response.json()
+    spec = body["spec"]
+    assert (spec["action"], spec["weather"], spec["seed"]) == ("Walk", "Rainy", 7)
+    assert spec["clip"] in AVAILABLE["clip"]["Walk"] and spec["actor"] in AVAILABLE["actor"]
+    assert (spec["frames"], spec["width"], spec["height"]) == (5, 64, 48)  # the server's defaults
+    assert len(body["id"]) == 32
+
+
+def test_same_spec_and_seed_give_the_same_id_and_one_render(client: TestClient, stand_in: StandIn) -> None:
+    request = {"action": "Walk", "seed": 3, "frames": 4}
+    first = client.post("/api/videos", json=request).json()
+    done = wait_done(client, first["id"])
+    assert done["status"] == DONE
+    again = client.post("/api/videos", json=request)
+    assert again.status_code == 200 and again.json()["id"] == first["id"]
+    assert len(stand_in.calls) == 1
+    other = client.post("/api/videos", json=dict(request, seed=4)).json()
+    assert other["id"] != first["id"]
+
+
+def test_cached_video_survives_a_restart(tmp_path: Path) -> None:
+    first_run = StandIn()
+    with make_client(tmp_path, first_run) as client:
+        video_id = client.post("/api/videos", json={"action": "Walk", "seed": 11}).json()["id"]
+        wait_done(client, video_id)
+    second_run = StandIn()
+    with make_client(tmp_path, second_run) as client:
+        response = client.post("/api/videos", json={"action": "Walk", "seed": 11})
+        assert response.status_code == 200 and response.json()["id"] == video_id
+        assert client.get(f"/api/videos/{video_id}/params.json").status_code == 200
+    assert second_run.calls == []
+
+
+def test_done_video_links_serve_its_files(client: TestClient) -> None:
+    video_id = client.post("/api/videos", json={"action": "Walk", "seed": 1}).json()["id"]
+    body = wait_done(client, video_id)
+    links = body["links"]
+    assert client.get(links["previews"]["img"]).content == b"mp4"
+    assert client.get(links["zip"]).content == b"zip"
+    assert client.get(links["params"]).json()["spec"]["action"] == "Walk"
+    assert client.get(f"/api/videos/{video_id}/frames/img/1").content == b"jpeg"
+    assert client.get(f"/api/videos/{video_id}/frames/img/2").status_code == 404  # 1 frame only
+    assert client.get(f"/api/videos/{video_id}/preview/depth.mp4").status_code == 404  # not written
+
+
+def test_failed_job_reports_why(client: TestClient) -> None:
+    video_id = client.post("/api/videos", json={"action": "Wave", "seed": 1}).json()["id"]
+    body = wait_done(client, video_id)
+    assert body["status"] == FAILED
+    assert body["error"] == "SimulationError: the body exploded at frame 3"
+    assert client.get(f"/api/videos/{video_id}/video.zip").status_code == 409
+
+
+@pytest.mark.parametrize("request_body, reason", [
+    ({"weather": "Sunny"}, "weather 'Sunny' is not available"),
+    ({"action": "Walk", "clip": "wave"}, "clip 'wave' is not a clip of Walk"),
+    ({"frames": 21}, "frames must be in 1..20"),
+    ({"width": 130}, "width must be in 8..128"),
+    ({"height": 4}, "height must be in 8..96"),
+    ({"environment": "House", "camera": "Kite"}, "House is filmed by camera Indoor"),
+])
+def test_invalid_values_get_422_with_the_reason(client: TestClient, request_body: dict, reason: str) -> None:
+    response = client.post("/api/videos", json=request_body)
+    assert response.status_code == 422
+    assert reason in response.json()["detail"]
+
+
+@pytest.mark.parametrize("request_body", [
+    {"seed": -1}, {"seed": 2**63}, {"frames": "many"}, {"colour": "red"}, {"fps": 0}, {"action": "x" * 65},
+])
+def test_malformed_requests_get_422(client: TestClient, request_body: dict) -> None:
+    assert client.post("/api/videos", json=request_body).status_code == 422
+
+
+def test_a_given_camera_conditions_the_environment(client: TestClient) -> None:
+    for seed in range(6):
+        spec = client.post("/api/videos", json={"camera": "Indoor", "seed": seed}).json()["spec"]
+        assert spec["environment"] == "House"
+
+
+@pytest.mark.parametrize("path", [
+    "/api/videos/..%2F..%2Fetc%2Fpasswd",
+    "/api/videos/../../etc/passwd",
+    "/api/videos/%2e%2e/preview/img.mp4",
+    "/api/videos/0123456789abcdef0123456789abcdeg",
+    "/api/videos/0123456789abcdef0123456789abcdef/frames/..%2F..%2Fjob/1",
+    "/api/videos/0123456789abcdef0123456789abcdef/..%2Fjob.json",
+    "/static/..%2F..%2F__init__.py",
+    "/static/../app.py",
+])
+def test_path_traversal_is_refused(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code in (404, 422)
+    assert b"import" not in response.content and b"root:" not in response.content
+
+
+def test_no_file_outside_the_video_is_served(client: TestClient, tmp_path: Path) -> None:
+    video_id = client.post("/api/videos", json={"action": "Walk", "seed": 2}).json()["id"]
+    wait_done(client, video_id)
+    # job.json sits in the job folder but is not a file of the video
+    assert client.get(f"/api/videos/{video_id}/job.json").status_code == 404
+    assert client.get(f"/api/videos/{video_id}/frames/job/1").status_code == 404
+
+
+def test_full_queue_gets_429_and_the_server_keeps_answering(tmp_path: Path) -> None:
+    gate = threading.Event()
+    with make_client(tmp_path, StandIn(gate)) as client:
+        ids = [client.post("/api/videos", json={"action": "Walk", "seed": s}).json()["id"] for s in range(2)]
+        full = client.post("/api/videos", json={"action": "Walk", "seed": 2})
+        assert full.status_code == 429
+        assert "limit is 2" in full.json()["detail"] and full.headers["retry-after"]
+        # known jobs are still answered (and a known one is not refused) while the queue is full
+        assert client.post("/api/videos", json={"action": "Walk", "seed": 0}).json()["id"] == ids[0]
+        assert client.get("/api/parameters").status_code == 200
+        assert client.get(f"/api/videos/{ids[1]}").json()["status"] in ("queued", "running")
+        gate.set()
+        for video_id in ids:
+            assert wait_done(client, video_id)["status"] == DONE
+        assert client.post("/api/videos", json={"action": "Walk", "seed": 2}).status_code == 202
+
+
+def test_unknown_video_is_404(client: TestClient) -> None:
+    assert client.get("/api/videos/" + "0" * 32).status_code == 404
+
+
+def test_the_page_is_served(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and "/static/app.js" in page.text
+    assert "/api/parameters" in client.get("/static/app.js").text
