@@ -70,7 +70,7 @@ def clap_build(ctx: BuildContext) -> ActionPlan:
     rng, sk = ctx.rng, ctx.skeleton
     r = _reach(sk)
     tempo = float(rng.uniform(0.22, 0.4))  # seconds per clap half-cycle
-    spread = float(rng.uniform(0.35, 0.6))  # hands apart, in reaches
+    spread = float(rng.uniform(0.45, 0.65))  # hands apart, in reaches (>= ~0.15 h: the signature re-arms at 0.13 h)
     height = float(rng.uniform(-0.1, 0.25))  # hands relative to the shoulders, in reaches
     forward = float(rng.uniform(0.5, 0.65))
     claps = int(rng.integers(4, 7))
@@ -87,10 +87,10 @@ def clap_build(ctx: BuildContext) -> ActionPlan:
 
 
 def clap_signature(take: Take) -> SignatureResult:
-    """Clap: the wrists meet (closer than 0.1 h) in front of the chest at least three times."""
+    """Clap: the wrists meet (closer than 0.1 h, apart again beyond 0.13 h) at least three times."""
     h = S.body_height(take)
     d = np.linalg.norm(S.joint(take, "left_wrist") - S.joint(take, "right_wrist"), axis=1) / h
-    n = S.count_events(-d, -0.1, -0.16)
+    n = S.count_events(-d, -0.1, -0.13)
     return SignatureResult(n >= 3, f"hands met {n} times (closest {d.min():.3f} h)")
 
 
