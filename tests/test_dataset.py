@@ -191,3 +191,13 @@ def test_cli_dataset_runs_and_lists_unknown_classes(tmp_path, capsys):
     assert info.value.code != 0
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "unknown class 'Juggle'" in err and "Walk" in err
+
+
+def test_quality_preset_reaches_every_video(tmp_path):
+    summary = run_dataset(tmp_path, tiny_model(), 1, modalities=MODS, progress=False, quality="preview")
+    assert summary.done == 1
+    (folder,) = folders(tmp_path)
+    render = json.loads((folder / "params.json").read_text())["meta"]["render"]
+    assert render["ssaa"] == 1 and render["post"] == ["tonemap"]
+    with pytest.raises(SpecError, match="unknown quality"):
+        run_dataset(tmp_path, tiny_model(), 1, progress=False, quality="ultra")

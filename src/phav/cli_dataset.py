@@ -14,6 +14,7 @@ import click
 from phav.cli import cli, frames_from_options, parse_size, video_options
 from phav.errors import SpecError
 from phav.frames import parse_modalities
+from phav.render.settings import QUALITIES
 from phav.spec import VideoSpec
 
 _SPEC_VARIABLES = ("actor", "environment", "day_phase", "weather", "camera", "variation")
@@ -99,9 +100,11 @@ def sample(count: int, config: Path | None, seed: int, classes: str | None, no_b
 @click.option("--save-take", is_flag=True, help="Also write take.npz into every video folder.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @video_options(sampled=True)
+@click.option("--quality", type=click.Choice(list(QUALITIES)), default="phav", show_default=True,
+              help="Render preset of every video: preview (no SSAA, no post effects), phav (all effects), high.")
 def dataset(out: Path, per_class: int, classes: str | None, config: Path | None, seed: int, workers: int,
             shard: str | None, backend: str, gpus_per_task: float, attempts: int, retry_failed: bool,
-            export: str, split: str, save_take: bool, no_progress: bool, **kwargs: object) -> None:
+            export: str, split: str, save_take: bool, no_progress: bool, quality: str, **kwargs: object) -> None:
     """Plan and make a dataset in OUT (resumable: rerun the same command to finish it)."""
     from phav.dataset import parse_shard, run_dataset
     from phav.dataset.package import parse_exports, parse_split, package_dataset
@@ -117,7 +120,7 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
     summary = run_dataset(
         out, model, per_class, seed=seed, classes=_classes(classes), shard=parse_shard(shard), workers=workers,
         backend=backend, modalities=modalities, max_attempts=attempts, retry_failed=retry_failed,
-        save_take=save_take, progress=not no_progress, num_gpus=gpus_per_task,
+        save_take=save_take, progress=not no_progress, num_gpus=gpus_per_task, quality=quality,
     )
     click.echo(summary.text(), err=True)
     if exports:

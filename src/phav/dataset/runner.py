@@ -26,6 +26,7 @@ from phav.dataset.plan import PlannedVideo, plan_dataset
 from phav.dataset.worker import Task, folder_bytes
 from phav.errors import OutputError, SpecError
 from phav.frames import MODALITIES
+from phav.render.settings import QUALITIES
 from phav.sampling import SpecModel
 
 BACKENDS = ("local", "ray")
@@ -182,6 +183,7 @@ def run_dataset(
     save_take: bool = False,
     progress: bool = True,
     num_gpus: float = 0.0,
+    quality: str = "phav",
 ) -> Summary:
     """Make (or finish) a dataset in ``out_root``; returns what was done.
 
@@ -195,6 +197,7 @@ def run_dataset(
         max_attempts: attempts per video before it is recorded as failed.
         retry_failed: make again the videos an earlier run recorded as failed.
         num_gpus: GPUs each Ray task declares.
+        quality: render preset of every video (``preview``, ``phav``, ``high``).
 
     Raises:
         SpecError: bad arguments (unknown class, backend, ...).
@@ -207,6 +210,8 @@ def run_dataset(
         raise SpecError(f"workers must be at least 1, got {workers}")
     if max_attempts < 1:
         raise SpecError(f"attempts must be at least 1, got {max_attempts}")
+    if quality not in QUALITIES:
+        raise SpecError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}")
     out_root = Path(out_root)
     videos = plan_dataset(model, videos_per_class, seed, classes, shard)
     _prepare_root(out_root)
@@ -214,14 +219,14 @@ def run_dataset(
     lock = _Lock(out_root / (".phav-dataset.lock" if n == 1 else f".phav-dataset-shard-{i}-of-{n}.lock"))
     try:
         return _run(out_root, videos, shard, workers, backend, tuple(modalities), max_attempts,
-                    retry_failed, save_take, progress, num_gpus)
+                    retry_failed, save_take, progress, num_gpus, quality)
     finally:
         lock.release()
 
 
 def _run(out_root: Path, videos: list[PlannedVideo], shard: tuple[int, int], workers: int, backend: str,
          modalities: tuple[str, ...], max_attempts: int, retry_failed: bool, save_take: bool,
-         progress: bool, num_gpus: float) -> Summary:
+         progress: bool, num_gpus: float, quality: str) -> Summary:
     clean_stale_partials(out_root, videos, max_attempts)
     path = manifest_path(out_root, shard)
     previous = read_manifest(path)
@@ -235,7 +240,7 @@ def _run(out_root: Path, videos: list[PlannedVideo], shard: tuple[int, int], wor
         if row is not None:
             rows[video.key] = row
         else:
-            todo.append(Task(video, str(out_root), modalities, max_attempts, save_take))
+            todo.append(Task(video, str(out_root), modalities, max_attempts, save_take, quality))
     skipped = len(rows)
     done = failed = frames = 0
     failures: collections.Counter[str] = collections.Counter()

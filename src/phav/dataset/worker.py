@@ -33,6 +33,7 @@ class Task:
     modalities: tuple[str, ...] = MODALITIES
     max_attempts: int = 3
     save_take: bool = False
+    quality: str = "phav"
 
 
 def folder_bytes(path: Path) -> int:
@@ -40,15 +41,19 @@ def folder_bytes(path: Path) -> int:
     return sum(e.stat().st_size for e in os.scandir(path) if e.is_file())
 
 
-def _renderer(width: int, height: int) -> Any:
-    """This process's renderer for ``width x height`` (made on first use; one GL context per process)."""
+def _renderer(width: int, height: int, quality: str) -> Any:
+    """This process's renderer for ``width x height`` at ``quality`` (made on first use; one GL
+    context per process)."""
     global _RENDERER
     from phav.render.renderer import Renderer
+    from phav.render.settings import quality_settings
 
-    if _RENDERER is not None and (_RENDERER.width, _RENDERER.height) != (width, height):
+    settings = quality_settings(quality)
+    if _RENDERER is not None and ((_RENDERER.width, _RENDERER.height) != (width, height)
+                                  or _RENDERER.settings != settings):
         release_renderer()
     if _RENDERER is None:
-        _RENDERER = Renderer(width, height)
+        _RENDERER = Renderer(width, height, settings)
     return _RENDERER
 
 
@@ -96,7 +101,7 @@ def run_task(task: Task) -> dict[str, Any]:
                         frames=spec.frames, bytes=folder_bytes(final))
         start = time.perf_counter()
         try:
-            renderer = _renderer(spec.width, spec.height)
+            renderer = _renderer(spec.width, spec.height, task.quality)
             result = generate_video(spec, out_root, modalities=task.modalities, save_take=task.save_take,
                                     renderer=renderer)
         except retryable as exc:
