@@ -16,7 +16,7 @@ import numpy as np
 from phav.actions import get_action
 from phav.actions.registry import ActionRecipe
 from phav.body.clothing import outfit_from_appearance
-from phav.body.presets import sample_actor
+from phav.body.presets import preset_names, sample_actor
 from phav.body.skin import build_skin
 from phav.errors import SignatureError, SpecError
 from phav.labels import class_id, instance_colors
@@ -60,6 +60,21 @@ def resolve_clip(spec: VideoSpec, recipe: ActionRecipe) -> str:
 def substeps_per_frame(fps: float) -> int:
     """Physics substeps per video frame so that the physics rate is close to :data:`PHYSICS_RATE`."""
     return max(1, int(round(PHYSICS_RATE / fps)))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Actor:
+    """One person of the video: name in the take, preset, body, appearance, motion (``None``: the
+    plan's main clip) and start (horizontal position, m; heading, rad)."""
+
+    name: str
+    preset: str
+    skeleton: Any
+    body_shape: Any
+    appearance: Any
+    clip: Any
+    position: tuple[float, float]
+    heading: float
 
 
 class Scenario:
@@ -111,44 +126,81 @@ class Scenario:
         self.plan = self.recipe.plan(self.skeleton, video_rng(spec.seed, "action"), self.clip_name,
                                      spec.frames / spec.fps, spec)
         clip = self.plan.clip
+        self.actors = [self._main_actor()]
+        for i, companion in enumerate(self.plan.companions):
+            self.actors.append(self._companion(i, companion, {a.name for a in self.actors}))
+            if companion.main_motion is not None:  # the main motion fitted to the companion's body
+                clip = companion.main_motion(self.actors[-1].skeleton)
         variations = self._modifiers()
         modifiers = list(self.plan.stage) + variations
         for modifier in modifiers:
             clip = modifier.clip(clip)
         props = [p for m in modifiers for p in m.props]
-        states, prop_poses = [], []
+        states, prop_poses = [[] for _ in self.actors], []
         with World(timestep=self.timestep) as world:
             self.static.add_to_world(world)
-            human = Humanoid(
-                world, self.skeleton, clip,
-                position=tuple(self.static.start_position), heading=self.static.start_heading,
-                ragdoll_impulse=RAGDOLL_IMPULSE_PER_KG * self.skeleton.total_mass,
-            )
+            humans = [Humanoid(
+                world, a.skeleton, clip if i == 0 else a.clip,
+                position=a.position, heading=a.heading,
+                ragdoll_impulse=RAGDOLL_IMPULSE_PER_KG * a.skeleton.total_mass,
+            ) for i, a in enumerate(self.actors)]
+            human = humans[0]
             for modifier in modifiers:
                 modifier.setup(world, human)
-            actor_meshes = human.meshes(self.appearance)
+            for modifier in modifiers:  # stage pieces acting between people (joined hands, hugs)
+                if hasattr(modifier, "setup_actors"):
+                    modifier.setup_actors(world, humans)
             time_s = 0.0
             for frame in range(spec.frames):
                 if frame:
                     for _ in range(self.substeps):
                         for modifier in modifiers:
                             modifier.before_step(world, human, time_s)
-                        human.control(time_s)
+                        for h in humans:
+                            h.control(time_s)
                         world.step()
-                        human.observe_impacts()
+                        for h in humans:
+                            h.observe_impacts()
                         time_s += world.timestep
-                    human.check()
-                states.append(human.snapshot())
+                    for h in humans:
+                        h.check()
+                for track, h in zip(states, humans):
+                    track.append(h.snapshot())
                 prop_poses.append([p.pose(world) for p in props])
             self.variation_record = {m.letter: m.record for m in variations}
             self.action_record = dict(self.plan.style, **{k: v for m in self.plan.stage for k, v in m.record.items()})
             self.variation_record["impacts"] = [list(i) for i in human.impacts]
-        take = self._assemble(states, actor_meshes, props, prop_poses)
+        take = self._assemble(states, props, prop_poses)
         verdict = self.recipe.signature(take)
         take.meta["signature"] = {"ok": verdict.ok, "reason": verdict.reason}
         if check_signature and not verdict.ok:
             raise SignatureError(f"{spec.action} was not performed visibly ({verdict.reason}); try another seed")
         return take
+
+    def _main_actor(self) -> "_Actor":
+        return _Actor(self.spec.actor, self.spec.actor, self.skeleton, self.body_shape, self.appearance, None,
+                      tuple(self.static.start_position), self.static.start_heading)
+
+    def _companion(self, index: int, companion: Any, taken: set[str]) -> "_Actor":
+        """The ``index``-th companion of the plan: preset, body and appearance from the seed
+        (``actor<index + 2>`` generator), placed relative to the main actor's start; its name in the
+        take is its preset's unless ``taken`` has that."""
+        rng = video_rng(self.spec.seed, f"actor{index + 2}")
+        names = preset_names()
+        preset = companion.preset or names[int(rng.integers(len(names)))]
+        try:
+            shape, appearance = sample_actor(preset, rng)
+        except ValueError as exc:
+            raise SpecError(str(exc)) from None
+        skeleton = shape.skeleton()
+        yaw = self.static.start_heading
+        c, s = np.cos(yaw), np.sin(yaw)
+        x, y = companion.offset(skeleton) if callable(companion.offset) else companion.offset
+        start = self.static.start_position
+        position = (float(start[0] + c * x - s * y), float(start[1] + s * x + c * y))
+        name = preset if preset not in taken else f"{preset}_{index + 2}"
+        return _Actor(name, preset, skeleton, shape, appearance, companion.motion(skeleton), position,
+                      yaw + float(companion.heading))
 
     def _modifiers(self) -> list[Modifier]:
         """The variation's modifiers, drawn from the seed (``variation`` generator)."""
@@ -161,33 +213,40 @@ class Scenario:
         return make_modifiers(letters, rng, self.spec.frames / self.spec.fps, second)
 
     # ---- take assembly ------------------------------------------------------------------------
-    def _assemble(self, states: list[Any], actor_meshes: list[Mesh], props: list[Prop] = (),
+    def _assemble(self, states: list[list[Any]], props: list[Prop] = (),
                   prop_poses: list[list[tuple[np.ndarray, np.ndarray]]] = ()) -> Take:
+        """The take from the per-actor snapshots ``states[actor][frame]`` (actors as ``self.actors``),
+        the props and their poses ``prop_poses[frame][prop]``. People are instances ``1..N``."""
         spec = self.spec
-        T = len(states)
-        person_id = 1
-        color = tuple(int(c) for c in instance_colors(1)[person_id])
-        instances = [Instance(person_id, spec.actor, class_id("Human"), color)]
+        T = len(states[0])
+        n_people = len(self.actors)
+        colours = instance_colors(n_people)
+        instances = [Instance(i + 1, a.name, class_id("Human"), tuple(int(c) for c in colours[i + 1]))
+                     for i, a in enumerate(self.actors)]
 
         static_meshes = [mesh for _, mesh in self.static.meshes]
-        link_names = states[0].link_names
-        part_names = [name for name, _ in self.static.meshes] + [f"{spec.actor}/{n}" for n in link_names]
+        part_names = [name for name, _ in self.static.meshes]
         n_static = len(static_meshes)
-        P = len(part_names)
-        # The person is one skinned, clothed mesh driven by its link parts (which draw nothing).
+        # Each person is one skinned, clothed mesh driven by its link parts (which draw nothing).
         bone_mesh = Mesh("bone", np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0), np.zeros((0, 3)))
         meshes = static_meshes + [bone_mesh]
-        skin = build_skin(self.skeleton, outfit_from_appearance(self.appearance, getattr(self.body_shape, "female", 0.0)),
-                          name=spec.actor)
-        skin = dataclasses.replace(skin, bone_parts=[n_static + list(link_names).index(n) for n in self.skeleton.link_names])
-
-        part_pos = np.zeros((T, P, 3))
-        part_quat = np.zeros((T, P, 4))
-        part_quat[..., 3] = 1.0
-        part_pos[:, n_static:] = np.stack([s.link_pos for s in states])
-        part_quat[:, n_static:] = np.stack([s.link_quat for s in states])
-        part_instance = np.zeros(P, dtype=np.uint16)
-        part_instance[n_static:] = person_id
+        skins, pos_blocks, quat_blocks = [], [np.zeros((T, n_static, 3))], [np.tile([0.0, 0.0, 0.0, 1.0], (T, n_static, 1))]
+        part_instance = np.zeros(n_static, dtype=np.uint16)
+        for i, (a, track) in enumerate(zip(self.actors, states)):
+            link_names = list(track[0].link_names)
+            first = len(part_names)
+            part_names += [f"{a.name}/{n}" for n in link_names]
+            skin = build_skin(a.skeleton, outfit_from_appearance(a.appearance, getattr(a.body_shape, "female", 0.0)),
+                              name=a.name)
+            skins.append(dataclasses.replace(skin, bone_parts=[first + link_names.index(n) for n in a.skeleton.link_names]))
+            pos_blocks.append(np.stack([s.link_pos for s in track]))
+            quat_blocks.append(np.stack([s.link_quat for s in track]))
+            part_instance = np.concatenate([part_instance, np.full(len(link_names), i + 1, dtype=np.uint16)])
+        n_links = len(part_names) - n_static
+        part_pos = np.concatenate(pos_blocks, axis=1)
+        part_quat = np.concatenate(quat_blocks, axis=1)
+        P = len(part_names)
+        person_id = n_people  # the last person's id: props number on from here
 
         if props:  # props of the objects variation: extra parts with their own instances
             first_id = person_id + 1
@@ -220,25 +279,23 @@ class Scenario:
             P = len(part_names)
 
         # Static parts draw their meshes, the person's links the empty bone mesh, props theirs.
-        part_mesh = np.array(list(range(n_static)) + [n_static] * len(link_names)
+        part_mesh = np.array(list(range(n_static)) + [n_static] * n_links
                              + list(range(n_static + 1, len(meshes))), dtype=np.int32)
-        joint_names = list(states[0].joint_names)
-        joints_3d = np.stack([s.joints_3d for s in states])
-        pelvis = joints_3d[:, joint_names.index("pelvis")]
+        actors = [ActorTrack(
+            name=a.name,
+            instance_id=i + 1,
+            joint_names=list(track[0].joint_names),
+            joints_3d=np.stack([s.joints_3d for s in track]),
+            muscle_joints=list(track[0].muscle_joints),
+            muscle_target=np.stack([s.muscle_target for s in track]),
+            muscle_actual=np.stack([s.muscle_actual for s in track]),
+            muscle_torque=np.stack([s.muscle_torque for s in track]),
+            muscle_strength=np.stack([s.muscle_strength for s in track]),
+            pin_weight=np.array([s.pin_weight for s in track], dtype=np.float64),
+        ) for i, (a, track) in enumerate(zip(self.actors, states))]
+        # The camera follows the people's mean pelvis (the main actor's alone when there is one).
+        pelvis = np.mean([t.joints_3d[:, t.joint_names.index("pelvis")] for t in actors], axis=0)
         camera = self.rig.track(pelvis, spec.fps, spec.width, spec.height, self.static)
-
-        actor = ActorTrack(
-            name=spec.actor,
-            instance_id=person_id,
-            joint_names=joint_names,
-            joints_3d=joints_3d,
-            muscle_joints=list(states[0].muscle_joints),
-            muscle_target=np.stack([s.muscle_target for s in states]),
-            muscle_actual=np.stack([s.muscle_actual for s in states]),
-            muscle_torque=np.stack([s.muscle_torque for s in states]),
-            muscle_strength=np.stack([s.muscle_strength for s in states]),
-            pin_weight=np.array([s.pin_weight for s in states], dtype=np.float64),
-        )
         meta = {
             "clip": self.clip_name,
             "clip_source": self.plan.source,
@@ -253,12 +310,16 @@ class Scenario:
             "physics": {"timestep_s": self.timestep, "substeps_per_frame": self.substeps},
             "variation": dict(getattr(self, "variation_record", {}), letters=spec.variation.value),
         }
+        if n_people > 1:
+            meta["companions"] = [{"name": a.name, "preset": a.preset, "height_m": a.body_shape.height,
+                                   "body_shape": dataclasses.asdict(a.body_shape),
+                                   "appearance": dataclasses.asdict(a.appearance)} for a in self.actors[1:]]
         return Take(
             fps=spec.fps, width=spec.width, height=spec.height, meshes=meshes,
-            part_names=part_names, part_mesh=part_mesh, skins=[skin],
+            part_names=part_names, part_mesh=part_mesh, skins=skins,
             part_instance=part_instance, part_pos=part_pos, part_quat=part_quat,
             camera_K=camera.K, camera_world_to_camera=camera.world_to_camera,
-            instances=instances, actors=[actor], meta=meta, **self.lighting.per_frame(T),
+            instances=instances, actors=actors, meta=meta, **self.lighting.per_frame(T),
             atmosphere=sample_atmosphere(spec.weather, self.lighting, T, video_rng(spec.seed, "weather"),
                                          indoor=self.static.indoor),
             lights=local_lights(self.static.lights, spec.day_phase, T, near=self.static.start_position),

@@ -68,12 +68,35 @@ class ActionPlan:
         stage: modifiers (``clip``/``setup``/``before_step``/``props``) run with the variations'.
         style: sampled style parameters, JSON-able (recorded under ``meta["action"]``).
         source: where the motion came from (e.g. ``pybullet_data DeepMimic humanoid3d_walk``).
+        companions: other people (:class:`Companion`), for two-person actions.
     """
 
     clip: Clip
     stage: list = dataclasses.field(default_factory=list)
     style: dict = dataclasses.field(default_factory=dict)
     source: str = ""
+    companions: list = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True)
+class Companion:
+    """Another person in the video (two-person actions), simulated and recorded like the main actor.
+
+    The scenario draws the companion's preset (unless ``preset`` names one) and body from the seed,
+    builds its motion with ``motion(skeleton)`` (a clip placed at the origin facing +x, like the
+    plan's), and starts it at ``offset`` (metres, the main actor's body frame: x forward, y left)
+    facing ``heading`` radians from the main actor's heading; ``offset`` may instead be a function of
+    the companion's skeleton, and ``main_motion(skeleton)`` (if given) replaces the plan's clip with one
+    fitted to the companion's body (e.g. where two hands meet). Stage modifiers that act between
+    people define ``setup_actors(world, humans)`` (all humanoids, the main one first), called
+    after every ``setup``.
+    """
+
+    motion: Callable[[Skeleton], Clip]
+    offset: tuple[float, float] | Callable[[Skeleton], tuple[float, float]] = (0.0, 0.0)
+    heading: float = 0.0
+    preset: str | None = None
+    main_motion: Callable[[Skeleton], Clip] | None = None
 
 
 def deepmimic_build(ctx: BuildContext) -> ActionPlan:

@@ -1,0 +1,150 @@
+"""Two-person actions: SyntheticWalkHoldHands (two walkers side by side, hands joined by a constraint).
+
+The second person is a :class:`~phav.actions.registry.Companion` (its own preset, body and
+appearance drawn from the seed by the scenario). Both walk the DeepMimic walk retargeted to their
+own skeletons; the companion's clip is time-scaled so that both cover ground at the same speed.
+The inner arms reach towards each other (key poses + IK layered on the walk) and
+:class:`JoinHands` ties the two inner hands with a point-to-point constraint of limited force.
+Thresholds are metres or fractions of the height ``h``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from phav.actions import signals as S
+from phav.actions.household import chest_point, reach, standing_height
+from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, Companion, SignatureResult, register
+from phav.body.skeleton import Skeleton
+from phav.geometry import quat_conjugate, quat_rotate
+from phav.motion.clip import Clip
+from phav.motion.deepmimic import load_deepmimic
+from phav.motion.keyposes import Key, synthesize
+from phav.motion.ops import layer, speed
+from phav.physics.bullet import pybullet
+from phav.physics.variations import Modifier
+from phav.take import Take
+
+#: Force limit of the joined hands (N): enough to keep them together, too little to drag a body.
+GRIP_FORCE = 80.0
+#: Gap (m) between the wrists of joined hands (two palms).
+WRIST_GAP = 0.12
+#: How far (m) each hand's grip point lies towards the other hand (the fingers wrapping round).
+GRIP_REACH = 0.04
+
+
+def ground_speed(clip: Clip) -> float:
+    """Mean horizontal root speed of ``clip``, m/s."""
+    return float(np.linalg.norm(clip.root_pos[-1, :2] - clip.root_pos[0, :2]) / max(clip.duration, 1e-9))
+
+
+def shoulder(sk: Skeleton, side: str) -> np.ndarray:
+    """The ``side`` shoulder joint of the standing body, body frame ``(3,)`` metres."""
+    return (np.array([0.0, 0.0, standing_height(sk)]) + np.asarray(sk.link("chest").offset, dtype=np.float64)
+            + np.asarray(sk.link(f"{side}_upper_arm").offset, dtype=np.float64))
+
+
+def reach_to(clip: Clip, sk: Skeleton, side: str, hand: np.ndarray) -> Clip:
+    """``clip`` with the ``side`` wrist held at body-frame point ``hand`` ``(3,)`` (a hand offered to
+    someone walking alongside); the other arm keeps the clip's swing."""
+    arm = synthesize(sk, [Key(0.0, hands={side: chest_point(sk, hand)}, elbow_pole=(0.0, -0.3, -1.0))], duration=1.0)
+    return layer(clip, arm, (f"{side}_shoulder", f"{side}_elbow"))
+
+
+def meeting(a: Skeleton, a_side: str, b: Skeleton, out: float, down: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """Where two walkers side by side hold hands: ``a``'s ``a_side`` wrist and ``b``'s other wrist,
+    each in its own body frame, and the lateral spacing of their pelvises (m). Each arm is held out by
+    ``out`` of its reach; the hands meet at the mean of the heights ``down`` reaches below each shoulder,
+    wrists :data:`WRIST_GAP` apart."""
+    b_side = "left" if a_side == "right" else "right"
+    sa, sb = shoulder(a, a_side), shoulder(b, b_side)
+    ra, rb = reach(a), reach(b)
+    z = 0.5 * ((sa[2] - down * ra) + (sb[2] - down * rb))
+    ya, yb = abs(sa[1]) + out * ra, abs(sb[1]) + out * rb
+    sign = -1.0 if a_side == "right" else 1.0
+    hand_a = np.array([0.08 * ra, sign * ya, z])
+    hand_b = np.array([0.08 * rb, -sign * yb, z])
+    return hand_a, hand_b, ya + yb + WRIST_GAP
+
+
+class JoinHands(Modifier):
+    """Joins the main actor's ``side`` hand and the companion's opposite hand from the start."""
+
+    def __init__(self, side: str) -> None:
+        super().__init__()
+        self.side = side
+        self.record = {"joined_hands": [side, "left" if side == "right" else "right"]}
+
+    def setup_actors(self, world, humans) -> None:
+        a, b = humans[0], humans[1]
+        other = "left" if self.side == "right" else "right"
+        ka, kb = a.link_names.index(f"{self.side}_hand"), b.link_names.index(f"{other}_hand")
+        pa, qa = a.link_poses()
+        pb, qb = b.link_poses()
+        d = pb[kb] - pa[ka]
+        d = d / max(float(np.linalg.norm(d)), 1e-9)
+        c = world.client
+        c.setCollisionFilterPair(a.body_id, b.body_id, ka - 1, kb - 1, 0)
+        cid = c.createConstraint(a.body_id, ka - 1, b.body_id, kb - 1, pybullet.JOINT_POINT2POINT, [0, 0, 0],
+                                 quat_rotate(quat_conjugate(qa[ka]), GRIP_REACH * d).tolist(),
+                                 quat_rotate(quat_conjugate(qb[kb]), -GRIP_REACH * d).tolist())
+        c.changeConstraint(cid, maxForce=GRIP_FORCE)
+        self.record["initial_hand_gap_m"] = round(float(np.linalg.norm(pb[kb] - pa[ka])), 4)
+
+
+def hold_hands_build(ctx: BuildContext) -> ActionPlan:
+    rng, sk = ctx.rng, ctx.skeleton
+    side = ("right", "left")[int(rng.integers(2))]  # the main actor's hand that holds
+    tempo = float(rng.uniform(0.75, 1.0))
+    out = float(rng.uniform(0.22, 0.32))  # inner arms held out, in reaches
+    down = float(rng.uniform(0.8, 0.92))  # hands below the shoulders, in reaches
+    main = speed(load_deepmimic(ctx.clip_name, sk), tempo)
+    v = ground_speed(main)
+    other = "left" if side == "right" else "right"
+
+    def companion_motion(skeleton: Skeleton) -> Clip:
+        walk = load_deepmimic(ctx.clip_name, skeleton)
+        factor = float(np.clip(v / max(ground_speed(walk), 1e-6), 0.5, 2.0))
+        return reach_to(speed(walk, factor), skeleton, other, meeting(sk, side, skeleton, out, down)[1])
+
+    def companion_offset(skeleton: Skeleton) -> tuple[float, float]:
+        spacing = meeting(sk, side, skeleton, out, down)[2]
+        return (0.0, -spacing if side == "right" else spacing)
+
+    def main_motion(skeleton: Skeleton) -> Clip:  # the main actor's arm depends on the companion's body
+        return reach_to(main, sk, side, meeting(sk, side, skeleton, out, down)[0])
+
+    style = {"hand": side, "tempo": tempo, "arm_out": out, "arm_down": down}
+    return ActionPlan(main, [JoinHands(side)], style, "pybullet_data DeepMimic humanoid3d_walk x2 + joined hands",
+                      companions=[Companion(companion_motion, companion_offset, main_motion=main_motion)])
+
+
+def _speed(take: Take, actor: int) -> float:
+    p = S.joint(take, "pelvis", actor)
+    return float(np.linalg.norm(p[-1, :2] - p[0, :2]) / S.seconds(take))
+
+
+#: Wrists of joined hands lie closer than this (m; 0.1-0.2 measured), walkers closer than PAIR_GAP_M.
+HAND_GAP_M = 0.25
+PAIR_GAP_M = 1.0
+
+
+def hold_hands_signature(take: Take) -> SignatureResult:
+    """WalkHoldHands: two people walk (each pelvis over 0.3 m/s) side by side (pelvises within
+    1 m throughout) with a hand of each joined: the two inner wrists within 0.25 m in 80 % of frames."""
+    if len(take.actors) < 2:
+        return SignatureResult(False, "only one person in the take")
+    side = take.meta["action"]["hand"]
+    other = "left" if side == "right" else "right"
+    gap = np.linalg.norm(S.joint(take, f"{side}_wrist", 0) - S.joint(take, f"{other}_wrist", 1), axis=1)
+    apart = np.linalg.norm(S.joint(take, "pelvis", 0)[:, :2] - S.joint(take, "pelvis", 1)[:, :2], axis=1)
+    held = float(np.mean(gap < HAND_GAP_M))
+    v0, v1 = _speed(take, 0), _speed(take, 1)
+    ok = held >= 0.8 and float(apart.max()) < PAIR_GAP_M and min(v0, v1) >= 0.3
+    return SignatureResult(ok, f"hands joined in {held:.0%} of frames (median wrist gap {np.median(gap):.2f} m), "
+                               f"pelvises at most {apart.max():.2f} m apart, speeds {v0:.2f} and {v1:.2f} m/s")
+
+
+WALK_HOLD_HANDS = register(ActionRecipe("SyntheticWalkHoldHands", frozenset({"synthetic"}), ("walk",),
+                                        hold_hands_signature, "two people walking side by side holding hands",
+                                        build=hold_hands_build, duration=2.0, variations=frozenset({"n", "o"})))

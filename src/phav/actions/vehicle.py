@@ -1,0 +1,148 @@
+"""SyntheticCarHit: a car drives into the walking person, who becomes a ragdoll and falls.
+
+The car is a heavy rigid body (the mesh of :func:`phav.worlds.props.car`, semantic class ``Car``,
+recorded as prop ``car`` with its own instance) driven at a set speed: :class:`CarStrike` sets its
+horizontal velocity before every physics step, holds it up against gravity and keeps it level, so
+the contact with the person is a real collision whose impulse starts the humanoid's ragdoll
+transition (:meth:`phav.physics.humanoid.Humanoid.observe_impacts`). After the first contact the car
+brakes to a stop. Its start is placed so that its front reaches the walker's pelvis at the sampled
+hit time. Thresholds are fractions of the actor's height ``h``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from phav.actions import signals as S
+from phav.actions.objects import ShapedProp
+from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, deepmimic_build, register
+from phav.geometry import quat_rotate
+from phav.motion.ops import speed
+from phav.physics.humanoid import Humanoid
+from phav.physics.variations import Modifier
+from phav.physics.world import World
+from phav.take import Take
+from phav.worlds.props import car
+
+#: Car mass, kg.
+CAR_MASS = 1200.0
+#: Braking deceleration after the first contact, m/s^2.
+BRAKE = 7.0
+#: Gap (m) between the car's front and the pelvis at the sampled hit time (the bumper meets the legs).
+FRONT_GAP = 0.05
+
+
+def car_prop(rng: np.random.Generator) -> tuple[ShapedProp, np.ndarray]:
+    """A car prop (mesh from :mod:`phav.worlds.props`, collision boxes for body and cabin) and its
+    half extents ``(3,)`` (length/2, width/2, height/2), metres. Origin on the ground, length along +x."""
+    built = car(rng)
+    hl, hw, _ = (float(x) for x in built.half)
+    parts = [((0.0, 0.0, 0.55), (hl, hw, 0.35), (0, 0, 0)),
+             ((-0.05 * 2 * hl, 0.0, 1.12), (0.28 * 2 * hl, hw - 0.08, 0.26), (0, 0, 0))]
+    prop = ShapedProp("car", "Car", "compound", (2 * hl, 2 * hw, 1.4), (0.5, 0.5, 0.5), CAR_MASS,
+                      parts=parts, mesh=built.mesh)
+    return prop, np.array([hl, hw, 0.7])
+
+
+class CarStrike(Modifier):
+    """A car that drives into the person: it comes from ``side`` (``left``/``right`` of the walker),
+    its course turned by ``angle`` rad from square to the walking direction, at ``speed`` m/s, and its
+    front reaches the pelvis at ``hit_s`` seconds (on the clip's planned path)."""
+
+    def __init__(self, prop: ShapedProp, half: np.ndarray, side: str, angle: float, speed_m_s: float,
+                 hit_s: float) -> None:
+        super().__init__()
+        self.props = [prop]
+        self.half = np.asarray(half, dtype=np.float64)
+        self.side, self.angle, self.speed, self.hit_s = side, float(angle), float(speed_m_s), float(hit_s)
+        self._v = float(speed_m_s)
+        self._dir = np.zeros(3)
+        self._contact_s: float | None = None
+        self.record = {"car_half_m": [round(float(x), 4) for x in self.half], "car_speed_m_s": round(self.speed, 4),
+                       "car_side": side, "car_angle_rad": round(self.angle, 4), "car_hit_s": round(self.hit_s, 4)}
+
+    def setup(self, world: World, human: Humanoid) -> None:
+        clip = human.clip
+        p = clip.sample(min(self.hit_s, clip.duration))
+        walk = quat_rotate(p.root_quat, np.array([1.0, 0.0, 0.0]))[:2]
+        walk = walk / max(float(np.linalg.norm(walk)), 1e-9)
+        left = np.array([-walk[1], walk[0]])
+        towards = -left if self.side == "left" else left  # a car from the left drives towards the right
+        c, s = math.cos(self.angle), math.sin(self.angle)
+        d = c * towards + s * walk
+        self._dir = np.array([d[0], d[1], 0.0])
+        target = np.array([p.root_pos[0], p.root_pos[1], 0.0])
+        centre_at_hit = target - self._dir * (self.half[0] + FRONT_GAP)
+        start = centre_at_hit - self._dir * self.speed * self.hit_s
+        prop = self.props[0]
+        prop.create(world, start)
+        yaw = math.atan2(d[1], d[0])
+        cl = world.client
+        cl.resetBasePositionAndOrientation(prop.body, start.tolist(), [0.0, 0.0, math.sin(yaw / 2), math.cos(yaw / 2)])
+        for other in range(cl.getNumBodies()):  # it meets the person only (not the ground or the street)
+            b = cl.getBodyUniqueId(other)
+            if b not in (prop.body, human.body_id):
+                cl.setCollisionFilterPair(prop.body, b, -1, -1, 0)
+        self.record["car_start_m"] = [round(float(x), 4) for x in start]
+
+    def before_step(self, world: World, human: Humanoid, time_s: float) -> None:
+        cl, body = world.client, self.props[0].body
+        if self._contact_s is None and cl.getContactPoints(bodyA=body, bodyB=human.body_id):
+            self._contact_s = time_s
+            self.record["car_contact_s"] = round(time_s, 4)
+        if self._contact_s is not None:
+            self._v = max(0.0, self._v - BRAKE * world.timestep)
+        v = self._dir * self._v
+        cl.resetBaseVelocity(body, v.tolist(), [0.0, 0.0, 0.0])
+        pos, _ = cl.getBasePositionAndOrientation(body)
+        cl.applyExternalForce(body, -1, [0.0, 0.0, CAR_MASS * 9.81], list(pos), cl.WORLD_FRAME)
+
+
+def car_hit_build(ctx: BuildContext) -> ActionPlan:
+    rng = ctx.rng
+    tempo = float(rng.uniform(0.8, 1.1))
+    side = ("left", "right")[int(rng.integers(2))]
+    angle = float(rng.uniform(-0.35, 0.35))
+    v = float(rng.uniform(6.0, 10.0))
+    hit = float(rng.uniform(0.8, 1.2))
+    base = deepmimic_build(ctx)
+    prop, half = car_prop(rng)
+    strike = CarStrike(prop, half, side, angle, v, hit)
+    style = {"tempo": tempo, "car_side": side, "car_angle_rad": angle, "car_speed_m_s": v, "hit_s": hit}
+    return ActionPlan(speed(base.clip, tempo), [strike], style, base.source + " + car strike (ragdoll)")
+
+
+#: Joints closer than this to the car's box (m) count as touching it (the skin around the joints).
+TOUCH_M = 0.2
+#: The pelvis must end below this fraction of the height (0.53 h standing; about 0.1 h lying).
+DOWN_PER_H = 0.3
+
+
+def car_hit_signature(take: Take) -> SignatureResult:
+    """CarHit: the car touches the person (a joint within 0.2 m of the car's box at some frame) while
+    moving faster than 2 m/s, and the pelvis ends on the ground (below 0.3 h)."""
+    h = S.body_height(take)
+    k = take.part_names.index("prop/car")
+    pos, quat = take.part_pos[:, k], take.part_quat[:, k]
+    half = np.asarray(take.meta["action"]["car_half_m"])
+    joints = take.actors[0].joints_3d
+    gaps = []
+    for t in range(take.num_frames):
+        conj = quat[t] * np.array([-1.0, -1.0, -1.0, 1.0])
+        local = np.stack([quat_rotate(conj, j - pos[t]) - np.array([0.0, 0.0, half[2]]) for j in joints[t]])
+        out = np.maximum(np.abs(local) - half, 0.0)
+        gaps.append(float(np.min(np.linalg.norm(out, axis=1))))
+    gaps = np.array(gaps)
+    v = np.linalg.norm(np.gradient(pos[:, :2], axis=0), axis=1) * take.fps
+    touched = bool(np.any((gaps < TOUCH_M) & (v > 2.0)))
+    end = float(S.joint(take, "pelvis")[-1, 2] / h)
+    ok = touched and end < DOWN_PER_H
+    return SignatureResult(ok, f"closest car gap {gaps.min():.2f} m (touched while moving: {touched}), "
+                               f"pelvis ends at {end:.2f} h")
+
+
+CAR_HIT = register(ActionRecipe("SyntheticCarHit", frozenset({"synthetic"}), ("walk",), car_hit_signature,
+                                "a walking person struck by a car falls as a ragdoll", build=car_hit_build,
+                                duration=3.0, variations=frozenset({"n", "w", "o"})))

@@ -1,0 +1,77 @@
+"""SyntheticCarHit (a car as a labelled, moving instance that fells the walker) and the two-person
+machinery (a companion with its own preset, skin, track and instance), shown by SyntheticWalkHoldHands."""
+
+import numpy as np
+
+from phav.actions import get_action
+from phav.actions.pairs import meeting
+from phav.body.presets import preset_names, sample_actor
+from phav.labels import class_id
+from phav.scenario import Scenario
+from phav.seeding import video_rng
+from phav.spec import VideoSpec
+
+
+def _take(action, seed=0, actor="Model_Default", frames=None, check=True):
+    n = frames if frames is not None else int(np.ceil(get_action(action).duration * 30)) + 1
+    return Scenario(VideoSpec(action=action, frames=n, width=48, height=32, seed=seed, actor=actor)).simulate(
+        check_signature=check)
+
+
+def test_car_is_its_own_car_instance_and_moves_at_the_sampled_speed():
+    take = _take("SyntheticCarHit", seed=2, actor="Model_Boy")
+    car = [i for i in take.instances if i.name == "car"]
+    assert len(car) == 1 and car[0].semantic_class == class_id("Car")
+    k = take.part_names.index("prop/car")
+    assert take.part_instance[k] == car[0].id
+    pos = take.part_pos[:, k]
+    v = np.linalg.norm(pos[3, :2] - pos[0, :2]) * take.fps / 3  # before the impact
+    np.testing.assert_allclose(v, take.meta["action"]["car_speed_m_s"], rtol=0.05)
+    assert abs(pos[:, 2].max() - pos[:, 2].min()) < 0.05  # it drives on the ground, held level
+    assert take.meta["variation"]["impacts"], "the collision must start the ragdoll"
+
+
+def test_car_hit_signature_rejects_the_walk_before_the_car_arrives():
+    take = _take("SyntheticCarHit", seed=0, frames=15, check=False)
+    assert not take.meta["signature"]["ok"]
+
+
+def test_single_person_takes_keep_one_actor_and_id_1():
+    take = _take("Walk", frames=3)
+    assert [a.instance_id for a in take.actors] == [1]
+    assert len(take.skins) == 1 and "companions" not in take.meta
+
+
+def test_companion_has_own_preset_skin_track_and_instance():
+    take = _take("SyntheticWalkHoldHands", seed=4, actor="Model_Girl", frames=20)
+    assert len(take.actors) == 2 and len(take.skins) == 2
+    ids = [a.instance_id for a in take.actors]
+    assert ids == [1, 2]
+    humans = [i for i in take.instances if i.semantic_class == class_id("Human")]
+    assert [i.id for i in humans] == ids
+    comp = take.meta["companions"][0]
+    assert take.actors[1].name == comp["name"]
+    # the companion's parts carry its instance id, and its body is drawn from its own seed stream
+    parts = [n for n in take.part_names if n.startswith(comp["name"] + "/")]
+    assert parts and all(take.part_instance[take.part_names.index(n)] == 2 for n in parts)
+    rng = video_rng(4, "actor2")
+    assert comp["preset"] == preset_names()[int(rng.integers(len(preset_names())))]
+    shape, _ = sample_actor(comp["preset"], rng)
+    np.testing.assert_allclose(comp["height_m"], shape.height)
+
+
+def test_joined_hands_meet_between_two_bodies_of_different_size():
+    adult, _ = sample_actor("Model_Man01", np.random.default_rng(0))
+    child, _ = sample_actor("Model_Boy", np.random.default_rng(0))
+    a, b = adult.skeleton(), child.skeleton()
+    hand_a, hand_b, spacing = meeting(a, "right", b, 0.25, 0.85)
+    assert hand_a[2] == hand_b[2]  # at one height
+    # in the main body's frame the companion stands `spacing` to the right: the wrists face each other
+    gap = (hand_a[1]) - (hand_b[1] - spacing)
+    assert 0.05 < gap < 0.2
+
+
+def test_hold_hands_signature_needs_two_people():
+    take = _take("Walk", frames=20)
+    take.meta["action"]["hand"] = "right"
+    assert not get_action("SyntheticWalkHoldHands").signature(take).ok
