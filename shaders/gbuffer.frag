@@ -5,11 +5,13 @@
 //   o_surface  RGBA16F: velocity (output pixels per frame, centred difference of t-1 -> t+1),
 //                       z-depth (metres), metalness
 // Wet ground (u_wetness > 0): upward-facing surfaces that are not people get darker and smoother.
+// Snow (u_snow > 0): upward-facing surfaces that are not people get whiter and rougher.
 #include "frame_block.glsl"
 
 const uint FIRST_BODY_PART = 36u;  // ids 36-62 are people (phav.labels)
 
 uniform float u_wetness;
+uniform float u_snow;
 uniform float u_ssaa;  // supersampling factor: gl_FragCoord / u_ssaa is in output pixels
 
 in vec3 v_normal;
@@ -35,6 +37,11 @@ void main() {
         float wet = u_wetness * smoothstep(0.6, 0.9, dot(n, u_up.xyz));
         albedo *= 1.0 - 0.45 * wet;
         roughness = mix(roughness, 0.05, wet);
+    }
+    if (u_snow > 0.0 && v_semantic < FIRST_BODY_PART) {
+        float cover = u_snow * smoothstep(0.5, 0.9, dot(n, u_up.xyz));
+        albedo = mix(albedo, vec3(0.85), cover);
+        roughness = mix(roughness, 0.9, cover);
     }
     // Per-pixel velocity: pixel motion per frame from the clip positions at t-1 and t+1.
     float frames = 0.0;

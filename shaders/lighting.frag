@@ -2,7 +2,8 @@
 // Deferred lighting at the supersampled size. Physically based (metal/roughness): Lambert diffuse
 // plus GGX specular (Schlick Fresnel, Smith-Schlick visibility) for the sun and up to MAX_LIGHTS
 // local point lights (inverse-square falloff windowed to their radius), hemispheric sky ambient and
-// ambient light on the diffuse part; exponential height fog (take.atmosphere) over everything;
+// ambient light on the diffuse part; the sun is occluded by its shadow map (soft PCF, see
+// sun_visibility); exponential height fog (take.atmosphere) over everything;
 // the sky gradient where nothing was drawn. Output: linear HDR radiance.
 #include "common.glsl"
 #include "frame_block.glsl"
@@ -22,6 +23,13 @@ uniform int u_light_count;
 uniform vec3 u_light_pos[MAX_LIGHTS];    // camera frame at t, metres
 uniform vec3 u_light_color[MAX_LIGHTS];  // irradiance at 1 m
 uniform float u_light_radius[MAX_LIGHTS];
+// Sun shadow map (phav.render.shadows): depth comparison, bilinear, so every tap is a 2x2 PCF.
+uniform sampler2DShadow u_shadow_map;
+uniform mat4 u_shadow_matrix;  // camera frame at t -> light clip space
+uniform vec4 u_shadow;         // x: 1 when the map is valid, y: metres per texel, z: PCF radius (texels), w: map depth per metre
+uniform float u_shadow_normal_offset;  // receiver offset along its normal, texels
+uniform float u_shadow_bias;   // constant depth bias, metres
+uniform int u_shadow_taps;     // taps per axis
 
 in vec2 v_uv;
 out vec4 o_color;
@@ -42,6 +50,30 @@ vec3 specular(vec3 n, vec3 v, vec3 l, float roughness, vec3 f0) {
     float vis = 1.0 / ((nv * (1.0 - k) + k) * (nl * (1.0 - k) + k));
     vec3 f = f0 + (1.0 - f0) * pow(1.0 - max(dot(h, v), 0.0), 5.0);
     return PI * d * vis * f / 4.0;
+}
+
+// Fraction of the sun reaching camera-frame point p with normal n: 1 outside the map.
+float sun_visibility(vec3 p, vec3 n, float nl) {
+    if (u_shadow.x < 0.5) return 1.0;
+    vec3 q = p + n * (u_shadow_normal_offset * u_shadow.y * (1.0 - 0.5 * nl));
+    vec4 clip = u_shadow_matrix * vec4(q, 1.0);
+    vec3 s = clip.xyz * 0.5 + 0.5;
+    if (any(lessThan(s, vec3(0.0))) || any(greaterThan(s, vec3(1.0)))) return 1.0;
+    float texel = 1.0 / float(textureSize(u_shadow_map, 0).x);
+    // Slope-scaled bias: a plane at angle theta to the light rises tan(theta) metres per metre, and
+    // the kernel reaches (radius + 1) texels from the centre.
+    float slope = min(sqrt(max(1.0 - nl * nl, 0.0)) / max(nl, 1e-3), 8.0);
+    float ref = s.z - u_shadow.w * (u_shadow_bias + slope * u_shadow.y * (u_shadow.z + 1.0));
+    float step_texels = u_shadow_taps > 1 ? 2.0 * u_shadow.z / float(u_shadow_taps - 1) : 0.0;
+    float first = -0.5 * float(u_shadow_taps - 1);
+    float lit = 0.0;
+    for (int i = 0; i < u_shadow_taps; ++i) {
+        for (int j = 0; j < u_shadow_taps; ++j) {
+            vec2 offset = (vec2(float(i), float(j)) + first) * step_texels * texel;
+            lit += texture(u_shadow_map, vec3(s.xy + offset, ref));
+        }
+    }
+    return lit / float(u_shadow_taps * u_shadow_taps);
 }
 
 vec3 apply_fog(vec3 color, vec3 dir, float dist) {
@@ -73,7 +105,8 @@ void main() {
     vec3 diffuse = albedo.rgb * (1.0 - metal);
     vec3 f0 = mix(vec3(0.04), albedo.rgb, metal);
     float nl = max(dot(n, u_sun_dir.xyz), 0.0);
-    vec3 color = u_sun_color.rgb * nl * (diffuse + specular(n, v, u_sun_dir.xyz, roughness, f0));
+    float visible = nl > 0.0 ? sun_visibility(p, n, nl) : 0.0;
+    vec3 color = u_sun_color.rgb * (nl * visible) * (diffuse + specular(n, v, u_sun_dir.xyz, roughness, f0));
     color += diffuse * (hemisphere_ambient(n) + u_ambient.rgb);
     for (int i = 0; i < u_light_count && i < MAX_LIGHTS; ++i) {
         vec3 to_light = u_light_pos[i] - p;

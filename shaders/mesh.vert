@@ -5,7 +5,8 @@
 // camera frame at t, t+1 and t-1 (shaders/skin_transform.vert ran once this frame, captured by
 // transform feedback), with its normal in the camera frame at t; the skin's instance is a uniform.
 // With GROUND_TRUTH the shader emits the clip position at t+1; otherwise the G-buffer attributes
-// and the clip positions at t-1 and t+1 (for the per-pixel velocity of motion blur).
+// and the clip positions at t-1 and t+1 (for the per-pixel velocity of motion blur). With SHADOW
+// only the position in the sun's light clip space (u_light: camera frame at t -> light clip).
 #include "frame_block.glsl"
 
 in vec3 in_position;
@@ -19,7 +20,9 @@ uniform sampler2D u_parts;
 uniform int u_part;
 #endif
 
-#ifdef GROUND_TRUTH
+#if defined(SHADOW)
+uniform mat4 u_light;
+#elif defined(GROUND_TRUTH)
 out vec4 v_clip_next;
 flat out uint v_semantic;
 flat out uint v_instance;
@@ -49,11 +52,17 @@ void main() {
 #ifdef SKINNED
     vec4 view = vec4(in_position, 1.0);
     vec4 view_next = vec4(in_view_next, 1.0);
-    uint instance = uint(u_instance);
 #else
     vec4 local = vec4(in_position, 1.0);
     mat4 mv = model_view(0);
     vec4 view = mv * local;
+#endif
+#ifdef SHADOW
+    gl_Position = u_light * view;
+#else
+#ifdef SKINNED
+    uint instance = uint(u_instance);
+#else
     vec4 view_next = model_view(4) * local;
     uint instance = uint(texelFetch(u_parts, ivec2(12, u_part), 0).x + 0.5);
 #endif
@@ -75,4 +84,5 @@ void main() {
     v_depth = view.z;
     v_semantic = in_semantic;
 #endif
+#endif  // SHADOW
 }

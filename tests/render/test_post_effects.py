@@ -42,6 +42,7 @@ def _scene(box_color=(0.7, 0.7, 0.7), ground_color=(0.4, 0.4, 0.4), ground_rough
 
 
 def _render(take, **settings):
+    settings.setdefault("shadows", False)  # each effect on its own: no sun shadow map in these scenes
     with Renderer(W, H, RenderSettings(**settings)) as r:
         return list(r.render_take(take, MODS))
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
 
 from phav.frames import MODALITIES
 from phav.render import Renderer
 from phav.render.settings import POST_PASSES, quality_settings
+from phav.take import Atmosphere
 
 from render_scenes import person_take
 
@@ -23,13 +27,24 @@ def test_every_pass_is_timed_once_per_frame():
         timer = renderer.enable_profiling()
         list(renderer.render_take(take, MODALITIES))
         summary = timer.summary()
-    expected = {"upload", "skinning", "gbuffer", "lighting", "resolve_raw", "resolve_img", "ground_truth",
-                "read_ground_truth", *POST_PASSES}
+    expected = {"upload", "skinning", "shadow_map", "gbuffer", "lighting", "resolve_raw", "resolve_img",
+                "ground_truth", "read_ground_truth", *POST_PASSES}
     assert set(summary) == expected
     for name, figures in summary.items():
         assert figures["count"] == 2, name
         assert figures["gpu_ms"] >= 0.0 and figures["wall_ms"] > 0.0, name
     assert summary["gbuffer"]["gpu_ms"] > 0.0  # the person and the ground were really drawn
+
+
+def test_rain_and_snow_are_timed():
+    take = person_take(W, H, T=2)
+    take.atmosphere = dataclasses.replace(Atmosphere.clear(2), precipitation="rain",
+                                          precipitation_rate=np.full(2, 0.8))
+    with Renderer(W, H, quality_settings("preview")) as renderer:
+        timer = renderer.enable_profiling()
+        list(renderer.render_take(take, ("img",)))
+        summary = timer.summary()
+    assert summary["precipitation"]["count"] == 2 and "shadow_map" not in summary
 
 
 def test_preview_times_only_its_passes():

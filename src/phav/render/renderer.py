@@ -4,9 +4,13 @@ Per frame (DESIGN §4):
 
 0. Skinning: every skin's vertices are skinned once with the bone matrices of t, t+1 and t-1 into a
    buffer (transform feedback, :mod:`phav.render.skinning`) that both passes below draw.
-1. Lit pass at the supersampled size ``(W*ssaa, H*ssaa)``: a G-buffer (albedo, normal, depth) with
+1. Sun shadow map (:mod:`phav.render.shadows`, when the settings enable it and the sun is up): a
+   depth-only pass of every part and skin from an orthographic light camera fitted to the near
+   range of the view frustum.
+   Lit pass at the supersampled size ``(W*ssaa, H*ssaa)``: a G-buffer (albedo, normal, depth) with
    multiple render targets, then a full-screen lighting pass (sun, hemispheric sky ambient, ambient;
-   the sky gradient where nothing was drawn). ``raw`` is that image box-downsampled and sRGB-encoded;
+   the sky gradient where nothing was drawn), then rain or snow (:mod:`phav.render.precipitation`)
+   blended over it. ``raw`` is that image box-downsampled and sRGB-encoded;
    ``img`` is the post chain's result, downsampled the same way.
 2. Ground-truth pass at output size, no filtering: z-depth, semantic id, instance id and forward
    motion (flow to t+1 with the predicted depth at t+1). The sky is drawn first by a full-screen pass
@@ -31,8 +35,10 @@ from phav.render.context import GLInfo, default_framebuffer, get_context, gl_inf
 from phav.render.flow import flow_validity
 from phav.render.meshes import MeshBuffers
 from phav.render.post import PostChain
+from phav.render.precipitation import precipitation_frame, precipitation_seed, snow_cover
 from phav.render.profiling import PassTimer
 from phav.render.settings import RenderSettings
+from phav.render.shadows import ShadowMap, sun_casts_shadows, sun_shadow_fit
 from phav.render.shaders import create_program
 from phav.render.skinning import SKINNED_VARYINGS, SkinBuffers
 from phav.render.targets import GLObjects, GroundTruthTargets, LitTargets
@@ -44,9 +50,13 @@ from phav.take import Take
 SKY_CLASS: int = [name for name, _ in SEMANTIC_CLASSES].index("Sky")
 _FRAME_BLOCK_BINDING = 0
 # Program numbers of the two mesh programs inside MeshBuffers (rigid and skinned alike).
-_GBUFFER, _GROUND_TRUTH = 0, 1
+_GBUFFER, _GROUND_TRUTH, _SHADOW = 0, 1, 2
 # Texture units the G-buffer is bound to for the lighting pass and the post chain.
 GBUFFER_UNITS = {"u_albedo": 1, "u_normal": 2, "u_surface": 3}
+#: Texture unit of the sun shadow map in the lighting pass.
+SHADOW_UNIT = 5
+#: Texture unit of the per-output-pixel precipitation coverage in its composite pass.
+PRECIPITATION_UNIT = 6
 #: Local lights the lighting pass takes (shaders/lighting.frag MAX_LIGHTS); further ones are ignored.
 MAX_LIGHTS = 8
 _LIT_MODALITIES = frozenset({"img", "raw"})
@@ -95,6 +105,7 @@ class Renderer:
         # Handles first, so close() works whatever fails below.
         self._gl = GLObjects()
         self._take = _TakeResources()
+        self._precip_seed = (0, 0)  # of the take being rendered (precipitation_seed)
         self._generation = 0  # bumped by every render_take; an older frame iterator then stops
         self._closed = False
         self._ctx: moderngl.Context | None = None
@@ -164,15 +175,37 @@ class Renderer:
         self._gt_prog = gl.add(create_program(ctx, "mesh.vert", "groundtruth.frag", {"GROUND_TRUTH": 1}))
         self._skin_gbuffer_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", {"SKINNED": 1}))
         self._skin_gt_prog = gl.add(create_program(ctx, "mesh.vert", "groundtruth.frag", {"GROUND_TRUTH": 1, "SKINNED": 1}))
+        self._shadow_prog = gl.add(create_program(ctx, "mesh.vert", "shadow.frag", {"SHADOW": 1}))
+        self._skin_shadow_prog = gl.add(create_program(ctx, "mesh.vert", "shadow.frag", {"SHADOW": 1, "SKINNED": 1}))
         self._sky_gt_prog = gl.add(create_program(ctx, "fullscreen.vert", "sky_groundtruth.frag",
                                                   {"SKY_CLASS": f"{SKY_CLASS}u"}))
         self._lighting_prog = gl.add(create_program(ctx, "fullscreen.vert", "lighting.frag"))
         self._resolve_prog = gl.add(create_program(ctx, "fullscreen.vert", "resolve.frag"))
+        # Precipitation: the particle field per output pixel (LOW_RES), then composited per sample.
+        self._precip_low_prog = gl.add(create_program(ctx, "fullscreen.vert", "precipitation.frag", {"LOW_RES": 1}))
+        self._precip_prog = gl.add(create_program(ctx, "fullscreen.vert", "precipitation.frag"))
+        for prog in (self._precip_low_prog, self._precip_prog):
+            prog["FrameData"].binding = _FRAME_BLOCK_BINDING
+            prog["u_layers"].value = s.precipitation_layers
+        self._precip_prog["u_albedo"].value = GBUFFER_UNITS["u_albedo"]
+        self._precip_prog["u_surface"].value = GBUFFER_UNITS["u_surface"]
+        self._precip_prog["u_ssaa"].value = float(s.ssaa)
+        self._precip_prog["u_low"].value = PRECIPITATION_UNIT
+        self._precip_low_vao = gl.add(ctx.vertex_array(self._precip_low_prog, []))
+        self._precip_vao = gl.add(ctx.vertex_array(self._precip_prog, []))
+        self._precip_low = gl.add(ctx.texture((self.width, self.height), 4, dtype="f2"))
+        self._precip_low.filter = (moderngl.NEAREST, moderngl.NEAREST)
+        self._precip_low_fbo = gl.add(ctx.framebuffer([self._precip_low]))
         for prog in (self._gbuffer_prog, self._gt_prog, self._skin_gbuffer_prog, self._skin_gt_prog,
                      self._sky_gt_prog, self._lighting_prog):
             prog["FrameData"].binding = _FRAME_BLOCK_BINDING
-        for prog in (self._gbuffer_prog, self._gt_prog):
+        for prog in (self._gbuffer_prog, self._gt_prog, self._shadow_prog):
             prog["u_parts"].value = 0
+        self._shadow_map = gl.add(ShadowMap(ctx, s.shadow_map_size)) if s.shadows else None
+        self._lighting_prog["u_shadow_map"].value = SHADOW_UNIT
+        self._lighting_prog["u_shadow_taps"].value = s.shadow_taps
+        self._lighting_prog["u_shadow_normal_offset"].value = s.shadow_normal_offset
+        self._lighting_prog["u_shadow_bias"].value = s.shadow_bias
         self._skin_transform_prog = gl.add(create_program(ctx, "skin_transform.vert", varyings=SKINNED_VARYINGS))
         self._skin_transform_prog["u_bones"].value = 0
         for prog in (self._gbuffer_prog, self._skin_gbuffer_prog):
@@ -222,12 +255,13 @@ class Renderer:
         generation = self._generation
         self._take.release()
         try:
-            self._take.meshes = MeshBuffers(ctx, take.meshes, [self._gbuffer_prog, self._gt_prog])
+            self._take.meshes = MeshBuffers(ctx, take.meshes, [self._gbuffer_prog, self._gt_prog, self._shadow_prog])
             self._take.skins = SkinBuffers(ctx, take.skins, self._skin_transform_prog,
-                                           [self._skin_gbuffer_prog, self._skin_gt_prog])
+                                           [self._skin_gbuffer_prog, self._skin_gt_prog, self._skin_shadow_prog])
             self._take.parts = ctx.texture((PART_TABLE_COLUMNS, max(take.num_parts, 1)), 4, dtype="f4")
             self._take.parts.filter = (moderngl.NEAREST, moderngl.NEAREST)
             draws = [(p, int(m)) for p, m in enumerate(take.part_mesh)]
+            self._precip_seed = precipitation_seed(take)
             pending: tuple[Frame, np.ndarray] | None = None
             for t in range(take.num_frames):
                 if generation != self._generation:
@@ -272,7 +306,7 @@ class Renderer:
         geometry_flags = moderngl.DEPTH_TEST | (moderngl.CULL_FACE if self.settings.cull_back_faces else 0)
         ctx.depth_func = "<"
         if mods & _LIT_MODALITIES:
-            self._lit_pass(draws, geometry_flags, frame, mods)
+            self._lit_pass(take, t, draws, geometry_flags, frame, mods)
         motion = depth = None
         if mods & _GT_MODALITIES:
             motion, depth = self._ground_truth_pass(draws, geometry_flags, frame, mods)
@@ -288,8 +322,10 @@ class Renderer:
         for sk, bones in zip(take.skins, self._take.skins.bones):
             bones.write(bone_table(sk, model_views).tobytes())
         wetness = 0.0 if take.atmosphere is None else float(take.atmosphere.wetness[t])
+        snow = snow_cover(take, t) if self.settings.precipitation else 0.0
         for prog in (self._gbuffer_prog, self._skin_gbuffer_prog):
             prog["u_wetness"].value = wetness
+            prog["u_snow"].value = snow
         self._set_lighting(take, t)
         self._skin_instances = [int(take.part_instance[sk.bone_parts[0]]) if len(sk.bone_parts) else 0
                                 for sk in take.skins]
@@ -323,7 +359,8 @@ class Renderer:
             if vao is not None:
                 part_uniform.value = part
                 vao.render(moderngl.TRIANGLES)
-        skinned = self._skin_gbuffer_prog if program_number == _GBUFFER else self._skin_gt_prog
+        skinned = {_GBUFFER: self._skin_gbuffer_prog, _GROUND_TRUTH: self._skin_gt_prog,
+                   _SHADOW: self._skin_shadow_prog}[program_number]
         for i in range(len(self._skin_instances)):
             vao = self._take.skins.vertex_array(i, program_number)
             if vao is not None:
@@ -331,8 +368,56 @@ class Renderer:
                     skinned["u_instance"].value = self._skin_instances[i]
                 vao.render(moderngl.TRIANGLES)
 
-    def _lit_pass(self, draws: list[tuple[int, int]], flags: int, frame: Frame, mods: frozenset[str]) -> None:
+    def _shadow_pass(self, take: Take, t: int, draws: list[tuple[int, int]]) -> None:
+        """Draw the sun shadow map of frame ``t`` and set the lighting pass's shadow uniforms
+        (``u_shadow.x = 0``: no shadows this frame)."""
+        ctx, s, prog = self._ctx, self.settings, self._lighting_prog
+        if self._shadow_map is None or not sun_casts_shadows(take, t):
+            prog["u_shadow"].value = (0.0, 0.0, 0.0, 0.0)
+            return
+        fit = sun_shadow_fit(take, t, s.near, min(s.shadow_distance, s.far), s.shadow_map_size)
+        with self.timer.section("shadow_map"):
+            self._shadow_map.fbo.use()
+            self._shadow_map.fbo.clear(depth=1.0)
+            ctx.enable_only(moderngl.DEPTH_TEST)  # no culling: open meshes cast shadows too
+            matrix = fit.camera_to_light_clip.T.astype("f4").tobytes()  # column-major
+            self._shadow_prog["u_light"].write(matrix)
+            self._skin_shadow_prog["u_light"].write(matrix)
+            self._draw_parts(self._shadow_prog, _SHADOW, draws)
+            ctx.enable_only(moderngl.NOTHING)
+        prog["u_shadow_matrix"].write(fit.camera_to_light_clip.T.astype("f4").tobytes())
+        # Clip z spans fit.depth_range metres over [-1, 1]: map depth [0, 1] spans it once.
+        prog["u_shadow"].value = (1.0, fit.texel_size, s.shadow_softness, 1.0 / fit.depth_range)
+
+    def _precipitation_pass(self, take: Take, t: int) -> None:
+        """Blend frame ``t``'s rain or snow over the lit image (the G-buffer bound)."""
+        p = precipitation_frame(take, t) if self.settings.precipitation else None
+        if p is None:
+            return
+        low, ctx = self._precip_low_prog, self._ctx
+        with self.timer.section("precipitation"):
+            low["u_seed"].value = self._precip_seed
+            low["u_rate"].value = p.rate
+            low["u_wind"].value = p.wind
+            low["u_time"].value = p.time
+            low["u_frame_time"].value = p.frame_time
+            low["u_camera_height"].value = p.camera_height
+            low["u_camera_to_world"].write(p.camera_to_world.T.astype("f4").tobytes())  # column-major
+            for prog in (low, self._precip_prog):
+                prog["u_kind"].value = p.kind
+            self._precip_low_fbo.use()
+            self._precip_low_vao.render(moderngl.TRIANGLES, vertices=3)
+            self._lit.hdr_fbo.use()
+            self._precip_low.use(location=PRECIPITATION_UNIT)
+            ctx.enable_only(moderngl.BLEND)
+            ctx.blend_func = moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA
+            self._precip_vao.render(moderngl.TRIANGLES, vertices=3)
+            ctx.enable_only(moderngl.NOTHING)
+
+    def _lit_pass(self, take: Take, t: int, draws: list[tuple[int, int]], flags: int, frame: Frame,
+                  mods: frozenset[str]) -> None:
         ctx, lit, timer = self._ctx, self._lit, self.timer
+        self._shadow_pass(take, t, draws)
         with timer.section("gbuffer"):
             lit.gbuffer.use()
             lit.gbuffer.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
@@ -344,7 +429,10 @@ class Renderer:
             lit.albedo.use(location=GBUFFER_UNITS["u_albedo"])
             lit.normal.use(location=GBUFFER_UNITS["u_normal"])
             lit.surface.use(location=GBUFFER_UNITS["u_surface"])
+            if self._shadow_map is not None:
+                self._shadow_map.depth.use(location=SHADOW_UNIT)
             self._lighting_vao.render(moderngl.TRIANGLES, vertices=3)
+        self._precipitation_pass(take, t)
         if "raw" in mods:
             with timer.section("resolve_raw"):
                 frame.raw = self._resolve(lit.hdr, lit.raw_fbo)

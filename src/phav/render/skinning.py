@@ -71,8 +71,9 @@ class SkinBuffers:
                 tf_vao = self._add(ctx.vertex_array(transform, [(vbo, tf_format, *tf_names)]))
                 self._transform.append((tf_vao, skinned, n))
                 for k, (program, ((sf, sn), (bf, bn))) in enumerate(zip(programs, draw_formats)):
+                    content = [(skinned, sf, *sn)] + ([(vbo, bf, *bn)] if bn else [])  # e.g. depth-only: no bind-pose attributes
                     self._vaos[(i, k)] = self._add(ctx.vertex_array(
-                        program, [(skinned, sf, *sn), (vbo, bf, *bn)], index_buffer=ibo, index_element_size=4))
+                        program, content, index_buffer=ibo, index_element_size=4))
         except BaseException:
             self.release()
             raise
