@@ -148,3 +148,102 @@ def hold_hands_signature(take: Take) -> SignatureResult:
 WALK_HOLD_HANDS = register(ActionRecipe("SyntheticWalkHoldHands", frozenset({"synthetic"}), ("walk",),
                                         hold_hands_signature, "two people walking side by side holding hands",
                                         build=hold_hands_build, duration=2.0, variations=frozenset({"n", "o"})))
+
+
+# ---- SyntheticBumpIntoEachOther ------------------------------------------------------------------
+#: Gap (m) between the two pelvises at the planned moment of the bump (the torsos touch).
+BUMP_PELVIS_GAP = 0.3
+
+
+class Bump(Modifier):
+    """Two walkers on a collision course: from the first contact between their bodies, each loses
+    its hold on the clip (root pin and muscle strength decay as a ragdoll's, down to ``tone`` of
+    their values for the main actor and the companion), so the collision itself decides how they
+    stumble and fall. Records the first contact time (``contact_s``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.humans: list = []
+        self.record = {}
+
+    def setup_actors(self, world, humans) -> None:
+        self.humans = list(humans[:2])
+
+    def before_step(self, world, human, time_s: float) -> None:
+        if "contact_s" in self.record or len(self.humans) < 2:
+            return
+        a, b = self.humans
+        if world.client.getContactPoints(bodyA=a.body_id, bodyB=b.body_id):
+            self.record["contact_s"] = round(time_s, 4)
+            for h in (a, b):
+                h.start_ragdoll()
+
+
+def bump_build(ctx: BuildContext) -> ActionPlan:
+    rng, sk = ctx.rng, ctx.skeleton
+    tempo = float(rng.uniform(0.85, 1.15))
+    hit_s = float(rng.uniform(0.6, 0.9))  # when the two would meet
+    lateral = float(rng.uniform(-0.12, 0.12))  # sideways offset of the companion's path, in heights
+    main = speed(load_deepmimic(ctx.clip_name, sk), tempo)
+    v = ground_speed(main)
+    comp_tempo = float(rng.uniform(0.85, 1.15))
+
+    def companion_motion(skeleton: Skeleton) -> Clip:
+        return speed(load_deepmimic(ctx.clip_name, skeleton), comp_tempo)
+
+    def companion_offset(skeleton: Skeleton) -> tuple[float, float]:
+        vc = ground_speed(companion_motion(skeleton))
+        h = 0.5 * (sk.segments.height + skeleton.segments.height)
+        return ((v + vc) * hit_s + BUMP_PELVIS_GAP, lateral * h)
+
+    style = {"tempo": tempo, "companion_tempo": comp_tempo, "hit_s": hit_s, "lateral_offset_h": lateral}
+    return ActionPlan(main, [Bump()], style, "pybullet_data DeepMimic humanoid3d_walk x2, head-on + ragdoll on contact",
+                      companions=[Companion(companion_motion, companion_offset, heading=np.pi)])
+
+
+#: Joints of the two people closer than this fraction of the mean height count as touching (the skin
+#: around the joints; torsos in contact measure about 0.15 h between nearest joints).
+BUMP_TOUCH_PER_H = 0.2
+#: After the touch, a pelvis must lose this fraction of its approach speed towards the other, or
+#: fall below BUMP_DOWN_PER_H of its height.
+BUMP_SLOWDOWN = 0.5
+BUMP_DOWN_PER_H = 0.35
+
+
+def bump_signature(take: Take) -> SignatureResult:
+    """BumpIntoEachOther: two people walk towards each other (closing speed over 0.3 h/s), their bodies
+    touch (nearest joints within 0.2 h), and both react: each pelvis loses half its approach speed
+    or drops below 0.35 h within the second after the touch."""
+    if len(take.actors) < 2:
+        return SignatureResult(False, "only one person in the take")
+    h = 0.5 * (S.body_height(take) + float(take.meta["companions"][0]["height_m"]))
+    ja, jb = take.actors[0].joints_3d, take.actors[1].joints_3d
+    near = np.min(np.linalg.norm(ja[:, :, None] - jb[:, None], axis=-1), axis=(1, 2)) / h
+    touch = np.flatnonzero(near < BUMP_TOUCH_PER_H)
+    if touch.size == 0:
+        return SignatureResult(False, f"the two never touch (nearest joints {near.min():.2f} h)")
+    t0 = int(touch[0])
+    pa, pb = S.joint(take, "pelvis", 0), S.joint(take, "pelvis", 1)
+    if t0 < 4:
+        return SignatureResult(False, f"touching from frame {t0}: no approach")
+    reacted = []
+    heights = (S.body_height(take), float(take.meta["companions"][0]["height_m"]))
+    for p, q, hp in ((pa, pb, heights[0]), (pb, pa, heights[1])):
+        towards = (q[:, :2] - p[:, :2]) / np.maximum(np.linalg.norm(q[:, :2] - p[:, :2], axis=1, keepdims=True), 1e-9)
+        vt = np.sum(np.gradient(p[:, :2], axis=0) * towards, axis=1) * take.fps  # speed towards the other
+        before = float(np.mean(vt[max(0, t0 - 8):t0]))
+        after = vt[t0:t0 + int(take.fps)]
+        low = float(p[t0:, 2].min() / hp)
+        slowed = before > 0 and float(after.min()) < (1 - BUMP_SLOWDOWN) * before
+        reacted.append((slowed or low < BUMP_DOWN_PER_H, before, float(after.min()), low))
+    closing = reacted[0][1] + reacted[1][1]
+    ok = all(r[0] for r in reacted) and closing / h > 0.3
+    return SignatureResult(ok, f"touch at frame {t0} (nearest joints {near.min():.2f} h), closing speed "
+                               f"{closing:.2f} m/s; approach speeds after the touch fall to "
+                               f"{reacted[0][2]:.2f} and {reacted[1][2]:.2f} m/s, pelvises down to "
+                               f"{reacted[0][3]:.2f} h and {reacted[1][3]:.2f} h")
+
+
+BUMP = register(ActionRecipe("SyntheticBumpIntoEachOther", frozenset({"synthetic"}), ("walk",), bump_signature,
+                             "two walkers collide head-on and fall over each other", build=bump_build, duration=2.0,
+                             variations=frozenset({"n", "o"})))

@@ -1,0 +1,38 @@
+"""SyntheticBumpIntoEachOther: two walkers meet head-on, touch, and the collision fells them."""
+
+import numpy as np
+
+from phav.actions import get_action
+from phav.actions import signals as S
+from phav.scenario import Scenario
+from phav.spec import VideoSpec
+
+
+def _take(action, seed=0, actor="Model_Default", frames=None, check=True):
+    n = frames if frames is not None else int(np.ceil(get_action(action).duration * 30)) + 1
+    return Scenario(VideoSpec(action=action, frames=n, width=48, height=32, seed=seed, actor=actor)).simulate(
+        check_signature=check)
+
+
+def test_bump_walkers_face_each_other_touch_and_fall():
+    take = _take("SyntheticBumpIntoEachOther", seed=1, actor="Model_Girl")
+    assert len(take.actors) == 2
+    f0, f1 = S.forward(take, 0)[0], S.forward(take, 1)[0]
+    assert np.dot(f0, f1) < -0.9  # heading pi: face to face
+    contact = take.meta["action"]["contact_s"]
+    assert 0.2 < contact < take.num_frames / take.fps
+    k = int(contact * take.fps)
+    for i, h in enumerate([take.meta["actor"]["height_m"], take.meta["companions"][0]["height_m"]]):
+        p = S.joint(take, "pelvis", i)
+        assert p[k:, 2].min() < 0.35 * h  # the collision makes each of them fall
+
+
+def test_bump_signature_rejects_the_approach_before_the_touch():
+    take = _take("SyntheticBumpIntoEachOther", seed=1, frames=8, check=False)
+    assert "contact_s" not in take.meta["action"]
+    assert not take.meta["signature"]["ok"]
+
+
+def test_bump_signature_needs_two_people():
+    take = _take("Walk", frames=10)
+    assert not get_action("SyntheticBumpIntoEachOther").signature(take).ok
