@@ -297,6 +297,7 @@ class Scenario:
         pelvis = np.mean([t.joints_3d[:, t.joint_names.index("pelvis")] for t in actors], axis=0)
         camera = self.rig.track(pelvis, spec.fps, spec.width, spec.height, self.static)
         meta = {
+            "seed": spec.seed,
             "clip": self.clip_name,
             "clip_source": self.plan.source,
             "action": getattr(self, "action_record", {}),

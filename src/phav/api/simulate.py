@@ -241,6 +241,7 @@ def _assemble(scene: Scene, spec: Any, static: Any, lighting: Any, camera: Any, 
     cam = camera.track(pelvis, spec.fps, spec.width, spec.height, static)
     first = actors[0]
     meta = {
+        "seed": spec.seed,
         "clip": first.person.clip_name,
         "clip_source": first.plan.source,
         "action": records[0][0],
