@@ -3,10 +3,11 @@
 Modules by action family: :mod:`~phav.actions.locomotion` (walk-, run- and crawl-based),
 :mod:`~phav.actions.mocap` (other DeepMimic clips), :mod:`~phav.actions.gestures` (procedural
 upper-body actions from key poses and IK), :mod:`~phav.actions.household` and :mod:`~phav.actions.sports`
-(actions with props), :mod:`~phav.actions.vehicle` (CarHit), :mod:`~phav.actions.pairs` (two-person).
+(actions with props), :mod:`~phav.actions.throwing` (ball actions), :mod:`~phav.actions.fitness` (exercise on fixtures), :mod:`~phav.actions.vehicle` (CarHit), :mod:`~phav.actions.pairs` (two-person).
 """
 
-from phav.actions import gestures, household, locomotion, mocap, pairs, sports, vehicle  # noqa: F401  (register their actions)
+from phav.actions import fitness, gestures, household, locomotion, mocap, pairs, sports, throwing, vehicle  # noqa: F401  (register their actions)
+from phav.actions import locomotion_extra  # noqa: F401,E402  (Hop, Flee, Roll)
 from phav.actions.registry import (ActionPlan, ActionRecipe, BuildContext, SignatureResult, action_names,
                                    get_action, register)
 
