@@ -15,7 +15,7 @@ import pytest
 pytestmark = [pytest.mark.gl, pytest.mark.slow]
 
 FRAMES = 6
-ARGS = ["dataset", "--videos-per-class", "3", "--frames", str(FRAMES), "--size", "48x32",
+ARGS = ["dataset", "--classes", "Walk", "--videos-per-class", "3", "--frames", str(FRAMES), "--size", "48x32",
         "--modalities", "img,depth", "--no-progress", "--seed", "11"]
 
 
