@@ -7,6 +7,7 @@ outfit); each build is about 0.2 s on a 2-core CPU.
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -84,3 +85,14 @@ def test_resolution_out_of_range_is_rejected():
     skeleton, outfit = _inputs(preset_names()[0])
     with pytest.raises(ValueError, match="outside 0.002-0.05 m"):
         build_skin(skeleton, outfit, resolution=0.5)
+
+
+@pytest.mark.parametrize("name", ["Model_Woman04", "Model_Girl"])
+def test_skirt_and_dress_weights_are_finite_and_convex(name):
+    """Skirt vertices blend pelvis and thighs; ones no thigh reaches must not become NaN."""
+    skeleton, outfit = _inputs(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # inf - inf in the blend used to warn on every video
+        skin = build_skin(skeleton, outfit, name=f"test-{name}")
+    assert np.all(np.isfinite(skin.weights))
+    assert np.allclose(skin.weights.sum(axis=1), 1.0, atol=1e-5)

@@ -214,7 +214,11 @@ def _weights(body: _Body, dist: np.ndarray, positions: np.ndarray) -> tuple[np.n
         depth = np.clip(-local[:, 2] / max(body.skeleton.segments.thigh, 1e-6), 0.0, 1.0)
         ws = np.zeros((int(skirt_v.sum()), L))
         dt = body_link[skirt_v][:, thighs]
-        share = np.exp(-(dt - dt.min(axis=1, keepdims=True)) / 0.05)
+        # Softmin over the thighs' distances; a vertex no thigh reaches (all inf) splits evenly.
+        reached = np.isfinite(dt)
+        nearest_thigh = np.where(reached, dt, np.inf).min(axis=1, keepdims=True)
+        share = np.where(reached, np.exp(-(np.where(reached, dt, 0.0) - np.where(np.isfinite(nearest_thigh), nearest_thigh, 0.0)) / 0.05), 0.0)
+        share[~reached.any(axis=1)] = 1.0
         share /= share.sum(axis=1, keepdims=True)
         ws[:, pelvis] = 1.0 - 0.6 * depth
         ws[:, thighs] = (0.6 * depth)[:, None] * share
