@@ -106,3 +106,10 @@ def test_list_actions_comes_from_the_registry(capsys):
     assert code == 0
     listed = [line.split("\t")[0] for line in out.strip().splitlines()]
     assert listed == action_names() and "Walk" in listed
+
+
+def test_too_short_for_the_action_says_how_long_it_must_be(tmp_path, capsys):
+    code, _, err = run(["video", "--action", "Clap", "--frames", "10", "--size", "64x48", "--out", str(tmp_path / "o")], capsys)
+    assert code != 0 and len(err.strip().splitlines()) == 1
+    assert "use --frames" in err and "or more" in err
+    assert not (tmp_path / "o").exists()

@@ -174,7 +174,10 @@ class Scenario:
         verdict = self.recipe.signature(take)
         take.meta["signature"] = {"ok": verdict.ok, "reason": verdict.reason}
         if check_signature and not verdict.ok:
-            raise SignatureError(f"{spec.action} was not performed visibly ({verdict.reason}); try another seed")
+            needed = int(np.ceil(self.recipe.duration * spec.fps))
+            advice = (f"it needs about {self.recipe.duration:g} s: use --frames {needed} or more"
+                      if spec.frames < needed else "try another seed")
+            raise SignatureError(f"{spec.action} was not performed visibly ({verdict.reason}); {advice}")
         return take
 
     def _main_actor(self) -> "_Actor":
