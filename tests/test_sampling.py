@@ -232,3 +232,26 @@ def test_cli_unknown_class_lists_the_valid_ones(capsys):
         main(["sample", "--classes", "Juggle"])
     err = capsys.readouterr().err
     assert "unknown class 'Juggle'" in err and "Walk" in err
+
+
+def test_without_a_length_each_class_gets_the_length_it_needs():
+    from phav.actions import get_action
+
+    out = CliRunner().invoke(cli, ["sample", "-n", "6", "--classes", "Clap,Walk"]).output
+    specs = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert {s["action"] for s in specs} == {"Clap", "Walk"}
+    for s in specs:
+        needed = int(np.ceil(get_action(s["action"]).duration * s["fps"]))
+        assert s["frames"] == max(60, needed)
+    fixed = CliRunner().invoke(cli, ["sample", "-n", "4", "--classes", "Clap,Walk", "--frames", "30"]).output
+    assert {json.loads(line)["frames"] for line in fixed.splitlines() if line.startswith("{")} == {30}
+
+
+def test_action_length_distribution_from_toml(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[length]\ndistribution = "action"\nframes = 10\n')
+    model = SpecModel(SamplingConfig.from_toml(path), base=VideoSpec(fps=30.0))
+    from phav.actions import get_action
+
+    spec = model.sample(np.random.default_rng(0), action="Clap")
+    assert spec.frames == max(10, int(np.ceil(get_action("Clap").duration * 30.0))) > 10

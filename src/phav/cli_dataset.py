@@ -6,6 +6,7 @@ work is done by :mod:`phav.sampling` and :mod:`phav.dataset`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -22,7 +23,7 @@ _SPEC_VARIABLES = ("actor", "environment", "day_phase", "weather", "camera", "va
 
 def _model(config: Path | None, seed_free: dict, fixed: dict) -> "SpecModel":  # noqa: F821
     """The sampling model from ``--config``, the fixed spec variables and the base spec fields."""
-    from phav.sampling import SamplingConfig, SpecModel
+    from phav.sampling import LengthConfig, SamplingConfig, SpecModel
 
     frames = frames_from_options(seed_free["frames"], seed_free["seconds"], seed_free["fps"])
     width, height = parse_size(seed_free["size"])
@@ -32,6 +33,9 @@ def _model(config: Path | None, seed_free: dict, fixed: dict) -> "SpecModel":  #
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     sampling = SamplingConfig.from_toml(config) if config is not None else SamplingConfig()
+    if seed_free["frames"] is None and seed_free["seconds"] is None and sampling.length == LengthConfig():
+        # No length asked for: each class gets the length it needs (at least the default 60 frames).
+        sampling = dataclasses.replace(sampling, length=LengthConfig(distribution="action"))
     return SpecModel(sampling, base=base, fixed={k: v for k, v in fixed.items() if v is not None})
 
 

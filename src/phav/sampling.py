@@ -25,7 +25,9 @@ A TOML config overrides distributions and adds constraints (allowed values)::
     actor_tags = ["child"]              # only actor presets carrying one of these tags
     [length]                            # frames per video
     distribution = "uniform"            # "fixed" (frames = N; default: --frames), "uniform" (min, max),
-                                        # "normal" (mean, std, clipped to min, max)
+                                        # "normal" (mean, std, clipped to min, max), "action" (each
+                                        # class's own length, at least frames; `dataset`'s default
+                                        # when neither --frames nor --seconds is given)
     min = 37
     max = 291
 
@@ -56,7 +58,7 @@ PARENTS: dict[str, str] = {"clip": "action", "camera": "environment"}
 NAMED: dict[str, tuple[str, ...]] = {v: ("uniform",) for v in VARIABLES}
 NAMED["camera"] = ("uniform", "phav")
 #: Length distributions (frames per video).
-LENGTH_KINDS = ("fixed", "uniform", "normal")
+LENGTH_KINDS = ("fixed", "uniform", "normal", "action")
 #: Seeds stay below this so every consumer can hold them in a signed 64-bit integer.
 SEED_LIMIT = 2**63
 
@@ -151,7 +153,9 @@ class VariableConfig:
 
 @dataclasses.dataclass(frozen=True)
 class LengthConfig:
-    """Frames per video: ``fixed`` (``frames``), ``uniform`` (``min``..``max``), ``normal`` (clipped)."""
+    """Frames per video: ``fixed`` (``frames``), ``uniform`` (``min``..``max``), ``normal`` (clipped),
+    or ``action``: as long as the sampled class needs (its recipe's ``duration``), and at least
+    ``frames`` (default: the base spec's)."""
 
     distribution: str = "fixed"
     frames: int | None = None
@@ -404,11 +408,18 @@ class SpecModel:
         p = np.array([dist[v] for v in values])
         return values[int(rng.choice(len(values), p=p / p.sum()))]
 
-    def sample_frames(self, rng: np.random.Generator) -> int:
-        """The number of frames of one video from the length distribution."""
+    def sample_frames(self, rng: np.random.Generator, action: str | None = None) -> int:
+        """The number of frames of one video of ``action`` from the length distribution."""
         lc = self.config.length
         if lc.distribution == "fixed":
             return int(lc.frames if lc.frames is not None else self.base.frames)
+        if lc.distribution == "action":
+            from phav.actions import get_action
+
+            at_least = int(lc.frames if lc.frames is not None else self.base.frames)
+            if action is None:
+                return at_least
+            return max(at_least, int(np.ceil(get_action(action).duration * self.base.fps)))
         if lc.distribution == "uniform":
             return int(rng.integers(lc.min, lc.max + 1))
         return int(np.clip(round(rng.normal(lc.mean, lc.std)), lc.min, lc.max))
@@ -431,7 +442,7 @@ class SpecModel:
         values["camera"] = self._draw(rng, "camera", values["environment"])
         for var in ("day_phase", "weather", "variation"):
             values[var] = self._draw(rng, var)
-        frames = self.sample_frames(rng)
+        frames = self.sample_frames(rng, values["action"])
         return self.base.replace(**values, frames=frames, seed=seed)
 
     # ---- enumeration ------------------------------------------------------------------------
