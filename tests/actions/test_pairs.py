@@ -36,3 +36,37 @@ def test_bump_signature_rejects_the_approach_before_the_touch():
 def test_bump_signature_needs_two_people():
     take = _take("Walk", frames=10)
     assert not get_action("SyntheticBumpIntoEachOther").signature(take).ok
+
+
+# ---- SyntheticWalkingHug ------------------------------------------------------------------------
+def test_hug_hands_rest_on_each_others_backs_while_both_walk():
+    from phav.actions.pairs import HUG_HAND_PER_H
+
+    take = _take("SyntheticWalkingHug", seed=2, actor="Model_Boy")
+    assert len(take.actors) == 2
+    assert take.meta["variation"]["impacts"] == []  # the touching bodies do not fell each other
+    side = take.meta["action"]["hand"]
+    other = "left" if side == "right" else "right"
+    heights = (take.meta["actor"]["height_m"], take.meta["companions"][0]["height_m"])
+    for me, wrist, you in ((0, f"{side}_wrist", 1), (1, f"{other}_wrist", 0)):
+        w = S.joint(take, wrist, me)
+        neck = S.joint(take, "neck", you)
+        assert np.median(np.linalg.norm(w - neck, axis=1)) < HUG_HAND_PER_H * heights[you]
+        # behind the other person's back: the wrist trails the other's chest along the walk
+        behind = np.sum((w - S.joint(take, "chest", you))[:, :2] * S.forward(take, you), axis=1)
+        assert np.median(behind) < 0.0
+        p = S.joint(take, "pelvis", me)
+        assert np.linalg.norm(p[-1, :2] - p[0, :2]) / S.seconds(take) > 0.3
+
+
+def test_hug_signature_rejects_people_walking_apart():
+    take = _take("SyntheticWalkingHug", seed=0, frames=20, check=False)
+    assert take.meta["signature"]["ok"], take.meta["signature"]["reason"]
+    take.actors[1].joints_3d[:] += np.array([0.0, 1.0, 0.0])  # the companion a metre to the side
+    assert not get_action("SyntheticWalkingHug").signature(take).ok
+
+
+def test_hug_signature_needs_two_people():
+    take = _take("Walk", frames=10)
+    take.meta["action"]["hand"] = "right"
+    assert not get_action("SyntheticWalkingHug").signature(take).ok

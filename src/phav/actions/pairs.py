@@ -1,4 +1,5 @@
-"""Two-person actions: SyntheticWalkHoldHands (two walkers side by side, hands joined by a constraint).
+"""Two-person actions: SyntheticWalkHoldHands (two walkers side by side, hands joined by a constraint),
+SyntheticBumpIntoEachOther (a head-on collision) and SyntheticWalkingHug (arms round each other).
 
 The second person is a :class:`~phav.actions.registry.Companion` (its own preset, body and
 appearance drawn from the seed by the scenario). Both walk the DeepMimic walk retargeted to their
@@ -247,3 +248,152 @@ def bump_signature(take: Take) -> SignatureResult:
 BUMP = register(ActionRecipe("SyntheticBumpIntoEachOther", frozenset({"synthetic"}), ("walk",), bump_signature,
                              "two walkers collide head-on and fall over each other", build=bump_build, duration=2.0,
                              variations=frozenset({"n", "o"})))
+
+
+# ---- SyntheticWalkingHug -------------------------------------------------------------------------
+#: Force limit (N) of each hugging hand's hold on the other's chest: it keeps the arm in place
+#: against the walk's sway, too weak to drag the other person.
+HUG_FORCE = 60.0
+#: During a hug the two bodies touch all the time; the contact impulse that turns a hugging person
+#: into a ragdoll is raised this many times (a real blow still does).
+HUG_RAGDOLL_FACTOR = 6.0
+#: Space (m) between the two inner shoulders of people walking arm in arm.
+HUG_SHOULDER_GAP = (0.02, 0.07)
+
+
+def hug_spacing(a: Skeleton, b: Skeleton, gap: float) -> float:
+    """Lateral distance (m) of the pelvises of two people walking side by side with their inner
+    shoulders ``gap`` m apart (shoulder joints plus the upper arms' thickness)."""
+    arm = a.segments.upper_arm_radius + b.segments.upper_arm_radius
+    return abs(shoulder(a, "right")[1]) + abs(shoulder(b, "right")[1]) + arm + gap
+
+
+def hug_hand(a: Skeleton, b: Skeleton, toward: float, spacing: float, high: bool, wrap: float) -> np.ndarray:
+    """Where ``a``'s inner wrist rests on ``b``'s back, in ``a``'s body frame ``(3,)`` metres: ``b``
+    stands ``spacing`` m away on the side ``toward`` (+1 left, -1 right); ``high``: round the
+    shoulders (just below ``b``'s shoulder line), else round the back (between ``b``'s chest joint and
+    shoulders); ``wrap`` (0..1): how far across ``b``'s back, from the spine to the far shoulder. The
+    point is pulled towards ``a``'s shoulder to stay within 0.95 of ``a``'s reach."""
+    sb = shoulder(b, "right")
+    seg = b.segments
+    back = -(seg.chest_radius + seg.hand_radius)  # behind b's chest surface
+    z = sb[2] - (0.04 if high else 0.55) * seg.shoulder_up
+    y = toward * (spacing + wrap * abs(sb[1]))
+    side = "left" if toward > 0 else "right"
+    sa = shoulder(a, side)
+    target = np.array([sb[0] + back, y, z])
+    d = target - sa
+    limit = 0.95 * reach(a)
+    n = float(np.linalg.norm(d))
+    return sa + d * min(1.0, limit / max(n, 1e-9))
+
+
+def hug_arm(clip: Clip, sk: Skeleton, side: str, hand: np.ndarray) -> Clip:
+    """``clip`` with the ``side`` arm round someone's back: wrist held at body-frame point ``hand``,
+    elbow pointing back and down."""
+    arm = synthesize(sk, [Key(0.0, hands={side: chest_point(sk, hand)}, elbow_pole=(-0.6, -0.2, -0.8))], duration=1.0)
+    return layer(clip, arm, (f"{side}_shoulder", f"{side}_elbow"))
+
+
+#: Links of a hugging arm.
+ARM_LINKS = ("upper_arm", "forearm", "hand")
+
+
+class Hug(Modifier):
+    """Holds each inner hand on the other person's back: a point-to-point constraint of limited
+    force (:data:`HUG_FORCE`) from the hand to the other's chest, where the clips place it at the
+    start. The hugging arms collide neither with each other nor with the other's chest, and the contact impulse that would start
+    either person's ragdoll is raised by :data:`HUG_RAGDOLL_FACTOR` (the bodies touch throughout)."""
+
+    def __init__(self, side: str) -> None:
+        super().__init__()
+        self.side = side
+        self.record = {}
+
+    def setup_actors(self, world, humans) -> None:
+        a, b = humans[0], humans[1]
+        other = "left" if self.side == "right" else "right"
+        c = world.client
+        for h, own, partner in ((a, self.side, b), (b, other, a)):
+            if h.ragdoll_impulse is not None:
+                h.ragdoll_impulse *= HUG_RAGDOLL_FACTOR
+            kh, kc = h.link_names.index(f"{own}_hand"), partner.link_names.index("chest")
+            ph, _ = h.link_poses()
+            pc, qc = partner.link_poses()
+            partner_side = other if h is a else self.side
+            for link in ARM_LINKS:  # the two arms cross behind the backs and rest on them
+                k = h.link_names.index(f"{own}_{link}")
+                for name in ("chest", *(f"{partner_side}_{x}" for x in ARM_LINKS)):
+                    c.setCollisionFilterPair(h.body_id, partner.body_id, k - 1, partner.link_names.index(name) - 1, 0)
+            cid = c.createConstraint(h.body_id, kh - 1, partner.body_id, kc - 1, pybullet.JOINT_POINT2POINT,
+                                     [0, 0, 0], [0, 0, 0], quat_rotate(quat_conjugate(qc[kc]), ph[kh] - pc[kc]).tolist())
+            c.changeConstraint(cid, maxForce=HUG_FORCE)
+
+
+def hug_build(ctx: BuildContext) -> ActionPlan:
+    rng, sk = ctx.rng, ctx.skeleton
+    side = ("right", "left")[int(rng.integers(2))]  # where the companion walks, and the main actor's hugging arm
+    toward = -1.0 if side == "right" else 1.0
+    tempo = float(rng.uniform(0.7, 0.95))
+    gap = float(rng.uniform(*HUG_SHOULDER_GAP))
+    wrap = float(rng.uniform(0.0, 0.45))  # how far each hand reaches across the other's back
+    main_high = bool(rng.integers(2))  # whose arm goes round the shoulders when both are about as tall
+    main = speed(load_deepmimic(ctx.clip_name, sk), tempo)
+    v = ground_speed(main)
+    other = "left" if side == "right" else "right"
+
+    def high_is_main(skeleton: Skeleton) -> bool:
+        dh = sk.segments.height - skeleton.segments.height
+        return main_high if abs(dh) < 0.05 else dh > 0  # the taller one's arm goes over the shoulders
+
+    def companion_motion(skeleton: Skeleton) -> Clip:
+        walk = load_deepmimic(ctx.clip_name, skeleton)
+        factor = float(np.clip(v / max(ground_speed(walk), 1e-6), 0.5, 2.0))
+        hand = hug_hand(skeleton, sk, -toward, hug_spacing(sk, skeleton, gap), not high_is_main(skeleton), wrap)
+        return hug_arm(speed(walk, factor), skeleton, other, hand)
+
+    def companion_offset(skeleton: Skeleton) -> tuple[float, float]:
+        return (0.0, toward * hug_spacing(sk, skeleton, gap))
+
+    def main_motion(skeleton: Skeleton) -> Clip:
+        hand = hug_hand(sk, skeleton, toward, hug_spacing(sk, skeleton, gap), high_is_main(skeleton), wrap)
+        return hug_arm(main, sk, side, hand)
+
+    style = {"hand": side, "tempo": tempo, "shoulder_gap_m": gap, "wrap": wrap, "main_arm_high_if_same_height": main_high}
+    return ActionPlan(main, [Hug(side)], style, "pybullet_data DeepMimic humanoid3d_walk x2 + arms round each other",
+                      companions=[Companion(companion_motion, companion_offset, main_motion=main_motion)])
+
+
+#: Each inner wrist must lie within this fraction of the other's height of the other's chest,
+#: neck or a shoulder joint (its upper back) ...
+HUG_HAND_PER_H = 0.2
+#: ... in this fraction of the frames; the pelvises stay within HUG_PAIR_GAP_M.
+HUG_HELD = 0.7
+HUG_PAIR_GAP_M = 0.8
+
+
+def hug_signature(take: Take) -> SignatureResult:
+    """WalkingHug: two people walk (each pelvis over 0.3 m/s) side by side (pelvises within 0.8 m
+    throughout) with an arm round each other: each inner wrist within 0.2 h (the other's height) of
+    the other's chest, neck or shoulders in 70 % of frames."""
+    if len(take.actors) < 2:
+        return SignatureResult(False, "only one person in the take")
+    side = take.meta["action"]["hand"]
+    other = "left" if side == "right" else "right"
+    heights = (S.body_height(take), float(take.meta["companions"][0]["height_m"]))
+    held = []
+    for me, wrist, you in ((0, f"{side}_wrist", 1), (1, f"{other}_wrist", 0)):
+        w = S.joint(take, wrist, me)
+        back = np.stack([S.joint(take, j, you) for j in ("chest", "neck", "right_shoulder", "left_shoulder")], axis=1)
+        d = np.min(np.linalg.norm(back - w[:, None], axis=-1), axis=1) / heights[you]
+        held.append(float(np.mean(d < HUG_HAND_PER_H)))
+    apart = np.linalg.norm(S.joint(take, "pelvis", 0)[:, :2] - S.joint(take, "pelvis", 1)[:, :2], axis=1)
+    v0, v1 = _speed(take, 0), _speed(take, 1)
+    ok = min(held) >= HUG_HELD and float(apart.max()) < HUG_PAIR_GAP_M and min(v0, v1) >= 0.3
+    return SignatureResult(ok, f"hands on the other's back in {held[0]:.0%} and {held[1]:.0%} of frames, pelvises "
+                               f"at most {apart.max():.2f} m apart, speeds {v0:.2f} and {v1:.2f} m/s")
+
+
+WALKING_HUG = register(ActionRecipe("SyntheticWalkingHug", frozenset({"synthetic"}), ("walk",), hug_signature,
+                                    "two people walking side by side with their arms round each other",
+                                    build=hug_build, duration=2.0, variations=frozenset({"n", "o"})))
