@@ -9,6 +9,7 @@ upper-body actions from key poses and IK), :mod:`~phav.actions.household` and :m
 from phav.actions import fitness, gestures, household, locomotion, mocap, pairs, sports, throwing, vehicle  # noqa: F401  (register their actions)
 from phav.actions import locomotion_extra  # noqa: F401,E402  (Hop, Flee, Roll)
 from phav.actions import dramatic  # noqa: F401,E402  (DiveFloor, LegSplit)
+from phav.actions import skills  # noqa: F401,E402  (Golf, ClimbStairs, Pour, ShootBow)
 from phav.actions.registry import (ActionPlan, ActionRecipe, BuildContext, SignatureResult, action_names,
                                    get_action, register)
 
