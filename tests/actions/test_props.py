@@ -71,3 +71,12 @@ def test_new_classes_sample_at_least_three_style_parameters(action):
 def test_child_presets_show_the_prop_actions(action):
     take = _take(action, seed=0, actor="Model_Boy")
     assert take.meta["signature"]["ok"], take.meta["signature"]["reason"]
+
+
+def test_count_swings_counts_each_back_and_forth_once():
+    from phav.actions.signals import count_swings
+
+    t = np.linspace(0, 3, 300)
+    assert count_swings(0.05 * np.cos(2 * np.pi * t), 0.04) == 3  # three falls from +0.05 to -0.05
+    assert count_swings(0.01 * np.cos(2 * np.pi * t), 0.04) == 0  # too small to be a stroke
+    assert count_swings(np.array([]), 0.04) == 0

@@ -159,6 +159,9 @@ def pick_signature(take: Take) -> SignatureResult:
 
 
 # ---- BrushHair ------------------------------------------------------------------------------------
+#: A stroke moves the brush front to back over the head by at least this fraction of body height.
+BRUSH_STROKE_PER_H = 0.04
+
 def brush_build(ctx: BuildContext) -> ActionPlan:
     rng, sk = ctx.rng, ctx.skeleton
     seg = sk.segments
@@ -191,13 +194,13 @@ def brush_build(ctx: BuildContext) -> ActionPlan:
 
 def brush_signature(take: Take) -> SignatureResult:
     """BrushHair: the brush stays at the head (within 0.15 h of the head centre, above the neck)
-    and sweeps across it (front to back) at least twice."""
+    and sweeps over it front to back (by at least 0.04 h) at least twice."""
     h = S.body_height(take)
     b, head, neck = S.prop(take, "brush"), S.joint(take, "head"), S.joint(take, "neck")
     at_head = (np.linalg.norm(b - head, axis=1) < 0.15 * h) & (b[:, 2] > neck[:, 2])
     f = S.forward(take)
     along = np.sum((b - head)[:, :2] * f, axis=1) / h
-    sweeps = S.count_events(-along * at_head, 0.01, -0.01)
+    sweeps = S.count_swings(along[at_head], BRUSH_STROKE_PER_H)
     ok = sweeps >= 2 and float(at_head.mean()) >= 0.4
     return SignatureResult(ok, f"{sweeps} strokes over the head, brush at the head {at_head.mean():.0%} of frames")
 

@@ -60,6 +60,26 @@ def count_events(signal: np.ndarray, on: float, off: float) -> int:
     return count
 
 
+def count_swings(signal: np.ndarray, amplitude: float) -> int:
+    """Falls of at least ``amplitude`` from a preceding peak; after a fall the signal must rise by
+    ``amplitude / 2`` before the next one counts (so each back-and-forth swing counts once)."""
+    values = np.asarray(signal, dtype=np.float64)
+    if values.size == 0:
+        return 0
+    count, falling = 0, False
+    peak = trough = float(values[0])
+    for v in values:
+        if not falling:
+            peak = max(peak, v)
+            if peak - v >= amplitude:
+                count, falling, trough = count + 1, True, v
+        else:
+            trough = min(trough, v)
+            if v - trough >= amplitude / 2:
+                falling, peak = False, v
+    return count
+
+
 def pelvis_speed(take: Take) -> float:
     """Mean horizontal pelvis speed, start to end, m/s."""
     p = joint(take, "pelvis")
