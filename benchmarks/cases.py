@@ -162,7 +162,9 @@ def pybullet_camera_case(spec: VideoSpec, take, renderer_name: str, repeats: int
 
 
 def dataset_case(spec: VideoSpec, videos: int, workers: int) -> dict:
-    """``run_dataset``: ``videos`` videos of the spec's size and length on ``workers`` local processes.
+    """``run_dataset``: one video of each of ``videos`` classes spread over the registry, each as
+    long as its action needs (at least the spec's frames), at the spec's size, on ``workers`` local
+    processes; every other variable sampled as in a real dataset.
 
     Timed once per worker count (a dataset run is itself many videos); includes the pool's start-up
     (spawned processes import phav and create their GL context), planning and the manifest.
@@ -170,20 +172,21 @@ def dataset_case(spec: VideoSpec, videos: int, workers: int) -> dict:
     import time
 
     from phav.dataset import run_dataset
-    from phav.sampling import SamplingConfig, SpecModel
+    from phav.sampling import LengthConfig, SamplingConfig, SpecModel
 
     root = Path(tempfile.mkdtemp(prefix="phav-bench-dataset-"))
-    model = SpecModel(SamplingConfig(), base=spec)
-    classes = model.classes()
-    per_class = max(1, -(-videos // len(classes)))
+    model = SpecModel(SamplingConfig(length=LengthConfig(distribution="action")), base=spec)
+    every = model.classes()
+    classes = [every[round(i * len(every) / videos)] for i in range(min(videos, len(every)))]
     try:
         start = time.perf_counter()
-        summary = run_dataset(root, model, per_class, seed=0, workers=workers, progress=False)
+        summary = run_dataset(root, model, 1, seed=0, classes=classes, workers=workers, progress=False)
         seconds = time.perf_counter() - start
     finally:
         shutil.rmtree(root, ignore_errors=True)
     made = summary.done + summary.failed
     return {"case": f"dataset_{workers}w", "unit": "videos/s", "median_per_s": made / seconds,
             "frames_per_s": summary.frames / seconds, "seconds": seconds, "runs": 1,
-            "settings": {"workers": workers, "videos": made, "failed": summary.failed, "frames": spec.frames,
+            "settings": {"workers": workers, "videos": made, "failed": summary.failed, "classes": classes,
+                         "min_frames": spec.frames, "length": "each class's own duration",
                          "size": f"{spec.width}x{spec.height}", "modalities": list(MODALITIES)}}
