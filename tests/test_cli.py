@@ -113,3 +113,9 @@ def test_too_short_for_the_action_says_how_long_it_must_be(tmp_path, capsys):
     assert code != 0 and len(err.strip().splitlines()) == 1
     assert "use --frames" in err and "or more" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_variation_the_action_does_not_declare_is_refused(tmp_path, capsys):
+    code, _, err = run(["video", "--action", "Pour", "--variation", "b", "--out", str(tmp_path / "o"), *SMALL], capsys)
+    assert code != 0 and len(err.strip().splitlines()) == 1
+    assert "does not combine with variation 'b'" in err and not (tmp_path / "o").exists()

@@ -255,3 +255,15 @@ def test_action_length_distribution_from_toml(tmp_path):
 
     spec = model.sample(np.random.default_rng(0), action="Clap")
     assert spec.frames == max(10, int(np.ceil(get_action("Clap").duration * 30.0))) > 10
+
+
+def test_variation_is_drawn_among_those_the_action_declares():
+    from phav.actions import get_action
+
+    m = SpecModel(SamplingConfig(), base=VideoSpec())
+    declared = get_action("Pour").variations
+    drawn = {m.sample(np.random.default_rng(i), action="Pour").variation.value for i in range(60)}
+    assert drawn == set(declared) and "b" not in drawn
+    # enumeration follows the same rule and still sums to one
+    pour = [(v, p) for v, p in m.enumerate() if v["action"] == "Pour"]
+    assert {v["variation"] for v, _ in pour} == set(declared)

@@ -3,7 +3,9 @@
 Structure (PHAV's, as released)::
 
     action ──▶ clip              environment ──▶ camera
-    actor, day_phase, weather, variation, length: independent
+    actor, day_phase, weather, length: independent
+    variation: independent, restricted to the variations the action declares (its recipe's
+    ``variations``: e.g. Pour does not combine with b, blending)
 
 Every variable has a *named distribution* over the values implemented at run time (the action and
 preset registries, the environment builders, the camera rigs, ...): ``uniform``, explicit
@@ -105,6 +107,16 @@ def actor_tags() -> dict[str, frozenset[str]]:
     table = getattr(presets, "PRESETS", ())
     items = table.values() if isinstance(table, Mapping) else table
     return {str(p.name): frozenset(getattr(p, "tags", ()) or ()) for p in items if hasattr(p, "name")}
+
+
+def _action_variations(action: str) -> frozenset[str]:
+    """The variation letters ``action``'s recipe declares (all of them for an unknown action)."""
+    from phav.actions import get_action
+
+    try:
+        return frozenset(get_action(action).variations)
+    except ValueError:
+        return frozenset(v.value for v in Variation)
 
 
 def available_values() -> dict[str, Any]:
@@ -379,6 +391,8 @@ class SpecModel:
             allowed = self.config.constraints.get("clip")
             if allowed:
                 values = [v for v in values if v in allowed]
+        elif variable == "variation" and parent_value is not None:
+            values = [v for v in self.allowed["variation"] if v in _action_variations(parent_value)]
         else:
             values = self.allowed[variable]
         vc = self.config.variables.get(variable, _DEFAULTS.get(variable, VariableConfig()))
@@ -398,6 +412,8 @@ class SpecModel:
         for child, parent in PARENTS.items():
             if parent == variable and not self.distribution(child, value):
                 return False
+        if variable == "action" and not self.distribution("variation", value):
+            return False
         return True
 
     def _draw(self, rng: np.random.Generator, variable: str, parent_value: str | None = None) -> str:
@@ -440,8 +456,9 @@ class SpecModel:
         values["actor"] = self._draw(rng, "actor")
         values["environment"] = self._draw(rng, "environment")
         values["camera"] = self._draw(rng, "camera", values["environment"])
-        for var in ("day_phase", "weather", "variation"):
+        for var in ("day_phase", "weather"):
             values[var] = self._draw(rng, var)
+        values["variation"] = self._draw(rng, "variation", values["action"])
         frames = self.sample_frames(rng, values["action"])
         return self.base.replace(**values, frames=frames, seed=seed)
 
@@ -455,7 +472,7 @@ class SpecModel:
             for clip, pc in self.distribution("clip", action).items():
                 for env, pe in self._feasible_dist("environment").items():
                     for cam, pk in self.distribution("camera", env).items():
-                        dists = [self.distribution(v) for v in independent]
+                        dists = [self.distribution(v, action if v == "variation" else None) for v in independent]
                         for combo in itertools.product(*(d.items() for d in dists)):
                             p = pa * pc * pe * pk * math.prod(q for _, q in combo)
                             values = {"action": action, "clip": clip, "environment": env, "camera": cam}

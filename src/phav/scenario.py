@@ -88,6 +88,10 @@ class Scenario:
         try:
             self.spec = spec.validate()
             self.recipe = get_action(spec.action)
+            if spec.variation.value not in self.recipe.variations:
+                raise SpecError(
+                    f"action {spec.action} does not combine with variation {spec.variation.value!r}; "
+                    f"its variations: {', '.join(sorted(self.recipe.variations))}")
             self.clip_name = resolve_clip(spec, self.recipe)
             self.static = build_environment(spec.environment, video_rng(spec.seed, "world"))
             check_camera(spec.environment, spec.camera)

@@ -250,3 +250,12 @@ def test_the_page_is_served(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and "/static/app.js" in page.text
     assert "/api/parameters" in client.get("/static/app.js").text
+
+
+def test_a_variation_the_action_does_not_declare_is_refused_with_a_reason() -> None:
+    from phav.actions import get_action
+    from phav.server.resolve import RequestError, Resolver
+
+    assert "b" not in get_action("Pour").variations
+    with pytest.raises(RequestError, match="variation"):
+        Resolver(Limits()).resolve({"action": "Pour", "variation": "b", "seed": 1})

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from phav.frames import MODALITIES
-from phav.sampling import NAMED, PARENTS, SEED_LIMIT, VARIABLES, SpecModel, available_values
+from phav.sampling import NAMED, PARENTS, SEED_LIMIT, VARIABLES, ConfigError, SpecModel, available_values
 from phav.seeding import video_rng
 from phav.server.limits import Limits
 from phav.spec import CameraKind, Environment, VideoSpec
@@ -128,7 +128,10 @@ class Resolver:
             if not fixed["environment"]:
                 raise RequestError(f"camera {given['camera']!r} has no environment it may film here")
         model = SpecModel(base=self._base(request), fixed=fixed, available=self.available)
-        spec = model.sample(video_rng(seed, "server-request"), action=given.get("action"), seed=seed)
+        try:
+            spec = model.sample(video_rng(seed, "server-request"), action=given.get("action"), seed=seed)
+        except ConfigError as exc:  # e.g. a variation the given action does not combine with
+            raise RequestError(f"no video matches the request: {exc}") from None
         if "clip" in given:
             clips = self.available["clip"].get(spec.action, [])
             if given["clip"] not in clips:
