@@ -124,7 +124,9 @@ KICKBALL = register(ActionRecipe("KickBall", frozenset({"mocap-like"}), ("kick",
                                  "kicking a ball that flies off (DeepMimic kick clip, physical ball)",
                                  build=kickball_build, duration=2.2, variations=frozenset({"n", "w", "o"})))
 PUNCH = register(ActionRecipe("Punch", frozenset({"extra"}), ("punch",), punch_signature,
-                              "punching forward (HMDB51 punch; DeepMimic punch clip)", duration=2.1))
+                              "punching forward (HMDB51 punch; DeepMimic punch clip)", duration=2.1,
+                              # b layers a second clip's upper body over the motion: it would replace the punch
+                              variations=frozenset({"n", "w", "p", "o"})))
 CARTWHEEL = register(ActionRecipe("Cartwheel", frozenset({"extra"}), ("cartwheel",), cartwheel_signature,
                                   "a cartwheel (HMDB51 cartwheel; DeepMimic clip)", duration=2.7, variations=_NOT_AIRBORNE))
 SOMERSAULT = register(ActionRecipe("Somersault", frozenset({"extra"}), ("backflip",), somersault_signature,
