@@ -5,7 +5,7 @@ the chain ping-pongs between two targets. SSAO, SSR and bloom (:data:`LOW_RES_PA
 their term once per output pixel (the shader's ``LOW_RES`` variant, into an output-size texture on
 unit 4, ``u_low``), then a cheap supersampled pass applies it (depth-aware upsample for SSAO and SSR,
 bilinear for bloom): with 2x SSAA that is a quarter of the expensive work. Later passes (SSAO, SSR, bloom, motion blur) slot in by
-adding a :class:`PostPass` factory to :data:`PASS_FACTORIES` and a name to
+adding a shader and its uniforms to :data:`PASS_UNIFORMS` and a name to
 :data:`phav.render.settings.POST_PASSES`.
 """
 
@@ -42,71 +42,33 @@ def _set(program: moderngl.Program, name: str, value) -> None:
         program[name].value = value
 
 
-def _tonemap(ctx: moderngl.Context, settings: RenderSettings, defines: dict | None = None) -> moderngl.Program:
-    prog = create_program(ctx, "fullscreen.vert", "post_tonemap.frag", defines)
-    _set(prog, "u_exposure", settings.exposure)
-    _set(prog, "u_saturation", settings.saturation)
-    return prog
-
-
-def _ssao(ctx: moderngl.Context, settings: RenderSettings, defines: dict | None = None) -> moderngl.Program:
-    prog = create_program(ctx, "fullscreen.vert", "post_ssao.frag", defines)
-    _set(prog, "u_strength", settings.ssao_strength)
-    _set(prog, "u_radius", settings.ssao_radius)
-    _set(prog, "u_samples", settings.ssao_samples)
-    return prog
-
-
-def _ssr(ctx: moderngl.Context, settings: RenderSettings, defines: dict | None = None) -> moderngl.Program:
-    prog = create_program(ctx, "fullscreen.vert", "post_ssr.frag", defines)
-    _set(prog, "u_strength", settings.ssr_strength)
-    _set(prog, "u_max_roughness", settings.ssr_max_roughness)
-    _set(prog, "u_distance", settings.ssr_distance)
-    _set(prog, "u_steps", settings.ssr_steps)
-    return prog
-
-
-def _bloom(ctx: moderngl.Context, settings: RenderSettings, defines: dict | None = None) -> moderngl.Program:
-    prog = create_program(ctx, "fullscreen.vert", "post_bloom.frag", defines)
-    _set(prog, "u_threshold", settings.bloom_threshold)
-    _set(prog, "u_intensity", settings.bloom_intensity)
-    _set(prog, "u_radius", settings.bloom_radius)
-    _set(prog, "u_samples", settings.bloom_samples)
-    return prog
-
-
-def _motion_blur(ctx: moderngl.Context, settings: RenderSettings, defines: dict | None = None) -> moderngl.Program:
-    prog = create_program(ctx, "fullscreen.vert", "post_motion_blur.frag", defines)
-    _set(prog, "u_shutter", settings.shutter_angle / 360.0)
-    _set(prog, "u_samples", settings.motion_blur_samples)
-    return prog
-
-
-def _grade(ctx: moderngl.Context, settings: RenderSettings, defines: dict | None = None) -> moderngl.Program:
-    prog = create_program(ctx, "fullscreen.vert", "post_grade.frag", defines)
-    _set(prog, "u_lift", settings.grade_lift)
-    _set(prog, "u_gain", settings.grade_gain)
-    _set(prog, "u_contrast", settings.grade_contrast)
-    _set(prog, "u_saturation", settings.grade_saturation)
-    return prog
-
-
-def _vignette(ctx: moderngl.Context, settings: RenderSettings, defines: dict | None = None) -> moderngl.Program:
-    prog = create_program(ctx, "fullscreen.vert", "post_vignette.frag", defines)
-    _set(prog, "u_strength", settings.vignette)
-    return prog
-
-
-#: name -> builds the pass's program with its settings applied.
-PASS_FACTORIES: dict[str, Callable[[moderngl.Context, RenderSettings, dict | None], moderngl.Program]] = {
-    "ssao": _ssao,
-    "ssr": _ssr,
-    "bloom": _bloom,
-    "motion_blur": _motion_blur,
-    "tonemap": _tonemap,
-    "grade": _grade,
-    "vignette": _vignette,
+#: Each pass's fragment shader and its uniforms, computed from the render settings.
+PASS_UNIFORMS: dict[str, tuple[str, Callable[[RenderSettings], dict[str, float | int]]]] = {
+    "ssao": ("post_ssao.frag", lambda s: {"u_strength": s.ssao_strength, "u_radius": s.ssao_radius,
+                                          "u_samples": s.ssao_samples}),
+    "ssr": ("post_ssr.frag", lambda s: {"u_strength": s.ssr_strength, "u_max_roughness": s.ssr_max_roughness,
+                                        "u_distance": s.ssr_distance, "u_steps": s.ssr_steps}),
+    "bloom": ("post_bloom.frag", lambda s: {"u_threshold": s.bloom_threshold, "u_intensity": s.bloom_intensity,
+                                            "u_radius": s.bloom_radius, "u_samples": s.bloom_samples}),
+    "motion_blur": ("post_motion_blur.frag", lambda s: {"u_shutter": s.shutter_angle / 360.0,
+                                                        "u_samples": s.motion_blur_samples}),
+    "tonemap": ("post_tonemap.frag", lambda s: {"u_exposure": s.exposure, "u_saturation": s.saturation}),
+    "grade": ("post_grade.frag", lambda s: {"u_lift": s.grade_lift, "u_gain": s.grade_gain,
+                                            "u_contrast": s.grade_contrast, "u_saturation": s.grade_saturation}),
+    "vignette": ("post_vignette.frag", lambda s: {"u_strength": s.vignette}),
 }
+
+
+def build_pass_program(ctx: moderngl.Context, name: str, settings: RenderSettings,
+                       defines: dict | None = None) -> moderngl.Program:
+    """The program of post pass ``name`` with its settings' uniforms applied."""
+    fragment, uniforms = PASS_UNIFORMS[name]
+    program = create_program(ctx, "fullscreen.vert", fragment, defines)
+    for uniform, value in uniforms(settings).items():
+        _set(program, uniform, value)
+    return program
+
+
 #: Texture units of the G-buffer while the chain runs (the current image is on unit 0).
 GBUFFER_UNITS = {"u_albedo": 1, "u_normal": 2, "u_surface": 3}
 #: Texture unit of a pass's output-size term (``u_low``).
@@ -126,7 +88,7 @@ class PostChain:
         self.passes: list[PostPass] = []
 
         def program_of(name: str, defines: dict | None) -> moderngl.Program:
-            program = gl.add(PASS_FACTORIES[name](ctx, settings, defines))
+            program = gl.add(build_pass_program(ctx, name, settings, defines))
             units = {"u_source": 0, "u_low": LOW_UNIT, **GBUFFER_UNITS}
             for uniform, unit in units.items():
                 if uniform in program:
