@@ -34,7 +34,7 @@ def characteristic_frame(take) -> int:
 
 def render_class(action: str, actor: str, seed: int, quality: str) -> np.ndarray:
     recipe = get_action(action)
-    frames = max(2, int(np.ceil(recipe.duration * 30.0)))
+    frames = max(2, recipe.frames_needed(30.0))
     spec = VideoSpec(action=action, actor=actor, camera="Tripod", frames=frames, width=W, height=H,
                      seed=seed).validate()
     take = Scenario(spec).simulate(check_signature=False)

@@ -14,7 +14,6 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
 
 from phav.actions import action_names, get_action
 from phav.scenario import Scenario
@@ -25,7 +24,7 @@ ACTORS = ("Model_Man01", "Model_Girl", "Model_Boy", "Model_ElderlyWoman", "Model
 
 def pass_rate(action: str, actors: list[str], seeds: list[int]) -> tuple[int, int, list[str]]:
     """(passed, runs, reasons of the failures) for ``action``."""
-    frames = max(2, int(np.ceil(get_action(action).duration * 30.0)))
+    frames = max(2, get_action(action).frames_needed(30.0))
     passed, failures = 0, []
     for actor in actors:
         for seed in seeds:

@@ -435,7 +435,7 @@ class SpecModel:
             at_least = int(lc.frames if lc.frames is not None else self.base.frames)
             if action is None:
                 return at_least
-            return max(at_least, int(np.ceil(get_action(action).duration * self.base.fps)))
+            return max(at_least, get_action(action).frames_needed(self.base.fps))
         if lc.distribution == "uniform":
             return int(rng.integers(lc.min, lc.max + 1))
         return int(np.clip(round(rng.normal(lc.mean, lc.std)), lc.min, lc.max))

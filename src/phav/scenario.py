@@ -178,7 +178,7 @@ class Scenario:
         verdict = self.recipe.signature(take)
         take.meta["signature"] = {"ok": verdict.ok, "reason": verdict.reason}
         if check_signature and not verdict.ok:
-            needed = int(np.ceil(self.recipe.duration * spec.fps))
+            needed = self.recipe.frames_needed(spec.fps)
             advice = (f"it needs about {self.recipe.duration:g} s: use --frames {needed} or more"
                       if spec.frames < needed else "try another seed")
             raise SignatureError(f"{spec.action} was not performed visibly ({verdict.reason}); {advice}")

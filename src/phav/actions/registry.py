@@ -16,6 +16,7 @@ instances) and the sampled style parameters (recorded in the take's metadata).
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any, Callable
 
 import numpy as np
@@ -132,6 +133,10 @@ class ActionRecipe:
     build: Callable[[BuildContext], ActionPlan] = deepmimic_build
     variations: frozenset[str] = ALL_VARIATIONS
     duration: float = 2.0
+
+    def frames_needed(self, fps: float) -> int:
+        """Video frames that hold the action at ``fps``: ``ceil(duration * fps)``."""
+        return int(math.ceil(self.duration * fps))
 
     def __post_init__(self) -> None:
         unknown = set(self.tags) - TAGS
