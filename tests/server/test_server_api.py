@@ -1,14 +1,12 @@
 """The REST API through FastAPI's test client, with jobs run by a stand-in on threads (fast).
 
-The stand-in job function records each render and writes a finished job like the real one; the
-real render is tested end to end in ``test_server_render.py``.
+The stand-in job function (``server_helpers.StandIn``) records each render and writes a finished job
+like the real one; the real render is tested end to end in ``test_server_render.py``.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -18,72 +16,9 @@ pytest.importorskip("httpx")
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from phav.server.app import create_app  # noqa: E402
-from phav.server.jobs import JobManager  # noqa: E402
 from phav.server.limits import Limits  # noqa: E402
-from phav.server.render_job import DONE, FAILED, write_job_file  # noqa: E402
-from phav.server.resolve import Resolver  # noqa: E402
-
-AVAILABLE = {
-    "action": ["Walk", "Wave"],
-    "clip": {"Walk": ["walk", "walk_slow"], "Wave": ["wave"]},
-    "actor": ["Model_Default", "Model_Girl"],
-    "environment": ["Plain", "House"],
-    "camera": ["Kite", "Indoor", "Tripod"],
-    "day_phase": ["Day", "Night"],
-    "weather": ["Clear", "Rainy"],
-    "variation": ["n", "w"],
-}
-LIMITS = Limits(max_frames=20, max_width=128, max_height=96, max_queue=2, default_frames=5,
-                default_width=64, default_height=48)
-
-
-class StandIn:
-    """A job function that blocks until released (when ``gate`` is given) and writes a done job with
-    a params.json, or fails for action Wave (to test failure reports)."""
-
-    def __init__(self, gate: threading.Event | None = None) -> None:
-        self.gate = gate
-        self.calls: list[str] = []
-
-    def __call__(self, spec_json: str, folder: str, quality: str) -> dict:
-        import json
-
-        self.calls.append(spec_json)
-        if self.gate is not None:
-            assert self.gate.wait(10)
-        spec = json.loads(spec_json)
-        job = Path(folder)
-        if spec["action"] == "Wave":
-            return {"status": FAILED, "error": "SimulationError: the body exploded at frame 3"}
-        video = job / "video" / spec["action"] / "v"
-        video.mkdir(parents=True)
-        (video / "params.json").write_text(json.dumps({"spec": spec}))
-        (video / "annotations.json").write_text("{}")
-        (video / "img_00001.jpg").write_bytes(b"jpeg")
-        (job / "preview_img.mp4").write_bytes(b"mp4")
-        (job / "video.zip").write_bytes(b"zip")
-        record = {"id": job.name, "spec": spec, "status": DONE, "error": None, "frames": 1,
-                  "video_folder": "video/" + spec["action"] + "/v", "previews": ["img"]}
-        write_job_file(job, record)
-        return record
-
-
-def make_client(tmp_path: Path, job: StandIn) -> TestClient:
-    jobs = JobManager(tmp_path / "cache", max_queue=LIMITS.max_queue, job_function=job,
-                      executor_factory=lambda n: concurrent.futures.ThreadPoolExecutor(n))
-    app = create_app(tmp_path / "cache", limits=LIMITS, jobs=jobs, resolver=Resolver(LIMITS, AVAILABLE))
-    return TestClient(app)
-
-
-def wait_done(client: TestClient, video_id: str) -> dict:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        body = client.get(f"/api/videos/{video_id}").json()
-        if body["status"] in (DONE, FAILED):
-            return body
-        time.sleep(0.01)
-    raise AssertionError(f"video {video_id} did not finish")
+from phav.server.render_job import DONE, FAILED  # noqa: E402
+from server_helpers import AVAILABLE, StandIn, make_client, wait_done  # noqa: E402
 
 
 @pytest.fixture
@@ -259,3 +194,43 @@ def test_a_variation_the_action_does_not_declare_is_refused_with_a_reason() -> N
     assert "b" not in get_action("Pour").variations
     with pytest.raises(RequestError, match="variation"):
         Resolver(Limits()).resolve({"action": "Pour", "variation": "b", "seed": 1})
+
+
+@pytest.mark.parametrize("body, reason", [
+    ('{"fps": NaN}', "finite number"), ('{"fps": Infinity}', "finite number"), ('{"frames": NaN}', "integer"),
+])
+def test_non_finite_numbers_get_422_not_a_server_error(client: TestClient, body: str, reason: str) -> None:
+    # Python's JSON parser accepts these literals; the error answer must still be valid JSON
+    response = client.post("/api/videos", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert reason in response.json()["detail"][0]["msg"]
+
+
+def test_a_tiny_frame_rate_is_refused_before_it_asks_for_an_endless_simulation(client: TestClient) -> None:
+    # frames / fps seconds of simulation: 1e-300 fps would never finish
+    response = client.post("/api/videos", json={"fps": 1e-300})
+    assert response.status_code == 422 and "fps must be in 1..60" in response.json()["detail"]
+
+
+def test_numbers_must_be_json_numbers_not_strings_or_booleans(client: TestClient) -> None:
+    for body in ({"seed": True}, {"frames": "5"}, {"seed": 1.5}):
+        assert client.post("/api/videos", json=body).status_code == 422, body
+
+
+def test_the_schema_states_this_servers_values_and_bounds(client: TestClient) -> None:
+    request = client.get("/openapi.json").json()["components"]["schemas"]["VideoRequest"]["properties"]
+    assert request["weather"]["enum"] == ["Clear", "Rainy", None]
+    assert request["clip"]["enum"] == ["walk", "walk_slow", "wave", None]
+    frames = next(s for s in request["frames"]["anyOf"] if s["type"] == "integer")
+    assert (frames["minimum"], frames["maximum"]) == (1, 20)
+
+
+def test_videos_forgotten_from_memory_are_still_served_by_id(tmp_path: Path) -> None:
+    with make_client(tmp_path, StandIn(), max_finished=1) as client:
+        ids = [client.post("/api/videos", json={"action": "Walk", "seed": s}).json()["id"] for s in range(2)]
+        for video_id in ids:
+            wait_done(client, video_id)
+        assert client.app.state.jobs.remembered() == 1
+        for video_id in ids:
+            assert client.get(f"/api/videos/{video_id}").json()["status"] == DONE
+            assert client.get(f"/api/videos/{video_id}/params.json").json()["spec"]["seed"] == ids.index(video_id)

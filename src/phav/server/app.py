@@ -13,37 +13,49 @@ Routes (the OpenAPI schema is at ``/openapi.json``, interactive docs at ``/docs`
   ``.../annotations.json``, ``.../frames/{kind}/{number}`` (a frame file as written, numbered from 1).
 * ``GET /``: the page.
 
-Files are served only from the job's folder in the cache: ids must be 32 hex digits, modality and
-frame kinds come from fixed lists, and every path is checked to lie inside the job's folder.
+The schema states this server's allowed values and bounds (``VideoRequest``'s enums, minima and
+maxima; the resolver enforces them with a one-line reason) and links a created video to its status
+and file routes (OpenAPI links). Files are served only from the job's folder in the cache: ids
+must be 32 hex digits, modality and frame kinds come from fixed lists, and every path is checked to
+lie inside the job's folder.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Literal, Optional, Union
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
 from fastapi import Path as PathParam
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
 from phav.io import layout
+from phav.sampling import SEED_LIMIT
 from phav.server.jobs import JobManager, QueueFull
 from phav.server.limits import Limits
 from phav.server.previews import PREVIEW_MODALITIES
 from phav.server.render_job import DONE, ZIP_FILE
-from phav.server.resolve import RequestError, Resolver
+from phav.server.resolve import NUMERIC, RequestError, Resolver
 
 STATIC = Path(__file__).parent / "static"
 _ID = PathParam(pattern=r"^[0-9a-f]{32}$", description="video id: 32 hex digits")
+_MODALITY = PathParam(description="an image modality", json_schema_extra={"enum": list(PREVIEW_MODALITIES)})
+_KIND = PathParam(description="a frame file kind", json_schema_extra={"enum": list(layout.FRAME_PATTERNS)})
+_NUMBER = PathParam(description="frame number, from 1", json_schema_extra={"minimum": 1})
+_JSON_NAME = PathParam(description="which JSON file", json_schema_extra={"enum": ["params", "annotations"]})
+
 _NAME = Field(default=None, max_length=64)
 
 
 class VideoRequest(BaseModel):
     """A full or partial spec and a seed; a variable left out (or null) is sampled from the seed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # JSON types as written: no "5" or true for 5
 
     action: Optional[str] = _NAME
     clip: Optional[str] = _NAME
@@ -54,22 +66,91 @@ class VideoRequest(BaseModel):
     weather: Optional[str] = _NAME
     variation: Optional[str] = _NAME
     frames: Optional[int] = Field(default=None, ge=1, description="default and bound: GET /api/parameters")
-    fps: Optional[float] = Field(default=None, gt=0)
+    fps: Optional[float] = Field(default=None, gt=0, allow_inf_nan=False)
     width: Optional[int] = Field(default=None, ge=1)
     height: Optional[int] = Field(default=None, ge=1)
-    seed: int = Field(default=0, ge=0, lt=2**63)
+    seed: int = Field(default=0, ge=0, le=SEED_LIMIT - 1)
+
+
+class Reason(BaseModel):
+    """Why a request was refused, in one line."""
+
+    detail: str
+
+
+class Refusal(BaseModel):
+    """Invalid input: the reason in one line, or the framework's list of field errors."""
+
+    detail: Union[str, list[dict[str, Any]]]
 
 
 class VideoStatus(BaseModel):
     """A job: its id, status, the resolved spec, the reason of a failure and the links to its files."""
 
-    id: str
-    status: str
+    id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    status: Literal["queued", "running", "done", "failed"]
     spec: dict[str, Any]
     error: Optional[str] = None
     frames: Optional[int] = None
     seconds: Optional[float] = None
     links: dict[str, Any]
+
+
+def _reason(description: str) -> dict[str, Any]:
+    return {"description": description, "model": Reason}
+
+
+#: The error answers of the file routes.
+_FILE_ERRORS = {404: _reason("no such video or file"), 409: _reason("the video is not done (yet)"),
+                422: {"description": "malformed id or number", "model": Refusal}}
+
+
+def _content(media_type: str, description: str) -> dict[str, Any]:
+    body = {"type": "object"} if media_type == "application/json" else {"type": "string", "format": "binary"}
+    return {"description": description, "content": {media_type: {"schema": body}}}
+
+
+#: OpenAPI links from a created video to its status and files (clients and schema fuzzers follow them).
+_VIDEO_LINKS = {
+    "status": {"operationId": "video_status", "parameters": {"video_id": "$response.body#/id"}},
+    "zip": {"operationId": "video_zip", "parameters": {"video_id": "$response.body#/id"}},
+    "json": {"operationId": "video_json", "parameters": {"video_id": "$response.body#/id"}},
+    "preview": {"operationId": "preview", "parameters": {"video_id": "$response.body#/id"}},
+    "frame": {"operationId": "frame", "parameters": {"video_id": "$response.body#/id"}},
+}
+
+
+def _document_request(schema: dict[str, Any], parameters: dict[str, Any]) -> None:
+    """Write this server's allowed values and numeric bounds into ``VideoRequest`` of the OpenAPI
+    ``schema`` (in place). The resolver enforces them and says why a value is refused (422)."""
+    properties = schema["components"]["schemas"]["VideoRequest"]["properties"]
+    for name, info in parameters["variables"].items():
+        values = info.get("values")
+        if values is None:  # clip: every action's clips
+            values = sorted({c for clips in info["values_by_action"].values() for c in clips})
+        properties[name]["enum"] = [*values, None]
+    for name in NUMERIC:
+        bounds = parameters["numeric"][name]
+        number = next(s for s in properties[name]["anyOf"] if s.get("type") != "null")
+        number.update(minimum=bounds["min"], maximum=bounds["max"])
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` with non-finite floats written as strings (``"nan"``, ``"inf"``): JSON has no such numbers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """422 with the framework's field errors, the offending input included even when it is NaN or
+    infinite (Python's JSON parser accepts ``NaN`` and ``Infinity``, which JSON cannot write back)."""
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": _json_safe(jsonable_encoder(exc.errors()))}, status_code=422)
 
 
 def _links(record: dict[str, Any]) -> dict[str, Any]:
@@ -101,6 +182,15 @@ def create_app(cache: str | Path, *, workers: int = 1, limits: Limits = Limits()
     app = FastAPI(title="phav", version="1", summary="Synthetic human action videos on demand (PHAV).")
     app.state.jobs, app.state.resolver = jobs, resolver
     app.router.add_event_handler("shutdown", jobs.close)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    framework_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _document_request(framework_openapi(), resolver.parameters())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     def done_folder(job_id: str) -> tuple[Path, dict[str, Any]]:
         record = jobs.get(job_id)
@@ -116,15 +206,17 @@ def create_app(cache: str | Path, *, workers: int = 1, limits: Limits = Limits()
             raise HTTPException(404, f"no file {relative} in this video")
         return FileResponse(path, media_type=media_type, filename=path.name if media_type == "application/zip" else None)
 
-    @app.get("/api/parameters", tags=["videos"])
+    @app.get("/api/parameters", tags=["videos"], operation_id="parameters")
     def parameters() -> dict[str, Any]:
         """Every variable, its allowed values (or range) and the distribution it is sampled from."""
         return resolver.parameters()
 
-    @app.post("/api/videos", status_code=202, response_model=VideoStatus, tags=["videos"],
-              responses={200: {"description": "already in the cache", "model": VideoStatus},
-                         422: {"description": "invalid request (the reason)"},
-                         429: {"description": "the queue is full"}})
+    @app.post("/api/videos", status_code=202, response_model=VideoStatus, tags=["videos"], operation_id="create_video",
+              responses={200: {"description": "already in the cache", "model": VideoStatus, "links": _VIDEO_LINKS},
+                         202: {"description": "queued (or waiting, rendering, failed)", "links": _VIDEO_LINKS},
+                         400: _reason("the body is not JSON"),
+                         422: {"description": "invalid request (the reason)", "model": Refusal},
+                         429: _reason("the queue is full")})
     def create_video(request: VideoRequest) -> Any:
         """Queue a video (variables left out are sampled from the seed); the same request gives the same id."""
         try:
@@ -138,7 +230,8 @@ def create_app(cache: str | Path, *, workers: int = 1, limits: Limits = Limits()
         body = _status(record)
         return JSONResponse(body, status_code=200 if record["status"] == DONE and not created else 202)
 
-    @app.get("/api/videos/{video_id}", response_model=VideoStatus, tags=["videos"])
+    @app.get("/api/videos/{video_id}", response_model=VideoStatus, tags=["videos"], operation_id="video_status",
+             responses={404: _reason("no such video"), 422: _FILE_ERRORS[422]})
     def video_status(video_id: str = _ID) -> Any:
         """A video's status, resolved spec, failure reason and links."""
         record = jobs.refresh(video_id)
@@ -146,30 +239,36 @@ def create_app(cache: str | Path, *, workers: int = 1, limits: Limits = Limits()
             raise HTTPException(404, f"no video {video_id}; POST /api/videos to make it")
         return _status(record)
 
-    @app.get("/api/videos/{video_id}/preview/{modality}.mp4", tags=["files"], response_class=FileResponse)
-    def preview(modality: str, video_id: str = _ID) -> FileResponse:
+    @app.get("/api/videos/{video_id}/preview/{modality}.mp4", tags=["files"], response_class=FileResponse,
+             operation_id="preview", responses={200: _content("video/mp4", "the preview"), **_FILE_ERRORS})
+    def preview(modality: str = _MODALITY, video_id: str = _ID) -> FileResponse:
         """H.264 preview of one image modality (depth, flow and labels coloured)."""
         if modality not in PREVIEW_MODALITIES:
             raise HTTPException(404, f"no preview {modality!r}; choose one of {', '.join(PREVIEW_MODALITIES)}")
         folder, _ = done_folder(video_id)
         return send(folder, f"preview_{modality}.mp4", "video/mp4")
 
-    @app.get("/api/videos/{video_id}/video.zip", tags=["files"], response_class=FileResponse)
+    @app.get("/api/videos/{video_id}/video.zip", tags=["files"], response_class=FileResponse,
+             operation_id="video_zip", responses={200: _content("application/zip", "the zip"), **_FILE_ERRORS})
     def video_zip(video_id: str = _ID) -> FileResponse:
         """Every file of the video folder (all modalities, params.json, annotations.json)."""
         folder, _ = done_folder(video_id)
         return send(folder, ZIP_FILE, "application/zip")
 
-    @app.get("/api/videos/{video_id}/{name}.json", tags=["files"], response_class=FileResponse)
-    def video_json(name: str, video_id: str = _ID) -> FileResponse:
+    @app.get("/api/videos/{video_id}/{name}.json", tags=["files"], response_class=FileResponse,
+             operation_id="video_json", responses={200: _content("application/json", "the file"), **_FILE_ERRORS})
+    def video_json(name: str = _JSON_NAME, video_id: str = _ID) -> FileResponse:
         """``params.json`` or ``annotations.json``."""
         if f"{name}.json" not in (layout.PARAMS_FILE, layout.ANNOTATIONS_FILE):
             raise HTTPException(404, f"no file {name}.json; choose params.json or annotations.json")
         folder, record = done_folder(video_id)
         return send(folder, f"{record['video_folder']}/{name}.json", "application/json")
 
-    @app.get("/api/videos/{video_id}/frames/{kind}/{number}", tags=["files"], response_class=FileResponse)
-    def frame(kind: str, number: int, video_id: str = _ID) -> FileResponse:
+    @app.get("/api/videos/{video_id}/frames/{kind}/{number}", tags=["files"], response_class=FileResponse,
+             operation_id="frame", responses={200: {"description": "the frame file", "content": {
+                 "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                 "image/png": {"schema": {"type": "string", "format": "binary"}}}}, **_FILE_ERRORS})
+    def frame(kind: str = _KIND, number: int = _NUMBER, video_id: str = _ID) -> FileResponse:
         """One frame file as written (``img``, ``raw``: JPEG; the others PNG), numbered from 1."""
         if kind not in layout.FRAME_PATTERNS:
             raise HTTPException(404, f"no frame kind {kind!r}; choose one of {', '.join(layout.FRAME_PATTERNS)}")

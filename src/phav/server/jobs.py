@@ -3,11 +3,15 @@
 :class:`JobManager` is framework-free: the web app calls :meth:`JobManager.submit` and
 :meth:`JobManager.get`. Jobs render in a pool of *spawned* worker processes (GL contexts and
 PyBullet clients must not be forked), so the server keeps answering while videos render. The
-number of jobs waiting or rendering is bounded (:class:`QueueFull` beyond it).
+number of jobs waiting or rendering is bounded (:class:`QueueFull` beyond it), and so is the number
+of finished jobs remembered in memory: beyond ``max_finished`` the least recently used are forgotten.
+A forgotten video is still served: its ``job.json`` in the cache is read again when it is asked for
+(a forgotten *failed* job is remade on the next request for it, as after a restart).
 """
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import multiprocessing
 import re
@@ -40,6 +44,8 @@ class JobManager:
         cache: the cache folder (created); job ``id`` lives in ``cache/<id>/``.
         workers: worker processes.
         max_queue: most jobs queued or running at once.
+        max_finished: most finished (done or failed) jobs remembered in memory; older ones are
+            forgotten, least recently used first (done ones are read back from the cache when asked for).
         quality: render preset passed to every job.
         executor_factory: makes the executor from ``workers`` (default :func:`process_pool`; tests
             pass a thread pool).
@@ -47,17 +53,20 @@ class JobManager:
             (default :func:`~phav.server.render_job.render_job`; it must be picklable for processes).
     """
 
-    def __init__(self, cache: str | Path, *, workers: int = 1, max_queue: int = 8, quality: str = "phav",
+    def __init__(self, cache: str | Path, *, workers: int = 1, max_queue: int = 8, max_finished: int = 512,
+                 quality: str = "phav",
                  executor_factory: Callable[[int], concurrent.futures.Executor] = process_pool,
                  job_function: Callable[[str, str, str], dict[str, Any]] = render_job) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
+        if max_finished < 0:
+            raise ValueError(f"max_finished must be at least 0, got {max_finished}")
         self.cache = Path(cache).resolve()
         self.cache.mkdir(parents=True, exist_ok=True)
-        self.workers, self.max_queue, self.quality = workers, max_queue, quality
+        self.workers, self.max_queue, self.max_finished, self.quality = workers, max_queue, max_finished, quality
         self._factory, self._function = executor_factory, job_function
         self._executor: concurrent.futures.Executor | None = None
-        self._jobs: dict[str, dict[str, Any]] = {}
+        self._jobs: collections.OrderedDict[str, dict[str, Any]] = collections.OrderedDict()  # least recent first
         self._lock = threading.Lock()
         self.renders_started = 0
 
@@ -74,13 +83,27 @@ class JobManager:
         with self._lock:
             job = self._jobs.get(job_id)
             if job is not None:
+                self._jobs.move_to_end(job_id)
                 return dict(job)
         record = read_job_file(folder)
         if record is not None and record.get("status") == DONE:
             with self._lock:
-                self._jobs.setdefault(job_id, record)
+                record = self._jobs.setdefault(job_id, record)
+                self._jobs.move_to_end(job_id)
+                self._forget_old()
             return dict(record)
         return None
+
+    def remembered(self) -> int:
+        """Jobs held in memory (queued, running, and up to ``max_finished`` finished ones)."""
+        with self._lock:
+            return len(self._jobs)
+
+    def _forget_old(self) -> None:
+        """Drop the least recently used finished jobs beyond ``max_finished`` (call with the lock held)."""
+        finished = [i for i, j in self._jobs.items() if j["status"] in (DONE, FAILED)]
+        for job_id in finished[:max(len(finished) - self.max_finished, 0)]:
+            del self._jobs[job_id]
 
     def active(self) -> int:
         """Jobs queued or running."""
@@ -139,6 +162,8 @@ class JobManager:
             if record.get("status") not in (DONE, FAILED):
                 record["status"] = FAILED
                 record["error"] = record.get("error") or "the job ended without a result"
+            self._jobs.move_to_end(job_id)
+            self._forget_old()
 
     def refresh(self, job_id: str) -> dict[str, Any] | None:
         """:meth:`get`, with a queued job's state updated from its ``job.json`` (``running`` once a

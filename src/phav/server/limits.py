@@ -19,7 +19,8 @@ class Limits:
         max_frames: most frames per video.
         max_width, max_height: largest output size, pixels.
         min_size: smallest side, pixels (the spec's own lower bound).
-        max_fps: highest frame rate, frames per second.
+        min_fps, max_fps: lowest and highest frame rate, frames per second (a video's simulated
+            time is ``frames / fps``: a tiny rate would ask for an endless simulation).
         max_queue: most jobs waiting or rendering at once; more get HTTP 429.
         default_frames, default_width, default_height, default_fps: what a request that leaves
             them out gets.
@@ -30,6 +31,7 @@ class Limits:
     max_width: int = 640
     max_height: int = 480
     min_size: int = 8
+    min_fps: float = 1.0
     max_fps: float = 60.0
     max_queue: int = 8
     default_frames: int = 30
@@ -45,5 +47,6 @@ class Limits:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not (self.min_size <= self.default_width <= self.max_width
                 and self.min_size <= self.default_height <= self.max_height
-                and 1 <= self.default_frames <= self.max_frames and 0 < self.default_fps <= self.max_fps):
-            raise ValueError("the default frames, size and fps must lie inside the limits")
+                and 1 <= self.default_frames <= self.max_frames
+                and 0 < self.min_fps <= self.default_fps <= self.max_fps):
+            raise ValueError("the default frames, size and fps must lie inside the limits (and min_fps > 0)")

@@ -68,7 +68,7 @@ class Resolver:
                 "frames": {"min": 1, "max": lim.max_frames, "default": lim.default_frames},
                 "width": {"min": lim.min_size, "max": lim.max_width, "default": lim.default_width},
                 "height": {"min": lim.min_size, "max": lim.max_height, "default": lim.default_height},
-                "fps": {"min_exclusive": 0, "max": lim.max_fps, "default": lim.default_fps},
+                "fps": {"min": lim.min_fps, "max": lim.max_fps, "default": lim.default_fps},
                 "seed": {"min": 0, "max": SEED_LIMIT - 1, "default": 0},
             },
             "modalities": list(MODALITIES),
@@ -94,8 +94,8 @@ class Resolver:
             if value is not None and not low <= value <= high:
                 raise RequestError(f"{name} must be in {low}..{high} on this server, got {value}")
         fps = request.get("fps")
-        if fps is not None and not 0 < fps <= lim.max_fps:
-            raise RequestError(f"fps must be in (0, {lim.max_fps:g}] on this server, got {fps:g}")
+        if fps is not None and not lim.min_fps <= fps <= lim.max_fps:
+            raise RequestError(f"fps must be in {lim.min_fps:g}..{lim.max_fps:g} on this server, got {fps:g}")
         seed = request.get("seed", 0)
         if not 0 <= seed < SEED_LIMIT:
             raise RequestError(f"seed must be in 0..{SEED_LIMIT - 1}, got {seed}")

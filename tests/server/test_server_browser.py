@@ -1,0 +1,132 @@
+"""End to end in headless Chromium: a person picks parameters on the page, generates a tiny video
+and watches it play, then switches the modality.
+
+The real server (uvicorn, real job manager, spawned render worker) runs on a free localhost port in a
+thread; the system's Chromium (Debian's ``chromium`` package, which ``.ci/run`` installs) is driven
+through Playwright with ``executable_path``, so no browser is downloaded. "Plays" means: the
+``<video>`` has no media error, its playback position advances, and a frame drawn from it onto a
+canvas holds the decoded picture (an RGB frame with varied colours; the depth preview grey).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("av")
+uvicorn = pytest.importorskip("uvicorn")
+sync_api = pytest.importorskip("playwright.sync_api")
+
+from phav.server.app import create_app  # noqa: E402
+from phav.server.limits import Limits  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [pytest.mark.gl, pytest.mark.skipif(CHROMIUM is None, reason="no chromium (apt-get install chromium)")]
+
+#: Tiny videos only: the page's form gets these bounds from GET /api/parameters.
+LIMITS = Limits(max_frames=8, max_width=64, max_height=48, default_frames=6, default_width=64, default_height=48,
+                quality="preview")
+
+#: Mean and spread of the picture the <video> shows now, drawn onto a canvas (same origin: readable).
+SAMPLE = """() => {
+  const v = document.getElementById("player");
+  const c = document.createElement("canvas");
+  c.width = v.videoWidth; c.height = v.videoHeight;
+  const g = c.getContext("2d");
+  g.drawImage(v, 0, 0);
+  const d = g.getImageData(0, 0, c.width, c.height).data;
+  let n = 0, sum = [0, 0, 0], sq = 0, chroma = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    n++; for (let k = 0; k < 3; k++) sum[k] += d[i + k];
+    const y = (d[i] + d[i + 1] + d[i + 2]) / 3; sq += y * y;
+    chroma += Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]);
+  }
+  const mean = sum.map((s) => s / n), y = (mean[0] + mean[1] + mean[2]) / 3;
+  return {width: c.width, height: c.height, mean, std: Math.sqrt(Math.max(sq / n - y * y, 0)), chroma: chroma / n};
+}"""
+
+#: The <video> is playing: no error, data decoded, not paused, the position has moved.
+PLAYING = """(src) => {
+  const v = document.getElementById("player");
+  return v.error === null && v.currentSrc.endsWith(src) && v.readyState >= 2 && !v.paused
+         && v.played.length > 0 && v.played.end(v.played.length - 1) > 0.05;
+}"""
+
+
+class Server:
+    """uvicorn serving ``app`` on a free localhost port in a thread."""
+
+    def __init__(self, app) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
+
+    def __enter__(self) -> "Server":
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            assert time.monotonic() < deadline and self.thread.is_alive(), "the server did not start"
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(60)
+        self.socket.close()
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"])
+        yield browser
+        browser.close()
+
+
+def test_pick_parameters_generate_and_watch_it_play(tmp_path: Path, browser) -> None:
+    app = create_app(tmp_path / "cache", workers=1, limits=LIMITS)
+    with Server(app) as server:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(server.url + "/")
+        page.wait_for_function("document.getElementById('status').textContent === 'ready'", timeout=30_000)
+        # choose from the lists the page built from GET /api/parameters
+        page.select_option("#var-action", "Walk")
+        clips = page.eval_on_selector_all("#var-clip option", "os => os.map(o => o.value).filter(v => v)")
+        assert clips, "the clip list follows the chosen action"
+        page.select_option("#var-clip", clips[0])
+        page.select_option("#var-environment", "Plain")
+        page.select_option("#var-day_phase", "Day")
+        assert page.input_value("#frames") == "6" and page.get_attribute("#frames", "max") == "8"
+        page.fill("#frames", "5")
+        page.fill("#seed", "3")
+        page.click("#generate")
+        page.wait_for_selector("#result:not([hidden])", timeout=240_000)
+        status = page.text_content("#status")
+        assert "done, 5 frames" in status, status
+
+        page.wait_for_function(PLAYING, arg="/preview/img.mp4", timeout=30_000)
+        rgb = page.evaluate(SAMPLE)
+        assert (rgb["width"], rgb["height"]) == (64, 48)
+        assert rgb["std"] > 5 and rgb["chroma"] > 5, rgb  # a decoded scene, not a blank frame
+        rows = "rs => rs.map(r => [...r.cells].map(c => c.textContent))"
+        resolved = dict(page.eval_on_selector_all("#resolved tr", rows))
+        assert (resolved["action"], resolved["clip"], resolved["frames"]) == ("Walk", clips[0], "5")
+
+        page.click("#modalities button[data-modality='depth']")
+        page.wait_for_function(PLAYING, arg="/preview/depth.mp4", timeout=30_000)
+        depth = page.evaluate(SAMPLE)
+        assert depth["std"] > 5 and depth["chroma"] < 6, depth  # inverse depth as grey
+        assert page.get_attribute("#preview-link", "href").endswith("/preview/depth.mp4")
+        assert errors == []
