@@ -1,12 +1,20 @@
-"""Full-screen pass as a fragment shader vs a compute shader (GL 4.3), on this machine's GL.
+"""The renderer's full-screen passes as fragment shaders vs compute shaders (GL 4.3), on this GL.
 
-    python -m benchmarks.compute_vs_fragment [--size 680x512] [--repeats 200] [--out FILE.json]
+    python -m benchmarks.compute_vs_fragment [--sizes 340x256,680x512] [--quality phav]
+        [--frames 10] [--repeats 3] [--out FILE.json]
 
-Two kernels of the post chain's shape, at the supersampled ``phav`` size (2x 340x256) on
-``RGBA16F`` images: ``pointwise`` (one texel read, a vignette-like curve, one write) and ``gather``
-(12 texel reads in a disc, like bloom). Each runs ``repeats`` times per path; the figure is the
-median of 5 batches, in milliseconds per pass, with the GL finished before the clock stops.
-Decides whether the renderer's post chain should move to compute shaders on this GL.
+For each output size, one saved Walk take is rendered by the real renderer with
+``post_backend="fragment"`` and ``"compute"`` (every other setting of the quality preset equal):
+
+* ``fps``: render-only frames/s, ``img`` only (median of ``repeats`` runs after a warm-up,
+  read-backs included, so the GL has finished before the clock stops; the backends' runs
+  alternate, so a change of machine load hits both alike);
+* ``passes``: ``repeats`` further runs with a GL timer query around every pass; for each full-screen pass
+  (lighting, the post chain, the SSAA resolve) the mean GPU milliseconds (timer query) and wall
+  milliseconds (GL finished at the end of the pass) per frame. On software rasterizers the wall
+  figure is the honest one (llvmpipe runs compute dispatches outside what its timer queries see).
+
+The figures decide ``post_backend="auto"`` (:func:`phav.render.post.choose_post_backend`).
 """
 
 from __future__ import annotations
@@ -18,96 +26,93 @@ import sys
 import time
 from pathlib import Path
 
-import moderngl
-import numpy as np
-
+from benchmarks.timing import machine
 from phav.render.context import get_context
+from phav.render.renderer import Renderer
+from phav.render.settings import POST_PASSES, quality_settings
+from phav.spec import VideoSpec
 
-_BODY = {
-    "pointwise": "vec3 c = texelFetch(u_source, p, 0).rgb; vec2 d = (vec2(p) / size - 0.5) * 2.0;"
-                 " float r2 = clamp(dot(d, d) * 0.5, 0.0, 1.0); vec4 result = vec4(c * (1.0 - 0.25 * r2 * r2), 1.0);",
-    "gather": "vec3 s = vec3(0.0); for (int i = 0; i < 12; ++i) { float f = (float(i) + 0.5) / 12.0;"
-              " float a = 2.3999632 * float(i); ivec2 q = clamp(p + ivec2(round(12.0 * sqrt(f) * vec2(cos(a), sin(a)))),"
-              " ivec2(0), ivec2(size) - 1); s += texelFetch(u_source, q, 0).rgb; } vec4 result = vec4(s / 12.0, 1.0);",
-}
-
-_VERTEX = """#version 330 core
-void main() { vec2 p = vec2((gl_VertexID << 1) & 2, gl_VertexID & 2); gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0); }
-"""
-_FRAGMENT = """#version 330 core
-uniform sampler2D u_source;
-out vec4 o_color;
-void main() { ivec2 p = ivec2(gl_FragCoord.xy); vec2 size = vec2(textureSize(u_source, 0)); BODY o_color = result; }
-"""
-_COMPUTE = """#version 430
-layout(local_size_x = 8, local_size_y = 8) in;
-uniform sampler2D u_source;
-layout(rgba16f, binding = 0) writeonly uniform image2D u_target;
-void main() {
-    ivec2 p = ivec2(gl_GlobalInvocationID.xy);
-    vec2 size = vec2(textureSize(u_source, 0));
-    if (p.x >= int(size.x) || p.y >= int(size.y)) return;
-    BODY
-    imageStore(u_target, p, result);
-}
-"""
+BACKENDS = ("fragment", "compute")
+#: Profiler sections of the full-screen passes compared here.
+FULL_SCREEN = ("lighting", *POST_PASSES, "resolve_img")
 
 
-def _time(run, ctx: moderngl.Context, repeats: int) -> float:
-    run()
-    ctx.finish()
-    batches = []
-    for _ in range(5):
-        start = time.perf_counter()
+def size_case(take, quality: str, repeats: int) -> dict[str, dict]:
+    """Render-only frames/s and per-pass milliseconds of ``take`` per backend. The two backends'
+    runs alternate (so a change of machine load hits both alike): a warm-up each, then
+    ``repeats`` timed runs each (median frames/s), then ``repeats`` profiled runs each (mean
+    milliseconds per pass and frame)."""
+    renderers = {b: Renderer(take.width, take.height, quality_settings(quality, post_backend=b)) for b in BACKENDS}
+    try:
+        def run(backend: str) -> float:
+            start = time.perf_counter()
+            n = sum(1 for _ in renderers[backend].render_take(take, ("img",)))
+            return n / (time.perf_counter() - start)
+
+        for backend in BACKENDS:
+            run(backend)  # warm-up: shader compilation, first-use allocations
+        rates: dict[str, list[float]] = {b: [] for b in BACKENDS}
         for _ in range(repeats):
-            run()
-        ctx.finish()
-        batches.append((time.perf_counter() - start) / repeats * 1e3)
-    return statistics.median(batches)
+            for backend in BACKENDS:
+                rates[backend].append(run(backend))
+        timers = {b: renderers[b].enable_profiling() for b in BACKENDS}
+        for _ in range(repeats):
+            for backend in BACKENDS:
+                run(backend)
+        out = {}
+        for backend in BACKENDS:
+            summary = timers[backend].summary()
+            passes = {name: {"gpu_ms": summary[name]["gpu_ms"], "wall_ms": summary[name]["wall_ms"]}
+                      for name in FULL_SCREEN if name in summary}
+            out[backend] = {"fps": statistics.median(rates[backend]), "fps_runs": rates[backend], "passes": passes,
+                            "full_screen_wall_ms": sum(p["wall_ms"] for p in passes.values()),
+                            "full_screen_gpu_ms": sum(p["gpu_ms"] for p in passes.values())}
+        return out
+    finally:
+        for renderer in renderers.values():
+            renderer.close()
+
+
+def print_size(size: str, result: dict) -> None:
+    frag, comp = result["fragment"], result["compute"]
+    print(f"{size}: render-only img {frag['fps']:.1f} frames/s fragment, {comp['fps']:.1f} compute "
+          f"({comp['fps'] / frag['fps']:.2f}x)")
+    print(f"    {'pass':<14}{'fragment wall':>14}{'compute wall':>14}{'ratio':>8}{'frag GPU':>10}{'comp GPU':>10}  (ms/frame)")
+    for name in frag["passes"]:
+        f, c = frag["passes"][name], comp["passes"][name]
+        print(f"    {name:<14}{f['wall_ms']:>14.2f}{c['wall_ms']:>14.2f}{c['wall_ms'] / max(f['wall_ms'], 1e-9):>8.2f}"
+              f"{f['gpu_ms']:>10.2f}{c['gpu_ms']:>10.2f}")
+    print(f"    {'all':<14}{frag['full_screen_wall_ms']:>14.2f}{comp['full_screen_wall_ms']:>14.2f}"
+          f"{comp['full_screen_wall_ms'] / max(frag['full_screen_wall_ms'], 1e-9):>8.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.compute_vs_fragment", description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="680x512")
-    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--sizes", default="340x256,680x512")
+    parser.add_argument("--quality", default="phav")
+    parser.add_argument("--frames", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    w, h = (int(v) for v in args.size.lower().split("x"))
     ctx = get_context()
     if ctx.version_code < 430:
         print(f"GL {ctx.version_code}: no compute shaders; nothing to compare")
         return 0
-    objects: list = []
-    source = ctx.texture((w, h), 4, np.random.default_rng(0).random((h, w, 4), dtype=np.float32).astype(np.float16).tobytes(), dtype="f2")
-    target = ctx.texture((w, h), 4, dtype="f2")
-    fbo = ctx.framebuffer([target])
-    objects += [source, target, fbo]
+    from phav.scenario import Scenario
+
     results = {}
-    try:
-        for name, body in _BODY.items():
-            prog = ctx.program(vertex_shader=_VERTEX, fragment_shader=_FRAGMENT.replace("BODY", body))
-            vao = ctx.vertex_array(prog, [])
-            comp = ctx.compute_shader(_COMPUTE.replace("BODY", body))
-            objects += [vao, prog, comp]
-
-            def fragment() -> None:
-                fbo.use()
-                source.use(0)
-                vao.render(moderngl.TRIANGLES, vertices=3)
-
-            def compute() -> None:
-                source.use(0)
-                target.bind_to_image(0, read=False, write=True)
-                comp.run((w + 7) // 8, (h + 7) // 8)
-
-            results[name] = {"fragment_ms": _time(fragment, ctx, args.repeats), "compute_ms": _time(compute, ctx, args.repeats)}
-            print(f"{name:<10} fragment {results[name]['fragment_ms']:.2f} ms   compute {results[name]['compute_ms']:.2f} ms")
-    finally:
-        for obj in reversed(objects):
-            obj.release()
-    report = {"date": time.strftime("%Y-%m-%d"), "gl_renderer": ctx.info["GL_RENDERER"], "size": f"{w}x{h}",
-              "repeats": args.repeats, "results": results}
+    for size in args.sizes.split(","):
+        width, height = (int(v) for v in size.lower().split("x"))
+        spec = VideoSpec(action="Walk", frames=args.frames, width=width, height=height, seed=0).validate()
+        take = Scenario(spec).simulate()
+        results[size] = size_case(take, args.quality, args.repeats)
+        print_size(size, results[size])
     if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        report = {"date": time.strftime("%Y-%m-%d"), "gl_renderer": ctx.info["GL_RENDERER"],
+                  "command": "python -m benchmarks.compute_vs_fragment " + " ".join(argv or sys.argv[1:]),
+                  "machine": machine(), "quality": args.quality, "frames": args.frames, "repeats": args.repeats,
+                  "results": results}
         args.out.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
         print(f"wrote {args.out}")
     return 0

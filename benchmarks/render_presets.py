@@ -6,11 +6,16 @@
 Cases (each the median of ``repeats`` runs after a warm-up, read-backs included, so the GL has
 finished before the clock stops):
 
-* ``skin_build``: :func:`phav.body.skin.build_skin` of the spec's person, cache cleared each run.
-* ``render_<quality>_img`` and ``render_<quality>_all``: one saved take rendered with the preset,
+* ``skin_build`` (and ``skin_build_<quality>`` where a preset's skin resolution differs):
+  :func:`phav.body.skin.build_skin` of the spec's person, cache cleared each run.
+* ``render_<quality>_img`` and ``render_<quality>_all``: one take (simulated with the preset's
+  skin resolution, as ``generate_video`` does) rendered with the preset,
   ``img`` only and every modality.
 * ``passes_<quality>``: one further run with GL timer queries around every pass (mean GPU and wall
   milliseconds per frame; the queries make each pass wait, so these frames are slower).
+* ``readback_<quality>``: every modality with asynchronous read-back (pixel buffers mapped one
+  frame later, the default) and with synchronous read-back, runs alternating so that machine load
+  hits both alike; median frames/s of each and their ratio.
 * ``pybullet_tiny``: PyBullet's TinyRenderer on the same scene and size, for the ratio.
 """
 
@@ -30,21 +35,39 @@ from phav.render.settings import QUALITIES, quality_settings
 from phav.spec import VideoSpec
 
 
-def skin_build_case(scenario, repeats: int) -> dict:
-    """Seconds to build the scenario's skin from scratch (median of ``repeats``)."""
-    from phav.body.clothing import outfit_from_appearance
-    from phav.body.skin import DEFAULT_RESOLUTION, build_skin
+def preset_takes(spec: VideoSpec, qualities, known: dict | None = None) -> dict:
+    """Quality -> the spec's take simulated with that preset's skin resolution (``preview`` draws
+    coarser skins; the motion is the same, the physics does not depend on the skin). Presets with
+    the same resolution share one take; ``known`` maps resolutions to takes already simulated."""
+    from phav.scenario import Scenario
 
+    by_resolution = dict(known or {})
+    out = {}
+    for quality in qualities:
+        res = quality_settings(quality).skin_resolution
+        if res not in by_resolution:
+            by_resolution[res] = Scenario(spec).simulate(skin_resolution=res)
+        out[quality] = by_resolution[res]
+    return out
+
+
+def skin_build_case(scenario, repeats: int, quality: str = "phav") -> dict:
+    """Seconds to build the scenario's skin from scratch at ``quality``'s skin resolution (median
+    of ``repeats``)."""
+    from phav.body.clothing import outfit_from_appearance
+    from phav.body.skin import build_skin
+
+    resolution = quality_settings(quality).skin_resolution
     outfit = outfit_from_appearance(scenario.appearance, getattr(scenario.body_shape, "female", 0.0))
     seconds, skin = [], None
     for _ in range(repeats):
         build_skin.cache_clear()
         start = time.perf_counter()
-        skin = build_skin(scenario.skeleton, outfit)
+        skin = build_skin(scenario.skeleton, outfit, resolution)
         seconds.append(time.perf_counter() - start)
-    return {"case": "skin_build", "unit": "s", "median_s": statistics.median(seconds), "min_s": min(seconds),
+    return {"case": "skin_build" if quality == "phav" else f"skin_build_{quality}", "unit": "s", "median_s": statistics.median(seconds), "min_s": min(seconds),
             "max_s": max(seconds), "repeats": repeats,
-            "settings": {"resolution_m": DEFAULT_RESOLUTION, "triangles": int(len(skin.mesh.indices)),
+            "settings": {"resolution_m": resolution, "quality": quality, "triangles": int(len(skin.mesh.indices)),
                          "vertices": int(len(skin.mesh.positions))}}
 
 
@@ -67,8 +90,36 @@ def render_cases(take, quality: str, repeats: int) -> list[dict]:
         out.append({"case": f"passes_{quality}", "unit": "ms/frame", "passes": passes,
                     "gpu_ms_total": sum(p["gpu_ms"] * p["count"] for p in passes.values()) / take.num_frames,
                     "wall_ms_total": sum(p["wall_ms"] * p["count"] for p in passes.values()) / take.num_frames,
-                    "settings": {"quality": quality, "modalities": list(MODALITIES), "gl_renderer": renderer.gl_renderer}})
+                    "settings": {"quality": quality, "modalities": list(MODALITIES), "gl_renderer": renderer.gl_renderer,
+                                 "post_backend": renderer.post.backend}})
     return out
+
+
+def readback_case(take, quality: str, repeats: int) -> dict:
+    """Render-only frames/s with every modality, asynchronous vs synchronous read-back (the
+    ``async_readback`` setting); a warm-up each, then ``repeats`` alternating runs each."""
+    modes = {"async": True, "sync": False}
+    renderers = {m: Renderer(take.width, take.height, quality_settings(quality, async_readback=a)) for m, a in modes.items()}
+    try:
+        def run(mode: str) -> float:
+            start = time.perf_counter()
+            n = sum(1 for _ in renderers[mode].render_take(take, MODALITIES))
+            return n / (time.perf_counter() - start)
+
+        for mode in modes:
+            run(mode)
+        rates: dict[str, list[float]] = {m: [] for m in modes}
+        for _ in range(repeats):
+            for mode in modes:
+                rates[mode].append(run(mode))
+    finally:
+        for renderer in renderers.values():
+            renderer.close()
+    median = {m: statistics.median(r) for m, r in rates.items()}
+    return {"case": f"readback_{quality}", "unit": "async/sync", "ratio": median["async"] / median["sync"],
+            "async_per_s": median["async"], "sync_per_s": median["sync"], "runs": rates,
+            "settings": {"quality": quality, "size": f"{take.width}x{take.height}", "modalities": list(MODALITIES),
+                         "frames": take.num_frames}}
 
 
 def print_results(results: list[dict]) -> None:
@@ -79,6 +130,8 @@ def print_results(results: list[dict]) -> None:
         elif r["unit"] == "frames/s":
             ratio = f"{r['ratio_to_pybullet_tiny']:.2f}x tiny" if "ratio_to_pybullet_tiny" in r else ""
             print(f"{r['case']:<24}{r['median_per_s']:>10.1f} fps  {ratio}")
+        elif r["unit"] == "async/sync":
+            print(f"{r['case']:<24}{r['ratio']:>10.2f} x    async {r['async_per_s']:.1f} fps / sync {r['sync_per_s']:.1f} fps")
         else:
             print(f"{r['case']:<24}{r['gpu_ms_total']:>10.1f} ms GPU / {r['wall_ms_total']:.1f} ms wall per frame")
             for name, p in r["passes"].items():
@@ -104,9 +157,12 @@ def main(argv: list[str] | None = None) -> int:
 
     scenario = Scenario(spec)
     take = scenario.simulate()
-    results = [skin_build_case(scenario, repeats)]
-    for quality in args.qualities.split(","):
-        results += render_cases(take, quality, repeats)
+    qualities = args.qualities.split(",")
+    takes = preset_takes(spec, qualities, {quality_settings("phav").skin_resolution: take})
+    results = [skin_build_case(scenario, repeats, q) for q in dict.fromkeys(["phav"] + qualities)]
+    for quality in qualities:
+        results += render_cases(takes[quality], quality, repeats)
+        results.append(readback_case(takes[quality], quality, repeats))
     if not args.no_pybullet:
         from benchmarks.cases import pybullet_camera_case
 

@@ -1,20 +1,4 @@
 #version 330 core
-// Box-downsample the supersampled image (u_factor x u_factor texels per output pixel) in linear
-// light, then encode sRGB for an 8-bit target.
-#include "common.glsl"
-
-uniform sampler2D u_source;
-uniform int u_factor;
-
-out vec4 o_color;
-
-void main() {
-    ivec2 base = ivec2(gl_FragCoord.xy) * u_factor;
-    vec3 sum = vec3(0.0);
-    for (int j = 0; j < u_factor; ++j) {
-        for (int i = 0; i < u_factor; ++i) {
-            sum += clamp(texelFetch(u_source, base + ivec2(i, j), 0).rgb, 0.0, 1.0);
-        }
-    }
-    o_color = vec4(linear_to_srgb(sum / float(u_factor * u_factor)), 1.0);
-}
+// Fragment entry of the SSAA resolve (body: resolve.glsl).
+#include "resolve.glsl"
+#include "post_fragment.glsl"

@@ -1,4 +1,5 @@
-"""The skin builder (phav.body.skin.build_skin): labels, weights, topology and build time.
+"""The skin builder (phav.body.skin.build_skin): labels, weights, topology, build time, the preview
+quality's coarser skin and the dress's shape.
 
 One skin per preset used here is built once per session (``build_skin`` caches by skeleton and
 outfit); each build is about 0.2 s on a 2-core CPU.
@@ -96,3 +97,43 @@ def test_skirt_and_dress_weights_are_finite_and_convex(name):
         skin = build_skin(skeleton, outfit, name=f"test-{name}")
     assert np.all(np.isfinite(skin.weights))
     assert np.allclose(skin.weights.sum(axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["Model_Man01", "Model_Girl"])
+def test_preview_skin_is_coarser_but_keeps_labels_and_face(name):
+    """The preview quality's skin: at most 60% of the default's triangles, still every body-part
+    label (the child, the smallest preset, included) and dark eyes, lips and brows on the face."""
+    from phav.body.skin import IRIS, PREVIEW_RESOLUTION
+
+    skeleton, outfit = _inputs(name)
+    full = build_skin(skeleton, outfit)
+    coarse = build_skin(skeleton, outfit, resolution=PREVIEW_RESOLUTION)
+    assert len(coarse.mesh.indices) <= 0.6 * len(full.mesh.indices)
+    assert set(np.unique(coarse.mesh.semantic)) == set(range(BODY_PART_FIRST, BODY_PART_LAST + 1))
+    iris = np.all(np.abs(coarse.mesh.colors - np.asarray(IRIS, dtype=np.float32)) < 1e-6, axis=1)
+    eye_y = coarse.mesh.positions[iris, 1]  # the bind pose faces +x: the eyes lie either side of y = 0
+    assert (eye_y > 0.01).any() and (eye_y < -0.01).any(), "an eye vanished at the preview grid"
+    lips = np.asarray(outfit.skin) * np.array([0.85, 0.55, 0.55])
+    assert np.any(np.all(np.abs(coarse.mesh.colors - lips.astype(np.float32)) < 1e-6, axis=1))
+
+
+def test_dress_hangs_as_an_a_line_not_a_bell():
+    """The dress of Model_Woman04 (skirt length 1 thigh): at the hips it encloses the thighs (they
+    do not poke through), its hem flares modestly (an A-line: at most 1.6 times as wide as the
+    hips; the bell it replaces was 2.2 times), and nothing of it hangs below the hem (a rounded
+    end bulged there)."""
+    from phav.body.skin_plan import link_pieces
+
+    preset = get_preset("Model_Woman04")
+    skeleton = preset.skeleton()
+    seg = skeleton.segments
+    skirt = next(p for p in link_pieces(skeleton, skeleton.links[0], skirt=1.0) if p.tag == "skirt")
+    hem = -seg.thigh
+    legs_edge = seg.hip_half_width + seg.thigh_radius
+    y = np.linspace(-0.6, 0.6, 1201)
+    line = lambda z: np.stack([np.zeros_like(y), y, np.full_like(y, z)], axis=1)  # noqa: E731
+    hips = skirt.fn(line(0.0))
+    assert np.all(hips[np.abs(y) <= legs_edge + 0.01] < 0.0)
+    above_hem = y[skirt.fn(line(hem + 0.01)) < 0.0]
+    assert np.abs(above_hem).max() <= 1.6 * legs_edge
+    assert np.all(skirt.fn(line(hem - 0.02)) > 0.0)

@@ -28,9 +28,11 @@ def golden_path(quality: str) -> Path:
 
 
 def render_golden(quality: str) -> np.ndarray:
-    """``(H, W, 3) uint8``: the middle frame of :func:`person_take` with ``quality``."""
-    take = person_take(W, H)
-    with Renderer(W, H, quality_settings(quality)) as renderer:
+    """``(H, W, 3) uint8``: the middle frame of :func:`person_take` with ``quality`` (its skin at
+    the preset's ``skin_resolution``, as a video of that quality)."""
+    settings = quality_settings(quality)
+    take = person_take(W, H, skin_resolution=settings.skin_resolution)
+    with Renderer(W, H, settings) as renderer:
         frames = list(renderer.render_take(take, ("img",)))
     return frames[1].img
 

@@ -152,10 +152,12 @@ def pose4(position, quat) -> np.ndarray:
     return pose_matrix(np.asarray(position, dtype=float), np.asarray(quat, dtype=float))
 
 
-def person_take(width: int, height: int, preset: str = "Model_Man01", T: int = 3, step=(0.04, 0.0, 0.0)) -> Take:
+def person_take(width: int, height: int, preset: str = "Model_Man01", T: int = 3, step=(0.04, 0.0, 0.0),
+                skin_resolution: float | None = None) -> Take:
     """A preset's skinned, clothed person in its bind pose on a ground plane, walking sideways by
     ``step`` metres per frame (so motion blur has velocity), seen from the front-right. No physics:
-    the bone parts sit at their bind-pose transforms plus the step."""
+    the bone parts sit at their bind-pose transforms plus the step. ``skin_resolution``: the skin's
+    grid spacing (m; ``None``: the default)."""
     import dataclasses
 
     from phav.body.clothing import outfit_from_appearance
@@ -165,7 +167,8 @@ def person_take(width: int, height: int, preset: str = "Model_Man01", T: int = 3
 
     p = get_preset(preset)
     skeleton = p.skeleton()
-    skin = build_skin(skeleton, outfit_from_appearance(p.appearance, p.shape.female), name=preset)
+    skin = build_skin(skeleton, outfit_from_appearance(p.appearance, p.shape.female),
+                      *(() if skin_resolution is None else (skin_resolution,)), name=preset)
     bind = bind_pose(skeleton)
     names = skeleton.link_names
     empty = np.zeros((0, 3))

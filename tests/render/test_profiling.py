@@ -28,7 +28,7 @@ def test_every_pass_is_timed_once_per_frame():
         list(renderer.render_take(take, MODALITIES))
         summary = timer.summary()
     expected = {"upload", "skinning", "shadow_map", "gbuffer", "lighting", "resolve_raw", "resolve_img",
-                "ground_truth", "read_ground_truth", *POST_PASSES}
+                "ground_truth", "read_ground_truth", "readback", *POST_PASSES}
     assert set(summary) == expected
     for name, figures in summary.items():
         assert figures["count"] == 2, name
@@ -53,4 +53,4 @@ def test_preview_times_only_its_passes():
         timer = renderer.enable_profiling()
         list(renderer.render_take(take, ("img",)))
         names = set(timer.summary())
-    assert names == {"upload", "skinning", "gbuffer", "lighting", "tonemap", "resolve_img"}
+    assert names == {"upload", "skinning", "gbuffer", "lighting", "tonemap", "resolve_img", "readback"}

@@ -139,11 +139,14 @@ def link_pieces(skeleton: Skeleton, link: Link, hair: str = "short", skirt: floa
         if skirt > 0.0:
             top = np.array([0.0, 0.0, 0.12])
             bottom = np.array([0.0, 0.0, -skirt * seg.thigh])
-            r_top, r_bottom = w + 0.9 * seg.thigh_radius, w + 2.2 * seg.thigh_radius + 0.25 * skirt * seg.thigh
+            # An A-line from the hips: the hem clears the legs' stride with a modest flare, and it
+            # is cut flat (a round cone's end sphere made the hem bulge below it like a bell).
+            r_top, r_bottom = w + 1.15 * seg.thigh_radius, w + 1.6 * seg.thigh_radius + 0.12 * skirt * seg.thigh
             flat = np.array([0.85, 1.0, 1.0])  # a little flatter front to back
 
             def skirt_fn(p: np.ndarray) -> np.ndarray:
-                return sdf.round_cone(p / flat, top, bottom, r_top, r_bottom) * flat[0]
+                cone = sdf.round_cone(p / flat, top, bottom, r_top, r_bottom) * flat[0]
+                return sdf.smax(cone, sdf.half_space(p, bottom, (0.0, 0.0, -1.0)), 0.01)
 
             out.append(Piece(name, skirt_fn, np.minimum(top, bottom) - r_bottom, np.maximum(top, bottom) + r_bottom,
                              0.03, "union", "skirt"))

@@ -1,12 +1,29 @@
-"""The post chain on the RGB image: an ordered list of switchable full-screen passes.
+"""The post chain on the RGB image: an ordered list of switchable full-screen passes, then the SSAA
+resolve, each run as a fragment or a compute shader.
 
 Each pass reads the previous result (``u_source``) and writes a new supersampled ``RGBA16F`` image;
 the chain ping-pongs between two targets. SSAO, SSR and bloom (:data:`LOW_RES_PASSES`) first compute
 their term once per output pixel (the shader's ``LOW_RES`` variant, into an output-size texture on
 unit 4, ``u_low``), then a cheap supersampled pass applies it (depth-aware upsample for SSAO and SSR,
-bilinear for bloom): with 2x SSAA that is a quarter of the expensive work. Later passes (SSAO, SSR, bloom, motion blur) slot in by
-adding a shader and its uniforms to :data:`PASS_UNIFORMS` and a name to
+bilinear for bloom): with 2x SSAA that is a quarter of the expensive work. A new pass slots in by
+adding its shader and uniforms to :data:`PASS_UNIFORMS` and a name to
 :data:`phav.render.settings.POST_PASSES`.
+
+Backends (``RenderSettings.post_backend``, chosen by :func:`choose_post_backend`): every pass's
+shading lives once, in ``shaders/<pass>.glsl`` as ``vec4 pass_main(ivec2 texel)``; two thin entry
+points include it: ``<pass>.frag`` (a full-screen triangle, ``post_fragment.glsl``) and
+``<pass>.comp`` (GL 4.3, 8x8 work groups, ``imageStore``, ``post_compute.glsl``). Both compute the
+same value per texel (on llvmpipe the two images are byte-identical). DESIGN §4 puts full-screen
+passes in compute shaders on GL 4.3 (on an H200 an 8-tap pass at 680x512 took 0.088 ms as a
+fragment shader and 0.007 ms as a compute shader), so ``auto`` picks compute there, with one
+measured departure: on software rasterizers (llvmpipe, softpipe, swrast) compute gains nothing.
+On llvmpipe 15 (2 cores), isolated kernels at 680x512 ``RGBA16F`` ran 3-4x slower as compute
+shaders (a pointwise pass 1.6 ms fragment vs 6.8 ms compute, a 12-tap gather 8.9 vs 28.9 ms); the
+real ``phav`` chain (``benchmarks/compute_vs_fragment.py``, lighting + seven passes + resolve,
+measured under load average 6-10, so ratios only) took 1.13x (340x256) and 1.02x (680x512) the
+fragment path's wall time per frame, and gave 1.09x and 0.93x its render-only frames/s: within the
+noise at best, slower at worst. So ``auto`` keeps the fragment path there (the path the golden
+images were made with). Without GL 4.3 only the fragment path exists.
 """
 
 from __future__ import annotations
@@ -17,57 +34,121 @@ from typing import Callable
 import moderngl
 
 from phav.render.profiling import PassTimer
-from phav.render.settings import RenderSettings
-from phav.render.shaders import create_program
+from phav.render.settings import POST_BACKENDS, RenderSettings
+from phav.render.shaders import create_compute, create_program
 from phav.render.targets import GLObjects
+
+#: GL version (``ctx.version_code``) with compute shaders and image load/store.
+COMPUTE_GL_VERSION = 430
+#: ``GL_RENDERER`` substrings of software rasterizers, where ``auto`` picks the fragment path.
+SOFTWARE_RENDERERS: tuple[str, ...] = ("llvmpipe", "softpipe", "swrast")
+#: Work-group side of the compute entry point (``post_compute.glsl``: local_size 8x8).
+GROUP_SIZE = 8
+# After a compute pass: its image stores must be visible to later texture fetches, framebuffer
+# reads (read-backs) and image stores (GL_ALL_BARRIER_BITS).
+_ALL_BARRIERS = 0xFFFFFFFF
+
+
+def choose_post_backend(setting: str, version_code: int, renderer: str) -> str:
+    """The backend (``"compute"`` or ``"fragment"``) the post chain and resolve run on.
+
+    Args:
+        setting: ``RenderSettings.post_backend``: ``"auto"``, ``"compute"`` or ``"fragment"``.
+        version_code: the context's GL version, e.g. ``450`` for 4.5.
+        renderer: the context's ``GL_RENDERER`` string.
+
+    ``auto`` is compute on GL >= 4.3 unless ``renderer`` is a software rasterizer
+    (:data:`SOFTWARE_RENDERERS`, where compute measured no faster: see the module docstring), else fragment.
+
+    Raises:
+        ValueError: unknown setting, or ``"compute"`` on a context older than GL 4.3.
+    """
+    if setting not in POST_BACKENDS:
+        raise ValueError(f"unknown post_backend {setting!r}; choose from {', '.join(POST_BACKENDS)}")
+    has_compute = version_code >= COMPUTE_GL_VERSION
+    if setting == "compute" and not has_compute:
+        raise ValueError(f"post_backend='compute' needs GL 4.3 compute shaders but this context is GL "
+                         f"{version_code // 100}.{version_code % 100 // 10} ({renderer}); use 'auto' or 'fragment'")
+    if setting != "auto":
+        return setting
+    software = any(name in renderer.lower() for name in SOFTWARE_RENDERERS)
+    return "compute" if has_compute and not software else "fragment"
+
+
+class FullScreenKernel:
+    """One full-screen shader (``shaders/<stem>.frag`` or ``<stem>.comp``) that writes every texel
+    of a target: a full-screen triangle into the target's framebuffer, or a compute dispatch over
+    the target bound as image 0 (followed by a memory barrier).
+
+    Args:
+        gl: owner of the GL objects made here.
+        ctx: the context.
+        stem: shader file name without extension (``"post_bloom"``).
+        backend: ``"fragment"`` or ``"compute"``.
+        defines: preprocessor defines (``LOW_RES``, ``TARGET_FORMAT``, ...).
+    """
+
+    def __init__(self, gl: GLObjects, ctx: moderngl.Context, stem: str, backend: str, defines: dict | None = None):
+        self._ctx = ctx
+        self.backend = backend
+        if backend == "compute":
+            self.program = gl.add(create_compute(ctx, f"{stem}.comp", defines))
+            self._vao = None
+        else:
+            self.program = gl.add(create_program(ctx, "fullscreen.vert", f"{stem}.frag", defines))
+            self._vao = gl.add(ctx.vertex_array(self.program, []))
+
+    def set(self, name: str, value) -> None:
+        """Set a uniform (or a uniform block's ``binding``) if the shader uses it."""
+        member = self.program.get(name, None)
+        if member is None:
+            return
+        if isinstance(member, moderngl.UniformBlock):
+            member.binding = value
+        else:
+            member.value = value
+
+    def draw(self, texture: moderngl.Texture, fbo: moderngl.Framebuffer) -> None:
+        """Write every texel of ``texture`` (``fbo`` is its framebuffer, used by the fragment path)."""
+        if self._vao is not None:
+            fbo.use()
+            self._vao.render(moderngl.TRIANGLES, vertices=3)
+            return
+        texture.bind_to_image(0, read=False, write=True)
+        w, h = texture.size
+        self.program.run((w + GROUP_SIZE - 1) // GROUP_SIZE, (h + GROUP_SIZE - 1) // GROUP_SIZE)
+        self._ctx.memory_barrier(_ALL_BARRIERS)
 
 
 @dataclasses.dataclass
 class PostPass:
-    """One full-screen pass: ``program`` draws with ``vao``; ``enabled`` switches it. Passes of
-    :data:`LOW_RES_PASSES` also have ``low_vao`` drawing their term into ``low`` (``low_fbo``)."""
+    """One full-screen pass: ``kernel`` writes the supersampled result; ``enabled`` switches it.
+    Passes of :data:`LOW_RES_PASSES` also have ``low_kernel`` writing their term into ``low``
+    (``low_fbo``)."""
 
     name: str
-    program: moderngl.Program
-    vao: moderngl.VertexArray
+    kernel: FullScreenKernel
     enabled: bool = True
-    low_vao: moderngl.VertexArray | None = None
+    low_kernel: FullScreenKernel | None = None
     low: moderngl.Texture | None = None
     low_fbo: moderngl.Framebuffer | None = None
 
 
-def _set(program: moderngl.Program, name: str, value) -> None:
-    """Set a uniform if the program uses it (each variant of a pass uses only some)."""
-    if name in program:
-        program[name].value = value
-
-
-#: Each pass's fragment shader and its uniforms, computed from the render settings.
+#: Each pass's shader (file stem) and its uniforms, computed from the render settings.
 PASS_UNIFORMS: dict[str, tuple[str, Callable[[RenderSettings], dict[str, float | int]]]] = {
-    "ssao": ("post_ssao.frag", lambda s: {"u_strength": s.ssao_strength, "u_radius": s.ssao_radius,
-                                          "u_samples": s.ssao_samples}),
-    "ssr": ("post_ssr.frag", lambda s: {"u_strength": s.ssr_strength, "u_max_roughness": s.ssr_max_roughness,
-                                        "u_distance": s.ssr_distance, "u_steps": s.ssr_steps}),
-    "bloom": ("post_bloom.frag", lambda s: {"u_threshold": s.bloom_threshold, "u_intensity": s.bloom_intensity,
-                                            "u_radius": s.bloom_radius, "u_samples": s.bloom_samples}),
-    "motion_blur": ("post_motion_blur.frag", lambda s: {"u_shutter": s.shutter_angle / 360.0,
-                                                        "u_samples": s.motion_blur_samples}),
-    "tonemap": ("post_tonemap.frag", lambda s: {"u_exposure": s.exposure, "u_saturation": s.saturation}),
-    "grade": ("post_grade.frag", lambda s: {"u_lift": s.grade_lift, "u_gain": s.grade_gain,
-                                            "u_contrast": s.grade_contrast, "u_saturation": s.grade_saturation}),
-    "vignette": ("post_vignette.frag", lambda s: {"u_strength": s.vignette}),
+    "ssao": ("post_ssao", lambda s: {"u_strength": s.ssao_strength, "u_radius": s.ssao_radius,
+                                     "u_samples": s.ssao_samples}),
+    "ssr": ("post_ssr", lambda s: {"u_strength": s.ssr_strength, "u_max_roughness": s.ssr_max_roughness,
+                                   "u_distance": s.ssr_distance, "u_steps": s.ssr_steps}),
+    "bloom": ("post_bloom", lambda s: {"u_threshold": s.bloom_threshold, "u_intensity": s.bloom_intensity,
+                                       "u_radius": s.bloom_radius, "u_samples": s.bloom_samples}),
+    "motion_blur": ("post_motion_blur", lambda s: {"u_shutter": s.shutter_angle / 360.0,
+                                                   "u_samples": s.motion_blur_samples}),
+    "tonemap": ("post_tonemap", lambda s: {"u_exposure": s.exposure, "u_saturation": s.saturation}),
+    "grade": ("post_grade", lambda s: {"u_lift": s.grade_lift, "u_gain": s.grade_gain,
+                                       "u_contrast": s.grade_contrast, "u_saturation": s.grade_saturation}),
+    "vignette": ("post_vignette", lambda s: {"u_strength": s.vignette}),
 }
-
-
-def build_pass_program(ctx: moderngl.Context, name: str, settings: RenderSettings,
-                       defines: dict | None = None) -> moderngl.Program:
-    """The program of post pass ``name`` with its settings' uniforms applied."""
-    fragment, uniforms = PASS_UNIFORMS[name]
-    program = create_program(ctx, "fullscreen.vert", fragment, defines)
-    for uniform, value in uniforms(settings).items():
-        _set(program, uniform, value)
-    return program
-
 
 #: Texture units of the G-buffer while the chain runs (the current image is on unit 0).
 GBUFFER_UNITS = {"u_albedo": 1, "u_normal": 2, "u_surface": 3}
@@ -78,45 +159,61 @@ LOW_RES_PASSES = frozenset({"ssao", "ssr", "bloom"})
 _FRAME_BLOCK_BINDING = 0
 
 
+def build_pass_kernel(gl: GLObjects, ctx: moderngl.Context, name: str, settings: RenderSettings, backend: str,
+                      defines: dict | None = None) -> FullScreenKernel:
+    """Post pass ``name`` on ``backend`` with its settings' uniforms, texture units, ``u_ssaa`` and
+    the frame block binding applied."""
+    stem, uniforms = PASS_UNIFORMS[name]
+    kernel = FullScreenKernel(gl, ctx, stem, backend, defines)
+    for uniform, value in uniforms(settings).items():
+        kernel.set(uniform, value)
+    for uniform, unit in {"u_source": 0, "u_low": LOW_UNIT, **GBUFFER_UNITS}.items():
+        kernel.set(uniform, unit)
+    kernel.set("u_ssaa", float(settings.ssaa))
+    kernel.set("FrameData", _FRAME_BLOCK_BINDING)
+    return kernel
+
+
 class PostChain:
-    """The enabled passes of ``settings.post`` in order, for output images of ``size`` (width,
-    height) pixels (the chain itself runs at ``settings.ssaa`` times that)."""
+    """The enabled passes of ``settings.post`` in order, and the SSAA resolve, for output images of
+    ``size`` (width, height) pixels (the chain itself runs at ``settings.ssaa`` times that).
+
+    ``backend`` (``"compute"`` or ``"fragment"``) is :func:`choose_post_backend` of the settings and
+    the context.
+
+    Raises:
+        ValueError: ``post_backend="compute"`` on a context without GL 4.3.
+    """
 
     def __init__(self, gl: GLObjects, ctx: moderngl.Context, settings: RenderSettings,
                  timer: PassTimer | None = None, size: tuple[int, int] = (1, 1)):
         self.timer = timer if timer is not None else PassTimer(ctx)
+        self.backend = choose_post_backend(settings.post_backend, int(ctx.version_code),
+                                           str(ctx.info.get("GL_RENDERER", "")))
         self.passes: list[PostPass] = []
-
-        def program_of(name: str, defines: dict | None) -> moderngl.Program:
-            program = gl.add(build_pass_program(ctx, name, settings, defines))
-            units = {"u_source": 0, "u_low": LOW_UNIT, **GBUFFER_UNITS}
-            for uniform, unit in units.items():
-                if uniform in program:
-                    program[uniform].value = unit
-            if "u_ssaa" in program:
-                program["u_ssaa"].value = float(settings.ssaa)
-            if "FrameData" in program:
-                program["FrameData"].binding = _FRAME_BLOCK_BINDING
-            return program
-
         for name in settings.post:
-            program = program_of(name, None)
-            post_pass = PostPass(name, program, gl.add(ctx.vertex_array(program, [])))
+            post_pass = PostPass(name, build_pass_kernel(gl, ctx, name, settings, self.backend))
             if name in LOW_RES_PASSES:
-                low_program = program_of(name, {"LOW_RES": 1})
-                post_pass.low_vao = gl.add(ctx.vertex_array(low_program, []))
+                low_defines = {"LOW_RES": 1}
+                if self.backend == "compute":
+                    low_defines["TARGET_FORMAT"] = "rgba32f"
+                post_pass.low_kernel = build_pass_kernel(gl, ctx, name, settings, self.backend, low_defines)
                 post_pass.low = gl.add(ctx.texture(size, 4, dtype="f4"))
                 linear = moderngl.LINEAR if name == "bloom" else moderngl.NEAREST
                 post_pass.low.filter = (linear, linear)
                 post_pass.low.repeat_x = post_pass.low.repeat_y = False
                 post_pass.low_fbo = gl.add(ctx.framebuffer([post_pass.low]))
             self.passes.append(post_pass)
+        self._resolve = FullScreenKernel(gl, ctx, "resolve", self.backend)
+        self._resolve.set("u_source", 0)
+        self._resolve.set("u_factor", settings.ssaa)
 
     def run(self, source: moderngl.Texture, targets: list[tuple[moderngl.Texture, moderngl.Framebuffer]],
             gbuffer=None) -> moderngl.Texture:
         """Apply the enabled passes to ``source``, alternating between the two ``targets``;
         returns the texture holding the result (``source`` itself when no pass is enabled).
-        ``gbuffer`` (:class:`~phav.render.targets.LitTargets`) is bound for passes that read it."""
+        ``gbuffer`` (:class:`~phav.render.targets.LitTargets`) is bound for passes that read it.
+        Each pass is timed under its name by the :class:`PassTimer`."""
         if gbuffer is not None:
             gbuffer.albedo.use(location=GBUFFER_UNITS["u_albedo"])
             gbuffer.normal.use(location=GBUFFER_UNITS["u_normal"])
@@ -129,12 +226,16 @@ class PostChain:
             texture, fbo = targets[k % 2]
             with self.timer.section(post_pass.name):
                 current.use(location=0)
-                if post_pass.low_vao is not None:
-                    post_pass.low_fbo.use()
-                    post_pass.low_vao.render(moderngl.TRIANGLES, vertices=3)
+                if post_pass.low_kernel is not None:
+                    post_pass.low_kernel.draw(post_pass.low, post_pass.low_fbo)
                     post_pass.low.use(location=LOW_UNIT)
-                fbo.use()
-                post_pass.vao.render(moderngl.TRIANGLES, vertices=3)
+                post_pass.kernel.draw(texture, fbo)
             current = texture
             k += 1
         return current
+
+    def resolve(self, source: moderngl.Texture, texture: moderngl.Texture, fbo: moderngl.Framebuffer) -> None:
+        """Box-downsample the supersampled ``source`` in linear light into the output-size ``RGBA8``
+        ``texture`` (framebuffer ``fbo``), sRGB-encoded (``shaders/resolve.glsl``)."""
+        source.use(location=0)
+        self._resolve.draw(texture, fbo)

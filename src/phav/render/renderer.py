@@ -5,18 +5,24 @@ Per frame (DESIGN §4):
 0. Skinning: every skin's vertices are skinned once with the bone matrices of t, t+1 and t-1 into a
    buffer (transform feedback, :mod:`phav.render.skinning`) that both passes below draw.
 1. Sun shadow map (:mod:`phav.render.shadows`, when the settings enable it and the sun is up): a
-   depth-only pass of every part and skin from an orthographic light camera fitted to the near
-   range of the view frustum.
+   depth-only pass of every part and skin from each of two orthographic light cameras (cascades),
+   fitted to the near range of the view frustum and to the range beyond it.
    Lit pass at the supersampled size ``(W*ssaa, H*ssaa)``: a G-buffer (albedo, normal, depth) with
    multiple render targets, then a full-screen lighting pass (sun, hemispheric sky ambient, ambient;
-   the sky gradient where nothing was drawn), then rain or snow (:mod:`phav.render.precipitation`)
-   blended over it. ``raw`` is that image box-downsampled and sRGB-encoded;
+   the sky gradient where nothing was drawn), then rain or snow (:mod:`phav.render.precipitation`,
+   :mod:`phav.render.precipitation_pass`) blended over it, the particles' screen velocity written
+   into the G-buffer for motion blur. ``raw`` is that image box-downsampled and sRGB-encoded;
    ``img`` is the post chain's result, downsampled the same way.
 2. Ground-truth pass at output size, no filtering: z-depth, semantic id, instance id and forward
    motion (flow to t+1 with the predicted depth at t+1). The sky is drawn first by a full-screen pass
    (depth +inf, class Sky, flow from the infinite homography), then the geometry.
-3. Read-back into numpy. Flow validity of frame t needs frame t+1's depth, so frame t is yielded
-   after frame t+1 is rendered.
+3. Read-back into numpy, asynchronous (:mod:`phav.render.readback`): frame t's targets are copied
+   into pixel buffer objects and mapped once frame t+1's commands are issued. Flow validity of
+   frame t needs frame t+1's depth, so with flow frame t is yielded after frame t+2 is issued.
+
+The full-screen passes (lighting, the post chain, the SSAA resolves) run as compute or fragment
+shaders (``settings.post_backend``, :func:`phav.render.post.choose_post_backend`); both give the
+same image.
 
 Conventions: :mod:`phav.camera` (OpenCV ``K``, ``world_to_camera``; :func:`phav.camera.gl_projection`
 mirrors the image so read-backs need no flip, hence ``front_face = 'cw'``).
@@ -34,11 +40,13 @@ from phav.labels import SEMANTIC_CLASSES
 from phav.render.context import GLInfo, default_framebuffer, get_context, gl_info
 from phav.render.flow import flow_validity
 from phav.render.meshes import MeshBuffers
-from phav.render.post import PostChain
+from phav.render.post import FullScreenKernel, PostChain, choose_post_backend
 from phav.render.precipitation import precipitation_frame, precipitation_seed, snow_cover
+from phav.render.precipitation_pass import PrecipitationPass
 from phav.render.profiling import PassTimer
+from phav.render.readback import ReadbackRing, ReadbackSlot
 from phav.render.settings import RenderSettings
-from phav.render.shadows import ShadowMap, sun_casts_shadows, sun_shadow_fit
+from phav.render.shadows import ShadowMap, sun_casts_shadows, sun_shadow_cascades
 from phav.render.shaders import create_program
 from phav.render.skinning import SKINNED_VARYINGS, SkinBuffers
 from phav.render.targets import GLObjects, GroundTruthTargets, LitTargets
@@ -55,8 +63,8 @@ _GBUFFER, _GROUND_TRUTH, _SHADOW = 0, 1, 2
 GBUFFER_UNITS = {"u_albedo": 1, "u_normal": 2, "u_surface": 3}
 #: Texture unit of the sun shadow map in the lighting pass.
 SHADOW_UNIT = 5
-#: Texture unit of the per-output-pixel precipitation coverage in its composite pass.
-PRECIPITATION_UNIT = 6
+#: Texture units of the precipitation passes' intermediate textures.
+PRECIPITATION_UNITS = (6, 7)
 #: Local lights the lighting pass takes (shaders/lighting.frag MAX_LIGHTS); further ones are ignored.
 MAX_LIGHTS = 8
 _LIT_MODALITIES = frozenset({"img", "raw"})
@@ -179,30 +187,19 @@ class Renderer:
         self._skin_shadow_prog = gl.add(create_program(ctx, "mesh.vert", "shadow.frag", {"SHADOW": 1, "SKINNED": 1}))
         self._sky_gt_prog = gl.add(create_program(ctx, "fullscreen.vert", "sky_groundtruth.frag",
                                                   {"SKY_CLASS": f"{SKY_CLASS}u"}))
-        self._lighting_prog = gl.add(create_program(ctx, "fullscreen.vert", "lighting.frag"))
-        self._resolve_prog = gl.add(create_program(ctx, "fullscreen.vert", "resolve.frag"))
-        # Precipitation: the particle field per output pixel (LOW_RES), then composited per sample.
-        self._precip_low_prog = gl.add(create_program(ctx, "fullscreen.vert", "precipitation.frag", {"LOW_RES": 1}))
-        self._precip_prog = gl.add(create_program(ctx, "fullscreen.vert", "precipitation.frag"))
-        for prog in (self._precip_low_prog, self._precip_prog):
-            prog["FrameData"].binding = _FRAME_BLOCK_BINDING
-            prog["u_layers"].value = s.precipitation_layers
-        self._precip_prog["u_albedo"].value = GBUFFER_UNITS["u_albedo"]
-        self._precip_prog["u_surface"].value = GBUFFER_UNITS["u_surface"]
-        self._precip_prog["u_ssaa"].value = float(s.ssaa)
-        self._precip_prog["u_low"].value = PRECIPITATION_UNIT
-        self._precip_low_vao = gl.add(ctx.vertex_array(self._precip_low_prog, []))
-        self._precip_vao = gl.add(ctx.vertex_array(self._precip_prog, []))
-        self._precip_low = gl.add(ctx.texture((self.width, self.height), 4, dtype="f2"))
-        self._precip_low.filter = (moderngl.NEAREST, moderngl.NEAREST)
-        self._precip_low_fbo = gl.add(ctx.framebuffer([self._precip_low]))
+        # Lighting is a full-screen pass: compute or fragment shader like the post chain.
+        self.post_backend = choose_post_backend(s.post_backend, int(ctx.version_code), str(ctx.info.get("GL_RENDERER", "")))
+        self._lighting = FullScreenKernel(gl, ctx, "lighting", self.post_backend)
+        self._lighting_prog = self._lighting.program
         for prog in (self._gbuffer_prog, self._gt_prog, self._skin_gbuffer_prog, self._skin_gt_prog,
                      self._sky_gt_prog, self._lighting_prog):
             prog["FrameData"].binding = _FRAME_BLOCK_BINDING
         for prog in (self._gbuffer_prog, self._gt_prog, self._shadow_prog):
             prog["u_parts"].value = 0
-        self._shadow_map = gl.add(ShadowMap(ctx, s.shadow_map_size)) if s.shadows else None
+        self._shadow_map = (gl.add(ShadowMap(ctx, s.shadow_map_size, 2 if s.shadow_far_distance > s.shadow_distance else 1))
+                            if s.shadows else None)
         self._lighting_prog["u_shadow_map"].value = SHADOW_UNIT
+        self._lighting_prog["u_shadow_cascades"].value = self._shadow_map.cascades if self._shadow_map else 1
         self._lighting_prog["u_shadow_taps"].value = s.shadow_taps
         self._lighting_prog["u_shadow_normal_offset"].value = s.shadow_normal_offset
         self._lighting_prog["u_shadow_bias"].value = s.shadow_bias
@@ -211,18 +208,17 @@ class Renderer:
         for prog in (self._gbuffer_prog, self._skin_gbuffer_prog):
             prog["u_ssaa"].value = float(s.ssaa)
         for name, unit in GBUFFER_UNITS.items():
-            if name in self._lighting_prog:
-                self._lighting_prog[name].value = unit
-        self._resolve_prog["u_source"].value = 0
-        self._resolve_prog["u_factor"].value = s.ssaa
+            self._lighting.set(name, unit)
         self._sky_gt_vao = gl.add(ctx.vertex_array(self._sky_gt_prog, []))
-        self._lighting_vao = gl.add(ctx.vertex_array(self._lighting_prog, []))
-        self._resolve_vao = gl.add(ctx.vertex_array(self._resolve_prog, []))
         self._frame_ubo = gl.add(ctx.buffer(reserve=FRAME_BLOCK_FLOATS * 4))
         self._lit = LitTargets(gl, ctx, self.width, self.height, s.ssaa)
+        self._precipitation = PrecipitationPass(gl, ctx, s, self._lit, _FRAME_BLOCK_BINDING, GBUFFER_UNITS,
+                                                PRECIPITATION_UNITS)
         self._gt = GroundTruthTargets(gl, ctx, self.width, self.height)
         self.timer = PassTimer(ctx)
         self.post = PostChain(gl, ctx, s, self.timer, (self.width, self.height))
+        self._readback = gl.add(ReadbackRing(ctx))  # frame t's targets, mapped while t+1 renders
+        self._slot: ReadbackSlot | None = None  # the slot of the frame being rendered
 
     # ---- rendering --------------------------------------------------------------------------
     def render_take(self, take: Take, modalities: Iterable[str] = MODALITIES) -> Iterator[Frame]:
@@ -263,10 +259,7 @@ class Renderer:
             draws = [(p, int(m)) for p, m in enumerate(take.part_mesh)]
             self._precip_seed = precipitation_seed(take)
             pending: tuple[Frame, np.ndarray] | None = None
-            for t in range(take.num_frames):
-                if generation != self._generation:
-                    raise RuntimeError("render_take was called again; this frame iterator is no longer valid")
-                frame, motion, depth = self._render_frame(take, t, mods, draws)
+            for frame, motion, depth in self._read_frames(take, mods, draws, generation):
                 if pending is not None:
                     prev, prev_motion = pending
                     prev.flow, prev.flow_valid = flow_validity(
@@ -285,16 +278,53 @@ class Renderer:
             if generation == self._generation:
                 self._take.release()
 
+    def _read_frames(self, take: Take, mods: frozenset[str], draws: list[tuple[int, int]],
+                     generation: int) -> Iterator[tuple[Frame, np.ndarray | None, np.ndarray | None]]:
+        """Render every frame; yield (frame with its arrays, motion, depth) in order. Frame t's
+        targets are read into pixel buffers and mapped after frame t+1's commands are issued."""
+        def check() -> None:  # a later render_take reuses the targets and read-back slots
+            if generation != self._generation:
+                raise RuntimeError("render_take was called again; this frame iterator is no longer valid")
+
+        in_flight: tuple[Frame, ReadbackSlot] | None = None
+        for t in range(take.num_frames):
+            check()
+            rendered = self._render_frame(take, t, mods, draws)
+            if not self.settings.async_readback:
+                yield self._collect(*rendered, mods)
+                continue
+            if in_flight is not None:
+                yield self._collect(*in_flight, mods)
+            in_flight = rendered
+        if in_flight is not None:
+            check()
+            yield self._collect(*in_flight, mods)
+
+    def _collect(self, frame: Frame, slot: ReadbackSlot,
+                 mods: frozenset[str]) -> tuple[Frame, np.ndarray | None, np.ndarray | None]:
+        """Map ``frame``'s read-backs into its fields; returns (frame, motion, depth)."""
+        self._check_open()
+        with self.timer.section("readback"):
+            arrays = slot.collect()
+        frame.raw, frame.img = arrays.get("raw"), arrays.get("img")
+        frame.semantic, frame.instance = arrays.get("semantic"), arrays.get("instance")
+        depth = arrays.get("depth")
+        if "depth" in mods:
+            frame.depth = depth
+        return frame, arrays.get("motion"), depth
+
     def _render_frame(self, take: Take, t: int, mods: frozenset[str],
-                      draws: list[tuple[int, int]]) -> tuple[Frame, np.ndarray | None, np.ndarray | None]:
+                      draws: list[tuple[int, int]]) -> tuple[Frame, ReadbackSlot]:
+        """Issue frame ``t``'s passes and its read-backs (into a :class:`ReadbackSlot`)."""
         ctx = self._check_open()
+        self._slot = self._readback.begin()
         try:
-            return self._render_frame_passes(ctx, take, t, mods, draws)
+            return self._render_frame_passes(ctx, take, t, mods, draws), self._slot
         finally:
             self._default_fbo.use()  # a framebuffer released later must never stay bound
 
     def _render_frame_passes(self, ctx: moderngl.Context, take: Take, t: int, mods: frozenset[str],
-                             draws: list[tuple[int, int]]) -> tuple[Frame, np.ndarray | None, np.ndarray | None]:
+                             draws: list[tuple[int, int]]) -> Frame:
         frame = Frame(index=t)
         with self.timer.section("upload"):
             self._upload(take, t)
@@ -307,11 +337,10 @@ class Renderer:
         ctx.depth_func = "<"
         if mods & _LIT_MODALITIES:
             self._lit_pass(take, t, draws, geometry_flags, frame, mods)
-        motion = depth = None
         if mods & _GT_MODALITIES:
-            motion, depth = self._ground_truth_pass(draws, geometry_flags, frame, mods)
+            self._ground_truth_pass(draws, geometry_flags, mods)
         ctx.enable_only(moderngl.NOTHING)
-        return frame, motion, depth
+        return frame
 
     def _upload(self, take: Take, t: int) -> None:
         """Frame block, part table, bone tables and lighting uniforms of frame ``t``."""
@@ -375,44 +404,34 @@ class Renderer:
         if self._shadow_map is None or not sun_casts_shadows(take, t):
             prog["u_shadow"].value = (0.0, 0.0, 0.0, 0.0)
             return
-        fit = sun_shadow_fit(take, t, s.near, min(s.shadow_distance, s.far), s.shadow_map_size)
+        far = s.shadow_far_distance if self._shadow_map.cascades > 1 else 0.0
+        fits = sun_shadow_cascades(take, t, s.near, min(s.shadow_distance, s.far), min(far, s.far), s.shadow_map_size)
         with self.timer.section("shadow_map"):
             self._shadow_map.fbo.use()
             self._shadow_map.fbo.clear(depth=1.0)
             ctx.enable_only(moderngl.DEPTH_TEST)  # no culling: open meshes cast shadows too
-            matrix = fit.camera_to_light_clip.T.astype("f4").tobytes()  # column-major
-            self._shadow_prog["u_light"].write(matrix)
-            self._skin_shadow_prog["u_light"].write(matrix)
-            self._draw_parts(self._shadow_prog, _SHADOW, draws)
+            for index, fit in enumerate(fits):
+                self._shadow_map.use_cascade(index)
+                matrix = fit.camera_to_light_clip.T.astype("f4").tobytes()  # column-major
+                self._shadow_prog["u_light"].write(matrix)
+                self._skin_shadow_prog["u_light"].write(matrix)
+                self._draw_parts(self._shadow_prog, _SHADOW, draws)
             ctx.enable_only(moderngl.NOTHING)
-        prog["u_shadow_matrix"].write(fit.camera_to_light_clip.T.astype("f4").tobytes())
         # Clip z spans fit.depth_range metres over [-1, 1]: map depth [0, 1] spans it once.
-        prog["u_shadow"].value = (1.0, fit.texel_size, s.shadow_softness, 1.0 / fit.depth_range)
+        prog["u_shadow_matrix"].write(fits[0].camera_to_light_clip.T.astype("f4").tobytes())
+        prog["u_shadow"].value = (1.0, fits[0].texel_size, s.shadow_softness, 1.0 / fits[0].depth_range)
+        if len(fits) > 1:
+            prog["u_shadow_matrix_far"].write(fits[1].camera_to_light_clip.T.astype("f4").tobytes())
+        prog["u_shadow_far"].value = ((1.0, fits[1].texel_size, 0.0, 1.0 / fits[1].depth_range) if len(fits) > 1
+                                      else (0.0, 0.0, 0.0, 0.0))
 
     def _precipitation_pass(self, take: Take, t: int) -> None:
         """Blend frame ``t``'s rain or snow over the lit image (the G-buffer bound)."""
         p = precipitation_frame(take, t) if self.settings.precipitation else None
         if p is None:
             return
-        low, ctx = self._precip_low_prog, self._ctx
         with self.timer.section("precipitation"):
-            low["u_seed"].value = self._precip_seed
-            low["u_rate"].value = p.rate
-            low["u_wind"].value = p.wind
-            low["u_time"].value = p.time
-            low["u_frame_time"].value = p.frame_time
-            low["u_camera_height"].value = p.camera_height
-            low["u_camera_to_world"].write(p.camera_to_world.T.astype("f4").tobytes())  # column-major
-            for prog in (low, self._precip_prog):
-                prog["u_kind"].value = p.kind
-            self._precip_low_fbo.use()
-            self._precip_low_vao.render(moderngl.TRIANGLES, vertices=3)
-            self._lit.hdr_fbo.use()
-            self._precip_low.use(location=PRECIPITATION_UNIT)
-            ctx.enable_only(moderngl.BLEND)
-            ctx.blend_func = moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA
-            self._precip_vao.render(moderngl.TRIANGLES, vertices=3)
-            ctx.enable_only(moderngl.NOTHING)
+            self._precipitation.draw(p, self._precip_seed)
 
     def _lit_pass(self, take: Take, t: int, draws: list[tuple[int, int]], flags: int, frame: Frame,
                   mods: frozenset[str]) -> None:
@@ -425,33 +444,29 @@ class Renderer:
             self._draw_parts(self._gbuffer_prog, _GBUFFER, draws)
             ctx.enable_only(moderngl.NOTHING)
         with timer.section("lighting"):
-            lit.hdr_fbo.use()
             lit.albedo.use(location=GBUFFER_UNITS["u_albedo"])
             lit.normal.use(location=GBUFFER_UNITS["u_normal"])
             lit.surface.use(location=GBUFFER_UNITS["u_surface"])
             if self._shadow_map is not None:
                 self._shadow_map.depth.use(location=SHADOW_UNIT)
-            self._lighting_vao.render(moderngl.TRIANGLES, vertices=3)
+            self._lighting.draw(lit.hdr, lit.hdr_fbo)
         self._precipitation_pass(take, t)
         if "raw" in mods:
             with timer.section("resolve_raw"):
-                frame.raw = self._resolve(lit.hdr, lit.raw_fbo)
+                self._resolve(lit.hdr, lit.raw, lit.raw_fbo, "raw")
         if "img" in mods:
             result = self.post.run(lit.hdr, [(lit.ping, lit.ping_fbo), (lit.pong, lit.pong_fbo)], lit)
             with timer.section("resolve_img"):
-                frame.img = self._resolve(result, lit.img_fbo)
+                self._resolve(result, lit.img, lit.img_fbo, "img")
 
-    def _resolve(self, source: moderngl.Texture, fbo: moderngl.Framebuffer) -> np.ndarray:
-        """Downsample ``source`` into ``fbo`` and read it back as ``(H, W, 3) uint8`` sRGB."""
-        fbo.use()
-        source.use(location=0)
-        self._resolve_vao.render(moderngl.TRIANGLES, vertices=3)
-        out = np.empty((self.height, self.width, 3), dtype=np.uint8)
-        fbo.read_into(out, components=3, alignment=1)
-        return out
+    def _resolve(self, source: moderngl.Texture, texture: moderngl.Texture, fbo: moderngl.Framebuffer,
+                 key: str) -> None:
+        """Downsample ``source`` into ``texture`` (framebuffer ``fbo``) and queue its read-back as
+        ``key``: ``(H, W, 3) uint8`` sRGB."""
+        self.post.resolve(source, texture, fbo)
+        self._slot.read(key, fbo, (self.height, self.width, 3), np.uint8, components=3)
 
-    def _ground_truth_pass(self, draws: list[tuple[int, int]], flags: int, frame: Frame,
-                           mods: frozenset[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _ground_truth_pass(self, draws: list[tuple[int, int]], flags: int, mods: frozenset[str]) -> None:
         ctx, gt = self._ctx, self._gt
         H, W = self.height, self.width
         with self.timer.section("ground_truth"):
@@ -463,23 +478,16 @@ class Renderer:
             self._draw_parts(self._gt_prog, _GROUND_TRUTH, draws)
             ctx.enable_only(moderngl.NOTHING)
         with self.timer.section("read_ground_truth"):
-            return self._read_ground_truth(frame, mods)
+            self._read_ground_truth(mods)
 
-    def _read_ground_truth(self, frame: Frame, mods: frozenset[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
-        gt, H, W = self._gt, self.height, self.width
-        depth = motion = None
+    def _read_ground_truth(self, mods: frozenset[str]) -> None:
+        """Queue the read-backs of the requested ground-truth targets (:meth:`_collect` maps them)."""
+        gt, slot, H, W = self._gt, self._slot, self.height, self.width
         if "depth" in mods or "flow" in mods:
-            depth = np.empty((H, W), dtype=np.float32)
-            gt.depth.read_into(depth, alignment=1)
-            if "depth" in mods:
-                frame.depth = depth
+            slot.read("depth", gt.depth, (H, W), np.float32)
         if "classgt" in mods:
-            frame.semantic = np.empty((H, W), dtype=np.uint8)
-            gt.semantic.read_into(frame.semantic, alignment=1)
+            slot.read("semantic", gt.semantic, (H, W), np.uint8)
         if "instancegt" in mods:
-            frame.instance = np.empty((H, W), dtype=np.uint16)
-            gt.instance.read_into(frame.instance, alignment=1)
+            slot.read("instance", gt.instance, (H, W), np.uint16)
         if "flow" in mods:
-            motion = np.empty((H, W, 4), dtype=np.float32)
-            gt.motion.read_into(motion, alignment=1)
-        return motion, depth
+            slot.read("motion", gt.motion, (H, W, 4), np.float32)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 
+from phav.body.skin import DEFAULT_RESOLUTION, PREVIEW_RESOLUTION
+
 #: Post passes the chain knows, in their canonical (documented) order: SSAO, SSR, bloom and motion
 #: blur on the linear HDR image; then the filmic tone curve, colour grading and the vignette. SSAA is
 #: resolved after the chain (box filter in linear light, then sRGB).
 POST_PASSES: tuple[str, ...] = ("ssao", "ssr", "bloom", "motion_blur", "tonemap", "grade", "vignette")
 #: Quality presets of :func:`quality_settings`.
 QUALITIES: tuple[str, ...] = ("preview", "phav", "high")
+#: Values of ``RenderSettings.post_backend`` (see :func:`phav.render.post.choose_post_backend`).
+POST_BACKENDS: tuple[str, ...] = ("auto", "compute", "fragment")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,13 +29,20 @@ class RenderSettings:
         saturation: colour grade saturation (1 = unchanged).
         vignette: fraction of light lost in the image corners (0 = none).
         cull_back_faces: skip triangles seen from behind (only for closed, consistently wound meshes).
+        skin_resolution: grid spacing (m) of the people's skins for videos made with these settings
+            (:func:`phav.body.skin.build_skin`): the scenario builds the skins into the take
+            (``Scenario.simulate(skin_resolution=...)``, as :func:`phav.pipeline.generate_video`
+            does), and the renderer draws whatever mesh the take holds, its ground truth exact for it.
         occlusion_rel_tol, occlusion_abs_tol: a pixel's flow is valid when its predicted depth at
             t+1 is within ``rel * depth + abs`` metres of frame t+1's depth at the target pixel.
         shadows: draw the sun's shadow map (:mod:`phav.render.shadows`); no shadow map is drawn
             while the sun is below the horizon or switched off (night, indoors).
-        shadow_map_size: side of the square shadow map, texels.
-        shadow_distance: the map covers the camera's view frustum from ``near`` to this many
-            metres (farther surfaces are unshadowed).
+        shadow_map_size: side of each cascade's square shadow map, texels.
+        shadow_distance: the near shadow cascade covers the camera's view frustum from ``near`` to
+            this many metres at full resolution.
+        shadow_far_distance: the far cascade (as many texels) covers it from ``shadow_distance``
+            to this many metres, so distant casters still shadow the far ground; at most
+            ``shadow_distance``: no far cascade (farther surfaces are unshadowed).
         shadow_softness: radius of the PCF kernel, shadow-map texels.
         shadow_taps: PCF taps per axis (``taps**2`` bilinear comparisons per pixel).
         shadow_bias: depth bias, metres along the light direction (against shadow acne).
@@ -39,8 +50,15 @@ class RenderSettings:
             surfaces at grazing angles to the sun).
         precipitation: draw rain and snow of ``take.atmosphere`` (:mod:`phav.render.precipitation`)
             into the lit image, so into ``raw`` and ``img``; never into ground truth.
-        precipitation_layers: depth layers (shells, 1..4) of the procedural rain/snow field (more:
-            denser and farther, costs more).
+        precipitation_layers: distance bands (1..4, from 1.2 m out to 4.3-15.6 m) of the
+            world-anchored rain/snow field (more: denser and farther, costs more).
+        post_backend: how the full-screen passes (lighting, post chain, SSAA resolves) run:
+            ``"compute"`` (compute shaders, GL 4.3), ``"fragment"`` (full-screen triangles) or ``"auto"``
+            (compute on GL >= 4.3 except on software rasterizers such as llvmpipe, where fragment
+            passes measured as fast or faster; fragment below GL 4.3). Both give the same image.
+        async_readback: read each frame's targets into pixel buffer objects and map them while the
+            next frame renders (``False``: map right away, synchronously; same frames, for
+            benchmarks and debugging).
     """
 
     ssaa: int = 2
@@ -51,6 +69,7 @@ class RenderSettings:
     saturation: float = 1.1
     vignette: float = 0.25
     cull_back_faces: bool = False
+    skin_resolution: float = DEFAULT_RESOLUTION
     occlusion_rel_tol: float = 0.01
     occlusion_abs_tol: float = 0.01
     ssao_strength: float = 0.6
@@ -73,21 +92,28 @@ class RenderSettings:
     shadows: bool = True
     shadow_map_size: int = 2048
     shadow_distance: float = 30.0
+    shadow_far_distance: float = 150.0
     shadow_softness: float = 1.5
     shadow_taps: int = 3
     shadow_bias: float = 0.03
     shadow_normal_offset: float = 1.5
     precipitation: bool = True
     precipitation_layers: int = 4
+    post_backend: str = "auto"
+    async_readback: bool = True
 
     def __post_init__(self) -> None:
         if not (isinstance(self.ssaa, int) and 1 <= self.ssaa <= 8):
             raise ValueError(f"ssaa must be an integer in 1..8, got {self.ssaa!r}")
         if not (0.0 < self.near < self.far):
             raise ValueError(f"need 0 < near < far, got near={self.near}, far={self.far}")
+        if not 0.002 <= self.skin_resolution <= 0.05:
+            raise ValueError(f"skin_resolution must be in 0.002-0.05 m, got {self.skin_resolution}")
         unknown = [p for p in self.post if p not in POST_PASSES]
         if unknown:
             raise ValueError(f"unknown post passes {unknown}; choose from {', '.join(POST_PASSES)}")
+        if self.post_backend not in POST_BACKENDS:
+            raise ValueError(f"unknown post_backend {self.post_backend!r}; choose from {', '.join(POST_BACKENDS)}")
         if self.exposure <= 0.0:
             raise ValueError(f"exposure must be positive, got {self.exposure}")
         if not 0.0 <= self.vignette <= 1.0:
@@ -107,6 +133,8 @@ class RenderSettings:
             raise ValueError(f"precipitation_layers must be in 1..4, got {self.precipitation_layers}")
         if self.shadow_softness < 0.0 or self.shadow_bias < 0.0 or self.shadow_normal_offset < 0.0:
             raise ValueError("shadow_softness, shadow_bias and shadow_normal_offset must be >= 0")
+        if self.shadow_far_distance < 0.0:
+            raise ValueError(f"shadow_far_distance must be >= 0 (0: no far cascade), got {self.shadow_far_distance}")
         for name in ("ssao_radius", "ssr_distance", "bloom_radius", "grade_contrast", "shadow_distance"):
             if getattr(self, name) <= 0.0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
@@ -114,7 +142,8 @@ class RenderSettings:
 
 def quality_settings(quality: str, **overrides) -> RenderSettings:
     """Settings of a quality preset: ``preview`` (no SSAA, only the tone curve, no sun shadows:
-    they doubled its frame time at 340x256 on llvmpipe), ``phav`` (the default: 2x SSAA, a
+    they doubled its frame time at 340x256 on llvmpipe; people's skins at a coarser grid, about
+    half the triangles), ``phav`` (the default: 2x SSAA, a
     2048-texel sun shadow map with 3x3 PCF and every post effect, as PHAV), ``high`` (3x SSAA, more
     samples, larger kernels, 5x5 PCF). Rain and snow are drawn in every preset. ``overrides``
     replace individual fields.
@@ -123,7 +152,7 @@ def quality_settings(quality: str, **overrides) -> RenderSettings:
         ValueError: unknown preset (the message lists them).
     """
     if quality == "preview":
-        base = RenderSettings(ssaa=1, post=("tonemap",), shadows=False)
+        base = RenderSettings(ssaa=1, post=("tonemap",), shadows=False, skin_resolution=PREVIEW_RESOLUTION)
     elif quality == "phav":
         base = RenderSettings()
     elif quality == "high":

@@ -1,14 +1,21 @@
-"""The sun's shadow map: an orthographic light camera fitted to the near range of the view frustum.
+"""The sun's shadow map: orthographic light cameras fitted to two ranges of the view frustum.
 
-:func:`sun_shadow_fit` is plain numpy (tested without GL). The light camera looks along the sun's
-rays; its square footprint is the bounding sphere of the camera's view frustum between the near
-plane and ``settings.shadow_distance`` (the actor and their surroundings in every camera rig), its
+:func:`sun_shadow_fit` is plain numpy (tested without GL). A light camera looks along the sun's
+rays; its square footprint is the bounding sphere of a slab of the camera's view frustum, its
 centre snapped to whole shadow-map texels so static shadows do not shimmer while the camera moves.
 Its depth range reaches :data:`CASTER_MARGIN` metres further towards the sun than the sphere, so
 tall casters outside the sphere (buildings, poles) still shadow it.
 
-:class:`ShadowMap` owns the depth texture (sampled with hardware depth comparison and bilinear
-filtering, so each of the lighting pass's PCF taps is itself a 2x2 comparison) and its framebuffer.
+:func:`sun_shadow_cascades` makes two such cameras (cascades): the near one covers the frustum from
+the near plane to ``settings.shadow_distance`` (the actor and their surroundings in every camera
+rig) at full resolution, as a single map did; the far one covers ``shadow_distance`` to
+``shadow_far_distance`` with as many texels, so distant casters (buildings, trees, cars) still
+shadow the far ground, coarsely. The lighting pass uses the near cascade wherever it covers a
+point, else the far one.
+
+:class:`ShadowMap` owns the depth texture, an atlas of the cascades side by side (sampled with
+hardware depth comparison and bilinear filtering, so each of the lighting pass's PCF taps is itself
+a 2x2 comparison), and its framebuffer.
 """
 
 from __future__ import annotations
@@ -94,17 +101,31 @@ def sun_shadow_fit(take: Take, t: int, near: float, distance: float, map_size: i
     return ShadowFit(ortho @ view @ c2w, texel, span)
 
 
+def sun_shadow_cascades(take: Take, t: int, near: float, distance: float, far_distance: float,
+                        map_size: int) -> list[ShadowFit]:
+    """The light cameras of frame ``t``: the near cascade (``near`` to ``distance`` metres) and,
+    when ``far_distance > distance``, the far cascade (``distance`` to ``far_distance``)."""
+    fits = [sun_shadow_fit(take, t, near, distance, map_size)]
+    if far_distance > distance:
+        fits.append(sun_shadow_fit(take, t, distance, far_distance, map_size))
+    return fits
+
+
 class ShadowMap:
-    """A square depth texture with depth comparison (``sampler2DShadow``) and its framebuffer.
+    """A depth texture of ``cascades`` square maps side by side (cascade ``i`` in texel columns
+    ``i * size .. (i + 1) * size``), with depth comparison (``sampler2DShadow``), and its framebuffer.
 
     Args:
         ctx: the GL context.
-        size: side in texels.
+        size: side of one cascade's map, texels.
+        cascades: maps in the atlas (1 or 2).
     """
 
-    def __init__(self, ctx: moderngl.Context, size: int):
-        self.size = size
-        self.depth = ctx.depth_texture((size, size))
+    def __init__(self, ctx: moderngl.Context, size: int, cascades: int = 1):
+        if cascades not in (1, 2):
+            raise ValueError(f"a shadow map holds 1 or 2 cascades, got {cascades}")
+        self.size, self.cascades = size, cascades
+        self.depth = ctx.depth_texture((size * cascades, size))
         try:
             self.depth.compare_func = "<="
             self.depth.filter = (moderngl.LINEAR, moderngl.LINEAR)
@@ -113,6 +134,11 @@ class ShadowMap:
         except BaseException:
             self.depth.release()
             raise
+
+    def use_cascade(self, index: int) -> None:
+        """Bind the framebuffer with the viewport on cascade ``index``'s square."""
+        self.fbo.use()
+        self.fbo.viewport = (index * self.size, 0, self.size, self.size)
 
     def release(self) -> None:
         """Free the framebuffer and the texture."""

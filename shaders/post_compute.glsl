@@ -1,0 +1,14 @@
+// Compute entry point of a full-screen pass (GL 4.3): one invocation per texel of the target image
+// (bound to image unit 0, format TARGET_FORMAT, default rgba16f), 8x8 texels per work group; the
+// pass's body defines vec4 pass_main(ivec2 texel). post_fragment.glsl is the fragment twin.
+#ifndef TARGET_FORMAT
+#define TARGET_FORMAT rgba16f
+#endif
+layout(local_size_x = 8, local_size_y = 8) in;
+layout(TARGET_FORMAT, binding = 0) writeonly uniform image2D u_target;
+
+void main() {
+    ivec2 texel = ivec2(gl_GlobalInvocationID.xy);
+    if (any(greaterThanEqual(texel, imageSize(u_target)))) return;
+    imageStore(u_target, texel, pass_main(texel));
+}

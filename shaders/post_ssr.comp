@@ -1,0 +1,4 @@
+#version 430
+// Compute entry of the ssr pass (body: post_ssr.glsl).
+#include "post_ssr.glsl"
+#include "post_compute.glsl"

@@ -1,0 +1,121 @@
+"""Asynchronous read-back through pixel buffer objects (phav.render.readback) and the renderer's use
+of it: frames come out in order and byte-identical to synchronous read-back, the last frame is
+flushed, an abandoned take leaves nothing behind, and close releases the buffers."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from phav.frames import MODALITIES
+from phav.render import Renderer
+from phav.render.readback import ReadbackRing, ReadbackSlot
+from phav.render.settings import quality_settings
+
+from render_scenes import person_take
+
+pytestmark = pytest.mark.gl
+
+W, H = 64, 48
+_FIELDS = ("img", "raw", "depth", "flow", "flow_valid", "semantic", "instance")
+
+
+def test_slot_returns_what_the_textures_hold(gl_context):
+    rng = np.random.default_rng(7)
+    depth = rng.random((H, W), dtype=np.float32)
+    labels = rng.integers(0, 2**16, (H, W), dtype=np.uint16)
+    rgba = rng.integers(0, 256, (H, W, 4), dtype=np.uint8)
+    tex_depth = gl_context.texture((W, H), 1, depth.tobytes(), dtype="f4")
+    tex_labels = gl_context.texture((W, H), 1, labels.tobytes(), dtype="u2")
+    tex_rgba = gl_context.texture((W, H), 4, rgba.tobytes())
+    fbo = gl_context.framebuffer([tex_rgba])
+    ring = ReadbackRing(gl_context)
+    try:
+        first, second = ring.begin(), ring.begin()
+        assert first is not second and ring.begin() is first  # two slots used in turn
+        first.read("depth", tex_depth, (H, W), np.float32)
+        first.read("labels", tex_labels, (H, W), np.uint16)
+        first.read("rgb", fbo, (H, W, 3), np.uint8, components=3)
+        with pytest.raises(ValueError, match="already queued"):
+            first.read("depth", tex_depth, (H, W), np.float32)
+        assert first.pending == ("depth", "labels", "rgb")
+        # Overwrite the textures after queueing: the queued copies keep the old content.
+        tex_depth.write(np.zeros_like(depth).tobytes())
+        got = first.collect()
+        assert first.pending == ()
+        assert np.array_equal(got["depth"], depth)
+        assert np.array_equal(got["labels"], labels)
+        assert np.array_equal(got["rgb"], rgba[..., :3])
+    finally:
+        ring.release()
+        for obj in (fbo, tex_rgba, tex_labels, tex_depth):
+            obj.release()
+
+
+def test_slot_reuses_its_buffers_and_releases_them(gl_context):
+    tex = gl_context.texture((W, H), 1, dtype="f4")
+    slot = ReadbackSlot(gl_context)
+    try:
+        slot.read("a", tex, (H, W), np.float32)
+        slot.collect()
+        buffer = slot._buffers["a"]
+        slot.read("a", tex, (H, W), np.float32)
+        assert slot._buffers["a"] is buffer  # same size: reused
+        slot.discard()
+        assert slot.pending == ()
+    finally:
+        slot.release()
+        tex.release()
+    assert slot._buffers == {}
+
+
+def _frames(take, settings, mods=MODALITIES):
+    with Renderer(W, H, settings) as r:
+        return list(r.render_take(take, mods))
+
+
+def _assert_identical(got, want):
+    assert [f.index for f in got] == [f.index for f in want]
+    for a, b in zip(got, want):
+        for name in _FIELDS:
+            x, y = getattr(a, name), getattr(b, name)
+            assert (x is None and y is None) or (x.dtype == y.dtype and np.array_equal(x, y)), (a.index, name)
+
+
+@pytest.mark.parametrize("T", [1, 2, 4])
+@pytest.mark.parametrize("mods", [MODALITIES, ("img",), ("depth", "classgt"), ("flow",)])
+def test_async_frames_equal_synchronous_frames(T, mods):
+    take = person_take(W, H, T=T, step=(0.1, 0.0, 0.0))
+    settings = quality_settings("preview")
+    got = _frames(take, settings, mods)
+    assert [f.index for f in got] == list(range(T)), "every frame, in order, the last one flushed"
+    _assert_identical(got, _frames(take, dataclasses.replace(settings, async_readback=False), mods))
+    for f in got:
+        assert ("img" in mods) == (f.img is not None) and ("depth" in mods) == (f.depth is not None)
+        assert ("flow" in mods) == (f.flow is not None)
+
+
+def test_an_abandoned_take_leaves_nothing_behind():
+    take = person_take(W, H, T=3)
+    settings = quality_settings("preview")
+    with Renderer(W, H, settings) as r:
+        frames = r.render_take(take, MODALITIES)
+        next(frames)  # frames 0..2 issued, later read-backs still queued
+        again = list(r.render_take(take, MODALITIES))
+        with pytest.raises(RuntimeError, match="no longer valid"):
+            next(frames)
+    _assert_identical(again, _frames(take, settings))
+
+
+def test_close_releases_the_pixel_buffers():
+    take = person_take(W, H, T=2)
+    r = Renderer(W, H, quality_settings("preview"))
+    list(r.render_take(take, MODALITIES))
+    slots = r._readback._slots
+    buffers = [b for slot in slots for b in slot._buffers.values()]
+    assert buffers, "the read-backs went through pixel buffers"
+    r.close()
+    assert all(slot._buffers == {} for slot in slots)
+    assert all(type(b.mglo).__name__ == "InvalidObject" for b in buffers), "every pixel buffer released"
