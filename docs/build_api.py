@@ -16,7 +16,7 @@ from pathlib import Path
 #: Modules documented, in the order of the data flow (DESIGN §1).
 MODULES = ("phav", "phav.api", "phav.plugins", "phav.spec", "phav.take", "phav.frames", "phav.actions",
            "phav.body", "phav.motion", "phav.worlds", "phav.physics", "phav.render", "phav.io", "phav.pipeline",
-           "phav.sampling", "phav.camera", "phav.labels", "phav.errors")
+           "phav.sampling", "phav.scenario", "phav.assembly", "phav.camera", "phav.labels", "phav.errors")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -102,8 +102,12 @@ def test_registered_environment_works_in_specs_json_and_scenes(tmp_path):
 import sys; sys.path[:0] = [{str(tmp_path)!r}]
 import numpy as np, phav
 import yard_plugin
+import pickle
+from phav.sampling import available_values
 spec = phav.VideoSpec(environment="TestYard", frames=3, width=64, height=48)
-assert phav.VideoSpec.from_json(spec.to_json()) == spec
+assert phav.VideoSpec.from_json(spec.to_json()) == spec and pickle.loads(pickle.dumps(spec)) == spec
+assert phav.Environment("testyard") is spec.environment and list(phav.Environment)[-1] is spec.environment
+assert "TestYard" in available_values()["environment"]
 scene = phav.Scene("TestYard", frames=3, size=(64, 48))
 scene.add_person("Walk", check_signature=False)
 take = scene.simulate()

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import phav
+from phav.actions import get_action
 from phav.body.presets import get_preset
 from phav.labels import class_id
 from phav.motion.deepmimic import load_deepmimic
@@ -50,16 +51,59 @@ def test_video_spec_round_trips_through_json_from_the_public_api():
     assert json.loads(spec.to_json())["environment"] == "Urban"
 
 
-def test_scene_from_spec_simulates_the_same_take_as_the_cli():
-    spec = phav.VideoSpec(frames=5, width=64, height=48, seed=3)
-    a, b = Scenario(spec).simulate(), phav.Scene.from_spec(spec).simulate()
+def _assert_same_take(a: phav.Take, b: phav.Take) -> None:
+    """``b`` (a scene's take) is ``a`` (the CLI's) but for the scene's own ``meta["scene"]`` record."""
     for field in ("part_pos", "part_quat", "part_mesh", "part_instance", "camera_K", "camera_world_to_camera",
                   "sun_direction", "ambient"):
         np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
     assert a.part_names == b.part_names and a.instances == b.instances
+    assert [t.name for t in a.actors] == [t.name for t in b.actors]
+    for ta, tb in zip(a.actors, b.actors):
+        np.testing.assert_array_equal(ta.joints_3d, tb.joints_3d)
     scene_meta = dict(b.meta)
     scene_meta.pop("scene")
     assert json.dumps(a.meta, sort_keys=True) == json.dumps(scene_meta, sort_keys=True)
+
+
+def test_scene_from_spec_simulates_the_same_take_as_the_cli():
+    spec = phav.VideoSpec(frames=5, width=64, height=48, seed=3)
+    _assert_same_take(Scenario(spec).simulate(), phav.Scene.from_spec(spec).simulate())
+
+
+@pytest.mark.parametrize("action, seed", [("SyntheticWalkHoldHands", 1), ("KickBall", 1)])
+def test_scene_from_spec_brings_the_actions_companions_and_props_as_the_cli(action, seed):
+    spec = phav.VideoSpec(action=action, frames=4, width=64, height=48, seed=seed)
+    scene = phav.Scene.from_spec(spec)
+    scene.people[0].check_signature = False  # four frames are too short for the signature
+    a, b = Scenario(spec).simulate(check_signature=False), scene.simulate()
+    _assert_same_take(a, b)
+    assert len(b.actors) == (2 if action == "SyntheticWalkHoldHands" else 1)
+    assert b.meta["scene"]["people"][0]["companions"] == [t.name for t in b.actors[1:]]
+
+
+def test_a_second_person_brings_its_actions_companion_after_the_scenes_people():
+    scene = phav.Scene(seed=2, **TINY)
+    scene.add_person("Walk", check_signature=False)
+    scene.add_person("SyntheticWalkHoldHands", position=(0.0, 4.0), check_signature=False)
+    take = scene.simulate()
+    people = take.meta["scene"]["people"]
+    assert [t.name for t in take.actors][:2] == [p["name"] for p in people]
+    assert people[0]["companions"] == [] and people[1]["companions"] == [take.actors[2].name]
+    assert [i.semantic_class for i in take.instances[:3]] == [class_id("Human")] * 3
+    start = take.actors[2].joints_3d[0, take.actors[2].joint_names.index("pelvis"), :2]
+    assert np.linalg.norm(start - (0.0, 4.0)) < 2.0  # placed beside its lead, not the first person
+    assert [c["name"] for c in take.meta["companions"]] == [take.actors[2].name]
+
+
+def test_a_variation_the_action_does_not_declare_is_refused_as_the_cli_refuses_it():
+    declared = get_action("KickBall").variations
+    assert "p" not in declared
+    with pytest.raises(phav.SpecError) as cli:
+        Scenario(phav.VideoSpec(action="KickBall", variation="p"))
+    with pytest.raises(phav.SpecError) as api:
+        phav.Scene(**TINY).add_person("KickBall", variation="p")
+    assert str(api.value) == str(cli.value)
+    assert "\n" not in str(api.value) and str(api.value).endswith(f"its variations: {', '.join(sorted(declared))}")
 
 
 def test_scene_write_matches_generate_video_byte_for_byte(tmp_path):
@@ -77,6 +121,58 @@ def test_scene_write_matches_generate_video_byte_for_byte(tmp_path):
     p_cli, p_api = (json.loads((d / "params.json").read_text()) for d in (cli, ours))
     assert p_api["meta"].pop("scene")["people"][0]["action"] == "Walk"
     assert p_cli == p_api
+
+
+def _walk_scene(**kw) -> phav.Scene:
+    scene = phav.Scene(frames=3, size=(64, 48), seed=5, **kw)
+    scene.add_person("Walk")
+    return scene
+
+
+def test_a_scene_that_is_its_specs_own_video_has_the_clis_folder_name():
+    spec = phav.VideoSpec(frames=3, width=64, height=48, seed=5)
+    for scene in (phav.Scene.from_spec(spec), _walk_scene()):
+        assert scene.spec == spec and scene.folder_name("walk") == spec.folder_name("walk")
+
+
+def test_scenes_that_differ_beyond_the_spec_get_their_own_folder_names():
+    spec = phav.VideoSpec(frames=3, width=64, height=48, seed=5)
+    variants = {"plain": _walk_scene()}
+    for key, build in {
+        "prop": lambda s: s.add_prop("ball", position=(1.0, 1.0, 0.0)),
+        "prop moved": lambda s: s.add_prop("ball", position=(1.0, 2.0, 0.0)),
+        "poses": lambda s: s.add_camera(phav.CameraPoses.look_at(eye=(4, -3, 1.6), target=(1, 0, 1))),
+        "two rigs": lambda s: (s.add_camera("Kite"), s.add_camera("Orbital")),
+        "light": lambda s: s.add_light((0.0, 0.0, 3.0)),
+        "person": lambda s: s.add_person("Run", check_signature=False),
+    }.items():
+        variants[key] = _walk_scene()
+        build(variants[key])
+    own_body = phav.Scene(frames=3, size=(64, 48), seed=5)
+    own_body.add_person("Walk", body="preset")
+    variants["body"] = own_body
+    names = {key: scene.folder_name("walk") for key, scene in variants.items()}
+    assert len(set(names.values())) == len(names), names
+    assert names["plain"] == spec.folder_name("walk")
+    for key, name in names.items():  # the PHAV fields stay the spec's; the id is 32 hex digits
+        fields = name.split("-")
+        assert fields[:8] == variants[key].spec.folder_name("walk").split("-")[:8]
+        assert len(fields[8]) == 32 and int(fields[8], 16) >= 0
+    again = _walk_scene()
+    again.add_prop("ball", position=(1.0, 1.0, 0.0))
+    assert again.folder_name("walk") == names["prop"] and again.contents_digest() == variants["prop"].contents_digest()
+
+
+def test_two_scenes_with_one_spec_and_different_props_write_two_folders(tmp_path, cube):
+    folders = []
+    for x in (2.0, 3.0):
+        scene = _walk_scene()
+        scene.add_prop(cube, semantic="Misc", position=(x, 1.0, 0.0), scale=0.3)
+        take = scene.simulate()
+        folders.append(scene.write(tmp_path, take, quality="preview", modalities=("img",)))
+        assert folders[-1].name == scene.folder_name(take.meta["clip"])
+        assert take.meta["scene"]["contents_digest"] == scene.contents_digest()
+    assert folders[0] != folders[1] and all(f.is_dir() for f in folders)
 
 
 # ---- people, determinism -------------------------------------------------------------------------

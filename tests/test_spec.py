@@ -1,5 +1,8 @@
 """VideoSpec: JSON round trip, naming, validation."""
 
+import json
+import pickle
+
 import pytest
 
 from phav.spec import CameraKind, Environment, VideoSpec
@@ -10,6 +13,23 @@ def test_json_round_trip_is_identity():
     again = VideoSpec.from_json(spec.to_json())
     assert again == spec
     assert again.environment is Environment.PLAIN and again.camera is CameraKind.KITE
+
+
+def test_environments_are_a_registry_of_names_that_compare_as_strings():
+    assert [e.value for e in Environment] == ["Plain", "Stadium", "Lake", "Urban", "GreenCity", "Middle", "House"]
+    assert Environment("greencity") is Environment.GREEN_CITY is Environment.parse("GREENCITY")
+    assert Environment.HOUSE == "House" and str(Environment.HOUSE) == "House" and type(Environment.HOUSE.value) is str
+    assert pickle.loads(pickle.dumps(Environment.LAKE)) is Environment.LAKE  # worker processes get the same value
+    assert json.loads(VideoSpec(environment="Lake").to_json())["environment"] == "Lake"
+    with pytest.raises(ValueError, match="unknown Environment 'Moon'; valid values: Plain, Stadium, .*House"):
+        VideoSpec(environment="Moon")
+
+
+@pytest.mark.parametrize("name, message", [("plain", "already exists"), ("My-Yard", "identifier"), ("", "identifier")])
+def test_a_taken_or_unusable_environment_name_is_refused(name, message):
+    with pytest.raises(ValueError, match=message):
+        Environment.register(name)
+    assert len(Environment) == 7
 
 
 def test_folder_name_follows_the_phav_pattern():

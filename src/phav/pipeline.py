@@ -79,7 +79,8 @@ def generate_video(
         overwrite: replace an existing video folder.
         save_take: also write ``take.npz`` into the folder.
         renderer: a renderer to reuse (its size must be the spec's); by default one is made and closed.
-        quality: render preset (``preview``, ``phav``, ``high``) of the renderer made here.
+        quality: render preset (``preview``, ``phav``, ``high``) of the renderer made here; the
+            people's skins are built at its (or the given renderer's) ``skin_resolution``.
 
     Raises:
         SpecError: invalid spec. OutputError / OSError: the output cannot be written.
@@ -93,13 +94,14 @@ def generate_video(
 
     try:
         start = time.perf_counter()
-        take = scenario.simulate()
+        settings = renderer.settings if renderer is not None else quality_settings(quality)
+        take = scenario.simulate(skin_resolution=settings.skin_resolution)  # preview: coarser skins
         simulate_s = time.perf_counter() - start
 
         start = time.perf_counter()
         own_renderer = renderer is None
         if own_renderer:
-            renderer = Renderer(spec.width, spec.height, quality_settings(quality))
+            renderer = Renderer(spec.width, spec.height, settings)
         take.meta["render"] = dataclasses.asdict(renderer.settings)
         try:
             with VideoFolderWriter(

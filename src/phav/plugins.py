@@ -94,43 +94,24 @@ def check_recipe(recipe: Any) -> None:
         raise SpecError(f"action {recipe.name}: {exc}") from None
 
 
-def _add_enum_member(enum_cls: type, key: str, value: str) -> Any:
-    """Add a member to a string enumeration (CPython's enum keeps members in these three tables)."""
-    member = str.__new__(enum_cls, value)
-    member._name_, member._value_ = key, value
-    member.__objclass__ = enum_cls
-    member._sort_order_ = len(enum_cls._member_names_)
-    type.__setattr__(enum_cls, key, member)
-    enum_cls._member_names_.append(key)
-    enum_cls._member_map_[key] = member
-    enum_cls._value2member_map_[value] = member
-    if enum_cls(value) is not member or member not in list(enum_cls):
-        raise PluginError("this Python's enum module does not accept new environments; please report it")
-    return member
-
-
 def register_environment(name: str, builder: Callable[[np.random.Generator], Any]) -> Any:
     """Register an environment: ``builder(rng) -> phav.worlds.scene.StaticScene`` draws one layout
-    from the video's world generator. The name becomes a value of :class:`phav.spec.Environment`
-    (``VideoSpec(environment=name)``, ``--environment name``, ``phav.Scene(name)``), filmed by the
-    outdoor cameras. Returns the new member.
+    from the video's world generator. The name joins the registry of :class:`phav.spec.Environment`
+    (``VideoSpec(environment=name)``, ``--environment name``, ``phav.Scene(name)``, the sampler and
+    the server), filmed by the outdoor cameras. Returns the new :class:`~phav.spec.Environment`.
 
     Raises:
-        ValueError: the name is taken, empty, or contains ``-``, ``/`` or spaces (it names folders);
-            the builder is not callable.
+        ValueError: the name is taken, or not a Python identifier (it names folders); the builder
+            is not callable.
     """
     from phav.spec import Environment
     from phav.worlds.environments import ENVIRONMENTS
 
-    if not name or not name.isidentifier():
-        raise ValueError(f"environment name {name!r} must be a Python identifier (letters, digits, _), e.g. Courtyard")
-    if any(m.value.lower() == name.lower() for m in Environment):
-        raise ValueError(f"environment {name!r} already exists; choose another name")
     if not callable(builder):
         raise ValueError(f"environment {name}: builder must be callable as builder(rng) -> StaticScene")
-    member = _add_enum_member(Environment, "PLUGIN_" + name.upper(), name)
-    ENVIRONMENTS[member] = builder
-    return member
+    environment = Environment.register(name)
+    ENVIRONMENTS[environment] = builder
+    return environment
 
 
 # ---- loading -----------------------------------------------------------------------------------

@@ -4,33 +4,36 @@
 lighting, camera rig, actor appearance) without touching PyBullet. :meth:`Scenario.simulate` then
 builds the physics world, runs it at a fixed step and returns the take; the PyBullet client lives
 only inside that call, so nothing from it leaks out.
+
+The steps are functions that :meth:`phav.Scene.simulate` (custom scenes) calls too, so a custom
+scene and the CLI share one path: :func:`build_world`, :func:`scene_lighting`,
+:func:`variation_modifiers` and :func:`cast_lead` (a person's motion, modifiers and companions),
+:func:`run_physics`, then :func:`phav.assembly.assemble_take`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from phav.actions import get_action
-from phav.actions.registry import ActionRecipe
-from phav.body.clothing import outfit_from_appearance
+from phav.actions.registry import ActionPlan, ActionRecipe
+from phav.assembly import assemble_take
+from phav.body.skin import DEFAULT_RESOLUTION
 from phav.body.presets import preset_names, sample_actor
-from phav.body.skin import build_skin
 from phav.errors import SignatureError, SpecError
-from phav.labels import class_id, instance_colors
-from phav.motion.deepmimic import load_deepmimic
-from phav.body.props import prop_mesh
+from phav.motion.library import load_clip
 from phav.physics import Humanoid, World
-from phav.physics.variations import BLEND_CLIPS, Modifier, Prop, make_modifiers
+from phav.physics.variations import BLEND_CLIPS, Modifier, make_modifiers
 from phav.seeding import video_rng
 from phav.spec import VideoSpec
-from phav.take import ActorTrack, Instance, Mesh, Take
+from phav.take import Take
 from phav.worlds.cameras import check_camera, sample_rig
 from phav.worlds.environments import build_environment
 from phav.worlds.lighting import indoors, sample_lighting
-from phav.worlds.weather import local_lights, sample_atmosphere
+from phav.worlds.weather import local_lights
 
 #: Physics rate the substep count is chosen for, Hz (an integer number of substeps per frame).
 PHYSICS_RATE = 240.0
@@ -62,19 +65,178 @@ def substeps_per_frame(fps: float) -> int:
     return max(1, int(round(PHYSICS_RATE / fps)))
 
 
-@dataclasses.dataclass(frozen=True)
-class _Actor:
-    """One person of the video: name in the take, preset, body, appearance, motion (``None``: the
-    plan's main clip) and start (horizontal position, m; heading, rad)."""
+def check_variation(recipe: ActionRecipe, letters: str) -> None:
+    """Raise ``SpecError`` (one line, listing the declared ones) unless ``recipe`` declares the
+    variation ``letters``."""
+    if letters not in recipe.variations:
+        raise SpecError(f"action {recipe.name} does not combine with variation {letters!r}; "
+                        f"its variations: {', '.join(sorted(recipe.variations))}")
+
+
+# ---- world -----------------------------------------------------------------------------------------
+def build_world(spec: VideoSpec) -> Any:
+    """The environment of ``spec`` (:class:`~phav.worlds.scene.StaticScene`) drawn from the
+    ``world`` generator. Raises ``SpecError`` when the environment cannot be built."""
+    try:
+        return build_environment(spec.environment, video_rng(spec.seed, "world"))
+    except ValueError as exc:
+        raise SpecError(str(exc)) from None
+
+
+def scene_lighting(spec: VideoSpec, static: Any) -> Any:
+    """The video's :class:`~phav.worlds.lighting.Lighting` from the ``light`` generator (indoors
+    in an indoor environment)."""
+    lighting = sample_lighting(spec.day_phase, spec.weather, video_rng(spec.seed, "light"))
+    return indoors(lighting) if static.indoor else lighting
+
+
+def sample_body(preset: str, rng: np.random.Generator) -> tuple[Any, Any]:
+    """``(BodyShape, Appearance)`` of ``preset`` jittered from ``rng``; ``SpecError`` for an unknown preset."""
+    try:
+        return sample_actor(preset, rng)
+    except ValueError as exc:
+        raise SpecError(str(exc)) from None
+
+
+# ---- people ----------------------------------------------------------------------------------------
+@dataclasses.dataclass
+class Performer:
+    """One simulated person: its name in the take, preset, body and appearance, start (horizontal
+    position, m; heading, rad) and the motion it follows. A *lead* (a person the video or scene asked
+    for) also has its action's plan, the modifiers acting on it (its stage pieces, then its
+    variations) and the companions its action brought; :func:`run_physics` fills ``states`` (one
+    snapshot per frame) and the records."""
 
     name: str
     preset: str
     skeleton: Any
     body_shape: Any
     appearance: Any
-    clip: Any
     position: tuple[float, float]
     heading: float
+    clip: Any = None
+    clip_name: str = ""
+    plan: ActionPlan | None = None
+    modifiers: list[Modifier] = dataclasses.field(default_factory=list)
+    variations: list[Modifier] = dataclasses.field(default_factory=list)
+    companions: list["Performer"] = dataclasses.field(default_factory=list)
+    human: Any = None
+    states: list[Any] = dataclasses.field(default_factory=list)
+    action_record: dict[str, Any] = dataclasses.field(default_factory=dict)
+    variation_record: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def variation_modifiers(letters: str, rng: np.random.Generator, duration: float, clip_name: str,
+                        skeleton: Any) -> list[Modifier]:
+    """The modifiers of the variation ``letters`` drawn from ``rng`` (blending takes a second
+    clip, not ``clip_name``, fitted to ``skeleton``); ``duration`` in seconds."""
+    second = None
+    if "b" in letters:
+        choices = [c for c in BLEND_CLIPS if c != clip_name]
+        second = load_clip(choices[int(rng.integers(len(choices)))], skeleton)
+    return make_modifiers(letters, rng, duration, second)
+
+
+def companion(seed: int, purpose: str, index: int, spec: Any, lead: Performer, taken: set[str]) -> Performer:
+    """The ``index``-th companion of ``lead``'s plan (``spec``: a :class:`~phav.actions.registry.Companion`):
+    preset, body and appearance from the ``purpose`` generator, placed relative to the lead's start;
+    its name in the take is its preset's unless ``taken`` has that."""
+    rng = video_rng(seed, purpose)
+    names = preset_names()
+    preset = spec.preset or names[int(rng.integers(len(names)))]
+    shape, appearance = sample_body(preset, rng)
+    skeleton = shape.skeleton()
+    yaw = lead.heading
+    c, s = np.cos(yaw), np.sin(yaw)
+    x, y = spec.offset(skeleton) if callable(spec.offset) else spec.offset
+    start = lead.position
+    position = (float(start[0] + c * x - s * y), float(start[1] + s * x + c * y))
+    name, k = (preset if preset not in taken else f"{preset}_{index + 2}"), index + 2
+    while name in taken:
+        k += 1
+        name = f"{preset}_{k}"
+    return Performer(name, preset, skeleton, shape, appearance, position, yaw + float(spec.heading),
+                     clip=spec.motion(skeleton))
+
+
+def cast_lead(lead: Performer, plan: ActionPlan, make_variations: Callable[[], list[Modifier]], seed: int,
+              companion_purpose: Callable[[int], str], taken: set[str]) -> None:
+    """Give ``lead`` its plan, companions (bodies from ``companion_purpose(i)`` generators, names
+    not in ``taken``, which grows), modifiers (the plan's stage, then ``make_variations()``) and
+    the motion those modifiers make of the plan's clip."""
+    clip = plan.clip
+    for i, spec in enumerate(plan.companions):
+        other = companion(seed, companion_purpose(i), i, spec, lead, taken)
+        taken.add(other.name)
+        lead.companions.append(other)
+        if spec.main_motion is not None:  # the main motion fitted to the companion's body
+            clip = spec.main_motion(other.skeleton)
+    lead.variations = make_variations()
+    lead.modifiers = list(plan.stage) + lead.variations
+    for modifier in lead.modifiers:
+        clip = modifier.clip(clip)
+    lead.plan, lead.clip = plan, clip
+
+
+# ---- physics ---------------------------------------------------------------------------------------
+def run_physics(static: Any, performers: Sequence[Performer], frames: int, timestep: float, substeps: int,
+                bodies: Sequence[Any] = ()) -> tuple[list[Any], list[list[tuple[np.ndarray, np.ndarray]]],
+                                                       list[list[tuple[np.ndarray, np.ndarray]]]]:
+    """Simulate ``frames`` video frames of ``substeps`` physics steps of ``timestep`` seconds.
+
+    The world holds ``static``, the performers (in order), their modifiers' props and ``bodies``
+    (objects with ``create(world)`` and ``poses(world) -> [(pos, quat)]``: a scene's own props).
+    Fills each performer's ``states``, ``action_record`` and ``variation_record``.
+
+    Returns:
+        ``(stage_props, stage_poses, body_poses)``: the modifiers' props, their poses
+        ``[frame][prop]`` and the bodies' part poses ``[frame][part]``, each ``(pos (3,), quat (4,))``.
+
+    Raises:
+        phav.physics.SimulationError: the simulation exploded (NaN, speed or penetration bound).
+    """
+    stage_props = [p for a in performers for m in a.modifiers for p in m.props]
+    stage_poses: list[list[Any]] = []
+    body_poses: list[list[Any]] = []
+    with World(timestep=timestep) as world:
+        static.add_to_world(world)
+        for a in performers:
+            a.human = Humanoid(world, a.skeleton, a.clip, position=a.position, heading=a.heading,
+                               ragdoll_impulse=RAGDOLL_IMPULSE_PER_KG * a.skeleton.total_mass)
+        for a in performers:
+            for modifier in a.modifiers:
+                modifier.setup(world, a.human)
+        for a in performers:  # stage pieces acting between people (joined hands, hugs)
+            for modifier in a.modifiers:
+                if hasattr(modifier, "setup_actors"):
+                    modifier.setup_actors(world, [a.human] + [c.human for c in a.companions])
+        for body in bodies:
+            body.create(world)
+        time_s = 0.0
+        for frame in range(frames):
+            if frame:
+                for _ in range(substeps):
+                    for a in performers:
+                        for modifier in a.modifiers:
+                            modifier.before_step(world, a.human, time_s)
+                    for a in performers:
+                        a.human.control(time_s)
+                    world.step()
+                    for a in performers:
+                        a.human.observe_impacts()
+                    time_s += world.timestep
+                for a in performers:
+                    a.human.check()
+            for a in performers:
+                a.states.append(a.human.snapshot())
+            stage_poses.append([p.pose(world) for p in stage_props])
+            body_poses.append([pose for body in bodies for pose in body.poses(world)])
+        for a in performers:
+            if a.plan is not None:
+                a.action_record = dict(a.plan.style, **{k: v for m in a.plan.stage for k, v in m.record.items()})
+            a.variation_record = {m.letter: m.record for m in a.variations}
+            a.variation_record["impacts"] = [list(i) for i in a.human.impacts]
+    return stage_props, stage_poses, body_poses
 
 
 class Scenario:
@@ -88,25 +250,18 @@ class Scenario:
         try:
             self.spec = spec.validate()
             self.recipe = get_action(spec.action)
-            if spec.variation.value not in self.recipe.variations:
-                raise SpecError(
-                    f"action {spec.action} does not combine with variation {spec.variation.value!r}; "
-                    f"its variations: {', '.join(sorted(self.recipe.variations))}")
+            check_variation(self.recipe, spec.variation.value)
             self.clip_name = resolve_clip(spec, self.recipe)
-            self.static = build_environment(spec.environment, video_rng(spec.seed, "world"))
+            self.static = build_world(spec)
             check_camera(spec.environment, spec.camera)
             self.rig = sample_rig(spec.camera, video_rng(spec.seed, "camera"))
         except SpecError:
             raise
         except ValueError as exc:
             raise SpecError(str(exc)) from None
-        self.lighting = sample_lighting(spec.day_phase, spec.weather, video_rng(spec.seed, "light"))
-        if self.static.indoor:
-            self.lighting = indoors(self.lighting)
-        try:  # the actor preset, its body shape and appearance jittered from the seed
-            self.body_shape, self.appearance = sample_actor(spec.actor, video_rng(spec.seed, "actor"))
-        except ValueError as exc:
-            raise SpecError(str(exc)) from None
+        self.lighting = scene_lighting(spec, self.static)
+        # the actor preset, its body shape and appearance jittered from the seed
+        self.body_shape, self.appearance = sample_body(spec.actor, video_rng(spec.seed, "actor"))
         self.skeleton = self.body_shape.skeleton()
         self.substeps = substeps_per_frame(spec.fps)
         self.timestep = 1.0 / (spec.fps * self.substeps)
@@ -116,65 +271,34 @@ class Scenario:
         """The video's PHAV folder name."""
         return self.spec.folder_name(self.clip_name)
 
-    def simulate(self, check_signature: bool = True) -> Take:
+    def simulate(self, check_signature: bool = True, skin_resolution: float = DEFAULT_RESOLUTION) -> Take:
         """Run the physics and return the take.
 
         The action's recipe builds the motion, props and events (its *stage*, run like the
-        variations' modifiers) from the skeleton and the ``action`` generator.
+        variations' modifiers) from the skeleton and the ``action`` generator. ``skin_resolution``
+        is the grid spacing (m) of the people's skins (a quality preset's
+        ``RenderSettings.skin_resolution``); the physics does not depend on it.
 
         Raises:
             phav.physics.SimulationError: the simulation exploded (NaN, speed or penetration bound).
             SignatureError: the take does not show the action (unless ``check_signature`` is false).
         """
         spec = self.spec
-        self.plan = self.recipe.plan(self.skeleton, video_rng(spec.seed, "action"), self.clip_name,
-                                     spec.frames / spec.fps, spec)
-        clip = self.plan.clip
-        self.actors = [self._main_actor()]
-        for i, companion in enumerate(self.plan.companions):
-            self.actors.append(self._companion(i, companion, {a.name for a in self.actors}))
-            if companion.main_motion is not None:  # the main motion fitted to the companion's body
-                clip = companion.main_motion(self.actors[-1].skeleton)
-        variations = self._modifiers()
-        modifiers = list(self.plan.stage) + variations
-        for modifier in modifiers:
-            clip = modifier.clip(clip)
-        props = [p for m in modifiers for p in m.props]
-        states, prop_poses = [[] for _ in self.actors], []
-        with World(timestep=self.timestep) as world:
-            self.static.add_to_world(world)
-            humans = [Humanoid(
-                world, a.skeleton, clip if i == 0 else a.clip,
-                position=a.position, heading=a.heading,
-                ragdoll_impulse=RAGDOLL_IMPULSE_PER_KG * a.skeleton.total_mass,
-            ) for i, a in enumerate(self.actors)]
-            human = humans[0]
-            for modifier in modifiers:
-                modifier.setup(world, human)
-            for modifier in modifiers:  # stage pieces acting between people (joined hands, hugs)
-                if hasattr(modifier, "setup_actors"):
-                    modifier.setup_actors(world, humans)
-            time_s = 0.0
-            for frame in range(spec.frames):
-                if frame:
-                    for _ in range(self.substeps):
-                        for modifier in modifiers:
-                            modifier.before_step(world, human, time_s)
-                        for h in humans:
-                            h.control(time_s)
-                        world.step()
-                        for h in humans:
-                            h.observe_impacts()
-                        time_s += world.timestep
-                    for h in humans:
-                        h.check()
-                for track, h in zip(states, humans):
-                    track.append(h.snapshot())
-                prop_poses.append([p.pose(world) for p in props])
-            self.variation_record = {m.letter: m.record for m in variations}
-            self.action_record = dict(self.plan.style, **{k: v for m in self.plan.stage for k, v in m.record.items()})
-            self.variation_record["impacts"] = [list(i) for i in human.impacts]
-        take = self._assemble(states, props, prop_poses)
+        duration = spec.frames / spec.fps
+        self.plan = self.recipe.plan(self.skeleton, video_rng(spec.seed, "action"), self.clip_name, duration, spec)
+        main = Performer(spec.actor, spec.actor, self.skeleton, self.body_shape, self.appearance,
+                         tuple(self.static.start_position), self.static.start_heading, clip_name=self.clip_name)
+        cast_lead(main, self.plan, lambda: variation_modifiers(
+            spec.variation.value, video_rng(spec.seed, "variation"), duration, self.clip_name, self.skeleton),
+            spec.seed, lambda i: f"actor{i + 2}", {main.name})
+        self.actors = [main] + main.companions
+        stage_props, stage_poses, _ = run_physics(self.static, self.actors, spec.frames, self.timestep, self.substeps)
+        self.action_record, self.variation_record = main.action_record, main.variation_record
+        take = assemble_take(spec, self.static, self.lighting, self.rig, spec.camera.value, self.actors,
+                             stage_props, stage_poses, timestep=self.timestep, substeps=self.substeps,
+                             lights=local_lights(self.static.lights, spec.day_phase, spec.frames,
+                                                 near=self.static.start_position),
+                             skin_resolution=skin_resolution)
         verdict = self.recipe.signature(take)
         take.meta["signature"] = {"ok": verdict.ok, "reason": verdict.reason}
         if check_signature and not verdict.ok:
@@ -183,152 +307,3 @@ class Scenario:
                       if spec.frames < needed else "try another seed")
             raise SignatureError(f"{spec.action} was not performed visibly ({verdict.reason}); {advice}")
         return take
-
-    def _main_actor(self) -> "_Actor":
-        return _Actor(self.spec.actor, self.spec.actor, self.skeleton, self.body_shape, self.appearance, None,
-                      tuple(self.static.start_position), self.static.start_heading)
-
-    def _companion(self, index: int, companion: Any, taken: set[str]) -> "_Actor":
-        """The ``index``-th companion of the plan: preset, body and appearance from the seed
-        (``actor<index + 2>`` generator), placed relative to the main actor's start; its name in the
-        take is its preset's unless ``taken`` has that."""
-        rng = video_rng(self.spec.seed, f"actor{index + 2}")
-        names = preset_names()
-        preset = companion.preset or names[int(rng.integers(len(names)))]
-        try:
-            shape, appearance = sample_actor(preset, rng)
-        except ValueError as exc:
-            raise SpecError(str(exc)) from None
-        skeleton = shape.skeleton()
-        yaw = self.static.start_heading
-        c, s = np.cos(yaw), np.sin(yaw)
-        x, y = companion.offset(skeleton) if callable(companion.offset) else companion.offset
-        start = self.static.start_position
-        position = (float(start[0] + c * x - s * y), float(start[1] + s * x + c * y))
-        name = preset if preset not in taken else f"{preset}_{index + 2}"
-        return _Actor(name, preset, skeleton, shape, appearance, companion.motion(skeleton), position,
-                      yaw + float(companion.heading))
-
-    def _modifiers(self) -> list[Modifier]:
-        """The variation's modifiers, drawn from the seed (``variation`` generator)."""
-        rng = video_rng(self.spec.seed, "variation")
-        letters = self.spec.variation.value
-        second = None
-        if "b" in letters:
-            choices = [c for c in BLEND_CLIPS if c != self.clip_name]
-            second = load_deepmimic(choices[int(rng.integers(len(choices)))], self.skeleton)
-        return make_modifiers(letters, rng, self.spec.frames / self.spec.fps, second)
-
-    # ---- take assembly ------------------------------------------------------------------------
-    def _assemble(self, states: list[list[Any]], props: list[Prop] = (),
-                  prop_poses: list[list[tuple[np.ndarray, np.ndarray]]] = ()) -> Take:
-        """The take from the per-actor snapshots ``states[actor][frame]`` (actors as ``self.actors``),
-        the props and their poses ``prop_poses[frame][prop]``. People are instances ``1..N``."""
-        spec = self.spec
-        T = len(states[0])
-        n_people = len(self.actors)
-        colours = instance_colors(n_people)
-        instances = [Instance(i + 1, a.name, class_id("Human"), tuple(int(c) for c in colours[i + 1]))
-                     for i, a in enumerate(self.actors)]
-
-        static_meshes = [mesh for _, mesh in self.static.meshes]
-        part_names = [name for name, _ in self.static.meshes]
-        n_static = len(static_meshes)
-        # Each person is one skinned, clothed mesh driven by its link parts (which draw nothing).
-        bone_mesh = Mesh("bone", np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0), np.zeros((0, 3)))
-        meshes = static_meshes + [bone_mesh]
-        skins, pos_blocks, quat_blocks = [], [np.zeros((T, n_static, 3))], [np.tile([0.0, 0.0, 0.0, 1.0], (T, n_static, 1))]
-        part_instance = np.zeros(n_static, dtype=np.uint16)
-        for i, (a, track) in enumerate(zip(self.actors, states)):
-            link_names = list(track[0].link_names)
-            first = len(part_names)
-            part_names += [f"{a.name}/{n}" for n in link_names]
-            skin = build_skin(a.skeleton, outfit_from_appearance(a.appearance, getattr(a.body_shape, "female", 0.0)),
-                              name=a.name)
-            skins.append(dataclasses.replace(skin, bone_parts=[first + link_names.index(n) for n in a.skeleton.link_names]))
-            pos_blocks.append(np.stack([s.link_pos for s in track]))
-            quat_blocks.append(np.stack([s.link_quat for s in track]))
-            part_instance = np.concatenate([part_instance, np.full(len(link_names), i + 1, dtype=np.uint16)])
-        n_links = len(part_names) - n_static
-        part_pos = np.concatenate(pos_blocks, axis=1)
-        part_quat = np.concatenate(quat_blocks, axis=1)
-        P = len(part_names)
-        person_id = n_people  # the last person's id: props number on from here
-
-        if props:  # props of the objects variation: extra parts with their own instances
-            first_id = person_id + 1
-            colours = instance_colors(first_id + len(props) - 1)
-            for i, prop in enumerate(props):
-                iid = first_id + i
-                instances.append(Instance(iid, prop.name, class_id(prop.semantic),
-                                          tuple(int(c) for c in colours[iid])))
-                mesh = getattr(prop, "mesh", None)  # shaped props (phav.actions.objects) bring their own
-                meshes.append(mesh if mesh is not None else prop_mesh(prop.name, prop.kind, prop.size, prop.colour,
-                                                                      prop.semantic))
-                part_names.append(f"prop/{prop.name}")
-            part_instance = np.concatenate([part_instance, np.arange(first_id, first_id + len(props), dtype=np.uint16)])
-            part_pos = np.concatenate([part_pos, np.array([[p for p, _ in f] for f in prop_poses])], axis=1)
-            part_quat = np.concatenate([part_quat, np.array([[q for _, q in f] for f in prop_poses])], axis=1)
-            P = len(part_names)
-
-        if self.static.objects:  # the environment's objects (cars, benches, furniture): static instances
-            first_id = max(inst.id for inst in instances) + 1
-            objects = self.static.objects
-            colours = instance_colors(first_id + len(objects) - 1)
-            for i, obj in enumerate(objects):
-                instances.append(Instance(first_id + i, obj.name, class_id(obj.label),
-                                          tuple(int(c) for c in colours[first_id + i])))
-                meshes.append(obj.mesh)
-                part_names.append(f"world/{obj.name}")
-            part_instance = np.concatenate([part_instance, np.arange(first_id, first_id + len(objects), dtype=np.uint16)])
-            part_pos = np.concatenate([part_pos, np.broadcast_to([o.position for o in objects], (T, len(objects), 3))], axis=1)
-            part_quat = np.concatenate([part_quat, np.broadcast_to([o.quat for o in objects], (T, len(objects), 4))], axis=1)
-            P = len(part_names)
-
-        # Static parts draw their meshes, the person's links the empty bone mesh, props theirs.
-        part_mesh = np.array(list(range(n_static)) + [n_static] * n_links
-                             + list(range(n_static + 1, len(meshes))), dtype=np.int32)
-        actors = [ActorTrack(
-            name=a.name,
-            instance_id=i + 1,
-            joint_names=list(track[0].joint_names),
-            joints_3d=np.stack([s.joints_3d for s in track]),
-            muscle_joints=list(track[0].muscle_joints),
-            muscle_target=np.stack([s.muscle_target for s in track]),
-            muscle_actual=np.stack([s.muscle_actual for s in track]),
-            muscle_torque=np.stack([s.muscle_torque for s in track]),
-            muscle_strength=np.stack([s.muscle_strength for s in track]),
-            pin_weight=np.array([s.pin_weight for s in track], dtype=np.float64),
-        ) for i, (a, track) in enumerate(zip(self.actors, states))]
-        # The camera follows the people's mean pelvis (the main actor's alone when there is one).
-        pelvis = np.mean([t.joints_3d[:, t.joint_names.index("pelvis")] for t in actors], axis=0)
-        camera = self.rig.track(pelvis, spec.fps, spec.width, spec.height, self.static)
-        meta = {
-            "seed": spec.seed,
-            "clip": self.clip_name,
-            "clip_source": self.plan.source,
-            "action": getattr(self, "action_record", {}),
-            "world": dict(self.static.params, start_position=list(self.static.start_position),
-                          start_heading=self.static.start_heading),
-            "camera": dict(camera.params, kind=spec.camera.value),
-            "lighting": {k: np.asarray(v).tolist() for k, v in dataclasses.asdict(self.lighting).items()},
-            "actor": {"name": spec.actor, "height_m": self.body_shape.height,
-                      "body_shape": dataclasses.asdict(self.body_shape),
-                      "appearance": dataclasses.asdict(self.appearance)},
-            "physics": {"timestep_s": self.timestep, "substeps_per_frame": self.substeps},
-            "variation": dict(getattr(self, "variation_record", {}), letters=spec.variation.value),
-        }
-        if n_people > 1:
-            meta["companions"] = [{"name": a.name, "preset": a.preset, "height_m": a.body_shape.height,
-                                   "body_shape": dataclasses.asdict(a.body_shape),
-                                   "appearance": dataclasses.asdict(a.appearance)} for a in self.actors[1:]]
-        return Take(
-            fps=spec.fps, width=spec.width, height=spec.height, meshes=meshes,
-            part_names=part_names, part_mesh=part_mesh, skins=skins,
-            part_instance=part_instance, part_pos=part_pos, part_quat=part_quat,
-            camera_K=camera.K, camera_world_to_camera=camera.world_to_camera,
-            instances=instances, actors=actors, meta=meta, **self.lighting.per_frame(T),
-            atmosphere=sample_atmosphere(spec.weather, self.lighting, T, video_rng(spec.seed, "weather"),
-                                         indoor=self.static.indoor),
-            lights=local_lights(self.static.lights, spec.day_phase, T, near=self.static.start_position),
-        ).validate()

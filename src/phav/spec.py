@@ -11,7 +11,7 @@ import dataclasses
 import enum
 import hashlib
 import json
-from typing import Any
+from typing import Any, ClassVar, Iterator
 
 
 class _NamedEnum(str, enum.Enum):
@@ -34,16 +34,89 @@ class _NamedEnum(str, enum.Enum):
         raise ValueError(f"unknown {cls.__name__} {text!r}; valid values: {valid}")
 
 
-class Environment(_NamedEnum):
-    """Where the video takes place. ``Plain`` (ours) is an open ground with a road: the empty stage."""
+class _EnvironmentRegistry(type):
+    """Metaclass of :class:`Environment`: iterating the class gives the registered environments,
+    built-ins first, then plugins' in the order they registered."""
 
-    PLAIN = "Plain"
-    STADIUM = "Stadium"
-    LAKE = "Lake"
-    URBAN = "Urban"
-    GREEN_CITY = "GreenCity"
-    MIDDLE = "Middle"
-    HOUSE = "House"
+    def __iter__(cls) -> Iterator["Environment"]:
+        return iter(tuple(cls._members.values()))
+
+    def __len__(cls) -> int:
+        return len(cls._members)
+
+
+class Environment(str, metaclass=_EnvironmentRegistry):
+    """Where the video takes place: an open registry of names (``Plain``, ours, is an open ground with a
+    road: the empty stage).
+
+    The built-ins are class attributes (``Environment.PLAIN`` ... ``Environment.HOUSE``); plugins add
+    more with :meth:`register` (through :func:`phav.plugins.register_environment`, which also gives
+    the world builder). A value is its name as a string (``Environment.PLAIN == "Plain"``, the name in
+    folder names and JSON); ``Environment(name)`` and :meth:`parse` give the registered value
+    (case-insensitive), ``list(Environment)`` all of them.
+    """
+
+    __slots__ = ()
+    _members: ClassVar[dict[str, "Environment"]] = {}  # lower-case name -> value
+
+    PLAIN: ClassVar["Environment"]
+    STADIUM: ClassVar["Environment"]
+    LAKE: ClassVar["Environment"]
+    URBAN: ClassVar["Environment"]
+    GREEN_CITY: ClassVar["Environment"]
+    MIDDLE: ClassVar["Environment"]
+    HOUSE: ClassVar["Environment"]
+
+    def __new__(cls, name: str) -> "Environment":
+        return cls.parse(name)
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return Environment, (self.value,)  # a process that registered the same plugins reads it back
+
+    def __repr__(self) -> str:
+        return f"Environment({self.value!r})"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def value(self) -> str:
+        """The name, as a plain string."""
+        return str.__str__(self)
+
+    @classmethod
+    def parse(cls, text: str) -> "Environment":
+        """The registered environment named ``text`` (case-insensitive).
+
+        Raises:
+            ValueError: no such environment; the message lists the registered ones.
+        """
+        member = cls._members.get(str(text).lower())
+        if member is None:
+            valid = ", ".join(m.value for m in cls)
+            raise ValueError(f"unknown Environment {text!r}; valid values: {valid}")
+        return member
+
+    @classmethod
+    def register(cls, name: str) -> "Environment":
+        """Add the environment ``name`` (a Python identifier: it names folders) and return it.
+
+        Raises:
+            ValueError: the name is not an identifier or is taken (case-insensitive).
+        """
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"environment name {name!r} must be a Python identifier (letters, digits, _), "
+                             "e.g. Courtyard")
+        if name.lower() in cls._members:
+            raise ValueError(f"environment {name!r} already exists; choose another name")
+        member = str.__new__(cls, name)
+        cls._members[name.lower()] = member
+        return member
+
+
+for _key, _name in (("PLAIN", "Plain"), ("STADIUM", "Stadium"), ("LAKE", "Lake"), ("URBAN", "Urban"),
+                    ("GREEN_CITY", "GreenCity"), ("MIDDLE", "Middle"), ("HOUSE", "House")):
+    setattr(Environment, _key, Environment.register(_name))
 
 
 class DayPhase(_NamedEnum):
@@ -170,7 +243,7 @@ class VideoSpec:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            out[f.name] = value.value if isinstance(value, enum.Enum) else value
+            out[f.name] = value.value if isinstance(value, (enum.Enum, Environment)) else value
         return out
 
     @classmethod

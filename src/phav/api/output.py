@@ -70,12 +70,14 @@ def render_arrays(take: Take, modalities: Iterable[str] = ("img",), *, quality: 
 
 
 def write_video(take: Take, out_root: str | Path, spec: VideoSpec, *, modalities: Iterable[str] = MODALITIES,
-                overwrite: bool = False, save_take: bool = False, quality: str = "phav", renderer=None) -> Path:
+                overwrite: bool = False, save_take: bool = False, quality: str = "phav", renderer=None,
+                folder_name: str | None = None) -> Path:
     """Write ``take`` as ``phav-render video`` does: ``out_root/<spec.action>/<folder name>/`` with
     the image files of ``modalities``, ``annotations.json``, ``params.json`` (and ``take.npz`` with
     ``save_take``), into a hidden folder renamed into place when complete. Returns the folder.
 
-    The folder is named by ``spec`` and the take's resolved clip (``take.meta["clip"]``).
+    The folder is named by ``spec`` and the take's resolved clip (``take.meta["clip"]``), or
+    ``folder_name`` when given (:meth:`phav.Scene.write` passes the scene's).
 
     Raises:
         OutputError: the folder exists (without ``overwrite``) or cannot be written.
@@ -88,14 +90,16 @@ def write_video(take: Take, out_root: str | Path, spec: VideoSpec, *, modalities
 
     out_root = Path(out_root)
     clip = take.meta.get("clip") or spec.clip or None
-    check_output(out_root, video_dir(out_root, spec.action, spec.folder_name(clip)), overwrite)
+    folder_name = folder_name or spec.folder_name(clip)
+    check_output(out_root, video_dir(out_root, spec.action, folder_name), overwrite)
     own = renderer is None
     renderer = _renderer(take, quality) if own else renderer
     try:
         take.meta["render"] = dataclasses.asdict(renderer.settings)
         try:
             with VideoFolderWriter(out_root, spec, take, resolved_clip=clip, modalities=modalities,
-                                   overwrite=overwrite, gl_renderer=renderer.gl_renderer) as writer:
+                                   overwrite=overwrite, gl_renderer=renderer.gl_renderer,
+                                   folder_name=folder_name) as writer:
                 for frame in renderer.render_take(take, writer.modalities):
                     writer.write_frame(frame)
                 if save_take:

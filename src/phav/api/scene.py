@@ -17,6 +17,8 @@ is the CLI's video: ``Scene.from_spec(spec).simulate()`` equals ``Scenario(spec)
 from __future__ import annotations
 
 import dataclasses
+import enum
+import hashlib
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -42,8 +44,9 @@ BODY_MODES = ("sampled", "preset")
 
 
 def _purpose(base: str, index: int) -> str:
-    """Generator purpose of person ``index`` (person 0 uses the CLI's purposes: same seed, same video)."""
-    return base if index == 0 else f"{base}{index}"
+    """Generator purpose of person (or camera) ``index``: the CLI's ``base`` for index 0 (same seed,
+    same video), ``base.p<index>`` after it (never one of the CLI's purposes such as ``actor2``)."""
+    return base if index == 0 else f"{base}.p{index}"
 
 
 def check_clip_joints(clip: Clip, skeleton: Any) -> None:
@@ -61,6 +64,45 @@ def check_clip_joints(clip: Clip, skeleton: Any) -> None:
         if missing:
             what.append(f"has no track for joints: {', '.join(missing)}")
         raise SpecError(f"motion {clip.name!r} {'; '.join(what)}; the skeleton's joints are {', '.join(joints)}")
+
+
+def _feed(h: Any, x: Any, depth: int = 0) -> None:
+    """Feed ``x`` into the hash ``h`` by content: numbers, strings, enumerations, arrays (dtype,
+    shape, bytes), files (path and bytes), dataclasses and plain objects (public attributes),
+    dicts, lists and tuples, each tagged with its type."""
+    if depth > 16:
+        raise ValueError("scene contents nest too deeply to name the folder")
+    if isinstance(x, enum.Enum):
+        x = x.value
+    if x is None or isinstance(x, (bool, str)):
+        h.update(f"{type(x).__name__}:{str(x)!r};".encode())
+    elif isinstance(x, (int, np.integer)):
+        h.update(f"int:{int(x)};".encode())
+    elif isinstance(x, (float, np.floating)):
+        h.update(f"float:{float(x).hex()};".encode())
+    elif isinstance(x, np.ndarray):
+        h.update(f"array:{x.dtype.str}:{x.shape};".encode())
+        h.update(np.ascontiguousarray(x).tobytes())
+    elif isinstance(x, Path):
+        h.update(f"path:{x};".encode())
+        if x.is_file():
+            h.update(x.read_bytes())
+    elif isinstance(x, Mapping):
+        h.update(f"dict:{len(x)};".encode())
+        for key in sorted(x, key=str):
+            _feed(h, str(key), depth + 1)
+            _feed(h, x[key], depth + 1)
+    elif isinstance(x, (list, tuple)):
+        h.update(f"list:{len(x)};".encode())
+        for item in x:
+            _feed(h, item, depth + 1)
+    elif dataclasses.is_dataclass(x) or hasattr(x, "__dict__"):
+        fields = ({f.name: getattr(x, f.name) for f in dataclasses.fields(x)} if dataclasses.is_dataclass(x)
+                  else {k: v for k, v in vars(x).items() if not k.startswith("_")})
+        h.update(f"object:{type(x).__module__}.{type(x).__qualname__};".encode())
+        _feed(h, fields, depth + 1)
+    else:
+        raise TypeError(f"cannot name a scene holding a {type(x).__name__}; use numbers, arrays, meshes or dataclasses")
 
 
 @dataclasses.dataclass
@@ -160,6 +202,42 @@ class Scene:
             changes["camera"] = CameraKind.INDOOR
         return self._base.replace(**changes)
 
+    def contents_digest(self) -> str:
+        """32 hex digits of what the scene holds beyond its spec's fields: each person (actor,
+        action or own motion, clip, body, appearance, start, variation, name), each prop (mesh or
+        URDF file by content, pose, physics), the cameras and the lights. Same contents, same digest."""
+        people = [{"name": p.name, "actor": p.actor, "action": p.action, "clip": p.clip, "clip_name": p.clip_name,
+                   "requested_clip": p.requested_clip, "label": p.label, "body": p.body, "appearance": p.appearance,
+                   "position": p.position, "heading": p.heading, "variation": p.variation} for p in self.people]
+        props = [{"type": type(p).__name__, **{f.name: getattr(p, f.name) for f in dataclasses.fields(p)
+                                               if f.name != "body"}} for p in self.props]  # body: PyBullet's id
+        h = hashlib.sha256()
+        _feed(h, {"people": people, "props": props, "cameras": self.cameras or [self.spec.camera],
+                  "lights": self.lights})
+        return h.hexdigest()[:32]
+
+    def folder_name(self, resolved_clip: str | None = None) -> str:
+        """The PHAV folder name :meth:`write` gives the video.
+
+        A scene that is its spec's own (what :meth:`from_spec` makes of :attr:`spec`: one person as
+        the CLI makes it, the spec's camera, no props or lights) has the spec's name, so it writes
+        the CLI's folder. Any other scene keeps the fields of the spec's name
+        (``bNNNN-Env-DayPhase-Weather-Clip-Actor-Camera-Variation-<id>``) with an id that hashes the
+        spec's id and :meth:`contents_digest`, so scenes that differ only in people, props, cameras
+        or lights get different folders.
+        """
+        spec = self.spec
+        name = spec.folder_name(resolved_clip)
+        try:
+            own = Scene.from_spec(spec).contents_digest() == self.contents_digest()
+        except SpecError:  # the spec alone is not a video (e.g. explicit poses in the House)
+            own = False
+        if own:
+            return name
+        video_id = spec.video_id(resolved_clip)
+        digest = hashlib.sha256(f"{video_id}:{self.contents_digest()}".encode()).hexdigest()[:len(video_id)]
+        return name[:-len(video_id)] + digest
+
     @property
     def frames(self) -> int:
         return self._base.frames
@@ -196,7 +274,8 @@ class Scene:
             appearance: colours and clothes (default: the preset's).
             position, heading: start on the ground ``(x, y)`` metres, facing ``heading`` radians from
                 +X. Default: the environment's start for the first person, then beside it.
-            variation: PHAV motion variation letters (``n``, ``w``, ``p``, ``b``, ``o``).
+            variation: PHAV motion variation letters (``n``, ``w``, ``p``, ``b``, ``o``); a
+                registered action takes only those it declares (``phav-render list actions``).
             label: class name the video is filed under when this is the first person (default: the
                 action, or the clip's name).
             name: instance name (default: the actor; made unique).
@@ -208,6 +287,7 @@ class Scene:
                 references joints the skeleton lacks (each message says what is valid).
         """
         from phav.actions import get_action
+        from phav.scenario import check_variation
 
         index = len(self.people)
         try:
@@ -228,6 +308,7 @@ class Scene:
                 if action is None:
                     raise ValueError("a person needs an action (phav-render list actions) or a Clip")
                 recipe = get_action(action)
+                check_variation(recipe, variation.value)
                 if clip and clip not in recipe.clips:
                     raise ValueError(f"action {action} has no clip {clip!r}; its clips: {', '.join(recipe.clips)}")
                 if clip:
@@ -341,9 +422,13 @@ class Scene:
                             np.asarray(colour, dtype=np.float64).reshape(3), float(radius)))
 
     # ---- simulate and render ------------------------------------------------------------------
-    def simulate(self) -> Take:
+    def simulate(self, *, skin_resolution: float | None = None, quality: str | None = None) -> Take:
         """Run the physics and return the take, filmed through the first camera (default: ``Kite``,
         ``Indoor`` in the House).
+
+        The people's skins are built at ``skin_resolution`` (grid spacing, metres), or at the
+        quality preset's (``quality``: ``preview``, ``phav``, ``high``; as ``phav-render --quality``),
+        or by default at :data:`phav.body.skin.DEFAULT_RESOLUTION`; the physics does not depend on it.
 
         Raises:
             SpecError: the scene has no person, or its pieces do not fit together.
@@ -351,8 +436,13 @@ class Scene:
             SignatureError: a person's action was not visibly performed.
         """
         from phav.api.simulate import simulate_scene
+        from phav.body.skin import DEFAULT_RESOLUTION
 
-        return simulate_scene(self)
+        if skin_resolution is None and quality is not None:
+            from phav.render.settings import quality_settings
+
+            skin_resolution = quality_settings(quality).skin_resolution
+        return simulate_scene(self, DEFAULT_RESOLUTION if skin_resolution is None else float(skin_resolution))
 
     def views(self, take: Take) -> list[Take]:
         """``take`` through each added camera in order (the first is ``take`` itself)."""
@@ -370,15 +460,22 @@ class Scene:
         """Frames of ``take`` (default: a new simulation) as arrays; see :func:`phav.api.render_frames`."""
         from phav.api.output import render_frames
 
-        return render_frames(take if take is not None else self.simulate(), modalities, quality=quality, renderer=renderer)
+        if take is None:
+            take = self.simulate(skin_resolution=renderer.settings.skin_resolution if renderer is not None else None,
+                                 quality=quality)
+        return render_frames(take, modalities, quality=quality, renderer=renderer)
 
     def write(self, out_root: str | Path, take: Take | None = None, **options: Any) -> Path:
-        """Write the video folder as ``phav-render video`` does (``out_root/<label>/<folder>/``);
-        ``options`` as :func:`phav.api.write_video`. Returns the folder."""
+        """Write the video folder as ``phav-render video`` does (``out_root/<label>/<folder>/``,
+        named by :meth:`folder_name`); ``options`` as :func:`phav.api.write_video`. Returns the folder."""
         from phav.api.output import write_video
 
-        take = take if take is not None else self.simulate()
-        return write_video(take, out_root, self.spec, **options)
+        if take is None:  # skins at the quality's (or the given renderer's) resolution, as the CLI
+            renderer = options.get("renderer")
+            take = self.simulate(skin_resolution=renderer.settings.skin_resolution if renderer is not None else None,
+                                 quality=options.get("quality", "phav"))
+        clip = take.meta.get("clip") or self.spec.clip or None
+        return write_video(take, out_root, self.spec, folder_name=self.folder_name(clip), **options)
 
 
 __all__ = ["MeshFileError", "Person", "Scene", "check_clip_joints"]

@@ -89,6 +89,8 @@ class VideoFolderWriter:
         max_pending: frames queued or being encoded before :meth:`write_frame` blocks
             (default ``2 * workers``); bounds memory to about that many frames.
         versions: package versions for ``params.json`` (default: the installed ones).
+        folder_name: the folder's name instead of the spec's (a custom scene's, see
+            :meth:`phav.Scene.folder_name`).
 
     Raises:
         FileExistsError: the final folder exists and ``overwrite`` is false (nothing written).
@@ -111,6 +113,7 @@ class VideoFolderWriter:
         workers: int | None = None,
         max_pending: int | None = None,
         versions: Mapping[str, str | None] | None = None,
+        folder_name: str | None = None,
     ) -> None:
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._state = "open"
@@ -125,7 +128,7 @@ class VideoFolderWriter:
         self.overwrite = bool(overwrite)
         self.gl_renderer, self.versions = gl_renderer, versions
         self.jpeg_quality, self.jpeg_subsampling = int(jpeg_quality), jpeg_subsampling
-        self.path = layout.video_dir(out_root, spec.action, spec.folder_name(resolved_clip))
+        self.path = layout.video_dir(out_root, spec.action, folder_name or spec.folder_name(resolved_clip))
         if self.path.exists() and not self.overwrite:
             raise FileExistsError(
                 f"video folder {self.path} already exists; pass --overwrite (overwrite=True) to replace it"
