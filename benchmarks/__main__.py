@@ -1,6 +1,7 @@
 """Run the benchmark suite and write JSON plus a printed table.
 
     python -m benchmarks [--quick] [--out FILE.json] [--size WxH] [--frames N] [--pybullet-egl]
+        [--scaling-frames N] [--dataset-videos N]
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import cases
+from benchmarks import cases, scaling
 from benchmarks.timing import machine
 from phav.frames import MODALITIES
 from phav.render.renderer import Renderer
@@ -20,7 +21,7 @@ from phav.spec import VideoSpec
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer frames and repeats (under a minute here)")
+    parser.add_argument("--quick", action="store_true", help="fewer frames and repeats (under two minutes here)")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON to this file")
     parser.add_argument("--size", default="340x256", help="output size WxH (default 340x256)")
     parser.add_argument("--frames", type=int, default=None, help="frames per video (default 60, quick 20)")
@@ -28,6 +29,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--pybullet-egl", action="store_true", help="also time PyBullet's EGL renderer plugin")
     parser.add_argument("--dataset-videos", type=int, default=None,
                         help="videos per dataset-throughput case, with 1 and 2 workers (default 6, quick 4; 0 skips)")
+    parser.add_argument("--scaling-frames", type=int, default=None,
+                        help="frames per take of the resolution and people scaling cases (default 10, quick 2; 0 skips)")
     return parser.parse_args(argv)
 
 
@@ -42,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
     take = Scenario(spec).simulate()
     results = [cases.simulate_case(spec, repeats)]
-    results += [cases.physics_case(n, repeats) for n in (1, 2, 4)]
+    results += [cases.physics_case(n, repeats) for n in (1, 2, 4, 8)]
     with Renderer(width, height) as renderer:
         gl_renderer = renderer.gl_renderer
         results.append(cases.render_case(take, MODALITIES, repeats, renderer))
@@ -50,13 +53,20 @@ def main(argv: list[str] | None = None) -> int:
         frames_all = list(renderer.render_take(take, MODALITIES))
     # Render only per quality preset (img, all modalities) with per-pass GL timer-query figures,
     # and the skin build time: benchmarks/render_presets.py.
-    from benchmarks.render_presets import print_results, render_cases, skin_build_case
-    from phav.render.settings import QUALITIES
+    from benchmarks.render_presets import preset_takes, print_results, render_cases, skin_build_case
+    from phav.render.settings import QUALITIES, quality_settings
 
-    presets = [skin_build_case(Scenario(spec), repeats)]
-    for quality in (QUALITIES if not args.quick else ("preview", "phav")):  # high: ~1 frame/s here
-        presets += render_cases(take, quality, repeats)
+    qualities = QUALITIES if not args.quick else ("preview", "phav")  # high: ~1 frame/s here
+    takes = preset_takes(spec, qualities, {quality_settings("phav").skin_resolution: take})
+    presets = [skin_build_case(Scenario(spec), repeats, q) for q in ("phav", "preview")]
+    for quality in qualities:
+        presets += render_cases(takes[quality], quality, repeats)
     results += [r for r in presets if r["unit"] == "frames/s"]
+    # Render only against output size (170x128 .. 1360x1024) and people (1 .. 8): benchmarks/scaling.py.
+    scaling_frames = args.scaling_frames if args.scaling_frames is not None else (2 if args.quick else 10)
+    if scaling_frames > 0:
+        results += scaling.resolution_cases(spec, scaling_frames, repeats)
+        results += scaling.people_cases(width, height, scaling_frames, repeats)
     results.append(cases.write_case(spec, take, frames_all, repeats))
     results.append(cases.end_to_end_case(spec, max(1, repeats - 2)))
     results.append(cases.pybullet_camera_case(spec, take, "tiny", repeats))
@@ -69,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
     tiny = next(r for r in results if r["case"] == "pybullet_tiny")["median_per_s"]
     for r in results:
-        if r["unit"] == "frames/s":
+        if r["unit"] == "frames/s" and r.get("same_scene_as_pybullet", True):
             r["ratio_to_pybullet_tiny"] = r["median_per_s"] / tiny
     report = {
         "date": datetime.date.today().isoformat(),
@@ -83,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"GL_RENDERER: {gl_renderer}\nCPU: {report['machine']['cpu']} x{report['machine']['cores']}")
     print(f"{'case':<22}{'settings':<34}{'median':>12}{'unit':>16}{'vs tiny':>10}")
     for r in results:
-        setting = r["settings"].get("modalities", r["settings"].get("note", ""))
+        setting = r["settings"].get("note", r["settings"].get("modalities", ""))
         if isinstance(setting, list):
             setting = ",".join(setting) if len(setting) < len(MODALITIES) else "all modalities"
         ratio = f"{r['ratio_to_pybullet_tiny']:.2f}x" if "ratio_to_pybullet_tiny" in r else ""

@@ -123,6 +123,10 @@ def test_collider_containment_and_ray_entry_match_geometry():
     t = box.ray_entry(np.array([[-1.0, 0.0, 1.0]]), np.array([[3.0, 0.0, 1.0]]))
     assert t[0] == pytest.approx((0.75 - -1.0) / 4.0)
     assert np.isinf(box.ray_entry(np.array([[-1.0, 2.0, 1.0]]), np.array([[3.0, 2.0, 1.0]]))[0])
+    # segments parallel to the box's faces (zero direction components) miss it when outside its slabs
+    level = Collider((0.0, 5.0, 1.0), (0.1, 0.1, 1.0))
+    assert np.isinf(level.ray_entry(np.array([[-5.0, 0.0, 0.3]]), np.array([[5.0, 0.0, 0.3]]))).all()
+    assert level.ray_entry(np.array([[0.0, 0.0, 0.3]]), np.array([[0.0, 10.0, 0.3]]))[0] == pytest.approx(0.49)
 
 
 def test_primitive_faces_point_outwards():

@@ -27,6 +27,7 @@ class SceneKit:
         self.colliders: list[Collider] = []
         self.lights: list[SceneLight] = []
         self.camera_blockers: list[Collider] = []
+        self.barriers: list[Collider] = []
         self._counts: dict[str, int] = {}
 
     def solid(self, center, half, yaw: float = 0.0, gap: float = 0.1, force: bool = False) -> bool:
@@ -75,5 +76,5 @@ class SceneKit:
             meshes=meshes, start_position=self.start.copy(), start_heading=self.heading, params=params,
             objects=self.objects, colliders=self.colliders, lights=self.lights, indoor=indoor,
             camera_anchors=np.zeros((0, 3)) if camera_anchors is None else np.asarray(camera_anchors, float),
-            camera_blockers=self.camera_blockers,
+            camera_blockers=self.camera_blockers, barriers=self.barriers,
         )

@@ -47,8 +47,9 @@ class Collider:
         with np.errstate(divide="ignore", invalid="ignore"):
             t1 = (-half - o) / d
             t2 = (half - o) / d
+        # a segment parallel to a slab: unconstrained by it inside, never entering it outside
         t1 = np.where(d == 0, np.where(np.abs(o) <= half, -np.inf, np.inf), t1)
-        t2 = np.where(d == 0, np.where(np.abs(o) <= half, np.inf, -np.inf), t2)
+        t2 = np.where(d == 0, np.where(np.abs(o) <= half, np.inf, np.inf), t2)
         near = np.max(np.minimum(t1, t2), axis=1)
         far = np.min(np.maximum(t1, t2), axis=1)
         hit = (near <= far) & (near > 0.0) & (near <= 1.0)
@@ -107,6 +108,9 @@ class StaticScene:
         indoor: True when the scene is enclosed (no sky, no sun, no weather inside).
         camera_anchors: ``(K, 3)`` fixed camera positions (room corners) for the Indoor rig.
         camera_blockers: boxes cameras keep out of that have no collision (tree crowns).
+        barriers: low collision boxes cameras see over (the lake's shore wall): in the physics world
+            and in :meth:`blocked` (no camera stands inside one), not in :meth:`first_hit` (they never
+            hide the actor or pull a camera in). Every rig's camera is higher than these.
     """
 
     meshes: list[tuple[str, Mesh]]
@@ -119,16 +123,18 @@ class StaticScene:
     indoor: bool = False
     camera_anchors: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 3)))
     camera_blockers: list[Collider] = dataclasses.field(default_factory=list)
+    barriers: list[Collider] = dataclasses.field(default_factory=list)
 
     @property
     def num_triangles(self) -> int:
         return sum(len(m.indices) for _, m in self.meshes) + sum(len(o.mesh.indices) for o in self.objects)
 
     def blocked(self, points: np.ndarray, margin: float = 0.0) -> np.ndarray:
-        """``(N,) bool``: points inside any collider grown by ``margin`` (or below the ground)."""
+        """``(N,) bool``: points inside any collider, camera blocker or barrier grown by ``margin`` (or
+        below the ground)."""
         points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
         out = points[:, 2] < margin
-        for c in self.colliders + self.camera_blockers:
+        for c in self.colliders + self.camera_blockers + self.barriers:
             out |= c.contains(points, margin)
         return out
 
@@ -140,12 +146,13 @@ class StaticScene:
         return out
 
     def add_to_world(self, world: "World", friction: float = 0.9) -> list[int]:
-        """Add every collider to ``world`` as a static PyBullet box; returns the body ids."""
+        """Add every collider and barrier to ``world`` as a static PyBullet box; returns the body ids
+        (colliders first, then barriers)."""
         from phav.physics.bullet import pybullet
 
         client = world.client
         ids = []
-        for c in self.colliders:
+        for c in self.colliders + self.barriers:
             shape = client.createCollisionShape(pybullet.GEOM_BOX, halfExtents=list(c.half))
             body = client.createMultiBody(
                 baseMass=0.0, baseCollisionShapeIndex=shape, basePosition=list(c.center),
