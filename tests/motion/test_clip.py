@@ -77,3 +77,21 @@ def test_load_rejects_bad_file(tmp_path):
 def test_bad_shapes_raise():
     with pytest.raises(ValueError, match="joint_quats"):
         Clip("x", 30.0, np.zeros((3, 3)), np.tile([0, 0, 0, 1.0], (3, 1)), ["a"], np.zeros((3, 2, 4)) + [0, 0, 0, 1])
+
+
+def test_velocities_do_not_straddle_an_imperfect_loop_seam():
+    """A loop whose last frame is 30 degrees (and 10 cm up) away from the next cycle's first: the
+    velocities at the seam come from inside the cycle, not from the seam's jump."""
+    F, fps = 11, 10.0
+    angles = np.linspace(0.0, 0.5, F)  # the joint turns 0.5 rad/s ... and ends 0.5 rad from the start
+    joints = quat_from_axis_angle(np.array([0.0, 0.0, 1.0]), angles)[:, None, :]
+    pos = np.zeros((F, 3))
+    pos[:, 0] = 0.1 * np.arange(F)  # 1 m/s forwards
+    pos[-1, 2] = 0.1  # the last frame ends 10 cm up: a seam jump
+    clip = Clip("seam", fps, pos, np.tile([0.0, 0.0, 0.0, 1.0], (F, 1)), ["j"], joints, loop=True, cycle_turn=0.0)
+    for t in (0.0, clip.duration, 0.3):
+        pose = clip.sample(t)
+        assert pose.joint_ang_vel[0] == pytest.approx([0.0, 0.0, 0.5], abs=1e-6), t
+        assert pose.root_lin_vel[0] == pytest.approx(1.0, abs=1e-6), t
+    # the seam's 10 cm jump shows as no vertical velocity at the cycle's start
+    assert abs(clip.sample(0.0).root_lin_vel[2]) < 1e-9

@@ -70,3 +70,14 @@ def test_matrix_to_quat_round_trip():
         q /= np.linalg.norm(q)
         back = matrix_to_quat(quat_to_matrix(q))
         assert min(np.abs(back - q).max(), np.abs(back + q).max()) < 1e-9
+
+
+def test_a_straight_chain_keeps_the_twist_the_pole_gives():
+    """Out of reach the chain is straight; the middle joint's bending side still faces the pole
+    (no half turn about the limb), as it does for a target just within reach."""
+    axis = np.array([0.0, 1.0, 0.0])  # a knee: bends the lower segment backwards, the knee forwards
+    straight = two_bone_ik(0.4, 0.4, axis, [0.0, 0.0, -1.0], [1.0, 0.0, 0.0])
+    bent = two_bone_ik(0.4, 0.4, axis, [0.0, 0.0, -0.79], [1.0, 0.0, 0.0])
+    assert not straight.reached and bent.reached
+    assert np.degrees(2 * math.acos(min(1.0, abs(np.dot(straight.root_quat, bent.root_quat))))) < 10.0
+    assert quat_rotate(straight.root_quat, [1.0, 0.0, 0.0])[0] > 0.99  # the thigh's front faces +x

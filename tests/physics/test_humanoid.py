@@ -158,12 +158,47 @@ def test_batched_targets_equal_per_step_sampling(skeleton, walk):
     with World() as world:
         human = Humanoid(world, skeleton, walk)
         dt = world.timestep
-        times = (1 + np.arange(0, 320, 7)) * dt
-        chunk = human._target_chunk(times, 0)
+        times = np.repeat((1 + np.arange(0, 320, 7)) * dt, 3)  # repeated motor times, as strides give
+        pin_times = (1 + np.arange(len(times)) + PIN_LEAD_STEPS) * dt
+        chunk = human._target_chunk(times, pin_times, 0)
         for i, t in enumerate(times):
             positions, velocities = human._targets(human.clip.sample(t))
             assert np.allclose(np.concatenate(chunk.positions[i]), np.concatenate(positions), atol=1e-12)
             assert np.allclose(np.concatenate(chunk.velocities[i]), np.concatenate(velocities), atol=1e-9)
-            pin = human.clip.sample(t + dt * PIN_LEAD_STEPS)
+            pin = human.clip.sample(pin_times[i])
             assert np.allclose(chunk.pin_pos[i], pin.root_pos, atol=1e-12)
             assert np.allclose(chunk.pin_quat[i], pin.root_quat, atol=1e-12)
+
+
+def test_motor_targets_change_once_per_stride_and_aim_at_its_end(skeleton, walk):
+    """On the step grid the motors aim at the clip's pose at the end of each stride of
+    MOTOR_UPDATE_STEPS steps and are set once per stride; a strength change is sent at the next
+    step, mid-stride."""
+    from phav.physics.humanoid import MOTOR_UPDATE_STEPS as N
+
+    class Counting:  # forwards to the client, counting motor updates
+        def __init__(self, client):
+            self.client, self.motor_calls = client, 0
+
+        def __getattr__(self, name):
+            if name == "setJointMotorControlMultiDofArray":
+                self.motor_calls += 1
+            return getattr(self.client, name)
+
+    with World() as world:
+        human = Humanoid(world, skeleton, walk)
+        human._client = counting = Counting(human._client)
+        dt = world.timestep
+        columns = [human.clip.joint_names.index(j) for j in human.muscle_joints]
+        seen = []
+        for k in range(2 * N):
+            human.control(k * dt)
+            world.step()
+            seen.append(human.snapshot().muscle_target)
+            want = human.clip.sample((k // N + 1) * N * dt).joint_quats[columns]
+            assert np.all(quat_angle(seen[-1], want) < 1e-6), k
+        assert counting.motor_calls == 2
+        assert not np.allclose(seen[0], seen[N])
+        human.set_strength_scale({"right_leg": 0.5})
+        human.control(2 * N * dt + dt)  # mid-stride
+        assert counting.motor_calls == 3

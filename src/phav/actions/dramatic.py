@@ -19,7 +19,7 @@ from phav.actions import signals as S
 from phav.actions.household import reach
 from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, register
 from phav.body.skeleton import Skeleton
-from phav.motion.deepmimic import load_deepmimic
+from phav.motion.library import load_clip
 from phav.motion.keyposes import Key, rest_ankle, standing_height, synthesize
 from phav.motion.ops import blend, resample, speed
 from phav.physics.variations import Modifier
@@ -71,7 +71,7 @@ def dive_build(ctx: BuildContext) -> ActionPlan:
     rise = float(rng.uniform(0.0, 0.06)) * h  # take-off lift of the pelvis, m
     arms = float(rng.uniform(0.8, 1.0))  # how far the arms reach ahead, in reaches
     duration = max(ctx.duration, run_s + dive_s + 1.2) + 0.5
-    run = speed(load_deepmimic(ctx.clip_name, sk), tempo)
+    run = speed(load_clip(ctx.clip_name, sk), tempo)
     t = np.arange(int(round(duration * run.fps)) + 1) / run.fps
     run = resample(run, t, run.fps, f"{run.name}~long")
     pose = synthesize(sk, dive_pose(sk, lean, rise, arms), duration=duration, name="dive")

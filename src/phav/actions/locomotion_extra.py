@@ -16,7 +16,7 @@ from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, Signat
 from phav.actions.vehicle import CAR_MASS, car_prop
 from phav.geometry import quat_multiply, quat_rotate
 from phav.motion.clip import Clip
-from phav.motion.deepmimic import load_deepmimic
+from phav.motion.library import load_clip
 from phav.motion.keyposes import Key, rest_ankle, synthesize
 from phav.motion.ops import blend, resample, speed
 from phav.motion.rotations import quat_from_rotvec
@@ -186,7 +186,7 @@ def flee_build(ctx: BuildContext) -> ActionPlan:
             look=(3.0, 0.0, 1.0 * h), ease="ease_out"),
     ], duration=duration, name="startle")
     yaw = direction * (math.pi - deviation)
-    run = _turned_run(speed(load_deepmimic("run", sk), tempo), react, yaw, duration)
+    run = _turned_run(speed(load_clip("run", sk), tempo), react, yaw, duration)
     t = np.arange(startle.num_frames) / startle.fps
     w = np.clip((t - react) / turn_s, 0.0, 1.0)
     clip = blend(startle, run, w * w * (3 - 2 * w), name="flee")

@@ -19,7 +19,7 @@ from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, Compan
 from phav.body.skeleton import Skeleton
 from phav.geometry import quat_conjugate, quat_rotate
 from phav.motion.clip import Clip
-from phav.motion.deepmimic import load_deepmimic
+from phav.motion.library import load_clip
 from phav.motion.keyposes import Key, synthesize
 from phav.motion.ops import layer, speed
 from phav.physics.bullet import pybullet
@@ -99,12 +99,12 @@ def hold_hands_build(ctx: BuildContext) -> ActionPlan:
     tempo = float(rng.uniform(0.75, 1.0))
     out = float(rng.uniform(0.22, 0.32))  # inner arms held out, in reaches
     down = float(rng.uniform(0.8, 0.92))  # hands below the shoulders, in reaches
-    main = speed(load_deepmimic(ctx.clip_name, sk), tempo)
+    main = speed(load_clip(ctx.clip_name, sk), tempo)
     v = ground_speed(main)
     other = "left" if side == "right" else "right"
 
     def companion_motion(skeleton: Skeleton) -> Clip:
-        walk = load_deepmimic(ctx.clip_name, skeleton)
+        walk = load_clip(ctx.clip_name, skeleton)
         factor = float(np.clip(v / max(ground_speed(walk), 1e-6), 0.5, 2.0))
         return reach_to(speed(walk, factor), skeleton, other, meeting(sk, side, skeleton, out, down)[1])
 
@@ -185,12 +185,12 @@ def bump_build(ctx: BuildContext) -> ActionPlan:
     tempo = float(rng.uniform(0.85, 1.15))
     hit_s = float(rng.uniform(0.6, 0.9))  # when the two would meet
     lateral = float(rng.uniform(-0.12, 0.12))  # sideways offset of the companion's path, in heights
-    main = speed(load_deepmimic(ctx.clip_name, sk), tempo)
+    main = speed(load_clip(ctx.clip_name, sk), tempo)
     v = ground_speed(main)
     comp_tempo = float(rng.uniform(0.85, 1.15))
 
     def companion_motion(skeleton: Skeleton) -> Clip:
-        return speed(load_deepmimic(ctx.clip_name, skeleton), comp_tempo)
+        return speed(load_clip(ctx.clip_name, skeleton), comp_tempo)
 
     def companion_offset(skeleton: Skeleton) -> tuple[float, float]:
         vc = ground_speed(companion_motion(skeleton))
@@ -338,7 +338,7 @@ def hug_build(ctx: BuildContext) -> ActionPlan:
     gap = float(rng.uniform(*HUG_SHOULDER_GAP))
     wrap = float(rng.uniform(0.0, 0.45))  # how far each hand reaches across the other's back
     main_high = bool(rng.integers(2))  # whose arm goes round the shoulders when both are about as tall
-    main = speed(load_deepmimic(ctx.clip_name, sk), tempo)
+    main = speed(load_clip(ctx.clip_name, sk), tempo)
     v = ground_speed(main)
     other = "left" if side == "right" else "right"
 
@@ -347,7 +347,7 @@ def hug_build(ctx: BuildContext) -> ActionPlan:
         return main_high if abs(dh) < 0.05 else dh > 0  # the taller one's arm goes over the shoulders
 
     def companion_motion(skeleton: Skeleton) -> Clip:
-        walk = load_deepmimic(ctx.clip_name, skeleton)
+        walk = load_clip(ctx.clip_name, skeleton)
         factor = float(np.clip(v / max(ground_speed(walk), 1e-6), 0.5, 2.0))
         hand = hug_hand(skeleton, sk, -toward, hug_spacing(sk, skeleton, gap), not high_is_main(skeleton), wrap)
         return hug_arm(speed(walk, factor), skeleton, other, hand)

@@ -101,10 +101,12 @@ class Companion:
 
 
 def deepmimic_build(ctx: BuildContext) -> ActionPlan:
-    """The default hook: the DeepMimic clip named ``ctx.clip_name``, retargeted to the skeleton."""
-    from phav.motion.deepmimic import load_deepmimic
+    """The default hook: the clip named ``ctx.clip_name`` from the motion library
+    (:func:`phav.motion.library.load_clip`: a DeepMimic clip unless a motion folder overrides the
+    name), retargeted to the skeleton with its feet on the ground and locked in stance."""
+    from phav.motion.library import load_clip
 
-    return ActionPlan(clip=load_deepmimic(ctx.clip_name, ctx.skeleton),
+    return ActionPlan(clip=load_clip(ctx.clip_name, ctx.skeleton),
                       source="pybullet_data DeepMimic humanoid3d_" + ctx.clip_name)
 
 

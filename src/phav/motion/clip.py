@@ -169,7 +169,9 @@ class Clip:
 
     def sample(self, time_s: float) -> Pose:
         """The pose at ``time_s`` seconds (slerp between frames), with velocities from central
-        finite differences over ``0.25 / fps`` seconds on each side."""
+        finite differences over ``0.25 / fps`` seconds on each side (one-sided, within the cycle,
+        where a looping clip's difference would straddle the loop seam: sources such as DeepMimic's
+        jump end a cycle up to 20 degrees away from where the next one starts)."""
         return self.sample_many(np.array([float(time_s)])).frame(0)
 
     def sample_many(self, times: np.ndarray) -> "Pose":
@@ -179,14 +181,22 @@ class Clip:
         h = 0.25 / self.fps
         pos, quat, joints = self._poses_at(np.concatenate([t, t - h, t + h]))
         T = len(t)
-        now, before, after = slice(0, T), slice(T, 2 * T), slice(2 * T, 3 * T)
+        now, before, after = np.arange(T), np.arange(T, 2 * T), np.arange(2 * T, 3 * T)
+        span = np.full(T, 2.0 * h)
+        if self.loop:  # never difference across the loop seam (sources loop imperfectly): one-sided there
+            cycle = lambda x: np.floor(x / self.duration)  # noqa: E731
+            back_seam = cycle(t - h) != cycle(t)
+            ahead_seam = (cycle(t + h) != cycle(t)) & ~back_seam
+            before = np.where(back_seam, now, before)
+            after = np.where(ahead_seam, now, after)
+            span[back_seam | ahead_seam] = h
         return Pose(
             root_pos=pos[now],
             root_quat=quat[now],
             joint_quats=joints[now],
-            root_lin_vel=(pos[after] - pos[before]) / (2.0 * h),
-            root_ang_vel=relative_rotvec(quat[before], quat[after], local=False) / (2.0 * h),
-            joint_ang_vel=relative_rotvec(joints[before], joints[after], local=True) / (2.0 * h),
+            root_lin_vel=(pos[after] - pos[before]) / span[:, None],
+            root_ang_vel=relative_rotvec(quat[before], quat[after], local=False) / span[:, None],
+            joint_ang_vel=relative_rotvec(joints[before], joints[after], local=True) / span[:, None, None],
         )
 
     # ---- transforms -----------------------------------------------------------------------------

@@ -108,7 +108,9 @@ def two_bone_ik(upper: float, lower: float, hinge_axis: np.ndarray, target: np.n
     end_local = elbow_local + b * quat_rotate(quat_from_axis_angle(axis, bend), down)
     n_end = np.linalg.norm(end_local)
     direction = target / d if d > 1e-12 else down
-    local = _frame(end_local / n_end, elbow_local, np.cross(axis, end_local / n_end))
+    # a straight chain leaves the middle joint's side undefined: take the side it moves to as it
+    # starts to bend (u x axis), so that a straight limb keeps the twist the pole gives it
+    local = _frame(end_local / n_end, elbow_local, np.cross(end_local / n_end, axis))
     world = _frame(direction, np.asarray(pole, dtype=np.float64), np.cross(axis, direction))
     q = matrix_to_quat(world @ local.T)
     end = quat_rotate(q, end_local)

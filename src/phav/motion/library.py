@@ -9,8 +9,9 @@ Sources, searched in this order (the first match of a name wins):
 3. PyBullet's DeepMimic clips (``walk``, ``run``, ``jump``, ... :mod:`phav.motion.deepmimic`).
 
 Every clip is retargeted to the body (:func:`phav.motion.retarget.retarget`: root motion scaled by
-leg length, the body put on the ground). A clip file without ``leg_length`` is taken to be sized
-for the body it is loaded onto (no scaling, the ground pass still applies).
+leg length, the body put on the ground), then its stance feet are pinned
+(:func:`phav.motion.footlock.lock_feet`: no foot skating). A clip file without ``leg_length`` is
+taken to be sized for the body it is loaded onto (no scaling, the ground pass still applies).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from phav.body.skeleton import Skeleton, default_skeleton
 from phav.motion import deepmimic
 from phav.motion.bvh import load_bvh
 from phav.motion.clip import Clip
+from phav.motion.footlock import lock_feet
 from phav.motion.retarget import retarget
 from phav.resources import resource_dir
 
@@ -70,13 +72,15 @@ def find_clip(name: str) -> str:
     return available[name]
 
 
-def load_clip(name: str, skeleton: Skeleton | None = None, *, ground: bool = True) -> Clip:
+def load_clip(name: str, skeleton: Skeleton | None = None, *, ground: bool = True, lock: bool = True) -> Clip:
     """The clip ``name`` (see the module docstring) retargeted to ``skeleton``.
 
     Args:
         name: a library name (:func:`available_clips`) or a path to a ``.json``/``.bvh`` file.
         skeleton: the body (default :func:`phav.body.skeleton.default_skeleton`).
         ground: put the body on the ground (:func:`phav.motion.retarget.retarget`).
+        lock: pin stance feet (:func:`phav.motion.footlock.lock_feet`; with ``ground`` only, and
+            only for clips that have both legs' hip, knee and ankle tracks).
     Raises:
         ValueError: unknown name (lists the available clips) or an unreadable, corrupt or
             unmappable file (one line naming the file and the problem).
@@ -89,4 +93,8 @@ def load_clip(name: str, skeleton: Skeleton | None = None, *, ground: bool = Tru
         path = Path(source)
         clip = load_bvh(path) if path.suffix.lower() == ".bvh" else Clip.load(path)
     leg = clip.leg_length if clip.leg_length is not None else skeleton.segments.leg_length
-    return retarget(clip, skeleton, source_leg_length=leg, ground=ground)
+    clip = retarget(clip, skeleton, source_leg_length=leg, ground=ground)
+    legs = {f"{side}_{joint}" for side in ("right", "left") for joint in ("hip", "knee", "ankle")}
+    if ground and lock and legs <= set(clip.joint_names):
+        clip, _ = lock_feet(clip, skeleton)
+    return clip

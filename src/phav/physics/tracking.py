@@ -6,10 +6,13 @@ video frame:
 - joint rotation error: the angle between each actuated joint's actual and target local rotation
   (degrees), averaged over joints and frames;
 - root position error: the distance between the simulated pelvis frame and the clip's root (cm);
-- foot skating: the horizontal distance a foot moves between consecutive frames while it stands
-  (its sole is within :data:`STANCE_HEIGHT` of the ground in both frames), cm per frame, averaged
-  over stance frames (the clip's own skating, measured the same way on the kinematic clip, is
-  reported too: a clip that slides cannot be tracked without sliding).
+- foot skating: the horizontal distance a foot frame (the ankle) moves between consecutive frames
+  while it stands, cm per frame, averaged over stance frames. The simulated foot stands while it
+  touches the ground (a PyBullet contact point with the ground plane) and its collision shape is
+  within :data:`STANCE_HEIGHT` of it, in both frames: a swing foot that skims the ground without
+  touching it is not standing. The clip's own skating, measured on the kinematic clip (which has
+  no contacts: stance is the height test alone), is reported too: a clip that slides cannot be
+  tracked without sliding.
 
 The figures are the ones the issue's acceptance thresholds are written in (5 degrees, 5 cm,
 2 cm per frame).
@@ -61,16 +64,22 @@ class TrackingReport:
         return dataclasses.asdict(self)
 
 
-def foot_skating(foot_low: np.ndarray, foot_xy: np.ndarray, stance_height: float = STANCE_HEIGHT) -> tuple[float, int]:
+def foot_skating(foot_low: np.ndarray, foot_xy: np.ndarray, stance_height: float = STANCE_HEIGHT,
+                 contact: np.ndarray | None = None) -> tuple[float, int]:
     """Mean horizontal foot motion per frame while standing.
 
     Args:
         foot_low: ``(T, 2)`` lowest point of each foot's collision shape above the ground, m.
         foot_xy: ``(T, 2, 2)`` horizontal position of each foot frame, m.
+        contact: ``(T, 2)`` bool, whether each foot touches the ground; ``None``: not known (the
+            height test alone decides).
     Returns:
         ``(mean motion in cm per frame, number of stance samples)``; ``(0, 0)`` with no stance.
     """
-    stance = (foot_low[1:] <= stance_height) & (foot_low[:-1] <= stance_height)
+    down = np.asarray(foot_low) <= stance_height
+    if contact is not None:
+        down = down & np.asarray(contact, dtype=bool)
+    stance = down[1:] & down[:-1]
     moves = np.linalg.norm(foot_xy[1:] - foot_xy[:-1], axis=-1)
     n = int(stance.sum())
     return (float(moves[stance].mean() * 100.0) if n else 0.0), n
@@ -91,11 +100,13 @@ def track_clip(skeleton: Skeleton, clip: Clip, *, seconds: float | None = None, 
     """
     duration = clip.duration if seconds is None else float(seconds)
     frames = max(2, int(round(duration * fps)) + 1)
-    joint_err, root_err, feet_low, feet_xy = [], [], [], []
+    joint_err, root_err, feet_low, feet_xy, feet_contact = [], [], [], [], []
     kin_low, kin_xy = [], []
     with World(timestep=1.0 / (fps * substeps)) as world:
         human = Humanoid(world, skeleton, clip, gains=gains, pin_weight=pin_weight)
         feet = _foot_indices(human)
+        client, body = world.client, human.body_id
+        foot_links = [human._link_indices[k] for k in feet]
         t = 0.0
         for frame in range(frames):
             if frame:
@@ -109,13 +120,15 @@ def track_clip(skeleton: Skeleton, clip: Clip, *, seconds: float | None = None, 
             root_err.append(np.linalg.norm(s.link_pos[0] - human.clip.sample(t).root_pos))
             feet_low.append(human.collision_min_z(s.link_pos, s.link_quat)[feet])
             feet_xy.append(s.link_pos[feet, :2])
+            feet_contact.append([bool(client.getContactPoints(bodyA=body, bodyB=world.ground_id, linkIndexA=link))
+                                 for link in foot_links])
         # the kinematic clip's own stance sliding, measured by teleporting to each clip pose
         for frame in range(frames):
             human.set_pose(frame / fps)
             pos, quat = human.link_poses()
             kin_low.append(human.collision_min_z(pos, quat)[feet])
             kin_xy.append(pos[feet, :2])
-    skate, n = foot_skating(np.array(feet_low), np.array(feet_xy))
+    skate, n = foot_skating(np.array(feet_low), np.array(feet_xy), contact=np.array(feet_contact))
     clip_skate, _ = foot_skating(np.array(kin_low), np.array(kin_xy))
     je, re = np.array(joint_err), np.array(root_err) * 100.0
     return TrackingReport(clip=clip.name, frames=frames, joint_error_deg=float(je.mean()),

@@ -11,11 +11,13 @@ from phav.physics.bullet import BulletClient, connect_direct, pybullet
 GRAVITY = 9.81  # m/s², along -Z
 DEFAULT_TIMESTEP = 1.0 / 240.0
 #: Constraint solver iterations per step. Chosen by measurement (``physics/tracking.py`` on walk,
-#: run, jump and kick for Model_Boy, Model_Man02 and Model_ElderlyWoman): 20 keeps every figure
-#: within the tracking tests' bounds (joint error within 0.1 degree of 50 iterations' except the
-#: elderly woman's jump, 5.3 instead of 9.7 degrees) at about 1.6x the step rate of 50; at 10, kick's
-#: foot skating on Model_Man02 reaches the 2 cm/frame bound and at 8 the elderly run's joint
-#: error passes 5 degrees.
+#: run, jump and kick for Model_Boy, Model_Man02 and Model_ElderlyWoman, clips from the motion
+#: library, motors updated per :data:`phav.physics.humanoid.MOTOR_UPDATE_STEPS`): 20 keeps every
+#: figure inside the tracking tests' bounds with margin (foot skating at most 1.4 cm/frame,
+#: Model_Man02's kick). 10 would make ``stepSimulation`` about 1.25x faster (146 -> 115 us, thread
+#: CPU time) and still pass those bounds, but Model_Man02's kick skating rises to 1.9 cm/frame and
+#: contact-driven actions shift (SyntheticBumpIntoEachOther, seed 0: the touch comes 13 frames late
+#: and its signature fails).
 DEFAULT_SOLVER_ITERATIONS = 20
 GROUND_FRICTION = 0.9
 
