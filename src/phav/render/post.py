@@ -20,9 +20,8 @@ measured departure: on software rasterizers (llvmpipe, softpipe, swrast) compute
 On llvmpipe 15 (2 cores), isolated kernels at 680x512 ``RGBA16F`` ran 3-4x slower as compute
 shaders (a pointwise pass 1.6 ms fragment vs 6.8 ms compute, a 12-tap gather 8.9 vs 28.9 ms); the
 real ``phav`` chain (``benchmarks/compute_vs_fragment.py``, lighting + seven passes + resolve,
-measured under load average 6-10, so ratios only) took 1.13x (340x256) and 1.02x (680x512) the
-fragment path's wall time per frame, and gave 1.09x and 0.93x its render-only frames/s: within the
-noise at best, slower at worst. So ``auto`` keeps the fragment path there (the path the golden
+quiet machine) took 1.36x (340x256) and 1.33x (680x512) the fragment path's wall time per frame,
+every pass slower, and gave 0.95x and 0.90x its render-only frames/s. So ``auto`` keeps the fragment path there (the path the golden
 images were made with). Without GL 4.3 only the fragment path exists.
 """
 
