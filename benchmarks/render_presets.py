@@ -16,6 +16,8 @@ finished before the clock stops):
 * ``readback_<quality>``: every modality with asynchronous read-back (pixel buffers mapped one
   frame later, the default) and with synchronous read-back, runs alternating so that machine load
   hits both alike; median frames/s of each and their ratio.
+* ``fused_<quality>`` (presets without SSAA): every modality with the ground truth written by the
+  G-buffer draws (the default there) and with the separate ground-truth pass, alternating likewise.
 * ``pybullet_tiny``: PyBullet's TinyRenderer on the same scene and size, for the ratio.
 """
 
@@ -95,11 +97,11 @@ def render_cases(take, quality: str, repeats: int) -> list[dict]:
     return out
 
 
-def readback_case(take, quality: str, repeats: int) -> dict:
-    """Render-only frames/s with every modality, asynchronous vs synchronous read-back (the
-    ``async_readback`` setting); a warm-up each, then ``repeats`` alternating runs each."""
-    modes = {"async": True, "sync": False}
-    renderers = {m: Renderer(take.width, take.height, quality_settings(quality, async_readback=a)) for m, a in modes.items()}
+def alternating_rates(take, quality: str, repeats: int, modes: dict[str, dict]) -> dict[str, list[float]]:
+    """Render-only frames/s with every modality for each mode (``name -> settings overrides`` of
+    the preset): a warm-up each, then ``repeats`` alternating runs each, so that machine load hits
+    every mode alike. Returns ``name -> rates``."""
+    renderers = {m: Renderer(take.width, take.height, quality_settings(quality, **o)) for m, o in modes.items()}
     try:
         def run(mode: str) -> float:
             start = time.perf_counter()
@@ -115,9 +117,29 @@ def readback_case(take, quality: str, repeats: int) -> dict:
     finally:
         for renderer in renderers.values():
             renderer.close()
+    return rates
+
+
+def readback_case(take, quality: str, repeats: int) -> dict:
+    """Render-only frames/s with every modality, asynchronous vs synchronous read-back (the
+    ``async_readback`` setting), alternating runs."""
+    rates = alternating_rates(take, quality, repeats, {"async": {"async_readback": True}, "sync": {"async_readback": False}})
     median = {m: statistics.median(r) for m, r in rates.items()}
     return {"case": f"readback_{quality}", "unit": "async/sync", "ratio": median["async"] / median["sync"],
             "async_per_s": median["async"], "sync_per_s": median["sync"], "runs": rates,
+            "settings": {"quality": quality, "size": f"{take.width}x{take.height}", "modalities": list(MODALITIES),
+                         "frames": take.num_frames}}
+
+
+def fused_case(take, quality: str, repeats: int) -> dict:
+    """Render-only frames/s with every modality, ground truth fused into the G-buffer pass vs the
+    separate ground-truth pass (the ``fuse_ground_truth`` setting; same bytes), alternating runs.
+    Only for presets without SSAA, where fusing applies."""
+    rates = alternating_rates(take, quality, repeats, {"fused": {"fuse_ground_truth": True},
+                                                       "separate": {"fuse_ground_truth": False}})
+    median = {m: statistics.median(r) for m, r in rates.items()}
+    return {"case": f"fused_{quality}", "unit": "fused/separate", "ratio": median["fused"] / median["separate"],
+            "fused_per_s": median["fused"], "separate_per_s": median["separate"], "runs": rates,
             "settings": {"quality": quality, "size": f"{take.width}x{take.height}", "modalities": list(MODALITIES),
                          "frames": take.num_frames}}
 
@@ -132,6 +154,8 @@ def print_results(results: list[dict]) -> None:
             print(f"{r['case']:<24}{r['median_per_s']:>10.1f} fps  {ratio}")
         elif r["unit"] == "async/sync":
             print(f"{r['case']:<24}{r['ratio']:>10.2f} x    async {r['async_per_s']:.1f} fps / sync {r['sync_per_s']:.1f} fps")
+        elif r["unit"] == "fused/separate":
+            print(f"{r['case']:<24}{r['ratio']:>10.2f} x    fused {r['fused_per_s']:.1f} fps / separate {r['separate_per_s']:.1f} fps")
         else:
             print(f"{r['case']:<24}{r['gpu_ms_total']:>10.1f} ms GPU / {r['wall_ms_total']:.1f} ms wall per frame")
             for name, p in r["passes"].items():
@@ -163,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     for quality in qualities:
         results += render_cases(takes[quality], quality, repeats)
         results.append(readback_case(takes[quality], quality, repeats))
+        if quality_settings(quality).ssaa == 1:
+            results.append(fused_case(takes[quality], quality, repeats))
     if not args.no_pybullet:
         from benchmarks.cases import pybullet_camera_case
 

@@ -6,6 +6,8 @@
 //                       z-depth (metres), metalness
 // Wet ground (u_wetness > 0): upward-facing surfaces that are not people get darker and smoother.
 // Snow (u_snow > 0): upward-facing surfaces that are not people get whiter and rougher.
+// With GBUFFER_GROUND_TRUTH (the G-buffer is at output size, ssaa = 1) the same draw also writes the
+// ground-truth targets (ground_truth.glsl) to attachments 3-6, and the separate pass is skipped.
 #include "frame_block.glsl"
 
 const uint FIRST_BODY_PART = 36u;  // ids 36-62 are people (phav.labels)
@@ -25,6 +27,14 @@ flat in uint v_semantic;
 layout(location = 0) out vec4 o_albedo;
 layout(location = 1) out vec4 o_normal;
 layout(location = 2) out vec4 o_surface;
+#ifdef GBUFFER_GROUND_TRUTH
+flat in uint v_instance;
+layout(location = 3) out float o_gt_depth;
+layout(location = 4) out uint o_gt_semantic;
+layout(location = 5) out uint o_gt_instance;
+layout(location = 6) out vec4 o_gt_motion;
+#include "ground_truth.glsl"
+#endif
 
 void main() {
     vec3 n = normalize(v_normal);
@@ -55,4 +65,7 @@ void main() {
     o_albedo = vec4(albedo, 1.0);
     o_normal = vec4(n, roughness);
     o_surface = vec4(velocity, v_depth, v_material.y);
+#ifdef GBUFFER_GROUND_TRUTH
+    write_ground_truth(v_clip_next, v_semantic, v_instance);
+#endif
 }

@@ -1,12 +1,16 @@
 #version 330 core
 // Part meshes, rigid or (with SKINNED) skinned. Rigid: per-part model-view matrices for t, t+1 and
-// t-1 come from the part table (phav.render.uniforms.part_table): texel columns 0-3 = t, 4-7 = t+1,
-// 8-11 = t-1, 12 = (instance id, 0, 0, 0). Skinned: the vertex arrives already skinned, in the
+// t-1 come from the part's row of the part table (phav.render.uniforms.part_table), set as the
+// uniform array u_part_data before each draw: entries 0-3 = t, 4-7 = t+1, 8-11 = t-1 (matrix
+// columns), 12 = (instance id, 0, 0, 0). (A uniform rather than a texture: every vertex of a draw
+// reads the same values, and texture fetches per vertex cost llvmpipe about a third of the
+// vertex work.) Skinned: the vertex arrives already skinned, in the
 // camera frame at t, t+1 and t-1 (shaders/skin_transform.vert ran once this frame, captured by
 // transform feedback), with its normal in the camera frame at t; the skin's instance is a uniform.
 // With GROUND_TRUTH the shader emits the clip position at t+1; otherwise the G-buffer attributes
 // and the clip positions at t-1 and t+1 (for the per-pixel velocity of motion blur). With SHADOW
 // only the position in the sun's light clip space (u_light: camera frame at t -> light clip).
+// With GBUFFER_GROUND_TRUTH (G-buffer attributes) the instance id too, for the fused ground truth.
 #include "frame_block.glsl"
 
 in vec3 in_position;
@@ -16,8 +20,7 @@ uniform int u_instance;
 in vec3 in_view_next;
 in vec3 in_view_prev;
 #else
-uniform sampler2D u_parts;
-uniform int u_part;
+uniform vec4 u_part_data[13];
 #endif
 
 #if defined(SHADOW)
@@ -37,14 +40,15 @@ out vec4 v_clip_next;
 out vec4 v_clip_prev;
 out float v_depth;
 flat out uint v_semantic;
+#ifdef GBUFFER_GROUND_TRUTH
+flat out uint v_instance;
+#endif
 #endif
 
 #ifndef SKINNED
 mat4 model_view(int first_column) {
-    return mat4(texelFetch(u_parts, ivec2(first_column + 0, u_part), 0),
-                texelFetch(u_parts, ivec2(first_column + 1, u_part), 0),
-                texelFetch(u_parts, ivec2(first_column + 2, u_part), 0),
-                texelFetch(u_parts, ivec2(first_column + 3, u_part), 0));
+    return mat4(u_part_data[first_column + 0], u_part_data[first_column + 1],
+                u_part_data[first_column + 2], u_part_data[first_column + 3]);
 }
 #endif
 
@@ -64,7 +68,7 @@ void main() {
     uint instance = uint(u_instance);
 #else
     vec4 view_next = model_view(4) * local;
-    uint instance = uint(texelFetch(u_parts, ivec2(12, u_part), 0).x + 0.5);
+    uint instance = uint(u_part_data[12].x + 0.5);
 #endif
     gl_Position = u_proj * view;
     v_clip_next = u_proj_next * view_next;
@@ -83,6 +87,9 @@ void main() {
     v_material = in_material;
     v_depth = view.z;
     v_semantic = in_semantic;
+#ifdef GBUFFER_GROUND_TRUTH
+    v_instance = instance;
+#endif
 #endif
 #endif  // SHADOW
 }

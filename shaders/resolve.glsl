@@ -3,8 +3,13 @@
 // Body of resolve.frag and resolve.comp: pass_main(output pixel).
 #include "common.glsl"
 
+#ifndef SSAA_FACTOR
+#error "SSAA_FACTOR must be defined (texels per output pixel along each axis)"
+#endif
+
 uniform sampler2D u_source;
-uniform int u_factor;
+// A compile-time constant: the loops unroll, and at 1 the resolve is a plain sRGB encode.
+const int u_factor = SSAA_FACTOR;
 
 vec4 pass_main(ivec2 pixel) {
     ivec2 base = pixel * u_factor;

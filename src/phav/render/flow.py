@@ -21,13 +21,18 @@ def flow_validity(
         ``flow (H, W, 2) float32`` and ``valid (H, W) bool``.
     """
     H, W = depth_next.shape
-    flow = np.ascontiguousarray(motion[..., :2])
+    # (u, v) as one 8-byte word per pixel: a bit-exact copy of the first two channels, about twice
+    # as fast as copying two float32 channels out of four.
+    motion = np.ascontiguousarray(motion, dtype=np.float32)
+    flow = np.ascontiguousarray(motion.view(np.uint64)[..., 0]).view(np.float32).reshape(H, W, 2)
     z_next = motion[..., 2]
     valid = motion[..., 3] > 0.5
-    u = np.rint(np.arange(W, dtype=np.float32)[None, :] + flow[..., 0])
-    v = np.rint(np.arange(H, dtype=np.float32)[:, None] + flow[..., 1])
-    ui = np.clip(np.nan_to_num(u), 0, W - 1).astype(np.intp)
-    vi = np.clip(np.nan_to_num(v), 0, H - 1).astype(np.intp)
+    # Nearest target pixel, clamped to the image; NaN -> 0 and +-inf -> the border (fmax/fmin
+    # ignore NaN), computed in place.
+    u = np.add(np.arange(W, dtype=np.float32)[None, :], flow[..., 0])
+    v = np.add(np.arange(H, dtype=np.float32)[:, None], flow[..., 1])
+    ui = np.fmin(np.fmax(np.rint(u, out=u), 0, out=u), W - 1, out=u).astype(np.intp)
+    vi = np.fmin(np.fmax(np.rint(v, out=v), 0, out=v), H - 1, out=v).astype(np.intp)
     seen = depth_next[vi, ui]
     sky = np.isinf(z_next)
     with np.errstate(invalid="ignore"):

@@ -203,9 +203,8 @@ class PostChain:
                 post_pass.low.repeat_x = post_pass.low.repeat_y = False
                 post_pass.low_fbo = gl.add(ctx.framebuffer([post_pass.low]))
             self.passes.append(post_pass)
-        self._resolve = FullScreenKernel(gl, ctx, "resolve", self.backend)
+        self._resolve = FullScreenKernel(gl, ctx, "resolve", self.backend, {"SSAA_FACTOR": settings.ssaa})
         self._resolve.set("u_source", 0)
-        self._resolve.set("u_factor", settings.ssaa)
 
     def run(self, source: moderngl.Texture, targets: list[tuple[moderngl.Texture, moderngl.Framebuffer]],
             gbuffer=None) -> moderngl.Texture:

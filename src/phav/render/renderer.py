@@ -15,7 +15,11 @@ Per frame (DESIGN §4):
    ``img`` is the post chain's result, downsampled the same way.
 2. Ground-truth pass at output size, no filtering: z-depth, semantic id, instance id and forward
    motion (flow to t+1 with the predicted depth at t+1). The sky is drawn first by a full-screen pass
-   (depth +inf, class Sky, flow from the infinite homography), then the geometry.
+   (depth +inf, class Sky, flow from the infinite homography), then the geometry. When the G-buffer
+   is at output size (``ssaa == 1``) and the lit images are wanted too, this pass is fused into the
+   G-buffer pass (``settings.fuse_ground_truth``): the same draws write the ground truth to extra
+   colour attachments (the sky's full-screen pass first, also writing the G-buffer's empty value), so
+   every mesh is drawn once; the bytes are the same as the separate pass's.
 3. Read-back into numpy, asynchronous (:mod:`phav.render.readback`): frame t's targets are copied
    into pixel buffer objects and mapped once frame t+1's commands are issued. Flow validity of
    frame t needs frame t+1's depth, so with flow frame t is yielded after frame t+2 is issued.
@@ -49,16 +53,18 @@ from phav.render.settings import RenderSettings
 from phav.render.shadows import ShadowMap, sun_casts_shadows, sun_shadow_cascades
 from phav.render.shaders import create_program
 from phav.render.skinning import SKINNED_VARYINGS, SkinBuffers
-from phav.render.targets import GLObjects, GroundTruthTargets, LitTargets
-from phav.render.uniforms import (FRAME_BLOCK_FLOATS, PART_TABLE_COLUMNS, bone_table,
-                                  frame_block, part_model_views, part_table)
+from phav.render.targets import (GLObjects, GroundTruthTargets, LitTargets, can_fuse_ground_truth,
+                                  fused_framebuffer)
+from phav.render.uniforms import (FRAME_BLOCK_FLOATS, bone_table,
+                                  frame_block, part_model_views, part_table, take_model_views)
 from phav.take import Take
 
 #: Semantic id of the sky (PHAV class 1).
 SKY_CLASS: int = [name for name, _ in SEMANTIC_CLASSES].index("Sky")
 _FRAME_BLOCK_BINDING = 0
-# Program numbers of the two mesh programs inside MeshBuffers (rigid and skinned alike).
-_GBUFFER, _GROUND_TRUTH, _SHADOW = 0, 1, 2
+# Program numbers of the mesh programs inside MeshBuffers (rigid and skinned alike); _FUSED (the
+# G-buffer writing the ground truth too) exists only when the renderer can fuse.
+_GBUFFER, _GROUND_TRUTH, _SHADOW, _FUSED = 0, 1, 2, 3
 # Texture units the G-buffer is bound to for the lighting pass and the post chain.
 GBUFFER_UNITS = {"u_albedo": 1, "u_normal": 2, "u_surface": 3}
 #: Texture unit of the sun shadow map in the lighting pass.
@@ -77,16 +83,14 @@ class _TakeResources:
     def __init__(self) -> None:
         self.meshes: MeshBuffers | None = None
         self.skins: SkinBuffers | None = None
-        self.parts: moderngl.Texture | None = None
+        self.model_views: np.ndarray | None = None  # (T, P, 4, 4) float64, take_model_views
 
     def release(self) -> None:
         for buffers in (self.meshes, self.skins):
             if buffers is not None:
                 buffers.release()
         self.meshes = self.skins = None
-        if self.parts is not None:
-            self.parts.release()
-            self.parts = None
+        self.model_views = None
 
 
 class Renderer:
@@ -187,15 +191,24 @@ class Renderer:
         self._skin_shadow_prog = gl.add(create_program(ctx, "mesh.vert", "shadow.frag", {"SHADOW": 1, "SKINNED": 1}))
         self._sky_gt_prog = gl.add(create_program(ctx, "fullscreen.vert", "sky_groundtruth.frag",
                                                   {"SKY_CLASS": f"{SKY_CLASS}u"}))
+        # G-buffer at output size: the G-buffer pass can write the ground truth in the same draws.
+        self._fused = s.fuse_ground_truth and can_fuse_ground_truth(ctx, s.ssaa)
+        fused_programs: tuple[moderngl.Program, ...] = ()
+        self._fused_prog = self._skin_fused_prog = self._sky_fused_prog = None
+        if self._fused:
+            fuse = {"GBUFFER_GROUND_TRUTH": 1}
+            self._fused_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", fuse))
+            self._skin_fused_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", {**fuse, "SKINNED": 1}))
+            self._sky_fused_prog = gl.add(create_program(ctx, "fullscreen.vert", "sky_groundtruth.frag",
+                                                         {**fuse, "SKY_CLASS": f"{SKY_CLASS}u"}))
+            fused_programs = (self._fused_prog, self._skin_fused_prog, self._sky_fused_prog)
         # Lighting is a full-screen pass: compute or fragment shader like the post chain.
         self.post_backend = choose_post_backend(s.post_backend, int(ctx.version_code), str(ctx.info.get("GL_RENDERER", "")))
         self._lighting = FullScreenKernel(gl, ctx, "lighting", self.post_backend)
         self._lighting_prog = self._lighting.program
         for prog in (self._gbuffer_prog, self._gt_prog, self._skin_gbuffer_prog, self._skin_gt_prog,
-                     self._sky_gt_prog, self._lighting_prog):
+                     self._sky_gt_prog, self._lighting_prog, *fused_programs):
             prog["FrameData"].binding = _FRAME_BLOCK_BINDING
-        for prog in (self._gbuffer_prog, self._gt_prog, self._shadow_prog):
-            prog["u_parts"].value = 0
         self._shadow_map = (gl.add(ShadowMap(ctx, s.shadow_map_size, 2 if s.shadow_far_distance > s.shadow_distance else 1))
                             if s.shadows else None)
         self._lighting_prog["u_shadow_map"].value = SHADOW_UNIT
@@ -205,7 +218,8 @@ class Renderer:
         self._lighting_prog["u_shadow_bias"].value = s.shadow_bias
         self._skin_transform_prog = gl.add(create_program(ctx, "skin_transform.vert", varyings=SKINNED_VARYINGS))
         self._skin_transform_prog["u_bones"].value = 0
-        for prog in (self._gbuffer_prog, self._skin_gbuffer_prog):
+        self._lit_programs = (self._gbuffer_prog, self._skin_gbuffer_prog, *fused_programs[:2])
+        for prog in self._lit_programs:
             prog["u_ssaa"].value = float(s.ssaa)
         for name, unit in GBUFFER_UNITS.items():
             self._lighting.set(name, unit)
@@ -215,10 +229,14 @@ class Renderer:
         self._precipitation = PrecipitationPass(gl, ctx, s, self._lit, _FRAME_BLOCK_BINDING, GBUFFER_UNITS,
                                                 PRECIPITATION_UNITS)
         self._gt = GroundTruthTargets(gl, ctx, self.width, self.height)
+        if self._fused:
+            self._sky_fused_vao = gl.add(ctx.vertex_array(self._sky_fused_prog, []))
+            self._fused_fbo = fused_framebuffer(gl, ctx, self._lit, self._gt)
         self.timer = PassTimer(ctx)
         self.post = PostChain(gl, ctx, s, self.timer, (self.width, self.height))
         self._readback = gl.add(ReadbackRing(ctx))  # frame t's targets, mapped while t+1 renders
         self._slot: ReadbackSlot | None = None  # the slot of the frame being rendered
+        self._part_rows: list[bytes] = []  # this frame's part table, one row per part (u_part_data)
 
     # ---- rendering --------------------------------------------------------------------------
     def render_take(self, take: Take, modalities: Iterable[str] = MODALITIES) -> Iterator[Frame]:
@@ -251,12 +269,13 @@ class Renderer:
         generation = self._generation
         self._take.release()
         try:
-            self._take.meshes = MeshBuffers(ctx, take.meshes, [self._gbuffer_prog, self._gt_prog, self._shadow_prog])
+            fused = [self._fused_prog] if self._fused else []
+            skin_fused = [self._skin_fused_prog] if self._fused else []
+            self._take.meshes = MeshBuffers(ctx, take.meshes, [self._gbuffer_prog, self._gt_prog, self._shadow_prog, *fused])
             self._take.skins = SkinBuffers(ctx, take.skins, self._skin_transform_prog,
-                                           [self._skin_gbuffer_prog, self._skin_gt_prog, self._skin_shadow_prog])
-            self._take.parts = ctx.texture((PART_TABLE_COLUMNS, max(take.num_parts, 1)), 4, dtype="f4")
-            self._take.parts.filter = (moderngl.NEAREST, moderngl.NEAREST)
+                                           [self._skin_gbuffer_prog, self._skin_gt_prog, self._skin_shadow_prog, *skin_fused])
             draws = [(p, int(m)) for p, m in enumerate(take.part_mesh)]
+            self._take.model_views = take_model_views(take) if take.num_parts else None
             self._precip_seed = precipitation_seed(take)
             pending: tuple[Frame, np.ndarray] | None = None
             for frame, motion, depth in self._read_frames(take, mods, draws, generation):
@@ -335,9 +354,14 @@ class Renderer:
         ctx.cull_face = "back"
         geometry_flags = moderngl.DEPTH_TEST | (moderngl.CULL_FACE if self.settings.cull_back_faces else 0)
         ctx.depth_func = "<"
-        if mods & _LIT_MODALITIES:
-            self._lit_pass(take, t, draws, geometry_flags, frame, mods)
-        if mods & _GT_MODALITIES:
+        lit, gt = bool(mods & _LIT_MODALITIES), bool(mods & _GT_MODALITIES)
+        fused = lit and gt and self._fused
+        if lit:
+            self._lit_pass(take, t, draws, geometry_flags, frame, mods, fused)
+        if fused:
+            with self.timer.section("read_ground_truth"):
+                self._read_ground_truth(mods)
+        elif gt:
             self._ground_truth_pass(draws, geometry_flags, mods)
         ctx.enable_only(moderngl.NOTHING)
         return frame
@@ -346,13 +370,14 @@ class Renderer:
         """Frame block, part table, bone tables and lighting uniforms of frame ``t``."""
         self._frame_ubo.write(frame_block(take, t, self.settings.near, self.settings.far).tobytes())
         self._frame_ubo.bind_to_uniform_block(_FRAME_BLOCK_BINDING)
-        model_views = part_model_views(take, t) if take.num_parts else None
-        self._take.parts.write(part_table(take, t, model_views).tobytes())
+        model_views = part_model_views(take, t, self._take.model_views) if take.num_parts else None
+        # Each part's row of the part table, written to u_part_data before its draw.
+        self._part_rows = [row.tobytes() for row in part_table(take, t, model_views)]
         for sk, bones in zip(take.skins, self._take.skins.bones):
             bones.write(bone_table(sk, model_views).tobytes())
         wetness = 0.0 if take.atmosphere is None else float(take.atmosphere.wetness[t])
         snow = snow_cover(take, t) if self.settings.precipitation else 0.0
-        for prog in (self._gbuffer_prog, self._skin_gbuffer_prog):
+        for prog in self._lit_programs:
             prog["u_wetness"].value = wetness
             prog["u_snow"].value = snow
         self._set_lighting(take, t)
@@ -381,19 +406,20 @@ class Renderer:
 
     def _draw_parts(self, program: moderngl.Program, program_number: int, draws: list[tuple[int, int]]) -> None:
         """Draw every rigid part, then every skin (with the matching skinned program)."""
-        self._take.parts.use(location=0)
-        part_uniform = program["u_part"]
+        part_uniform, rows = program["u_part_data"], self._part_rows
+        used = part_uniform.array_length * 16  # bytes: the compiler trims entries a program never reads
         for part, mesh in draws:
             vao = self._take.meshes.vertex_array(mesh, program_number)
             if vao is not None:
-                part_uniform.value = part
+                row = rows[part]
+                part_uniform.write(row if used == len(row) else row[:used])
                 vao.render(moderngl.TRIANGLES)
         skinned = {_GBUFFER: self._skin_gbuffer_prog, _GROUND_TRUTH: self._skin_gt_prog,
-                   _SHADOW: self._skin_shadow_prog}[program_number]
+                   _SHADOW: self._skin_shadow_prog, _FUSED: self._skin_fused_prog}[program_number]
         for i in range(len(self._skin_instances)):
             vao = self._take.skins.vertex_array(i, program_number)
             if vao is not None:
-                if "u_instance" in skinned:  # only the ground-truth program reads it
+                if "u_instance" in skinned:  # only the ground-truth programs (separate, fused) read it
                     skinned["u_instance"].value = self._skin_instances[i]
                 vao.render(moderngl.TRIANGLES)
 
@@ -434,15 +460,27 @@ class Renderer:
             self._precipitation.draw(p, self._precip_seed)
 
     def _lit_pass(self, take: Take, t: int, draws: list[tuple[int, int]], flags: int, frame: Frame,
-                  mods: frozenset[str]) -> None:
+                  mods: frozenset[str], fused: bool) -> None:
+        """Shadow map, G-buffer (with ``fused``: and the ground truth), lighting, precipitation,
+        post chain and resolves of frame ``t``."""
         ctx, lit, timer = self._ctx, self._lit, self.timer
         self._shadow_pass(take, t, draws)
-        with timer.section("gbuffer"):
-            lit.gbuffer.use()
-            lit.gbuffer.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
-            ctx.enable_only(flags)
-            self._draw_parts(self._gbuffer_prog, _GBUFFER, draws)
-            ctx.enable_only(moderngl.NOTHING)
+        if fused:
+            with timer.section("gbuffer_ground_truth"):
+                self._fused_fbo.use()
+                self._fused_fbo.clear(depth=1.0)  # the sky pass below writes every colour target
+                ctx.enable_only(moderngl.NOTHING)  # the sky fills every target; no depth write
+                self._sky_fused_vao.render(moderngl.TRIANGLES, vertices=3)
+                ctx.enable_only(flags)
+                self._draw_parts(self._fused_prog, _FUSED, draws)
+                ctx.enable_only(moderngl.NOTHING)
+        else:
+            with timer.section("gbuffer"):
+                lit.gbuffer.use()
+                lit.gbuffer.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
+                ctx.enable_only(flags)
+                self._draw_parts(self._gbuffer_prog, _GBUFFER, draws)
+                ctx.enable_only(moderngl.NOTHING)
         with timer.section("lighting"):
             lit.albedo.use(location=GBUFFER_UNITS["u_albedo"])
             lit.normal.use(location=GBUFFER_UNITS["u_normal"])

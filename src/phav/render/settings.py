@@ -59,6 +59,10 @@ class RenderSettings:
         async_readback: read each frame's targets into pixel buffer objects and map them while the
             next frame renders (``False``: map right away, synchronously; same frames, for
             benchmarks and debugging).
+        fuse_ground_truth: when the G-buffer is at output size (``ssaa == 1``) and frames need
+            both lit images and ground truth, write the ground truth from the G-buffer pass (extra
+            colour attachments of the same draw) instead of drawing every mesh again in a separate
+            pass (``False``: always the separate pass; same bytes, for tests and benchmarks).
     """
 
     ssaa: int = 2
@@ -101,6 +105,7 @@ class RenderSettings:
     precipitation_layers: int = 4
     post_backend: str = "auto"
     async_readback: bool = True
+    fuse_ground_truth: bool = True
 
     def __post_init__(self) -> None:
         if not (isinstance(self.ssaa, int) and 1 <= self.ssaa <= 8):

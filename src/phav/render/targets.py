@@ -1,5 +1,6 @@
 """Render targets: textures and framebuffers of the lit pass (supersampled), the post chain and the
-ground-truth pass (output size). Every object is tracked by a :class:`GLObjects` for release."""
+ground-truth pass (output size), and the fused G-buffer + ground-truth framebuffer used when the
+G-buffer is at output size. Every object is tracked by a :class:`GLObjects` for release."""
 
 from __future__ import annotations
 
@@ -85,3 +86,28 @@ class GroundTruthTargets:
         self.motion = _texture(gl, ctx, size, 4, "f4")
         self.zbuffer = gl.add(ctx.depth_renderbuffer(size))
         self.fbo = gl.add(ctx.framebuffer([self.depth, self.semantic, self.instance, self.motion], self.zbuffer))
+
+
+#: Colour attachments of the fused framebuffer: the G-buffer's three, then the ground truth's four.
+FUSED_ATTACHMENTS = 7
+
+
+def can_fuse_ground_truth(ctx: moderngl.Context, ssaa: int) -> bool:
+    """Whether the G-buffer pass can write the ground truth itself: the G-buffer is at output size
+    (``ssaa == 1``; with supersampling the ground truth keeps its own pass at output size, since it
+    is never filtered) and the context takes :data:`FUSED_ATTACHMENTS` draw buffers (GL 3.3 requires
+    8; checked all the same)."""
+    info = ctx.info
+    return (ssaa == 1 and int(info.get("GL_MAX_DRAW_BUFFERS", 0)) >= FUSED_ATTACHMENTS
+            and int(info.get("GL_MAX_COLOR_ATTACHMENTS", 0)) >= FUSED_ATTACHMENTS)
+
+
+def fused_framebuffer(gl: GLObjects, ctx: moderngl.Context, lit: LitTargets,
+                      gt: GroundTruthTargets) -> moderngl.Framebuffer:
+    """Framebuffer of the G-buffer's attachments (0-2: albedo, normal, surface) followed by the
+    ground truth's (3-6: depth, semantic, instance, motion), with the G-buffer's depth buffer; for
+    ``gbuffer.frag`` with ``GBUFFER_GROUND_TRUTH``. ``lit`` must be at output size (ssaa 1)."""
+    if lit.albedo.size != gt.depth.size:
+        raise ValueError(f"the fused pass needs the G-buffer at output size {gt.depth.size}, got {lit.albedo.size}")
+    return gl.add(ctx.framebuffer([lit.albedo, lit.normal, lit.surface,
+                                   gt.depth, gt.semantic, gt.instance, gt.motion], lit.depth))

@@ -1,7 +1,9 @@
 """Per-frame GPU data packed from a :class:`~phav.take.Take` with numpy (no GL here).
 
 * :func:`frame_block`: the ``FrameData`` std140 uniform block of ``shaders/frame_block.glsl``.
-* :func:`part_table`: the ``(P, 13, 4) float32`` part texture read by ``shaders/mesh.vert``.
+* :func:`part_table`: the ``(P, 13, 4) float32`` part table; ``shaders/mesh.vert`` gets a part's
+  row as the uniform array ``u_part_data`` before the part's draw. Made from
+  :func:`part_model_views` (per frame, or picked from :func:`take_model_views`, computed once per take).
 * :func:`bone_table`: a skin's ``(B, 12, 4) float32`` bone palette (linear blend skinning).
 
 Model-view matrices are composed in float64 on the CPU and only then rounded to float32, so large
@@ -18,7 +20,7 @@ from phav.take import Skin, Take
 
 #: Floats in the FrameData block: 4 mat4 + 9 vec4.
 FRAME_BLOCK_FLOATS = 4 * 16 + 9 * 4
-#: Texel columns per part in the part table: model-view at t (4), at t+1 (4), at t-1 (4), instance (1).
+#: vec4 entries per part in the part table: model-view at t (4), at t+1 (4), at t-1 (4), instance (1).
 PART_TABLE_COLUMNS = 13
 #: Texel columns per bone in a skin's bone palette: skinning model-view at t, t+1, t-1.
 BONE_TABLE_COLUMNS = 12
@@ -84,9 +86,18 @@ def frame_block(take: Take, t: int, near: float, far: float) -> np.ndarray:
     return out
 
 
-def part_model_views(take: Take, t: int) -> np.ndarray:
+def take_model_views(take: Take) -> np.ndarray:
+    """``(T, P, 4, 4) float64``: every part's model-view at every frame, with that frame's camera
+    (the same values :func:`part_model_views` computes frame by frame, in one vectorised pass)."""
+    model = pose_matrix(take.part_pos, quat_normalize(take.part_quat))  # (T, P, 4, 4)
+    return take.camera_world_to_camera[:, None] @ model
+
+
+def part_model_views(take: Take, t: int, all_frames: np.ndarray | None = None) -> np.ndarray:
     """``(3, P, 4, 4) float64``: every part's model-view at ``t``, ``t+1`` and ``t-1``, each with
-    the camera of that frame."""
+    the camera of that frame. ``all_frames``: :func:`take_model_views`' result to pick them from."""
+    if all_frames is not None:
+        return all_frames[[t, next_index(take, t), prev_index(take, t)]]
     out = []
     for frame in (t, next_index(take, t), prev_index(take, t)):
         model = pose_matrix(take.part_pos[frame], quat_normalize(take.part_quat[frame]))  # (P, 4, 4)
@@ -104,7 +115,7 @@ def part_table(take: Take, t: int, model_views: np.ndarray | None = None) -> np.
         return out
     mv = part_model_views(take, t) if model_views is None else model_views
     for k in range(3):
-        out[:, 4 * k:4 * k + 4, :] = np.swapaxes(mv[k], -1, -2)  # texel k = matrix column k
+        out[:, 4 * k:4 * k + 4, :] = np.swapaxes(mv[k], -1, -2)  # entry k = matrix column k
     out[:, 12, 0] = np.asarray(take.part_instance, dtype=np.float32)
     return out
 
