@@ -234,3 +234,23 @@ def test_videos_forgotten_from_memory_are_still_served_by_id(tmp_path: Path) -> 
         for video_id in ids:
             assert client.get(f"/api/videos/{video_id}").json()["status"] == DONE
             assert client.get(f"/api/videos/{video_id}/params.json").json()["spec"]["seed"] == ids.index(video_id)
+
+
+def test_serve_passes_max_finished_to_the_job_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`phav-render serve --max-finished N` bounds the in-memory job table at N."""
+    import uvicorn
+    from click.testing import CliRunner
+
+    from phav.cli import cli
+
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app))
+    result = CliRunner().invoke(cli, ["serve", "--cache", str(tmp_path / "cache"), "--max-finished", "3"])
+    assert result.exit_code == 0, result.output
+    jobs = served["app"].state.jobs
+    try:
+        assert jobs.max_finished == 3
+    finally:
+        jobs.close()
+    bad = CliRunner().invoke(cli, ["serve", "--cache", str(tmp_path / "cache"), "--max-finished", "0"])
+    assert bad.exit_code != 0 and "--max-finished" in bad.output

@@ -171,13 +171,15 @@ def _status(record: dict[str, Any]) -> dict[str, Any]:
             "links": _links(record)}
 
 
-def create_app(cache: str | Path, *, workers: int = 1, limits: Limits = Limits(),
+def create_app(cache: str | Path, *, workers: int = 1, limits: Limits = Limits(), max_finished: int = 512,
                jobs: JobManager | None = None, resolver: Resolver | None = None) -> FastAPI:
     """The app serving videos from ``cache``; ``jobs``/``resolver`` replace the defaults (tests).
 
+    ``max_finished`` finished jobs stay in memory (the rest are read back from the cache on request).
     The job manager's workers stop when the app shuts down.
     """
-    jobs = jobs or JobManager(cache, workers=workers, max_queue=limits.max_queue, quality=limits.quality)
+    jobs = jobs or JobManager(cache, workers=workers, max_queue=limits.max_queue, quality=limits.quality,
+                              max_finished=max_finished)
     resolver = resolver or Resolver(limits)
     app = FastAPI(title="phav", version="1", summary="Synthetic human action videos on demand (PHAV).")
     app.state.jobs, app.state.resolver = jobs, resolver

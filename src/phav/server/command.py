@@ -28,8 +28,10 @@ _WEB_HINT = 'the server needs the web extra: pip install "phav[web]"'
               help="Largest video size WxH.")
 @click.option("--quality", type=click.Choice(["preview", "phav", "high"]), default="phav", show_default=True,
               help="Render preset of every video.")
+@click.option("--max-finished", type=click.IntRange(1, 1_000_000), default=512, show_default=True,
+              help="Finished jobs kept in memory; older ones are read back from the cache when asked for.")
 def serve(host: str, port: int, cache: Path, workers: int, max_queue: int, max_frames: int, max_size: str,
-          quality: str) -> None:
+          quality: str, max_finished: int) -> None:
     """Serve the web page and the REST API (OpenAPI schema at /openapi.json, docs at /docs)."""
     try:
         import uvicorn
@@ -45,6 +47,6 @@ def serve(host: str, port: int, cache: Path, workers: int, max_queue: int, max_f
                         default_height=min(Limits.default_height, max_height), quality=quality)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    app = create_app(cache, workers=workers, limits=limits)
+    app = create_app(cache, workers=workers, limits=limits, max_finished=max_finished)
     click.echo(f"phav-render: serving http://{host}:{port}/ (cache {cache.resolve()}, {workers} worker(s))", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
