@@ -41,7 +41,7 @@ def ground_speed(clip: Clip) -> float:
 
 def shoulder(sk: Skeleton, side: str) -> np.ndarray:
     """The ``side`` shoulder joint of the standing body, body frame ``(3,)`` metres."""
-    return (np.array([0.0, 0.0, standing_height(sk)]) + np.asarray(sk.link("chest").offset, dtype=np.float64)
+    return (np.array([0.0, 0.0, standing_height(sk)]) + sk.rest_offset("chest")
             + np.asarray(sk.link(f"{side}_upper_arm").offset, dtype=np.float64))
 
 
