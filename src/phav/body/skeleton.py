@@ -30,7 +30,10 @@ ACTUATED_JOINTS: tuple[str, ...] = (
     "left_hip", "left_knee", "left_ankle", "left_shoulder", "left_elbow",
 )
 
-#: Annotated joints (joint centres; ``head`` is the centre of the head).
+#: Annotated joints (joint centres; ``head`` is the centre of the head). The abdomen (lumbar) joint
+#: is not annotated: the 16-joint layout is the one the pose formats (:mod:`phav.io.posec3d`) and
+#: datasets built on PHAV expect, and the lumbar joint lies on the pelvis-chest line at rest (its
+#: rotation is in the annotations' muscle state, which lists every actuated joint).
 ANNOTATED_JOINTS: tuple[str, ...] = (
     "head", "neck", "chest", "pelvis",
     "right_shoulder", "right_elbow", "right_wrist", "left_shoulder", "left_elbow", "left_wrist",
