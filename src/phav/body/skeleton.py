@@ -191,7 +191,8 @@ class Link:
         rotvec_limits: spherical joints with anatomical limits: ``((lo, hi),) * 3`` bounds of the
             joint rotation vector's x (lateral bend), y (flexion +, extension -) and z (axial twist)
             components, radians; empty: unlimited. (PyBullet's URDF has no spherical limits: the
-            motion layer keeps targets inside them, see :mod:`phav.motion.spine`.)
+            spine split of :mod:`phav.motion.spine` keeps the abdomen inside them for every clip
+            and key pose with one trunk joint; a clip's own abdomen track is kept as given.)
         collision: the collision shape (also the mass distribution unless ``gyration`` is given).
         visuals: shapes drawn by the render mesh (may add a neck or a hip girdle).
         mass: kg.
