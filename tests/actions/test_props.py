@@ -53,7 +53,7 @@ def test_chest_point_of_the_standing_pose_is_relative_to_the_chest_joint():
     sk = shape.skeleton()
     from phav.motion.keyposes import standing_height
 
-    chest = np.array([0.0, 0.0, standing_height(sk)]) + np.asarray(sk.link("chest").offset)
+    chest = np.array([0.0, 0.0, standing_height(sk)]) + sk.rest_offset("chest")
     np.testing.assert_allclose(chest_point(sk, chest + [0.1, 0.2, 0.3]), [0.1, 0.2, 0.3], atol=1e-12)
     # leaning forward by 90 degrees turns the chest's +z to the body's +x
     p = chest_point(sk, np.array([0.0, 0.0, standing_height(sk)]) + [1.0, 0.0, 0.0], pelvis_rot=(0.0, np.pi / 2, 0.0))
@@ -80,3 +80,19 @@ def test_count_swings_counts_each_back_and_forth_once():
     assert count_swings(0.05 * np.cos(2 * np.pi * t), 0.04) == 3  # three falls from +0.05 to -0.05
     assert count_swings(0.01 * np.cos(2 * np.pi * t), 0.04) == 0  # too small to be a stroke
     assert count_swings(np.array([]), 0.04) == 0
+
+
+def test_chest_point_follows_the_spine_bend_of_the_key():
+    """A key's ``chest`` bends the whole spine (abdomen and chest): the chest frame it gives is the
+    one :func:`phav.motion.keyposes.synthesize` poses (wrist targets land where chest_point says)."""
+    from phav.motion.keyposes import Key, standing_height, synthesize
+    from phav.motion.retarget import forward_kinematics_frames
+
+    shape, _ = sample_actor("Model_Man01", video_rng(0, "actor"))
+    sk = shape.skeleton()
+    bend = (0.1, 0.5, -0.4)
+    target = np.array([0.45, -0.15, standing_height(sk) + 0.1])
+    clip = synthesize(sk, [Key(0.0, chest=bend, hands={"right": chest_point(sk, target, chest=bend)})], duration=0.1)
+    pos, quat = forward_kinematics_frames(sk, clip)
+    k = sk.link_names.index("right_hand")
+    np.testing.assert_allclose(pos[0, k], target, atol=1e-6)  # the clip starts in the body frame

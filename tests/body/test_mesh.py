@@ -69,7 +69,8 @@ def test_primitive_normals_point_away_from_centre(surface):
 
 def test_appearance_colours(meshes):
     look = Appearance(shirt=(1.0, 0.0, 0.0))
-    chest = skeleton_meshes(default_skeleton(), look)[1]
+    sk = default_skeleton()
+    chest = skeleton_meshes(sk, look)[sk.link_names.index("chest")]
     assert np.any(np.all(chest.colors == np.float32([1.0, 0.0, 0.0]), axis=1))
     a = Appearance.sample(np.random.default_rng(3))
     b = Appearance.sample(np.random.default_rng(3))

@@ -42,3 +42,46 @@ def test_urdf_is_valid_xml_and_file_is_removed():
 def test_inertia_is_positive():
     for link in default_skeleton().links:
         assert link.mass > 0 and min(link.inertia) > 0
+
+
+def test_spine_has_an_abdomen_joint_with_lumbar_limits():
+    sk = default_skeleton()
+    abdomen, chest = sk.link("abdomen"), sk.link("chest")
+    assert abdomen.parent == "pelvis" and chest.parent == "abdomen"
+    assert abdomen.joint_type == "spherical" and abdomen.muscle_group == "spine" and abdomen.strength > 0
+    assert ACTUATED_JOINTS.index("abdomen") == ACTUATED_JOINTS.index("chest") - 1
+    seg = sk.segments
+    assert seg.pelvis_to_abdomen == pytest.approx(0.45 * seg.pelvis_to_chest)
+    assert sk.rest_offset("chest")[2] == pytest.approx(seg.pelvis_to_chest)
+    (lat_lo, lat_hi), (flex_lo, flex_hi), (tw_lo, tw_hi) = abdomen.rotvec_limits
+    assert lat_lo == -lat_hi and tw_lo == -tw_hi  # symmetric: mirroring keeps motions inside
+    assert flex_hi > -flex_lo > 0 and 0 < tw_hi < lat_hi  # flexion beyond extension; little twist
+
+
+def test_trunk_masses_follow_de_leva():
+    from phav.body.anthropometry import BodyShape
+
+    for female, (upper, middle, lower) in ((0.0, (15.96, 16.33, 11.17)), (1.0, (15.45, 14.65, 12.47))):
+        sk = BodyShape(female=female).skeleton()
+        m = {n: sk.link(n).mass for n in ("chest", "abdomen", "pelvis")}
+        assert m["chest"] / m["abdomen"] == pytest.approx(upper / middle)
+        assert m["abdomen"] / m["pelvis"] == pytest.approx(middle / lower)
+    sk = default_skeleton()  # DeepMimic's 14 kg chest (of 45) split as de Leva's male trunk
+    assert (sk.link("chest").mass + sk.link("abdomen").mass) / sk.total_mass == pytest.approx(14.0 / 45.0)
+
+
+def test_urdf_loads_in_pybullet_with_the_abdomen():
+    import pybullet
+    from pybullet_utils.bullet_client import BulletClient
+
+    sk = default_skeleton()
+    c = BulletClient(connection_mode=pybullet.DIRECT)
+    try:
+        with urdf_file(sk) as path:
+            body = c.loadURDF(path, flags=pybullet.URDF_MAINTAIN_LINK_ORDER)
+        joints = {c.getJointInfo(body, j)[1].decode(): c.getJointInfo(body, j) for j in range(c.getNumJoints(body))}
+        assert joints["abdomen"][2] == pybullet.JOINT_SPHERICAL
+        assert joints["chest"][16] == list(joints).index("abdomen")  # parent link index
+        assert c.getDynamicsInfo(body, list(joints).index("abdomen"))[0] == pytest.approx(sk.link("abdomen").mass)
+    finally:
+        c.disconnect()

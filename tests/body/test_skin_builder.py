@@ -137,3 +137,51 @@ def test_dress_hangs_as_an_a_line_not_a_bell():
     above_hem = y[skirt.fn(line(hem + 0.01)) < 0.0]
     assert np.abs(above_hem).max() <= 1.6 * legs_edge
     assert np.all(skirt.fn(line(hem - 0.02)) > 0.0)
+
+
+def test_waist_blends_pelvis_abdomen_and_chest_and_keeps_hip_and_chest_labels(skin):
+    from phav.body.presets import get_preset
+    from phav.labels import class_id
+
+    names = get_preset(preset_names()[0]).skeleton().link_names
+    pelvis, abdomen, chest = (names.index(n) for n in ("pelvis", "abdomen", "chest"))
+    w = np.zeros((len(skin.weights), len(names)))
+    np.add.at(w, (np.arange(len(w))[:, None], skin.bones.astype(int)), skin.weights)
+    waist = w[:, abdomen] > 0.5
+    assert waist.sum() > 100
+    assert np.any(w[waist, pelvis] > 0.1) and np.any(w[waist, chest] > 0.1)  # blends both ways
+    labels = set(np.unique(skin.mesh.semantic[waist]).tolist())
+    assert labels <= {class_id(n) for n in ("LeftHip", "RightHip", "Chest")}  # PHAV has no abdomen class
+
+
+def test_bending_the_spine_stretches_no_waist_edge_abruptly(skin):
+    """Turn the abdomen (and all above it) 30 degrees forward about the lumbar joint; linear blend
+    skinning of the waist must stretch every edge by less than 2.5x (rigid, unblended weights
+    tear the surface open at the joint)."""
+    from phav.body.skin import bind_pose
+    from phav.geometry import quat_from_axis_angle, quat_to_matrix
+
+    skeleton, _ = _inputs(preset_names()[0])
+    bind = bind_pose(skeleton)
+    names = skeleton.link_names
+    moved = {"abdomen"}
+    for link in skeleton.links:
+        if link.parent in moved:
+            moved.add(link.name)
+    turn = np.eye(4)
+    turn[:3, :3] = quat_to_matrix(quat_from_axis_angle(np.array([0.0, 1.0, 0.0]), np.radians(30.0)))
+    joint = bind["abdomen"][:3, 3]
+    about = np.eye(4)
+    about[:3, 3] = joint
+    back = np.eye(4)
+    back[:3, 3] = -joint
+    pose = np.stack([(about @ turn @ back @ bind[n]) if n in moved else bind[n] for n in names])
+    skinning = pose @ skin.inverse_bind  # (B, 4, 4)
+    p = np.concatenate([skin.mesh.positions, np.ones((len(skin.mesh.positions), 1))], axis=1)
+    posed = np.einsum("vk,vkij,vj->vi", skin.weights, skinning[skin.bones.astype(int)], p)[:, :3]
+    tri = skin.mesh.indices.reshape(-1, 3)
+    edges = np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
+    before = np.linalg.norm(np.diff(skin.mesh.positions[edges], axis=1)[:, 0], axis=1)
+    after = np.linalg.norm(np.diff(posed[edges], axis=1)[:, 0], axis=1)
+    ok = before > 1e-4
+    assert np.max(after[ok] / before[ok]) < 2.5

@@ -29,7 +29,7 @@ BAR_RADIUS = 0.02
 
 
 def _chest_z(sk: Skeleton) -> float:
-    return standing_height(sk) + float(sk.link("chest").offset[2])
+    return standing_height(sk) + float(sk.rest_offset("chest")[2])
 
 
 def pull_up_build(ctx: BuildContext) -> ActionPlan:
@@ -122,7 +122,7 @@ def push_build(ctx: BuildContext) -> ActionPlan:
     steps = 7
     shoulder = np.asarray(sk.link("right_upper_arm").offset, dtype=np.float64)
     pel_back = -0.1 * seg.leg_length  # hips behind the feet's centre when leaning
-    chest_x = float(sk.link("chest").offset[2]) * np.sin(lean)
+    chest_x = float(sk.rest_offset("chest")[2]) * np.sin(lean)
     face = pel_back + chest_x + shoulder[2] * np.sin(lean) + 0.75 * r  # box's near face, body frame x
     box = Prop("box", "Misc", "box", size, tuple(float(c) for c in rng.uniform(0.3, 0.7, 3)), mass)
     centre = np.array([face + size[0] / 2, 0.0, size[2] / 2])

@@ -19,6 +19,7 @@ from phav.geometry import quat_conjugate, quat_multiply, quat_rotate
 from phav.motion.keyposes import Key, standing_height, synthesize
 from phav.motion.ops import mirror
 from phav.motion.rotations import quat_from_rotvec
+from phav.motion.spine import chest_frame
 from phav.physics.variations import Prop
 from phav.take import Take
 
@@ -38,9 +39,10 @@ def chest_point(sk: Skeleton, point, pelvis=(0.0, 0.0, 0.0), pelvis_rot=(0.0, 0.
     """A body-frame point ``(3,)`` in the chest frame of a key with these pelvis and chest values
     (what :class:`~phav.motion.keyposes.Key` ``hands`` expects)."""
     pq = quat_from_rotvec(np.asarray(pelvis_rot, dtype=np.float64))
-    cq = quat_multiply(pq, quat_from_rotvec(np.asarray(chest, dtype=np.float64)))
+    offset, spine = chest_frame(sk, np.asarray(chest, dtype=np.float64))  # the spine split as in synthesize
+    cq = quat_multiply(pq, spine)
     p = np.array([0.0, 0.0, standing_height(sk)]) + np.asarray(pelvis, dtype=np.float64)
-    c = p + quat_rotate(pq, np.asarray(sk.link("chest").offset, dtype=np.float64))
+    c = p + quat_rotate(pq, offset)
     return quat_rotate(quat_conjugate(cq), np.asarray(point, dtype=np.float64) - c)
 
 

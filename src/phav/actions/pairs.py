@@ -41,7 +41,7 @@ def ground_speed(clip: Clip) -> float:
 
 def shoulder(sk: Skeleton, side: str) -> np.ndarray:
     """The ``side`` shoulder joint of the standing body, body frame ``(3,)`` metres."""
-    return (np.array([0.0, 0.0, standing_height(sk)]) + np.asarray(sk.link("chest").offset, dtype=np.float64)
+    return (np.array([0.0, 0.0, standing_height(sk)]) + sk.rest_offset("chest")
             + np.asarray(sk.link(f"{side}_upper_arm").offset, dtype=np.float64))
 
 
@@ -302,7 +302,7 @@ ARM_LINKS = ("upper_arm", "forearm", "hand")
 class Hug(Modifier):
     """Holds each inner hand on the other person's back: a point-to-point constraint of limited
     force (:data:`HUG_FORCE`) from the hand to the other's chest, where the clips place it at the
-    start. The hugging arms collide neither with each other nor with the other's chest, and the contact impulse that would start
+    start. The hugging arms collide neither with each other nor with the other's chest and abdomen, and the contact impulse that would start
     either person's ragdoll is raised by :data:`HUG_RAGDOLL_FACTOR` (the bodies touch throughout)."""
 
     def __init__(self, side: str) -> None:
@@ -323,7 +323,7 @@ class Hug(Modifier):
             partner_side = other if h is a else self.side
             for link in ARM_LINKS:  # the two arms cross behind the backs and rest on them
                 k = h.link_names.index(f"{own}_{link}")
-                for name in ("chest", *(f"{partner_side}_{x}" for x in ARM_LINKS)):
+                for name in ("chest", "abdomen", *(f"{partner_side}_{x}" for x in ARM_LINKS)):
                     c.setCollisionFilterPair(h.body_id, partner.body_id, k - 1, partner.link_names.index(name) - 1, 0)
             cid = c.createConstraint(h.body_id, kh - 1, partner.body_id, kc - 1, pybullet.JOINT_POINT2POINT,
                                      [0, 0, 0], [0, 0, 0], quat_rotate(quat_conjugate(qc[kc]), ph[kh] - pc[kc]).tolist())

@@ -180,7 +180,7 @@ def golf_build(ctx: BuildContext) -> ActionPlan:
     lean = float(rng.uniform(0.3, 0.45))  # forward bend at the hips, rad
     pel, pel_rot = (-0.05 * seg.leg_length, 0.0, -bend), (0.0, lean, 0.0)
     pq = quat_from_rotvec(np.array(pel_rot))
-    chest = np.array([0.0, 0.0, standing_height(sk)]) + np.array(pel) + quat_rotate(pq, np.asarray(sk.link("chest").offset))
+    chest = np.array([0.0, 0.0, standing_height(sk)]) + np.array(pel) + quat_rotate(pq, sk.rest_offset("chest"))
     sh = np.asarray(sk.link("right_upper_arm").offset, dtype=np.float64) * np.array([1.0, 0.0, 1.0])
     centre = chest + quat_rotate(pq, sh)  # between the shoulders
     rh = 0.88 * r  # hands' distance from the centre

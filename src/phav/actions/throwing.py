@@ -346,7 +346,7 @@ def catch_build(ctx: BuildContext) -> ActionPlan:
     gap = rad + seg.hand_radius
     meet = {"right": mid + np.array([-0.03, -gap, 0.0]), "left": mid + np.array([-0.03, gap, 0.0])}
     give = {kk: v + r * np.array([-0.3, 0.0, -0.15]) for kk, v in meet.items()}
-    chest = np.array([0.0, 0.0, standing_height(sk)]) + np.asarray(sk.link("chest").offset)
+    chest = np.array([0.0, 0.0, standing_height(sk)]) + sk.rest_offset("chest")
     catch_point = chest + mid + np.array([0.05, 0.0, 0.0])
     launcher = np.array([distance, float(rng.uniform(-0.5, 0.5)) * k, launch_h])
     t_c = launch_s + flight

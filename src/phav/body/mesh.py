@@ -70,7 +70,7 @@ def label_function(link: Link, seg: Segments) -> LabelFn:
     """The body-part labeller of a link: link-frame points ``(N, 3)`` -> ids ``(N,) uint8``."""
     name = link.name
     side = "Left" if name.startswith("left") else "Right"
-    if name == "pelvis":
+    if name in ("pelvis", "abdomen"):  # the waist keeps the hips' labels (PHAV has no abdomen class)
         left, right = class_id("LeftHip"), class_id("RightHip")
         return lambda c: np.where(c[:, 1] >= 0.0, left, right).astype(np.uint8)
     if name == "chest":

@@ -21,14 +21,19 @@ import numpy as np
 PrimitiveKind = Literal["capsule", "sphere", "box"]
 JointType = Literal["free", "spherical", "revolute", "fixed"]
 
-#: Actuated joints in clip order (spherical: chest, neck, hips, ankles, shoulders; hinge: knees, elbows).
+#: Actuated joints in clip order (spherical: abdomen, chest, neck, hips, ankles, shoulders; hinge:
+#: knees, elbows). The spine has two joints: ``abdomen`` (lumbar, pelvis to abdomen) and ``chest``
+#: (thoracolumbar junction, abdomen to chest).
 ACTUATED_JOINTS: tuple[str, ...] = (
-    "chest", "neck",
+    "abdomen", "chest", "neck",
     "right_hip", "right_knee", "right_ankle", "right_shoulder", "right_elbow",
     "left_hip", "left_knee", "left_ankle", "left_shoulder", "left_elbow",
 )
 
-#: Annotated joints (joint centres; ``head`` is the centre of the head).
+#: Annotated joints (joint centres; ``head`` is the centre of the head). The abdomen (lumbar) joint
+#: is not annotated: the 16-joint layout is the one the pose formats (:mod:`phav.io.posec3d`) and
+#: datasets built on PHAV expect, and the lumbar joint lies on the pelvis-chest line at rest (its
+#: rotation is in the annotations' muscle state, which lists every actuated joint).
 ANNOTATED_JOINTS: tuple[str, ...] = (
     "head", "neck", "chest", "pelvis",
     "right_shoulder", "right_elbow", "right_wrist", "left_shoulder", "left_elbow", "left_wrist",
@@ -45,7 +50,8 @@ DEEPMIMIC_LEG_LENGTH = 0.421546 + 0.409870 + 0.05
 class Segments:
     """Named segment lengths and limb radii in metres (defaults: DeepMimic's humanoid, 1.62 m)."""
 
-    pelvis_to_chest: float = 0.236151
+    pelvis_to_abdomen: float = 0.45 * 0.236151  # the abdomen (lumbar) joint at 0.45 of pelvis to chest
+    abdomen_to_chest: float = 0.55 * 0.236151
     chest_to_neck: float = 0.223894
     neck_to_head: float = 0.175  # neck joint to head centre
     head_radius: float = 0.1025
@@ -64,6 +70,13 @@ class Segments:
     hand_radius: float = 0.04
     pelvis_radius: float = 0.09
     pelvis_up: float = 0.07  # pelvis sphere centre above the pelvis joint
+    abdomen_radius: float = 0.08
+    abdomen_up: float = 0.55 * 0.55 * 0.236151  # abdomen sphere (and mass) centre above the abdomen joint
+    # the abdomen's radii of gyration about its x, y, z axes: de Leva's (1996) male middle trunk
+    # (48.2, 38.3, 46.8 % of its 0.1238 H length) at DeepMimic's height
+    abdomen_gyration_x: float = 0.482 * 0.1238 * 1.618961
+    abdomen_gyration_y: float = 0.383 * 0.1238 * 1.618961
+    abdomen_gyration_z: float = 0.468 * 0.1238 * 1.618961
     chest_radius: float = 0.11
     chest_up: float = 0.12  # chest sphere centre above the chest joint
     neck_radius: float = 0.045
@@ -75,6 +88,11 @@ class Segments:
     def scaled(self, factor: float) -> "Segments":
         """All lengths multiplied by ``factor``."""
         return Segments(**{f.name: getattr(self, f.name) * factor for f in dataclasses.fields(self)})
+
+    @property
+    def pelvis_to_chest(self) -> float:
+        """Pelvis joint to chest joint along the spine at rest, metres."""
+        return self.pelvis_to_abdomen + self.abdomen_to_chest
 
     @property
     def height(self) -> float:
@@ -167,7 +185,15 @@ class Link:
         offset: ``(3,)`` joint centre in the parent link frame, metres.
         axis: ``(3,)`` hinge axis in the link frame (revolute only).
         limits: ``(lower, upper)`` hinge angle limits, radians (revolute only).
-        collision: the collision shape (also the mass distribution).
+        gyration: radii of gyration ``(kx, ky, kz)`` in metres about the link axes through the
+            collision shape's centre, where the segment's mass spreads wider than its collision
+            shape (the abdomen: a small sphere filling the waist); empty: from the shape.
+        rotvec_limits: spherical joints with anatomical limits: ``((lo, hi),) * 3`` bounds of the
+            joint rotation vector's x (lateral bend), y (flexion +, extension -) and z (axial twist)
+            components, radians; empty: unlimited. (PyBullet's URDF has no spherical limits: the
+            spine split of :mod:`phav.motion.spine` keeps the abdomen inside them for every clip
+            and key pose with one trunk joint; a clip's own abdomen track is kept as given.)
+        collision: the collision shape (also the mass distribution unless ``gyration`` is given).
         visuals: shapes drawn by the render mesh (may add a neck or a hip girdle).
         mass: kg.
         muscle_group: ``spine``, ``neck``, ``right_arm``, ``left_arm``, ``right_leg``, ``left_leg``.
@@ -186,10 +212,15 @@ class Link:
     strength: float = 0.0
     axis: tuple[float, float, float] = (0.0, 0.0, 0.0)
     limits: tuple[float, float] = (0.0, 0.0)
+    rotvec_limits: tuple[tuple[float, float], ...] = ()
+    gyration: tuple[float, ...] = ()
 
     @property
     def inertia(self) -> tuple[float, float, float]:
         """Principal moments about :attr:`collision`'s centre, kg m²."""
+        if self.gyration:
+            kx, ky, kz = self.gyration
+            return (self.mass * kx * kx, self.mass * ky * ky, self.mass * kz * kz)
         return self.collision.inertia(self.mass)
 
     @property
@@ -228,6 +259,15 @@ class Skeleton:
     def total_mass(self) -> float:
         return float(sum(link.mass for link in self.links))
 
+    def rest_offset(self, name: str) -> np.ndarray:
+        """``(3,)`` origin of link ``name``'s frame in the root (pelvis) frame at rest, metres."""
+        out = np.zeros(3)
+        link = self.link(name)
+        while link.parent is not None:
+            out += np.asarray(link.offset, dtype=np.float64)
+            link = self.link(link.parent)
+        return out
+
     def annotated_points(self) -> list[tuple[str, str, tuple[float, float, float]]]:
         """``(joint name, link name, point in the link frame)`` for :data:`ANNOTATED_JOINTS`."""
         out = []
@@ -239,16 +279,18 @@ class Skeleton:
         return out
 
 
-# DeepMimic's link masses (kg, for its 45 kg body), used as fractions of the total mass.
+# DeepMimic's link masses (kg, for its 45 kg body), used as fractions of the total mass; its 14 kg
+# chest is split between our abdomen and chest as de Leva's (1996) male middle : upper trunk
+# (16.33 : 15.96).
 _MASS_FRACTIONS = {
-    "pelvis": 6.0, "chest": 14.0, "head": 2.0, "thigh": 4.5, "shin": 3.0, "foot": 1.0,
+    "pelvis": 6.0, "abdomen": 14.0 * 16.33 / 32.29, "chest": 14.0 * 15.96 / 32.29, "head": 2.0, "thigh": 4.5, "shin": 3.0, "foot": 1.0,
     "upper_arm": 1.5, "forearm": 1.0, "hand": 0.5,
 }
 _MASS_TOTAL = 45.0
 
 #: Muscle strengths (maximum torque, N m) for a 70 kg, 1.75 m adult, by joint kind.
 REFERENCE_STRENGTH = {
-    "chest": 400.0, "neck": 100.0, "hip": 400.0, "knee": 300.0, "ankle": 200.0,
+    "abdomen": 400.0, "chest": 400.0, "neck": 100.0, "hip": 400.0, "knee": 300.0, "ankle": 200.0,
     "shoulder": 150.0, "elbow": 100.0,
 }
 REFERENCE_MASS = 70.0
@@ -256,6 +298,15 @@ REFERENCE_HEIGHT = 1.75
 
 KNEE_LIMITS = (0.0, 2.9)
 ELBOW_LIMITS = (0.0, 2.9)
+#: Lumbar spine (L1-S1) range of motion as rotation-vector bounds ``(x lateral bend, y flexion +/
+#: extension -, z axial twist)``, radians: flexion 50 deg, extension 25 deg, lateral bend 25 deg and
+#: axial rotation 10 deg each way (adult ranges as tabulated by White & Panjabi, *Clinical
+#: Biomechanics of the Spine*, 2nd ed. 1990, Table 2-7, summed over the lumbar levels).
+LUMBAR_LIMITS: tuple[tuple[float, float], ...] = (
+    (-math.radians(25.0), math.radians(25.0)),
+    (-math.radians(25.0), math.radians(50.0)),
+    (-math.radians(10.0), math.radians(10.0)),
+)
 
 
 def build_skeleton(seg: Segments, mass: float = REFERENCE_MASS, *, mass_fractions: dict[str, float] | None = None,
@@ -263,7 +314,7 @@ def build_skeleton(seg: Segments, mass: float = REFERENCE_MASS, *, mass_fraction
     """The skeleton for segment lengths ``seg`` and total ``mass`` kg.
 
     Args:
-        mass_fractions: fraction of ``mass`` per link kind (``pelvis``, ``chest``, ``head``, and once
+        mass_fractions: fraction of ``mass`` per link kind (``pelvis``, ``abdomen``, ``chest``, ``head``, and once
             per side ``thigh``, ``shin``, ``foot``, ``upper_arm``, ``forearm``, ``hand``); default:
             DeepMimic's humanoid. :class:`phav.body.anthropometry.BodyShape` passes de Leva's.
         strength_scale: multiplies every joint's strength (e.g. 0.7 for an elderly person).
@@ -285,6 +336,7 @@ def build_skeleton(seg: Segments, mass: float = REFERENCE_MASS, *, mass_fraction
         return Primitive("capsule", (radius, max(length - 2.0 * radius, 1e-3)), (0.0, 0.0, -0.5 * length))
 
     pelvis = Primitive("sphere", (seg.pelvis_radius,), (0.0, 0.0, seg.pelvis_up))
+    abdomen = Primitive("sphere", (seg.abdomen_radius,), (0.0, 0.0, seg.abdomen_up))
     hip_girdle = Primitive("capsule", (0.8 * seg.thigh_radius + 0.01, 2.0 * seg.hip_half_width), (0.0, 0.0, 0.0), axis="y")
     chest = Primitive("sphere", (seg.chest_radius,), (0.0, 0.0, seg.chest_up))
     shoulder_girdle = Primitive(
@@ -303,7 +355,10 @@ def build_skeleton(seg: Segments, mass: float = REFERENCE_MASS, *, mass_fraction
 
     links: list[Link] = [
         Link("pelvis", "pelvis", None, "free", (0.0, 0.0, 0.0), pelvis, (pelvis, hip_girdle), m["pelvis"]),
-        Link("chest", "chest", "pelvis", "spherical", (0.0, 0.0, seg.pelvis_to_chest), chest,
+        Link("abdomen", "abdomen", "pelvis", "spherical", (0.0, 0.0, seg.pelvis_to_abdomen), abdomen,
+             (abdomen,), m["abdomen"], "spine", s["abdomen"], rotvec_limits=LUMBAR_LIMITS,
+             gyration=(seg.abdomen_gyration_x, seg.abdomen_gyration_y, seg.abdomen_gyration_z)),
+        Link("chest", "chest", "abdomen", "spherical", (0.0, 0.0, seg.abdomen_to_chest), chest,
              (chest, shoulder_girdle), m["chest"], "spine", s["chest"]),
         Link("head", "neck", "chest", "spherical", (0.0, 0.0, seg.chest_to_neck), head,
              (head, neck), m["head"], "neck", s["neck"]),
@@ -326,7 +381,7 @@ def build_skeleton(seg: Segments, mass: float = REFERENCE_MASS, *, mass_fraction
                  hand, (hand,), m["hand"], arm, 0.0),
         ]
     # URDF order: parents first. Reorder so that the sequence matches ACTUATED_JOINTS for actuated ones.
-    order = ["pelvis", "chest", "head"]
+    order = ["pelvis", "abdomen", "chest", "head"]
     for side in ("right", "left"):
         order += [f"{side}_thigh", f"{side}_shin", f"{side}_foot", f"{side}_upper_arm", f"{side}_forearm", f"{side}_hand"]
     by_name = {link.name: link for link in links}

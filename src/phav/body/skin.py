@@ -37,6 +37,8 @@ BIND_ARM_ANGLE = 0.32
 BIND_LEG_ANGLE = 0.04
 #: Blend radius between the trunk and each limb or the head, metres.
 JOIN_BLEND = 0.035
+#: Links whose surface is dressed (garments, belt line) as another link: the waist is the pelvis's.
+DRESSED_AS = {"abdomen": "pelvis"}
 #: Width of the skinning-weight blend across a joint, metres.
 WEIGHT_SOFTNESS = 0.012
 #: Default grid spacing, metres: about 17k triangles and 0.2 s per person (2-core CPU), enough
@@ -112,9 +114,15 @@ class _Body:
         local = self.local(piece.link, points)
         d = piece.fn(local)
         if piece.tag == "body":
-            _, thickness = coverage(self.outfit, piece.link, local, self.seg_length[piece.link], self.neck_z)
+            _, thickness = self.coverage(piece.link, points)
             d = d - thickness
         return d
+
+    def coverage(self, link: str, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Garment codes and thickness at world ``points (N, 3)`` on ``link``'s surface. The waist
+        (``abdomen``) is dressed as the pelvis (same belt line, same garments)."""
+        dressed = DRESSED_AS.get(link, link)
+        return coverage(self.outfit, dressed, self.local(dressed, points), self.seg_length[dressed], self.neck_z)
 
     def _box_margin(self, piece: Piece, margin: float) -> float:
         return margin + piece.k + 0.015
@@ -260,8 +268,7 @@ def _appearance(body: _Body, positions: np.ndarray, nearest_body: np.ndarray, ta
     for li, link in enumerate(body.skeleton.links):
         sel = nearest_body == li
         if sel.any():
-            code[sel], _ = coverage(o, link.name, body.local(link.name, positions[sel]),
-                                    body.seg_length[link.name], body.neck_z)
+            code[sel], _ = body.coverage(link.name, positions[sel])
     code[tags == "skirt"] = TOP if o.top.kind == "dress" else BOTTOM
     code[tags == "hair"] = HAIR
     code[tags == "eye"] = EYE

@@ -7,7 +7,7 @@ with the trunk but not with each other (so legs do not fuse). Face pieces (nose,
 eye sockets) are small unions and subtractions on the head; hair pieces come from the hair style.
 
 Link roles are recognised from the generic link names of :mod:`phav.body.skeleton` (``pelvis``,
-``chest``, ``head``, ``*_thigh``, ``*_shin``, ``*_foot``, ``*_upper_arm``, ``*_forearm``, ``*_hand``).
+``abdomen``, ``chest``, ``head``, ``*_thigh``, ``*_shin``, ``*_foot``, ``*_upper_arm``, ``*_forearm``, ``*_hand``).
 """
 
 from __future__ import annotations
@@ -113,6 +113,16 @@ def _head(name: str, seg: Segments, hair: str) -> list[Piece]:
     return out
 
 
+def _has_abdomen(skeleton: Skeleton) -> bool:
+    return any(link.name == "abdomen" for link in skeleton.links)
+
+
+def _waist(name: str, seg: Segments, above_pelvis: float) -> Piece:
+    """The waist ellipsoid (0.16 m above the pelvis joint) in a link ``above_pelvis`` metres up the spine."""
+    r = seg.pelvis_radius
+    return _ell(name, (0.0, 0, 0.16 - above_pelvis), (0.95 * r, 1.45 * r, 1.15 * r), k=0.06)
+
+
 def link_pieces(skeleton: Skeleton, link: Link, hair: str = "short", skirt: float = 0.0,
                 chest_shape: float = 0.0) -> list[Piece]:
     """The pieces of one link, sized from the skeleton.
@@ -134,8 +144,9 @@ def link_pieces(skeleton: Skeleton, link: Link, hair: str = "short", skirt: floa
         w = seg.hip_half_width
         out = [
             _ell(name, (-0.012, 0, 0.035), (1.25 * seg.pelvis_radius, w + 0.8 * seg.thigh_radius, 1.25 * seg.pelvis_radius)),
-            _ell(name, (0.0, 0, 0.16), (0.95 * seg.pelvis_radius, 1.45 * seg.pelvis_radius, 1.15 * seg.pelvis_radius), k=0.06),
         ]
+        if not _has_abdomen(skeleton):
+            out.append(_waist(name, seg, 0.0))
         if skirt > 0.0:
             top = np.array([0.0, 0.0, 0.12])
             bottom = np.array([0.0, 0.0, -skirt * seg.thigh])
@@ -151,6 +162,8 @@ def link_pieces(skeleton: Skeleton, link: Link, hair: str = "short", skirt: floa
             out.append(Piece(name, skirt_fn, np.minimum(top, bottom) - r_bottom, np.maximum(top, bottom) + r_bottom,
                              0.03, "union", "skirt"))
         return out
+    if name == "abdomen":  # the waist: bound to the lumbar joint so that bending the spine bends it
+        return [_waist(name, seg, seg.pelvis_to_abdomen)]
     if name == "chest":
         shoulder = np.array([-seg.shoulder_back, seg.shoulder_half_width, seg.shoulder_up])
         r = seg.chest_radius
@@ -204,10 +217,10 @@ def link_pieces(skeleton: Skeleton, link: Link, hair: str = "short", skirt: floa
 
 
 def link_groups(skeleton: Skeleton) -> dict[str, str]:
-    """Link name -> blend group: ``trunk`` for the root and its spine child, else the name of the
-    limb link attached to the trunk (``head``, ``right_thigh``, ...)."""
+    """Link name -> blend group: ``trunk`` for the root and the spine links (muscle group ``spine``:
+    abdomen, chest), else the name of the limb link attached to the trunk (``head``, ``right_thigh``, ...)."""
     root = skeleton.links[0].name
-    trunk = {root} | {l.name for l in skeleton.links if l.parent == root and "chest" in l.name}
+    trunk = {root} | {l.name for l in skeleton.links if l.muscle_group == "spine"}
     group: dict[str, str] = {}
     for link in skeleton.links:  # parents come first
         if link.name in trunk:

@@ -8,8 +8,12 @@ the order listed (``Zrotation Xrotation Yrotation`` means ``Rz Rx Ry``: intrinsi
 
 Mapping (CMU-style names and common aliases, matched case-insensitively, ignoring ``_``, ``-``,
 spaces and a ``prefix:``): see :data:`JOINT_ALIASES`. The project's chest follows the BVH joint the
-neck hangs from (``Spine1`` in CMU files); clavicles and extra spine joints contribute to the world
-orientations of their children but have no project joint of their own.
+neck hangs from (``thorax`` in CMU's own names, ``Spine1`` in CMU files converted to BVH), so it
+takes the rotations of CMU's ``upperback`` and ``thorax``; the project's abdomen follows the lumbar
+joint (``lowerback``, else ``spine``/``abdomen``) when the file has one between the pelvis and the
+chest, else the clip splits the pelvis-to-chest rotation over abdomen and chest
+(:mod:`phav.motion.spine`). Clavicles and extra spine joints contribute to the world orientations
+of their children but have no project joint of their own.
 
 The rotations keep each bone's *world direction*: the BVH rest pose need not match the project's
 rest pose (arms hanging). For a mapped limb joint with rest bone direction ``d_bvh`` (towards its
@@ -43,6 +47,7 @@ from phav.motion.clip import Clip
 #: ``_ - space``). ``*_wrist`` only gives the forearm's direction (the project's wrists are fixed).
 JOINT_ALIASES: dict[str, tuple[str, ...]] = {
     "pelvis": ("hips", "hip", "pelvis", "root"),
+    "abdomen": ("lowerback", "abdomen", "spine", "spine0", "lowerspine"),
     "neck": ("neck", "neck1", "neckbase"),
     "head": ("head",),
 }
@@ -285,6 +290,14 @@ def find_joints(bvh: Bvh) -> dict[str, int]:
                          f"file joints: {names}")
     parent = bvh.joints[found["neck"]].parent
     found["chest"] = parent if parent >= 0 else found["pelvis"]  # neck on the pelvis: a rigid torso
+    # the lumbar joint counts only strictly between the pelvis and the chest
+    abdomen = found.pop("abdomen", None)
+    up = bvh.joints[found["chest"]].parent if found["chest"] != found["pelvis"] else -1
+    while up >= 0 and up != found["pelvis"]:
+        if up == abdomen:
+            found["abdomen"] = abdomen
+            break
+        up = bvh.joints[up].parent
     return found
 
 
@@ -363,7 +376,7 @@ _BONE_CHILD = {f"{s}_{j}": f"{s}_{c}" for s in ("left", "right")
                for j, c in (("hip", "knee"), ("knee", "ankle"), ("shoulder", "elbow"), ("elbow", "wrist"))}
 _DOWN = np.array([0.0, 0.0, -1.0])
 #: Project joint -> parent project joint (the link whose world orientation is the parent frame).
-_PARENT = {"chest": "pelvis", "neck": "chest"}
+_PARENT = {"abdomen": "pelvis", "chest": "abdomen", "neck": "chest"}
 for _side in ("left", "right"):
     _PARENT.update({f"{_side}_hip": "pelvis", f"{_side}_knee": f"{_side}_hip", f"{_side}_ankle": f"{_side}_knee",
                     f"{_side}_shoulder": "chest", f"{_side}_elbow": f"{_side}_shoulder"})
@@ -414,7 +427,9 @@ def bvh_to_clip(bvh: Bvh, name: str, *, scale: float | None = None, up: str | No
     world = quat_multiply(quat_multiply(c, world), quat_conjugate(c))
 
     P: dict[str, np.ndarray] = {}
-    for joint in ("pelvis", "chest", "neck") + tuple(_PARENT)[2:]:
+    names = list(ACTUATED_JOINTS) if "abdomen" in found else [j for j in ACTUATED_JOINTS if j != "abdomen"]
+    parents = dict(_PARENT) if "abdomen" in found else {**_PARENT, "chest": "pelvis"}
+    for joint in ["pelvis"] + names:
         idx = found["head"] if joint == "neck" else found[joint]
         g = world[:, idx]
         if _BONE_CHILD.get(joint) in found:
@@ -422,9 +437,9 @@ def bvh_to_clip(bvh: Bvh, name: str, *, scale: float | None = None, up: str | No
             if np.linalg.norm(d) > 1e-9:
                 g = quat_multiply(g, np.broadcast_to(_shortest_rotation(_DOWN, d), g.shape))
         P[joint] = quat_normalize(g)
-    joint_quats = np.empty((F, len(ACTUATED_JOINTS), 4))
-    for k, joint in enumerate(ACTUATED_JOINTS):
-        parent = P[_PARENT[joint]]
+    joint_quats = np.empty((F, len(names), 4))
+    for k, joint in enumerate(names):
+        parent = P[parents[joint]]
         q = quat_multiply(quat_conjugate(parent), P[joint])
         if joint in HINGE_AXES:
             q = _twist(q, np.asarray(HINGE_AXES[joint]))
@@ -435,7 +450,7 @@ def bvh_to_clip(bvh: Bvh, name: str, *, scale: float | None = None, up: str | No
     if found["pelvis"] != 0:
         root_pos = root_pos + _offset_from_root(bvh, found["pelvis"], world, M) * scale
     return Clip(name=name, fps=1.0 / bvh.frame_time, root_pos=root_pos, root_quat=P["pelvis"],
-                joint_names=list(ACTUATED_JOINTS), joint_quats=quat_normalize(joint_quats), loop=False,
+                joint_names=names, joint_quats=quat_normalize(joint_quats), loop=False,
                 leg_length=leg * scale)
 
 

@@ -10,6 +10,12 @@ Format (in memory and in the JSON files under ``motions/``):
   (:data:`phav.body.skeleton.ACTUATED_JOINTS` order for imported clips).
 - ``joint_quats``: ``(F, J, 4) float64`` rotation of each child link frame relative to its parent
   joint frame, ``(x, y, z, w)``; 1-dof hinges are stored as quaternions about the hinge axis.
+  The spine has two joints, ``abdomen`` (lumbar) and ``chest``. A clip given a ``chest`` track but
+  no ``abdomen`` track (DeepMimic's one-joint trunk, files written before the abdomen existed)
+  gets one on construction: its ``chest`` rotation ``q`` is split by
+  :func:`phav.motion.spine.split_spine` into ``q^(1/2)`` for the abdomen (inserted just before
+  ``chest``) and ``q^(1/2)`` for the chest (the lumbar part clamped to the lumbar limits, the chest
+  taking the rest), whose product is ``q`` exactly, so the spine bends as much as before.
 - ``loop``: when true, the last frame is the first pose of the next cycle (same pose, moved by the
   cycle's displacement), so one cycle lasts ``(F - 1) / fps`` seconds; sampling past the end repeats
   the cycle, each repetition moved by the clip's horizontal root displacement and turned by its
@@ -36,6 +42,7 @@ import numpy as np
 
 from phav.geometry import quat_multiply, quat_normalize, quat_rotate
 from phav.motion.rotations import heading, quat_about_z, quat_slerp, relative_rotvec
+from phav.motion.spine import with_abdomen
 
 CLIP_FORMAT = "phav-clip"
 CLIP_FORMAT_VERSION = 1
@@ -85,6 +92,8 @@ class Clip:
         self.root_quat = quat_normalize(self.root_quat)
         self.joint_quats = quat_normalize(self.joint_quats)
         self.joint_names = list(self.joint_names)
+        if self.joint_quats.ndim == 3 and self.joint_quats.shape[1] == len(self.joint_names):
+            self.joint_names, self.joint_quats = with_abdomen(self.joint_names, self.joint_quats)
         F = len(self.root_pos)
         J = len(self.joint_names)
         if F < 2:

@@ -129,10 +129,11 @@ def parse_deepmimic(data: object, name: str, source: str, skeleton: Skeleton | N
         col += width
     joint_quats = np.stack(joints, axis=1)
     names = [j for j, _ in DEEPMIMIC_LAYOUT]
-    assert tuple(names) == ACTUATED_JOINTS
+    # DeepMimic's trunk has one joint (``chest``): the clip splits it over abdomen and chest
     clip = Clip(name=name, fps=1.0 / dt, root_pos=root_pos, root_quat=root_quat, joint_names=names,
                 joint_quats=joint_quats, loop=loop_mode == "wrap", cycle_turn=0.0,
                 leg_length=skeleton.segments.leg_length)
+    assert tuple(clip.joint_names) == ACTUATED_JOINTS
     if uniform:
         return clip
     times = np.concatenate([[0.0], np.cumsum(durations)])

@@ -1,7 +1,7 @@
 """Procedural motion from key poses: task-space keys, timing curves, per-frame IK.
 
-A :class:`Key` gives, at a time, where the pelvis is (offset from standing, tilt), how the chest and
-neck are turned, where the wrists are (in the chest frame), where the ankles are (in the body
+A :class:`Key` gives, at a time, where the pelvis is (offset from standing, tilt), how the spine
+(abdomen and chest together) and neck are turned, where the wrists are (in the chest frame), where the ankles are (in the body
 frame) and where the head looks. :func:`synthesize` interpolates consecutive keys with each key's
 timing curve (``linear``, ``smooth``, ``ease_in``, ``ease_out``), then solves the limbs with the
 analytic two-bone IK of :mod:`phav.motion.ik` frame by frame and returns a
@@ -30,6 +30,7 @@ from phav.geometry import quat_conjugate, quat_multiply, quat_normalize, quat_ro
 from phav.motion.clip import Clip
 from phav.motion.ik import arm_ik, leg_ik, look_at
 from phav.motion.rotations import quat_from_rotvec, quat_slerp
+from phav.motion.spine import split_spine
 
 #: Timing curves ``u -> u'`` on ``[0, 1]``.
 EASINGS: dict[str, Callable[[float], float]] = {
@@ -51,7 +52,9 @@ class Key:
         time: seconds.
         pelvis: ``(3,)`` pelvis offset from its standing position, body frame.
         pelvis_rot: ``(3,)`` pelvis rotation vector (e.g. ``(0, 0.4, 0)`` leans forward), body frame.
-        chest: ``(3,)`` chest joint rotation vector (local).
+        chest: ``(3,)`` rotation vector of the whole spine, pelvis to chest (local): split over the
+            abdomen and chest joints by :func:`phav.motion.spine.split_spine` (half each, the
+            lumbar part within its limits).
         hands: wrist targets per side (chest frame, relative to the chest joint); a side not named
             hangs relaxed (:func:`rest_hand`).
         feet: ankle targets per side (body frame); a side not named stands at :func:`rest_ankle`.
@@ -165,6 +168,7 @@ def synthesize(skeleton: Skeleton, keys: Sequence[Key], *, duration: float | Non
     root_quat = np.zeros((n, 4))
     jq = np.zeros((n, len(joints), 4))
     jq[..., 3] = 1.0
+    abdomen_off = _vec(skeleton.link("abdomen").offset)
     chest_off = _vec(skeleton.link("chest").offset)
     h0 = standing_height(skeleton)
     rest_h = {s: rest_hand(skeleton, s) for s in SIDES}
@@ -178,9 +182,11 @@ def synthesize(skeleton: Skeleton, keys: Sequence[Key], *, duration: float | Non
         pq = quat_slerp(quat_from_rotvec(_vec(a.pelvis_rot)), quat_from_rotvec(_vec(b.pelvis_rot)), u)
         cq = quat_slerp(quat_from_rotvec(_vec(a.chest)), quat_from_rotvec(_vec(b.chest)), u)
         root_pos[f], root_quat[f] = pelvis, pq
-        jq[f, joints.index("chest")] = cq
+        qa, qc = split_spine(cq)
+        jq[f, joints.index("abdomen")] = qa
+        jq[f, joints.index("chest")] = qc
         chest_q = quat_multiply(pq, cq)
-        chest_pos = pelvis + quat_rotate(pq, chest_off)
+        chest_pos = pelvis + quat_rotate(pq, abdomen_off + quat_rotate(qa, chest_off))
         # neck: look at the gaze target (or straight ahead)
         look_a = a.look if a.look is not None else b.look
         look_b = b.look if b.look is not None else a.look

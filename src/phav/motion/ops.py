@@ -14,8 +14,10 @@ import numpy as np
 from phav.motion.clip import Clip
 from phav.motion.rotations import quat_slerp
 
-#: Joints of the upper body (driven by :func:`layer`'s top clip).
-UPPER_BODY_JOINTS: tuple[str, ...] = ("chest", "neck", "right_shoulder", "right_elbow", "left_shoulder", "left_elbow")
+#: Joints of the upper body (driven by :func:`layer`'s top clip). The whole spine (abdomen and
+#: chest) belongs to the upper body: a one-joint-trunk clip's ``chest`` is split over both, so
+#: layering both keeps the top clip's trunk bend whole (the base keeps the pelvis and legs).
+UPPER_BODY_JOINTS: tuple[str, ...] = ("abdomen", "chest", "neck", "right_shoulder", "right_elbow", "left_shoulder", "left_elbow")
 
 
 def resample(clip: Clip, times: np.ndarray, fps: float, name: str | None = None) -> Clip:
