@@ -28,7 +28,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per case (default 5, quick 3)")
     parser.add_argument("--pybullet-egl", action="store_true", help="also time PyBullet's EGL renderer plugin")
     parser.add_argument("--dataset-videos", type=int, default=None,
-                        help="videos per dataset-throughput case, with 1 and 2 workers (default 6, quick 4; 0 skips)")
+                        help="videos per dataset-throughput case, with 1 and 2 workers (default 6, quick 2; 0 skips)")
     parser.add_argument("--scaling-frames", type=int, default=None,
                         help="frames per take of the resolution and people scaling cases (default 10, quick 2; 0 skips)")
     return parser.parse_args(argv)
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     results.append(cases.write_case(spec, take, frames_all, repeats))
     results.append(cases.end_to_end_case(spec, max(1, repeats - 2)))
     results.append(cases.pybullet_camera_case(spec, take, "tiny", repeats))
-    dataset_videos = args.dataset_videos if args.dataset_videos is not None else (4 if args.quick else 6)
+    dataset_videos = args.dataset_videos if args.dataset_videos is not None else (2 if args.quick else 6)
     if dataset_videos > 0:
         results += [cases.dataset_case(spec, dataset_videos, workers) for workers in (1, 2)]
         results[-1]["speedup_vs_1_worker"] = results[-1]["median_per_s"] / results[-2]["median_per_s"]

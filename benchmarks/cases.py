@@ -189,4 +189,5 @@ def dataset_case(spec: VideoSpec, videos: int, workers: int) -> dict:
             "frames_per_s": summary.frames / seconds, "seconds": seconds, "runs": 1,
             "settings": {"workers": workers, "videos": made, "failed": summary.failed, "classes": classes,
                          "min_frames": spec.frames, "length": "each class's own duration",
-                         "size": f"{spec.width}x{spec.height}", "modalities": list(MODALITIES)}}
+                         "size": f"{spec.width}x{spec.height}", "modalities": list(MODALITIES),
+                         "note": f"{made} videos, {summary.frames / seconds:.1f} frames/s, all modalities"}}
