@@ -39,15 +39,16 @@ def simulate_case(spec: VideoSpec, repeats: int) -> dict:
 
 
 def physics_case(humanoids: int, repeats: int, steps: int = 480, actor: str = "Model_Man01") -> dict:
-    """Physics only: ``humanoids`` people tracking the walk side by side at 240 Hz (motors and pins
-    updated every step, the guard and a snapshot every 8 steps, as in a 30 FPS video). Setup
-    (URDF load) is outside the timed part."""
+    """Physics only: ``humanoids`` people tracking the walk side by side at 240 Hz (the clip as videos
+    load it: retargeted, feet locked; ``control`` every step, which re-aims the motors once per video
+    frame and the pins every step; the guard and a snapshot every 8 steps, as in a 30 FPS video).
+    Setup (clip load, URDF) is outside the timed part."""
     from phav.body.presets import get_preset
-    from phav.motion.deepmimic import load_deepmimic
+    from phav.motion.library import load_clip
     from phav.physics import Humanoid, World
 
     skeleton = get_preset(actor).skeleton()
-    clip = load_deepmimic("walk", skeleton)
+    clip = load_clip("walk", skeleton)
     world = World()
     people = [Humanoid(world, skeleton, clip, position=(0.0, 1.5 * i)) for i in range(humanoids)]
     clock = {"t": 0.0, "stepping_s": 0.0, "total_s": 0.0}
@@ -137,11 +138,11 @@ def end_to_end_case(spec: VideoSpec, repeats: int) -> dict:
 def pybullet_camera_case(spec: VideoSpec, take, renderer_name: str, repeats: int) -> dict:
     """PyBullet's ``getCameraImage`` on the same humanoid, ground, camera and size (RGB, depth, mask)."""
     from benchmarks.pybullet_camera import PyBulletCamera
-    from phav.motion.deepmimic import load_deepmimic
+    from phav.motion.library import load_clip
     from phav.physics import Humanoid, World
 
     scenario = Scenario(spec)
-    clip = load_deepmimic(scenario.clip_name, scenario.skeleton)
+    clip = load_clip(scenario.clip_name, scenario.skeleton)
     with World(timestep=scenario.timestep) as world:
         Humanoid(world, scenario.skeleton, clip, position=tuple(scenario.static.start_position),
                  heading=scenario.static.start_heading)

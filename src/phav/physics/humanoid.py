@@ -12,11 +12,11 @@ whose target follows the clip's root pose and whose maximum force is ``pin_weigh
 Example (30 FPS video, 8 physics substeps of 1/240 s per frame)::
 
     from phav.body.skeleton import default_skeleton
-    from phav.motion.deepmimic import load_deepmimic
+    from phav.motion.library import load_clip
     from phav.physics import Humanoid, World
 
     skeleton = default_skeleton(height=1.75)
-    clip = load_deepmimic("walk", skeleton)
+    clip = load_clip("walk", skeleton)  # retargeted to the body, stance feet locked
     states = []
     with World() as world:
         human = Humanoid(world, skeleton, clip, position=(0.0, 0.0), heading=0.0)
