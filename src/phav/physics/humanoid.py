@@ -4,6 +4,10 @@ muscle-like PD motors and a root pin.
 Muscles: every actuated joint is driven towards the clip's local rotation by PyBullet's joint motor
 in ``POSITION_CONTROL`` (a constraint-based PD: ``positionGain`` kp and ``velocityGain`` kd are
 PyBullet's dimensionless gains, ``force`` is the joint's maximum torque, its *strength*, N m).
+PyBullet's spherical-joint motors (spine, neck, hips, ankles, shoulders) ignore ``velocityGain``
+(bullet3 issues 2740 and 4533; ``tests/physics/test_humanoid.py`` pins it): there kd has no effect
+and the motor acts on the position error alone, damped only by the constraint solver; kd damps
+the hinges (knees, elbows).
 Gains and strengths are grouped in muscle groups (``spine``, ``neck``, ``right_arm``, ``left_arm``,
 ``right_leg``, ``left_leg``). The root pin is a fixed constraint from the world to the pelvis frame
 whose target follows the clip's root pose and whose maximum force is ``pin_weight * pin_max_force``
@@ -106,7 +110,8 @@ class _TargetChunk:
 
 @dataclasses.dataclass(frozen=True)
 class MuscleGains:
-    """PD gains per muscle group: ``{group: (kp, kd)}``, PyBullet ``POSITION_CONTROL`` gains.
+    """PD gains per muscle group: ``{group: (kp, kd)}``, PyBullet ``POSITION_CONTROL`` gains (kd acts
+    on hinge joints only: PyBullet's spherical motors ignore it, see the module docstring).
 
     Defaults (1.0, 0.5) were tuned on DeepMimic's walk, run, jump and kick for a child, a tall heavy
     adult and the elderly woman (:mod:`phav.physics.tracking`); (0.6, 1.0) left 5-12 degrees of error.
