@@ -95,7 +95,7 @@ def generate_video(
     try:
         start = time.perf_counter()
         settings = renderer.settings if renderer is not None else quality_settings(quality)
-        take = scenario.simulate(skin_resolution=settings.skin_resolution)  # preview: coarser skins
+        take = scenario.simulate(skin_resolution=settings.skin_resolution)
         simulate_s = time.perf_counter() - start
 
         start = time.perf_counter()

@@ -148,14 +148,16 @@ def test_skin_survives_a_take_round_trip(tmp_path):
     np.testing.assert_array_equal(back.skins[0].mesh.positions, take.skins[0].mesh.positions)
 
 
-def test_preview_skin_is_coarser_and_its_ground_truth_is_exact_for_it():
-    """``preview`` videos carry people meshed at a coarser grid (``RenderSettings.skin_resolution``,
+def test_coarse_skin_is_coarser_and_its_ground_truth_is_exact_for_it():
+    """People meshed at the coarser opt-in grid (``RenderSettings(skin_resolution=PREVIEW_RESOLUTION)``,
     built by the scenario into the take): the renderer's ground truth is still identical under
     every preset for that take, and it differs from the default skin's only by the coarser
     surface (same silhouette to a few pixels, same depth to a couple of centimetres)."""
     from render_scenes import person_take
 
-    coarse = person_take(W, H, skin_resolution=quality_settings("preview").skin_resolution)
+    from phav.body.skin import PREVIEW_RESOLUTION
+
+    coarse = person_take(W, H, skin_resolution=PREVIEW_RESOLUTION)
     fine = person_take(W, H)
     assert len(coarse.skins[0].mesh.indices) < 0.6 * len(fine.skins[0].mesh.indices)
     a = _render(coarse, quality_settings("preview"))[1]
@@ -167,3 +169,12 @@ def test_preview_skin_is_coarser_and_its_ground_truth_is_exact_for_it():
     assert (person_a & person_c).sum() / (person_a | person_c).sum() > 0.85
     both = person_a & person_c
     assert np.median(np.abs(a.depth[both] - c.depth[both])) < 0.02
+
+
+def test_every_preset_meshes_people_alike_so_ground_truth_does_not_depend_on_quality():
+    """A spec's depth, flow, semantic and instance images must not change with ``--quality``: the
+    presets differ in shading only, never in the people's mesh."""
+    from phav.body.skin import DEFAULT_RESOLUTION
+    from phav.render.settings import QUALITIES
+
+    assert {quality_settings(q).skin_resolution for q in QUALITIES} == {DEFAULT_RESOLUTION}

@@ -44,9 +44,10 @@ WEIGHT_SOFTNESS = 0.012
 #: Default grid spacing, metres: about 17k triangles and 0.2 s per person (2-core CPU), enough
 #: for a person 100-250 px tall at 340x256.
 DEFAULT_RESOLUTION = 0.018
-#: Grid spacing of the ``preview`` quality, metres: about half the default's triangles (9.4k mean
-#: over the 20 presets against 17k); the coarsest spacing at which every preset (the children
-#: included) keeps all 27 body-part labels.
+#: A coarser, opt-in grid spacing, metres (``RenderSettings(skin_resolution=PREVIEW_RESOLUTION)``):
+#: about half the default's triangles (9.4k mean over the 20 presets against 17k); the coarsest
+#: spacing at which every preset (the children included) keeps all 27 body-part labels. No quality
+#: preset uses it by default: a spec's ground truth must not depend on the quality.
 PREVIEW_RESOLUTION = 0.024
 #: Small face features (eyes, lips, brows) are thinner than coarse grids: at a spacing ``h`` above
 #: :data:`DEFAULT_RESOLUTION` each claims (colours) the vertices within ``h - DEFAULT_RESOLUTION``

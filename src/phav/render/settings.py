@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from phav.body.skin import DEFAULT_RESOLUTION, PREVIEW_RESOLUTION
+from phav.body.skin import DEFAULT_RESOLUTION
 
 #: Post passes the chain knows, in their canonical (documented) order: SSAO, SSR, bloom and motion
 #: blur on the linear HDR image; then the filmic tone curve, colour grading and the vignette. SSAA is
@@ -33,6 +33,9 @@ class RenderSettings:
             (:func:`phav.body.skin.build_skin`): the scenario builds the skins into the take
             (``Scenario.simulate(skin_resolution=...)``, as :func:`phav.pipeline.generate_video`
             does), and the renderer draws whatever mesh the take holds, its ground truth exact for it.
+            Every preset uses :data:`~phav.body.skin.DEFAULT_RESOLUTION` (1.8 cm), so a spec's
+            ground truth is the same whatever the quality; ``skin_resolution=PREVIEW_RESOLUTION``
+            (2.4 cm, about half the triangles, every body-part label kept) trades that for speed.
         occlusion_rel_tol, occlusion_abs_tol: a pixel's flow is valid when its predicted depth at
             t+1 is within ``rel * depth + abs`` metres of frame t+1's depth at the target pixel.
         shadows: draw the sun's shadow map (:mod:`phav.render.shadows`); no shadow map is drawn
@@ -147,8 +150,7 @@ class RenderSettings:
 
 def quality_settings(quality: str, **overrides) -> RenderSettings:
     """Settings of a quality preset: ``preview`` (no SSAA, only the tone curve, no sun shadows:
-    they doubled its frame time at 340x256 on llvmpipe; people's skins at a coarser grid, about
-    half the triangles), ``phav`` (the default: 2x SSAA, a
+    they doubled its frame time at 340x256 on llvmpipe), ``phav`` (the default: 2x SSAA, a
     2048-texel sun shadow map with 3x3 PCF and every post effect, as PHAV), ``high`` (3x SSAA, more
     samples, larger kernels, 5x5 PCF). Rain and snow are drawn in every preset. ``overrides``
     replace individual fields.
@@ -157,7 +159,7 @@ def quality_settings(quality: str, **overrides) -> RenderSettings:
         ValueError: unknown preset (the message lists them).
     """
     if quality == "preview":
-        base = RenderSettings(ssaa=1, post=("tonemap",), shadows=False, skin_resolution=PREVIEW_RESOLUTION)
+        base = RenderSettings(ssaa=1, post=("tonemap",), shadows=False)
     elif quality == "phav":
         base = RenderSettings()
     elif quality == "high":
