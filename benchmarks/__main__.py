@@ -53,12 +53,12 @@ def main(argv: list[str] | None = None) -> int:
         frames_all = list(renderer.render_take(take, MODALITIES))
     # Render only per quality preset (img, all modalities) with per-pass GL timer-query figures,
     # and the skin build time: benchmarks/render_presets.py.
-    from benchmarks.render_presets import preset_takes, print_results, render_cases, skin_build_case
+    from benchmarks.render_presets import preset_takes, print_results, render_cases, skin_build_cases
     from phav.render.settings import QUALITIES, quality_settings
 
     qualities = QUALITIES if not args.quick else ("preview", "phav")  # high: ~1 frame/s here
     takes = preset_takes(spec, qualities, {quality_settings("phav").skin_resolution: take})
-    presets = [skin_build_case(Scenario(spec), repeats, q) for q in ("phav", "preview")]
+    presets = skin_build_cases(Scenario(spec), repeats)
     for quality in qualities:
         presets += render_cases(takes[quality], quality, repeats)
     results += [r for r in presets if r["unit"] == "frames/s"]

@@ -6,8 +6,9 @@
 Cases (each the median of ``repeats`` runs after a warm-up, read-backs included, so the GL has
 finished before the clock stops):
 
-* ``skin_build`` (and ``skin_build_<quality>`` where a preset's skin resolution differs):
-  :func:`phav.body.skin.build_skin` of the spec's person, cache cleared each run.
+* ``skin_build`` and ``skin_build_coarse``: :func:`phav.body.skin.build_skin` of the spec's person
+  at the presets' grid (:data:`~phav.body.skin.DEFAULT_RESOLUTION`) and at the opt-in coarse one
+  (:data:`~phav.body.skin.PREVIEW_RESOLUTION`), cache cleared each run.
 * ``render_<quality>_img`` and ``render_<quality>_all``: one take (simulated with the preset's
   skin resolution, as ``generate_video`` does) rendered with the preset,
   ``img`` only and every modality.
@@ -38,9 +39,9 @@ from phav.spec import VideoSpec
 
 
 def preset_takes(spec: VideoSpec, qualities, known: dict | None = None) -> dict:
-    """Quality -> the spec's take simulated with that preset's skin resolution (``preview`` draws
-    coarser skins; the motion is the same, the physics does not depend on the skin). Presets with
-    the same resolution share one take; ``known`` maps resolutions to takes already simulated."""
+    """Quality -> the spec's take simulated with that preset's skin resolution (as
+    ``generate_video`` does; the physics does not depend on the skin). Presets with the same
+    resolution share one take; ``known`` maps resolutions to takes already simulated."""
     from phav.scenario import Scenario
 
     by_resolution = dict(known or {})
@@ -53,13 +54,20 @@ def preset_takes(spec: VideoSpec, qualities, known: dict | None = None) -> dict:
     return out
 
 
-def skin_build_case(scenario, repeats: int, quality: str = "phav") -> dict:
-    """Seconds to build the scenario's skin from scratch at ``quality``'s skin resolution (median
-    of ``repeats``)."""
+def skin_build_cases(scenario, repeats: int) -> list[dict]:
+    """``skin_build`` (the presets' grid) and ``skin_build_coarse`` (the opt-in coarse grid)."""
+    from phav.body.skin import DEFAULT_RESOLUTION, PREVIEW_RESOLUTION
+
+    return [skin_build_case(scenario, repeats, DEFAULT_RESOLUTION, "skin_build"),
+            skin_build_case(scenario, repeats, PREVIEW_RESOLUTION, "skin_build_coarse")]
+
+
+def skin_build_case(scenario, repeats: int, resolution: float, name: str) -> dict:
+    """Seconds to build the scenario's skin from scratch at ``resolution`` metres (median of
+    ``repeats``), reported as case ``name``."""
     from phav.body.clothing import outfit_from_appearance
     from phav.body.skin import build_skin
 
-    resolution = quality_settings(quality).skin_resolution
     outfit = outfit_from_appearance(scenario.appearance, getattr(scenario.body_shape, "female", 0.0))
     seconds, skin = [], None
     for _ in range(repeats):
@@ -67,9 +75,9 @@ def skin_build_case(scenario, repeats: int, quality: str = "phav") -> dict:
         start = time.perf_counter()
         skin = build_skin(scenario.skeleton, outfit, resolution)
         seconds.append(time.perf_counter() - start)
-    return {"case": "skin_build" if quality == "phav" else f"skin_build_{quality}", "unit": "s", "median_s": statistics.median(seconds), "min_s": min(seconds),
+    return {"case": name, "unit": "s", "median_s": statistics.median(seconds), "min_s": min(seconds),
             "max_s": max(seconds), "repeats": repeats,
-            "settings": {"resolution_m": resolution, "quality": quality, "triangles": int(len(skin.mesh.indices)),
+            "settings": {"resolution_m": resolution, "triangles": int(len(skin.mesh.indices)),
                          "vertices": int(len(skin.mesh.positions))}}
 
 
@@ -183,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     take = scenario.simulate()
     qualities = args.qualities.split(",")
     takes = preset_takes(spec, qualities, {quality_settings("phav").skin_resolution: take})
-    results = [skin_build_case(scenario, repeats, q) for q in dict.fromkeys(["phav"] + qualities)]
+    results = skin_build_cases(scenario, repeats)
     for quality in qualities:
         results += render_cases(takes[quality], quality, repeats)
         results.append(readback_case(takes[quality], quality, repeats))

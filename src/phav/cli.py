@@ -104,6 +104,27 @@ def frames_from_options(frames: int | None, seconds: float | None, fps: float) -
     return frames
 
 
+def spec_from_options(action: str, clip: str, actor: str, environment: str, day_phase: str, weather: str,
+                      camera: str | None, variation: str, frames: int | None, seconds: float | None, fps: float,
+                      size: str, seed: int, batch: int, modalities: str) -> tuple[VideoSpec, tuple[str, ...]]:
+    """The validated spec and the chosen modalities from the options of :func:`video_options`
+    (``video`` and ``view`` share them); bad values end the command with a one-line usage error."""
+    frames = frames_from_options(frames, seconds, fps)
+    width, height = parse_size(size)
+    try:
+        camera = camera or default_camera(Environment.parse(environment)).value
+        get_action(action)
+        chosen = parse_modalities(modalities)
+        spec = VideoSpec(
+            action=action, clip=clip, actor=actor, environment=environment, day_phase=day_phase,
+            weather=weather, camera=camera, variation=variation, frames=frames, fps=fps,
+            width=width, height=height, seed=seed, batch=batch,
+        ).validate()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    return spec, chosen
+
+
 @cli.command()
 @click.option("--action", required=True, help="Action class; `phav-render list actions` shows them.")
 @click.option("--clip", default="", help="Motion clip of the action (default: chosen from the seed).")
@@ -121,19 +142,8 @@ def video(action: str, clip: str, actor: str, environment: str, day_phase: str, 
     """Render one video into OUT/<Action>/<video-name>/."""
     from phav.pipeline import generate_video
 
-    frames = frames_from_options(frames, seconds, fps)
-    width, height = parse_size(size)
-    try:
-        camera = camera or default_camera(Environment.parse(environment)).value
-        get_action(action)
-        chosen = parse_modalities(modalities)
-        spec = VideoSpec(
-            action=action, clip=clip, actor=actor, environment=environment, day_phase=day_phase,
-            weather=weather, camera=camera, variation=variation, frames=frames, fps=fps,
-            width=width, height=height, seed=seed, batch=batch,
-        ).validate()
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    spec, chosen = spec_from_options(action, clip, actor, environment, day_phase, weather, camera, variation,
+                                     frames, seconds, fps, size, seed, batch, modalities)
     result = generate_video(spec, out, modalities=chosen, overwrite=overwrite, save_take=save_take,
                             quality=quality)
     click.echo(str(result.path))

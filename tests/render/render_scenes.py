@@ -185,3 +185,14 @@ def person_take(width: int, height: int, preset: str = "Model_Man01", T: int = 3
     take = make_take(meshes, pos, quat, w2c, K, width, height, instance_ids=[0] + [1] * len(names))
     take.skins = [dataclasses.replace(skin, bone_parts=np.arange(1, P))]
     return take.validate()
+
+
+def render_lit_depth_instance(take: Take, width: int, height: int, **settings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First frame of ``take`` under ``quality_settings("preview", post=(), **settings)``: the lit
+    ``raw`` image as int32 ``(H, W, 3)``, depth ``(H, W)`` metres and instance ids ``(H, W)``."""
+    from phav.render import Renderer
+    from phav.render.settings import quality_settings
+
+    with Renderer(width, height, quality_settings("preview", post=(), **settings)) as renderer:
+        frame = next(iter(renderer.render_take(take, ("raw", "depth", "instancegt"))))
+    return frame.raw.astype(np.int32), frame.depth, frame.instance

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from phav.camera import unproject
-from phav.render import Renderer
 from phav.render.settings import RenderSettings, quality_settings
 from phav.render.shadows import frustum_corners, sun_casts_shadows, sun_shadow_fit
 
-from render_scenes import IDENTITY_QUAT, box_mesh, default_camera, interior_mask, make_take, pixel_grid, plane_mesh
+from render_scenes import (IDENTITY_QUAT, box_mesh, default_camera, interior_mask, make_take, pixel_grid, plane_mesh,
+                           render_lit_depth_instance)
 
 W, H = 120, 90
 HALF = np.array([0.4, 0.4, 0.5])
@@ -88,10 +88,7 @@ MAP_SIZE = 1024
 
 
 def _render(take, shadows: bool):
-    settings = quality_settings("preview", shadows=shadows, shadow_map_size=MAP_SIZE, post=())
-    with Renderer(W, H, settings) as renderer:
-        frame = next(iter(renderer.render_take(take, ("raw", "depth", "instancegt"))))
-    return frame.raw.astype(np.int32), frame.depth, frame.instance
+    return render_lit_depth_instance(take, W, H, shadows=shadows, shadow_map_size=MAP_SIZE)
 
 
 @pytest.mark.gl

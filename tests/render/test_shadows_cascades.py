@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from phav.camera import unproject
-from phav.render import Renderer
-from phav.render.settings import RenderSettings, quality_settings
+from phav.render.settings import RenderSettings
 from phav.render.shadows import frustum_corners, sun_shadow_cascades, sun_shadow_fit
 
-from render_scenes import IDENTITY_QUAT, box_mesh, default_camera, interior_mask, make_take, pixel_grid, plane_mesh
+from render_scenes import (IDENTITY_QUAT, box_mesh, default_camera, interior_mask, make_take, pixel_grid, plane_mesh,
+                           render_lit_depth_instance)
 
 W, H = 120, 90
 SUN = (0.3, 1.0, 0.9)  # behind the box: its shadow falls towards the camera
@@ -64,10 +64,7 @@ def test_near_cascade_is_the_single_map_and_far_cascade_covers_the_range_beyond(
 
 
 def _render(take, **overrides):
-    settings = quality_settings("preview", shadow_map_size=MAP_SIZE, post=(), **overrides)
-    with Renderer(W, H, settings) as renderer:
-        frame = next(iter(renderer.render_take(take, ("raw", "depth", "instancegt"))))
-    return frame.raw.astype(np.int32), frame.depth, frame.instance
+    return render_lit_depth_instance(take, W, H, shadow_map_size=MAP_SIZE, **overrides)
 
 
 @pytest.mark.gl

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import click
 
-from phav.cli import cli, frames_from_options, parse_size, video_options
+from phav.cli import cli, spec_from_options, video_options
 from phav.viewer.player import KEYS, SOURCE_MODALITY, Player
 
 #: Seconds between event polls while paused.
@@ -110,23 +110,10 @@ def view(action: str, clip: str, actor: str, environment: str, day_phase: str, w
          variation: str, frames: int | None, seconds: float | None, fps: float, size: str, seed: int,
          batch: int, modalities: str, quality: str, scale: int) -> None:
     """Play one scene live in a window (the command's help text is :data:`VIEW_HELP`)."""
-    from phav.actions import get_action
-    from phav.frames import parse_modalities
-    from phav.spec import Environment, VideoSpec
     from phav.viewer.window import NoDisplayError
-    from phav.worlds.cameras import default_camera
 
-    frames = frames_from_options(frames, seconds, fps)
-    width, height = parse_size(size)
-    try:
-        camera = camera or default_camera(Environment.parse(environment)).value
-        get_action(action)
-        chosen = parse_modalities(modalities)
-        spec = VideoSpec(action=action, clip=clip, actor=actor, environment=environment, day_phase=day_phase,
-                         weather=weather, camera=camera, variation=variation, frames=frames, fps=fps,
-                         width=width, height=height, seed=seed, batch=batch).validate()
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    spec, chosen = spec_from_options(action, clip, actor, environment, day_phase, weather, camera, variation,
+                                     frames, seconds, fps, size, seed, batch, modalities)
     try:
         run_viewer(spec, quality, chosen, scale)
     except NoDisplayError as exc:
