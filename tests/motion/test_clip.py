@@ -44,6 +44,18 @@ def test_loop_applies_heading_change():
     assert heading(p.root_quat) == pytest.approx(math.pi / 2)
 
 
+
+def test_shift_by_cycles_places_a_pose_where_sampling_a_later_cycle_puts_it():
+    clip = _line_clip(turn=math.pi / 2)
+    first = clip.sample(0.5)
+    pos, quat = clip.shift_by_cycles(first.root_pos, first.root_quat, 2)
+    later = clip.sample(2.5)
+    np.testing.assert_allclose(pos, later.root_pos, atol=1e-9)
+    assert quat_angle(quat, later.root_quat) < 1e-9
+    back_pos, back_quat = clip.shift_by_cycles(pos, quat, -2)
+    np.testing.assert_allclose(back_pos, first.root_pos, atol=1e-9)
+    assert quat_angle(back_quat, first.root_quat) < 1e-9
+
 def test_non_loop_clamps():
     clip = _line_clip(loop=False)
     np.testing.assert_allclose(clip.sample(5.0).root_pos, clip.root_pos[-1])

@@ -146,7 +146,7 @@ class Clip:
         joints = quat_slerp(self.joint_quats[i], self.joint_quats[i + 1], f[:, None])
         for n in np.unique(cycles[cycles != 0]):
             k = cycles == n
-            pos[k], quat[k] = self._apply_cycles(pos[k], quat[k], int(n))
+            pos[k], quat[k] = self.shift_by_cycles(pos[k], quat[k], int(n))
         return pos, quat, joints
 
     def _cycle_transform(self, cycles: int) -> tuple[float, np.ndarray]:
@@ -164,8 +164,11 @@ class Clip:
             angle = -angle
         return angle, offset
 
-    def _apply_cycles(self, pos: np.ndarray, quat: np.ndarray, cycles: int) -> tuple[np.ndarray, np.ndarray]:
-        """Move root poses ``(..., 3), (..., 4)`` by ``cycles`` loop cycles (negative: backwards)."""
+    def shift_by_cycles(self, pos: np.ndarray, quat: np.ndarray, cycles: int) -> tuple[np.ndarray, np.ndarray]:
+        """Root poses ``pos (..., 3)`` metres and ``quat (..., 4)`` (x, y, z, w) moved by ``cycles``
+        loop cycles (negative: backwards): turned about +Z around the clip's first root position and
+        shifted by the cycles' accumulated root displacement, as :meth:`sample` places a looping
+        clip's later cycles. Returns ``(pos, quat)`` as float64 arrays of the same shapes."""
         angle, offset = self._cycle_transform(cycles)
         c, s = math.cos(angle), math.sin(angle)
         rel = pos[..., :2] - self.root_pos[0, :2]

@@ -122,8 +122,8 @@ def _unwrapped(clip: Clip) -> Clip:
     the clip's own ``F`` frames (at ``F - 1 .. 2F - 2``), then frames ``1 .. F-1`` moved one cycle
     on. The clip's frames are kept exactly (the seam between a cycle's last frame and the next
     cycle's first, equal up to the source's own looping error, is crossed once on each side)."""
-    back = clip._apply_cycles(clip.root_pos[:-1], clip.root_quat[:-1], -1)
-    on = clip._apply_cycles(clip.root_pos[1:], clip.root_quat[1:], 1)
+    back = clip.shift_by_cycles(clip.root_pos[:-1], clip.root_quat[:-1], -1)
+    on = clip.shift_by_cycles(clip.root_pos[1:], clip.root_quat[1:], 1)
     pos = np.concatenate([back[0], clip.root_pos, on[0]])
     quat = np.concatenate([back[1], clip.root_quat, on[1]])
     joints = np.concatenate([clip.joint_quats[:-1], clip.joint_quats, clip.joint_quats[1:]])
