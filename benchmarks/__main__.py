@@ -1,7 +1,7 @@
 """Run the benchmark suite and write JSON plus a printed table.
 
     python -m benchmarks [--quick] [--out FILE.json] [--size WxH] [--frames N] [--pybullet-egl]
-        [--scaling-frames N] [--dataset-videos N]
+        [--scaling-frames N] [--dataset-videos N] [--processes 1,2,4]
 """
 
 from __future__ import annotations
@@ -9,10 +9,14 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import sys
 from pathlib import Path
 
 from benchmarks import cases, scaling
+from benchmarks.cpu_ceiling import cpu_ceiling_cases
+from benchmarks.parallel import render_parallel_case
+from benchmarks.physics_reference import pybullet_humanoid_case
 from benchmarks.timing import machine
 from phav.frames import MODALITIES
 from phav.render.renderer import Renderer
@@ -28,10 +32,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per case (default 5, quick 3)")
     parser.add_argument("--pybullet-egl", action="store_true", help="also time PyBullet's EGL renderer plugin")
     parser.add_argument("--dataset-videos", type=int, default=None,
-                        help="videos per dataset-throughput case, with 1 and 2 workers (default 6, quick 2; 0 skips)")
+                        help="videos per dataset-throughput case, at least 2 per worker (default 6, quick 2; 0 skips)")
     parser.add_argument("--scaling-frames", type=int, default=None,
                         help="frames per take of the resolution and people scaling cases (default 10, quick 2; 0 skips)")
+    parser.add_argument("--processes", type=_counts, default=None,
+                        help="process counts of the parallel render and dataset cases, e.g. 1,2,4,8,16 "
+                             "(default: 1, 2, 4, ... up to this machine's cores)")
     return parser.parse_args(argv)
+
+
+def _counts(text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        counts = ()
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of positive integers, e.g. 1,2,4")
+    return counts
+
+
+def default_counts(cores: int | None) -> tuple[int, ...]:
+    """1, 2, 4, ... up to ``cores`` (and ``cores`` itself when it is not a power of two)."""
+    cores = max(1, cores or 1)
+    counts = [1 << k for k in range(cores.bit_length()) if 1 << k <= cores]
+    return tuple(counts + ([cores] if counts[-1] != cores else []))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     take = Scenario(spec).simulate()
     results = [cases.simulate_case(spec, repeats)]
     results += [cases.physics_case(n, repeats) for n in (1, 2, 4, 8)]
+    reference = pybullet_humanoid_case(repeats)
+    for r in results[-4:]:  # steps/s per humanoid against PyBullet's humanoid alone
+        r["ratio_to_pybullet_humanoid"] = r["median_per_s"] * r["settings"]["humanoids"] / reference["median_per_s"]
+    results.append(reference)
     with Renderer(width, height) as renderer:
         gl_renderer = renderer.gl_renderer
         results.append(cases.render_case(take, MODALITIES, repeats, renderer))
@@ -67,13 +95,24 @@ def main(argv: list[str] | None = None) -> int:
     if scaling_frames > 0:
         results += scaling.resolution_cases(spec, scaling_frames, repeats)
         results += scaling.people_cases(width, height, scaling_frames, repeats)
+    # CPU per frame with a GL driver that draws nothing (Mesa only): the one-process ceiling.
+    skipped = []
+    for quality in ("preview", "phav"):
+        ceiling, why = cpu_ceiling_cases(take, quality, repeats)
+        results += ceiling
+        if why:
+            skipped.append(f"cpu_ceiling_{quality}: {why}")
+    processes = args.processes or default_counts(os.cpu_count())
+    results += [render_parallel_case(take, n, max(1, repeats - 1)) for n in processes]
     results.append(cases.write_case(spec, take, frames_all, repeats))
     results.append(cases.end_to_end_case(spec, max(1, repeats - 2)))
     results.append(cases.pybullet_camera_case(spec, take, "tiny", repeats))
     dataset_videos = args.dataset_videos if args.dataset_videos is not None else (2 if args.quick else 6)
     if dataset_videos > 0:
-        results += [cases.dataset_case(spec, dataset_videos, workers) for workers in (1, 2)]
-        results[-1]["speedup_vs_1_worker"] = results[-1]["median_per_s"] / results[-2]["median_per_s"]
+        datasets = [cases.dataset_case(spec, max(dataset_videos, 2 * workers), workers) for workers in processes]
+        for r in datasets[1:]:
+            r["frames_per_s_vs_1_worker"] = r["frames_per_s"] / datasets[0]["frames_per_s"]
+        results += datasets
     if args.pybullet_egl:
         results.append(cases.pybullet_camera_case(spec, take, "egl", repeats))
 
@@ -89,15 +128,19 @@ def main(argv: list[str] | None = None) -> int:
         "spec": spec.to_dict(),
         "results": results,
         "render_passes": [r for r in presets if r["unit"] != "frames/s"],
+        "skipped": skipped,
     }
     print(f"GL_RENDERER: {gl_renderer}\nCPU: {report['machine']['cpu']} x{report['machine']['cores']}")
-    print(f"{'case':<22}{'settings':<34}{'median':>12}{'unit':>16}{'vs tiny':>10}")
+    print(f"{'case':<26}{'settings':<34}{'median':>12}{'unit':>16}{'vs tiny':>10}{'cpu ms/item':>13}")
     for r in results:
         setting = r["settings"].get("note", r["settings"].get("modalities", ""))
         if isinstance(setting, list):
             setting = ",".join(setting) if len(setting) < len(MODALITIES) else "all modalities"
         ratio = f"{r['ratio_to_pybullet_tiny']:.2f}x" if "ratio_to_pybullet_tiny" in r else ""
-        print(f"{r['case']:<22}{str(setting)[:32]:<34}{r['median_per_s']:>12.1f}{r['unit']:>16}{ratio:>10}")
+        cpu = f"{r['thread_cpu_ms_per_item']:.3f}" if "thread_cpu_ms_per_item" in r else ""
+        print(f"{r['case']:<26}{str(setting)[:32]:<34}{r['median_per_s']:>12.1f}{r['unit']:>16}{ratio:>10}{cpu:>13}")
+    for line in skipped:
+        print(f"skipped {line}")
     print_results(report["render_passes"])
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -13,22 +13,28 @@ def measure(work: Callable[[], int], repeats: int, warmup: int = 1) -> dict[str,
     """Run ``work`` (which returns how many items it processed) ``warmup + repeats`` times.
 
     ``work`` must finish its GPU work before returning (read-backs do). Returns the median and
-    spread of items per second over the timed repeats, and the median seconds per run.
+    spread of items per second over the timed repeats, the median seconds per run, and
+    ``thread_cpu_ms_per_item``: the median CPU time of the calling thread per item, milliseconds
+    (Python, numpy and the GL driver's work in this thread; not the driver's or a software
+    rasterizer's worker threads, nor worker processes). On a GPU it bounds the rate one process
+    can reach however fast the GPU is: ``1000 / thread_cpu_ms_per_item`` items per second.
     """
     for _ in range(warmup):
         work()
-    rates, seconds = [], []
+    rates, seconds, cpu_per_item = [], [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         items = work()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.thread_time() - start_cpu
         seconds.append(elapsed)
         rates.append(items / elapsed)
+        cpu_per_item.append(1e3 * cpu / max(items, 1))
     return {
         "median_per_s": statistics.median(rates),
         "min_per_s": min(rates),
         "max_per_s": max(rates),
         "median_s": statistics.median(seconds),
+        "thread_cpu_ms_per_item": statistics.median(cpu_per_item),
         "repeats": repeats,
     }
 
