@@ -3,7 +3,7 @@
 ``cpu_ceiling_<quality>_<img|all>``: the saved take rendered with Mesa's no-op driver
 (``GALLIUM_NOOP=1``: every GL call is validated and recorded by Mesa as usual, then discarded; read-
 backs return undefined pixels). What remains is the CPU work of one frame: phav's Python and numpy
-(uniform blocks, shadow fits, read-back copies, flow validity), moderngl and the driver's
+(uniform blocks, shadow fits, read-back copies), moderngl and the driver's
 front end. Its inverse, ``median_per_s``, is the most frames per second one rendering process can
 reach however fast the GPU is, so the GPU targets of issue #8 (``phav`` >= 2,000 frames/s with every
 target read back) need ``processes >= 2000 / median_per_s`` rendering processes, or less CPU per

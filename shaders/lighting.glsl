@@ -24,12 +24,15 @@ uniform vec3 u_light_pos[MAX_LIGHTS];    // camera frame at t, metres
 uniform vec3 u_light_color[MAX_LIGHTS];  // irradiance at 1 m
 uniform float u_light_radius[MAX_LIGHTS];
 // Sun shadow map (phav.render.shadows): depth comparison, bilinear, so every tap is a 2x2 PCF; an
-// atlas of u_shadow_cascades square maps side by side (near cascade, then far cascade).
+// atlas of u_shadow_cascades square maps side by side (near cascade, then the far cascade's moving
+// casters), and the far cascade's cached static casters in a map of their own.
 uniform sampler2DShadow u_shadow_map;
+uniform sampler2DShadow u_shadow_static;
 uniform mat4 u_shadow_matrix;  // camera frame at t -> light clip space of the near cascade
 uniform vec4 u_shadow;         // x: 1 when the map is valid, y: metres per texel, z: PCF radius (texels), w: map depth per metre
 uniform mat4 u_shadow_matrix_far;  // ... of the far cascade
-uniform vec4 u_shadow_far;         // x: 1 when the far cascade is valid, y: metres per texel, w: map depth per metre
+uniform vec4 u_shadow_far;         // x: 1 when the far cascade is valid, y: metres per texel, z: 1 when its
+                                   // moving casters' map was drawn this frame, w: map depth per metre
 uniform int u_shadow_cascades;     // squares in the atlas (1 or 2)
 uniform float u_shadow_normal_offset;  // receiver offset along its normal, texels
 uniform float u_shadow_bias;   // constant depth bias, metres
@@ -73,8 +76,18 @@ float cascade_visibility(int c, mat4 m, float texel_m, float depth_per_m, vec3 p
     float lit = 0.0;
     for (int i = 0; i < u_shadow_taps; ++i) {
         for (int j = 0; j < u_shadow_taps; ++j) {
-            vec2 uv = vec2((float(c) + s.x) / cascades, s.y) + (vec2(float(i), float(j)) + first) * step_texels * texel;
-            lit += texture(u_shadow_map, vec3(clamp(uv.x, lo, hi), uv.y, ref));
+            vec2 offset = (vec2(float(i), float(j)) + first) * step_texels;
+            vec2 uv = vec2((float(c) + s.x) / cascades, s.y) + offset * texel;
+            if (c == 0) {
+                lit += texture(u_shadow_map, vec3(clamp(uv.x, lo, hi), uv.y, ref));
+            } else {  // far: the static cache, and where moving casters were drawn, the darker of both
+                // Finer texels, the same kernel in metres: taps step in the cascade's texels.
+                vec2 static_texel = 1.0 / vec2(textureSize(u_shadow_static, 0));
+                vec2 st = clamp(s.xy + offset * texel.y, 0.5 * static_texel, 1.0 - 0.5 * static_texel);
+                float tap = texture(u_shadow_static, vec3(st, ref));
+                if (u_shadow_far.z > 0.5) tap = min(tap, texture(u_shadow_map, vec3(clamp(uv.x, lo, hi), uv.y, ref)));
+                lit += tap;
+            }
         }
     }
     return lit / float(u_shadow_taps * u_shadow_taps);

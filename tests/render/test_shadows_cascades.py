@@ -1,6 +1,9 @@
 """Sun shadow cascades: the near cascade keeps the single map's resolution, the far cascade lets a
 caster far from the camera (beyond ``shadow_distance``) shadow the ground, against an analytic
-oracle (ground points whose ray towards the sun hits the box)."""
+oracle (ground points whose ray towards the sun hits the box). The far cascade's light camera stays
+fixed in the world on one texel lattice, its cached static casters shadow every frame of a moving
+camera as a freshly drawn map would, moving casters still cast there, and culling never drops a
+caster whose shadow can reach the cascade."""
 
 from __future__ import annotations
 
@@ -30,19 +33,20 @@ def _far_take():
     return take
 
 
-def _analytic_shadow(take, depth: np.ndarray) -> np.ndarray:
-    """``(H, W) bool``: ground pixels whose ray towards the sun hits the far box (slab method)."""
+def _analytic_shadow(take, depth: np.ndarray, t: int = 0, centre: np.ndarray = FAR_CENTRE) -> np.ndarray:
+    """``(H, W) bool``: ground pixels of frame ``t`` whose ray towards the sun hits the far box
+    centred on ``centre`` (slab method)."""
     grid = pixel_grid(W, H).reshape(-1, 2)
     d = depth.reshape(-1).astype(np.float64)
     ok = np.isfinite(d)
     world = np.full((len(d), 3), np.nan)
-    world[ok] = unproject(grid[ok], d[ok], take.camera_K[0], take.camera_world_to_camera[0])
+    world[ok] = unproject(grid[ok], d[ok], take.camera_K[t], take.camera_world_to_camera[t])
     on_ground = ok & (np.abs(world[:, 2]) < 1e-2)
     sun = np.asarray(SUN) / np.linalg.norm(SUN)
     p = np.where(on_ground[:, None], world, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        t1 = (FAR_CENTRE - FAR_HALF - p) / sun
-        t2 = (FAR_CENTRE + FAR_HALF - p) / sun
+        t1 = (centre - FAR_HALF - p) / sun
+        t2 = (centre + FAR_HALF - p) / sun
     hit = np.max(np.minimum(t1, t2), axis=1) <= np.min(np.maximum(t1, t2), axis=1)
     return (on_ground & hit).reshape(H, W)
 
@@ -85,3 +89,188 @@ def test_a_far_caster_shadows_the_far_ground(gl_context):
     lit_far = interior_mask(~shadow & (instance == 0) & (depth > 40.0), 4)
     assert lit_far.sum() > 100
     assert np.median(brightness[lit_far]) > 0.97
+
+
+# ---- the far cascade's cache: a light camera fixed in the world, static casters drawn once --------
+
+import dataclasses  # noqa: E402
+
+from phav.geometry import quat_to_matrix  # noqa: E402
+from phav.render.shadows import (FAR_PADDING, FarCascade, ShadowCasters, ShadowMap, outside_light_box,  # noqa: E402
+                                 shadow_inside_near)
+
+#: Metres the camera moves per frame in the moving-camera takes (over the take, more than the far
+#: cascade's padding of about 20 m: it is kept for some frames and re-fitted for others).
+DOLLY = 6.0
+FRAMES = 6
+
+
+def _dolly_take(box_step=(0.0, 0.0, 0.0)):
+    """The far box scene with the camera dollying sideways by ``DOLLY`` metres a frame; the box
+    moves by ``box_step`` metres a frame."""
+    Ks, w2cs = [], []
+    for t in range(FRAMES):
+        K, w2c = default_camera(W, H, eye=(DOLLY * t, 20.0, 40.0), target=(DOLLY * t, 66.0, 0.0), fov=40.0)
+        Ks.append(K)
+        w2cs.append(w2c)
+    pos = np.array([[[0.0, 30.0, 0.0], FAR_CENTRE + t * np.asarray(box_step)] for t in range(FRAMES)])
+    return make_take([plane_mesh(400.0, semantic=6), box_mesh(tuple(FAR_HALF))], pos,
+                     np.tile(IDENTITY_QUAT, (FRAMES, 2, 1)), np.array(w2cs), np.array(Ks), W, H,
+                     instance_ids=[0, 1], sun_direction=SUN)
+
+
+def _one_frame(take, t):
+    """Frame ``t`` of ``take`` as a take of its own (every part static there)."""
+    one = {name: getattr(take, name)[t:t + 1] for name in (
+        "part_pos", "part_quat", "camera_K", "camera_world_to_camera", "sun_direction", "sun_color",
+        "sky_zenith", "sky_horizon", "ambient")}
+    return dataclasses.replace(take, **one).validate()
+
+
+def _render_all(take, with_depth=False, **overrides):
+    """Every frame's lit ``raw`` image ``(T, H, W, 3) int32`` (shadowed, no post effects), and
+    with ``with_depth`` the depth ``(T, H, W)`` too."""
+    from phav.render import Renderer
+    from phav.render.settings import quality_settings
+
+    settings = quality_settings("preview", post=(), **{"shadows": True, "shadow_map_size": MAP_SIZE, **overrides})
+    with Renderer(W, H, settings) as renderer:
+        frames = list(renderer.render_take(take, ("raw", "depth")))
+    raw = np.stack([f.raw.astype(np.int32) for f in frames])
+    return (raw, np.stack([f.depth for f in frames])) if with_depth else raw
+
+
+def test_far_cascade_stays_fixed_in_the_world_until_its_slab_leaves_it_and_keeps_one_texel_lattice():
+    take = _dolly_take()
+    s = RenderSettings()
+    cascade = FarCascade(MAP_SIZE)
+    fits, refits = [], []
+    for t in range(FRAMES):
+        fit, refit = cascade.update(take, t, s.shadow_distance, s.shadow_far_distance)
+        fits.append(fit)
+        refits.append(refit)
+        # Every frame the far slab of the view frustum lies inside the light camera's box.
+        corners = frustum_corners(take.camera_K[t], W, H, s.shadow_distance, s.shadow_far_distance)
+        clip = np.c_[corners, np.ones(8)] @ fit.camera_to_light_clip.T
+        assert np.all(np.abs(clip[:, :3]) <= 1.0 + 1e-9)
+        fresh = sun_shadow_fit(take, t, s.shadow_distance, s.shadow_far_distance, MAP_SIZE)
+        assert fit.texel_size == pytest.approx(fresh.texel_size * (1.0 + FAR_PADDING), rel=0.02)
+    assert refits[0] and not all(refits[1:]) and any(refits[1:]), f"premise: kept and re-fitted, got {refits}"
+    for t in range(1, FRAMES):
+        if not refits[t]:  # kept: the same world -> light camera
+            np.testing.assert_array_equal(fits[t].world_to_light_clip, fits[t - 1].world_to_light_clip)
+        # Kept or re-fitted, one lattice: the same texel size, the origin moved by whole texels.
+        assert fits[t].texel_size == fits[0].texel_size
+        shift = (fits[t].world_to_light_clip - fits[0].world_to_light_clip)[:2, 3] / (2.0 / MAP_SIZE)
+        np.testing.assert_allclose(shift, np.round(shift), atol=1e-6)
+    cascade.reset()
+    assert cascade.update(take, 3, s.shadow_distance, s.shadow_far_distance)[1]
+
+
+@pytest.mark.gl
+def test_cached_far_cascade_shadows_every_frame_as_a_freshly_drawn_one(gl_context):
+    take = _dolly_take()
+    cached = _render_all(take)
+    fresh = np.concatenate([_render_all(_one_frame(take, t)) for t in range(FRAMES)])
+    flat = _render_all(take, shadows=False)
+    assert np.mean(np.any(cached != flat, axis=-1)) > 0.01, "premise: the far box's shadow is in view"
+    diff = np.abs(cached - fresh).max(axis=-1)
+    assert np.mean(diff > 2) < 0.002, f"cached and fresh far cascades differ at {np.mean(diff > 2):.2%} of pixels"
+
+
+@pytest.mark.gl
+def test_a_moving_caster_in_the_far_range_still_casts(gl_context):
+    step = np.array([1.5, 0.0, 0.0])
+    take = _dolly_take(box_step=step)  # the box moves: drawn each frame, not cached
+    assert not ShadowCasters(take).static[1]
+    moving, depth = _render_all(take, with_depth=True)
+    flat = _render_all(take, shadows=False)
+    for t in (0, FRAMES - 1):
+        shadow = _analytic_shadow(take, depth[t], t, FAR_CENTRE + t * step)
+        inside = interior_mask(shadow, 2)
+        assert inside.sum() > 20, "premise: the box's shadow is in view"
+        brightness = moving[t].sum(-1) / np.maximum(flat[t].sum(-1), 1)
+        assert np.median(brightness[inside]) < 0.7, f"frame {t}: the moving caster's far shadow is missing"
+        # As the same box static in the cache (finer texels there): alike but near the shadow's edge.
+        alone = _render_all(_one_frame(take, t))[0]
+        differ = np.abs(moving[t] - alone).max(axis=-1) > 2
+        assert not np.any(differ & (inside | interior_mask(~shadow & (depth[t] > 40.0), 4)))
+
+
+def _random_boxes(rng, n, centre, spread, size):
+    c = centre + rng.uniform(-spread, spread, (n, 3))
+    h = rng.uniform(0.1, size, (n, 3))
+    return np.stack([c - h, c + h], axis=1)
+
+
+def test_culling_never_drops_a_caster_whose_shadow_reaches_the_cascade():
+    K, w2c = default_camera(W, H, eye=(0.0, -6.0, 3.0), target=(0.0, 0.0, 0.3))
+    take = make_take([plane_mesh(30.0)], np.zeros((1, 1, 3)), IDENTITY_QUAT[None, None], w2c, K, W, H,
+                     instance_ids=[0], sun_direction=SUN)
+    s = RenderSettings()
+    near = sun_shadow_fit(take, 0, s.near, s.shadow_distance, MAP_SIZE)
+    rng = np.random.default_rng(0)
+    # Outside the light box: only boxes whose every corner lies beyond one clip plane.
+    boxes = _random_boxes(rng, 400, np.array([0.0, 10.0, 5.0]), 60.0, 6.0)
+    out = outside_light_box(near.world_to_light_clip, boxes)
+    assert out.any() and not out.all()
+    for box, gone in zip(boxes, out):
+        samples = box[0] + rng.uniform(0.0, 1.0, (64, 3)) * (box[1] - box[0])
+        clip = samples @ near.world_to_light_clip[:3, :3].T + near.world_to_light_clip[:3, 3]
+        if gone:
+            assert not np.any(np.all(np.abs(clip) <= 1.0, axis=1)), "a culled box reaches the map"
+    assert outside_light_box(near.world_to_light_clip, np.full((1, 2, 3), np.nan))[0]
+    # Inside the near cascade: every point below the caster along the sun's rays, down to the floor,
+    # with the margin around it, lies in the near light box.
+    floor_z, margin = 0.0, 0.3
+    person = np.array([[[-0.3, -0.3, 0.0], [0.3, 0.3, 1.8]]])
+    for sun, expected in (((0.3, 1.0, 3.0), True), ((0.3, 1.0, 0.03), False)):  # high sun; sun 1.6 deg up
+        to_sun = np.asarray(sun) / np.linalg.norm(sun)
+        fit = sun_shadow_fit(dataclasses.replace(take, sun_direction=np.array([to_sun])), 0, s.near,
+                             s.shadow_distance, MAP_SIZE)
+        assert shadow_inside_near(fit.world_to_light_clip, person, to_sun, floor_z, margin)[0] == expected
+        boxes = _random_boxes(rng, 300, np.array([0.0, 8.0, 2.0]), 12.0, 2.0)
+        boxes[:, 0, 2] = np.maximum(boxes[:, 0, 2], floor_z)
+        inside = shadow_inside_near(fit.world_to_light_clip, boxes, to_sun, floor_z, margin)
+        for box in boxes[inside]:
+            p = box[0] + rng.uniform(0.0, 1.0, (32, 3)) * (box[1] - box[0])
+            p = p + rng.uniform(-margin, margin, p.shape)
+            reach = (p[:, 2] - floor_z) / to_sun[2]
+            shadowed = p - rng.uniform(0.0, 1.0, (32, 1)) * reach[:, None] * to_sun
+            clip = shadowed @ fit.world_to_light_clip[:3, :3].T + fit.world_to_light_clip[:3, 3]
+            assert np.all(np.abs(clip) <= 1.0 + 1e-9), "a caster's shadow leaves the near cascade"
+
+
+def test_caster_boxes_hold_every_vertex_and_static_parts_are_those_that_never_move():
+    from render_scenes import person_take
+
+    take = person_take(W, H, T=2)
+    rng = np.random.default_rng(1)
+    P = take.num_parts
+    quat = rng.normal(size=(2, P, 4))
+    take.part_quat = quat / np.linalg.norm(quat, axis=-1, keepdims=True)
+    take.part_quat[:, 0] = IDENTITY_QUAT  # the ground keeps still
+    casters = ShadowCasters(take)
+    assert casters.static[0] and not casters.static[1:].any()
+    for t in range(2):
+        parts, skins = casters.bounds(t)
+        ground = take.meshes[0].positions @ quat_to_matrix(take.part_quat[t, 0]).T + take.part_pos[t, 0]
+        assert np.all(ground >= parts[0, 0] - 1e-9) and np.all(ground <= parts[0, 1] + 1e-9)
+        assert np.all(np.isnan(parts[1:]))  # bone parts draw nothing
+        # Linear blend skinning on the CPU (take.Skin's formula) stays inside the skin's box.
+        skin = take.skins[0]
+        poses = np.tile(np.eye(4), (len(skin.bone_parts), 1, 1))
+        poses[:, :3, :3] = quat_to_matrix(take.part_quat[t, skin.bone_parts])
+        poses[:, :3, 3] = take.part_pos[t, skin.bone_parts]
+        m = poses @ skin.inverse_bind
+        p = np.c_[skin.mesh.positions, np.ones(len(skin.mesh.positions))]
+        skinned = np.einsum("vk,vkij,vj->vi", skin.weights, m[skin.bones], p)[:, :3]
+        assert np.all(skinned >= skins[0, 0] - 1e-6) and np.all(skinned <= skins[0, 1] + 1e-6)
+
+
+@pytest.mark.gl
+def test_shadow_map_releases_its_textures_and_framebuffers(gl_context):
+    shadow_map = ShadowMap(gl_context, 64, 2)
+    objects = [shadow_map.depth, shadow_map.fbo, shadow_map.static, shadow_map.static_fbo]
+    shadow_map.release()
+    assert all(type(obj.mglo).__name__ == "InvalidObject" for obj in objects)

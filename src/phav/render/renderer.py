@@ -5,8 +5,10 @@ Per frame (DESIGN §4):
 0. Skinning: every skin's vertices are skinned once with the bone matrices of t, t+1 and t-1 into a
    buffer (transform feedback, :mod:`phav.render.skinning`) that both passes below draw.
 1. Sun shadow map (:mod:`phav.render.shadows`, when the settings enable it and the sun is up): a
-   depth-only pass of every part and skin from each of two orthographic light cameras (cascades),
-   fitted to the near range of the view frustum and to the range beyond it.
+   depth-only pass from two orthographic light cameras (cascades), fitted to the near range of the
+   view frustum (every part and skin, each frame) and to the range beyond it (the parts that never
+   move drawn into a cache only when that camera is re-fitted, the moving ones each frame), each
+   caster culled against the cascade's box.
    Lit pass at the supersampled size ``(W*ssaa, H*ssaa)``: a G-buffer (albedo, normal, depth) with
    multiple render targets, then a full-screen lighting pass (sun, hemispheric sky ambient, ambient;
    the sky gradient where nothing was drawn), then rain or snow (:mod:`phav.render.precipitation`,
@@ -20,9 +22,12 @@ Per frame (DESIGN §4):
    G-buffer pass (``settings.fuse_ground_truth``): the same draws write the ground truth to extra
    colour attachments (the sky's full-screen pass first, also writing the G-buffer's empty value), so
    every mesh is drawn once; the bytes are the same as the separate pass's.
-3. Read-back into numpy, asynchronous (:mod:`phav.render.readback`): frame t's targets are copied
-   into pixel buffer objects and mapped once frame t+1's commands are issued. Flow validity of
-   frame t needs frame t+1's depth, so with flow frame t is yielded after frame t+2 is issued.
+3. Flow validity (:mod:`phav.render.flow`): the motion target is double-buffered, so once frame
+   t+1's ground truth is drawn a full-screen pass compares frame t's motion with frame t+1's depth
+   and writes frame t's validity (``R8UI``) and flow (``RG32UI`` bits), read back with frame t+1.
+4. Read-back into numpy, asynchronous (:mod:`phav.render.readback`): frame t's targets are copied
+   into pixel buffer objects and mapped once frame t+1's commands are issued. With flow, frame t is
+   yielded with frame t+1's read-backs (its validity), so after frame t+2 is issued.
 
 The full-screen passes (lighting, the post chain, the SSAA resolves) run as compute or fragment
 shaders (``settings.post_backend``, :func:`phav.render.post.choose_post_backend`); both give the
@@ -42,7 +47,7 @@ import numpy as np
 from phav.frames import MODALITIES, Frame
 from phav.labels import SEMANTIC_CLASSES
 from phav.render.context import GLInfo, default_framebuffer, get_context, gl_info
-from phav.render.flow import flow_validity
+from phav.render.flow import FlowValidityPass, collected
 from phav.render.meshes import MeshBuffers
 from phav.render.post import FullScreenKernel, PostChain, choose_post_backend
 from phav.render.precipitation import precipitation_frame, precipitation_seed, snow_cover
@@ -50,11 +55,12 @@ from phav.render.precipitation_pass import PrecipitationPass
 from phav.render.profiling import PassTimer
 from phav.render.readback import ReadbackRing, ReadbackSlot
 from phav.render.settings import RenderSettings
-from phav.render.shadows import ShadowMap, sun_casts_shadows, sun_shadow_cascades
+from phav.render.shadows import (FarCascade, ShadowCasters, ShadowFit, ShadowMap, outside_light_box,
+                                 shadow_inside_near, sun_casts_shadows, sun_shadow_fit, sun_unit_direction)
 from phav.render.shaders import create_program
 from phav.render.skinning import SKINNED_VARYINGS, SkinBuffers
 from phav.render.targets import (GLObjects, GroundTruthTargets, LitTargets, can_fuse_ground_truth,
-                                  fused_framebuffer)
+                                  fused_framebuffers)
 from phav.render.uniforms import (FRAME_BLOCK_FLOATS, bone_table,
                                   frame_block, part_model_views, part_table, take_model_views)
 from phav.take import Take
@@ -67,8 +73,9 @@ _FRAME_BLOCK_BINDING = 0
 _GBUFFER, _GROUND_TRUTH, _SHADOW, _FUSED = 0, 1, 2, 3
 # Texture units the G-buffer is bound to for the lighting pass and the post chain.
 GBUFFER_UNITS = {"u_albedo": 1, "u_normal": 2, "u_surface": 3}
-#: Texture unit of the sun shadow map in the lighting pass.
-SHADOW_UNIT = 5
+#: Texture units of the sun shadow map (the per-frame atlas) and of the far cascade's static cache
+#: in the lighting pass.
+SHADOW_UNIT, SHADOW_STATIC_UNIT = 5, 8
 #: Texture units of the precipitation passes' intermediate textures.
 PRECIPITATION_UNITS = (6, 7)
 #: Local lights the lighting pass takes (shaders/lighting.frag MAX_LIGHTS); further ones are ignored.
@@ -211,7 +218,10 @@ class Renderer:
             prog["FrameData"].binding = _FRAME_BLOCK_BINDING
         self._shadow_map = (gl.add(ShadowMap(ctx, s.shadow_map_size, 2 if s.shadow_far_distance > s.shadow_distance else 1))
                             if s.shadows else None)
+        self._far_cascade = FarCascade(s.shadow_map_size)
+        self._shadow_casters: tuple[int, ShadowCasters] | None = None  # (render_take generation, casters)
         self._lighting_prog["u_shadow_map"].value = SHADOW_UNIT
+        self._lighting_prog["u_shadow_static"].value = SHADOW_STATIC_UNIT
         self._lighting_prog["u_shadow_cascades"].value = self._shadow_map.cascades if self._shadow_map else 1
         self._lighting_prog["u_shadow_taps"].value = s.shadow_taps
         self._lighting_prog["u_shadow_normal_offset"].value = s.shadow_normal_offset
@@ -231,7 +241,9 @@ class Renderer:
         self._gt = GroundTruthTargets(gl, ctx, self.width, self.height)
         if self._fused:
             self._sky_fused_vao = gl.add(ctx.vertex_array(self._sky_fused_prog, []))
-            self._fused_fbo = fused_framebuffer(gl, ctx, self._lit, self._gt)
+            self._fused_fbos = fused_framebuffers(gl, ctx, self._lit, self._gt)
+        self._flow = FlowValidityPass(gl, ctx, self.width, self.height, self.post_backend,
+                                      s.occlusion_rel_tol, s.occlusion_abs_tol)
         self.timer = PassTimer(ctx)
         self.post = PostChain(gl, ctx, s, self.timer, (self.width, self.height))
         self._readback = gl.add(ReadbackRing(ctx))  # frame t's targets, mapped while t+1 renders
@@ -277,19 +289,17 @@ class Renderer:
             draws = [(p, int(m)) for p, m in enumerate(take.part_mesh)]
             self._take.model_views = take_model_views(take) if take.num_parts else None
             self._precip_seed = precipitation_seed(take)
-            pending: tuple[Frame, np.ndarray] | None = None
-            for frame, motion, depth in self._read_frames(take, mods, draws, generation):
+            pending: Frame | None = None  # with flow: the frame whose flow comes with the next one
+            for frame, previous_flow in self._read_frames(take, mods, draws, generation):
                 if pending is not None:
-                    prev, prev_motion = pending
-                    prev.flow, prev.flow_valid = flow_validity(
-                        prev_motion, depth, self.settings.occlusion_rel_tol, self.settings.occlusion_abs_tol)
-                    yield prev
+                    pending.flow, pending.flow_valid = previous_flow
+                    yield pending
                 if "flow" in mods:
-                    pending = (frame, motion)
+                    pending = frame
                 else:
                     yield frame
             if pending is not None:  # the last frame has no t+1
-                last = pending[0]
+                last = pending
                 last.flow = np.zeros((self.height, self.width, 2), dtype=np.float32)
                 last.flow_valid = np.zeros((self.height, self.width), dtype=bool)
                 yield last
@@ -298,9 +308,10 @@ class Renderer:
                 self._take.release()
 
     def _read_frames(self, take: Take, mods: frozenset[str], draws: list[tuple[int, int]],
-                     generation: int) -> Iterator[tuple[Frame, np.ndarray | None, np.ndarray | None]]:
-        """Render every frame; yield (frame with its arrays, motion, depth) in order. Frame t's
-        targets are read into pixel buffers and mapped after frame t+1's commands are issued."""
+                     generation: int) -> Iterator[tuple[Frame, tuple[np.ndarray, np.ndarray] | None]]:
+        """Render every frame; yield (frame with its arrays, the previous frame's (flow, validity)
+        or ``None``) in order. Frame t's targets are read into pixel buffers and mapped after frame
+        t+1's commands are issued."""
         def check() -> None:  # a later render_take reuses the targets and read-back slots
             if generation != self._generation:
                 raise RuntimeError("render_take was called again; this frame iterator is no longer valid")
@@ -320,17 +331,16 @@ class Renderer:
             yield self._collect(*in_flight, mods)
 
     def _collect(self, frame: Frame, slot: ReadbackSlot,
-                 mods: frozenset[str]) -> tuple[Frame, np.ndarray | None, np.ndarray | None]:
-        """Map ``frame``'s read-backs into its fields; returns (frame, motion, depth)."""
+                 mods: frozenset[str]) -> tuple[Frame, tuple[np.ndarray, np.ndarray] | None]:
+        """Map ``frame``'s read-backs into its fields; returns (frame, the previous frame's
+        ``(flow (H, W, 2) float32, valid (H, W) bool)`` or ``None``)."""
         self._check_open()
         with self.timer.section("readback"):
             arrays = slot.collect()
         frame.raw, frame.img = arrays.get("raw"), arrays.get("img")
         frame.semantic, frame.instance = arrays.get("semantic"), arrays.get("instance")
-        depth = arrays.get("depth")
-        if "depth" in mods:
-            frame.depth = depth
-        return frame, arrays.get("motion"), depth
+        frame.depth = arrays.get("depth")
+        return frame, collected(arrays)
 
     def _render_frame(self, take: Take, t: int, mods: frozenset[str],
                       draws: list[tuple[int, int]]) -> tuple[Frame, ReadbackSlot]:
@@ -356,13 +366,14 @@ class Renderer:
         ctx.depth_func = "<"
         lit, gt = bool(mods & _LIT_MODALITIES), bool(mods & _GT_MODALITIES)
         fused = lit and gt and self._fused
+        self._gt.swap()  # this frame's motion target; the previous frame's stays for flow validity
         if lit:
             self._lit_pass(take, t, draws, geometry_flags, frame, mods, fused)
         if fused:
             with self.timer.section("read_ground_truth"):
-                self._read_ground_truth(mods)
+                self._read_ground_truth(mods, t)
         elif gt:
-            self._ground_truth_pass(draws, geometry_flags, mods)
+            self._ground_truth_pass(draws, geometry_flags, mods, t)
         ctx.enable_only(moderngl.NOTHING)
         return frame
 
@@ -424,32 +435,76 @@ class Renderer:
                 vao.render(moderngl.TRIANGLES)
 
     def _shadow_pass(self, take: Take, t: int, draws: list[tuple[int, int]]) -> None:
-        """Draw the sun shadow map of frame ``t`` and set the lighting pass's shadow uniforms
-        (``u_shadow.x = 0``: no shadows this frame)."""
+        """Draw the sun shadow maps of frame ``t`` and set the lighting pass's shadow uniforms
+        (``u_shadow.x = 0``: no shadows this frame; ``u_shadow_far.z = 0``: no moving caster in the
+        far cascade this frame). See :mod:`phav.render.shadows` for the design."""
         ctx, s, prog = self._ctx, self.settings, self._lighting_prog
         if self._shadow_map is None or not sun_casts_shadows(take, t):
             prog["u_shadow"].value = (0.0, 0.0, 0.0, 0.0)
             return
-        far = s.shadow_far_distance if self._shadow_map.cascades > 1 else 0.0
-        fits = sun_shadow_cascades(take, t, s.near, min(s.shadow_distance, s.far), min(far, s.far), s.shadow_map_size)
+        if self._shadow_casters is None or self._shadow_casters[0] != self._generation:
+            self._shadow_casters = (self._generation, ShadowCasters(take))  # a new take: refit the far cascade
+            self._far_cascade.reset()
+        casters = self._shadow_casters[1]
+        part_boxes, skin_boxes = casters.bounds(t)
+        distance = min(s.shadow_distance, s.far)
+        near = sun_shadow_fit(take, t, s.near, distance, s.shadow_map_size)
+        far, refit, moving = None, False, False
+        if self._shadow_map.cascades > 1:
+            far, refit = self._far_cascade.update(take, t, distance, min(s.shadow_far_distance, s.far))
         with self.timer.section("shadow_map"):
-            self._shadow_map.fbo.use()
-            self._shadow_map.fbo.clear(depth=1.0)
+            self._shadow_map.clear()
             ctx.enable_only(moderngl.DEPTH_TEST)  # no culling: open meshes cast shadows too
-            for index, fit in enumerate(fits):
-                self._shadow_map.use_cascade(index)
-                matrix = fit.camera_to_light_clip.T.astype("f4").tobytes()  # column-major
-                self._shadow_prog["u_light"].write(matrix)
-                self._skin_shadow_prog["u_light"].write(matrix)
-                self._draw_parts(self._shadow_prog, _SHADOW, draws)
+            self._shadow_map.use_cascade(0)
+            self._draw_shadow_casters(near, draws, ~outside_light_box(near.world_to_light_clip, part_boxes),
+                                      ~outside_light_box(near.world_to_light_clip, skin_boxes))
+            if far is not None:
+                parts_in = ~outside_light_box(far.world_to_light_clip, part_boxes)
+                skins_in = ~outside_light_box(far.world_to_light_clip, skin_boxes)
+                if refit:
+                    self._shadow_map.use_static()
+                    self._draw_shadow_casters(far, draws, parts_in & casters.static, np.zeros_like(skins_in))
+                # Moving casters whose shadow may land where the lighting pass reads the far cascade.
+                boxes = np.concatenate([part_boxes, skin_boxes])
+                floor_z = float(np.nanmin(boxes[:, 0, 2])) if np.any(np.isfinite(boxes)) else 0.0
+                reach = (s.shadow_softness + 1.0 + s.shadow_normal_offset) * far.texel_size \
+                    + s.shadow_normal_offset * near.texel_size
+                inside = shadow_inside_near(near.world_to_light_clip, boxes, sun_unit_direction(take, t),
+                                            floor_z, reach)
+                parts_moving = parts_in & ~casters.static & ~inside[:len(part_boxes)]
+                skins_moving = skins_in & ~inside[len(part_boxes):]
+                moving = bool(parts_moving.any() or skins_moving.any())
+                if moving:
+                    self._shadow_map.use_cascade(1)
+                    self._draw_shadow_casters(far, draws, parts_moving, skins_moving)
             ctx.enable_only(moderngl.NOTHING)
         # Clip z spans fit.depth_range metres over [-1, 1]: map depth [0, 1] spans it once.
-        prog["u_shadow_matrix"].write(fits[0].camera_to_light_clip.T.astype("f4").tobytes())
-        prog["u_shadow"].value = (1.0, fits[0].texel_size, s.shadow_softness, 1.0 / fits[0].depth_range)
-        if len(fits) > 1:
-            prog["u_shadow_matrix_far"].write(fits[1].camera_to_light_clip.T.astype("f4").tobytes())
-        prog["u_shadow_far"].value = ((1.0, fits[1].texel_size, 0.0, 1.0 / fits[1].depth_range) if len(fits) > 1
+        prog["u_shadow_matrix"].write(near.camera_to_light_clip.T.astype("f4").tobytes())
+        prog["u_shadow"].value = (1.0, near.texel_size, s.shadow_softness, 1.0 / near.depth_range)
+        if far is not None:
+            prog["u_shadow_matrix_far"].write(far.camera_to_light_clip.T.astype("f4").tobytes())
+        prog["u_shadow_far"].value = ((1.0, far.texel_size, float(moving), 1.0 / far.depth_range) if far is not None
                                       else (0.0, 0.0, 0.0, 0.0))
+
+    def _draw_shadow_casters(self, fit: ShadowFit, draws: list[tuple[int, int]], parts: np.ndarray,
+                             skins: np.ndarray) -> None:
+        """Draw the parts and skins marked in the ``(P,)`` and ``(S,)`` bool masks into the bound
+        shadow map with the light camera ``fit``."""
+        matrix = fit.camera_to_light_clip.T.astype("f4").tobytes()  # column-major
+        self._shadow_prog["u_light"].write(matrix)
+        self._skin_shadow_prog["u_light"].write(matrix)
+        part_uniform, rows = self._shadow_prog["u_part_data"], self._part_rows
+        used = part_uniform.array_length * 16  # bytes: the compiler trims entries a program never reads
+        for part, mesh in draws:
+            vao = self._take.meshes.vertex_array(mesh, _SHADOW) if parts[part] else None
+            if vao is not None:
+                row = rows[part]
+                part_uniform.write(row if used == len(row) else row[:used])
+                vao.render(moderngl.TRIANGLES)
+        for i in np.flatnonzero(skins):
+            vao = self._take.skins.vertex_array(int(i), _SHADOW)
+            if vao is not None:
+                vao.render(moderngl.TRIANGLES)
 
     def _precipitation_pass(self, take: Take, t: int) -> None:
         """Blend frame ``t``'s rain or snow over the lit image (the G-buffer bound)."""
@@ -467,8 +522,9 @@ class Renderer:
         self._shadow_pass(take, t, draws)
         if fused:
             with timer.section("gbuffer_ground_truth"):
-                self._fused_fbo.use()
-                self._fused_fbo.clear(depth=1.0)  # the sky pass below writes every colour target
+                fbo = self._fused_fbos[self._gt.current]
+                fbo.use()
+                fbo.clear(depth=1.0)  # the sky pass below writes every colour target
                 ctx.enable_only(moderngl.NOTHING)  # the sky fills every target; no depth write
                 self._sky_fused_vao.render(moderngl.TRIANGLES, vertices=3)
                 ctx.enable_only(flags)
@@ -486,7 +542,7 @@ class Renderer:
             lit.normal.use(location=GBUFFER_UNITS["u_normal"])
             lit.surface.use(location=GBUFFER_UNITS["u_surface"])
             if self._shadow_map is not None:
-                self._shadow_map.depth.use(location=SHADOW_UNIT)
+                self._shadow_map.bind(SHADOW_UNIT, SHADOW_STATIC_UNIT)
             self._lighting.draw(lit.hdr, lit.hdr_fbo)
         self._precipitation_pass(take, t)
         if "raw" in mods:
@@ -504,7 +560,7 @@ class Renderer:
         self.post.resolve(source, texture, fbo)
         self._slot.read(key, fbo, (self.height, self.width, 3), np.uint8, components=3)
 
-    def _ground_truth_pass(self, draws: list[tuple[int, int]], flags: int, mods: frozenset[str]) -> None:
+    def _ground_truth_pass(self, draws: list[tuple[int, int]], flags: int, mods: frozenset[str], t: int) -> None:
         ctx, gt = self._ctx, self._gt
         H, W = self.height, self.width
         with self.timer.section("ground_truth"):
@@ -516,16 +572,19 @@ class Renderer:
             self._draw_parts(self._gt_prog, _GROUND_TRUTH, draws)
             ctx.enable_only(moderngl.NOTHING)
         with self.timer.section("read_ground_truth"):
-            self._read_ground_truth(mods)
+            self._read_ground_truth(mods, t)
 
-    def _read_ground_truth(self, mods: frozenset[str]) -> None:
-        """Queue the read-backs of the requested ground-truth targets (:meth:`_collect` maps them)."""
+    def _read_ground_truth(self, mods: frozenset[str], t: int) -> None:
+        """Queue the read-backs of frame ``t``'s requested ground-truth targets (:meth:`_collect` maps
+        them); with flow and ``t > 0``, first run the flow validity pass of frame ``t - 1`` (its
+        motion against frame ``t``'s depth) and queue its flow and validity too."""
         gt, slot, H, W = self._gt, self._slot, self.height, self.width
-        if "depth" in mods or "flow" in mods:
+        if "flow" in mods and t > 0:
+            self._flow.run(gt.previous_motion, gt.depth)
+            self._flow.read(slot)
+        if "depth" in mods:
             slot.read("depth", gt.depth, (H, W), np.float32)
         if "classgt" in mods:
             slot.read("semantic", gt.semantic, (H, W), np.uint8)
         if "instancegt" in mods:
             slot.read("instance", gt.instance, (H, W), np.uint16)
-        if "flow" in mods:
-            slot.read("motion", gt.motion, (H, W, 4), np.float32)

@@ -1,6 +1,7 @@
 """Render targets: textures and framebuffers of the lit pass (supersampled), the post chain and the
-ground-truth pass (output size), and the fused G-buffer + ground-truth framebuffer used when the
-G-buffer is at output size. Every object is tracked by a :class:`GLObjects` for release."""
+ground-truth pass (output size, motion double-buffered), the flow validity pass's output, and the
+fused G-buffer + ground-truth framebuffers used when the G-buffer is at output size. Every object is
+tracked by a :class:`GLObjects` for release."""
 
 from __future__ import annotations
 
@@ -70,12 +71,22 @@ class LitTargets:
 class GroundTruthTargets:
     """Output-size ground truth (no filtering, no supersampling).
 
+    The motion target is double-buffered: frame t writes one of :attr:`motions` and frame t+1 the
+    other, so frame t's motion is still there when frame t+1's depth exists and the flow validity
+    pass (:class:`phav.render.flow.FlowValidityPass`) compares the two. Keeping two motion textures
+    costs 16 bytes per output pixel of GPU memory and nothing per frame; copying frame t's motion
+    aside instead would move 32 bytes per pixel every frame. The other targets are single: only
+    frame t+1's depth is needed, and it is the current one.
+
     Attributes:
         depth: ``R32F`` z-depth, metres (+inf sky).
         semantic: ``R8UI`` semantic id.
         instance: ``R16UI`` instance id.
-        motion: ``RGBA32F`` (flow u, flow v, z-depth at t+1, in front and inside at t+1).
-        fbo: framebuffer of the four with a depth buffer for visibility.
+        motions: two ``RGBA32F`` textures (flow u, flow v in pixels, z-depth at t+1 in metres, 1 where
+            in front of the camera and inside the image at t+1); :attr:`motion` is the current one.
+        fbos: two framebuffers of depth, semantic, instance and ``motions[i]`` with a depth buffer
+            for visibility; :attr:`fbo` is the current one.
+        current: index (0 or 1) of the motion texture and framebuffer this frame writes.
     """
 
     def __init__(self, gl: GLObjects, ctx: moderngl.Context, width: int, height: int):
@@ -83,9 +94,48 @@ class GroundTruthTargets:
         self.depth = _texture(gl, ctx, size, 1, "f4")
         self.semantic = _texture(gl, ctx, size, 1, "u1")
         self.instance = _texture(gl, ctx, size, 1, "u2")
-        self.motion = _texture(gl, ctx, size, 4, "f4")
+        self.motions = (_texture(gl, ctx, size, 4, "f4"), _texture(gl, ctx, size, 4, "f4"))
         self.zbuffer = gl.add(ctx.depth_renderbuffer(size))
-        self.fbo = gl.add(ctx.framebuffer([self.depth, self.semantic, self.instance, self.motion], self.zbuffer))
+        self.fbos = tuple(gl.add(ctx.framebuffer([self.depth, self.semantic, self.instance, motion], self.zbuffer))
+                          for motion in self.motions)
+        self.current = 0
+
+    def swap(self) -> None:
+        """Start a new frame: it writes the other motion texture; the current one becomes
+        :attr:`previous_motion`."""
+        self.current = 1 - self.current
+
+    @property
+    def motion(self) -> moderngl.Texture:
+        """The motion texture the current frame writes."""
+        return self.motions[self.current]
+
+    @property
+    def previous_motion(self) -> moderngl.Texture:
+        """The motion texture of the frame before the current one (stale at a take's first frame)."""
+        return self.motions[1 - self.current]
+
+    @property
+    def fbo(self) -> moderngl.Framebuffer:
+        """The framebuffer the current frame's ground-truth pass draws into."""
+        return self.fbos[self.current]
+
+
+class FlowTargets:
+    """Output of the flow validity pass (:class:`phav.render.flow.FlowValidityPass`), output size.
+
+    Attributes:
+        valid: ``R8UI`` 1 where frame t's flow is valid, else 0 (read back as ``uint8``, viewed as bool).
+        flow: ``RG32UI`` the bits of frame t's flow (u, v) ``float32`` pixels: a bit-exact copy of the
+            motion target's first two channels (read back as ``uint32``, viewed as ``float32``).
+        fbo: framebuffer of ``valid`` (attachment 0) and ``flow`` (attachment 1), for the fragment path.
+    """
+
+    def __init__(self, gl: GLObjects, ctx: moderngl.Context, width: int, height: int):
+        size = (width, height)
+        self.valid = _texture(gl, ctx, size, 1, "u1")
+        self.flow = _texture(gl, ctx, size, 2, "u4")
+        self.fbo = gl.add(ctx.framebuffer([self.valid, self.flow]))
 
 
 #: Colour attachments of the fused framebuffer: the G-buffer's three, then the ground truth's four.
@@ -102,12 +152,14 @@ def can_fuse_ground_truth(ctx: moderngl.Context, ssaa: int) -> bool:
             and int(info.get("GL_MAX_COLOR_ATTACHMENTS", 0)) >= FUSED_ATTACHMENTS)
 
 
-def fused_framebuffer(gl: GLObjects, ctx: moderngl.Context, lit: LitTargets,
-                      gt: GroundTruthTargets) -> moderngl.Framebuffer:
-    """Framebuffer of the G-buffer's attachments (0-2: albedo, normal, surface) followed by the
-    ground truth's (3-6: depth, semantic, instance, motion), with the G-buffer's depth buffer; for
-    ``gbuffer.frag`` with ``GBUFFER_GROUND_TRUTH``. ``lit`` must be at output size (ssaa 1)."""
+def fused_framebuffers(gl: GLObjects, ctx: moderngl.Context, lit: LitTargets,
+                       gt: GroundTruthTargets) -> tuple[moderngl.Framebuffer, moderngl.Framebuffer]:
+    """Two framebuffers (one per motion texture, index as ``gt.current``) of the G-buffer's
+    attachments (0-2: albedo, normal, surface) followed by the ground truth's (3-6: depth, semantic,
+    instance, ``gt.motions[i]``), with the G-buffer's depth buffer; for ``gbuffer.frag`` with
+    ``GBUFFER_GROUND_TRUTH``. ``lit`` must be at output size (ssaa 1)."""
     if lit.albedo.size != gt.depth.size:
         raise ValueError(f"the fused pass needs the G-buffer at output size {gt.depth.size}, got {lit.albedo.size}")
-    return gl.add(ctx.framebuffer([lit.albedo, lit.normal, lit.surface,
-                                   gt.depth, gt.semantic, gt.instance, gt.motion], lit.depth))
+    return tuple(gl.add(ctx.framebuffer([lit.albedo, lit.normal, lit.surface,
+                                         gt.depth, gt.semantic, gt.instance, motion], lit.depth))
+                 for motion in gt.motions)
