@@ -10,8 +10,8 @@ degree of freedom, spherical joints and hinges alike). ``d`` is the group's damp
 :data:`~phav.physics.muscles.DAMPING_RATE`, so that a child and a heavy adult are stable and damped
 alike, and it follows the muscle's strength factor (weakening, ragdoll decay). PyBullet's
 spherical-joint motors ignore ``velocityGain`` (bullet3 issues 2740 and 4533); hinges keep the fixed
-:data:`~phav.physics.muscles.HINGE_VELOCITY_GAIN` as part of their motor.
-Gains, damping and strengths are grouped in muscle groups (``spine``, ``neck``, ``right_arm``, ``left_arm``,
+:data:`~phav.physics.muscles.HINGE_VELOCITY_GAIN` as part of their motor. Gains, damping and
+strengths are grouped in muscle groups (``spine``, ``neck``, ``right_arm``, ``left_arm``,
 ``right_leg``, ``left_leg``). The root pin is a fixed constraint from the world to the pelvis frame
 whose target follows the clip's root pose and whose maximum force is ``pin_weight * pin_max_force``
 (N, and N m for its rotational rows): 1 holds the pelvis on the clip's root track, 0 leaves a ragdoll.
@@ -473,8 +473,8 @@ class Humanoid:
             self._target = chunk.quats[i]
             self._client.setJointMotorControlMultiDofArray(
                 self._body, self._muscle_indices, pybullet.POSITION_CONTROL, targetPositions=chunk.positions[i],
-                targetVelocities=chunk.velocities[i], positionGains=self._kp, velocityGains=self._velocity_gains,
-                forces=self._forces)
+                targetVelocities=chunk.velocities[i], positionGains=self._kp,
+                velocityGains=self._velocity_gains, forces=self._forces)
             self._motors_dirty = False
         if self.ragdoll_time is not None:
             elapsed = max(0.0, self.world.time - self.ragdoll_time)
