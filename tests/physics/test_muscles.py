@@ -12,6 +12,7 @@ from phav.geometry import quat_conjugate, quat_from_axis_angle, quat_multiply
 from phav.motion.clip import Clip
 from phav.motion.deepmimic import load_deepmimic
 from phav.physics import Humanoid, MuscleGains, World
+from phav.physics.humanoid import RAGDOLL_DAMPING_STEP, RAGDOLL_FLOOR
 from phav.physics.muscles import DAMPING_RATE, joint_inertia
 
 
@@ -150,15 +151,21 @@ def test_damping_in_physical_units_follows_inertia_and_strength():
             np.testing.assert_allclose(human.muscle_damping, np.where(legs, 0.25, 1.0) * full)
             human.set_strength_scale({"left_leg": 1.0})
             human.start_ragdoll()
+            strengths = np.array([skeleton.link_by_joint(j).strength for j in skeleton.actuated_joints])
             t = 0.0
-            for _ in range(48):
+            for step in range(150):  # the tone reaches the floor after 0.45 s (108 steps)
                 human.control(t)
                 world.step()
                 t += world.timestep
+                if step == 47:  # decaying: sent to PyBullet once it has moved by 10 %
+                    s = human.snapshot()
+                    ratio = s.muscle_strength / strengths
+                    assert 0.0 < ratio[0] < 0.5
+                    assert np.all(ratio * full <= s.muscle_damping + 1e-12)
+                    assert np.all(ratio * full >= (1.0 - RAGDOLL_DAMPING_STEP) * s.muscle_damping)
             s = human.snapshot()
-            ratio = s.muscle_strength / np.array([skeleton.link_by_joint(j).strength for j in skeleton.actuated_joints])
-            assert 0.0 < ratio[0] < 0.5
-            np.testing.assert_allclose(s.muscle_damping, ratio * full)
+            np.testing.assert_allclose(s.muscle_strength / strengths, RAGDOLL_FLOOR)
+            np.testing.assert_allclose(s.muscle_damping, RAGDOLL_FLOOR * full)
 
 
 def test_damping_out_of_range_is_rejected(skeleton):

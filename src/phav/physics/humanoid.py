@@ -74,6 +74,9 @@ EXTREMITY_PIN_FRACTION = 0.1
 RAGDOLL_DECAY_S = 0.15
 #: Strength and joint damping left to a ragdoll (muscle tone), as a fraction of full.
 RAGDOLL_FLOOR = 0.05
+#: Relative change of a joint's damping that is sent to PyBullet while a ragdoll's tone decays
+#: (about every 4 steps at RAGDOLL_DECAY_S; the floor is applied exactly).
+RAGDOLL_DAMPING_STEP = 0.1
 #: Default bound on how deep a collision shape may sink below z=0 before the guard fails, m.
 MAX_GROUND_PENETRATION = 0.05
 #: Physics steps whose clip targets :meth:`Humanoid.control` computes at once (in numpy) when the
@@ -370,18 +373,24 @@ class Humanoid:
         self._zeta = np.array([zeta for _, zeta in pairs])
 
     def _update_strength(self) -> None:
-        """Strengths and damping from the gains, strength scales and ragdoll decay; the damping
-        goes to PyBullet at once (only the joints whose value changed)."""
+        """Strengths and damping from the gains, strength scales and ragdoll decay. The damping
+        goes to PyBullet at once, for the joints whose value changed; while a ragdoll's tone decays
+        (every step), only once it has moved by :data:`RAGDOLL_DAMPING_STEP` of its applied value
+        (``changeDynamics`` costs about 3 us a joint). :attr:`muscle_damping` is what PyBullet
+        applies."""
         decay = self._ragdoll_factor()
         factor = np.array([self.gains.scale(link.muscle_group) * decay for link in self._muscle_links])
         self.muscle_strength = np.array([link.strength for link in self._muscle_links]) * factor
         self._forces = [[s] * (3 if link.joint_type == "spherical" else 1)
                         for s, link in zip(self.muscle_strength.tolist(), self._muscle_links)]
-        self.muscle_damping = self._zeta * factor * self._damping_unit
-        for m in np.flatnonzero(self.muscle_damping != self._applied_damping):
-            self._client.changeDynamics(self._body, self._muscle_indices[m],
-                                        jointDamping=float(self.muscle_damping[m]))
-        self._applied_damping = self.muscle_damping.copy()
+        damping = self._zeta * factor * self._damping_unit
+        applied = self._applied_damping
+        tolerance = RAGDOLL_DAMPING_STEP if RAGDOLL_FLOOR < decay < 1.0 else 0.0
+        stale = np.isnan(applied) | (np.abs(damping - applied) > tolerance * np.abs(applied))
+        for m in np.flatnonzero(stale):
+            self._client.changeDynamics(self._body, self._muscle_indices[m], jointDamping=float(damping[m]))
+            applied[m] = damping[m]
+        self.muscle_damping = applied.copy()
         self._motors_dirty = True
 
     # ---- ragdoll ----------------------------------------------------------------------------------
