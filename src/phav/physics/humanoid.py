@@ -431,6 +431,14 @@ class Humanoid:
     def body_id(self) -> int:
         return self._body
 
+    def link_name_of(self, bullet_link_index: int) -> str:
+        """The skeleton link name of PyBullet's link index ``bullet_link_index`` of this body (-1 is
+        the pelvis), e.g. for the links in ``getContactPoints`` results."""
+        try:
+            return self.link_names[self._link_indices.index(int(bullet_link_index))]
+        except ValueError:
+            raise ValueError(f"body {self._body} has no link {bullet_link_index}") from None
+
     def set_pin_weight(self, weight: float) -> None:
         """Set the root pin weight in ``[0, 1]`` (takes effect at the next :meth:`control`)."""
         if not 0.0 <= weight <= 1.0:
