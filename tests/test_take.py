@@ -17,6 +17,7 @@ def _take(T=4):
         name="a", instance_id=1, joint_names=["pelvis"], joints_3d=rng.random((T, 1, 3)),
         muscle_joints=["chest"], muscle_target=rng.random((T, 1, 4)), muscle_actual=rng.random((T, 1, 4)),
         muscle_torque=rng.random((T, 1, 3)), muscle_strength=rng.random((T, 1)), pin_weight=np.ones(T),
+        muscle_damping=rng.random((T, 1)),
     )
     return Take(
         fps=30.0, width=64, height=48, meshes=[mesh], part_names=["p"], part_mesh=np.array([0], np.int32),
@@ -34,6 +35,7 @@ def test_save_load_round_trip_is_exact(tmp_path):
         np.testing.assert_array_equal(getattr(again, name), getattr(take, name))
     np.testing.assert_array_equal(again.meshes[0].positions, take.meshes[0].positions)
     np.testing.assert_array_equal(again.actors[0].muscle_torque, take.actors[0].muscle_torque)
+    np.testing.assert_array_equal(again.actors[0].muscle_damping, take.actors[0].muscle_damping)
     assert again.instances == take.instances and again.meta == take.meta
     assert again.part_names == take.part_names and again.actors[0].joint_names == ["pelvis"]
 
@@ -50,6 +52,13 @@ def test_atmosphere_and_lights_round_trip(tmp_path):
     np.testing.assert_array_equal(again.atmosphere.fog_density, take.atmosphere.fog_density)
     np.testing.assert_array_equal(again.lights.radius, [10.0, 20.0])
     assert Take.load(_saved_plain(tmp_path)).atmosphere is None
+
+
+def test_a_take_without_damping_loads_without_it(tmp_path):
+    take = _take()
+    take.actors[0].muscle_damping = None  # recorded before muscle damping was
+    take.save(tmp_path / "t.npz")
+    assert Take.load(tmp_path / "t.npz").actors[0].muscle_damping is None
 
 
 def _saved_plain(tmp_path):

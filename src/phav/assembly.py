@@ -48,6 +48,7 @@ def _track(name: str, instance_id: int, states: Sequence[Any]) -> ActorTrack:
         muscle_actual=np.stack([s.muscle_actual for s in states]),
         muscle_torque=np.stack([s.muscle_torque for s in states]),
         muscle_strength=np.stack([s.muscle_strength for s in states]),
+        muscle_damping=np.stack([s.muscle_damping for s in states]),
         pin_weight=np.array([s.pin_weight for s in states], dtype=np.float64),
     )
 

@@ -128,6 +128,8 @@ class ActorTrack:
         muscle_torque: ``(T, Jm, 3) float64`` applied motor torque, N m, in the joint frame.
         muscle_strength: ``(T, Jm) float64`` maximum torque, N m.
         pin_weight: ``(T,) float64`` weight of the root pin in ``[0, 1]``.
+        muscle_damping: ``(T, Jm) float64`` joint damping, N m s/rad (torque ``-d * qdot`` per
+            degree of freedom); ``None`` in takes recorded before damping was.
     """
 
     name: str
@@ -140,6 +142,7 @@ class ActorTrack:
     muscle_torque: np.ndarray
     muscle_strength: np.ndarray
     pin_weight: np.ndarray
+    muscle_damping: np.ndarray | None = None
 
 
 @dataclasses.dataclass
@@ -324,6 +327,8 @@ class Take:
         for i, actor in enumerate(self.actors):
             for field in _ACTOR_ARRAYS:
                 arrays[f"actor{i}_{field}"] = np.asarray(getattr(actor, field))
+            if actor.muscle_damping is not None:
+                arrays[f"actor{i}_muscle_damping"] = np.asarray(actor.muscle_damping)
         if self.atmosphere is not None:
             for field in _ATMOSPHERE_ARRAYS:
                 arrays[f"atmosphere_{field}"] = np.asarray(getattr(self.atmosphere, field))
@@ -381,6 +386,7 @@ class Take:
                     name=a["name"], instance_id=a["instance_id"], joint_names=a["joint_names"],
                     muscle_joints=a["muscle_joints"],
                     **{f: data[f"actor{i}_{f}"] for f in _ACTOR_ARRAYS},
+                    muscle_damping=optional(f"actor{i}_muscle_damping"),
                 )
                 for i, a in enumerate(header["actors"])
             ]

@@ -63,6 +63,7 @@ def make_take(frames: int = T, width: int = W, height: int = H, seed: int = 0) -
             muscle_joints=list(MUSCLES), muscle_target=q, muscle_actual=q[::-1].copy(),
             muscle_torque=rng.normal(size=(frames, len(MUSCLES), 3)) * 10,
             muscle_strength=np.full((frames, len(MUSCLES)), 150.0), pin_weight=np.linspace(1, 0, frames),
+            muscle_damping=np.full((frames, len(MUSCLES)), 2.5),
         )
 
     actors = [actor("Alice", 1, np.zeros(3)), actor("Bob", 2, np.array([1.0, 0.5, 0.0]))]

@@ -39,6 +39,7 @@ def test_structure_and_instances(take):
     assert set(person["muscles"]) == set(MUSCLES)
     m = person["muscles"]["neck"]
     assert len(m["target"]) == 4 and len(m["actual"]) == 4 and len(m["torque"]) == 3 and m["strength"] == 150.0
+    assert m["damping"] == 2.5
     np.testing.assert_allclose(m["target"], take.actors[0].muscle_target[1, 0], atol=1e-6)
     np.testing.assert_allclose(content["frames"][1]["camera"]["K"], take.camera_K[1], atol=1e-6)
     np.testing.assert_allclose(content["frames"][1]["camera"]["world_to_camera"], take.camera_world_to_camera[1], atol=1e-6)

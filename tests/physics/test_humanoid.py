@@ -118,9 +118,11 @@ def test_guard_reports_nan(skeleton, walk, monkeypatch):
 
 
 def test_ragdoll_falls_without_pin(skeleton, walk):
+    """Unpinned, the body topples within 1.5 s (at 1 s it has only begun: pelvis 0.81-0.82 m with
+    or without joint damping, from 0.92 m; at 1.5 s it lies at 0.22-0.23 m)."""
     with World() as world:
         human = Humanoid(world, skeleton, walk, pin_weight=0.0)
-        for _ in range(240):
+        for _ in range(360):
             human.control(0.0)
             world.step()
         human.check()
@@ -202,32 +204,3 @@ def test_motor_targets_change_once_per_stride_and_aim_at_its_end(skeleton, walk)
         human.set_strength_scale({"right_leg": 0.5})
         human.control(2 * N * dt + dt)  # mid-stride
         assert counting.motor_calls == 3
-
-
-def _links_after_gains(skeleton, clip, group: str, kp: float, kd: float, steps: int = 160) -> np.ndarray:
-    """Link positions ``(L, 3)`` after ``steps`` 240 Hz steps of tracking with ``group``'s gains set."""
-    with World() as world:
-        human = Humanoid(world, skeleton, clip, position=(0.0, 0.0), heading=0.0)
-        human.set_group_gains({group: (kp, kd)})
-        t = 0.0
-        for _ in range(steps):
-            human.control(t)
-            world.step()
-            t += world.timestep
-        return human.link_poses()[0]
-
-
-def test_velocity_gain_acts_on_hinges_only(skeleton, walk):
-    """PyBullet's spherical-joint motors ignore ``velocityGain`` (bullet3 issues 2740, 4533): kd
-    changes the motion through the knees and elbows, not through a group of spherical joints only
-    (neck, spine), whose kp still acts. If a PyBullet release starts applying it, this test says so
-    and the damping of the spherical muscles needs re-tuning (MuscleGains)."""
-    legs = np.abs(_links_after_gains(skeleton, walk, "right_leg", 1.0, 0.0)
-                  - _links_after_gains(skeleton, walk, "right_leg", 1.0, 5.0)).max()
-    spine_kd = np.abs(_links_after_gains(skeleton, walk, "spine", 1.0, 0.0)
-                      - _links_after_gains(skeleton, walk, "spine", 1.0, 5.0)).max()
-    spine_kp = np.abs(_links_after_gains(skeleton, walk, "spine", 0.2, 0.5)
-                      - _links_after_gains(skeleton, walk, "spine", 1.0, 0.5)).max()
-    assert legs > 1e-3
-    assert spine_kp > 1e-3
-    assert spine_kd == 0.0

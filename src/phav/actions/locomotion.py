@@ -90,8 +90,8 @@ class LegWeakness(Modifier):
     def setup(self, world, human) -> None:
         g = f"{self.side}_leg"
         human.set_strength_scale({g: self.scale})
-        kp, kd = human.gains.kp_kd(g)
-        human.set_group_gains({g: (kp * self.scale, kd)})
+        kp, zeta = human.gains.kp_damping(g)  # damping follows the strength scale by itself
+        human.set_group_gains({g: (kp * self.scale, zeta)})
 
 
 def _stiff_leg(clip: Clip, side: str, stiffness: float) -> Clip:

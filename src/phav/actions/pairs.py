@@ -156,11 +156,17 @@ WALK_HOLD_HANDS = register(ActionRecipe("SyntheticWalkHoldHands", frozenset({"sy
 BUMP_PELVIS_GAP = 0.3
 
 
+#: Links whose contacts alone do not start the bump: legs brush or step on each other's feet just
+#: before the bodies meet, and going limp then drops both people before their torsos touch.
+BUMP_LEG_LINKS = ("_thigh", "_shin", "_foot")
+
+
 class Bump(Modifier):
-    """Two walkers on a collision course: from the first contact between their bodies, each loses
-    its hold on the clip (root pin and muscle strength decay as a ragdoll's, down to ``tone`` of
-    their values for the main actor and the companion), so the collision itself decides how they
-    stumble and fall. Records the first contact time (``contact_s``)."""
+    """Two walkers on a collision course: from the first contact between their upper bodies
+    (pelvis, torso, head or arms on either side; legs touching legs does not count), each loses its
+    hold on the clip (root pin and muscle strength decay as a ragdoll's, down to ``tone`` of their
+    values for the main actor and the companion), so the collision itself decides how they stumble
+    and fall. Records the first such contact time (``contact_s``)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -174,7 +180,9 @@ class Bump(Modifier):
         if "contact_s" in self.record or len(self.humans) < 2:
             return
         a, b = self.humans
-        if world.client.getContactPoints(bodyA=a.body_id, bodyB=b.body_id):
+        contacts = world.client.getContactPoints(bodyA=a.body_id, bodyB=b.body_id)
+        if any(not (a.link_name_of(c[3]).endswith(BUMP_LEG_LINKS) and b.link_name_of(c[4]).endswith(BUMP_LEG_LINKS))
+               for c in contacts):
             self.record["contact_s"] = round(time_s, 4)
             for h in (a, b):
                 h.start_ragdoll()

@@ -17,7 +17,8 @@ Layout (keys sorted on disk; floats rounded to 6 decimals)::
             "visible": {joint: bool},
             "bbox_2d": [x0, y0, x1, y1] or null,        # pixels, clipped to the image
             "bbox_3d": {"min", "max", "center", "size"} or null,   # world, axis-aligned, metres
-            "muscles": {joint: {"target": xyzw, "actual": xyzw, "torque": [3] N m, "strength": N m}},
+            "muscles": {joint: {"target": xyzw, "actual": xyzw, "torque": [3] N m, "strength": N m,
+                                "damping": N m s/rad}},  # damping: absent in takes without it
             "pin_weight": w}]}, ...]
     }
 
@@ -67,7 +68,8 @@ ANNOTATION_CONVENTIONS: dict[str, str] = {
     f"{BBOX_NEAR_M} m, projected, clipped to [-0.5, W - 0.5] x [-0.5, H - 0.5]; null when fully outside.",
     "bbox_3d": "axis-aligned world box of the person's mesh vertices: min, max, center, size (metres).",
     "muscles": "per actuated joint: target and actual local joint rotation (quaternion xyzw, child "
-    "relative to parent), applied motor torque (N m, joint frame), strength = maximum torque (N m); "
+    "relative to parent), applied motor torque (N m, joint frame), strength = maximum torque (N m), "
+    "damping = joint damping (N m s/rad: torque -damping * joint velocity on each degree of freedom); "
     "pin_weight in [0, 1] is the weight of the root pin (0 = free ragdoll).",
 }
 
@@ -215,6 +217,7 @@ class AnnotationBuilder:
                     "actual": actor.muscle_actual[t, m],
                     "torque": actor.muscle_torque[t, m],
                     "strength": actor.muscle_strength[t, m],
+                    **({} if actor.muscle_damping is None else {"damping": actor.muscle_damping[t, m]}),
                 }
                 for m, name in enumerate(actor.muscle_joints)
             }

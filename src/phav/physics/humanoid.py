@@ -1,14 +1,17 @@
 """Humanoid: a skeleton loaded into a :class:`~phav.physics.world.World`, tracking a motion clip with
 muscle-like PD motors and a root pin.
 
-Muscles: every actuated joint is driven towards the clip's local rotation by PyBullet's joint motor
-in ``POSITION_CONTROL`` (a constraint-based PD: ``positionGain`` kp and ``velocityGain`` kd are
-PyBullet's dimensionless gains, ``force`` is the joint's maximum torque, its *strength*, N m).
-PyBullet's spherical-joint motors (spine, neck, hips, ankles, shoulders) ignore ``velocityGain``
-(bullet3 issues 2740 and 4533; ``tests/physics/test_humanoid.py`` pins it): there kd has no effect
-and the motor acts on the position error alone, damped only by the constraint solver; kd damps
-the hinges (knees, elbows).
-Gains and strengths are grouped in muscle groups (``spine``, ``neck``, ``right_arm``, ``left_arm``,
+Muscles (:mod:`phav.physics.muscles`): every actuated joint is driven towards the clip's local
+rotation by PyBullet's joint motor in ``POSITION_CONTROL`` (a constraint-based PD: ``positionGain``
+kp, dimensionless; ``force`` the joint's maximum torque, its *strength*, N m) and damped by a joint
+damping ``d`` in N m s/rad (``changeDynamics(jointDamping=d)``: a torque ``-d * qdot`` on every
+degree of freedom, spherical joints and hinges alike). ``d`` is the group's damping fraction
+``zeta`` times the joint's least subtree moment of inertia times
+:data:`~phav.physics.muscles.DAMPING_RATE`, so that a child and a heavy adult are stable and damped
+alike, and it follows the muscle's strength factor (weakening, ragdoll decay). PyBullet's
+spherical-joint motors ignore ``velocityGain`` (bullet3 issues 2740 and 4533); hinges keep the fixed
+:data:`~phav.physics.muscles.HINGE_VELOCITY_GAIN` as part of their motor. Gains, damping and
+strengths are grouped in muscle groups (``spine``, ``neck``, ``right_arm``, ``left_arm``,
 ``right_leg``, ``left_leg``). The root pin is a fixed constraint from the world to the pelvis frame
 whose target follows the clip's root pose and whose maximum force is ``pin_weight * pin_max_force``
 (N, and N m for its rotational rows): 1 holds the pelvis on the clip's root track, 0 leaves a ragdoll.
@@ -52,6 +55,8 @@ from phav.motion.clip import Clip
 from phav.physics.bullet import pybullet
 from phav.physics.errors import SimulationError
 from phav.physics.kinematics import forward_kinematics
+from phav.physics.muscles import (DAMPING_RATE, HINGE_VELOCITY_GAIN, MuscleGains, check_damping_step,
+                                 joint_inertia)
 from phav.physics.world import GRAVITY, World
 from phav.take import Mesh
 
@@ -65,10 +70,13 @@ PIN_LEAD_STEPS = 4.0
 PIN_BODY_WEIGHTS = 2.5
 #: Force of each hand or foot pin as a fraction of the root pin's.
 EXTREMITY_PIN_FRACTION = 0.1
-#: Time constant of the ragdoll transition (pins and strength decay as exp(-t / tau)), s.
+#: Time constant of the ragdoll transition (pins, strength and joint damping decay as exp(-t / tau)), s.
 RAGDOLL_DECAY_S = 0.15
-#: Strength left to a ragdoll (muscle tone), as a fraction of full strength.
+#: Strength and joint damping left to a ragdoll (muscle tone), as a fraction of full.
 RAGDOLL_FLOOR = 0.05
+#: Relative change of a joint's damping that is sent to PyBullet while a ragdoll's tone decays
+#: (about every 4 steps at RAGDOLL_DECAY_S; the floor is applied exactly).
+RAGDOLL_DAMPING_STEP = 0.1
 #: Default bound on how deep a collision shape may sink below z=0 before the guard fails, m.
 MAX_GROUND_PENETRATION = 0.05
 #: Physics steps whose clip targets :meth:`Humanoid.control` computes at once (in numpy) when the
@@ -108,35 +116,6 @@ class _TargetChunk:
         return len(self.positions)
 
 
-@dataclasses.dataclass(frozen=True)
-class MuscleGains:
-    """PD gains per muscle group: ``{group: (kp, kd)}``, PyBullet ``POSITION_CONTROL`` gains (kd acts
-    on hinge joints only: PyBullet's spherical motors ignore it, see the module docstring).
-
-    Defaults (1.0, 0.5) were tuned on DeepMimic's walk, run, jump and kick for a child, a tall heavy
-    adult and the elderly woman (:mod:`phav.physics.tracking`); (0.6, 1.0) left 5-12 degrees of error.
-
-    ``strength_scale`` multiplies each group's strengths (the skeleton's per-joint max torques);
-    values below 1 weaken muscles.
-    """
-
-    gains: Mapping[str, tuple[float, float]] = dataclasses.field(default_factory=lambda: {
-        "spine": (1.0, 0.5), "neck": (1.0, 0.5),
-        "right_arm": (1.0, 0.5), "left_arm": (1.0, 0.5),
-        "right_leg": (1.0, 0.5), "left_leg": (1.0, 0.5),
-    })
-    strength_scale: Mapping[str, float] = dataclasses.field(default_factory=dict)
-
-    def kp_kd(self, group: str) -> tuple[float, float]:
-        try:
-            return self.gains[group]
-        except KeyError:
-            raise ValueError(f"no gains for muscle group {group!r}; have {sorted(self.gains)}") from None
-
-    def scale(self, group: str) -> float:
-        return float(self.strength_scale.get(group, 1.0))
-
-
 @dataclasses.dataclass
 class HumanoidState:
     """One snapshot of a humanoid.
@@ -153,6 +132,8 @@ class HumanoidState:
         muscle_torque: ``(M, 3) float64`` applied motor torque in the joint frame, N m (hinges:
             along the hinge axis).
         muscle_strength: ``(M,) float64`` maximum torque, N m.
+        muscle_damping: ``(M,) float64`` joint damping, N m s/rad (torque ``-d * qdot`` on each
+            degree of freedom).
         pin_weight: root pin weight in ``[0, 1]``.
     """
 
@@ -166,6 +147,7 @@ class HumanoidState:
     muscle_actual: np.ndarray
     muscle_torque: np.ndarray
     muscle_strength: np.ndarray
+    muscle_damping: np.ndarray
     pin_weight: float
 
 
@@ -211,6 +193,7 @@ class Humanoid:
         self.world = world
         self.skeleton = skeleton
         self.gains = gains or MuscleGains()
+        check_damping_step(self.gains, world.timestep)
         missing = [j for j in skeleton.actuated_joints if j not in clip.joint_names]
         if missing:
             raise ValueError(f"clip {clip.name!r} has no track for joints {missing}")
@@ -248,10 +231,13 @@ class Humanoid:
         self._muscle_links = [skeleton.link_by_joint(j) for j in self.muscle_joints]
         self._muscle_indices = [joint_index[j] for j in self.muscle_joints]
         self._clip_columns = [clip.joint_names.index(j) for j in self.muscle_joints]
+        # explicit joint damping per unit zeta and strength factor, N m s/rad (phav.physics.muscles)
+        self._damping_unit = np.array([joint_inertia(skeleton, j) * DAMPING_RATE for j in self.muscle_joints])
+        self._velocity_gains = [0.0 if link.joint_type == "spherical" else HINGE_VELOCITY_GAIN
+                                for link in self._muscle_links]
+        self._applied_damping = np.full(len(self.muscle_joints), np.nan)  # last jointDamping set
+        self._set_gains_arrays()
         self._update_strength()
-        kpkd = [self.gains.kp_kd(link.muscle_group) for link in self._muscle_links]
-        self._kp = [kp for kp, _ in kpkd]
-        self._kd = [kd for _, kd in kpkd]
         base_inertial = c.getDynamicsInfo(self._body, -1)[3]
         self._base_inertial_pos = np.array(base_inertial, dtype=np.float64)
         points = [link.collision.lowest_offsets() for link in skeleton.links]  # all links at once:
@@ -366,21 +352,45 @@ class Humanoid:
         self._update_strength()
 
     def set_group_gains(self, gains: Mapping[str, tuple[float, float]]) -> None:
-        """Replace the PD gains ``(kp, kd)`` of muscle groups; takes effect at the next :meth:`control`."""
+        """Replace ``(kp, zeta)`` (stiffness gain, damping fraction; see
+        :class:`~phav.physics.muscles.MuscleGains`) of muscle groups; takes effect at the next
+        :meth:`control` (damping: at once)."""
+        groups = {link.muscle_group for link in self._muscle_links}
+        unknown = set(gains) - groups
+        if unknown:
+            raise ValueError(f"unknown muscle groups {sorted(unknown)}; groups: {sorted(groups)}")
         merged = dict(self.gains.gains)
-        merged.update({g: (float(kp), float(kd)) for g, (kp, kd) in gains.items()})
-        self.gains = dataclasses.replace(self.gains, gains=merged)
-        kpkd = [self.gains.kp_kd(link.muscle_group) for link in self._muscle_links]
-        self._kp = [kp for kp, _ in kpkd]
-        self._kd = [kd for _, kd in kpkd]
-        self._motors_dirty = True
+        merged.update({g: (float(kp), float(zeta)) for g, (kp, zeta) in gains.items()})
+        new = dataclasses.replace(self.gains, gains=merged)
+        check_damping_step(new, self.world.timestep)
+        self.gains = new
+        self._set_gains_arrays()
+        self._update_strength()
+
+    def _set_gains_arrays(self) -> None:
+        pairs = [self.gains.kp_damping(link.muscle_group) for link in self._muscle_links]
+        self._kp = [kp for kp, _ in pairs]
+        self._zeta = np.array([zeta for _, zeta in pairs])
 
     def _update_strength(self) -> None:
+        """Strengths and damping from the gains, strength scales and ragdoll decay. The damping
+        goes to PyBullet at once, for the joints whose value changed; while a ragdoll's tone decays
+        (every step), only once it has moved by :data:`RAGDOLL_DAMPING_STEP` of its applied value
+        (``changeDynamics`` costs about 3 us a joint). :attr:`muscle_damping` is what PyBullet
+        applies."""
         decay = self._ragdoll_factor()
-        self.muscle_strength = np.array(
-            [link.strength * self.gains.scale(link.muscle_group) * decay for link in self._muscle_links])
+        factor = np.array([self.gains.scale(link.muscle_group) * decay for link in self._muscle_links])
+        self.muscle_strength = np.array([link.strength for link in self._muscle_links]) * factor
         self._forces = [[s] * (3 if link.joint_type == "spherical" else 1)
-                        for s, link in zip(self.muscle_strength, self._muscle_links)]
+                        for s, link in zip(self.muscle_strength.tolist(), self._muscle_links)]
+        damping = self._zeta * factor * self._damping_unit
+        applied = self._applied_damping
+        tolerance = RAGDOLL_DAMPING_STEP if RAGDOLL_FLOOR < decay < 1.0 else 0.0
+        stale = np.isnan(applied) | (np.abs(damping - applied) > tolerance * np.abs(applied))
+        for m in np.flatnonzero(stale):
+            self._client.changeDynamics(self._body, self._muscle_indices[m], jointDamping=float(damping[m]))
+            applied[m] = damping[m]
+        self.muscle_damping = applied.copy()
         self._motors_dirty = True
 
     # ---- ragdoll ----------------------------------------------------------------------------------
@@ -392,7 +402,7 @@ class Humanoid:
         return max(RAGDOLL_FLOOR, math.exp(-elapsed / RAGDOLL_DECAY_S))
 
     def start_ragdoll(self) -> None:
-        """Begin the ragdoll transition now: pins and strength decay with time constant
+        """Begin the ragdoll transition now: pins, strength and joint damping decay with time constant
         :data:`RAGDOLL_DECAY_S` down to :data:`RAGDOLL_FLOOR` of their values."""
         if self.ragdoll_time is None:
             self.ragdoll_time = self.world.time
@@ -420,6 +430,14 @@ class Humanoid:
     @property
     def body_id(self) -> int:
         return self._body
+
+    def link_name_of(self, bullet_link_index: int) -> str:
+        """The skeleton link name of PyBullet's link index ``bullet_link_index`` of this body (-1 is
+        the pelvis), e.g. for the links in ``getContactPoints`` results."""
+        try:
+            return self.link_names[self._link_indices.index(int(bullet_link_index))]
+        except ValueError:
+            raise ValueError(f"body {self._body} has no link {bullet_link_index}") from None
 
     def set_pin_weight(self, weight: float) -> None:
         """Set the root pin weight in ``[0, 1]`` (takes effect at the next :meth:`control`)."""
@@ -472,8 +490,8 @@ class Humanoid:
             self._target = chunk.quats[i]
             self._client.setJointMotorControlMultiDofArray(
                 self._body, self._muscle_indices, pybullet.POSITION_CONTROL, targetPositions=chunk.positions[i],
-                targetVelocities=chunk.velocities[i], positionGains=self._kp, velocityGains=self._kd,
-                forces=self._forces)
+                targetVelocities=chunk.velocities[i], positionGains=self._kp,
+                velocityGains=self._velocity_gains, forces=self._forces)
             self._motors_dirty = False
         if self.ragdoll_time is not None:
             elapsed = max(0.0, self.world.time - self.ragdoll_time)
@@ -550,7 +568,8 @@ class Humanoid:
             joint_names=list(self.annotated_joint_names), joints_3d=joints,
             muscle_joints=list(self.muscle_joints), muscle_target=quat_normalize(self._target),
             muscle_actual=quat_normalize(actual), muscle_torque=torque,
-            muscle_strength=self.muscle_strength.copy(), pin_weight=self.pin_weight,
+            muscle_strength=self.muscle_strength.copy(), muscle_damping=self.muscle_damping.copy(),
+            pin_weight=self.pin_weight,
         )
 
     def check(self) -> None:

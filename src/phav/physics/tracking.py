@@ -27,7 +27,8 @@ import numpy as np
 from phav.body.skeleton import Skeleton
 from phav.geometry import quat_angle
 from phav.motion.clip import Clip
-from phav.physics.humanoid import Humanoid, MuscleGains
+from phav.physics.humanoid import Humanoid
+from phav.physics.muscles import MuscleGains
 from phav.physics.world import World
 
 #: A foot whose collision shape is at most this high above the ground (m) counts as standing.

@@ -8,7 +8,8 @@ variation is deterministic for a given seed; several letters compose (``"wp"``).
 
 - ``n`` none.
 - ``w`` muscle weakening: one or two muscle groups, always on one side, drop to 15-40 % of their
-  strength and stiffness for the whole video, so the motion becomes visibly asymmetric (a limp, a hanging arm).
+  strength, stiffness and damping for the whole video, so the motion becomes visibly asymmetric (a limp, a
+  hanging arm).
 - ``p`` perturbation: 2-4 pushes at random times on the chest or pelvis, horizontal, random
   direction, 2.5-5.5 N per kg of body mass for 0.15 s; during a push and 0.3 s after it the root pin
   relaxes to 10 % so that the body sways and recovers.
@@ -117,8 +118,10 @@ class Weakening(Modifier):
 
     def setup(self, world: World, human: Humanoid) -> None:
         human.set_strength_scale(self.scales)
-        # a weak muscle is also a slack one: its stiffness drops with its strength
-        human.set_group_gains({g: (human.gains.kp_kd(g)[0] * s, human.gains.kp_kd(g)[1]) for g, s in self.scales.items()})
+        # a weak muscle is also a slack one: its stiffness drops with its strength (its damping
+        # follows its strength in the humanoid, phav.physics.muscles)
+        human.set_group_gains({g: (human.gains.kp_damping(g)[0] * s, human.gains.kp_damping(g)[1])
+                               for g, s in self.scales.items()})
 
 
 class Perturbation(Modifier):
