@@ -274,3 +274,26 @@ def test_shadow_map_releases_its_textures_and_framebuffers(gl_context):
     objects = [shadow_map.depth, shadow_map.fbo, shadow_map.static, shadow_map.static_fbo]
     shadow_map.release()
     assert all(type(obj.mglo).__name__ == "InvalidObject" for obj in objects)
+
+
+def test_shadow_plan_redraws_the_static_cache_only_on_refits_and_sends_moving_far_casters_to_the_far_map():
+    """Plain numpy: the dollying camera re-fits the far cascade on some frames only; the static
+    ground and box go to the static cache on exactly those frames; the moving box, 65 m away, is
+    drawn into the far cascade's per-frame map on every frame and never into the static cache."""
+    from phav.render.shadow_plan import plan_shadow_frame
+
+    settings = RenderSettings(shadows=True, shadow_map_size=MAP_SIZE)
+    for box_step, box_moves in (((0.0, 0.0, 0.0), False), ((0.5, 0.0, 0.0), True)):
+        take = _dolly_take(box_step)
+        casters, far = ShadowCasters(take), FarCascade(MAP_SIZE)
+        plans = [plan_shadow_frame(take, t, settings, casters, far) for t in range(FRAMES)]
+        refits = [p.static_parts is not None for p in plans]
+        assert refits[0] and not all(refits), refits
+        for p in plans:
+            assert p.far is not None and p.near_parts[0]  # the ground reaches the near cascade
+            if p.static_parts is not None:
+                assert p.static_parts.tolist() == [True, not box_moves]
+            assert p.moving_parts.tolist() == [False, box_moves] and p.moving == box_moves
+        single = plan_shadow_frame(take, 0, settings, casters, None)
+        assert single.far is None and single.static_parts is None and not single.moving
+        np.testing.assert_array_equal(single.near_parts, plans[0].near_parts)

@@ -55,8 +55,8 @@ from phav.render.precipitation_pass import PrecipitationPass
 from phav.render.profiling import PassTimer
 from phav.render.readback import ReadbackRing, ReadbackSlot
 from phav.render.settings import RenderSettings
-from phav.render.shadows import (FarCascade, ShadowCasters, ShadowFit, ShadowMap, outside_light_box,
-                                 shadow_inside_near, sun_casts_shadows, sun_shadow_fit, sun_unit_direction)
+from phav.render.shadow_plan import plan_shadow_frame
+from phav.render.shadows import FarCascade, ShadowCasters, ShadowFit, ShadowMap, sun_casts_shadows
 from phav.render.shaders import create_program
 from phav.render.skinning import SKINNED_VARYINGS, SkinBuffers
 from phav.render.targets import (GLObjects, GroundTruthTargets, LitTargets, can_fuse_ground_truth,
@@ -435,9 +435,9 @@ class Renderer:
                 vao.render(moderngl.TRIANGLES)
 
     def _shadow_pass(self, take: Take, t: int, draws: list[tuple[int, int]]) -> None:
-        """Draw the sun shadow maps of frame ``t`` and set the lighting pass's shadow uniforms
-        (``u_shadow.x = 0``: no shadows this frame; ``u_shadow_far.z = 0``: no moving caster in the
-        far cascade this frame). See :mod:`phav.render.shadows` for the design."""
+        """Draw the sun shadow maps of frame ``t`` (:func:`plan_shadow_frame` says which casters go
+        where) and set the lighting pass's shadow uniforms (``u_shadow.x = 0``: no shadows this frame;
+        ``u_shadow_far.z = 0``: no moving caster in the far cascade this frame)."""
         ctx, s, prog = self._ctx, self.settings, self._lighting_prog
         if self._shadow_map is None or not sun_casts_shadows(take, t):
             prog["u_shadow"].value = (0.0, 0.0, 0.0, 0.0)
@@ -445,46 +445,28 @@ class Renderer:
         if self._shadow_casters is None or self._shadow_casters[0] != self._generation:
             self._shadow_casters = (self._generation, ShadowCasters(take))  # a new take: refit the far cascade
             self._far_cascade.reset()
-        casters = self._shadow_casters[1]
-        part_boxes, skin_boxes = casters.bounds(t)
-        distance = min(s.shadow_distance, s.far)
-        near = sun_shadow_fit(take, t, s.near, distance, s.shadow_map_size)
-        far, refit, moving = None, False, False
-        if self._shadow_map.cascades > 1:
-            far, refit = self._far_cascade.update(take, t, distance, min(s.shadow_far_distance, s.far))
+        plan = plan_shadow_frame(take, t, s, self._shadow_casters[1],
+                                 self._far_cascade if self._shadow_map.cascades > 1 else None)
         with self.timer.section("shadow_map"):
             self._shadow_map.clear()
             ctx.enable_only(moderngl.DEPTH_TEST)  # no culling: open meshes cast shadows too
             self._shadow_map.use_cascade(0)
-            self._draw_shadow_casters(near, draws, ~outside_light_box(near.world_to_light_clip, part_boxes),
-                                      ~outside_light_box(near.world_to_light_clip, skin_boxes))
-            if far is not None:
-                parts_in = ~outside_light_box(far.world_to_light_clip, part_boxes)
-                skins_in = ~outside_light_box(far.world_to_light_clip, skin_boxes)
-                if refit:
-                    self._shadow_map.use_static()
-                    self._draw_shadow_casters(far, draws, parts_in & casters.static, np.zeros_like(skins_in))
-                # Moving casters whose shadow may land where the lighting pass reads the far cascade.
-                boxes = np.concatenate([part_boxes, skin_boxes])
-                floor_z = float(np.nanmin(boxes[:, 0, 2])) if np.any(np.isfinite(boxes)) else 0.0
-                reach = (s.shadow_softness + 1.0 + s.shadow_normal_offset) * far.texel_size \
-                    + s.shadow_normal_offset * near.texel_size
-                inside = shadow_inside_near(near.world_to_light_clip, boxes, sun_unit_direction(take, t),
-                                            floor_z, reach)
-                parts_moving = parts_in & ~casters.static & ~inside[:len(part_boxes)]
-                skins_moving = skins_in & ~inside[len(part_boxes):]
-                moving = bool(parts_moving.any() or skins_moving.any())
-                if moving:
-                    self._shadow_map.use_cascade(1)
-                    self._draw_shadow_casters(far, draws, parts_moving, skins_moving)
+            self._draw_shadow_casters(plan.near, draws, plan.near_parts, plan.near_skins)
+            if plan.static_parts is not None:
+                self._shadow_map.use_static()
+                self._draw_shadow_casters(plan.far, draws, plan.static_parts, np.zeros_like(plan.moving_skins))
+            if plan.moving:
+                self._shadow_map.use_cascade(1)
+                self._draw_shadow_casters(plan.far, draws, plan.moving_parts, plan.moving_skins)
             ctx.enable_only(moderngl.NOTHING)
         # Clip z spans fit.depth_range metres over [-1, 1]: map depth [0, 1] spans it once.
+        near, far = plan.near, plan.far
         prog["u_shadow_matrix"].write(near.camera_to_light_clip.T.astype("f4").tobytes())
         prog["u_shadow"].value = (1.0, near.texel_size, s.shadow_softness, 1.0 / near.depth_range)
         if far is not None:
             prog["u_shadow_matrix_far"].write(far.camera_to_light_clip.T.astype("f4").tobytes())
-        prog["u_shadow_far"].value = ((1.0, far.texel_size, float(moving), 1.0 / far.depth_range) if far is not None
-                                      else (0.0, 0.0, 0.0, 0.0))
+        prog["u_shadow_far"].value = ((1.0, far.texel_size, float(plan.moving), 1.0 / far.depth_range)
+                                      if far is not None else (0.0, 0.0, 0.0, 0.0))
 
     def _draw_shadow_casters(self, fit: ShadowFit, draws: list[tuple[int, int]], parts: np.ndarray,
                              skins: np.ndarray) -> None:
