@@ -32,7 +32,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per case (default 5, quick 3)")
     parser.add_argument("--pybullet-egl", action="store_true", help="also time PyBullet's EGL renderer plugin")
     parser.add_argument("--dataset-videos", type=int, default=None,
-                        help="videos per dataset-throughput case, at least 2 per worker (default 6, quick 2; 0 skips)")
+                        help="videos per dataset-throughput case, at least one per worker (default 6, quick 2; 0 skips)")
     parser.add_argument("--scaling-frames", type=int, default=None,
                         help="frames per take of the resolution and people scaling cases (default 10, quick 2; 0 skips)")
     parser.add_argument("--processes", type=_counts, default=None,
@@ -103,13 +103,13 @@ def main(argv: list[str] | None = None) -> int:
         if why:
             skipped.append(f"cpu_ceiling_{quality}: {why}")
     processes = args.processes or default_counts(os.cpu_count())
-    results += [render_parallel_case(take, n, max(1, repeats - 1)) for n in processes]
+    results += [render_parallel_case(take, n, 1 if args.quick else repeats - 1) for n in processes]
     results.append(cases.write_case(spec, take, frames_all, repeats))
     results.append(cases.end_to_end_case(spec, max(1, repeats - 2)))
     results.append(cases.pybullet_camera_case(spec, take, "tiny", repeats))
     dataset_videos = args.dataset_videos if args.dataset_videos is not None else (2 if args.quick else 6)
     if dataset_videos > 0:
-        datasets = [cases.dataset_case(spec, max(dataset_videos, 2 * workers), workers) for workers in processes]
+        datasets = [cases.dataset_case(spec, max(dataset_videos, workers), workers) for workers in processes]
         for r in datasets[1:]:
             r["frames_per_s_vs_1_worker"] = r["frames_per_s"] / datasets[0]["frames_per_s"]
         results += datasets

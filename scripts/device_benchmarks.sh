@@ -34,8 +34,8 @@ step() {  # step NAME SECONDS COMMAND...: run with a time limit, log to $out/NAM
   tail -n 40 "$out/$name.log"
 }
 
-step benchmarks 330 "$py" -m benchmarks --quick --frames 60 --processes 1,2,4,8,16 --pybullet-egl \
-  --out "$out/benchmarks-gpu.json"
+step benchmarks 330 "$py" -m benchmarks --quick --frames 60 --processes 1,2,4,8,16 --dataset-videos 32 \
+  --pybullet-egl --out "$out/benchmarks-gpu.json"
 step compute_vs_fragment 90 "$py" -m benchmarks.compute_vs_fragment --frames 30 \
   --out "$out/compute-vs-fragment-gpu.json"
 step render_presets 90 "$py" -m benchmarks.render_presets --quick --frames 60 --no-pybullet \
