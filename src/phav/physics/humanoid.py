@@ -431,6 +431,14 @@ class Humanoid:
     def body_id(self) -> int:
         return self._body
 
+    def bullet_link_index(self, link_name: str) -> int:
+        """PyBullet's link index of the skeleton link ``link_name`` in this body (-1: the pelvis),
+        e.g. for ``getContactPoints(linkIndexA=...)``."""
+        try:
+            return self._link_indices[self.link_names.index(link_name)]
+        except ValueError:
+            raise ValueError(f"no link {link_name!r}; links: {', '.join(self.link_names)}") from None
+
     def link_name_of(self, bullet_link_index: int) -> str:
         """The skeleton link name of PyBullet's link index ``bullet_link_index`` of this body (-1 is
         the pelvis), e.g. for the links in ``getContactPoints`` results."""

@@ -107,7 +107,7 @@ def track_clip(skeleton: Skeleton, clip: Clip, *, seconds: float | None = None, 
         human = Humanoid(world, skeleton, clip, gains=gains, pin_weight=pin_weight)
         feet = _foot_indices(human)
         client, body = world.client, human.body_id
-        foot_links = [human._link_indices[k] for k in feet]
+        foot_links = [human.bullet_link_index("right_foot"), human.bullet_link_index("left_foot")]
         t = 0.0
         for frame in range(frames):
             if frame:
