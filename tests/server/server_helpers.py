@@ -33,6 +33,20 @@ LIMITS = Limits(max_frames=20, max_width=128, max_height=96, max_queue=2, defaul
                 default_width=64, default_height=48)
 
 
+class InlineExecutor(concurrent.futures.Executor):
+    """Runs each job inside ``submit``: the job has finished when ``submit`` returns, so what a
+    request sees never depends on thread timing (Hypothesis replays stateful scenarios and needs
+    every replay to get the same answers)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> concurrent.futures.Future:
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # the future carries it, as a pool's would
+            future.set_exception(exc)
+        return future
+
+
 class StandIn:
     """A job function that blocks until released (when ``gate`` is given) and writes a done job with
     a params.json, or fails for action Wave (to test failure reports)."""
