@@ -97,8 +97,8 @@ def test_failed_construction_leaves_nothing_open(gl_context):
 
 
 def _rss_bytes() -> int:
-    """Resident memory after glibc has returned its free heap pages to the system (a freed block it
-    keeps for reuse, e.g. a renderer's 16 MiB shadow cache, is not a leak)."""
+    """Resident memory after glibc has returned its free heap pages to the system (free blocks it
+    keeps for reuse are not a leak)."""
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except AttributeError:  # not glibc

@@ -55,10 +55,13 @@ MIN_SUN_IRRADIANCE = 1e-4
 #: camera may move about that fraction of the sphere's radius before the far cascade is re-fitted
 #: (and its static casters redrawn); its texels are that much coarser than a tight fit's.
 FAR_PADDING = 0.2
-#: The far cascade's static cache has this many times the texels per side of a cascade's map (16 MiB
-#: at the presets' 2048-texel maps; 2 would make up for the padding's 1.2x coarser texels at four
-#: times the memory in every renderer, which many renderers sharing one GPU would feel).
-STATIC_SCALE = 1
+#: The far cascade's static cache has this many times the texels per side of a cascade's map: it is
+#: drawn only when the far camera is re-fitted, so its texels cost little per frame, and it more
+#: than makes up for the padding's 1.2x coarser texels. Its 64 MiB at the presets' 2048-texel maps
+#: also lie above glibc's largest mmap threshold (32 MiB), so a software rasterizer's copy goes back
+#: to the system when a renderer closes; at 16 MiB (scale 1) glibc kept a freed copy in a heap
+#: about one time in two, and a process that makes many renderers held it.
+STATIC_SCALE = 2
 # The fitted radius is rounded up to this many metres so it does not change with tiny zooms.
 _RADIUS_STEP = 0.25
 
