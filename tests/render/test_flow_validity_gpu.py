@@ -3,8 +3,9 @@ same bytes as the numpy rule :func:`phav.render.flow.flow_validity` (the oracle,
 pixel by pixel in test_frame_data.py):
 
 * on crafted inputs at every edge of the rule (half-pixel ties, clamping, NaN and +-inf flow, depths
-  on the last float32 the tolerance accepts and the first it rejects, sky onto sky and onto ground), so changing the rule
-  (tolerance, rounding, clamping, the sky test) breaks it;
+  on the last float32 the tolerance accepts and the first it rejects, bilinear depths between
+  random neighbours, sky onto sky and onto ground), so changing the rule (tolerance, rounding,
+  clamping, the interpolation, the sky test) breaks it;
 * in the renderer, on real takes (a walk and two people bumping into each other under a handheld
   camera: sky, ground, people occluding each other), at SSAA 1 (ground truth fused into the
   G-buffer pass) and 2 (separate pass), with synchronous and asynchronous read-back, on the fragment
@@ -80,12 +81,22 @@ def _tolerance_edge(seen: np.ndarray, side: np.ndarray) -> np.ndarray:
 def _rule_with_fused_tolerance(motion: np.ndarray, depth: np.ndarray) -> np.ndarray:
     """flow_validity's mask with ``rel * |z| + abs`` rounded once (a fused multiply-add), not twice."""
     H, W = depth.shape
-    x = np.fmin(np.fmax(np.rint(np.arange(W, dtype=np.float32)[None] + motion[..., 0]), 0), W - 1).astype(int)
-    y = np.fmin(np.fmax(np.rint(np.arange(H, dtype=np.float32)[:, None] + motion[..., 1]), 0), H - 1).astype(int)
-    z, seen = motion[..., 2], depth[y, x]
     with np.errstate(invalid="ignore"):
+        px = np.arange(W, dtype=np.float32)[None] + motion[..., 0]
+        py = np.arange(H, dtype=np.float32)[:, None] + motion[..., 1]
+
+        def index(c, n):
+            return np.fmin(np.fmax(c, 0), n - 1).astype(int)
+
+        z, seen = motion[..., 2], depth[index(np.rint(py), H), index(np.rint(px), W)]
+        x0, y0 = np.floor(px), np.floor(py)
+        fx, fy = px - x0, py - y0
+        xa, xb, ya, yb = index(x0, W), index(x0 + 1, W), index(y0, H), index(y0 + 1, H)
+        top = depth[ya, xa] + fx * (depth[ya, xb] - depth[ya, xa])
+        bottom = depth[yb, xa] + fx * (depth[yb, xb] - depth[yb, xa])
+        between = top + fy * (bottom - top)
         tol = (np.float64(np.float32(REL_TOL)) * np.abs(z.astype(np.float64)) + np.float32(ABS_TOL)).astype(np.float32)
-        same = np.abs(z - seen) <= tol
+        same = (np.abs(z - seen) <= tol) | (np.abs(z - between) <= tol)
     return (motion[..., 3] > 0.5) & np.where(np.isinf(z), np.isinf(seen), same)
 
 
@@ -129,6 +140,27 @@ def _edge_cases(H: int = 48, W: int = 64, seed: int = 11) -> tuple[np.ndarray, n
     sky_pred = rng.random((H, W)) < 0.25  # predicted sky: valid only where it lands on sky
     motion[..., 2] = np.where(sky_pred, np.inf, z)
     motion[..., 3] = rng.random((H, W)) > 0.1
+    # The bottom rows aim between pixels (fractions 0.05-0.95 in x and y) and predict the bilinear
+    # depth there, or the last float32 the tolerance accepts around it, or the first it rejects.
+    rows = slice(H - 8, H)
+    fx = (rng.integers(-3, 3, (8, W)) + rng.uniform(0.05, 0.95, (8, W))).astype(np.float32)
+    fy = (rng.integers(-6, 0, (8, W)) + rng.uniform(0.05, 0.95, (8, W))).astype(np.float32)
+    px = np.arange(W, dtype=np.float32)[None] + fx
+    py = np.arange(H - 8, H, dtype=np.float32)[:, None] + fy
+    x0, y0 = np.floor(px), np.floor(py)
+    xa, xb = np.clip(x0, 0, W - 1).astype(int), np.clip(x0 + 1, 0, W - 1).astype(int)
+    ya, yb = np.clip(y0, 0, H - 1).astype(int), np.clip(y0 + 1, 0, H - 1).astype(int)
+    ffx, ffy = px - x0, py - y0
+    top = depth[ya, xa] + ffx * (depth[ya, xb] - depth[ya, xa])
+    bottom = depth[yb, xa] + ffx * (depth[yb, xb] - depth[yb, xa])
+    between = top + ffy * (bottom - top)
+    side = rng.choice(np.array([-1.0, 1.0], np.float32), (8, W))
+    edge = _tolerance_edge(between, side)
+    beyond = np.nextafter(edge, np.where(side > 0, np.float32(np.inf), np.float32(0)))
+    pick = rng.integers(0, 3, (8, W))
+    motion[rows, :, 0], motion[rows, :, 1] = fx, fy
+    motion[rows, :, 2] = np.select([pick == 0, pick == 1], [edge, beyond], between)
+    motion[rows, :, 3] = 1.0
     # Non-finite flow and values: NaN -> pixel 0, +-inf -> the border, NaN depth or flag -> invalid.
     motion[5, 7] = (np.nan, 0.0, depth[5, 0], 1.0)
     motion[6, 3] = (np.inf, 0.0, depth[6, W - 1], 1.0)
@@ -159,6 +191,14 @@ def test_crafted_inputs_hit_every_branch_of_the_rule():
     assert (valid != _rule_with_fused_tolerance(motion, depth)).sum() > 0, "the inputs tell a fused multiply-add"
     assert (ties & valid).sum() > 5, "valid flows whose target is a tie rounded to even"
     assert valid[sky].any() and not valid[sky].all(), "sky lands on sky and on ground"
+    with np.errstate(invalid="ignore"):
+        px = np.arange(W, dtype=np.float32)[None] + motion[..., 0]
+        py = np.arange(H, dtype=np.float32)[:, None] + motion[..., 1]
+        seen = depth[np.fmin(np.fmax(np.rint(py), 0), H - 1).astype(int), np.fmin(np.fmax(np.rint(px), 0), W - 1).astype(int)]
+        nearest = np.where(np.isinf(motion[..., 2]), np.isinf(seen), _accepts(motion[..., 2], seen)) & (motion[..., 3] > 0.5)
+    between = valid & ~nearest
+    assert between[-8:].sum() > 50, "flows valid through the bilinear depth only"
+    assert (~valid[-8:]).sum() > 50, "and flows just beyond its tolerance, rejected"
 
 
 @pytest.mark.parametrize("backend", ["fragment", "compute"])
@@ -259,13 +299,20 @@ def test_renderer_flow_matches_the_rule_when_people_occlude_each_other(gl_contex
     settings = dataclasses.replace(quality_settings("preview"), ssaa=ssaa, async_readback=async_readback,
                                    post_backend=backend)
     frames = _check_take(take, settings, ("img", "flow", "instancegt"))
-    # Pixels of one person whose flow lands on the other person at t+1 (the occluder): invalid.
+    # Pixels of one person whose flow lands inside the other person at t+1 (the occluder: all four
+    # pixels around the target are the other person's): invalid. (Within a pixel of the boundary
+    # between two people in contact, depth alone cannot tell them apart.)
     crossed = 0
     for a, b in zip(frames[:-1], frames[1:]):
         H, W = a.instance.shape
-        x = np.clip(np.rint(np.arange(W)[None] + a.flow[..., 0]), 0, W - 1).astype(int)
-        y = np.clip(np.rint(np.arange(H)[:, None] + a.flow[..., 1]), 0, H - 1).astype(int)
-        other = (a.instance > 0) & (b.instance[y, x] > 0) & (b.instance[y, x] != a.instance)
+        x0 = np.floor(np.arange(W)[None] + a.flow[..., 0])
+        y0 = np.floor(np.arange(H)[:, None] + a.flow[..., 1])
+        other = a.instance > 0
+        for dy in (0, 1):
+            for dx in (0, 1):
+                x = np.clip(x0 + dx, 0, W - 1).astype(int)
+                y = np.clip(y0 + dy, 0, H - 1).astype(int)
+                other &= (b.instance[y, x] > 0) & (b.instance[y, x] != a.instance)
         crossed += int(other.sum())
         assert not a.flow_valid[other].any()
     assert crossed > 20

@@ -1,6 +1,7 @@
 """Per-frame CPU data of the renderer (no GL): the model-views computed once per take equal the
 per-frame computation bit for bit, and flow validity follows its definition, non-finite flow
-included (the nearest target pixel is clamped to the image, NaN counts as 0)."""
+included (the target pixel is clamped to the image, NaN counts as 0), and keeps surfaces seen at a
+grazing angle valid (the analytic ground plane)."""
 
 from __future__ import annotations
 
@@ -35,20 +36,31 @@ def test_model_views_of_the_whole_take_equal_the_per_frame_ones_bit_for_bit():
 
 
 def _validity_oracle(motion, depth_next, rel_tol, abs_tol):
-    """Pixel by pixel, from the definition."""
+    """Pixel by pixel, from the definition: the predicted depth matches frame t+1's depth at the
+    nearest target pixel or its bilinear interpolation at the target position; sky lands on sky."""
     H, W = depth_next.shape
+
+    def clamp(i, n):
+        return 0 if np.isnan(i) else int(min(max(i, 0), n - 1))
+
     valid = np.zeros((H, W), dtype=bool)
     for y in range(H):
         for x in range(W):
             u, v, z, inside = (float(c) for c in motion[y, x])
-            tx, ty = np.rint(np.float32(x) + np.float32(u)), np.rint(np.float32(y) + np.float32(v))
-            tx = 0 if np.isnan(tx) else min(max(tx, 0), W - 1)
-            ty = 0 if np.isnan(ty) else min(max(ty, 0), H - 1)
-            seen = float(depth_next[int(ty), int(tx)])
+            px, py = float(np.float32(x) + np.float32(u)), float(np.float32(y) + np.float32(v))
+            seen = float(depth_next[clamp(np.rint(py), H), clamp(np.rint(px), W)])
+            tolerance = rel_tol * abs(z) + abs_tol
             if np.isinf(z):
                 ok = np.isinf(seen)
             else:
-                ok = abs(z - seen) <= rel_tol * abs(z) + abs_tol
+                ok = abs(z - seen) <= tolerance
+                if not ok and np.isfinite(px) and np.isfinite(py):
+                    x0, y0 = np.floor(px), np.floor(py)
+                    d = [[float(depth_next[clamp(j, H), clamp(i, W)]) for i in (x0, x0 + 1)] for j in (y0, y0 + 1)]
+                    if np.isfinite(d).all():
+                        fx, fy = px - x0, py - y0
+                        top, bottom = d[0][0] + fx * (d[0][1] - d[0][0]), d[1][0] + fx * (d[1][1] - d[1][0])
+                        ok = abs(z - (top + fy * (bottom - top))) <= tolerance
             valid[y, x] = inside > 0.5 and ok
     return valid
 
@@ -80,3 +92,35 @@ def test_flow_validity_follows_its_definition_with_non_finite_flow():
     np.testing.assert_array_equal(valid, _validity_oracle(motion, depth_next, 0.01, 0.01))
     assert valid[6, 7] and valid[7, 3] and valid[8, 9] and valid[9, 2] and valid[10, 4]
     assert 0 < valid.sum() < valid.size
+
+
+def test_flow_on_far_ground_stays_valid_and_an_occluder_in_front_makes_it_invalid():
+    """Analytic: a camera 1.5 m above flat ground moves 0.4 m forward between frames (f = 200 px,
+    horizon at row 10). Ground rows far away change depth by metres per pixel, more than the 1 %
+    tolerance, so the nearest target pixel alone would call most of them occluded; every ground
+    pixel's flow lands on the ground it predicts, so every one is valid. A wall 2 m in front of the
+    camera covering the right half at t+1 makes the ground pixels landing behind it invalid."""
+    H, W, f, h, horizon, step = 60, 40, 200.0, 1.5, 10.0, 0.4
+    rows = np.arange(H, dtype=np.float64)[:, None] * np.ones((1, W))
+    below = rows > horizon + 0.5
+    depth_t = np.where(below, f * h / np.maximum(rows - horizon, 1e-9), np.inf)
+    z_next = depth_t - step  # the same ground point, 0.4 m closer
+    target_row = horizon + f * h / z_next
+    ok = below & (z_next > 1.0) & (target_row < H - 1)
+    motion = np.zeros((H, W, 4), np.float32)
+    motion[..., 1] = np.where(ok, target_row - rows, 0.0)
+    motion[..., 2] = np.where(ok, z_next, np.inf)
+    motion[..., 3] = ok
+    next_rows = np.arange(H, dtype=np.float64)[:, None] * np.ones((1, W))
+    depth_next = np.where(next_rows > horizon + 0.5, f * h / np.maximum(next_rows - horizon, 1e-9), np.inf).astype(np.float32)
+    _, valid = flow_validity(motion, depth_next, 0.01, 0.01)
+    seen = depth_next[np.clip(np.rint(rows + motion[..., 1]), 0, H - 1).astype(int), np.arange(W)[None]]
+    with np.errstate(invalid="ignore"):
+        nearest_only = np.abs(motion[..., 2] - seen) <= 0.01 * motion[..., 2] + 0.01
+    assert (ok & ~nearest_only).sum() > 0.3 * ok.sum(), "the grazing rows defeat the nearest pixel alone"
+    np.testing.assert_array_equal(valid, ok)
+    np.testing.assert_array_equal(valid, _validity_oracle(motion, depth_next, 0.01, 0.01))
+    wall = depth_next.copy()
+    wall[:, W // 2:] = 2.0
+    _, valid_wall = flow_validity(motion, wall, 0.01, 0.01)
+    assert not valid_wall[:, W // 2 + 1:].any() and (valid_wall[:, :W // 2 - 1] == ok[:, :W // 2 - 1]).all()

@@ -51,7 +51,10 @@ CONVENTIONS: dict[str, str] = {
     "32768 clipped to 0..65535 (1/64 px steps, zero flow = 32768).",
     "flow_valid": "flow_valid_%05d.png: 8-bit grey, 255 where the flow is valid, 0 where the surface "
     "at the pixel is occluded or leaves the image at t+1; the last frame has no forward flow (zero "
-    "flow, all invalid).",
+    "flow, all invalid). Occluded: the surface's predicted depth at t+1 differs by more than "
+    "occlusion_rel_tol * depth + occlusion_abs_tol (render settings) both from frame t+1's depth at "
+    "the nearest target pixel and from that depth interpolated bilinearly at the target position "
+    "(which keeps surfaces seen at a grazing angle valid); sky must land on sky.",
     "semantic": "classgt_%05d.png: 24-bit RGB, one colour per semantic class from the 63-class PHAV "
     "palette (phav.labels.SEMANTIC_CLASSES; ids 36-62 are body parts). The value of a pixel comes from "
     "the one surface at the pixel centre, never blended across edges.",

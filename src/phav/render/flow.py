@@ -31,12 +31,22 @@ def flow_validity(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Split the ground-truth motion target into flow and its validity mask.
 
+    A pixel's flow is valid when its surface is in front of the camera and inside the image at t+1
+    and frame t+1 shows that surface where the flow puts it: its predicted depth at t+1 matches, within
+    ``rel_tol * |z| + abs_tol`` metres, either frame t+1's depth at the nearest target pixel, or
+    frame t+1's depth interpolated bilinearly at the exact target position from the four pixels
+    around it. The second test keeps surfaces seen at a grazing angle valid (far ground, walls along
+    the view), whose depth changes by more than the tolerance between neighbouring pixels, so the
+    nearest pixel alone would call them occluded; it fails wherever the four pixels do not lie on
+    one surface (an occluding edge between them, or sky among them), so there the nearest pixel
+    decides, as it does for flows that land exactly on a pixel. A sky pixel (predicted depth
+    +-inf) must land on sky at the nearest target pixel.
+
     Args:
         motion: ``(H, W, 4) float32``: flow u, flow v (pixels), predicted z-depth at t+1 (metres,
             +inf for sky), and 1 where the point is in front of the camera and inside the image at t+1.
         depth_next: ``(H, W) float32`` z-depth of frame t+1 (+inf sky).
-        rel_tol, abs_tol: the predicted depth must match ``depth_next`` at the nearest target pixel
-            within ``rel_tol * depth + abs_tol`` metres; sky must land on sky.
+        rel_tol, abs_tol: the depth tolerance (see above), metres.
 
     Returns:
         ``flow (H, W, 2) float32`` and ``valid (H, W) bool``.
@@ -48,16 +58,25 @@ def flow_validity(
     flow = np.ascontiguousarray(motion.view(np.uint64)[..., 0]).view(np.float32).reshape(H, W, 2)
     z_next = motion[..., 2]
     valid = motion[..., 3] > 0.5
-    # Nearest target pixel, clamped to the image; NaN -> 0 and +-inf -> the border (fmax/fmin
-    # ignore NaN), computed in place.
-    u = np.add(np.arange(W, dtype=np.float32)[None, :], flow[..., 0])
-    v = np.add(np.arange(H, dtype=np.float32)[:, None], flow[..., 1])
-    ui = np.fmin(np.fmax(np.rint(u, out=u), 0, out=u), W - 1, out=u).astype(np.intp)
-    vi = np.fmin(np.fmax(np.rint(v, out=v), 0, out=v), H - 1, out=v).astype(np.intp)
-    seen = depth_next[vi, ui]
-    sky = np.isinf(z_next)
+    # Target position (pixel centres at integers); NaN -> 0 and +-inf -> the border (fmax/fmin
+    # ignore NaN), clamped to the image.
+    x = np.arange(W, dtype=np.float32)[None, :] + flow[..., 0]
+    y = np.arange(H, dtype=np.float32)[:, None] + flow[..., 1]
+
+    def index(coord: np.ndarray, n: int) -> np.ndarray:
+        return np.fmin(np.fmax(coord, 0), n - 1).astype(np.intp)
+
+    seen = depth_next[index(np.rint(y), H), index(np.rint(x), W)]  # the nearest pixel (half to even)
+    x0, y0 = np.floor(x), np.floor(y)
+    xa, xb, ya, yb = index(x0, W), index(x0 + 1, W), index(y0, H), index(y0 + 1, H)
     with np.errstate(invalid="ignore"):
-        same_surface = np.abs(z_next - seen) <= rel_tol * np.abs(z_next) + abs_tol
+        fx, fy = x - x0, y - y0  # NaN for non-finite positions: the interpolation test then fails
+        top = depth_next[ya, xa] + fx * (depth_next[ya, xb] - depth_next[ya, xa])
+        bottom = depth_next[yb, xa] + fx * (depth_next[yb, xb] - depth_next[yb, xa])
+        between = top + fy * (bottom - top)
+        tolerance = rel_tol * np.abs(z_next) + abs_tol
+        same_surface = (np.abs(z_next - seen) <= tolerance) | (np.abs(z_next - between) <= tolerance)
+    sky = np.isinf(z_next)
     valid &= np.where(sky, np.isinf(seen), same_surface)
     return flow, valid
 

@@ -37,7 +37,9 @@ class RenderSettings:
             ground truth is the same whatever the quality; ``skin_resolution=PREVIEW_RESOLUTION``
             (2.4 cm, about half the triangles, every body-part label kept) trades that for speed.
         occlusion_rel_tol, occlusion_abs_tol: a pixel's flow is valid when its predicted depth at
-            t+1 is within ``rel * depth + abs`` metres of frame t+1's depth at the target pixel.
+            t+1 is within ``rel * depth + abs`` metres of frame t+1's depth at the nearest target
+            pixel or of that depth interpolated bilinearly at the target position
+            (:func:`phav.render.flow.flow_validity`).
         shadows: draw the sun's shadow map (:mod:`phav.render.shadows`); no shadow map is drawn
             while the sun is below the horizon or switched off (night, indoors).
         shadow_map_size: side of each cascade's square shadow map, texels.
