@@ -289,11 +289,44 @@ def test_shadow_plan_redraws_the_static_cache_only_on_refits_and_sends_moving_fa
         plans = [plan_shadow_frame(take, t, settings, casters, far) for t in range(FRAMES)]
         refits = [p.static_parts is not None for p in plans]
         assert refits[0] and not all(refits), refits
+        assert casters.floor.tolist() == [True, False]  # the ground plane shadows nothing
         for p in plans:
-            assert p.far is not None and p.near_parts[0]  # the ground reaches the near cascade
+            assert p.far is not None and not p.near_parts[0]
             if p.static_parts is not None:
-                assert p.static_parts.tolist() == [True, not box_moves]
+                assert p.static_parts.tolist() == [False, not box_moves]
             assert p.moving_parts.tolist() == [False, box_moves] and p.moving == box_moves
         single = plan_shadow_frame(take, 0, settings, casters, None)
         assert single.far is None and single.static_parts is None and not single.moving
         np.testing.assert_array_equal(single.near_parts, plans[0].near_parts)
+
+
+
+def test_only_the_lowest_flat_static_part_under_the_camera_and_everyone_counts_as_floor():
+    """The ground plane is the floor; a flat table top above it is not (it shadows the floor), nor a
+    plane with a box below it, nor the ground when the camera goes below it or a person's bones do."""
+    K, w2c = default_camera(W, H, eye=(0.0, -6.0, 2.0), target=(0.0, 0.0, 0.5), fov=50.0)
+    top = dataclasses.replace(plane_mesh(1.0, semantic=6))
+    ground, box = plane_mesh(50.0, semantic=6), box_mesh((0.3, 0.3, 0.3))
+
+    def casters(meshes, z, camera_z=2.0):
+        pos = np.array([[[0.0, 0.0, zi] for zi in z]])
+        eye_w2c = default_camera(W, H, eye=(0.0, -6.0, camera_z), target=(0.0, 0.0, 0.5), fov=50.0)[1]
+        take = make_take(meshes, pos, np.tile(IDENTITY_QUAT, (1, len(meshes), 1)), eye_w2c, K, W, H,
+                         instance_ids=list(range(len(meshes))), sun_direction=SUN)
+        return ShadowCasters(take).floor.tolist()
+
+    assert casters([ground, box], [0.0, 0.3]) == [True, False]
+    assert casters([ground, top, box], [0.0, 0.8, 0.3]) == [True, False, False]  # a table top
+    assert casters([top, box], [0.8, 0.3]) == [False, False]  # something static below it
+    assert casters([ground, box], [0.0, 0.3], camera_z=-1.0) == [False, False]  # seen from below
+
+
+def test_leaving_the_floor_out_of_the_shadow_map_changes_no_pixel(gl_context, monkeypatch):
+    """The far-box scene rendered with the floor left out (the default) and drawn: same image."""
+    from phav.render import shadows
+
+    take = _dolly_take((0.5, 0.0, 0.0))
+    left_out = _render_all(take)
+    monkeypatch.setattr(shadows.ShadowCasters, "_floor_parts", lambda self: np.zeros(self._take.num_parts, bool))
+    drawn = _render_all(take)
+    assert np.abs(left_out - drawn).max() <= 2, np.abs(left_out - drawn).max()

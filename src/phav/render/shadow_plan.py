@@ -4,7 +4,8 @@
 (:class:`~phav.render.shadows.FarCascade`), culls every caster against each camera's box and decides
 which casters go where (design: :mod:`phav.render.shadows`):
 
-* near cascade: every part and skin whose box reaches the near light camera's box;
+* near cascade: every part and skin whose box reaches the near light camera's box, but the floor
+  (:class:`~phav.render.shadows.ShadowCasters`: the ground cannot shadow anything);
 * far cascade's static cache: only when the far camera has just been re-fitted, the parts that
   never move in the take and reach the far box;
 * far cascade's per-frame map: the moving parts and skins that reach the far box and whose shadow,
@@ -59,7 +60,7 @@ def plan_shadow_frame(take: Take, t: int, settings: RenderSettings, casters: Sha
     part_boxes, skin_boxes = casters.bounds(t)
     distance = min(s.shadow_distance, s.far)
     near = sun_shadow_fit(take, t, s.near, distance, s.shadow_map_size)
-    near_parts = ~outside_light_box(near.world_to_light_clip, part_boxes)
+    near_parts = ~outside_light_box(near.world_to_light_clip, part_boxes) & ~casters.floor
     near_skins = ~outside_light_box(near.world_to_light_clip, skin_boxes)
     no_parts, no_skins = np.zeros(len(part_boxes), bool), np.zeros(len(skin_boxes), bool)
     if far_cascade is None:
@@ -74,7 +75,7 @@ def plan_shadow_frame(take: Take, t: int, settings: RenderSettings, casters: Sha
     inside = shadow_inside_near(near.world_to_light_clip, boxes, sun_unit_direction(take, t), floor_z, reach)
     return ShadowFramePlan(
         near, near_parts, near_skins, far,
-        static_parts=(parts_in & casters.static) if refit else None,
+        static_parts=(parts_in & casters.static & ~casters.floor) if refit else None,
         moving_parts=parts_in & ~casters.static & ~inside[:len(part_boxes)],
         moving_skins=skins_in & ~inside[len(part_boxes):],
     )

@@ -45,6 +45,11 @@ import numpy as np
 from phav.geometry import quat_to_matrix
 from phav.take import Mesh, Skin, Take
 
+#: A static part whose world box is at most this thick (metres) and horizontal may be the floor.
+FLOOR_FLATNESS = 1e-3
+#: How far (metres) a person's bone origin or a moving part may dip below the floor's plane (feet
+#: pressing into the ground, a falling prop) before the plane no longer counts as the floor.
+FLOOR_MARGIN = 0.1
 #: Metres the light camera's depth range extends towards the sun beyond the fitted sphere.
 CASTER_MARGIN = 60.0
 #: The sun casts shadows only above this elevation (sine of the angle above the horizon).
@@ -239,11 +244,19 @@ def skin_reach(skin: Skin) -> float:
 
 
 class ShadowCasters:
-    """What casts shadows in a take: which parts never move (the far cascade's cached casters)
-    and every caster's world box per frame.
+    """What casts shadows in a take: which parts never move (the far cascade's cached casters),
+    which are the floor (they cannot shadow anything), and every caster's world box per frame.
+
+    A *floor* part is a static, flat, horizontal part (its world box at most :data:`FLOOR_FLATNESS`
+    thick) with no other static part below its plane, no person's bone origin and no moving part
+    more than :data:`FLOOR_MARGIN` below it, and the camera above it in every frame: the ground.
+    Every point the camera can see lies on or above that plane, and the sun is above the horizon
+    whenever shadows are drawn, so the plane can shadow nothing (not even itself); it is left out of
+    the shadow maps, where it was the most triangles and most of the pass's time.
 
     Attributes:
         static: ``(P,) bool`` parts whose pose is the same in every frame (skins always move).
+        floor: ``(P,) bool`` floor parts (see above), never drawn into a shadow map.
     """
 
     def __init__(self, take: Take):
@@ -254,6 +267,28 @@ class ShadowCasters:
                        if take.num_parts else np.zeros((0, 2, 3)))
         self._skin_reach = np.array([skin_reach(skin) for skin in take.skins], dtype=np.float64)
         self._take = take
+        self.floor = self._floor_parts()
+
+    def _floor_parts(self) -> np.ndarray:
+        take = self._take
+        floor = np.zeros(take.num_parts, dtype=bool)
+        if not take.num_parts:
+            return floor
+        boxes = np.stack([self.bounds(t)[0] for t in range(take.num_frames)])  # (T, P, 2, 3)
+        low, high = boxes[:, :, 0, 2], boxes[:, :, 1, 2]
+        flat = self.static & np.all(high - low <= FLOOR_FLATNESS, axis=0)
+        cameras = np.linalg.inv(np.asarray(take.camera_world_to_camera, dtype=np.float64))[:, 2, 3]
+        bones = np.concatenate([np.asarray(take.part_pos, dtype=np.float64)[:, skin.bone_parts, 2].ravel()
+                                for skin in take.skins] or [np.zeros(0)])
+        for p in np.flatnonzero(flat):
+            plane = high[0, p]
+            others = np.ones(take.num_parts, dtype=bool)
+            others[p] = False
+            static_below = others & self.static & np.any(low < plane - FLOOR_FLATNESS, axis=0)
+            moving_below = others & ~self.static & np.any(low < plane - FLOOR_MARGIN, axis=0)
+            floor[p] = (not static_below.any() and not moving_below.any() and np.all(cameras > plane)
+                        and not np.any(bones < plane - FLOOR_MARGIN))
+        return floor
 
     def bounds(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """World boxes of frame ``t``: ``(P, 2, 3)`` of the parts (NaN for parts without
