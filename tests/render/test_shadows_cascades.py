@@ -12,7 +12,7 @@ import pytest
 
 from phav.camera import unproject
 from phav.render.settings import RenderSettings
-from phav.render.shadows import frustum_corners, sun_shadow_cascades, sun_shadow_fit
+from phav.render.shadows import FarCascade, cascade_count, frustum_corners, sun_shadow_fit
 
 from render_scenes import (IDENTITY_QUAT, box_mesh, default_camera, interior_mask, make_take, pixel_grid, plane_mesh,
                            render_lit_depth_instance)
@@ -54,15 +54,22 @@ def _analytic_shadow(take, depth: np.ndarray, t: int = 0, centre: np.ndarray = F
 def test_near_cascade_is_the_single_map_and_far_cascade_covers_the_range_beyond():
     take = _far_take()
     s = RenderSettings()
-    near, far = sun_shadow_cascades(take, 0, s.near, s.shadow_distance, s.shadow_far_distance, MAP_SIZE)
+    from phav.render.shadow_plan import plan_shadow_frame
+    from phav.render.shadows import ShadowCasters
+
+    plan = plan_shadow_frame(take, 0, dataclasses.replace(s, shadow_map_size=MAP_SIZE), ShadowCasters(take),
+                             FarCascade(MAP_SIZE))
+    near, far = plan.near, plan.far
     single = sun_shadow_fit(take, 0, s.near, s.shadow_distance, MAP_SIZE)
     np.testing.assert_array_equal(near.camera_to_light_clip, single.camera_to_light_clip)
     assert near.texel_size == single.texel_size  # near shadows exactly as sharp as before
+    assert plan.static_parts is not None  # a fresh far cascade is fitted on its first frame
     corners = frustum_corners(take.camera_K[0], W, H, s.shadow_distance, s.shadow_far_distance)
     clip = np.c_[corners, np.ones(8)] @ far.camera_to_light_clip.T
     assert np.all(np.abs(clip[:, :3]) <= 1.0 + 1e-9)
     assert far.texel_size > near.texel_size
-    assert len(sun_shadow_cascades(take, 0, s.near, s.shadow_distance, 0.0, MAP_SIZE)) == 1
+    assert cascade_count(s.shadow_distance, s.shadow_far_distance) == 2
+    assert cascade_count(s.shadow_distance, 0.0) == cascade_count(s.shadow_distance, s.shadow_distance) == 1
     with pytest.raises(ValueError, match="shadow_far_distance"):
         RenderSettings(shadow_far_distance=-1.0)
 

@@ -88,10 +88,7 @@ class LegWeakness(Modifier):
         self.record = {"weak_leg": side, "weak_leg_strength": round(scale, 4)}
 
     def setup(self, world, human) -> None:
-        g = f"{self.side}_leg"
-        human.set_strength_scale({g: self.scale})
-        kp, zeta = human.gains.kp_damping(g)  # damping follows the strength scale by itself
-        human.set_group_gains({g: (kp * self.scale, zeta)})
+        human.weaken({f"{self.side}_leg": self.scale})
 
 
 def _stiff_leg(clip: Clip, side: str, stiffness: float) -> Clip:

@@ -171,18 +171,22 @@ class Bump(Modifier):
     def __init__(self) -> None:
         super().__init__()
         self.humans: list = []
+        self._legs: list[frozenset[int]] = []
         self.record = {}
 
     def setup_actors(self, world, humans) -> None:
         self.humans = list(humans[:2])
+        # each person's PyBullet link indices of the legs
+        self._legs = [frozenset(h.bullet_link_index(n) for n in h.link_names if n.endswith(BUMP_LEG_LINKS))
+                      for h in self.humans]
 
     def before_step(self, world, human, time_s: float) -> None:
         if "contact_s" in self.record or len(self.humans) < 2:
             return
         a, b = self.humans
         contacts = world.client.getContactPoints(bodyA=a.body_id, bodyB=b.body_id)
-        if any(not (a.link_name_of(c[3]).endswith(BUMP_LEG_LINKS) and b.link_name_of(c[4]).endswith(BUMP_LEG_LINKS))
-               for c in contacts):
+        legs_a, legs_b = self._legs
+        if any(not (c[3] in legs_a and c[4] in legs_b) for c in contacts):
             self.record["contact_s"] = round(time_s, 4)
             for h in (a, b):
                 h.start_ragdoll()

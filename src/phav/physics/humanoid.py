@@ -351,6 +351,14 @@ class Humanoid:
         self.gains = dataclasses.replace(self.gains, strength_scale=merged)
         self._update_strength()
 
+    def weaken(self, scales: Mapping[str, float]) -> None:
+        """Weaken muscle groups ``{group: factor}``: strength and stiffness ``kp`` are multiplied by
+        the factor (a weak muscle is also a slack one) and the damping follows the strength
+        (:mod:`phav.physics.muscles`)."""
+        self.set_strength_scale(scales)
+        self.set_group_gains({g: (self.gains.kp_damping(g)[0] * s, self.gains.kp_damping(g)[1])
+                              for g, s in scales.items()})
+
     def set_group_gains(self, gains: Mapping[str, tuple[float, float]]) -> None:
         """Replace ``(kp, zeta)`` (stiffness gain, damping fraction; see
         :class:`~phav.physics.muscles.MuscleGains`) of muscle groups; takes effect at the next
@@ -438,14 +446,6 @@ class Humanoid:
             return self._link_indices[self.link_names.index(link_name)]
         except ValueError:
             raise ValueError(f"no link {link_name!r}; links: {', '.join(self.link_names)}") from None
-
-    def link_name_of(self, bullet_link_index: int) -> str:
-        """The skeleton link name of PyBullet's link index ``bullet_link_index`` of this body (-1 is
-        the pelvis), e.g. for the links in ``getContactPoints`` results."""
-        try:
-            return self.link_names[self._link_indices.index(int(bullet_link_index))]
-        except ValueError:
-            raise ValueError(f"body {self._body} has no link {bullet_link_index}") from None
 
     def set_pin_weight(self, weight: float) -> None:
         """Set the root pin weight in ``[0, 1]`` (takes effect at the next :meth:`control`)."""

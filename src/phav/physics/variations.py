@@ -117,11 +117,7 @@ class Weakening(Modifier):
         self.record = {"strength_scale": self.scales}
 
     def setup(self, world: World, human: Humanoid) -> None:
-        human.set_strength_scale(self.scales)
-        # a weak muscle is also a slack one: its stiffness drops with its strength (its damping
-        # follows its strength in the humanoid, phav.physics.muscles)
-        human.set_group_gains({g: (human.gains.kp_damping(g)[0] * s, human.gains.kp_damping(g)[1])
-                               for g, s in self.scales.items()})
+        human.weaken(self.scales)
 
 
 class Perturbation(Modifier):

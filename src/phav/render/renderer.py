@@ -56,7 +56,7 @@ from phav.render.profiling import PassTimer
 from phav.render.readback import ReadbackRing, ReadbackSlot
 from phav.render.settings import RenderSettings
 from phav.render.shadow_plan import plan_shadow_frame
-from phav.render.shadows import FarCascade, ShadowCasters, ShadowFit, ShadowMap, sun_casts_shadows
+from phav.render.shadows import FarCascade, ShadowCasters, ShadowFit, ShadowMap, cascade_count, sun_casts_shadows
 from phav.render.shaders import create_program
 from phav.render.skinning import SKINNED_VARYINGS, SkinBuffers
 from phav.render.targets import (GLObjects, GroundTruthTargets, LitTargets, can_fuse_ground_truth,
@@ -216,7 +216,7 @@ class Renderer:
         for prog in (self._gbuffer_prog, self._gt_prog, self._skin_gbuffer_prog, self._skin_gt_prog,
                      self._sky_gt_prog, self._lighting_prog, *fused_programs):
             prog["FrameData"].binding = _FRAME_BLOCK_BINDING
-        self._shadow_map = (gl.add(ShadowMap(ctx, s.shadow_map_size, 2 if s.shadow_far_distance > s.shadow_distance else 1))
+        self._shadow_map = (gl.add(ShadowMap(ctx, s.shadow_map_size, cascade_count(s.shadow_distance, s.shadow_far_distance)))
                             if s.shadows else None)
         self._far_cascade = FarCascade(s.shadow_map_size)
         self._shadow_casters: tuple[int, ShadowCasters] | None = None  # (render_take generation, casters)
@@ -415,20 +415,22 @@ class Renderer:
             prog["u_light_color"].write(np.pad(lights.color[t, :n], ((0, MAX_LIGHTS - n), (0, 0))).astype("f4").tobytes())
             prog["u_light_radius"].write(np.pad(np.maximum(lights.radius[:n], 1e-3), (0, MAX_LIGHTS - n)).astype("f4").tobytes())
 
-    def _draw_parts(self, program: moderngl.Program, program_number: int, draws: list[tuple[int, int]]) -> None:
-        """Draw every rigid part, then every skin (with the matching skinned program)."""
+    def _draw_parts(self, program: moderngl.Program, program_number: int, draws: list[tuple[int, int]],
+                    parts: np.ndarray | None = None, skins: np.ndarray | None = None) -> None:
+        """Draw every rigid part, then every skin (with the matching skinned program); with the
+        ``(P,)`` and ``(S,)`` bool masks ``parts`` and ``skins``, only the marked ones."""
         part_uniform, rows = program["u_part_data"], self._part_rows
         used = part_uniform.array_length * 16  # bytes: the compiler trims entries a program never reads
         for part, mesh in draws:
-            vao = self._take.meshes.vertex_array(mesh, program_number)
+            vao = self._take.meshes.vertex_array(mesh, program_number) if parts is None or parts[part] else None
             if vao is not None:
                 row = rows[part]
                 part_uniform.write(row if used == len(row) else row[:used])
                 vao.render(moderngl.TRIANGLES)
         skinned = {_GBUFFER: self._skin_gbuffer_prog, _GROUND_TRUTH: self._skin_gt_prog,
                    _SHADOW: self._skin_shadow_prog, _FUSED: self._skin_fused_prog}[program_number]
-        for i in range(len(self._skin_instances)):
-            vao = self._take.skins.vertex_array(i, program_number)
+        for i in range(len(self._skin_instances)) if skins is None else np.flatnonzero(skins):
+            vao = self._take.skins.vertex_array(int(i), program_number)
             if vao is not None:
                 if "u_instance" in skinned:  # only the ground-truth programs (separate, fused) read it
                     skinned["u_instance"].value = self._skin_instances[i]
@@ -475,18 +477,7 @@ class Renderer:
         matrix = fit.camera_to_light_clip.T.astype("f4").tobytes()  # column-major
         self._shadow_prog["u_light"].write(matrix)
         self._skin_shadow_prog["u_light"].write(matrix)
-        part_uniform, rows = self._shadow_prog["u_part_data"], self._part_rows
-        used = part_uniform.array_length * 16  # bytes: the compiler trims entries a program never reads
-        for part, mesh in draws:
-            vao = self._take.meshes.vertex_array(mesh, _SHADOW) if parts[part] else None
-            if vao is not None:
-                row = rows[part]
-                part_uniform.write(row if used == len(row) else row[:used])
-                vao.render(moderngl.TRIANGLES)
-        for i in np.flatnonzero(skins):
-            vao = self._take.skins.vertex_array(int(i), _SHADOW)
-            if vao is not None:
-                vao.render(moderngl.TRIANGLES)
+        self._draw_parts(self._shadow_prog, _SHADOW, draws, parts, skins)
 
     def _precipitation_pass(self, take: Take, t: int) -> None:
         """Blend frame ``t``'s rain or snow over the lit image (the G-buffer bound)."""

@@ -163,15 +163,10 @@ def sun_shadow_fit(take: Take, t: int, near: float, distance: float, map_size: i
     return ShadowFit(world_to_clip @ c2w, texel, span, world_to_clip)
 
 
-def sun_shadow_cascades(take: Take, t: int, near: float, distance: float, far_distance: float,
-                        map_size: int) -> list[ShadowFit]:
-    """The light cameras of frame ``t`` fitted afresh: the near cascade (``near`` to ``distance``
-    metres) and, when ``far_distance > distance``, the far cascade (``distance`` to
-    ``far_distance``). The renderer fits the far cascade with :class:`FarCascade` instead."""
-    fits = [sun_shadow_fit(take, t, near, distance, map_size)]
-    if far_distance > distance:
-        fits.append(sun_shadow_fit(take, t, distance, far_distance, map_size))
-    return fits
+def cascade_count(distance: float, far_distance: float) -> int:
+    """Cascades of the shadow map: the near one (to ``distance`` metres), and the far one when
+    ``far_distance`` reaches beyond it (fitted by :class:`FarCascade`)."""
+    return 2 if far_distance > distance else 1
 
 
 class FarCascade:
