@@ -1,84 +1,83 @@
-"""Measure PNG encode time and size per zlib level on typical 340x256 ground-truth frames.
+"""Measure PNG encode time and size per zlib level and strategy on rendered 340x256 ground truth.
 
 Not a test (no ``test_`` prefix): run ``python tests/io/measure_png_levels.py`` to reproduce the
-table in ``phav.io.images``. The scene: a camera 1.6 m above a ground plane looking slightly down,
-sky above the horizon, uneven terrain, boxes
-(buildings) and discs (trees) at 8-60 m, a person 5 m in front; flow from a camera moving sideways; labels
-from the same geometry; a little sensor-like noise on depth where real renders have slopes.
+table in ``phav.io.images``. It renders a Walk video in each of the Urban, Plain and Lake worlds
+(``phav`` preset, a GL context is needed) and encodes each ground-truth file of every frame after
+the first two with each (level, strategy) pair, on one thread; it prints the median CPU time and the
+median size per file, then the sums over a frame's six PNG files.
 """
 
 from __future__ import annotations
 
 import io
 import statistics
+import sys
 import time
+import zlib
 
 import numpy as np
 
-from phav import camera
+from phav.frames import MODALITIES
 from phav.io import depth, flow, images, segmentation
-from phav.labels import class_id
+from phav.render.renderer import Renderer
+from phav.scenario import Scenario
+from phav.spec import VideoSpec
+
+#: (level, strategy) pairs measured; zlib's RLE strategy ignores the level above 0.
+CONFIGS = (
+    (1, zlib.Z_DEFAULT_STRATEGY), (4, zlib.Z_DEFAULT_STRATEGY), (6, zlib.Z_DEFAULT_STRATEGY),
+    (9, zlib.Z_DEFAULT_STRATEGY), (1, zlib.Z_FILTERED), (1, zlib.Z_HUFFMAN_ONLY), (1, zlib.Z_RLE),
+)
+STRATEGY_NAMES = {zlib.Z_DEFAULT_STRATEGY: "default", zlib.Z_FILTERED: "filtered",
+                  zlib.Z_HUFFMAN_ONLY: "huffman", zlib.Z_RLE: "rle"}
 
 
-def typical_frame(width: int = 340, height: int = 256):
-    K = camera.intrinsics(width, height, 50.0)
-    w2c = camera.look_at([0.0, -5.0, 1.6], [0.0, 0.0, 0.9])
-    v, u = np.mgrid[0:height, 0:width].astype(np.float64)
-    rays = np.stack([(u - K[0, 2]) / K[0, 0], (v - K[1, 2]) / K[1, 1], np.ones_like(u)], -1)
-    rot = w2c[:3, :3]
-    world_dir = rays @ rot  # camera -> world rotation is rot.T: d_w = rot.T d_c
-    eye = np.array([0.0, -5.0, 1.6])
-    t_ground = -eye[2] / np.where(world_dir[..., 2] < -1e-9, world_dir[..., 2], -1e-9)
-    z = np.where(world_dir[..., 2] < -1e-9, t_ground, np.inf)  # rays with unit camera z: t is z-depth
-    sem = np.where(np.isfinite(z), class_id("Terrain"), class_id("Sky")).astype(np.uint8)
-    # uneven terrain, then buildings and trees at 15-60 m: depth and flow vary along rows too
-    z = z * (1.0 + 0.03 * np.sin(u / 7.0 + v / 11.0) * np.cos(v / 5.0))
-    rng = np.random.default_rng(0)
-    for _ in range(12):
-        x0, w, top, d = rng.integers(0, width), rng.integers(10, 60), rng.integers(20, 110), rng.uniform(15, 60)
-        box = (u >= x0) & (u < x0 + w) & (v >= top) & (v < K[1, 2] + 40) & (z > d)
-        z = np.where(box, d + 0.002 * (u - x0) * d, z)
-        sem = np.where(box, class_id("Building"), sem)
-    for _ in range(10):
-        cx, cy, r, d = rng.integers(0, width), rng.integers(40, 120), rng.integers(6, 25), rng.uniform(8, 40)
-        tree = ((u - cx) ** 2 + (v - cy) ** 2 < r * r) & (z > d)
-        z = np.where(tree, d - 0.05 * np.sqrt(np.maximum(r * r - (u - cx) ** 2 - (v - cy) ** 2, 0)), z)
-        sem = np.where(tree, class_id("Tree"), sem)
-    person = (np.abs(u - width / 2) < 18) & (v > height * 0.25) & (v < height * 0.8)
-    z = np.where(person, 5.0 + 0.1 * np.sin(u / 5.0), z)
-    parts = class_id("Head") + ((v - height * 0.25) // 12).astype(int) % 27
-    sem = np.where(person, parts, sem).astype(np.uint8)
-    inst = np.where(person, 1, 0).astype(np.uint16)
-    fx = np.where(np.isfinite(z), 0.05 * K[0, 0] / np.where(np.isfinite(z), z, 1.0), 0.0)
-    f = np.stack([fx, 0.01 * (v - K[1, 2]) / 10.0], -1).astype(np.float32)
-    return z.astype(np.float32), f, np.isfinite(z), sem, inst
-
-
-LEVELS = (0, 1, 3, 6, 9)
+def rendered_ground_truth(frames: int = 8) -> dict[str, list[tuple[object, np.ndarray]]]:
+    """``{file: [(writer, encoded array), ...]}`` from Walk videos in three worlds."""
+    files: dict[str, list[tuple[object, np.ndarray]]] = {}
+    for environment in ("Urban", "Plain", "Lake"):
+        spec = VideoSpec(action="Walk", frames=frames, width=340, height=256, seed=1,
+                         environment=environment).validate()
+        take = Scenario(spec).simulate()
+        with Renderer(spec.width, spec.height) as renderer:
+            rendered = list(renderer.render_take(take, MODALITIES))[2:]
+        instances = list(take.instances)
+        for f in rendered:
+            fx, fy = flow.encode_flow(f.flow)
+            for name, write, array in (
+                ("depth (16-bit grey)", images.write_png16, depth.encode_depth(f.depth)),
+                ("flow_x (16-bit grey)", images.write_png16, fx),
+                ("flow_y (16-bit grey)", images.write_png16, fy),
+                ("flow_valid (8-bit)", images.write_png8, flow.encode_flow_valid(f.flow_valid)),
+                ("classgt (RGB)", images.write_png_rgb, segmentation.encode_semantic(f.semantic)),
+                ("instancegt (RGB)", images.write_png_rgb, segmentation.encode_instance(f.instance, instances)),
+            ):
+                files.setdefault(name, []).append((write, array))
+    return files
 
 
 def main() -> None:
-    z, f, valid, sem, inst = typical_frame()
-    from phav.take import Instance
-
-    arrays = {
-        "depth (16-bit grey)": (images.write_png16, depth.encode_depth(z)),
-        "flow_x (16-bit grey)": (images.write_png16, flow.encode_flow(f)[0]),
-        "classgt (RGB)": (images.write_png_rgb, segmentation.encode_semantic(sem)),
-        "instancegt (RGB)": (images.write_png_rgb, segmentation.encode_instance(inst, [Instance(1, "a", 13, (255, 0, 0))])),
-        "flow_valid (8-bit)": (images.write_png8, flow.encode_flow_valid(valid)),
-    }
-    for name, (write, a) in arrays.items():
-        row = []
-        for level in LEVELS:
-            times = []
-            for _ in range(15):
+    files = rendered_ground_truth()
+    header = "".join(f"{f'L{level} {STRATEGY_NAMES[s]}':>17}" for level, s in CONFIGS)
+    print(f"{'file (ms / KiB)':<22}{header}")
+    totals = {config: [0.0, 0.0] for config in CONFIGS}
+    for name, items in files.items():
+        row = f"{name:<22}"
+        for level, strategy in CONFIGS:
+            times, sizes = [], []
+            for write, array in items:
                 buf = io.BytesIO()
-                t0 = time.perf_counter()
-                write(buf, a, compress_level=level)
-                times.append(time.perf_counter() - t0)
-            row.append(f"L{level}: {statistics.median(times) * 1e3:5.2f} ms {buf.tell() / 1024:6.1f} KiB")
-        print(f"{name:22s} " + " | ".join(row))
+                t0 = time.thread_time()
+                write(buf, array, compress_level=level, strategy=strategy)
+                times.append(time.thread_time() - t0)
+                sizes.append(buf.tell() / 1024)
+            ms, kib = statistics.median(times) * 1e3, statistics.median(sizes)
+            totals[(level, strategy)][0] += ms
+            totals[(level, strategy)][1] += kib
+            row += f"{ms:9.2f} /{kib:5.1f}"
+        print(row)
+    print(f"{'frame (6 files)':<22}" + "".join(f"{ms:9.2f} /{kib:5.1f}" for ms, kib in totals.values()))
+    print(f"Pillow {images.Image.__version__}, zlib {zlib.ZLIB_RUNTIME_VERSION}, {sys.platform}")
 
 
 if __name__ == "__main__":

@@ -170,6 +170,54 @@ def test_png8_and_rgb_round_trip_exact(tmp_path):
         images.write_png16(tmp_path / "x.png", g)
 
 
+def _ground_truth_like(h: int = 256, w: int = 340) -> dict[str, np.ndarray]:
+    """Piecewise planar depth (ground, a wall, sky), a person, and their labels: what the PNGs hold."""
+    v, u = np.mgrid[0:h, 0:w]
+    ground = np.rint(100 * 1.6 * 60.0 / np.maximum(v - h / 2 + 0.5, 0.5)).clip(0, 65535)
+    depth_cm = np.where(v > h / 2, ground, 65535).astype(np.uint16)
+    wall = (u > 220) & (v > 40)
+    depth_cm[wall] = (1200 + 3 * u[wall]).astype(np.uint16)
+    person = (np.abs(u - 110) < 20) & (v > 60) & (v < 220)
+    depth_cm[person] = 500
+    labels = np.where(v > h / 2, 2, 1).astype(np.uint8)
+    labels[wall], labels[person] = 3, 10 + (v[person] // 20)
+    return {"depth": depth_cm, "labels": labels, "rgb": PALETTE[labels].astype(np.uint8)}
+
+
+def test_png_defaults_give_exact_files_for_an_independent_decoder():
+    import png  # pypng: a decoder that shares no code with Pillow's encoder
+
+    gt = _ground_truth_like()
+    for write, array in ((images.write_png16, gt["depth"]), (images.write_png8, gt["labels"]),
+                         (images.write_png_rgb, gt["rgb"])):
+        buf = io.BytesIO()
+        write(buf, array)
+        w, h, rows, info = png.Reader(bytes=buf.getvalue()).read()
+        back = np.array([list(r) for r in rows]).reshape(array.shape)
+        assert (w, h) == (array.shape[1], array.shape[0]) and np.array_equal(back, array)
+
+
+def test_png_run_length_strategy_is_as_small_as_level_4_and_levels_above_0_agree():
+    import zlib
+
+    for name, array in _ground_truth_like().items():
+        write = {"depth": images.write_png16, "labels": images.write_png8, "rgb": images.write_png_rgb}[name]
+        sizes = {}
+        for key, level, strategy in (("default", images.PNG_COMPRESS_LEVEL, images.PNG_STRATEGY),
+                                     ("rle9", 9, zlib.Z_RLE), ("level4", 4, zlib.Z_DEFAULT_STRATEGY),
+                                     ("stored", 0, images.PNG_STRATEGY)):
+            buf = io.BytesIO()
+            write(buf, array, compress_level=level, strategy=strategy)
+            sizes[key] = buf.getvalue()
+        assert sizes["default"] == sizes["rle9"], name  # RLE ignores the level above 0
+        assert len(sizes["default"]) <= 1.1 * len(sizes["level4"]), (name, len(sizes["default"]), len(sizes["level4"]))
+        assert len(sizes["default"]) < 0.2 * len(sizes["stored"]), name
+    with pytest.raises(ValueError, match="level"):
+        images.write_png8(io.BytesIO(), np.zeros((2, 2), np.uint8), compress_level=10)
+    with pytest.raises(ValueError, match="strategy"):
+        images.write_png8(io.BytesIO(), np.zeros((2, 2), np.uint8), strategy=7)
+
+
 def test_jpeg_quality_and_subsampling(tmp_path):
     yy, xx = np.mgrid[0:64, 0:80]
     rgb = np.stack([xx * 3, yy * 4, (xx + yy) * 2], -1).astype(np.uint8)
