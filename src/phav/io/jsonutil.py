@@ -27,6 +27,15 @@ def _round_float(x: float, ndigits: int) -> float | None:
 
 def to_jsonable(obj: Any, ndigits: int = FLOAT_DECIMALS) -> Any:
     """Convert ``obj`` (dicts, lists, tuples, numpy arrays/scalars, enums, paths) to plain JSON data."""
+    kind = type(obj)  # exact types first: metadata is mostly plain floats, lists and dicts
+    if kind is float:
+        return _round_float(obj, ndigits)
+    if kind is str or kind is int or kind is bool or obj is None:
+        return obj
+    if kind is dict:
+        return {k if type(k) is str else str(k): to_jsonable(v, ndigits) for k, v in obj.items()}
+    if kind is list or kind is tuple:
+        return [to_jsonable(v, ndigits) for v in obj]
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v, ndigits) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
