@@ -173,3 +173,19 @@ def test_damping_out_of_range_is_rejected(skeleton):
         MuscleGains({"neck": (1.0, 1.5)})
     with World(timestep=1.0 / 60.0) as world, pytest.raises(ValueError, match="too high for a 16.67 ms step"):
         Humanoid(world, skeleton, _still(skeleton))  # zeta 0.5 at 60 Hz: 4x the tested explicit step
+
+
+def test_joint_inertia_does_not_depend_on_the_string_hash_seed():
+    """Same spec, same bytes in every process: the subtree sum runs in a fixed order (a set of link
+    names summed in hash order changed the damping in its last bits between runs)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from phav.body.skeleton import default_skeleton, ACTUATED_JOINTS\n"
+            "from phav.physics.muscles import joint_inertia\n"
+            "sk = default_skeleton(1.8)\n"
+            "print([joint_inertia(sk, j).hex() for j in ACTUATED_JOINTS])")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env=dict(os.environ, PYTHONHASHSEED=str(seed))).stdout for seed in (1, 2, 3)}
+    assert len(outs) == 1, outs

@@ -126,10 +126,10 @@ def joint_inertia(skeleton: Skeleton, joint: str) -> float:
     hinge axis.
     """
     child = skeleton.link_by_joint(joint)
-    names = {child.name}
-    for link in skeleton.links:  # URDF order: parents come first
+    names = [child.name]  # a list in URDF order (parents first): the sum below has a fixed order
+    for link in skeleton.links:
         if link.parent in names:
-            names.add(link.name)
+            names.append(link.name)
     origin = skeleton.rest_offset(child.name)
     tensor = np.zeros((3, 3))
     for name in names:
