@@ -25,8 +25,8 @@ def quat_multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Hamilton product ``a * b`` (apply ``b`` first, then ``a``), shapes ``(..., 4)``."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    ax, ay, az, aw = np.moveaxis(a, -1, 0)
-    bx, by, bz, bw = np.moveaxis(b, -1, 0)
+    ax, ay, az, aw = a[..., 0], a[..., 1], a[..., 2], a[..., 3]
+    bx, by, bz, bw = b[..., 0], b[..., 1], b[..., 2], b[..., 3]
     return np.stack(
         [
             aw * bx + ax * bw + ay * bz - az * by,
@@ -42,9 +42,16 @@ def quat_rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Rotate vectors ``v (..., 3)`` by unit quaternions ``q (..., 4)``."""
     q = np.asarray(q, dtype=np.float64)
     v = np.asarray(v, dtype=np.float64)
-    u, w = q[..., :3], q[..., 3:4]
-    t = 2.0 * np.cross(u, v)
-    return v + w * t + np.cross(u, t)
+    # v + w t + u x t with t = 2 u x v, written out: the products and differences np.cross forms,
+    # in its order (so the same numbers), without its overhead on the small arrays called here often
+    u0, u1, u2, w = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
+    v0, v1, v2 = v[..., 0], v[..., 1], v[..., 2]
+    t0 = 2.0 * (u1 * v2 - u2 * v1)
+    t1 = 2.0 * (u2 * v0 - u0 * v2)
+    t2 = 2.0 * (u0 * v1 - u1 * v0)
+    return np.stack([v0 + w * t0 + (u1 * t2 - u2 * t1),
+                     v1 + w * t1 + (u2 * t0 - u0 * t2),
+                     v2 + w * t2 + (u0 * t1 - u1 * t0)], axis=-1)
 
 
 def quat_to_matrix(q: np.ndarray) -> np.ndarray:

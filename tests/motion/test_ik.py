@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from phav.body.skeleton import default_skeleton
-from phav.motion.ik import arm_ik, chain_end, leg_ik, look_at, matrix_to_quat, two_bone_ik
+from phav.motion.ik import (arm_ik, arm_ik_many, chain_end, leg_ik, leg_ik_many, look_at, look_at_many,
+                           matrix_to_quat, matrix_to_quat_many, two_bone_ik, two_bone_ik_many)
 from phav.geometry import quat_rotate, quat_to_matrix
 from phav.physics.kinematics import forward_kinematics
 
@@ -81,3 +82,36 @@ def test_a_straight_chain_keeps_the_twist_the_pole_gives():
     assert not straight.reached and bent.reached
     assert np.degrees(2 * math.acos(min(1.0, abs(np.dot(straight.root_quat, bent.root_quat))))) < 10.0
     assert quat_rotate(straight.root_quat, [1.0, 0.0, 0.0])[0] > 0.99  # the thigh's front faces +x
+
+
+def _same_rows(batch, singles):
+    """The batched solutions equal the one-target ones bit for bit."""
+    for i, r in enumerate(singles):
+        np.testing.assert_array_equal(batch.root_quat[i], r.root_quat)
+        assert batch.bend[i] == r.bend and batch.reached[i] == r.reached and batch.error[i] == r.error, i
+
+
+@pytest.mark.parametrize("max_bend", [math.pi, 2.6])
+def test_batched_two_bone_ik_equals_the_one_target_solver_bit_for_bit(max_bend):
+    rng = np.random.default_rng(5)
+    targets = rng.normal(size=(400, 3)) * rng.uniform(0.0, 1.0, size=(400, 1))  # reachable and not
+    poles = rng.normal(size=(400, 3))
+    targets[:5] = 0.0  # at the root: the fallback direction
+    poles[5:10] = 2.0 * targets[5:10]  # pole along the target: the fallback side
+    axis = np.array([0.0, -1.0, 0.05])
+    batch = two_bone_ik_many(0.3, 0.25, axis, targets, poles, max_bend)
+    _same_rows(batch, [two_bone_ik(0.3, 0.25, axis, t, p, max_bend) for t, p in zip(targets, poles)])
+
+
+def test_batched_limb_ik_and_look_at_equal_the_one_target_functions():
+    sk = default_skeleton(1.6)
+    rng = np.random.default_rng(6)
+    targets = rng.normal(scale=0.4, size=(50, 3))
+    poles = rng.normal(size=(50, 3))
+    for side in ("right", "left"):
+        _same_rows(arm_ik_many(sk, side, targets, poles), [arm_ik(sk, side, t, p) for t, p in zip(targets, poles)])
+        _same_rows(leg_ik_many(sk, side, targets, poles), [leg_ik(sk, side, t, p) for t, p in zip(targets, poles)])
+    np.testing.assert_array_equal(look_at_many(targets), [look_at(t)[0] for t in targets])
+    q = rng.normal(size=(200, 4))
+    matrices = quat_to_matrix(q / np.linalg.norm(q, axis=1, keepdims=True))
+    np.testing.assert_array_equal(matrix_to_quat_many(matrices), [matrix_to_quat(m) for m in matrices])

@@ -52,3 +52,26 @@ def test_bad_keys_are_rejected():
         Key(0.0, hands={"middle": (0, 0, 0)})
     with pytest.raises(ValueError, match="decrease"):
         synthesize(default_skeleton(), [Key(1.0), Key(0.5)])
+
+
+def test_every_frame_is_the_one_frame_solution():
+    """All frames are solved at once; each equals the IK of that frame's interpolated targets."""
+    from phav.geometry import quat_conjugate, quat_rotate
+    from phav.motion.ik import arm_ik, leg_ik
+    from phav.motion.keyposes import EASINGS, rest_hand, standing_height
+
+    sk = default_skeleton(1.7)
+    keys = [Key(0.0), Key(0.5, pelvis=(0.05, 0.0, -0.1), pelvis_rot=(0.0, 0.3, 0.1),
+                          hands={"right": (0.35, -0.1, 0.2)}, feet={"left": (0.1, 0.12, 0.2)}, ease="ease_in"),
+            Key(1.0, elbow_pole=(0.0, -1.0, 0.0), look=(2.0, 1.0, 1.5))]
+    clip = synthesize(sk, keys, duration=1.0)
+    col = {j: k for k, j in enumerate(clip.joint_names)}
+    f = 10  # t = 1/3 s, between the first two keys: u = ease_in(2/3)
+    u = EASINGS["ease_in"](f / 30.0 / 0.5)
+    pelvis = np.array([0.0, 0.0, standing_height(sk)]) + u * np.array([0.05, 0.0, -0.1])
+    np.testing.assert_allclose(clip.root_pos[f], pelvis, atol=1e-12)
+    hand = (1 - u) * rest_hand(sk, "right") + u * np.array([0.35, -0.1, 0.2])
+    np.testing.assert_array_equal(clip.joint_quats[f, col["right_shoulder"]], arm_ik(sk, "right", hand).root_quat)
+    ankle = (1 - u) * rest_ankle(sk, "left") + u * np.array([0.1, 0.12, 0.2])
+    local = quat_rotate(quat_conjugate(clip.root_quat[f]), ankle - clip.root_pos[f])
+    np.testing.assert_array_equal(clip.joint_quats[f, col["left_hip"]], leg_ik(sk, "left", local).root_quat)

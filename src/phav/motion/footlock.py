@@ -20,10 +20,10 @@ break. This pass rewrites the legs so that a foot that stands stays where it sto
    ``r`` frames before ``a``, the offset at ``b`` fades out over the ``r`` frames after ``b``
    (smoothstep weights; ``r`` at most :data:`BLEND_SECONDS` and never into the next stance run of
    the same foot), so contact changes do not pop.
-4. **Solve.** Hip and knee come from the analytic two-bone IK (:func:`phav.motion.ik.leg_ik`) with
-   the knee's pole along the original thigh's front; the ankle takes the rotation that keeps the
-   foot's world orientation. Targets out of reach (a straight leg) are approached as closely as
-   the leg allows.
+4. **Solve.** Hip and knee come from the analytic two-bone IK (:func:`phav.motion.ik.leg_ik_many`,
+   all frames at once) with the knee's pole along the original thigh's front; the ankle takes the
+   rotation that keeps the foot's world orientation. Targets out of reach (a straight leg) are
+   approached as closely as the leg allows.
 
 Looping clips are unwrapped over three cycles before the pass and cut back to the middle one, so
 stance runs that cross the loop seam are pinned as one and the result still loops.
@@ -38,7 +38,7 @@ import numpy as np
 from phav.body.skeleton import DEEPMIMIC_LEG_LENGTH, Skeleton
 from phav.geometry import quat_conjugate, quat_from_axis_angle, quat_multiply, quat_normalize, quat_rotate
 from phav.motion.clip import Clip
-from phav.motion.ik import leg_ik
+from phav.motion.ik import leg_ik_many
 from phav.motion.retarget import forward_kinematics_frames, lowest_points
 
 #: Highest a standing foot's lowest point may be, metres, for DeepMimic's leg length (scaled with
@@ -168,24 +168,27 @@ def lock_feet(clip: Clip, skeleton: Skeleton) -> tuple[Clip, FootLockReport]:
         thigh = skeleton.link(f"{side}_thigh")
         hip_offset = np.asarray(thigh.offset, dtype=np.float64)
         reach = REACH_MARGIN * (-skeleton.link(f"{side}_shin").offset[2] - skeleton.link(f"{side}_foot").offset[2])
-        for t in np.flatnonzero(np.linalg.norm(offsets[:, s], axis=1) > 1e-9):
-            hip_world = work.root_pos[t] + quat_rotate(work.root_quat[t], hip_offset)
-            want = ankle[t] + offsets[t, s]
-            d = want - hip_world
-            flat = float(np.hypot(d[0], d[1]))
-            if np.linalg.norm(d) > reach and flat < reach and d[2] < 0:  # out of reach: raise it into reach
-                want[2] = hip_world[2] - np.sqrt(reach * reach - flat * flat)
-                offsets[t, s, 2] = want[2] - ankle[t, 2]
-            pelvis_inv = quat_conjugate(work.root_quat[t])
-            target = quat_rotate(pelvis_inv, want - work.root_pos[t])
-            pole = quat_rotate(joints[t, hip], [1.0, 0.0, 0.0])
-            ik = leg_ik(skeleton, side, target, pole)
-            knee_q = quat_from_axis_angle(knee_axis, ik.bend)
-            shin_world = quat_multiply(work.root_quat[t], quat_multiply(ik.root_quat, knee_q))
-            joints[t, hip] = ik.root_quat
-            joints[t, knee] = knee_q
-            joints[t, ank] = quat_normalize(quat_multiply(quat_conjugate(shin_world), quat[t, foot]))
-            errors[t, s] = ik.error
+        t = np.flatnonzero(np.linalg.norm(offsets[:, s], axis=1) > 1e-9)  # the frames that move, at once
+        if not len(t):
+            continue
+        root_pos, root_quat = work.root_pos[t], work.root_quat[t]
+        hip_world = root_pos + quat_rotate(root_quat, hip_offset)
+        want = ankle[t] + offsets[t, s]
+        d = want - hip_world
+        flat = np.hypot(d[:, 0], d[:, 1])
+        # out of reach: raise it into reach (lengths as np.linalg.norm of each row, see ik._norms)
+        far = (np.sqrt(np.vecdot(d, d)) > reach) & (flat < reach) & (d[:, 2] < 0)
+        want[far, 2] = hip_world[far, 2] - np.sqrt(reach * reach - flat[far] * flat[far])
+        offsets[t[far], s, 2] = want[far, 2] - ankle[t[far], 2]
+        target = quat_rotate(quat_conjugate(root_quat), want - root_pos)
+        pole = quat_rotate(joints[t, hip], [1.0, 0.0, 0.0])
+        ik = leg_ik_many(skeleton, side, target, pole)
+        knee_q = quat_from_axis_angle(knee_axis, ik.bend)
+        shin_world = quat_multiply(root_quat, quat_multiply(ik.root_quat, knee_q))
+        joints[t, hip] = ik.root_quat
+        joints[t, knee] = knee_q
+        joints[t, ank] = quat_normalize(quat_multiply(quat_conjugate(shin_world), quat[t, foot]))
+        errors[t, s] = ik.error
     keep = slice(first, first + clip.num_frames)
     out = dataclasses.replace(clip, root_pos=clip.root_pos.copy(), root_quat=clip.root_quat.copy(),
                               joint_quats=joints[keep])

@@ -117,6 +117,106 @@ def two_bone_ik(upper: float, lower: float, hinge_axis: np.ndarray, target: np.n
     return IKResult(q, bend, bool(reached), float(np.linalg.norm(end - target)))
 
 
+@dataclasses.dataclass(frozen=True)
+class IKBatch:
+    """Two-bone solutions for ``N`` targets (:func:`two_bone_ik_many`); row ``i`` holds the
+    fields of :class:`IKResult` for target ``i``.
+
+    Attributes:
+        root_quat: ``(N, 4)`` local rotations of the root joint, xyzw.
+        bend: ``(N,)`` hinge angles of the middle joint, radians.
+        reached: ``(N,)`` bool, whether each target lies within the chain's reach.
+        error: ``(N,)`` distance from each solved end to its target, metres.
+    """
+
+    root_quat: np.ndarray
+    bend: np.ndarray
+    reached: np.ndarray
+    error: np.ndarray
+
+
+def _norms(v: np.ndarray) -> np.ndarray:
+    """``(N,)`` lengths of the rows of ``v (N, 3)``, bit for bit ``np.linalg.norm`` of each row
+    (which takes the dot product through BLAS, not the sum ``np.linalg.norm(v, axis=1)`` forms)."""
+    return np.sqrt(np.vecdot(v, v))
+
+
+def _frames_many(u: np.ndarray, hint: np.ndarray, fallback_ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_frame` for rows ``u (N, 3)``, ``hint (N, 3)``: ``(N, 3, 3)`` frames and ``(N,)`` bool,
+    false where ``hint`` is (nearly) parallel to ``u`` (:func:`_frame` would take its fallback;
+    those rows of the frames are not valid). ``fallback_ok`` is passed through and-ed."""
+    v = hint - np.vecdot(hint, u)[:, None] * u
+    n = _norms(v)
+    ok = fallback_ok & ~(n < 1e-9)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = v / n[:, None]
+    return np.stack([u, v, np.cross(u, v)], axis=-1), ok
+
+
+def matrix_to_quat_many(m: np.ndarray) -> np.ndarray:
+    """:func:`matrix_to_quat` for rotation matrices ``(N, 3, 3)``: unit quaternions ``(N, 4)``,
+    equal bit for bit to the one-matrix function on each."""
+    m = np.asarray(m, dtype=np.float64)
+    m00, m01, m02 = m[:, 0, 0], m[:, 0, 1], m[:, 0, 2]
+    m10, m11, m12 = m[:, 1, 0], m[:, 1, 1], m[:, 1, 2]
+    m20, m21, m22 = m[:, 2, 0], m[:, 2, 1], m[:, 2, 2]
+    tr = m00 + m11 + m22
+    with np.errstate(invalid="ignore", divide="ignore"):  # the branches not taken may be invalid
+        s = 2.0 * np.sqrt(1.0 + tr)
+        q_w = np.stack([(m21 - m12) / s, (m02 - m20) / s, (m10 - m01) / s, 0.25 * s], axis=-1)
+        s = 2.0 * np.sqrt(1.0 + m00 - m11 - m22)
+        q_x = np.stack([0.25 * s, (m01 + m10) / s, (m02 + m20) / s, (m21 - m12) / s], axis=-1)
+        s = 2.0 * np.sqrt(1.0 + m11 - m00 - m22)
+        q_y = np.stack([(m01 + m10) / s, 0.25 * s, (m12 + m21) / s, (m02 - m20) / s], axis=-1)
+        s = 2.0 * np.sqrt(1.0 + m22 - m00 - m11)
+        q_z = np.stack([(m02 + m20) / s, (m12 + m21) / s, 0.25 * s, (m10 - m01) / s], axis=-1)
+    by_w = tr > 0.0
+    by_x = ~by_w & (m00 > m11) & (m00 > m22)
+    by_y = ~by_w & ~by_x & (m11 > m22)
+    q = np.where(by_w[:, None], q_w, np.where(by_x[:, None], q_x, np.where(by_y[:, None], q_y, q_z)))
+    return quat_normalize(q)
+
+
+def two_bone_ik_many(upper: float, lower: float, hinge_axis: np.ndarray, targets: np.ndarray, poles: np.ndarray,
+                     max_bend: float = math.pi) -> IKBatch:
+    """:func:`two_bone_ik` for ``N`` targets at once: ``targets (N, 3)`` and ``poles`` ``(N, 3)`` or
+    ``(3,)``. Every row equals the one-target solution bit for bit (rows in its rare branches, a
+    target at the root or a pole along the limb, are solved by it).
+
+    Raises:
+        ValueError: a segment length is not positive.
+    """
+    a, b = float(upper), float(lower)
+    if not (a > 0 and b > 0):
+        raise ValueError(f"segment lengths must be positive, got {a}, {b}")
+    axis = np.asarray(hinge_axis, dtype=np.float64)
+    axis = axis / np.linalg.norm(axis)
+    targets = np.asarray(targets, dtype=np.float64).reshape(-1, 3)
+    poles = np.broadcast_to(np.asarray(poles, dtype=np.float64), targets.shape)
+    d = _norms(targets)
+    d_max = a + b
+    d_min = math.sqrt(max(a * a + b * b + 2 * a * b * math.cos(min(max_bend, math.pi)), 0.0))
+    reached = (d_min - REACH_TOLERANCE <= d) & (d <= d_max + REACH_TOLERANCE)
+    dc = np.minimum(np.maximum(d, d_min), d_max)
+    cos_bend = (dc * dc - a * a - b * b) / (2 * a * b)
+    bend = np.array([math.acos(min(1.0, max(-1.0, c))) for c in cos_bend.tolist()], dtype=np.float64)
+    down = np.array([0.0, 0.0, -1.0])
+    elbow_local = a * down
+    end_local = elbow_local + b * quat_rotate(quat_from_axis_angle(axis, bend), down)
+    u = end_local / _norms(end_local)[:, None]
+    local, ok = _frames_many(u, np.broadcast_to(elbow_local, u.shape), d > 1e-12)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        direction = targets / d[:, None]
+    world, ok = _frames_many(direction, poles, ok)
+    q = matrix_to_quat_many(world @ np.swapaxes(local, -1, -2))
+    offset = quat_rotate(q, end_local) - targets
+    error = _norms(offset)
+    for i in np.flatnonzero(~ok):  # the rare branches, one by one
+        r = two_bone_ik(a, b, hinge_axis, targets[i], poles[i], max_bend)
+        q[i], error[i] = r.root_quat, r.error
+    return IKBatch(q, bend, reached, error)
+
+
 def chain_end(upper: float, lower: float, hinge_axis: np.ndarray, root_quat: np.ndarray, bend: float) -> np.ndarray:
     """Forward kinematics of a two-bone chain: the end ``(3,)`` relative to the root joint."""
     down = np.array([0.0, 0.0, -1.0])
@@ -147,6 +247,24 @@ def leg_ik(skeleton: Skeleton, side: str, ankle: np.ndarray, pole: np.ndarray | 
                        max_bend=shin.limits[1])
 
 
+def arm_ik_many(skeleton: Skeleton, side: str, hands: np.ndarray, poles: np.ndarray) -> IKBatch:
+    """:func:`arm_ik` for ``hands (N, 3)`` with ``poles (N, 3)`` at once (:func:`two_bone_ik_many`)."""
+    arm = skeleton.link(f"{side}_upper_arm")
+    fore = skeleton.link(f"{side}_forearm")
+    targets = np.asarray(hands, dtype=np.float64) - np.asarray(arm.offset)
+    return two_bone_ik_many(-fore.offset[2], -skeleton.link(f"{side}_hand").offset[2], fore.axis, targets, poles,
+                            max_bend=fore.limits[1])
+
+
+def leg_ik_many(skeleton: Skeleton, side: str, ankles: np.ndarray, poles: np.ndarray) -> IKBatch:
+    """:func:`leg_ik` for ``ankles (N, 3)`` with ``poles (N, 3)`` at once (:func:`two_bone_ik_many`)."""
+    thigh = skeleton.link(f"{side}_thigh")
+    shin = skeleton.link(f"{side}_shin")
+    targets = np.asarray(ankles, dtype=np.float64) - np.asarray(thigh.offset)
+    return two_bone_ik_many(-shin.offset[2], -skeleton.link(f"{side}_foot").offset[2], shin.axis, targets, poles,
+                            max_bend=shin.limits[1])
+
+
 def look_at(direction: np.ndarray) -> tuple[np.ndarray, bool]:
     """Neck rotation ``(4,)`` turning the face (+x) towards ``direction`` (chest frame), limited to
     :data:`MAX_LOOK_YAW` and :data:`MAX_LOOK_PITCH`; also whether the limits held (no clamping)."""
@@ -159,3 +277,16 @@ def look_at(direction: np.ndarray) -> tuple[np.ndarray, bool]:
     q = quat_multiply(quat_from_axis_angle(np.array([0.0, 0.0, 1.0]), yaw),
                       quat_from_axis_angle(np.array([0.0, 1.0, 0.0]), pitch))
     return quat_normalize(q), ok
+
+
+def look_at_many(directions: np.ndarray) -> np.ndarray:
+    """:func:`look_at`'s rotations ``(N, 4)`` for ``directions (N, 3)`` at once, bit for bit."""
+    yaws, pitches = [], []
+    for x, y, z in np.asarray(directions, dtype=np.float64).reshape(-1, 3).tolist():
+        yaw = math.atan2(y, x)
+        pitch = -math.atan2(z, math.hypot(x, y))
+        yaws.append(min(max(yaw, -MAX_LOOK_YAW), MAX_LOOK_YAW))
+        pitches.append(min(max(pitch, -MAX_LOOK_PITCH), MAX_LOOK_PITCH))
+    q = quat_multiply(quat_from_axis_angle(np.array([0.0, 0.0, 1.0]), np.array(yaws, dtype=np.float64)),
+                      quat_from_axis_angle(np.array([0.0, 1.0, 0.0]), np.array(pitches, dtype=np.float64)))
+    return quat_normalize(q)

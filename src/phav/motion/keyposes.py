@@ -4,7 +4,7 @@ A :class:`Key` gives, at a time, where the pelvis is (offset from standing, tilt
 (abdomen and chest together) and neck are turned, where the wrists are (in the chest frame), where the ankles are (in the body
 frame) and where the head looks. :func:`synthesize` interpolates consecutive keys with each key's
 timing curve (``linear``, ``smooth``, ``ease_in``, ``ease_out``), then solves the limbs with the
-analytic two-bone IK of :mod:`phav.motion.ik` frame by frame and returns a
+analytic two-bone IK of :mod:`phav.motion.ik` for all frames at once and returns a
 :class:`~phav.motion.clip.Clip` on the skeleton. Feet stay flat on the ground unless a key lifts
 them.
 
@@ -28,7 +28,7 @@ import numpy as np
 from phav.body.skeleton import ACTUATED_JOINTS, Skeleton
 from phav.geometry import quat_conjugate, quat_multiply, quat_normalize, quat_rotate
 from phav.motion.clip import Clip
-from phav.motion.ik import arm_ik, leg_ik, look_at
+from phav.motion.ik import arm_ik_many, leg_ik_many, look_at_many
 from phav.motion.rotations import quat_from_rotvec, quat_slerp
 from phav.motion.spine import split_spine
 
@@ -164,59 +164,77 @@ def synthesize(skeleton: Skeleton, keys: Sequence[Key], *, duration: float | Non
     duration = max(times[-1], 1.0 / fps) if duration is None else float(duration)
     n = max(2, int(round(duration * fps)) + 1)
     joints = list(ACTUATED_JOINTS)
-    root_pos = np.zeros((n, 3))
-    root_quat = np.zeros((n, 4))
     jq = np.zeros((n, len(joints), 4))
     jq[..., 3] = 1.0
+    col = {j: k for k, j in enumerate(joints)}
     abdomen_off = _vec(skeleton.link("abdomen").offset)
     chest_off = _vec(skeleton.link("chest").offset)
     h0 = standing_height(skeleton)
     rest_h = {s: rest_hand(skeleton, s) for s in SIDES}
     rest_a = {s: rest_ankle(skeleton, s) for s in SIDES}
-    for f in range(n):
-        t = f / fps
-        a, b, u = _interp_keys(keys, t)
-        lerp = lambda x, y: (1 - u) * _vec(x) + u * _vec(y)  # noqa: E731
-        shift = np.zeros(3) if root_path is None else _vec(root_path(t))
-        pelvis = np.array([0.0, 0.0, h0]) + lerp(a.pelvis, b.pelvis) + shift
-        pq = quat_slerp(quat_from_rotvec(_vec(a.pelvis_rot)), quat_from_rotvec(_vec(b.pelvis_rot)), u)
-        cq = quat_slerp(quat_from_rotvec(_vec(a.chest)), quat_from_rotvec(_vec(b.chest)), u)
-        root_pos[f], root_quat[f] = pelvis, pq
-        qa, qc = split_spine(cq)
-        jq[f, joints.index("abdomen")] = qa
-        jq[f, joints.index("chest")] = qc
-        chest_q = quat_multiply(pq, cq)
-        chest_pos = pelvis + quat_rotate(pq, abdomen_off + quat_rotate(qa, chest_off))
-        # neck: look at the gaze target (or straight ahead)
-        look_a = a.look if a.look is not None else b.look
-        look_b = b.look if b.look is not None else a.look
-        if look_a is not None:
-            target = lerp(look_a, look_b) + shift
-            head = chest_pos + quat_rotate(chest_q, _vec(skeleton.link("head").offset))
-            jq[f, joints.index("neck")] = look_at(quat_rotate(quat_conjugate(chest_q), target - head))[0]
-        for side in SIDES:
-            ha = a.hands.get(side, rest_h[side])
-            hb = b.hands.get(side, rest_h[side])
-            pole = None
-            pa, pb = a.elbow_pole, b.elbow_pole
-            if pa is not None or pb is not None:
-                p = lerp(pa if pa is not None else (-0.4, -0.5, -0.7), pb if pb is not None else (-0.4, -0.5, -0.7))
-                pole = p * np.array([1.0, 1.0 if side == "right" else -1.0, 1.0])
-            r = arm_ik(skeleton, side, lerp(ha, hb), pole)
-            jq[f, joints.index(f"{side}_shoulder")] = r.root_quat
-            jq[f, joints.index(f"{side}_elbow")] = _hinge(skeleton, f"{side}_forearm", r.bend)
-            ankle = lerp(a.feet.get(side, rest_a[side]), b.feet.get(side, rest_a[side])) + shift
-            local = quat_rotate(quat_conjugate(pq), ankle - pelvis)
-            r = leg_ik(skeleton, side, local)
-            hip_q = r.root_quat
-            knee_q = _hinge(skeleton, f"{side}_shin", r.bend)
-            jq[f, joints.index(f"{side}_hip")] = hip_q
-            jq[f, joints.index(f"{side}_knee")] = knee_q
-            shin_world = quat_multiply(quat_multiply(pq, hip_q), knee_q)
-            jq[f, joints.index(f"{side}_ankle")] = quat_normalize(quat_conjugate(shin_world))  # foot flat, facing +x
+    # Every frame at once: the keys around each frame and the eased weight ``u`` of the second, then
+    # each quantity lerped and solved for all frames in numpy (the same arithmetic, frame by frame).
+    times = [f / fps for f in range(n)]
+    spans = [_interp_keys(keys, t) for t in times]
+    u = np.array([w for _, _, w in spans], dtype=np.float64)[:, None]
+
+    def lerp(get: Callable[[Key], object], rows: Sequence[int] | None = None) -> np.ndarray:
+        """``(1 - u) x + u y`` of ``get(first key)``, ``get(second key)`` per frame (or ``rows``)."""
+        rows = range(n) if rows is None else rows
+        x = np.array([_vec(get(spans[f][0])) for f in rows], dtype=np.float64).reshape(len(rows), -1)
+        y = np.array([_vec(get(spans[f][1])) for f in rows], dtype=np.float64).reshape(len(rows), -1)
+        w = u[list(rows)]
+        return (1 - w) * x + w * y
+
+    shift = np.zeros((n, 3)) if root_path is None else np.array([_vec(root_path(t)) for t in times]).reshape(n, 3)
+    pelvis = np.array([0.0, 0.0, h0]) + lerp(lambda k: k.pelvis) + shift
+    pq = quat_slerp(quat_from_rotvec(np.array([_vec(a.pelvis_rot) for a, _, _ in spans])),
+                    quat_from_rotvec(np.array([_vec(b.pelvis_rot) for _, b, _ in spans])), u[:, 0])
+    cq = quat_slerp(quat_from_rotvec(np.array([_vec(a.chest) for a, _, _ in spans])),
+                    quat_from_rotvec(np.array([_vec(b.chest) for _, b, _ in spans])), u[:, 0])
+    root_pos, root_quat = pelvis, pq
+    qa, qc = split_spine(cq)
+    jq[:, col["abdomen"]] = qa
+    jq[:, col["chest"]] = qc
+    chest_q = quat_multiply(pq, cq)
+    chest_pos = pelvis + quat_rotate(pq, abdomen_off + quat_rotate(qa, chest_off))
+    # neck: look at the gaze target (or straight ahead)
+    looks = [f for f, (a, b, _) in enumerate(spans) if a.look is not None or b.look is not None]
+    if looks:
+        # a key without a gaze takes its neighbour's
+        first = [_vec(spans[f][0].look if spans[f][0].look is not None else spans[f][1].look) for f in looks]
+        second = [_vec(spans[f][1].look if spans[f][1].look is not None else spans[f][0].look) for f in looks]
+        w = u[looks]
+        target = (1 - w) * np.array(first) + w * np.array(second) + shift[looks]
+        head = chest_pos[looks] + quat_rotate(chest_q[looks], _vec(skeleton.link("head").offset))
+        jq[looks, col["neck"]] = look_at_many(quat_rotate(quat_conjugate(chest_q[looks]), target - head))
+    for side in SIDES:
+        hands = lerp(lambda k: k.hands.get(side, rest_h[side]))
+        out = 1.0 if side == "left" else -1.0
+        poles = np.broadcast_to(np.array([-0.4, 0.5 * out, -0.7]), (n, 3)).copy()  # arm_ik's default
+        posed = [f for f, (a, b, _) in enumerate(spans) if a.elbow_pole is not None or b.elbow_pole is not None]
+        if posed:
+            default = (-0.4, -0.5, -0.7)
+            p = lerp(lambda k: k.elbow_pole if k.elbow_pole is not None else default, posed)
+            poles[posed] = p * np.array([1.0, 1.0 if side == "right" else -1.0, 1.0])
+        r = arm_ik_many(skeleton, side, hands, poles)
+        jq[:, col[f"{side}_shoulder"]] = r.root_quat
+        jq[:, col[f"{side}_elbow"]] = _hinges(skeleton, f"{side}_forearm", r.bend)
+        ankle = lerp(lambda k: k.feet.get(side, rest_a[side])) + shift
+        local = quat_rotate(quat_conjugate(pq), ankle - pelvis)
+        r = leg_ik_many(skeleton, side, local, np.array([1.0, 0.0, 0.0]))  # leg_ik's default pole
+        hip_q = r.root_quat
+        knee_q = _hinges(skeleton, f"{side}_shin", r.bend)
+        jq[:, col[f"{side}_hip"]] = hip_q
+        jq[:, col[f"{side}_knee"]] = knee_q
+        shin_world = quat_multiply(quat_multiply(pq, hip_q), knee_q)
+        jq[:, col[f"{side}_ankle"]] = quat_normalize(quat_conjugate(shin_world))  # foot flat, facing +x
     return Clip(name, fps, root_pos, root_quat, joints, jq, loop=False, cycle_turn=0.0)
 
 
-def _hinge(skeleton: Skeleton, link: str, angle: float) -> np.ndarray:
+def _hinges(skeleton: Skeleton, link: str, angles: np.ndarray) -> np.ndarray:
+    """Rotations ``(N, 4)`` of the hinge of ``link`` by ``angles (N,)`` radians."""
     axis = _vec(skeleton.link(link).axis)
-    return np.concatenate([axis * math.sin(0.5 * angle), [math.cos(0.5 * angle)]])
+    half = [0.5 * a for a in np.asarray(angles, dtype=np.float64).tolist()]
+    return np.concatenate([axis * np.array([math.sin(h) for h in half])[:, None],
+                           np.array([math.cos(h) for h in half])[:, None]], axis=1)
