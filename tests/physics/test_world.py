@@ -52,3 +52,23 @@ def test_ground_stops_a_falling_sphere():
             world.step()
         z = c.getBasePositionAndOrientation(body)[0][2]
         assert z == pytest.approx(0.1, abs=0.01)
+
+
+def test_a_world_without_camera_images_simulates_the_same_bit_for_bit():
+    """Leaving out PyBullet's renderer (phav's simulation never asks it for images) changes nothing."""
+    from phav.body.skeleton import default_skeleton
+    from phav.motion.library import load_clip
+    from phav.physics import Humanoid
+
+    sk = default_skeleton(1.7)
+    clip = load_clip("walk", sk)
+    runs = []
+    for camera_images in (True, False):
+        with World(camera_images=camera_images) as world:
+            human = Humanoid(world, sk, clip)
+            for _ in range(40):
+                human.control(world.time)
+                world.step()
+            runs.append(human.link_poses())
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])

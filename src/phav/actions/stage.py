@@ -18,7 +18,7 @@ from phav.geometry import quat_rotate
 from phav.motion.rotations import heading
 from phav.physics.bullet import pybullet
 from phav.physics.humanoid import Humanoid
-from phav.physics.kinematics import forward_kinematics
+from phav.physics.kinematics import forward_kinematics_many
 from phav.physics.variations import Modifier, Prop
 from phav.physics.world import World
 
@@ -148,12 +148,9 @@ class BallOnFoot(Modifier):
         clip, sk = human.clip, human.skeleton
         k = sk.link_names.index(f"{self.side}_foot")
         times = np.arange(0.0, clip.duration, 1.0 / 120.0)
-        feet = []
-        for t in times:
-            p = clip.sample(float(t))
-            pos, quat = forward_kinematics(sk, p.root_pos, p.root_quat, dict(zip(clip.joint_names, p.joint_quats)))
-            feet.append(pos[k] + quat_rotate(quat[k], np.array([sk.segments.foot_forward, 0.0, 0.0])))
-        feet = np.array(feet)
+        p = clip.sample_many(times)
+        pos, quat = forward_kinematics_many(sk, p.root_pos, p.root_quat, p.joint_quats, clip.joint_names)
+        feet = pos[:, k] + quat_rotate(quat[:, k], np.array([sk.segments.foot_forward, 0.0, 0.0]))
         vel = np.gradient(feet, times, axis=0)
         r = self.props[0].size[0]
         low = feet[:, 2] < sk.segments.ankle_to_sole + 1.3 * r  # the foot still low enough to meet the ball

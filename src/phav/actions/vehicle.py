@@ -128,13 +128,10 @@ def car_hit_signature(take: Take) -> SignatureResult:
     pos, quat = take.part_pos[:, k], take.part_quat[:, k]
     half = np.asarray(take.meta["action"]["car_half_m"])
     joints = take.actors[0].joints_3d
-    gaps = []
-    for t in range(take.num_frames):
-        conj = quat[t] * np.array([-1.0, -1.0, -1.0, 1.0])
-        local = np.stack([quat_rotate(conj, j - pos[t]) - np.array([0.0, 0.0, half[2]]) for j in joints[t]])
-        out = np.maximum(np.abs(local) - half, 0.0)
-        gaps.append(float(np.min(np.linalg.norm(out, axis=1))))
-    gaps = np.array(gaps)
+    conj = quat * np.array([-1.0, -1.0, -1.0, 1.0])  # (T, 4): every frame and joint at once
+    local = quat_rotate(conj[:, None, :], joints - pos[:, None, :]) - np.array([0.0, 0.0, half[2]])
+    out = np.maximum(np.abs(local) - half, 0.0)
+    gaps = np.min(np.linalg.norm(out, axis=2), axis=1)
     v = np.linalg.norm(np.gradient(pos[:, :2], axis=0), axis=1) * take.fps
     touched = bool(np.any((gaps < TOUCH_M) & (v > 2.0)))
     end = float(S.joint(take, "pelvis")[-1, 2] / h)

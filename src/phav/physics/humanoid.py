@@ -235,6 +235,10 @@ class Humanoid:
         self._damping_unit = np.array([joint_inertia(skeleton, j) * DAMPING_RATE for j in self.muscle_joints])
         self._velocity_gains = [0.0 if link.joint_type == "spherical" else HINGE_VELOCITY_GAIN
                                 for link in self._muscle_links]
+        self._spherical_rows = [m for m, link in enumerate(self._muscle_links) if link.joint_type == "spherical"]
+        self._hinge_rows = [m for m, link in enumerate(self._muscle_links) if link.joint_type != "spherical"]
+        self._hinge_axes = np.array([self._muscle_links[m].axis for m in self._hinge_rows],
+                                    dtype=np.float64).reshape(-1, 3)  # (H, 3) unit axes
         self._applied_damping = np.full(len(self.muscle_joints), np.nan)  # last jointDamping set
         self._set_gains_arrays()
         self._update_strength()
@@ -531,13 +535,14 @@ class Humanoid:
         pos[0] = np.asarray(com) - quat_rotate(np.asarray(q), self._base_inertial_pos)
         states = c.getLinkStates(self._body, self._link_indices[1:], computeLinkVelocity=int(velocity),
                                  computeForwardKinematics=1)
-        pos[1:] = [s[4] for s in states]
-        quat[1:] = [s[5] for s in states]
+        rows = np.array([s[4] + s[5] + s[6] for s in states] if velocity else [s[4] + s[5] for s in states])
+        pos[1:] = rows[:, 0:3]
+        quat[1:] = rows[:, 3:7]
         speed = None
         if velocity:
             vel = np.empty((len(self.link_names), 3))
             vel[0] = c.getBaseVelocity(self._body)[0]
-            vel[1:] = [s[6] for s in states]
+            vel[1:] = rows[:, 7:10]
             speed = np.linalg.norm(vel, axis=1)
         self._states_cache = (key, pos, quat, speed)
         return pos.copy(), quat.copy(), None if speed is None else speed.copy()
@@ -562,15 +567,15 @@ class Humanoid:
         states = c.getJointStatesMultiDof(self._body, self._muscle_indices)
         actual = np.empty((len(self.muscle_joints), 4))
         torque = np.zeros((len(self.muscle_joints), 3))
-        for m, (link, s) in enumerate(zip(self._muscle_links, states)):
-            applied = np.asarray(s[3], dtype=np.float64)
-            if link.joint_type == "spherical":
-                actual[m] = s[0]
-                torque[m, : len(applied)] = applied[:3]
-            else:
-                axis = np.asarray(link.axis)
-                actual[m] = quat_from_axis_angle(axis, s[0][0])
-                torque[m] = axis * (applied[0] if len(applied) else 0.0)
+        spherical, hinges, axes = self._spherical_rows, self._hinge_rows, self._hinge_axes
+        if spherical:  # joint quaternion; motor torque (up to 3 components), zeros where PyBullet gives none
+            actual[spherical] = [states[m][0] for m in spherical]
+            torque[spherical] = [(tuple(states[m][3][:3]) + (0.0, 0.0, 0.0))[:3] for m in spherical]
+        if hinges:  # angle about the hinge axis; torque along it
+            angles = np.array([states[m][0][0] for m in hinges], dtype=np.float64)
+            actual[hinges] = quat_from_axis_angle(axes, angles)
+            applied = np.array([states[m][3][0] if len(states[m][3]) else 0.0 for m in hinges], dtype=np.float64)
+            torque[hinges] = axes * applied[:, None]
         return HumanoidState(
             link_names=list(self.link_names), link_pos=pos, link_quat=quat,
             joint_names=list(self.annotated_joint_names), joints_3d=joints,
