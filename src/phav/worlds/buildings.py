@@ -29,6 +29,20 @@ def facade_quad(b: MeshBuilder, center, normal, half_w: float, half_h: float, co
     b.quad(np.array([c - right - up, c + right - up, c + right + up, c - right + up]), color, label)
 
 
+def facade_quads(b: MeshBuilder, centers: np.ndarray, normals: np.ndarray, half_w: np.ndarray, half_h: np.ndarray,
+                 colors: np.ndarray, labels: list[str]) -> None:
+    """``K`` :func:`facade_quad` rectangles at once (the same triangles): ``centers``, ``normals``
+    ``(K, 3)``, half sizes ``(K,)`` metres, ``colors (K, 3)``, a label each."""
+    n = np.asarray(normals, dtype=np.float64).reshape(-1, 3)
+    # cross3((0, 0, 1), n) * half_w, row by row
+    right = np.stack([0.0 * n[:, 2] - 1.0 * n[:, 1], 1.0 * n[:, 0] - 0.0 * n[:, 2], 0.0 * n[:, 1] - 0.0 * n[:, 0]],
+                     axis=1) * np.asarray(half_w, dtype=np.float64)[:, None]
+    up = np.zeros_like(right)
+    up[:, 2] = half_h
+    c = np.asarray(centers, dtype=np.float64).reshape(-1, 3)
+    b.quads(np.stack([c - right - up, c + right - up, c + right + up, c - right + up], axis=1), colors, labels)
+
+
 def building(kit: SceneKit, rng: np.random.Generator, center, half_w: float, half_d: float, height: float,
              yaw: float = 0.0, pitched: bool = False, front_door: bool = True, force: bool = False) -> bool:
     """Place one building (footprint ``2 half_w x 2 half_d`` along its local X/Y) if it fits.
@@ -45,6 +59,7 @@ def building(kit: SceneKit, rng: np.random.Generator, center, half_w: float, hal
     b.box([*center, height / 2], [half_w, half_d, height / 2], wall, "Building", yaw=yaw)
     floors = max(1, int(height // STOREY))
     ww, wh = WINDOW_SIZE
+    centers, normals, sizes_w, sizes_h, colors, labels = [], [], [], [], [], []  # windows and doors, in order
     for local_n, half_along, half_across in (((1, 0), half_d, half_w), ((-1, 0), half_d, half_w),
                                              ((0, 1), half_w, half_d), ((0, -1), half_w, half_d)):
         n = rot @ np.array([*local_n, 0.0])
@@ -55,14 +70,19 @@ def building(kit: SceneKit, rng: np.random.Generator, center, half_w: float, hal
         offsets = (np.arange(cols) - (cols - 1) / 2) * WINDOW_SPACING
         face = np.array([*center, 0.0]) + n * (half_across + 0.03)
         door_col = int(rng.integers(cols)) if (front_door and local_n == (0, 1)) else -1
+        row = face + along * offsets[:, None]  # the facade's columns
         for f in range(floors):
             z = f * STOREY + 1.6
-            for i, off in enumerate(offsets):
-                if f == 0 and i == door_col:
-                    door = DOOR_COLORS[int(rng.integers(len(DOOR_COLORS)))]
-                    facade_quad(b, face + along * off + [0, 0, 1.1], n, 0.6, 1.1, door, "Door")
-                    continue
-                facade_quad(b, face + along * off + [0, 0, z], n, ww / 2, wh / 2, WINDOW_GLASS, "Window")
+            for i in range(cols):
+                door = f == 0 and i == door_col
+                centers.append(row[i] + [0, 0, 1.1 if door else z])
+                sizes_w.append(0.6 if door else ww / 2)
+                sizes_h.append(1.1 if door else wh / 2)
+                colors.append(DOOR_COLORS[int(rng.integers(len(DOOR_COLORS)))] if door else WINDOW_GLASS)
+                labels.append("Door" if door else "Window")
+            normals += [n] * cols
+    facade_quads(b, np.array(centers).reshape(-1, 3), np.array(normals).reshape(-1, 3), np.array(sizes_w),
+                 np.array(sizes_h), np.array(colors, dtype=np.float64).reshape(-1, 3), labels)
     if pitched:
         _pitched_roof(b, rng, center, half_w, half_d, height, rot, wall)
     return True

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Union
 
 import numpy as np
 
-from phav.camera import intrinsics, look_at
+from phav.camera import intrinsics
 from phav.spec import CameraKind, Environment
 
 if TYPE_CHECKING:
@@ -92,9 +92,34 @@ def boom(eyes: np.ndarray, aims: np.ndarray, scene: "StaticScene | None") -> np.
     return out
 
 
+def look_at_many(eyes: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """:func:`phav.camera.look_at` (up +Z) for every frame at once: ``world_to_camera (T, 4, 4)``
+    from ``eyes``, ``targets`` ``(T, 3)``, equal to it bit for bit frame by frame.
+
+    Raises:
+        ValueError: an eye coincides with its target or looks straight up or down.
+    """
+    eye = np.asarray(eyes, dtype=np.float64).reshape(-1, 3)
+    forward = np.asarray(targets, dtype=np.float64).reshape(-1, 3) - eye
+    norm = np.sqrt(np.vecdot(forward, forward))  # np.linalg.norm of each row (a BLAS dot)
+    if np.any(norm < 1e-9):
+        raise ValueError("camera eye and target coincide")
+    z = forward / norm[:, None]
+    x = np.cross(z, np.array([0.0, 0.0, 1.0]))  # right = forward x up (y points down)
+    norm = np.sqrt(np.vecdot(x, x))
+    if np.any(norm < 1e-9):
+        raise ValueError("camera view direction is parallel to its up vector")
+    x /= norm[:, None]
+    rot = np.stack([x, np.cross(z, x), z], axis=1)  # rows: camera axes in world coordinates
+    out = np.broadcast_to(np.eye(4), (len(eye), 4, 4)).copy()
+    out[:, :3, :3] = rot
+    out[:, :3, 3] = (-rot @ eye[:, :, None])[:, :, 0]
+    return out
+
+
 def _track(eyes: np.ndarray, aims: np.ndarray, width: int, height: int, fov: float, params: dict) -> CameraTrack:
     K = intrinsics(width, height, fov)
-    w2c = np.stack([look_at(e, a) for e, a in zip(eyes, aims)])
+    w2c = look_at_many(eyes, aims)
     return CameraTrack(K=np.repeat(K[None], len(eyes), axis=0), world_to_camera=w2c, params=params)
 
 

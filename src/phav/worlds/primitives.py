@@ -87,6 +87,27 @@ class MeshBuilder:
         normal /= np.linalg.norm(normal)
         return self.add(c, np.tile(normal, (4, 1)), [[0, 1, 2], [0, 2, 3]], color, label)
 
+    def quads(self, corners: np.ndarray, colors: np.ndarray, labels: list[str]) -> "MeshBuilder":
+        """``K`` planar quads at once, the same triangles as ``K`` calls of :meth:`quad`:
+        ``corners (K, 4, 3)``, ``colors (K, 3)``, one label per quad."""
+        c = np.asarray(corners, dtype=np.float64).reshape(-1, 4, 3)
+        k = len(c)
+        if not k:
+            return self
+        a, b = c[:, 1] - c[:, 0], c[:, 2] - c[:, 0]
+        normal = np.stack([a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1], a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2],
+                           a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]], axis=1)  # cross3, row by row
+        normal /= np.sqrt(np.vecdot(normal, normal))[:, None]  # np.linalg.norm of each row (a BLAS dot)
+        colors = np.clip(np.asarray(colors, dtype=np.float64).reshape(k, 3), 0.0, 1.0)
+        self._positions.append(c.reshape(-1, 3))
+        self._normals.append(np.repeat(normal, 4, axis=0))
+        self._colors.append(np.repeat(colors, 4, axis=0))
+        self._semantic.append(np.repeat(np.array([class_id(name) for name in labels], dtype=np.uint8), 4))
+        corner_ids = 4 * np.arange(k, dtype=np.int64)[:, None, None] + np.array([[0, 1, 2], [0, 2, 3]])
+        self._indices.append(corner_ids.reshape(-1, 3) + self._count)
+        self._count += 4 * k
+        return self
+
     def box(self, center, half, color, label: str, yaw: float = 0.0, bottom: bool = False) -> "MeshBuilder":
         """A box of half extents ``half (3,)`` at ``center (3,)`` turned by ``yaw``.
 

@@ -200,7 +200,8 @@ class Layout:
         """True when a rectangle (grown by ``gap``) overlaps nothing placed so far."""
         rect = (np.asarray(center, dtype=np.float64)[:2], np.asarray(half, dtype=np.float64)[:2] + gap, yaw)
         centers = np.array([f[0] for f in self.footprints])
-        radii = np.array([np.hypot(*f[1]) for f in self.footprints])
+        halves = np.array([f[1] for f in self.footprints])
+        radii = np.hypot(halves[:, 0], halves[:, 1])
         near = np.linalg.norm(centers - rect[0], axis=1) <= radii + np.hypot(*rect[1])  # bounding circles
         return not any(rects_overlap(rect, self.footprints[i]) for i in np.flatnonzero(near))
 
