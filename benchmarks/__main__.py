@@ -1,44 +1,61 @@
 """Run the benchmark suite and write JSON plus a printed table.
 
     python -m benchmarks [--quick] [--out FILE.json] [--size WxH] [--frames N] [--pybullet-egl]
-        [--scaling-frames N] [--dataset-videos N] [--processes 1,2,4]
+        [--scaling-frames N] [--dataset-videos N] [--videos-per-worker K] [--processes 1,2,4]
+        [--only PATTERNS] [--skip PATTERNS] [--list]
+
+The steps run in the order of :func:`build_steps` (the GPU targets' figures first) and the JSON is
+rewritten after each one (:mod:`benchmarks.report`), so a run stopped by a time limit keeps every
+figure measured before it.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from benchmarks import cases, scaling
-from benchmarks.cpu_ceiling import cpu_ceiling_cases
-from benchmarks.parallel import render_parallel_case
-from benchmarks.physics_reference import pybullet_humanoid_case
+from benchmarks.report import Interrupted, Report, SkipCase, Step, run_steps, select
 from benchmarks.timing import machine
 from phav.frames import MODALITIES
-from phav.render.renderer import Renderer
 from phav.spec import VideoSpec
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer frames and repeats (under two minutes here)")
-    parser.add_argument("--out", type=Path, default=None, help="write the results as JSON to this file")
-    parser.add_argument("--size", default="340x256", help="output size WxH (default 340x256)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="write the results as JSON to this file (rewritten after every step)")
+    parser.add_argument("--size", type=_size, default=(340, 256), help="output size WxH (default 340x256)")
     parser.add_argument("--frames", type=int, default=None, help="frames per video (default 60, quick 20)")
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per case (default 5, quick 3)")
     parser.add_argument("--pybullet-egl", action="store_true", help="also time PyBullet's EGL renderer plugin")
     parser.add_argument("--dataset-videos", type=int, default=None,
-                        help="videos per dataset-throughput case, at least one per worker (default 6, quick 2; 0 skips)")
+                        help="videos per dataset case, at least one per worker (default 6, quick 1; 0 skips)")
+    parser.add_argument("--videos-per-worker", type=int, default=1,
+                        help="at least this many videos per worker in the dataset cases (default 1)")
     parser.add_argument("--scaling-frames", type=int, default=None,
                         help="frames per take of the resolution and people scaling cases (default 10, quick 2; 0 skips)")
     parser.add_argument("--processes", type=_counts, default=None,
                         help="process counts of the parallel render and dataset cases, e.g. 1,2,4,8,16 "
                              "(default: 1, 2, 4, ... up to this machine's cores)")
+    parser.add_argument("--only", default=None,
+                        help="run only the steps matching these comma-separated patterns, e.g. 'presets_*,render_parallel_*'")
+    parser.add_argument("--skip", default=None, help="leave out the steps matching these comma-separated patterns")
+    parser.add_argument("--list", action="store_true", help="print the steps that would run, and exit")
     return parser.parse_args(argv)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size WxH, e.g. 340x256") from None
+    return width, height
 
 
 def _counts(text: str) -> tuple[int, ...]:
@@ -58,95 +75,222 @@ def default_counts(cores: int | None) -> tuple[int, ...]:
     return tuple(counts + ([cores] if counts[-1] != cores else []))
 
 
+class Inputs:
+    """What several steps share, made on first use: the suite's take, this process's renderer and
+    its frames of every modality, the presets' takes."""
+
+    def __init__(self, spec: VideoSpec) -> None:
+        self.spec = spec
+        self._take = self._renderer = self._frames = None
+        self._preset_takes: dict = {}
+
+    @property
+    def take(self):
+        if self._take is None:
+            from phav.scenario import Scenario
+
+            self._take = Scenario(self.spec).simulate()
+        return self._take
+
+    @property
+    def renderer(self):
+        if self._renderer is None:
+            from phav.render.renderer import Renderer
+
+            self._renderer = Renderer(self.spec.width, self.spec.height)
+        return self._renderer
+
+    @property
+    def frames(self) -> list:
+        if self._frames is None:
+            self._frames = list(self.renderer.render_take(self.take, MODALITIES))
+        return self._frames
+
+    def preset_take(self, quality: str):
+        from benchmarks.render_presets import preset_takes
+        from phav.render.settings import quality_settings
+
+        if quality not in self._preset_takes:
+            known = {quality_settings("phav").skin_resolution: self.take}
+            known.update({quality_settings(q).skin_resolution: t for q, t in self._preset_takes.items()})
+            self._preset_takes.update(preset_takes(self.spec, (quality,), known))
+        return self._preset_takes[quality]
+
+    def close(self) -> None:
+        if self._renderer is not None:
+            self._renderer.close()
+            self._renderer = None
+
+
+def build_steps(args: argparse.Namespace, inputs: Inputs, repeats: int) -> list[Step]:
+    """Every step of a run, most important first: render only per preset (with read-back and per-pass
+    GPU times), PyBullet's TinyRenderer (the ratios), render in 1..N processes, dataset generation
+    on 1..N workers, then the rest."""
+    from benchmarks.cpu_ceiling import cpu_ceiling_cases
+    from benchmarks.dataset_ceiling import dataset_ceiling_case
+    from benchmarks.parallel import render_parallel_case
+    from benchmarks.physics_reference import pybullet_humanoid_case
+    from benchmarks.render_presets import render_cases, skin_build_cases
+    from phav.render.settings import QUALITIES
+
+    spec = inputs.spec
+    processes = args.processes or default_counts(os.cpu_count())
+    qualities = QUALITIES if not args.quick else ("preview", "phav")  # high: ~1 frame/s here
+    dataset_videos = args.dataset_videos if args.dataset_videos is not None else (1 if args.quick else 6)
+    scaling_frames = args.scaling_frames if args.scaling_frames is not None else (2 if args.quick else 10)
+    steps = [Step(f"presets_{q}", lambda q=q: render_cases(inputs.preset_take(q), q, repeats)) for q in qualities]
+    if not args.quick:  # the default settings' renderer; presets_phav times the same preset
+        steps.append(Step("render", lambda: [cases.render_case(inputs.take, MODALITIES, repeats, inputs.renderer),
+                                             cases.render_case(inputs.take, ("img",), repeats, inputs.renderer)]))
+    steps.append(Step("pybullet_tiny", lambda: [cases.pybullet_camera_case(spec, inputs.take, "tiny", repeats)],
+                      renders=False))  # PyBullet's CPU renderer: no GL
+    steps += [Step(f"render_parallel_{n}", lambda n=n: [render_parallel_case(inputs.take, n, 1 if args.quick else max(1, repeats - 1))])
+              for n in processes]
+
+    def videos(workers: int) -> int:
+        return max(dataset_videos, workers * args.videos_per_worker, workers)
+
+    if dataset_videos > 0:
+        steps += [Step(f"dataset_{n}w", lambda n=n: [cases.dataset_case(spec, videos(n), n)]) for n in processes]
+        no_noop: list[str] = []  # the skip reason, once known: every worker count would give the same
+
+        def ceiling(workers: int) -> list[dict]:
+            if no_noop:
+                raise SkipCase(no_noop[0])
+            record, why = dataset_ceiling_case(spec, videos(workers), workers)
+            if why:
+                no_noop.append(why)
+                raise SkipCase(why)
+            return [record]
+
+        steps += [Step(f"dataset_cpu_{n}w", lambda n=n: ceiling(n)) for n in processes]
+    steps.append(Step("write", lambda: [cases.write_case(spec, inputs.take, inputs.frames, repeats)]))
+    steps.append(Step("end_to_end", lambda: [cases.end_to_end_case(spec, max(1, repeats - 2))]))
+    steps.append(Step("simulate", lambda: [cases.simulate_case(spec, repeats)], renders=False))
+    steps += [Step(f"physics_{n}", lambda n=n: [cases.physics_case(n, repeats)], renders=False) for n in (1, 2, 4, 8)]
+    steps.append(Step("physics_pybullet_humanoid", lambda: [pybullet_humanoid_case(repeats)], renders=False))
+
+    def skin_build() -> list[dict]:
+        from phav.scenario import Scenario
+
+        return skin_build_cases(Scenario(spec), repeats)
+
+    steps.append(Step("skin_build", skin_build, renders=False))
+    if scaling_frames > 0:
+        steps.append(Step("scale", lambda: scaling.resolution_cases(spec, scaling_frames, repeats)))
+        steps.append(Step("people", lambda: scaling.people_cases(spec.width, spec.height, scaling_frames, repeats)))
+
+    def cpu_ceiling(quality: str) -> list[dict]:
+        records, why = cpu_ceiling_cases(inputs.take, quality, repeats)
+        if why:
+            raise SkipCase(why)
+        return records
+
+    steps += [Step(f"cpu_ceiling_{q}", lambda q=q: cpu_ceiling(q)) for q in ("preview", "phav")]
+    if args.pybullet_egl:
+        steps.append(Step("pybullet_egl", lambda: [cases.pybullet_camera_case(spec, inputs.take, "egl", repeats)]))
+    return steps
+
+
+def derive(results: list[dict]) -> None:
+    """Figures relating records to each other, recomputed from whatever has been measured so far:
+    ratios to PyBullet's TinyRenderer and humanoid, dataset speed-ups over one worker, and the
+    no-op dataset cases' CPU with real encoding (:func:`benchmarks.dataset_ceiling.with_real_encoding`)."""
+    from benchmarks.dataset_ceiling import with_real_encoding
+
+    by_case = {r["case"]: r for r in results}
+    tiny = by_case.get("pybullet_tiny")
+    humanoid = by_case.get("physics_pybullet_humanoid")
+    for r in results:
+        if tiny and r["unit"] == "frames/s" and r.get("same_scene_as_pybullet", True):
+            r["ratio_to_pybullet_tiny"] = r["median_per_s"] / tiny["median_per_s"]
+        if humanoid and r["case"].startswith("physics_") and "humanoids" in r["settings"]:
+            r["ratio_to_pybullet_humanoid"] = r["median_per_s"] * r["settings"]["humanoids"] / humanoid["median_per_s"]
+        for prefix in ("dataset_", "dataset_cpu_"):
+            one = by_case.get(f"{prefix}1w")
+            rest = r["case"].removeprefix(prefix)
+            if one and rest.endswith("w") and rest[:-1].isdigit() and rest != "1w" and one["frames_per_s"] > 0:
+                r["frames_per_s_vs_1_worker"] = r["frames_per_s"] / one["frames_per_s"]
+    one, write = by_case.get("dataset_cpu_1w"), by_case.get("write")
+    if one and write and "stages_cpu_ms_per_frame" in one:
+        for r in results:
+            if r["case"].startswith("dataset_cpu_"):
+                with_real_encoding(r, one["stages_cpu_ms_per_frame"], write["process_cpu_ms_per_item"])
+
+
+def _setting(r: dict) -> str:
+    setting = r["settings"].get("note", r["settings"].get("modalities", ""))
+    if isinstance(setting, list):
+        setting = ",".join(setting) if len(setting) < len(MODALITIES) else "all modalities"
+    return str(setting)
+
+
+def _cpu(r: dict) -> str:
+    value = r.get("cpu_ms_per_frame", r.get("thread_cpu_ms_per_item"))
+    return f"{value:.3f}" if value is not None else ""
+
+
+def print_table(results: list[dict]) -> None:
+    print(f"{'case':<26}{'settings':<34}{'median':>12}{'unit':>16}{'vs tiny':>10}{'cpu ms/item':>13}")
+    for r in results:
+        ratio = f"{r['ratio_to_pybullet_tiny']:.2f}x" if "ratio_to_pybullet_tiny" in r else ""
+        print(f"{r['case']:<26}{_setting(r)[:32]:<34}{r['median_per_s']:>12.1f}{r['unit']:>16}{ratio:>10}{_cpu(r):>13}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    width, height = (int(v) for v in args.size.lower().split("x"))
+    width, height = args.size
     frames = args.frames or (20 if args.quick else 60)
     repeats = args.repeats or (3 if args.quick else 5)
     spec = VideoSpec(action="Walk", frames=frames, width=width, height=height, seed=0).validate()
+    inputs = Inputs(spec)
+    try:
+        steps = select(build_steps(args, inputs, repeats), args.only, args.skip)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.list:
+        print("\n".join(s.name for s in steps))
+        return 0
 
-    from phav.scenario import Scenario
+    from phav.render.context import gl_info
 
-    take = Scenario(spec).simulate()
-    results = [cases.simulate_case(spec, repeats)]
-    results += [cases.physics_case(n, repeats) for n in (1, 2, 4, 8)]
-    reference = pybullet_humanoid_case(repeats)
-    for r in results[-4:]:  # steps/s per humanoid against PyBullet's humanoid alone
-        r["ratio_to_pybullet_humanoid"] = r["median_per_s"] * r["settings"]["humanoids"] / reference["median_per_s"]
-    results.append(reference)
-    with Renderer(width, height) as renderer:
-        gl_renderer = renderer.gl_renderer
-        results.append(cases.render_case(take, MODALITIES, repeats, renderer))
-        results.append(cases.render_case(take, ("img",), repeats, renderer))
-        frames_all = list(renderer.render_take(take, MODALITIES))
-    # Render only per quality preset (img, all modalities) with per-pass GL timer-query figures,
-    # and the skin build time: benchmarks/render_presets.py.
-    from benchmarks.render_presets import preset_takes, print_results, render_cases, skin_build_cases
-    from phav.render.settings import QUALITIES, quality_settings
-
-    qualities = QUALITIES if not args.quick else ("preview", "phav")  # high: ~1 frame/s here
-    takes = preset_takes(spec, qualities, {quality_settings("phav").skin_resolution: take})
-    presets = skin_build_cases(Scenario(spec), repeats)
-    for quality in qualities:
-        presets += render_cases(takes[quality], quality, repeats)
-    results += [r for r in presets if r["unit"] == "frames/s"]
-    # Render only against output size (170x128 .. 1360x1024) and people (1 .. 8): benchmarks/scaling.py.
-    scaling_frames = args.scaling_frames if args.scaling_frames is not None else (2 if args.quick else 10)
-    if scaling_frames > 0:
-        results += scaling.resolution_cases(spec, scaling_frames, repeats)
-        results += scaling.people_cases(width, height, scaling_frames, repeats)
-    # CPU per frame with a GL driver that draws nothing (Mesa only): the one-process ceiling.
-    skipped = []
-    for quality in ("preview", "phav"):
-        ceiling, why = cpu_ceiling_cases(take, quality, repeats)
-        results += ceiling
-        if why:
-            skipped.append(f"cpu_ceiling_{quality}: {why}")
-    processes = args.processes or default_counts(os.cpu_count())
-    results += [render_parallel_case(take, n, 1 if args.quick else repeats - 1) for n in processes]
-    results.append(cases.write_case(spec, take, frames_all, repeats))
-    results.append(cases.end_to_end_case(spec, max(1, repeats - 2)))
-    results.append(cases.pybullet_camera_case(spec, take, "tiny", repeats))
-    dataset_videos = args.dataset_videos if args.dataset_videos is not None else (2 if args.quick else 6)
-    if dataset_videos > 0:
-        datasets = [cases.dataset_case(spec, max(dataset_videos, workers), workers) for workers in processes]
-        for r in datasets[1:]:
-            r["frames_per_s_vs_1_worker"] = r["frames_per_s"] / datasets[0]["frames_per_s"]
-        results += datasets
-    if args.pybullet_egl:
-        results.append(cases.pybullet_camera_case(spec, take, "egl", repeats))
-
-    tiny = next(r for r in results if r["case"] == "pybullet_tiny")["median_per_s"]
-    for r in results:
-        if r["unit"] == "frames/s" and r.get("same_scene_as_pybullet", True):
-            r["ratio_to_pybullet_tiny"] = r["median_per_s"] / tiny
-    report = {
+    gl_renderer = gl_info().renderer
+    header = {
         "date": datetime.date.today().isoformat(),
         "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "gl_renderer": gl_renderer,
-        "machine": machine(),
-        "spec": spec.to_dict(),
-        "results": results,
-        "render_passes": [r for r in presets if r["unit"] != "frames/s"],
-        "skipped": skipped,
+        "gl_renderer": gl_renderer, "machine": machine(), "spec": spec.to_dict(),
     }
-    print(f"GL_RENDERER: {gl_renderer}\nCPU: {report['machine']['cpu']} x{report['machine']['cores']}")
-    print(f"{'case':<26}{'settings':<34}{'median':>12}{'unit':>16}{'vs tiny':>10}{'cpu ms/item':>13}")
-    for r in results:
-        setting = r["settings"].get("note", r["settings"].get("modalities", ""))
-        if isinstance(setting, list):
-            setting = ",".join(setting) if len(setting) < len(MODALITIES) else "all modalities"
-        ratio = f"{r['ratio_to_pybullet_tiny']:.2f}x" if "ratio_to_pybullet_tiny" in r else ""
-        cpu = f"{r['thread_cpu_ms_per_item']:.3f}" if "thread_cpu_ms_per_item" in r else ""
-        print(f"{r['case']:<26}{str(setting)[:32]:<34}{r['median_per_s']:>12.1f}{r['unit']:>16}{ratio:>10}{cpu:>13}")
-    for line in skipped:
+    report = Report(args.out, header, [s.name for s in steps], derive=derive)
+    report.write()
+    print(f"GL_RENDERER: {gl_renderer}\nCPU: {header['machine']['cpu']} x{header['machine']['cores']}", flush=True)
+    started = time.perf_counter()
+
+    def progress(records: list[dict]) -> None:
+        for r in records:
+            rate = f"{r['median_per_s']:.1f} {r['unit']}" if "median_per_s" in r else r["unit"]
+            print(f"[{time.perf_counter() - started:6.0f} s] {r['case']:<26}{rate:>22}  cpu {_cpu(r) or '-'} ms  "
+                  f"{_setting(r)[:40]}", flush=True)
+
+    try:
+        ok = run_steps(steps, report, lambda: gl_renderer, progress)
+    except Interrupted as exc:
+        print(f"interrupted ({exc}); {args.out or 'no --out'} holds the steps done so far", file=sys.stderr)
+        return 130 if str(exc) == "SIGINT" else 143
+    finally:
+        inputs.close()
+    data = report.data
+    print_table(data["results"])
+    for line in data["skipped"]:
         print(f"skipped {line}")
-    print_results(report["render_passes"])
+    for failure in data["failed"]:
+        print(f"FAILED {failure['step']}: {failure['error']}")
+    from benchmarks.render_presets import print_results
+
+    print_results(data["render_passes"])
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
         print(f"wrote {args.out}")
-    return 0
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -163,32 +163,58 @@ def pybullet_camera_case(spec: VideoSpec, take, renderer_name: str, repeats: int
 
 
 def dataset_case(spec: VideoSpec, videos: int, workers: int) -> dict:
-    """``run_dataset``: one video of each of ``videos`` classes spread over the registry, each as
-    long as its action needs (at least the spec's frames), at the spec's size, on ``workers`` local
-    processes; every other variable sampled as in a real dataset.
+    """``run_dataset``: one video of each of ``videos`` classes spread over the registry (more
+    videos than classes: every class, ``ceil(videos / classes)`` videos each), each as long as its
+    action needs (at least the spec's frames), at the spec's size, on ``workers`` local processes;
+    every other variable sampled as in a real dataset.
 
     Timed once per worker count (a dataset run is itself many videos); includes the pool's start-up
     (spawned processes import phav and create their GL context), planning and the manifest.
+    ``cpu_ms_per_frame``: CPU time of this process and every worker process (all their threads;
+    ``getrusage``), milliseconds per frame made, so ``cores = rate x cpu_ms_per_frame / 1000``
+    cores keep ``rate`` frames/s busy. With one worker the videos are made in this process and
+    ``stages_cpu_ms_per_frame`` splits that CPU time by stage (:mod:`benchmarks.stages`).
+    ``settings.gl_renderer``: the ``GL_RENDERER`` strings the workers wrote into the videos'
+    ``params.json``.
     """
-    import time
+    import contextlib
+    import json
+    import resource
 
+    from benchmarks.stages import stage_cpu
     from phav.dataset import run_dataset
+    from phav.io.layout import PARAMS_FILE
     from phav.sampling import LengthConfig, SamplingConfig, SpecModel
+
+    def cpu_s() -> float:
+        return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                     resource.getrusage(resource.RUSAGE_CHILDREN)))
 
     root = Path(tempfile.mkdtemp(prefix="phav-bench-dataset-"))
     model = SpecModel(SamplingConfig(length=LengthConfig(distribution="action")), base=spec)
     every = model.classes()
-    classes = [every[round(i * len(every) / videos)] for i in range(min(videos, len(every)))]
+    per_class = -(-videos // len(every))  # more videos than classes: every class, several times
+    classes = every if per_class > 1 else [every[round(i * len(every) / videos)] for i in range(videos)]
     try:
-        start = time.perf_counter()
-        summary = run_dataset(root, model, 1, seed=0, classes=classes, workers=workers, progress=False)
-        seconds = time.perf_counter() - start
+        timer = stage_cpu() if workers == 1 else contextlib.nullcontext({})
+        start_cpu, start = cpu_s(), time.perf_counter()
+        with timer as stages:
+            summary = run_dataset(root, model, per_class, seed=0, classes=classes, workers=workers, progress=False)
+        seconds, cpu = time.perf_counter() - start, cpu_s() - start_cpu
+        renderers = sorted({json.loads(p.read_text()).get("gl_renderer") or "unknown" for p in root.rglob(PARAMS_FILE)})
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    made = summary.done + summary.failed
-    return {"case": f"dataset_{workers}w", "unit": "videos/s", "median_per_s": made / seconds,
-            "frames_per_s": summary.frames / seconds, "seconds": seconds, "runs": 1,
-            "settings": {"workers": workers, "videos": made, "failed": summary.failed, "classes": classes,
-                         "min_frames": spec.frames, "length": "each class's own duration",
-                         "size": f"{spec.width}x{spec.height}", "modalities": list(MODALITIES),
-                         "note": f"{made} videos, {summary.frames / seconds:.1f} frames/s, all modalities"}}
+    made, frames = summary.done + summary.failed, max(summary.frames, 1)
+    record = {"case": f"dataset_{workers}w", "unit": "videos/s", "median_per_s": made / seconds,
+              "frames_per_s": summary.frames / seconds, "seconds": seconds, "runs": 1,
+              "frames": summary.frames, "cpu_s": cpu, "cpu_ms_per_frame": 1e3 * cpu / frames,
+              "cores_busy": cpu / seconds,
+              "settings": {"workers": workers, "videos": made, "failed": summary.failed,
+                           "failures": dict(summary.failures), "classes": classes,
+                           "min_frames": spec.frames, "length": "each class's own duration",
+                           "size": f"{spec.width}x{spec.height}", "modalities": list(MODALITIES),
+                           "gl_renderer": ", ".join(renderers),
+                           "note": f"{made} videos, {summary.frames / seconds:.1f} frames/s, all modalities"}}
+    if stages:
+        record["stages_cpu_ms_per_frame"] = {k: 1e3 * v / frames for k, v in stages.items()}
+    return record

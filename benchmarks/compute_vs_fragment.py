@@ -20,12 +20,12 @@ The figures decide ``post_backend="auto"`` (:func:`phav.render.post.choose_post_
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
 from pathlib import Path
 
+from benchmarks.report import write_json
 from benchmarks.timing import machine
 from phav.render.context import get_context
 from phav.render.renderer import Renderer
@@ -101,19 +101,19 @@ def main(argv: list[str] | None = None) -> int:
     from phav.scenario import Scenario
 
     results = {}
+    report = {"date": time.strftime("%Y-%m-%d"), "gl_renderer": ctx.info["GL_RENDERER"],
+              "command": "python -m benchmarks.compute_vs_fragment " + " ".join(argv or sys.argv[1:]),
+              "machine": machine(), "quality": args.quality, "frames": args.frames, "repeats": args.repeats,
+              "results": results}
     for size in args.sizes.split(","):
         width, height = (int(v) for v in size.lower().split("x"))
         spec = VideoSpec(action="Walk", frames=args.frames, width=width, height=height, seed=0).validate()
         take = Scenario(spec).simulate()
         results[size] = size_case(take, args.quality, args.repeats)
         print_size(size, results[size])
+        if args.out:  # after each size, so a run stopped by a time limit keeps the sizes done
+            write_json(args.out, report)
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        report = {"date": time.strftime("%Y-%m-%d"), "gl_renderer": ctx.info["GL_RENDERER"],
-                  "command": "python -m benchmarks.compute_vs_fragment " + " ".join(argv or sys.argv[1:]),
-                  "machine": machine(), "quality": args.quality, "frames": args.frames, "repeats": args.repeats,
-                  "results": results}
-        args.out.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
         print(f"wrote {args.out}")
     return 0
 

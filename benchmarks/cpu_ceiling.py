@@ -75,7 +75,8 @@ def cpu_ceiling_cases(take: Take, quality: str, repeats: int) -> tuple[list[dict
     for name, stats in item.items():
         records.append({
             "case": f"cpu_ceiling_{quality}_{name}", "unit": "frames/s", **stats, "same_scene_as_pybullet": False,
-            "settings": {"mode": "render only, no-op GL driver", "quality": quality, "size": f"{take.width}x{take.height}",
+            "settings": {"mode": "render only, no-op GL driver", "gl_renderer": "NOOP", "quality": quality,
+                         "size": f"{take.width}x{take.height}",
                          "modalities": list(MODALITY_SETS[name]), "frames": take.num_frames,
                          "note": f"CPU per frame, {quality}, {name}"},
         })

@@ -42,10 +42,10 @@ class PyBulletCamera:
         self.plugin = -1
         self.flag = pybullet.ER_TINY_RENDERER
         if renderer == "egl":
-            import pkgutil
+            import importlib.util
 
-            egl = pkgutil.get_loader("eglRenderer")
-            name = egl.get_filename() if egl else "eglRendererPlugin"
+            egl = importlib.util.find_spec("eglRenderer")  # the plugin PyBullet's wheel ships
+            name = egl.origin if egl and egl.origin else "eglRendererPlugin"
             self.plugin = client.loadPlugin(name, "_eglRendererPlugin")
             if self.plugin < 0:
                 raise RuntimeError("PyBullet's EGL renderer plugin could not be loaded")

@@ -1,7 +1,7 @@
 """Renderer speed: skin build time, render-only frames/s per quality preset, and per-pass times.
 
     python -m benchmarks.render_presets [--quick] [--size 340x256] [--frames 20] [--repeats 5]
-        [--out FILE.json]
+        [--qualities preview,phav,high] [--comparisons-only] [--no-pybullet] [--out FILE.json]
 
 Cases (each the median of ``repeats`` runs after a warm-up, read-backs included, so the GL has
 finished before the clock stops):
@@ -25,14 +25,15 @@ finished before the clock stops):
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
 from pathlib import Path
 
+from benchmarks.report import write_json
 from benchmarks.timing import machine, measure
 from phav.frames import MODALITIES
+from phav.render.context import get_context
 from phav.render.renderer import Renderer
 from phav.render.settings import QUALITIES, quality_settings
 from phav.spec import VideoSpec
@@ -178,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per case (default 5, quick 3)")
     parser.add_argument("--qualities", default=",".join(QUALITIES))
     parser.add_argument("--no-pybullet", action="store_true", help="skip PyBullet's TinyRenderer")
+    parser.add_argument("--comparisons-only", action="store_true",
+                        help="only the readback_* and fused_* comparisons (python -m benchmarks has the rest)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.size.lower().split("x"))
@@ -191,26 +194,35 @@ def main(argv: list[str] | None = None) -> int:
     take = scenario.simulate()
     qualities = args.qualities.split(",")
     takes = preset_takes(spec, qualities, {quality_settings("phav").skin_resolution: take})
-    results = skin_build_cases(scenario, repeats)
+    results: list[dict] = []
+    report = {"date": time.strftime("%Y-%m-%d"), "command": "python -m benchmarks.render_presets " + " ".join(argv or sys.argv[1:]),
+              "machine": machine(), "gl_renderer": get_context().info["GL_RENDERER"], "results": results}
+
+    def done(*records: dict) -> None:  # written after each case, so a run stopped by a time limit keeps them
+        results.extend(records)
+        print_results(list(records))
+        if args.out:
+            write_json(args.out, report)
+
+    if not args.comparisons_only:
+        done(*skin_build_cases(scenario, repeats))
     for quality in qualities:
-        results += render_cases(takes[quality], quality, repeats)
-        results.append(readback_case(takes[quality], quality, repeats))
+        if not args.comparisons_only:
+            done(*render_cases(takes[quality], quality, repeats))
+        done(readback_case(takes[quality], quality, repeats))
         if quality_settings(quality).ssaa == 1:
-            results.append(fused_case(takes[quality], quality, repeats))
+            done(fused_case(takes[quality], quality, repeats))
     if not args.no_pybullet:
         from benchmarks.cases import pybullet_camera_case
 
-        results.append(pybullet_camera_case(spec, take, "tiny", repeats))
+        done(pybullet_camera_case(spec, take, "tiny", repeats))
         tiny = results[-1]["median_per_s"]
         for r in results:
             if r["unit"] == "frames/s":
                 r["ratio_to_pybullet_tiny"] = r["median_per_s"] / tiny
-    print_results(results)
+        if args.out:
+            write_json(args.out, report)
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        report = {"date": time.strftime("%Y-%m-%d"), "command": "python -m benchmarks.render_presets " + " ".join(argv or sys.argv[1:]),
-                  "machine": machine(), "results": results}
-        args.out.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
         print(f"wrote {args.out}")
     return 0
 

@@ -6,22 +6,67 @@
 # then on the GPU machine (the device tool's `run`, carrying .devkit, timeout_s 600):
 #     source .devkit/setup.sh; bash scripts/device_benchmarks.sh
 #
-# Writes under $OUT (default /tmp/phav-device): gl.txt (GL renderer, GPU, CPU), benchmarks-gpu.json
-# (`python -m benchmarks`: physics, render only per preset with per-pass GPU times, parallel render
-# processes 1..16, end to end, dataset with 1..16 workers, PyBullet's TinyRenderer and EGL plugin),
-# compute-vs-fragment-gpu.json, render-presets-gpu.json, tests.txt (the post-processing backend
-# tests on the GPU) and one log per step. Each step has its own time limit so that a slow step
-# leaves the others their time; the whole run stays under about 9 minutes.
+# Writes under $OUT (default /tmp/phav-device), each JSON rewritten after every case so that a step
+# stopped by its time limit keeps what it measured (its "complete", "not_reached" and "interrupted"
+# fields say how far it got):
+#   gl.txt                        GL renderer and version, GPU, CPU, Python, package versions
+#   benchmarks-render.json        render only per preset (preview, phav, high: img and every target
+#                                 read back, per-pass GPU times), PyBullet's TinyRenderer (the
+#                                 ratios), render_parallel_N (N processes rendering at once)
+#   benchmarks-dataset.json       dataset_Nw: run_dataset end to end, every modality written, on N
+#                                 workers (frames/s, CPU ms per frame over every process, the GL
+#                                 renderer each worker wrote into params.json; one worker: CPU per
+#                                 stage); dataset_cpu_Nw needs Mesa's no-op driver and says it skipped
+#   compute-vs-fragment-gpu.json  the post chain as fragment vs compute shaders
+#   render-presets-gpu.json       asynchronous vs synchronous read-back, fused vs separate ground truth
+#   benchmarks-rest.json          physics, simulate, write, end to end, scaling with size and people,
+#                                 PyBullet's EGL plugin
+#   tests.txt                     the post-processing and read-back tests on the GPU
+#   steps.txt, <step>.log         each step's exit status, time and output
+# Steps run most important first, each under its own time limit (a slow step leaves the others their
+# time); the limits add up to 455 s (plus at most 10 s each to kill a step that ignores SIGTERM), so
+# the run stays under about 9 minutes. Expected on an H100/H200 machine, from the CPU figures measured
+# on the development machine: about 3.5 minutes (render ~55 s, dataset ~75 s, compute_vs_fragment
+# and render_presets ~10 s each, rest ~40 s, tests ~10 s).
+#
+# PHAV_DEVICE_SMOKE=1 runs every step with tiny work (a few frames, 1-2 processes, 170x128), to
+# check the script end to end on the development machine in a few minutes.
 set -uo pipefail
 out=${OUT:-/tmp/phav-device}
 mkdir -p "$out"
 py=${PYTHON:-python3}
+: > "$out/steps.txt"
+
+if [ "${PHAV_DEVICE_SMOKE:-0}" = 1 ]; then
+  echo "SMOKE RUN: tiny work, figures meaningless" | tee "$out/SMOKE"
+  procs=1,2; size=170x128
+  render_args=(--frames 6 --repeats 1)
+  dataset_args=(--frames 6 --dataset-videos 2 --videos-per-worker 1)
+  rest_args=(--quick --frames 6 --repeats 1 --scaling-frames 2)
+  cvf_args=(--sizes 170x128 --frames 4 --repeats 1)
+  presets_args=(--quick --frames 4 --repeats 1 --qualities preview)
+else
+  procs=1,2,4,8,16; size=340x256
+  render_args=(--frames 120 --repeats 3)
+  dataset_args=(--frames 60 --dataset-videos 4 --videos-per-worker 3)
+  rest_args=(--quick --frames 60 --repeats 3 --scaling-frames 10)
+  cvf_args=(--sizes 340x256,680x512 --frames 30 --repeats 3)
+  presets_args=(--quick --frames 60 --repeats 3)
+fi
 
 {
   date -u +%FT%TZ
   nvidia-smi -L 2>/dev/null || echo "nvidia-smi: not found"
   grep -m1 "model name" /proc/cpuinfo; echo "cores: $(nproc)"
-  "$py" -c "import moderngl; c = moderngl.create_standalone_context(backend='egl'); print('GL_RENDERER:', c.info['GL_RENDERER']); print('GL_VERSION:', c.info['GL_VERSION'])"
+  "$py" --version
+  echo "PYTHONPATH=${PYTHONPATH:-}"; echo "__EGL_VENDOR_LIBRARY_FILENAMES=${__EGL_VENDOR_LIBRARY_FILENAMES:-}"
+  timeout 60 "$py" -c "import moderngl; c = moderngl.create_standalone_context(backend='egl', device_index=0); print('GL_RENDERER:', c.info['GL_RENDERER']); print('GL_VERSION:', c.info['GL_VERSION'])"
+  # everything the steps import, so that a missing package shows here first
+  timeout 60 "$py" -c "
+import numpy, scipy, PIL, click, png, tqdm, glfw, moderngl, pybullet, pybullet_data, os
+import phav, phav.dataset, phav.pipeline, benchmarks.__main__, benchmarks.dataset_ceiling, benchmarks.render_presets, benchmarks.compute_vs_fragment
+assert os.path.isfile(os.path.join(pybullet_data.getDataPath(), 'humanoid', 'humanoid.urdf'))
+print('imports ok: numpy', numpy.__version__, 'moderngl', moderngl.__version__, 'phav from', os.path.dirname(phav.__file__))"
 } > "$out/gl.txt" 2>&1
 cat "$out/gl.txt"
 
@@ -31,15 +76,20 @@ step() {  # step NAME SECONDS COMMAND...: run with a time limit, log to $out/NAM
   timeout --kill-after=10 "$limit" "$@" > "$out/$name.log" 2>&1
   local rc=$?
   echo "$name: exit $rc after $((SECONDS - start)) s (limit $limit s)" | tee -a "$out/steps.txt"
-  tail -n 40 "$out/$name.log"
+  tail -n 30 "$out/$name.log"
 }
 
-step benchmarks 330 "$py" -m benchmarks --quick --frames 60 --processes 1,2,4,8,16 --dataset-videos 32 \
-  --pybullet-egl --out "$out/benchmarks-gpu.json"
-step compute_vs_fragment 90 "$py" -m benchmarks.compute_vs_fragment --frames 30 \
+bench=("$py" -m benchmarks --size "$size" --processes "$procs")
+step render 110 "${bench[@]}" "${render_args[@]}" --only 'presets_*,render,pybullet_tiny,render_parallel_*' \
+  --out "$out/benchmarks-render.json"
+step dataset 140 "${bench[@]}" "${dataset_args[@]}" --only 'dataset_*' --out "$out/benchmarks-dataset.json"
+step compute_vs_fragment 40 "$py" -m benchmarks.compute_vs_fragment "${cvf_args[@]}" \
   --out "$out/compute-vs-fragment-gpu.json"
-step render_presets 90 "$py" -m benchmarks.render_presets --quick --frames 60 --no-pybullet \
-  --out "$out/render-presets-gpu.json"
-step tests 45 "$py" -m pytest -q -x -p no:cacheprovider tests/render/test_post_backends.py \
-  tests/render/test_readback.py
+step render_presets 40 "$py" -m benchmarks.render_presets "${presets_args[@]}" --size "$size" --comparisons-only \
+  --no-pybullet --out "$out/render-presets-gpu.json"
+step rest 90 "${bench[@]}" "${rest_args[@]}" --pybullet-egl \
+  --skip 'presets_*,render,pybullet_tiny,render_parallel_*,dataset_*' --out "$out/benchmarks-rest.json"
+step tests 35 "$py" -m pytest -q -x -p no:cacheprovider tests/render/test_post_backends.py \
+  tests/render/test_readback.py tests/render/test_flow_validity_gpu.py
 cp "$out/tests.log" "$out/tests.txt" 2>/dev/null
+echo "total: $SECONDS s" | tee -a "$out/steps.txt"

@@ -115,3 +115,172 @@ def test_cpu_ceiling_renders_with_the_no_op_driver_and_reports_cpu_per_frame():
         # one thread's CPU time per frame cannot exceed the wall time per frame
         assert 0 < r["thread_cpu_ms_per_item"] <= 1.01 * r["median_s"] * 1000.0 / 3
     assert "GALLIUM_NOOP" not in __import__("os").environ
+
+
+# ---- the report: written after every step, so a killed run keeps what it measured ----------------
+
+def _read(path):
+    import json
+
+    return json.loads(path.read_text())
+
+
+def _record(case: str, rate: float = 10.0, **extra) -> dict:
+    return {"case": case, "unit": "frames/s", "median_per_s": rate, "settings": {}, **extra}
+
+
+def test_report_is_on_disk_after_each_step_and_a_failing_step_keeps_the_others(tmp_path):
+    from benchmarks.report import Report, SkipCase, Step, run_steps
+
+    out = tmp_path / "sub" / "bench.json"
+    seen = {}
+
+    def second():  # runs after "first": the file already holds first's record and says it is not done
+        seen.update(_read(out))
+        raise RuntimeError("the GPU fell over")
+
+    def third():
+        raise SkipCase("needs Mesa")
+
+    steps = [Step("first", lambda: [_record("a"), {"case": "p", "unit": "ms/frame", "settings": {}}]),
+             Step("second", second), Step("third", third),
+             Step("fourth", lambda: [_record("d", settings={"gl_renderer": "worker GL"})], renders=True),
+             Step("fifth", lambda: [_record("e")], renders=False)]
+    report = Report(out, {"date": "today"}, [s.name for s in steps])
+    assert run_steps(steps, report, lambda: "this GL") is False
+    assert seen["complete"] is False and seen["steps_done"] == ["first"]
+    assert seen["not_reached"] == ["second", "third", "fourth", "fifth"]
+    assert [r["case"] for r in seen["results"]] == ["a"] and [r["case"] for r in seen["render_passes"]] == ["p"]
+    data = _read(out)
+    assert data["complete"] is True and data["not_reached"] == [] and data["interrupted"] is None
+    assert data["steps_done"] == ["first", "second", "third", "fourth", "fifth"]
+    assert data["failed"] == [{"step": "second", "error": "RuntimeError: the GPU fell over"}]
+    assert data["skipped"] == ["third: needs Mesa"] and data["date"] == "today"
+    assert {r["case"]: r["gl_renderer"] for r in data["results"]} == {"a": "this GL", "d": "worker GL", "e": None}
+    assert not list(out.parent.glob(".*tmp"))  # the temporary file was renamed into place
+
+
+def test_a_terminated_run_leaves_the_steps_done_and_says_where_it_stopped(tmp_path):
+    import os
+    import signal
+
+    from benchmarks.report import Interrupted, Report, Step, run_steps
+
+    out = tmp_path / "bench.json"
+
+    def killed():
+        os.kill(os.getpid(), signal.SIGTERM)  # what `timeout` sends
+        raise AssertionError("the signal did not stop the step")
+
+    steps = [Step("first", lambda: [_record("a")]), Step("second", killed), Step("third", lambda: [_record("c")])]
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Interrupted, match="SIGTERM"):
+        run_steps(steps, Report(out, {}, [s.name for s in steps]), lambda: "GL")
+    assert signal.getsignal(signal.SIGTERM) is before
+    data = _read(out)
+    assert data["complete"] is False and data["interrupted"] == "SIGTERM during second"
+    assert data["steps_done"] == ["first"] and data["not_reached"] == ["second", "third"]
+    assert [r["case"] for r in data["results"]] == ["a"]
+
+
+def test_steps_are_chosen_by_name_patterns():
+    from benchmarks.report import Step, select
+
+    steps = [Step(n, list) for n in ("presets_phav", "render_parallel_1", "render_parallel_2", "dataset_1w")]
+    assert [s.name for s in select(steps, "render_parallel_*,dataset_*", "*_2")] == ["render_parallel_1", "dataset_1w"]
+    assert select(steps, None, None) == steps
+    assert select(steps, None, "render,physics_*") == steps  # nothing to leave out
+    with pytest.raises(ValueError, match="'physics_\\*' matches no benchmark step"):
+        select(steps, "physics_*", None)
+
+
+def test_the_suite_puts_the_gpu_targets_first_and_lists_its_steps(capsys):
+    from benchmarks.__main__ import main
+
+    assert main(["--list", "--processes", "1,2"]) == 0
+    names = capsys.readouterr().out.split()
+    assert names[:6] == ["presets_preview", "presets_phav", "presets_high", "render", "pybullet_tiny", "render_parallel_1"]
+    assert names.index("render_parallel_2") < names.index("dataset_1w") < names.index("dataset_2w") < names.index("dataset_cpu_1w")
+    assert names.index("dataset_cpu_2w") < names.index("write") < names.index("simulate")
+    assert main(["--list", "--only", "nothing_*"]) == 2
+
+
+def test_a_run_of_chosen_steps_writes_its_figures_with_the_machine_and_gl(tmp_path):
+    from benchmarks.__main__ import main
+
+    out = tmp_path / "bench.json"
+    assert main(["--only", "simulate,physics_1", "--frames", "3", "--size", "64x48", "--repeats", "1", "--out", str(out)]) == 0
+    data = _read(out)
+    assert data["complete"] is True and data["steps_done"] == ["simulate", "physics_1"] and not data["failed"]
+    assert data["gl_renderer"] and data["machine"]["cores"] >= 1 and data["spec"]["width"] == 64
+    assert [r["case"] for r in data["results"]] == ["simulate", "physics_1"]
+    assert all(r["gl_renderer"] is None and r["process_cpu_ms_per_item"] > 0 for r in data["results"])
+
+
+def test_derived_figures_relate_the_cases_measured_so_far():
+    from benchmarks.__main__ import derive
+
+    results = [_record("render", 30.0), _record("cpu", 9.0, same_scene_as_pybullet=False), _record("pybullet_tiny", 20.0),
+               {"case": "dataset_1w", "unit": "videos/s", "frames_per_s": 40.0, "settings": {}},
+               {"case": "dataset_4w", "unit": "videos/s", "frames_per_s": 100.0, "settings": {}},
+               {"case": "dataset_cpu_1w", "unit": "videos/s", "frames_per_s": 50.0, "cpu_ms_per_frame": 20.0,
+                "stages_cpu_ms_per_frame": {"write": 2.0, "other_threads": 6.0}, "settings": {}},
+               {"case": "dataset_cpu_2w", "unit": "videos/s", "frames_per_s": 75.0, "cpu_ms_per_frame": 22.0, "settings": {}},
+               {"case": "write", "unit": "frames/s", "median_per_s": 100.0, "process_cpu_ms_per_item": 13.0, "settings": {}}]
+    derive(results)
+    r = {x["case"]: x for x in results}
+    assert r["render"]["ratio_to_pybullet_tiny"] == 1.5 and "ratio_to_pybullet_tiny" not in r["cpu"]
+    assert r["dataset_4w"]["frames_per_s_vs_1_worker"] == 2.5 and r["dataset_cpu_2w"]["frames_per_s_vs_1_worker"] == 1.5
+    # blank frames' write (2 + 6 ms) replaced by the write case's 13 ms of every thread
+    assert r["dataset_cpu_1w"]["cpu_ms_per_frame_real_encoding"] == pytest.approx(25.0)
+    assert r["dataset_cpu_2w"]["cores_for_400_fps_real_encoding"] == pytest.approx(400 * 27.0 / 1000)
+
+
+def test_stage_cpu_splits_a_video_into_simulate_render_and_write(tmp_path):
+    from benchmarks.stages import STAGES, stage_cpu
+    from phav.io.video_folder import VideoFolderWriter
+    from phav.pipeline import generate_video
+    from phav.render.renderer import Renderer
+    from phav.scenario import Scenario
+
+    originals = (Scenario.simulate, Renderer.render_take, VideoFolderWriter.write_frame, VideoFolderWriter.commit)
+    spec = VideoSpec(action="Walk", frames=3, width=64, height=48, seed=0).validate()
+    with stage_cpu() as stages:
+        generate_video(spec, tmp_path, modalities=("img", "depth"), quality="preview")
+    assert (Scenario.simulate, Renderer.render_take, VideoFolderWriter.write_frame, VideoFolderWriter.commit) == originals
+    assert all(stages[s] > 0 for s in ("simulate", "render", "write")) and set(STAGES) <= set(stages)
+    # the calling thread's stages add up to its CPU time; the other threads make up the process's
+    assert sum(stages[s] for s in STAGES if s != "other_threads") == pytest.approx(stages["thread"])
+    assert stages["thread"] + stages["other_threads"] == pytest.approx(stages["process"])
+
+
+def test_dataset_cpu_case_runs_the_dataset_path_with_the_no_op_driver():
+    import os
+
+    from benchmarks.dataset_ceiling import dataset_ceiling_case
+
+    spec = VideoSpec(action="Walk", frames=2, width=64, height=48, seed=0).validate()
+    record, why = dataset_ceiling_case(spec, videos=1, workers=1)
+    assert "GALLIUM_NOOP" not in os.environ and "MALLOC_PERTURB_" not in os.environ
+    if why is not None:  # only Mesa has the no-op driver
+        assert "GALLIUM_NOOP" in why and record is None
+        return
+    s = record["settings"]
+    assert record["case"] == "dataset_cpu_1w" and s["gl_renderer"] == "NOOP" and s["failed"] == 0 and s["videos"] == 1
+    assert record["frames"] >= 2 and record["frames_per_s"] == pytest.approx(record["frames"] / record["seconds"])
+    assert record["cores_for_400_fps"] == pytest.approx(0.4 * record["cpu_ms_per_frame"])
+    stages = record["stages_cpu_ms_per_frame"]
+    assert all(stages[k] > 0 for k in ("simulate", "render", "write"))
+    # every thread of the one process that made the video, within getrusage's and the clocks' rounding
+    assert stages["process"] == pytest.approx(record["cpu_ms_per_frame"], rel=0.1)
+
+
+def test_render_presets_comparisons_only_writes_just_the_readback_and_fused_cases(tmp_path):
+    from benchmarks.render_presets import main
+
+    out = tmp_path / "presets.json"
+    assert main(["--size", "64x48", "--frames", "2", "--repeats", "1", "--qualities", "preview",
+                 "--comparisons-only", "--no-pybullet", "--out", str(out)]) == 0
+    data = _read(out)
+    assert [r["case"] for r in data["results"]] == ["readback_preview", "fused_preview"] and data["gl_renderer"]
+    assert all(r["ratio"] > 0 for r in data["results"])

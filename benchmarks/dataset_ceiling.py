@@ -1,0 +1,98 @@
+"""End-to-end CPU cost per frame of dataset generation, measured with a GL driver that draws nothing.
+
+``dataset_cpu_<N>w``: :func:`benchmarks.cases.dataset_case` (``run_dataset``: simulate, render,
+encode and write every modality of each video, on ``N`` worker processes) in a spawned process
+whose environment has ``GALLIUM_NOOP=1``, so it and its workers render with Mesa's no-op driver:
+GL calls cost their CPU side only. What the record's ``cpu_ms_per_frame`` counts (every process and
+thread, workers included) is therefore the CPU one frame of a dataset costs when the GPU costs
+nothing, and ``cores_for_400_fps`` = 400 x ``cpu_ms_per_frame`` / 1000 is how many cores the
+end-to-end target of issue #8 (400 frames/s with every modality written) needs at that cost. With
+one worker the videos are made in the spawned process itself and ``stages_cpu_ms_per_frame``
+splits its CPU by stage (:mod:`benchmarks.stages`).
+
+The no-op driver's read-backs return blank images (all zeros: see :data:`ENVIRONMENT`), which
+compress faster than real ones: the ``write`` stage here is a lower bound. ``python -m benchmarks`` adds
+``cpu_ms_per_frame_real_encoding``: the total with the ``write`` and ``other_threads`` stages
+replaced by the ``write`` case's CPU per frame on rendered frames (:func:`with_real_encoding`).
+Where the GL driver is not Mesa's (a GPU machine's EGL is NVIDIA's), the case is skipped with its
+reason.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+from phav.spec import VideoSpec
+
+NOOP_RENDERER = "NOOP"
+#: The spawned process's additions to the environment: Mesa's no-op driver, and glibc filling every
+#: heap block it hands out with zeros (``MALLOC_PERTURB_=255``; freed blocks get 0xff). The no-op
+#: driver's read-backs leave their buffers as they were allocated, and a block reused from the heap
+#: holds old bytes that can read as NaN depth, which the writer rightly refuses; zeroed blocks read
+#: as blank frames. The fill costs a memset of every block allocated and freed.
+ENVIRONMENT: dict[str, str] = {"GALLIUM_NOOP": "1", "MALLOC_PERTURB_": "255"}
+
+
+def _driver(spec: VideoSpec, videos: int, workers: int, results) -> None:
+    try:
+        from benchmarks.cases import dataset_case
+        from phav.render.context import gl_info
+
+        renderer = gl_info().renderer
+        if renderer != NOOP_RENDERER:
+            results.put(f"skipped: GALLIUM_NOOP=1 gave GL_RENDERER {renderer!r}, not Mesa's no-op driver")
+            return
+        results.put(dataset_case(spec, videos, workers))
+    except BaseException as exc:  # reported to the parent, which fails the case with it
+        results.put(f"failed: {type(exc).__name__}: {exc}")
+
+
+def dataset_ceiling_case(spec: VideoSpec, videos: int, workers: int, timeout_s: float = 1800.0) -> tuple[dict | None, str | None]:
+    """``(record, None)``, or ``(None, reason)`` where the no-op driver is not available here.
+
+    Raises:
+        RuntimeError: the run failed (the message holds the driver's error) or took over ``timeout_s``.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    saved = {name: os.environ.get(name) for name in ENVIRONMENT}
+    os.environ.update(ENVIRONMENT)  # inherited by the spawned process (and its workers) only
+    try:
+        driver = ctx.Process(target=_driver, args=(spec, videos, workers, results), daemon=False)
+        driver.start()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name)
+            else:
+                os.environ[name] = value
+    try:
+        item = results.get(timeout=timeout_s)
+    except Exception as exc:  # queue.Empty: the driver hung or died without a word
+        raise RuntimeError(f"dataset_cpu_{workers}w: no result within {timeout_s:.0f} s "
+                           f"(driver exit code {driver.exitcode})") from exc
+    finally:
+        driver.join(timeout=60)
+        if driver.is_alive():
+            driver.kill()
+    if isinstance(item, str):
+        if item.startswith("skipped: "):
+            return None, item.removeprefix("skipped: ")
+        raise RuntimeError(f"dataset_cpu_{workers}w: {item}")
+    record = dict(item, case=f"dataset_cpu_{workers}w", same_scene_as_pybullet=False)
+    record["cores_for_400_fps"] = 400.0 * record["cpu_ms_per_frame"] / 1000.0
+    record["settings"] = dict(record["settings"], mode="dataset end to end, no-op GL driver",
+                              note=f"{workers} workers, CPU {record['cpu_ms_per_frame']:.1f} ms/frame, no-op GL")
+    return record, None
+
+
+def with_real_encoding(record: dict, stages: dict[str, float], write_cpu_ms_per_frame: float) -> None:
+    """Add ``cpu_ms_per_frame_real_encoding`` and ``cores_for_400_fps_real_encoding`` to a
+    ``dataset_cpu_*`` record: its total with the blank frames' ``write`` and ``other_threads``
+    stages (``stages``: ``stages_cpu_ms_per_frame`` of the one-worker record) replaced by
+    ``write_cpu_ms_per_frame`` (encoding and writing rendered frames, every thread; the ``write``
+    case)."""
+    real = record["cpu_ms_per_frame"] - stages["write"] - stages["other_threads"] + write_cpu_ms_per_frame
+    record["cpu_ms_per_frame_real_encoding"] = real
+    record["cores_for_400_fps_real_encoding"] = 400.0 * real / 1000.0
