@@ -19,8 +19,8 @@ import dataclasses
 import numpy as np
 
 from phav.render.settings import RenderSettings
-from phav.render.shadows import (FarCascade, ShadowCasters, ShadowFit, outside_light_box, shadow_inside_near,
-                                 sun_shadow_fit, sun_unit_direction)
+from phav.render.shadows import ShadowCasters, box_corners, outside_light_corners, shadow_inside_near
+from phav.render.sun_camera import FarCascade, ShadowFit, sun_shadow_fit
 from phav.take import Take
 
 
@@ -55,27 +55,33 @@ class ShadowFramePlan:
 def plan_shadow_frame(take: Take, t: int, settings: RenderSettings, casters: ShadowCasters,
                       far_cascade: FarCascade | None) -> ShadowFramePlan:
     """Plan frame ``t``'s shadow maps (see the module docstring). ``far_cascade`` is ``None`` for a
-    single cascade; otherwise it is updated (re-fitted when the camera has left its footprint)."""
+    single cascade; otherwise it is updated (re-fitted when the camera has left its footprint).
+    ``casters`` must be made from ``take``."""
     s = settings
-    part_boxes, skin_boxes = casters.bounds(t)
+    P = take.num_parts
+    boxes, empty, floor_z = casters.boxes(t)  # parts, then skins
+    corners = box_corners(boxes)
     distance = min(s.shadow_distance, s.far)
-    near = sun_shadow_fit(take, t, s.near, distance, s.shadow_map_size)
-    near_parts = ~outside_light_box(near.world_to_light_clip, part_boxes) & ~casters.floor
-    near_skins = ~outside_light_box(near.world_to_light_clip, skin_boxes)
-    no_parts, no_skins = np.zeros(len(part_boxes), bool), np.zeros(len(skin_boxes), bool)
+    near = sun_shadow_fit(take, t, s.near, distance, s.shadow_map_size, casters.frames)
     if far_cascade is None:
-        return ShadowFramePlan(near, near_parts, near_skins, None, None, no_parts, no_skins)
-    far, refit = far_cascade.update(take, t, distance, min(s.shadow_far_distance, s.far))
-    parts_in = ~outside_light_box(far.world_to_light_clip, part_boxes)
-    skins_in = ~outside_light_box(far.world_to_light_clip, skin_boxes)
-    boxes = np.concatenate([part_boxes, skin_boxes])
-    floor_z = float(np.nanmin(boxes[:, 0, 2])) if np.any(np.isfinite(boxes)) else 0.0
-    # how far beyond a caster's shadow the lighting pass's kernel and normal offset read
+        near_in = ~outside_light_corners(near.world_to_light_clip, corners, empty)
+        no_parts, no_skins = np.zeros(P, bool), np.zeros(len(boxes) - P, bool)
+        return ShadowFramePlan(near, near_in[:P] & ~casters.floor, near_in[P:], None, None, no_parts, no_skins)
+    far, refit = far_cascade.update(take, t, distance, min(s.shadow_far_distance, s.far), casters.frames)
+    near_in, far_in = ~outside_light_corners(np.stack([near.world_to_light_clip, far.world_to_light_clip]),
+                                             corners, empty)
+    near_parts, near_skins = near_in[:P] & ~casters.floor, near_in[P:]
+    # A moving caster (never a static part) whose shadow stays inside the near cascade is not drawn
+    # into the far one: how far beyond a caster's shadow the lighting pass's kernel and normal
+    # offset read.
     reach = (s.shadow_softness + 1.0 + s.shadow_normal_offset) * far.texel_size + s.shadow_normal_offset * near.texel_size
-    inside = shadow_inside_near(near.world_to_light_clip, boxes, sun_unit_direction(take, t), floor_z, reach)
+    moving = np.flatnonzero(far_in & casters.moving)
+    far_moving = np.zeros(len(boxes), dtype=bool)
+    far_moving[moving] = ~shadow_inside_near(near.world_to_light_clip, boxes[moving], casters.frames.to_sun(t),
+                                             floor_z, reach)
     return ShadowFramePlan(
         near, near_parts, near_skins, far,
-        static_parts=(parts_in & casters.static & ~casters.floor) if refit else None,
-        moving_parts=parts_in & ~casters.static & ~inside[:len(part_boxes)],
-        moving_skins=skins_in & ~inside[len(part_boxes):],
+        static_parts=(far_in[:P] & casters.static & ~casters.floor) if refit else None,
+        moving_parts=far_moving[:P],
+        moving_skins=far_moving[P:],
     )
