@@ -1,14 +1,16 @@
-"""Per-frame CPU data of the renderer (no GL): the model-views computed once per take equal the
-per-frame computation bit for bit, and flow validity follows its definition, non-finite flow
+"""Per-frame CPU data of the renderer (no GL): the model-views and frame blocks computed once per take
+equal the per-frame computation bit for bit, and flow validity follows its definition, non-finite flow
 included (the target pixel is clamped to the image, NaN counts as 0), and keeps surfaces seen at a
 grazing angle valid (the analytic ground plane)."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from phav.render.flow import flow_validity
-from phav.render.uniforms import part_model_views, part_table, take_model_views
+from phav.render.uniforms import (FRAME_BLOCK_FLOATS, frame_block, frame_blocks, part_model_views, part_table,
+                                  take_model_views)
 
 from render_scenes import box_mesh, default_camera, make_take, plane_mesh, pose
 
@@ -33,6 +35,24 @@ def test_model_views_of_the_whole_take_equal_the_per_frame_ones_bit_for_bit():
         picked = part_model_views(take, t, every)
         assert picked.tobytes() == part_model_views(take, t).tobytes(), t
         assert part_table(take, t, picked).tobytes() == part_table(take, t).tobytes(), t
+
+
+@pytest.mark.parametrize("T", [1, 2, 6])
+def test_frame_blocks_of_the_whole_take_equal_the_per_frame_ones_bit_for_bit(T):
+    """Moving, zooming and turning cameras (look_at along the axes gives exact and negative zeros in
+    the rotation), a moving sun and changing sky: the vectorised blocks equal frame_block."""
+    take = _moving_take(T)
+    rng = np.random.default_rng(5)
+    eyes = [(0.0, -6.0, 2.0), (0.0, -6.0, 0.5), (3.0, 0.0, 0.5), (-1.0, 2.0, 9.0), (0.2, -4.0, 1.0), (5.0, 5.0, 5.0)]
+    cameras = [default_camera(64, 48, eye=eyes[t], fov=30.0 + 9.0 * t) for t in range(T)]
+    take.camera_K = np.stack([K for K, _ in cameras])
+    take.camera_world_to_camera = np.stack([w2c for _, w2c in cameras])
+    take.sun_direction = rng.normal(size=(T, 3))
+    take.sky_zenith, take.ambient = rng.random((T, 3)), rng.random((T, 3))
+    blocks = frame_blocks(take, 0.05, 300.0)
+    assert blocks.shape == (T, FRAME_BLOCK_FLOATS) and blocks.dtype == np.float32
+    for t in range(T):
+        assert blocks[t].tobytes() == frame_block(take, t, 0.05, 300.0).tobytes(), t
 
 
 def _validity_oracle(motion, depth_next, rel_tol, abs_tol):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from phav.render.shaders import ShaderError, ShaderSource, create_program, preprocess
+from phav.render.shaders import ShaderError, ShaderSource, _file_reader, create_program, preprocess
 from phav.resources import resource_dir
 
 
@@ -116,6 +118,25 @@ def test_project_shaders_preprocess():
         src = preprocess(name, {"GROUND_TRUTH": 1, "SKY_CLASS": "1u"})
         assert src.text.startswith("#version 430" if name.endswith(".comp") else "#version 330")  # compute: GL 4.3
         assert "#include" not in src.text  # moderngl would try to resolve it again
+
+
+def test_file_reader_sees_edits_and_stays_inside_its_folder(tmp_path):
+    """The default reader keeps file texts between shaders; an edited file is read again (its
+    modification time changed), and names that leave the folder or do not exist are errors."""
+    (tmp_path / "a.frag").write_text('#version 330\n#include "lib.glsl"\n')
+    lib = tmp_path / "lib.glsl"
+    lib.write_text("float f() { return 1.0; }\n")
+    read = _file_reader(tmp_path)
+    assert "return 1.0" in preprocess("a.frag", read=read).text
+    assert "return 1.0" in preprocess("a.frag", read=read).text  # from the cache
+    lib.write_text("float f() { return 2.0; }\n")
+    os.utime(lib, ns=(lib.stat().st_atime_ns, lib.stat().st_mtime_ns + 10**9))
+    assert "return 2.0" in preprocess("a.frag", read=read).text
+    (tmp_path.parent / "outside.glsl").write_text("x\n")
+    with pytest.raises(ShaderError, match="outside"):
+        read("../outside.glsl")
+    with pytest.raises(ShaderError, match="not found"):
+        read("missing.glsl")
 
 
 @pytest.mark.gl

@@ -20,6 +20,10 @@ from typing import Iterator
 import moderngl
 
 
+#: What :meth:`PassTimer.section` returns while disabled (``nullcontext`` is reusable).
+_UNTIMED = contextlib.nullcontext()
+
+
 class PassTimer:
     """Timer queries per named pass (one query object per name, reused every frame).
 
@@ -45,12 +49,13 @@ class PassTimer:
         self._wall_s.clear()
         self._count.clear()
 
+    def section(self, name: str) -> contextlib.AbstractContextManager[None]:
+        """Time the GL work issued inside the ``with`` block under ``name`` (accumulated); a shared
+        do-nothing context while the timer is disabled (about 17 sections a frame)."""
+        return self._timed(name) if self.enabled else _UNTIMED
+
     @contextlib.contextmanager
-    def section(self, name: str) -> Iterator[None]:
-        """Time the GL work issued inside the ``with`` block under ``name`` (accumulated)."""
-        if not self.enabled:
-            yield
-            return
+    def _timed(self, name: str) -> Iterator[None]:
         query = self._queries.get(name)
         if query is None:
             query = self._queries[name] = self._ctx.query(time=True)

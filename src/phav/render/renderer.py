@@ -48,21 +48,21 @@ from phav.frames import MODALITIES, Frame
 from phav.labels import SEMANTIC_CLASSES
 from phav.render.context import GLInfo, default_framebuffer, get_context, gl_info
 from phav.render.flow import FlowValidityPass, collected
-from phav.render.meshes import MeshBuffers
 from phav.render.post import FullScreenKernel, PostChain, choose_post_backend
 from phav.render.precipitation import precipitation_frame, precipitation_seed, snow_cover
 from phav.render.precipitation_pass import PrecipitationPass
 from phav.render.profiling import PassTimer
-from phav.render.readback import ReadbackRing, ReadbackSlot
+from phav.render.readback import PackedRGB, ReadbackRing, ReadbackSlot
 from phav.render.settings import RenderSettings
 from phav.render.shadow_plan import plan_shadow_frame
-from phav.render.shadows import FarCascade, ShadowCasters, ShadowFit, ShadowMap, cascade_count, sun_casts_shadows
+from phav.render.shadows import ShadowCasters, ShadowMap
 from phav.render.shaders import create_program
-from phav.render.skinning import SKINNED_VARYINGS, SkinBuffers
+from phav.render.skinning import SKINNED_VARYINGS
+from phav.render.sun_camera import FarCascade, ShadowFit, cascade_count
 from phav.render.targets import (GLObjects, GroundTruthTargets, LitTargets, can_fuse_ground_truth,
                                   fused_framebuffers)
-from phav.render.uniforms import (FRAME_BLOCK_FLOATS, bone_table,
-                                  frame_block, part_model_views, part_table, take_model_views)
+from phav.render.take_resources import TakeResources
+from phav.render.uniforms import FRAME_BLOCK_FLOATS, bone_table, part_model_views, part_table
 from phav.take import Take
 
 #: Semantic id of the sky (PHAV class 1).
@@ -80,24 +80,9 @@ SHADOW_UNIT, SHADOW_STATIC_UNIT = 5, 8
 PRECIPITATION_UNITS = (6, 7)
 #: Local lights the lighting pass takes (shaders/lighting.frag MAX_LIGHTS); further ones are ignored.
 MAX_LIGHTS = 8
+_UNSET = object()  # no value written yet (_set_uniform)
 _LIT_MODALITIES = frozenset({"img", "raw"})
 _GT_MODALITIES = frozenset({"depth", "flow", "classgt", "instancegt"})
-
-
-class _TakeResources:
-    """GL objects that live for one :meth:`Renderer.render_take` call."""
-
-    def __init__(self) -> None:
-        self.meshes: MeshBuffers | None = None
-        self.skins: SkinBuffers | None = None
-        self.model_views: np.ndarray | None = None  # (T, P, 4, 4) float64, take_model_views
-
-    def release(self) -> None:
-        for buffers in (self.meshes, self.skins):
-            if buffers is not None:
-                buffers.release()
-        self.meshes = self.skins = None
-        self.model_views = None
 
 
 class Renderer:
@@ -123,7 +108,7 @@ class Renderer:
                  context: moderngl.Context | None = None):
         # Handles first, so close() works whatever fails below.
         self._gl = GLObjects()
-        self._take = _TakeResources()
+        self._take = TakeResources()
         self._precip_seed = (0, 0)  # of the take being rendered (precipitation_seed)
         self._generation = 0  # bumped by every render_take; an older frame iterator then stops
         self._closed = False
@@ -229,6 +214,9 @@ class Renderer:
         self._skin_transform_prog = gl.add(create_program(ctx, "skin_transform.vert", varyings=SKINNED_VARYINGS))
         self._skin_transform_prog["u_bones"].value = 0
         self._lit_programs = (self._gbuffer_prog, self._skin_gbuffer_prog, *fused_programs[:2])
+        # The skinned twin of each mesh program, by program number.
+        self._skin_programs = {_GBUFFER: self._skin_gbuffer_prog, _GROUND_TRUTH: self._skin_gt_prog,
+                               _SHADOW: self._skin_shadow_prog, _FUSED: self._skin_fused_prog}
         for prog in self._lit_programs:
             prog["u_ssaa"].value = float(s.ssaa)
         for name, unit in GBUFFER_UNITS.items():
@@ -247,8 +235,12 @@ class Renderer:
         self.timer = PassTimer(ctx)
         self.post = PostChain(gl, ctx, s, self.timer, (self.width, self.height))
         self._readback = gl.add(ReadbackRing(ctx))  # frame t's targets, mapped while t+1 renders
+        # raw and img as RGB bytes packed on the GPU (a plain copy to read) where that pays
+        self._rgb = (PackedRGB(gl, ctx, self.width, self.height, self.post_backend, ("raw", "img"))
+                     if PackedRGB.wanted(ctx, self.width) else None)
         self._slot: ReadbackSlot | None = None  # the slot of the frame being rendered
         self._part_rows: list[bytes] = []  # this frame's part table, one row per part (u_part_data)
+        self._uniform_values: dict[tuple[int, str], object] = {}  # what _set_uniform last wrote
 
     # ---- rendering --------------------------------------------------------------------------
     def render_take(self, take: Take, modalities: Iterable[str] = MODALITIES) -> Iterator[Frame]:
@@ -283,14 +275,13 @@ class Renderer:
         try:
             fused = [self._fused_prog] if self._fused else []
             skin_fused = [self._skin_fused_prog] if self._fused else []
-            self._take.meshes = MeshBuffers(ctx, take.meshes, [self._gbuffer_prog, self._gt_prog, self._shadow_prog, *fused])
-            self._take.skins = SkinBuffers(ctx, take.skins, self._skin_transform_prog,
-                                           [self._skin_gbuffer_prog, self._skin_gt_prog, self._skin_shadow_prog, *skin_fused])
-            draws = [(p, int(m)) for p, m in enumerate(take.part_mesh)]
-            self._take.model_views = take_model_views(take) if take.num_parts else None
+            self._take.load(ctx, take, [self._gbuffer_prog, self._gt_prog, self._shadow_prog, *fused],
+                            self._skin_transform_prog,
+                            [self._skin_gbuffer_prog, self._skin_gt_prog, self._skin_shadow_prog, *skin_fused],
+                            self.settings.near, self.settings.far, sun=self._shadow_map is not None)
             self._precip_seed = precipitation_seed(take)
             pending: Frame | None = None  # with flow: the frame whose flow comes with the next one
-            for frame, previous_flow in self._read_frames(take, mods, draws, generation):
+            for frame, previous_flow in self._read_frames(take, mods, generation):
                 if pending is not None:
                     pending.flow, pending.flow_valid = previous_flow
                     yield pending
@@ -307,7 +298,7 @@ class Renderer:
             if generation == self._generation:
                 self._take.release()
 
-    def _read_frames(self, take: Take, mods: frozenset[str], draws: list[tuple[int, int]],
+    def _read_frames(self, take: Take, mods: frozenset[str],
                      generation: int) -> Iterator[tuple[Frame, tuple[np.ndarray, np.ndarray] | None]]:
         """Render every frame; yield (frame with its arrays, the previous frame's (flow, validity)
         or ``None``) in order. Frame t's targets are read into pixel buffers and mapped after frame
@@ -319,7 +310,7 @@ class Renderer:
         in_flight: tuple[Frame, ReadbackSlot] | None = None
         for t in range(take.num_frames):
             check()
-            rendered = self._render_frame(take, t, mods, draws)
+            rendered = self._render_frame(take, t, mods)
             if not self.settings.async_readback:
                 yield self._collect(*rendered, mods)
                 continue
@@ -342,18 +333,16 @@ class Renderer:
         frame.depth = arrays.get("depth")
         return frame, collected(arrays)
 
-    def _render_frame(self, take: Take, t: int, mods: frozenset[str],
-                      draws: list[tuple[int, int]]) -> tuple[Frame, ReadbackSlot]:
+    def _render_frame(self, take: Take, t: int, mods: frozenset[str]) -> tuple[Frame, ReadbackSlot]:
         """Issue frame ``t``'s passes and its read-backs (into a :class:`ReadbackSlot`)."""
         ctx = self._check_open()
         self._slot = self._readback.begin()
         try:
-            return self._render_frame_passes(ctx, take, t, mods, draws), self._slot
+            return self._render_frame_passes(ctx, take, t, mods), self._slot
         finally:
             self._default_fbo.use()  # a framebuffer released later must never stay bound
 
-    def _render_frame_passes(self, ctx: moderngl.Context, take: Take, t: int, mods: frozenset[str],
-                             draws: list[tuple[int, int]]) -> Frame:
+    def _render_frame_passes(self, ctx: moderngl.Context, take: Take, t: int, mods: frozenset[str]) -> Frame:
         frame = Frame(index=t)
         with self.timer.section("upload"):
             self._upload(take, t)
@@ -368,18 +357,18 @@ class Renderer:
         fused = lit and gt and self._fused
         self._gt.swap()  # this frame's motion target; the previous frame's stays for flow validity
         if lit:
-            self._lit_pass(take, t, draws, geometry_flags, frame, mods, fused)
+            self._lit_pass(take, t, geometry_flags, frame, mods, fused)
         if fused:
             with self.timer.section("read_ground_truth"):
                 self._read_ground_truth(mods, t)
         elif gt:
-            self._ground_truth_pass(draws, geometry_flags, mods, t)
+            self._ground_truth_pass(geometry_flags, mods, t)
         ctx.enable_only(moderngl.NOTHING)
         return frame
 
     def _upload(self, take: Take, t: int) -> None:
         """Frame block, part table, bone tables and lighting uniforms of frame ``t``."""
-        self._frame_ubo.write(frame_block(take, t, self.settings.near, self.settings.far).tobytes())
+        self._frame_ubo.write(self._take.frame_blocks[t])
         self._frame_ubo.bind_to_uniform_block(_FRAME_BLOCK_BINDING)
         model_views = part_model_views(take, t, self._take.model_views) if take.num_parts else None
         # Each part's row of the part table, written to u_part_data before its draw.
@@ -389,63 +378,71 @@ class Renderer:
         wetness = 0.0 if take.atmosphere is None else float(take.atmosphere.wetness[t])
         snow = snow_cover(take, t) if self.settings.precipitation else 0.0
         for prog in self._lit_programs:
-            prog["u_wetness"].value = wetness
-            prog["u_snow"].value = snow
+            self._set_uniform(prog, "u_wetness", wetness)
+            self._set_uniform(prog, "u_snow", snow)
         self._set_lighting(take, t)
-        self._skin_instances = [int(take.part_instance[sk.bone_parts[0]]) if len(sk.bone_parts) else 0
-                                for sk in take.skins]
+
+    def _set_uniform(self, prog: moderngl.Program, name: str, value: object) -> None:
+        """``prog[name].value = value``, skipped when this renderer last set it to the same value
+        (a program keeps its uniforms; most of them hold still through a take)."""
+        key = (prog.glo, name)
+        if self._uniform_values.get(key, _UNSET) != value:
+            prog[name].value = value
+            self._uniform_values[key] = value
 
     def _set_lighting(self, take: Take, t: int) -> None:
         """Fog and local-light uniforms of frame ``t`` (camera frame)."""
         prog = self._lighting_prog
         w2c = take.camera_world_to_camera[t]
-        camera_height = float(np.linalg.inv(w2c)[2, 3])
+        camera_height = float(self._take.camera_height[t])
         a = take.atmosphere
         if a is None:
-            prog["u_fog"].value = (0.0, 0.0, camera_height)
+            self._set_uniform(prog, "u_fog", (0.0, 0.0, camera_height))
         else:
-            prog["u_fog_color"].value = tuple(float(x) for x in a.fog_color[t])
-            prog["u_fog"].value = (float(a.fog_density[t]), float(a.fog_height_falloff[t]), camera_height)
+            self._set_uniform(prog, "u_fog_color", tuple(float(x) for x in a.fog_color[t]))
+            self._set_uniform(prog, "u_fog", (float(a.fog_density[t]), float(a.fog_height_falloff[t]), camera_height))
         lights = take.lights
         n = 0 if lights is None else min(len(lights.radius), MAX_LIGHTS)
-        prog["u_light_count"].value = n
+        self._set_uniform(prog, "u_light_count", n)
         if n:
             pos = lights.position[t, :n] @ w2c[:3, :3].T + w2c[:3, 3]
             prog["u_light_pos"].write(np.pad(pos, ((0, MAX_LIGHTS - n), (0, 0))).astype("f4").tobytes())
             prog["u_light_color"].write(np.pad(lights.color[t, :n], ((0, MAX_LIGHTS - n), (0, 0))).astype("f4").tobytes())
             prog["u_light_radius"].write(np.pad(np.maximum(lights.radius[:n], 1e-3), (0, MAX_LIGHTS - n)).astype("f4").tobytes())
 
-    def _draw_parts(self, program: moderngl.Program, program_number: int, draws: list[tuple[int, int]],
+    def _draw_parts(self, program: moderngl.Program, program_number: int,
                     parts: np.ndarray | None = None, skins: np.ndarray | None = None) -> None:
         """Draw every rigid part, then every skin (with the matching skinned program); with the
         ``(P,)`` and ``(S,)`` bool masks ``parts`` and ``skins``, only the marked ones."""
+        part_vaos, skin_vaos = self._take.draw_lists(program_number)
         part_uniform, rows = program["u_part_data"], self._part_rows
         used = part_uniform.array_length * 16  # bytes: the compiler trims entries a program never reads
-        for part, mesh in draws:
-            vao = self._take.meshes.vertex_array(mesh, program_number) if parts is None or parts[part] else None
-            if vao is not None:
-                row = rows[part]
-                part_uniform.write(row if used == len(row) else row[:used])
+        trim = bool(rows) and used != len(rows[0])
+        marked = None if parts is None else parts.tolist()
+        for part, vao in part_vaos:
+            if marked is None or marked[part]:
+                part_uniform.write(rows[part][:used] if trim else rows[part])
                 vao.render(moderngl.TRIANGLES)
-        skinned = {_GBUFFER: self._skin_gbuffer_prog, _GROUND_TRUTH: self._skin_gt_prog,
-                   _SHADOW: self._skin_shadow_prog, _FUSED: self._skin_fused_prog}[program_number]
-        for i in range(len(self._skin_instances)) if skins is None else np.flatnonzero(skins):
-            vao = self._take.skins.vertex_array(int(i), program_number)
-            if vao is not None:
-                if "u_instance" in skinned:  # only the ground-truth programs (separate, fused) read it
-                    skinned["u_instance"].value = self._skin_instances[i]
+        skinned = self._skin_programs[program_number]
+        instance = "u_instance" in skinned  # only the ground-truth programs (separate, fused) read it
+        marked = None if skins is None else skins.tolist()
+        for i, vao in skin_vaos:
+            if marked is None or marked[i]:
+                if instance:
+                    self._set_uniform(skinned, "u_instance", self._take.skin_instances[i])
                 vao.render(moderngl.TRIANGLES)
 
-    def _shadow_pass(self, take: Take, t: int, draws: list[tuple[int, int]]) -> None:
+    def _shadow_pass(self, take: Take, t: int) -> None:
         """Draw the sun shadow maps of frame ``t`` (:func:`plan_shadow_frame` says which casters go
         where) and set the lighting pass's shadow uniforms (``u_shadow.x = 0``: no shadows this frame;
         ``u_shadow_far.z = 0``: no moving caster in the far cascade this frame)."""
         ctx, s, prog = self._ctx, self.settings, self._lighting_prog
-        if self._shadow_map is None or not sun_casts_shadows(take, t):
-            prog["u_shadow"].value = (0.0, 0.0, 0.0, 0.0)
+        if self._shadow_map is None or not self._take.sun.casts_shadows(t):
+            self._set_uniform(prog, "u_shadow", (0.0, 0.0, 0.0, 0.0))
             return
         if self._shadow_casters is None or self._shadow_casters[0] != self._generation:
-            self._shadow_casters = (self._generation, ShadowCasters(take))  # a new take: refit the far cascade
+            # a new take: refit the far cascade
+            self._shadow_casters = (self._generation, ShadowCasters(take, self._take.sun))
             self._far_cascade.reset()
         plan = plan_shadow_frame(take, t, s, self._shadow_casters[1],
                                  self._far_cascade if self._shadow_map.cascades > 1 else None)
@@ -453,31 +450,31 @@ class Renderer:
             self._shadow_map.clear()
             ctx.enable_only(moderngl.DEPTH_TEST)  # no culling: open meshes cast shadows too
             self._shadow_map.use_cascade(0)
-            self._draw_shadow_casters(plan.near, draws, plan.near_parts, plan.near_skins)
+            self._draw_shadow_casters(plan.near, plan.near_parts, plan.near_skins)
             if plan.static_parts is not None:
                 self._shadow_map.use_static()
-                self._draw_shadow_casters(plan.far, draws, plan.static_parts, np.zeros_like(plan.moving_skins))
+                self._draw_shadow_casters(plan.far, plan.static_parts, np.zeros_like(plan.moving_skins))
             if plan.moving:
                 self._shadow_map.use_cascade(1)
-                self._draw_shadow_casters(plan.far, draws, plan.moving_parts, plan.moving_skins)
+                self._draw_shadow_casters(plan.far, plan.moving_parts, plan.moving_skins)
             ctx.enable_only(moderngl.NOTHING)
         # Clip z spans fit.depth_range metres over [-1, 1]: map depth [0, 1] spans it once.
         near, far = plan.near, plan.far
         prog["u_shadow_matrix"].write(near.camera_to_light_clip.T.astype("f4").tobytes())
-        prog["u_shadow"].value = (1.0, near.texel_size, s.shadow_softness, 1.0 / near.depth_range)
+        self._set_uniform(prog, "u_shadow", (1.0, near.texel_size, s.shadow_softness, 1.0 / near.depth_range))
         if far is not None:
             prog["u_shadow_matrix_far"].write(far.camera_to_light_clip.T.astype("f4").tobytes())
-        prog["u_shadow_far"].value = ((1.0, far.texel_size, float(plan.moving), 1.0 / far.depth_range)
-                                      if far is not None else (0.0, 0.0, 0.0, 0.0))
+        self._set_uniform(prog, "u_shadow_far", (1.0, far.texel_size, float(plan.moving), 1.0 / far.depth_range)
+                          if far is not None else (0.0, 0.0, 0.0, 0.0))
 
-    def _draw_shadow_casters(self, fit: ShadowFit, draws: list[tuple[int, int]], parts: np.ndarray,
+    def _draw_shadow_casters(self, fit: ShadowFit, parts: np.ndarray,
                              skins: np.ndarray) -> None:
         """Draw the parts and skins marked in the ``(P,)`` and ``(S,)`` bool masks into the bound
         shadow map with the light camera ``fit``."""
         matrix = fit.camera_to_light_clip.T.astype("f4").tobytes()  # column-major
         self._shadow_prog["u_light"].write(matrix)
         self._skin_shadow_prog["u_light"].write(matrix)
-        self._draw_parts(self._shadow_prog, _SHADOW, draws, parts, skins)
+        self._draw_parts(self._shadow_prog, _SHADOW, parts, skins)
 
     def _precipitation_pass(self, take: Take, t: int) -> None:
         """Blend frame ``t``'s rain or snow over the lit image (the G-buffer bound)."""
@@ -487,12 +484,12 @@ class Renderer:
         with self.timer.section("precipitation"):
             self._precipitation.draw(p, self._precip_seed)
 
-    def _lit_pass(self, take: Take, t: int, draws: list[tuple[int, int]], flags: int, frame: Frame,
+    def _lit_pass(self, take: Take, t: int, flags: int, frame: Frame,
                   mods: frozenset[str], fused: bool) -> None:
         """Shadow map, G-buffer (with ``fused``: and the ground truth), lighting, precipitation,
         post chain and resolves of frame ``t``."""
         ctx, lit, timer = self._ctx, self._lit, self.timer
-        self._shadow_pass(take, t, draws)
+        self._shadow_pass(take, t)
         if fused:
             with timer.section("gbuffer_ground_truth"):
                 fbo = self._fused_fbos[self._gt.current]
@@ -501,14 +498,14 @@ class Renderer:
                 ctx.enable_only(moderngl.NOTHING)  # the sky fills every target; no depth write
                 self._sky_fused_vao.render(moderngl.TRIANGLES, vertices=3)
                 ctx.enable_only(flags)
-                self._draw_parts(self._fused_prog, _FUSED, draws)
+                self._draw_parts(self._fused_prog, _FUSED)
                 ctx.enable_only(moderngl.NOTHING)
         else:
             with timer.section("gbuffer"):
                 lit.gbuffer.use()
                 lit.gbuffer.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
                 ctx.enable_only(flags)
-                self._draw_parts(self._gbuffer_prog, _GBUFFER, draws)
+                self._draw_parts(self._gbuffer_prog, _GBUFFER)
                 ctx.enable_only(moderngl.NOTHING)
         with timer.section("lighting"):
             lit.albedo.use(location=GBUFFER_UNITS["u_albedo"])
@@ -531,9 +528,12 @@ class Renderer:
         """Downsample ``source`` into ``texture`` (framebuffer ``fbo``) and queue its read-back as
         ``key``: ``(H, W, 3) uint8`` sRGB."""
         self.post.resolve(source, texture, fbo)
-        self._slot.read(key, fbo, (self.height, self.width, 3), np.uint8, components=3)
+        if self._rgb is not None:
+            self._rgb.read(self._slot, key, texture)
+        else:
+            self._slot.read(key, fbo, (self.height, self.width, 3), np.uint8, components=3)
 
-    def _ground_truth_pass(self, draws: list[tuple[int, int]], flags: int, mods: frozenset[str], t: int) -> None:
+    def _ground_truth_pass(self, flags: int, mods: frozenset[str], t: int) -> None:
         ctx, gt = self._ctx, self._gt
         H, W = self.height, self.width
         with self.timer.section("ground_truth"):
@@ -542,7 +542,7 @@ class Renderer:
             ctx.enable_only(moderngl.NOTHING)  # the sky fills every target; no depth write
             self._sky_gt_vao.render(moderngl.TRIANGLES, vertices=3)
             ctx.enable_only(flags)
-            self._draw_parts(self._gt_prog, _GROUND_TRUTH, draws)
+            self._draw_parts(self._gt_prog, _GROUND_TRUTH)
             ctx.enable_only(moderngl.NOTHING)
         with self.timer.section("read_ground_truth"):
             self._read_ground_truth(mods, t)

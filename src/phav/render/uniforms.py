@@ -86,6 +86,51 @@ def frame_block(take: Take, t: int, near: float, far: float) -> np.ndarray:
     return out
 
 
+def frame_blocks(take: Take, near: float, far: float) -> np.ndarray:
+    """``(T, FRAME_BLOCK_FLOATS) float32``: :func:`frame_block` of every frame, bit for bit, in one
+    vectorised pass (the renderer computes them once per take)."""
+    T, W, H = take.num_frames, take.width, take.height
+    frames = np.arange(T)
+    nxt, prv = np.minimum(frames + 1, T - 1), np.maximum(frames - 1, 0)
+    K = np.asarray(take.camera_K, dtype=np.float64)  # (T, 3, 3), as gl_projection takes it
+    rot = np.asarray(take.camera_world_to_camera)[:, :3, :3]  # in the take's dtype, as frame_block
+    proj = np.zeros((T, 4, 4))  # gl_projection of every frame, the same arithmetic
+    proj[:, 0, 0] = 2.0 * K[:, 0, 0] / W
+    proj[:, 0, 2] = (2.0 * K[:, 0, 2] + 1.0) / W - 1.0
+    proj[:, 1, 1] = 2.0 * K[:, 1, 1] / H
+    proj[:, 1, 2] = (2.0 * K[:, 1, 2] + 1.0) / H - 1.0
+    proj[:, 2, 2] = (far + near) / (far - near)
+    proj[:, 2, 3] = -2.0 * far * near / (far - near)
+    proj[:, 3, 2] = 1.0
+    homography = np.zeros((T, 4, 4))
+    K_take = np.asarray(take.camera_K)
+    homography[:, :3, :3] = K_take[nxt] @ rot[nxt] @ np.swapaxes(rot, -1, -2) @ np.linalg.inv(K_take)
+    homography[:, 3, 3] = 1.0
+    sun = (rot @ np.asarray(take.sun_direction, dtype=np.float64)[:, :, None])[:, :, 0]
+    sun /= np.array([[max(np.linalg.norm(v), 1e-12)] for v in sun])  # per frame, as frame_block
+    out = np.zeros((T, FRAME_BLOCK_FLOATS), dtype=np.float32)
+    col = 0
+
+    def put(values: np.ndarray) -> None:
+        nonlocal col
+        values = values.reshape(T, -1)
+        out[:, col:col + values.shape[1]] = values  # float64 -> float32, rounded once
+        col += values.shape[1]
+
+    std140 = np.swapaxes(proj, -1, -2)  # column-major
+    for m in (std140, std140[nxt], np.swapaxes(homography, -1, -2), std140[prv]):
+        put(m)
+    put(np.stack([K[:, 0, 0], K[:, 1, 1], K[:, 0, 2], K[:, 1, 2]], axis=1))
+    put(np.tile([W, H, 1.0 / W, 1.0 / H], (T, 1)))
+    up = (rot @ np.array([[0.0], [0.0], [1.0]]))[:, :, 0]  # a product, as frame_block: 0 * -x gives +0
+    for v in (sun, take.sun_color, take.sky_zenith, take.sky_horizon, take.ambient, up):
+        put(np.asarray(v, dtype=np.float64)[:, :3])
+        col += 1  # w = 0
+    put(np.stack([nxt != frames, prv != frames, np.zeros(T), np.zeros(T)], axis=1).astype(np.float64))
+    assert col == FRAME_BLOCK_FLOATS
+    return out
+
+
 def take_model_views(take: Take) -> np.ndarray:
     """``(T, P, 4, 4) float64``: every part's model-view at every frame, with that frame's camera
     (the same values :func:`part_model_views` computes frame by frame, in one vectorised pass)."""
