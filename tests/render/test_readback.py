@@ -1,5 +1,6 @@
 """Asynchronous read-back through pixel buffer objects (phav.render.readback) and the renderer's use
-of it: frames come out in order and byte-identical to synchronous read-back, the last frame is
+of it: RGB packed on the GPU reads the bytes a GL_RGB read gives, frames come out in order and
+byte-identical to synchronous read-back, the last frame is
 flushed, an abandoned take leaves nothing behind, and close releases the buffers."""
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import pytest
 
 from phav.frames import MODALITIES
 from phav.render import Renderer
-from phav.render.readback import ReadbackRing, ReadbackSlot
+from phav.render.context import default_framebuffer
+from phav.render.readback import PackedRGB, ReadbackRing, ReadbackSlot
 from phav.render.settings import quality_settings
+from phav.render.targets import GLObjects
 
 from render_scenes import person_take
 
@@ -71,9 +74,70 @@ def test_slot_reuses_its_buffers_and_releases_them(gl_context):
     assert slot._buffers == {}
 
 
+@pytest.mark.parametrize("backend", ["fragment", "compute"])
+def test_packed_rgb_reads_the_bytes_a_gl_rgb_read_gives(gl_context, backend):
+    """Every byte value, an odd width (3W bytes per row, not a multiple of 4) and both backends: the
+    packed read equals the driver's GL_RGB read and the texture's first three channels."""
+    if backend == "compute" and gl_context.version_code < 430:
+        pytest.skip("compute shaders need GL 4.3")
+    w, h = 37, 23
+    rng = np.random.default_rng(3)
+    rgba = rng.integers(0, 256, (h, w, 4), dtype=np.uint8)
+    rgba.reshape(-1)[:256 * 4] = np.repeat(np.arange(256, dtype=np.uint8), 4)  # every value in every channel
+    gl = GLObjects()
+    ring = ReadbackRing(gl_context)
+    try:
+        packer = PackedRGB(gl, gl_context, w, h, backend, ("a", "b"))
+        tex = gl.add(gl_context.texture((w, h), 4, rgba.tobytes()))
+        fbo = gl.add(gl_context.framebuffer([tex]))
+        slot = ring.begin()
+        slot.read("driver", fbo, (h, w, 3), np.uint8, components=3)
+        packer.read(slot, "a", tex)
+        packer.read(slot, "b", tex)
+        got = slot.collect()
+        for key in ("a", "b"):
+            assert got[key].shape == (h, w, 3) and got[key].dtype == np.uint8
+            assert got[key].flags.c_contiguous and got[key].flags.writeable
+            assert np.array_equal(got[key], rgba[..., :3]), key
+        assert np.array_equal(got["a"], got["driver"])
+    finally:
+        default_framebuffer(gl_context).use()  # the fragment pass bound its target: unbind before release
+        ring.release()
+        gl.release()
+
+
+def test_packed_rgb_refuses_a_width_whose_bytes_exceed_the_texture_limit(gl_context):
+    too_wide = int(gl_context.info["GL_MAX_TEXTURE_SIZE"]) // 3 + 1
+    assert not PackedRGB.fits(gl_context, too_wide) and PackedRGB.fits(gl_context, too_wide - 1)
+    gl = GLObjects()
+    with pytest.raises(ValueError, match="too wide to pack"):
+        PackedRGB(gl, gl_context, too_wide, 4, "fragment", ("img",))
+    assert len(gl) == 0
+
+
 def _frames(take, settings, mods=MODALITIES):
     with Renderer(W, H, settings) as r:
         return list(r.render_take(take, mods))
+
+
+@pytest.mark.parametrize("quality", ["preview", "phav"])
+def test_renderer_frames_equal_with_and_without_gpu_packed_rgb(monkeypatch, quality):
+    """RGB packed on the GPU (hardware GL) or read with GL_RGB (software rasterizers, widths too
+    large to pack): the same bytes."""
+    take = person_take(W, H, T=2)
+    frames = {}
+    for packing in (True, False):
+        monkeypatch.setattr(PackedRGB, "wanted", staticmethod(lambda ctx, width, packing=packing: packing))
+        with Renderer(W, H, quality_settings(quality)) as r:
+            assert (r._rgb is not None) == packing
+            frames[packing] = list(r.render_take(take, ("img", "raw")))
+    _assert_identical(frames[True], frames[False])
+
+
+def test_packing_is_wanted_on_hardware_gl_only(gl_context):
+    software = any(name in gl_context.info["GL_RENDERER"].lower() for name in ("llvmpipe", "softpipe", "swrast"))
+    assert PackedRGB.wanted(gl_context, W) == (not software)
+    assert not PackedRGB.wanted(gl_context, int(gl_context.info["GL_MAX_TEXTURE_SIZE"]))
 
 
 def _assert_identical(got, want):

@@ -14,6 +14,14 @@ frame's rendering.
 
 Buffers are kept per slot and key and reused while the shape stays the same; :meth:`ReadbackRing.release`
 frees them.
+
+8-bit colour targets are ``RGBA8`` and the frames want ``(H, W, 3)`` RGB: read with ``GL_RGB`` the
+driver converts the pixels (Mesa does it on the CPU: about 90 us of a 340x256 frame's CPU time
+each, with the no-op driver). :class:`PackedRGB` instead packs the bytes on the GPU into an ``R8UI``
+texture ``3W`` texels wide, read back with its own format, a plain copy. On a software rasterizer
+the packing pass is CPU work too and cost more than the conversion (llvmpipe, 340x256 ``preview``
+with every target: about 5% fewer frames/s), so there the renderer keeps the ``GL_RGB`` read
+(:meth:`PackedRGB.wanted`).
 """
 
 from __future__ import annotations
@@ -23,6 +31,9 @@ import math
 import moderngl
 import numpy as np
 
+from phav.render.post import SOFTWARE_RENDERERS, FullScreenKernel
+from phav.render.targets import GLObjects
+
 
 class ReadbackSlot:
     """The pixel buffers of one frame's read-backs: :meth:`read` queues, :meth:`collect` maps."""
@@ -30,12 +41,12 @@ class ReadbackSlot:
     def __init__(self, ctx: moderngl.Context):
         self._ctx = ctx
         self._buffers: dict[str, moderngl.Buffer] = {}
-        self._pending: list[tuple[str, tuple[int, ...], np.dtype]] = []
+        self._pending: dict[str, tuple[tuple[int, ...], np.dtype]] = {}  # key -> (shape, dtype), in queue order
 
     @property
     def pending(self) -> tuple[str, ...]:
         """Keys queued and not yet collected."""
-        return tuple(key for key, _, _ in self._pending)
+        return tuple(self._pending)
 
     def _buffer(self, key: str, nbytes: int) -> moderngl.Buffer:
         buffer = self._buffers.get(key)
@@ -59,7 +70,7 @@ class ReadbackSlot:
         Raises:
             ValueError: ``key`` already queued in this slot.
         """
-        if key in self.pending:
+        if key in self._pending:
             raise ValueError(f"read-back {key!r} is already queued in this slot; collect() it first")
         dtype = np.dtype(dtype)
         buffer = self._buffer(key, math.prod(shape) * dtype.itemsize)
@@ -67,13 +78,13 @@ class ReadbackSlot:
             source.read_into(buffer, components=components or 3, alignment=1)
         else:
             source.read_into(buffer, alignment=1)
-        self._pending.append((key, tuple(shape), dtype))
+        self._pending[key] = (tuple(shape), dtype)
 
     def collect(self) -> dict[str, np.ndarray]:
         """Wait for the queued copies and return them as new arrays (key -> array); the slot is then
         free for the next frame."""
         out = {}
-        for key, shape, dtype in self._pending:
+        for key, (shape, dtype) in self._pending.items():
             array = np.empty(shape, dtype=dtype)
             self._buffers[key].read_into(array)
             out[key] = array
@@ -117,3 +128,57 @@ class ReadbackRing:
         """Free every pixel buffer (idempotent)."""
         for slot in self._slots:
             slot.release()
+
+
+class PackedRGB:
+    """Read-back of ``RGBA8`` colour textures as ``(H, W, 3) uint8`` through a packing pass
+    (``shaders/pack_rgb.*``, fragment or compute like the post chain) into an ``R8UI`` texture of
+    ``3W x H`` texels per key, whose rows are the RGB rows (bytes identical to a ``GL_RGB`` read).
+
+    Args:
+        gl: owner of the GL objects made here (released with it).
+        ctx: the context.
+        width, height: size of the colour textures, pixels (``3 * width`` must not exceed
+            ``GL_MAX_TEXTURE_SIZE``: see :meth:`fits`).
+        backend: ``"fragment"`` or ``"compute"`` (:func:`phav.render.post.choose_post_backend`).
+        keys: the read-back keys it serves (one target each, so a frame's reads never wait on
+            each other).
+    """
+
+    #: Texture unit the packing pass reads the colour texture from.
+    SOURCE_UNIT = 0
+
+    def __init__(self, gl: GLObjects, ctx: moderngl.Context, width: int, height: int, backend: str,
+                 keys: tuple[str, ...]):
+        if not self.fits(ctx, width):
+            raise ValueError(f"{width} pixels wide is too wide to pack (3 x {width} > GL_MAX_TEXTURE_SIZE); "
+                             "read with components=3 instead")
+        self.width, self.height = width, height
+        self._kernel = FullScreenKernel(gl, ctx, "pack_rgb", backend)
+        self._kernel.set("u_source", self.SOURCE_UNIT)
+        self._targets: dict[str, tuple[moderngl.Texture, moderngl.Framebuffer]] = {}
+        for key in keys:
+            texture = gl.add(ctx.texture((3 * width, height), 1, dtype="u1"))
+            texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
+            self._targets[key] = (texture, gl.add(ctx.framebuffer([texture])))
+
+    @staticmethod
+    def fits(ctx: moderngl.Context, width: int) -> bool:
+        """Whether a ``3 * width`` texel wide packed texture fits this context."""
+        return 3 * width <= int(ctx.info["GL_MAX_TEXTURE_SIZE"])
+
+    @staticmethod
+    def wanted(ctx: moderngl.Context, width: int) -> bool:
+        """Whether to pack here: the texture :meth:`fits` and the GL is not a software rasterizer
+        (:data:`phav.render.post.SOFTWARE_RENDERERS`; see the module docstring)."""
+        renderer = str(ctx.info.get("GL_RENDERER", "")).lower()
+        return PackedRGB.fits(ctx, width) and not any(name in renderer for name in SOFTWARE_RENDERERS)
+
+    def read(self, slot: ReadbackSlot, key: str, source: moderngl.Texture) -> None:
+        """Pack ``source`` (``RGBA8``, ``width x height``) into ``key``'s target and queue its
+        read-back into ``slot`` as ``key``: ``(H, W, 3) uint8``. Leaves ``source`` bound to
+        :attr:`SOURCE_UNIT`."""
+        texture, fbo = self._targets[key]
+        source.use(location=self.SOURCE_UNIT)
+        self._kernel.draw(texture, fbo)
+        slot.read(key, texture, (self.height, self.width, 3), np.uint8)
