@@ -81,7 +81,7 @@ class Inputs:
 
     def __init__(self, spec: VideoSpec) -> None:
         self.spec = spec
-        self._take = self._renderer = self._frames = None
+        self._take = self._renderer = self._frames = self._urban_take = None
         self._preset_takes: dict = {}
 
     @property
@@ -105,6 +105,17 @@ class Inputs:
         if self._frames is None:
             self._frames = list(self.renderer.render_take(self.take, MODALITIES))
         return self._frames
+
+    @property
+    def urban_take(self):
+        """The suite's spec in the Urban world, with the ``phav`` preset's skin."""
+        if self._urban_take is None:
+            from phav.scenario import Scenario
+            from phav.render.settings import quality_settings
+
+            spec = self.spec.replace(environment="Urban").validate()
+            self._urban_take = Scenario(spec).simulate(skin_resolution=quality_settings("phav").skin_resolution)
+        return self._urban_take
 
     def preset_take(self, quality: str):
         from benchmarks.render_presets import preset_takes
@@ -139,6 +150,10 @@ def build_steps(args: argparse.Namespace, inputs: Inputs, repeats: int) -> list[
     dataset_videos = args.dataset_videos if args.dataset_videos is not None else (1 if args.quick else 6)
     scaling_frames = args.scaling_frames if args.scaling_frames is not None else (2 if args.quick else 10)
     steps = [Step(f"presets_{q}", lambda q=q: render_cases(inputs.preset_take(q), q, repeats)) for q in qualities]
+    # The suite's Walk is on the Plain (a handful of parts); the Urban is the world with the most
+    # parts to draw (streets, buildings, cars): the same preset there.
+    steps.insert(qualities.index("phav") + 1, Step(
+        "presets_phav_urban", lambda: render_cases(inputs.urban_take, "phav", repeats, label="phav_urban")))
     if not args.quick:  # the default settings' renderer; presets_phav times the same preset
         steps.append(Step("render", lambda: [cases.render_case(inputs.take, MODALITIES, repeats, inputs.renderer),
                                              cases.render_case(inputs.take, ("img",), repeats, inputs.renderer)]))

@@ -82,8 +82,10 @@ def skin_build_case(scenario, repeats: int, resolution: float, name: str) -> dic
                          "vertices": int(len(skin.mesh.positions))}}
 
 
-def render_cases(take, quality: str, repeats: int) -> list[dict]:
-    """Render-only rates of one preset (img only, every modality) and its per-pass profile."""
+def render_cases(take, quality: str, repeats: int, label: str | None = None) -> list[dict]:
+    """Render-only rates of one preset (img only, every modality) and its per-pass profile; the cases
+    are named after ``label`` (default: the preset), e.g. ``render_<label>_all`` and ``passes_<label>``."""
+    label = label or quality
     out = []
     with Renderer(take.width, take.height, quality_settings(quality)) as renderer:
         for name, mods in (("img", ("img",)), ("all", MODALITIES)):
@@ -91,14 +93,14 @@ def render_cases(take, quality: str, repeats: int) -> list[dict]:
                 return sum(1 for _ in renderer.render_take(take, mods))
 
             stats = measure(work, repeats)
-            out.append({"case": f"render_{quality}_{name}", "unit": "frames/s", **stats,
+            out.append({"case": f"render_{label}_{name}", "unit": "frames/s", **stats,
                         "settings": {"quality": quality, "size": f"{take.width}x{take.height}",
                                      "modalities": list(mods), "frames": take.num_frames}})
         timer = renderer.enable_profiling()
         for _ in renderer.render_take(take, MODALITIES):
             pass
         passes = timer.summary()
-        out.append({"case": f"passes_{quality}", "unit": "ms/frame", "passes": passes,
+        out.append({"case": f"passes_{label}", "unit": "ms/frame", "passes": passes,
                     "gpu_ms_total": sum(p["gpu_ms"] * p["count"] for p in passes.values()) / take.num_frames,
                     "wall_ms_total": sum(p["wall_ms"] * p["count"] for p in passes.values()) / take.num_frames,
                     "settings": {"quality": quality, "modalities": list(MODALITIES), "gl_renderer": renderer.gl_renderer,

@@ -11,7 +11,8 @@
 # fields say how far it got):
 #   gl.txt                        GL renderer and version, GPU, CPU, Python, package versions
 #   benchmarks-render.json        render only per preset (preview, phav, high: img and every target
-#                                 read back, per-pass GPU times), PyBullet's TinyRenderer (the
+#                                 read back, per-pass GPU times; phav also on the Urban, the world
+#                                 with the most parts to draw), PyBullet's TinyRenderer (the
 #                                 ratios), render_parallel_N (N processes rendering at once)
 #   benchmarks-dataset.json       dataset_Nw: run_dataset end to end, every modality written, on N
 #                                 workers (frames/s, CPU ms per frame over every process, the GL

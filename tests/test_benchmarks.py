@@ -199,7 +199,8 @@ def test_the_suite_puts_the_gpu_targets_first_and_lists_its_steps(capsys):
 
     assert main(["--list", "--processes", "1,2"]) == 0
     names = capsys.readouterr().out.split()
-    assert names[:6] == ["presets_preview", "presets_phav", "presets_high", "render", "pybullet_tiny", "render_parallel_1"]
+    assert names[:7] == ["presets_preview", "presets_phav", "presets_phav_urban", "presets_high", "render", "pybullet_tiny",
+                         "render_parallel_1"]
     assert names.index("render_parallel_2") < names.index("dataset_1w") < names.index("dataset_2w") < names.index("dataset_cpu_1w")
     assert names.index("dataset_cpu_2w") < names.index("write") < names.index("simulate")
     assert main(["--list", "--only", "nothing_*"]) == 2
