@@ -82,3 +82,31 @@ def test_load_rejects_a_file_that_is_not_a_take(tmp_path):
     np.savez(tmp_path / "x.npz", a=np.zeros(2))
     with pytest.raises(ValueError, match="not a phav take"):
         Take.load(tmp_path / "x.npz")
+
+
+_SIMULATE_AND_SAVE = """
+import sys
+from phav.scenario import Scenario
+from phav.spec import VideoSpec
+spec = VideoSpec(action="SyntheticBumpIntoEachOther", frames=60, width=64, height=48, seed=3).validate()
+Scenario(spec).simulate().save(sys.argv[1])
+"""
+
+
+def test_a_take_is_the_same_in_processes_that_hash_strings_differently(tmp_path):
+    """Dataset workers are separate processes, each with its own string-hash seed: nothing in a take
+    may follow the iteration order of a set or dict of strings (joint damping once did)."""
+    import os
+    import subprocess
+    import sys
+
+    paths = []
+    for hash_seed in ("1", "2"):
+        path = tmp_path / f"take_{hash_seed}.npz"
+        subprocess.run([sys.executable, "-c", _SIMULATE_AND_SAVE, str(path)], check=True,
+                       env=dict(os.environ, PYTHONHASHSEED=hash_seed))
+        paths.append(path)
+    with np.load(paths[0]) as a, np.load(paths[1]) as b:
+        assert sorted(a.files) == sorted(b.files)
+        different = [k for k in a.files if a[k].dtype != b[k].dtype or not np.array_equal(a[k], b[k])]
+    assert not different, f"take arrays differ between hash seeds: {different}"
