@@ -1,10 +1,12 @@
 #version 330 core
 // Part meshes, rigid or (with SKINNED) skinned. Rigid: per-part model-view matrices for t, t+1 and
-// t-1 come from the part's row of the part table (phav.render.uniforms.part_table), set as the
-// uniform array u_part_data before each draw: entries 0-3 = t, 4-7 = t+1, 8-11 = t-1 (matrix
-// columns), 12 = (instance id, 0, 0, 0). (A uniform rather than a texture: every vertex of a draw
-// reads the same values, and texture fetches per vertex cost llvmpipe about a third of the
-// vertex work.) Skinned: the vertex arrives already skinned, in the
+// t-1 come from the part's row of the part table (phav.render.uniforms.part_table): every part's
+// rows of a frame are in the uniform block PartData (written once per frame, phav.render.part_batch),
+// indexed by the vertex's part (in_part, its index within the block's chunk of parts); row entries
+// 0-3 = t, 4-7 = t+1, 8-11 = t-1 (matrix columns), 12 = (instance id, 0, 0, 0). So one draw covers
+// any run of consecutive parts. (A uniform block rather than a texture: texture fetches per vertex
+// cost llvmpipe about a third of the vertex work.) PART_ROWS (defined by the renderer): vec4 entries
+// in the block. Skinned: the vertex arrives already skinned, in the
 // camera frame at t, t+1 and t-1 (shaders/skin_transform.vert ran once this frame, captured by
 // transform feedback), with its normal in the camera frame at t; the skin's instance is a uniform.
 // With GROUND_TRUTH the shader emits the clip position at t+1; otherwise the G-buffer attributes
@@ -20,7 +22,10 @@ uniform int u_instance;
 in vec3 in_view_next;
 in vec3 in_view_prev;
 #else
-uniform vec4 u_part_data[13];
+in uint in_part;
+layout(std140) uniform PartData {
+    vec4 u_parts[PART_ROWS];
+};
 #endif
 
 #if defined(SHADOW)
@@ -46,9 +51,13 @@ flat out uint v_instance;
 #endif
 
 #ifndef SKINNED
+int part_row() {
+    return int(in_part) * 13;
+}
+
 mat4 model_view(int first_column) {
-    return mat4(u_part_data[first_column + 0], u_part_data[first_column + 1],
-                u_part_data[first_column + 2], u_part_data[first_column + 3]);
+    int row = part_row() + first_column;
+    return mat4(u_parts[row + 0], u_parts[row + 1], u_parts[row + 2], u_parts[row + 3]);
 }
 #endif
 
@@ -68,7 +77,7 @@ void main() {
     uint instance = uint(u_instance);
 #else
     vec4 view_next = model_view(4) * local;
-    uint instance = uint(u_part_data[12].x + 0.5);
+    uint instance = uint(u_parts[part_row() + 12].x + 0.5);
 #endif
     gl_Position = u_proj * view;
     v_clip_next = u_proj_next * view_next;

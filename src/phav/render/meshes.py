@@ -1,10 +1,9 @@
-"""A take's meshes on the GPU: one interleaved vertex buffer and one index buffer per mesh, and a
-vertex array per (mesh, program) matched to the program's attributes by name. Skins (linear blend
-skinning) use the same layout plus 4 bone indices and 4 weights per vertex."""
+"""Vertex layouts of meshes on the GPU: interleaved vertices (:func:`interleave`) and the buffer
+format matched to a program's attributes by name (:func:`vertex_format`). Rigid parts
+(:mod:`phav.render.part_batch`) add the vertex's part; skins (linear blend skinning,
+:mod:`phav.render.skinning`) add 4 bone indices and 4 weights per vertex."""
 
 from __future__ import annotations
-
-from typing import Sequence
 
 import moderngl
 import numpy as np
@@ -58,48 +57,3 @@ def vertex_format(program: moderngl.Program, layout=VERTEX_ATTRIBUTES, partial: 
         else:
             fmt.append(f"{np.dtype(dt).itemsize * n}x")
     return " ".join(fmt), names
-
-
-class MeshBuffers:
-    """GPU copies of a list of meshes, with vertex arrays for the given programs.
-
-    Use :meth:`vertex_array` to draw mesh ``i`` with a program; :meth:`release` frees everything
-    (idempotent).
-    """
-
-    def __init__(self, ctx: moderngl.Context, meshes: Sequence[Mesh], programs: Sequence[moderngl.Program],
-                 skins: Sequence[Skin] | None = None):
-        """With ``skins``, ``meshes`` must be their meshes and the skinned layout is used."""
-        self._objects: list[moderngl.Buffer | moderngl.VertexArray] = []
-        self._vaos: dict[tuple[int, int], moderngl.VertexArray | None] = {}
-        layout = VERTEX_ATTRIBUTES if skins is None else SKIN_ATTRIBUTES
-        formats = [vertex_format(p, layout) for p in programs]
-        try:
-            for i, mesh in enumerate(meshes):
-                if len(mesh.indices) == 0:
-                    for k in range(len(programs)):
-                        self._vaos[(i, k)] = None
-                    continue
-                vbo = ctx.buffer(interleave(mesh, None if skins is None else skins[i]).tobytes())
-                self._objects.append(vbo)
-                ibo = ctx.buffer(mesh.indices.astype(np.uint32).tobytes())
-                self._objects.append(ibo)
-                for k, (program, (fmt, names)) in enumerate(zip(programs, formats)):
-                    vao = ctx.vertex_array(program, [(vbo, fmt, *names)], index_buffer=ibo, index_element_size=4)
-                    self._objects.append(vao)
-                    self._vaos[(i, k)] = vao
-        except BaseException:
-            self.release()
-            raise
-
-    def vertex_array(self, mesh: int, program: int) -> moderngl.VertexArray | None:
-        """The vertex array of mesh ``mesh`` for program number ``program`` (``None``: empty mesh)."""
-        return self._vaos[(mesh, program)]
-
-    def release(self) -> None:
-        """Free every GL object (idempotent)."""
-        # Vertex arrays before the buffers they reference.
-        for obj in sorted(self._objects, key=lambda o: not isinstance(o, moderngl.VertexArray)):
-            obj.release()
-        self._objects.clear()
-        self._vaos.clear()

@@ -48,6 +48,7 @@ from phav.frames import MODALITIES, Frame
 from phav.labels import SEMANTIC_CLASSES
 from phav.render.context import GLInfo, default_framebuffer, get_context, gl_info
 from phav.render.flow import FlowValidityPass, collected
+from phav.render.part_batch import PART_BLOCK_BINDING, parts_per_chunk
 from phav.render.post import FullScreenKernel, PostChain, choose_post_backend
 from phav.render.precipitation import precipitation_frame, precipitation_seed, snow_cover
 from phav.render.precipitation_pass import PrecipitationPass
@@ -62,13 +63,13 @@ from phav.render.sun_camera import FarCascade, ShadowFit, cascade_count
 from phav.render.targets import (GLObjects, GroundTruthTargets, LitTargets, can_fuse_ground_truth,
                                   fused_framebuffers)
 from phav.render.take_resources import TakeResources
-from phav.render.uniforms import FRAME_BLOCK_FLOATS, bone_table, part_model_views, part_table
+from phav.render.uniforms import FRAME_BLOCK_FLOATS, PART_TABLE_COLUMNS, bone_table, part_model_views, part_table
 from phav.take import Take
 
 #: Semantic id of the sky (PHAV class 1).
 SKY_CLASS: int = [name for name, _ in SEMANTIC_CLASSES].index("Sky")
 _FRAME_BLOCK_BINDING = 0
-# Program numbers of the mesh programs inside MeshBuffers (rigid and skinned alike); _FUSED (the
+# Program numbers of the mesh programs inside PartBatch and SkinBuffers (rigid and skinned alike); _FUSED (the
 # G-buffer writing the ground truth too) exists only when the renderer can fuse.
 _GBUFFER, _GROUND_TRUTH, _SHADOW, _FUSED = 0, 1, 2, 3
 # Texture units the G-buffer is bound to for the lighting pass and the post chain.
@@ -175,11 +176,13 @@ class Renderer:
         limit = int(ctx.info["GL_MAX_TEXTURE_SIZE"])
         if max(self.width, self.height) * s.ssaa > limit:
             raise ValueError(f"{self.width}x{self.height} with ssaa={s.ssaa} exceeds GL_MAX_TEXTURE_SIZE {limit}")
-        self._gbuffer_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag"))
-        self._gt_prog = gl.add(create_program(ctx, "mesh.vert", "groundtruth.frag", {"GROUND_TRUTH": 1}))
+        self._parts_per_chunk = parts_per_chunk(ctx)
+        rows = {"PART_ROWS": self._parts_per_chunk * PART_TABLE_COLUMNS}  # rigid programs' PartData block
+        self._gbuffer_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", rows))
+        self._gt_prog = gl.add(create_program(ctx, "mesh.vert", "groundtruth.frag", {**rows, "GROUND_TRUTH": 1}))
         self._skin_gbuffer_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", {"SKINNED": 1}))
         self._skin_gt_prog = gl.add(create_program(ctx, "mesh.vert", "groundtruth.frag", {"GROUND_TRUTH": 1, "SKINNED": 1}))
-        self._shadow_prog = gl.add(create_program(ctx, "mesh.vert", "shadow.frag", {"SHADOW": 1}))
+        self._shadow_prog = gl.add(create_program(ctx, "mesh.vert", "shadow.frag", {**rows, "SHADOW": 1}))
         self._skin_shadow_prog = gl.add(create_program(ctx, "mesh.vert", "shadow.frag", {"SHADOW": 1, "SKINNED": 1}))
         self._sky_gt_prog = gl.add(create_program(ctx, "fullscreen.vert", "sky_groundtruth.frag",
                                                   {"SKY_CLASS": f"{SKY_CLASS}u"}))
@@ -189,7 +192,7 @@ class Renderer:
         self._fused_prog = self._skin_fused_prog = self._sky_fused_prog = None
         if self._fused:
             fuse = {"GBUFFER_GROUND_TRUTH": 1}
-            self._fused_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", fuse))
+            self._fused_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", {**rows, **fuse}))
             self._skin_fused_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", {**fuse, "SKINNED": 1}))
             self._sky_fused_prog = gl.add(create_program(ctx, "fullscreen.vert", "sky_groundtruth.frag",
                                                          {**fuse, "SKY_CLASS": f"{SKY_CLASS}u"}))
@@ -201,6 +204,8 @@ class Renderer:
         for prog in (self._gbuffer_prog, self._gt_prog, self._skin_gbuffer_prog, self._skin_gt_prog,
                      self._sky_gt_prog, self._lighting_prog, *fused_programs):
             prog["FrameData"].binding = _FRAME_BLOCK_BINDING
+        for prog in (self._gbuffer_prog, self._gt_prog, self._shadow_prog, *fused_programs[:1]):
+            prog["PartData"].binding = PART_BLOCK_BINDING
         self._shadow_map = (gl.add(ShadowMap(ctx, s.shadow_map_size, cascade_count(s.shadow_distance, s.shadow_far_distance)))
                             if s.shadows else None)
         self._far_cascade = FarCascade(s.shadow_map_size)
@@ -239,7 +244,7 @@ class Renderer:
         self._rgb = (PackedRGB(gl, ctx, self.width, self.height, self.post_backend, ("raw", "img"))
                      if PackedRGB.wanted(ctx, self.width) else None)
         self._slot: ReadbackSlot | None = None  # the slot of the frame being rendered
-        self._part_rows: list[bytes] = []  # this frame's part table, one row per part (u_part_data)
+        self._part_chunk = 0  # the chunk of the part table bound to the PartData block
         self._uniform_values: dict[tuple[int, str], object] = {}  # what _set_uniform last wrote
 
     # ---- rendering --------------------------------------------------------------------------
@@ -278,7 +283,8 @@ class Renderer:
             self._take.load(ctx, take, [self._gbuffer_prog, self._gt_prog, self._shadow_prog, *fused],
                             self._skin_transform_prog,
                             [self._skin_gbuffer_prog, self._skin_gt_prog, self._skin_shadow_prog, *skin_fused],
-                            self.settings.near, self.settings.far, sun=self._shadow_map is not None)
+                            self.settings.near, self.settings.far, sun=self._shadow_map is not None,
+                            parts_per_chunk=self._parts_per_chunk)
             self._precip_seed = precipitation_seed(take)
             pending: Frame | None = None  # with flow: the frame whose flow comes with the next one
             for frame, previous_flow in self._read_frames(take, mods, generation):
@@ -371,8 +377,11 @@ class Renderer:
         self._frame_ubo.write(self._take.frame_blocks[t])
         self._frame_ubo.bind_to_uniform_block(_FRAME_BLOCK_BINDING)
         model_views = part_model_views(take, t, self._take.model_views) if take.num_parts else None
-        # Each part's row of the part table, written to u_part_data before its draw.
-        self._part_rows = [row.tobytes() for row in part_table(take, t, model_views)]
+        # Every part's rows of the part table, in the PartData block (chunk 0 bound; _draw_parts
+        # binds the others when the take has more parts than one block holds).
+        self._take.parts.write(part_table(take, t, model_views))
+        self._take.parts.bind(0)
+        self._part_chunk = 0
         for sk, bones in zip(take.skins, self._take.skins.bones):
             bones.write(bone_table(sk, model_views).tobytes())
         wetness = 0.0 if take.atmosphere is None else float(take.atmosphere.wetness[t])
@@ -410,23 +419,22 @@ class Renderer:
             prog["u_light_color"].write(np.pad(lights.color[t, :n], ((0, MAX_LIGHTS - n), (0, 0))).astype("f4").tobytes())
             prog["u_light_radius"].write(np.pad(np.maximum(lights.radius[:n], 1e-3), (0, MAX_LIGHTS - n)).astype("f4").tobytes())
 
-    def _draw_parts(self, program: moderngl.Program, program_number: int,
-                    parts: np.ndarray | None = None, skins: np.ndarray | None = None) -> None:
-        """Draw every rigid part, then every skin (with the matching skinned program); with the
-        ``(P,)`` and ``(S,)`` bool masks ``parts`` and ``skins``, only the marked ones."""
-        part_vaos, skin_vaos = self._take.draw_lists(program_number)
-        part_uniform, rows = program["u_part_data"], self._part_rows
-        used = part_uniform.array_length * 16  # bytes: the compiler trims entries a program never reads
-        trim = bool(rows) and used != len(rows[0])
-        marked = None if parts is None else parts.tolist()
-        for part, vao in part_vaos:
-            if marked is None or marked[part]:
-                part_uniform.write(rows[part][:used] if trim else rows[part])
-                vao.render(moderngl.TRIANGLES)
+    def _draw_parts(self, program_number: int, parts: np.ndarray | None = None, skins: np.ndarray | None = None) -> None:
+        """Draw every rigid part (in part order, one draw per run of consecutive parts), then every
+        skin (with the matching skinned program); with the ``(P,)`` and ``(S,)`` bool masks ``parts``
+        and ``skins``, only the marked ones."""
+        batch = self._take.parts
+        vao = batch.vertex_array(program_number)
+        if vao is not None:
+            for chunk, first, count in batch.runs(parts):
+                if chunk != self._part_chunk:
+                    batch.bind(chunk)
+                    self._part_chunk = chunk
+                vao.render(moderngl.TRIANGLES, vertices=count, first=first)
         skinned = self._skin_programs[program_number]
         instance = "u_instance" in skinned  # only the ground-truth programs (separate, fused) read it
         marked = None if skins is None else skins.tolist()
-        for i, vao in skin_vaos:
+        for i, vao in self._take.skin_draws(program_number):
             if marked is None or marked[i]:
                 if instance:
                     self._set_uniform(skinned, "u_instance", self._take.skin_instances[i])
@@ -474,7 +482,7 @@ class Renderer:
         matrix = fit.camera_to_light_clip.T.astype("f4").tobytes()  # column-major
         self._shadow_prog["u_light"].write(matrix)
         self._skin_shadow_prog["u_light"].write(matrix)
-        self._draw_parts(self._shadow_prog, _SHADOW, parts, skins)
+        self._draw_parts(_SHADOW, parts, skins)
 
     def _precipitation_pass(self, take: Take, t: int) -> None:
         """Blend frame ``t``'s rain or snow over the lit image (the G-buffer bound)."""
@@ -498,14 +506,14 @@ class Renderer:
                 ctx.enable_only(moderngl.NOTHING)  # the sky fills every target; no depth write
                 self._sky_fused_vao.render(moderngl.TRIANGLES, vertices=3)
                 ctx.enable_only(flags)
-                self._draw_parts(self._fused_prog, _FUSED)
+                self._draw_parts(_FUSED)
                 ctx.enable_only(moderngl.NOTHING)
         else:
             with timer.section("gbuffer"):
                 lit.gbuffer.use()
                 lit.gbuffer.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
                 ctx.enable_only(flags)
-                self._draw_parts(self._gbuffer_prog, _GBUFFER)
+                self._draw_parts(_GBUFFER)
                 ctx.enable_only(moderngl.NOTHING)
         with timer.section("lighting"):
             lit.albedo.use(location=GBUFFER_UNITS["u_albedo"])
@@ -542,7 +550,7 @@ class Renderer:
             ctx.enable_only(moderngl.NOTHING)  # the sky fills every target; no depth write
             self._sky_gt_vao.render(moderngl.TRIANGLES, vertices=3)
             ctx.enable_only(flags)
-            self._draw_parts(self._gt_prog, _GROUND_TRUTH)
+            self._draw_parts(_GROUND_TRUTH)
             ctx.enable_only(moderngl.NOTHING)
         with self.timer.section("read_ground_truth"):
             self._read_ground_truth(mods, t)

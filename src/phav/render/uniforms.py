@@ -1,8 +1,8 @@
 """Per-frame GPU data packed from a :class:`~phav.take.Take` with numpy (no GL here).
 
 * :func:`frame_block`: the ``FrameData`` std140 uniform block of ``shaders/frame_block.glsl``.
-* :func:`part_table`: the ``(P, 13, 4) float32`` part table; ``shaders/mesh.vert`` gets a part's
-  row as the uniform array ``u_part_data`` before the part's draw. Made from
+* :func:`part_table`: the ``(P, 13, 4) float32`` part table; ``shaders/mesh.vert`` reads every
+  part's row from one uniform block (:mod:`phav.render.part_batch`) with the vertex's part. Made from
   :func:`part_model_views` (per frame, or picked from :func:`take_model_views`, computed once per take).
 * :func:`bone_table`: a skin's ``(B, 12, 4) float32`` bone palette (linear blend skinning).
 

@@ -1,0 +1,148 @@
+"""A take's rigid parts drawn in a few calls: every part's triangles in one vertex buffer (a mesh
+shared by several parts is copied once per part), each vertex's part in a second one (``in_part``,
+``uint``), and every part's row of the part table (:func:`phav.render.uniforms.part_table`) in one
+uniform buffer written once per frame, which ``shaders/mesh.vert`` indexes with the vertex's part.
+
+A uniform block holds at most ``GL_MAX_UNIFORM_BLOCK_SIZE`` bytes (64 KiB on the drivers we use:
+315 parts), so the parts are split into *chunks* of :attr:`PartBatch.parts_per_chunk` consecutive
+parts; a vertex carries its part's index within its chunk, and the buffer range of a chunk is bound
+before its draws. A draw covers a run of consecutive parts of one chunk; parts are drawn in the
+take's order, as one draw per part would draw them, so depth-test ties resolve the same way."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import moderngl
+import numpy as np
+
+from phav.render.meshes import VERTEX_ATTRIBUTES, interleave, vertex_format
+from phav.render.uniforms import PART_TABLE_COLUMNS
+from phav.take import Mesh
+
+#: Bytes of one part's rows in the uniform block (std140: 13 vec4).
+PART_BYTES = PART_TABLE_COLUMNS * 16
+#: Uniform-buffer binding of the ``PartData`` block (the frame block uses 0).
+PART_BLOCK_BINDING = 1
+_CACHED_RUNS = 256  # masks whose runs are remembered (a take's shadow masks repeat)
+
+
+def parts_per_chunk(ctx: moderngl.Context) -> int:
+    """Parts one ``PartData`` block holds on ``ctx`` (``GL_MAX_UNIFORM_BLOCK_SIZE`` / 208 bytes);
+    the mesh programs are compiled with ``PART_ROWS = parts_per_chunk * 13``."""
+    return max(1, int(ctx.info["GL_MAX_UNIFORM_BLOCK_SIZE"]) // PART_BYTES)
+
+
+class PartBatch:
+    """GPU copies of a take's rigid parts for batched drawing; :meth:`release` frees them (idempotent).
+
+    Args:
+        ctx: the GL context.
+        meshes: the take's meshes; ``part_mesh``: ``(P,)`` mesh of each part.
+        programs: the rigid mesh programs, by program number (each with a ``PartData`` block).
+        chunk: parts per chunk (:func:`parts_per_chunk`).
+
+    Attributes:
+        first, count: ``(P,) int64`` first index and index count of each part's triangles in the
+            index buffer (count 0: empty mesh).
+        chunks: number of chunks, ``ceil(P / chunk)`` (at least 1).
+    """
+
+    def __init__(self, ctx: moderngl.Context, meshes: Sequence[Mesh], part_mesh: Sequence[int],
+                 programs: Sequence[moderngl.Program], chunk: int):
+        self._objects: list[moderngl.Buffer | moderngl.VertexArray] = []
+        self._vaos: list[moderngl.VertexArray | None] = [None] * len(programs)
+        self._runs: dict[bytes, list[tuple[int, int, int]]] = {}
+        self.parts_per_chunk = int(chunk)
+        P = len(part_mesh)
+        self.chunks = max(1, -(-P // self.parts_per_chunk))
+        align = max(16, int(ctx.info.get("GL_UNIFORM_BUFFER_OFFSET_ALIGNMENT", 256)))
+        self._block_bytes = self.parts_per_chunk * PART_BYTES
+        self._stride = -(-self._block_bytes // align) * align  # bytes from one chunk's rows to the next
+        counts = np.array([len(meshes[m].indices) * 3 for m in part_mesh], dtype=np.int64)
+        self.count = counts
+        self.first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if P else counts.copy()
+        try:
+            self.buffer = ctx.buffer(reserve=self.chunks * self._stride)
+            self._objects.append(self.buffer)
+            drawn = [p for p in range(P) if counts[p]]
+            if not drawn:
+                return
+            interleaved: dict[int, np.ndarray] = {}  # mesh -> its vertices (a shared mesh once)
+            for p in drawn:
+                if part_mesh[p] not in interleaved:
+                    interleaved[part_mesh[p]] = interleave(meshes[part_mesh[p]])
+            sizes = np.array([len(interleaved[part_mesh[p]]) for p in drawn], dtype=np.int64)
+            base = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+            local = np.array(drawn, dtype=np.uint32) % np.uint32(self.parts_per_chunk)
+            indices = np.concatenate([meshes[part_mesh[p]].indices.astype(np.uint32).ravel() + np.uint32(b)
+                                      for p, b in zip(drawn, base.tolist())])
+            # as raw bytes: concatenating structured arrays would compare their fields each time
+            vbo = ctx.buffer(np.concatenate([interleaved[part_mesh[p]].view(np.uint8) for p in drawn]))
+            self._objects.append(vbo)
+            part_vbo = ctx.buffer(np.repeat(local, sizes))  # in_part of every vertex
+            self._objects.append(part_vbo)
+            ibo = ctx.buffer(indices)
+            self._objects.append(ibo)
+            for k, program in enumerate(programs):
+                fmt, names = vertex_format(program, VERTEX_ATTRIBUTES, partial=True)  # + in_part
+                vao = ctx.vertex_array(program, [(vbo, fmt, *names), (part_vbo, "1u", "in_part")],
+                                       index_buffer=ibo, index_element_size=4)
+                self._objects.append(vao)
+                self._vaos[k] = vao
+        except BaseException:
+            self.release()
+            raise
+
+    def vertex_array(self, program: int) -> moderngl.VertexArray | None:
+        """The vertex array of every part for program number ``program`` (``None``: nothing to draw)."""
+        return self._vaos[program]
+
+    def write(self, table: np.ndarray) -> None:
+        """Upload the ``(P, 13, 4) float32`` part table of a frame (one write)."""
+        if self.chunks == 1:
+            self.buffer.write(table.tobytes())
+            return
+        padded = np.zeros((self.chunks, self._stride), dtype=np.uint8)
+        rows = np.frombuffer(table.tobytes(), dtype=np.uint8)
+        for c in range(self.chunks):
+            part = rows[c * self._block_bytes:(c + 1) * self._block_bytes]
+            padded[c, :len(part)] = part
+        self.buffer.write(padded.tobytes())
+
+    def bind(self, chunk: int) -> None:
+        """Bind chunk ``chunk``'s rows to the ``PartData`` block."""
+        self.buffer.bind_to_uniform_block(PART_BLOCK_BINDING, offset=chunk * self._stride, size=self._block_bytes)
+
+    def runs(self, parts: np.ndarray | None = None) -> list[tuple[int, int, int]]:
+        """``(chunk, first index, index count)`` of the draws that draw every part, or with the
+        ``(P,)`` bool mask ``parts`` only the marked ones, in part order: runs of marked parts that
+        are consecutive in the index buffer (empty parts between them do not break a run) and in
+        one chunk."""
+        key = b"" if parts is None else np.asarray(parts, dtype=bool).tobytes()
+        runs = self._runs.get(key)
+        if runs is None:
+            if len(self._runs) >= _CACHED_RUNS:
+                self._runs.clear()
+            drawn = self.count > 0
+            if parts is not None:
+                drawn &= np.asarray(parts, dtype=bool)
+            which = np.flatnonzero(drawn)
+            runs = []
+            for p in which.tolist():
+                chunk, first, count = p // self.parts_per_chunk, int(self.first[p]), int(self.count[p])
+                if runs and runs[-1][0] == chunk and runs[-1][1] + runs[-1][2] == first:
+                    runs[-1] = (chunk, runs[-1][1], runs[-1][2] + count)
+                else:
+                    runs.append((chunk, first, count))
+            self._runs[key] = runs
+        return runs
+
+    def release(self) -> None:
+        """Free every GL object (idempotent)."""
+        for obj in sorted(self._objects, key=lambda o: not isinstance(o, moderngl.VertexArray)):
+            obj.release()
+        self._objects.clear()
+        self._vaos = [None] * len(self._vaos)
+        self._runs.clear()
+

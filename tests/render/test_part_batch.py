@@ -1,0 +1,152 @@
+"""Rigid parts drawn in batches (phav.render.part_batch): the same frames as one draw per part, a
+number of draws that does not grow with the number of parts, masks that draw exactly the marked
+parts, and GL objects released."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import moderngl
+import numpy as np
+import pytest
+
+from phav.frames import MODALITIES
+from phav.render import Renderer
+from phav.render import renderer as renderer_module
+from phav.render.part_batch import PartBatch, parts_per_chunk
+from phav.render.settings import quality_settings
+from phav.take import Mesh
+
+from render_scenes import box_mesh, default_camera, make_take, plane_mesh
+
+W, H = 96, 72
+FIELDS = ("raw", "img", "depth", "semantic", "instance", "flow", "flow_valid")
+
+
+def empty_mesh(name: str = "bone") -> Mesh:
+    """A part without triangles (as a skinned person's bone parts)."""
+    return Mesh(name, np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0), np.zeros((0, 3)))
+
+
+def boxes_take(n: int, T: int = 3, ties: bool = True):
+    """The ground, then ``n`` boxes in a row sharing one mesh, every other part moving, with an
+    empty part after every third box; with ``ties``, boxes ``2k`` and ``2k+1`` start at the same
+    place (coplanar faces: depth-test ties, which the first drawn wins)."""
+    box = box_mesh(half=(0.2, 0.2, 0.2), color=(0.7, 0.4, 0.2), semantic=30)
+    meshes, part_mesh, pos = [plane_mesh(), box, empty_mesh()], [0], [np.zeros(3)]
+    for i in range(n):
+        part_mesh.append(1)
+        slot = i // 2 if ties else i
+        pos.append(np.array([-2.0 + 4.0 * slot / max(n // 2 if ties else n, 1), 0.0, 0.2 + 0.1 * (slot % 3)]))
+        if i % 3 == 2:
+            part_mesh.append(2)
+            pos.append(np.zeros(3))
+    P = len(part_mesh)
+    positions = np.repeat(np.array(pos)[None], T, axis=0)
+    positions[:, 2::2, 0] += 0.05 * np.arange(T)[:, None]  # some parts move
+    quats = np.tile([0.0, 0.0, 0.0, 1.0], (T, P, 1))
+    K, w2c = default_camera(W, H, eye=(0.5, -5.0, 2.0))
+    take = make_take([meshes[m] for m in part_mesh], positions, quats, w2c, K, W, H,
+                     instance_ids=[0] + list(range(1, P)))
+    return dataclasses.replace(take, meshes=meshes, part_mesh=np.array(part_mesh, dtype=np.int32)).validate()
+
+
+def frames(take, quality: str, modalities=MODALITIES) -> list[dict[str, np.ndarray]]:
+    with Renderer(W, H, quality_settings(quality)) as r:
+        return [{f: getattr(fr, f) for f in FIELDS} for fr in r.render_take(take, modalities)]
+
+
+class DrawCounter:
+    """Counts ``VertexArray.render`` calls."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        self.calls = 0
+        original = moderngl.VertexArray.render
+
+        def render(vao, *args, **kwargs):
+            self.calls += 1
+            return original(vao, *args, **kwargs)
+
+        monkeypatch.setattr(moderngl.VertexArray, "render", render)
+
+
+@pytest.mark.parametrize("quality", ["preview", "phav"])
+def test_frames_equal_one_draw_per_part(gl_context, monkeypatch, quality):
+    """One part per chunk draws (and binds) every part on its own, as before batching: the frames
+    are the same bytes, whatever the chunk size."""
+    take = boxes_take(10)
+    batched = frames(take, quality)
+    for chunk in (1, 4):
+        monkeypatch.setattr(renderer_module, "parts_per_chunk", lambda ctx, n=chunk: n)
+        for want, got in zip(batched, frames(take, quality), strict=True):
+            for f in FIELDS:
+                assert want[f].dtype == got[f].dtype and want[f].shape == got[f].shape, f
+                assert want[f].tobytes() == got[f].tobytes(), (quality, chunk, f)
+
+
+@pytest.mark.parametrize("quality", ["preview", "phav"])
+def test_draw_calls_do_not_grow_with_static_parts(gl_context, monkeypatch, quality):
+    counts = {}
+    for n in (2, 24):
+        take = boxes_take(n, T=2)
+        take = dataclasses.replace(take, part_pos=np.repeat(take.part_pos[:1], 2, axis=0)).validate()  # static
+        counter = DrawCounter(monkeypatch)
+        frames(take, quality)
+        counts[n] = counter.calls
+    assert counts[24] == counts[2], counts
+
+
+def test_masks_draw_exactly_the_marked_parts(gl_context, monkeypatch):
+    """The ground-truth pass drawn with a mask: the instance ids seen are exactly the marked boxes."""
+    take = boxes_take(6, T=1, ties=False)
+    drawn_boxes = np.flatnonzero(take.part_mesh == 1)
+    every = frames(take, "preview", ("instancegt",))[0]["instance"]
+    assert set(np.unique(every)) == {0, *take.part_instance[drawn_boxes].tolist()}  # each box seen
+    mask = np.zeros(take.num_parts, dtype=bool)
+    mask[drawn_boxes[::2]] = True
+    mask[0] = True
+    original = Renderer._draw_parts
+
+    def masked(self, program_number, parts=None, skins=None):
+        return original(self, program_number, mask if parts is None else parts, skins)
+
+    monkeypatch.setattr(Renderer, "_draw_parts", masked)
+    seen = set(np.unique(frames(take, "preview", ("instancegt",))[0]["instance"]).tolist())
+    assert seen == {0, *take.part_instance[drawn_boxes[::2]].tolist()}
+
+
+def test_runs_cover_the_marked_parts_in_order(gl_context):
+    rng = np.random.default_rng(0)
+    meshes = [box_mesh(), empty_mesh(), plane_mesh()]
+    part_mesh = rng.integers(0, 3, 40).tolist()
+    programs = []  # runs need no vertex arrays
+    for chunk in (3, 7, 315):
+        batch = PartBatch(gl_context, meshes, part_mesh, programs, chunk)
+        try:
+            assert batch.chunks == -(-40 // chunk)
+            for _ in range(20):
+                mask = rng.random(40) < 0.6
+                runs = batch.runs(mask)
+                covered = [i for c, first, count in runs for i in range(first, first + count)]
+                want = [i for p in range(40) if mask[p] for i in range(batch.first[p], batch.first[p] + batch.count[p])]
+                assert covered == want  # the marked parts' triangles, in part order, nothing else
+                for c, first, count in runs:
+                    parts = [p for p in range(40) if batch.count[p] and first <= batch.first[p] < first + count]
+                    assert all(p // chunk == c for p in parts)  # a run stays in its chunk
+            assert len(batch.runs()) == (len({p // chunk for p in range(40) if part_mesh[p] != 1}))
+        finally:
+            batch.release()
+
+
+def test_part_batch_releases_its_gl_objects(gl_context):
+    take = boxes_take(4, T=1)
+    with Renderer(W, H, quality_settings("preview")) as r:
+        prog = r._gbuffer_prog
+        batch = PartBatch(gl_context, take.meshes, take.part_mesh.tolist(), [prog], parts_per_chunk(gl_context))
+        vao, buffer = batch.vertex_array(0), batch.buffer
+        batch.release()
+        batch.release()  # idempotent
+        assert type(vao.mglo).__name__ == "InvalidObject" and type(buffer.mglo).__name__ == "InvalidObject"
+        assert batch.vertex_array(0) is None
+        list(r.render_take(take, ("img",)))
+        assert r._take.parts is None  # released once the take is rendered
