@@ -3,8 +3,8 @@
 // t-1 come from the part's row of the part table (phav.render.uniforms.part_table): every part's
 // rows of a frame are in the uniform block PartData (written once per frame, phav.render.part_batch),
 // indexed by the vertex's part (in_part, its index within the block's chunk of parts); row entries
-// 0-3 = t, 4-7 = t+1, 8-11 = t-1 (matrix columns), 12 = (instance id, 0, 0, 0). So one draw covers
-// any run of consecutive parts. (A uniform block rather than a texture: texture fetches per vertex
+// 0-2 = t, 3-5 = t+1, 6-8 = t-1 (the top three matrix rows; a rigid model-view's fourth row is
+// (0, 0, 0, 1)), 9 = (instance id, 0, 0, 0). So one draw covers any run of consecutive parts. (A uniform block rather than a texture: texture fetches per vertex
 // cost llvmpipe about a third of the vertex work.) PART_ROWS (defined by the renderer): vec4 entries
 // in the block. Skinned: the vertex arrives already skinned, in the
 // camera frame at t, t+1 and t-1 (shaders/skin_transform.vert ran once this frame, captured by
@@ -52,12 +52,12 @@ flat out uint v_instance;
 
 #ifndef SKINNED
 int part_row() {
-    return int(in_part) * 13;
+    return int(in_part) * 10;
 }
 
-mat4 model_view(int first_column) {
-    int row = part_row() + first_column;
-    return mat4(u_parts[row + 0], u_parts[row + 1], u_parts[row + 2], u_parts[row + 3]);
+mat4 model_view(int first_row) {
+    int row = part_row() + first_row;
+    return transpose(mat4(u_parts[row + 0], u_parts[row + 1], u_parts[row + 2], vec4(0.0, 0.0, 0.0, 1.0)));
 }
 #endif
 
@@ -76,8 +76,8 @@ void main() {
 #ifdef SKINNED
     uint instance = uint(u_instance);
 #else
-    vec4 view_next = model_view(4) * local;
-    uint instance = uint(u_parts[part_row() + 12].x + 0.5);
+    vec4 view_next = model_view(3) * local;
+    uint instance = uint(u_parts[part_row() + 9].x + 0.5);
 #endif
     gl_Position = u_proj * view;
     v_clip_next = u_proj_next * view_next;
@@ -89,7 +89,7 @@ void main() {
     v_clip_prev = u_proj_prev * vec4(in_view_prev, 1.0);
     v_normal = in_normal;
 #else
-    v_clip_prev = u_proj_prev * (model_view(8) * local);
+    v_clip_prev = u_proj_prev * (model_view(6) * local);
     v_normal = mat3(mv) * in_normal;
 #endif
     v_color = in_color;

@@ -150,3 +150,18 @@ def test_part_batch_releases_its_gl_objects(gl_context):
         assert batch.vertex_array(0) is None
         list(r.render_take(take, ("img",)))
         assert r._take.parts is None  # released once the take is rendered
+
+
+def test_part_table_holds_the_top_rows_of_rigid_model_views():
+    """The shader rebuilds each model-view from three rows and (0, 0, 0, 1): exact for rigid parts."""
+    from phav.render.uniforms import PART_TABLE_COLUMNS, part_model_views, part_table
+
+    take = boxes_take(5)
+    table = part_table(take, 1)
+    mv = part_model_views(take, 1)  # (3, P, 4, 4): t, t+1, t-1
+    assert table.shape == (take.num_parts, PART_TABLE_COLUMNS, 4) and table.dtype == np.float32
+    for k in range(3):
+        rebuilt = np.concatenate([table[:, 3 * k:3 * k + 3], np.tile([[[0, 0, 0, 1]]], (take.num_parts, 1, 1))], axis=1)
+        assert np.array_equal(rebuilt, mv[k].astype(np.float32))
+        assert np.array_equal(mv[k][:, 3], np.tile([0.0, 0.0, 0.0, 1.0], (take.num_parts, 1)))
+    assert np.array_equal(table[:, 9, 0], take.part_instance.astype(np.float32))

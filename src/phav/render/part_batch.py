@@ -4,7 +4,7 @@ shared by several parts is copied once per part), each vertex's part in a second
 uniform buffer written once per frame, which ``shaders/mesh.vert`` indexes with the vertex's part.
 
 A uniform block holds at most ``GL_MAX_UNIFORM_BLOCK_SIZE`` bytes (64 KiB on the drivers we use:
-315 parts), so the parts are split into *chunks* of :attr:`PartBatch.parts_per_chunk` consecutive
+409 parts), so the parts are split into *chunks* of :attr:`PartBatch.parts_per_chunk` consecutive
 parts; a vertex carries its part's index within its chunk, and the buffer range of a chunk is bound
 before its draws. A draw covers a run of consecutive parts of one chunk; parts are drawn in the
 take's order, as one draw per part would draw them, so depth-test ties resolve the same way."""
@@ -20,7 +20,7 @@ from phav.render.meshes import VERTEX_ATTRIBUTES, interleave, vertex_format
 from phav.render.uniforms import PART_TABLE_COLUMNS
 from phav.take import Mesh
 
-#: Bytes of one part's rows in the uniform block (std140: 13 vec4).
+#: Bytes of one part's rows in the uniform block (std140: PART_TABLE_COLUMNS vec4).
 PART_BYTES = PART_TABLE_COLUMNS * 16
 #: Uniform-buffer binding of the ``PartData`` block (the frame block uses 0).
 PART_BLOCK_BINDING = 1
@@ -28,8 +28,9 @@ _CACHED_RUNS = 256  # masks whose runs are remembered (a take's shadow masks rep
 
 
 def parts_per_chunk(ctx: moderngl.Context) -> int:
-    """Parts one ``PartData`` block holds on ``ctx`` (``GL_MAX_UNIFORM_BLOCK_SIZE`` / 208 bytes);
-    the mesh programs are compiled with ``PART_ROWS = parts_per_chunk * 13``."""
+    """Parts one ``PartData`` block holds on ``ctx`` (``GL_MAX_UNIFORM_BLOCK_SIZE`` /
+    :data:`PART_BYTES`); the mesh programs are compiled with
+    ``PART_ROWS = parts_per_chunk * PART_TABLE_COLUMNS``."""
     return max(1, int(ctx.info["GL_MAX_UNIFORM_BLOCK_SIZE"]) // PART_BYTES)
 
 
@@ -99,7 +100,7 @@ class PartBatch:
         return self._vaos[program]
 
     def write(self, table: np.ndarray) -> None:
-        """Upload the ``(P, 13, 4) float32`` part table of a frame (one write)."""
+        """Upload the ``(P, PART_TABLE_COLUMNS, 4) float32`` part table of a frame (one write)."""
         if self.chunks == 1:
             self.buffer.write(table.tobytes())
             return

@@ -1,7 +1,7 @@
 """Per-frame GPU data packed from a :class:`~phav.take.Take` with numpy (no GL here).
 
 * :func:`frame_block`: the ``FrameData`` std140 uniform block of ``shaders/frame_block.glsl``.
-* :func:`part_table`: the ``(P, 13, 4) float32`` part table; ``shaders/mesh.vert`` reads every
+* :func:`part_table`: the ``(P, 10, 4) float32`` part table; ``shaders/mesh.vert`` reads every
   part's row from one uniform block (:mod:`phav.render.part_batch`) with the vertex's part. Made from
   :func:`part_model_views` (per frame, or picked from :func:`take_model_views`, computed once per take).
 * :func:`bone_table`: a skin's ``(B, 12, 4) float32`` bone palette (linear blend skinning).
@@ -20,8 +20,9 @@ from phav.take import Skin, Take
 
 #: Floats in the FrameData block: 4 mat4 + 9 vec4.
 FRAME_BLOCK_FLOATS = 4 * 16 + 9 * 4
-#: vec4 entries per part in the part table: model-view at t (4), at t+1 (4), at t-1 (4), instance (1).
-PART_TABLE_COLUMNS = 13
+#: vec4 entries per part in the part table: the top three rows of the (affine) model-view at t (3),
+#: at t+1 (3), at t-1 (3), instance (1).
+PART_TABLE_COLUMNS = 10
 #: Texel columns per bone in a skin's bone palette: skinning model-view at t, t+1, t-1.
 BONE_TABLE_COLUMNS = 12
 
@@ -151,17 +152,19 @@ def part_model_views(take: Take, t: int, all_frames: np.ndarray | None = None) -
 
 
 def part_table(take: Take, t: int, model_views: np.ndarray | None = None) -> np.ndarray:
-    """``(P, PART_TABLE_COLUMNS, 4) float32``: per part the model-view matrix at ``t`` (columns
-    0-3, matrix columns), at ``t+1`` (4-7, camera at ``t+1``), at ``t-1`` (8-11, camera at ``t-1``)
-    and ``(instance, 0, 0, 0)`` (12). ``model_views`` reuses :func:`part_model_views`' result."""
+    """``(P, PART_TABLE_COLUMNS, 4) float32``: per part the top three rows of the model-view matrix
+    at ``t`` (entries 0-2, matrix rows), at ``t+1`` (3-5, camera at ``t+1``), at ``t-1`` (6-8,
+    camera at ``t-1``) and ``(instance, 0, 0, 0)`` (9). Model-views are rigid transforms, so their
+    fourth row is ``(0, 0, 0, 1)`` (the shader adds it back): 10 loads per vertex instead of 13.
+    ``model_views`` reuses :func:`part_model_views`' result."""
     P = take.num_parts
     out = np.zeros((max(P, 1), PART_TABLE_COLUMNS, 4), dtype=np.float32)
     if P == 0:
         return out
     mv = part_model_views(take, t) if model_views is None else model_views
     for k in range(3):
-        out[:, 4 * k:4 * k + 4, :] = np.swapaxes(mv[k], -1, -2)  # entry k = matrix column k
-    out[:, 12, 0] = np.asarray(take.part_instance, dtype=np.float32)
+        out[:, 3 * k:3 * k + 3, :] = mv[k][:, :3, :]  # entry 3k + i = matrix row i
+    out[:, 9, 0] = np.asarray(take.part_instance, dtype=np.float32)
     return out
 
 
