@@ -15,6 +15,7 @@ from phav.render import Renderer
 from phav.render import renderer as renderer_module
 from phav.render.part_batch import PartBatch, parts_per_chunk
 from phav.render.settings import quality_settings
+from phav.render.uniforms import PART_TABLE_COLUMNS, part_model_views, part_table
 from phav.take import Mesh
 
 from render_scenes import box_mesh, default_camera, make_take, plane_mesh
@@ -154,8 +155,6 @@ def test_part_batch_releases_its_gl_objects(gl_context):
 
 def test_part_table_holds_the_top_rows_of_rigid_model_views():
     """The shader rebuilds each model-view from three rows and (0, 0, 0, 1): exact for rigid parts."""
-    from phav.render.uniforms import PART_TABLE_COLUMNS, part_model_views, part_table
-
     take = boxes_take(5)
     table = part_table(take, 1)
     mv = part_model_views(take, 1)  # (3, P, 4, 4): t, t+1, t-1
