@@ -73,6 +73,22 @@ def test_validate_names_the_bad_field():
         take.validate()
 
 
+def test_validate_accepts_rigid_cameras_and_names_the_first_that_is_not():
+    from phav import camera
+
+    take = _take()
+    take.camera_world_to_camera = np.stack([camera.look_at([3.0, -4.0, 1.6 + t], [0.0, 0.0, 0.9]) for t in range(4)])
+    take.validate()
+    for frame, broken in ((1, lambda m: m.__setitem__((3, 0), 0.01)),     # a projective bottom row
+                          (2, lambda m: m.__setitem__(slice(0, 3), m[:3] * 1.1)),  # a scale
+                          (3, lambda m: m.__setitem__(0, -m[0]))):          # a mirror
+        bad = _take()
+        bad.camera_world_to_camera = take.camera_world_to_camera.copy()
+        broken(bad.camera_world_to_camera[frame])
+        with pytest.raises(ValueError, match=rf"camera_world_to_camera\[{frame}\] is not rigid"):
+            bad.validate()
+
+
 def test_mesh_rejects_out_of_range_indices():
     with pytest.raises(ValueError, match="out of range"):
         Mesh("m", np.zeros((3, 3)), np.zeros((3, 3)), np.zeros((3, 3)), np.zeros(3), [[0, 1, 3]])

@@ -298,11 +298,29 @@ class Take:
             raise ValueError("take.part_mesh refers to a mesh that does not exist")
         if not np.all(np.isfinite(self.part_pos)) or not np.all(np.isfinite(self.part_quat)):
             raise ValueError("take has non-finite part poses")
+        self._check_rigid_cameras()
         ids = {inst.id for inst in self.instances}
         missing = set(int(i) for i in self.part_instance) - ids - {0}
         if missing:
             raise ValueError(f"take parts refer to instance ids {sorted(missing)} missing from the table")
         return self
+
+    def _check_rigid_cameras(self, tolerance: float = 1e-6) -> None:
+        """Every ``camera_world_to_camera`` is a rotation and a translation, with the bottom row
+        (0, 0, 0, 1): the renderer builds model-views from the top three rows and adds that row back."""
+        w2c = np.asarray(self.camera_world_to_camera, dtype=np.float64)
+        if not np.all(np.isfinite(w2c)):
+            raise ValueError("take.camera_world_to_camera has non-finite values")
+        if len(w2c) == 0:
+            return
+        bottom = np.abs(w2c[:, 3] - np.array([0.0, 0.0, 0.0, 1.0])).max(axis=1)
+        rot = w2c[:, :3, :3]
+        skew = np.abs(rot @ rot.transpose(0, 2, 1) - np.eye(3)).max(axis=(1, 2))
+        bad = np.flatnonzero((bottom > tolerance) | (skew > tolerance) | (np.linalg.det(rot) < 0))
+        if len(bad):
+            raise ValueError(
+                f"take.camera_world_to_camera[{int(bad[0])}] is not rigid (a rotation, a translation and the "
+                f"bottom row 0 0 0 1); build it with phav.camera.look_at or from a rotation and a position")
 
     # ---- .npz ---------------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
