@@ -224,45 +224,49 @@ def chain_end(upper: float, lower: float, hinge_axis: np.ndarray, root_quat: np.
     return quat_rotate(root_quat, upper * down) + quat_rotate(q_mid, lower * down)
 
 
+def _limb(skeleton: Skeleton, upper: str, lower: str, end: str) -> tuple[np.ndarray, float, float, np.ndarray, float]:
+    """A two-bone limb's root offset (metres, parent frame), upper and lower lengths (metres), hinge
+    axis and largest bend (radians), from its links ``upper``, ``lower`` and ``end``."""
+    lower_link = skeleton.link(lower)
+    return (np.asarray(skeleton.link(upper).offset), -lower_link.offset[2], -skeleton.link(end).offset[2],
+            lower_link.axis, lower_link.limits[1])
+
+
+def _arm(skeleton: Skeleton, side: str) -> tuple[np.ndarray, float, float, np.ndarray, float]:
+    return _limb(skeleton, f"{side}_upper_arm", f"{side}_forearm", f"{side}_hand")
+
+
+def _leg(skeleton: Skeleton, side: str) -> tuple[np.ndarray, float, float, np.ndarray, float]:
+    return _limb(skeleton, f"{side}_thigh", f"{side}_shin", f"{side}_foot")
+
+
 def arm_ik(skeleton: Skeleton, side: str, hand: np.ndarray, pole: np.ndarray | None = None) -> IKResult:
     """Shoulder rotation and elbow bend putting the ``side`` wrist at ``hand`` (chest frame, metres,
     relative to the chest joint). Default pole: elbow backwards, down and out."""
-    arm = skeleton.link(f"{side}_upper_arm")
-    fore = skeleton.link(f"{side}_forearm")
+    root, upper, lower, axis, max_bend = _arm(skeleton, side)
     out = 1.0 if side == "left" else -1.0
     pole = np.array([-0.4, 0.5 * out, -0.7]) if pole is None else pole
-    target = np.asarray(hand, dtype=np.float64) - np.asarray(arm.offset)
-    return two_bone_ik(-fore.offset[2], -skeleton.link(f"{side}_hand").offset[2], fore.axis, target, pole,
-                       max_bend=fore.limits[1])
+    return two_bone_ik(upper, lower, axis, np.asarray(hand, dtype=np.float64) - root, pole, max_bend=max_bend)
 
 
 def leg_ik(skeleton: Skeleton, side: str, ankle: np.ndarray, pole: np.ndarray | None = None) -> IKResult:
     """Hip rotation and knee bend putting the ``side`` ankle at ``ankle`` (pelvis frame, metres,
     relative to the pelvis joint). Default pole: knee forwards."""
-    thigh = skeleton.link(f"{side}_thigh")
-    shin = skeleton.link(f"{side}_shin")
+    root, upper, lower, axis, max_bend = _leg(skeleton, side)
     pole = np.array([1.0, 0.0, 0.0]) if pole is None else pole
-    target = np.asarray(ankle, dtype=np.float64) - np.asarray(thigh.offset)
-    return two_bone_ik(-shin.offset[2], -skeleton.link(f"{side}_foot").offset[2], shin.axis, target, pole,
-                       max_bend=shin.limits[1])
+    return two_bone_ik(upper, lower, axis, np.asarray(ankle, dtype=np.float64) - root, pole, max_bend=max_bend)
 
 
 def arm_ik_many(skeleton: Skeleton, side: str, hands: np.ndarray, poles: np.ndarray) -> IKBatch:
     """:func:`arm_ik` for ``hands (N, 3)`` with ``poles (N, 3)`` at once (:func:`two_bone_ik_many`)."""
-    arm = skeleton.link(f"{side}_upper_arm")
-    fore = skeleton.link(f"{side}_forearm")
-    targets = np.asarray(hands, dtype=np.float64) - np.asarray(arm.offset)
-    return two_bone_ik_many(-fore.offset[2], -skeleton.link(f"{side}_hand").offset[2], fore.axis, targets, poles,
-                            max_bend=fore.limits[1])
+    root, upper, lower, axis, max_bend = _arm(skeleton, side)
+    return two_bone_ik_many(upper, lower, axis, np.asarray(hands, dtype=np.float64) - root, poles, max_bend=max_bend)
 
 
 def leg_ik_many(skeleton: Skeleton, side: str, ankles: np.ndarray, poles: np.ndarray) -> IKBatch:
     """:func:`leg_ik` for ``ankles (N, 3)`` with ``poles (N, 3)`` at once (:func:`two_bone_ik_many`)."""
-    thigh = skeleton.link(f"{side}_thigh")
-    shin = skeleton.link(f"{side}_shin")
-    targets = np.asarray(ankles, dtype=np.float64) - np.asarray(thigh.offset)
-    return two_bone_ik_many(-shin.offset[2], -skeleton.link(f"{side}_foot").offset[2], shin.axis, targets, poles,
-                            max_bend=shin.limits[1])
+    root, upper, lower, axis, max_bend = _leg(skeleton, side)
+    return two_bone_ik_many(upper, lower, axis, np.asarray(ankles, dtype=np.float64) - root, poles, max_bend=max_bend)
 
 
 def look_at(direction: np.ndarray) -> tuple[np.ndarray, bool]:
