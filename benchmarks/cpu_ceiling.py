@@ -46,31 +46,51 @@ def _worker(take: Take, quality: str, repeats: int, results) -> None:
         results.put(f"failed: {type(exc).__name__}: {exc}")
 
 
+def run_with_noop_driver(target, args: tuple, what: str, environment: dict[str, str] | None = None,
+                         timeout_s: float = 900.0):
+    """Run ``target(*args, results)`` in a spawned process whose environment adds ``environment``
+    (default ``GALLIUM_NOOP=1``; the driver reads it when it loads, so it cannot be set in this
+    process). ``target`` puts one item on ``results``: its result, ``"skipped: <reason>"`` or
+    ``"failed: <error>"``. Returns ``(result, None)`` or ``(None, reason)``.
+
+    Raises:
+        RuntimeError: ``target`` failed (named ``what``), or gave nothing within ``timeout_s``.
+    """
+    environment = environment or {"GALLIUM_NOOP": "1"}
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    saved = {name: os.environ.get(name) for name in environment}
+    os.environ.update(environment)  # inherited by the spawned process (and its children) only
+    try:
+        process = ctx.Process(target=target, args=(*args, results), daemon=False)  # it may start workers
+        process.start()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name)
+            else:
+                os.environ[name] = value
+    try:
+        item = results.get(timeout=timeout_s)
+    except Exception as exc:  # queue.Empty: the driver hung or died without a word
+        raise RuntimeError(f"{what}: no result within {timeout_s:.0f} s (exit code {process.exitcode})") from exc
+    finally:
+        process.join(timeout=60)
+        if process.is_alive():
+            process.kill()
+    if isinstance(item, str):
+        if item.startswith("skipped: "):
+            return None, item.removeprefix("skipped: ")
+        raise RuntimeError(f"{what}: {item}")
+    return item, None
+
+
 def cpu_ceiling_cases(take: Take, quality: str, repeats: int) -> tuple[list[dict], str | None]:
     """One record per modality set (see the module docstring), or ``([], reason)`` when the no-op
     driver is not available here. Raises ``RuntimeError`` if the worker fails otherwise."""
-    ctx = multiprocessing.get_context("spawn")
-    results = ctx.Queue()
-    saved = os.environ.get("GALLIUM_NOOP")
-    os.environ["GALLIUM_NOOP"] = "1"  # inherited by the spawned process only while it starts
-    try:
-        worker = ctx.Process(target=_worker, args=(take, quality, repeats, results), daemon=True)
-        worker.start()
-    finally:
-        if saved is None:
-            os.environ.pop("GALLIUM_NOOP")
-        else:
-            os.environ["GALLIUM_NOOP"] = saved
-    try:
-        item = results.get(timeout=900)
-    finally:
-        worker.join(timeout=60)
-        if worker.is_alive():
-            worker.kill()
-    if isinstance(item, str):
-        if item.startswith("skipped: "):
-            return [], item.removeprefix("skipped: ")
-        raise RuntimeError(f"cpu_ceiling_{quality}: {item}")
+    item, why = run_with_noop_driver(_worker, (take, quality, repeats), f"cpu_ceiling_{quality}")
+    if why:
+        return [], why
     records = []
     for name, stats in item.items():
         records.append({

@@ -20,10 +20,9 @@ reason.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-
 from phav.spec import VideoSpec
+
+from benchmarks.cpu_ceiling import run_with_noop_driver
 
 NOOP_RENDERER = "NOOP"
 #: The spawned process's additions to the environment: Mesa's no-op driver, and glibc filling every
@@ -54,32 +53,10 @@ def dataset_ceiling_case(spec: VideoSpec, videos: int, workers: int, timeout_s: 
     Raises:
         RuntimeError: the run failed (the message holds the driver's error) or took over ``timeout_s``.
     """
-    ctx = multiprocessing.get_context("spawn")
-    results = ctx.Queue()
-    saved = {name: os.environ.get(name) for name in ENVIRONMENT}
-    os.environ.update(ENVIRONMENT)  # inherited by the spawned process (and its workers) only
-    try:
-        driver = ctx.Process(target=_driver, args=(spec, videos, workers, results), daemon=False)
-        driver.start()
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name)
-            else:
-                os.environ[name] = value
-    try:
-        item = results.get(timeout=timeout_s)
-    except Exception as exc:  # queue.Empty: the driver hung or died without a word
-        raise RuntimeError(f"dataset_cpu_{workers}w: no result within {timeout_s:.0f} s "
-                           f"(driver exit code {driver.exitcode})") from exc
-    finally:
-        driver.join(timeout=60)
-        if driver.is_alive():
-            driver.kill()
-    if isinstance(item, str):
-        if item.startswith("skipped: "):
-            return None, item.removeprefix("skipped: ")
-        raise RuntimeError(f"dataset_cpu_{workers}w: {item}")
+    item, why = run_with_noop_driver(_driver, (spec, videos, workers), f"dataset_cpu_{workers}w",
+                                     ENVIRONMENT, timeout_s)
+    if why:
+        return None, why
     record = dict(item, case=f"dataset_cpu_{workers}w", same_scene_as_pybullet=False)
     record["cores_for_400_fps"] = 400.0 * record["cpu_ms_per_frame"] / 1000.0
     record["settings"] = dict(record["settings"], mode="dataset end to end, no-op GL driver",
