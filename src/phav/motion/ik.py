@@ -77,6 +77,15 @@ def _frame(u: np.ndarray, hint: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     return np.stack([u, v, np.cross(u, v)], axis=1)
 
 
+def _chain(upper: float, lower: float, hinge_axis: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """Checked segment lengths (metres) and the unit hinge axis of a two-bone chain."""
+    a, b = float(upper), float(lower)
+    if not (a > 0 and b > 0):
+        raise ValueError(f"segment lengths must be positive, got {a}, {b}")
+    axis = np.asarray(hinge_axis, dtype=np.float64)
+    return a, b, axis / np.linalg.norm(axis)
+
+
 def two_bone_ik(upper: float, lower: float, hinge_axis: np.ndarray, target: np.ndarray, pole: np.ndarray,
                 max_bend: float = math.pi) -> IKResult:
     """Solve a two-bone chain in its parent's frame.
@@ -90,11 +99,7 @@ def two_bone_ik(upper: float, lower: float, hinge_axis: np.ndarray, target: np.n
     Raises:
         ValueError: a segment length is not positive.
     """
-    a, b = float(upper), float(lower)
-    if not (a > 0 and b > 0):
-        raise ValueError(f"segment lengths must be positive, got {a}, {b}")
-    axis = np.asarray(hinge_axis, dtype=np.float64)
-    axis = axis / np.linalg.norm(axis)
+    a, b, axis = _chain(upper, lower, hinge_axis)
     target = np.asarray(target, dtype=np.float64)
     d = float(np.linalg.norm(target))
     d_max = a + b
@@ -186,11 +191,7 @@ def two_bone_ik_many(upper: float, lower: float, hinge_axis: np.ndarray, targets
     Raises:
         ValueError: a segment length is not positive.
     """
-    a, b = float(upper), float(lower)
-    if not (a > 0 and b > 0):
-        raise ValueError(f"segment lengths must be positive, got {a}, {b}")
-    axis = np.asarray(hinge_axis, dtype=np.float64)
-    axis = axis / np.linalg.norm(axis)
+    a, b, axis = _chain(upper, lower, hinge_axis)
     targets = np.asarray(targets, dtype=np.float64).reshape(-1, 3)
     poles = np.broadcast_to(np.asarray(poles, dtype=np.float64), targets.shape)
     d = _norms(targets)
