@@ -5,8 +5,8 @@
 // indexed by the vertex's part (in_part, its index within the block's chunk of parts); row entries
 // 0-2 = t, 3-5 = t+1, 6-8 = t-1 (the top three matrix rows; a rigid model-view's fourth row is
 // (0, 0, 0, 1)), 9 = (instance id, 0, 0, 0). So one draw covers any run of consecutive parts. (A uniform block rather than a texture: texture fetches per vertex
-// cost llvmpipe about a third of the vertex work.) PART_ROWS (defined by the renderer): vec4 entries
-// in the block. Skinned: the vertex arrives already skinned, in the
+// cost llvmpipe about a third of the vertex work.) PART_ROWS and PART_COLUMNS (defined by the renderer): vec4 entries
+// in the block and per part. Skinned: the vertex arrives already skinned, in the
 // camera frame at t, t+1 and t-1 (shaders/skin_transform.vert ran once this frame, captured by
 // transform feedback), with its normal in the camera frame at t; the skin's instance is a uniform.
 // With GROUND_TRUTH the shader emits the clip position at t+1; otherwise the G-buffer attributes
@@ -52,7 +52,7 @@ flat out uint v_instance;
 
 #ifndef SKINNED
 int part_row() {
-    return int(in_part) * 10;
+    return int(in_part) * PART_COLUMNS;
 }
 
 mat4 model_view(int first_row) {
@@ -77,7 +77,7 @@ void main() {
     uint instance = uint(u_instance);
 #else
     vec4 view_next = model_view(3) * local;
-    uint instance = uint(u_parts[part_row() + 9].x + 0.5);
+    uint instance = uint(u_parts[part_row() + PART_COLUMNS - 1].x + 0.5);
 #endif
     gl_Position = u_proj * view;
     v_clip_next = u_proj_next * view_next;

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-_SOFTWARE = ("llvmpipe", "softpipe", "swrast")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -54,6 +53,7 @@ def _skip_gpu_without_gpu(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("gpu") is None:
         return
     ctx = request.getfixturevalue("gl_context")
-    renderer = str(ctx.info.get("GL_RENDERER", "")).lower()
-    if any(name in renderer for name in _SOFTWARE):
+    from phav.render.context import is_software_renderer
+
+    if is_software_renderer(str(ctx.info.get("GL_RENDERER", ""))):
         pytest.skip(f"needs a GPU; GL_RENDERER is {ctx.info.get('GL_RENDERER')}")

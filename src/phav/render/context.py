@@ -56,7 +56,13 @@ class GLInfo:
     software: bool
 
 
-_SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "software rasterizer")
+#: ``GL_RENDERER`` substrings (lower case) of software rasterizers.
+SOFTWARE_RENDERERS: tuple[str, ...] = ("llvmpipe", "softpipe", "swrast", "software rasterizer")
+
+
+def is_software_renderer(renderer: str) -> bool:
+    """Whether the ``GL_RENDERER`` string ``renderer`` names a software rasterizer."""
+    return any(name in renderer.lower() for name in SOFTWARE_RENDERERS)
 
 _context: moderngl.Context | None = None
 _backend: str | None = None
@@ -148,5 +154,5 @@ def gl_info(ctx: moderngl.Context | None = None) -> GLInfo:
         vendor=str(info.get("GL_VENDOR", "unknown")),
         version_code=int(ctx.version_code),
         has_compute=int(ctx.version_code) >= COMPUTE_GL_VERSION,
-        software=any(s in renderer.lower() for s in _SOFTWARE_RENDERERS),
+        software=is_software_renderer(renderer),
     )

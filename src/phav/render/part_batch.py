@@ -24,7 +24,6 @@ from phav.take import Mesh
 PART_BYTES = PART_TABLE_COLUMNS * 16
 #: Uniform-buffer binding of the ``PartData`` block (the frame block uses 0).
 PART_BLOCK_BINDING = 1
-_CACHED_RUNS = 256  # masks whose runs are remembered (a take's shadow masks repeat)
 
 
 def parts_per_chunk(ctx: moderngl.Context) -> int:
@@ -53,7 +52,6 @@ class PartBatch:
                  programs: Sequence[moderngl.Program], chunk: int):
         self._objects: list[moderngl.Buffer | moderngl.VertexArray] = []
         self._vaos: list[moderngl.VertexArray | None] = [None] * len(programs)
-        self._runs: dict[bytes, list[tuple[int, int, int]]] = {}
         self.parts_per_chunk = int(chunk)
         P = len(part_mesh)
         self.chunks = max(1, -(-P // self.parts_per_chunk))
@@ -120,24 +118,18 @@ class PartBatch:
         ``(P,)`` bool mask ``parts`` only the marked ones, in part order: runs of marked parts that
         are consecutive in the index buffer (empty parts between them do not break a run) and in
         one chunk."""
-        key = b"" if parts is None else np.asarray(parts, dtype=bool).tobytes()
-        runs = self._runs.get(key)
-        if runs is None:
-            if len(self._runs) >= _CACHED_RUNS:
-                self._runs.clear()
-            drawn = self.count > 0
-            if parts is not None:
-                drawn &= np.asarray(parts, dtype=bool)
-            which = np.flatnonzero(drawn)
-            runs = []
-            for p in which.tolist():
-                chunk, first, count = p // self.parts_per_chunk, int(self.first[p]), int(self.count[p])
-                if runs and runs[-1][0] == chunk and runs[-1][1] + runs[-1][2] == first:
-                    runs[-1] = (chunk, runs[-1][1], runs[-1][2] + count)
-                else:
-                    runs.append((chunk, first, count))
-            self._runs[key] = runs
-        return runs
+        drawn = self.count > 0
+        if parts is not None:
+            drawn &= np.asarray(parts, dtype=bool)
+        which = np.flatnonzero(drawn)
+        if not len(which):
+            return []
+        chunk, first = which // self.parts_per_chunk, self.first[which]
+        starts_run = np.ones(len(which), dtype=bool)  # a part starts a run unless it follows the last one
+        starts_run[1:] = (chunk[1:] != chunk[:-1]) | (first[1:] != first[:-1] + self.count[which[:-1]])
+        starts = np.flatnonzero(starts_run)
+        counts = np.add.reduceat(self.count[which], starts)
+        return list(zip(chunk[starts].tolist(), first[starts].tolist(), counts.tolist()))
 
     def release(self) -> None:
         """Free every GL object (idempotent)."""
@@ -145,5 +137,4 @@ class PartBatch:
             obj.release()
         self._objects.clear()
         self._vaos = [None] * len(self._vaos)
-        self._runs.clear()
 

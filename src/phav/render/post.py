@@ -32,6 +32,7 @@ from typing import Callable
 
 import moderngl
 
+from phav.render.context import is_software_renderer
 from phav.render.profiling import PassTimer
 from phav.render.settings import POST_BACKENDS, RenderSettings
 from phav.render.shaders import create_compute, create_program
@@ -39,8 +40,6 @@ from phav.render.targets import GLObjects
 
 #: GL version (``ctx.version_code``) with compute shaders and image load/store.
 COMPUTE_GL_VERSION = 430
-#: ``GL_RENDERER`` substrings of software rasterizers, where ``auto`` picks the fragment path.
-SOFTWARE_RENDERERS: tuple[str, ...] = ("llvmpipe", "softpipe", "swrast")
 #: Work-group side of the compute entry point (``post_compute.glsl``: local_size 8x8).
 GROUP_SIZE = 8
 # After a compute pass: its image stores must be visible to later texture fetches, framebuffer
@@ -57,7 +56,7 @@ def choose_post_backend(setting: str, version_code: int, renderer: str) -> str:
         renderer: the context's ``GL_RENDERER`` string.
 
     ``auto`` is compute on GL >= 4.3 unless ``renderer`` is a software rasterizer
-    (:data:`SOFTWARE_RENDERERS`, where compute measured no faster: see the module docstring), else fragment.
+    (:func:`phav.render.context.is_software_renderer`, where compute measured no faster: see the module docstring), else fragment.
 
     Raises:
         ValueError: unknown setting, or ``"compute"`` on a context older than GL 4.3.
@@ -70,8 +69,7 @@ def choose_post_backend(setting: str, version_code: int, renderer: str) -> str:
                          f"{version_code // 100}.{version_code % 100 // 10} ({renderer}); use 'auto' or 'fragment'")
     if setting != "auto":
         return setting
-    software = any(name in renderer.lower() for name in SOFTWARE_RENDERERS)
-    return "compute" if has_compute and not software else "fragment"
+    return "compute" if has_compute and not is_software_renderer(renderer) else "fragment"
 
 
 class FullScreenKernel:

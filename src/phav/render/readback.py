@@ -31,7 +31,8 @@ import math
 import moderngl
 import numpy as np
 
-from phav.render.post import SOFTWARE_RENDERERS, FullScreenKernel
+from phav.render.context import is_software_renderer
+from phav.render.post import FullScreenKernel
 from phav.render.targets import GLObjects
 
 
@@ -170,9 +171,8 @@ class PackedRGB:
     @staticmethod
     def wanted(ctx: moderngl.Context, width: int) -> bool:
         """Whether to pack here: the texture :meth:`fits` and the GL is not a software rasterizer
-        (:data:`phav.render.post.SOFTWARE_RENDERERS`; see the module docstring)."""
-        renderer = str(ctx.info.get("GL_RENDERER", "")).lower()
-        return PackedRGB.fits(ctx, width) and not any(name in renderer for name in SOFTWARE_RENDERERS)
+        (:func:`phav.render.context.is_software_renderer`; see the module docstring)."""
+        return PackedRGB.fits(ctx, width) and not is_software_renderer(str(ctx.info.get("GL_RENDERER", "")))
 
     def read(self, slot: ReadbackSlot, key: str, source: moderngl.Texture) -> None:
         """Pack ``source`` (``RGBA8``, ``width x height``) into ``key``'s target and queue its

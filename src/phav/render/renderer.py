@@ -177,7 +177,8 @@ class Renderer:
         if max(self.width, self.height) * s.ssaa > limit:
             raise ValueError(f"{self.width}x{self.height} with ssaa={s.ssaa} exceeds GL_MAX_TEXTURE_SIZE {limit}")
         self._parts_per_chunk = parts_per_chunk(ctx)
-        rows = {"PART_ROWS": self._parts_per_chunk * PART_TABLE_COLUMNS}  # rigid programs' PartData block
+        rows = {"PART_ROWS": self._parts_per_chunk * PART_TABLE_COLUMNS,  # rigid programs' PartData block
+                "PART_COLUMNS": PART_TABLE_COLUMNS}
         self._gbuffer_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", rows))
         self._gt_prog = gl.add(create_program(ctx, "mesh.vert", "groundtruth.frag", {**rows, "GROUND_TRUTH": 1}))
         self._skin_gbuffer_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", {"SKINNED": 1}))
