@@ -143,7 +143,7 @@ def pybullet_camera_case(spec: VideoSpec, take, renderer_name: str, repeats: int
 
     scenario = Scenario(spec)
     clip = load_clip(scenario.clip_name, scenario.skeleton)
-    with World(timestep=scenario.timestep) as world:
+    with World(timestep=scenario.timestep, camera_images=True) as world:
         Humanoid(world, scenario.skeleton, clip, position=tuple(scenario.static.start_position),
                  heading=scenario.static.start_heading)
         camera = PyBulletCamera(world.client, renderer_name)
@@ -193,8 +193,9 @@ def dataset_case(spec: VideoSpec, videos: int, workers: int) -> dict:
     root = Path(tempfile.mkdtemp(prefix="phav-bench-dataset-"))
     model = SpecModel(SamplingConfig(length=LengthConfig(distribution="action")), base=spec)
     every = model.classes()
-    per_class = -(-videos // len(every))  # more videos than classes: every class, several times
-    classes = every if per_class > 1 else [every[round(i * len(every) / videos)] for i in range(videos)]
+    per_class = -(-videos // len(every))  # more videos than classes: classes several times each
+    n = -(-videos // per_class)  # classes, spread over the list: videos, or fewer than per_class more
+    classes = [every[round(i * len(every) / n)] for i in range(n)]
     try:
         timer = stage_cpu() if workers == 1 else contextlib.nullcontext({})
         start_cpu, start = cpu_s(), time.perf_counter()

@@ -198,7 +198,7 @@ def run_physics(static: Any, performers: Sequence[Performer], frames: int, times
     stage_props = [p for a in performers for m in a.modifiers for p in m.props]
     stage_poses: list[list[Any]] = []
     body_poses: list[list[Any]] = []
-    with World(timestep=timestep, camera_images=False) as world:  # phav renders takes itself
+    with World(timestep=timestep) as world:
         static.add_to_world(world)
         for a in performers:
             a.human = Humanoid(world, a.skeleton, a.clip, position=a.position, heading=a.heading,
