@@ -219,7 +219,7 @@ def derive(results: list[dict]) -> None:
     for r in results:
         if tiny and r["unit"] == "frames/s" and r.get("same_scene_as_pybullet", True):
             r["ratio_to_pybullet_tiny"] = r["median_per_s"] / tiny["median_per_s"]
-        if humanoid and r["case"].startswith("physics_") and "humanoids" in r["settings"]:
+        if humanoid and r is not humanoid and r["case"].startswith("physics_") and "humanoids" in r["settings"]:
             r["ratio_to_pybullet_humanoid"] = r["median_per_s"] * r["settings"]["humanoids"] / humanoid["median_per_s"]
         for prefix in ("dataset_", "dataset_cpu_"):
             one = by_case.get(f"{prefix}1w")

@@ -21,10 +21,6 @@ import time
 from phav.frames import MODALITIES
 from phav.take import Take
 
-#: Worker counts of the default run (capped by the machine's cores).
-PROCESSES: tuple[int, ...] = (1, 2, 4, 8, 16)
-
-
 def _worker(take: Take, quality: str, modalities: tuple[str, ...], repeats: int,
             barrier, results) -> None:
     """One process: warm up, then per repeat wait on ``barrier`` and render ``take`` once; put

@@ -24,11 +24,13 @@
 #                                 PyBullet's EGL plugin
 #   tests.txt                     the post-processing and read-back tests on the GPU
 #   steps.txt, <step>.log         each step's exit status, time and output
-# Steps run most important first, each under its own time limit (a slow step leaves the others their
-# time); the limits add up to 455 s (plus at most 10 s each to kill a step that ignores SIGTERM), so
-# the run stays under about 9 minutes. Expected on an H100/H200 machine, from the CPU figures measured
-# on the development machine: about 3.5 minutes (render ~55 s, dataset ~75 s, compute_vs_fragment
-# and render_presets ~10 s each, rest ~40 s, tests ~10 s).
+# Steps run most important first (render, then the GPU tests, then dataset generation), each under
+# its own time limit (a slow step leaves the others their time): the limits add up to 370 s, plus at
+# most 10 s each to kill a step that ignores SIGTERM and 2 x 20 s for the probes, 470 s at worst, so
+# with setup.sh the call stays inside one 600 s command and leaves device time to rerun. Expected on
+# an H100/H200 machine, from the CPU figures measured on the development machine: about 3.5 minutes
+# (render ~55 s, dataset ~75 s, compute_vs_fragment and render_presets ~10 s each, rest ~40 s,
+# tests ~10 s).
 #
 # PHAV_DEVICE_SMOKE=1 runs every step with tiny work (a few frames, 1-2 processes, 170x128), to
 # check the script end to end on the development machine in a few minutes.
@@ -61,9 +63,9 @@ fi
   grep -m1 "model name" /proc/cpuinfo; echo "cores: $(nproc)"
   "$py" --version
   echo "PYTHONPATH=${PYTHONPATH:-}"; echo "__EGL_VENDOR_LIBRARY_FILENAMES=${__EGL_VENDOR_LIBRARY_FILENAMES:-}"
-  timeout 60 "$py" -c "import moderngl; c = moderngl.create_standalone_context(backend='egl', device_index=0); print('GL_RENDERER:', c.info['GL_RENDERER']); print('GL_VERSION:', c.info['GL_VERSION'])"
+  timeout 20 "$py" -c "import moderngl; c = moderngl.create_standalone_context(backend='egl', device_index=0); print('GL_RENDERER:', c.info['GL_RENDERER']); print('GL_VERSION:', c.info['GL_VERSION'])"
   # everything the steps import, so that a missing package shows here first
-  timeout 60 "$py" -c "
+  timeout 20 "$py" -c "
 import numpy, scipy, PIL, click, png, tqdm, glfw, moderngl, pybullet, pybullet_data, os
 import phav, phav.dataset, phav.pipeline, benchmarks.__main__, benchmarks.dataset_ceiling, benchmarks.render_presets, benchmarks.compute_vs_fragment
 assert os.path.isfile(os.path.join(pybullet_data.getDataPath(), 'humanoid', 'humanoid.urdf'))
@@ -81,16 +83,16 @@ step() {  # step NAME SECONDS COMMAND...: run with a time limit, log to $out/NAM
 }
 
 bench=("$py" -m benchmarks --size "$size" --processes "$procs")
-step render 110 "${bench[@]}" "${render_args[@]}" --only 'presets_*,render,pybullet_tiny,render_parallel_*' \
+step render 100 "${bench[@]}" "${render_args[@]}" --only 'presets_*,render,pybullet_tiny,render_parallel_*' \
   --out "$out/benchmarks-render.json"
-step dataset 140 "${bench[@]}" "${dataset_args[@]}" --only 'dataset_*' --out "$out/benchmarks-dataset.json"
-step compute_vs_fragment 40 "$py" -m benchmarks.compute_vs_fragment "${cvf_args[@]}" \
-  --out "$out/compute-vs-fragment-gpu.json"
-step render_presets 40 "$py" -m benchmarks.render_presets "${presets_args[@]}" --size "$size" --comparisons-only \
-  --no-pybullet --out "$out/render-presets-gpu.json"
-step rest 90 "${bench[@]}" "${rest_args[@]}" --pybullet-egl \
-  --skip 'presets_*,render,pybullet_tiny,render_parallel_*,dataset_*' --out "$out/benchmarks-rest.json"
-step tests 35 "$py" -m pytest -q -x -p no:cacheprovider tests/render/test_post_backends.py \
+step tests 30 "$py" -m pytest -q -x -p no:cacheprovider tests/render/test_post_backends.py \
   tests/render/test_readback.py tests/render/test_flow_validity_gpu.py
+step dataset 110 "${bench[@]}" "${dataset_args[@]}" --only 'dataset_*' --out "$out/benchmarks-dataset.json"
+step compute_vs_fragment 30 "$py" -m benchmarks.compute_vs_fragment "${cvf_args[@]}" \
+  --out "$out/compute-vs-fragment-gpu.json"
+step render_presets 30 "$py" -m benchmarks.render_presets "${presets_args[@]}" --size "$size" --comparisons-only \
+  --no-pybullet --out "$out/render-presets-gpu.json"
+step rest 70 "${bench[@]}" "${rest_args[@]}" --pybullet-egl \
+  --skip 'presets_*,render,pybullet_tiny,render_parallel_*,dataset_*' --out "$out/benchmarks-rest.json"
 cp "$out/tests.log" "$out/tests.txt" 2>/dev/null
 echo "total: $SECONDS s" | tee -a "$out/steps.txt"
