@@ -19,8 +19,9 @@ import dataclasses
 
 import numpy as np
 
+from phav.body.kinematics import link_frames
 from phav.body.skeleton import Skeleton
-from phav.geometry import quat_multiply, quat_normalize, quat_rotate
+from phav.geometry import quat_rotate
 from phav.motion.clip import Clip
 
 #: Default contact band above the clip's lowest point, as a fraction of the target's leg length.
@@ -28,27 +29,14 @@ CONTACT_HEIGHT_FRACTION = 0.06
 
 
 def forward_kinematics_frames(skeleton: Skeleton, clip: Clip) -> tuple[np.ndarray, np.ndarray]:
-    """World poses of every link frame for every clip frame.
+    """World poses of every link frame for every clip frame (:func:`phav.body.kinematics.link_frames`
+    on the clip's tracks; a clip's root orientations are unit already).
 
     Returns:
         ``(F, L, 3)`` positions (metres) and ``(F, L, 4)`` xyzw orientations in
         :attr:`Skeleton.link_names` order. Joints without a clip track (the fixed wrists) are at rest.
     """
-    names = skeleton.link_names
-    F, L = clip.num_frames, len(names)
-    pos = np.zeros((F, L, 3))
-    quat = np.zeros((F, L, 4))
-    pos[:, 0] = clip.root_pos
-    quat[:, 0] = clip.root_quat
-    index = {n: i for i, n in enumerate(names)}
-    columns = {j: k for k, j in enumerate(clip.joint_names)}
-    for k, link in enumerate(skeleton.links[1:], start=1):
-        p = index[link.parent]
-        offset = np.broadcast_to(np.asarray(link.offset, dtype=np.float64), (F, 3))
-        pos[:, k] = pos[:, p] + quat_rotate(quat[:, p], offset)
-        col = columns.get(link.joint)
-        quat[:, k] = quat[:, p] if col is None else quat_normalize(quat_multiply(quat[:, p], clip.joint_quats[:, col]))
-    return pos, quat
+    return link_frames(skeleton, clip.root_pos, clip.root_quat, clip.joint_quats, clip.joint_names)
 
 
 def lowest_points(skeleton: Skeleton, link_pos: np.ndarray, link_quat: np.ndarray,
