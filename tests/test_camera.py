@@ -1,8 +1,9 @@
 """Camera conventions: projection, unprojection and the GL matrix agree."""
 
 import numpy as np
+import pytest
 
-from phav.camera import camera_to_world, gl_projection, intrinsics, look_at, project, unproject
+from phav.camera import camera_to_world, gl_projection, intrinsics, look_at, look_at_many, project, to_camera, unproject
 
 
 def _camera():
@@ -52,3 +53,43 @@ def test_gl_projection_maps_pixels_to_ndc_with_centres_at_half_pixels():
     np.testing.assert_allclose(clip[:, 3], z, atol=1e-12)
     near_far = np.array([[0, 0, 0.1, 1], [0, 0, 100.0, 1]]) @ P.T
     np.testing.assert_allclose(near_far[:, 2] / near_far[:, 3], [-1, 1], atol=1e-12)
+
+
+def test_look_at_many_aims_every_frame_with_a_rigid_upright_camera():
+    rng = np.random.default_rng(4)
+    eyes = rng.normal(scale=10.0, size=(300, 3))
+    aims = eyes + rng.normal(size=(300, 3))
+    w2c = look_at_many(eyes, aims)
+    rot = w2c[:, :3, :3]
+    np.testing.assert_allclose(rot @ np.swapaxes(rot, 1, 2), np.broadcast_to(np.eye(3), rot.shape), atol=1e-12)
+    np.testing.assert_allclose(np.linalg.det(rot), 1.0, atol=1e-12)
+    np.testing.assert_array_equal(w2c[:, 3], np.broadcast_to([0.0, 0.0, 0.0, 1.0], (300, 4)))
+    for t in (0, 150, 299):
+        np.testing.assert_allclose(to_camera(eyes[t], w2c[t]), 0.0, atol=1e-12)  # the eye is the origin
+        dist = np.linalg.norm(aims[t] - eyes[t])
+        np.testing.assert_allclose(to_camera(aims[t], w2c[t]), [0.0, 0.0, dist], atol=1e-12)  # on the axis
+        assert to_camera(eyes[t] + [0.0, 0.0, 1.0], w2c[t])[1] < 0.0  # world up is image up (-y)
+    np.testing.assert_array_equal(w2c[7], look_at(eyes[7], aims[7]))
+
+
+def test_look_at_many_broadcasts_a_fixed_point_and_takes_an_up_vector():
+    eyes = np.array([[3.0, 0.0, 1.0], [0.0, 3.0, 1.0], [-3.0, 0.0, 1.0]])
+    w2c = look_at_many(eyes, [0.0, 0.0, 1.0])  # one target for all frames
+    np.testing.assert_allclose(w2c[:, 2, :3], -eyes / 3.0 + [0.0, 0.0, 1.0 / 3.0], atol=1e-15)
+    down = look_at_many([0.0, 0.0, 5.0], [0.0, 0.0, 0.0], up=[0.0, 1.0, 0.0])[0]  # straight down, +y up
+    np.testing.assert_allclose(down[:3, :3], [[1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, -1.0]], atol=1e-15)
+    np.testing.assert_allclose(down[:3, 3], [0.0, 0.0, 5.0], atol=1e-15)
+
+
+def test_look_at_many_rejects_degenerate_views_and_bad_shapes():
+    eyes = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    with pytest.raises(ValueError, match="coincide"):
+        look_at_many(eyes, eyes)
+    with pytest.raises(ValueError, match="parallel"):
+        look_at_many([[0.0, 0.0, 0.0]], [[0.0, 0.0, -3.0]])
+    with pytest.raises(ValueError, match="frame counts"):
+        look_at_many(eyes, np.zeros((3, 3)))
+    with pytest.raises(ValueError, match=r"\(T, 3\)"):
+        look_at_many(np.zeros((2, 2)), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="parallel"):
+        look_at([0.0, 0.0, 0.0], [0.0, 2.0, 0.0], up=[0.0, 1.0, 0.0])

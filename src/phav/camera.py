@@ -24,28 +24,54 @@ def intrinsics(width: int, height: int, vertical_fov_deg: float) -> np.ndarray:
     )
 
 
+def look_at_many(eyes: np.ndarray, targets: np.ndarray, up: np.ndarray = (0.0, 0.0, 1.0)) -> np.ndarray:
+    """``world_to_camera (T, 4, 4) float64`` for cameras at ``eyes`` looking at ``targets``.
+
+    The camera's z axis points from the eye to the target, its x axis along ``forward x up``
+    (right in the image) and its y axis along ``z x x`` (down in the image).
+
+    Args:
+        eyes, targets: ``(T, 3)`` or ``(3,)`` (the same for every frame) world points, metres.
+        up: ``(3,)`` or ``(T, 3)`` world direction that appears up in the image.
+    Raises:
+        ValueError: the shapes do not match, an eye coincides with its target or a view direction
+            is parallel to ``up``.
+    """
+    eye = np.asarray(eyes, dtype=np.float64)
+    target = np.asarray(targets, dtype=np.float64)
+    if eye.shape[-1:] != (3,) or target.shape[-1:] != (3,) or eye.ndim > 2 or target.ndim > 2:
+        raise ValueError(f"eyes and targets must be (3,) or (T, 3) points, got {eye.shape} and {target.shape}")
+    try:
+        eye, target = np.broadcast_arrays(np.atleast_2d(eye), np.atleast_2d(target))
+    except ValueError:
+        raise ValueError(f"eyes {eye.shape} and targets {target.shape} have different frame counts; "
+                         f"give one point per frame or one for all") from None
+    forward = target - eye
+    norm = np.sqrt(np.vecdot(forward, forward))  # np.linalg.norm of each row (a BLAS dot)
+    if np.any(norm < 1e-9):
+        raise ValueError("camera eye and target coincide")
+    z = forward / norm[:, None]
+    x = np.cross(z, np.asarray(up, dtype=np.float64))  # right = forward x up (y points down)
+    norm = np.sqrt(np.vecdot(x, x))
+    if np.any(norm < 1e-9):
+        raise ValueError("camera view direction is parallel to its up vector")
+    x /= norm[:, None]
+    rot = np.stack([x, np.cross(z, x), z], axis=1)  # rows: camera axes in world coordinates
+    out = np.broadcast_to(np.eye(4), (len(eye), 4, 4)).copy()
+    out[:, :3, :3] = rot
+    out[:, :3, 3] = (-rot @ eye[:, :, None])[:, :, 0]
+    return out
+
+
 def look_at(eye: np.ndarray, target: np.ndarray, up: np.ndarray = (0.0, 0.0, 1.0)) -> np.ndarray:
-    """``world_to_camera (4, 4) float64`` for a camera at ``eye`` looking at ``target``.
+    """``world_to_camera (4, 4) float64`` for a camera at ``eye`` looking at ``target`` (each ``(3,)``,
+    metres): :func:`look_at_many` for one frame.
 
     Raises:
         ValueError: ``eye == target`` or the view direction is parallel to ``up``.
     """
-    eye = np.asarray(eye, dtype=np.float64)
-    forward = np.asarray(target, dtype=np.float64) - eye
-    norm = np.linalg.norm(forward)
-    if norm < 1e-9:
-        raise ValueError("camera eye and target coincide")
-    z = forward / norm
-    x = np.cross(z, np.asarray(up, dtype=np.float64))  # right = forward x up (y points down)
-    if np.linalg.norm(x) < 1e-9:
-        raise ValueError("camera view direction is parallel to its up vector")
-    x /= np.linalg.norm(x)
-    y = np.cross(z, x)
-    rot = np.stack([x, y, z])  # rows: camera axes in world coordinates
-    out = np.eye(4)
-    out[:3, :3] = rot
-    out[:3, 3] = -rot @ eye
-    return out
+    return look_at_many(np.asarray(eye, dtype=np.float64).reshape(1, 3),
+                        np.asarray(target, dtype=np.float64).reshape(1, 3), up)[0]
 
 
 def camera_to_world(world_to_camera: np.ndarray) -> np.ndarray:

@@ -105,18 +105,3 @@ def test_critically_damped_follow_converges_without_overshoot():
     out = critically_damped(path, 1 / 30, 0.3)
     assert out[0, 0] == 0.0 and out[-1, 0] == pytest.approx(1.0, abs=1e-3)
     assert np.all(out <= 1.0 + 1e-12) and np.all(np.diff(out[:, 0]) >= -1e-12)
-
-
-def test_camera_tracks_equal_look_at_frame_by_frame():
-    """Every frame's world-to-camera at once, bit for bit :func:`phav.camera.look_at`."""
-    from phav.camera import look_at
-    from phav.worlds.cameras import look_at_many
-
-    rng = np.random.default_rng(4)
-    eyes = rng.normal(scale=10.0, size=(300, 3))
-    aims = eyes + rng.normal(size=(300, 3))
-    np.testing.assert_array_equal(look_at_many(eyes, aims), [look_at(e, a) for e, a in zip(eyes, aims)])
-    with pytest.raises(ValueError, match="coincide"):
-        look_at_many(eyes[:2], eyes[:2])
-    with pytest.raises(ValueError, match="parallel"):
-        look_at_many([[0.0, 0.0, 0.0]], [[0.0, 0.0, -3.0]])

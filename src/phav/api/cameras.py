@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from phav.camera import intrinsics, look_at
+from phav.camera import intrinsics, look_at, look_at_many
 from phav.take import Take
 from phav.worlds.cameras import CameraTrack
 
@@ -58,8 +58,7 @@ class CameraPoses:
         eye, target = np.asarray(eye, dtype=np.float64), np.asarray(target, dtype=np.float64)
         if eye.ndim == 1 and target.ndim == 1:
             return cls(look_at(eye, target), vertical_fov_deg=vertical_fov_deg)
-        eyes, targets = np.broadcast_arrays(np.atleast_2d(eye), np.atleast_2d(target))
-        return cls(np.stack([look_at(e, t) for e, t in zip(eyes, targets)]), vertical_fov_deg=vertical_fov_deg)
+        return cls(look_at_many(eye, target), vertical_fov_deg=vertical_fov_deg)
 
     def track(self, subject: np.ndarray, fps: float, width: int, height: int, scene: Any = None) -> CameraTrack:
         """The poses for ``len(subject)`` frames (``subject`` is unused: the poses are explicit).

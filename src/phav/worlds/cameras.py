@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Union
 
 import numpy as np
 
-from phav.camera import intrinsics
+from phav.camera import intrinsics, look_at_many
 from phav.spec import CameraKind, Environment
 
 if TYPE_CHECKING:
@@ -89,31 +89,6 @@ def boom(eyes: np.ndarray, aims: np.ndarray, scene: "StaticScene | None") -> np.
     frac = np.where(np.isfinite(hit), np.clip(hit - 0.02, 0.05, 1.0), 1.0)
     out = aims + (eyes - aims) * frac[:, None]
     out[:, 2] = np.maximum(out[:, 2], MIN_CAMERA_HEIGHT)
-    return out
-
-
-def look_at_many(eyes: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """:func:`phav.camera.look_at` (up +Z) for every frame at once: ``world_to_camera (T, 4, 4)``
-    from ``eyes``, ``targets`` ``(T, 3)``, equal to it bit for bit frame by frame.
-
-    Raises:
-        ValueError: an eye coincides with its target or looks straight up or down.
-    """
-    eye = np.asarray(eyes, dtype=np.float64).reshape(-1, 3)
-    forward = np.asarray(targets, dtype=np.float64).reshape(-1, 3) - eye
-    norm = np.sqrt(np.vecdot(forward, forward))  # np.linalg.norm of each row (a BLAS dot)
-    if np.any(norm < 1e-9):
-        raise ValueError("camera eye and target coincide")
-    z = forward / norm[:, None]
-    x = np.cross(z, np.array([0.0, 0.0, 1.0]))  # right = forward x up (y points down)
-    norm = np.sqrt(np.vecdot(x, x))
-    if np.any(norm < 1e-9):
-        raise ValueError("camera view direction is parallel to its up vector")
-    x /= norm[:, None]
-    rot = np.stack([x, np.cross(z, x), z], axis=1)  # rows: camera axes in world coordinates
-    out = np.broadcast_to(np.eye(4), (len(eye), 4, 4)).copy()
-    out[:, :3, :3] = rot
-    out[:, :3, 3] = (-rot @ eye[:, :, None])[:, :, 0]
     return out
 
 
