@@ -152,26 +152,6 @@ def test_clip_without_needed_joints_is_rejected(skeleton, walk):
         Humanoid(world, skeleton, partial)
 
 
-def test_batched_targets_equal_per_step_sampling(skeleton, walk):
-    """control() samples the clip for many steps at once; the targets equal sampling each step
-    (past the loop's end too: 300 steps at 240 Hz cross the 1.27 s cycle)."""
-    from phav.physics.humanoid import PIN_LEAD_STEPS
-
-    with World() as world:
-        human = Humanoid(world, skeleton, walk)
-        dt = world.timestep
-        times = np.repeat((1 + np.arange(0, 320, 7)) * dt, 3)  # repeated motor times, as strides give
-        pin_times = (1 + np.arange(len(times)) + PIN_LEAD_STEPS) * dt
-        chunk = human._target_chunk(times, pin_times, 0)
-        for i, t in enumerate(times):
-            positions, velocities = human._targets(human.clip.sample(t))
-            assert np.allclose(np.concatenate(chunk.positions[i]), np.concatenate(positions), atol=1e-12)
-            assert np.allclose(np.concatenate(chunk.velocities[i]), np.concatenate(velocities), atol=1e-9)
-            pin = human.clip.sample(pin_times[i])
-            assert np.allclose(chunk.pin_pos[i], pin.root_pos, atol=1e-12)
-            assert np.allclose(chunk.pin_quat[i], pin.root_quat, atol=1e-12)
-
-
 def test_motor_targets_change_once_per_stride_and_aim_at_its_end(skeleton, walk):
     """On the step grid the motors aim at the clip's pose at the end of each stride of
     MOTOR_UPDATE_STEPS steps and are set once per stride; a strength change is sent at the next

@@ -15,6 +15,7 @@ strengths are grouped in muscle groups (``spine``, ``neck``, ``right_arm``, ``le
 ``right_leg``, ``left_leg``). The root pin is a fixed constraint from the world to the pelvis frame
 whose target follows the clip's root pose and whose maximum force is ``pin_weight * pin_max_force``
 (N, and N m for its rotational rows): 1 holds the pelvis on the clip's root track, 0 leaves a ragdoll.
+The motor and pin targets are sampled from the clip by :mod:`phav.physics.motor_targets`.
 
 Example (30 FPS video, 8 physics substeps of 1/240 s per frame)::
 
@@ -55,6 +56,7 @@ from phav.motion.clip import Clip
 from phav.physics.bullet import pybullet
 from phav.physics.errors import SimulationError
 from phav.physics.kinematics import forward_kinematics
+from phav.physics.motor_targets import TargetChunk, pose_targets, target_chunk
 from phav.physics.muscles import (DAMPING_RATE, HINGE_VELOCITY_GAIN, MuscleGains, check_damping_step,
                                  joint_inertia)
 from phav.physics.world import GRAVITY, World
@@ -95,28 +97,6 @@ MOTOR_UPDATE_STEPS = 8
 
 
 @dataclasses.dataclass
-class _TargetChunk:
-    """Motor and pin targets for consecutive steps, ready for PyBullet (lists, not arrays).
-
-    ``start``: grid index (``time_s / timestep``) of the first step, ``None`` for an off-grid
-    one-step chunk. Per step ``i``: ``positions[i]``/``velocities[i]`` (per muscle joint: a quaternion
-    and angular velocity, or ``[angle]`` and ``[rate]`` for hinges), ``quats[i] (M, 4)`` the target
-    rotations, ``pin_pos[i]``/``pin_quat[i]`` the root pin's target.
-    """
-
-    clip: object
-    start: int | None
-    positions: list
-    velocities: list
-    quats: np.ndarray
-    pin_pos: list
-    pin_quat: list
-
-    def __len__(self) -> int:
-        return len(self.positions)
-
-
-@dataclasses.dataclass
 class HumanoidState:
     """One snapshot of a humanoid.
 
@@ -149,11 +129,6 @@ class HumanoidState:
     muscle_strength: np.ndarray
     muscle_damping: np.ndarray
     pin_weight: float
-
-
-def _hinge_angle(q: np.ndarray, axis: np.ndarray) -> float:
-    """Angle (rad) of the twist of ``q`` about unit ``axis``."""
-    return 2.0 * math.atan2(float(np.dot(q[:3], axis)), float(q[3]))
 
 
 class Humanoid:
@@ -255,7 +230,7 @@ class Humanoid:
         self._annotated_offset = np.array([p for _, _, p in annotated], dtype=np.float64)
 
         self._target = pose.joint_quats[self._clip_columns].copy()
-        self._chunk: _TargetChunk | None = None
+        self._chunk: TargetChunk | None = None
         self._motors_dirty = True  # motor targets, gains or strengths changed since the last update
         self._set_pose(pose)
         self._pin = c.createConstraint(self._body, -1, -1, -1, pybullet.JOINT_FIXED, [0, 0, 0],
@@ -282,52 +257,17 @@ class Humanoid:
         com = pose.root_pos + quat_rotate(pose.root_quat, self._base_inertial_pos)
         c.resetBasePositionAndOrientation(self._body, com.tolist(), pose.root_quat.tolist())
         c.resetBaseVelocity(self._body, pose.root_lin_vel.tolist(), pose.root_ang_vel.tolist())
-        positions, velocities = self._targets(pose)
+        positions, velocities = pose_targets(pose, self._muscle_links, self._clip_columns)
         c.resetJointStatesMultiDof(self._body, self._muscle_indices, positions, velocities)
-
-    def _targets(self, pose) -> tuple[list[list[float]], list[list[float]]]:
-        positions, velocities = [], []
-        for link, col in zip(self._muscle_links, self._clip_columns):
-            q = pose.joint_quats[col]
-            w = pose.joint_ang_vel[col]
-            if link.joint_type == "spherical":
-                positions.append(q.tolist())
-                velocities.append(w.tolist())
-            else:
-                axis = np.asarray(link.axis)
-                positions.append([_hinge_angle(q, axis)])
-                velocities.append([float(np.dot(w, axis))])
-        return positions, velocities
 
     def _apply_pin(self, pose) -> None:
         self._client.changeConstraint(self._pin, jointChildPivot=pose.root_pos.tolist(),
                                       jointChildFrameOrientation=pose.root_quat.tolist(),
                                       maxForce=self.pin_weight * self.pin_max_force)
 
-    def _target_chunk(self, motor_times: np.ndarray, pin_times: np.ndarray, start: int | None) -> _TargetChunk:
-        """Targets for control steps whose motor targets are at ``motor_times (n,)`` seconds and
-        whose pin targets are at ``pin_times (n,)``, sampled in one numpy batch."""
-        unique, inverse = np.unique(motor_times, return_inverse=True)  # strides repeat their target
-        n = len(unique)
-        pose = self.clip.sample_many(np.concatenate([unique, pin_times]))
-        quats = pose.joint_quats[:n, self._clip_columns]
-        rates = pose.joint_ang_vel[:n, self._clip_columns]
-        pos_cols, vel_cols = [], []
-        for m, link in enumerate(self._muscle_links):
-            if link.joint_type == "spherical":
-                pos_cols.append(quats[:, m].tolist())
-                vel_cols.append(rates[:, m].tolist())
-            else:
-                axis = np.asarray(link.axis)
-                angle = 2.0 * np.arctan2(quats[:, m, :3] @ axis, quats[:, m, 3])
-                pos_cols.append(angle[:, None].tolist())
-                vel_cols.append((rates[:, m] @ axis)[:, None].tolist())
-        positions = [list(r) for r in zip(*pos_cols)]
-        velocities = [list(r) for r in zip(*vel_cols)]
-        return _TargetChunk(
-            clip=self.clip, start=start, positions=[positions[j] for j in inverse],
-            velocities=[velocities[j] for j in inverse], quats=quats[inverse],
-            pin_pos=pose.root_pos[n:].tolist(), pin_quat=pose.root_quat[n:].tolist())
+    def _target_chunk(self, motor_times: np.ndarray, pin_times: np.ndarray, start: int | None) -> TargetChunk:
+        """This clip's targets for control steps (:func:`~phav.physics.motor_targets.target_chunk`)."""
+        return target_chunk(self.clip, self._muscle_links, self._clip_columns, motor_times, pin_times, start)
 
     def _apply_extremity_pins(self, time_s: float) -> None:
         """Move hand/foot pins to the clip's link positions at ``time_s`` (forward kinematics)."""
