@@ -48,7 +48,8 @@ def hinge_angle(q: np.ndarray, axis: np.ndarray) -> float:
     return 2.0 * math.atan2(float(np.dot(q[:3], axis)), float(q[3]))
 
 
-def pose_targets(pose: Pose, links: Sequence[Link], columns: Sequence[int]) -> tuple[list[list[float]], list[list[float]]]:
+def pose_targets(pose: Pose, links: Sequence[Link],
+                 columns: Sequence[int]) -> tuple[list[list[float]], list[list[float]]]:
     """Joint positions and velocities of one clip pose for the muscle joints of ``links``, whose
     tracks are the pose's joint columns ``columns`` (one per link)."""
     positions, velocities = [], []
