@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from phav.body.skeleton import default_skeleton
-from phav.motion.ik import (arm_ik, arm_ik_many, chain_end, leg_ik, leg_ik_many, look_at, look_at_many,
-                           matrix_to_quat, matrix_to_quat_many, two_bone_ik, two_bone_ik_many)
+from phav.motion.ik import (KNEE_POLE, MAX_LOOK_PITCH, MAX_LOOK_YAW, arm_ik, arm_ik_many, chain_end, elbow_pole,
+                           leg_ik, leg_ik_many, look_at, look_at_many, matrix_to_quat, matrix_to_quat_many,
+                           two_bone_ik, two_bone_ik_many)
 from phav.geometry import quat_rotate, quat_to_matrix
 from phav.physics.kinematics import forward_kinematics
 
@@ -85,25 +86,73 @@ def test_a_straight_chain_keeps_the_twist_the_pole_gives():
 
 
 def _same_rows(batch, singles):
-    """The batched solutions equal the one-target ones bit for bit."""
+    """The batched solutions equal the one-target ones bit for bit (and the one-target fields are
+    plain Python numbers)."""
     for i, r in enumerate(singles):
         np.testing.assert_array_equal(batch.root_quat[i], r.root_quat)
         assert batch.bend[i] == r.bend and batch.reached[i] == r.reached and batch.error[i] == r.error, i
+        assert type(r.bend) is float and type(r.reached) is bool and type(r.error) is float
 
 
 @pytest.mark.parametrize("max_bend", [math.pi, 2.6])
-def test_batched_two_bone_ik_equals_the_one_target_solver_bit_for_bit(max_bend):
+@pytest.mark.parametrize("axis", [(0.0, -1.0, 0.0), (0.0, 1.0, 0.0)])  # an elbow, a knee
+def test_batched_two_bone_ik_rows_are_the_one_target_solutions_and_the_analytic_ones(max_bend, axis):
+    """Every row, the rare branches included (a target at the root, a pole along the limb, a
+    straight chain), is the one-target solution bit for bit, and both are the law-of-cosines bend
+    with the end on the target (or as near as the chain reaches, along the target's direction)."""
     rng = np.random.default_rng(5)
+    a, b = 0.3, 0.25
     targets = rng.normal(size=(400, 3)) * rng.uniform(0.0, 1.0, size=(400, 1))  # reachable and not
     poles = rng.normal(size=(400, 3))
-    targets[:5] = 0.0  # at the root: the fallback direction
-    poles[5:10] = 2.0 * targets[5:10]  # pole along the target: the fallback side
+    targets[:5] = 0.0  # at the root: the chain points down
+    poles[5:10] = 2.0 * targets[5:10]  # pole along the target: the side comes from the hinge axis
+    axis = np.array(axis)
+    targets[10:15] = np.outer([0.1, 0.2, 0.3, 0.4, 0.5], axis)  # along the hinge axis, and so is the pole:
+    poles[10:15] = targets[10:15]  # neither names a side (the last fallback)
+    batch = two_bone_ik_many(a, b, axis, targets, poles, max_bend)
+    _same_rows(batch, [two_bone_ik(a, b, axis, t, p, max_bend) for t, p in zip(targets, poles)])
+    d = np.linalg.norm(targets, axis=1)
+    d_min = math.sqrt(a * a + b * b + 2 * a * b * math.cos(max_bend))
+    np.testing.assert_array_equal(batch.reached, (d >= d_min - 1e-6) & (d <= a + b + 1e-6))
+    reach = np.clip(d, d_min, a + b)
+    np.testing.assert_allclose(batch.bend, np.arccos(np.clip((reach ** 2 - a * a - b * b) / (2 * a * b), -1, 1)),
+                               atol=1e-7)  # law of cosines (acos is steep at the straight chain)
+    direction = np.where(d[:, None] > 0, targets / np.where(d > 0, d, 1.0)[:, None], [0.0, 0.0, -1.0])
+    ends = np.array([chain_end(a, b, axis, q, t) for q, t in zip(batch.root_quat, batch.bend)])
+    np.testing.assert_allclose(ends, reach[:, None] * direction, atol=1e-9)
+    np.testing.assert_allclose(batch.error, np.linalg.norm(ends - targets, axis=1), atol=1e-9)
+
+
+def test_a_hinge_not_normal_to_the_limb_still_gives_the_one_target_rows():
+    rng = np.random.default_rng(4)
+    targets = rng.normal(size=(100, 3)) * rng.uniform(0.0, 1.0, size=(100, 1))
+    targets[:3] = 0.0
+    poles = rng.normal(size=(100, 3))
     axis = np.array([0.0, -1.0, 0.05])
-    batch = two_bone_ik_many(0.3, 0.25, axis, targets, poles, max_bend)
-    _same_rows(batch, [two_bone_ik(0.3, 0.25, axis, t, p, max_bend) for t, p in zip(targets, poles)])
+    batch = two_bone_ik_many(0.3, 0.25, axis, targets, poles, 2.6)
+    _same_rows(batch, [two_bone_ik(0.3, 0.25, axis, t, p, 2.6) for t, p in zip(targets, poles)])
 
 
-def test_batched_limb_ik_and_look_at_equal_the_one_target_functions():
+def test_the_middle_joint_turns_to_the_pole_or_to_the_hinge_side_without_one():
+    """The middle joint lies on the pole's side of the target line; a pole along that line leaves
+    the side to the hinge, as if the pole were ``axis x target``."""
+    rng = np.random.default_rng(7)
+    a, b, axis = 0.3, 0.25, np.array([0.0, -1.0, 0.0])
+    targets = rng.normal(size=(200, 3))
+    targets *= rng.uniform(0.1, 0.5, size=(200, 1)) / np.linalg.norm(targets, axis=1, keepdims=True)
+    poles = rng.normal(size=(200, 3))
+    batch = two_bone_ik_many(a, b, axis, targets, poles)
+    u = targets / np.linalg.norm(targets, axis=1, keepdims=True)
+    middle = quat_rotate(batch.root_quat, [0.0, 0.0, -a])
+    side = middle - np.sum(middle * u, axis=1, keepdims=True) * u
+    pole_side = poles - np.sum(poles * u, axis=1, keepdims=True) * u
+    assert np.all(np.sum(side * pole_side, axis=1) > 0)
+    along = two_bone_ik_many(a, b, axis, targets, 3.0 * targets)
+    as_axis = two_bone_ik_many(a, b, axis, targets, np.cross(axis, u))
+    np.testing.assert_allclose(along.root_quat, as_axis.root_quat, atol=1e-12)
+
+
+def test_batched_limb_ik_rows_are_the_one_target_functions_with_their_default_poles():
     sk = default_skeleton(1.6)
     rng = np.random.default_rng(6)
     targets = rng.normal(scale=0.4, size=(50, 3))
@@ -111,7 +160,41 @@ def test_batched_limb_ik_and_look_at_equal_the_one_target_functions():
     for side in ("right", "left"):
         _same_rows(arm_ik_many(sk, side, targets, poles), [arm_ik(sk, side, t, p) for t, p in zip(targets, poles)])
         _same_rows(leg_ik_many(sk, side, targets, poles), [leg_ik(sk, side, t, p) for t, p in zip(targets, poles)])
-    np.testing.assert_array_equal(look_at_many(targets), [look_at(t)[0] for t in targets])
+        _same_rows(arm_ik_many(sk, side, targets), [arm_ik(sk, side, t) for t in targets])
+        _same_rows(leg_ik_many(sk, side, targets), [leg_ik(sk, side, t) for t in targets])
+        _same_rows(arm_ik_many(sk, side, targets), [arm_ik(sk, side, t, elbow_pole(side)) for t in targets])
+        _same_rows(leg_ik_many(sk, side, targets), [leg_ik(sk, side, t, KNEE_POLE) for t in targets])
+    # the default elbow points backwards and out, the default knee forwards
+    arm, leg = arm_ik(sk, "left", [0.1, 0.3, -0.1]), leg_ik(sk, "left", [0.1, 0.1, -0.6])
+    elbow, knee = quat_rotate(arm.root_quat, [0.0, 0.0, -1.0]), quat_rotate(leg.root_quat, [0.0, 0.0, -1.0])
+    assert elbow[0] < 0 and elbow[1] > 0 and knee[0] > 0
+
+
+def test_batched_look_at_rows_are_the_one_direction_ones_and_face_the_direction_within_the_limits():
+    rng = np.random.default_rng(8)
+    directions = rng.normal(size=(300, 3))
+    quats, within = look_at_many(directions)
+    for d, q, ok in zip(directions, quats, within):
+        q1, ok1 = look_at(d)
+        np.testing.assert_array_equal(q1, q)
+        assert ok1 is bool(ok)
+    face = quat_rotate(quats, [1.0, 0.0, 0.0])
+    unit = directions / np.linalg.norm(directions, axis=1, keepdims=True)
+    yaw, pitch = np.arctan2(unit[:, 1], unit[:, 0]), np.arcsin(unit[:, 2])
+    np.testing.assert_array_equal(within, (np.abs(yaw) <= MAX_LOOK_YAW) & (np.abs(pitch) <= MAX_LOOK_PITCH))
+    assert within.any() and not within.all()
+    np.testing.assert_allclose(face[within], unit[within], atol=1e-12)
+    clamped = np.clip(yaw, -MAX_LOOK_YAW, MAX_LOOK_YAW), np.clip(pitch, -MAX_LOOK_PITCH, MAX_LOOK_PITCH)
+    np.testing.assert_allclose(np.arctan2(face[:, 1], face[:, 0]), clamped[0], atol=1e-12)
+    np.testing.assert_allclose(np.arcsin(np.clip(face[:, 2], -1, 1)), clamped[1], atol=1e-9)
+
+
+def test_batched_matrix_to_quat_rows_are_the_one_matrix_ones_and_invert_quat_to_matrix():
+    rng = np.random.default_rng(9)
     q = rng.normal(size=(200, 4))
-    matrices = quat_to_matrix(q / np.linalg.norm(q, axis=1, keepdims=True))
-    np.testing.assert_array_equal(matrix_to_quat_many(matrices), [matrix_to_quat(m) for m in matrices])
+    q = q / np.linalg.norm(q, axis=1, keepdims=True)
+    q[:4] = [[1.0, 0, 0, 0], [0, 1.0, 0, 0], [0, 0, 1.0, 0], [0, 0, 0, 1.0]]  # each of the four branches
+    matrices = quat_to_matrix(q)
+    batch = matrix_to_quat_many(matrices)
+    np.testing.assert_array_equal(batch, [matrix_to_quat(m) for m in matrices])
+    np.testing.assert_allclose(batch, np.where(q[:, 3:] < 0, -q, q), atol=1e-12)  # w >= 0

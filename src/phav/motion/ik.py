@@ -7,9 +7,13 @@ positions are metres, quaternions ``(x, y, z, w)``.
 A two-bone chain is a spherical root joint (shoulder, hip), an upper segment of length ``a`` along
 ``-z``, a hinge (elbow, knee) with axis ``h`` and bend angle ``theta`` in ``[0, max_bend]``, and a
 lower segment of length ``b``. With bend ``theta`` the end lies at ``|p| = sqrt(a² + b² + 2ab cos
-theta)`` from the root (law of cosines), so ``theta`` follows from the target distance; the root
+theta)`` from the root (law of cosines, for a hinge normal to the limb as the skeleton's are), so
+``theta`` follows from the target distance; the root
 rotation then turns the chain's plane so that the end reaches the target and the middle joint points
 towards the *pole* direction.
+
+Every solver takes ``N`` targets at once (``*_many``); the one-target functions call it with one row,
+so there is one implementation of each and a row of a batch equals the one-target answer bit for bit.
 """
 
 from __future__ import annotations
@@ -47,81 +51,6 @@ class IKResult:
     error: float
 
 
-def matrix_to_quat(m: np.ndarray) -> np.ndarray:
-    """Unit quaternion ``(4,)`` xyzw of a rotation matrix ``(3, 3)`` (Shepperd's method)."""
-    m = np.asarray(m, dtype=np.float64)
-    tr = m[0, 0] + m[1, 1] + m[2, 2]
-    if tr > 0.0:
-        s = 2.0 * math.sqrt(1.0 + tr)
-        q = [(m[2, 1] - m[1, 2]) / s, (m[0, 2] - m[2, 0]) / s, (m[1, 0] - m[0, 1]) / s, 0.25 * s]
-    elif m[0, 0] > m[1, 1] and m[0, 0] > m[2, 2]:
-        s = 2.0 * math.sqrt(1.0 + m[0, 0] - m[1, 1] - m[2, 2])
-        q = [0.25 * s, (m[0, 1] + m[1, 0]) / s, (m[0, 2] + m[2, 0]) / s, (m[2, 1] - m[1, 2]) / s]
-    elif m[1, 1] > m[2, 2]:
-        s = 2.0 * math.sqrt(1.0 + m[1, 1] - m[0, 0] - m[2, 2])
-        q = [(m[0, 1] + m[1, 0]) / s, 0.25 * s, (m[1, 2] + m[2, 1]) / s, (m[0, 2] - m[2, 0]) / s]
-    else:
-        s = 2.0 * math.sqrt(1.0 + m[2, 2] - m[0, 0] - m[1, 1])
-        q = [(m[0, 2] + m[2, 0]) / s, (m[1, 2] + m[2, 1]) / s, 0.25 * s, (m[1, 0] - m[0, 1]) / s]
-    return quat_normalize(np.array(q))
-
-
-def _frame(u: np.ndarray, hint: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-    """Orthonormal columns ``[u, v, w]``: ``v`` the part of ``hint`` normal to ``u``."""
-    v = hint - np.dot(hint, u) * u
-    if np.linalg.norm(v) < 1e-9:
-        v = fallback - np.dot(fallback, u) * u
-        if np.linalg.norm(v) < 1e-9:
-            v = np.cross(u, [1.0, 0.0, 0.0]) if abs(u[0]) < 0.9 else np.cross(u, [0.0, 1.0, 0.0])
-    v = v / np.linalg.norm(v)
-    return np.stack([u, v, np.cross(u, v)], axis=1)
-
-
-def _chain(upper: float, lower: float, hinge_axis: np.ndarray) -> tuple[float, float, np.ndarray]:
-    """Checked segment lengths (metres) and the unit hinge axis of a two-bone chain."""
-    a, b = float(upper), float(lower)
-    if not (a > 0 and b > 0):
-        raise ValueError(f"segment lengths must be positive, got {a}, {b}")
-    axis = np.asarray(hinge_axis, dtype=np.float64)
-    return a, b, axis / np.linalg.norm(axis)
-
-
-def two_bone_ik(upper: float, lower: float, hinge_axis: np.ndarray, target: np.ndarray, pole: np.ndarray,
-                max_bend: float = math.pi) -> IKResult:
-    """Solve a two-bone chain in its parent's frame.
-
-    Args:
-        upper, lower: segment lengths ``a``, ``b`` (metres, > 0).
-        hinge_axis: ``(3,)`` unit axis of the middle hinge in the upper segment's frame.
-        target: ``(3,)`` wanted end position relative to the root joint, parent frame.
-        pole: ``(3,)`` direction the middle joint should point to (parent frame).
-        max_bend: largest hinge angle, radians (the joint limit).
-    Raises:
-        ValueError: a segment length is not positive.
-    """
-    a, b, axis = _chain(upper, lower, hinge_axis)
-    target = np.asarray(target, dtype=np.float64)
-    d = float(np.linalg.norm(target))
-    d_max = a + b
-    d_min = math.sqrt(max(a * a + b * b + 2 * a * b * math.cos(min(max_bend, math.pi)), 0.0))
-    reached = d_min - REACH_TOLERANCE <= d <= d_max + REACH_TOLERANCE
-    dc = min(max(d, d_min), d_max)
-    cos_bend = (dc * dc - a * a - b * b) / (2 * a * b)
-    bend = math.acos(min(1.0, max(-1.0, cos_bend)))
-    down = np.array([0.0, 0.0, -1.0])
-    elbow_local = a * down
-    end_local = elbow_local + b * quat_rotate(quat_from_axis_angle(axis, bend), down)
-    n_end = np.linalg.norm(end_local)
-    direction = target / d if d > 1e-12 else down
-    # a straight chain leaves the middle joint's side undefined: take the side it moves to as it
-    # starts to bend (u x axis), so that a straight limb keeps the twist the pole gives it
-    local = _frame(end_local / n_end, elbow_local, np.cross(end_local / n_end, axis))
-    world = _frame(direction, np.asarray(pole, dtype=np.float64), np.cross(axis, direction))
-    q = matrix_to_quat(world @ local.T)
-    end = quat_rotate(q, end_local)
-    return IKResult(q, bend, bool(reached), float(np.linalg.norm(end - target)))
-
-
 @dataclasses.dataclass(frozen=True)
 class IKBatch:
     """Two-bone solutions for ``N`` targets (:func:`two_bone_ik_many`); row ``i`` holds the
@@ -139,28 +68,14 @@ class IKBatch:
     reached: np.ndarray
     error: np.ndarray
 
-
-def _norms(v: np.ndarray) -> np.ndarray:
-    """``(N,)`` lengths of the rows of ``v (N, 3)``, bit for bit ``np.linalg.norm`` of each row
-    (which takes the dot product through BLAS, not the sum ``np.linalg.norm(v, axis=1)`` forms)."""
-    return np.sqrt(np.vecdot(v, v))
-
-
-def _frames_many(u: np.ndarray, hint: np.ndarray, fallback_ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_frame` for rows ``u (N, 3)``, ``hint (N, 3)``: ``(N, 3, 3)`` frames and ``(N,)`` bool,
-    false where ``hint`` is (nearly) parallel to ``u`` (:func:`_frame` would take its fallback;
-    those rows of the frames are not valid). ``fallback_ok`` is passed through and-ed."""
-    v = hint - np.vecdot(hint, u)[:, None] * u
-    n = _norms(v)
-    ok = fallback_ok & ~(n < 1e-9)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        v = v / n[:, None]
-    return np.stack([u, v, np.cross(u, v)], axis=-1), ok
+    def row(self, i: int) -> IKResult:
+        """Solution ``i`` as an :class:`IKResult` (Python ``float`` and ``bool`` fields)."""
+        return IKResult(np.array(self.root_quat[i]), float(self.bend[i]), bool(self.reached[i]), float(self.error[i]))
 
 
 def matrix_to_quat_many(m: np.ndarray) -> np.ndarray:
-    """:func:`matrix_to_quat` for rotation matrices ``(N, 3, 3)``: unit quaternions ``(N, 4)``,
-    equal bit for bit to the one-matrix function on each."""
+    """Unit quaternions ``(N, 4)`` xyzw of rotation matrices ``(N, 3, 3)`` (Shepperd's method: each
+    row from the largest of the trace and the diagonal, so no division by a small number)."""
     m = np.asarray(m, dtype=np.float64)
     m00, m01, m02 = m[:, 0, 0], m[:, 0, 1], m[:, 0, 2]
     m10, m11, m12 = m[:, 1, 0], m[:, 1, 1], m[:, 1, 2]
@@ -182,12 +97,54 @@ def matrix_to_quat_many(m: np.ndarray) -> np.ndarray:
     return quat_normalize(q)
 
 
+def matrix_to_quat(m: np.ndarray) -> np.ndarray:
+    """Unit quaternion ``(4,)`` xyzw of a rotation matrix ``(3, 3)`` (:func:`matrix_to_quat_many`)."""
+    return matrix_to_quat_many(np.asarray(m, dtype=np.float64)[None])[0]
+
+
+def _norms(v: np.ndarray) -> np.ndarray:
+    """``(N,)`` lengths of the rows of ``v (N, 3)``, bit for bit ``np.linalg.norm`` of each row
+    (which takes the dot product through BLAS, not the sum ``np.linalg.norm(v, axis=1)`` forms)."""
+    return np.sqrt(np.vecdot(v, v))
+
+
+def _frames(u: np.ndarray, hint: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """Orthonormal frames ``(N, 3, 3)``, columns ``[u, v, u x v]`` for unit rows ``u (N, 3)``:
+    ``v`` the part of ``hint (N, 3)`` normal to ``u``; where ``hint`` is (nearly) parallel to ``u``,
+    the part of ``fallback (N, 3)``; where that is too, ``u x x`` (``u x y`` when ``u`` is near x)."""
+    v = hint - np.vecdot(hint, u)[:, None] * u
+    weak = _norms(v) < 1e-9
+    if weak.any():
+        uw, fw = u[weak], fallback[weak]
+        w = fw - np.vecdot(fw, uw)[:, None] * uw
+        weaker = _norms(w) < 1e-9
+        if weaker.any():
+            ux = uw[weaker]
+            w[weaker] = np.where(np.abs(ux[:, :1]) < 0.9, np.cross(ux, [1.0, 0.0, 0.0]), np.cross(ux, [0.0, 1.0, 0.0]))
+        v[weak] = w
+    v = v / _norms(v)[:, None]
+    return np.stack([u, v, np.cross(u, v)], axis=-1)
+
+
+def _chain(upper: float, lower: float, hinge_axis: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """Checked segment lengths (metres) and the unit hinge axis of a two-bone chain."""
+    a, b = float(upper), float(lower)
+    if not (a > 0 and b > 0):
+        raise ValueError(f"segment lengths must be positive, got {a}, {b}")
+    axis = np.asarray(hinge_axis, dtype=np.float64)
+    return a, b, axis / np.linalg.norm(axis)
+
+
 def two_bone_ik_many(upper: float, lower: float, hinge_axis: np.ndarray, targets: np.ndarray, poles: np.ndarray,
                      max_bend: float = math.pi) -> IKBatch:
-    """:func:`two_bone_ik` for ``N`` targets at once: ``targets (N, 3)`` and ``poles`` ``(N, 3)`` or
-    ``(3,)``. Every row equals the one-target solution bit for bit (rows in its rare branches, a
-    target at the root or a pole along the limb, are solved by it).
+    """Solve a two-bone chain in its parent's frame for ``N`` targets at once.
 
+    Args:
+        upper, lower: segment lengths ``a``, ``b`` (metres, > 0).
+        hinge_axis: ``(3,)`` unit axis of the middle hinge in the upper segment's frame.
+        targets: ``(N, 3)`` wanted end positions relative to the root joint, parent frame.
+        poles: ``(N, 3)`` or ``(3,)`` directions the middle joint should point to (parent frame).
+        max_bend: largest hinge angle, radians (the joint limit).
     Raises:
         ValueError: a segment length is not positive.
     """
@@ -200,22 +157,32 @@ def two_bone_ik_many(upper: float, lower: float, hinge_axis: np.ndarray, targets
     reached = (d_min - REACH_TOLERANCE <= d) & (d <= d_max + REACH_TOLERANCE)
     dc = np.minimum(np.maximum(d, d_min), d_max)
     cos_bend = (dc * dc - a * a - b * b) / (2 * a * b)
+    # math.acos, not np.arccos: numpy's differs in the last bit on some inputs (SIMD kernels)
     bend = np.array([math.acos(min(1.0, max(-1.0, c))) for c in cos_bend.tolist()], dtype=np.float64)
     down = np.array([0.0, 0.0, -1.0])
     elbow_local = a * down
     end_local = elbow_local + b * quat_rotate(quat_from_axis_angle(axis, bend), down)
     u = end_local / _norms(end_local)[:, None]
-    local, ok = _frames_many(u, np.broadcast_to(elbow_local, u.shape), d > 1e-12)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        direction = targets / d[:, None]
-    world, ok = _frames_many(direction, poles, ok)
+    # a straight chain leaves the middle joint's side undefined: take the side it moves to as it
+    # starts to bend (u x axis), so that a straight limb keeps the twist the pole gives it
+    local = _frames(u, np.broadcast_to(elbow_local, u.shape), np.cross(u, axis))
+    with np.errstate(invalid="ignore", divide="ignore"):  # a target at the root points the chain down
+        direction = np.where((d > 1e-12)[:, None], targets / d[:, None], down)
+    world = _frames(direction, poles, np.cross(axis, direction))
     q = matrix_to_quat_many(world @ np.swapaxes(local, -1, -2))
-    offset = quat_rotate(q, end_local) - targets
-    error = _norms(offset)
-    for i in np.flatnonzero(~ok):  # the rare branches, one by one
-        r = two_bone_ik(a, b, hinge_axis, targets[i], poles[i], max_bend)
-        q[i], error[i] = r.root_quat, r.error
+    error = _norms(quat_rotate(q, end_local) - targets)
     return IKBatch(q, bend, reached, error)
+
+
+def two_bone_ik(upper: float, lower: float, hinge_axis: np.ndarray, target: np.ndarray, pole: np.ndarray,
+                max_bend: float = math.pi) -> IKResult:
+    """:func:`two_bone_ik_many` for one ``target (3,)`` and ``pole (3,)``.
+
+    Raises:
+        ValueError: a segment length is not positive.
+    """
+    target = np.asarray(target, dtype=np.float64).reshape(1, 3)
+    return two_bone_ik_many(upper, lower, hinge_axis, target, np.asarray(pole, dtype=np.float64), max_bend).row(0)
 
 
 def chain_end(upper: float, lower: float, hinge_axis: np.ndarray, root_quat: np.ndarray, bend: float) -> np.ndarray:
@@ -233,65 +200,61 @@ def _limb(skeleton: Skeleton, upper: str, lower: str, end: str) -> tuple[np.ndar
             lower_link.axis, lower_link.limits[1])
 
 
-def _arm(skeleton: Skeleton, side: str) -> tuple[np.ndarray, float, float, np.ndarray, float]:
-    return _limb(skeleton, f"{side}_upper_arm", f"{side}_forearm", f"{side}_hand")
-
-
-def _leg(skeleton: Skeleton, side: str) -> tuple[np.ndarray, float, float, np.ndarray, float]:
-    return _limb(skeleton, f"{side}_thigh", f"{side}_shin", f"{side}_foot")
-
-
-def arm_ik(skeleton: Skeleton, side: str, hand: np.ndarray, pole: np.ndarray | None = None) -> IKResult:
-    """Shoulder rotation and elbow bend putting the ``side`` wrist at ``hand`` (chest frame, metres,
-    relative to the chest joint). Default pole: elbow backwards, down and out."""
-    root, upper, lower, axis, max_bend = _arm(skeleton, side)
+def elbow_pole(side: str) -> np.ndarray:
+    """The default direction ``(3,)`` of the ``side`` elbow (chest frame): backwards, down and out."""
     out = 1.0 if side == "left" else -1.0
-    pole = np.array([-0.4, 0.5 * out, -0.7]) if pole is None else pole
-    return two_bone_ik(upper, lower, axis, np.asarray(hand, dtype=np.float64) - root, pole, max_bend=max_bend)
+    return np.array([-0.4, 0.5 * out, -0.7])
 
 
-def leg_ik(skeleton: Skeleton, side: str, ankle: np.ndarray, pole: np.ndarray | None = None) -> IKResult:
-    """Hip rotation and knee bend putting the ``side`` ankle at ``ankle`` (pelvis frame, metres,
-    relative to the pelvis joint). Default pole: knee forwards."""
-    root, upper, lower, axis, max_bend = _leg(skeleton, side)
-    pole = np.array([1.0, 0.0, 0.0]) if pole is None else pole
-    return two_bone_ik(upper, lower, axis, np.asarray(ankle, dtype=np.float64) - root, pole, max_bend=max_bend)
+#: The default direction of the knees (pelvis frame): forwards.
+KNEE_POLE = (1.0, 0.0, 0.0)
 
 
-def arm_ik_many(skeleton: Skeleton, side: str, hands: np.ndarray, poles: np.ndarray) -> IKBatch:
-    """:func:`arm_ik` for ``hands (N, 3)`` with ``poles (N, 3)`` at once (:func:`two_bone_ik_many`)."""
-    root, upper, lower, axis, max_bend = _arm(skeleton, side)
+def arm_ik_many(skeleton: Skeleton, side: str, hands: np.ndarray, poles: np.ndarray | None = None) -> IKBatch:
+    """Shoulder rotations and elbow bends putting the ``side`` wrist at ``hands (N, 3)`` (chest frame,
+    metres, relative to the chest joint), elbows towards ``poles`` ``(N, 3)`` or ``(3,)`` (default
+    :func:`elbow_pole`); :func:`two_bone_ik_many`."""
+    root, upper, lower, axis, max_bend = _limb(skeleton, f"{side}_upper_arm", f"{side}_forearm", f"{side}_hand")
+    poles = elbow_pole(side) if poles is None else poles
     return two_bone_ik_many(upper, lower, axis, np.asarray(hands, dtype=np.float64) - root, poles, max_bend=max_bend)
 
 
-def leg_ik_many(skeleton: Skeleton, side: str, ankles: np.ndarray, poles: np.ndarray) -> IKBatch:
-    """:func:`leg_ik` for ``ankles (N, 3)`` with ``poles (N, 3)`` at once (:func:`two_bone_ik_many`)."""
-    root, upper, lower, axis, max_bend = _leg(skeleton, side)
+def leg_ik_many(skeleton: Skeleton, side: str, ankles: np.ndarray, poles: np.ndarray | None = None) -> IKBatch:
+    """Hip rotations and knee bends putting the ``side`` ankle at ``ankles (N, 3)`` (pelvis frame,
+    metres, relative to the pelvis joint), knees towards ``poles`` ``(N, 3)`` or ``(3,)`` (default
+    :data:`KNEE_POLE`); :func:`two_bone_ik_many`."""
+    root, upper, lower, axis, max_bend = _limb(skeleton, f"{side}_thigh", f"{side}_shin", f"{side}_foot")
+    poles = np.array(KNEE_POLE) if poles is None else poles
     return two_bone_ik_many(upper, lower, axis, np.asarray(ankles, dtype=np.float64) - root, poles, max_bend=max_bend)
 
 
-def look_at(direction: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Neck rotation ``(4,)`` turning the face (+x) towards ``direction`` (chest frame), limited to
-    :data:`MAX_LOOK_YAW` and :data:`MAX_LOOK_PITCH`; also whether the limits held (no clamping)."""
-    d = np.asarray(direction, dtype=np.float64)
-    yaw = math.atan2(d[1], d[0])
-    pitch = -math.atan2(d[2], math.hypot(d[0], d[1]))
-    ok = abs(yaw) <= MAX_LOOK_YAW and abs(pitch) <= MAX_LOOK_PITCH
-    yaw = min(max(yaw, -MAX_LOOK_YAW), MAX_LOOK_YAW)
-    pitch = min(max(pitch, -MAX_LOOK_PITCH), MAX_LOOK_PITCH)
+def arm_ik(skeleton: Skeleton, side: str, hand: np.ndarray, pole: np.ndarray | None = None) -> IKResult:
+    """:func:`arm_ik_many` for one wrist target ``hand (3,)`` and ``pole (3,)``."""
+    return arm_ik_many(skeleton, side, np.asarray(hand, dtype=np.float64).reshape(1, 3), pole).row(0)
+
+
+def leg_ik(skeleton: Skeleton, side: str, ankle: np.ndarray, pole: np.ndarray | None = None) -> IKResult:
+    """:func:`leg_ik_many` for one ankle target ``ankle (3,)`` and ``pole (3,)``."""
+    return leg_ik_many(skeleton, side, np.asarray(ankle, dtype=np.float64).reshape(1, 3), pole).row(0)
+
+
+def look_at_many(directions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Neck rotations ``(N, 4)`` turning the face (+x) towards ``directions (N, 3)`` (chest frame),
+    limited to :data:`MAX_LOOK_YAW` and :data:`MAX_LOOK_PITCH`; also ``(N,)`` bool, whether the
+    limits held (no clamping)."""
+    rows = np.asarray(directions, dtype=np.float64).reshape(-1, 3).tolist()
+    # math's atan2 and hypot, not numpy's: those differ in the last bit on some inputs (SIMD kernels)
+    yaw = np.array([math.atan2(y, x) for x, y, _ in rows], dtype=np.float64)
+    pitch = np.array([-math.atan2(z, math.hypot(x, y)) for x, y, z in rows], dtype=np.float64)
+    ok = (np.abs(yaw) <= MAX_LOOK_YAW) & (np.abs(pitch) <= MAX_LOOK_PITCH)
+    yaw = np.minimum(np.maximum(yaw, -MAX_LOOK_YAW), MAX_LOOK_YAW)
+    pitch = np.minimum(np.maximum(pitch, -MAX_LOOK_PITCH), MAX_LOOK_PITCH)
     q = quat_multiply(quat_from_axis_angle(np.array([0.0, 0.0, 1.0]), yaw),
                       quat_from_axis_angle(np.array([0.0, 1.0, 0.0]), pitch))
     return quat_normalize(q), ok
 
 
-def look_at_many(directions: np.ndarray) -> np.ndarray:
-    """:func:`look_at`'s rotations ``(N, 4)`` for ``directions (N, 3)`` at once, bit for bit."""
-    yaws, pitches = [], []
-    for x, y, z in np.asarray(directions, dtype=np.float64).reshape(-1, 3).tolist():
-        yaw = math.atan2(y, x)
-        pitch = -math.atan2(z, math.hypot(x, y))
-        yaws.append(min(max(yaw, -MAX_LOOK_YAW), MAX_LOOK_YAW))
-        pitches.append(min(max(pitch, -MAX_LOOK_PITCH), MAX_LOOK_PITCH))
-    q = quat_multiply(quat_from_axis_angle(np.array([0.0, 0.0, 1.0]), np.array(yaws, dtype=np.float64)),
-                      quat_from_axis_angle(np.array([0.0, 1.0, 0.0]), np.array(pitches, dtype=np.float64)))
-    return quat_normalize(q)
+def look_at(direction: np.ndarray) -> tuple[np.ndarray, bool]:
+    """:func:`look_at_many` for one ``direction (3,)``: the rotation ``(4,)`` and whether the limits held."""
+    q, ok = look_at_many(np.asarray(direction, dtype=np.float64).reshape(1, 3))
+    return q[0], bool(ok[0])

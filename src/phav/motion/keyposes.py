@@ -20,15 +20,14 @@ made (see :mod:`phav.actions`).
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from phav.body.skeleton import ACTUATED_JOINTS, Skeleton
-from phav.geometry import quat_conjugate, quat_multiply, quat_normalize, quat_rotate
+from phav.geometry import quat_conjugate, quat_from_axis_angle, quat_multiply, quat_normalize, quat_rotate
 from phav.motion.clip import Clip
-from phav.motion.ik import arm_ik_many, leg_ik_many, look_at_many
+from phav.motion.ik import arm_ik_many, elbow_pole, leg_ik_many, look_at_many
 from phav.motion.rotations import quat_from_rotvec, quat_slerp
 from phav.motion.spine import split_spine
 
@@ -207,34 +206,25 @@ def synthesize(skeleton: Skeleton, keys: Sequence[Key], *, duration: float | Non
         w = u[looks]
         target = (1 - w) * np.array(first) + w * np.array(second) + shift[looks]
         head = chest_pos[looks] + quat_rotate(chest_q[looks], _vec(skeleton.link("head").offset))
-        jq[looks, col["neck"]] = look_at_many(quat_rotate(quat_conjugate(chest_q[looks]), target - head))
+        jq[looks, col["neck"]] = look_at_many(quat_rotate(quat_conjugate(chest_q[looks]), target - head))[0]
     for side in SIDES:
         hands = lerp(lambda k: k.hands.get(side, rest_h[side]))
-        out = 1.0 if side == "left" else -1.0
-        poles = np.broadcast_to(np.array([-0.4, 0.5 * out, -0.7]), (n, 3)).copy()  # arm_ik's default
+        poles = np.broadcast_to(elbow_pole(side), (n, 3)).copy()
         posed = [f for f, (a, b, _) in enumerate(spans) if a.elbow_pole is not None or b.elbow_pole is not None]
         if posed:
-            default = (-0.4, -0.5, -0.7)
+            default = elbow_pole("right")  # a key's pole is the right arm's; the left mirrors it
             p = lerp(lambda k: k.elbow_pole if k.elbow_pole is not None else default, posed)
             poles[posed] = p * np.array([1.0, 1.0 if side == "right" else -1.0, 1.0])
         r = arm_ik_many(skeleton, side, hands, poles)
         jq[:, col[f"{side}_shoulder"]] = r.root_quat
-        jq[:, col[f"{side}_elbow"]] = _hinges(skeleton, f"{side}_forearm", r.bend)
+        jq[:, col[f"{side}_elbow"]] = quat_from_axis_angle(_vec(skeleton.link(f"{side}_forearm").axis), r.bend)
         ankle = lerp(lambda k: k.feet.get(side, rest_a[side])) + shift
         local = quat_rotate(quat_conjugate(pq), ankle - pelvis)
-        r = leg_ik_many(skeleton, side, local, np.array([1.0, 0.0, 0.0]))  # leg_ik's default pole
+        r = leg_ik_many(skeleton, side, local)
         hip_q = r.root_quat
-        knee_q = _hinges(skeleton, f"{side}_shin", r.bend)
+        knee_q = quat_from_axis_angle(_vec(skeleton.link(f"{side}_shin").axis), r.bend)
         jq[:, col[f"{side}_hip"]] = hip_q
         jq[:, col[f"{side}_knee"]] = knee_q
         shin_world = quat_multiply(quat_multiply(pq, hip_q), knee_q)
         jq[:, col[f"{side}_ankle"]] = quat_normalize(quat_conjugate(shin_world))  # foot flat, facing +x
     return Clip(name, fps, root_pos, root_quat, joints, jq, loop=False, cycle_turn=0.0)
-
-
-def _hinges(skeleton: Skeleton, link: str, angles: np.ndarray) -> np.ndarray:
-    """Rotations ``(N, 4)`` of the hinge of ``link`` by ``angles (N,)`` radians."""
-    axis = _vec(skeleton.link(link).axis)
-    half = [0.5 * a for a in np.asarray(angles, dtype=np.float64).tolist()]
-    return np.concatenate([axis * np.array([math.sin(h) for h in half])[:, None],
-                           np.array([math.cos(h) for h in half])[:, None]], axis=1)
