@@ -12,15 +12,15 @@ figure measured before it.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import sys
 import time
 from pathlib import Path
 
 from benchmarks import cases, scaling
-from benchmarks.report import Interrupted, Report, SkipCase, Step, run_steps, select
-from benchmarks.timing import machine
+from benchmarks.derived import derive
+from benchmarks.options import default_counts, parse_counts, parse_size
+from benchmarks.report import Interrupted, Report, SkipCase, Step, header, run_steps, select
 from phav.frames import MODALITIES
 from phav.spec import VideoSpec
 
@@ -30,17 +30,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="fewer frames and repeats (under two minutes here)")
     parser.add_argument("--out", type=Path, default=None,
                         help="write the results as JSON to this file (rewritten after every step)")
-    parser.add_argument("--size", type=_size, default=(340, 256), help="output size WxH (default 340x256)")
+    parser.add_argument("--size", type=parse_size, default=(340, 256), help="output size WxH (default 340x256)")
     parser.add_argument("--frames", type=int, default=None, help="frames per video (default 60, quick 20)")
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per case (default 5, quick 3)")
-    parser.add_argument("--pybullet-egl", action="store_true", help="also time PyBullet's EGL renderer plugin")
+    parser.add_argument("--pybullet-egl", action="store_true",
+                        help="also time PyBullet's EGL renderer plugin (pybullet_egl, right after pybullet_tiny)")
     parser.add_argument("--dataset-videos", type=int, default=None,
                         help="videos per dataset case, at least one per worker (default 6, quick 1; 0 skips)")
     parser.add_argument("--videos-per-worker", type=int, default=1,
                         help="at least this many videos per worker in the dataset cases (default 1)")
     parser.add_argument("--scaling-frames", type=int, default=None,
                         help="frames per take of the resolution and people scaling cases (default 10, quick 2; 0 skips)")
-    parser.add_argument("--processes", type=_counts, default=None,
+    parser.add_argument("--processes", type=parse_counts, default=None,
                         help="process counts of the parallel render and dataset cases, e.g. 1,2,4,8,16 "
                              "(default: 1, 2, 4, ... up to this machine's cores)")
     parser.add_argument("--only", default=None,
@@ -48,31 +49,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip", default=None, help="leave out the steps matching these comma-separated patterns")
     parser.add_argument("--list", action="store_true", help="print the steps that would run, and exit")
     return parser.parse_args(argv)
-
-
-def _size(text: str) -> tuple[int, int]:
-    try:
-        width, height = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a size WxH, e.g. 340x256") from None
-    return width, height
-
-
-def _counts(text: str) -> tuple[int, ...]:
-    try:
-        counts = tuple(int(v) for v in text.split(","))
-    except ValueError:
-        counts = ()
-    if not counts or min(counts) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of positive integers, e.g. 1,2,4")
-    return counts
-
-
-def default_counts(cores: int | None) -> tuple[int, ...]:
-    """1, 2, 4, ... up to ``cores`` (and ``cores`` itself when it is not a power of two)."""
-    cores = max(1, cores or 1)
-    counts = [1 << k for k in range(cores.bit_length()) if 1 << k <= cores]
-    return tuple(counts + ([cores] if counts[-1] != cores else []))
 
 
 class Inputs:
@@ -135,8 +111,8 @@ class Inputs:
 
 def build_steps(args: argparse.Namespace, inputs: Inputs, repeats: int) -> list[Step]:
     """Every step of a run, most important first: render only per preset (with read-back and per-pass
-    GPU times), PyBullet's TinyRenderer (the ratios), render in 1..N processes, dataset generation
-    on 1..N workers, then the rest."""
+    GPU times), PyBullet's TinyRenderer and EGL plugin (the ratios), render in 1..N processes,
+    dataset generation on 1..N workers, then the rest."""
     from benchmarks.cpu_ceiling import cpu_ceiling_cases
     from benchmarks.dataset_ceiling import dataset_ceiling_case
     from benchmarks.parallel import render_parallel_case
@@ -154,11 +130,10 @@ def build_steps(args: argparse.Namespace, inputs: Inputs, repeats: int) -> list[
     # parts to draw (streets, buildings, cars): the same preset there.
     steps.insert(qualities.index("phav") + 1, Step(
         "presets_phav_urban", lambda: render_cases(inputs.urban_take, "phav", repeats, label="phav_urban")))
-    if not args.quick:  # the default settings' renderer; presets_phav times the same preset
-        steps.append(Step("render", lambda: [cases.render_case(inputs.take, MODALITIES, repeats, inputs.renderer),
-                                             cases.render_case(inputs.take, ("img",), repeats, inputs.renderer)]))
     steps.append(Step("pybullet_tiny", lambda: [cases.pybullet_camera_case(spec, inputs.take, "tiny", repeats)],
                       renders=False))  # PyBullet's CPU renderer: no GL
+    if args.pybullet_egl:
+        steps.append(Step("pybullet_egl", lambda: [cases.pybullet_camera_case(spec, inputs.take, "egl", repeats)]))
     steps += [Step(f"render_parallel_{n}", lambda n=n: [render_parallel_case(inputs.take, n, 1 if args.quick else max(1, repeats - 1))])
               for n in processes]
 
@@ -167,14 +142,10 @@ def build_steps(args: argparse.Namespace, inputs: Inputs, repeats: int) -> list[
 
     if dataset_videos > 0:
         steps += [Step(f"dataset_{n}w", lambda n=n: [cases.dataset_case(spec, videos(n), n)]) for n in processes]
-        no_noop: list[str] = []  # the skip reason, once known: every worker count would give the same
 
         def ceiling(workers: int) -> list[dict]:
-            if no_noop:
-                raise SkipCase(no_noop[0])
-            record, why = dataset_ceiling_case(spec, videos(workers), workers)
+            record, why = dataset_ceiling_case(spec, videos(workers), workers)  # why: decided once, cheaply
             if why:
-                no_noop.append(why)
                 raise SkipCase(why)
             return [record]
 
@@ -202,35 +173,7 @@ def build_steps(args: argparse.Namespace, inputs: Inputs, repeats: int) -> list[
         return records
 
     steps += [Step(f"cpu_ceiling_{q}", lambda q=q: cpu_ceiling(q)) for q in ("preview", "phav")]
-    if args.pybullet_egl:
-        steps.append(Step("pybullet_egl", lambda: [cases.pybullet_camera_case(spec, inputs.take, "egl", repeats)]))
     return steps
-
-
-def derive(results: list[dict]) -> None:
-    """Figures relating records to each other, recomputed from whatever has been measured so far:
-    ratios to PyBullet's TinyRenderer and humanoid, dataset speed-ups over one worker, and the
-    no-op dataset cases' CPU with real encoding (:func:`benchmarks.dataset_ceiling.with_real_encoding`)."""
-    from benchmarks.dataset_ceiling import with_real_encoding
-
-    by_case = {r["case"]: r for r in results}
-    tiny = by_case.get("pybullet_tiny")
-    humanoid = by_case.get("physics_pybullet_humanoid")
-    for r in results:
-        if tiny and r["unit"] == "frames/s" and r.get("same_scene_as_pybullet", True):
-            r["ratio_to_pybullet_tiny"] = r["median_per_s"] / tiny["median_per_s"]
-        if humanoid and r is not humanoid and r["case"].startswith("physics_") and "humanoids" in r["settings"]:
-            r["ratio_to_pybullet_humanoid"] = r["median_per_s"] * r["settings"]["humanoids"] / humanoid["median_per_s"]
-        for prefix in ("dataset_", "dataset_cpu_"):
-            one = by_case.get(f"{prefix}1w")
-            rest = r["case"].removeprefix(prefix)
-            if one and rest.endswith("w") and rest[:-1].isdigit() and rest != "1w" and one["frames_per_s"] > 0:
-                r["frames_per_s_vs_1_worker"] = r["frames_per_s"] / one["frames_per_s"]
-    one, write = by_case.get("dataset_cpu_1w"), by_case.get("write")
-    if one and write and "stages_cpu_ms_per_frame" in one:
-        for r in results:
-            if r["case"].startswith("dataset_cpu_"):
-                with_real_encoding(r, one["stages_cpu_ms_per_frame"], write["process_cpu_ms_per_item"])
 
 
 def _setting(r: dict) -> str:
@@ -271,14 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     from phav.render.context import gl_info
 
     gl_renderer = gl_info().renderer
-    header = {
-        "date": datetime.date.today().isoformat(),
-        "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "gl_renderer": gl_renderer, "machine": machine(), "spec": spec.to_dict(),
-    }
-    report = Report(args.out, header, [s.name for s in steps], derive=derive)
+    facts = header("python -m benchmarks", argv, gl_renderer, spec=spec.to_dict())
+    report = Report(args.out, facts, [s.name for s in steps], derive=derive)
     report.write()
-    print(f"GL_RENDERER: {gl_renderer}\nCPU: {header['machine']['cpu']} x{header['machine']['cores']}", flush=True)
+    print(f"GL_RENDERER: {gl_renderer}\nCPU: {facts['machine']['cpu']} x{facts['machine']['cores']}", flush=True)
     started = time.perf_counter()
 
     def progress(records: list[dict]) -> None:

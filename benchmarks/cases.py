@@ -1,4 +1,5 @@
-"""Benchmark cases: simulation, rendering, writing, end to end, and PyBullet's camera for comparison.
+"""Benchmark cases: simulation, writing, end to end, dataset generation, and PyBullet's camera for
+comparison (render only per preset: :mod:`benchmarks.render_presets`).
 
 Each case does its setup and warm-up outside the timed part and returns a JSON-able record with its
 settings and the median rate over several runs. Rendering rates include the read-back of every
@@ -16,7 +17,6 @@ from benchmarks.timing import measure
 from phav.frames import MODALITIES
 from phav.io.video_folder import VideoFolderWriter
 from phav.pipeline import generate_video
-from phav.render.renderer import Renderer
 from phav.scenario import Scenario
 from phav.spec import VideoSpec
 
@@ -80,22 +80,6 @@ def physics_case(humanoids: int, repeats: int, steps: int = 480, actor: str = "M
         "step_simulation_share": clock["stepping_s"] / clock["total_s"],
         "settings": {"humanoids": humanoids, "timestep_s": world.timestep, "steps": steps,
                      "solver_iterations": world.solver_iterations, "actor": actor},
-    }
-
-
-def render_case(take, modalities: tuple[str, ...], repeats: int, renderer: Renderer) -> dict:
-    """Render only, from a saved take, every requested target read back."""
-    def work() -> int:
-        count = 0
-        for _ in renderer.render_take(take, modalities):
-            count += 1
-        return count
-
-    stats = measure(work, repeats)
-    return {
-        "case": "render", "unit": "frames/s", **stats,
-        "settings": {"size": f"{take.width}x{take.height}", "modalities": list(modalities),
-                     "ssaa": renderer.settings.ssaa, "frames": take.num_frames},
     }
 
 
@@ -172,17 +156,17 @@ def dataset_case(spec: VideoSpec, videos: int, workers: int) -> dict:
     (spawned processes import phav and create their GL context), planning and the manifest.
     ``cpu_ms_per_frame``: CPU time of this process and every worker process (all their threads;
     ``getrusage``), milliseconds per frame made, so ``cores = rate x cpu_ms_per_frame / 1000``
-    cores keep ``rate`` frames/s busy. With one worker the videos are made in this process and
-    ``stages_cpu_ms_per_frame`` splits that CPU time by stage (:mod:`benchmarks.stages`).
+    cores keep ``rate`` frames/s busy; ``stages_cpu_ms_per_frame`` splits it by stage, summed from
+    what every worker wrote into the manifest (:mod:`benchmarks.stages`; the stages add up to it).
     ``settings.gl_renderer``: the ``GL_RENDERER`` strings the workers wrote into the videos'
     ``params.json``.
     """
-    import contextlib
     import json
     import resource
 
     from benchmarks.stages import stage_cpu
     from phav.dataset import run_dataset
+    from phav.dataset.manifest import manifest_path, read_manifest
     from phav.io.layout import PARAMS_FILE
     from phav.sampling import LengthConfig, SamplingConfig, SpecModel
 
@@ -197,11 +181,10 @@ def dataset_case(spec: VideoSpec, videos: int, workers: int) -> dict:
     n = -(-videos // per_class)  # classes, spread over the list: videos, or fewer than per_class more
     classes = [every[round(i * len(every) / n)] for i in range(n)]
     try:
-        timer = stage_cpu() if workers == 1 else contextlib.nullcontext({})
         start_cpu, start = cpu_s(), time.perf_counter()
-        with timer as stages:
-            summary = run_dataset(root, model, per_class, seed=0, classes=classes, workers=workers, progress=False)
+        summary = run_dataset(root, model, per_class, seed=0, classes=classes, workers=workers, progress=False)
         seconds, cpu = time.perf_counter() - start, cpu_s() - start_cpu
+        stages = stage_cpu(read_manifest(manifest_path(root)).values(), cpu)
         renderers = sorted({json.loads(p.read_text()).get("gl_renderer") or "unknown" for p in root.rglob(PARAMS_FILE)})
     finally:
         shutil.rmtree(root, ignore_errors=True)

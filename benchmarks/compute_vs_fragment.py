@@ -25,8 +25,8 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.report import write_json
-from benchmarks.timing import machine
+from benchmarks.options import parse_size
+from benchmarks.report import header, write_json
 from phav.render.context import get_context
 from phav.render.renderer import Renderer
 from phav.render.settings import POST_PASSES, quality_settings
@@ -88,7 +88,8 @@ def print_size(size: str, result: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.compute_vs_fragment", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="340x256,680x512")
+    parser.add_argument("--sizes", type=lambda text: [parse_size(v) for v in text.split(",")],
+                        default=[(340, 256), (680, 512)], help="comma-separated sizes WxH (default 340x256,680x512)")
     parser.add_argument("--quality", default="phav")
     parser.add_argument("--frames", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=3)
@@ -101,16 +102,16 @@ def main(argv: list[str] | None = None) -> int:
     from phav.scenario import Scenario
 
     results = {}
-    report = {"date": time.strftime("%Y-%m-%d"), "gl_renderer": ctx.info["GL_RENDERER"],
-              "command": "python -m benchmarks.compute_vs_fragment " + " ".join(argv or sys.argv[1:]),
-              "machine": machine(), "quality": args.quality, "frames": args.frames, "repeats": args.repeats,
-              "results": results}
-    for size in args.sizes.split(","):
-        width, height = (int(v) for v in size.lower().split("x"))
+    # complete: every size measured (the file is rewritten after each, so a stopped run keeps the sizes done)
+    report = header("python -m benchmarks.compute_vs_fragment", argv, ctx.info["GL_RENDERER"], quality=args.quality,
+                    frames=args.frames, repeats=args.repeats, complete=False, results=results)
+    for width, height in args.sizes:
+        size = f"{width}x{height}"
         spec = VideoSpec(action="Walk", frames=args.frames, width=width, height=height, seed=0).validate()
         take = Scenario(spec).simulate()
         results[size] = size_case(take, args.quality, args.repeats)
         print_size(size, results[size])
+        report["complete"] = len(results) == len(args.sizes)
         if args.out:  # after each size, so a run stopped by a time limit keeps the sizes done
             write_json(args.out, report)
     if args.out:

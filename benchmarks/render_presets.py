@@ -20,6 +20,11 @@ finished before the clock stops):
 * ``fused_<quality>`` (presets without SSAA): every modality with the ground truth written by the
   G-buffer draws (the default there) and with the separate ground-truth pass, alternating likewise.
 * ``pybullet_tiny``: PyBullet's TinyRenderer on the same scene and size, for the ratio.
+
+The JSON is the main suite's report (:mod:`benchmarks.report`, rewritten after every step, with
+``complete``, ``not_reached``, ``failed``; ratios by :func:`benchmarks.derived.derive`): the
+frames/s records under ``results``, the others (skin build seconds, per-pass milliseconds, the
+read-back and fused ratios) under ``render_passes``.
 """
 
 from __future__ import annotations
@@ -30,10 +35,12 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.report import write_json
-from benchmarks.timing import machine, measure
+from benchmarks.derived import derive
+from benchmarks.options import parse_size
+from benchmarks.report import Interrupted, Report, Step, header, run_steps
+from benchmarks.timing import measure
 from phav.frames import MODALITIES
-from phav.render.context import get_context
+from phav.render.context import gl_info
 from phav.render.renderer import Renderer
 from phav.render.settings import QUALITIES, quality_settings
 from phav.spec import VideoSpec
@@ -173,60 +180,83 @@ def print_results(results: list[dict]) -> None:
                 print(f"    {name:<20}{p['gpu_ms']:>8.2f} ms GPU {p['wall_ms']:>8.2f} ms wall  x{p['count']}")
 
 
+def build_steps(spec: VideoSpec, qualities: list[str], repeats: int, comparisons_only: bool,
+                pybullet: bool) -> list[Step]:
+    """The tool's steps: the skin build, then per preset its render-only rates and pass profile
+    (``presets_<quality>``, as in ``python -m benchmarks``), ``readback_<quality>`` and
+    ``fused_<quality>``, then PyBullet's TinyRenderer. ``comparisons_only``: the read-back and
+    fused comparisons only."""
+    from phav.scenario import Scenario
+
+    shared: dict = {}
+
+    def takes() -> dict:  # simulated on first use, so that --list and a stopped run cost nothing
+        if not shared:
+            shared["scenario"] = Scenario(spec)
+            shared["take"] = shared["scenario"].simulate()
+            shared.update(preset_takes(spec, qualities, {quality_settings("phav").skin_resolution: shared["take"]}))
+        return shared
+
+    steps = []
+    if not comparisons_only:
+        steps.append(Step("skin_build", lambda: skin_build_cases(takes()["scenario"], repeats), renders=False))
+    for q in qualities:
+        if not comparisons_only:
+            steps.append(Step(f"presets_{q}", lambda q=q: render_cases(takes()[q], q, repeats)))
+        steps.append(Step(f"readback_{q}", lambda q=q: [readback_case(takes()[q], q, repeats)]))
+        if quality_settings(q).ssaa == 1:
+            steps.append(Step(f"fused_{q}", lambda q=q: [fused_case(takes()[q], q, repeats)]))
+    if pybullet:
+        from benchmarks.cases import pybullet_camera_case
+
+        steps.append(Step("pybullet_tiny", lambda: [pybullet_camera_case(spec, takes()["take"], "tiny", repeats)],
+                          renders=False))
+    return steps
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.render_presets", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer frames and repeats")
-    parser.add_argument("--size", default="340x256")
+    parser.add_argument("--size", type=parse_size, default=(340, 256), help="output size WxH (default 340x256)")
     parser.add_argument("--frames", type=int, default=None, help="frames (default 30, quick 12)")
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per case (default 5, quick 3)")
-    parser.add_argument("--qualities", default=",".join(QUALITIES))
+    parser.add_argument("--qualities", type=_qualities, default=list(QUALITIES),
+                        help=f"comma-separated presets (default {','.join(QUALITIES)})")
     parser.add_argument("--no-pybullet", action="store_true", help="skip PyBullet's TinyRenderer")
     parser.add_argument("--comparisons-only", action="store_true",
                         help="only the readback_* and fused_* comparisons (python -m benchmarks has the rest)")
-    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None, help="write the results as JSON to this file (rewritten after every step)")
     args = parser.parse_args(argv)
-    width, height = (int(v) for v in args.size.lower().split("x"))
+    width, height = args.size
     frames = args.frames or (12 if args.quick else 30)
     repeats = args.repeats or (3 if args.quick else 5)
     spec = VideoSpec(action="Walk", frames=frames, width=width, height=height, seed=0).validate()
+    steps = build_steps(spec, args.qualities, repeats, args.comparisons_only, not args.no_pybullet)
 
-    from phav.scenario import Scenario
-
-    scenario = Scenario(spec)
-    take = scenario.simulate()
-    qualities = args.qualities.split(",")
-    takes = preset_takes(spec, qualities, {quality_settings("phav").skin_resolution: take})
-    results: list[dict] = []
-    report = {"date": time.strftime("%Y-%m-%d"), "command": "python -m benchmarks.render_presets " + " ".join(argv or sys.argv[1:]),
-              "machine": machine(), "gl_renderer": get_context().info["GL_RENDERER"], "results": results}
-
-    def done(*records: dict) -> None:  # written after each case, so a run stopped by a time limit keeps them
-        results.extend(records)
-        print_results(list(records))
-        if args.out:
-            write_json(args.out, report)
-
-    if not args.comparisons_only:
-        done(*skin_build_cases(scenario, repeats))
-    for quality in qualities:
-        if not args.comparisons_only:
-            done(*render_cases(takes[quality], quality, repeats))
-        done(readback_case(takes[quality], quality, repeats))
-        if quality_settings(quality).ssaa == 1:
-            done(fused_case(takes[quality], quality, repeats))
-    if not args.no_pybullet:
-        from benchmarks.cases import pybullet_camera_case
-
-        done(pybullet_camera_case(spec, take, "tiny", repeats))
-        tiny = results[-1]["median_per_s"]
-        for r in results:
-            if r["unit"] == "frames/s":
-                r["ratio_to_pybullet_tiny"] = r["median_per_s"] / tiny
-        if args.out:
-            write_json(args.out, report)
+    gl_renderer = gl_info().renderer
+    report = Report(args.out, header("python -m benchmarks.render_presets", argv, gl_renderer, spec=spec.to_dict()),
+                    [s.name for s in steps], derive=derive)
+    report.write()
+    try:
+        ok = run_steps(steps, report, lambda: gl_renderer, print_results)
+    except Interrupted as exc:
+        print(f"interrupted ({exc}); {args.out or 'no --out'} holds the steps done so far", file=sys.stderr)
+        return 130 if str(exc) == "SIGINT" else 143
+    if report.data["results"]:  # with the ratios to PyBullet's TinyRenderer, once it has run
+        print_results(report.data["results"])
+    for failure in report.data["failed"]:
+        print(f"FAILED {failure['step']}: {failure['error']}")
     if args.out:
         print(f"wrote {args.out}")
-    return 0
+    return 0 if ok else 1
+
+
+def _qualities(text: str) -> list[str]:
+    names = [q.strip() for q in text.split(",") if q.strip()]
+    unknown = [q for q in names if q not in QUALITIES]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(f"{text!r}: choose comma-separated presets from {', '.join(QUALITIES)}")
+    return names
 
 
 if __name__ == "__main__":

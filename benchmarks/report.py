@@ -20,13 +20,17 @@ process for cases that render, ``None`` for those that do not.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import fnmatch
 import json
 import os
 import signal
+import sys
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterable
+
+from benchmarks.timing import machine
 
 
 class SkipCase(Exception):
@@ -64,6 +68,15 @@ def select(steps: list[Step], only: str | None, skip: str | None) -> list[Step]:
     keep, drop = patterns(only, True), patterns(skip, False)
     return [s for s in steps if (not keep or any(fnmatch.fnmatchcase(s.name, p) for p in keep))
             and not any(fnmatch.fnmatchcase(s.name, p) for p in drop)]
+
+
+def header(prog: str, argv: list[str] | None, gl_renderer: str, **extra: Any) -> dict[str, Any]:
+    """The facts every report starts with: ``date``, ``command`` (``prog`` and its arguments:
+    ``argv``, or this process's when ``None``), ``gl_renderer``, ``machine``
+    (:func:`benchmarks.timing.machine`), then ``extra``."""
+    args = argv if argv is not None else sys.argv[1:]
+    return {"date": datetime.date.today().isoformat(), "command": " ".join([prog, *args]),
+            "gl_renderer": gl_renderer, "machine": machine(), **extra}
 
 
 class Report:

@@ -23,12 +23,22 @@ TAKE_FILE = "take.npz"
 
 @dataclasses.dataclass(frozen=True)
 class VideoResult:
-    """What :func:`generate_video` wrote and how long each stage took (wall seconds)."""
+    """What :func:`generate_video` wrote and how long each stage took (wall seconds).
+
+    ``cpu_s``: CPU seconds of the call by stage, measured with the calling thread's clock
+    (``time.thread_time``, which machine load barely moves): ``simulate`` (physics, skin build,
+    the take), ``render`` (every step of the renderer's frame iterator: drawing and read-back),
+    ``write`` (``write_frame``, the saved take and ``commit``: this thread's share of encoding and
+    writing), ``setup`` (the rest of this thread's CPU in the call: scenario, renderer, writer),
+    ``thread`` (all of it) and ``process`` (every thread of the process during the call, e.g. the
+    writer's encoder threads; ``time.process_time``).
+    """
 
     path: Path
     frames: int
     simulate_s: float
     render_write_s: float
+    cpu_s: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
 def check_output(out_root: Path, folder: Path, overwrite: bool) -> None:
@@ -86,6 +96,7 @@ def generate_video(
         SpecError: invalid spec. OutputError / OSError: the output cannot be written.
         phav.physics.SimulationError, SignatureError: the simulation failed; nothing is written.
     """
+    thread_start, process_start = time.thread_time(), time.process_time()
     out_root = Path(out_root)
     scenario = Scenario(spec)
     folder = video_dir(out_root, spec.action, scenario.folder_name)
@@ -94,8 +105,12 @@ def generate_video(
 
     try:
         start = time.perf_counter()
+        clock = time.thread_time
+        cpu = {"simulate": 0.0, "render": 0.0, "write": 0.0}
         settings = renderer.settings if renderer is not None else quality_settings(quality)
+        mark = clock()
         take = scenario.simulate(skin_resolution=settings.skin_resolution)
+        cpu["simulate"] = clock() - mark
         simulate_s = time.perf_counter() - start
 
         start = time.perf_counter()
@@ -108,11 +123,19 @@ def generate_video(
                 out_root, spec, take, resolved_clip=scenario.clip_name, modalities=modalities,
                 overwrite=overwrite, gl_renderer=renderer.gl_renderer,
             ) as writer:
+                mark = clock()
                 for frame in renderer.render_take(take, writer.modalities):
+                    now = clock()
+                    cpu["render"] += now - mark
                     writer.write_frame(frame)
+                    mark = clock()
+                    cpu["write"] += mark - now
+                now = clock()
+                cpu["render"] += now - mark  # the iterator's end: the last read-back
                 if save_take:
                     take.save(writer.temp_path / TAKE_FILE)
                 path = writer.commit()
+                cpu["write"] += clock() - now
         finally:
             if own_renderer:
                 renderer.close()
@@ -120,4 +143,7 @@ def generate_video(
     except BaseException:
         _remove_empty_created(created)
         raise
-    return VideoResult(path=path, frames=take.num_frames, simulate_s=simulate_s, render_write_s=render_write_s)
+    cpu["thread"], cpu["process"] = time.thread_time() - thread_start, time.process_time() - process_start
+    cpu["setup"] = max(0.0, cpu["thread"] - cpu["simulate"] - cpu["render"] - cpu["write"])
+    return VideoResult(path=path, frames=take.num_frames, simulate_s=simulate_s, render_write_s=render_write_s,
+                       cpu_s=cpu)

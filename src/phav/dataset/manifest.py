@@ -4,6 +4,8 @@ Row fields: ``key`` (``<action>/<index:05d>``), ``action``, ``index``, ``status`
 or ``pending``), ``attempts``, ``path`` (the video folder relative to the dataset root, or ``null``),
 ``frames``, ``seconds`` (wall time of the successful attempt), ``bytes`` (size of the folder),
 ``reason`` (why it failed, or ``null``) and ``spec`` (the VideoSpec of the last attempt as a dict).
+Rows of videos made by the run that wrote them add ``cpu_s``: CPU seconds by stage
+(:attr:`phav.pipeline.VideoResult.cpu_s`).
 
 While a run goes on, each finished video is appended as one line and flushed to disk, so a killed run
 loses at most the line being written (a torn last line is ignored when read). At the end of a run the

@@ -127,5 +127,5 @@ def run_task(task: Task) -> dict[str, Any]:
             return _row(task, "failed", attempt + 1, spec, reason="; ".join(reasons), error=type(exc).__name__)
         return _row(task, "done", attempt + 1, spec, path=str(result.path.relative_to(out_root)),
                     frames=result.frames, seconds=round(time.perf_counter() - start, 4),
-                    bytes=folder_bytes(result.path))
+                    bytes=folder_bytes(result.path), cpu_s={k: round(v, 5) for k, v in result.cpu_s.items()})
     return _row(task, "failed", task.max_attempts, spec, reason="; ".join(reasons), error=error)
