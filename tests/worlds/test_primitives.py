@@ -1,9 +1,11 @@
-"""Mesh primitives: quads added many at once are the same triangles as one by one."""
+"""Mesh primitives: quads and facade rectangles (their corners, normals, colours and labels), and
+quads added many at once are the same triangles as one by one."""
 
 import numpy as np
 
+from phav.labels import class_id
 from phav.worlds.buildings import facade_quad, facade_quads
-from phav.worlds.primitives import MeshBuilder
+from phav.worlds.primitives import MeshBuilder, face_normals
 
 
 def _same_mesh(a: MeshBuilder, b: MeshBuilder) -> None:
@@ -41,3 +43,34 @@ def test_facade_quads_equal_facade_quads_one_by_one():
         facade_quad(one, *args)
     facade_quads(many, centers, normals, half_w, half_h, colors, labels)
     _same_mesh(one, many)
+
+
+def test_quad_keeps_its_corners_with_the_normal_of_their_plane():
+    b = MeshBuilder()
+    b.box([0, 0, 1], [1, 1, 1], (0.5, 0.5, 0.5), "Building")  # 20 vertices before the quad
+    corners = np.array([[0.0, 0.0, 0.0], [2.0, 0.0, 0.0], [2.0, 1.0, 1.0], [0.0, 1.0, 1.0]])  # tilted 45 degrees
+    b.quad(corners, (1.5, 0.25, -0.5), "Road")
+    m = b.build("m")
+    np.testing.assert_array_equal(m.positions[20:], corners)
+    np.testing.assert_allclose(m.normals[20:], np.tile([0.0, -np.sqrt(0.5), np.sqrt(0.5)], (4, 1)), atol=1e-15)
+    np.testing.assert_array_equal(m.colors[20:], np.tile([1.0, 0.25, 0.0], (4, 1)))  # clipped to [0, 1]
+    assert set(m.semantic[20:]) == {class_id("Road")}
+    np.testing.assert_array_equal(m.indices[-2:], [[20, 21, 22], [20, 22, 23]])
+
+
+def test_facade_quad_faces_its_normal_with_its_half_sizes():
+    b = MeshBuilder()
+    facade_quad(b, (1.0, 2.0, 3.0), (0.0, 1.0, 0.0), 0.5, 0.25, (0.1, 0.2, 0.3), "Window")
+    m = b.build("m")
+    np.testing.assert_array_equal(m.normals, np.tile([0.0, 1.0, 0.0], (4, 1)))
+    np.testing.assert_array_equal(m.positions.min(axis=0), [0.5, 2.0, 2.75])
+    np.testing.assert_array_equal(m.positions.max(axis=0), [1.5, 2.0, 3.25])
+    tri = m.positions[m.indices]  # counter-clockwise seen from the front: the winding agrees with the normal
+    assert np.all(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]) @ [0.0, 1.0, 0.0] > 0)
+
+
+def test_face_normals_of_triangles_and_quads():
+    tri = np.array([[[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]],
+                    [[0.0, 0.0, 5.0], [0.0, 3.0, 5.0], [0.0, 0.0, 9.0]]])
+    np.testing.assert_array_equal(face_normals(tri), [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(face_normals(tri[:, ::-1]), [[0.0, 0.0, -1.0], [-1.0, 0.0, 0.0]])

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from phav.geometry import cross_rows
 from phav.worlds.kit import SceneKit
-from phav.worlds.primitives import MeshBuilder, cross3, yaw_matrix
+from phav.worlds.primitives import MeshBuilder, face_normals, yaw_matrix
 
 #: Facade albedos (linear RGB): plaster, brick, concrete, stone.
 FACADES = ((0.55, 0.5, 0.42), (0.35, 0.14, 0.08), (0.4, 0.4, 0.4), (0.6, 0.55, 0.5), (0.5, 0.35, 0.25),
@@ -21,22 +22,19 @@ WINDOW_SPACING = 3.2
 
 
 def facade_quad(b: MeshBuilder, center, normal, half_w: float, half_h: float, color, label: str) -> None:
-    """A vertical rectangle at ``center`` facing ``normal`` (horizontal unit vector)."""
-    n = np.asarray(normal, dtype=np.float64)
-    right = cross3((0.0, 0.0, 1.0), n) * half_w
-    up = np.array([0.0, 0.0, half_h])
-    c = np.asarray(center, dtype=np.float64)
-    b.quad(np.array([c - right - up, c + right - up, c + right + up, c - right + up]), color, label)
+    """A vertical rectangle at ``center (3,)`` facing ``normal (3,)`` (horizontal unit vector), half
+    sizes in metres, ``color (3,)``: :func:`facade_quads` with one row."""
+    facade_quads(b, np.asarray(center, dtype=np.float64)[None], np.asarray(normal, dtype=np.float64)[None],
+                 np.array([half_w], dtype=np.float64), np.array([half_h], dtype=np.float64),
+                 np.asarray(color, dtype=np.float64)[None], [label])
 
 
 def facade_quads(b: MeshBuilder, centers: np.ndarray, normals: np.ndarray, half_w: np.ndarray, half_h: np.ndarray,
                  colors: np.ndarray, labels: list[str]) -> None:
-    """``K`` :func:`facade_quad` rectangles at once (the same triangles): ``centers``, ``normals``
-    ``(K, 3)``, half sizes ``(K,)`` metres, ``colors (K, 3)``, a label each."""
+    """``K`` vertical rectangles: centres ``centers (K, 3)``, facing ``normals (K, 3)`` (horizontal unit
+    vectors), half widths and heights ``(K,)`` metres, ``colors (K, 3)``, a label each."""
     n = np.asarray(normals, dtype=np.float64).reshape(-1, 3)
-    # cross3((0, 0, 1), n) * half_w, row by row
-    right = np.stack([0.0 * n[:, 2] - 1.0 * n[:, 1], 1.0 * n[:, 0] - 0.0 * n[:, 2], 0.0 * n[:, 1] - 0.0 * n[:, 0]],
-                     axis=1) * np.asarray(half_w, dtype=np.float64)[:, None]
+    right = cross_rows((0.0, 0.0, 1.0), n) * np.asarray(half_w, dtype=np.float64)[:, None]
     up = np.zeros_like(right)
     up[:, 2] = half_h
     c = np.asarray(centers, dtype=np.float64).reshape(-1, 3)
@@ -63,7 +61,7 @@ def building(kit: SceneKit, rng: np.random.Generator, center, half_w: float, hal
     for local_n, half_along, half_across in (((1, 0), half_d, half_w), ((-1, 0), half_d, half_w),
                                              ((0, 1), half_w, half_d), ((0, -1), half_w, half_d)):
         n = rot @ np.array([*local_n, 0.0])
-        along = cross3((0.0, 0.0, 1.0), n)
+        along = cross_rows((0.0, 0.0, 1.0), n)
         cols = int((2 * half_along - 1.0) // WINDOW_SPACING)
         if cols < 1:
             continue
@@ -108,5 +106,4 @@ def _pitched_roof(b: MeshBuilder, rng: np.random.Generator, center, half_w: floa
         tri = np.array([p(s * half_w, -half_d, 0), p(s * half_w, half_d, 0), p(s * half_w, 0, rise * half_d / hd)])
         if s < 0:
             tri = tri[::-1]
-        n = np.cross(tri[1] - tri[0], tri[2] - tri[0])
-        b.add(tri, np.tile(n / np.linalg.norm(n), (3, 1)), [[0, 1, 2]], wall, "Building")
+        b.add(tri, np.repeat(face_normals(tri[None]), 3, axis=0), [[0, 1, 2]], wall, "Building")

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from phav.geometry import cross_rows, row_norms
 from phav.labels import class_id
 from phav.take import Mesh
-
-def cross3(a, b) -> np.ndarray:
-    """Cross product of two 3-vectors (``np.cross`` is slow on single small vectors)."""
-    return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]])
 
 
 def _unit_box() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -26,7 +23,7 @@ def _unit_box() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n[axis] = sign
         u = np.zeros(3)
         u[(axis + 1) % 3] = 1.0
-        v = cross3(n, u)
+        v = cross_rows(n, u)
         base = len(positions)
         for a, b in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
             positions.append(n + a * u + b * v)
@@ -36,6 +33,14 @@ def _unit_box() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 _BOX = _unit_box()
+
+
+def face_normals(corners: np.ndarray) -> np.ndarray:
+    """Unit normals ``(K, 3)`` of ``K`` planar faces ``corners (K, C, 3)`` (``C >= 3``, counter-clockwise
+    seen from the front), from their first three corners."""
+    c = np.asarray(corners, dtype=np.float64)
+    normal = cross_rows(c[:, 1] - c[:, 0], c[:, 2] - c[:, 0])
+    return normal / row_norms(normal)[:, None]
 
 
 def yaw_matrix(yaw: float) -> np.ndarray:
@@ -81,23 +86,19 @@ class MeshBuilder:
         return self
 
     def quad(self, corners: np.ndarray, color, label: str) -> "MeshBuilder":
-        """A planar quad ``corners (4, 3)`` in counter-clockwise order seen from its front."""
-        c = np.asarray(corners, dtype=np.float64)
-        normal = cross3(c[1] - c[0], c[2] - c[0])
-        normal /= np.linalg.norm(normal)
-        return self.add(c, np.tile(normal, (4, 1)), [[0, 1, 2], [0, 2, 3]], color, label)
+        """A planar quad ``corners (4, 3)`` in counter-clockwise order seen from its front, ``color (3,)``:
+        :meth:`quads` with one row."""
+        return self.quads(np.asarray(corners, dtype=np.float64)[None], np.asarray(color, dtype=np.float64)[None],
+                          [label])
 
     def quads(self, corners: np.ndarray, colors: np.ndarray, labels: list[str]) -> "MeshBuilder":
-        """``K`` planar quads at once, the same triangles as ``K`` calls of :meth:`quad`:
-        ``corners (K, 4, 3)``, ``colors (K, 3)``, one label per quad."""
+        """``K`` planar quads, each ``corners (4, 3)`` counter-clockwise seen from its front, with flat
+        normals: ``corners (K, 4, 3)``, ``colors (K, 3)``, one label per quad."""
         c = np.asarray(corners, dtype=np.float64).reshape(-1, 4, 3)
         k = len(c)
         if not k:
             return self
-        a, b = c[:, 1] - c[:, 0], c[:, 2] - c[:, 0]
-        normal = np.stack([a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1], a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2],
-                           a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]], axis=1)  # cross3, row by row
-        normal /= np.sqrt(np.vecdot(normal, normal))[:, None]  # np.linalg.norm of each row (a BLAS dot)
+        normal = face_normals(c)
         colors = np.clip(np.asarray(colors, dtype=np.float64).reshape(k, 3), 0.0, 1.0)
         self._positions.append(c.reshape(-1, 3))
         self._normals.append(np.repeat(normal, 4, axis=0))
@@ -177,8 +178,8 @@ class MeshBuilder:
         verts, faces = _ICO_BLOB
         r = np.asarray(radius, dtype=np.float64) * np.array([1.0, 1.0, squash])
         tri = verts[faces] * r  # (F, 3, 3)
-        n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-        n /= np.linalg.norm(n, axis=1, keepdims=True)
+        n = cross_rows(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+        n /= np.linalg.norm(n, axis=1, keepdims=True)  # not row_norms: these numbers sum the squares in order
         pos = tri.reshape(-1, 3) + np.asarray(center, dtype=np.float64)
         f = len(faces)
         return self.add(pos, np.repeat(n, 3, axis=0), np.arange(3 * f).reshape(f, 3), color, label)
