@@ -1,11 +1,13 @@
-"""Mesh primitives: quads and facade rectangles (their corners, normals, colours and labels), and
-quads added many at once are the same triangles as one by one."""
+"""Mesh primitives: quads, facade rectangles and prisms (corners, normals, colours, labels, triangle
+order), quads added many at once are the same triangles as one by one, and the yaw quaternion."""
 
 import numpy as np
 
+from phav.geometry import quat_from_axis_angle, quat_rotate
 from phav.labels import class_id
 from phav.worlds.buildings import facade_quad, facade_quads
-from phav.worlds.primitives import MeshBuilder, face_normals
+from phav.worlds.primitives import MeshBuilder, face_normals, split_quads
+from phav.worlds.scene import yaw_quat
 
 
 def _same_mesh(a: MeshBuilder, b: MeshBuilder) -> None:
@@ -74,3 +76,25 @@ def test_face_normals_of_triangles_and_quads():
                     [[0.0, 0.0, 5.0], [0.0, 3.0, 5.0], [0.0, 0.0, 9.0]]])
     np.testing.assert_array_equal(face_normals(tri), [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
     np.testing.assert_array_equal(face_normals(tri[:, ::-1]), [[0.0, 0.0, -1.0], [-1.0, 0.0, 0.0]])
+
+
+def test_split_quads_gives_every_first_triangle_then_every_second():
+    np.testing.assert_array_equal(split_quads(2), [[0, 1, 2], [4, 5, 6], [0, 2, 3], [4, 6, 7]])
+    assert split_quads(0).shape == (0, 3)
+
+
+def test_prism_has_a_side_quad_per_edge_and_a_fan_cap():
+    square = np.array([[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0]])
+    m = MeshBuilder().prism(square, 0.5, 1.5, (1, 1, 1), "Building").build("m")
+    assert len(m.indices) == 2 * 4 + 4  # two triangles per side, one per cap edge
+    np.testing.assert_array_equal(m.normals[:16:4], [[0, -1, 0], [1, 0, 0], [0, 1, 0], [-1, 0, 0]])
+    np.testing.assert_array_equal(m.positions[16], [1.0, 1.0, 1.5])  # the cap's centre, then its ring
+    np.testing.assert_array_equal(m.positions[17:], np.column_stack([square, np.full(4, 1.5)]))
+    np.testing.assert_array_equal(m.normals[16:], np.tile([0.0, 0.0, 1.0], (5, 1)))
+
+
+def test_yaw_quat_turns_about_z():
+    for yaw in (0.0, 0.3, -2.0, np.pi):
+        q = yaw_quat(yaw)
+        np.testing.assert_array_equal(q, quat_from_axis_angle(np.array([0.0, 0.0, 1.0]), yaw))
+        np.testing.assert_allclose(quat_rotate(q, [1.0, 0.0, 0.0]), [np.cos(yaw), np.sin(yaw), 0.0], atol=1e-15)

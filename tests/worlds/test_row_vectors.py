@@ -40,3 +40,5 @@ def test_row_norms_equal_single_vector_norms_bit_for_bit():
     ours = row_norms(v)
     np.testing.assert_array_equal(ours, [np.linalg.norm(row) for row in v])
     np.testing.assert_allclose(ours, np.linalg.norm(v, axis=1), rtol=1e-15, atol=0.0)
+    flat = v[:, :2]  # 2D rows (the pitch markings)
+    np.testing.assert_array_equal(row_norms(flat), [np.linalg.norm(row) for row in flat])

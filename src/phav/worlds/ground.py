@@ -6,6 +6,7 @@ import numpy as np
 
 from phav.labels import class_id
 from phav.take import Mesh
+from phav.worlds.primitives import split_quads
 
 #: Albedo ranges (linear RGB) the tiles are drawn from.
 GRASS_ALBEDO = ((0.10, 0.20, 0.05), (0.20, 0.32, 0.09))
@@ -38,10 +39,7 @@ def tiled_ground(
     Returns:
         One :class:`~phav.take.Mesh`: ``n x n`` tiles (``n`` a side, 4 vertices each) and the far field.
     """
-    n = int(round(2 * half_extent / tile))
-    edges = -half_extent + tile * np.arange(n + 1)
-    x0, y0 = np.meshgrid(edges[:-1], edges[:-1], indexing="ij")
-    x0, y0 = x0.ravel(), y0.ravel()
+    x0, y0 = _tile_grid(half_extent, tile)
     cx, cy = x0 + tile / 2, y0 + tile / 2
     count = x0.size
 
@@ -54,22 +52,7 @@ def tiled_ground(
     tile_color[marking] = ROAD_MARKING_ALBEDO
     tile_color = np.clip(tile_color, 0.0, 1.0)
     tile_label = np.where(on_road, class_id("Road"), class_id("Terrain")).astype(np.uint8)
-
-    corners = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.float64) * tile
-    positions = np.zeros((count, 4, 3))
-    positions[:, :, 0] = x0[:, None] + corners[:, 0]
-    positions[:, :, 1] = y0[:, None] + corners[:, 1]
-    base = 4 * np.arange(count, dtype=np.uint32)[:, None]
-    indices = np.concatenate([base + [0, 1, 2], base + [0, 2, 3]], axis=0)
-    normals = np.tile([0.0, 0.0, 1.0], (count * 4, 1))
-    inner = Mesh(
-        name="ground",
-        positions=positions.reshape(-1, 3),
-        normals=normals,
-        colors=np.repeat(tile_color, 4, axis=0),
-        semantic=np.repeat(tile_label, 4),
-        indices=indices,
-    )
+    inner = _tiles("ground", x0, y0, tile, tile_color, tile_label)
     if far_extent <= half_extent:
         return inner
     return merge_meshes("ground", [inner, _far_field(half_extent, far_extent, road_half_width, road_center_y)])
@@ -85,20 +68,43 @@ def _far_field(half: float, far: float, road_half_width: float, road_y: float) -
         bands = [(-far, road_lo, grass), (road_lo, road_hi, road), (road_hi, far, grass)]
         rects += [(x0, x1, y0, y1, kind) for y0, y1, kind in bands if y1 > y0]
     rects += [(-half, half, -far, -half, grass), (-half, half, half, far, grass)]
-    positions, colors, labels = [], [], []
-    for x0, x1, y0, y1, (label, color) in rects:
-        positions.append([[x0, y0, 0.0], [x1, y0, 0.0], [x1, y1, 0.0], [x0, y1, 0.0]])
-        colors += [color] * 4
-        labels += [label] * 4
-    base = 4 * np.arange(len(rects), dtype=np.uint32)[:, None]
-    return Mesh(
-        name="far_field",
-        positions=np.reshape(positions, (-1, 3)),
-        normals=np.tile([0.0, 0.0, 1.0], (4 * len(rects), 1)),
-        colors=np.asarray(colors),
-        semantic=np.asarray(labels),
-        indices=np.concatenate([base + [0, 1, 2], base + [0, 2, 3]], axis=0),
-    )
+    return _rects("far_field", np.array([r[:4] for r in rects], dtype=np.float64),
+                  np.array([r[4][1] for r in rects]), np.array([r[4][0] for r in rects]))
+
+
+def _tile_grid(half_extent: float, tile: float, center=(0.0, 0.0)) -> tuple[np.ndarray, np.ndarray]:
+    """Lower-left corners ``x0, y0 (n * n,)`` of the ``tile``-metre squares tiling ``center +- half_extent``
+    (``n`` a side), row-major in x."""
+    n = int(round(2 * half_extent / tile))
+    edges = -half_extent + tile * np.arange(n + 1)
+    x0, y0 = np.meshgrid(edges[:-1] + center[0], edges[:-1] + center[1], indexing="ij")
+    return x0.ravel(), y0.ravel()
+
+
+def _flat_quads(name: str, corners: np.ndarray, colors: np.ndarray, labels: np.ndarray) -> Mesh:
+    """A mesh of horizontal quads facing +Z: ``corners (K, 4, 3)`` counter-clockwise seen from above,
+    a colour ``(K, 3)`` and a class id ``(K,)`` each, every quad its own 4 vertices."""
+    k = len(corners)
+    return Mesh(name, corners.reshape(-1, 3), np.tile([0.0, 0.0, 1.0], (4 * k, 1)), np.repeat(colors, 4, axis=0),
+                np.repeat(labels, 4), split_quads(k))
+
+
+def _tiles(name: str, x0: np.ndarray, y0: np.ndarray, tile: float, colors: np.ndarray, labels: np.ndarray) -> Mesh:
+    """Square tiles at ``z = 0`` with lower-left corners ``x0, y0 (K,)`` metres, ``tile`` metres a side."""
+    corners = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.float64) * tile
+    positions = np.zeros((len(x0), 4, 3))
+    positions[:, :, 0] = x0[:, None] + corners[:, 0]
+    positions[:, :, 1] = y0[:, None] + corners[:, 1]
+    return _flat_quads(name, positions, colors, labels)
+
+
+def _rects(name: str, bounds: np.ndarray, colors: np.ndarray, labels: np.ndarray) -> Mesh:
+    """Axis-aligned rectangles at ``z = 0``: ``bounds (K, 4)`` rows ``x0, x1, y0, y1`` metres."""
+    x0, x1, y0, y1 = bounds.T
+    z = np.zeros(len(bounds))
+    corners = np.stack([np.stack([x0, y0, z], axis=1), np.stack([x1, y0, z], axis=1),
+                        np.stack([x1, y1, z], axis=1), np.stack([x0, y1, z], axis=1)], axis=1)
+    return _flat_quads(name, corners, colors, labels)
 
 
 def merge_meshes(name: str, meshes: list[Mesh]) -> Mesh:
@@ -140,10 +146,7 @@ def painted_ground(rng: np.random.Generator, surfaces: list[Surface], classify, 
     Returns:
         One mesh, every tile with its own 4 vertices, colour drawn from its surface's range.
     """
-    n = int(round(2 * half_extent / tile))
-    edges = -half_extent + tile * np.arange(n + 1)
-    x0, y0 = np.meshgrid(edges[:-1] + center[0], edges[:-1] + center[1], indexing="ij")
-    x0, y0 = x0.ravel(), y0.ravel()
+    x0, y0 = _tile_grid(half_extent, tile, center)
     kind = np.asarray(classify(x0 + tile / 2, y0 + tile / 2), dtype=np.int64)
     keep = kind >= 0
     x0, y0, kind = x0[keep], y0[keep], kind[keep]
@@ -152,24 +155,12 @@ def painted_ground(rng: np.random.Generator, surfaces: list[Surface], classify, 
     hi = np.array([s[2] for s in surfaces])[kind]
     color = np.clip((lo + rng.random((count, 1)) * (hi - lo)) * (1.0 + rng.normal(0.0, 0.04, (count, 3))), 0, 1)
     label = np.array([class_id(s[0]) for s in surfaces], dtype=np.uint8)[kind]
-    corners = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.float64) * tile
-    positions = np.zeros((count, 4, 3))
-    positions[:, :, 0] = x0[:, None] + corners[:, 0]
-    positions[:, :, 1] = y0[:, None] + corners[:, 1]
-    base = 4 * np.arange(count, dtype=np.uint32)[:, None]
-    tiles = Mesh("ground", positions.reshape(-1, 3), np.tile([0.0, 0.0, 1.0], (4 * count, 1)),
-                 np.repeat(color, 4, axis=0), np.repeat(label, 4),
-                 np.concatenate([base + [0, 1, 2], base + [0, 2, 3]], axis=0))
+    tiles = _tiles("ground", x0, y0, tile, color, label)
     if far_extent <= half_extent:
         return tiles
     s = surfaces[far_surface]
     h, f = half_extent, far_extent
     cx, cy = center
-    rects = [(-f, -h, -f, f), (h, f, -f, f), (-h, h, -f, -h), (-h, h, h, f)]
-    pos = np.array([[[cx + a, cy + c, 0], [cx + b, cy + c, 0], [cx + b, cy + d, 0], [cx + a, cy + d, 0]]
-                    for a, b, c, d in rects], dtype=np.float64)
-    base = 4 * np.arange(4, dtype=np.uint32)[:, None]
-    far = Mesh("far_field", pos.reshape(-1, 3), np.tile([0.0, 0.0, 1.0], (16, 1)),
-               np.tile(np.mean([s[1], s[2]], axis=0), (16, 1)), np.full(16, class_id(s[0])),
-               np.concatenate([base + [0, 1, 2], base + [0, 2, 3]], axis=0))
+    bounds = np.array([(-f, -h, -f, f), (h, f, -f, f), (-h, h, -f, -h), (-h, h, h, f)]) + [cx, cx, cy, cy]
+    far = _rects("far_field", bounds, np.tile(np.mean([s[1], s[2]], axis=0), (4, 1)), np.full(4, class_id(s[0])))
     return merge_meshes("ground", [tiles, far])

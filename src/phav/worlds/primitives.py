@@ -43,6 +43,14 @@ def face_normals(corners: np.ndarray) -> np.ndarray:
     return normal / row_norms(normal)[:, None]
 
 
+def split_quads(count: int) -> np.ndarray:
+    """Triangle indices ``(2 count, 3) int64`` for ``count`` quads of 4 consecutive vertices each, split
+    along their 0-2 diagonal: every quad's first triangle ``(0, 1, 2)``, then every quad's second
+    ``(0, 2, 3)`` (the order strips, caps and ground tiles keep)."""
+    base = 4 * np.arange(count, dtype=np.int64)[:, None]
+    return np.concatenate([base + [0, 1, 2], base + [0, 2, 3]])
+
+
 def yaw_matrix(yaw: float) -> np.ndarray:
     """``(3, 3)`` rotation about +Z by ``yaw`` radians."""
     c, s = np.cos(yaw), np.sin(yaw)
@@ -132,18 +140,10 @@ class MeshBuilder:
         edge = nxt - poly
         side_n = np.stack([edge[:, 1], -edge[:, 0], np.zeros(k)], axis=1)
         side_n /= np.maximum(np.linalg.norm(side_n, axis=1, keepdims=True), 1e-12)
-        quads = np.stack([
-            np.column_stack([poly, np.full(k, z0)]), np.column_stack([nxt, np.full(k, z0)]),
-            np.column_stack([nxt, np.full(k, z1)]), np.column_stack([poly, np.full(k, z1)]),
-        ], axis=1)  # (k, 4, 3)
-        base = 4 * np.arange(k)[:, None]
-        self.add(quads.reshape(-1, 3), np.repeat(side_n, 4, axis=0),
-                 np.concatenate([base + [0, 1, 2], base + [0, 2, 3]]), color, label)
+        top = np.column_stack([poly, np.full(k, z1)])
+        self._band(np.column_stack([poly, np.full(k, z0)]), top, side_n, color, label)
         if caps:
-            centroid = poly.mean(axis=0)
-            top = np.vstack([[*centroid, z1], np.column_stack([poly, np.full(k, z1)])])
-            fan = np.column_stack([np.zeros(k), 1 + np.arange(k), 1 + (np.arange(k) + 1) % k])
-            self.add(top, np.tile([0.0, 0.0, 1.0], (k + 1, 1)), fan, color, label)
+            self._cap(np.array([*poly.mean(axis=0), z1]), top, color, label)
         return self
 
     def cylinder(self, base, radius: float, height: float, color, label: str, segments: int = 8,
@@ -160,18 +160,24 @@ class MeshBuilder:
         mid /= np.linalg.norm(mid, axis=1, keepdims=True)
         n = np.column_stack([mid, np.full(k, slope)])
         n /= np.linalg.norm(n, axis=1, keepdims=True)
-        quads = np.stack([
-            np.column_stack([ring * radius, np.zeros(k)]), np.column_stack([a1 * radius, np.zeros(k)]),
-            np.column_stack([a1 * top_r, np.full(k, height)]), np.column_stack([ring * top_r, np.full(k, height)]),
-        ], axis=1) + base
-        idx = 4 * np.arange(k)[:, None]
-        self.add(quads.reshape(-1, 3), np.repeat(n, 4, axis=0),
-                 np.concatenate([idx + [0, 1, 2], idx + [0, 2, 3]]), color, label)
+        top = np.column_stack([ring * top_r, np.full(k, height)]) + base
+        self._band(np.column_stack([ring * radius, np.zeros(k)]) + base, top, n, color, label)
         if top_r > 0:
-            top = np.vstack([base + [0, 0, height], np.column_stack([ring * top_r, np.full(k, height)]) + base])
-            fan = np.column_stack([np.zeros(k), 1 + np.arange(k), 1 + (np.arange(k) + 1) % k])
-            self.add(top, np.tile([0.0, 0.0, 1.0], (k + 1, 1)), fan, color, label)
+            self._cap(base + [0, 0, height], top, color, label)
         return self
+
+    def _band(self, bottom: np.ndarray, top: np.ndarray, normals: np.ndarray, color, label: str) -> None:
+        """The side wall between two closed rings ``bottom, top (K, 3)`` (counter-clockwise seen from
+        +Z): ``K`` quads ``bottom[i], bottom[i+1], top[i+1], top[i]`` with ``normals (K, 3)``."""
+        quads = np.stack([bottom, np.roll(bottom, -1, axis=0), np.roll(top, -1, axis=0), top], axis=1)
+        self.add(quads.reshape(-1, 3), np.repeat(normals, 4, axis=0), split_quads(len(bottom)), color, label)
+
+    def _cap(self, center, ring: np.ndarray, color, label: str) -> None:
+        """A flat cap facing +Z: a triangle fan from ``center (3,)`` round the ring ``(K, 3)``
+        (counter-clockwise seen from +Z)."""
+        k = len(ring)
+        fan = np.column_stack([np.zeros(k, dtype=np.int64), 1 + np.arange(k), 1 + (np.arange(k) + 1) % k])
+        self.add(np.vstack([center, ring]), np.tile([0.0, 0.0, 1.0], (k + 1, 1)), fan, color, label)
 
     def blob(self, center, radius, color, label: str, squash: float = 1.0) -> "MeshBuilder":
         """A low-poly ellipsoid (octahedron subdivided once: 32 triangles), z scaled by ``squash``."""

@@ -24,6 +24,11 @@ CORRIDOR_BEHIND = 1.0
 CORRIDOR_HALF_WIDTH = 1.0
 
 
+def yaw_quat(yaw: float) -> np.ndarray:
+    """``(4,)`` xyzw quaternion turning by ``yaw`` radians about +Z."""
+    return np.array([0.0, 0.0, np.sin(yaw / 2), np.cos(yaw / 2)])
+
+
 @dataclasses.dataclass(frozen=True)
 class Collider:
     """A static collision box: centre ``(3,)``, half extents ``(3,)``, turned by ``yaw`` about +Z."""
@@ -77,7 +82,7 @@ class SceneObject:
     @property
     def quat(self) -> np.ndarray:
         """``(4,)`` xyzw orientation."""
-        return np.array([0.0, 0.0, np.sin(self.yaw / 2), np.cos(self.yaw / 2)])
+        return yaw_quat(self.yaw)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -156,7 +161,7 @@ class StaticScene:
             shape = client.createCollisionShape(pybullet.GEOM_BOX, halfExtents=list(c.half))
             body = client.createMultiBody(
                 baseMass=0.0, baseCollisionShapeIndex=shape, basePosition=list(c.center),
-                baseOrientation=[0.0, 0.0, float(np.sin(c.yaw / 2)), float(np.cos(c.yaw / 2))],
+                baseOrientation=yaw_quat(c.yaw).tolist(),
             )
             client.changeDynamics(body, -1, lateralFriction=friction, restitution=0.0)
             ids.append(body)

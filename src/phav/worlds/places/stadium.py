@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from phav.geometry import row_norms
 from phav.worlds.kit import SceneKit
 from phav.worlds.places.common import frame, rect
 from phav.worlds.props import floodlight
@@ -20,29 +21,28 @@ LINE_LIFT = 0.01
 LINE_HALF = 0.06
 
 
-def _line(b, p0, p1) -> None:
-    p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
-    d = (p1 - p0) / np.linalg.norm(p1 - p0)
-    n = np.array([-d[1], d[0]]) * LINE_HALF
-    q = [p0 - n, p1 - n, p1 + n, p0 + n]
-    b.quad(np.array([[*v, LINE_LIFT] for v in q]), LINE_WHITE, "Terrain")
+def _lines(b, p0: np.ndarray, p1: np.ndarray) -> None:
+    """White line markings ``2 LINE_HALF`` wide on the pitch, from ``p0`` to ``p1`` (``(K, 2)`` metres)."""
+    d = (p1 - p0) / row_norms(p1 - p0)[:, None]
+    n = np.stack([-d[:, 1], d[:, 0]], axis=1) * LINE_HALF
+    corners = np.stack([p0 - n, p1 - n, p1 + n, p0 + n], axis=1)  # (K, 4, 2)
+    corners = np.concatenate([corners, np.full((len(p0), 4, 1), LINE_LIFT)], axis=2)
+    b.quads(corners, np.tile(LINE_WHITE, (len(p0), 1)), ["Terrain"] * len(p0))
 
 
 def _markings(b, L: float, W: float) -> None:
     hx, hy = L / 2, W / 2
-    for p0, p1 in (((-hx, -hy), (hx, -hy)), ((hx, -hy), (hx, hy)), ((hx, hy), (-hx, hy)),
-                   ((-hx, hy), (-hx, -hy)), ((0, -hy), (0, hy))):
-        _line(b, p0, p1)
+    segments = [((-hx, -hy), (hx, -hy)), ((hx, -hy), (hx, hy)), ((hx, hy), (-hx, hy)),
+                ((-hx, hy), (-hx, -hy)), ((0, -hy), (0, hy))]
     a = 2 * np.pi * np.arange(24) / 24
     circle = 9.15 * np.column_stack([np.cos(a), np.sin(a)])
-    for i in range(24):
-        _line(b, circle[i], circle[(i + 1) % 24])
+    segments += [(circle[i], circle[(i + 1) % 24]) for i in range(24)]
     for s in (-1, 1):  # penalty and goal areas
         for depth, half in ((16.5, 20.16), (5.5, 9.16)):
             x0, x1 = s * hx, s * (hx - depth)
-            _line(b, (x0, -half), (x1, -half))
-            _line(b, (x1, -half), (x1, half))
-            _line(b, (x1, half), (x0, half))
+            segments += [((x0, -half), (x1, -half)), ((x1, -half), (x1, half)), ((x1, half), (x0, half))]
+    ends = np.array(segments, dtype=np.float64)  # (K, 2 ends, 2)
+    _lines(b, ends[:, 0], ends[:, 1])
 
 
 def _goal(kit: SceneKit, x: float, s: int) -> None:
