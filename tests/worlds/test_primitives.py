@@ -6,7 +6,8 @@ import numpy as np
 from phav.geometry import quat_from_axis_angle, quat_rotate
 from phav.labels import class_id
 from phav.worlds.buildings import facade_quad, facade_quads
-from phav.worlds.primitives import MeshBuilder, face_normals, split_quads
+from phav.worlds.places.common import frame
+from phav.worlds.primitives import MeshBuilder, face_normals, rect_corners, split_quads
 from phav.worlds.scene import yaw_quat
 
 
@@ -98,3 +99,23 @@ def test_yaw_quat_turns_about_z():
         q = yaw_quat(yaw)
         np.testing.assert_array_equal(q, quat_from_axis_angle(np.array([0.0, 0.0, 1.0]), yaw))
         np.testing.assert_allclose(quat_rotate(q, [1.0, 0.0, 0.0]), [np.cos(yaw), np.sin(yaw), 0.0], atol=1e-15)
+
+
+def test_rect_corners_run_counter_clockwise_from_the_low_corner():
+    c = rect_corners([0.0, -1.0], [2.0, 1.0], 1.0, [3.0, 4.0], z=0.5)
+    np.testing.assert_array_equal(c[0], [[0, 1, 0.5], [2, 1, 0.5], [2, 3, 0.5], [0, 3, 0.5]])
+    np.testing.assert_array_equal(c[1], [[-1, 1, 0.5], [1, 1, 0.5], [1, 4, 0.5], [-1, 4, 0.5]])
+    assert rect_corners(0.0, 1.0, 0.0, 1.0).shape == (1, 4, 3)
+
+
+def test_frame_is_the_ring_between_two_rectangles():
+    b = MeshBuilder()
+    frame(b, (1.0, 2.0), (3.0, 5.0), (0.3, 0.2, 0.1), "Terrain", z=0.25)
+    m = b.build("m")
+    tri = m.positions[m.indices].astype(np.float64)
+    area = 0.5 * np.abs(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])[:, 2])
+    assert area.sum() == (6.0 * 10.0 - 2.0 * 4.0)  # outer minus inner, no overlap
+    np.testing.assert_array_equal(m.normals, np.tile([0.0, 0.0, 1.0], (16, 1)))
+    assert np.all(m.positions[:, 2] == 0.25)
+    centers = tri.mean(axis=1)[:, :2]
+    assert not np.any((np.abs(centers[:, 0]) < 1.0) & (np.abs(centers[:, 1]) < 2.0))  # the hole stays open

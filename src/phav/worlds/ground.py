@@ -6,7 +6,7 @@ import numpy as np
 
 from phav.labels import class_id
 from phav.take import Mesh
-from phav.worlds.primitives import split_quads
+from phav.worlds.primitives import rect_corners, split_quads
 
 #: Albedo ranges (linear RGB) the tiles are drawn from.
 GRASS_ALBEDO = ((0.10, 0.20, 0.05), (0.20, 0.32, 0.09))
@@ -100,11 +100,7 @@ def _tiles(name: str, x0: np.ndarray, y0: np.ndarray, tile: float, colors: np.nd
 
 def _rects(name: str, bounds: np.ndarray, colors: np.ndarray, labels: np.ndarray) -> Mesh:
     """Axis-aligned rectangles at ``z = 0``: ``bounds (K, 4)`` rows ``x0, x1, y0, y1`` metres."""
-    x0, x1, y0, y1 = bounds.T
-    z = np.zeros(len(bounds))
-    corners = np.stack([np.stack([x0, y0, z], axis=1), np.stack([x1, y0, z], axis=1),
-                        np.stack([x1, y1, z], axis=1), np.stack([x0, y1, z], axis=1)], axis=1)
-    return _flat_quads(name, corners, colors, labels)
+    return _flat_quads(name, rect_corners(*bounds.T), colors, labels)
 
 
 def merge_meshes(name: str, meshes: list[Mesh]) -> Mesh:

@@ -51,6 +51,14 @@ def split_quads(count: int) -> np.ndarray:
     return np.concatenate([base + [0, 1, 2], base + [0, 2, 3]])
 
 
+def rect_corners(x0, x1, y0, y1, z=0.0) -> np.ndarray:
+    """Corners ``(K, 4, 3)`` of axis-aligned horizontal rectangles ``[x0, x1] x [y0, y1]`` at height
+    ``z``, counter-clockwise seen from +Z (from ``(x0, y0)``); each bound a scalar or ``(K,)``, metres."""
+    x0, x1, y0, y1, z = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64).reshape(-1) for v in (x0, x1, y0, y1, z)))
+    return np.stack([np.stack([x0, y0, z], axis=-1), np.stack([x1, y0, z], axis=-1),
+                     np.stack([x1, y1, z], axis=-1), np.stack([x0, y1, z], axis=-1)], axis=1)
+
+
 def yaw_matrix(yaw: float) -> np.ndarray:
     """``(3, 3)`` rotation about +Z by ``yaw`` radians."""
     c, s = np.cos(yaw), np.sin(yaw)
@@ -169,7 +177,8 @@ class MeshBuilder:
     def _band(self, bottom: np.ndarray, top: np.ndarray, normals: np.ndarray, color, label: str) -> None:
         """The side wall between two closed rings ``bottom, top (K, 3)`` (counter-clockwise seen from
         +Z): ``K`` quads ``bottom[i], bottom[i+1], top[i+1], top[i]`` with ``normals (K, 3)``."""
-        quads = np.stack([bottom, np.roll(bottom, -1, axis=0), np.roll(top, -1, axis=0), top], axis=1)
+        nxt_bottom, nxt_top = np.concatenate([bottom[1:], bottom[:1]]), np.concatenate([top[1:], top[:1]])
+        quads = np.stack([bottom, nxt_bottom, nxt_top, top], axis=1)
         self.add(quads.reshape(-1, 3), np.repeat(normals, 4, axis=0), split_quads(len(bottom)), color, label)
 
     def _cap(self, center, ring: np.ndarray, color, label: str) -> None:

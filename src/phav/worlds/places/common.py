@@ -5,23 +5,23 @@ from __future__ import annotations
 import numpy as np
 
 from phav.worlds.kit import SceneKit
-from phav.worlds.primitives import MeshBuilder, bush, tree
+from phav.worlds.primitives import MeshBuilder, bush, rect_corners, tree
 from phav.worlds.scene import Collider
 
 
-def rect(b: MeshBuilder, x0: float, x1: float, y0: float, y1: float, color, label: str, z: float = 0.0) -> None:
-    """An axis-aligned horizontal rectangle facing +Z."""
-    b.quad(np.array([[x0, y0, z], [x1, y0, z], [x1, y1, z], [x0, y1, z]]), color, label)
+def rects(b: MeshBuilder, x0, x1, y0, y1, colors, label: str, z: float = 0.0) -> None:
+    """Axis-aligned horizontal rectangles ``[x0, x1] x [y0, y1]`` facing +Z at height ``z``: bounds
+    scalars or ``(K,)`` metres, ``colors (3,)`` or ``(K, 3)``, one label for all."""
+    corners = rect_corners(x0, x1, y0, y1, z)
+    k = len(corners)
+    b.quads(corners, np.broadcast_to(np.asarray(colors, dtype=np.float64), (k, 3)), [label] * k)
 
 
 def frame(b: MeshBuilder, inner: tuple[float, float], outer: tuple[float, float], color, label: str,
           z: float = 0.0) -> None:
     """The horizontal ring between two centred rectangles of half sizes ``inner`` and ``outer``."""
     (ix, iy), (ox, oy) = inner, outer
-    rect(b, -ox, ox, -oy, -iy, color, label, z)
-    rect(b, -ox, ox, iy, oy, color, label, z)
-    rect(b, -ox, -ix, -iy, iy, color, label, z)
-    rect(b, ix, ox, -iy, iy, color, label, z)
+    rects(b, [-ox, -ox, -ox, ix], [ox, ox, -ix, ox], [-oy, iy, -iy, -iy], [-iy, oy, iy, iy], color, label, z)
 
 
 def scatter_trees(kit: SceneKit, rng: np.random.Generator, count: int, sample_xy, tries: int = 8) -> int:

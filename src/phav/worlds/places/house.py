@@ -15,6 +15,7 @@ import numpy as np
 from phav.worlds.buildings import facade_quad
 from phav.worlds.furniture import bed, chair, curtain, fireplace, floor_lamp, fridge, screen, shelf, sofa, table
 from phav.worlds.kit import SceneKit
+from phav.worlds.places.common import rects
 from phav.worlds.primitives import MeshBuilder
 from phav.worlds.props import ROOM_LAMP_LIGHT, Prop
 from phav.worlds.scene import Collider, SceneObject, StaticScene
@@ -77,9 +78,8 @@ def build_house(rng: np.random.Generator) -> StaticScene:
     y1 = ly + 2 * WALL_T + 2 * bd  # far wall of the bedroom
 
     # floor tiles (boards) and ceiling
-    for x in np.arange(-lx, lx, 0.5):
-        b.quad(np.array([[x, -ly, 0], [x + 0.5, -ly, 0], [x + 0.5, y1, 0], [x, y1, 0]]),
-               floor_c * rng.uniform(0.9, 1.1), "Floor")
+    x = np.arange(-lx, lx, 0.5)
+    rects(b, x, x + 0.5, -ly, y1, floor_c * rng.uniform(0.9, 1.1, len(x))[:, None], "Floor")
     b.quad(np.array([[-lx, -ly, H], [-lx, y1, H], [lx, y1, H], [lx, -ly, H]]), (0.85, 0.85, 0.82), "Ceiling")
 
     # walls: boxes around both rooms, and the partition with a doorway

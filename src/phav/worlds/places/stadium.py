@@ -7,7 +7,7 @@ import numpy as np
 
 from phav.geometry import row_norms
 from phav.worlds.kit import SceneKit
-from phav.worlds.places.common import frame, rect
+from phav.worlds.places.common import frame, rects
 from phav.worlds.props import floodlight
 from phav.worlds.scene import StaticScene
 
@@ -89,8 +89,8 @@ def build_stadium(rng: np.random.Generator) -> StaticScene:
     stripes = int(rng.integers(10, 16))
     green_a, green_b = (np.asarray(c) * rng.uniform(0.85, 1.15) for c in PITCH_GREENS)
     edges = np.linspace(-L / 2 - margin, L / 2 + margin, stripes + 1)
-    for i in range(stripes):
-        rect(b, edges[i], edges[i + 1], -W / 2 - margin, W / 2 + margin, green_a if i % 2 else green_b, "Terrain")
+    rects(b, edges[:-1], edges[1:], -W / 2 - margin, W / 2 + margin,
+          [green_a if i % 2 else green_b for i in range(stripes)], "Terrain")
     _markings(b, L, W)
     inner = (L / 2 + margin, W / 2 + margin)
     outer = (inner[0] + track, inner[1] + track)

@@ -11,7 +11,7 @@ import numpy as np
 from phav.worlds.buildings import building
 from phav.worlds.ground import ASPHALT, PAVEMENT, painted_ground
 from phav.worlds.kit import SceneKit
-from phav.worlds.places.common import rect
+from phav.worlds.places.common import rects
 from phav.worlds.props import bus, car, street_lamp, traffic_light, traffic_sign, truck
 from phav.worlds.scene import StaticScene
 
@@ -36,13 +36,13 @@ def build_urban(rng: np.random.Generator) -> StaticScene:
     kit.add_mesh("ground", painted_ground(rng, [ASPHALT, PAVEMENT], classify, half_extent=60.0, tile=1.0,
                                           far_surface=1))
     b = kit.stuff
-    for x in np.arange(-STREET_HALF_LENGTH, STREET_HALF_LENGTH, 6.0):  # dashed centre line
-        if abs(x + 1.5 - xc) > rw + 5.5:
-            rect(b, x, x + 3.0, -0.08, 0.08, MARKING, "Road", z=0.01)
-    for t in (-1, 1):  # zebra crossings over the main street on both sides of the junction
+    x = np.arange(-STREET_HALF_LENGTH, STREET_HALF_LENGTH, 6.0)  # dashed centre line, clear of the junction
+    x = x[np.abs(x + 1.5 - xc) > rw + 5.5]
+    rects(b, x, x + 3.0, -0.08, 0.08, MARKING, "Road", z=0.01)
+    y = np.arange(-rw + 0.3, rw - 0.5, 1.0)  # zebra crossings over the main street on both sides of the junction
+    for t in (-1, 1):
         x0 = xc + t * (rw + 2.5)
-        for y in np.arange(-rw + 0.3, rw - 0.5, 1.0):
-            rect(b, x0 - 1.5, x0 + 1.5, y, y + 0.5, MARKING, "Road", z=0.01)
+        rects(b, x0 - 1.5, x0 + 1.5, y, y + 0.5, MARKING, "Road", z=0.01)
 
     # buildings in a row on both sides, broken by the side street
     line = rw + pw
