@@ -1,5 +1,5 @@
-"""Per-frame CPU data of the renderer (no GL): the model-views and frame blocks computed once per take
-equal the per-frame computation bit for bit, and flow validity follows its definition, non-finite flow
+"""Per-frame CPU data of the renderer (no GL): the model-views, part tables, bone palettes and frame
+blocks computed once per take equal the per-frame definitions bit for bit, and flow validity follows its definition, non-finite flow
 included (the target pixel is clamped to the image, NaN counts as 0), and keeps surfaces seen at a
 grazing angle valid (the analytic ground plane)."""
 
@@ -8,11 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from phav.geometry import pose_matrix, quat_normalize
 from phav.render.flow import flow_validity
-from phav.render.uniforms import (FRAME_BLOCK_FLOATS, frame_block, frame_blocks, part_model_views, part_table,
-                                  take_model_views)
+from phav.render.uniforms import (BONE_TABLE_COLUMNS, FRAME_BLOCK_FLOATS, PART_TABLE_COLUMNS, PartTables, bone_table,
+                                  frame_block, frame_blocks, part_table, skin_matrices, take_model_views)
 
-from render_scenes import box_mesh, default_camera, make_take, plane_mesh, pose
+from render_scenes import box_mesh, default_camera, make_take, person_take, plane_mesh, pose
 
 
 def _moving_take(T: int = 5):
@@ -27,14 +28,41 @@ def _moving_take(T: int = 5):
     return make_take(meshes, positions, quats, cameras, K, 64, 48)
 
 
-def test_model_views_of_the_whole_take_equal_the_per_frame_ones_bit_for_bit():
+def _model_views_of_frame(take, t: int) -> np.ndarray:
+    """``(P, 4, 4)``, the definition: every part's pose at frame ``t``, then frame ``t``'s camera."""
+    return take.camera_world_to_camera[t] @ pose_matrix(take.part_pos[t], quat_normalize(take.part_quat[t]))
+
+
+def test_model_views_and_part_tables_of_the_whole_take_equal_the_per_frame_definition_bit_for_bit():
     take = _moving_take()
+    T, P = take.num_frames, take.num_parts
     every = take_model_views(take)
-    assert every.shape == (take.num_frames, take.num_parts, 4, 4) and every.dtype == np.float64
+    assert every.shape == (T, P, 4, 4) and every.dtype == np.float64
+    tables = PartTables(take, every)
+    for t in range(T):
+        assert every[t].tobytes() == _model_views_of_frame(take, t).tobytes(), t
+        want = np.zeros((P, PART_TABLE_COLUMNS, 4), dtype=np.float32)
+        for k, frame in enumerate((t, min(t + 1, T - 1), max(t - 1, 0))):  # t, t+1, t-1, clamped
+            want[:, 3 * k:3 * k + 3] = _model_views_of_frame(take, frame)[:, :3]  # rounded once
+        want[:, 9, 0] = take.part_instance
+        assert tables.table(t).tobytes() == want.tobytes(), t
+        assert part_table(take, t).tobytes() == want.tobytes(), t
+
+
+def test_bone_palettes_of_the_whole_take_equal_the_per_frame_definition_bit_for_bit():
+    """Per bone, model_view(bone part) @ inverse_bind at t, t+1 and t-1, transposed (column-major),
+    composed in float64 and rounded once."""
+    take = person_take(64, 48, T=4, step=(0.1, 0.05, 0.0))
+    (skin,) = take.skins
+    matrices = skin_matrices(skin, take_model_views(take))
+    B = len(skin.bone_parts)
+    assert matrices.shape == (take.num_frames, B, 4, 4) and matrices.dtype == np.float32
     for t in range(take.num_frames):
-        picked = part_model_views(take, t, every)
-        assert picked.tobytes() == part_model_views(take, t).tobytes(), t
-        assert part_table(take, t, picked).tobytes() == part_table(take, t).tobytes(), t
+        frames = (t, min(t + 1, take.num_frames - 1), max(t - 1, 0))
+        m = np.stack([_model_views_of_frame(take, f)[skin.bone_parts] @ skin.inverse_bind for f in frames])
+        want = np.concatenate([np.swapaxes(m[k], -1, -2) for k in range(3)], axis=1).astype(np.float32)
+        got = bone_table(take, t, matrices)
+        assert got.shape == (B, BONE_TABLE_COLUMNS, 4) and got.tobytes() == want.tobytes(), t
 
 
 @pytest.mark.parametrize("T", [1, 2, 6])

@@ -15,7 +15,7 @@ from phav.render import Renderer
 from phav.render import renderer as renderer_module
 from phav.render.part_batch import PartBatch, parts_per_chunk
 from phav.render.settings import quality_settings
-from phav.render.uniforms import PART_TABLE_COLUMNS, part_model_views, part_table
+from phav.render.uniforms import PART_TABLE_COLUMNS, part_table, take_model_views
 from phav.take import Mesh
 
 from render_scenes import box_mesh, default_camera, make_take, plane_mesh
@@ -150,14 +150,14 @@ def test_part_batch_releases_its_gl_objects(gl_context):
         assert type(vao.mglo).__name__ == "InvalidObject" and type(buffer.mglo).__name__ == "InvalidObject"
         assert batch.vertex_array(0) is None
         list(r.render_take(take, ("img",)))
-        assert r._take.parts is None  # released once the take is rendered
+        assert r._take.parts is None and r._take.part_tables is None  # released once the take is rendered
 
 
 def test_part_table_holds_the_top_rows_of_rigid_model_views():
     """The shader rebuilds each model-view from three rows and (0, 0, 0, 1): exact for rigid parts."""
     take = boxes_take(5)
     table = part_table(take, 1)
-    mv = part_model_views(take, 1)  # (3, P, 4, 4): t, t+1, t-1
+    mv = take_model_views(take)[[1, 2, 0]]  # (3, P, 4, 4): t, t+1, t-1
     assert table.shape == (take.num_parts, PART_TABLE_COLUMNS, 4) and table.dtype == np.float32
     for k in range(3):
         rebuilt = np.concatenate([table[:, 3 * k:3 * k + 3], np.tile([[[0, 0, 0, 1]]], (take.num_parts, 1, 1))], axis=1)

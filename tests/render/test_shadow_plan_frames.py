@@ -1,8 +1,8 @@
 """The shadow plan's per-take caches give the per-frame definitions bit for bit (plain numpy, no GL):
-every frame's light cameras fitted at once equal the frame-by-frame fit, the far cascade updated from
-the cache equals the one updated without it, the sun's shadow switch, the casters' boxes and the
-multi-camera culling equal their one-frame, one-camera forms, and a frame's plan equals the plan
-written out with the public per-frame functions (as the renderer computed it before the caches)."""
+every frame's light cameras fitted at once equal those of the frame alone (a one-frame take), the
+sun's shadow switch, the casters' boxes and the multi-camera culling equal their one-frame,
+one-camera forms, and a frame's plan equals the plan written out with the public per-frame
+functions."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from phav.render.settings import RenderSettings
 from phav.render.shadow_plan import plan_shadow_frame
 from phav.render.shadows import (ShadowCasters, box_corners, mesh_bounds, outside_light_box, outside_light_corners,
                                  shadow_inside_near)
-from phav.render.sun_camera import (FarCascade, SunFrames, sun_casts_shadows, sun_shadow_fit, sun_shadow_fits,
-                                    sun_unit_direction)
+from phav.render.sun_camera import (FarCascade, SunFrames, camera_inverses, sun_casts_shadows, sun_shadow_fit,
+                                    sun_shadow_fits, sun_unit_direction)
 
 from render_scenes import box_mesh, default_camera, make_take, person_take, plane_mesh
 
@@ -75,27 +75,37 @@ def take():
     return _moving_take()
 
 
-def test_every_frames_fit_at_once_equals_the_frame_by_frame_fit(take):
+def _frame_of(take, t: int):
+    """Frame ``t`` of ``take`` alone: a one-frame take."""
+    one = slice(t, t + 1)
+    return dataclasses.replace(
+        take, part_pos=take.part_pos[one], part_quat=take.part_quat[one], camera_K=take.camera_K[one],
+        camera_world_to_camera=take.camera_world_to_camera[one], sun_direction=take.sun_direction[one],
+        sun_color=take.sun_color[one], sky_zenith=take.sky_zenith[one], sky_horizon=take.sky_horizon[one],
+        ambient=take.ambient[one])
+
+
+def test_every_frames_fit_at_once_equals_the_fit_of_the_frame_alone(take):
     frames = SunFrames(take)
     for near, distance in ((0.1, 30.0), (30.0, 150.0)):
         fits = sun_shadow_fits(take, near, distance, MAP, frames)
         for t in range(T):
-            assert _same(fits[t], sun_shadow_fit(take, t, near, distance, MAP)), t
+            alone = _frame_of(take, t).validate()
+            assert _same(fits[t], sun_shadow_fits(alone, near, distance, MAP)[0]), t
+            assert _same(sun_shadow_fit(take, t, near, distance, MAP), fits[t]), t
             assert _same(sun_shadow_fit(take, t, near, distance, MAP, frames), fits[t]), t
             assert _same(frames.to_sun(t), sun_unit_direction(take, t))
             assert frames.casts_shadows(t) == sun_casts_shadows(take, t), t
     assert not frames.casts_shadows(T - 1) and frames.casts_shadows(0)  # the sun dims on the last frame
 
 
-def test_far_cascade_updated_from_the_cache_equals_the_uncached_one(take):
-    cached, plain, frames = FarCascade(MAP), FarCascade(MAP), SunFrames(take)
-    refits = []
-    for t in range(T):
-        a, refit_a = cached.update(take, t, 30.0, 150.0, frames)
-        b, refit_b = plain.update(take, t, 30.0, 150.0)
-        assert _same(a, b) and refit_a == refit_b, t
-        refits.append(refit_a)
-    assert refits[0] and sum(refits) > 1  # the camera moves far enough to re-fit
+def test_sun_frames_take_the_camera_inverses_given(take):
+    inverses = camera_inverses(take)
+    assert _same(inverses, np.linalg.inv(take.camera_world_to_camera))
+    given = SunFrames(take, inverses)
+    assert given.camera_to_world is inverses
+    for a, b in zip(sun_shadow_fits(take, 0.1, 30.0, MAP, given), sun_shadow_fits(take, 0.1, 30.0, MAP), strict=True):
+        assert _same(a, b)
 
 
 def test_casters_boxes_equal_the_per_frame_formula(take):
@@ -133,7 +143,7 @@ def _plan_by_definition(take, t, s, casters, far_cascade):
     near = sun_shadow_fit(take, t, s.near, distance, s.shadow_map_size)
     near_parts = ~outside_light_box(near.world_to_light_clip, part_boxes) & ~casters.floor
     near_skins = ~outside_light_box(near.world_to_light_clip, skin_boxes)
-    far, refit = far_cascade.update(take, t, distance, min(s.shadow_far_distance, s.far))
+    far, refit = far_cascade.update(SunFrames(take), t, distance, min(s.shadow_far_distance, s.far))
     parts_in = ~outside_light_box(far.world_to_light_clip, part_boxes)
     skins_in = ~outside_light_box(far.world_to_light_clip, skin_boxes)
     boxes = np.concatenate([part_boxes, skin_boxes])

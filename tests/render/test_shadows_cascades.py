@@ -103,8 +103,8 @@ def test_a_far_caster_shadows_the_far_ground(gl_context):
 import dataclasses  # noqa: E402
 
 from phav.geometry import quat_to_matrix  # noqa: E402
-from phav.render.shadows import (FAR_PADDING, FarCascade, ShadowCasters, ShadowMap, outside_light_box,  # noqa: E402
-                                 shadow_inside_near)
+from phav.render.shadows import (FAR_PADDING, FarCascade, ShadowCasters, ShadowMap, SunFrames,  # noqa: E402
+                                 outside_light_box, shadow_inside_near)
 
 #: Metres the camera moves per frame in the moving-camera takes (over the take, more than the far
 #: cascade's padding of about 20 m: it is kept for some frames and re-fitted for others).
@@ -150,10 +150,10 @@ def _render_all(take, with_depth=False, **overrides):
 def test_far_cascade_stays_fixed_in_the_world_until_its_slab_leaves_it_and_keeps_one_texel_lattice():
     take = _dolly_take()
     s = RenderSettings()
-    cascade = FarCascade(MAP_SIZE)
+    cascade, frames = FarCascade(MAP_SIZE), SunFrames(take)
     fits, refits = [], []
     for t in range(FRAMES):
-        fit, refit = cascade.update(take, t, s.shadow_distance, s.shadow_far_distance)
+        fit, refit = cascade.update(frames, t, s.shadow_distance, s.shadow_far_distance)
         fits.append(fit)
         refits.append(refit)
         # Every frame the far slab of the view frustum lies inside the light camera's box.
@@ -171,7 +171,7 @@ def test_far_cascade_stays_fixed_in_the_world_until_its_slab_leaves_it_and_keeps
         shift = (fits[t].world_to_light_clip - fits[0].world_to_light_clip)[:2, 3] / (2.0 / MAP_SIZE)
         np.testing.assert_allclose(shift, np.round(shift), atol=1e-6)
     cascade.reset()
-    assert cascade.update(take, 3, s.shadow_distance, s.shadow_far_distance)[1]
+    assert cascade.update(frames, 3, s.shadow_distance, s.shadow_far_distance)[1]
 
 
 @pytest.mark.gl

@@ -56,14 +56,14 @@ from phav.render.profiling import PassTimer
 from phav.render.readback import PackedRGB, ReadbackRing, ReadbackSlot
 from phav.render.settings import RenderSettings
 from phav.render.shadow_plan import plan_shadow_frame
-from phav.render.shadows import ShadowCasters, ShadowMap
+from phav.render.shadows import ShadowMap
 from phav.render.shaders import create_program
 from phav.render.skinning import SKINNED_VARYINGS
-from phav.render.sun_camera import FarCascade, ShadowFit, cascade_count
+from phav.render.sun_camera import ShadowFit, cascade_count
 from phav.render.targets import (GLObjects, GroundTruthTargets, LitTargets, can_fuse_ground_truth,
                                   fused_framebuffers)
 from phav.render.take_resources import TakeResources
-from phav.render.uniforms import FRAME_BLOCK_FLOATS, PART_TABLE_COLUMNS, bone_table, part_model_views, part_table
+from phav.render.uniforms import FRAME_BLOCK_FLOATS, PART_TABLE_COLUMNS, bone_table
 from phav.take import Take
 
 #: Semantic id of the sky (PHAV class 1).
@@ -209,8 +209,6 @@ class Renderer:
             prog["PartData"].binding = PART_BLOCK_BINDING
         self._shadow_map = (gl.add(ShadowMap(ctx, s.shadow_map_size, cascade_count(s.shadow_distance, s.shadow_far_distance)))
                             if s.shadows else None)
-        self._far_cascade = FarCascade(s.shadow_map_size)
-        self._shadow_casters: tuple[int, ShadowCasters] | None = None  # (render_take generation, casters)
         self._lighting_prog["u_shadow_map"].value = SHADOW_UNIT
         self._lighting_prog["u_shadow_static"].value = SHADOW_STATIC_UNIT
         self._lighting_prog["u_shadow_cascades"].value = self._shadow_map.cascades if self._shadow_map else 1
@@ -279,13 +277,14 @@ class Renderer:
         generation = self._generation
         self._take.release()
         try:
-            fused = [self._fused_prog] if self._fused else []
+            fused, shadows = ([self._fused_prog] if self._fused else []), self._shadow_map
             skin_fused = [self._skin_fused_prog] if self._fused else []
             self._take.load(ctx, take, [self._gbuffer_prog, self._gt_prog, self._shadow_prog, *fused],
                             self._skin_transform_prog,
                             [self._skin_gbuffer_prog, self._skin_gt_prog, self._skin_shadow_prog, *skin_fused],
-                            self.settings.near, self.settings.far, sun=self._shadow_map is not None,
-                            parts_per_chunk=self._parts_per_chunk)
+                            self.settings.near, self.settings.far, self._parts_per_chunk,
+                            shadow_map_size=self.settings.shadow_map_size if shadows is not None else None,
+                            cascades=shadows.cascades if shadows is not None else 1)
             self._precip_seed = precipitation_seed(take)
             pending: Frame | None = None  # with flow: the frame whose flow comes with the next one
             for frame, previous_flow in self._read_frames(take, mods, generation):
@@ -377,14 +376,13 @@ class Renderer:
         """Frame block, part table, bone tables and lighting uniforms of frame ``t``."""
         self._frame_ubo.write(self._take.frame_blocks[t])
         self._frame_ubo.bind_to_uniform_block(_FRAME_BLOCK_BINDING)
-        model_views = part_model_views(take, t, self._take.model_views) if take.num_parts else None
         # Every part's rows of the part table, in the PartData block (chunk 0 bound; _draw_parts
         # binds the others when the take has more parts than one block holds).
-        self._take.parts.write(part_table(take, t, model_views))
+        self._take.parts.write(self._take.part_tables.table(t))
         self._take.parts.bind(0)
         self._part_chunk = 0
-        for sk, bones in zip(take.skins, self._take.skins.bones):
-            bones.write(bone_table(sk, model_views).tobytes())
+        for matrices, bones in zip(self._take.skin_matrices, self._take.skins.bones):
+            bones.write(bone_table(take, t, matrices).tobytes())
         wetness = 0.0 if take.atmosphere is None else float(take.atmosphere.wetness[t])
         snow = snow_cover(take, t) if self.settings.precipitation else 0.0
         for prog in self._lit_programs:
@@ -449,12 +447,7 @@ class Renderer:
         if self._shadow_map is None or not self._take.sun.casts_shadows(t):
             self._set_uniform(prog, "u_shadow", (0.0, 0.0, 0.0, 0.0))
             return
-        if self._shadow_casters is None or self._shadow_casters[0] != self._generation:
-            # a new take: refit the far cascade
-            self._shadow_casters = (self._generation, ShadowCasters(take, self._take.sun))
-            self._far_cascade.reset()
-        plan = plan_shadow_frame(take, t, s, self._shadow_casters[1],
-                                 self._far_cascade if self._shadow_map.cascades > 1 else None)
+        plan = plan_shadow_frame(take, t, s, self._take.shadow_casters(), self._take.far_cascade)
         with self.timer.section("shadow_map"):
             self._shadow_map.clear()
             ctx.enable_only(moderngl.DEPTH_TEST)  # no culling: open meshes cast shadows too

@@ -67,7 +67,7 @@ def plan_shadow_frame(take: Take, t: int, settings: RenderSettings, casters: Sha
         near_in = ~outside_light_corners(near.world_to_light_clip, corners, empty)
         no_parts, no_skins = np.zeros(P, bool), np.zeros(len(boxes) - P, bool)
         return ShadowFramePlan(near, near_in[:P] & ~casters.floor, near_in[P:], None, None, no_parts, no_skins)
-    far, refit = far_cascade.update(take, t, distance, min(s.shadow_far_distance, s.far), casters.frames)
+    far, refit = far_cascade.update(casters.frames, t, distance, min(s.shadow_far_distance, s.far))
     near_in, far_in = ~outside_light_corners(np.stack([near.world_to_light_clip, far.world_to_light_clip]),
                                              corners, empty)
     near_parts, near_skins = near_in[:P] & ~casters.floor, near_in[P:]

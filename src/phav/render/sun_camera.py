@@ -85,6 +85,12 @@ def _light_axes(to_sun: np.ndarray) -> np.ndarray:
     return np.stack([x, y, to_sun])
 
 
+def camera_inverses(take: Take) -> np.ndarray:
+    """``(T, 4, 4) float64`` camera -> world of every frame (``np.linalg.inv`` of the take's
+    ``camera_world_to_camera``)."""
+    return np.linalg.inv(np.asarray(take.camera_world_to_camera, dtype=np.float64))
+
+
 class SunFrames:
     """The camera and sun quantities every light camera of a take needs, computed once per take
     (the light cameras of each frame then cost no matrix inversion or axis construction):
@@ -94,11 +100,13 @@ class SunFrames:
 
     Args:
         take: the take; read once here (its arrays must not change afterwards).
+        camera_to_world: ``(T, 4, 4) float64`` :func:`camera_inverses` of ``take``, if computed
+            already (the renderer computes them once per take).
     """
 
-    def __init__(self, take: Take):
+    def __init__(self, take: Take, camera_to_world: np.ndarray | None = None):
         self.take = take
-        self.camera_to_world = np.linalg.inv(np.asarray(take.camera_world_to_camera, dtype=np.float64))  # (T, 4, 4)
+        self.camera_to_world = camera_inverses(take) if camera_to_world is None else camera_to_world
         # Frames share their sun direction (a take's sun rarely moves): computed once per distinct one.
         distinct: dict[bytes, int] = {}
         self._sun_index = [distinct.setdefault(row.tobytes(), len(distinct))
@@ -141,8 +149,7 @@ class SunFrames:
         key = (near, distance)
         spheres = self._spheres.get(key)
         if spheres is None:
-            frames = np.arange(self.take.num_frames)
-            spheres = self._spheres[key] = _slab_spheres(self.take, frames, near, distance, self.camera_to_world)
+            spheres = self._spheres[key] = _slab_spheres(self.take, near, distance, self.camera_to_world)
         return spheres
 
     def slab_sphere(self, t: int, near: float, distance: float) -> tuple[np.ndarray, float]:
@@ -159,33 +166,16 @@ class SunFrames:
         return fits[t]
 
 
-def _camera_to_world(take: Take, t: int, frames: SunFrames | None) -> np.ndarray:
-    """``(4, 4) float64`` camera -> world of frame ``t`` (from ``frames`` when given)."""
-    if frames is not None:
-        return frames.camera_to_world[t]
-    return np.linalg.inv(np.asarray(take.camera_world_to_camera[t], dtype=np.float64))
-
-
-def _slab_spheres(take: Take, frames: np.ndarray, near: float, distance: float,
+def _slab_spheres(take: Take, near: float, distance: float,
                   camera_to_world: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """World centres ``(N, 3)`` and radii ``(N,)`` (metres) of spheres around the view frustum of
-    the ``(N,)`` frames ``frames`` from ``near`` to ``distance`` metres: the centre of the box
-    around its corners, the radius to the farthest corner. ``camera_to_world``: ``(N, 4, 4)``."""
-    K = np.asarray(take.camera_K, dtype=np.float64)[frames]
+    """World centres ``(T, 3)`` and radii ``(T,)`` (metres) of spheres around every frame's view
+    frustum from ``near`` to ``distance`` metres: the centre of the box around its corners, the
+    radius to the farthest corner. ``camera_to_world``: ``(T, 4, 4)``."""
+    K = np.asarray(take.camera_K, dtype=np.float64)
     corners = frustum_corners(K, take.width, take.height, near, max(distance, near * 2.0))
     world = corners @ np.swapaxes(camera_to_world[:, :3, :3], -1, -2) + camera_to_world[:, None, :3, 3]
     centre = 0.5 * (world.min(axis=1) + world.max(axis=1))
     return centre, np.max(np.linalg.norm(world - centre[:, None], axis=2), axis=1)
-
-
-def _slab_sphere(take: Take, t: int, near: float, distance: float,
-                 frames: SunFrames | None = None) -> tuple[np.ndarray, float]:
-    """:func:`_slab_spheres` of frame ``t``: centre ``(3,)`` and radius. ``frames``: the take's
-    :class:`SunFrames`, whose cache to use."""
-    if frames is not None:
-        return frames.slab_sphere(t, near, distance)
-    centre, radius = _slab_spheres(take, np.array([t]), near, distance, _camera_to_world(take, t, None)[None])
-    return centre[0], float(radius[0])
 
 
 def _round_radius(radius: float) -> float:
@@ -213,8 +203,9 @@ def _light_camera(rot: np.ndarray, c: np.ndarray, radius: float | np.ndarray) ->
 
 def sun_shadow_fits(take: Take, near: float, distance: float, map_size: int,
                     frames: SunFrames | None = None) -> list[ShadowFit]:
-    """:func:`sun_shadow_fit` of every frame of ``take``, computed in one vectorised pass (the
-    same values bit for bit). ``frames``: the take's :class:`SunFrames`, to reuse."""
+    """The orthographic light camera of every frame of ``take`` covering the view frustum from
+    ``near`` to ``distance`` metres (see the module docstring), in one vectorised pass
+    (:func:`sun_shadow_fit` is one row). ``frames``: the take's :class:`SunFrames`, to reuse."""
     frames = frames if frames is not None else SunFrames(take)
     T = take.num_frames
     centre, radius = frames.slab_spheres(near, distance)
@@ -231,18 +222,11 @@ def sun_shadow_fits(take: Take, near: float, distance: float, map_size: int,
 def sun_shadow_fit(take: Take, t: int, near: float, distance: float, map_size: int,
                    frames: SunFrames | None = None) -> ShadowFit:
     """The orthographic light camera of frame ``t`` covering the view frustum from ``near`` to
-    ``distance`` metres (see the module docstring). ``frames``: the take's :class:`SunFrames`,
-    whose cache of every frame's fit (:func:`sun_shadow_fits`) to use."""
-    if frames is not None:
-        return frames.shadow_fit(t, near, distance, map_size)
-    centre, radius = _slab_sphere(take, t, near, distance)
-    radius = _round_radius(radius)
-    rot = _light_axes(sun_unit_direction(take, t))
-    texel = 2.0 * radius / map_size
-    c = rot @ centre
-    c[:2] = np.round(c[:2] / texel) * texel  # whole-texel steps: static shadows stay put
-    world_to_clip, span = _light_camera(rot, c, radius)
-    return ShadowFit(world_to_clip @ _camera_to_world(take, t, None), texel, span, world_to_clip)
+    ``distance`` metres (see the module docstring): row ``t`` of :func:`sun_shadow_fits`.
+    ``frames``: the take's :class:`SunFrames`, whose cache of every frame's fit to use (without
+    it, every frame's fit is computed for this one)."""
+    frames = frames if frames is not None else SunFrames(take)
+    return frames.shadow_fit(t, near, distance, map_size)
 
 
 def cascade_count(distance: float, far_distance: float) -> int:
@@ -278,13 +262,12 @@ class FarCascade:
         d = np.abs(c - self._centre) + radius
         return bool(np.all(d[:2] <= self._radius) and d[2] <= self._radius)
 
-    def update(self, take: Take, t: int, distance: float, far_distance: float,
-               frames: SunFrames | None = None) -> tuple[ShadowFit, bool]:
-        """The far cascade's light camera of frame ``t`` (covering ``distance`` to ``far_distance``
-        metres of the view frustum) and whether it was re-fitted this frame (then every cached
-        static caster must be drawn again). ``frames``: the take's :class:`SunFrames`, to reuse."""
-        centre, radius = _slab_sphere(take, t, distance, far_distance, frames)
-        to_sun = sun_unit_direction(take, t) if frames is None else frames.to_sun(t)
+    def update(self, frames: SunFrames, t: int, distance: float, far_distance: float) -> tuple[ShadowFit, bool]:
+        """The far cascade's light camera of frame ``t`` of ``frames.take`` (covering ``distance``
+        to ``far_distance`` metres of the view frustum) and whether it was re-fitted this frame
+        (then every cached static caster must be drawn again)."""
+        centre, radius = frames.slab_sphere(t, distance, far_distance)
+        to_sun = frames.to_sun(t)
         wanted = _round_radius(radius * (1.0 + self.padding))
         refit = (self._to_sun is None or not np.array_equal(to_sun, self._to_sun)
                  or not self._contains(centre, radius)
@@ -294,5 +277,5 @@ class FarCascade:
             self._texel = 2.0 * wanted / self.map_size
             self._centre = np.round(self._rot @ centre / self._texel) * self._texel  # one texel lattice
             self._world_to_clip, self._span = _light_camera(self._rot, self._centre, wanted)
-        c2w = _camera_to_world(take, t, frames)
+        c2w = frames.camera_to_world[t]
         return ShadowFit(self._world_to_clip @ c2w, self._texel, self._span, self._world_to_clip), refit

@@ -1,6 +1,7 @@
 """What a :class:`~phav.render.renderer.Renderer` keeps for the take it is rendering: the take's
-meshes and skins on the GPU, and the per-frame data computed once per take (model-views, frame
-blocks, camera heights, the sun's light-camera data), so that a frame only looks them up."""
+meshes and skins on the GPU, the per-frame data computed once per take (part tables, bone
+matrices, frame blocks, camera heights, the sun's light-camera data) so that a frame only looks
+them up, and the sun shadows' per-take state (the casters and the far cascade's camera)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import moderngl
 import numpy as np
 
 from phav.render.part_batch import PartBatch
+from phav.render.shadows import ShadowCasters
 from phav.render.skinning import SkinBuffers
-from phav.render.sun_camera import SunFrames
-from phav.render.uniforms import frame_blocks, take_model_views
+from phav.render.sun_camera import FarCascade, SunFrames, camera_inverses
+from phav.render.uniforms import PartTables, frame_blocks, skin_matrices, take_model_views
 from phav.take import Take
 
 
@@ -24,41 +26,63 @@ class TakeResources:
         parts: the take's rigid parts on the GPU (:class:`~phav.render.part_batch.PartBatch`), with
             vertex arrays for the mesh programs (numbered as the ``programs`` given to :meth:`load`).
         skins: the take's skins on the GPU, with vertex arrays for the skinned mesh programs.
-        model_views: ``(T, P, 4, 4) float64`` (:func:`~phav.render.uniforms.take_model_views`), or
-            ``None`` without parts.
+        part_tables: the take's :class:`~phav.render.uniforms.PartTables`.
+        skin_matrices: per skin, ``(T, B, 4, 4) float32`` (:func:`~phav.render.uniforms.skin_matrices`).
         frame_blocks: ``(T, FRAME_BLOCK_FLOATS) float32`` (:func:`~phav.render.uniforms.frame_blocks`).
         camera_height: ``(T,)`` world z of the camera, metres.
         sun: the take's :class:`~phav.render.sun_camera.SunFrames` (``None`` without sun shadows).
+        far_cascade: the far cascade's :class:`~phav.render.sun_camera.FarCascade` (``None``
+            without sun shadows or with a single cascade).
         skin_instances: per skin, the instance id of its person's parts (0 without bones).
     """
 
     def __init__(self) -> None:
         self.parts: PartBatch | None = None
         self.skins: SkinBuffers | None = None
-        self.model_views: np.ndarray | None = None
+        self.part_tables: PartTables | None = None
+        self.skin_matrices: list[np.ndarray] = []
         self.frame_blocks: np.ndarray | None = None
         self.camera_height: np.ndarray | None = None
         self.sun: SunFrames | None = None
+        self.far_cascade: FarCascade | None = None
         self.skin_instances: list[int] = []
+        self._take: Take | None = None
+        self._casters: ShadowCasters | None = None
         self._skin_draws: dict[int, list] = {}  # program number -> skin vaos
 
     def load(self, ctx: moderngl.Context, take: Take, programs: Sequence[moderngl.Program],
              skin_transform: moderngl.Program, skin_programs: Sequence[moderngl.Program],
-             near: float, far: float, sun: bool, parts_per_chunk: int) -> None:
+             near: float, far: float, parts_per_chunk: int, shadow_map_size: int | None = None,
+             cascades: int = 1) -> None:
         """Upload ``take`` (releasing the previous take's objects first) and compute its per-frame
         data. ``programs`` and ``skin_programs``: the rigid and skinned mesh programs, by program
         number; ``skin_transform``: the skinning program; ``near``, ``far``: clip planes, metres;
-        ``sun``: whether sun shadows are drawn (then :attr:`sun` is made); ``parts_per_chunk``: parts
-        one ``PartData`` block holds (:func:`~phav.render.part_batch.parts_per_chunk`)."""
+        ``parts_per_chunk``: parts one ``PartData`` block holds
+        (:func:`~phav.render.part_batch.parts_per_chunk`); ``shadow_map_size``: texels per side of a
+        cascade's map when sun shadows are drawn (then :attr:`sun` is made), else ``None``;
+        ``cascades``: shadow cascades (2: :attr:`far_cascade` is made)."""
         self.release()
+        self._take = take
         self.parts = PartBatch(ctx, take.meshes, [int(m) for m in take.part_mesh], programs, parts_per_chunk)
         self.skins = SkinBuffers(ctx, take.skins, skin_transform, skin_programs)
-        self.model_views = take_model_views(take) if take.num_parts else None
+        model_views = take_model_views(take)
+        self.part_tables = PartTables(take, model_views)
+        self.skin_matrices = [skin_matrices(skin, model_views) for skin in take.skins]
         self.frame_blocks = frame_blocks(take, near, far)
-        self.camera_height = np.linalg.inv(np.asarray(take.camera_world_to_camera))[:, 2, 3]
-        self.sun = SunFrames(take) if sun else None
+        camera_to_world = camera_inverses(take)
+        self.camera_height = camera_to_world[:, 2, 3]
+        if shadow_map_size is not None:
+            self.sun = SunFrames(take, camera_to_world)
+            self.far_cascade = FarCascade(shadow_map_size) if cascades > 1 else None
         self.skin_instances = [int(take.part_instance[sk.bone_parts[0]]) if len(sk.bone_parts) else 0
                                for sk in take.skins]
+
+    def shadow_casters(self) -> ShadowCasters:
+        """The take's :class:`~phav.render.shadows.ShadowCasters` (made at the first call: a take
+        whose sun never casts shadows does not need them). Requires sun shadows (:attr:`sun`)."""
+        if self._casters is None:
+            self._casters = ShadowCasters(self._take, self.sun)
+        return self._casters
 
     def skin_draws(self, program_number: int) -> list[tuple[int, moderngl.VertexArray]]:
         """The ``(skin, vertex array)`` of every skin that has triangles, for mesh program
@@ -74,7 +98,8 @@ class TakeResources:
         for buffers in (self.parts, self.skins):
             if buffers is not None:
                 buffers.release()
-        self.parts = self.skins = None
-        self.model_views = self.frame_blocks = self.camera_height = self.sun = None
-        self.skin_instances = []
+        self.parts = self.skins = self.part_tables = None
+        self.frame_blocks = self.camera_height = self.sun = self.far_cascade = None
+        self.skin_matrices, self.skin_instances = [], []
+        self._take = self._casters = None
         self._skin_draws.clear()

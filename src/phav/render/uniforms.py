@@ -2,9 +2,11 @@
 
 * :func:`frame_block`: the ``FrameData`` std140 uniform block of ``shaders/frame_block.glsl``.
 * :func:`part_table`: the ``(P, 10, 4) float32`` part table; ``shaders/mesh.vert`` reads every
-  part's row from one uniform block (:mod:`phav.render.part_batch`) with the vertex's part. Made from
-  :func:`part_model_views` (per frame, or picked from :func:`take_model_views`, computed once per take).
-* :func:`bone_table`: a skin's ``(B, 12, 4) float32`` bone palette (linear blend skinning).
+  part's row from one uniform block (:mod:`phav.render.part_batch`) with the vertex's part.
+  :class:`PartTables` holds what every frame's table is made of, computed once per take from
+  :func:`take_model_views`, so that a frame's table is three row copies.
+* :func:`bone_table`: a skin's ``(B, 12, 4) float32`` bone palette (linear blend skinning), picked
+  from :func:`skin_matrices` (every frame's, computed once per take).
 
 Model-view matrices are composed in float64 on the CPU and only then rounded to float32, so large
 world coordinates do not cost precision on the GPU.
@@ -87,6 +89,20 @@ def frame_block(take: Take, t: int, near: float, far: float) -> np.ndarray:
     return out
 
 
+def _projections(K: np.ndarray, width: int, height: int, near: float, far: float) -> np.ndarray:
+    """``(T, 4, 4) float64`` :func:`~phav.camera.gl_projection` of each of the ``(T, 3, 3)``
+    intrinsics ``K`` (called once per distinct ``K``: a take's camera rarely zooms)."""
+    out = np.empty((len(K), 4, 4))
+    distinct: dict[bytes, np.ndarray] = {}
+    for t, k in enumerate(K):
+        key = k.tobytes()
+        proj = distinct.get(key)
+        if proj is None:
+            proj = distinct[key] = gl_projection(k, width, height, near, far)
+        out[t] = proj
+    return out
+
+
 def frame_blocks(take: Take, near: float, far: float) -> np.ndarray:
     """``(T, FRAME_BLOCK_FLOATS) float32``: :func:`frame_block` of every frame, bit for bit, in one
     vectorised pass (the renderer computes them once per take)."""
@@ -95,14 +111,7 @@ def frame_blocks(take: Take, near: float, far: float) -> np.ndarray:
     nxt, prv = np.minimum(frames + 1, T - 1), np.maximum(frames - 1, 0)
     K = np.asarray(take.camera_K, dtype=np.float64)  # (T, 3, 3), as gl_projection takes it
     rot = np.asarray(take.camera_world_to_camera)[:, :3, :3]  # in the take's dtype, as frame_block
-    proj = np.zeros((T, 4, 4))  # gl_projection of every frame, the same arithmetic
-    proj[:, 0, 0] = 2.0 * K[:, 0, 0] / W
-    proj[:, 0, 2] = (2.0 * K[:, 0, 2] + 1.0) / W - 1.0
-    proj[:, 1, 1] = 2.0 * K[:, 1, 1] / H
-    proj[:, 1, 2] = (2.0 * K[:, 1, 2] + 1.0) / H - 1.0
-    proj[:, 2, 2] = (far + near) / (far - near)
-    proj[:, 2, 3] = -2.0 * far * near / (far - near)
-    proj[:, 3, 2] = 1.0
+    proj = _projections(K, W, H, near, far)
     homography = np.zeros((T, 4, 4))
     K_take = np.asarray(take.camera_K)
     homography[:, :3, :3] = K_take[nxt] @ rot[nxt] @ np.swapaxes(rot, -1, -2) @ np.linalg.inv(K_take)
@@ -133,44 +142,60 @@ def frame_blocks(take: Take, near: float, far: float) -> np.ndarray:
 
 
 def take_model_views(take: Take) -> np.ndarray:
-    """``(T, P, 4, 4) float64``: every part's model-view at every frame, with that frame's camera
-    (the same values :func:`part_model_views` computes frame by frame, in one vectorised pass)."""
+    """``(T, P, 4, 4) float64``: every part's model-view at every frame, with that frame's camera."""
     model = pose_matrix(take.part_pos, quat_normalize(take.part_quat))  # (T, P, 4, 4)
     return take.camera_world_to_camera[:, None] @ model
 
 
-def part_model_views(take: Take, t: int, all_frames: np.ndarray | None = None) -> np.ndarray:
-    """``(3, P, 4, 4) float64``: every part's model-view at ``t``, ``t+1`` and ``t-1``, each with
-    the camera of that frame. ``all_frames``: :func:`take_model_views`' result to pick them from."""
-    if all_frames is not None:
-        return all_frames[[t, next_index(take, t), prev_index(take, t)]]
-    out = []
-    for frame in (t, next_index(take, t), prev_index(take, t)):
-        model = pose_matrix(take.part_pos[frame], quat_normalize(take.part_quat[frame]))  # (P, 4, 4)
-        out.append(take.camera_world_to_camera[frame] @ model)
-    return np.stack(out)
+class PartTables:
+    """Every frame's part table (:func:`part_table`) of a take, from what is computed once per take:
+    the top three rows of every part's model-view at every frame, rounded to float32 once
+    (``(T, P, 3, 4)``), and the instance column. :meth:`table` fills frame ``t``'s rows into one
+    array kept for the take (overwritten at each call).
+
+    Args:
+        take: the take (its arrays must not change afterwards).
+        model_views: :func:`take_model_views` of ``take``, if computed already.
+    """
+
+    def __init__(self, take: Take, model_views: np.ndarray | None = None):
+        P = take.num_parts
+        mv = take_model_views(take) if model_views is None else model_views
+        self._take = take
+        self._rows = mv[:, :, :3, :].astype(np.float32)  # (T, P, 3, 4); the fourth row is (0, 0, 0, 1)
+        self._table = np.zeros((max(P, 1), PART_TABLE_COLUMNS, 4), dtype=np.float32)
+        self._table[:P, 9, 0] = np.asarray(take.part_instance, dtype=np.float32)
+
+    def table(self, t: int) -> np.ndarray:
+        """Frame ``t``'s ``(P, PART_TABLE_COLUMNS, 4) float32`` part table (``(1, ...)`` zeros
+        without parts). The same array at every call: copy it to keep it."""
+        take, rows, out = self._take, self._rows, self._table
+        if take.num_parts:
+            out[:, 0:3] = rows[t]
+            out[:, 3:6] = rows[next_index(take, t)]
+            out[:, 6:9] = rows[prev_index(take, t)]
+        return out
 
 
-def part_table(take: Take, t: int, model_views: np.ndarray | None = None) -> np.ndarray:
+def part_table(take: Take, t: int) -> np.ndarray:
     """``(P, PART_TABLE_COLUMNS, 4) float32``: per part the top three rows of the model-view matrix
     at ``t`` (entries 0-2, matrix rows), at ``t+1`` (3-5, camera at ``t+1``), at ``t-1`` (6-8,
     camera at ``t-1``) and ``(instance, 0, 0, 0)`` (9). Model-views are rigid transforms, so their
     fourth row is ``(0, 0, 0, 1)`` (the shader adds it back): 10 loads per vertex instead of 13.
-    ``model_views`` reuses :func:`part_model_views`' result."""
-    P = take.num_parts
-    out = np.zeros((max(P, 1), PART_TABLE_COLUMNS, 4), dtype=np.float32)
-    if P == 0:
-        return out
-    mv = part_model_views(take, t) if model_views is None else model_views
-    for k in range(3):
-        out[:, 3 * k:3 * k + 3, :] = mv[k][:, :3, :]  # entry 3k + i = matrix row i
-    out[:, 9, 0] = np.asarray(take.part_instance, dtype=np.float32)
-    return out
+    Computes the whole take's :class:`PartTables` for one frame: the renderer keeps those."""
+    return PartTables(take).table(t)
 
 
-def bone_table(skin: Skin, model_views: np.ndarray) -> np.ndarray:
-    """``(B, BONE_TABLE_COLUMNS, 4) float32`` skinning matrices of one skin: per bone
-    ``model_view(part) @ inverse_bind`` at ``t`` (columns 0-3), ``t+1`` (4-7) and ``t-1`` (8-11);
-    ``model_views`` from :func:`part_model_views`. Composed in float64, rounded once."""
-    m = model_views[:, skin.bone_parts] @ skin.inverse_bind[None]  # (3, B, 4, 4)
-    return np.concatenate(list(np.swapaxes(m, -1, -2)), axis=1).astype(np.float32)
+def skin_matrices(skin: Skin, model_views: np.ndarray) -> np.ndarray:
+    """``(T, B, 4, 4) float32``: the skinning matrix ``model_view(part) @ inverse_bind`` of every
+    bone of ``skin`` at every frame of ``model_views`` (:func:`take_model_views`), transposed
+    (GLSL's column-major layout); composed in float64, rounded once."""
+    m = model_views[:, skin.bone_parts] @ skin.inverse_bind[None]  # (T, B, 4, 4)
+    return np.swapaxes(m, -1, -2).astype(np.float32)
+
+
+def bone_table(take: Take, t: int, matrices: np.ndarray) -> np.ndarray:
+    """``(B, BONE_TABLE_COLUMNS, 4) float32`` bone palette of one skin at frame ``t``: per bone its
+    skinning matrix at ``t`` (columns 0-3), ``t+1`` (4-7) and ``t-1`` (8-11), from the skin's
+    :func:`skin_matrices`."""
+    return np.concatenate([matrices[t], matrices[next_index(take, t)], matrices[prev_index(take, t)]], axis=1)
