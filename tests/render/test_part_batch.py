@@ -13,6 +13,7 @@ import pytest
 from phav.frames import MODALITIES
 from phav.render import Renderer
 from phav.render import renderer as renderer_module
+from phav.render.meshes import SKIN_DTYPE, VERTEX_DTYPE, interleave
 from phav.render.part_batch import PartBatch, parts_per_chunk
 from phav.render.settings import quality_settings
 from phav.render.uniforms import PART_TABLE_COLUMNS, part_table, take_model_views
@@ -151,6 +152,24 @@ def test_part_batch_releases_its_gl_objects(gl_context):
         assert batch.vertex_array(0) is None
         list(r.render_take(take, ("img",)))
         assert r._take.parts is None and r._take.part_tables is None  # released once the take is rendered
+
+
+def test_interleaved_vertices_hold_every_attribute_of_their_mesh():
+    from render_scenes import person_take
+
+    box = box_mesh(semantic=31)
+    rough = dataclasses.replace(box, material=np.tile(np.float32([0.3, 0.9]), (len(box.positions), 1)))
+    for mesh, material in ((box, [0.8, 0.0]), (rough, [0.3, 0.9])):
+        v = interleave(mesh)
+        assert v.dtype == VERTEX_DTYPE and v.shape == (len(mesh.positions),)
+        for name, want in (("in_position", mesh.positions), ("in_normal", mesh.normals), ("in_color", mesh.colors)):
+            assert np.array_equal(v[name], want), name
+        assert np.array_equal(v["in_semantic"][:, 0], mesh.semantic.astype(np.uint32))
+        assert np.array_equal(v["in_material"], np.broadcast_to(np.float32(material), (len(mesh.positions), 2)))
+    (skin,) = person_take(W, H, T=1).skins
+    v = interleave(skin.mesh, skin)
+    assert v.dtype == SKIN_DTYPE and np.array_equal(v["in_position"], skin.mesh.positions)
+    assert np.array_equal(v["in_bones"], skin.bones.astype(np.uint32)) and np.array_equal(v["in_weights"], skin.weights)
 
 
 def test_part_table_holds_the_top_rows_of_rigid_model_views():

@@ -14,8 +14,8 @@ import pytest
 from phav.geometry import quat_from_axis_angle, quat_to_matrix
 from phav.render.settings import RenderSettings
 from phav.render.shadow_plan import plan_shadow_frame
-from phav.render.shadows import (ShadowCasters, box_corners, mesh_bounds, outside_light_box, outside_light_corners,
-                                 shadow_inside_near)
+from phav.render.shadows import (ShadowCasters, box_corners, mesh_bounds, meshes_bounds, outside_light_box,
+                                 outside_light_corners, shadow_inside_near, skin_reach)
 from phav.render.sun_camera import (FarCascade, SunFrames, camera_inverses, sun_casts_shadows, sun_shadow_fit,
                                     sun_shadow_fits, sun_unit_direction)
 
@@ -123,6 +123,25 @@ def test_casters_boxes_equal_the_per_frame_formula(take):
         assert empty.tolist() == np.any(np.isnan(boxes), axis=(1, 2)).tolist()
         assert lowest == float(np.nanmin(boxes[:, 0, 2]))
     assert casters.moving.tolist() == [not s for s in casters.static] + [True] * len(take.skins)
+
+
+def test_mesh_boxes_and_skin_reach_equal_their_definitions(take):
+    """Every mesh's box at once equals each mesh's min and max corner (NaN without triangles);
+    a skin's reach is the farthest weighed vertex from its bone, bone by bone."""
+    boxes = meshes_bounds(take.meshes)
+    for mesh, box in zip(take.meshes, boxes, strict=True):
+        p = np.asarray(mesh.positions, dtype=np.float64)
+        want = np.stack([p.min(axis=0), p.max(axis=0)]) if len(mesh.indices) else np.full((2, 3), np.nan)
+        assert _same(box, want) and _same(mesh_bounds(mesh), want), mesh.name
+    assert np.isnan(boxes).any() and not np.isnan(boxes).all()  # the person's bone parts have no mesh
+    (skin,) = take.skins
+    p = np.c_[np.asarray(skin.mesh.positions, dtype=np.float64), np.ones(len(skin.mesh.positions))]
+    want = 0.0
+    for b in range(len(skin.bone_parts)):
+        used = np.any((skin.bones == b) & (skin.weights > 0.0), axis=1)
+        if used.any():
+            want = max(want, float(np.max(np.linalg.norm((p[used] @ skin.inverse_bind[b].T)[:, :3], axis=1))))
+    assert want > 0.0 and _same(skin_reach(skin), want)
 
 
 def test_culling_several_light_cameras_at_once_equals_one_at_a_time(take):

@@ -27,16 +27,25 @@ SKIN_DTYPE = np.dtype([(name, dt, (n,)) for name, _, dt, n in SKIN_ATTRIBUTES])
 def interleave(mesh: Mesh, skin: Skin | None = None) -> np.ndarray:
     """``(N,)`` structured array of the mesh's vertices: ``VERTEX_DTYPE`` (48 bytes each), or
     ``SKIN_DTYPE`` (80 bytes) with the skin's bones and weights."""
-    out = np.empty(len(mesh.positions), dtype=VERTEX_DTYPE if skin is None else SKIN_DTYPE)
-    out["in_position"] = mesh.positions
-    out["in_normal"] = mesh.normals
-    out["in_color"] = mesh.colors
-    out["in_semantic"] = mesh.semantic.astype(np.uint32)[:, None]
-    out["in_material"] = DEFAULT_MATERIAL if mesh.material is None else mesh.material
+    dtype = VERTEX_DTYPE if skin is None else SKIN_DTYPE
+    words = np.empty((len(mesh.positions), dtype.itemsize // 4), dtype=np.float32)
+    fill_vertices(words, mesh, skin)
+    return words.view(dtype).reshape(-1)
+
+
+def fill_vertices(words: np.ndarray, mesh: Mesh, skin: Skin | None = None) -> None:
+    """Write the mesh's vertices into ``words``, ``(N, 12)`` (or with ``skin``, ``(N, 20)``)
+    float32 rows holding :func:`interleave`'s bytes (so a batch of meshes is filled into one array
+    in place, without a copy per mesh)."""
+    as_uint = words.view(np.uint32)
+    words[:, 0:3] = mesh.positions
+    words[:, 3:6] = mesh.normals
+    words[:, 6:9] = mesh.colors
+    as_uint[:, 9] = mesh.semantic
+    words[:, 10:12] = DEFAULT_MATERIAL if mesh.material is None else mesh.material
     if skin is not None:
-        out["in_bones"] = skin.bones.astype(np.uint32)
-        out["in_weights"] = skin.weights
-    return out
+        as_uint[:, 12:16] = skin.bones
+        words[:, 16:20] = skin.weights
 
 
 def vertex_format(program: moderngl.Program, layout=VERTEX_ATTRIBUTES, partial: bool = False) -> tuple[str, list[str]]:

@@ -16,7 +16,7 @@ from typing import Sequence
 import moderngl
 import numpy as np
 
-from phav.render.meshes import VERTEX_ATTRIBUTES, interleave, vertex_format
+from phav.render.meshes import VERTEX_ATTRIBUTES, VERTEX_DTYPE, fill_vertices, vertex_format
 from phav.render.uniforms import PART_TABLE_COLUMNS
 from phav.take import Mesh
 
@@ -52,6 +52,7 @@ class PartBatch:
                  programs: Sequence[moderngl.Program], chunk: int):
         self._objects: list[moderngl.Buffer | moderngl.VertexArray] = []
         self._vaos: list[moderngl.VertexArray | None] = [None] * len(programs)
+        self._all_runs: list[tuple[int, int, int]] | None = None  # runs() of every part
         self.parts_per_chunk = int(chunk)
         P = len(part_mesh)
         self.chunks = max(1, -(-P // self.parts_per_chunk))
@@ -67,17 +68,16 @@ class PartBatch:
             drawn = [p for p in range(P) if counts[p]]
             if not drawn:
                 return
-            interleaved: dict[int, np.ndarray] = {}  # mesh -> its vertices (a shared mesh once)
-            for p in drawn:
-                if part_mesh[p] not in interleaved:
-                    interleaved[part_mesh[p]] = interleave(meshes[part_mesh[p]])
-            sizes = np.array([len(interleaved[part_mesh[p]]) for p in drawn], dtype=np.int64)
+            sizes = np.array([len(meshes[part_mesh[p]].positions) for p in drawn], dtype=np.int64)
             base = np.concatenate([[0], np.cumsum(sizes)[:-1]])
             local = np.array(drawn, dtype=np.uint32) % np.uint32(self.parts_per_chunk)
             indices = np.concatenate([meshes[part_mesh[p]].indices.astype(np.uint32).ravel() + np.uint32(b)
                                       for p, b in zip(drawn, base.tolist())])
-            # as raw bytes: concatenating structured arrays would compare their fields each time
-            vbo = ctx.buffer(np.concatenate([interleaved[part_mesh[p]].view(np.uint8) for p in drawn]))
+            # Every drawn part's vertices filled into one array (fresh memory costs more than the copy).
+            words = np.empty((int(sizes.sum()), VERTEX_DTYPE.itemsize // 4), dtype=np.float32)
+            for p, b, n in zip(drawn, base.tolist(), sizes.tolist()):
+                fill_vertices(words[b:b + n], meshes[part_mesh[p]])
+            vbo = ctx.buffer(words)
             self._objects.append(vbo)
             part_vbo = ctx.buffer(np.repeat(local, sizes))  # in_part of every vertex
             self._objects.append(part_vbo)
@@ -117,7 +117,9 @@ class PartBatch:
         """``(chunk, first index, index count)`` of the draws that draw every part, or with the
         ``(P,)`` bool mask ``parts`` only the marked ones, in part order: runs of marked parts that
         are consecutive in the index buffer (empty parts between them do not break a run) and in
-        one chunk."""
+        one chunk. Every part's runs are the same at every call: made once."""
+        if parts is None and self._all_runs is not None:
+            return self._all_runs
         drawn = self.count > 0
         if parts is not None:
             drawn &= np.asarray(parts, dtype=bool)
@@ -129,7 +131,10 @@ class PartBatch:
         starts_run[1:] = (chunk[1:] != chunk[:-1]) | (first[1:] != first[:-1] + self.count[which[:-1]])
         starts = np.flatnonzero(starts_run)
         counts = np.add.reduceat(self.count[which], starts)
-        return list(zip(chunk[starts].tolist(), first[starts].tolist(), counts.tolist()))
+        runs = list(zip(chunk[starts].tolist(), first[starts].tolist(), counts.tolist()))
+        if parts is None:
+            self._all_runs = runs
+        return runs
 
     def release(self) -> None:
         """Free every GL object (idempotent)."""
