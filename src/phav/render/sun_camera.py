@@ -237,7 +237,8 @@ def cascade_count(distance: float, far_distance: float) -> int:
 
 class FarCascade:
     """The far cascade's light camera, fixed in the world until the frustum slab it covers leaves
-    its footprint (see the module docstring). Plain numpy; :meth:`reset` before each take.
+    its footprint (see the module docstring). Plain numpy; one per take (the renderer's
+    :class:`~phav.render.take_resources.TakeResources` makes it), or :meth:`reset` between takes.
 
     Args:
         map_size: side of the cascade's map, texels.
