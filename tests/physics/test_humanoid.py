@@ -10,16 +10,6 @@ from phav.physics import Humanoid, SimulationError, World
 FRAMES, SUBSTEPS = 60, 8
 
 
-@pytest.fixture(scope="module")
-def skeleton():
-    return default_skeleton()
-
-
-@pytest.fixture(scope="module")
-def walk(skeleton):
-    return load_deepmimic("walk", skeleton)
-
-
 def simulate_walk(skeleton, clip):
     """Track the walk for 60 video frames at 30 FPS; returns per-frame arrays."""
     pelvis, errors, lowest, links, torques = [], [], [], [], []

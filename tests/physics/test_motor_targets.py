@@ -3,23 +3,11 @@
 import numpy as np
 import pytest
 
-from phav.body.skeleton import default_skeleton
 from phav.geometry import quat_from_axis_angle
-from phav.motion.deepmimic import load_deepmimic
 from phav.physics.humanoid import PIN_LEAD_STEPS
 from phav.physics.motor_targets import hinge_angle, pose_targets, target_chunk
 
 DT = 1.0 / 240.0
-
-
-@pytest.fixture(scope="module")
-def skeleton():
-    return default_skeleton()
-
-
-@pytest.fixture(scope="module")
-def walk(skeleton):
-    return load_deepmimic("walk", skeleton)
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,6 @@ from phav.physics.humanoid import RAGDOLL_DAMPING_STEP, RAGDOLL_FLOOR
 from phav.physics.muscles import DAMPING_RATE, joint_inertia
 
 
-@pytest.fixture(scope="module")
-def skeleton():
-    return default_skeleton()
-
-
 def _still(skeleton) -> Clip:
     """The walk's first pose held still, lifted 0.6 m so that no foot touches the ground."""
     walk = load_deepmimic("walk", skeleton)
