@@ -127,7 +127,7 @@ def generate_video(
                 for frame in renderer.render_take(take, writer.modalities):
                     now = clock()
                     cpu["render"] += now - mark
-                    writer.write_frame(frame)
+                    writer.write_frame(frame, copy=False)  # render_take gives new arrays every frame
                     mark = clock()
                     cpu["write"] += mark - now
                 now = clock()

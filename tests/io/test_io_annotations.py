@@ -117,3 +117,13 @@ def test_annotations_json_is_deterministic_and_rounded(take, frames):
     assert data["frames"][0]["persons"][1]["name"] == "Bob"
     text = json.dumps(data["frames"][0]["camera"]["K"])
     assert all(len(x.split(".")[1]) <= 6 for x in text.replace("[", "").replace("]", "").split(", ") if "." in x)
+
+
+def test_builder_text_is_annotations_json_of_build(take, frames):
+    """``AnnotationBuilder.text`` (each frame converted once) gives the same text as converting the
+    whole of ``build()`` again, with and without depth maps."""
+    builder = annotations.AnnotationBuilder(take)
+    assert builder.text() == annotations.annotations_json(builder.build())
+    for f in frames[::2]:
+        builder.add_depth(f.index, f.depth)
+    assert builder.text() == annotations.annotations_json(builder.build())

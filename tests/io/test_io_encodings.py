@@ -55,6 +55,34 @@ def test_flow_round_trip_to_one_64th_pixel():
     assert flow.encode_flow(np.zeros((1, 1, 2), np.float32))[0][0, 0] == 32768
 
 
+def test_flow_encoding_equals_the_float64_formula_for_every_float32():
+    """float32 flow is encoded in float32; the file values are those of the documented formula
+    ``clip(round(f * 64) + 32768, 0, 65535)`` in float64, also at halves, range ends and overflow."""
+    steps = np.arange(-40000, 40000, dtype=np.float64) / 64.0
+    values = np.concatenate([
+        steps, steps + 1 / 128, steps - 1 / 128,  # exact halves of a 1/64 px step (round half to even)
+        RNG.normal(scale=300.0, size=20000), RNG.normal(scale=1e7, size=2000),
+        [511.9921875, 512.0, -512.0, 262143.99, 16744448 / 64, -16744448 / 64, 3.4e38, -3.4e38, 1e-45, -0.0],
+    ]).astype(np.float32)
+    f = values[: values.size // 2 * 2].reshape(1, -1, 2)
+    expected = np.clip(np.rint(f.astype(np.float64) * 64.0) + 32768.0, 0, 65535).astype(np.uint16)
+    fx, fy = flow.encode_flow(f)
+    assert fx.flags.c_contiguous and fy.flags.c_contiguous
+    assert np.array_equal(fx, expected[..., 0]) and np.array_equal(fy, expected[..., 1])
+    f64 = f.astype(np.float64) * (1 + 1e-7)  # other dtypes: encoded in float64
+    expected = np.clip(np.rint(f64 * 64.0) + 32768.0, 0, 65535).astype(np.uint16)
+    assert all(np.array_equal(a, b) for a, b in zip(flow.encode_flow(f64), (expected[..., 0], expected[..., 1])))
+
+
+def test_depth_encoding_equals_the_float64_formula():
+    z = np.concatenate([np.arange(0, 70000) / 100.0 + d for d in (0.0, 0.005, -0.005 + 1e-9)]
+                       + [[np.inf, 655.35, 655.345, 655.355, 1e30]])
+    z = np.abs(z)[None]
+    for values in (z.astype(np.float32), z):
+        expected = np.minimum(np.rint(np.minimum(values.astype(np.float64), 655.35) * 100.0), 65535).astype(np.uint16)
+        assert np.array_equal(depth.encode_depth(values), expected)
+
+
 def test_flow_validity_round_trip():
     valid = RNG.random((20, 30)) > 0.5
     enc = flow.encode_flow_valid(valid)
@@ -62,9 +90,15 @@ def test_flow_validity_round_trip():
     assert np.array_equal(flow.decode_flow_valid(enc), valid)
 
 
-def test_flow_rejects_non_finite():
-    with pytest.raises(ValueError):
-        flow.encode_flow(np.full((2, 2, 2), np.nan, np.float32))
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_flow_rejects_non_finite(bad, dtype):
+    f = np.zeros((3, 4, 2), dtype)
+    f[2, 1, 1] = bad
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        flow.encode_flow(f)
+    with pytest.raises(ValueError, match="shape"):
+        flow.encode_flow(np.zeros((3, 4, 3), dtype))
 
 
 def test_tsn_flow_encoding_and_inverse():

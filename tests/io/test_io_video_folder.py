@@ -225,6 +225,40 @@ def test_caller_may_reuse_buffers(tmp_path, spec, take, frames):
         assert np.array_equal(segmentation.decode_semantic(images.read_png_rgb(path / f"classgt_{f.index + 1:05d}.png")), f.semantic)
 
 
+def test_copy_false_hands_the_arrays_over_and_writes_the_same_files(tmp_path, spec, take, frames, monkeypatch):
+    """``copy=False`` keeps the caller's arrays (no copy: a change made before the encoder runs
+    shows in the file) and, arrays left alone, writes the same bytes as the copying default."""
+    default = _write(tmp_path / "a", spec, take, frames)
+    with VideoFolderWriter(tmp_path / "b", spec, take, resolved_clip="walk", gl_renderer="test",
+                           versions=FIXED_VERSIONS) as w:
+        for f in frames:
+            w.write_frame(f, copy=False)
+        handed = w.commit()
+    assert [p.name for p in sorted(default.iterdir())] == [p.name for p in sorted(handed.iterdir())]
+    for p in sorted(default.iterdir()):
+        assert p.read_bytes() == (handed / p.name).read_bytes(), p.name
+
+    gate = threading.Event()
+    encode = segmentation.encode_semantic
+
+    def held_encode(ids):  # the encoder waits until the caller has changed its arrays
+        gate.wait(10.0)
+        return encode(ids)
+
+    monkeypatch.setattr(segmentation, "encode_semantic", held_encode)
+    with VideoFolderWriter(tmp_path / "c", spec, take, resolved_clip="walk", modalities=("classgt",),
+                           max_pending=100) as w:
+        buffers = [make_frame(f.index) for f in frames]
+        for f in buffers:
+            w.write_frame(f, copy=False)
+        for f in buffers:
+            f.semantic[...] = 3
+        gate.set()
+        path = w.commit()
+    for f in frames:
+        assert (segmentation.decode_semantic(images.read_png_rgb(path / f"classgt_{f.index + 1:05d}.png")) == 3).all()
+
+
 def test_unwritable_output_path_simulated(tmp_path, spec, take, monkeypatch):
     """Works as root too: the temporary folder's mkdir fails with EACCES."""
     import pathlib

@@ -211,13 +211,17 @@ class AnnotationBuilder:
                 bbox_2d = _bbox_2d(camera.to_camera(verts, w2c), geom.edges, K, take.width, take.height)
                 lo, hi = verts.min(axis=0), verts.max(axis=0)
                 bbox_3d = {"min": lo, "max": hi, "center": (lo + hi) / 2.0, "size": hi - lo}
+            # Rows as Python lists first: to_jsonable converts plain floats faster than numpy scalars.
+            target, actual = actor.muscle_target[t].tolist(), actor.muscle_actual[t].tolist()
+            torque, strength = actor.muscle_torque[t].tolist(), actor.muscle_strength[t].tolist()
+            damping = None if actor.muscle_damping is None else actor.muscle_damping[t].tolist()
             muscles = {
                 name: {
-                    "target": actor.muscle_target[t, m],
-                    "actual": actor.muscle_actual[t, m],
-                    "torque": actor.muscle_torque[t, m],
-                    "strength": actor.muscle_strength[t, m],
-                    **({} if actor.muscle_damping is None else {"damping": actor.muscle_damping[t, m]}),
+                    "target": target[m],
+                    "actual": actual[m],
+                    "torque": torque[m],
+                    "strength": strength[m],
+                    **({} if damping is None else {"damping": damping[m]}),
                 }
                 for m, name in enumerate(actor.muscle_joints)
             }
@@ -271,6 +275,16 @@ class AnnotationBuilder:
             ],
             "frames": [self.frame(t) for t in range(take.num_frames)],
         }
+
+    def text(self) -> str:
+        """:func:`annotations_json` of :meth:`build`, the same text, converting each frame's record
+        to JSON data once (:meth:`frame` returns it converted; :func:`annotations_json` would
+        convert it again: about a third of the CPU time)."""
+        content = self.build()
+        frames = content.pop("frames")
+        data = jsonutil.to_jsonable(content)
+        data["frames"] = frames
+        return jsonutil.dumps(data, converted=True)
 
 
 def build_annotations(

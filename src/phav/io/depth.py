@@ -23,13 +23,18 @@ def encode_depth(depth_m: np.ndarray) -> np.ndarray:
     Raises:
         ValueError: NaN or negative depths (ground truth never has them).
     """
-    z = np.asarray(depth_m, dtype=np.float64)
-    if np.isnan(z).any():
-        raise ValueError("depth contains NaN")
-    if (z < 0).any():
+    z = np.asarray(depth_m)
+    if not (z >= 0).all():  # one pass for both errors: NaN and negatives compare false
+        z = np.asarray(z, dtype=np.float64)
+        if np.isnan(z).any():
+            raise ValueError("depth contains NaN")
         raise ValueError(f"depth contains negative values (min {float(z.min()):g} m)")
-    cm = np.rint(np.minimum(z, DEPTH_FAR_M) * DEPTH_SCALE)  # inf -> DEPTH_FAR_M first: no overflow
-    return np.minimum(cm, DEPTH_SKY).astype(np.uint16)
+    # In float64, as the values need; inf -> DEPTH_FAR_M first: no overflow.
+    cm = np.minimum(z, DEPTH_FAR_M, dtype=np.float64)
+    cm *= DEPTH_SCALE
+    np.rint(cm, out=cm)
+    np.minimum(cm, DEPTH_SKY, out=cm)
+    return cm.astype(np.uint16)
 
 
 def decode_depth(depth_cm: np.ndarray) -> np.ndarray:

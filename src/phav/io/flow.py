@@ -36,14 +36,37 @@ def _check_flow(flow: np.ndarray) -> np.ndarray:
 
 
 def encode_flow(flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(H, W, 2) float32`` pixels -> ``(flow_x, flow_y)``, each ``(H, W) uint16``.
+    """``(H, W, 2) float32`` pixels -> ``(flow_x, flow_y)``, each ``(H, W) uint16``, C-contiguous.
+
+    ``float32`` flow is encoded in ``float32``, which gives the same values as ``float64`` (about
+    9x less CPU than converting first): ``f * 64`` is exact (a power of two; an overflow to
+    ``+-inf`` clips to the same end as the finite product would), ``rint`` is exact, and adding
+    32768 to an integer is exact below ``2**24 - 32768``, beyond which both clip to the same end.
+    Other float dtypes are encoded in ``float64``.
 
     Raises:
         ValueError: wrong shape, or NaN/inf values.
     """
-    f = _check_flow(flow)
-    q = np.clip(np.rint(f * FLOW_SCALE) + FLOW_OFFSET, 0, 65535).astype(np.uint16)
-    return q[..., 0], q[..., 1]
+    f = np.asarray(flow)
+    if f.ndim != 3 or f.shape[2] != 2:
+        raise ValueError(f"flow must have shape (H, W, 2), got {f.shape}")
+    if f.dtype != np.float32:
+        f = f.astype(np.float64)
+    # One float64 sum finds NaN and +-inf (a sum of finite float32 values cannot overflow float64).
+    finite = np.isfinite(f.sum(dtype=np.float64)) if f.dtype == np.float32 else np.isfinite(f).all()
+    if not finite:
+        raise ValueError("flow contains NaN or infinite values")
+    scale, offset = f.dtype.type(FLOW_SCALE), f.dtype.type(FLOW_OFFSET)
+    work = np.empty(f.shape[:2], dtype=f.dtype)
+    channels = []
+    with np.errstate(over="ignore"):  # huge float32 flow overflows to +-inf, then clips like float64
+        for c in (0, 1):
+            np.multiply(f[..., c], scale, out=work)
+            np.rint(work, out=work)
+            work += offset
+            np.clip(work, 0, 65535, out=work)
+            channels.append(work.astype(np.uint16))
+    return channels[0], channels[1]
 
 
 def decode_flow(flow_x: np.ndarray, flow_y: np.ndarray) -> np.ndarray:

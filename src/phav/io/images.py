@@ -94,7 +94,8 @@ def write_png16(
     """Write ``(H, W) uint16`` as a 16-bit greyscale PNG (Pillow mode ``"I;16"``); exact."""
     image = _check(image, "HW", np.uint16, "write_png16")
     h, w = image.shape
-    im = Image.frombytes("I;16", (w, h), image.astype("<u2", copy=False).tobytes())
+    # Pillow reads the little-endian samples straight from the array (no intermediate bytes copy).
+    im = Image.frombuffer("I;16", (w, h), image.astype("<u2", copy=False), "raw", "I;16", 0, 1)
     im.save(path, **_png_options(compress_level, strategy))
 
 

@@ -66,14 +66,16 @@ def to_jsonable(obj: Any, ndigits: int = FLOAT_DECIMALS) -> Any:
     raise TypeError(f"cannot write {type(obj).__name__} to JSON")
 
 
-def dumps(obj: Any, *, indent: int | None = None, ndigits: int = FLOAT_DECIMALS) -> str:
+def dumps(obj: Any, *, indent: int | None = None, ndigits: int = FLOAT_DECIMALS, converted: bool = False) -> str:
     """Deterministic JSON text (sorted keys, rounded floats, trailing newline).
 
-    ``indent=None`` gives the compact form (no spaces), for large files.
+    ``indent=None`` gives the compact form (no spaces), for large files. ``converted=True``: ``obj``
+    is :func:`to_jsonable`'s result already (with these ``ndigits``), so it is not converted again
+    (converting twice gives the same data: rounding a rounded float changes nothing).
     """
     separators = (",", ":") if indent is None else (",", ": ")
     return json.dumps(
-        to_jsonable(obj, ndigits), sort_keys=True, indent=indent, separators=separators, ensure_ascii=False,
+        obj if converted else to_jsonable(obj, ndigits), sort_keys=True, indent=indent, separators=separators, ensure_ascii=False,
         allow_nan=False,
     ) + "\n"
 

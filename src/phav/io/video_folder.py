@@ -32,7 +32,7 @@ from phav.frames import MODALITIES, Frame
 from phav.io import depth as depth_codec
 from phav.io import flow as flow_codec
 from phav.io import images, layout, segmentation
-from phav.io.annotations import AnnotationBuilder, write_annotations
+from phav.io.annotations import AnnotationBuilder
 from phav.io.instances_txt import write_instances
 from phav.io.params import build_params, write_params
 from phav.spec import VideoSpec
@@ -166,11 +166,14 @@ class VideoFolderWriter:
                 raise
 
     # ---- frames -------------------------------------------------------------------------------
-    def write_frame(self, frame: Frame) -> None:
+    def write_frame(self, frame: Frame, *, copy: bool = True) -> None:
         """Queue the files of ``frame`` (numbered ``frame.index + 1``) for encoding.
 
-        The arrays are copied, so the caller may reuse its buffers. Blocks while ``max_pending``
-        frames are in flight.
+        By default the arrays are copied, so the caller may reuse its buffers. ``copy=False`` hands
+        them over instead (about 1.9 MB less copying per 340x256 frame with every modality): the
+        caller must then leave them unchanged until :meth:`commit` returns, as
+        :meth:`phav.render.renderer.Renderer.render_take` does (new arrays for every frame). Blocks
+        while ``max_pending`` frames are in flight.
 
         Raises:
             ValueError: a requested modality is missing or has the wrong shape/dtype, the index is
@@ -196,7 +199,7 @@ class VideoFolderWriter:
                     raise ValueError(
                         f"frame {index}: frame.{field} is {value.shape} {value.dtype}, expected {shape} {kind}"
                     )
-                arrays[field] = np.array(value, copy=True)
+                arrays[field] = np.array(value, copy=True) if copy else value
         self._annotations.add_depth(index, frame.depth)
         while len(self._pending) >= self._max_pending:
             self._wait(self._pending.popleft())
@@ -288,7 +291,8 @@ class VideoFolderWriter:
         files: list[tuple[Path, Any]] = []
         if "instancegt" in self.modalities:
             files.append((d / layout.INSTANCES_FILE, lambda p: write_instances(p, self._instances)))
-        files.append((d / layout.ANNOTATIONS_FILE, lambda p: write_annotations(p, self._annotations.build())))
+        files.append((d / layout.ANNOTATIONS_FILE,
+                      lambda p: p.write_text(self._annotations.text(), encoding="utf-8", newline="\n")))
         params = build_params(
             self.spec, resolved_clip=self.resolved_clip, meta=self.take.meta, modalities=self.modalities,
             gl_renderer=self.gl_renderer, versions=self.versions,
