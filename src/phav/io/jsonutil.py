@@ -75,8 +75,8 @@ def dumps(obj: Any, *, indent: int | None = None, ndigits: int = FLOAT_DECIMALS,
     """
     separators = (",", ":") if indent is None else (",", ": ")
     return json.dumps(
-        obj if converted else to_jsonable(obj, ndigits), sort_keys=True, indent=indent, separators=separators, ensure_ascii=False,
-        allow_nan=False,
+        obj if converted else to_jsonable(obj, ndigits), sort_keys=True, indent=indent, separators=separators,
+        ensure_ascii=False, allow_nan=False,
     ) + "\n"
 
 

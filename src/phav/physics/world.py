@@ -58,7 +58,10 @@ def _keep_idle_client(client: BulletClient) -> bool:
     with _idle_lock:
         if _idle_pid != os.getpid() or len(_idle) >= MAX_IDLE_CLIENTS:
             return False
-    client.resetSimulation()  # frees every body now
+    try:
+        client.resetSimulation()  # frees every body now
+    except pybullet.error:  # the client is gone: nothing to keep
+        return False
     with _idle_lock:
         if len(_idle) >= MAX_IDLE_CLIENTS:
             return False
