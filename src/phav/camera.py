@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from phav.geometry import cross_rows, row_norms
+
 
 def intrinsics(width: int, height: int, vertical_fov_deg: float) -> np.ndarray:
     """``K (3, 3) float64`` for square pixels, principal point at the image centre."""
@@ -47,16 +49,16 @@ def look_at_many(eyes: np.ndarray, targets: np.ndarray, up: np.ndarray = (0.0, 0
         raise ValueError(f"eyes {eye.shape} and targets {target.shape} have different frame counts; "
                          f"give one point per frame or one for all") from None
     forward = target - eye
-    norm = np.sqrt(np.vecdot(forward, forward))  # np.linalg.norm of each row (a BLAS dot)
+    norm = row_norms(forward)
     if np.any(norm < 1e-9):
         raise ValueError("camera eye and target coincide")
     z = forward / norm[:, None]
-    x = np.cross(z, np.asarray(up, dtype=np.float64))  # right = forward x up (y points down)
-    norm = np.sqrt(np.vecdot(x, x))
+    x = cross_rows(z, up)  # right = forward x up (y points down)
+    norm = row_norms(x)
     if np.any(norm < 1e-9):
         raise ValueError("camera view direction is parallel to its up vector")
     x /= norm[:, None]
-    rot = np.stack([x, np.cross(z, x), z], axis=1)  # rows: camera axes in world coordinates
+    rot = np.stack([x, cross_rows(z, x), z], axis=1)  # rows: camera axes in world coordinates
     out = np.broadcast_to(np.eye(4), (len(eye), 4, 4)).copy()
     out[:, :3, :3] = rot
     out[:, :3, 3] = (-rot @ eye[:, :, None])[:, :, 0]

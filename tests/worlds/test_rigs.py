@@ -5,7 +5,7 @@ import pytest
 
 from phav.spec import CameraKind, Environment
 from phav.worlds.cameras import (RIGS, HandheldRig, KiteRig, TripodRig, check_camera, critically_damped,
-                                 default_camera, sample_rig)
+                                 default_camera, sample_rig, trailing)
 from phav.worlds.environments import build_environment
 from world_takes import walk_path
 
@@ -97,6 +97,17 @@ def test_handheld_shakes_a_little_and_kite_does_not():
     assert np.ptp(eyes(kite), axis=0).max() < 1e-9
     wobble = np.ptp(eyes(hand), axis=0).max()
     assert 0.005 < wobble < 4 * hand.shake_amplitude
+
+
+def test_trailing_camera_stands_at_its_offset_from_a_still_subject_and_adds_the_shake():
+    still = np.tile([1.0, -2.0, 0.95], (20, 1))
+    eyes, aims = trailing(still, FPS, 0.5, 4.0, np.pi / 2, 1.6, 0.2)
+    np.testing.assert_allclose(eyes, np.tile([1.0, 2.0, 1.6], (20, 1)), atol=1e-12)  # 4 m along +y, 1.6 m up
+    np.testing.assert_allclose(aims, np.tile([1.0, -2.0, 1.15], (20, 1)), atol=1e-12)
+    shake = np.random.default_rng(0).normal(size=(20, 6)) * 0.01
+    shaken_eyes, shaken_aims = trailing(still, FPS, 0.5, 4.0, np.pi / 2, 1.6, 0.2, shake)
+    np.testing.assert_allclose(shaken_eyes - eyes, shake[:, :3], atol=1e-12)
+    np.testing.assert_allclose(shaken_aims - aims, 2.0 * shake[:, 3:], atol=1e-12)
 
 
 def test_critically_damped_follow_converges_without_overshoot():

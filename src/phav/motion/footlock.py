@@ -36,7 +36,7 @@ import dataclasses
 import numpy as np
 
 from phav.body.skeleton import DEEPMIMIC_LEG_LENGTH, Skeleton
-from phav.geometry import quat_conjugate, quat_from_axis_angle, quat_multiply, quat_normalize, quat_rotate
+from phav.geometry import quat_conjugate, quat_from_axis_angle, quat_multiply, quat_normalize, quat_rotate, row_norms
 from phav.motion.clip import Clip
 from phav.motion.ik import leg_ik_many
 from phav.motion.retarget import forward_kinematics_frames, lowest_points
@@ -176,8 +176,8 @@ def lock_feet(clip: Clip, skeleton: Skeleton) -> tuple[Clip, FootLockReport]:
         want = ankle[t] + offsets[t, s]
         d = want - hip_world
         flat = np.hypot(d[:, 0], d[:, 1])
-        # out of reach: raise it into reach (lengths as np.linalg.norm of each row, see ik._norms)
-        far = (np.sqrt(np.vecdot(d, d)) > reach) & (flat < reach) & (d[:, 2] < 0)
+        # out of reach: raise it into reach
+        far = (row_norms(d) > reach) & (flat < reach) & (d[:, 2] < 0)
         want[far, 2] = hip_world[far, 2] - np.sqrt(reach * reach - flat[far] * flat[far])
         offsets[t[far], s, 2] = want[far, 2] - ankle[t[far], 2]
         target = quat_rotate(quat_conjugate(root_quat), want - root_pos)

@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from phav.body.skeleton import Skeleton
-from phav.geometry import quat_from_axis_angle, quat_multiply, quat_normalize, quat_rotate
+from phav.geometry import cross_rows, quat_from_axis_angle, quat_multiply, quat_normalize, quat_rotate, row_norms
 
 #: Targets closer than this to the reachable range count as reached, metres.
 REACH_TOLERANCE = 1e-6
@@ -102,28 +102,23 @@ def matrix_to_quat(m: np.ndarray) -> np.ndarray:
     return matrix_to_quat_many(np.asarray(m, dtype=np.float64)[None])[0]
 
 
-def _norms(v: np.ndarray) -> np.ndarray:
-    """``(N,)`` lengths of the rows of ``v (N, 3)``, bit for bit ``np.linalg.norm`` of each row
-    (which takes the dot product through BLAS, not the sum ``np.linalg.norm(v, axis=1)`` forms)."""
-    return np.sqrt(np.vecdot(v, v))
-
-
 def _frames(u: np.ndarray, hint: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     """Orthonormal frames ``(N, 3, 3)``, columns ``[u, v, u x v]`` for unit rows ``u (N, 3)``:
     ``v`` the part of ``hint (N, 3)`` normal to ``u``; where ``hint`` is (nearly) parallel to ``u``,
     the part of ``fallback (N, 3)``; where that is too, ``u x x`` (``u x y`` when ``u`` is near x)."""
     v = hint - np.vecdot(hint, u)[:, None] * u
-    weak = _norms(v) < 1e-9
+    weak = row_norms(v) < 1e-9
     if weak.any():
         uw, fw = u[weak], fallback[weak]
         w = fw - np.vecdot(fw, uw)[:, None] * uw
-        weaker = _norms(w) < 1e-9
+        weaker = row_norms(w) < 1e-9
         if weaker.any():
             ux = uw[weaker]
-            w[weaker] = np.where(np.abs(ux[:, :1]) < 0.9, np.cross(ux, [1.0, 0.0, 0.0]), np.cross(ux, [0.0, 1.0, 0.0]))
+            w[weaker] = np.where(np.abs(ux[:, :1]) < 0.9, cross_rows(ux, [1.0, 0.0, 0.0]),
+                                 cross_rows(ux, [0.0, 1.0, 0.0]))
         v[weak] = w
-    v = v / _norms(v)[:, None]
-    return np.stack([u, v, np.cross(u, v)], axis=-1)
+    v = v / row_norms(v)[:, None]
+    return np.stack([u, v, cross_rows(u, v)], axis=-1)
 
 
 def _chain(upper: float, lower: float, hinge_axis: np.ndarray) -> tuple[float, float, np.ndarray]:
@@ -151,7 +146,7 @@ def two_bone_ik_many(upper: float, lower: float, hinge_axis: np.ndarray, targets
     a, b, axis = _chain(upper, lower, hinge_axis)
     targets = np.asarray(targets, dtype=np.float64).reshape(-1, 3)
     poles = np.broadcast_to(np.asarray(poles, dtype=np.float64), targets.shape)
-    d = _norms(targets)
+    d = row_norms(targets)
     d_max = a + b
     d_min = math.sqrt(max(a * a + b * b + 2 * a * b * math.cos(min(max_bend, math.pi)), 0.0))
     reached = (d_min - REACH_TOLERANCE <= d) & (d <= d_max + REACH_TOLERANCE)
@@ -162,15 +157,15 @@ def two_bone_ik_many(upper: float, lower: float, hinge_axis: np.ndarray, targets
     down = np.array([0.0, 0.0, -1.0])
     elbow_local = a * down
     end_local = elbow_local + b * quat_rotate(quat_from_axis_angle(axis, bend), down)
-    u = end_local / _norms(end_local)[:, None]
+    u = end_local / row_norms(end_local)[:, None]
     # a straight chain leaves the middle joint's side undefined: take the side it moves to as it
     # starts to bend (u x axis), so that a straight limb keeps the twist the pole gives it
-    local = _frames(u, np.broadcast_to(elbow_local, u.shape), np.cross(u, axis))
+    local = _frames(u, np.broadcast_to(elbow_local, u.shape), cross_rows(u, axis))
     with np.errstate(invalid="ignore", divide="ignore"):  # a target at the root points the chain down
         direction = np.where((d > 1e-12)[:, None], targets / d[:, None], down)
-    world = _frames(direction, poles, np.cross(axis, direction))
+    world = _frames(direction, poles, cross_rows(axis, direction))
     q = matrix_to_quat_many(world @ np.swapaxes(local, -1, -2))
-    error = _norms(quat_rotate(q, end_local) - targets)
+    error = row_norms(quat_rotate(q, end_local) - targets)
     return IKBatch(q, bend, reached, error)
 
 

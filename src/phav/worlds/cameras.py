@@ -92,6 +92,23 @@ def boom(eyes: np.ndarray, aims: np.ndarray, scene: "StaticScene | None") -> np.
     return out
 
 
+def trailing(subject: np.ndarray, fps: float, lag: float, distance: float, azimuth: float, height: float,
+             aim_height: float, shake: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Eyes and aim points ``(T, 3)`` of a camera trailing the subject ``(T, 3)`` (metres) at a fixed
+    world offset: ``distance`` metres away towards ``azimuth`` (radians), ``height`` metres above the
+    ground, aimed ``aim_height`` metres above the subject, both smoothed by :func:`follow` (lag
+    ``lag`` seconds). ``shake (T, 6)``, metres, adds its first three columns to the eyes and twice
+    its last three to the aims."""
+    smooth, aim = follow(subject, fps, lag, MAX_TRAIL_FRACTION * distance)
+    eyes = smooth + np.array([distance * np.cos(azimuth), distance * np.sin(azimuth), 0.0])
+    eyes[:, 2] = height
+    aims = aim + [0.0, 0.0, aim_height]
+    if shake is not None:
+        eyes += shake[:, :3]
+        aims += 2.0 * shake[:, 3:]
+    return eyes, aims
+
+
 def _track(eyes: np.ndarray, aims: np.ndarray, width: int, height: int, fov: float, params: dict) -> CameraTrack:
     K = intrinsics(width, height, fov)
     w2c = look_at_many(eyes, aims)
@@ -100,6 +117,12 @@ def _track(eyes: np.ndarray, aims: np.ndarray, width: int, height: int, fov: flo
 
 def _fields(rig: object) -> dict:
     return {f.name: getattr(rig, f.name) for f in dataclasses.fields(rig)}
+
+
+def _uniform(rng: np.random.Generator, **ranges: tuple[float, float]) -> dict[str, float]:
+    """``{name: float(rng.uniform(low, high))}`` for each keyword ``name=(low, high)``, drawn in the
+    order given (a rig's sampled fields)."""
+    return {name: float(rng.uniform(low, high)) for name, (low, high) in ranges.items()}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,23 +145,13 @@ class KiteRig:
     @classmethod
     def sample(cls, rng: np.random.Generator) -> "KiteRig":
         """Distance 3.5-6 m, height 1.0-2.4 m, any azimuth, vertical FOV 40-55 degrees."""
-        return cls(
-            distance=float(rng.uniform(3.5, 6.0)),
-            height=float(rng.uniform(1.0, 2.4)),
-            azimuth=float(rng.uniform(-np.pi, np.pi)),
-            vertical_fov_deg=float(rng.uniform(40.0, 55.0)),
-            lag=float(rng.uniform(0.3, 0.8)),
-            aim_height=float(rng.uniform(-0.1, 0.2)),
-        )
+        return cls(**_uniform(rng, distance=(3.5, 6.0), height=(1.0, 2.4), azimuth=(-np.pi, np.pi),
+                              vertical_fov_deg=(40.0, 55.0), lag=(0.3, 0.8), aim_height=(-0.1, 0.2)))
 
     def track(self, subject: np.ndarray, fps: float, width: int, height: int,
               scene: "StaticScene | None" = None) -> CameraTrack:
         """Camera per frame for a subject path ``(T, 3)`` (e.g. the pelvis), metres."""
-        smooth, aim = follow(subject, fps, self.lag, MAX_TRAIL_FRACTION * self.distance)
-        offset = np.array([self.distance * np.cos(self.azimuth), self.distance * np.sin(self.azimuth), 0.0])
-        eyes = smooth + offset
-        eyes[:, 2] = self.height
-        aims = aim + [0.0, 0.0, self.aim_height]
+        eyes, aims = trailing(subject, fps, self.lag, self.distance, self.azimuth, self.height, self.aim_height)
         return _track(boom(eyes, aims, scene), aims, width, height, self.vertical_fov_deg, _fields(self))
 
 
@@ -150,14 +163,8 @@ class CloseUpRig(KiteRig):
     def sample(cls, rng: np.random.Generator) -> "CloseUpRig":
         """Distance 2.2-3.2 m, height 1.2-1.7 m, any azimuth, vertical FOV 36-45 degrees, aim 0.25-0.4 m
         above the pelvis (the upper body fills the frame; the legs may leave it)."""
-        return cls(
-            distance=float(rng.uniform(2.2, 3.2)),
-            height=float(rng.uniform(1.2, 1.7)),
-            azimuth=float(rng.uniform(-np.pi, np.pi)),
-            vertical_fov_deg=float(rng.uniform(36.0, 45.0)),
-            lag=float(rng.uniform(0.2, 0.45)),
-            aim_height=float(rng.uniform(0.25, 0.4)),
-        )
+        return cls(**_uniform(rng, distance=(2.2, 3.2), height=(1.2, 1.7), azimuth=(-np.pi, np.pi),
+                              vertical_fov_deg=(36.0, 45.0), lag=(0.2, 0.45), aim_height=(0.25, 0.4)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -208,15 +215,9 @@ class HandheldRig:
     @classmethod
     def sample(cls, rng: np.random.Generator) -> "HandheldRig":
         """Distance 2.5-4.5 m, height 1.4-1.8 m (eye level), FOV 45-60 degrees, shake 1.5-4 cm."""
-        return cls(
-            distance=float(rng.uniform(2.5, 4.5)),
-            height=float(rng.uniform(1.4, 1.8)),
-            azimuth=float(rng.uniform(-np.pi, np.pi)),
-            vertical_fov_deg=float(rng.uniform(45.0, 60.0)),
-            lag=float(rng.uniform(0.4, 0.9)),
-            shake_amplitude=float(rng.uniform(0.015, 0.04)),
-            shake_seed=int(rng.integers(2**31)),
-        )
+        drawn = _uniform(rng, distance=(2.5, 4.5), height=(1.4, 1.8), azimuth=(-np.pi, np.pi),
+                         vertical_fov_deg=(45.0, 60.0), lag=(0.4, 0.9), shake_amplitude=(0.015, 0.04))
+        return cls(**drawn, shake_seed=int(rng.integers(2**31)))
 
     def shake(self, frames: int, fps: float) -> np.ndarray:
         """``(frames, 6)`` offsets (eye xyz, aim xyz), metres, from the rig's own seed."""
@@ -230,12 +231,8 @@ class HandheldRig:
 
     def track(self, subject: np.ndarray, fps: float, width: int, height: int,
               scene: "StaticScene | None" = None) -> CameraTrack:
-        smooth, aim = follow(subject, fps, self.lag, MAX_TRAIL_FRACTION * self.distance)
-        offset = np.array([self.distance * np.cos(self.azimuth), self.distance * np.sin(self.azimuth), 0.0])
-        jitter = self.shake(len(smooth), fps)
-        eyes = smooth + offset + jitter[:, :3]
-        eyes[:, 2] = self.height + jitter[:, 2]
-        aims = aim + [0.0, 0.0, 0.1] + 2.0 * jitter[:, 3:]
+        eyes, aims = trailing(subject, fps, self.lag, self.distance, self.azimuth, self.height, 0.1,
+                              self.shake(len(subject), fps))
         return _track(boom(eyes, aims, scene), aims, width, height, self.vertical_fov_deg, _fields(self))
 
 
@@ -308,7 +305,7 @@ class IndoorRig:
     @classmethod
     def sample(cls, rng: np.random.Generator) -> "IndoorRig":
         """Vertical FOV 55-70 degrees (a wide corner camera), pan lag 0.4-0.9 s."""
-        return cls(vertical_fov_deg=float(rng.uniform(55.0, 70.0)), lag=float(rng.uniform(0.4, 0.9)))
+        return cls(**_uniform(rng, vertical_fov_deg=(55.0, 70.0), lag=(0.4, 0.9)))
 
     def track(self, subject: np.ndarray, fps: float, width: int, height: int,
               scene: "StaticScene | None" = None) -> CameraTrack:
