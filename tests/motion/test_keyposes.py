@@ -75,3 +75,24 @@ def test_every_frame_is_the_one_frame_solution():
     ankle = (1 - u) * rest_ankle(sk, "left") + u * np.array([0.1, 0.12, 0.2])
     local = quat_rotate(quat_conjugate(clip.root_quat[f]), ankle - clip.root_pos[f])
     np.testing.assert_array_equal(clip.joint_quats[f, col["left_hip"]], leg_ik(sk, "left", local).root_quat)
+
+
+def test_key_spans_name_the_keys_around_each_time_and_hold_the_ends():
+    from phav.motion.keyposes import _key_spans
+
+    keys = [Key(0.5), Key(1.0, ease="linear"), Key(1.0, ease="linear"), Key(2.0, ease="ease_in")]
+    first, second, weight = _key_spans(keys, [0.0, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5])
+    assert first.tolist() == [0, 0, 0, 0, 2, 2, 3]  # 1.0 ends the first span (the first key at that time)
+    assert second.tolist() == [0, 0, 1, 1, 3, 3, 3]
+    np.testing.assert_array_equal(weight, [0.0, 0.0, 0.5, 1.0, 0.25, 1.0, 0.0])  # ease_in(0.5) = 0.25
+
+
+def test_a_key_without_a_gaze_takes_its_neighbours():
+    sk = default_skeleton()
+    col = {j: k for k, j in enumerate(synthesize(sk, [Key(0.0)]).joint_names)}
+    clip = synthesize(sk, [Key(0.0), Key(1.0, look=(3.0, 2.0, 1.4))], duration=1.5)
+    neck = clip.joint_quats[1:, col["neck"]]  # frame 0 holds the first key alone: straight ahead
+    np.testing.assert_allclose(neck, np.broadcast_to(neck[-1], neck.shape), atol=1e-12)  # one target all along
+    assert abs(neck[-1, 3]) < 0.99  # and the head does turn to it
+    ahead = synthesize(sk, [Key(0.0), Key(1.0)], duration=1.5).joint_quats[:, col["neck"]]
+    np.testing.assert_array_equal(ahead, np.broadcast_to([0.0, 0.0, 0.0, 1.0], ahead.shape))

@@ -128,16 +128,27 @@ def _vec(x) -> np.ndarray:
     return np.asarray(x, dtype=np.float64)
 
 
-def _interp_keys(keys: Sequence[Key], t: float) -> tuple[Key, Key, float]:
-    """The keys around ``t`` and the eased weight of the second."""
-    if t <= keys[0].time:
-        return keys[0], keys[0], 0.0
-    for a, b in zip(keys[:-1], keys[1:]):
-        if t <= b.time:
-            span = b.time - a.time
-            u = 1.0 if span <= 0 else (t - a.time) / span
-            return a, b, EASINGS[b.ease](min(max(u, 0.0), 1.0))
-    return keys[-1], keys[-1], 0.0
+def _key_spans(keys: Sequence[Key], times: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each time (seconds): the indices ``(F,) int`` of the keys around it and the eased weight
+    ``(F,) float64`` of the second (as its timing curve eases it). At or before the first key and
+    after the last, both indices name that key and the weight is 0."""
+    key_times = [k.time for k in keys]
+    last = len(keys) - 1
+    # the first key at or after each time: with its predecessor it spans the time
+    after = np.searchsorted(key_times, times, side="left").tolist()
+    first, second, weight = [], [], []
+    for t, b in zip(times, after):
+        if 0 < b <= last:
+            span = key_times[b] - key_times[b - 1]
+            u = 1.0 if span <= 0 else (t - key_times[b - 1]) / span
+            first.append(b - 1)
+            weight.append(EASINGS[keys[b].ease](min(max(u, 0.0), 1.0)))
+        else:  # at or before the first key, or after the last: hold that key
+            b = min(b, last)
+            first.append(b)
+            weight.append(0.0)
+        second.append(b)
+    return np.array(first, dtype=np.intp), np.array(second, dtype=np.intp), np.array(weight, dtype=np.float64)
 
 
 def synthesize(skeleton: Skeleton, keys: Sequence[Key], *, duration: float | None = None, name: str = "procedural",
@@ -171,26 +182,27 @@ def synthesize(skeleton: Skeleton, keys: Sequence[Key], *, duration: float | Non
     h0 = standing_height(skeleton)
     rest_h = {s: rest_hand(skeleton, s) for s in SIDES}
     rest_a = {s: rest_ankle(skeleton, s) for s in SIDES}
-    # Every frame at once: the keys around each frame and the eased weight ``u`` of the second, then
-    # each quantity lerped and solved for all frames in numpy (the same arithmetic, frame by frame).
+    # Every frame at once: the keys around each frame (indices ``ka``, ``kb``) and the eased weight
+    # ``u`` of the second, then each quantity tabled per key, lerped and solved for all frames in numpy.
     times = [f / fps for f in range(n)]
-    spans = [_interp_keys(keys, t) for t in times]
-    u = np.array([w for _, _, w in spans], dtype=np.float64)[:, None]
+    ka, kb, u = _key_spans(keys, times)
+    u = u[:, None]
 
-    def lerp(get: Callable[[Key], object], rows: Sequence[int] | None = None) -> np.ndarray:
+    def per_key(get: Callable[[Key], object]) -> np.ndarray:
+        """``(K, D)`` float64: ``get(key)`` of every key, one row each."""
+        return np.array([_vec(get(k)) for k in keys], dtype=np.float64).reshape(len(keys), -1)
+
+    def lerp(get: Callable[[Key], object], rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """``(1 - u) x + u y`` of ``get(first key)``, ``get(second key)`` per frame (or ``rows``)."""
-        rows = range(n) if rows is None else rows
-        x = np.array([_vec(get(spans[f][0])) for f in rows], dtype=np.float64).reshape(len(rows), -1)
-        y = np.array([_vec(get(spans[f][1])) for f in rows], dtype=np.float64).reshape(len(rows), -1)
-        w = u[list(rows)]
-        return (1 - w) * x + w * y
+        table = per_key(get)
+        w = u[rows]
+        return (1 - w) * table[ka[rows]] + w * table[kb[rows]]
 
     shift = np.zeros((n, 3)) if root_path is None else np.array([_vec(root_path(t)) for t in times]).reshape(n, 3)
     pelvis = np.array([0.0, 0.0, h0]) + lerp(lambda k: k.pelvis) + shift
-    pq = quat_slerp(quat_from_rotvec(np.array([_vec(a.pelvis_rot) for a, _, _ in spans])),
-                    quat_from_rotvec(np.array([_vec(b.pelvis_rot) for _, b, _ in spans])), u[:, 0])
-    cq = quat_slerp(quat_from_rotvec(np.array([_vec(a.chest) for a, _, _ in spans])),
-                    quat_from_rotvec(np.array([_vec(b.chest) for _, b, _ in spans])), u[:, 0])
+    pelvis_rot, chest = per_key(lambda k: k.pelvis_rot), per_key(lambda k: k.chest)
+    pq = quat_slerp(quat_from_rotvec(pelvis_rot[ka]), quat_from_rotvec(pelvis_rot[kb]), u[:, 0])
+    cq = quat_slerp(quat_from_rotvec(chest[ka]), quat_from_rotvec(chest[kb]), u[:, 0])
     root_pos, root_quat = pelvis, pq
     qa, qc = split_spine(cq)
     jq[:, col["abdomen"]] = qa
@@ -198,20 +210,24 @@ def synthesize(skeleton: Skeleton, keys: Sequence[Key], *, duration: float | Non
     chest_q = quat_multiply(pq, cq)
     chest_pos = pelvis + quat_rotate(pq, abdomen_off + quat_rotate(qa, chest_off))
     # neck: look at the gaze target (or straight ahead)
-    looks = [f for f, (a, b, _) in enumerate(spans) if a.look is not None or b.look is not None]
-    if looks:
+    gaze = np.array([k.look is not None for k in keys])
+    looks = np.flatnonzero(gaze[ka] | gaze[kb])
+    if len(looks):
         # a key without a gaze takes its neighbour's
-        first = [_vec(spans[f][0].look if spans[f][0].look is not None else spans[f][1].look) for f in looks]
-        second = [_vec(spans[f][1].look if spans[f][1].look is not None else spans[f][0].look) for f in looks]
+        table = per_key(lambda k: (0.0, 0.0, 0.0) if k.look is None else k.look)
+        a, b = ka[looks], kb[looks]
+        first = np.where(gaze[a][:, None], table[a], table[b])
+        second = np.where(gaze[b][:, None], table[b], table[a])
         w = u[looks]
-        target = (1 - w) * np.array(first) + w * np.array(second) + shift[looks]
+        target = (1 - w) * first + w * second + shift[looks]
         head = chest_pos[looks] + quat_rotate(chest_q[looks], _vec(skeleton.link("head").offset))
         jq[looks, col["neck"]] = look_at_many(quat_rotate(quat_conjugate(chest_q[looks]), target - head))[0]
+    bent = np.array([k.elbow_pole is not None for k in keys])
+    posed = np.flatnonzero(bent[ka] | bent[kb])
     for side in SIDES:
         hands = lerp(lambda k: k.hands.get(side, rest_h[side]))
         poles = np.broadcast_to(elbow_pole(side), (n, 3)).copy()
-        posed = [f for f, (a, b, _) in enumerate(spans) if a.elbow_pole is not None or b.elbow_pole is not None]
-        if posed:
+        if len(posed):
             default = elbow_pole("right")  # a key's pole is the right arm's; the left mirrors it
             p = lerp(lambda k: k.elbow_pole if k.elbow_pole is not None else default, posed)
             poles[posed] = p * np.array([1.0, 1.0 if side == "right" else -1.0, 1.0])
