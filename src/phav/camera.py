@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from phav.geometry import cross_rows, row_norms
+from phav.geometry import cross_rows, row_norms, transform_points
 
 
 def intrinsics(width: int, height: int, vertical_fov_deg: float) -> np.ndarray:
@@ -90,9 +90,7 @@ def camera_to_world(world_to_camera: np.ndarray) -> np.ndarray:
 
 def to_camera(points_world: np.ndarray, world_to_camera: np.ndarray) -> np.ndarray:
     """World points ``(..., 3)`` to camera coordinates ``(..., 3)`` (metres; z = depth)."""
-    w2c = np.asarray(world_to_camera, dtype=np.float64)
-    p = np.asarray(points_world, dtype=np.float64)
-    return p @ w2c[:3, :3].T + w2c[:3, 3]
+    return transform_points(world_to_camera, points_world)
 
 
 def project(points_world: np.ndarray, K: np.ndarray, world_to_camera: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -115,8 +113,7 @@ def unproject(uv: np.ndarray, depth: np.ndarray, K: np.ndarray, world_to_camera:
     x = (uv[..., 0] - K[0, 2]) / K[0, 0] * depth
     y = (uv[..., 1] - K[1, 2]) / K[1, 1] * depth
     cam = np.stack([x, y, depth], axis=-1)
-    c2w = camera_to_world(world_to_camera)
-    return cam @ c2w[:3, :3].T + c2w[:3, 3]
+    return transform_points(camera_to_world(world_to_camera), cam)
 
 
 def gl_projection(K: np.ndarray, width: int, height: int, near: float, far: float) -> np.ndarray:
