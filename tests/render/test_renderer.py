@@ -112,12 +112,12 @@ def _rss_bytes() -> int:
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc for resident memory")
 def test_hundred_renderers_do_not_grow_memory(gl_context):
     """A leak grows with every renderer, so it grows every stretch of renderers; a one-off step does
-    not (the 64 MiB static shadow map that the allocator or driver happens to hold, or a new malloc
-    arena when the machine is loaded). So the resident memory is sampled after each of 100 renderers,
-    in four stretches of 25, and the smallest growth between the medians of consecutive stretches must
-    stay under 2.5 MiB (100 KiB per renderer). A planted leak of 200 KiB per renderer grew the three
-    stretches by 3.3, 5.0 and 5.3 MiB and failed; a run without one grew 0.08, 65.1 (the shadow map
-    held from then on) and 0.01 MiB."""
+    not (the 64 MiB static shadow map that the driver holds after about half the renderers, or a new
+    malloc arena when the machine is loaded). So the resident memory is sampled after each of 100
+    renderers, in four stretches of 25; the growth between the medians of consecutive stretches,
+    less its largest step, must stay under 4 MiB (80 KiB per renderer over 50). A planted leak of
+    200 KiB per renderer grew the stretches by 3.3, 5.0 and 5.3 MiB (8.3 without the largest) and
+    failed; a run without one grew 0.08, 65.1 (the shadow map held from then on) and 0.01 MiB."""
     take = scene(T=1)
 
     def cycle() -> int:
@@ -132,8 +132,8 @@ def test_hundred_renderers_do_not_grow_memory(gl_context):
     samples = [cycle() for _ in range(100)]
     medians = [statistics.median(samples[k:k + 25]) for k in range(0, 100, 25)]
     growths = [b - a for a, b in zip(medians, medians[1:])]
-    assert min(growths) < 2.5 * 2**20, (
-        "resident memory grew in every stretch of 25 renderers: "
+    assert sum(growths) - max(growths) < 4 * 2**20, (
+        "resident memory grew in more than one stretch of 25 renderers: "
         + ", ".join(f"{g / 2**20:.1f}" for g in growths) + " MiB"
     )
 
