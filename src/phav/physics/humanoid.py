@@ -462,10 +462,13 @@ class Humanoid:
     def _link_states(self, velocity: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Link frame poses ``(L, 3)``, ``(L, 4)`` and, with ``velocity``, centre-of-mass speeds
         ``(L,)`` m/s, from one ``getLinkStates`` call. Kept until the world steps or the body is
-        teleported, so :meth:`check` and :meth:`snapshot` after the same step share one query."""
+        teleported, so :meth:`check` and :meth:`snapshot` after the same step share one query; never
+        once the world is closed (the query then raises ``pybullet.error``, as every PyBullet call of
+        a humanoid of a closed world does)."""
         key = (self.world.steps, self._teleports)
         cached = self._states_cache
-        if cached is not None and cached[0] == key and (cached[3] is not None or not velocity):
+        if (cached is not None and cached[0] == key and (cached[3] is not None or not velocity)
+                and not self.world.closed):
             return cached[1].copy(), cached[2].copy(), None if cached[3] is None else cached[3].copy()
         c = self._client
         pos = np.empty((len(self.link_names), 3))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 
-from phav.physics.bullet import BulletClient, connect_direct, pybullet
+from phav.physics.bullet import BulletClient, ClientHandle, connect_direct, pybullet
 
 GRAVITY = 9.81  # m/s², along -Z
 DEFAULT_TIMESTEP = 1.0 / 240.0
@@ -30,33 +30,80 @@ MAX_IDLE_CLIENTS = 2
 
 _idle_lock = threading.Lock()
 _idle: list[BulletClient] = []  # connected DIRECT clients, reset, TinyRenderer unloaded
-_idle_pid = os.getpid()
+
+
+def _forget_idle_clients_in_child() -> None:
+    """After ``fork``: the parent's kept clients are not the child's to use, and the lock may have
+    been held by a parent thread that does not exist in the child. Dropping the clients does not
+    disconnect them (``BulletClient`` disconnects only in the process that connected)."""
+    global _idle_lock, _idle
+    _idle_lock = threading.Lock()
+    _idle = []
+
+
+os.register_at_fork(after_in_child=_forget_idle_clients_in_child)
+
+
+def _forget(client: BulletClient) -> None:
+    """Drop ``client`` without disconnecting: its id is no longer its own (a new connection may
+    have been given it), so neither its ``__del__`` nor anyone else may disconnect by it."""
+    client._client = -1
 
 
 def _take_idle_client() -> BulletClient | None:
-    """A reset client closed by an earlier World of this process, or ``None``."""
-    global _idle_pid
+    """A connected client closed by an earlier World of this process, with no bodies, or ``None``.
+
+    A kept client is checked when taken: one disconnected behind the pool's back is forgotten (the
+    next one, or a new connection, serves instead), and one with bodies in it (added by its id
+    after the World closed) is reset, so the new World's body ids start at 0 as on a new client.
+    """
+    while True:
+        with _idle_lock:
+            if not _idle:
+                return None
+            client = _idle.pop()
+        try:
+            if client.getNumBodies():
+                client.resetSimulation()
+            return client
+        except pybullet.error:  # not connected any more
+            _forget(client)
+
+
+def _connect() -> BulletClient:
+    """A new DIRECT client; a kept client holding the same id was disconnected behind the pool's
+    back (PyBullet gives a free id again), so it is forgotten rather than handed to a later World."""
+    client = connect_direct()
     with _idle_lock:
-        if _idle_pid != os.getpid():  # a forked child: the parent's clients are not its own
-            _idle.clear()
-            _idle_pid = os.getpid()
-        return _idle.pop() if _idle else None
+        stale = [c for c in _idle if c._client == client._client]
+        _idle[:] = [c for c in _idle if c._client != client._client]
+    for c in stale:
+        _forget(c)
+    return client
 
 
 def release_idle_clients() -> int:
     """Disconnect the clients that closed worlds left for reuse in this process; returns how many."""
     with _idle_lock:
-        clients = list(_idle) if _idle_pid == os.getpid() else []
+        clients = list(_idle)
         _idle.clear()
     for client in clients:
-        client.disconnect()
+        _disconnect(client)
     return len(clients)
+
+
+def _disconnect(client: BulletClient) -> None:
+    """Disconnect ``client``; one already disconnected (behind our back) is only forgotten."""
+    try:
+        client.disconnect()
+    except pybullet.error:
+        _forget(client)
 
 
 def _keep_idle_client(client: BulletClient) -> bool:
     """Reset ``client`` and keep it for the next World; ``False`` where the pool is full."""
     with _idle_lock:
-        if _idle_pid != os.getpid() or len(_idle) >= MAX_IDLE_CLIENTS:
+        if len(_idle) >= MAX_IDLE_CLIENTS:
             return False
     try:
         client.resetSimulation()  # frees every body now
@@ -82,20 +129,31 @@ class World:
             simulation never asks PyBullet for images: without it, adding the ground plane costs
             about 0.2 instead of 7 ms and the physics is the same, bit for bit; so it is off by default.
 
-    A world without camera images reuses, after ``resetSimulation``, the client of a world closed
-    earlier in this process (up to :data:`MAX_IDLE_CLIENTS` are kept): connecting costs about
-    17 ms of CPU, a reset under 0.5 ms. Every engine setting a world makes is made again on the
-    reused client, and a take simulated on one is the same, bit for bit, as on a new one.
+    A world without camera images reuses, after ``resetSimulation``, the PyBullet connection of a
+    world closed earlier in this process (up to :data:`MAX_IDLE_CLIENTS` are kept; one checked when
+    taken: connected, no bodies): connecting costs about 17 ms of CPU, a reset under 0.5 ms. Every
+    engine setting a World makes (time step, solver iterations, sub-steps, deterministic overlapping
+    pairs, gravity, real-time simulation off) is made again on the reused connection, so with those
+    settings a take simulated on one is the same, bit for bit, as on a new one. Settings a World
+    does not make are not restored; and some of Bullet's settings are process-wide rather than per
+    client (``contactBreakingThreshold``, for one, set on any client holds for every client of the
+    process, new or reused, until set again), so changing them changes later worlds either way.
+
+    Each World has its own :class:`~phav.physics.bullet.ClientHandle` on the connection: after
+    :meth:`close`, calls through that handle (``world.client`` kept elsewhere, a
+    :class:`~phav.physics.Humanoid` or prop of this world) raise ``pybullet.error`` (not connected:
+    the world is closed), whichever World the connection serves next.
 
     Attributes:
-        client: the ``BulletClient`` (call PyBullet functions on it; never on the global client).
+        client: this world's ``BulletClient`` (a ``ClientHandle``; call PyBullet functions on it,
+            never on the global client).
         ground_id: body id of the ground plane, or ``-1``.
         time: simulated seconds since creation.
     """
 
     def __init__(self, timestep: float = DEFAULT_TIMESTEP, solver_iterations: int = DEFAULT_SOLVER_ITERATIONS,
                  ground: bool = True, ground_friction: float = GROUND_FRICTION, camera_images: bool = False) -> None:
-        self._client: BulletClient | None = None
+        self._client: ClientHandle | None = None
         if not timestep > 0:
             raise ValueError(f"timestep must be positive, got {timestep}")
         self.timestep = float(timestep)
@@ -104,12 +162,12 @@ class World:
         self.steps = 0
         self.ground_id = -1
         self._reusable = not camera_images
-        c = _take_idle_client() if self._reusable else None
-        if c is None:
-            c = connect_direct()
+        connection = _take_idle_client() if self._reusable else None
+        if connection is None:
+            connection = _connect()
             if not camera_images:  # the renderer is loaded already: loading it by name gives its id
-                c.unloadPlugin(c.loadPlugin(TINY_RENDERER_PLUGIN))
-        self._client = c
+                connection.unloadPlugin(connection.loadPlugin(TINY_RENDERER_PLUGIN))
+        c = self._client = ClientHandle(connection)
         c.setPhysicsEngineParameter(fixedTimeStep=self.timestep, numSolverIterations=self.solver_iterations,
                                     numSubSteps=0, deterministicOverlappingPairs=1)
         c.setGravity(0.0, 0.0, -GRAVITY)
@@ -141,11 +199,12 @@ class World:
         self.time = self.steps * self.timestep
 
     def close(self) -> None:
-        """Release the PyBullet client (reset and kept for the next World, or disconnected). Safe
-        to call more than once."""
-        client, self._client = self._client, None
-        if client is not None and not (self._reusable and _keep_idle_client(client)):
-            client.disconnect()
+        """Release this world's client handle (calls through it raise from now on) and its PyBullet
+        connection (reset and kept for the next World, or disconnected). Safe to call more than once."""
+        handle, self._client = self._client, None
+        connection = handle.release() if handle is not None else None  # None: disconnected through it
+        if connection is not None and not (self._reusable and _keep_idle_client(connection)):
+            _disconnect(connection)
 
     def __enter__(self) -> "World":
         return self
