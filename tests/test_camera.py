@@ -81,6 +81,20 @@ def test_look_at_many_broadcasts_a_fixed_point_and_takes_an_up_vector():
     np.testing.assert_allclose(down[:3, 3], [0.0, 0.0, 5.0], atol=1e-15)
 
 
+def test_look_at_many_takes_a_per_frame_up_with_a_fixed_eye_and_target():
+    """A camera rolling in place: one eye and target, the up vector per frame (frames from the up)."""
+    angles = np.linspace(0.0, 1.5, 7)
+    ups = np.stack([np.sin(angles), np.zeros(7), np.cos(angles)], axis=1)
+    eye, target = np.array([0.0, -4.0, 1.5]), np.array([0.0, 0.0, 1.5])
+    w2c = look_at_many(eye, target, up=ups)
+    assert w2c.shape == (7, 4, 4)
+    for t in range(7):
+        np.testing.assert_array_equal(w2c[t], look_at(eye, target, up=ups[t]))
+        # each frame's up is straight up in its image (-y), the target on the axis 4 m ahead
+        np.testing.assert_allclose(to_camera(target + ups[t], w2c[t]), [0.0, -1.0, 4.0], atol=1e-12)
+    np.testing.assert_array_equal(look_at_many([eye, eye], target, up=ups[:2]), w2c[:2])  # one per frame each
+
+
 def test_look_at_many_rejects_degenerate_views_and_bad_shapes():
     eyes = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     with pytest.raises(ValueError, match="coincide"):
@@ -93,3 +107,9 @@ def test_look_at_many_rejects_degenerate_views_and_bad_shapes():
         look_at_many(np.zeros((2, 2)), np.ones((2, 2)))
     with pytest.raises(ValueError, match="parallel"):
         look_at([0.0, 0.0, 0.0], [0.0, 2.0, 0.0], up=[0.0, 1.0, 0.0])
+    with pytest.raises(ValueError, match=r"up \(3, 3\) have different frame counts"):
+        look_at_many(eyes, eyes + 1.0, up=np.tile([0.0, 0.0, 1.0], (3, 1)))
+    with pytest.raises(ValueError, match=r"up must be a \(3,\) or \(T, 3\) direction, got \(4,\)"):
+        look_at_many(eyes, eyes + 1.0, up=[0.0, 0.0, 1.0, 0.0])
+    with pytest.raises(ValueError, match="up must be"):
+        look_at_many(eyes, eyes + 1.0, up=np.ones((2, 2, 3)))

@@ -34,20 +34,27 @@ def look_at_many(eyes: np.ndarray, targets: np.ndarray, up: np.ndarray = (0.0, 0
 
     Args:
         eyes, targets: ``(T, 3)`` or ``(3,)`` (the same for every frame) world points, metres.
-        up: ``(3,)`` or ``(T, 3)`` world direction that appears up in the image.
+        up: ``(3,)`` (every frame) or ``(T, 3)`` (one per frame) world direction that appears up in
+            the image. ``T`` is the frame count of whichever of the three is given per frame.
     Raises:
         ValueError: the shapes do not match, an eye coincides with its target or a view direction
             is parallel to ``up``.
     """
     eye = np.asarray(eyes, dtype=np.float64)
     target = np.asarray(targets, dtype=np.float64)
+    up = np.asarray(up, dtype=np.float64)
     if eye.shape[-1:] != (3,) or target.shape[-1:] != (3,) or eye.ndim > 2 or target.ndim > 2:
         raise ValueError(f"eyes and targets must be (3,) or (T, 3) points, got {eye.shape} and {target.shape}")
-    try:
-        eye, target = np.broadcast_arrays(np.atleast_2d(eye), np.atleast_2d(target))
+    if up.shape[-1:] != (3,) or up.ndim > 2:
+        raise ValueError(f"up must be a (3,) or (T, 3) direction, got {up.shape}")
+    try:  # a per-frame up sets the frame count as a per-frame eye or target does
+        rows = np.broadcast_arrays(np.atleast_2d(eye), np.atleast_2d(target), *([up] if up.ndim == 2 else []))
     except ValueError:
-        raise ValueError(f"eyes {eye.shape} and targets {target.shape} have different frame counts; "
-                         f"give one point per frame or one for all") from None
+        raise ValueError(f"eyes {eye.shape}, targets {target.shape} and up {up.shape} have different frame "
+                         f"counts; give one per frame (T, 3) or one for all (3,)") from None
+    eye, target = rows[0], rows[1]
+    if up.ndim == 2:
+        up = rows[2]
     forward = target - eye
     norm = row_norms(forward)
     if np.any(norm < 1e-9):

@@ -106,11 +106,16 @@ def cross_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     The same products and differences as ``np.cross``, in its order (so the same numbers, bit for bit),
     without its overhead on the small arrays world building passes.
+
+    Raises:
+        ValueError: the last axis of ``a`` or ``b`` is not 3 long.
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    if a.ndim == 1 and b.ndim == 1:  # one pair: scalar arithmetic (array operations on 0-d views cost ~8x)
+    if a.shape == (3,) and b.shape == (3,):  # one pair: scalar arithmetic (array operations on 0-d views cost ~8x)
         return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]])
+    if a.shape[-1:] != (3,) or b.shape[-1:] != (3,):
+        raise ValueError(f"cross_rows needs 3-vectors along the last axis, got shapes {a.shape} and {b.shape}")
     a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
     b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
     return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)

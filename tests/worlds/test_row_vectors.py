@@ -2,6 +2,7 @@
 right-handed, and the same numbers bit for bit as the numpy forms they stand for."""
 
 import numpy as np
+import pytest
 
 from phav.geometry import cross_rows, row_norms
 
@@ -24,6 +25,14 @@ def test_cross_rows_equals_np_cross_bit_for_bit():
     np.testing.assert_array_equal(cross_rows(up, b), np.cross(up, b))
     batch = rng.normal(size=(4, 5, 3))  # leading dimensions
     np.testing.assert_array_equal(cross_rows(batch, batch[::-1]), np.cross(batch, batch[::-1]))
+
+
+def test_cross_rows_rejects_vectors_that_are_not_3_long():
+    """``np.cross`` raises for these; reading three of four components would silently drop one."""
+    for a, b in (([1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 0.0]), ([1.0, 2.0, 3.0], np.ones((5, 4))),
+                 (np.ones((5, 2)), np.ones((5, 3))), ([1.0, 2.0], [3.0, 4.0]), (1.0, [0.0, 0.0, 1.0])):
+        with pytest.raises(ValueError, match=r"3-vectors along the last axis, got shapes"):
+            cross_rows(a, b)
 
 
 def test_row_norms_are_lengths():
