@@ -23,7 +23,8 @@ def link_frames(skeleton: Skeleton, root_pos: np.ndarray, root_quat: np.ndarray,
     Each link's frame is its parent's moved by the link's offset (in the parent frame) and turned
     by its joint's local rotation: ``pos[k] = pos[p] + rotate(quat[p], offset)``,
     ``quat[k] = normalize(quat[p] * local)``. A joint not in ``joint_names`` (e.g. the fixed
-    wrists) is at rest: its link takes its parent's orientation unchanged.
+    wrists) is at rest: its link's quaternion is its parent's, copied as is (not
+    ``normalize(quat[p] * identity)``, which can differ from it in the last bit, about 1e-16).
 
     Args:
         root_pos: ``(T, 3) float64`` pelvis frame positions, metres.

@@ -23,7 +23,8 @@ def forward_kinematics(skeleton: Skeleton, root_pos: np.ndarray, root_quat: np.n
         root_pos: ``(3,)`` pelvis frame position, metres.
         root_quat: ``(4,)`` pelvis orientation, xyzw (normalised here).
         joint_quats: local rotation (xyzw) per joint name; joints not given (e.g. the fixed
-            wrists) are at rest.
+            wrists) are at rest: their links get the parent link's quaternion exactly, as
+            :func:`phav.body.kinematics.link_frames` says.
     Returns:
         ``(L, 3)`` positions and ``(L, 4)`` xyzw orientations in :attr:`Skeleton.link_names` order.
     """
@@ -42,7 +43,7 @@ def forward_kinematics_many(skeleton: Skeleton, root_pos: np.ndarray, root_quat:
         root_pos: ``(T, 3)`` pelvis frame positions, metres.
         root_quat: ``(T, 4)`` pelvis orientations, xyzw (normalised here).
         joint_quats: ``(T, J, 4)`` local rotations (xyzw) of the joints ``joint_names`` (``J``);
-            joints not named are at rest.
+            joints not named are at rest: their links get the parent link's quaternion exactly.
     Returns:
         ``(T, L, 3)`` positions and ``(T, L, 4)`` xyzw orientations in :attr:`Skeleton.link_names` order.
     """
