@@ -3,8 +3,11 @@
 :func:`phav.pipeline.generate_video` measures the CPU time of every video it makes by stage
 (:attr:`phav.pipeline.VideoResult.cpu_s`, the making thread's clock, so machine load barely moves
 it) and the dataset worker writes that into the video's manifest row (``cpu_s``), in whichever
-process made the video. :func:`stage_cpu` adds the rows up, so the split holds for any number of
-workers and any backend:
+process made the video. :func:`stage_cpu` adds the rows up, so the per-video stages hold for any
+number of workers and any backend; ``outside_videos`` is only as good as the run's total that the
+caller measures (:func:`benchmarks.cases.dataset_case` uses ``getrusage`` of its own process and its
+children, which counts the local pool's workers but not Ray's: those are children of the Ray
+daemons, not of the calling process):
 
 * ``simulate``: physics, skin build and the take;
 * ``render``: drawing and read-back (every step of the renderer's frame iterator);
@@ -15,7 +18,11 @@ workers and any backend:
   threads, and a software rasterizer's threads where the GL driver has them);
 * ``outside_videos`` (given the run's total): every process's CPU outside ``generate_video``:
   worker start-up (imports, the GL context and renderer), planning, the pool, the manifest, and
-  attempts that failed and were retried.
+  the CPU of attempts that failed (whether retried or recorded as failed).
+
+By construction the stages add up to the run's total (up to float rounding) whenever the total
+is at least the videos' own CPU; a resumed run's rows carried over from an earlier run have no
+``cpu_s`` (it described that run) and count for nothing.
 """
 
 from __future__ import annotations
@@ -37,7 +44,11 @@ def stage_cpu(rows: Iterable[Mapping], total_cpu_s: float | None = None) -> dict
     if not videos:
         return {}
     out = {stage: sum(v[stage] for v in videos) for stage in ("simulate", "render", "write", "setup")}
-    out["other_threads"] = sum(max(0.0, v["process"] - v["thread"]) for v in videos)
-    inside = sum(max(v["process"], v["thread"]) for v in videos)
+    # per video, the making thread's four stages and the rest of its process's CPU (never below
+    # zero), so that the five add up to what the video cost whatever the rounding of its row
+    threads = [v["simulate"] + v["render"] + v["write"] + v["setup"] for v in videos]
+    others = [max(0.0, v["process"] - t) for v, t in zip(videos, threads)]
+    out["other_threads"] = sum(others)
+    inside = sum(threads) + out["other_threads"]
     out["outside_videos"] = max(0.0, total_cpu_s - inside) if total_cpu_s is not None else 0.0
     return out
