@@ -71,12 +71,17 @@ def test_dataset_writes_videos_and_manifest_and_resumes(tmp_path):
         assert row["bytes"] == sum(f.stat().st_size for f in folder.iterdir())
         assert VideoSpec.from_dict(row["spec"]).folder_name() == folder.name
         assert len(list(folder.glob("img_*.jpg"))) == 3
+        assert set(row["cpu_s"]) >= {"simulate", "render", "write", "setup", "thread", "process"}
     assert len(folders(tmp_path)) == 2 and not hidden(tmp_path)
     before = {p: p.stat().st_mtime_ns for p in folders(tmp_path)}
     again = run_dataset(tmp_path, tiny_model(), 3, seed=1, modalities=MODS, progress=False)
     assert (again.skipped, again.done) == (2, 1)
     assert all(p.stat().st_mtime_ns == t for p, t in before.items())  # untouched
-    assert len(read_manifest(manifest_path(tmp_path))) == 3 == len(folders(tmp_path))
+    resumed = read_manifest(manifest_path(tmp_path))
+    assert len(resumed) == 3 == len(folders(tmp_path))
+    # only the video this run made carries CPU time; the two carried over lose the earlier run's
+    assert sorted(key for key, row in resumed.items() if "cpu_s" in row) == ["Walk/00002"]
+    assert all({k: v for k, v in row.items() if k != "cpu_s"} == resumed[row["key"]] for row in rows)
 
 
 def test_a_video_missing_from_the_manifest_is_recovered_from_its_folder(tmp_path):

@@ -5,7 +5,8 @@ or ``pending``), ``attempts``, ``path`` (the video folder relative to the datase
 ``frames``, ``seconds`` (wall time of the successful attempt), ``bytes`` (size of the folder),
 ``reason`` (why it failed, or ``null``) and ``spec`` (the VideoSpec of the last attempt as a dict).
 Rows of videos made by the run that wrote them add ``cpu_s``: CPU seconds by stage
-(:attr:`phav.pipeline.VideoResult.cpu_s`).
+(:attr:`phav.pipeline.VideoResult.cpu_s`); a resumed run's rows of videos it found made already
+have none (their CPU time was an earlier run's).
 
 While a run goes on, each finished video is appended as one line and flushed to disk, so a killed run
 loses at most the line being written (a torn last line is ignored when read). At the end of a run the

@@ -131,12 +131,15 @@ class _Lock:
 
 
 def _existing_row(video: PlannedVideo, out_root: Path, attempts: int, row: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The done row of ``video`` if one of its attempts' folders exists (rebuilt if the manifest lacks it)."""
+    """The done row of ``video`` if one of its attempts' folders exists (rebuilt if the manifest lacks it).
+
+    A row carried over from an earlier run loses its ``cpu_s``: that was the earlier run's CPU time.
+    """
     for attempt, folder in enumerate(video.folders(out_root, attempts)):
         if folder.is_dir():
             rel = str(folder.relative_to(out_root))
             if row and row.get("status") == "done" and row.get("path") == rel:
-                return row
+                return {k: v for k, v in row.items() if k != "cpu_s"}
             spec = video.attempt_spec(attempt)
             return {"key": video.key, "action": video.action, "index": video.index, "status": "done",
                     "attempts": attempt + 1, "path": rel, "frames": spec.frames, "seconds": None,
