@@ -34,7 +34,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--frames", type=int, default=None, help="frames per video (default 60, quick 20)")
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per case (default 5, quick 3)")
     parser.add_argument("--pybullet-egl", action="store_true",
-                        help="also time PyBullet's EGL renderer plugin (pybullet_egl, right after pybullet_tiny)")
+                        help="also time PyBullet's EGL renderer plugin (pybullet_egl, after render_parallel_*)")
     parser.add_argument("--dataset-videos", type=int, default=None,
                         help="videos per dataset case, at least one per worker (default 6, quick 1; 0 skips)")
     parser.add_argument("--videos-per-worker", type=int, default=1,
@@ -111,8 +111,8 @@ class Inputs:
 
 def build_steps(args: argparse.Namespace, inputs: Inputs, repeats: int) -> list[Step]:
     """Every step of a run, most important first: render only per preset (with read-back and per-pass
-    GPU times), PyBullet's TinyRenderer and EGL plugin (the ratios), render in 1..N processes,
-    dataset generation on 1..N workers, then the rest."""
+    GPU times), PyBullet's TinyRenderer (the ratios), render in 1..N processes, PyBullet's EGL plugin
+    (with ``--pybullet-egl``), dataset generation on 1..N workers, then the rest."""
     from benchmarks.cpu_ceiling import cpu_ceiling_cases
     from benchmarks.dataset_ceiling import dataset_ceiling_case
     from benchmarks.parallel import render_parallel_case
@@ -132,10 +132,11 @@ def build_steps(args: argparse.Namespace, inputs: Inputs, repeats: int) -> list[
         "presets_phav_urban", lambda: render_cases(inputs.urban_take, "phav", repeats, label="phav_urban")))
     steps.append(Step("pybullet_tiny", lambda: [cases.pybullet_camera_case(spec, inputs.take, "tiny", repeats)],
                       renders=False))  # PyBullet's CPU renderer: no GL
-    if args.pybullet_egl:
-        steps.append(Step("pybullet_egl", lambda: [cases.pybullet_camera_case(spec, inputs.take, "egl", repeats)]))
     steps += [Step(f"render_parallel_{n}", lambda n=n: [render_parallel_case(inputs.take, n, 1 if args.quick else max(1, repeats - 1))])
               for n in processes]
+    if args.pybullet_egl:  # last of the render steps: PyBullet's native EGL plugin in a process holding
+        # our GL context is the step most likely to crash the process, so it cannot cost the others
+        steps.append(Step("pybullet_egl", lambda: [cases.pybullet_camera_case(spec, inputs.take, "egl", repeats)]))
 
     def videos(workers: int) -> int:
         return max(dataset_videos, workers * args.videos_per_worker, workers)

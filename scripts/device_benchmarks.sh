@@ -12,8 +12,8 @@
 #   gl.txt                        GL renderer and version, GPU, CPU, Python, package versions
 #   benchmarks-render.json        render only per preset (preview, phav, high: img and every target
 #                                 read back, per-pass GPU times; phav also on the Urban, the world
-#                                 with the most parts to draw), PyBullet's TinyRenderer and EGL
-#                                 plugin (the ratios), render_parallel_N (N processes rendering at once)
+#                                 with the most parts to draw), PyBullet's TinyRenderer (the ratios),
+#                                 render_parallel_N (N processes rendering at once)
 #   benchmarks-dataset.json       dataset_Nw: run_dataset end to end, every modality written, on N
 #                                 workers (frames/s, CPU ms per frame over every process and split by
 #                                 stage, the GL renderer each worker wrote into params.json);
@@ -21,15 +21,17 @@
 #   compute-vs-fragment-gpu.json  the post chain as fragment vs compute shaders
 #   render-presets-gpu.json       asynchronous vs synchronous read-back, fused vs separate ground truth
 #   benchmarks-rest.json          physics, simulate, write, end to end, scaling with size and people
+#   benchmarks-pybullet-egl.json  PyBullet's EGL renderer plugin on the same take (last, on its own:
+#                                 native code next to our GL context, never tried there)
 #   tests.txt                     the post-processing and read-back tests on the GPU
 #   steps.txt, <step>.log         each step's exit status, time and output
-# Steps run most important first (render, then the GPU tests, then dataset generation), each under
-# its own time limit (a slow step leaves the others their time): the limits add up to 370 s, plus at
-# most 10 s each to kill a step that ignores SIGTERM and 2 x 20 s for the probes, 470 s at worst, so
-# with setup.sh the call stays inside one 600 s command and leaves device time to rerun. Expected on
-# an H100/H200 machine, from the CPU figures measured on the development machine: about 3.5 minutes
-# (render ~60 s, dataset ~75 s, compute_vs_fragment and render_presets ~10 s each, rest ~35 s,
-# tests ~10 s).
+# Steps run most important first (render, then the GPU tests, then dataset generation; PyBullet's
+# EGL plugin last), each under its own time limit (a slow step leaves the others their time): the
+# limits add up to 385 s, plus at most 10 s each to kill a step that ignores SIGTERM (7 steps) and
+# 2 x 20 s for the probes, 495 s at worst, so with setup.sh the call stays inside one 600 s command
+# and leaves device time to rerun. Expected on an H100/H200 machine, from the CPU figures measured on
+# the development machine: about 3.5 minutes (render ~60 s, dataset ~75 s, compute_vs_fragment and
+# render_presets ~10 s each, rest ~35 s, tests ~10 s, pybullet_egl ~10 s).
 #
 # PHAV_DEVICE_SMOKE=1 runs every step with tiny work (a few frames, 1-2 processes, 170x128), to
 # check the script end to end on the development machine in a few minutes.
@@ -82,8 +84,8 @@ step() {  # step NAME SECONDS COMMAND...: run with a time limit, log to $out/NAM
 }
 
 bench=("$py" -m benchmarks --size "$size" --processes "$procs")
-step render 105 "${bench[@]}" "${render_args[@]}" --pybullet-egl \
-  --only 'presets_*,pybullet_tiny,pybullet_egl,render_parallel_*' --out "$out/benchmarks-render.json"
+step render 95 "${bench[@]}" "${render_args[@]}" \
+  --only 'presets_*,pybullet_tiny,render_parallel_*' --out "$out/benchmarks-render.json"
 step tests 30 "$py" -m pytest -q -x -p no:cacheprovider tests/render/test_post_backends.py \
   tests/render/test_readback.py tests/render/test_flow_validity_gpu.py
 step dataset 110 "${bench[@]}" "${dataset_args[@]}" --only 'dataset_*' --out "$out/benchmarks-dataset.json"
@@ -92,6 +94,10 @@ step compute_vs_fragment 30 "$py" -m benchmarks.compute_vs_fragment "${cvf_args[
 step render_presets 30 "$py" -m benchmarks.render_presets "${presets_args[@]}" --size "$size" --comparisons-only \
   --no-pybullet --out "$out/render-presets-gpu.json"
 step rest 65 "${bench[@]}" "${rest_args[@]}" \
-  --skip 'presets_*,pybullet_tiny,pybullet_egl,render_parallel_*,dataset_*' --out "$out/benchmarks-rest.json"
+  --skip 'presets_*,pybullet_tiny,render_parallel_*,dataset_*' --out "$out/benchmarks-rest.json"
+# Last and alone: PyBullet's native EGL plugin, loaded into a process that also holds our GL context,
+# never tried on this machine; were it to crash or hang, every other figure is already written.
+step pybullet_egl 25 "${bench[@]}" "${render_args[@]}" --pybullet-egl --only pybullet_egl \
+  --out "$out/benchmarks-pybullet-egl.json"
 cp "$out/tests.log" "$out/tests.txt" 2>/dev/null
 echo "total: $SECONDS s" | tee -a "$out/steps.txt"
