@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
 import pytest
@@ -37,6 +38,16 @@ def test_depth_rejects_nan_and_negative():
         depth.encode_depth(np.array([[np.nan]], dtype=np.float32))
     with pytest.raises(ValueError, match="negative"):
         depth.encode_depth(np.array([[-1.0]], dtype=np.float32))
+
+
+def test_depth_of_a_scalar_or_of_python_objects_is_encoded_as_float64():
+    assert depth.encode_depth(np.float32(3.0)) == 300 and depth.encode_depth(np.float32(3.0)).dtype == np.uint16
+    assert depth.encode_depth(np.inf) == 65535
+    assert np.array_equal(depth.encode_depth(np.array([[1.0, 2.5, np.inf]], dtype=object)), [[100, 250, 65535]])
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        depth.encode_depth(np.array([["1.0", "deep"]], dtype=object))
+    with pytest.raises(ValueError, match="negative"):
+        depth.encode_depth(np.array([[1.0, -2.0]], dtype=object))
 
 
 # ---- flow -------------------------------------------------------------------------------------
@@ -99,6 +110,16 @@ def test_flow_rejects_non_finite(bad, dtype):
         flow.encode_flow(f)
     with pytest.raises(ValueError, match="shape"):
         flow.encode_flow(np.zeros((3, 4, 3), dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_flow_with_both_infinities_is_refused_without_a_warning(dtype):
+    f = np.zeros((3, 4, 2), dtype)
+    f[0, 1, 0], f[2, 3, 1] = np.inf, -np.inf  # their sum is NaN: no "invalid value" warning on the way
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="NaN or infinite"):
+            flow.encode_flow(f)
 
 
 def test_tsn_flow_encoding_and_inverse():

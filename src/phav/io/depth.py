@@ -24,17 +24,22 @@ def encode_depth(depth_m: np.ndarray) -> np.ndarray:
         ValueError: NaN or negative depths (ground truth never has them).
     """
     z = np.asarray(depth_m)
+    if z.dtype.kind not in "biuf":  # object, complex, strings: converted as float64 (or a one-line error)
+        z = np.asarray(z, dtype=np.float64)
     if not (z >= 0).all():  # one pass for both errors: NaN and negatives compare false
         z = np.asarray(z, dtype=np.float64)
         if np.isnan(z).any():
             raise ValueError("depth contains NaN")
         raise ValueError(f"depth contains negative values (min {float(z.min()):g} m)")
-    # In float64, as the values need; inf -> DEPTH_FAR_M first: no overflow.
-    cm = np.minimum(z, DEPTH_FAR_M, dtype=np.float64)
+    # In float64, as the values need; inf -> DEPTH_FAR_M first: no overflow. Into an array of
+    # z's shape, so that a 0-d depth stays an array for the in-place steps.
+    cm = np.empty(z.shape, dtype=np.float64)
+    np.minimum(z, DEPTH_FAR_M, out=cm)
     cm *= DEPTH_SCALE
     np.rint(cm, out=cm)
     np.minimum(cm, DEPTH_SKY, out=cm)
-    return cm.astype(np.uint16)
+    out = cm.astype(np.uint16)
+    return out if out.ndim else out[()]  # a 0-d depth gives a np.uint16 scalar
 
 
 def decode_depth(depth_cm: np.ndarray) -> np.ndarray:

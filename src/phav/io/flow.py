@@ -25,11 +25,16 @@ FLOW_OFFSET: int = 32768
 TSN_BOUND: float = 20.0
 
 
-def _check_flow(flow: np.ndarray) -> np.ndarray:
+def _flow_array(flow: np.ndarray) -> np.ndarray:
+    """``flow`` as an array, which must have shape ``(H, W, 2)`` (any dtype)."""
     f = np.asarray(flow)
     if f.ndim != 3 or f.shape[2] != 2:
         raise ValueError(f"flow must have shape (H, W, 2), got {f.shape}")
-    f = f.astype(np.float64)
+    return f
+
+
+def _check_flow(flow: np.ndarray) -> np.ndarray:
+    f = _flow_array(flow).astype(np.float64)
     if not np.isfinite(f).all():
         raise ValueError("flow contains NaN or infinite values")
     return f
@@ -47,13 +52,13 @@ def encode_flow(flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Raises:
         ValueError: wrong shape, or NaN/inf values.
     """
-    f = np.asarray(flow)
-    if f.ndim != 3 or f.shape[2] != 2:
-        raise ValueError(f"flow must have shape (H, W, 2), got {f.shape}")
+    f = _flow_array(flow)
     if f.dtype != np.float32:
         f = f.astype(np.float64)
-    # One float64 sum finds NaN and +-inf (a sum of finite float32 values cannot overflow float64).
-    finite = np.isfinite(f.sum(dtype=np.float64)) if f.dtype == np.float32 else np.isfinite(f).all()
+    # One float64 sum finds NaN and +-inf (a sum of finite float32 values cannot overflow float64;
+    # +inf and -inf together sum to NaN, which is no reason to warn).
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(f.sum(dtype=np.float64)) if f.dtype == np.float32 else np.isfinite(f).all()
     if not finite:
         raise ValueError("flow contains NaN or infinite values")
     scale, offset = f.dtype.type(FLOW_SCALE), f.dtype.type(FLOW_OFFSET)
