@@ -84,13 +84,14 @@ def physics_case(humanoids: int, repeats: int, steps: int = 480, actor: str = "M
 
 
 def write_case(spec: VideoSpec, take, frames: list, repeats: int) -> dict:
-    """Encode and write already rendered frames of every modality (PNG, JPEG, JSON) to disk."""
+    """Encode and write already rendered frames of every modality (PNG, JPEG, JSON) to disk, handed
+    over without a copy as :func:`phav.pipeline.generate_video` does (the frames are only read)."""
     root = Path(tempfile.mkdtemp(prefix="phav-bench-write-"))
 
     def work() -> int:
         with VideoFolderWriter(root, spec, take, overwrite=True) as writer:
             for frame in frames:
-                writer.write_frame(frame)
+                writer.write_frame(frame, copy=False)
             writer.commit()
         return len(frames)
 

@@ -101,7 +101,7 @@ def write_video(take: Take, out_root: str | Path, spec: VideoSpec, *, modalities
                                    overwrite=overwrite, gl_renderer=renderer.gl_renderer,
                                    folder_name=folder_name) as writer:
                 for frame in renderer.render_take(take, writer.modalities):
-                    writer.write_frame(frame)
+                    writer.write_frame(frame, copy=False)  # render_take gives new arrays every frame
                 if save_take:
                     take.save(writer.temp_path / TAKE_FILE)
                 return writer.commit()
