@@ -191,10 +191,12 @@ def build_steps(spec: VideoSpec, qualities: list[str], repeats: int, comparisons
     shared: dict = {}
 
     def takes() -> dict:  # simulated on first use, so that --list and a stopped run cost nothing
-        if not shared:
-            shared["scenario"] = Scenario(spec)
-            shared["take"] = shared["scenario"].simulate()
-            shared.update(preset_takes(spec, qualities, {quality_settings("phav").skin_resolution: shared["take"]}))
+        if not shared:  # published only when complete: a failure is raised again by every later step
+            scenario = Scenario(spec)
+            take = scenario.simulate()
+            made = {"scenario": scenario, "take": take}
+            made.update(preset_takes(spec, qualities, {quality_settings("phav").skin_resolution: take}))
+            shared.update(made)
         return shared
 
     steps = []

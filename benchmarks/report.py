@@ -55,7 +55,7 @@ def select(steps: list[Step], only: str | None, skip: str | None) -> list[Step]:
     """The steps whose names match one of the comma-separated ``fnmatch`` patterns of ``only``
     (all when ``None``) and none of ``skip``'s. Raises ``ValueError`` for an ``only`` pattern that
     matches no step (a typo would otherwise run nothing); a ``skip`` pattern may match none (the
-    step may not exist in this run, e.g. ``render`` with ``--quick``)."""
+    step may not exist in this run, e.g. ``presets_high`` with ``--quick``)."""
     names = [s.name for s in steps]
 
     def patterns(text: str | None, strict: bool) -> list[str]:

@@ -368,3 +368,19 @@ def test_render_presets_comparisons_only_writes_just_the_readback_and_fused_case
     assert data["results"] == [] and data["gl_renderer"] and data["machine"]["cores"] >= 1
     assert [r["case"] for r in data["render_passes"]] == ["readback_preview", "fused_preview"]
     assert all(r["ratio"] > 0 for r in data["render_passes"])
+
+
+def test_render_presets_steps_all_report_the_simulation_error_not_a_missing_take(monkeypatch):
+    from benchmarks.render_presets import build_steps
+    from phav.scenario import Scenario
+
+    def fail(self, **kwargs):
+        raise RuntimeError("the simulation failed")
+
+    monkeypatch.setattr(Scenario, "simulate", fail)
+    spec = VideoSpec(action="Walk", frames=2, width=64, height=48, seed=0).validate()
+    steps = build_steps(spec, ["preview"], 1, comparisons_only=False, pybullet=False)
+    assert [s.name for s in steps] == ["skin_build", "presets_preview", "readback_preview", "fused_preview"]
+    for step in steps:  # the first step's failure published nothing half-made for the others to trip on
+        with pytest.raises(RuntimeError, match="the simulation failed"):
+            step.run()
