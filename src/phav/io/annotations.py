@@ -311,4 +311,10 @@ def annotations_json(content: Mapping[str, Any]) -> str:
 
 def write_annotations(path: str | Path, content: Mapping[str, Any]) -> None:
     """Write ``annotations.json``."""
-    Path(path).write_text(annotations_json(content), encoding="utf-8", newline="\n")
+    write_annotations_text(path, annotations_json(content))
+
+
+def write_annotations_text(path: str | Path, text: str) -> None:
+    """Write ``annotations.json`` from its text (:func:`annotations_json` or
+    :meth:`AnnotationBuilder.text`): UTF-8, ``\\n`` line ends on every platform."""
+    Path(path).write_text(text, encoding="utf-8", newline="\n")

@@ -32,7 +32,7 @@ from phav.frames import MODALITIES, Frame
 from phav.io import depth as depth_codec
 from phav.io import flow as flow_codec
 from phav.io import images, layout, segmentation
-from phav.io.annotations import AnnotationBuilder
+from phav.io.annotations import AnnotationBuilder, write_annotations_text
 from phav.io.instances_txt import write_instances
 from phav.io.params import build_params, write_params
 from phav.spec import VideoSpec
@@ -291,8 +291,7 @@ class VideoFolderWriter:
         files: list[tuple[Path, Any]] = []
         if "instancegt" in self.modalities:
             files.append((d / layout.INSTANCES_FILE, lambda p: write_instances(p, self._instances)))
-        files.append((d / layout.ANNOTATIONS_FILE,
-                      lambda p: p.write_text(self._annotations.text(), encoding="utf-8", newline="\n")))
+        files.append((d / layout.ANNOTATIONS_FILE, lambda p: write_annotations_text(p, self._annotations.text())))
         params = build_params(
             self.spec, resolved_clip=self.resolved_clip, meta=self.take.meta, modalities=self.modalities,
             gl_renderer=self.gl_renderer, versions=self.versions,
