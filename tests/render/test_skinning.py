@@ -126,6 +126,26 @@ def test_single_bone_skin_renders_like_the_rigid_part():
         np.testing.assert_array_equal(fa.flow_valid, fb.flow_valid)
 
 
+def test_a_skin_without_bones_renders_nothing_and_changes_no_pixel():
+    """A skin with no bones and no vertices (allowed by Take.validate) next to a box: every
+    modality, shadows on, equals the take without it byte for byte (it used to fail writing an
+    empty bone table into its one-row texture)."""
+    K = intrinsics(W, H, 55.0)
+    w2c = look_at(np.array([0.3, -2.6, 1.2]), np.array([0.0, 0.0, 0.4]))
+    pos = np.array([[[0.05 * t, 0.0, 0.4]] for t in range(2)])
+    quat = np.tile([0.0, 0.0, 0.0, 1.0], (2, 1, 1))
+    plain = make_take([box_mesh((0.4, 0.3, 0.25))], pos, quat, w2c, K, W, H)
+    boneless = dataclasses.replace(plain, skins=[Skin(_empty("skin"), np.zeros(0, dtype=int), np.zeros((0, 4, 4)),
+                                                      np.zeros((0, 4)), np.zeros((0, 4)))]).validate()
+    settings = quality_settings("preview", shadows=True)
+    mods = GT + ("raw", "img")
+    got, want = _render(boneless, settings, mods), _render(plain, settings, mods)
+    assert len(got) == len(want) == 2
+    for fa, fb in zip(got, want):
+        for name in ("img", "raw", "depth", "flow", "flow_valid", "semantic", "instance"):
+            assert getattr(fa, name).tobytes() == getattr(fb, name).tobytes(), (fa.index, name)
+
+
 def test_ground_truth_identical_under_every_quality_preset():
     take, _, _ = _two_bone_take()
     results = [_render(take, quality_settings(q), GT + ("img",)) for q in QUALITIES]

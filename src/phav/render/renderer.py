@@ -382,7 +382,8 @@ class Renderer:
         self._take.parts.bind(0)
         self._part_chunk = 0
         for matrices, bones in zip(self._take.skin_matrices, self._take.skins.bones):
-            bones.write(bone_table(take, t, matrices).tobytes())
+            if matrices.shape[1]:  # a skin without bones keeps its one-row texture unwritten (nothing reads it)
+                bones.write(bone_table(take, t, matrices).tobytes())
         wetness = 0.0 if take.atmosphere is None else float(take.atmosphere.wetness[t])
         snow = snow_cover(take, t) if self.settings.precipitation else 0.0
         for prog in self._lit_programs:
