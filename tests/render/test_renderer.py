@@ -226,6 +226,24 @@ def test_new_take_invalidates_unfinished_iterator(gl_context):
             next(first)
 
 
+@pytest.mark.gl
+@pytest.mark.parametrize("shadows", [False, True])
+def test_a_take_of_no_frames_renders_no_frames(gl_context, shadows):
+    """A take with zero frames (valid) yields nothing, and the renderer then renders a take of
+    frames as a fresh one does."""
+    empty = scene(T=1)
+    empty = make_take(empty.meshes, np.zeros((0, 2, 3)), np.zeros((0, 2, 4)), empty.camera_world_to_camera[:0],
+                      empty.camera_K[:0], W, H, instance_ids=[1, 0]).validate()
+    assert empty.num_frames == 0
+    settings = RenderSettings(shadows=shadows)
+    with Renderer(W, H, settings) as r:
+        assert list(r.render_take(empty)) == []
+        after = [f.raw for f in r.render_take(scene(T=1), ("raw",))]
+    with Renderer(W, H, settings) as r:
+        fresh = [f.raw for f in r.render_take(scene(T=1), ("raw",))]
+    assert after[0].tobytes() == fresh[0].tobytes()
+
+
 # ---- shading properties ------------------------------------------------------------------------
 def _raw(take, settings=RenderSettings(), mods=("raw", "img", "instancegt")):
     with Renderer(W, H, settings) as r:

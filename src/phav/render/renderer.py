@@ -250,12 +250,13 @@ class Renderer:
     def render_take(self, take: Take, modalities: Iterable[str] = MODALITIES) -> Iterator[Frame]:
         """Render every frame of ``take`` in order.
 
-        Yields :class:`~phav.frames.Frame` objects with ``index`` 0..T-1 and only the requested
-        modalities filled (``"flow"`` fills ``flow`` and ``flow_valid``, ``"classgt"`` fills
-        ``semantic``, ``"instancegt"`` fills ``instance``); shapes, dtypes and units as documented
-        there. Frame t is yielded once frame t+1 has been rendered (its flow validity needs t+1).
-        One take renders at a time: calling ``render_take`` again makes an unfinished iterator from
-        an earlier call raise ``RuntimeError`` when resumed.
+        Yields :class:`~phav.frames.Frame` objects with ``index`` 0..T-1 (none for a take of no
+        frames) and only the requested modalities filled (``"flow"`` fills ``flow`` and
+        ``flow_valid``, ``"classgt"`` fills ``semantic``, ``"instancegt"`` fills ``instance``);
+        shapes, dtypes and units as documented there. Frame t is yielded once frame t+1 has been
+        rendered (its flow validity needs t+1). One take renders at a time: calling
+        ``render_take`` again makes an unfinished iterator from an earlier call raise
+        ``RuntimeError`` when resumed.
 
         Raises:
             ValueError: unknown modality, invalid take, or a take made for another image size.
@@ -276,6 +277,8 @@ class Renderer:
         self._generation += 1
         generation = self._generation
         self._take.release()
+        if take.num_frames == 0:  # nothing to render (and no per-frame tables to build)
+            return
         try:
             fused, shadows = ([self._fused_prog] if self._fused else []), self._shadow_map
             skin_fused = [self._skin_fused_prog] if self._fused else []
