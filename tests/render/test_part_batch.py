@@ -140,6 +140,25 @@ def test_runs_cover_the_marked_parts_in_order(gl_context):
             batch.release()
 
 
+def test_cached_runs_and_index_ranges_cannot_be_changed_by_a_caller(gl_context):
+    """Every part's runs are made once and handed out again: a caller cannot change them (nor the
+    index ranges they are made from) for the next frame."""
+    batch = PartBatch(gl_context, [box_mesh(), empty_mesh(), plane_mesh()], [0, 1, 2, 0], [], 315)
+    try:
+        runs = batch.runs()
+        assert batch.runs() is runs and runs == ((0, 0, 36 + 6 + 36),)  # one run: the empty part breaks none
+        with pytest.raises((TypeError, AttributeError)):
+            runs[0] = (0, 0, 0)  # type: ignore[index]
+        with pytest.raises((TypeError, AttributeError)):
+            runs.append((0, 0, 0))  # type: ignore[attr-defined]
+        for array in (batch.first, batch.count):
+            with pytest.raises(ValueError, match="read-only"):
+                array[0] = 5
+        assert batch.runs(np.zeros(4, dtype=bool)) == ()
+    finally:
+        batch.release()
+
+
 def test_part_batch_releases_its_gl_objects(gl_context):
     take = boxes_take(4, T=1)
     with Renderer(W, H, quality_settings("preview")) as r:

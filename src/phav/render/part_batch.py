@@ -44,7 +44,7 @@ class PartBatch:
 
     Attributes:
         first, count: ``(P,) int64`` first index and index count of each part's triangles in the
-            index buffer (count 0: empty mesh).
+            index buffer (count 0: empty mesh); read-only.
         chunks: number of chunks, ``ceil(P / chunk)`` (at least 1).
     """
 
@@ -52,7 +52,7 @@ class PartBatch:
                  programs: Sequence[moderngl.Program], chunk: int):
         self._objects: list[moderngl.Buffer | moderngl.VertexArray] = []
         self._vaos: list[moderngl.VertexArray | None] = [None] * len(programs)
-        self._all_runs: list[tuple[int, int, int]] | None = None  # runs() of every part
+        self._all_runs: tuple[tuple[int, int, int], ...] | None = None  # runs() of every part
         self.parts_per_chunk = int(chunk)
         P = len(part_mesh)
         self.chunks = max(1, -(-P // self.parts_per_chunk))
@@ -62,6 +62,8 @@ class PartBatch:
         counts = np.array([len(meshes[m].indices) * 3 for m in part_mesh], dtype=np.int64)
         self.count = counts
         self.first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if P else counts.copy()
+        self.count.setflags(write=False)  # runs() is cached from them
+        self.first.setflags(write=False)
         try:
             self.buffer = ctx.buffer(reserve=self.chunks * self._stride)
             self._objects.append(self.buffer)
@@ -113,11 +115,12 @@ class PartBatch:
         """Bind chunk ``chunk``'s rows to the ``PartData`` block."""
         self.buffer.bind_to_uniform_block(PART_BLOCK_BINDING, offset=chunk * self._stride, size=self._block_bytes)
 
-    def runs(self, parts: np.ndarray | None = None) -> list[tuple[int, int, int]]:
+    def runs(self, parts: np.ndarray | None = None) -> tuple[tuple[int, int, int], ...]:
         """``(chunk, first index, index count)`` of the draws that draw every part, or with the
         ``(P,)`` bool mask ``parts`` only the marked ones, in part order: runs of marked parts that
         are consecutive in the index buffer (empty parts between them do not break a run) and in
-        one chunk. Every part's runs are the same at every call: made once."""
+        one chunk. Every part's runs are the same at every call: made once (a tuple, so the cached
+        runs cannot be changed by a caller)."""
         if parts is None and self._all_runs is not None:
             return self._all_runs
         drawn = self.count > 0
@@ -125,13 +128,13 @@ class PartBatch:
             drawn &= np.asarray(parts, dtype=bool)
         which = np.flatnonzero(drawn)
         if not len(which):
-            return []
+            return ()
         chunk, first = which // self.parts_per_chunk, self.first[which]
         starts_run = np.ones(len(which), dtype=bool)  # a part starts a run unless it follows the last one
         starts_run[1:] = (chunk[1:] != chunk[:-1]) | (first[1:] != first[:-1] + self.count[which[:-1]])
         starts = np.flatnonzero(starts_run)
         counts = np.add.reduceat(self.count[which], starts)
-        runs = list(zip(chunk[starts].tolist(), first[starts].tolist(), counts.tolist()))
+        runs = tuple(zip(chunk[starts].tolist(), first[starts].tolist(), counts.tolist()))
         if parts is None:
             self._all_runs = runs
         return runs

@@ -158,6 +158,8 @@ class ShadowCasters:
             self._lowest = np.where(np.all(np.isnan(bottoms), axis=1), np.nan,
                                     np.fmin.reduce(bottoms, axis=1, initial=np.inf))
         self._any_finite = np.any(np.isfinite(self._boxes), axis=(1, 2, 3))
+        for cache in (self._boxes, self._empty):  # handed out as views: a write would change later frames' plans
+            cache.setflags(write=False)
 
     def _all_boxes(self) -> np.ndarray:
         """Every frame's boxes, ``(T, P + S, 2, 3)``: the parts', then the skins' (:meth:`bounds`)."""
@@ -205,14 +207,14 @@ class ShadowCasters:
     def bounds(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """World boxes of frame ``t``: ``(P, 2, 3)`` of the parts (NaN for parts without
         triangles) and ``(S, 2, 3)`` of the skins (NaN for skins without bones), float64 metres
-        (low corner, high corner). Read-only views: copy before changing them."""
+        (low corner, high corner). Read-only views (writing raises): copy before changing them."""
         P = self._take.num_parts
         return self._boxes[t, :P], self._boxes[t, P:]
 
     def boxes(self, t: int) -> tuple[np.ndarray, np.ndarray, float]:
         """Frame ``t``'s ``(P + S, 2, 3)`` boxes (the parts', then the skins', as :meth:`bounds`),
         ``(P + S,) bool`` which of them are empty (NaN), and the lowest box bottom (world z,
-        metres; 0 when no box has a finite coordinate)."""
+        metres; 0 when no box has a finite coordinate). The arrays are read-only views."""
         lowest = float(self._lowest[t]) if self._any_finite[t] else 0.0
         return self._boxes[t], self._empty[t], lowest
 
