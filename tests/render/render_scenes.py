@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Sequence
 
 import numpy as np
@@ -79,6 +80,16 @@ def make_take(meshes: Sequence[Mesh], positions: np.ndarray, quats: np.ndarray, 
         sky_zenith=per_frame((0.15, 0.3, 0.7)), sky_horizon=per_frame((0.5, 0.6, 0.75)),
         ambient=per_frame((0.03, 0.03, 0.03)), instances=instances, actors=[],
     ).validate()
+
+
+#: The per-frame fields of a take (first axis T); the rest is shared by every frame.
+PER_FRAME_FIELDS = ("part_pos", "part_quat", "camera_K", "camera_world_to_camera", "sun_direction", "sun_color",
+                    "sky_zenith", "sky_horizon", "ambient")
+
+
+def one_frame(take: Take, t: int) -> Take:
+    """Frame ``t`` of ``take`` as a validated take of its own (one frame: every part static there)."""
+    return dataclasses.replace(take, **{name: getattr(take, name)[t:t + 1] for name in PER_FRAME_FIELDS}).validate()
 
 
 def default_camera(width: int, height: int, eye=(0.0, -6.0, 2.0), target=(0.0, 0.0, 0.5),

@@ -1,8 +1,9 @@
-"""The shadow plan's per-take caches give the per-frame definitions bit for bit (plain numpy, no GL):
-every frame's light cameras fitted at once equal those of the frame alone (a one-frame take), the
-sun's shadow switch, the casters' boxes and the multi-camera culling equal their one-frame,
-one-camera forms, and a frame's plan equals the plan written out with the public per-frame
-functions."""
+"""The shadow plan's per-take caches against per-frame definitions (plain numpy, no GL): every
+frame's light cameras, fitted at once, equal a reference fit written out here from the definition
+(the sphere around the frustum slab, the sun's axes, the texel lattice) and hold the slab they are
+fitted to; the sun's shadow switch, the casters' boxes and the multi-camera culling equal their
+one-frame, one-camera forms; and a frame's plan equals the plan written out with the reference
+light cameras and the public culling functions."""
 
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from phav.render.settings import RenderSettings
 from phav.render.shadow_plan import plan_shadow_frame
 from phav.render.shadows import (ShadowCasters, box_corners, mesh_bounds, meshes_bounds, outside_light_box,
                                  outside_light_corners, shadow_inside_near, skin_reach)
-from phav.render.sun_camera import (FarCascade, SunFrames, camera_inverses, sun_casts_shadows, sun_shadow_fit,
-                                    sun_shadow_fits, sun_unit_direction)
+from phav.render.sun_camera import (CASTER_MARGIN, FAR_PADDING, FarCascade, SunFrames, camera_inverses,
+                                    sun_casts_shadows, sun_shadow_fit, sun_shadow_fits)
 
-from render_scenes import box_mesh, default_camera, make_take, person_take, plane_mesh
+from render_scenes import box_mesh, default_camera, make_take, one_frame, person_take, plane_mesh
 
 W, H, T = 96, 72, 9
 MAP = 512
@@ -75,33 +76,132 @@ def take():
     return _moving_take()
 
 
-def _frame_of(take, t: int):
-    """Frame ``t`` of ``take`` alone: a one-frame take."""
-    one = slice(t, t + 1)
-    return dataclasses.replace(
-        take, part_pos=take.part_pos[one], part_quat=take.part_quat[one], camera_K=take.camera_K[one],
-        camera_world_to_camera=take.camera_world_to_camera[one], sun_direction=take.sun_direction[one],
-        sun_color=take.sun_color[one], sky_zenith=take.sky_zenith[one], sky_horizon=take.sky_horizon[one],
-        ambient=take.ambient[one])
+# ---- reference light cameras, written out from their definition (no production fitting code) ----
+#: The fitted half-side is the slab sphere's radius rounded up to this many metres.
+RADIUS_STEP = 0.25
 
 
-def test_every_frames_fit_at_once_equals_the_fit_of_the_frame_alone(take):
+def _round_up(radius: float) -> float:
+    return float(np.ceil(radius / RADIUS_STEP) * RADIUS_STEP)
+
+
+def _to_sun(take, t: int) -> np.ndarray:
+    sun = np.asarray(take.sun_direction[t], dtype=np.float64)
+    return sun / np.linalg.norm(sun)
+
+
+def _slab(take, t: int, near: float, distance: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """Frame ``t``'s view frustum from ``near`` to ``distance`` metres (at least twice ``near``):
+    its 8 world corners (the image's outer pixel edges), and the sphere around them (the centre of
+    their box, the radius to the farthest)."""
+    K = take.camera_K[t]
+    corners = [((u - K[0, 2]) / K[0, 0] * z, (v - K[1, 2]) / K[1, 1] * z, z)
+               for z in (near, max(distance, 2.0 * near)) for u in (-0.5, W - 0.5) for v in (-0.5, H - 0.5)]
+    camera_to_world = np.linalg.inv(take.camera_world_to_camera[t])
+    world = np.array(corners) @ camera_to_world[:3, :3].T + camera_to_world[:3, 3]
+    centre = 0.5 * (world.min(axis=0) + world.max(axis=0))
+    return world, centre, float(np.max(np.linalg.norm(world - centre, axis=1)))
+
+
+def _light_axes(to_sun: np.ndarray) -> np.ndarray:
+    """Rows x, y, z of the light frame: z at the sun, x horizontal (y when the sun is overhead)."""
+    hint = np.array([0.0, 0.0, 1.0]) if abs(to_sun[2]) < 0.99 else np.array([0.0, 1.0, 0.0])
+    x = np.cross(hint, to_sun)
+    x /= np.linalg.norm(x)
+    return np.stack([x, np.cross(to_sun, x), to_sun])
+
+
+def _ortho(axes: np.ndarray, centre: np.ndarray, half: float) -> np.ndarray:
+    """World -> light clip of the orthographic camera with light axes ``axes`` centred on the
+    light-frame point ``centre``: x, y in [-half, half] -> [-1, 1]; light z from ``half`` +
+    CASTER_MARGIN (towards the sun) to -``half`` -> clip z from -1 to 1."""
+    view = np.eye(4)
+    view[:3, :3], view[:3, 3] = axes, -centre
+    z_near, z_far = half + CASTER_MARGIN, -half
+    ortho = np.diag([1.0 / half, 1.0 / half, -2.0 / (z_near - z_far), 1.0])
+    ortho[2, 3] = (z_near + z_far) / (z_near - z_far)
+    return ortho @ view
+
+
+def _reference_fit(take, t: int, near: float, distance: float, map_size: int) -> tuple[np.ndarray, float]:
+    """Frame ``t``'s light camera covering the slab: world -> light clip and the texel size."""
+    _, centre, radius = _slab(take, t, near, distance)
+    half = _round_up(radius)
+    axes = _light_axes(_to_sun(take, t))
+    texel = 2.0 * half / map_size
+    c = axes @ centre
+    c[:2] = np.round(c[:2] / texel) * texel  # on the texel lattice
+    return _ortho(axes, c, half), texel
+
+
+class _ReferenceFarCascade:
+    """The far cascade's light camera: fitted like the near one with the slab sphere's radius
+    padded by FAR_PADDING (centre on the texel lattice in x, y and z), then kept while the sun
+    stays, the slab's sphere stays inside its box, and the camera has not zoomed in past the padding
+    twice over."""
+
+    def __init__(self, map_size: int):
+        self.map_size, self.sun = map_size, None
+
+    def update(self, take, t: int, distance: float, far_distance: float) -> tuple[np.ndarray, float, bool]:
+        _, centre, radius = _slab(take, t, distance, far_distance)
+        sun = _to_sun(take, t)
+        refit = (self.sun is None or not np.array_equal(sun, self.sun)
+                 or np.any(np.abs(self.axes @ centre - self.centre) + radius > self.half)
+                 or self.half > _round_up(radius * (1.0 + FAR_PADDING) ** 2))
+        if refit:
+            self.sun, self.axes, self.half = sun, _light_axes(sun), _round_up(radius * (1.0 + FAR_PADDING))
+            self.texel = 2.0 * self.half / self.map_size
+            self.centre = np.round(self.axes @ centre / self.texel) * self.texel
+        return _ortho(self.axes, self.centre, self.half), self.texel, refit
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal up to float64 rounding (the reference multiplies in another order)."""
+    return np.allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def _clip(world_to_clip: np.ndarray, points: np.ndarray) -> np.ndarray:
+    return points @ world_to_clip[:3, :3].T + world_to_clip[:3, 3]
+
+
+# ---- the light cameras --------------------------------------------------------------------------
+@pytest.mark.parametrize("near, distance", [(0.1, 30.0), (30.0, 150.0)])
+def test_every_frames_fit_equals_the_reference_fit_and_holds_its_slab(take, near, distance):
     frames = SunFrames(take)
-    for near, distance in ((0.1, 30.0), (30.0, 150.0)):
-        fits = sun_shadow_fits(take, near, distance, MAP, frames)
-        for t in range(T):
-            alone = _frame_of(take, t).validate()
-            assert _same(fits[t], sun_shadow_fits(alone, near, distance, MAP)[0]), t
-            assert _same(sun_shadow_fit(take, t, near, distance, MAP), fits[t]), t
-            assert _same(sun_shadow_fit(take, t, near, distance, MAP, frames), fits[t]), t
-            assert _same(frames.to_sun(t), sun_unit_direction(take, t))
-            assert frames.casts_shadows(t) == sun_casts_shadows(take, t), t
+    fits = sun_shadow_fits(take, near, distance, MAP, frames)
+    assert len(fits) == T
+    for t, fit in enumerate(fits):
+        want, texel = _reference_fit(take, t, near, distance, MAP)
+        assert _close(fit.world_to_light_clip, want) and np.isclose(fit.texel_size, texel, rtol=1e-15), t
+        assert _close(fit.camera_to_light_clip, want @ np.linalg.inv(take.camera_world_to_camera[t])), t
+        # Analytic properties of the fit: the slab's corners lie inside the light camera's box...
+        corners, centre, radius = _slab(take, t, near, distance)
+        clip = _clip(fit.world_to_light_clip, corners)
+        assert np.all(np.abs(clip) <= 1.0), t
+        # ... tightly: the half-side is the slab sphere's radius rounded up by under one step, the
+        # sphere's centre maps within half a texel of the map's centre, and the world origin onto
+        # the texel lattice (a static shadow keeps its texels when the camera moves).
+        half = fit.texel_size * MAP / 2.0
+        assert radius <= half < radius + RADIUS_STEP, t
+        assert np.all(np.abs(_clip(fit.world_to_light_clip, centre[None])[0, :2]) <= (1.0 + 1e-9) / MAP), t
+        lattice = _clip(fit.world_to_light_clip, np.zeros((1, 3)))[0, :2] * MAP / 2.0
+        assert np.allclose(lattice, np.round(lattice), atol=1e-6), t
+        # Clip z falls towards the sun over a depth range of the sphere plus the caster margin.
+        step = _clip(fit.world_to_light_clip, np.array([centre + _to_sun(take, t), centre]))
+        assert np.isclose(step[0, 2] - step[1, 2], -2.0 / fit.depth_range) and \
+            np.isclose(fit.depth_range, 2.0 * half + CASTER_MARGIN), t
+        assert np.allclose(step[0, :2], step[1, :2]), t  # light travels along clip z
+        # The whole take's vectorised fit keeps frames apart: the frame alone fits the same.
+        assert _same(fit, sun_shadow_fits(one_frame(take, t), near, distance, MAP)[0]), t
+        assert _same(frames.to_sun(t), _to_sun(take, t)), t
+        assert frames.casts_shadows(t) == sun_casts_shadows(take, t), t
     assert not frames.casts_shadows(T - 1) and frames.casts_shadows(0)  # the sun dims on the last frame
 
 
 def test_sun_frames_take_the_camera_inverses_given(take):
     inverses = camera_inverses(take)
-    assert _same(inverses, np.linalg.inv(take.camera_world_to_camera))
+    assert np.allclose(inverses @ take.camera_world_to_camera, np.eye(4), atol=1e-12)
     given = SunFrames(take, inverses)
     assert given.camera_to_world is inverses
     for a, b in zip(sun_shadow_fits(take, 0.1, 30.0, MAP, given), sun_shadow_fits(take, 0.1, 30.0, MAP), strict=True):
@@ -123,6 +223,18 @@ def test_casters_boxes_equal_the_per_frame_formula(take):
         assert empty.tolist() == np.any(np.isnan(boxes), axis=(1, 2)).tolist()
         assert lowest == float(np.nanmin(boxes[:, 0, 2]))
     assert casters.moving.tolist() == [not s for s in casters.static] + [True] * len(take.skins)
+
+
+def test_casters_boxes_are_handed_out_read_only(take):
+    """A frame's boxes are views of every frame's cache: writing through them would change the
+    plans of later calls, so it raises."""
+    casters = ShadowCasters(take)
+    parts, skins = casters.bounds(2)
+    boxes, empty, _ = casters.boxes(2)
+    for array in (parts, skins, boxes, empty):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = array[0]
+    assert _same(casters.bounds(2)[0], ShadowCasters(take).bounds(2)[0])
 
 
 def test_mesh_boxes_and_skin_reach_equal_their_definitions(take):
@@ -155,20 +267,21 @@ def test_culling_several_light_cameras_at_once_equals_one_at_a_time(take):
     assert together[0].any() and not together[0].all(), "a 5 m cascade culls some casters, not all"
 
 
-def _plan_by_definition(take, t, s, casters, far_cascade):
-    """The plan with the public per-frame functions and no caches."""
+def _plan_by_definition(take, t, s, casters, far_cascade: _ReferenceFarCascade):
+    """The plan written out with the reference light cameras, the public per-frame culling
+    functions and no caches."""
     part_boxes, skin_boxes = casters.bounds(t)
     distance = min(s.shadow_distance, s.far)
-    near = sun_shadow_fit(take, t, s.near, distance, s.shadow_map_size)
-    near_parts = ~outside_light_box(near.world_to_light_clip, part_boxes) & ~casters.floor
-    near_skins = ~outside_light_box(near.world_to_light_clip, skin_boxes)
-    far, refit = far_cascade.update(SunFrames(take), t, distance, min(s.shadow_far_distance, s.far))
-    parts_in = ~outside_light_box(far.world_to_light_clip, part_boxes)
-    skins_in = ~outside_light_box(far.world_to_light_clip, skin_boxes)
+    near, near_texel = _reference_fit(take, t, s.near, distance, s.shadow_map_size)
+    near_parts = ~outside_light_box(near, part_boxes) & ~casters.floor
+    near_skins = ~outside_light_box(near, skin_boxes)
+    far, far_texel, refit = far_cascade.update(take, t, distance, min(s.shadow_far_distance, s.far))
+    parts_in = ~outside_light_box(far, part_boxes)
+    skins_in = ~outside_light_box(far, skin_boxes)
     boxes = np.concatenate([part_boxes, skin_boxes])
     floor_z = float(np.nanmin(boxes[:, 0, 2]))
-    reach = (s.shadow_softness + 1.0 + s.shadow_normal_offset) * far.texel_size + s.shadow_normal_offset * near.texel_size
-    inside = shadow_inside_near(near.world_to_light_clip, boxes, sun_unit_direction(take, t), floor_z, reach)
+    reach = (s.shadow_softness + 1.0 + s.shadow_normal_offset) * far_texel + s.shadow_normal_offset * near_texel
+    inside = shadow_inside_near(near, boxes, _to_sun(take, t), floor_z, reach)
     P = len(part_boxes)
     return dict(near=near, near_parts=near_parts, near_skins=near_skins, far=far,
                 static_parts=(parts_in & casters.static & ~casters.floor) if refit else None,
@@ -176,18 +289,27 @@ def _plan_by_definition(take, t, s, casters, far_cascade):
 
 
 @pytest.mark.parametrize("distance", [8.0, 30.0])
-def test_a_frames_plan_equals_its_definition(take, distance):
+@pytest.mark.parametrize("sun", ["swinging", "still"])
+def test_a_frames_plan_equals_its_definition(take, distance, sun):
+    """With the sun swinging the far cascade is re-fitted every frame; with it still, the camera's
+    dolly keeps it for some frames and re-fits it for others."""
+    if sun == "still":
+        take = dataclasses.replace(take, sun_direction=np.tile(take.sun_direction[0], (T, 1)))
     s = RenderSettings(shadow_map_size=MAP, shadow_distance=distance, shadow_far_distance=120.0)
     casters = ShadowCasters(take)
-    cached, plain = FarCascade(MAP), FarCascade(MAP)
-    drawn = 0
+    cached, plain = FarCascade(MAP), _ReferenceFarCascade(MAP)
+    drawn, refits = 0, 0
     for t in range(T):
         plan = plan_shadow_frame(take, t, s, casters, cached)
         want = _plan_by_definition(take, t, s, casters, plain)
         for name, value in want.items():
             got = getattr(plan, name)
             assert (got is None) == (value is None), (t, name)
-            if value is not None:
+            if name in ("near", "far"):
+                assert _close(got.world_to_light_clip, value), (t, name)
+            elif value is not None:
                 assert _same(got, value), (t, name)
         drawn += int(plan.near_parts.sum() + plan.near_skins.sum() + plan.moving_parts.sum())
+        refits += plan.static_parts is not None
     assert drawn > 0
+    assert refits == T if sun == "swinging" else 1 < refits < T

@@ -106,6 +106,8 @@ from phav.geometry import quat_to_matrix  # noqa: E402
 from phav.render.shadows import (FAR_PADDING, FarCascade, ShadowCasters, ShadowMap, SunFrames,  # noqa: E402
                                  outside_light_box, shadow_inside_near)
 
+from render_scenes import one_frame  # noqa: E402
+
 #: Metres the camera moves per frame in the moving-camera takes (over the take, more than the far
 #: cascade's padding of about 20 m: it is kept for some frames and re-fitted for others).
 DOLLY = 6.0
@@ -124,14 +126,6 @@ def _dolly_take(box_step=(0.0, 0.0, 0.0)):
     return make_take([plane_mesh(400.0, semantic=6), box_mesh(tuple(FAR_HALF))], pos,
                      np.tile(IDENTITY_QUAT, (FRAMES, 2, 1)), np.array(w2cs), np.array(Ks), W, H,
                      instance_ids=[0, 1], sun_direction=SUN)
-
-
-def _one_frame(take, t):
-    """Frame ``t`` of ``take`` as a take of its own (every part static there)."""
-    one = {name: getattr(take, name)[t:t + 1] for name in (
-        "part_pos", "part_quat", "camera_K", "camera_world_to_camera", "sun_direction", "sun_color",
-        "sky_zenith", "sky_horizon", "ambient")}
-    return dataclasses.replace(take, **one).validate()
 
 
 def _render_all(take, with_depth=False, **overrides):
@@ -178,7 +172,7 @@ def test_far_cascade_stays_fixed_in_the_world_until_its_slab_leaves_it_and_keeps
 def test_cached_far_cascade_shadows_every_frame_as_a_freshly_drawn_one(gl_context):
     take = _dolly_take()
     cached = _render_all(take)
-    fresh = np.concatenate([_render_all(_one_frame(take, t)) for t in range(FRAMES)])
+    fresh = np.concatenate([_render_all(one_frame(take, t)) for t in range(FRAMES)])
     flat = _render_all(take, shadows=False)
     assert np.mean(np.any(cached != flat, axis=-1)) > 0.01, "premise: the far box's shadow is in view"
     diff = np.abs(cached - fresh).max(axis=-1)
@@ -199,7 +193,7 @@ def test_a_moving_caster_in_the_far_range_still_casts(gl_context):
         brightness = moving[t].sum(-1) / np.maximum(flat[t].sum(-1), 1)
         assert np.median(brightness[inside]) < 0.7, f"frame {t}: the moving caster's far shadow is missing"
         # As the same box static in the cache (finer texels there): alike but near the shadow's edge.
-        alone = _render_all(_one_frame(take, t))[0]
+        alone = _render_all(one_frame(take, t))[0]
         differ = np.abs(moving[t] - alone).max(axis=-1) > 2
         assert not np.any(differ & (inside | interior_mask(~shadow & (depth[t] > 40.0), 4)))
 
