@@ -13,7 +13,7 @@ import pytest
 from phav.frames import MODALITIES
 from phav.render import Renderer
 from phav.render import renderer as renderer_module
-from phav.render.meshes import SKIN_DTYPE, VERTEX_DTYPE, interleave
+from phav.render.meshes import SKIN_ATTRIBUTES, SKIN_DTYPE, VERTEX_ATTRIBUTES, VERTEX_DTYPE, interleave, word_columns
 from phav.render.part_batch import PartBatch, parts_per_chunk
 from phav.render.settings import quality_settings
 from phav.render.uniforms import PART_TABLE_COLUMNS, part_table, take_model_views
@@ -189,6 +189,29 @@ def test_interleaved_vertices_hold_every_attribute_of_their_mesh():
     v = interleave(skin.mesh, skin)
     assert v.dtype == SKIN_DTYPE and np.array_equal(v["in_position"], skin.mesh.positions)
     assert np.array_equal(v["in_bones"], skin.bones.astype(np.uint32)) and np.array_equal(v["in_weights"], skin.weights)
+
+
+@pytest.mark.parametrize("layout", ["vertex", "skin", "reordered"])
+def test_word_columns_address_the_fields_of_the_layouts_dtype(layout):
+    """The columns fill_vertices writes come from the layout: written through them, each
+    attribute reads back from its field of the structured dtype, in any attribute order."""
+    attributes = {"vertex": VERTEX_ATTRIBUTES, "skin": SKIN_ATTRIBUTES,
+                  "reordered": SKIN_ATTRIBUTES[::-1][2:] + SKIN_ATTRIBUTES[-2:][::-1]}[layout]
+    dtype = np.dtype([(name, dt, (n,)) for name, _, dt, n in attributes])
+    columns = word_columns(attributes)
+    assert [name for name, *_ in columns] == [name for name, *_ in attributes]
+    words = np.zeros((5, dtype.itemsize // 4), dtype=np.float32)
+    wants = {}
+    for k, (name, column, unsigned) in enumerate(columns):
+        n = dtype[name].shape[0]
+        want = (np.arange(5 * n).reshape(5, n) + 100 * k).astype(np.uint32 if unsigned else np.float32)
+        (words.view(np.uint32) if unsigned else words)[:, column] = want[:, 0] if n == 1 else want
+        wants[name] = want
+    vertices = words.view(dtype).reshape(-1)
+    for name, want in wants.items():
+        assert vertices[name].dtype == want.dtype and np.array_equal(vertices[name], want), name
+    with pytest.raises(ValueError, match="4-byte components"):
+        word_columns((("in_half", "2f2", "<f2", 2),))
 
 
 def test_part_table_holds_the_top_rows_of_rigid_model_views():

@@ -20,8 +20,35 @@ VERTEX_ATTRIBUTES: tuple[tuple[str, str, str, int], ...] = (
 )
 #: Skinned vertex layout: the rigid layout plus bone indices (into the skin's bones) and weights.
 SKIN_ATTRIBUTES = VERTEX_ATTRIBUTES + (("in_bones", "4u", "<u4", 4), ("in_weights", "4f", "<f4", 4))
-VERTEX_DTYPE = np.dtype([(name, dt, (n,)) for name, _, dt, n in VERTEX_ATTRIBUTES])
-SKIN_DTYPE = np.dtype([(name, dt, (n,)) for name, _, dt, n in SKIN_ATTRIBUTES])
+
+
+def _layout_dtype(layout: tuple[tuple[str, str, str, int], ...]) -> np.dtype:
+    """The structured numpy dtype of one interleaved vertex of ``layout``."""
+    return np.dtype([(name, dt, (n,)) for name, _, dt, n in layout])
+
+
+VERTEX_DTYPE = _layout_dtype(VERTEX_ATTRIBUTES)
+SKIN_DTYPE = _layout_dtype(SKIN_ATTRIBUTES)
+
+
+def word_columns(layout: tuple[tuple[str, str, str, int], ...]) -> tuple[tuple[str, int | slice, bool], ...]:
+    """Where each attribute of ``layout`` (as :data:`VERTEX_ATTRIBUTES`; every component 4 bytes)
+    lies in a vertex seen as a row of 4-byte words: per attribute its name, its column (an index
+    for one component, else a slice) and whether it is an unsigned integer (else float32), taken
+    from the offsets of the layout's structured dtype."""
+    dtype = _layout_dtype(layout)
+    columns = []
+    for name, _, dt, n in layout:
+        if np.dtype(dt).itemsize != 4:
+            raise ValueError(f"vertex attribute {name} has {np.dtype(dt).itemsize}-byte components; "
+                             "give every attribute 4-byte components (float32, uint32)")
+        start = dtype.fields[name][1] // 4
+        columns.append((name, start if n == 1 else slice(start, start + n), np.dtype(dt).kind == "u"))
+    return tuple(columns)
+
+
+_VERTEX_COLUMNS = word_columns(VERTEX_ATTRIBUTES)
+_SKIN_COLUMNS = word_columns(SKIN_ATTRIBUTES)
 
 
 def interleave(mesh: Mesh, skin: Skin | None = None) -> np.ndarray:
@@ -36,16 +63,14 @@ def interleave(mesh: Mesh, skin: Skin | None = None) -> np.ndarray:
 def fill_vertices(words: np.ndarray, mesh: Mesh, skin: Skin | None = None) -> None:
     """Write the mesh's vertices into ``words``, ``(N, 12)`` (or with ``skin``, ``(N, 20)``)
     float32 rows holding :func:`interleave`'s bytes (so a batch of meshes is filled into one array
-    in place, without a copy per mesh)."""
+    in place, without a copy per mesh); the columns come from the layout (:func:`word_columns`)."""
     as_uint = words.view(np.uint32)
-    words[:, 0:3] = mesh.positions
-    words[:, 3:6] = mesh.normals
-    words[:, 6:9] = mesh.colors
-    as_uint[:, 9] = mesh.semantic
-    words[:, 10:12] = DEFAULT_MATERIAL if mesh.material is None else mesh.material
+    values = {"in_position": mesh.positions, "in_normal": mesh.normals, "in_color": mesh.colors,
+              "in_semantic": mesh.semantic, "in_material": DEFAULT_MATERIAL if mesh.material is None else mesh.material}
     if skin is not None:
-        as_uint[:, 12:16] = skin.bones
-        words[:, 16:20] = skin.weights
+        values["in_bones"], values["in_weights"] = skin.bones, skin.weights
+    for name, column, unsigned in (_VERTEX_COLUMNS if skin is None else _SKIN_COLUMNS):
+        (as_uint if unsigned else words)[:, column] = values[name]
 
 
 def vertex_format(program: moderngl.Program, layout=VERTEX_ATTRIBUTES, partial: bool = False) -> tuple[str, list[str]]:
