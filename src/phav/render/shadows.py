@@ -35,9 +35,10 @@ with hardware depth comparison and bilinear filtering (so each of the lighting p
 itself a 2x2 comparison), and their framebuffers.
 
 The light cameras live in :mod:`phav.render.sun_camera` (re-exported here). What a frame's plan
-needs is computed once per take, bit for bit as frame by frame: every frame's light cameras
-(:class:`SunFrames`) and casters' boxes (:class:`ShadowCasters`), so planning a frame is a few
-culling products (about 0.1 ms instead of 0.6 ms of a 340x256 frame's CPU).
+needs is computed once per take, for every frame at once: the light cameras (:class:`SunFrames`)
+and the casters' boxes (:class:`ShadowCasters`), so planning a frame is a few culling products
+(about 0.1 ms instead of 0.6 ms of a 340x256 frame's CPU). The tests hold these to per-frame
+reference definitions.
 """
 
 from __future__ import annotations
