@@ -7,7 +7,7 @@ import pytest
 
 from phav.body.skeleton import default_skeleton
 from phav.motion.ik import (KNEE_POLE, MAX_LOOK_PITCH, MAX_LOOK_YAW, arm_ik, arm_ik_many, chain_end, elbow_pole,
-                           leg_ik, leg_ik_many, look_at, look_at_many, matrix_to_quat, matrix_to_quat_many,
+                           leg_ik, leg_ik_many, matrix_to_quat, matrix_to_quat_many, neck_look_at, neck_look_at_many,
                            two_bone_ik, two_bone_ik_many)
 from phav.geometry import quat_rotate, quat_to_matrix
 from phav.physics.kinematics import forward_kinematics
@@ -59,9 +59,9 @@ def test_arm_and_leg_ik_on_the_skeleton_match_forward_kinematics():
 
 
 def test_look_at_turns_the_face_and_clamps():
-    q, ok = look_at(np.array([1.0, 1.0, 0.0]))
+    q, ok = neck_look_at(np.array([1.0, 1.0, 0.0]))
     assert ok and np.allclose(quat_rotate(q, [1.0, 0, 0]), [math.sqrt(0.5), math.sqrt(0.5), 0], atol=1e-9)
-    q, ok = look_at(np.array([-1.0, 0.01, 0.0]))
+    q, ok = neck_look_at(np.array([-1.0, 0.01, 0.0]))
     assert not ok  # behind the head: clamped to the yaw limit
 
 
@@ -173,9 +173,9 @@ def test_batched_limb_ik_rows_are_the_one_target_functions_with_their_default_po
 def test_batched_look_at_rows_are_the_one_direction_ones_and_face_the_direction_within_the_limits():
     rng = np.random.default_rng(8)
     directions = rng.normal(size=(300, 3))
-    quats, within = look_at_many(directions)
+    quats, within = neck_look_at_many(directions)
     for d, q, ok in zip(directions, quats, within):
-        q1, ok1 = look_at(d)
+        q1, ok1 = neck_look_at(d)
         np.testing.assert_array_equal(q1, q)
         assert ok1 is bool(ok)
     face = quat_rotate(quats, [1.0, 0.0, 0.0])

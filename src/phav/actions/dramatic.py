@@ -18,7 +18,7 @@ import numpy as np
 from phav.actions import signals as S
 from phav.actions.household import reach
 from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, register
-from phav.body.skeleton import Skeleton
+from phav.body.skeleton import SIDES, Skeleton
 from phav.motion.library import load_clip
 from phav.motion.keyposes import Key, rest_ankle, standing_height, synthesize
 from phav.motion.ops import blend, resample, speed
@@ -50,13 +50,13 @@ def dive_pose(sk: Skeleton, lean: float, rise: float, arms: float) -> list[Key]:
     h0 = standing_height(sk)
     pelvis = np.array([0.0, 0.0, rise])
     feet = {}
-    for side in ("right", "left"):
+    for side in SIDES:
         a = rest_ankle(sk, side)
         down = 0.97 * leg
         feet[side] = (-down * math.sin(lean), a[1], max(h0 + rise - down * math.cos(lean), a[2]))
     r = reach(sk)
     up = sk.link("right_upper_arm").offset
-    hands = {s: (arms * r, (1.0 if s == "left" else -1.0) * 0.8 * abs(up[1]), up[2] + 0.15 * r) for s in ("right", "left")}
+    hands = {s: (arms * r, (1.0 if s == "left" else -1.0) * 0.8 * abs(up[1]), up[2] + 0.15 * r) for s in SIDES}
     return [Key(0.0, pelvis=tuple(pelvis), pelvis_rot=(0.0, lean, 0.0), hands=hands, feet=feet,
                 look=(3.0, 0.0, 0.0))]
 
@@ -139,7 +139,7 @@ class SlipperyFeet(Modifier):
         self.record = {"foot_friction": round(self.friction, 4)}
 
     def setup(self, world, human) -> None:
-        for side in ("right", "left"):
+        for side in SIDES:
             k = human.link_names.index(f"{side}_foot")
             world.client.changeDynamics(human.body_id, k - 1, lateralFriction=self.friction)
 
@@ -156,7 +156,7 @@ def split_keys(sk: Skeleton, direction: str, depth: float, start_s: float, crouc
     drop = h0 - depth - seg.ankle_to_sole  # hip above the ankles at the end
     out = math.sqrt(max(leg * leg - drop * drop, 0.0))
     feet = {}
-    for side in ("right", "left"):
+    for side in SIDES:
         a = rest_ankle(sk, side)
         sign = 1.0 if side == "left" else -1.0
         if direction == "side":
@@ -165,7 +165,7 @@ def split_keys(sk: Skeleton, direction: str, depth: float, start_s: float, crouc
             feet[side] = (sign * out, a[1], a[2])
     r = reach(sk)
     hands = {}
-    for side in ("right", "left"):
+    for side in SIDES:
         up = sk.link(f"{side}_upper_arm").offset
         sign = 1.0 if side == "left" else -1.0
         ang = arms * 0.5 * math.pi  # from hanging to horizontal

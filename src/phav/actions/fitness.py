@@ -17,7 +17,7 @@ from phav.actions.household import chest_point, reach
 from phav.actions.objects import pull_up_bar
 from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, register
 from phav.actions.stage import Fixture, PlacedProp
-from phav.body.skeleton import Skeleton
+from phav.body.skeleton import SIDES, Skeleton
 from phav.motion.keyposes import Key, rest_ankle, standing_height, synthesize
 from phav.physics.variations import Prop
 from phav.take import Take
@@ -58,7 +58,7 @@ def pull_up_build(ctx: BuildContext) -> ActionPlan:
     def feet(dz: float) -> dict:
         tuck = {"bent": (-0.35, 0.0, 0.35), "straight": (0.05, 0.0, 0.06), "crossed": (-0.3, 0.0, 0.3)}[legs]
         out = {}
-        for side in ("right", "left"):
+        for side in SIDES:
             a = rest_ankle(sk, side) + np.array(tuck) * seg.leg_length + np.array([0.0, 0.0, dz])
             if legs == "crossed":
                 a[1] *= -0.3
@@ -138,9 +138,9 @@ def push_build(ctx: BuildContext) -> ActionPlan:
     t0 = 0.9  # leaning into the box
     keys = [Key(0.0), Key(0.3),
             Key(t0, pelvis=(pel_back, 0.0, drop), pelvis_rot=(0.0, lean, 0.0), hands=hands(0.0), elbow_pole=pole)]
-    feet = {side: rest_ankle(sk, side) for side in ("right", "left")}
+    feet = {side: rest_ankle(sk, side) for side in SIDES}
     lead = float(rng.uniform(0.0, 1.0)) < 0.5
-    order = ("right", "left") if lead else ("left", "right")
+    order = SIDES if lead else ("left", "right")
     t, x = t0, 0.0
     for i in range(steps):
         side = order[i % 2]

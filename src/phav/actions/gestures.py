@@ -10,7 +10,7 @@ import numpy as np
 
 from phav.actions import signals as S
 from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, register
-from phav.body.skeleton import Skeleton
+from phav.body.skeleton import SIDES, Skeleton
 from phav.motion.keyposes import Key, repeat, synthesize
 from phav.motion.ops import mirror
 from phav.take import Take
@@ -40,7 +40,7 @@ def wave_build(ctx: BuildContext) -> ActionPlan:
     amplitude = float(rng.uniform(0.25, 0.45))  # lateral swing, in reaches
     height = float(rng.uniform(0.35, 0.7))  # hand above the shoulder, in reaches
     waves = int(rng.integers(3, 6))
-    hand = ("right", "left")[int(rng.integers(2))]
+    hand = SIDES[int(rng.integers(2))]
     s = _shoulder(sk, "right")
     centre = s + r * np.array([0.15, -0.35, height])
     out, inn = centre + r * np.array([0, -amplitude / 2, 0]), centre + r * np.array([0, amplitude / 2, 0])
@@ -56,7 +56,7 @@ def wave_build(ctx: BuildContext) -> ActionPlan:
 def wave_signature(take: Take) -> SignatureResult:
     """Wave: a wrist above the head swings from side to side at least three times."""
     best = 0
-    for side in ("right", "left"):
+    for side in SIDES:
         w, head, chest = S.joint(take, f"{side}_wrist"), S.joint(take, "head"), S.joint(take, "chest")
         up = w[:, 2] > head[:, 2] - 0.05 * S.body_height(take)
         f = S.forward(take)
@@ -101,7 +101,7 @@ def surrender_build(ctx: BuildContext) -> ActionPlan:
     height = float(rng.uniform(0.75, 0.95))
     spread = float(rng.uniform(0.2, 0.45))
     lean = float(rng.uniform(-0.15, 0.05))
-    up = {s: _shoulder(sk, s) + r * np.array([0.1, (spread if s == "left" else -spread), height]) for s in ("right", "left")}
+    up = {s: _shoulder(sk, s) + r * np.array([0.1, (spread if s == "left" else -spread), height]) for s in SIDES}
     pole = (0.0, -1.0, 0.0)
     keys = [Key(0.0), Key(0.2), Key(0.2 + raise_s, hands=up, elbow_pole=pole, chest=(0.0, lean, 0.0)),
             Key(max(ctx.duration, 0.2 + raise_s) + 0.2, hands=up, elbow_pole=pole, chest=(0.0, lean, 0.0))]
@@ -139,7 +139,7 @@ def salute_signature(take: Take) -> SignatureResult:
     h = S.body_height(take)
     head = S.joint(take, "head")
     best, lowered = 0.0, False
-    for side in ("right", "left"):
+    for side in SIDES:
         w = S.joint(take, f"{side}_wrist")
         at_brow = (np.linalg.norm(w - head, axis=1) < 0.12 * h) & (w[:, 2] > S.joint(take, f"{side}_shoulder")[:, 2])
         secs = float(at_brow.sum() / take.fps)

@@ -14,7 +14,7 @@ from phav.actions import signals as S
 from phav.actions.objects import hair_brush, seat
 from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, register
 from phav.actions.stage import Grasp, HeldProp, PlacedProp
-from phav.body.skeleton import Skeleton
+from phav.body.skeleton import SIDES, Skeleton
 from phav.geometry import quat_conjugate, quat_multiply, quat_rotate
 from phav.motion.keyposes import Key, standing_height, synthesize
 from phav.motion.ops import mirror
@@ -65,13 +65,13 @@ def sit_build(ctx: BuildContext) -> ActionPlan:
     r = reach(sk)
     if hands == "knees":
         targets = {side: np.array([-back + seg.thigh, (1 if side == "left" else -1) * seg.hip_half_width,
-                                   s.top + 0.12 * r]) for side in ("right", "left")}
+                                   s.top + 0.12 * r]) for side in SIDES}
     elif hands == "lap":
         targets = {side: np.array([-back + 0.55 * seg.thigh, (0.5 if side == "left" else -0.5) * seg.hip_half_width,
-                                   s.top + 0.15 * r]) for side in ("right", "left")}
+                                   s.top + 0.15 * r]) for side in SIDES}
     else:
         targets = {side: np.array([-back, (1 if side == "left" else -1) * (seg.hip_half_width + 0.22 * r),
-                                   s.top + 0.03]) for side in ("right", "left")}
+                                   s.top + 0.03]) for side in SIDES}
     rot_end = (0.0, 0.12, 0.0)
     hand_keys = {side: chest_point(sk, p, seated, rot_end) for side, p in targets.items()}
     t1 = wait + descent
@@ -108,7 +108,7 @@ def pick_build(ctx: BuildContext) -> ActionPlan:
     rng, sk = ctx.rng, ctx.skeleton
     seg = sk.segments
     r = reach(sk)
-    side = ("right", "left")[int(rng.integers(2))]
+    side = SIDES[int(rng.integers(2))]
     squat = float(rng.uniform(0.0, 1.0))  # 0 stoop (bend at the hips) .. 1 squat (bend the knees)
     approach = float(rng.uniform(0.6, 1.0))  # s to reach down
     hold = float(rng.uniform(0.2, 0.5))  # s at the bottom
@@ -155,7 +155,7 @@ def pick_signature(take: Take) -> SignatureResult:
     h = S.body_height(take)
     obj = S.prop(take, "object")
     lift = float((obj[-1, 2] - obj[0, 2]) / h)
-    near = min(float(np.linalg.norm(S.joint(take, f"{s}_wrist")[-1] - obj[-1]) / h) for s in ("right", "left"))
+    near = min(float(np.linalg.norm(S.joint(take, f"{s}_wrist")[-1] - obj[-1]) / h) for s in SIDES)
     ok = lift >= 0.25 and near < 0.12
     return SignatureResult(ok, f"object lifted {lift:.2f} h, {near:.3f} h from the hand")
 
@@ -167,7 +167,7 @@ BRUSH_STROKE_PER_H = 0.04
 def brush_build(ctx: BuildContext) -> ActionPlan:
     rng, sk = ctx.rng, ctx.skeleton
     seg = sk.segments
-    side = ("right", "left")[int(rng.integers(2))]
+    side = SIDES[int(rng.integers(2))]
     stroke = float(rng.uniform(0.45, 0.8))  # s per stroke (front to back)
     strokes = int(rng.integers(3, 6))
     tilt = float(rng.uniform(-0.25, 0.25))  # head/chest tilt towards the brushing side, rad

@@ -13,6 +13,7 @@ import numpy as np
 
 from phav.actions import signals as S
 from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, deepmimic_build, register
+from phav.body.skeleton import SIDES
 from phav.motion.clip import Clip
 from phav.motion.ops import layer, speed
 from phav.physics.variations import Modifier, Perturbation
@@ -106,7 +107,7 @@ def _stiff_leg(clip: Clip, side: str, stiffness: float) -> Clip:
 
 def limp_build(ctx: BuildContext) -> ActionPlan:
     rng = ctx.rng
-    side = ("right", "left")[int(rng.integers(2))]
+    side = SIDES[int(rng.integers(2))]
     stiffness = float(rng.uniform(0.55, 0.85))
     tempo = float(rng.uniform(0.7, 0.9))
     strength = float(rng.uniform(0.25, 0.45))

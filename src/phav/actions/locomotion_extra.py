@@ -14,6 +14,7 @@ import numpy as np
 from phav.actions import signals as S
 from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, deepmimic_build, register
 from phav.actions.vehicle import CAR_MASS, car_prop
+from phav.body.skeleton import SIDES
 from phav.geometry import quat_multiply, quat_rotate
 from phav.motion.clip import Clip
 from phav.motion.library import load_clip
@@ -66,7 +67,7 @@ def hop_keys(sk, side: str, hops: int, period: float, height: float, crouch: flo
 def hop_build(ctx: BuildContext) -> ActionPlan:
     rng, sk = ctx.rng, ctx.skeleton
     leg = sk.segments.leg_length
-    side = ("right", "left")[int(rng.integers(2))]
+    side = SIDES[int(rng.integers(2))]
     period = float(rng.uniform(0.5, 0.7))
     height = float(rng.uniform(0.12, 0.2)) * leg  # ankle lift in flight
     crouch = float(rng.uniform(0.06, 0.1)) * leg
@@ -182,7 +183,7 @@ def flee_build(ctx: BuildContext) -> ActionPlan:
     startle = synthesize(sk, [
         Key(0.0),
         Key(react, pelvis=(-0.03 * h, 0.0, -0.03 * h), pelvis_rot=(0.0, -0.1, 0.0),
-            hands={s: (0.22 * h, (0.08 if s == "left" else -0.08) * h, 0.12 * h) for s in ("right", "left")},
+            hands={s: (0.22 * h, (0.08 if s == "left" else -0.08) * h, 0.12 * h) for s in SIDES},
             look=(3.0, 0.0, 1.0 * h), ease="ease_out"),
     ], duration=duration, name="startle")
     yaw = direction * (math.pi - deviation)

@@ -11,6 +11,7 @@ import numpy as np
 from phav.actions import signals as S
 from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, deepmimic_build, register
 from phav.actions.stage import BallOnFoot
+from phav.body.skeleton import SIDES
 from phav.physics.variations import Prop
 from phav.take import Take
 
@@ -48,7 +49,7 @@ def punch_signature(take: Take) -> SignatureResult:
     h = S.body_height(take)
     chest = S.joint(take, "chest")
     best = 0.0
-    for side in ("right", "left"):
+    for side in SIDES:
         w = S.joint(take, f"{side}_wrist")
         reach = np.linalg.norm(w - chest, axis=1) * (w[:, 2] > chest[:, 2] - 0.05 * h)
         best = max(best, float(reach.max() / h))

@@ -16,7 +16,7 @@ import numpy as np
 from phav.actions import signals as S
 from phav.actions.household import chest_point, reach, standing_height
 from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, Companion, SignatureResult, register
-from phav.body.skeleton import Skeleton
+from phav.body.skeleton import SIDES, Skeleton
 from phav.geometry import quat_conjugate, quat_rotate
 from phav.motion.clip import Clip
 from phav.motion.library import load_clip
@@ -95,7 +95,7 @@ class JoinHands(Modifier):
 
 def hold_hands_build(ctx: BuildContext) -> ActionPlan:
     rng, sk = ctx.rng, ctx.skeleton
-    side = ("right", "left")[int(rng.integers(2))]  # the main actor's hand that holds
+    side = SIDES[int(rng.integers(2))]  # the main actor's hand that holds
     tempo = float(rng.uniform(0.75, 1.0))
     out = float(rng.uniform(0.22, 0.32))  # inner arms held out, in reaches
     down = float(rng.uniform(0.8, 0.92))  # hands below the shoulders, in reaches
@@ -344,7 +344,7 @@ class Hug(Modifier):
 
 def hug_build(ctx: BuildContext) -> ActionPlan:
     rng, sk = ctx.rng, ctx.skeleton
-    side = ("right", "left")[int(rng.integers(2))]  # where the companion walks, and the main actor's hugging arm
+    side = SIDES[int(rng.integers(2))]  # where the companion walks, and the main actor's hugging arm
     toward = -1.0 if side == "right" else 1.0
     tempo = float(rng.uniform(0.7, 0.95))
     gap = float(rng.uniform(*HUG_SHOULDER_GAP))

@@ -22,7 +22,7 @@ from phav.actions.household import chest_point, reach
 from phav.actions.objects import ShapedProp, _shaped, golf_club
 from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, register
 from phav.actions.stage import PlacedProp, body_to_world, ignore_person
-from phav.body.skeleton import Skeleton
+from phav.body.skeleton import SIDES, Skeleton
 from phav.geometry import quat_multiply, quat_rotate
 from phav.motion.keyposes import Key, rest_ankle, standing_height, synthesize
 from phav.motion.rotations import heading, quat_from_rotvec
@@ -164,7 +164,7 @@ def golf_build(ctx: BuildContext) -> ActionPlan:
     seg = sk.segments
     r, k = reach(sk), _scale(sk)
     s = 1.0 if rng.integers(2) == 0 else -1.0  # +1 right-handed: target along +y, lead hand left
-    lead, trail = ("left", "right") if s > 0 else ("right", "left")
+    lead, trail = ("left", "right") if s > 0 else SIDES
     address_s = float(rng.uniform(0.4, 0.9))  # s standing over the ball
     back_s = float(rng.uniform(0.7, 1.1))  # backswing, s
     down_s = float(rng.uniform(0.25, 0.35))  # downswing, s
@@ -266,13 +266,13 @@ def climb_build(ctx: BuildContext) -> ActionPlan:
     riser = float(rng.uniform(0.11, 0.16)) * k
     tread = float(rng.uniform(0.27, 0.32)) * max(k, 0.85)
     step_s = float(rng.uniform(0.5, 0.7))
-    lead = ("right", "left")[int(rng.integers(2))]
+    lead = SIDES[int(rng.integers(2))]
     rail = float(rng.uniform(0.0, 1.0))  # arm swing amplitude
     toe = seg.foot_forward + 0.5 * seg.foot_length
     x0 = toe + float(rng.uniform(0.05, 0.12))  # first riser ahead of the toes
     ankle_x = [0.0] + [x0 + i * tread - toe - 0.03 for i in range(1, n + 1)]
     ankle_z = [seg.ankle_to_sole + i * riser for i in range(n + 1)]
-    feet = {sd: rest_ankle(sk, sd) for sd in ("right", "left")}
+    feet = {sd: rest_ankle(sk, sd) for sd in SIDES}
     tread_of = {"right": 0, "left": 0}
     other = {"right": "left", "left": "right"}
     keys = [Key(0.0), Key(0.3)]
@@ -338,7 +338,7 @@ def climb_signature(take: Take) -> SignatureResult:
     origin = S.prop(take, "stairs")[0]
     f = S.forward(take)[0]
     landed, bad = set(), 0
-    for sd in ("right", "left"):
+    for sd in SIDES:
         a = S.joint(take, f"{sd}_ankle")
         z0 = float(a[0, 2])
         speed = np.linalg.norm(np.gradient(a, axis=0), axis=1) * take.fps / h
@@ -371,7 +371,7 @@ def pour_build(ctx: BuildContext) -> ActionPlan:
     rng, sk = ctx.rng, ctx.skeleton
     seg = sk.segments
     r, k = reach(sk), _scale(sk)
-    side = ("right", "left")[int(rng.integers(2))]
+    side = SIDES[int(rng.integers(2))]
     sg = -1.0 if side == "right" else 1.0  # the pouring hand's side (y sign)
     tilt = math.radians(float(rng.uniform(75.0, 105.0)))
     pour_s = float(rng.uniform(0.8, 1.4))  # time held tilted

@@ -13,6 +13,7 @@ from phav.actions.household import reach
 from phav.actions.objects import baseball_bat, gun
 from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, register
 from phav.actions.stage import HeldProp
+from phav.body.skeleton import SIDES
 from phav.motion.keyposes import Key, synthesize
 from phav.motion.ops import mirror
 from phav.take import Take
@@ -36,7 +37,7 @@ def _azimuth(take: Take, point: np.ndarray) -> np.ndarray:
 def shoot_gun_build(ctx: BuildContext) -> ActionPlan:
     rng, sk = ctx.rng, ctx.skeleton
     r = reach(sk)
-    side = ("right", "left")[int(rng.integers(2))]
+    side = SIDES[int(rng.integers(2))]
     two_hands = bool(rng.integers(2))
     shots = int(rng.integers(2, 5))
     interval = float(rng.uniform(0.45, 0.8))  # s between shots
@@ -87,7 +88,7 @@ def shoot_gun_signature(take: Take) -> SignatureResult:
 def swing_build(ctx: BuildContext) -> ActionPlan:
     rng, sk = ctx.rng, ctx.skeleton
     r = reach(sk)
-    side = ("right", "left")[int(rng.integers(2))]  # batting side
+    side = SIDES[int(rng.integers(2))]  # batting side
     wait = float(rng.uniform(0.5, 1.0))  # s in the stance
     swing = float(rng.uniform(0.22, 0.35))  # s from cocked to contact
     twist = float(rng.uniform(0.6, 0.9))  # chest turn, rad each way

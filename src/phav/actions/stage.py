@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from phav.body.skeleton import SIDES
 from phav.geometry import quat_rotate
 from phav.motion.rotations import heading
 from phav.physics.bullet import pybullet
@@ -208,7 +209,7 @@ class Fixture(PlacedProp):
     """A static fixture (mass 0) placed in the body frame that the ``sides`` hands are pinned to
     from ``grip_s`` on (e.g. hanging from a bar): each hand keeps its world position at that time."""
 
-    def __init__(self, prop: Prop, position, sides=("right", "left"), grip_s: float | None = None) -> None:
+    def __init__(self, prop: Prop, position, sides=SIDES, grip_s: float | None = None) -> None:
         super().__init__(prop, position)
         self.sides, self.grip_s = tuple(sides), grip_s
         self._done = grip_s is None

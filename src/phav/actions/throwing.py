@@ -21,7 +21,7 @@ from phav.actions.household import reach
 from phav.actions.objects import ShapedProp, _shaped
 from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, register
 from phav.actions.stage import HeldProp, PlacedProp, body_to_world
-from phav.body.skeleton import Skeleton
+from phav.body.skeleton import SIDES, Skeleton
 from phav.motion.keyposes import Key, rest_ankle, standing_height, synthesize
 from phav.motion.ops import mirror
 from phav.motion.rotations import heading
@@ -129,7 +129,7 @@ class LaunchedBall(Modifier):
             self.record["launch_velocity_m_s"] = [round(float(x), 4) for x in v]
         elif self._state == "flying":
             best = None
-            for side in ("right", "left"):
+            for side in SIDES:
                 k = human.link_names.index(f"{side}_hand")
                 near = c.getClosestPoints(bodyA=body, bodyB=human.body_id, distance=self.reach, linkIndexB=k - 1)
                 if near:
@@ -179,7 +179,7 @@ def throw_build(ctx: BuildContext) -> ActionPlan:
     seg = sk.segments
     r, s = reach(sk), _shoulder(sk)
     k = seg.height / ADULT_HEIGHT
-    side = ("right", "left")[int(rng.integers(2))]
+    side = SIDES[int(rng.integers(2))]
     overarm = bool(rng.integers(2))  # overarm or underarm
     wind = float(rng.uniform(0.4, 0.8))  # s to wind up
     throw_s = float(rng.uniform(0.16, 0.26))  # s from wound up to release
@@ -259,7 +259,7 @@ def shoot_ball_build(ctx: BuildContext) -> ActionPlan:
     seg = sk.segments
     r, s = reach(sk), _shoulder(sk)
     k = min(1.0, seg.height / ADULT_HEIGHT)
-    side = ("right", "left")[int(rng.integers(2))]
+    side = SIDES[int(rng.integers(2))]
     distance = float(rng.uniform(2.5, 4.5)) * k  # hoop ahead, m
     across = float(rng.uniform(-0.8, 0.8)) * k  # hoop to the side, m
     dip = float(rng.uniform(0.08, 0.18)) * seg.leg_length  # knee bend before the shot

@@ -21,6 +21,9 @@ import numpy as np
 PrimitiveKind = Literal["capsule", "sphere", "box"]
 JointType = Literal["free", "spherical", "revolute", "fixed"]
 
+#: The body's sides, right first (as in joint names ``right_*``/``left_*`` and the clip order below).
+SIDES: tuple[str, str] = ("right", "left")
+
 #: Actuated joints in clip order (spherical: abdomen, chest, neck, hips, ankles, shoulders; hinge:
 #: knees, elbows). The spine has two joints: ``abdomen`` (lumbar, pelvis to abdomen) and ``chest``
 #: (thoracolumbar junction, abdomen to chest).
@@ -382,7 +385,7 @@ def build_skeleton(seg: Segments, mass: float = REFERENCE_MASS, *, mass_fraction
         ]
     # URDF order: parents first. Reorder so that the sequence matches ACTUATED_JOINTS for actuated ones.
     order = ["pelvis", "abdomen", "chest", "head"]
-    for side in ("right", "left"):
+    for side in SIDES:
         order += [f"{side}_thigh", f"{side}_shin", f"{side}_foot", f"{side}_upper_arm", f"{side}_forearm", f"{side}_hand"]
     by_name = {link.name: link for link in links}
     return Skeleton(segments=seg, links=tuple(by_name[n] for n in order))

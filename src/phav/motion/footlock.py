@@ -35,7 +35,7 @@ import dataclasses
 
 import numpy as np
 
-from phav.body.skeleton import DEEPMIMIC_LEG_LENGTH, Skeleton
+from phav.body.skeleton import DEEPMIMIC_LEG_LENGTH, SIDES, Skeleton
 from phav.geometry import quat_conjugate, quat_from_axis_angle, quat_multiply, quat_normalize, quat_rotate, row_norms
 from phav.motion.clip import Clip
 from phav.motion.ik import leg_ik_many
@@ -54,7 +54,6 @@ REACH_MARGIN = 0.999
 #: Longest fade in or out of a pin, seconds.
 BLEND_SECONDS = 0.15
 
-SIDES = ("right", "left")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -233,7 +233,7 @@ def leg_ik(skeleton: Skeleton, side: str, ankle: np.ndarray, pole: np.ndarray | 
     return leg_ik_many(skeleton, side, np.asarray(ankle, dtype=np.float64).reshape(1, 3), pole).row(0)
 
 
-def look_at_many(directions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def neck_look_at_many(directions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Neck rotations ``(N, 4)`` turning the face (+x) towards ``directions (N, 3)`` (chest frame),
     limited to :data:`MAX_LOOK_YAW` and :data:`MAX_LOOK_PITCH`; also ``(N,)`` bool, whether the
     limits held (no clamping)."""
@@ -249,7 +249,7 @@ def look_at_many(directions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return quat_normalize(q), ok
 
 
-def look_at(direction: np.ndarray) -> tuple[np.ndarray, bool]:
-    """:func:`look_at_many` for one ``direction (3,)``: the rotation ``(4,)`` and whether the limits held."""
-    q, ok = look_at_many(np.asarray(direction, dtype=np.float64).reshape(1, 3))
+def neck_look_at(direction: np.ndarray) -> tuple[np.ndarray, bool]:
+    """:func:`neck_look_at_many` for one ``direction (3,)``: the rotation ``(4,)`` and whether the limits held."""
+    q, ok = neck_look_at_many(np.asarray(direction, dtype=np.float64).reshape(1, 3))
     return q[0], bool(ok[0])

@@ -24,10 +24,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from phav.body.skeleton import ACTUATED_JOINTS, Skeleton
+from phav.body.skeleton import ACTUATED_JOINTS, SIDES, Skeleton
 from phav.geometry import quat_conjugate, quat_from_axis_angle, quat_multiply, quat_normalize, quat_rotate
 from phav.motion.clip import Clip
-from phav.motion.ik import arm_ik_many, elbow_pole, leg_ik_many, look_at_many
+from phav.motion.ik import arm_ik_many, elbow_pole, leg_ik_many, neck_look_at_many
 from phav.motion.rotations import quat_from_rotvec, quat_slerp
 from phav.motion.spine import split_spine
 
@@ -40,7 +40,6 @@ EASINGS: dict[str, Callable[[float], float]] = {
 }
 #: Clip rate of synthesized motions, Hz.
 SYNTH_FPS = 30.0
-SIDES = ("right", "left")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -221,7 +220,7 @@ def synthesize(skeleton: Skeleton, keys: Sequence[Key], *, duration: float | Non
         w = u[looks]
         target = (1 - w) * first + w * second + shift[looks]
         head = chest_pos[looks] + quat_rotate(chest_q[looks], _vec(skeleton.link("head").offset))
-        jq[looks, col["neck"]] = look_at_many(quat_rotate(quat_conjugate(chest_q[looks]), target - head))[0]
+        jq[looks, col["neck"]] = neck_look_at_many(quat_rotate(quat_conjugate(chest_q[looks]), target - head))[0]
     bent = np.array([k.elbow_pole is not None for k in keys])
     posed = np.flatnonzero(bent[ka] | bent[kb])
     for side in SIDES:

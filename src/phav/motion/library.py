@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from phav.body.skeleton import Skeleton, default_skeleton
+from phav.body.skeleton import SIDES, Skeleton, default_skeleton
 from phav.motion import deepmimic
 from phav.motion.bvh import load_bvh
 from phav.motion.clip import Clip
@@ -94,7 +94,7 @@ def load_clip(name: str, skeleton: Skeleton | None = None, *, ground: bool = Tru
         clip = load_bvh(path) if path.suffix.lower() == ".bvh" else Clip.load(path)
     leg = clip.leg_length if clip.leg_length is not None else skeleton.segments.leg_length
     clip = retarget(clip, skeleton, source_leg_length=leg, ground=ground)
-    legs = {f"{side}_{joint}" for side in ("right", "left") for joint in ("hip", "knee", "ankle")}
+    legs = {f"{side}_{joint}" for side in SIDES for joint in ("hip", "knee", "ankle")}
     if ground and lock and legs <= set(clip.joint_names):
         clip, _ = lock_feet(clip, skeleton)
     return clip

@@ -26,6 +26,7 @@ import math
 
 import numpy as np
 
+from phav.body.skeleton import SIDES
 from phav.motion.clip import Clip
 from phav.physics.bullet import pybullet
 from phav.physics.humanoid import Humanoid
@@ -107,7 +108,7 @@ class Weakening(Modifier):
 
     def __init__(self, rng: np.random.Generator) -> None:
         super().__init__()
-        side = ("right", "left")[int(rng.integers(2))]
+        side = SIDES[int(rng.integers(2))]
         groups = WEAKENABLE[side]
         count = int(rng.integers(1, 3))
         chosen = [groups[0]] if count == 1 else list(groups)
