@@ -1,7 +1,7 @@
 """Sun shadow cascades: the near cascade keeps the single map's resolution, the far cascade lets a
 caster far from the camera (beyond ``shadow_distance``) shadow the ground, against an analytic
 oracle (ground points whose ray towards the sun hits the box). The far cascade's light camera stays
-fixed in the world on one texel lattice, its cached static casters shadow every frame of a moving
+fixed in the world on one texel lattice (re-fitted when the view zooms in), its cached static casters shadow every frame of a moving
 camera as a freshly drawn map would, moving casters still cast there, and culling never drops a
 caster whose shadow can reach the cascade."""
 
@@ -166,6 +166,34 @@ def test_far_cascade_stays_fixed_in_the_world_until_its_slab_leaves_it_and_keeps
         np.testing.assert_allclose(shift, np.round(shift), atol=1e-6)
     cascade.reset()
     assert cascade.update(frames, 3, s.shadow_distance, s.shadow_far_distance)[1]
+
+
+def test_far_cascade_is_refitted_when_the_view_zooms_in_so_its_texels_stay_within_the_padding_of_a_fresh_fit():
+    """A still camera narrowing its field of view: the far slab stays inside the kept light box, so
+    only the zoom can re-fit it; the texels never grow coarser than (1 + padding)^2 a fresh fit's
+    (the cascade would keep the 40-degree view's texels for the 8-degree view without the zoom rule)."""
+    fovs = (40.0, 37.0, 24.0, 14.0, 8.0)
+    Ks, w2cs = zip(*(default_camera(W, H, eye=(0.0, 20.0, 40.0), target=(0.0, 66.0, 0.0), fov=f) for f in fovs))
+    T = len(fovs)
+    take = make_take([plane_mesh(400.0, semantic=6), box_mesh(tuple(FAR_HALF))],
+                     np.array([[[0.0, 30.0, 0.0], FAR_CENTRE]] * T), np.tile(IDENTITY_QUAT, (T, 2, 1)),
+                     np.array(w2cs), np.array(Ks), W, H, instance_ids=[0, 1], sun_direction=SUN)
+    s = RenderSettings()
+    cascade, frames = FarCascade(MAP_SIZE), SunFrames(take)
+    refits, kept_held, previous = [], [], None
+    for t in range(T):
+        fit, refit = cascade.update(frames, t, s.shadow_distance, s.shadow_far_distance)
+        corners = np.c_[frustum_corners(take.camera_K[t], W, H, s.shadow_distance, s.shadow_far_distance), np.ones(8)]
+        assert np.all(np.abs((corners @ fit.camera_to_light_clip.T)[:, :3]) <= 1.0 + 1e-9)
+        coarser = fit.texel_size / sun_shadow_fit(take, t, s.shadow_distance, s.shadow_far_distance, MAP_SIZE).texel_size
+        assert (1.0 + FAR_PADDING) * 0.98 <= coarser <= (1.0 + FAR_PADDING) ** 2 * 1.02, (t, coarser)
+        if previous is not None:  # did the light box kept from the frame before still hold this slab?
+            kept = previous.world_to_light_clip @ np.linalg.inv(take.camera_world_to_camera[t])
+            kept_held.append(bool(np.all(np.abs((corners @ kept.T)[:, :3]) <= 1.0)))
+        refits.append(refit)
+        previous = fit
+    assert all(kept_held), f"premise: the narrower slabs lie in the kept box, got {kept_held}"
+    assert refits[0] and not refits[1] and any(refits[2:]), f"premise: kept, then zoomed in enough, got {refits}"
 
 
 @pytest.mark.gl
