@@ -1,9 +1,9 @@
 """Sun shadow cascades: the near cascade keeps the single map's resolution, the far cascade lets a
 caster far from the camera (beyond ``shadow_distance``) shadow the ground, against an analytic
 oracle (ground points whose ray towards the sun hits the box). The far cascade's light camera stays
-fixed in the world on one texel lattice (re-fitted when the view zooms in), its cached static casters shadow every frame of a moving
-camera as a freshly drawn map would, moving casters still cast there, and culling never drops a
-caster whose shadow can reach the cascade."""
+fixed in the world on one texel lattice (re-fitted when the view zooms in), its cached static
+casters shadow every frame of a moving camera as a freshly drawn map would, moving casters still
+cast there, and culling never drops a caster whose shadow can reach the cascade."""
 
 from __future__ import annotations
 
@@ -185,7 +185,8 @@ def test_far_cascade_is_refitted_when_the_view_zooms_in_so_its_texels_stay_withi
         fit, refit = cascade.update(frames, t, s.shadow_distance, s.shadow_far_distance)
         corners = np.c_[frustum_corners(take.camera_K[t], W, H, s.shadow_distance, s.shadow_far_distance), np.ones(8)]
         assert np.all(np.abs((corners @ fit.camera_to_light_clip.T)[:, :3]) <= 1.0 + 1e-9)
-        coarser = fit.texel_size / sun_shadow_fit(take, t, s.shadow_distance, s.shadow_far_distance, MAP_SIZE).texel_size
+        fresh = sun_shadow_fit(take, t, s.shadow_distance, s.shadow_far_distance, MAP_SIZE)
+        coarser = fit.texel_size / fresh.texel_size
         assert (1.0 + FAR_PADDING) * 0.98 <= coarser <= (1.0 + FAR_PADDING) ** 2 * 1.02, (t, coarser)
         if previous is not None:  # did the light box kept from the frame before still hold this slab?
             kept = previous.world_to_light_clip @ np.linalg.inv(take.camera_world_to_camera[t])
