@@ -140,7 +140,7 @@ def push_build(ctx: BuildContext) -> ActionPlan:
             Key(t0, pelvis=(pel_back, 0.0, drop), pelvis_rot=(0.0, lean, 0.0), hands=hands(0.0), elbow_pole=pole)]
     feet = {side: rest_ankle(sk, side) for side in SIDES}
     lead = float(rng.uniform(0.0, 1.0)) < 0.5
-    order = SIDES if lead else ("left", "right")
+    order = ("right", "left") if lead else ("left", "right")
     t, x = t0, 0.0
     for i in range(steps):
         side = order[i % 2]

@@ -164,7 +164,7 @@ def golf_build(ctx: BuildContext) -> ActionPlan:
     seg = sk.segments
     r, k = reach(sk), _scale(sk)
     s = 1.0 if rng.integers(2) == 0 else -1.0  # +1 right-handed: target along +y, lead hand left
-    lead, trail = ("left", "right") if s > 0 else SIDES
+    lead, trail = ("left", "right") if s > 0 else ("right", "left")
     address_s = float(rng.uniform(0.4, 0.9))  # s standing over the ball
     back_s = float(rng.uniform(0.7, 1.1))  # backswing, s
     down_s = float(rng.uniform(0.25, 0.35))  # downswing, s

@@ -55,7 +55,6 @@ REACH_MARGIN = 0.999
 BLEND_SECONDS = 0.15
 
 
-
 @dataclasses.dataclass(frozen=True)
 class FootLockReport:
     """What :func:`lock_feet` did.
