@@ -2,8 +2,9 @@
 frame's light cameras, fitted at once, equal a reference fit written out here from the definition
 (the sphere around the frustum slab, the sun's axes, the texel lattice) and hold the slab they are
 fitted to; the sun's shadow switch, the casters' boxes and the multi-camera culling equal their
-one-frame, one-camera forms; and a frame's plan equals the plan written out with the reference
-light cameras and the public culling functions."""
+one-frame, one-camera forms; the culling of many frames at once equals each frame's, written out
+corner by corner; a frame's plan equals the plan written out with the reference light cameras and
+the public culling functions; and the planner's blocks of frames plan as frame by frame."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import pytest
 
 from phav.geometry import quat_from_axis_angle, quat_to_matrix
 from phav.render.settings import RenderSettings
-from phav.render.shadow_plan import plan_shadow_frame
+from phav.render import shadow_plan
+from phav.render.shadow_plan import ShadowPlanner, plan_shadow_frame
 from phav.render.shadows import (ShadowCasters, box_corners, mesh_bounds, meshes_bounds, outside_light_box,
                                  outside_light_corners, shadow_inside_near, skin_reach)
 from phav.render.sun_camera import (CASTER_MARGIN, FAR_PADDING, FarCascade, SunFrames, camera_inverses,
@@ -64,7 +66,10 @@ def _moving_take():
 def _same(a, b) -> bool:
     """Bit-for-bit equality of floats, arrays (dtype too) and dataclasses of them."""
     if dataclasses.is_dataclass(a):
-        return all(_same(x, y) for x, y in zip(dataclasses.astuple(a), dataclasses.astuple(b)))
+        return type(a) is type(b) and all(_same(getattr(a, f.name), getattr(b, f.name))
+                                          for f in dataclasses.fields(a))
+    if a is None or b is None:
+        return a is b
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         a, b = np.asarray(a), np.asarray(b)
         return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
@@ -267,6 +272,50 @@ def test_culling_several_light_cameras_at_once_equals_one_at_a_time(take):
     assert together[0].any() and not together[0].all(), "a 5 m cascade culls some casters, not all"
 
 
+def _outside_by_definition(camera: np.ndarray, box: np.ndarray) -> bool:
+    """A box is culled when it is empty or all 8 corners lie beyond the same clip plane."""
+    if np.isnan(box).any():
+        return True
+    clip = np.array([_clip(camera, np.array([[x, y, z]]))[0]
+                     for x in box[:, 0] for y in box[:, 1] for z in box[:, 2]])
+    return bool(np.any(np.all(clip > 1.0, axis=0) | np.all(clip < -1.0, axis=0)))
+
+
+def _inside_near_by_definition(camera, box, to_sun, floor_z: float, margin: float) -> bool:
+    """Every corner of the grown box, and its shadow on the plane ``floor_z - margin``, lies
+    inside the light camera's box."""
+    if np.isnan(box).any():
+        return False
+    grown = np.stack([box[0] - margin, box[1] + margin])
+    corners = [np.array([x, y, z]) for x in grown[:, 0] for y in grown[:, 1] for z in grown[:, 2]]
+    shadows = [c - (c[2] - (floor_z - margin)) / to_sun[2] * to_sun for c in corners]
+    return bool(np.all(np.abs(_clip(camera, np.array(corners + shadows))) <= 1.0))
+
+
+def test_culling_many_frames_at_once_equals_each_frames_culling(take):
+    """Every frame's boxes against its own light cameras, culled in one go, give each frame's
+    culling box by box, written out corner by corner."""
+    casters = ShadowCasters(take)
+    boxes, empty, floor_z = casters.boxes_of(np.arange(T))
+    cameras = np.stack([[sun_shadow_fit(take, t, 0.1, d, MAP).world_to_light_clip for d in (5.0, 60.0)]
+                        for t in range(T)])
+    outside = outside_light_corners(cameras, box_corners(boxes), empty)
+    to_sun = np.stack([_to_sun(take, t) for t in range(T)])
+    margin = np.linspace(0.05, 0.5, T)
+    inside = shadow_inside_near(cameras[:, 1], boxes, to_sun, floor_z, margin)
+    assert outside.shape == (T, 2, boxes.shape[1]) and inside.shape == (T, boxes.shape[1])
+    for t in range(T):
+        b, e, lowest = casters.boxes(t)
+        assert _same(boxes[t], b) and e.tolist() == empty[t].tolist() and lowest == floor_z[t], t
+        for c in range(2):
+            assert outside[t, c].tolist() == [_outside_by_definition(cameras[t, c], box) for box in b], (t, c)
+        if casters.frames.casts_shadows(t):  # the sun is above the horizon (shadows fall downwards)
+            assert inside[t].tolist() == [_inside_near_by_definition(cameras[t, 1], box, to_sun[t], lowest,
+                                                                     margin[t]) for box in b], t
+    assert outside[:, 0].any() and not outside[:, 0].all(), "the 5 m cascade culls some casters, not all"
+    assert inside.any() and not inside.all(), "some shadows stay inside the 60 m box, not all"
+
+
 def _plan_by_definition(take, t, s, casters, far_cascade: _ReferenceFarCascade):
     """The plan written out with the reference light cameras, the public per-frame culling
     functions and no caches."""
@@ -313,3 +362,31 @@ def test_a_frames_plan_equals_its_definition(take, distance, sun):
         refits += plan.static_parts is not None
     assert drawn > 0
     assert refits == T if sun == "swinging" else 1 < refits < T
+
+
+@pytest.mark.parametrize("block_boxes", [1, 40, 4096])  # a frame at a time, a few frames, the whole take
+@pytest.mark.parametrize("sun", ["swinging", "still", "still, dark midway"])
+def test_the_planners_blocks_plan_as_frame_by_frame(take, monkeypatch, block_boxes, sun):
+    """The planner, asked for the frames whose sun casts shadows in order (as the renderer asks),
+    gives each frame the plan of planning frame by frame: the far cascade is updated at the same
+    frames in the same order, whatever the block (a frame without shadows midway updates nothing)."""
+    if sun != "swinging":
+        take = dataclasses.replace(take, sun_direction=np.tile(take.sun_direction[0], (T, 1)))
+    if sun == "still, dark midway":
+        take = dataclasses.replace(take, sun_color=np.where(np.arange(T)[:, None] == 3, 0.0, take.sun_color))
+    monkeypatch.setattr(shadow_plan, "PLAN_BOXES", block_boxes)
+    s = RenderSettings(shadow_map_size=MAP, shadow_distance=8.0, shadow_far_distance=120.0)
+    casters = ShadowCasters(take)
+    planner, cascade = ShadowPlanner(take, s, casters, FarCascade(MAP)), FarCascade(MAP)
+    shadowed = [t for t in range(T) if casters.frames.casts_shadows(t)]
+    assert 0 < len(shadowed) < T
+    refits = 0
+    for t in shadowed:
+        want = plan_shadow_frame(take, t, s, casters, cascade)
+        assert _same(planner.plan(t), want), t
+        refits += want.static_parts is not None
+    assert refits == len(shadowed) if sun == "swinging" else 1 < refits < len(shadowed)
+    single = ShadowPlanner(take, dataclasses.replace(s, shadow_far_distance=8.0), casters, None)
+    for t in shadowed:
+        assert _same(single.plan(t), plan_shadow_frame(take, t, dataclasses.replace(s, shadow_far_distance=8.0),
+                                                      casters, None)), t

@@ -55,7 +55,6 @@ from phav.render.precipitation_pass import PrecipitationPass
 from phav.render.profiling import PassTimer
 from phav.render.readback import PackedRGB, ReadbackRing, ReadbackSlot
 from phav.render.settings import RenderSettings
-from phav.render.shadow_plan import plan_shadow_frame
 from phav.render.shadows import ShadowMap
 from phav.render.shaders import create_program
 from phav.render.skinning import SKINNED_VARYINGS
@@ -444,14 +443,15 @@ class Renderer:
                 vao.render(moderngl.TRIANGLES)
 
     def _shadow_pass(self, take: Take, t: int) -> None:
-        """Draw the sun shadow maps of frame ``t`` (:func:`plan_shadow_frame` says which casters go
-        where) and set the lighting pass's shadow uniforms (``u_shadow.x = 0``: no shadows this frame;
+        """Draw the sun shadow maps of frame ``t`` (the take's
+        :class:`~phav.render.shadow_plan.ShadowPlanner` says which casters go where) and set the
+        lighting pass's shadow uniforms (``u_shadow.x = 0``: no shadows this frame;
         ``u_shadow_far.z = 0``: no moving caster in the far cascade this frame)."""
         ctx, s, prog = self._ctx, self.settings, self._lighting_prog
         if self._shadow_map is None or not self._take.sun.casts_shadows(t):
             self._set_uniform(prog, "u_shadow", (0.0, 0.0, 0.0, 0.0))
             return
-        plan = plan_shadow_frame(take, t, s, self._take.shadow_casters(), self._take.far_cascade)
+        plan = self._take.shadow_planner(s).plan(t)
         with self.timer.section("shadow_map"):
             self._shadow_map.clear()
             ctx.enable_only(moderngl.DEPTH_TEST)  # no culling: open meshes cast shadows too

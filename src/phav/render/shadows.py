@@ -36,9 +36,9 @@ itself a 2x2 comparison), and their framebuffers.
 
 The light cameras live in :mod:`phav.render.sun_camera` (re-exported here). What a frame's plan
 needs is computed once per take, for every frame at once: the light cameras (:class:`SunFrames`)
-and the casters' boxes (:class:`ShadowCasters`), so planning a frame is a few culling products
-(about 0.1 ms instead of 0.6 ms of a 340x256 frame's CPU). The tests hold these to per-frame
-reference definitions.
+and the casters' boxes (:class:`ShadowCasters`); the culling functions here take many frames at
+once too, so :mod:`phav.render.shadow_plan` culls blocks of frames in a few products. The tests
+hold these to per-frame reference definitions.
 """
 
 from __future__ import annotations
@@ -149,16 +149,16 @@ class ShadowCasters:
         self._take = take
         self.frames = frames if frames is not None else SunFrames(take)
         # Per frame, the parts' and skins' boxes in one array (T, P + S, 2, 3), which have none
-        # (NaN), and the lowest box bottom (NaN when no box has one).
+        # (NaN), and the lowest box bottom (0 when no box has a finite coordinate).
         self._boxes = self._all_boxes()
         self.floor = self._floor_parts()
         self.moving = np.concatenate([~self.static, np.ones(len(take.skins), dtype=bool)])
         self._empty = np.any(np.isnan(self._boxes), axis=(2, 3))
         bottoms = self._boxes[:, :, 0, 2]
         with np.errstate(invalid="ignore"):
-            self._lowest = np.where(np.all(np.isnan(bottoms), axis=1), np.nan,
-                                    np.fmin.reduce(bottoms, axis=1, initial=np.inf))
-        self._any_finite = np.any(np.isfinite(self._boxes), axis=(1, 2, 3))
+            lowest = np.where(np.all(np.isnan(bottoms), axis=1), np.nan,
+                              np.fmin.reduce(bottoms, axis=1, initial=np.inf))
+        self._floor_z = np.where(np.any(np.isfinite(self._boxes), axis=(1, 2, 3)), lowest, 0.0)
         for cache in (self._boxes, self._empty):  # handed out as views: a write would change later frames' plans
             cache.setflags(write=False)
 
@@ -216,8 +216,12 @@ class ShadowCasters:
         """Frame ``t``'s ``(P + S, 2, 3)`` boxes (the parts', then the skins', as :meth:`bounds`),
         ``(P + S,) bool`` which of them are empty (NaN), and the lowest box bottom (world z,
         metres; 0 when no box has a finite coordinate). The arrays are read-only views."""
-        lowest = float(self._lowest[t]) if self._any_finite[t] else 0.0
-        return self._boxes[t], self._empty[t], lowest
+        return self._boxes[t], self._empty[t], float(self._floor_z[t])
+
+    def boxes_of(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`boxes` of several frames (``(F,)`` ints) at once: ``(F, P + S, 2, 3)`` boxes,
+        ``(F, P + S) bool`` empty marks and ``(F,)`` lowest bottoms (new arrays)."""
+        return self._boxes[frames], self._empty[frames], self._floor_z[frames]
 
 
 #: The 8 corners of a box as (low or high) per axis: corner ``c`` takes axis ``a`` from side
@@ -227,35 +231,40 @@ _AXES = np.arange(3)
 
 
 def box_corners(boxes: np.ndarray) -> np.ndarray:
-    """``(N, 8, 3)`` corners of ``(N, 2, 3)`` boxes."""
-    return boxes[:, _CORNER_SIDES, _AXES]
-
-
-def _to_clip(world_to_light_clip: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """``(..., 3)`` light clip coordinates of ``(..., 3)`` world points (orthographic: w = 1)."""
-    return points @ world_to_light_clip[:3, :3].T + world_to_light_clip[:3, 3]
+    """``(..., 8, 3)`` corners of ``(..., 2, 3)`` boxes."""
+    return boxes[..., _CORNER_SIDES, _AXES]
 
 
 def outside_light_corners(world_to_light_clip: np.ndarray, corners: np.ndarray, empty: np.ndarray) -> np.ndarray:
     """:func:`outside_light_box` from the boxes' ``(N, 8, 3)`` corners (:func:`box_corners`) and
     ``(N,) bool`` marks of the empty (NaN) boxes, for one light camera ``(4, 4)`` (result ``(N,)``)
-    or several at once ``(C, 4, 4)`` (result ``(C, N)``)."""
+    or several at once ``(C, 4, 4)`` (result ``(C, N)``); or for F frames at once, each with its
+    own boxes and cameras: ``(F, C, 4, 4)`` cameras, ``(F, N, 8, 3)`` corners and ``(F, N)`` marks
+    (result ``(F, C, N)``)."""
     cameras = np.asarray(world_to_light_clip)
-    stacked = cameras.reshape(-1, 4, 4)
-    C = len(stacked)
-    # Every camera's clip x, y, z of every corner in one product: (N, 8, 3C).
-    clip = corners @ stacked[:, :3, :3].reshape(3 * C, 3).T
-    clip += stacked[:, :3, 3].reshape(3 * C)
+    if cameras.ndim == 4:
+        return _outside_per_frame(cameras, np.asarray(corners), np.asarray(empty))
+    out = _outside_per_frame(cameras.reshape(1, -1, 4, 4), np.asarray(corners)[None], np.asarray(empty)[None])[0]
+    return out if cameras.ndim == 3 else out[0]
+
+
+def _outside_per_frame(cameras: np.ndarray, corners: np.ndarray, empty: np.ndarray) -> np.ndarray:
+    """:func:`outside_light_corners` of ``(F, C, 4, 4)`` cameras, ``(F, N, 8, 3)`` corners and
+    ``(F, N)`` empty marks: ``(F, C, N)``."""
+    F, C, N = len(cameras), cameras.shape[1], corners.shape[1]
+    # Every camera's clip x, y, z of every corner of a frame in one product: (F, N, 8, 3C).
+    clip = corners.reshape(F, N * 8, 3) @ np.swapaxes(cameras[:, :, :3, :3].reshape(F, 3 * C, 3), 1, 2)
+    clip += cameras[:, :, :3, 3].reshape(F, 1, 3 * C)
+    clip = clip.reshape(F, N, 8, 3 * C)
     # The extremes over the 8 corners by halving (exact; numpy reduces over a middle axis several
     # times slower), NaN kept as min and max keep it.
     low = high = clip
     for half in (4, 2, 1):
-        low = np.minimum(low[:, :half], low[:, half:])
-        high = np.maximum(high[:, :half], high[:, half:])
+        low = np.minimum(low[:, :, :half], low[:, :, half:])
+        high = np.maximum(high[:, :, :half], high[:, :, half:])
     with np.errstate(invalid="ignore"):
-        beyond = (low[:, 0] > 1.0) | (high[:, 0] < -1.0)  # (N, 3C)
-    out = beyond.reshape(len(corners), C, 3).any(axis=2).T | empty
-    return out if cameras.ndim == 3 else out[0]
+        beyond = (low[:, :, 0] > 1.0) | (high[:, :, 0] < -1.0)  # (F, N, 3C)
+    return np.swapaxes(beyond.reshape(F, N, C, 3).any(axis=3), 1, 2) | empty[:, None, :]
 
 
 def outside_light_box(world_to_light_clip: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -267,7 +276,7 @@ def outside_light_box(world_to_light_clip: np.ndarray, boxes: np.ndarray) -> np.
 
 
 def shadow_inside_near(near_world_to_light_clip: np.ndarray, boxes: np.ndarray, to_sun: np.ndarray,
-                       floor_z: float, margin: float) -> np.ndarray:
+                       floor_z: float | np.ndarray, margin: float | np.ndarray) -> np.ndarray:
     """``(N,) bool``: every point a caster in the world box can shadow lies inside the near light
     camera's box, so the lighting pass never reads that caster from the far cascade.
 
@@ -275,16 +284,34 @@ def shadow_inside_near(near_world_to_light_clip: np.ndarray, boxes: np.ndarray, 
     geometry (``floor_z``, world z in metres); the box grown by ``margin`` metres (the PCF kernel's
     and the receivers' normal offset's reach) swept that way down to ``floor_z - margin`` is a
     convex hull of 16 points, tested against the near box. NaN boxes give False.
+
+    For F frames at once: ``(F, 4, 4)`` cameras, ``(F, N, 2, 3)`` boxes, ``(F, 3)`` sun directions,
+    ``(F,)`` floors and margins; result ``(F, N)``.
     """
-    if len(boxes) == 0:
-        return np.zeros(0, dtype=bool)
-    grown = np.stack([boxes[:, 0] - margin, boxes[:, 1] + margin], axis=1)
-    corners = box_corners(grown)
-    drop = (corners[..., 2] - (floor_z - margin)) / max(float(to_sun[2]), 1e-6)
-    floor = corners - drop[..., None] * to_sun
-    clip = _to_clip(near_world_to_light_clip, np.concatenate([corners, floor], axis=1))
+    camera = np.asarray(near_world_to_light_clip)
+    if camera.ndim == 3:
+        return _inside_near_per_frame(camera, np.asarray(boxes), np.asarray(to_sun, dtype=np.float64),
+                                      np.asarray(floor_z, dtype=np.float64), np.asarray(margin, dtype=np.float64))
+    return _inside_near_per_frame(camera[None], np.asarray(boxes)[None], np.asarray(to_sun, dtype=np.float64)[None],
+                                  np.array([floor_z], dtype=np.float64), np.array([margin], dtype=np.float64))[0]
+
+
+def _inside_near_per_frame(cameras: np.ndarray, boxes: np.ndarray, to_sun: np.ndarray, floor_z: np.ndarray,
+                           margin: np.ndarray) -> np.ndarray:
+    """:func:`shadow_inside_near` of F frames: ``(F, 4, 4)``, ``(F, N, 2, 3)``, ``(F, 3)``, ``(F,)``,
+    ``(F,)`` -> ``(F, N)``."""
+    F, N = boxes.shape[:2]
+    if N == 0:
+        return np.zeros((F, 0), dtype=bool)
+    grow = margin[:, None, None]
+    corners = box_corners(np.stack([boxes[:, :, 0] - grow, boxes[:, :, 1] + grow], axis=2))  # (F, N, 8, 3)
+    lowest = (floor_z - margin)[:, None, None]
+    drop = (corners[..., 2] - lowest) / np.maximum(to_sun[:, 2], 1e-6)[:, None, None]
+    floor = corners - drop[..., None] * to_sun[:, None, None, :]
+    points = np.concatenate([corners, floor], axis=2).reshape(F, N * 16, 3)
+    clip = points @ np.swapaxes(cameras[:, :3, :3], 1, 2) + cameras[:, None, :3, 3]
     with np.errstate(invalid="ignore"):
-        return (np.abs(clip) <= 1.0).reshape(len(boxes), -1).all(axis=1)
+        return (np.abs(clip) <= 1.0).reshape(F, N, -1).all(axis=2)
 
 
 class ShadowMap:

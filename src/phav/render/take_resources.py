@@ -1,7 +1,8 @@
 """What a :class:`~phav.render.renderer.Renderer` keeps for the take it is rendering: the take's
 meshes and skins on the GPU, the per-frame data computed once per take (part tables, bone
 matrices, frame blocks, camera heights, the sun's light-camera data) so that a frame only looks
-them up, and the sun shadows' per-take state (the casters and the far cascade's camera)."""
+them up, and the sun shadows' per-take state (the casters, the far cascade's camera and the
+shadow planner)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import moderngl
 import numpy as np
 
 from phav.render.part_batch import PartBatch
+from phav.render.settings import RenderSettings
+from phav.render.shadow_plan import ShadowPlanner
 from phav.render.shadows import ShadowCasters
 from phav.render.skinning import SkinBuffers
 from phav.render.sun_camera import FarCascade, SunFrames, camera_inverses
@@ -48,6 +51,7 @@ class TakeResources:
         self.skin_instances: list[int] = []
         self._take: Take | None = None
         self._casters: ShadowCasters | None = None
+        self._planner: ShadowPlanner | None = None
         self._skin_draws: dict[int, list] = {}  # program number -> skin vaos
 
     def load(self, ctx: moderngl.Context, take: Take, programs: Sequence[moderngl.Program],
@@ -84,6 +88,14 @@ class TakeResources:
             self._casters = ShadowCasters(self._take, self.sun)
         return self._casters
 
+    def shadow_planner(self, settings: RenderSettings) -> ShadowPlanner:
+        """The take's :class:`~phav.render.shadow_plan.ShadowPlanner` with ``settings`` (the
+        renderer's, the same at every call; made at the first call, with :meth:`shadow_casters`
+        and :attr:`far_cascade`). Requires sun shadows (:attr:`sun`)."""
+        if self._planner is None:
+            self._planner = ShadowPlanner(self._take, settings, self.shadow_casters(), self.far_cascade)
+        return self._planner
+
     def skin_draws(self, program_number: int) -> list[tuple[int, moderngl.VertexArray]]:
         """The ``(skin, vertex array)`` of every skin that has triangles, for mesh program
         ``program_number`` (made at the first call)."""
@@ -101,5 +113,5 @@ class TakeResources:
         self.parts = self.skins = self.part_tables = None
         self.frame_blocks = self.camera_height = self.sun = self.far_cascade = None
         self.skin_matrices, self.skin_instances = [], []
-        self._take = self._casters = None
+        self._take = self._casters = self._planner = None
         self._skin_draws.clear()
