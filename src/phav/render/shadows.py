@@ -95,19 +95,21 @@ def skin_reach(skin: Skin) -> float:
     ``|inverse_bind[b] @ p|`` over vertices ``p`` and the bones ``b`` they weigh. A blend of rigid
     bone transforms keeps each vertex inside the union of these spheres around its bones."""
     p = np.c_[np.asarray(skin.mesh.positions, dtype=np.float64), np.ones(len(skin.mesh.positions))]
-    B = len(skin.bone_parts)
+    B, V = len(skin.bone_parts), len(p)
     weighed = (skin.weights > 0.0) & (skin.bones < B)
-    uses = np.zeros((B, len(p)), dtype=bool)  # bone -> the vertices that weigh it
-    uses[skin.bones[weighed], np.nonzero(weighed)[0]] = True
-    bone, vertex = np.nonzero(uses)  # by bone, then vertex
-    if not len(bone):
+    uses = np.zeros(B * V, dtype=bool)  # (bone, vertex) pairs, flat: bone * V + vertex
+    uses[skin.bones[weighed].astype(np.intp) * V + np.nonzero(weighed)[0]] = True
+    pairs = np.flatnonzero(uses)  # by bone, then vertex
+    if not len(pairs):
         return 0.0
+    bone, vertex = pairs // V, pairs % V
     # Each bone's vertices in one gathered array, each run transformed by its bone's inverse bind.
     local = p[vertex]
     edges = (np.flatnonzero(np.diff(bone)) + 1).tolist()
     for first, last in zip([0] + edges, edges + [len(bone)]):
         local[first:last] = local[first:last] @ skin.inverse_bind[bone[first]].T
-    return float(np.max(np.linalg.norm(local[:, :3], axis=1)))
+    x, y, z = local[:, 0], local[:, 1], local[:, 2]
+    return float(np.sqrt(np.max(x * x + y * y + z * z)))  # the largest norm (sqrt is monotonic)
 
 
 class ShadowCasters:
