@@ -119,3 +119,21 @@ def test_a_variation_the_action_does_not_declare_is_refused(tmp_path, capsys):
     code, _, err = run(["video", "--action", "Pour", "--variation", "b", "--out", str(tmp_path / "o"), *SMALL], capsys)
     assert code != 0 and len(err.strip().splitlines()) == 1
     assert "does not combine with variation 'b'" in err and not (tmp_path / "o").exists()
+
+
+def test_a_take_that_cannot_be_simulated_gets_one_line_error_and_no_output(tmp_path, capsys, monkeypatch):
+    """A simulation that leaves its valid range (made to here, at the first step) fails the video
+    with one line naming the action and the seed and advising another seed; nothing is written."""
+    import phav.scenario
+    from phav.physics import SimulationError
+
+    def explode(*args, **kwargs):
+        raise SimulationError("t=0.004 s: link pelvis moves at 99.0 m/s (bound 50.0 m/s); the body exploded")
+
+    monkeypatch.setattr(phav.scenario, "run_physics", explode)
+    code, _, err = run(["video", "--action", "Walk", "--seed", "7", "--out", str(tmp_path / "o"), *SMALL], capsys)
+    lines = err.strip().splitlines()
+    assert code == 1 and len(lines) == 1, err
+    assert "Walk (seed 7) could not be simulated: t=0.004 s" in lines[0], err
+    assert lines[0].endswith("the body exploded; try another seed"), err
+    assert not (tmp_path / "o").exists()

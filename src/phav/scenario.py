@@ -25,7 +25,7 @@ from phav.body.skin import DEFAULT_RESOLUTION
 from phav.body.presets import preset_names, sample_actor
 from phav.errors import SignatureError, SpecError
 from phav.motion.library import load_clip
-from phav.physics import Humanoid, World
+from phav.physics import Humanoid, SimulationError, World
 from phav.physics.variations import BLEND_CLIPS, Modifier, make_modifiers
 from phav.seeding import video_rng
 from phav.spec import VideoSpec
@@ -292,7 +292,12 @@ class Scenario:
             spec.variation.value, video_rng(spec.seed, "variation"), duration, self.clip_name, self.skeleton),
             spec.seed, lambda i: f"actor{i + 2}", {main.name})
         self.actors = [main] + main.companions
-        stage_props, stage_poses, _ = run_physics(self.static, self.actors, spec.frames, self.timestep, self.substeps)
+        try:
+            stage_props, stage_poses, _ = run_physics(self.static, self.actors, spec.frames, self.timestep,
+                                                      self.substeps)
+        except SimulationError as exc:  # the same spec fails the same way: another seed draws another take
+            raise SimulationError(f"{spec.action} (seed {spec.seed}) could not be simulated: {exc}; "
+                                  "try another seed") from exc
         self.action_record, self.variation_record = main.action_record, main.variation_record
         take = assemble_take(spec, self.static, self.lighting, self.rig, spec.camera.value, self.actors,
                              stage_props, stage_poses, timestep=self.timestep, substeps=self.substeps,
