@@ -137,3 +137,21 @@ def test_a_take_that_cannot_be_simulated_gets_one_line_error_and_no_output(tmp_p
     assert "Walk (seed 7) could not be simulated: t=0.004 s" in lines[0], err
     assert lines[0].endswith("the body exploded; try another seed"), err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("variable, value, words", [
+    ("PHAV_GL", "vulkan", "PHAV_GL='vulkan' is not a backend; choose one of egl, glfw"),
+    ("PHAV_EGL_DEVICE", "gpu0", "PHAV_EGL_DEVICE='gpu0' is not a device index"),
+])
+def test_no_gl_context_gets_one_line_error_and_no_output(tmp_path, capsys, monkeypatch, variable, value, words):
+    """When no GL context can be made (here: an invalid setting; no driver says what to install,
+    tests/render/test_renderer.py), the video fails with one line and writes nothing."""
+    import phav.render.context as glctx
+
+    monkeypatch.setattr(glctx, "_context", None)  # as in a fresh process: the next renderer makes the context
+    monkeypatch.delenv("PHAV_GL", raising=False)  # the default backend, egl
+    monkeypatch.setenv(variable, value)
+    code, _, err = run(["video", "--action", "Walk", "--out", str(tmp_path / "o"), *SMALL], capsys)
+    lines = err.strip().splitlines()
+    assert code == 1 and len(lines) == 1 and words in lines[0], err
+    assert not (tmp_path / "o").exists()

@@ -33,12 +33,15 @@ def test_backend_and_device_from_env(monkeypatch):
     monkeypatch.setenv("PHAV_GL", "GLFW")
     assert glctx.backend_from_env() == "glfw"
     monkeypatch.setenv("PHAV_GL", "vulkan")
-    with pytest.raises(ValueError, match="egl, glfw"):
+    with pytest.raises(GLUnavailableError, match="egl, glfw"):
         glctx.backend_from_env()
     monkeypatch.setenv("PHAV_EGL_DEVICE", "2")
     assert glctx.egl_device_from_env() == 2
     monkeypatch.setenv("PHAV_EGL_DEVICE", "gpu0")
-    with pytest.raises(ValueError, match="PHAV_EGL_DEVICE"):
+    with pytest.raises(GLUnavailableError, match="PHAV_EGL_DEVICE"):
+        glctx.egl_device_from_env()
+    monkeypatch.setenv("PHAV_EGL_DEVICE", "-1")
+    with pytest.raises(GLUnavailableError, match=">= 0"):
         glctx.egl_device_from_env()
 
 
@@ -51,6 +54,20 @@ def test_missing_gl_says_what_to_install(monkeypatch):
     monkeypatch.delenv("PHAV_GL", raising=False)
     with pytest.raises(GLUnavailableError, match="libegl1 libgl1-mesa-dri"):
         glctx.get_context()
+
+
+def test_no_display_for_glfw_says_why_and_to_use_egl(monkeypatch):
+    """GLFW's own report (here a stand-in for X11's) is the reason in the one-line error."""
+    import glfw
+
+    monkeypatch.setattr(glctx, "_context", None)
+    monkeypatch.setenv("PHAV_GL", "glfw")
+    monkeypatch.setattr(glfw, "init", lambda: False)
+    monkeypatch.setattr(glfw, "get_error", lambda: (65550, b"X11: Failed to open display "))
+    with pytest.raises(GLUnavailableError) as raised:
+        glctx.get_context()
+    assert str(raised.value) == ("GLFW could not initialise (X11: Failed to open display); "
+                                 "use PHAV_GL=egl on headless machines")
 
 
 @pytest.mark.gl

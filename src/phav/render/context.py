@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import warnings
 from typing import Any
 
 import moderngl
+
+from phav.errors import PhavError
 
 #: OpenGL version the renderer needs (3.3 core); 4.3 adds compute shaders.
 MIN_GL_VERSION = 330
@@ -29,8 +32,10 @@ _INSTALL_HINT = (
 )
 
 
-class GLUnavailableError(RuntimeError):
-    """No OpenGL context could be created; the message says what to install."""
+class GLUnavailableError(PhavError, RuntimeError):
+    """No OpenGL context could be created (no driver, no display for ``glfw``, or ``PHAV_GL`` /
+    ``PHAV_EGL_DEVICE`` holding an invalid value); the message says what to install or set. A
+    user-facing error: ``phav-render`` prints it on one line, the dataset runner stops on it."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,22 +75,24 @@ _glfw_window: Any = None  # keeps the hidden GLFW window alive with its context
 
 
 def backend_from_env() -> str:
-    """The backend named by ``PHAV_GL`` (default ``egl``). Raises ``ValueError`` for other names."""
+    """The backend named by ``PHAV_GL`` (default ``egl``). Raises :class:`GLUnavailableError` for
+    other names."""
     name = os.environ.get("PHAV_GL", "egl").strip().lower() or "egl"
     if name not in BACKENDS:
-        raise ValueError(f"PHAV_GL={name!r} is not a backend; choose one of {', '.join(BACKENDS)}")
+        raise GLUnavailableError(f"PHAV_GL={name!r} is not a backend; choose one of {', '.join(BACKENDS)}")
     return name
 
 
 def egl_device_from_env() -> int:
-    """The EGL device index named by ``PHAV_EGL_DEVICE`` (default 0)."""
+    """The EGL device index named by ``PHAV_EGL_DEVICE`` (default 0). Raises
+    :class:`GLUnavailableError` for anything but a whole number >= 0."""
     text = os.environ.get("PHAV_EGL_DEVICE", "0").strip() or "0"
     try:
         index = int(text)
     except ValueError:
-        raise ValueError(f"PHAV_EGL_DEVICE={text!r} is not a device index (0, 1, ...)") from None
+        raise GLUnavailableError(f"PHAV_EGL_DEVICE={text!r} is not a device index (0, 1, ...)") from None
     if index < 0:
-        raise ValueError(f"PHAV_EGL_DEVICE={index} must be >= 0")
+        raise GLUnavailableError(f"PHAV_EGL_DEVICE={index} must be >= 0")
     return index
 
 
@@ -97,8 +104,13 @@ def _create_glfw() -> moderngl.Context:
     global _glfw_window
     import glfw  # imported only for this backend
 
-    if not glfw.init():
-        raise GLUnavailableError("GLFW could not initialise (no display?); use PHAV_GL=egl on headless machines")
+    with warnings.catch_warnings():  # GLFW's own report goes into the one-line error below
+        warnings.simplefilter("ignore", glfw.GLFWError)
+        ready = glfw.init()
+    if not ready:
+        _, description = glfw.get_error()
+        why = description.decode(errors="replace").strip() if description else "no display?"
+        raise GLUnavailableError(f"GLFW could not initialise ({why}); use PHAV_GL=egl on headless machines")
     glfw.window_hint(glfw.VISIBLE, glfw.FALSE)
     glfw.window_hint(glfw.CONTEXT_VERSION_MAJOR, MIN_GL_VERSION // 100)
     glfw.window_hint(glfw.CONTEXT_VERSION_MINOR, (MIN_GL_VERSION // 10) % 10)
@@ -117,8 +129,8 @@ def get_context() -> moderngl.Context:
     """The process's GL context, created on first call (backend and device from the environment).
 
     Raises:
-        GLUnavailableError: no context could be created; the message says what to install.
-        ValueError: ``PHAV_GL`` or ``PHAV_EGL_DEVICE`` holds an invalid value.
+        GLUnavailableError: no context could be created, or ``PHAV_GL`` or ``PHAV_EGL_DEVICE``
+            holds an invalid value; the message says what to install or set.
     """
     global _context, _backend
     if _context is not None:
