@@ -155,3 +155,14 @@ def test_no_gl_context_gets_one_line_error_and_no_output(tmp_path, capsys, monke
     lines = err.strip().splitlines()
     assert code == 1 and len(lines) == 1 and words in lines[0], err
     assert not (tmp_path / "o").exists()
+
+
+def test_python_m_phav_cli_has_every_command():
+    """`python -m phav.cli` runs the same command group as the `phav-render` entry point."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "phav.cli", "--help"], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    commands = [line.split()[0] for line in out.split("Commands:")[1].strip().splitlines()]
+    assert commands == ["dataset", "list", "sample", "serve", "video", "view"], out

@@ -193,5 +193,7 @@ from phav import cli_dataset  # noqa: E402,F401  (registers `sample` and `datase
 from phav.server import command as _serve_command  # noqa: E402,F401  (registers `serve`)
 from phav.viewer import command as _view_command  # noqa: E402,F401  (registers `view`)
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # `python -m phav.cli`: the commands above registered on the module phav.cli,
+    from phav.cli import main as _main  # not on this __main__ copy of it
+
+    _main()
