@@ -134,7 +134,7 @@ def variation_modifiers(letters: str, rng: np.random.Generator, duration: float,
     if "b" in letters:
         choices = [c for c in BLEND_CLIPS if c != clip_name]
         second = load_clip(choices[int(rng.integers(len(choices)))], skeleton)
-    return make_modifiers(letters, rng, duration, second)
+    return make_modifiers(letters, rng, duration, second, skeleton)
 
 
 def companion(seed: int, purpose: str, index: int, spec: Any, lead: Performer, taken: set[str]) -> Performer:

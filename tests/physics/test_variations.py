@@ -17,7 +17,7 @@ def run(letters: str, seed: int, actor: str = "Model_Woman01"):
     skeleton = get_preset(actor).skeleton()
     clip = load_deepmimic("walk", skeleton)
     second = load_deepmimic("punch", skeleton)
-    mods = make_modifiers(letters, video_rng(seed, "variation"), FRAMES / 30.0, second)
+    mods = make_modifiers(letters, video_rng(seed, "variation"), FRAMES / 30.0, second, skeleton)
     for m in mods:
         clip = m.clip(clip)
     joints, props = [], []

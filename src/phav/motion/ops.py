@@ -58,17 +58,21 @@ def blend(a: Clip, b: Clip, weight: float | Sequence[float] | np.ndarray, *, dur
                 quat_slerp(ja, jb, w[:, None]), leg_length=a.leg_length if a.leg_length == b.leg_length else None)
 
 
-def layer(base: Clip, top: Clip, joints: Sequence[str] = UPPER_BODY_JOINTS, weight: float = 1.0, *,
-          name: str | None = None) -> Clip:
+def layer(base: Clip, top: Clip, joints: Sequence[str] = UPPER_BODY_JOINTS,
+          weight: float | Sequence[float] | np.ndarray = 1.0, *, name: str | None = None) -> Clip:
     """``base`` with ``joints`` taken from ``top`` (blended by ``weight``); root motion stays ``base``'s.
 
-    The result lasts as long as ``base``; ``top`` is sampled at the same times.
+    The result lasts as long as ``base``; ``top`` is sampled at the same times. ``weight``: a
+    constant or per-frame weights ``(F,)`` (``base``'s frames) in ``[0, 1]``.
     """
     missing = [j for j in joints if j not in base.joint_names or j not in top.joint_names]
     if missing:
         raise ValueError(f"cannot layer: joints {missing} are missing from {base.name!r} or {top.name!r}")
-    if not 0.0 <= weight <= 1.0:
-        raise ValueError(f"layer weight must be in [0, 1], got {weight}")
+    w = np.asarray(weight, dtype=np.float64)
+    if w.ndim > 1 or (w.ndim == 1 and len(w) != base.num_frames):
+        raise ValueError(f"layer weights must be a constant or one per frame ({base.num_frames}), got shape {w.shape}")
+    if not np.all((w >= 0.0) & (w <= 1.0)):
+        raise ValueError(f"layer weight must be in [0, 1], got {weight if w.ndim == 0 else (w.min(), w.max())}")
     t = np.arange(base.num_frames) / base.fps
     _, _, jt = top._poses_at(t)
     out = base.joint_quats.copy()

@@ -14,7 +14,10 @@ variation is deterministic for a given seed; several letters compose (``"wp"``).
   direction, 2.5-5.5 N per kg of body mass for 0.15 s; during a push and 0.3 s after it the root pin
   relaxes to 10 % so that the body sways and recovers.
 - ``b`` blending: the clip is blended with a second DeepMimic clip: its upper body is layered
-  over the base motion at weight 0.5-0.9 (e.g. punching while walking).
+  over the base motion at weight 0.5-0.9 (e.g. punching while walking), lowered in the frames where
+  it would take the body below the base motion's lowest point and the ground (a punch layered over
+  a get-up from lying face down; :func:`phav.motion.grounded_layer.layer_above_ground`). The record
+  keeps the drawn ``weight`` and ``weight_min``, the lowest per-frame weight used.
 - ``o`` objects: a ball thrown at the person (semantic class ``Ball``) and a box placed in the
   path (``Misc``); both are rigid bodies that the person touches, recorded as extra parts.
 """
@@ -26,7 +29,7 @@ import math
 
 import numpy as np
 
-from phav.body.skeleton import SIDES
+from phav.body.skeleton import SIDES, Skeleton
 from phav.motion.clip import Clip
 from phav.physics.bullet import pybullet
 from phav.physics.humanoid import Humanoid
@@ -166,19 +169,22 @@ class Blending(Modifier):
 
     letter = "b"
 
-    def __init__(self, rng: np.random.Generator, second: Clip) -> None:
+    def __init__(self, rng: np.random.Generator, second: Clip, skeleton: Skeleton) -> None:
         super().__init__()
-        self.second = second
+        self.second, self.skeleton = second, skeleton
         self.weight = float(rng.uniform(0.5, 0.9))
         self.offset = float(rng.uniform(0.0, second.duration))
         self.record = {"second_clip": second.name, "weight": self.weight, "offset_s": self.offset}
 
     def clip(self, clip: Clip) -> Clip:
-        from phav.motion.ops import layer, time_warp
+        from phav.motion.grounded_layer import layer_above_ground
+        from phav.motion.ops import time_warp
 
         # sampling past the end repeats a looping clip and holds the last pose of another
         top = time_warp(self.second, lambda t: t + self.offset, clip.duration)
-        return layer(clip, top, weight=self.weight)
+        layered, weights = layer_above_ground(clip, top, self.skeleton, self.weight)
+        self.record["weight_min"] = float(weights.min())
+        return layered
 
 
 class Objects(Modifier):
@@ -235,15 +241,16 @@ class Objects(Modifier):
 
 
 def make_modifiers(letters: str, rng: np.random.Generator, duration: float,
-                   second_clip: Clip | None = None) -> list[Modifier]:
+                   second_clip: Clip | None = None, skeleton: Skeleton | None = None) -> list[Modifier]:
     """Modifiers for the variation letters (``n``, ``w``, ``p``, ``b``, ``o``; combinations compose).
 
     Args:
         rng: the only source of randomness.
         duration: video length, seconds.
         second_clip: the blending variation's second motion (required for ``b``).
+        skeleton: the body the clips are fitted to (required for ``b``).
     Raises:
-        ValueError: an unknown letter, or ``b`` without a second clip.
+        ValueError: an unknown letter, or ``b`` without a second clip or skeleton.
     """
     out: list[Modifier] = []
     for letter in letters:
@@ -254,9 +261,9 @@ def make_modifiers(letters: str, rng: np.random.Generator, duration: float,
         elif letter == "p":
             out.append(Perturbation(rng, duration))
         elif letter == "b":
-            if second_clip is None:
-                raise ValueError("variation b needs a second clip to blend with")
-            out.append(Blending(rng, second_clip))
+            if second_clip is None or skeleton is None:
+                raise ValueError("variation b needs a second clip to blend with and the body's skeleton")
+            out.append(Blending(rng, second_clip, skeleton))
         elif letter == "o":
             out.append(Objects(rng, duration))
     return out
