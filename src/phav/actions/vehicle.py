@@ -7,6 +7,15 @@ the contact with the person is a real collision whose impulse starts the humanoi
 transition (:meth:`phav.physics.humanoid.Humanoid.observe_impacts`). After the first contact the car
 brakes to a stop. Its start is placed so that its front reaches the walker's pelvis at the sampled
 hit time. Thresholds are fractions of the actor's height ``h``.
+
+The car meets nothing but the person, so its course must be clear of the world: where a building,
+parked car or post stands in the way (a walker on an Urban pavement has a wall on one side and the
+kerb's lamps and parked cars on the other), the car would drive out of it, or crush the thrown body
+against it (the simulation explodes or the body is held upright). :meth:`CarStrike.setup` tests
+the corridor of each course with rays, the drawn one first (from the drawn side), then from the
+other side, from ahead and from behind along the walk, and takes the first that is clear over the
+car's run-up and its braking distance beyond the person; with none clear it keeps the drawn one.
+The record says which (``car_side``: ``left``, ``right``, ``behind`` or ``ahead``).
 """
 
 from __future__ import annotations
@@ -32,6 +41,10 @@ CAR_MASS = 1200.0
 BRAKE = 7.0
 #: Gap (m) between the car's front and the pelvis at the sampled hit time (the bumper meets the legs).
 FRONT_GAP = 0.05
+#: Heights (m) of the rays that test a course for obstacles: bumper, bonnet, roof.
+PROBE_HEIGHTS = (0.25, 0.8, 1.4)
+#: Metres of clear course wanted beyond the car's braking distance (the thrown body's landing).
+LANDING_MARGIN = 1.5
 
 
 def car_prop(rng: np.random.Generator) -> tuple[ShapedProp, np.ndarray]:
@@ -63,17 +76,46 @@ class CarStrike(Modifier):
         self.record = {"car_half_m": [round(float(x), 4) for x in self.half], "car_speed_m_s": round(self.speed, 4),
                        "car_side": side, "car_angle_rad": round(self.angle, 4), "car_hit_s": round(self.hit_s, 4)}
 
+    def _courses(self, walk: np.ndarray) -> list[tuple[str, float, np.ndarray]]:
+        """``(side, angle, unit horizontal direction (2,))`` of the courses to try, in order: the
+        drawn side, the other side (both turned by the drawn angle towards the walk), from ahead
+        and from behind (a car from behind sweeps the legs into the ground more often: last)."""
+        left = np.array([-walk[1], walk[0]])
+        c, s = math.cos(self.angle), math.sin(self.angle)
+        out = []
+        for side in (self.side, "right" if self.side == "left" else "left"):
+            towards = -left if side == "left" else left  # a car from the left drives towards the right
+            out.append((side, self.angle, c * towards + s * walk))
+        out += [("ahead", 0.0, -walk), ("behind", 0.0, walk.copy())]
+        return out
+
+    def _clear(self, world: World, human: Humanoid, target: np.ndarray, d: np.ndarray) -> bool:
+        """Whether the course through ``target`` (world x, y) along ``d`` meets no body but the
+        person: rays at :data:`PROBE_HEIGHTS` along its centre and both sides, over the run-up
+        behind the target and the braking distance (plus :data:`LANDING_MARGIN`) beyond it."""
+        run_up = self.speed * self.hit_s + self.half[0]
+        beyond = self.speed ** 2 / (2.0 * BRAKE) + 2.0 * self.half[0] + LANDING_MARGIN
+        side = np.array([-d[1], d[0]]) * self.half[1]
+        starts, ends = [], []
+        for z in PROBE_HEIGHTS:
+            for offset in (-side, np.zeros(2), side):
+                a = target + offset
+                for b in (a - d * run_up, a + d * beyond):
+                    starts.append([a[0], a[1], z])
+                    ends.append([b[0], b[1], z])
+        hits = world.client.rayTestBatch(starts, ends)
+        return all(h[0] in (-1, human.body_id) for h in hits)
+
     def setup(self, world: World, human: Humanoid) -> None:
         clip = human.clip
         p = clip.sample(min(self.hit_s, clip.duration))
         walk = quat_rotate(p.root_quat, np.array([1.0, 0.0, 0.0]))[:2]
         walk = walk / max(float(np.linalg.norm(walk)), 1e-9)
-        left = np.array([-walk[1], walk[0]])
-        towards = -left if self.side == "left" else left  # a car from the left drives towards the right
-        c, s = math.cos(self.angle), math.sin(self.angle)
-        d = c * towards + s * walk
-        self._dir = np.array([d[0], d[1], 0.0])
         target = np.array([p.root_pos[0], p.root_pos[1], 0.0])
+        courses = self._courses(walk)
+        side, angle, d = next((c for c in courses if self._clear(world, human, target[:2], c[2])), courses[0])
+        self.record["car_side"], self.record["car_angle_rad"] = side, round(angle, 4)
+        self._dir = np.array([d[0], d[1], 0.0])
         centre_at_hit = target - self._dir * (self.half[0] + FRONT_GAP)
         start = centre_at_hit - self._dir * self.speed * self.hit_s
         prop = self.props[0]
