@@ -72,6 +72,8 @@ def test_modalities_subset_writes_only_those(tmp_path, capsys):
         (["--action", "Walk", "--frames", "-3"], "--frames"),
         (["--action", "Walk", "--seconds", "0"], "--seconds"),
         (["--action", "Walk", "--modalities", "img,xray"], "xray"),
+        (["--action", "SyntheticCarHit", "--environment", "House", "--camera", "Indoor"],
+         "does not take place in environment House; choose one of Plain"),
     ],
 )
 def test_bad_input_gets_one_line_error_and_no_output(tmp_path, capsys, args, words):

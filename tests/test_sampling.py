@@ -267,3 +267,34 @@ def test_variation_is_drawn_among_those_the_action_declares():
     # enumeration follows the same rule and still sums to one
     pour = [(v, p) for v, p in m.enumerate() if v["action"] == "Pour"]
     assert {v["variation"] for v, _ in pour} == set(declared)
+
+
+def test_an_action_is_never_drawn_in_an_environment_it_excludes():
+    """SyntheticCarHit excludes the House (no car drives indoors): the model never draws it there,
+    in samples or in the enumeration, and the other classes still get every environment."""
+    from phav.actions import get_action
+
+    assert get_action("SyntheticCarHit").excluded_environments == {"House"}
+    m = SpecModel(SamplingConfig(), base=VideoSpec())
+    drawn = {m.sample(np.random.default_rng(i), action="SyntheticCarHit").environment.value for i in range(80)}
+    assert "House" not in drawn and len(drawn) >= 5
+    assert "House" in {m.sample(np.random.default_rng(i), action="Walk").environment.value for i in range(80)}
+    cars = [v for v, _ in m.enumerate() if v["action"] == "SyntheticCarHit"]
+    assert cars and all(v["environment"] != "House" for v in cars)
+    assert sum(p for _, p in m.enumerate()) == pytest.approx(1.0)
+
+
+def test_the_default_classes_are_those_with_a_possible_video():
+    """With variation b fixed, the classes are the ones that combine with blending (no class
+    without a possible video stops the plan); a named class without one says why."""
+    from phav.actions import action_names, get_action
+
+    blending = SpecModel(SamplingConfig(), base=VideoSpec(), fixed={"variation": "b"})
+    assert blending.classes() == [a for a in action_names() if "b" in get_action(a).variations]
+    assert {s.action for s in blending.sample_balanced(10, seed=0)} == set(blending.classes())
+    with pytest.raises(ConfigError, match="class Pour has no possible video: it combines only with variations n, o, w"):
+        blending.classes(["Walk", "Pour"])
+    indoors = SpecModel(SamplingConfig(), base=VideoSpec(), fixed={"environment": "House"})
+    assert "SyntheticCarHit" not in indoors.classes() and "Walk" in indoors.classes()
+    with pytest.raises(ConfigError, match="SyntheticCarHit has no possible video: it does not take place in House"):
+        indoors.classes(["SyntheticCarHit"])

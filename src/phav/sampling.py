@@ -6,6 +6,8 @@ Structure (PHAV's, as released)::
     actor, day_phase, weather, length: independent
     variation: independent, restricted to the variations the action declares (its recipe's
     ``variations``: e.g. Pour does not combine with b, blending)
+    environment: restricted to those the action does not exclude (its recipe's
+    ``excluded_environments``: no SyntheticCarHit in the House)
 
 Every variable has a *named distribution* over the values implemented at run time (the action and
 preset registries, the environment builders, the camera rigs, ...): ``uniform``, explicit
@@ -117,6 +119,16 @@ def _action_variations(action: str) -> frozenset[str]:
         return frozenset(get_action(action).variations)
     except ValueError:
         return frozenset(v.value for v in Variation)
+
+
+def _action_excluded_environments(action: str) -> frozenset[str]:
+    """The environments ``action``'s recipe excludes (none for an unknown action)."""
+    from phav.actions import get_action
+
+    try:
+        return frozenset(get_action(action).excluded_environments)
+    except ValueError:
+        return frozenset()
 
 
 def available_values() -> dict[str, Any]:
@@ -393,6 +405,8 @@ class SpecModel:
                 values = [v for v in values if v in allowed]
         elif variable == "variation" and parent_value is not None:
             values = [v for v in self.allowed["variation"] if v in _action_variations(parent_value)]
+        elif variable == "environment" and parent_value is not None:  # given the action
+            values = [v for v in self.allowed["environment"] if v not in _action_excluded_environments(parent_value)]
         else:
             values = self.allowed[variable]
         vc = self.config.variables.get(variable, _DEFAULTS.get(variable, VariableConfig()))
@@ -412,7 +426,8 @@ class SpecModel:
         for child, parent in PARENTS.items():
             if parent == variable and not self.distribution(child, value):
                 return False
-        if variable == "action" and not self.distribution("variation", value):
+        if variable == "action" and not (self.distribution("variation", value)
+                                         and self._feasible_dist("environment", value)):
             return False
         return True
 
@@ -454,7 +469,7 @@ class SpecModel:
             values["action"] = action
         values["clip"] = self._draw(rng, "clip", values["action"])
         values["actor"] = self._draw(rng, "actor")
-        values["environment"] = self._draw(rng, "environment")
+        values["environment"] = self._draw(rng, "environment", values["action"])
         values["camera"] = self._draw(rng, "camera", values["environment"])
         for var in ("day_phase", "weather"):
             values[var] = self._draw(rng, var)
@@ -470,7 +485,7 @@ class SpecModel:
         independent = ("actor", "day_phase", "weather", "variation")
         for action, pa in self._feasible_dist("action").items():
             for clip, pc in self.distribution("clip", action).items():
-                for env, pe in self._feasible_dist("environment").items():
+                for env, pe in self._feasible_dist("environment", action).items():
                     for cam, pk in self.distribution("camera", env).items():
                         dists = [self.distribution(v, action if v == "variation" else None) for v in independent]
                         for combo in itertools.product(*(d.items() for d in dists)):
@@ -482,8 +497,8 @@ class SpecModel:
                             if limit is not None and count >= limit:
                                 return
 
-    def _feasible_dist(self, variable: str) -> dict[str, float]:
-        dist = {v: p for v, p in self.distribution(variable).items() if self._feasible(variable, v)}
+    def _feasible_dist(self, variable: str, parent_value: str | None = None) -> dict[str, float]:
+        dist = {v: p for v, p in self.distribution(variable, parent_value).items() if self._feasible(variable, v)}
         total = sum(dist.values())
         return {v: p / total for v, p in dist.items()} if total > 0 else {}
 
@@ -497,14 +512,38 @@ class SpecModel:
         return self.sample(plan_key_rng(seed, action, index), action=action, seed=video_seed(seed, action, index))
 
     def classes(self, names: Sequence[str] | None = None) -> list[str]:
-        """The classes to plan: ``names`` checked against the available ones, or all available."""
+        """The classes to plan: ``names`` checked against the available ones, or every available
+        class that has a possible video under the constraints and options (e.g. with variation b
+        only, the classes that combine with blending).
+
+        Raises:
+            ConfigError: an unknown class, a named class without a possible video (the message
+                says why), or no class with one.
+        """
         if not names:
-            return list(self.allowed["action"])
+            feasible = [a for a in self.allowed["action"] if self._feasible("action", a)]
+            if not feasible:
+                raise ConfigError("the constraints and options leave no class a possible video; relax them")
+            return feasible
         bad = [n for n in names if n not in self.allowed["action"]]
         if bad:
             raise ConfigError(
                 f"unknown class {', '.join(map(repr, bad))}; valid classes: {', '.join(self.allowed['action'])}")
+        for name in names:
+            if not self._feasible("action", name):
+                raise ConfigError(f"class {name} has no possible video: {self._infeasible_reason(name)}; "
+                                  f"relax the options or leave {name} out of the classes")
         return list(dict.fromkeys(names))
+
+    def _infeasible_reason(self, action: str) -> str:
+        """Why the constraints and options leave ``action`` no video (for :meth:`classes`)."""
+        if not self.distribution("clip", action):
+            return "the constraints allow none of its clips"
+        if not self.distribution("variation", action):
+            return (f"it combines only with variations {', '.join(sorted(_action_variations(action)))}, "
+                    f"and the options allow {', '.join(self.allowed['variation'])}")
+        return (f"it does not take place in {', '.join(sorted(_action_excluded_environments(action)))}, "
+                f"and the options allow only {', '.join(self.allowed['environment'])}")
 
     def sample_balanced(self, n: int, seed: int, classes: Sequence[str] | None = None) -> list[VideoSpec]:
         """``n`` specs whose classes are balanced: each run of ``len(classes)`` videos holds every class

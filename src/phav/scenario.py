@@ -73,6 +73,16 @@ def check_variation(recipe: ActionRecipe, letters: str) -> None:
                         f"its variations: {', '.join(sorted(recipe.variations))}")
 
 
+def check_environment(recipe: ActionRecipe, environment: str) -> None:
+    """Raise ``SpecError`` (one line, listing the others) when ``recipe`` excludes ``environment``."""
+    if environment in recipe.excluded_environments:
+        from phav.worlds.environments import ENVIRONMENTS
+
+        others = [e.value for e in ENVIRONMENTS if e.value not in recipe.excluded_environments]
+        raise SpecError(f"action {recipe.name} does not take place in environment {environment}; "
+                        f"choose one of {', '.join(others)}")
+
+
 # ---- world -----------------------------------------------------------------------------------------
 def build_world(spec: VideoSpec) -> Any:
     """The environment of ``spec`` (:class:`~phav.worlds.scene.StaticScene`) drawn from the
@@ -251,6 +261,7 @@ class Scenario:
             self.spec = spec.validate()
             self.recipe = get_action(spec.action)
             check_variation(self.recipe, spec.variation.value)
+            check_environment(self.recipe, spec.environment.value)
             self.clip_name = resolve_clip(spec, self.recipe)
             self.static = build_world(spec)
             check_camera(spec.environment, spec.camera)

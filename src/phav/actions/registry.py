@@ -123,6 +123,8 @@ class ActionRecipe:
         description: one line for ``phav-render list actions``.
         build: the hook making one video's :class:`ActionPlan` (default :func:`deepmimic_build`).
         variations: the motion variation letters that make sense with this action.
+        excluded_environments: environments the action cannot take place in (a car hit indoors):
+            the sampler never draws them for it and a spec that asks for one is refused.
         duration: the length (seconds) in which the action completes: videos at least this
             long show it (tests and the sampler use it).
     """
@@ -135,6 +137,7 @@ class ActionRecipe:
     build: Callable[[BuildContext], ActionPlan] = deepmimic_build
     variations: frozenset[str] = ALL_VARIATIONS
     duration: float = 2.0
+    excluded_environments: frozenset[str] = frozenset()
 
     def frames_needed(self, fps: float) -> int:
         """Video frames that hold the action at ``fps``: ``ceil(duration * fps)``."""

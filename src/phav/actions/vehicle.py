@@ -15,7 +15,8 @@ against it (the simulation explodes or the body is held upright). :meth:`CarStri
 the corridor of each course with rays, the drawn one first (from the drawn side), then from the
 other side, from ahead and from behind along the walk, and takes the first that is clear over the
 car's run-up and its braking distance beyond the person; with none clear it keeps the drawn one.
-The record says which (``car_side``: ``left``, ``right``, ``behind`` or ``ahead``).
+The record says which (``car_side``: ``left``, ``right``, ``behind`` or ``ahead``). There is no
+such course in a room, and no car drives indoors: the action excludes the House.
 """
 
 from __future__ import annotations
@@ -184,4 +185,5 @@ def car_hit_signature(take: Take) -> SignatureResult:
 
 CAR_HIT = register(ActionRecipe("SyntheticCarHit", frozenset({"synthetic"}), ("walk",), car_hit_signature,
                                 "a walking person struck by a car falls as a ragdoll", build=car_hit_build,
-                                duration=3.0, variations=frozenset({"n", "w", "o"})))
+                                duration=3.0, variations=frozenset({"n", "w", "o"}),
+                                excluded_environments=frozenset({"House"})))  # no car drives indoors
