@@ -275,6 +275,7 @@ def test_an_action_is_never_drawn_in_an_environment_it_excludes():
     from phav.actions import get_action
 
     assert get_action("SyntheticCarHit").excluded_environments == {"House"}
+    assert get_action("SyntheticFlee").excluded_environments == {"House"}
     m = SpecModel(SamplingConfig(), base=VideoSpec())
     drawn = {m.sample(np.random.default_rng(i), action="SyntheticCarHit").environment.value for i in range(80)}
     assert "House" not in drawn and len(drawn) >= 5

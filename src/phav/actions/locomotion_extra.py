@@ -229,7 +229,9 @@ def flee_signature(take: Take) -> SignatureResult:
 
 FLEE = register(ActionRecipe("SyntheticFlee", frozenset({"synthetic"}), ("run",), flee_signature,
                              "startled by an approaching car, turning and running away", build=flee_build,
-                             duration=2.2, variations=frozenset({"n", "w", "o"})))
+                             duration=2.2, variations=frozenset({"n", "w", "o"}),
+                             # no car drives indoors, and a room leaves no run to flee along
+                             excluded_environments=frozenset({"House"})))
 
 
 # ---- Roll (extra) --------------------------------------------------------------------------------
