@@ -1,6 +1,7 @@
 """SyntheticHop, SyntheticFlee and Roll: their motions, props and signatures."""
 
 import numpy as np
+import pytest
 
 from phav.actions import get_action
 from phav.actions import signals as S
@@ -64,3 +65,41 @@ def test_roll_signature_rejects_a_walk_and_the_roll_passes_for_a_boy():
     assert not get_action("Roll").signature(_take("Walk", frames=45)).ok
     take = _take("Roll", seed=4, actor="Model_Boy")
     assert take.meta["signature"]["ok"], take.meta["signature"]["reason"]
+
+
+def test_the_flee_takes_an_escape_the_world_leaves_open():
+    """A bench across the drawn escape turns the run over the other shoulder (or straighter); with
+    nothing in the way, or no world, the drawn escape stays."""
+    from phav.actions.locomotion_extra import escape_is_clear, flee_build
+    from phav.actions.registry import BuildContext
+    from phav.seeding import video_rng
+    from phav.worlds.scene import Collider, StaticScene
+
+    sk = sample_actor("Model_Default", video_rng(0, "actor"))[0].skeleton()
+    open_field = StaticScene(meshes=[], start_position=np.zeros(2), start_heading=0.0, params={})
+
+    def plan(world):
+        return flee_build(BuildContext(sk, video_rng(5, "action"), "run", 2.2, None, world))
+
+    drawn = plan(None)
+    assert plan(open_field).style == drawn.style
+    # a bench where the drawn escape runs, 3 m out
+    path = drawn.clip.root_pos[int(drawn.style["react_s"] * drawn.clip.fps):, :2]
+    x, y = path[len(path) // 2]
+    bench = StaticScene(meshes=[], start_position=np.zeros(2), start_heading=0.0, params={},
+                        colliders=[Collider((float(x), float(y), 0.5), (0.8, 0.3, 0.5))])
+    assert not escape_is_clear(bench, drawn.clip, drawn.style["react_s"])
+    dodged = plan(bench)
+    assert (dodged.style["turn_direction"], dodged.style["escape_deviation_rad"]) != \
+        (drawn.style["turn_direction"], drawn.style["escape_deviation_rad"])
+    assert escape_is_clear(bench, dodged.clip, dodged.style["react_s"])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 4])
+def test_in_the_park_the_flee_runs_clear_of_the_benches(seed):
+    """GreenCity's main path has benches just off its edge: these seeds' drawn escapes ran into one
+    (the distance to the car stopped growing) and failed; now the run keeps clear."""
+    frames = get_action("SyntheticFlee").frames_needed(30.0)
+    take = Scenario(VideoSpec(action="SyntheticFlee", environment="GreenCity", frames=frames, width=48, height=32,
+                              seed=seed)).simulate()
+    assert take.meta["signature"]["ok"]

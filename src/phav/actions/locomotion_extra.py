@@ -2,12 +2,18 @@
 an approaching car, the person turns and runs away: key poses blended into the DeepMimic run) and the
 extra Roll (DeepMimic's forward roll). Thresholds are fractions of the actor's height ``h``; quoted
 figures were measured with ``phav.scenario`` on Model_Man01, Model_Boy and Model_Girl.
+
+The flee's escape is drawn (over which shoulder, how far off straight away from the car) and then
+checked against the world (:attr:`~phav.actions.registry.BuildContext.world`): where the run would
+pass a collider closer than :data:`FLEE_CLEARANCE` (a bench beside a park path), it turns over the
+other shoulder, then runs straight away, whichever first keeps clear.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -171,6 +177,24 @@ def _turned_run(run: Clip, start_s: float, yaw: float, duration: float) -> Clip:
     return out
 
 
+#: Metres the fleeing body keeps from the world's colliders (half a shoulder width and a stride's sway).
+FLEE_CLEARANCE = 0.35
+
+
+def escape_is_clear(world: Any, clip: Clip, from_s: float) -> bool:
+    """Whether the root path of ``clip`` (built at the origin facing +x) from ``from_s`` seconds,
+    placed at ``world``'s start, keeps :data:`FLEE_CLEARANCE` from its colliders at hip and chest
+    height (always, without a world)."""
+    if world is None:
+        return True
+    c, s = math.cos(world.start_heading), math.sin(world.start_heading)
+    xy = clip.root_pos[int(from_s * clip.fps):, :2]
+    x = world.start_position[0] + c * xy[:, 0] - s * xy[:, 1]
+    y = world.start_position[1] + s * xy[:, 0] + c * xy[:, 1]
+    points = np.concatenate([np.stack([x, y, np.full_like(x, z)], axis=1) for z in (0.5, 1.2)])
+    return not bool(world.blocked(points, FLEE_CLEARANCE).any())
+
+
 def flee_build(ctx: BuildContext) -> ActionPlan:
     rng, sk = ctx.rng, ctx.skeleton
     h = sk.segments.height
@@ -186,11 +210,23 @@ def flee_build(ctx: BuildContext) -> ActionPlan:
             hands={s: (0.22 * h, (0.08 if s == "left" else -0.08) * h, 0.12 * h) for s in SIDES},
             look=(3.0, 0.0, 1.0 * h), ease="ease_out"),
     ], duration=duration, name="startle")
-    yaw = direction * (math.pi - deviation)
-    run = _turned_run(speed(load_clip("run", sk), tempo), react, yaw, duration)
+    running = speed(load_clip("run", sk), tempo)
     t = np.arange(startle.num_frames) / startle.fps
     w = np.clip((t - react) / turn_s, 0.0, 1.0)
-    clip = blend(startle, run, w * w * (3 - 2 * w), name="flee")
+
+    def flee(direction: float, deviation: float) -> Clip:
+        run = _turned_run(running, react, direction * (math.pi - deviation), duration)
+        return blend(startle, run, w * w * (3 - 2 * w), name="flee")
+
+    # The drawn escape first; where the world blocks it, over the other shoulder, then straighter.
+    courses = [(direction, deviation), (-direction, deviation), (direction, 0.0), (-direction, 0.0)]
+    for direction, deviation in courses:
+        clip = flee(direction, deviation)
+        if escape_is_clear(ctx.world, clip, react):
+            break
+    else:
+        direction, deviation = courses[0]
+        clip = flee(direction, deviation)
     prop, half = car_prop(rng)
     distance = float(rng.uniform(4.0, 6.0))
     bearing = float(rng.uniform(-0.3, 0.3))

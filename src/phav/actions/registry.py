@@ -50,6 +50,9 @@ class BuildContext:
         clip_name: the motion chosen among the recipe's ``clips``.
         duration: video length, seconds.
         spec: the video spec (read only; e.g. ``spec.variation``).
+        world: the video's static scene (:class:`phav.worlds.scene.StaticScene`: colliders,
+            the actor's start position and heading) when a scenario builds the plan, else ``None``;
+            read only. The clip is built at the origin facing +x and placed at the start.
     """
 
     skeleton: Skeleton
@@ -57,6 +60,7 @@ class BuildContext:
     clip_name: str
     duration: float
     spec: Any = None
+    world: Any = None
 
 
 @dataclasses.dataclass
@@ -156,11 +160,11 @@ class ActionRecipe:
             raise ValueError(f"action {self.name}: duration must be positive, got {self.duration}")
 
     def plan(self, skeleton: Skeleton, rng: np.random.Generator, clip_name: str, duration: float,
-             spec: Any = None) -> ActionPlan:
+             spec: Any = None, world: Any = None) -> ActionPlan:
         """Build one video's plan (see :class:`BuildContext` for the arguments)."""
         if clip_name not in self.clips:
             raise ValueError(f"action {self.name} has no clip {clip_name!r}; its clips: {', '.join(self.clips)}")
-        return self.build(BuildContext(skeleton, rng, clip_name, float(duration), spec))
+        return self.build(BuildContext(skeleton, rng, clip_name, float(duration), spec, world))
 
 
 _REGISTRY: dict[str, ActionRecipe] = {}
