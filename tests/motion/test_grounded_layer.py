@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from phav.body.presets import get_preset
-from phav.motion.grounded_layer import EASE_S, layer_above_ground, lowest_heights
+from phav.motion.grounded_layer import EASE_S, layer_above_ground
 from phav.motion.library import load_clip
 from phav.motion.ops import layer, time_warp
+from phav.motion.retarget import lowest_heights
 
 WEIGHT = 0.8
 

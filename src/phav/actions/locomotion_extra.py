@@ -182,16 +182,13 @@ FLEE_CLEARANCE = 0.35
 
 
 def escape_is_clear(world: Any, clip: Clip, from_s: float) -> bool:
-    """Whether the root path of ``clip`` (built at the origin facing +x) from ``from_s`` seconds,
-    placed at ``world``'s start, keeps :data:`FLEE_CLEARANCE` from its colliders at hip and chest
-    height (always, without a world)."""
+    """Whether the root path of ``clip`` from ``from_s`` seconds, placed at ``world``'s start as
+    the humanoid places it (:meth:`~phav.motion.clip.Clip.placed`), keeps :data:`FLEE_CLEARANCE`
+    from its colliders at hip and chest height (always, without a world)."""
     if world is None:
         return True
-    c, s = math.cos(world.start_heading), math.sin(world.start_heading)
-    xy = clip.root_pos[int(from_s * clip.fps):, :2]
-    x = world.start_position[0] + c * xy[:, 0] - s * xy[:, 1]
-    y = world.start_position[1] + s * xy[:, 0] + c * xy[:, 1]
-    points = np.concatenate([np.stack([x, y, np.full_like(x, z)], axis=1) for z in (0.5, 1.2)])
+    xy = clip.placed(tuple(world.start_position), world.start_heading).root_pos[int(from_s * clip.fps):, :2]
+    points = np.concatenate([np.column_stack([xy, np.full(len(xy), z)]) for z in (0.5, 1.2)])
     return not bool(world.blocked(points, FLEE_CLEARANCE).any())
 
 

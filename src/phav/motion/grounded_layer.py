@@ -26,7 +26,7 @@ from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from phav.body.skeleton import Skeleton
 from phav.motion.clip import Clip
 from phav.motion.ops import UPPER_BODY_JOINTS, layer
-from phav.motion.retarget import forward_kinematics_frames, lowest_points
+from phav.motion.retarget import lowest_heights
 
 #: Seconds over which a lowered layer weight is eased in and out (each side of the lowered frames).
 EASE_S = 0.25
@@ -34,11 +34,6 @@ EASE_S = 0.25
 BISECTION_STEPS = 10
 #: Rounds of easing and re-checking before the remaining frames fall back to the base pose.
 MAX_ROUNDS = 8
-
-
-def lowest_heights(skeleton: Skeleton, clip: Clip) -> np.ndarray:
-    """``(F,)`` world z (metres) of the lowest point of the body's collision shapes in each frame."""
-    return lowest_points(skeleton, *forward_kinematics_frames(skeleton, clip))
 
 
 def layer_above_ground(base: Clip, top: Clip, skeleton: Skeleton, weight: float,

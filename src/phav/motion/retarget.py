@@ -55,6 +55,12 @@ def lowest_points(skeleton: Skeleton, link_pos: np.ndarray, link_quat: np.ndarra
     return low
 
 
+def lowest_heights(skeleton: Skeleton, clip: Clip) -> np.ndarray:
+    """``(F,)`` world z (metres) of the lowest point of the body's collision shapes in each frame
+    of ``clip`` (:func:`lowest_points` of :func:`forward_kinematics_frames`)."""
+    return lowest_points(skeleton, *forward_kinematics_frames(skeleton, clip))
+
+
 def ground_offsets(heights: np.ndarray, contact_height: float) -> np.ndarray:
     """Vertical root offsets ``(F,)`` (metres) that put the lowest point on the ground in contact
     frames, from the lowest point's heights ``(F,)`` (see the module docstring)."""
@@ -92,7 +98,6 @@ def retarget(clip: Clip, skeleton: Skeleton, *, source_leg_length: float | None 
                               joint_quats=clip.joint_quats.copy(), leg_length=target)
     if ground:
         band = CONTACT_HEIGHT_FRACTION * target if contact_height is None else float(contact_height)
-        link_pos, link_quat = forward_kinematics_frames(skeleton, out)
-        offsets = ground_offsets(lowest_points(skeleton, link_pos, link_quat), band)
+        offsets = ground_offsets(lowest_heights(skeleton, out), band)
         out.root_pos[:, 2] += offsets
     return out

@@ -442,7 +442,7 @@ class Renderer:
                     self._set_uniform(skinned, "u_instance", self._take.skin_instances[i])
                 vao.render(moderngl.TRIANGLES)
 
-    def _shadow_pass(self, take: Take, t: int) -> None:
+    def _shadow_pass(self, t: int) -> None:
         """Draw the sun shadow maps of frame ``t`` (the take's
         :class:`~phav.render.shadow_plan.ShadowPlanner` says which casters go where) and set the
         lighting pass's shadow uniforms (``u_shadow.x = 0``: no shadows this frame;
@@ -495,7 +495,7 @@ class Renderer:
         """Shadow map, G-buffer (with ``fused``: and the ground truth), lighting, precipitation,
         post chain and resolves of frame ``t``."""
         ctx, lit, timer = self._ctx, self._lit, self.timer
-        self._shadow_pass(take, t)
+        self._shadow_pass(t)
         if fused:
             with timer.section("gbuffer_ground_truth"):
                 fbo = self._fused_fbos[self._gt.current]

@@ -132,7 +132,7 @@ class ShadowPlanner:
     def __init__(self, take: Take, settings: RenderSettings, casters: ShadowCasters,
                  far_cascade: FarCascade | None):
         self._take, self._settings, self._casters, self._far = take, settings, casters, far_cascade
-        self._block = max(1, PLAN_BOXES // max(1, len(casters.moving)))
+        self._block = max(1, PLAN_BOXES // max(1, len(casters.moving)))  # moving: one mark per caster
         self._plans: dict[int, ShadowFramePlan] = {}
 
     def plan(self, t: int) -> ShadowFramePlan:
