@@ -1,5 +1,7 @@
 """Variations (issue 3, point 6) and the ragdoll transition (point 3), simulated without rendering."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -7,7 +9,7 @@ from phav.body.presets import get_preset
 from phav.motion.deepmimic import load_deepmimic
 from phav.physics import Humanoid, World
 from phav.physics.bullet import pybullet
-from phav.physics.variations import VARIATIONS, make_modifiers
+from phav.physics.variations import BOX_CLEARANCE, THROW_FLIGHT_S, VARIATIONS, box_spots, make_modifiers
 from phav.seeding import video_rng
 
 FRAMES, SUBSTEPS = 36, 8
@@ -69,6 +71,77 @@ def test_objects_are_a_ball_and_a_box():
     assert [(p.name, p.semantic) for p in mods[0].props] == [("ball", "Ball"), ("box", "Misc")]
     ball_z = props[:, 0, 2]
     assert ball_z[0] < -5 and ball_z.max() > 0.5  # parked below the ground, then thrown
+
+
+def _static_block(world, centre, half_extents) -> int:
+    c = world.client
+    shape = c.createCollisionShape(pybullet.GEOM_BOX, halfExtents=list(half_extents))
+    return c.createMultiBody(baseMass=0.0, baseCollisionShapeIndex=shape, basePosition=list(centre))
+
+
+def _gap(world, a: int, b: int) -> float:
+    return min(p[8] for p in world.client.getClosestPoints(bodyA=a, bodyB=b, distance=10.0))
+
+
+def test_the_objects_box_keeps_clear_of_a_body_on_its_spot():
+    """A crate stands on the spot drawn for the box (as the stairs of ClimbStairs or the box of Push
+    did): the box goes to the next of its spots, 5 cm or more from the crate, and the record says
+    where (metres along the path and to its left of the person's start)."""
+    skeleton = get_preset("Model_Woman01").skeleton()
+    clip = load_deepmimic("walk", skeleton)
+    objects = make_modifiers("o", video_rng(1, "variation"), 1.2)[0]
+    start = clip.root_pos[0, :2]
+    d = clip.root_pos[-1, :2] - start
+    ahead = d / np.linalg.norm(d)
+    left = np.array([-ahead[1], ahead[0]])
+    drawn = box_spots(objects.box_ahead)[0]
+    with World() as world:
+        human = Humanoid(world, skeleton, clip)
+        spot = start + ahead * drawn[0] + left * drawn[1]
+        crate = _static_block(world, [spot[0], spot[1], 0.4], [0.4, 0.4, 0.4])
+        objects.setup(world, human)
+        box = objects.props[1].body
+        assert _gap(world, box, crate) >= BOX_CLEARANCE
+        placed = (objects.record["box_ahead_m"], objects.record["box_aside_m"])
+        assert placed != drawn and placed in box_spots(objects.box_ahead)
+        expected = start + ahead * placed[0] + left * placed[1]
+        np.testing.assert_allclose(world.client.getBasePositionAndOrientation(box)[0][:2], expected, atol=1e-9)
+        assert objects.record["box_clearance_m"] == pytest.approx(_gap(world, box, crate), abs=1e-4)
+
+
+def test_the_ball_is_thrown_along_a_clear_flight():
+    """A wall stands where the drawn throw would start (a building of the Urban street): the ball
+    comes from another direction, starts clear of the wall and reaches the person."""
+    skeleton = get_preset("Model_Woman01").skeleton()
+    clip = load_deepmimic("walk", skeleton)
+    objects = make_modifiers("o", video_rng(1, "variation"), 1.2)[0]
+    objects.throw_time = 0.2
+    target = clip.sample(0.2 + THROW_FLIGHT_S).root_pos + np.array([0.0, 0.0, 0.3])
+    drawn = target + objects.throw_distance * np.array([np.cos(objects.throw_from), np.sin(objects.throw_from), 0.0])
+    with World() as world:
+        human = Humanoid(world, skeleton, clip)
+        wall = _static_block(world, [drawn[0], drawn[1], 1.5], [0.6, 0.6, 1.5])
+        objects.setup(world, human)
+        ball = objects.props[0].body
+
+        def ball_at() -> np.ndarray:
+            return np.array(world.client.getBasePositionAndOrientation(ball)[0])
+
+        t, start, closest = 0.0, None, np.inf
+        for _ in range(int(0.9 * 240)):
+            objects.before_step(world, human, t)
+            if objects._thrown and start is None:
+                start = ball_at()
+                assert _gap(world, ball, wall) >= BOX_CLEARANCE
+            human.control(t)
+            world.step()
+            t += world.timestep
+            closest = min(closest, float(np.linalg.norm(ball_at() - human.snapshot().link_pos[0])))
+        assert objects.record["throw_clear"]
+        turn = math.remainder(objects.record["throw_from_rad"] - objects.throw_from, 2.0 * math.pi)
+        assert abs(turn) >= 0.5 - 1e-9  # turned away from the wall
+        assert np.linalg.norm(start[:2] - target[:2]) == pytest.approx(objects.record["throw_distance_m"])
+        assert closest < 0.4  # it reached the person
 
 
 def test_unknown_variation_is_rejected():

@@ -19,7 +19,10 @@ variation is deterministic for a given seed; several letters compose (``"wp"``).
   a get-up from lying face down; :func:`phav.motion.grounded_layer.layer_above_ground`). The record
   keeps the drawn ``weight`` and ``weight_min``, the lowest per-frame weight used.
 - ``o`` objects: a ball thrown at the person (semantic class ``Ball``) and a box placed in the
-  path (``Misc``); both are rigid bodies that the person touches, recorded as extra parts.
+  path (``Misc``), at the first of :func:`box_spots` clear of every other body (the action's
+  props, the people, the world's furniture); the ball comes from the first of
+  :func:`throw_options` with a clear start and flight. Both are rigid bodies that the person
+  touches, recorded as extra parts.
 """
 
 from __future__ import annotations
@@ -213,31 +216,115 @@ class Objects(Modifier):
     def setup(self, world: World, human: Humanoid) -> None:
         ball, box = self.props
         clip = human.clip
-        # the box sits on the ground ahead of the path, the ball waits out of sight below the ground
+        # the box sits on the ground ahead of the path, at the first of its spots that is clear of
+        # every body already there (the action's props, the people, the world's furniture and
+        # walls: a box created inside one is thrown out in the first step); the ball waits out of
+        # sight below the ground
         d = clip.root_pos[-1, :2] - clip.root_pos[0, :2]
         ahead = d / np.linalg.norm(d) if np.linalg.norm(d) > 0.2 else np.array([math.cos(0.0), math.sin(0.0)])
-        spot = clip.root_pos[0, :2] + ahead * self.box_ahead + np.array([-ahead[1], ahead[0]]) * 0.15
-        box.create(world, np.array([spot[0], spot[1], 0.5 * box.size[2]]))
+
+        def centre(forward: float, aside: float) -> list[float]:
+            spot = clip.root_pos[0, :2] + ahead * forward + np.array([-ahead[1], ahead[0]]) * aside
+            return [float(spot[0]), float(spot[1]), 0.5 * box.size[2]]
+
+        spots = box_spots(self.box_ahead)
+        box.create(world, np.array(centre(*spots[0])))
         ball.create(world, np.array([0.0, 0.0, -10.0]))
         world.client.changeDynamics(ball.body, -1, mass=0.0)  # parked: static until thrown
         self._ball_mass = ball.mass
+        gaps: list[float] = []
+        for forward, aside in spots:
+            if gaps:
+                world.client.resetBasePositionAndOrientation(box.body, centre(forward, aside), [0.0, 0.0, 0.0, 1.0])
+            gaps.append(clearance(world, box.body, ignore={box.body, ball.body, world.ground_id}))
+            if gaps[-1] >= BOX_CLEARANCE:
+                break
+        i = int(np.argmax(gaps))  # the first clear spot, else the least crowded one
+        gap = gaps[i]
+        if i != len(gaps) - 1:
+            world.client.resetBasePositionAndOrientation(box.body, centre(*spots[i]), [0.0, 0.0, 0.0, 1.0])
+        self.record.update(box_ahead_m=spots[i][0], box_aside_m=spots[i][1], box_clearance_m=round(gap, 4))
 
     def before_step(self, world: World, human: Humanoid, time_s: float) -> None:
         if self._thrown or time_s < self.throw_time:
             return
         self._thrown = True
         ball = self.props[0]
-        target = human.clip.sample(time_s + 0.5).root_pos + np.array([0.0, 0.0, 0.3])
-        start = target + self.throw_distance * np.array([math.cos(self.throw_from), math.sin(self.throw_from), 0.0])
-        start[2] = 1.5
-        flight = 0.5  # seconds to reach the target: v = (x1 - x0) / T + g T / 2 vertically
-        v = (target - start) / flight
-        v[2] += 0.5 * GRAVITY * flight
+        target = human.clip.sample(time_s + THROW_FLIGHT_S).root_pos + np.array([0.0, 0.0, 0.3])
+        start, v, clear = self._clear_throw(world, human, target)
         c = world.client
         c.changeDynamics(ball.body, -1, mass=self._ball_mass)
         c.resetBasePositionAndOrientation(ball.body, start.tolist(), [0, 0, 0, 1])
         c.resetBaseVelocity(ball.body, v.tolist())
         self.record["thrown_at_s"] = time_s
+        self.record["throw_clear"] = clear
+
+    def _clear_throw(self, world: World, human: Humanoid, target: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+        """The throw at ``target`` (world, m): ``(start (3,), velocity (3,) m/s, clear)``. The first
+        of :func:`throw_options` whose ball starts clear of every body and whose flight meets
+        nothing but the person (a wall, a parked car, the furniture) is taken and recorded;
+        without one, the drawn throw (``clear`` false)."""
+        ball = self.props[0]
+        c = world.client
+        first = None
+        for turn, distance in throw_options(self.throw_distance):
+            heading = self.throw_from + turn
+            start = target + distance * np.array([math.cos(heading), math.sin(heading), 0.0])
+            start[2] = 1.5
+            v = (target - start) / THROW_FLIGHT_S  # v = (x1 - x0) / T + g T / 2 vertically
+            v[2] += 0.5 * GRAVITY * THROW_FLIGHT_S
+            if first is None:
+                first = (start, v)
+            t = np.linspace(0.0, THROW_FLIGHT_S, 5)[:, None]
+            arc = start + v * t - np.array([0.0, 0.0, 0.5 * GRAVITY]) * t * t
+            hits = c.rayTestBatch(arc[:-1].tolist(), arc[1:].tolist())
+            if any(hit[0] not in (-1, human.body_id, ball.body) for hit in hits):
+                continue
+            c.resetBasePositionAndOrientation(ball.body, start.tolist(), [0, 0, 0, 1])
+            if clearance(world, ball.body, ignore={ball.body, world.ground_id}) < BOX_CLEARANCE:
+                continue
+            self.record.update(throw_from_rad=math.remainder(heading, 2.0 * math.pi), throw_distance_m=distance)
+            return start, v, True
+        return first[0], first[1], False
+
+
+#: Clearance the objects variation's box and ball keep from every other body where they start, m.
+BOX_CLEARANCE = 0.05
+#: Seconds the objects variation's ball flies to the person.
+THROW_FLIGHT_S = 0.5
+#: Turns (rad) from the drawn throw direction that the throw tries in turn.
+THROW_TURNS = (0.0, 0.5, -0.5, 1.0, -1.0, 1.5, -1.5, 2.0, -2.0, 2.5, -2.5, math.pi)
+
+
+def throw_options(distance: float) -> list[tuple[float, float]]:
+    """Candidate throws of the objects ball, as (turn from the drawn direction in rad, metres from
+    the person): every :data:`THROW_TURNS` at the drawn ``distance``, then at 2.5 m (closer in a
+    cluttered street or room)."""
+    return [(turn, d) for d in (distance, 2.5) for turn in THROW_TURNS]
+#: Sideways offsets (m) from the path the box tries in turn, the drawn spot's first.
+BOX_ASIDE = (0.15, -0.55, 0.95, -0.95, 1.35, -1.35, 1.75, -1.75)
+
+
+def box_spots(ahead: float) -> list[tuple[float, float]]:
+    """Candidate spots of the objects box, as (metres along the path, metres to its left): the
+    drawn distance ``ahead`` with :data:`BOX_ASIDE` offsets, then 0.8 m further on, then 0.8 m
+    nearer the start (not closer than 0.5 m)."""
+    distances = (ahead, ahead + 0.8, max(0.5, ahead - 0.8))
+    return [(d, a) for d in distances for a in BOX_ASIDE]
+
+
+def clearance(world: World, body: int, ignore: set[int], reach: float = 1.0) -> float:
+    """Distance from ``body`` to the nearest other body (not in ``ignore``), metres; negative when
+    they overlap, ``reach`` when none is within ``reach``."""
+    c = world.client
+    low, high = c.getAABB(body)
+    near = c.getOverlappingObjects([x - reach for x in low], [x + reach for x in high]) or []
+    gap = reach
+    for other in sorted({b for b, _ in near} - ignore):
+        points = c.getClosestPoints(bodyA=body, bodyB=other, distance=reach)
+        if points:
+            gap = min(gap, min(p[8] for p in points))
+    return float(gap)
 
 
 def make_modifiers(letters: str, rng: np.random.Generator, duration: float,
