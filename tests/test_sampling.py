@@ -292,8 +292,9 @@ def test_the_default_classes_are_those_with_a_possible_video():
 
     blending = SpecModel(SamplingConfig(), base=VideoSpec(), fixed={"variation": "b"})
     assert blending.classes() == [a for a in action_names() if "b" in get_action(a).variations]
-    assert {s.action for s in blending.sample_balanced(10, seed=0)} == set(blending.classes())
-    with pytest.raises(ConfigError, match="class Pour has no possible video: it combines only with variations n, o, w"):
+    n = 2 * len(blending.classes())
+    assert {s.action for s in blending.sample_balanced(n, seed=0)} == set(blending.classes())
+    with pytest.raises(ConfigError, match="class Pour has no possible video: it combines only with variations n, o, p, w"):
         blending.classes(["Walk", "Pour"])
     indoors = SpecModel(SamplingConfig(), base=VideoSpec(), fixed={"environment": "House"})
     assert "SyntheticCarHit" not in indoors.classes() and "Walk" in indoors.classes()

@@ -126,7 +126,7 @@ def dive_signature(take: Take) -> SignatureResult:
 
 DIVE_FLOOR = register(ActionRecipe("SyntheticDiveFloor", frozenset({"synthetic"}), ("run",), dive_signature,
                                    "running, then diving forward onto the floor", build=dive_build, duration=2.4,
-                                   variations=frozenset({"n", "o"})))
+                                   variations=frozenset({"n", "w", "p", "o"})))
 
 
 # ---- SyntheticLegSplit ---------------------------------------------------------------------------
@@ -216,4 +216,4 @@ def split_signature(take: Take) -> SignatureResult:
 
 LEG_SPLIT = register(ActionRecipe("SyntheticLegSplit", frozenset({"synthetic"}), ("split",), split_signature,
                                   "the feet slide apart into a split (sideways or front and back)",
-                                  build=split_build, duration=2.0, variations=frozenset({"n", "w", "o"})))
+                                  build=split_build, duration=2.0))

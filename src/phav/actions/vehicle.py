@@ -185,5 +185,4 @@ def car_hit_signature(take: Take) -> SignatureResult:
 
 CAR_HIT = register(ActionRecipe("SyntheticCarHit", frozenset({"synthetic"}), ("walk",), car_hit_signature,
                                 "a walking person struck by a car falls as a ragdoll", build=car_hit_build,
-                                duration=3.0, variations=frozenset({"n", "w", "o"}),
-                                excluded_environments=frozenset({"House"})))  # no car drives indoors
+                                duration=3.0, excluded_environments=frozenset({"House"})))  # no car drives indoors
