@@ -153,11 +153,17 @@ def video(action: str, clip: str, actor: str, environment: str, day_phase: str, 
 @click.argument("what", type=click.Choice(["actions", "environments", "day-phases", "weathers", "cameras", "actors",
                                           "modalities"]))
 def list_(what: str) -> None:
-    """List the registered actions, environments, day phases, weathers, cameras, actors or modalities."""
+    """List the registered actions, environments, day phases, weathers, cameras, actors or modalities.
+
+    Actions come one per line, tab-separated: name, tags, the motion variations it declares (PHAV's
+    letters, e.g. nwpbo), the environments it excludes (- for none), description.
+    """
     if what == "actions":
         for name in action_names():
             recipe = get_action(name)
-            click.echo(f"{name}\t{','.join(sorted(recipe.tags))}\t{recipe.description}")
+            letters = "".join(v for v in VARIATIONS if v in recipe.variations)
+            excluded = ",".join(sorted(recipe.excluded_environments)) or "-"
+            click.echo(f"{name}\t{','.join(sorted(recipe.tags))}\t{letters}\t{excluded}\t{recipe.description}")
     elif what == "environments":
         click.echo("\n".join(e.value for e in ENVIRONMENTS))
     elif what == "day-phases":
