@@ -2,6 +2,8 @@
 its props are labelled objects of their own class, a take cut before the decisive moment fails the
 signature, and at least three style parameters vary with the seed."""
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -85,6 +87,30 @@ def test_children_climb_stairs(actor):
 def test_standing_before_the_stairs_is_not_climbing():
     take = _take("ClimbStairs", seed=0, frames=10, check=False)
     assert not take.meta["signature"]["ok"]
+
+
+def test_a_foot_resting_in_the_air_is_not_climbing_but_the_top_of_a_swing_is():
+    """ClimbStairs' signature counts a foot as resting when it is slow for three frames running:
+    an ankle held still mid-air above the stairs for five frames fails the climb, while the same
+    ankle slowing for a single frame (the top of its swing) does not."""
+    take = _take("ClimbStairs", seed=1, actor="Model_Girl")
+    assert take.meta["signature"]["ok"], take.meta["signature"]["reason"]
+    st, actor = take.meta["action"], take.actors[0]
+    ankle = actor.joints_3d[:, actor.joint_names.index("left_ankle")]
+    z0 = ankle[0, 2]
+    rising = np.nonzero(np.abs(np.diff(ankle[:, 2])) * take.fps > 0.3)[0]
+    i = int(rising[len(rising) // 2])  # a frame in the middle of a step up
+    hover = ankle[i] + np.array([0.0, 0.0, 0.5 * st["riser_m"]])
+    assert abs((hover[2] - z0) / st["riser_m"] % 1.0 - 0.5) > 0.2  # between two treads' heights
+
+    held = copy.deepcopy(take)
+    held.actors[0].joints_3d[i - 2:i + 3, actor.joint_names.index("left_ankle")] = hover
+    verdict = get_action("ClimbStairs").signature(held)
+    assert not verdict.ok and "0 resting frames" not in verdict.reason
+
+    apex = copy.deepcopy(take)
+    apex.actors[0].joints_3d[i - 1:i + 2, actor.joint_names.index("left_ankle")] = hover
+    assert get_action("ClimbStairs").signature(apex).ok
 
 
 def test_pour_tilts_the_jug_over_the_glass():

@@ -327,9 +327,10 @@ def climb_build(ctx: BuildContext) -> ActionPlan:
 
 def climb_signature(take: Take) -> SignatureResult:
     """ClimbStairs: the pelvis rises by at least ``steps - 1`` risers (and 0.12 h), and both feet
-    land on treads: while resting (slower than 0.15 h/s) off the floor, each ankle is within 0.03 h
-    of a tread's height and over that tread (horizontally, within 0.08 h), and the feet rest on at
-    least two different treads."""
+    land on treads: while resting (slower than 0.15 h/s for three frames running: a swinging foot
+    slows for a single frame at the top of its arc) off the floor, each ankle is within 0.03 h of a
+    tread's height and over that tread (horizontally, within 0.08 h), and the feet rest on at least
+    two different treads."""
     h = S.body_height(take)
     st = take.meta["action"]
     n, riser, tread = int(st["steps"]), float(st["riser_m"]), float(st["tread_m"])
@@ -341,9 +342,10 @@ def climb_signature(take: Take) -> SignatureResult:
     for sd in SIDES:
         a = S.joint(take, f"{sd}_ankle")
         z0 = float(a[0, 2])
-        speed = np.linalg.norm(np.gradient(a, axis=0), axis=1) * take.fps / h
+        slow = np.linalg.norm(np.gradient(a, axis=0), axis=1) * take.fps / h < 0.15
+        resting = slow & np.r_[slow[0], slow[:-1]] & np.r_[slow[1:], slow[-1]]
         along = (a[:, :2] - origin[:2]) @ f
-        for i in np.nonzero((speed < 0.15) & (a[:, 2] - z0 > 0.5 * riser))[0]:
+        for i in np.nonzero(resting & (a[:, 2] - z0 > 0.5 * riser))[0]:
             level = int(round((a[i, 2] - z0) / riser))
             on = 1 <= level <= n and abs(a[i, 2] - z0 - level * riser) < 0.03 * h
             on &= (level - 1) * tread - 0.08 * h <= along[i] <= level * tread + (0.6 if level == n else 0.0) + 0.08 * h
