@@ -5,12 +5,16 @@ import math
 import numpy as np
 import pytest
 
+from phav.actions import get_action
 from phav.body.presets import get_preset
 from phav.motion.deepmimic import load_deepmimic
 from phav.physics import Humanoid, World
 from phav.physics.bullet import pybullet
-from phav.physics.variations import BOX_CLEARANCE, THROW_FLIGHT_S, VARIATIONS, box_spots, make_modifiers
+from phav.physics.variations import (BOX_CLEARANCE, THROW_FLIGHT_S, VARIATIONS, Perturbation, box_spots,
+                                      make_modifiers)
+from phav.scenario import Scenario
 from phav.seeding import video_rng
+from phav.spec import VideoSpec
 
 FRAMES, SUBSTEPS = 36, 8
 
@@ -71,6 +75,32 @@ def test_objects_are_a_ball_and_a_box():
     assert [(p.name, p.semantic) for p in mods[0].props] == [("ball", "Ball"), ("box", "Misc")]
     ball_z = props[:, 0, 2]
     assert ball_z[0] < -5 and ball_z.max() > 0.5  # parked below the ground, then thrown
+
+
+@pytest.mark.parametrize("duration", [0.5, 1.0, 2.0, 4.4, 9.0])
+def test_pushes_come_one_after_another_s_recovery(duration):
+    """2-4 pushes (fewer when the video is too short), from 0.3 s on and ending 0.3 s before the
+    end, none while the body still recovers from the previous one (a push on a push doubles it)."""
+    gap = Perturbation.PUSH_SECONDS + Perturbation.RECOVERY_SECONDS
+    for seed in range(40):
+        pushes = make_modifiers("p", np.random.default_rng(seed), duration)[0].pushes
+        t = np.array([push["time_s"] for push in pushes])
+        assert 1 <= len(t) <= 4 and (len(t) >= 2 or duration - 0.6 < gap)
+        assert np.all(np.diff(t) >= gap - 1e-9) and t[0] >= 0.3
+        assert len(t) == 1 or t[-1] <= duration - 0.3 + 1e-9
+        assert all(Perturbation.FORCE_PER_KG[0] <= push["force_n_per_kg"] <= Perturbation.FORCE_PER_KG[1]
+                   for push in pushes)
+
+
+def test_a_push_visibly_sways_a_person_standing_still():
+    """Waving, a person stands still: with p some joint moves at least 5 cm away from where it is
+    in the same video without pushes (2.5-5.5 N/kg pushes moved it 0-2 cm: invisible)."""
+    recipe = get_action("Wave")
+    for seed in range(3):
+        takes = [Scenario(VideoSpec(action="Wave", variation=v, seed=seed, width=32, height=24,
+                                    frames=recipe.frames_needed(30.0))).simulate() for v in "np"]
+        apart = np.linalg.norm(takes[0].actors[0].joints_3d - takes[1].actors[0].joints_3d, axis=2)
+        assert apart.max() > 0.05, seed
 
 
 def _static_block(world, centre, half_extents) -> int:

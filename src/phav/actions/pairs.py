@@ -411,4 +411,5 @@ def hug_signature(take: Take) -> SignatureResult:
 WALKING_HUG = register(ActionRecipe("SyntheticWalkingHug", frozenset({"synthetic"}), ("walk",), hug_signature,
                                     "two people walking side by side with their arms round each other",
                                     build=hug_build, duration=2.0,
-                                    variations=frozenset({"n", "w", "p", "o"})))
+                                    # p: pushes parted the pair in 3 of 12 seeds (measured)
+                                    variations=frozenset({"n", "w", "o"})))
