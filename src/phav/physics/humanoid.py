@@ -360,15 +360,20 @@ class Humanoid:
             self.ragdoll_time = self.world.time
 
     def observe_impacts(self) -> float:
-        """Sum the normal impulse (N s) that bodies other than the ground and this one applied
-        during the last step; above ``ragdoll_impulse`` this starts the ragdoll transition.
-        Call after each step. Returns the impulse."""
+        """Sum the horizontal part of the normal impulse (N s) that bodies other than the ground and
+        this one applied during the last step; above ``ragdoll_impulse`` this starts the ragdoll
+        transition. Call after each step. Returns the impulse.
+
+        Only the horizontal part counts: a foot landing on a box, stairs or a seat is held up by
+        it (a vertical normal), which is support, not a blow; a car, a person or a thrown object
+        that hits the body pushes it sideways."""
         c = self._client
         total = 0.0
         for cp in c.getContactPoints(bodyA=self._body):
             other = cp[2]
             if other != self._body and other != self.world.ground_id:
-                total += cp[9] * self.world.timestep
+                normal = cp[7]
+                total += cp[9] * math.hypot(normal[0], normal[1]) * self.world.timestep
         if self.ragdoll_impulse is not None and total > self.ragdoll_impulse:
             self.impacts.append((self.world.time, total))
             self.start_ragdoll()
