@@ -81,7 +81,8 @@ def test_objects_are_a_ball_and_a_box():
 def test_pushes_come_one_after_another_s_recovery(duration):
     """2-4 pushes (fewer when the video is too short), from 0.3 s on and ending 0.3 s before the
     end, none while the body still recovers from the previous one (a push on a push doubles it)."""
-    gap = Perturbation.PUSH_SECONDS + Perturbation.RECOVERY_SECONDS
+    gap = Perturbation.MIN_INTERVAL_S
+    assert gap >= Perturbation.PUSH_SECONDS + Perturbation.RECOVERY_SECONDS
     for seed in range(40):
         pushes = make_modifiers("p", np.random.default_rng(seed), duration)[0].pushes
         t = np.array([push["time_s"] for push in pushes])

@@ -10,8 +10,8 @@ variation is deterministic for a given seed; several letters compose (``"wp"``).
 - ``w`` muscle weakening: one or two muscle groups, always on one side, drop to 15-40 % of their
   strength, stiffness and damping for the whole video, so the motion becomes visibly asymmetric (a limp, a
   hanging arm).
-- ``p`` perturbation: 2-4 pushes at random times on the chest or pelvis (each after the previous
-  one's recovery; fewer when the video is too short for them), horizontal, random direction,
+- ``p`` perturbation: 2-4 pushes at random times on the chest or pelvis (each at least 0.75 s
+  after the previous one; fewer when the video is too short for them), horizontal, random direction,
   6-10 N per kg of body mass for 0.15 s; during a push and 0.3 s after it the root pin relaxes to
   10 % so that the body sways (a standing person by 6-13 cm) and recovers.
 - ``b`` blending: the clip is blended with a second DeepMimic clip: its upper body is layered
@@ -136,6 +136,9 @@ class Perturbation(Modifier):
     #: Root pin weight during a push and for RECOVERY_SECONDS after it.
     PIN_DURING_PUSH = 0.1
     RECOVERY_SECONDS = 0.3
+    #: Pushes start at least this far apart, s: after a push and its recovery the body walks on
+    #: (pushes in a row, 0.45 s apart, felled runners).
+    MIN_INTERVAL_S = 0.75
     #: Push force per kg of body mass, N/kg (a push of the same effect on a child and an adult):
     #: a standing person sways 6-13 cm (joint furthest from the unpushed take; 2.5-5.5 N/kg moved
     #: them 0-2 cm, against the relaxed root pin's 2.5 N/kg).
@@ -144,9 +147,9 @@ class Perturbation(Modifier):
     def __init__(self, rng: np.random.Generator, duration: float) -> None:
         super().__init__()
         n = int(rng.integers(2, 5))
-        # between 0.3 s and 0.3 s before the end, each push after the previous one's recovery (a
+        # between 0.3 s and 0.3 s before the end, each push MIN_INTERVAL_S after the previous one (a
         # push landing on another's would double it): n sorted uniform draws spread by the gap
-        gap = self.PUSH_SECONDS + self.RECOVERY_SECONDS
+        gap = self.MIN_INTERVAL_S
         span = max(0.1, duration - 0.6)
         n = max(1, min(n, 1 + int(span // gap)))
         start = 0.3 + np.sort(rng.uniform(0.0, max(0.0, span - (n - 1) * gap), n)) + gap * np.arange(n)
