@@ -10,7 +10,7 @@ from phav.body.presets import get_preset
 from phav.motion.deepmimic import load_deepmimic
 from phav.physics import Humanoid, World
 from phav.physics.bullet import pybullet
-from phav.physics.variations import (BOX_CLEARANCE, THROW_FLIGHT_S, VARIATIONS, Perturbation, box_spots,
+from phav.physics.variations import (OBJECT_CLEARANCE, THROW_FLIGHT_S, VARIATIONS, Perturbation, box_spots,
                                       make_modifiers)
 from phav.scenario import Scenario
 from phav.seeding import video_rng
@@ -149,7 +149,7 @@ def test_the_objects_box_keeps_clear_of_a_body_on_its_spot():
         crate = _static_block(world, [spot[0], spot[1], 0.4], [0.4, 0.4, 0.4])
         objects.setup(world, human)
         box = objects.props[1].body
-        assert _gap(world, box, crate) >= BOX_CLEARANCE
+        assert _gap(world, box, crate) >= OBJECT_CLEARANCE
         placed = (objects.record["box_ahead_m"], objects.record["box_aside_m"])
         assert placed != drawn and placed in box_spots(objects.box_ahead)
         expected = start + ahead * placed[0] + left * placed[1]
@@ -180,7 +180,7 @@ def test_the_ball_is_thrown_along_a_clear_flight():
             objects.before_step(world, human, t)
             if objects._thrown and start is None:
                 start = ball_at()
-                assert _gap(world, ball, wall) >= BOX_CLEARANCE
+                assert _gap(world, ball, wall) >= OBJECT_CLEARANCE
             human.control(t)
             world.step()
             t += world.timestep

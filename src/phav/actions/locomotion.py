@@ -199,14 +199,13 @@ class Shoves(Perturbation):
 
     FORCE_PER_KG = (3.0, 5.0)
 
-    def __init__(self, rng: np.random.Generator, duration: float) -> None:
-        super().__init__(rng, duration)
+    def draw_pushes(self, rng: np.random.Generator, duration: float) -> list[dict]:
+        """One sideways shove on the chest about every 0.7 s (at least three), each to a random side."""
         n = max(3, int(duration / 0.7))
         start = np.linspace(0.25, max(0.3, duration - 0.4), n) + rng.uniform(-0.05, 0.05, n)
         side = rng.choice([-1.0, 1.0], n)
-        self.pushes = [{"time_s": float(t), "link": "chest", "force_n_per_kg": float(rng.uniform(*self.FORCE_PER_KG)),
-                        "direction_rad": float(s * np.pi / 2 + rng.uniform(-0.3, 0.3))} for t, s in zip(start, side)]
-        self.record = {"pushes": self.pushes, "push_seconds": self.PUSH_SECONDS}
+        return [{"time_s": float(t), "link": "chest", "force_n_per_kg": float(rng.uniform(*self.FORCE_PER_KG)),
+                 "direction_rad": float(s * np.pi / 2 + rng.uniform(-0.3, 0.3))} for t, s in zip(start, side)]
 
 
 def weave(clip: Clip, duration: float, amplitude: float, period: float, phase: float, roll: float) -> Clip:

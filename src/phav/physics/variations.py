@@ -146,6 +146,13 @@ class Perturbation(Modifier):
 
     def __init__(self, rng: np.random.Generator, duration: float) -> None:
         super().__init__()
+        self.pushes = self.draw_pushes(rng, duration)
+        self.record = {"pushes": self.pushes, "push_seconds": self.PUSH_SECONDS}
+        self._base_weight = 1.0
+
+    def draw_pushes(self, rng: np.random.Generator, duration: float) -> list[dict]:
+        """The pushes of a ``duration`` s video: ``time_s``, ``link``, ``force_n_per_kg``,
+        ``direction_rad`` (world, about +z from +x) each. Subclasses draw their own."""
         n = int(rng.integers(2, 5))
         # between 0.3 s and 0.3 s before the end, each push MIN_INTERVAL_S after the previous one (a
         # push landing on another's would double it): n sorted uniform draws spread by the gap
@@ -153,13 +160,11 @@ class Perturbation(Modifier):
         span = max(0.1, duration - 0.6)
         n = max(1, min(n, 1 + int(span // gap)))
         start = 0.3 + np.sort(rng.uniform(0.0, max(0.0, span - (n - 1) * gap), n)) + gap * np.arange(n)
-        self.pushes = [
+        return [
             {"time_s": float(t), "link": ("chest", "pelvis")[int(rng.integers(2))],
              "force_n_per_kg": float(rng.uniform(*self.FORCE_PER_KG)), "direction_rad": float(rng.uniform(-math.pi, math.pi))}
             for t in start
         ]
-        self.record = {"pushes": self.pushes, "push_seconds": self.PUSH_SECONDS}
-        self._base_weight = 1.0
 
     def setup(self, world: World, human: Humanoid) -> None:
         self._base_weight = human.pin_weight
@@ -248,7 +253,7 @@ class Objects(Modifier):
             if gaps:
                 world.client.resetBasePositionAndOrientation(box.body, centre(forward, aside), [0.0, 0.0, 0.0, 1.0])
             gaps.append(clearance(world, box.body, ignore={box.body, ball.body, world.ground_id}))
-            if gaps[-1] >= BOX_CLEARANCE:
+            if gaps[-1] >= OBJECT_CLEARANCE:
                 break
         i = int(np.argmax(gaps))  # the first clear spot, else the least crowded one
         gap = gaps[i]
@@ -277,30 +282,32 @@ class Objects(Modifier):
         without one, the drawn throw (``clear`` false)."""
         ball = self.props[0]
         c = world.client
-        first = None
-        for turn, distance in throw_options(self.throw_distance):
-            heading = self.throw_from + turn
+
+        def throw(heading: float, distance: float) -> tuple[np.ndarray, np.ndarray]:
             start = target + distance * np.array([math.cos(heading), math.sin(heading), 0.0])
             start[2] = 1.5
             v = (target - start) / THROW_FLIGHT_S  # v = (x1 - x0) / T + g T / 2 vertically
             v[2] += 0.5 * GRAVITY * THROW_FLIGHT_S
-            if first is None:
-                first = (start, v)
+            return start, v
+
+        for turn, distance in throw_options(self.throw_distance):
+            heading = self.throw_from + turn
+            start, v = throw(heading, distance)
             t = np.linspace(0.0, THROW_FLIGHT_S, 5)[:, None]
             arc = start + v * t - np.array([0.0, 0.0, 0.5 * GRAVITY]) * t * t
             hits = c.rayTestBatch(arc[:-1].tolist(), arc[1:].tolist())
             if any(hit[0] not in (-1, human.body_id, ball.body) for hit in hits):
                 continue
             c.resetBasePositionAndOrientation(ball.body, start.tolist(), [0, 0, 0, 1])
-            if clearance(world, ball.body, ignore={ball.body, world.ground_id}) < BOX_CLEARANCE:
+            if clearance(world, ball.body, ignore={ball.body, world.ground_id}) < OBJECT_CLEARANCE:
                 continue
             self.record.update(throw_from_rad=math.remainder(heading, 2.0 * math.pi), throw_distance_m=distance)
             return start, v, True
-        return first[0], first[1], False
+        return (*throw(self.throw_from, self.throw_distance), False)
 
 
 #: Clearance the objects variation's box and ball keep from every other body where they start, m.
-BOX_CLEARANCE = 0.05
+OBJECT_CLEARANCE = 0.05
 #: Seconds the objects variation's ball flies to the person.
 THROW_FLIGHT_S = 0.5
 #: Turns (rad) from the drawn throw direction that the throw tries in turn.
