@@ -110,7 +110,7 @@ def test_list_actions_comes_from_the_registry(capsys):
     assert [row[0] for row in rows] == action_names() and "Walk" in action_names()
     by_name = {row[0]: row for row in rows}
     assert by_name["Walk"][1:4] == ["mocap-like", "nwpbo", "-"]  # tags, variations, excluded environments
-    assert by_name["Punch"][2] == "nwo" and by_name["SyntheticCarHit"][3] == "House"
+    assert by_name["Run"][2] == "nwbo" and by_name["SyntheticCarHit"][3] == "House"
 
 
 def test_too_short_for_the_action_says_how_long_it_must_be(tmp_path, capsys):

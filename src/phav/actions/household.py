@@ -211,9 +211,7 @@ SIT = register(ActionRecipe("Sit", frozenset({"mocap-like"}), ("sit",), sit_sign
                             build=sit_build, duration=2.6))
 PICK = register(ActionRecipe("Pick", frozenset({"mocap-like"}), ("pick",), pick_signature,
                              "picking an object up from the floor (key poses + IK, physical object)",
-                             build=pick_build, duration=2.8,
-                             # p: pushes knocked the object from reach in 4 of 18 seeds (measured)
-                             variations=frozenset({"n", "w", "o"})))
+                             build=pick_build, duration=2.8, variations=frozenset({"n", "w", "p", "o"})))
 BRUSH_HAIR = register(ActionRecipe("BrushHair", frozenset({"mocap-like"}), ("brush",), brush_signature,
                                    "brushing the hair with a hair brush (key poses + IK)", build=brush_build,
                                    duration=3.6, variations=frozenset({"n", "w", "p", "o"})))

@@ -262,7 +262,7 @@ def flee_signature(take: Take) -> SignatureResult:
 FLEE = register(ActionRecipe("SyntheticFlee", frozenset({"synthetic"}), ("run",), flee_signature,
                              "startled by an approaching car, turning and running away", build=flee_build,
                              duration=2.2,
-                             # p: pushes toppled the runner in 6 of 18 seeds (measured)
+                             # p: shoves toppled the runner in 9 of 12 two-second videos (measured)
                              variations=frozenset({"n", "w", "b", "o"}),
                              # no car drives indoors, and a room leaves no run to flee along
                              excluded_environments=frozenset({"House"})))

@@ -129,9 +129,8 @@ KICKBALL = register(ActionRecipe("KickBall", frozenset({"mocap-like"}), ("kick",
                                  variations=frozenset({"n", "w", "p", "b"})))
 PUNCH = register(ActionRecipe("Punch", frozenset({"extra"}), ("punch",), punch_signature,
                               "punching forward (HMDB51 punch; DeepMimic punch clip)", duration=2.1,
-                              # b layers a second clip's upper body over the motion: it would replace the punch;
-                              # p: pushes cut the reach below the signature's in 5 of 18 seeds (measured)
-                              variations=frozenset({"n", "w", "o"})))
+                              # b layers a second clip's upper body over the motion: it would replace the punch
+                              variations=frozenset({"n", "w", "p", "o"})))
 CARTWHEEL = register(ActionRecipe("Cartwheel", frozenset({"extra"}), ("cartwheel",), cartwheel_signature,
                                   "a cartwheel (HMDB51 cartwheel; DeepMimic clip)", duration=2.7,
                                   variations=_WHOLE_BODY_VARIATIONS))

@@ -149,8 +149,7 @@ def hold_hands_signature(take: Take) -> SignatureResult:
 WALK_HOLD_HANDS = register(ActionRecipe("SyntheticWalkHoldHands", frozenset({"synthetic"}), ("walk",),
                                         hold_hands_signature, "two people walking side by side holding hands",
                                         build=hold_hands_build, duration=2.0,
-                                        # p: pushes parted the hands in 3 of 18 seeds (measured)
-                                        variations=frozenset({"n", "w", "o"})))
+                                        variations=frozenset({"n", "w", "p", "o"})))
 
 
 # ---- SyntheticBumpIntoEachOther ------------------------------------------------------------------
@@ -411,5 +410,4 @@ def hug_signature(take: Take) -> SignatureResult:
 WALKING_HUG = register(ActionRecipe("SyntheticWalkingHug", frozenset({"synthetic"}), ("walk",), hug_signature,
                                     "two people walking side by side with their arms round each other",
                                     build=hug_build, duration=2.0,
-                                    # p: pushes parted the pair in 3 of 12 seeds (measured)
-                                    variations=frozenset({"n", "w", "o"})))
+                                    variations=frozenset({"n", "w", "p", "o"})))
