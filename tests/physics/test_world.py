@@ -12,6 +12,35 @@ from phav.physics.bullet import RELEASED_MESSAGE
 from phav.physics.world import GRAVITY, MAX_IDLE_CLIENTS, release_idle_clients
 
 
+def _block(world, centre, half) -> int:
+    c = world.client
+    shape = c.createCollisionShape(pybullet.GEOM_BOX, halfExtents=[half] * 3)
+    return c.createMultiBody(baseMass=0.0, baseCollisionShapeIndex=shape, basePosition=list(centre))
+
+
+def test_clearance_is_the_gap_to_the_nearest_other_body():
+    """Two 0.2 m cubes 0.5 m apart (centres) leave a 0.3 m gap; overlapping by 0.1 m, -0.1 m; the
+    ground under them and ignored bodies do not count; nothing within reach gives reach."""
+    with World() as world:
+        a = _block(world, [0.0, 0.0, 0.5], 0.1)
+        b = _block(world, [0.5, 0.0, 0.5], 0.1)
+        assert world.clearance(a) == pytest.approx(0.3, abs=1e-3)
+        assert world.clearance(a, ignore=(b,)) == 1.0
+        assert world.clearance(a, ignore=(b,), reach=2.0) == 2.0
+        world.client.resetBasePositionAndOrientation(b, [0.1, 0.0, 0.5], [0, 0, 0, 1])
+        assert world.clearance(a) == pytest.approx(-0.1, abs=1e-3)
+
+
+def test_rays_meet_only_the_bodies_named():
+    with World() as world:
+        wall = _block(world, [1.0, 0.0, 1.0], 0.2)
+        through, past = ([[0.0, 0.0, 1.0]], [[2.0, 0.0, 1.0]]), ([[0.0, 1.0, 1.0]], [[2.0, 1.0, 1.0]])
+        assert not world.rays_meet_only(*through, ())
+        assert world.rays_meet_only(*through, (wall,))
+        assert world.rays_meet_only(*past, ())
+        assert not world.rays_meet_only([past[0][0], through[0][0]], [past[1][0], through[1][0]], ())
+
+
 def test_free_fall_matches_analytic_solution():
     with World() as world:
         c = world.client

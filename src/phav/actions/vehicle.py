@@ -104,8 +104,7 @@ class CarStrike(Modifier):
                 for b in (a - d * run_up, a + d * beyond):
                     starts.append([a[0], a[1], z])
                     ends.append([b[0], b[1], z])
-        hits = world.client.rayTestBatch(starts, ends)
-        return all(h[0] in (-1, human.body_id) for h in hits)
+        return world.rays_meet_only(starts, ends, (human.body_id,))
 
     def setup(self, world: World, human: Humanoid) -> None:
         clip = human.clip

@@ -20,9 +20,10 @@ variation is deterministic for a given seed; several letters compose (``"wp"``).
   a get-up from lying face down; :func:`phav.motion.grounded_layer.layer_above_ground`). The record
   keeps the drawn ``weight`` and ``weight_min``, the lowest per-frame weight used.
 - ``o`` objects: a ball thrown at the person (semantic class ``Ball``) and a box placed in the
-  path (``Misc``), at the first of :func:`box_spots` clear of every other body (the action's
-  props, the people, the world's furniture); the ball comes from the first of
-  :func:`throw_options` with a clear start and flight. Both are rigid bodies that the person
+  path (``Misc``), at the first of :func:`box_spots` clear of every other body
+  (:meth:`~phav.physics.world.World.clearance`: the action's props, the people, the world's
+  furniture); the ball comes from the first of :func:`throw_options` with a clear start and
+  flight (:meth:`~phav.physics.world.World.rays_meet_only`). Both are rigid bodies that the person
   touches, recorded as extra parts.
 """
 
@@ -252,7 +253,7 @@ class Objects(Modifier):
         for forward, aside in spots:
             if gaps:
                 world.client.resetBasePositionAndOrientation(box.body, centre(forward, aside), [0.0, 0.0, 0.0, 1.0])
-            gaps.append(clearance(world, box.body, ignore={box.body, ball.body, world.ground_id}))
+            gaps.append(world.clearance(box.body, ignore=(ball.body,)))
             if gaps[-1] >= OBJECT_CLEARANCE:
                 break
         i = int(np.argmax(gaps))  # the first clear spot, else the least crowded one
@@ -290,16 +291,15 @@ class Objects(Modifier):
             v[2] += 0.5 * GRAVITY * THROW_FLIGHT_S
             return start, v
 
+        t = np.linspace(0.0, THROW_FLIGHT_S, 5)[:, None]  # the arc as four straight segments
         for turn, distance in throw_options(self.throw_distance):
             heading = self.throw_from + turn
             start, v = throw(heading, distance)
-            t = np.linspace(0.0, THROW_FLIGHT_S, 5)[:, None]
             arc = start + v * t - np.array([0.0, 0.0, 0.5 * GRAVITY]) * t * t
-            hits = c.rayTestBatch(arc[:-1].tolist(), arc[1:].tolist())
-            if any(hit[0] not in (-1, human.body_id, ball.body) for hit in hits):
+            if not world.rays_meet_only(arc[:-1], arc[1:], (human.body_id, ball.body)):
                 continue
             c.resetBasePositionAndOrientation(ball.body, start.tolist(), [0, 0, 0, 1])
-            if clearance(world, ball.body, ignore={ball.body, world.ground_id}) < OBJECT_CLEARANCE:
+            if world.clearance(ball.body) < OBJECT_CLEARANCE:
                 continue
             self.record.update(throw_from_rad=math.remainder(heading, 2.0 * math.pi), throw_distance_m=distance)
             return start, v, True
@@ -319,6 +319,8 @@ def throw_options(distance: float) -> list[tuple[float, float]]:
     the person): every :data:`THROW_TURNS` at the drawn ``distance``, then at 2.5 m (closer in a
     cluttered street or room)."""
     return [(turn, d) for d in (distance, 2.5) for turn in THROW_TURNS]
+
+
 #: Sideways offsets (m) from the path the box tries in turn, the drawn spot's first.
 BOX_ASIDE = (0.15, -0.55, 0.95, -0.95, 1.35, -1.35, 1.75, -1.75)
 
@@ -329,20 +331,6 @@ def box_spots(ahead: float) -> list[tuple[float, float]]:
     nearer the start (not closer than 0.5 m)."""
     distances = (ahead, ahead + 0.8, max(0.5, ahead - 0.8))
     return [(d, a) for d in distances for a in BOX_ASIDE]
-
-
-def clearance(world: World, body: int, ignore: set[int], reach: float = 1.0) -> float:
-    """Distance from ``body`` to the nearest other body (not in ``ignore``), metres; negative when
-    they overlap, ``reach`` when none is within ``reach``."""
-    c = world.client
-    low, high = c.getAABB(body)
-    near = c.getOverlappingObjects([x - reach for x in low], [x + reach for x in high]) or []
-    gap = reach
-    for other in sorted({b for b, _ in near} - ignore):
-        points = c.getClosestPoints(bodyA=body, bodyB=other, distance=reach)
-        if points:
-            gap = min(gap, min(p[8] for p in points))
-    return float(gap)
 
 
 def make_modifiers(letters: str, rng: np.random.Generator, duration: float,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Collection, Sequence
 
 from phav.physics.bullet import BulletClient, ClientHandle, connect_direct, pybullet
 
@@ -191,6 +192,26 @@ class World:
     @property
     def closed(self) -> bool:
         return self._client is None
+
+    def clearance(self, body: int, ignore: Collection[int] = (), reach: float = 1.0) -> float:
+        """Distance (m) from ``body`` to the nearest other body (neither the ground nor in
+        ``ignore``): negative when they overlap, ``reach`` when none is within ``reach``."""
+        c = self.client
+        low, high = c.getAABB(body)
+        near = c.getOverlappingObjects([x - reach for x in low], [x + reach for x in high]) or []
+        gap = reach
+        for other in sorted({b for b, _ in near} - {body, self.ground_id, *ignore}):
+            points = c.getClosestPoints(bodyA=body, bodyB=other, distance=reach)
+            if points:
+                gap = min(gap, min(p[8] for p in points))
+        return float(gap)
+
+    def rays_meet_only(self, starts: Sequence[Sequence[float]], ends: Sequence[Sequence[float]],
+                       bodies: Collection[int]) -> bool:
+        """Whether every ray from ``starts[i]`` to ``ends[i]`` (world, m) hits nothing or one of
+        ``bodies`` (a course or a flight that meets nothing but the person)."""
+        hits = self.client.rayTestBatch([list(a) for a in starts], [list(b) for b in ends])
+        return all(hit[0] == -1 or hit[0] in bodies for hit in hits)
 
     def step(self) -> None:
         """Advance one fixed time step."""
