@@ -60,6 +60,35 @@ def test_includes_resolved_recursively_with_source_numbers():
     ]
 
 
+def test_an_include_that_ends_the_file_leaves_no_trailing_line_directive():
+    # NVIDIA's compiler refuses a #line with nothing after it (C0115); a nested last-line include
+    # hands back to its includer's own #line.
+    files = {
+        "main.frag": '#version 330\nA\n#include "x.glsl"\nB\n#include "x2.glsl"\n\n',
+        "x.glsl": 'X1\n#include "y.glsl"\n',
+        "x2.glsl": "Z\n",
+        "y.glsl": "Y1\n",
+    }
+    src = preprocess("main.frag", read=reader(files))
+    assert src.text.splitlines() == [
+        "#version 330", "#line 2 0", "A",
+        "#line 1 1", "X1",
+        "#line 1 2", "Y1",
+        "#line 4 0", "B",
+        "#line 1 3", "Z",
+        "",
+    ]
+
+
+def test_no_shipped_shader_ends_with_a_line_directive():
+    names = sorted(p.name for p in resource_dir("shaders").iterdir() if p.suffix in (".vert", ".frag", ".comp"))
+    assert len(names) > 20
+    for name in names:
+        lines = [line for line in preprocess(name, {"SSAA_FACTOR": 2, "SKY_CLASS": 0}).text.splitlines()
+                 if line.strip()]
+        assert not lines[-1].lstrip().startswith("#line"), name
+
+
 def test_include_once():
     files = {"m.frag": '#version 330\n#include "c.glsl"\n#include "c.glsl"\n', "c.glsl": "C\n"}
     src = preprocess("m.frag", read=reader(files))

@@ -8,7 +8,9 @@
 * ``#include "file.glsl"`` (relative to ``shaders/``) is replaced by the file's text, recursively,
   with a depth limit and cycle detection; a file already included in the same shader is skipped
   (include-once, so shared headers need no guards); each file gets its own GLSL source-string number through
-  ``#line`` so errors point at the right file and line.
+  ``#line`` so errors point at the right file and line. No ``#line`` ends the text: after an
+  include on a file's last line (blank lines aside), the includer's numbering is not restored,
+  because NVIDIA's compiler refuses a trailing ``#line``.
 
 :func:`create_program` compiles through moderngl and rewrites compile errors so that every message
 names the file (``lighting.frag:12: error: ...``) instead of a bare source-string number.
@@ -193,7 +195,10 @@ def _expand(
         out.append(f"#line 1 {child_source}")
         out.extend(_expand(child, read(child).splitlines(), first_line=1, source=child_source, files=files,
                            stack=stack + (child,), read=read, max_depth=max_depth))
-        out.append(f"#line {lineno + 1} {source}")
+        # Back to this file's numbering, unless nothing of it follows: NVIDIA's compiler rejects a
+        # #line that ends the shader ("C0115: #line source-string number invalid").
+        if any(rest.strip() for rest in lines[offset + 1:]):
+            out.append(f"#line {lineno + 1} {source}")
     return out
 
 
