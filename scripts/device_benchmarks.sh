@@ -64,7 +64,8 @@ fi
   grep -m1 "model name" /proc/cpuinfo; echo "cores: $(nproc)"
   "$py" --version
   echo "PYTHONPATH=${PYTHONPATH:-}"; echo "__EGL_VENDOR_LIBRARY_FILENAMES=${__EGL_VENDOR_LIBRARY_FILENAMES:-}"
-  timeout 20 "$py" -c "import moderngl; c = moderngl.create_standalone_context(backend='egl', device_index=0); print('GL_RENDERER:', c.info['GL_RENDERER']); print('GL_VERSION:', c.info['GL_VERSION'])"
+  # the context phav itself makes (4.3 where the driver has it, for the compute-shader passes)
+  timeout 20 "$py" -c "from phav.render.context import gl_info; i = gl_info(); print('GL_RENDERER:', i.renderer); print('GL_VERSION:', i.version, '(compute shaders)' if i.has_compute else '(no compute shaders)')"
   # everything the steps import, so that a missing package shows here first
   timeout 20 "$py" -c "
 import numpy, scipy, PIL, click, png, tqdm, glfw, moderngl, pybullet, pybullet_data, os

@@ -97,7 +97,12 @@ def egl_device_from_env() -> int:
 
 
 def _create_egl(device: int) -> moderngl.Context:
-    return moderngl.create_standalone_context(require=MIN_GL_VERSION, backend="egl", device_index=device)
+    # EGL gives exactly the version asked for (NVIDIA's driver answers a 3.3 request with a 3.3
+    # context, without compute shaders), so ask for 4.3 first and settle for 3.3.
+    try:
+        return moderngl.create_standalone_context(require=COMPUTE_GL_VERSION, backend="egl", device_index=device)
+    except Exception:  # no 4.3 on this driver: the 3.3 attempt below reports any real failure
+        return moderngl.create_standalone_context(require=MIN_GL_VERSION, backend="egl", device_index=device)
 
 
 def _create_glfw() -> moderngl.Context:
@@ -112,11 +117,17 @@ def _create_glfw() -> moderngl.Context:
         why = description.decode(errors="replace").strip() if description else "no display?"
         raise GLUnavailableError(f"GLFW could not initialise ({why}); use PHAV_GL=egl on headless machines")
     glfw.window_hint(glfw.VISIBLE, glfw.FALSE)
-    glfw.window_hint(glfw.CONTEXT_VERSION_MAJOR, MIN_GL_VERSION // 100)
-    glfw.window_hint(glfw.CONTEXT_VERSION_MINOR, (MIN_GL_VERSION // 10) % 10)
     glfw.window_hint(glfw.OPENGL_PROFILE, glfw.OPENGL_CORE_PROFILE)
     glfw.window_hint(glfw.OPENGL_FORWARD_COMPAT, glfw.TRUE)
-    window = glfw.create_window(16, 16, "phav", None, None)
+    window = None
+    for version in (COMPUTE_GL_VERSION, MIN_GL_VERSION):  # 4.3 for compute shaders where there is one
+        glfw.window_hint(glfw.CONTEXT_VERSION_MAJOR, version // 100)
+        glfw.window_hint(glfw.CONTEXT_VERSION_MINOR, (version // 10) % 10)
+        with warnings.catch_warnings():  # a refused 4.3 request is expected on older drivers
+            warnings.simplefilter("ignore", glfw.GLFWError)
+            window = glfw.create_window(16, 16, "phav", None, None)
+        if window:
+            break
     if not window:
         glfw.terminate()
         raise GLUnavailableError(f"GLFW could not create a GL {MIN_GL_VERSION / 100:.1f} window; {_INSTALL_HINT}")
