@@ -185,12 +185,18 @@ def dataset_case(spec: VideoSpec, videos: int, workers: int) -> dict:
         start_cpu, start = cpu_s(), time.perf_counter()
         summary = run_dataset(root, model, per_class, seed=0, classes=classes, workers=workers, progress=False)
         seconds, cpu = time.perf_counter() - start, cpu_s() - start_cpu
-        stages = stage_cpu(read_manifest(manifest_path(root)).values(), cpu)
+        rows = list(read_manifest(manifest_path(root)).values())
+        stages = stage_cpu(rows, cpu)
         renderers = sorted({json.loads(p.read_text()).get("gl_renderer") or "unknown" for p in root.rglob(PARAMS_FILE)})
     finally:
         shutil.rmtree(root, ignore_errors=True)
+    if summary.done == 0:  # a broken run (no GL, a shader the driver refuses) is no figure
+        reasons = [str(row.get("reason")) for row in rows if row.get("status") == "failed"]
+        why = f"{reasons[0].splitlines()[0]} (and {len(reasons) - 1} more)" if reasons else "nothing ran"
+        raise RuntimeError(f"dataset_{workers}w: none of {summary.failed} videos was made: {why}")
     made, frames = summary.done + summary.failed, max(summary.frames, 1)
-    record = {"case": f"dataset_{workers}w", "unit": "videos/s", "median_per_s": made / seconds,
+    # Videos made per second; failed videos (rejected by their action's check) cost time but count not.
+    record = {"case": f"dataset_{workers}w", "unit": "videos/s", "median_per_s": summary.done / seconds,
               "frames_per_s": summary.frames / seconds, "seconds": seconds, "runs": 1,
               "frames": summary.frames, "cpu_s": cpu, "cpu_ms_per_frame": 1e3 * cpu / frames,
               "cores_busy": cpu / seconds,

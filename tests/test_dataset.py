@@ -143,6 +143,26 @@ def test_disk_full_stops_the_run_and_keeps_finished_videos(tmp_path, monkeypatch
     assert (summary.skipped, summary.done) == (1, 2)
 
 
+def test_a_shader_the_driver_refuses_stops_the_run_with_one_line(tmp_path, monkeypatch):
+    import phav.dataset.worker as worker
+    from phav.render.shaders import ShaderError
+
+    def refused(*args, **kwargs):
+        raise ShaderError("shader program fullscreen.vert + lighting.frag failed to build (fragment_shader):\n"
+                          "GLSL Compiler failed\n\npost_fragment.glsl:9 : error C0115: #line source-string number invalid")
+
+    worker.release_renderer()
+    monkeypatch.setattr(worker, "_renderer", refused)
+    with pytest.raises(OutputError) as caught:
+        run_dataset(tmp_path, tiny_model(), 3, modalities=MODS, progress=False)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "cannot build phav's shaders" in message and "lighting.frag" in message and "C0115" in message
+    assert "0 finished videos are kept, 3 left" in message
+    assert [r["status"] for r in read_manifest(manifest_path(tmp_path)).values()] == ["pending"] * 3
+    assert folders(tmp_path) == [] and hidden(tmp_path) == []
+
+
 def test_unusable_output_and_bad_arguments_are_refused(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")

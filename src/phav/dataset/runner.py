@@ -279,5 +279,5 @@ def _run(out_root: Path, videos: list[PlannedVideo], shard: tuple[int, int], wor
     summary = Summary(len(videos), skipped, done, failed, pending, frames, seconds, path, dict(failures))
     if fatal:
         raise OutputError(f"{fatal}; stopped: {done + skipped} finished videos are kept, {pending} left; "
-                          "fix the output and rerun the same command to continue")
+                          "fix that and rerun the same command to continue")
     return summary

@@ -3,8 +3,9 @@
 A worker process keeps one :class:`~phav.render.renderer.Renderer` (one GL context) and reuses it
 for every video of its size. A video that fails in a way another seed may avoid (physics guard,
 signature check, GL error) is retried with a new derived seed, up to ``max_attempts`` attempts, then
-reported as failed with the reason. Errors of the output (disk full, unwritable folder) are *fatal*:
-the runner stops, keeping the videos already finished.
+reported as failed with the reason. Errors of the output (disk full, unwritable folder), no GL
+context and shaders the driver refuses are *fatal*: the runner stops, keeping the videos already
+finished.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from phav.errors import OutputError, PhavError, SignatureError, SpecError
 from phav.frames import MODALITIES
 from phav.physics.errors import SimulationError
 from phav.render.context import GLUnavailableError
+from phav.render.shaders import ShaderError
 
 _RENDERER: Any = None
 
@@ -81,6 +83,13 @@ def _row(task: Task, status: str, attempts: int, spec: Any, **extra: Any) -> dic
     return row
 
 
+def _first_line(exc: BaseException) -> str:
+    """The first line of ``exc``'s message that names something (a shader error's first line is the
+    program, the driver's line comes after)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return " / ".join(lines[:1] + [line for line in lines[1:] if "error" in line.lower()][:1]) or type(exc).__name__
+
+
 def run_task(task: Task) -> dict[str, Any]:
     """Make one video; returns its manifest row, plus ``"fatal"``: a message when the run must stop.
 
@@ -119,6 +128,9 @@ def run_task(task: Task) -> dict[str, Any]:
             return _row(task, "pending", attempt, spec, reason=str(exc), fatal=str(exc))
         except GLUnavailableError as exc:
             return _row(task, "pending", attempt, spec, reason=str(exc), fatal=str(exc))
+        except ShaderError as exc:  # the driver refuses our renderer: no video of this run can be made
+            why = f"this GL driver cannot build phav's shaders ({_first_line(exc)}); please report it with the driver's name"
+            return _row(task, "pending", attempt, spec, reason=str(exc), fatal=why)
         except (SpecError, PhavError) as exc:
             reasons.append(f"attempt {attempt + 1} (seed {spec.seed}): {type(exc).__name__}: {exc}")
             return _row(task, "failed", attempt + 1, spec, reason="; ".join(reasons), error=type(exc).__name__)
