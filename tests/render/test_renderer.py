@@ -56,6 +56,37 @@ def test_missing_gl_says_what_to_install(monkeypatch):
         glctx.get_context()
 
 
+@pytest.mark.parametrize("preset,expected", [(None, "USLEEP"), ("NOTHING", "NOTHING")])
+def test_nvidia_driver_sleeps_while_waiting_unless_told_otherwise(monkeypatch, preset, expected):
+    if preset is None:
+        monkeypatch.delenv("__GL_YIELD", raising=False)
+    else:
+        monkeypatch.setenv("__GL_YIELD", preset)
+    monkeypatch.setattr(glctx, "_context", None)
+    monkeypatch.setattr(glctx, "_create_egl", lambda device: (_ for _ in ()).throw(OSError("no EGL")))
+    monkeypatch.delenv("PHAV_GL", raising=False)
+    with pytest.raises(GLUnavailableError):
+        glctx.get_context()
+    assert os.environ["__GL_YIELD"] == expected
+
+
+def test_egl_asks_for_gl43_first_and_settles_for_gl33(monkeypatch):
+    """NVIDIA's EGL gives exactly the version asked for, so a 3.3 request would lose compute shaders."""
+    import moderngl
+
+    asked = []
+
+    def create(require, backend, device_index):
+        asked.append((require, backend, device_index))
+        if require > 330:
+            raise Exception("requested version is not supported")
+        return "context 3.3"
+
+    monkeypatch.setattr(moderngl, "create_standalone_context", create)
+    assert glctx._create_egl(1) == "context 3.3"
+    assert asked == [(430, "egl", 1), (330, "egl", 1)]
+
+
 def test_no_display_for_glfw_says_why_and_to_use_egl(monkeypatch):
     """GLFW's own report (here a stand-in for X11's) is the reason in the one-line error."""
     import glfw
