@@ -52,7 +52,7 @@ if [ "${PHAV_DEVICE_SMOKE:-0}" = 1 ]; then
 else
   procs=1,2,4,8,16; size=340x256
   render_args=(--frames 120 --repeats 3)
-  dataset_args=(--frames 60 --dataset-videos 4 --videos-per-worker 3)
+  dataset_args=(--frames 60 --dataset-videos 6 --videos-per-worker 6)
   rest_args=(--quick --frames 60 --repeats 3 --scaling-frames 10)
   cvf_args=(--sizes 340x256,680x512 --frames 30 --repeats 3)
   presets_args=(--quick --frames 60 --repeats 3)
