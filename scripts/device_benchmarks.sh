@@ -29,9 +29,9 @@
 # EGL plugin last), each under its own time limit (a slow step leaves the others their time): the
 # limits add up to 385 s, plus at most 10 s each to kill a step that ignores SIGTERM (7 steps) and
 # 2 x 20 s for the probes, 495 s at worst, so with setup.sh the call stays inside one 600 s command
-# and leaves device time to rerun. Expected on an H100/H200 machine, from the CPU figures measured on
-# the development machine: about 3.5 minutes (render ~60 s, dataset ~75 s, compute_vs_fragment and
-# render_presets ~10 s each, rest ~35 s, tests ~10 s, pybullet_egl ~10 s).
+# and leaves device time to rerun. Measured on an H200 machine (2026-11-27): 151 s in all (render
+# 58 s, tests 10, dataset 44 with 3 videos per worker (6 now: about 80 s), compute_vs_fragment 6,
+# render_presets 5, rest 21, pybullet_egl 5), plus about 10 s for setup.sh and 30 s to start.
 #
 # PHAV_DEVICE_SMOKE=1 runs every step with tiny work (a few frames, 1-2 processes, 170x128), to
 # check the script end to end on the development machine in a few minutes.
