@@ -305,6 +305,20 @@ def test_dataset_case_splits_the_cpu_of_every_worker_by_stage():
     assert sum(stages.values()) == pytest.approx(record["cpu_ms_per_frame"], rel=1e-12)  # by construction
 
 
+def test_dataset_case_without_a_single_made_video_is_no_figure(monkeypatch):
+    import phav.pipeline
+    from benchmarks.cases import dataset_case
+    from phav.errors import SignatureError
+
+    def never(spec, *args, **kwargs):
+        raise SignatureError(f"{spec.action} was not performed visibly (stand-in)")
+
+    monkeypatch.setattr(phav.pipeline, "generate_video", never)
+    spec = VideoSpec(action="Walk", frames=2, width=64, height=48, seed=0).validate()
+    with pytest.raises(RuntimeError, match=r"dataset_1w: none of 1 videos was made: attempt 1 .*not performed visibly"):
+        dataset_case(spec, videos=1, workers=1)
+
+
 @pytest.mark.slow
 def test_dataset_case_splits_the_cpu_of_worker_processes_by_stage():
     from benchmarks.cases import dataset_case
