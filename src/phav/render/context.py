@@ -23,8 +23,9 @@ import moderngl
 
 from phav.errors import PhavError
 
-#: OpenGL version the renderer needs (3.3 core); 4.3 adds compute shaders.
+#: OpenGL version the renderer needs (3.3 core).
 MIN_GL_VERSION = 330
+#: GL version (``ctx.version_code``) with compute shaders and image load/store, asked for first.
 COMPUTE_GL_VERSION = 430
 BACKENDS = ("egl", "glfw")
 

@@ -32,14 +32,12 @@ from typing import Callable
 
 import moderngl
 
-from phav.render.context import is_software_renderer
+from phav.render.context import COMPUTE_GL_VERSION, is_software_renderer
 from phav.render.profiling import PassTimer
 from phav.render.settings import POST_BACKENDS, RenderSettings
 from phav.render.shaders import create_compute, create_program
 from phav.render.targets import GLObjects
 
-#: GL version (``ctx.version_code``) with compute shaders and image load/store.
-COMPUTE_GL_VERSION = 430
 #: Work-group side of the compute entry point (``post_compute.glsl``: local_size 8x8).
 GROUP_SIZE = 8
 # After a compute pass: its image stores must be visible to later texture fetches, framebuffer
