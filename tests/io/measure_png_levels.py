@@ -1,10 +1,12 @@
-"""Measure PNG encode time and size per zlib level and strategy on rendered 340x256 ground truth.
+"""Measure PNG encode time and size per row filter and level on rendered 340x256 ground truth.
 
 Not a test (no ``test_`` prefix): run ``python tests/io/measure_png_levels.py`` to reproduce the
 table in ``phav.io.images``. It renders a Walk video in each of the Urban, Plain and Lake worlds
 (``phav`` preset, a GL context is needed) and encodes each ground-truth file of every frame after
-the first two with each (level, strategy) pair, on one thread; it prints the median CPU time and the
-median size per file, then the sums over a frame's six PNG files.
+the first two with each (row filter, ISA-L level) pair of :func:`phav.io.png.encode_png`, and with
+Pillow's encoder (adaptive row filters, zlib level 1, run-length strategy: what phav used before) as
+the reference, on one thread; it prints the median CPU time and the median size per file, then the
+sums over a frame's six PNG files.
 """
 
 from __future__ import annotations
@@ -16,25 +18,22 @@ import time
 import zlib
 
 import numpy as np
+from PIL import Image
 
 from phav.frames import MODALITIES
-from phav.io import depth, flow, images, segmentation
+from phav.io import depth, flow, segmentation
+from phav.io.png import encode_png
 from phav.render.renderer import Renderer
 from phav.scenario import Scenario
 from phav.spec import VideoSpec
 
-#: (level, strategy) pairs measured; zlib's RLE strategy ignores the level above 0.
-CONFIGS = (
-    (1, zlib.Z_DEFAULT_STRATEGY), (4, zlib.Z_DEFAULT_STRATEGY), (6, zlib.Z_DEFAULT_STRATEGY),
-    (9, zlib.Z_DEFAULT_STRATEGY), (1, zlib.Z_FILTERED), (1, zlib.Z_HUFFMAN_ONLY), (1, zlib.Z_RLE),
-)
-STRATEGY_NAMES = {zlib.Z_DEFAULT_STRATEGY: "default", zlib.Z_FILTERED: "filtered",
-                  zlib.Z_HUFFMAN_ONLY: "huffman", zlib.Z_RLE: "rle"}
+#: (row filter, ISA-L level) pairs measured.
+CONFIGS = (("none", 1), ("sub", 1), ("up", 0), ("up", 1), ("up", 2), ("up", 3))
 
 
-def rendered_ground_truth(frames: int = 8) -> dict[str, list[tuple[object, np.ndarray]]]:
-    """``{file: [(writer, encoded array), ...]}`` from Walk videos in three worlds."""
-    files: dict[str, list[tuple[object, np.ndarray]]] = {}
+def rendered_ground_truth(frames: int = 8) -> dict[str, list[np.ndarray]]:
+    """``{file: [encoded array, ...]}`` from Walk videos in three worlds."""
+    files: dict[str, list[np.ndarray]] = {}
     for environment in ("Urban", "Plain", "Lake"):
         spec = VideoSpec(action="Walk", frames=frames, width=340, height=256, seed=1,
                          environment=environment).validate()
@@ -44,40 +43,56 @@ def rendered_ground_truth(frames: int = 8) -> dict[str, list[tuple[object, np.nd
         instances = list(take.instances)
         for f in rendered:
             fx, fy = flow.encode_flow(f.flow)
-            for name, write, array in (
-                ("depth (16-bit grey)", images.write_png16, depth.encode_depth(f.depth)),
-                ("flow_x (16-bit grey)", images.write_png16, fx),
-                ("flow_y (16-bit grey)", images.write_png16, fy),
-                ("flow_valid (8-bit)", images.write_png8, flow.encode_flow_valid(f.flow_valid)),
-                ("classgt (RGB)", images.write_png_rgb, segmentation.encode_semantic(f.semantic)),
-                ("instancegt (RGB)", images.write_png_rgb, segmentation.encode_instance(f.instance, instances)),
+            for name, array in (
+                ("depth (16-bit grey)", depth.encode_depth(f.depth)),
+                ("flow_x (16-bit grey)", fx),
+                ("flow_y (16-bit grey)", fy),
+                ("flow_valid (8-bit)", flow.encode_flow_valid(f.flow_valid)),
+                ("classgt (RGB)", segmentation.encode_semantic(f.semantic)),
+                ("instancegt (RGB)", segmentation.encode_instance(f.instance, instances)),
             ):
-                files.setdefault(name, []).append((write, array))
+                files.setdefault(name, []).append(array)
     return files
+
+
+def pillow_png(array: np.ndarray) -> bytes:
+    """Pillow's PNG of ``array`` (adaptive row filters, zlib level 1, ``Z_RLE``)."""
+    if array.dtype == np.uint16:
+        h, w = array.shape
+        im = Image.frombuffer("I;16", (w, h), array.astype("<u2"), "raw", "I;16", 0, 1)
+    else:
+        im = Image.fromarray(array)
+    buf = io.BytesIO()
+    im.save(buf, format="PNG", compress_level=1, compress_type=zlib.Z_RLE)
+    return buf.getvalue()
 
 
 def main() -> None:
     files = rendered_ground_truth()
-    header = "".join(f"{f'L{level} {STRATEGY_NAMES[s]}':>17}" for level, s in CONFIGS)
-    print(f"{'file (ms / KiB)':<22}{header}")
-    totals = {config: [0.0, 0.0] for config in CONFIGS}
-    for name, items in files.items():
+    encoders = [("Pillow RLE", pillow_png)] + [
+        (f"{f} L{level}", lambda a, f=f, level=level: encode_png(a, row_filter=f, level=level))
+        for f, level in CONFIGS
+    ]
+    print(f"{'file (ms / KiB)':<22}" + "".join(f"{name:>15}" for name, _ in encoders))
+    totals = {name: [0.0, 0.0] for name, _ in encoders}
+    for name, arrays in files.items():
         row = f"{name:<22}"
-        for level, strategy in CONFIGS:
+        for encoder_name, encode in encoders:
             times, sizes = [], []
-            for write, array in items:
-                buf = io.BytesIO()
+            for array in arrays:
                 t0 = time.thread_time()
-                write(buf, array, compress_level=level, strategy=strategy)
+                data = encode(array)
                 times.append(time.thread_time() - t0)
-                sizes.append(buf.tell() / 1024)
+                sizes.append(len(data) / 1024)
             ms, kib = statistics.median(times) * 1e3, statistics.median(sizes)
-            totals[(level, strategy)][0] += ms
-            totals[(level, strategy)][1] += kib
-            row += f"{ms:9.2f} /{kib:5.1f}"
+            totals[encoder_name][0] += ms
+            totals[encoder_name][1] += kib
+            row += f"{ms:8.2f} /{kib:5.1f}"
         print(row)
-    print(f"{'frame (6 files)':<22}" + "".join(f"{ms:9.2f} /{kib:5.1f}" for ms, kib in totals.values()))
-    print(f"Pillow {images.Image.__version__}, zlib {zlib.ZLIB_RUNTIME_VERSION}, {sys.platform}")
+    print(f"{'frame (6 files)':<22}" + "".join(f"{ms:8.2f} /{kib:5.1f}" for ms, kib in totals.values()))
+    import isal
+
+    print(f"Pillow {Image.__version__}, zlib {zlib.ZLIB_RUNTIME_VERSION}, isal {isal.__version__}, {sys.platform}")
 
 
 if __name__ == "__main__":

@@ -252,25 +252,37 @@ def test_png_defaults_give_exact_files_for_an_independent_decoder():
         assert (w, h) == (array.shape[1], array.shape[0]) and np.array_equal(back, array)
 
 
-def test_png_run_length_strategy_is_as_small_as_level_4_and_levels_above_0_agree():
-    import zlib
-
+def test_ground_truth_pngs_are_a_small_fraction_of_their_samples_and_smaller_than_at_level_0():
     for name, array in _ground_truth_like().items():
         write = {"depth": images.write_png16, "labels": images.write_png8, "rgb": images.write_png_rgb}[name]
         sizes = {}
-        for key, level, strategy in (("default", images.PNG_COMPRESS_LEVEL, images.PNG_STRATEGY),
-                                     ("rle9", 9, zlib.Z_RLE), ("level4", 4, zlib.Z_DEFAULT_STRATEGY),
-                                     ("stored", 0, images.PNG_STRATEGY)):
+        for level in (0, images.PNG_LEVEL):
             buf = io.BytesIO()
-            write(buf, array, compress_level=level, strategy=strategy)
-            sizes[key] = buf.getvalue()
-        assert sizes["default"] == sizes["rle9"], name  # RLE ignores the level above 0
-        assert len(sizes["default"]) <= 1.1 * len(sizes["level4"]), (name, len(sizes["default"]), len(sizes["level4"]))
-        assert len(sizes["default"]) < 0.2 * len(sizes["stored"]), name
+            write(buf, array, level=level)
+            sizes[level] = len(buf.getvalue())
+        assert sizes[images.PNG_LEVEL] < 0.1 * array.nbytes, (name, sizes, array.nbytes)
+        assert sizes[images.PNG_LEVEL] < sizes[0], (name, sizes)  # level 0 is the fastest and biggest
     with pytest.raises(ValueError, match="level"):
-        images.write_png8(io.BytesIO(), np.zeros((2, 2), np.uint8), compress_level=10)
-    with pytest.raises(ValueError, match="strategy"):
-        images.write_png8(io.BytesIO(), np.zeros((2, 2), np.uint8), strategy=7)
+        images.write_png8(io.BytesIO(), np.zeros((2, 2), np.uint8), level=4)
+    with pytest.raises(ValueError, match="row filter"):
+        images.write_png8(io.BytesIO(), np.zeros((2, 2), np.uint8), row_filter="paeth")
+
+
+def test_every_ground_truth_file_kind_has_a_row_filter_the_encoder_knows():
+    from phav.io import layout, png
+
+    pngs = {kind for kind, pattern in layout.FRAME_PATTERNS.items() if pattern.endswith(".png")}
+    assert set(images.ROW_FILTERS) == pngs
+    assert set(images.ROW_FILTERS.values()) <= set(png.ROW_FILTERS)
+    assert images.PNG_LEVEL in png.LEVELS
+
+
+def test_a_png_writer_given_bad_input_leaves_no_file(tmp_path):
+    with pytest.raises(ValueError, match="uint16"):
+        images.write_png16(tmp_path / "x.png", np.zeros((2, 2), np.uint8))
+    with pytest.raises(ValueError, match="row filter"):
+        images.write_png16(tmp_path / "y.png", np.zeros((2, 2), np.uint16), row_filter="avg")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_jpeg_quality_and_subsampling(tmp_path):

@@ -13,9 +13,10 @@ import struct
 from pathlib import Path
 
 import numpy as np
-import png  # pypng: Pillow cannot write 16-bit RGB PNGs
+import png  # pypng: Pillow cannot read 16-bit RGB PNGs
 
 from phav.io.flow import FLOW_OFFSET, FLOW_SCALE, _check_flow
+from phav.io.png import encode_png
 
 #: The ``.flo`` magic number (float32 202021.25 == b"PIEH").
 FLO_TAG: float = 202021.25
@@ -71,14 +72,13 @@ def decode_kitti_flow(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def write_png48(path: str | Path, image: np.ndarray) -> None:
-    """Write ``(H, W, 3) uint16`` as a 16-bit-per-channel RGB PNG (through pypng)."""
+    """Write ``(H, W, 3) uint16`` as a 16-bit-per-channel RGB PNG (:func:`phav.io.png.encode_png`)."""
     im = np.asarray(image)
     if im.ndim != 3 or im.shape[2] != 3 or im.dtype != np.uint16:
         raise ValueError(f"expected an (H, W, 3) uint16 image, got {im.shape} {im.dtype}")
-    h, w, _ = im.shape
-    writer = png.Writer(width=w, height=h, bitdepth=16, greyscale=False, compression=4)
+    data = encode_png(im)
     with open(path, "wb") as f:
-        writer.write_array(f, im.reshape(-1))
+        f.write(data)
 
 
 def read_png48(path: str | Path) -> np.ndarray:

@@ -1,52 +1,57 @@
-"""Image file codecs through Pillow: 16-bit grey PNG, 8-bit grey PNG, 24-bit RGB PNG and JPEG.
+"""Image file codecs: 16-bit grey PNG, 8-bit grey PNG, 24-bit RGB PNG and JPEG.
 
 Every writer takes a path (``str`` or ``os.PathLike``) or a binary file object and writes no
 timestamps or other run facts, so the same array gives the same bytes. Readers return numpy arrays
 with the shapes and dtypes the writers accept and raise ``ValueError`` naming the file when its mode
-is not the expected one.
+is not the expected one. JPEGs and every reader go through Pillow; PNGs are written by
+:func:`phav.io.png.encode_png` (one row filter for the whole image, ISA-L's deflate).
 
-PNG compression (zlib level and strategy), chosen by measurement: ``python
-tests/io/measure_png_levels.py`` renders Walk videos in the Urban, Plain and Lake worlds at 340x256
-and encodes each ground-truth file of 18 frames on one thread of a 2-core AMD EPYC (Pillow 13,
-zlib 1.2.13; measured while other work ran, so compare columns, not absolute times); median CPU
-ms / KiB per file:
+PNG row filter and level, chosen by measurement: ``python tests/io/measure_png_levels.py`` renders
+Walk videos in the Urban, Plain and Lake worlds at 340x256 and encodes each ground-truth file of 18
+frames on one thread of a 2-core AMD EPYC (Pillow 13, zlib 1.2.13, isal 1.9.1; measured while other
+work ran, so compare columns, not absolute times); median CPU ms / KiB per file. ``Pillow RLE`` is
+Pillow's encoder at zlib level 1 with the run-length strategy, which phav used before; the others
+are ``encode_png(row_filter, level)``:
 
 =====================  ===========  ===========  ===========  ===========  ===========  ===========
-file                   L1 default   L4 default   L6 default   L9 default   L1 huffman   L1 RLE
+file                   Pillow RLE   none L1      sub L1       up L0        up L1        up L3
 =====================  ===========  ===========  ===========  ===========  ===========  ===========
-depth (16-bit grey)    1.45 / 12.7  1.85 / 10.7  2.73 / 10.2  17.0 / 9.6   1.95 / 25.5  1.36 / 12.1
-flow_x (16-bit grey)   1.37 / 8.2   1.66 / 6.4   2.19 / 5.3   12.8 / 4.6   1.96 / 22.5  1.33 / 5.0
-flow_y (16-bit grey)   1.35 / 9.5   1.64 / 7.4   2.57 / 6.0   15.0 / 5.1   1.97 / 22.8  1.34 / 7.7
-flow_valid (8-bit)     0.33 / 1.6   0.46 / 1.1   0.52 / 1.1   2.01 / 0.8   0.70 / 10.9  0.33 / 0.9
-classgt (RGB)          1.28 / 4.4   1.70 / 2.9   1.83 / 2.8   7.39 / 2.4   2.32 / 33.4  1.26 / 3.2
-instancegt (RGB)       0.86 / 2.3   1.29 / 1.0   1.32 / 1.0   2.95 / 0.8   1.92 / 32.3  0.87 / 1.0
-a frame's six files    6.65 / 38.7  8.59 / 29.4  11.2 / 26.4  57.2 / 23.4  10.8 / 147   6.48 / 29.9
+depth (16-bit grey)    2.56 / 12.1  0.28 / 19.7  0.29 / 13.0  0.22 / 15.2  0.26 / 13.0  1.15 / 13.4
+flow_x (16-bit grey)   2.50 / 5.0   0.24 / 10.3  0.32 / 13.4  0.20 / 9.2   0.22 / 7.2   1.12 / 7.1
+flow_y (16-bit grey)   2.63 / 7.7   0.22 / 9.7   0.24 / 7.2   0.22 / 11.8  0.24 / 9.1   1.14 / 8.8
+flow_valid (8-bit)     0.74 / 0.9   0.07 / 1.3   0.09 / 1.2   0.08 / 1.9   0.09 / 1.3   0.51 / 1.2
+classgt (RGB)          2.70 / 3.2   0.18 / 4.9   0.21 / 4.5   0.14 / 5.6   0.18 / 3.8   1.46 / 3.8
+instancegt (RGB)       1.96 / 1.0   0.14 / 1.6   0.19 / 2.2   0.12 / 3.8   0.13 / 2.2   1.43 / 1.9
+a frame's six files    13.1 / 29.9  1.13 / 47.5  1.33 / 41.5  0.98 / 47.5  1.12 / 36.7  6.81 / 36.1
 =====================  ===========  ===========  ===========  ===========  ===========  ===========
 
-Ground truth is piecewise flat or linear, so after PNG's per-row prediction filters it is mostly
-runs of equal bytes. zlib's run-length strategy (``Z_RLE``: matches at distance one only, the same
-bytes at every level above 0) is as fast as level 1 and as small as level 4 (+2 %): 25 % less CPU
-than level 4 and 42 % less than zlib's default level 6, for 13 % more bytes than level 6. Most of
-what remains, about 1 ms per image, is Pillow choosing each row's filter; libpng and libspng through
-imagecodecs took as long or longer. So every PNG is written with ``Z_RLE``: about 6.5 ms of PNG
-encoding (one core) and 30 KiB of PNG ground truth per frame with all modalities. (Level 0, stored:
-170 KiB per 16-bit image. A q90 4:2:0 JPEG of the same size: 0.4 ms, ~22 KiB.)
+(Level 2 gave level 1's sizes, and its times within 0.01 ms.) Pillow tries four row filters on every row
+and feeds zlib a row at a time; that is most of its time. With each file's best single filter
+(:data:`ROW_FILTERS`: *up* for depth, flow_x and classgt, *sub* for flow_y and flow_valid, *none*
+for instancegt) at ISA-L level 1, a frame's six PNGs take 1.1 ms of one core instead of 13.1 (12x
+less) and 34 KiB instead of 30 (+14 %). (A q90 4:2:0 JPEG of the same size: about 0.7 ms, ~22 KiB.)
 """
 
 from __future__ import annotations
 
 import os
-import zlib
 from typing import BinaryIO, Union
 
 import numpy as np
 from PIL import Image
 
-#: zlib level for every PNG the writers produce (0 stores; with :data:`PNG_STRATEGY` any level
-#: above 0 gives the same bytes); see the table in the module docstring.
-PNG_COMPRESS_LEVEL: int = 1
-#: zlib strategy for every PNG the writers produce: run-length matches only (``zlib.Z_RLE``).
-PNG_STRATEGY: int = zlib.Z_RLE
+from phav.io.png import encode_png
+
+#: ISA-L level for every PNG the writers produce (see :data:`phav.io.png.LEVELS` and the table
+#: in the module docstring).
+PNG_LEVEL: int = 1
+#: The row filter each ground-truth PNG is written with, by file kind (``phav.io.layout``'s names);
+#: chosen by measurement (module docstring). Other PNGs use :data:`DEFAULT_ROW_FILTER`.
+ROW_FILTERS: dict[str, str] = {
+    "depth": "up", "flow_x": "up", "flow_y": "sub", "flow_valid": "sub", "classgt": "up", "instancegt": "none",
+}
+#: Row filter of a PNG writer called without one.
+DEFAULT_ROW_FILTER: str = "up"
 #: Default JPEG quality (libjpeg scale 1-95).
 JPEG_QUALITY: int = 90
 #: Default JPEG chroma subsampling: ``"4:2:0"`` (what video codecs and most decoders expect).
@@ -63,7 +68,7 @@ def _check(array: np.ndarray, ndim_shape: str, dtype: type, what: str) -> np.nda
         raise ValueError(f"{what}: expected shape (H, W), got {array.shape}")
     if ndim_shape == "HW3" and (array.ndim != 3 or array.shape[2] != 3):
         raise ValueError(f"{what}: expected shape (H, W, 3), got {array.shape}")
-    return np.ascontiguousarray(array)
+    return array
 
 
 def _open(path: PathOrFile, mode: str, what: str) -> np.ndarray:
@@ -73,14 +78,13 @@ def _open(path: PathOrFile, mode: str, what: str) -> np.ndarray:
         return np.array(im)
 
 
-def _png_options(compress_level: int, strategy: int) -> dict:
-    """Pillow's PNG save options for a zlib level 0-9 and a zlib strategy constant."""
-    if not 0 <= int(compress_level) <= 9:
-        raise ValueError(f"PNG compress level must be in 0..9, got {compress_level}")
-    if int(strategy) not in (zlib.Z_DEFAULT_STRATEGY, zlib.Z_FILTERED, zlib.Z_HUFFMAN_ONLY, zlib.Z_RLE, zlib.Z_FIXED):
-        raise ValueError(f"PNG strategy must be one of zlib's Z_DEFAULT_STRATEGY, Z_FILTERED, Z_HUFFMAN_ONLY, "
-                         f"Z_RLE, Z_FIXED, got {strategy}")
-    return {"format": "PNG", "compress_level": int(compress_level), "compress_type": int(strategy)}
+def _write_png(path: PathOrFile, image: np.ndarray, row_filter: str, level: int) -> None:
+    data = encode_png(image, row_filter=row_filter, level=level)  # before opening: no empty file on bad input
+    if hasattr(path, "write"):
+        path.write(data)  # type: ignore[union-attr]
+    else:
+        with open(path, "wb") as f:
+            f.write(data)
 
 
 def _name(path: PathOrFile) -> str:
@@ -89,14 +93,13 @@ def _name(path: PathOrFile) -> str:
 
 # ---- 16-bit grey ------------------------------------------------------------------------------
 def write_png16(
-    path: PathOrFile, image: np.ndarray, compress_level: int = PNG_COMPRESS_LEVEL, strategy: int = PNG_STRATEGY
+    path: PathOrFile, image: np.ndarray, row_filter: str = DEFAULT_ROW_FILTER, level: int = PNG_LEVEL
 ) -> None:
-    """Write ``(H, W) uint16`` as a 16-bit greyscale PNG (Pillow mode ``"I;16"``); exact."""
-    image = _check(image, "HW", np.uint16, "write_png16")
-    h, w = image.shape
-    # Pillow reads the little-endian samples straight from the array (no intermediate bytes copy).
-    im = Image.frombuffer("I;16", (w, h), image.astype("<u2", copy=False), "raw", "I;16", 0, 1)
-    im.save(path, **_png_options(compress_level, strategy))
+    """Write ``(H, W) uint16`` as a 16-bit greyscale PNG (Pillow reads it as mode ``"I;16"``); exact.
+
+    ``row_filter`` and ``level``: see :func:`phav.io.png.encode_png`.
+    """
+    _write_png(path, _check(image, "HW", np.uint16, "write_png16"), row_filter, level)
 
 
 def read_png16(path: PathOrFile) -> np.ndarray:
@@ -118,11 +121,10 @@ def read_png16(path: PathOrFile) -> np.ndarray:
 
 # ---- 8-bit grey -------------------------------------------------------------------------------
 def write_png8(
-    path: PathOrFile, image: np.ndarray, compress_level: int = PNG_COMPRESS_LEVEL, strategy: int = PNG_STRATEGY
+    path: PathOrFile, image: np.ndarray, row_filter: str = DEFAULT_ROW_FILTER, level: int = PNG_LEVEL
 ) -> None:
-    """Write ``(H, W) uint8`` as an 8-bit greyscale PNG (mode ``"L"``)."""
-    image = _check(image, "HW", np.uint8, "write_png8")
-    Image.fromarray(image).save(path, **_png_options(compress_level, strategy))
+    """Write ``(H, W) uint8`` as an 8-bit greyscale PNG (mode ``"L"``); exact."""
+    _write_png(path, _check(image, "HW", np.uint8, "write_png8"), row_filter, level)
 
 
 def read_png8(path: PathOrFile) -> np.ndarray:
@@ -132,11 +134,10 @@ def read_png8(path: PathOrFile) -> np.ndarray:
 
 # ---- 24-bit RGB -------------------------------------------------------------------------------
 def write_png_rgb(
-    path: PathOrFile, image: np.ndarray, compress_level: int = PNG_COMPRESS_LEVEL, strategy: int = PNG_STRATEGY
+    path: PathOrFile, image: np.ndarray, row_filter: str = DEFAULT_ROW_FILTER, level: int = PNG_LEVEL
 ) -> None:
     """Write ``(H, W, 3) uint8`` as a 24-bit RGB PNG; exact."""
-    image = _check(image, "HW3", np.uint8, "write_png_rgb")
-    Image.fromarray(image).save(path, **_png_options(compress_level, strategy))
+    _write_png(path, _check(image, "HW3", np.uint8, "write_png_rgb"), row_filter, level)
 
 
 def read_png_rgb(path: PathOrFile) -> np.ndarray:

@@ -219,19 +219,22 @@ class VideoFolderWriter:
             jobs.append((out("img"), lambda p: images.write_jpeg(p, arrays["img"], self.jpeg_quality, self.jpeg_subsampling)))
         if "raw" in arrays:
             jobs.append((out("raw"), lambda p: images.write_jpeg(p, arrays["raw"], self.jpeg_quality, self.jpeg_subsampling)))
+
+        def png(kind: str, write: Any, encode: Any) -> None:
+            jobs.append((out(kind), lambda p: write(p, encode(), images.ROW_FILTERS[kind])))
+
         if "depth" in arrays:
-            jobs.append((out("depth"), lambda p: images.write_png16(p, depth_codec.encode_depth(arrays["depth"]))))
+            png("depth", images.write_png16, lambda: depth_codec.encode_depth(arrays["depth"]))
         if "flow" in arrays:
             fx, fy = flow_codec.encode_flow(arrays["flow"])
-            jobs.append((out("flow_x"), lambda p: images.write_png16(p, fx)))
-            jobs.append((out("flow_y"), lambda p: images.write_png16(p, fy)))
-            jobs.append((out("flow_valid"), lambda p: images.write_png8(p, flow_codec.encode_flow_valid(arrays["flow_valid"]))))
+            png("flow_x", images.write_png16, lambda: fx)
+            png("flow_y", images.write_png16, lambda: fy)
+            png("flow_valid", images.write_png8, lambda: flow_codec.encode_flow_valid(arrays["flow_valid"]))
         if "semantic" in arrays:
-            jobs.append((out("classgt"), lambda p: images.write_png_rgb(p, segmentation.encode_semantic(arrays["semantic"]))))
+            png("classgt", images.write_png_rgb, lambda: segmentation.encode_semantic(arrays["semantic"]))
         if "instance" in arrays:
-            jobs.append(
-                (out("instancegt"), lambda p: images.write_png_rgb(p, segmentation.encode_instance(arrays["instance"], self._instances)))
-            )
+            png("instancegt", images.write_png_rgb,
+                lambda: segmentation.encode_instance(arrays["instance"], self._instances))
         for path, write in jobs:
             try:
                 write(path)

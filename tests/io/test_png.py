@@ -1,0 +1,117 @@
+"""The PNG encoder (``phav.io.png``): exact for any decoder, a valid file, the spec's filters."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import numpy as np
+import png as pypng  # a decoder that shares no code with ours or Pillow's
+import pytest
+from PIL import Image
+
+from phav.io.png import LEVELS, ROW_FILTERS, encode_png, filter_rows
+
+RNG = np.random.default_rng(7)
+
+IMAGES = {
+    "grey8": RNG.integers(0, 256, size=(9, 13), dtype=np.uint8),
+    "grey16": RNG.integers(0, 65536, size=(9, 13), dtype=np.uint16),
+    "rgb8": RNG.integers(0, 256, size=(9, 13, 3), dtype=np.uint8),
+    "rgb16": RNG.integers(0, 65536, size=(9, 13, 3), dtype=np.uint16),
+    "one pixel": np.array([[65535]], dtype=np.uint16),
+    "one row": np.arange(0, 256, 16, dtype=np.uint8)[None, :],
+    "one column": np.arange(0, 65536, 4096, dtype=np.uint16)[:, None],
+}
+
+
+def _pypng_pixels(data: bytes, shape: tuple[int, ...]) -> np.ndarray:
+    width, height, rows, info = pypng.Reader(bytes=data).read()  # checks every chunk's CRC
+    assert (width, height) == (shape[1], shape[0])
+    return np.array([list(r) for r in rows]).reshape(shape)
+
+
+@pytest.mark.parametrize("name", IMAGES)
+@pytest.mark.parametrize("row_filter", ROW_FILTERS)
+@pytest.mark.parametrize("level", LEVELS)
+def test_every_filter_and_level_decodes_exactly_in_an_independent_decoder(name, row_filter, level):
+    image = IMAGES[name]
+    data = encode_png(image, row_filter=row_filter, level=level)
+    assert np.array_equal(_pypng_pixels(data, image.shape), image)
+
+
+@pytest.mark.parametrize("name", ["grey8", "grey16", "rgb8", "one pixel", "one row", "one column"])
+def test_pillow_reads_what_phav_reads_back(name):
+    image = IMAGES[name]
+    with Image.open(io.BytesIO(encode_png(image))) as im:
+        assert im.format == "PNG" and im.size == (image.shape[1], image.shape[0])
+        back = np.array(im)
+    assert np.array_equal(back.astype(image.dtype), image) and back.shape == image.shape
+
+
+def test_the_file_is_signature_ihdr_one_idat_iend_with_valid_crcs():
+    image = IMAGES["rgb16"]
+    data = encode_png(image)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, pos = [], 8
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        assert crc == zlib.crc32(kind + body), kind
+        chunks.append((kind, body))
+        pos += 12 + length
+    assert [k for k, _ in chunks] == [b"IHDR", b"IDAT", b"IEND"]
+    # width, height, bit depth 16, colour type 2 (RGB), deflate, adaptive-filter method, no interlace
+    assert struct.unpack(">IIBBBBB", chunks[0][1]) == (13, 9, 16, 2, 0, 0, 0)
+    raw = zlib.decompress(chunks[1][1])  # a zlib stream, as PNG requires
+    assert len(raw) == 9 * (1 + 13 * 6) and set(raw[:: 1 + 13 * 6]) == {ROW_FILTERS["up"]}
+
+
+def _spec_filter(rows: np.ndarray, bpp: int, filter_type: int) -> np.ndarray:
+    """PNG spec §9.2, byte by byte: Filt(x) = Orig(x) - Orig(a) (Sub) or - Orig(b) (Up), mod 256."""
+    h, n = rows.shape
+    out = np.zeros((h, n + 1), dtype=np.uint8)
+    for y in range(h):
+        out[y, 0] = filter_type
+        for x in range(n):
+            a = int(rows[y, x - bpp]) if x >= bpp else 0
+            b = int(rows[y - 1, x]) if y > 0 else 0
+            predictor = {0: 0, 1: a, 2: b}[filter_type]
+            out[y, x + 1] = (int(rows[y, x]) - predictor) % 256
+    return out
+
+
+@pytest.mark.parametrize("row_filter", ROW_FILTERS)
+@pytest.mark.parametrize("bpp", [1, 2, 3, 6])
+def test_row_filters_match_the_png_specification(row_filter, bpp):
+    rows = RNG.integers(0, 256, size=(5, 4 * bpp), dtype=np.uint8)
+    expected = _spec_filter(rows, bpp, ROW_FILTERS[row_filter])
+    assert np.array_equal(filter_rows(rows, bpp, row_filter), expected)
+
+
+def test_the_same_array_gives_the_same_bytes_and_a_strided_view_the_same_file():
+    image = RNG.integers(0, 65536, size=(20, 30), dtype=np.uint16)
+    assert encode_png(image) == encode_png(image.copy())
+    wide = np.zeros((20, 60), dtype=np.uint16)
+    wide[:, ::2] = image
+    assert encode_png(wide[:, ::2]) == encode_png(image)
+    assert encode_png(image.astype(">u2")) == encode_png(image)  # byte order of the array is no matter
+
+
+@pytest.mark.parametrize(
+    "image, kwargs, match",
+    [
+        (np.zeros((2, 2), np.float32), {}, "uint8 or uint16"),
+        (np.zeros((2, 2, 4), np.uint8), {}, r"\(H, W, 3\)"),
+        (np.zeros((2,), np.uint8), {}, r"\(H, W\)"),
+        (np.zeros((2, 2, 1), np.uint8), {}, r"\(H, W, 3\)"),
+        (np.zeros((0, 5), np.uint8), {}, "at least one row"),
+        (np.zeros((2, 2), np.uint8), {"row_filter": "paeth"}, "row filter"),
+        (np.zeros((2, 2), np.uint8), {"level": 9}, "level"),
+    ],
+)
+def test_bad_input_is_refused_with_what_was_wrong(image, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        encode_png(image, **kwargs)
