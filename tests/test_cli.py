@@ -2,6 +2,7 @@
 
 import filecmp
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,29 @@ def test_python_m_phav_cli_has_every_command():
                          check=True, timeout=120).stdout
     commands = [line.split()[0] for line in out.split("Commands:")[1].strip().splitlines()]
     assert commands == ["dataset", "list", "sample", "serve", "video", "view"], out
+
+
+def test_a_shader_the_driver_refuses_gets_one_line_and_the_whole_log_in_a_file(tmp_path, capsys, monkeypatch):
+    """A driver that refuses one of phav's shaders (NVIDIA once refused a trailing #line) fails the
+    video with one line naming the program and the compiler's error; the whole log goes to a file."""
+    import phav.render.renderer
+    from phav.render.shaders import ShaderError
+
+    log = ("shader program fullscreen.vert + lighting.frag failed to build (fragment_shader):\n"
+           "GLSL Compiler failed\n\npost_fragment.glsl:9 : error C0115: #line source-string number invalid")
+
+    def refused(*args, **kwargs):
+        raise ShaderError(log)
+
+    monkeypatch.setattr(phav.render.renderer, "create_program", refused)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
+    code, _, err = run(["video", "--action", "Walk", "--out", str(tmp_path / "o"), *SMALL], capsys)
+    lines = err.strip().splitlines()
+    assert code == 1 and len(lines) == 1, err
+    assert "cannot build phav's shaders (shader program fullscreen.vert + lighting.frag" in lines[0], err
+    assert "error C0115" in lines[0] and "please report it" in lines[0], err
+    saved = list((tmp_path / "tmp").glob("phav-shader-error-*.log"))
+    assert len(saved) == 1 and str(saved[0]) in lines[0] and saved[0].read_text() == log + "\n"
+    assert not (tmp_path / "o").exists()

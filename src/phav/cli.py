@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -13,6 +14,7 @@ from phav.actions import action_names, get_action
 from phav.body.presets import get_preset, preset_names
 from phav.errors import PhavError
 from phav.frames import MODALITIES, parse_modalities
+from phav.render.shaders import ShaderError
 from phav.spec import DayPhase, Environment, Variation, VideoSpec, Weather
 from phav.worlds.cameras import RIGS, default_camera
 from phav.worlds.environments import ENVIRONMENTS
@@ -189,10 +191,25 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         click.echo(f"phav-render: error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
+    except ShaderError as exc:  # a driver or phav bug: one line here, the compiler's whole log in a file
+        click.echo(f"phav-render: error: this GL driver cannot build phav's shaders ({exc.summary()}); "
+                   f"{_save_shader_log(exc)}; please report it with the driver's name", err=True)
+        sys.exit(1)
     except (PhavError, OSError) as exc:
         click.echo(f"phav-render: error: {exc}", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _save_shader_log(exc: ShaderError) -> str:
+    """Write the error's whole text into a new file in the system's temporary folder; returns a
+    clause that says where it is (or why it could not be written)."""
+    try:
+        with tempfile.NamedTemporaryFile("w", prefix="phav-shader-error-", suffix=".log", delete=False) as f:
+            f.write(str(exc) + "\n")
+        return f"the compiler's whole log is in {f.name}"
+    except OSError as write_error:
+        return f"the compiler's log could not be saved ({write_error})"
 
 
 from phav import cli_dataset  # noqa: E402,F401  (registers `sample` and `dataset`)

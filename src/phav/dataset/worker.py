@@ -83,13 +83,6 @@ def _row(task: Task, status: str, attempts: int, spec: Any, **extra: Any) -> dic
     return row
 
 
-def _shader_error_summary(exc: ShaderError) -> str:
-    """One line of a multi-line :class:`ShaderError`: its first line (the program and stage) and the
-    driver log's first line that says ``error``."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return " / ".join(lines[:1] + [line for line in lines[1:] if "error" in line.lower()][:1]) or "ShaderError"
-
-
 def run_task(task: Task) -> dict[str, Any]:
     """Make one video; returns its manifest row, plus ``"fatal"``: a message when the run must stop.
 
@@ -129,7 +122,7 @@ def run_task(task: Task) -> dict[str, Any]:
         except GLUnavailableError as exc:
             return _row(task, "pending", attempt, spec, reason=str(exc), fatal=str(exc))
         except ShaderError as exc:  # the driver refuses our renderer: no video of this run can be made
-            why = f"this GL driver cannot build phav's shaders ({_shader_error_summary(exc)}); please report it with the driver's name"
+            why = f"this GL driver cannot build phav's shaders ({exc.summary()}); please report it with the driver's name"
             return _row(task, "pending", attempt, spec, reason=str(exc), fatal=why)
         except (SpecError, PhavError) as exc:
             reasons.append(f"attempt {attempt + 1} (seed {spec.seed}): {type(exc).__name__}: {exc}")

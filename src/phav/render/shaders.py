@@ -48,7 +48,14 @@ _LOG_LOCATION_RES = (
 
 
 class ShaderError(RuntimeError):
-    """A shader could not be read, preprocessed or compiled; the message names the file."""
+    """A shader could not be read, preprocessed or compiled; the message names the file (and, for a
+    compiler's refusal, holds the driver's whole log on the following lines)."""
+
+    def summary(self) -> str:
+        """One line: the message's first line (the program and stage) and the first line of the
+        driver's log that says ``error``."""
+        lines = [line.strip() for line in str(self).splitlines() if line.strip()]
+        return " / ".join(lines[:1] + [line for line in lines[1:] if "error" in line.lower()][:1]) or "ShaderError"
 
 
 @dataclasses.dataclass(frozen=True)
