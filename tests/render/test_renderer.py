@@ -87,6 +87,44 @@ def test_egl_asks_for_gl43_first_and_settles_for_gl33(monkeypatch):
     assert asked == [(430, "egl", 1), (330, "egl", 1)]
 
 
+def test_glfw_asks_for_gl43_first_and_settles_for_gl33(monkeypatch):
+    """The GLFW backend asks for the same versions as EGL, in the same order, and keeps the window
+    that a 3.3-only driver gives."""
+    import glfw
+    import moderngl
+
+    hints: dict[int, int] = {}
+    asked, made = [], []
+    monkeypatch.setattr(glfw, "init", lambda: True)
+    monkeypatch.setattr(glfw, "window_hint", lambda hint, value: hints.__setitem__(hint, value))
+
+    def create_window(*args):
+        version = (hints[glfw.CONTEXT_VERSION_MAJOR], hints[glfw.CONTEXT_VERSION_MINOR])
+        asked.append(version)
+        return "window 3.3" if version == (3, 3) else None
+
+    monkeypatch.setattr(glfw, "create_window", create_window)
+    monkeypatch.setattr(glfw, "make_context_current", made.append)
+    monkeypatch.setattr(moderngl, "create_context", lambda require: f"context over the current window, {require}")
+    monkeypatch.setattr(glctx, "_glfw_window", None)
+    assert glctx._create_glfw() == "context over the current window, 330"
+    assert asked == [(4, 3), (3, 3)] and made == ["window 3.3"] and glctx._glfw_window == "window 3.3"
+    assert hints[glfw.OPENGL_PROFILE] == glfw.OPENGL_CORE_PROFILE and hints[glfw.VISIBLE] == glfw.FALSE
+
+
+def test_glfw_without_a_gl33_window_says_so_in_one_line(monkeypatch):
+    import glfw
+
+    terminated = []
+    monkeypatch.setattr(glfw, "init", lambda: True)
+    monkeypatch.setattr(glfw, "window_hint", lambda hint, value: None)
+    monkeypatch.setattr(glfw, "create_window", lambda *args: None)
+    monkeypatch.setattr(glfw, "terminate", lambda: terminated.append(True))
+    with pytest.raises(GLUnavailableError, match="GLFW could not create a GL 3.3 window") as raised:
+        glctx._create_glfw()
+    assert "\n" not in str(raised.value) and terminated == [True]
+
+
 def test_no_display_for_glfw_says_why_and_to_use_egl(monkeypatch):
     """GLFW's own report (here a stand-in for X11's) is the reason in the one-line error."""
     import glfw
