@@ -19,6 +19,9 @@ finished before the clock stops):
   hits both alike; median frames/s of each and their ratio.
 * ``fused_<quality>`` (presets without SSAA): every modality with the ground truth written by the
   G-buffer draws (the default there) and with the separate ground-truth pass, alternating likewise.
+* ``ablation_<quality>``: every modality with the preset, without sun shadows, with a shadow map
+  half as wide, without SSAA and without the post chain (one change at a time, those the preset
+  has), alternating likewise: frames/s of each and its ratio to the preset.
 * ``pybullet_tiny``: PyBullet's TinyRenderer on the same scene and size, for the ratio.
 
 The JSON is the main suite's report (:mod:`benchmarks.report`, rewritten after every step, with
@@ -162,6 +165,35 @@ def fused_case(take, quality: str, repeats: int) -> dict:
                          "frames": take.num_frames}}
 
 
+def ablation_modes(quality: str) -> dict[str, dict]:
+    """The preset and, one at a time, each costly part of it switched off or made smaller
+    (``name -> settings overrides``); parts the preset does not have are left out."""
+    base = quality_settings(quality)
+    modes: dict[str, dict] = {"preset": {}}
+    if base.shadows:
+        modes["no_shadows"] = {"shadows": False}
+        modes[f"shadow_map_{base.shadow_map_size // 2}"] = {"shadow_map_size": base.shadow_map_size // 2}
+    if base.ssaa > 1:
+        modes["no_ssaa"] = {"ssaa": 1}
+    if base.post:
+        modes["no_post"] = {"post": ()}
+    return modes
+
+
+def ablation_case(take, quality: str, repeats: int) -> dict:
+    """Render-only frames/s with every modality for the preset and for each of
+    :func:`ablation_modes`, alternating runs: which part of a frame the time goes to on this GL
+    (on a GPU with few raster units, such as an H100 or H200, the raster passes may bound the rate
+    where a CPU-bound run would show no change)."""
+    modes = ablation_modes(quality)
+    rates = alternating_rates(take, quality, repeats, modes)
+    median = {m: statistics.median(r) for m, r in rates.items()}
+    return {"case": f"ablation_{quality}", "unit": "frames/s by setting", "per_s": median,
+            "ratio_to_preset": {m: v / median["preset"] for m, v in median.items()}, "overrides": modes,
+            "runs": rates, "settings": {"quality": quality, "size": f"{take.width}x{take.height}",
+                                        "modalities": list(MODALITIES), "frames": take.num_frames}}
+
+
 def print_results(results: list[dict]) -> None:
     """The skin build, frames/s and per-pass records as a table."""
     for r in results:
@@ -174,6 +206,9 @@ def print_results(results: list[dict]) -> None:
             print(f"{r['case']:<24}{r['ratio']:>10.2f} x    async {r['async_per_s']:.1f} fps / sync {r['sync_per_s']:.1f} fps")
         elif r["unit"] == "fused/separate":
             print(f"{r['case']:<24}{r['ratio']:>10.2f} x    fused {r['fused_per_s']:.1f} fps / separate {r['separate_per_s']:.1f} fps")
+        elif r["unit"] == "frames/s by setting":
+            print(f"{r['case']:<24}" + " / ".join(f"{m} {v:.1f} fps ({r['ratio_to_preset'][m]:.2f}x)"
+                                                  for m, v in r["per_s"].items()))
         else:
             print(f"{r['case']:<24}{r['gpu_ms_total']:>10.1f} ms GPU / {r['wall_ms_total']:.1f} ms wall per frame")
             for name, p in r["passes"].items():
@@ -183,9 +218,9 @@ def print_results(results: list[dict]) -> None:
 def build_steps(spec: VideoSpec, qualities: list[str], repeats: int, comparisons_only: bool,
                 pybullet: bool) -> list[Step]:
     """The tool's steps: the skin build, then per preset its render-only rates and pass profile
-    (``presets_<quality>``, as in ``python -m benchmarks``), ``readback_<quality>`` and
-    ``fused_<quality>``, then PyBullet's TinyRenderer. ``comparisons_only``: the read-back and
-    fused comparisons only."""
+    (``presets_<quality>``, as in ``python -m benchmarks``), ``readback_<quality>``,
+    ``fused_<quality>`` and ``ablation_<quality>``, then PyBullet's TinyRenderer.
+    ``comparisons_only``: the read-back, fused and ablation comparisons only."""
     from phav.scenario import Scenario
 
     shared: dict = {}
@@ -208,6 +243,8 @@ def build_steps(spec: VideoSpec, qualities: list[str], repeats: int, comparisons
         steps.append(Step(f"readback_{q}", lambda q=q: [readback_case(takes()[q], q, repeats)]))
         if quality_settings(q).ssaa == 1:
             steps.append(Step(f"fused_{q}", lambda q=q: [fused_case(takes()[q], q, repeats)]))
+        if len(ablation_modes(q)) > 1:
+            steps.append(Step(f"ablation_{q}", lambda q=q: [ablation_case(takes()[q], q, repeats)]))
     if pybullet:
         from benchmarks.cases import pybullet_camera_case
 
@@ -226,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated presets (default {','.join(QUALITIES)})")
     parser.add_argument("--no-pybullet", action="store_true", help="skip PyBullet's TinyRenderer")
     parser.add_argument("--comparisons-only", action="store_true",
-                        help="only the readback_* and fused_* comparisons (python -m benchmarks has the rest)")
+                        help="only the readback_*, fused_* and ablation_* comparisons (python -m benchmarks has the rest)")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON to this file (rewritten after every step)")
     args = parser.parse_args(argv)
     width, height = args.size

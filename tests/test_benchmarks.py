@@ -371,17 +371,30 @@ def test_dataset_cpu_case_runs_the_dataset_path_with_the_no_op_driver():
     assert sum(stages.values()) == pytest.approx(record["cpu_ms_per_frame"], rel=1e-12)  # by construction
 
 
-def test_render_presets_comparisons_only_writes_just_the_readback_and_fused_cases(tmp_path):
+def test_render_presets_comparisons_only_writes_just_the_readback_fused_and_ablation_cases(tmp_path):
     from benchmarks.render_presets import main
 
     out = tmp_path / "presets.json"
     assert main(["--size", "64x48", "--frames", "2", "--repeats", "1", "--qualities", "preview",
                  "--comparisons-only", "--no-pybullet", "--out", str(out)]) == 0
     data = _read(out)
-    assert data["complete"] is True and data["steps_done"] == ["readback_preview", "fused_preview"]
+    cases = ["readback_preview", "fused_preview", "ablation_preview"]
+    assert data["complete"] is True and data["steps_done"] == cases
     assert data["results"] == [] and data["gl_renderer"] and data["machine"]["cores"] >= 1
-    assert [r["case"] for r in data["render_passes"]] == ["readback_preview", "fused_preview"]
-    assert all(r["ratio"] > 0 for r in data["render_passes"])
+    assert [r["case"] for r in data["render_passes"]] == cases
+    readback, fused, ablation = data["render_passes"]
+    assert readback["ratio"] > 0 and fused["ratio"] > 0
+    assert set(ablation["per_s"]) == {"preset", "no_post"} and ablation["ratio_to_preset"]["preset"] == 1.0
+    assert all(len(runs) == 1 and runs[0] > 0 for runs in ablation["runs"].values())
+
+
+def test_ablation_switches_off_one_costly_part_of_the_preset_at_a_time():
+    from benchmarks.render_presets import ablation_modes
+
+    assert ablation_modes("phav") == {"preset": {}, "no_shadows": {"shadows": False},
+                                      "shadow_map_1024": {"shadow_map_size": 1024}, "no_ssaa": {"ssaa": 1},
+                                      "no_post": {"post": ()}}
+    assert ablation_modes("preview") == {"preset": {}, "no_post": {"post": ()}}  # no shadows, no SSAA there
 
 
 def test_render_presets_steps_all_report_the_simulation_error_not_a_missing_take(monkeypatch):
@@ -394,7 +407,8 @@ def test_render_presets_steps_all_report_the_simulation_error_not_a_missing_take
     monkeypatch.setattr(Scenario, "simulate", fail)
     spec = VideoSpec(action="Walk", frames=2, width=64, height=48, seed=0).validate()
     steps = build_steps(spec, ["preview"], 1, comparisons_only=False, pybullet=False)
-    assert [s.name for s in steps] == ["skin_build", "presets_preview", "readback_preview", "fused_preview"]
+    assert [s.name for s in steps] == ["skin_build", "presets_preview", "readback_preview", "fused_preview",
+                                       "ablation_preview"]
     for step in steps:  # the first step's failure published nothing half-made for the others to trip on
         with pytest.raises(RuntimeError, match="the simulation failed"):
             step.run()
