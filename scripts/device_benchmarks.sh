@@ -19,7 +19,8 @@
 #                                 stage, the GL renderer each worker wrote into params.json);
 #                                 dataset_cpu_Nw needs Mesa's no-op driver and says it skipped
 #   compute-vs-fragment-gpu.json  the post chain as fragment vs compute shaders
-#   render-presets-gpu.json       asynchronous vs synchronous read-back, fused vs separate ground truth
+#   render-presets-gpu.json       asynchronous vs synchronous read-back, fused vs separate ground truth,
+#                                 each preset with one costly part off at a time (ablation_*)
 #   benchmarks-rest.json          physics, simulate, write, end to end, scaling with size and people
 #   benchmarks-pybullet-egl.json  PyBullet's EGL renderer plugin on the same take (last, on its own:
 #                                 native code next to our GL context, never tried there)
@@ -27,11 +28,12 @@
 #   steps.txt, <step>.log         each step's exit status, time and output
 # Steps run most important first (render, then the GPU tests, then dataset generation; PyBullet's
 # EGL plugin last), each under its own time limit (a slow step leaves the others their time): the
-# limits add up to 385 s, plus at most 10 s each to kill a step that ignores SIGTERM (7 steps) and
-# 2 x 20 s for the probes, 495 s at worst, so with setup.sh the call stays inside one 600 s command
+# limits add up to 400 s, plus at most 10 s each to kill a step that ignores SIGTERM (7 steps) and
+# 2 x 20 s for the probes, 510 s at worst, so with setup.sh the call stays inside one 600 s command
 # and leaves device time to rerun. Measured on an H200 machine (2026-11-27): 151 s in all (render
 # 58 s, tests 10, dataset 44 with 3 videos per worker (6 now: about 80 s), compute_vs_fragment 6,
-# render_presets 5, rest 21, pybullet_egl 5), plus about 10 s for setup.sh and 30 s to start.
+# render_presets 5 before its ablation cases, rest 21, pybullet_egl 5), plus about 10 s for setup.sh
+# and 30 s to start.
 #
 # PHAV_DEVICE_SMOKE=1 runs every step with tiny work (a few frames, 1-2 processes, 170x128), to
 # check the script end to end on the development machine in a few minutes.
@@ -92,7 +94,7 @@ step tests 30 "$py" -m pytest -q -x -p no:cacheprovider tests/render/test_post_b
 step dataset 110 "${bench[@]}" "${dataset_args[@]}" --only 'dataset_*' --out "$out/benchmarks-dataset.json"
 step compute_vs_fragment 30 "$py" -m benchmarks.compute_vs_fragment "${cvf_args[@]}" \
   --out "$out/compute-vs-fragment-gpu.json"
-step render_presets 30 "$py" -m benchmarks.render_presets "${presets_args[@]}" --size "$size" --comparisons-only \
+step render_presets 45 "$py" -m benchmarks.render_presets "${presets_args[@]}" --size "$size" --comparisons-only \
   --no-pybullet --out "$out/render-presets-gpu.json"
 step rest 65 "${bench[@]}" "${rest_args[@]}" \
   --skip 'presets_*,pybullet_tiny,render_parallel_*,dataset_*' --out "$out/benchmarks-rest.json"
