@@ -3,6 +3,9 @@ the signature over several seeds and presets including the children in at least 
 in every environment the action allows."""
 
 import collections
+import concurrent.futures
+import multiprocessing
+import os
 
 import numpy as np
 import pytest
@@ -67,15 +70,43 @@ def test_style_parameters_vary_with_the_seed():
 SWEEP_ACTORS = ("Model_Man01", "Model_Girl", "Model_Boy", "Model_ElderlyWoman", "Model_Man02")
 
 
+def _shows_action(spec: VideoSpec, simulation_errors_count: bool = True) -> str | None:
+    """Simulate ``spec`` (in a worker process of :func:`sweep`): ``None`` when the take shows its
+    action, else why not: its signature failed, or (``simulation_errors_count``) the simulation
+    did; otherwise a failed simulation raises, in the test."""
+    from phav.errors import SignatureError
+    from phav.physics import SimulationError
+
+    try:
+        Scenario(spec).simulate()
+    except SignatureError as exc:
+        return str(exc)
+    except SimulationError as exc:
+        if not simulation_errors_count:
+            raise
+        return str(exc)
+    return None
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    """``sweep(specs, simulation_errors_count=True) -> [_shows_action(spec, ...), ...]`` in order,
+    the simulations spread over every core (independent takes: the slow sweeps' time, not their
+    verdicts, depends on it)."""
+    context = multiprocessing.get_context("spawn")  # a clean interpreter per worker, nothing forked
+    with concurrent.futures.ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context) as pool:
+        yield lambda specs, simulation_errors_count=True: list(
+            pool.map(_shows_action, specs, [simulation_errors_count] * len(specs)))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("action", action_names())
-def test_signature_in_at_least_90_percent_of_runs(action):
+def test_signature_in_at_least_90_percent_of_runs(action, sweep):
     runs = [(seed, actor) for actor in SWEEP_ACTORS for seed in (11, 12)]
-    failures = []
-    for seed, actor in runs:
-        take = _take(action, seed=seed, actor=actor, check=False)
-        if not take.meta["signature"]["ok"]:
-            failures.append((seed, actor, take.meta["signature"]["reason"]))
+    frames = int(np.ceil(get_action(action).duration * 30)) + 1  # as _take
+    specs = [VideoSpec(action=action, frames=frames, width=64, height=48, seed=seed, actor=actor) for seed, actor in runs]
+    outcomes = sweep(specs, simulation_errors_count=False)  # a failed simulation fails the test, as a bug
+    failures = [(seed, actor, why) for (seed, actor), why in zip(runs, outcomes) if why is not None]
     assert len(failures) <= 0.1 * len(runs), failures
 
 
@@ -95,28 +126,23 @@ def test_blending_over_a_get_up_keeps_the_hands_out_of_the_floor(seed):
 
 
 @pytest.mark.slow
-def test_every_action_happens_in_every_environment_it_allows():
+def test_every_action_happens_in_every_environment_it_allows(sweep):
     """Seed 0 of every action in every environment it does not exclude (the House filmed Indoor, as
     PHAV's camera table has it) simulates and shows the action, but for at most 1 % of the pairs and
     never two environments of one action: a world that systematically defeats an action (a car
     crushing the thrown body against an Urban wall, a flee into a park bench) fails this."""
-    from phav.errors import SignatureError
-    from phav.physics import SimulationError
     from phav.worlds.environments import ENVIRONMENTS
 
-    runs, failures = 0, []
+    specs = []
     for action in action_names():
         recipe = get_action(action)
         for env in ENVIRONMENTS:
-            if env.value in recipe.excluded_environments:
-                continue
-            runs += 1
-            spec = VideoSpec(action=action, environment=env, seed=0, width=32, height=24,
-                             frames=recipe.frames_needed(30.0), **({"camera": "Indoor"} if env.value == "House" else {}))
-            try:
-                Scenario(spec).simulate()
-            except (SimulationError, SignatureError) as exc:
-                failures.append((action, env.value, str(exc)))
+            if env.value not in recipe.excluded_environments:
+                specs.append(VideoSpec(action=action, environment=env, seed=0, width=32, height=24,
+                                       frames=recipe.frames_needed(30.0),
+                                       **({"camera": "Indoor"} if env.value == "House" else {})))
+    runs = len(specs)
+    failures = [(spec.action, spec.environment.value, why) for spec, why in zip(specs, sweep(specs)) if why is not None]
     assert runs > 6 * len(action_names())
     assert len(failures) <= 0.01 * runs, failures
     per_action = collections.Counter(a for a, _, _ in failures)
@@ -124,7 +150,7 @@ def test_every_action_happens_in_every_environment_it_allows():
 
 
 @pytest.mark.slow
-def test_every_action_happens_under_every_variation_it_declares():
+def test_every_action_happens_under_every_variation_it_declares(sweep):
     """Seeds 0 and 1 of every action with each motion variation it declares besides ``n`` (the
     sweep above covers it), the actors taking turns, at the length the sampler gives it by default
     (its recipe's, at least 60 frames: time for up to three pushes of p), show the action in at
@@ -133,22 +159,17 @@ def test_every_action_happens_under_every_variation_it_declares():
     action (pushes toppling a fleeing runner, a second clip's arms replacing a punch's, a box
     put inside the stairs) is not declared. The sampler draws only declared variations, so this
     is what a dataset's videos meet."""
-    from phav.errors import SignatureError
-    from phav.physics import SimulationError
-
-    runs, failures = 0, []
+    specs = []
     for seed in (0, 1):
         for action in action_names():
             recipe = get_action(action)
             for letter in sorted(recipe.variations - {"n"}):
-                actor = SWEEP_ACTORS[(runs + seed) % len(SWEEP_ACTORS)]  # a pair's seeds get two actors
-                runs += 1
-                spec = VideoSpec(action=action, variation=letter, actor=actor, seed=seed, width=32, height=24,
-                                 frames=max(60, recipe.frames_needed(30.0)))  # the sampler's shortest
-                try:
-                    Scenario(spec).simulate()
-                except (SimulationError, SignatureError) as exc:
-                    failures.append((action, letter, seed, actor, str(exc)))
+                actor = SWEEP_ACTORS[(len(specs) + seed) % len(SWEEP_ACTORS)]  # a pair's seeds get two actors
+                specs.append(VideoSpec(action=action, variation=letter, actor=actor, seed=seed, width=32, height=24,
+                                       frames=max(60, recipe.frames_needed(30.0))))  # the sampler's shortest
+    runs = len(specs)
+    failures = [(spec.action, spec.variation.value, spec.seed, spec.actor, why)
+                for spec, why in zip(specs, sweep(specs)) if why is not None]
     assert runs >= 2 * 3 * len(action_names())
     assert len(failures) <= 0.04 * runs, failures
     per_pair = collections.Counter((a, v) for a, v, _, _, _ in failures)
