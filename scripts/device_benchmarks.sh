@@ -2,7 +2,7 @@
 # The speed figures of issue #8 on the GPU test machine (../shared/device/README.md), in one run.
 #
 # On the development machine, from the repository root:
-#     bash ../shared/device/prepare.sh pypng==0.20220715.0 tqdm==4.70.1 isal==1.9.1
+#     bash ../shared/device/prepare.sh pypng==0.20220715.0 tqdm==4.70.1
 # then on the GPU machine (the device tool's `run`, carrying .devkit, timeout_s 600):
 #     source .devkit/setup.sh; bash scripts/device_benchmarks.sh
 #
@@ -70,7 +70,7 @@ fi
   timeout 20 "$py" -c "from phav.render.context import gl_info; i = gl_info(); print('GL_RENDERER:', i.renderer); print('GL_VERSION:', i.version, '(compute shaders)' if i.has_compute else '(no compute shaders)')"
   # everything the steps import, so that a missing package shows here first
   timeout 20 "$py" -c "
-import numpy, scipy, PIL, click, png, tqdm, isal, glfw, moderngl, pybullet, pybullet_data, os
+import numpy, scipy, PIL, click, png, tqdm, glfw, moderngl, pybullet, pybullet_data, os
 import phav, phav.dataset, phav.pipeline, benchmarks.__main__, benchmarks.dataset_ceiling, benchmarks.render_presets, benchmarks.compute_vs_fragment
 assert os.path.isfile(os.path.join(pybullet_data.getDataPath(), 'humanoid', 'humanoid.urdf'))
 print('imports ok: numpy', numpy.__version__, 'moderngl', moderngl.__version__, 'phav from', os.path.dirname(phav.__file__))"

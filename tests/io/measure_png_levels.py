@@ -1,12 +1,13 @@
-"""Measure PNG encode time and size per row filter and level on rendered 340x256 ground truth.
+"""Measure PNG encode time and size per row filter and zlib strategy on rendered 340x256 ground truth.
 
 Not a test (no ``test_`` prefix): run ``python tests/io/measure_png_levels.py`` to reproduce the
 table in ``phav.io.images``. It renders a Walk video in each of the Urban, Plain and Lake worlds
 (``phav`` preset, a GL context is needed) and encodes each ground-truth file of every frame after
-the first two with each (row filter, ISA-L level) pair of :func:`phav.io.png.encode_png`, and with
-Pillow's encoder (adaptive row filters, zlib level 1, run-length strategy: what phav used before) as
-the reference, on one thread; it prints the median CPU time and the median size per file, then the
-sums over a frame's six PNG files.
+the first two with each (row filter, zlib strategy) pair of :func:`phav.io.png.encode_png` at zlib
+level 1, with each file's own pair (``images.PNG_SETTINGS``), and with Pillow's encoder (adaptive row
+filters, zlib level 1, run-length strategy: what phav used before) as the reference, on one thread;
+it prints the median CPU time and the median size per file, then the sums over a frame's six PNG
+files.
 """
 
 from __future__ import annotations
@@ -21,14 +22,19 @@ import numpy as np
 from PIL import Image
 
 from phav.frames import MODALITIES
-from phav.io import depth, flow, segmentation
+from phav.io import depth, flow, images, segmentation
 from phav.io.png import encode_png
 from phav.render.renderer import Renderer
 from phav.scenario import Scenario
 from phav.spec import VideoSpec
 
-#: (row filter, ISA-L level) pairs measured.
-CONFIGS = (("none", 1), ("sub", 1), ("up", 0), ("up", 1), ("up", 2), ("up", 3))
+#: (row filter, zlib strategy) pairs measured, at zlib level 1.
+CONFIGS = (("none", zlib.Z_DEFAULT_STRATEGY), ("sub", zlib.Z_DEFAULT_STRATEGY), ("sub", zlib.Z_RLE),
+           ("up", zlib.Z_DEFAULT_STRATEGY), ("up", zlib.Z_RLE))
+STRATEGY_NAMES = {zlib.Z_DEFAULT_STRATEGY: "default", zlib.Z_RLE: "RLE"}
+#: File kind (``images.PNG_SETTINGS``) of each measured file.
+KINDS = {"depth (16-bit grey)": "depth", "flow_x (16-bit grey)": "flow_x", "flow_y (16-bit grey)": "flow_y",
+         "flow_valid (8-bit)": "flow_valid", "classgt (RGB)": "classgt", "instancegt (RGB)": "instancegt"}
 
 
 def rendered_ground_truth(frames: int = 8) -> dict[str, list[np.ndarray]]:
@@ -70,14 +76,17 @@ def pillow_png(array: np.ndarray) -> bytes:
 def main() -> None:
     files = rendered_ground_truth()
     encoders = [("Pillow RLE", pillow_png)] + [
-        (f"{f} L{level}", lambda a, f=f, level=level: encode_png(a, row_filter=f, level=level))
-        for f, level in CONFIGS
-    ]
+        (f"{f} {STRATEGY_NAMES[strategy]}", lambda a, f=f, strategy=strategy: encode_png(a, row_filter=f, strategy=strategy))
+        for f, strategy in CONFIGS
+    ] + [("each file's", None)]
     print(f"{'file (ms / KiB)':<22}" + "".join(f"{name:>15}" for name, _ in encoders))
     totals = {name: [0.0, 0.0] for name, _ in encoders}
     for name, arrays in files.items():
         row = f"{name:<22}"
+        row_filter, own_strategy = images.PNG_SETTINGS[KINDS[name]]
         for encoder_name, encode in encoders:
+            if encode is None:
+                encode = lambda a: encode_png(a, row_filter=row_filter, strategy=own_strategy)  # noqa: E731
             times, sizes = [], []
             for array in arrays:
                 t0 = time.thread_time()
@@ -90,9 +99,7 @@ def main() -> None:
             row += f"{ms:8.2f} /{kib:5.1f}"
         print(row)
     print(f"{'frame (6 files)':<22}" + "".join(f"{ms:8.2f} /{kib:5.1f}" for ms, kib in totals.values()))
-    import isal
-
-    print(f"Pillow {Image.__version__}, zlib {zlib.ZLIB_RUNTIME_VERSION}, isal {isal.__version__}, {sys.platform}")
+    print(f"Pillow {Image.__version__}, zlib {zlib.ZLIB_RUNTIME_VERSION}, {sys.platform}")
 
 
 if __name__ == "__main__":

@@ -263,17 +263,17 @@ def test_ground_truth_pngs_are_a_small_fraction_of_their_samples_and_smaller_tha
         assert sizes[images.PNG_LEVEL] < 0.1 * array.nbytes, (name, sizes, array.nbytes)
         assert sizes[images.PNG_LEVEL] < sizes[0], (name, sizes)  # level 0 is the fastest and biggest
     with pytest.raises(ValueError, match="level"):
-        images.write_png8(io.BytesIO(), np.zeros((2, 2), np.uint8), level=4)
+        images.write_png8(io.BytesIO(), np.zeros((2, 2), np.uint8), level=10)
     with pytest.raises(ValueError, match="row filter"):
         images.write_png8(io.BytesIO(), np.zeros((2, 2), np.uint8), row_filter="paeth")
 
 
-def test_every_ground_truth_file_kind_has_a_row_filter_the_encoder_knows():
+def test_every_ground_truth_file_kind_has_a_filter_and_strategy_the_encoder_knows():
     from phav.io import layout, png
 
     pngs = {kind for kind, pattern in layout.FRAME_PATTERNS.items() if pattern.endswith(".png")}
-    assert set(images.ROW_FILTERS) == pngs
-    assert set(images.ROW_FILTERS.values()) <= set(png.ROW_FILTERS)
+    assert set(images.PNG_SETTINGS) == pngs
+    assert all(f in png.ROW_FILTERS and s in png.STRATEGIES for f, s in images.PNG_SETTINGS.values())
     assert images.PNG_LEVEL in png.LEVELS
 
 

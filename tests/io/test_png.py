@@ -11,7 +11,7 @@ import png as pypng  # a decoder that shares no code with ours or Pillow's
 import pytest
 from PIL import Image
 
-from phav.io.png import LEVELS, ROW_FILTERS, encode_png, filter_rows
+from phav.io.png import ROW_FILTERS, STRATEGIES, encode_png, filter_rows
 
 RNG = np.random.default_rng(7)
 
@@ -34,10 +34,10 @@ def _pypng_pixels(data: bytes, shape: tuple[int, ...]) -> np.ndarray:
 
 @pytest.mark.parametrize("name", IMAGES)
 @pytest.mark.parametrize("row_filter", ROW_FILTERS)
-@pytest.mark.parametrize("level", LEVELS)
-def test_every_filter_and_level_decodes_exactly_in_an_independent_decoder(name, row_filter, level):
+@pytest.mark.parametrize("level, strategy", [(0, 0)] + [(level, strategy) for level in (1, 9) for strategy in STRATEGIES])
+def test_every_filter_level_and_strategy_decodes_exactly_in_an_independent_decoder(name, row_filter, level, strategy):
     image = IMAGES[name]
-    data = encode_png(image, row_filter=row_filter, level=level)
+    data = encode_png(image, row_filter=row_filter, level=level, strategy=strategy)
     assert np.array_equal(_pypng_pixels(data, image.shape), image)
 
 
@@ -94,6 +94,11 @@ def test_row_filters_match_the_png_specification(row_filter, bpp):
 def test_the_same_array_gives_the_same_bytes_and_a_strided_view_the_same_file():
     image = RNG.integers(0, 65536, size=(20, 30), dtype=np.uint16)
     assert encode_png(image) == encode_png(image.copy())
+    # zlib's stream of the filtered rows, so the bytes are what any process with this zlib makes
+    rows = image.astype(">u2").view(np.uint8).reshape(20, 60)
+    idat = zlib.compressobj(1, zlib.DEFLATED, zlib.MAX_WBITS, 9, zlib.Z_DEFAULT_STRATEGY)
+    expected = idat.compress(filter_rows(rows, 2, "up").tobytes()) + idat.flush()
+    assert expected in encode_png(image)
     wide = np.zeros((20, 60), dtype=np.uint16)
     wide[:, ::2] = image
     assert encode_png(wide[:, ::2]) == encode_png(image)
@@ -109,9 +114,33 @@ def test_the_same_array_gives_the_same_bytes_and_a_strided_view_the_same_file():
         (np.zeros((2, 2, 1), np.uint8), {}, r"\(H, W, 3\)"),
         (np.zeros((0, 5), np.uint8), {}, "at least one row"),
         (np.zeros((2, 2), np.uint8), {"row_filter": "paeth"}, "row filter"),
-        (np.zeros((2, 2), np.uint8), {"level": 9}, "level"),
+        (np.zeros((2, 2), np.uint8), {"level": 10}, "level"),
+        (np.zeros((2, 2), np.uint8), {"strategy": 7}, "strategy"),
     ],
 )
 def test_bad_input_is_refused_with_what_was_wrong(image, kwargs, match):
     with pytest.raises(ValueError, match=match):
         encode_png(image, **kwargs)
+
+
+def _encode_after_churn(image: np.ndarray, row_filter: str, strategy: int) -> bytes:
+    """In a fresh process: fill and free some heap memory first, then encode."""
+    garbage = [np.random.default_rng(i).integers(0, 256, 300_000 + 4096 * i, dtype=np.uint8) for i in range(8)]
+    del garbage
+    return encode_png(image, row_filter=row_filter, strategy=strategy)
+
+
+def test_another_process_writes_the_same_bytes():
+    """A dataset made by several workers must equal one made by one, byte for byte (ISA-L's deflate,
+    tried here, did not: its output depended on the process)."""
+    import concurrent.futures
+    import multiprocessing
+
+    from phav.io.images import PNG_SETTINGS
+
+    v, u = np.mgrid[0:64, 0:80]
+    image = np.where(v > 30, 1200 + 3 * u + v, 65535).astype(np.uint16)
+    jobs = sorted(set(PNG_SETTINGS.values()))
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        theirs = list(pool.map(_encode_after_churn, [image] * len(jobs), *zip(*jobs)))
+    assert theirs == [encode_png(image, row_filter=f, strategy=s) for f, s in jobs]

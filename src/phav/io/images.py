@@ -4,37 +4,39 @@ Every writer takes a path (``str`` or ``os.PathLike``) or a binary file object a
 timestamps or other run facts, so the same array gives the same bytes. Readers return numpy arrays
 with the shapes and dtypes the writers accept and raise ``ValueError`` naming the file when its mode
 is not the expected one. JPEGs and every reader go through Pillow; PNGs are written by
-:func:`phav.io.png.encode_png` (one row filter for the whole image, ISA-L's deflate).
+:func:`phav.io.png.encode_png` (one row filter for the whole image, one call to zlib).
 
-PNG row filter and level, chosen by measurement: ``python tests/io/measure_png_levels.py`` renders
-Walk videos in the Urban, Plain and Lake worlds at 340x256 and encodes each ground-truth file of 18
-frames on one thread of a 2-core AMD EPYC (Pillow 13, zlib 1.2.13, isal 1.9.1; measured while other
-work ran, so compare columns, not absolute times); median CPU ms / KiB per file. ``Pillow RLE`` is
-Pillow's encoder at zlib level 1 with the run-length strategy, which phav used before; the others
-are ``encode_png(row_filter, level)``:
+PNG row filter and zlib strategy, chosen by measurement: ``python tests/io/measure_png_levels.py``
+renders Walk videos in the Urban, Plain and Lake worlds at 340x256 and encodes each ground-truth
+file of 18 frames on one thread of a 2-core AMD EPYC (Pillow 13, zlib 1.2.13; compare columns, not
+absolute times, on this shared machine); median CPU ms / KiB per file. ``Pillow RLE`` is Pillow's
+encoder (it tries four row filters on every row) at zlib level 1 with the run-length strategy,
+which phav used before; the others are ``encode_png(row_filter, strategy)`` at zlib level 1, the
+last with each file's pair (:data:`PNG_SETTINGS`):
 
 =====================  ===========  ===========  ===========  ===========  ===========  ===========
-file                   Pillow RLE   none L1      sub L1       up L0        up L1        up L3
+file                   Pillow RLE   sub default  sub RLE      up default   up RLE       each file's
 =====================  ===========  ===========  ===========  ===========  ===========  ===========
-depth (16-bit grey)    2.56 / 12.1  0.28 / 19.7  0.29 / 13.0  0.22 / 15.2  0.26 / 13.0  1.15 / 13.4
-flow_x (16-bit grey)   2.50 / 5.0   0.24 / 10.3  0.32 / 13.4  0.20 / 9.2   0.22 / 7.2   1.12 / 7.1
-flow_y (16-bit grey)   2.63 / 7.7   0.22 / 9.7   0.24 / 7.2   0.22 / 11.8  0.24 / 9.1   1.14 / 8.8
-flow_valid (8-bit)     0.74 / 0.9   0.07 / 1.3   0.09 / 1.2   0.08 / 1.9   0.09 / 1.3   0.51 / 1.2
-classgt (RGB)          2.70 / 3.2   0.18 / 4.9   0.21 / 4.5   0.14 / 5.6   0.18 / 3.8   1.46 / 3.8
-instancegt (RGB)       1.96 / 1.0   0.14 / 1.6   0.19 / 2.2   0.12 / 3.8   0.13 / 2.2   1.43 / 1.9
-a frame's six files    13.1 / 29.9  1.13 / 47.5  1.33 / 41.5  0.98 / 47.5  1.12 / 36.7  6.81 / 36.1
+depth (16-bit grey)    1.96 / 12.1  0.97 / 13.9  0.83 / 15.5  0.87 / 13.7  1.80 / 41.7  1.15 / 13.7
+flow_x (16-bit grey)   2.68 / 5.0   0.91 / 14.9  1.26 / 16.3  0.69 / 8.2   0.73 / 5.7   0.60 / 5.7
+flow_y (16-bit grey)   1.90 / 7.7   0.85 / 7.8   0.88 / 9.2   0.82 / 9.5   0.83 / 8.7   0.78 / 7.8
+flow_valid (8-bit)     0.74 / 0.9   0.26 / 1.6   0.26 / 1.2   0.25 / 1.6   0.24 / 0.9   0.23 / 0.9
+classgt (RGB)          2.58 / 3.2   0.85 / 5.5   0.98 / 7.2   0.81 / 4.3   0.88 / 4.2   0.88 / 4.2
+instancegt (RGB)       1.76 / 1.0   0.82 / 3.0   0.83 / 2.2   0.73 / 2.6   0.71 / 1.3   0.61 / 1.3
+a frame's six files    11.6 / 29.9  4.65 / 46.6  5.04 / 51.7  4.19 / 40.0  5.19 / 62.5  4.25 / 33.6
 =====================  ===========  ===========  ===========  ===========  ===========  ===========
 
-(Level 2 gave level 1's sizes, and its times within 0.01 ms.) Pillow tries four row filters on every row
-and feeds zlib a row at a time; that is most of its time. With each file's best single filter
-(:data:`ROW_FILTERS`: *up* for depth, flow_x and classgt, *sub* for flow_y and flow_valid, *none*
-for instancegt) at ISA-L level 1, a frame's six PNGs take 1.1 ms of one core instead of 13.1 (12x
-less) and 34 KiB instead of 30 (+14 %). (A q90 4:2:0 JPEG of the same size: about 0.7 ms, ~22 KiB.)
+(No filter: 4.31 ms / 48.9 KiB.) With each file's pair, a frame's six PNGs take 2.7x less CPU than
+Pillow's for 12 % more bytes. ISA-L's deflate (``isal``) took another 4x less CPU, but gave
+different bytes for the same image in different processes (a dataset made by two workers differed
+from one made by one); zlib gives the same. (A q90 4:2:0 JPEG of the same size: about 0.7 ms,
+~22 KiB.)
 """
 
 from __future__ import annotations
 
 import os
+import zlib
 from typing import BinaryIO, Union
 
 import numpy as np
@@ -42,13 +44,18 @@ from PIL import Image
 
 from phav.io.png import encode_png
 
-#: ISA-L level for every PNG the writers produce (see :data:`phav.io.png.LEVELS` and the table
-#: in the module docstring).
+#: zlib level of every PNG the writers produce (see the table in the module docstring).
 PNG_LEVEL: int = 1
-#: The row filter each ground-truth PNG is written with, by file kind (``phav.io.layout``'s names);
-#: chosen by measurement (module docstring). Other PNGs use :data:`DEFAULT_ROW_FILTER`.
-ROW_FILTERS: dict[str, str] = {
-    "depth": "up", "flow_x": "up", "flow_y": "sub", "flow_valid": "sub", "classgt": "up", "instancegt": "none",
+#: The row filter and zlib strategy each ground-truth PNG is written with, by file kind
+#: (``phav.io.layout``'s names): for each, the pair that measured smallest at about the same CPU
+#: (module docstring). Other PNGs use :data:`DEFAULT_ROW_FILTER` and ``zlib.Z_DEFAULT_STRATEGY``.
+PNG_SETTINGS: dict[str, tuple[str, int]] = {
+    "depth": ("up", zlib.Z_DEFAULT_STRATEGY),
+    "flow_x": ("up", zlib.Z_RLE),
+    "flow_y": ("sub", zlib.Z_DEFAULT_STRATEGY),
+    "flow_valid": ("up", zlib.Z_RLE),
+    "classgt": ("up", zlib.Z_RLE),
+    "instancegt": ("up", zlib.Z_RLE),
 }
 #: Row filter of a PNG writer called without one.
 DEFAULT_ROW_FILTER: str = "up"
@@ -78,8 +85,8 @@ def _open(path: PathOrFile, mode: str, what: str) -> np.ndarray:
         return np.array(im)
 
 
-def _write_png(path: PathOrFile, image: np.ndarray, row_filter: str, level: int) -> None:
-    data = encode_png(image, row_filter=row_filter, level=level)  # before opening: no empty file on bad input
+def _write_png(path: PathOrFile, image: np.ndarray, row_filter: str, level: int, strategy: int) -> None:
+    data = encode_png(image, row_filter=row_filter, level=level, strategy=strategy)  # before opening: no empty file on bad input
     if hasattr(path, "write"):
         path.write(data)  # type: ignore[union-attr]
     else:
@@ -93,13 +100,14 @@ def _name(path: PathOrFile) -> str:
 
 # ---- 16-bit grey ------------------------------------------------------------------------------
 def write_png16(
-    path: PathOrFile, image: np.ndarray, row_filter: str = DEFAULT_ROW_FILTER, level: int = PNG_LEVEL
+    path: PathOrFile, image: np.ndarray, row_filter: str = DEFAULT_ROW_FILTER, level: int = PNG_LEVEL,
+    strategy: int = zlib.Z_DEFAULT_STRATEGY,
 ) -> None:
     """Write ``(H, W) uint16`` as a 16-bit greyscale PNG (Pillow reads it as mode ``"I;16"``); exact.
 
-    ``row_filter`` and ``level``: see :func:`phav.io.png.encode_png`.
+    ``row_filter``, ``level`` and ``strategy``: see :func:`phav.io.png.encode_png`.
     """
-    _write_png(path, _check(image, "HW", np.uint16, "write_png16"), row_filter, level)
+    _write_png(path, _check(image, "HW", np.uint16, "write_png16"), row_filter, level, strategy)
 
 
 def read_png16(path: PathOrFile) -> np.ndarray:
@@ -121,10 +129,11 @@ def read_png16(path: PathOrFile) -> np.ndarray:
 
 # ---- 8-bit grey -------------------------------------------------------------------------------
 def write_png8(
-    path: PathOrFile, image: np.ndarray, row_filter: str = DEFAULT_ROW_FILTER, level: int = PNG_LEVEL
+    path: PathOrFile, image: np.ndarray, row_filter: str = DEFAULT_ROW_FILTER, level: int = PNG_LEVEL,
+    strategy: int = zlib.Z_DEFAULT_STRATEGY,
 ) -> None:
     """Write ``(H, W) uint8`` as an 8-bit greyscale PNG (mode ``"L"``); exact."""
-    _write_png(path, _check(image, "HW", np.uint8, "write_png8"), row_filter, level)
+    _write_png(path, _check(image, "HW", np.uint8, "write_png8"), row_filter, level, strategy)
 
 
 def read_png8(path: PathOrFile) -> np.ndarray:
@@ -134,10 +143,11 @@ def read_png8(path: PathOrFile) -> np.ndarray:
 
 # ---- 24-bit RGB -------------------------------------------------------------------------------
 def write_png_rgb(
-    path: PathOrFile, image: np.ndarray, row_filter: str = DEFAULT_ROW_FILTER, level: int = PNG_LEVEL
+    path: PathOrFile, image: np.ndarray, row_filter: str = DEFAULT_ROW_FILTER, level: int = PNG_LEVEL,
+    strategy: int = zlib.Z_DEFAULT_STRATEGY,
 ) -> None:
     """Write ``(H, W, 3) uint8`` as a 24-bit RGB PNG; exact."""
-    _write_png(path, _check(image, "HW3", np.uint8, "write_png_rgb"), row_filter, level)
+    _write_png(path, _check(image, "HW3", np.uint8, "write_png_rgb"), row_filter, level, strategy)
 
 
 def read_png_rgb(path: PathOrFile) -> np.ndarray:

@@ -1,15 +1,18 @@
-"""PNG encoding for ground truth: one fixed row filter, ISA-L's deflate, one ``IDAT`` chunk.
+"""PNG encoding for ground truth: one fixed row filter, one zlib call, one ``IDAT`` chunk.
 
 :func:`encode_png` turns a grey or RGB image of 8 or 16 bits per sample into the bytes of a
 standard, non-interlaced PNG (signature, ``IHDR``, one ``IDAT``, ``IEND``; no timestamps or other
-ancillary chunks, so the same array gives the same bytes). Any PNG decoder reads it back exactly.
+ancillary chunks). The same array gives the same bytes with the same zlib, in any process: zlib's
+deflate is deterministic. Any PNG decoder reads it back exactly.
 
 Why not Pillow's or libpng's encoder: they choose a prediction filter for every row by trying four
 of them, and feed zlib a row at a time. On phav's ground truth (piecewise flat or linear images)
-that costs about ten times what the compression itself costs, for files only 10-20 % smaller. Here
-one filter is applied to the whole image with numpy and the filtered rows are compressed in one
-call to ISA-L (``isal.isal_zlib``, a zlib-format deflate several times faster than zlib's level 1,
-which releases the GIL). The measurements behind the defaults are in :mod:`phav.io.images`.
+that costs about three times what the compression itself costs, for files about 10 % smaller.
+Here one filter is applied to the whole image with numpy and the filtered rows are compressed in
+one call to the standard library's zlib (which releases the GIL). ISA-L's deflate
+(``isal.isal_zlib``) measured four times faster still, but gave different bytes for the same
+image in different processes, which phav's byte-for-byte reproducibility cannot take. The
+measurements behind the defaults are in :mod:`phav.io.images`.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ import struct
 import zlib
 
 import numpy as np
-from isal import isal_zlib
 
 #: PNG row filters this encoder applies to every row: name -> PNG filter type byte.
 ROW_FILTERS: dict[str, int] = {"none": 0, "sub": 1, "up": 2}
-#: ISA-L compression levels (0 fastest, 3 smallest).
-LEVELS: tuple[int, ...] = (0, 1, 2, 3)
+#: zlib compression levels (0 stores, 1 fastest, 9 smallest).
+LEVELS: tuple[int, ...] = tuple(range(10))
+#: zlib strategies: ``zlib.Z_DEFAULT_STRATEGY``, ``Z_FILTERED``, ``Z_HUFFMAN_ONLY``, ``Z_RLE``
+#: (matches at distance one only: runs of equal bytes), ``Z_FIXED``.
+STRATEGIES: tuple[int, ...] = (zlib.Z_DEFAULT_STRATEGY, zlib.Z_FILTERED, zlib.Z_HUFFMAN_ONLY, zlib.Z_RLE, zlib.Z_FIXED)
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: (channels, bytes per sample) of unsigned samples -> (PNG colour type, bit depth)
@@ -73,25 +78,31 @@ def filter_rows(rows: np.ndarray, bytes_per_pixel: int, row_filter: str) -> np.n
     return out
 
 
-def encode_png(image: np.ndarray, *, row_filter: str = "up", level: int = 2) -> bytes:
+def encode_png(image: np.ndarray, *, row_filter: str = "up", level: int = 1,
+               strategy: int = zlib.Z_DEFAULT_STRATEGY) -> bytes:
     """The PNG file of ``image``: ``(H, W)`` grey or ``(H, W, 3)`` RGB, ``uint8`` or ``uint16``.
 
     Args:
         row_filter: ``"none"``, ``"sub"`` or ``"up"`` (:data:`ROW_FILTERS`), used for every row.
-        level: ISA-L level 0-3 (:data:`LEVELS`).
+        level: zlib level 0-9 (:data:`LEVELS`).
+        strategy: a zlib strategy constant (:data:`STRATEGIES`).
 
     Raises:
-        ValueError: another shape or dtype, an empty image, an unknown filter or level.
+        ValueError: another shape or dtype, an empty image, an unknown filter, level or strategy.
     """
     if level not in LEVELS:
-        raise ValueError(f"PNG level must be one of {', '.join(map(str, LEVELS))} (ISA-L), got {level!r}")
+        raise ValueError(f"PNG level must be a zlib level 0-9, got {level!r}")
+    if strategy not in STRATEGIES:
+        raise ValueError(f"PNG strategy must be one of zlib's Z_DEFAULT_STRATEGY, Z_FILTERED, Z_HUFFMAN_ONLY, "
+                         f"Z_RLE, Z_FIXED, got {strategy!r}")
     image = np.asarray(image)
     rows, color_type, bit_depth, bpp = _sample_rows(image)
     filtered = filter_rows(rows, bpp, row_filter)
+    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS, 9, strategy)
     header = struct.pack(">IIBBBBB", image.shape[1], image.shape[0], bit_depth, color_type, 0, 0, 0)
     return b"".join((
         _SIGNATURE,
         _chunk(b"IHDR", header),
-        _chunk(b"IDAT", isal_zlib.compress(filtered, level)),
+        _chunk(b"IDAT", compressor.compress(filtered) + compressor.flush()),
         _chunk(b"IEND", b""),
     ))

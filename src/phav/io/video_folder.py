@@ -221,7 +221,8 @@ class VideoFolderWriter:
             jobs.append((out("raw"), lambda p: images.write_jpeg(p, arrays["raw"], self.jpeg_quality, self.jpeg_subsampling)))
 
         def png(kind: str, write: Any, encode: Any) -> None:
-            jobs.append((out(kind), lambda p: write(p, encode(), images.ROW_FILTERS[kind])))
+            row_filter, strategy = images.PNG_SETTINGS[kind]
+            jobs.append((out(kind), lambda p: write(p, encode(), row_filter, strategy=strategy)))
 
         if "depth" in arrays:
             png("depth", images.write_png16, lambda: depth_codec.encode_depth(arrays["depth"]))
