@@ -24,11 +24,13 @@ PHAV_CLASSES = {
 }
 
 
+def _spec(action, seed=0, actor="Model_Default", frames=None):
+    n = frames if frames is not None else int(np.ceil(get_action(action).duration * 30)) + 1
+    return VideoSpec(action=action, frames=n, width=64, height=48, seed=seed, actor=actor)
+
+
 def _take(action, seed=0, actor="Model_Default", frames=None, check=True):
-    recipe = get_action(action)
-    n = frames if frames is not None else int(np.ceil(recipe.duration * 30)) + 1
-    spec = VideoSpec(action=action, frames=n, width=64, height=48, seed=seed, actor=actor)
-    return Scenario(spec).simulate(check_signature=check)
+    return Scenario(_spec(action, seed, actor, frames)).simulate(check_signature=check)
 
 
 def test_tags_and_names():
@@ -103,8 +105,7 @@ def sweep():
 @pytest.mark.parametrize("action", action_names())
 def test_signature_in_at_least_90_percent_of_runs(action, sweep):
     runs = [(seed, actor) for actor in SWEEP_ACTORS for seed in (11, 12)]
-    frames = int(np.ceil(get_action(action).duration * 30)) + 1  # as _take
-    specs = [VideoSpec(action=action, frames=frames, width=64, height=48, seed=seed, actor=actor) for seed, actor in runs]
+    specs = [_spec(action, seed=seed, actor=actor) for seed, actor in runs]
     outcomes = sweep(specs, simulation_errors_count=False)  # a failed simulation fails the test, as a bug
     failures = [(seed, actor, why) for (seed, actor), why in zip(runs, outcomes) if why is not None]
     assert len(failures) <= 0.1 * len(runs), failures

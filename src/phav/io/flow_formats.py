@@ -16,7 +16,7 @@ import numpy as np
 import png  # pypng: Pillow cannot read 16-bit RGB PNGs
 
 from phav.io.flow import FLOW_OFFSET, FLOW_SCALE, _check_flow
-from phav.io.png import encode_png
+from phav.io.png import write_png
 
 #: The ``.flo`` magic number (float32 202021.25 == b"PIEH").
 FLO_TAG: float = 202021.25
@@ -72,13 +72,11 @@ def decode_kitti_flow(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def write_png48(path: str | Path, image: np.ndarray) -> None:
-    """Write ``(H, W, 3) uint16`` as a 16-bit-per-channel RGB PNG (:func:`phav.io.png.encode_png`)."""
+    """Write ``(H, W, 3) uint16`` as a 16-bit-per-channel RGB PNG (:func:`phav.io.png.write_png`)."""
     im = np.asarray(image)
     if im.ndim != 3 or im.shape[2] != 3 or im.dtype != np.uint16:
         raise ValueError(f"expected an (H, W, 3) uint16 image, got {im.shape} {im.dtype}")
-    data = encode_png(im)
-    with open(path, "wb") as f:
-        f.write(data)
+    write_png(path, im)
 
 
 def read_png48(path: str | Path) -> np.ndarray:

@@ -35,14 +35,12 @@ from one made by one); zlib gives the same. (A q90 4:2:0 JPEG of the same size: 
 
 from __future__ import annotations
 
-import os
 import zlib
-from typing import BinaryIO, Union
 
 import numpy as np
 from PIL import Image
 
-from phav.io.png import encode_png
+from phav.io.png import PathOrFile, write_png
 
 #: zlib level of every PNG the writers produce (see the table in the module docstring).
 PNG_LEVEL: int = 1
@@ -64,7 +62,6 @@ JPEG_QUALITY: int = 90
 #: Default JPEG chroma subsampling: ``"4:2:0"`` (what video codecs and most decoders expect).
 JPEG_SUBSAMPLING: str = "4:2:0"
 
-PathOrFile = Union[str, "os.PathLike[str]", BinaryIO]
 
 
 def _check(array: np.ndarray, ndim_shape: str, dtype: type, what: str) -> np.ndarray:
@@ -85,15 +82,6 @@ def _open(path: PathOrFile, mode: str, what: str) -> np.ndarray:
         return np.array(im)
 
 
-def _write_png(path: PathOrFile, image: np.ndarray, row_filter: str, level: int, strategy: int) -> None:
-    data = encode_png(image, row_filter=row_filter, level=level, strategy=strategy)  # before opening: no empty file on bad input
-    if hasattr(path, "write"):
-        path.write(data)  # type: ignore[union-attr]
-    else:
-        with open(path, "wb") as f:
-            f.write(data)
-
-
 def _name(path: PathOrFile) -> str:
     return str(getattr(path, "name", path))
 
@@ -107,7 +95,7 @@ def write_png16(
 
     ``row_filter``, ``level`` and ``strategy``: see :func:`phav.io.png.encode_png`.
     """
-    _write_png(path, _check(image, "HW", np.uint16, "write_png16"), row_filter, level, strategy)
+    write_png(path, _check(image, "HW", np.uint16, "write_png16"), row_filter=row_filter, level=level, strategy=strategy)
 
 
 def read_png16(path: PathOrFile) -> np.ndarray:
@@ -133,7 +121,7 @@ def write_png8(
     strategy: int = zlib.Z_DEFAULT_STRATEGY,
 ) -> None:
     """Write ``(H, W) uint8`` as an 8-bit greyscale PNG (mode ``"L"``); exact."""
-    _write_png(path, _check(image, "HW", np.uint8, "write_png8"), row_filter, level, strategy)
+    write_png(path, _check(image, "HW", np.uint8, "write_png8"), row_filter=row_filter, level=level, strategy=strategy)
 
 
 def read_png8(path: PathOrFile) -> np.ndarray:
@@ -147,7 +135,7 @@ def write_png_rgb(
     strategy: int = zlib.Z_DEFAULT_STRATEGY,
 ) -> None:
     """Write ``(H, W, 3) uint8`` as a 24-bit RGB PNG; exact."""
-    _write_png(path, _check(image, "HW3", np.uint8, "write_png_rgb"), row_filter, level, strategy)
+    write_png(path, _check(image, "HW3", np.uint8, "write_png_rgb"), row_filter=row_filter, level=level, strategy=strategy)
 
 
 def read_png_rgb(path: PathOrFile) -> np.ndarray:

@@ -17,10 +17,14 @@ measurements behind the defaults are in :mod:`phav.io.images`.
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
+from typing import BinaryIO, Union
 
 import numpy as np
+
+PathOrFile = Union[str, "os.PathLike[str]", BinaryIO]
 
 #: PNG row filters this encoder applies to every row: name -> PNG filter type byte.
 ROW_FILTERS: dict[str, int] = {"none": 0, "sub": 1, "up": 2}
@@ -106,3 +110,14 @@ def encode_png(image: np.ndarray, *, row_filter: str = "up", level: int = 1,
         _chunk(b"IDAT", compressor.compress(filtered) + compressor.flush()),
         _chunk(b"IEND", b""),
     ))
+
+
+def write_png(path: PathOrFile, image: np.ndarray, **settings) -> None:
+    """Write :func:`encode_png` of ``image`` (with its keyword ``settings``) to a path or a binary
+    file object. The image is encoded before the file is opened, so bad input leaves no file."""
+    data = encode_png(image, **settings)
+    if hasattr(path, "write"):
+        path.write(data)  # type: ignore[union-attr]
+    else:
+        with open(path, "wb") as f:
+            f.write(data)
