@@ -21,7 +21,9 @@ finished before the clock stops):
   G-buffer draws (the default there) and with the separate ground-truth pass, alternating likewise.
 * ``ablation_<quality>``: every modality with the preset, without sun shadows, with a shadow map
   half as wide, without SSAA and without the post chain (one change at a time, those the preset
-  has), alternating likewise: frames/s of each and its ratio to the preset.
+  has), then all of them off (``bare``), alternating likewise: frames/s of each, its ratio to the
+  preset, and the process's CPU milliseconds per frame (well below the wall milliseconds: the GPU
+  bounds the rate).
 * ``pybullet_tiny``: PyBullet's TinyRenderer on the same scene and size, for the ratio.
 
 The JSON is the main suite's report (:mod:`benchmarks.report`, rewritten after every step, with
@@ -118,27 +120,36 @@ def render_cases(take, quality: str, repeats: int, label: str | None = None) -> 
     return out
 
 
-def alternating_rates(take, quality: str, repeats: int, modes: dict[str, dict]) -> dict[str, list[float]]:
-    """Render-only frames/s with every modality for each mode (``name -> settings overrides`` of
-    the preset): a warm-up each, then ``repeats`` alternating runs each, so that machine load hits
-    every mode alike. Returns ``name -> rates``."""
+def alternating_runs(take, quality: str, repeats: int, modes: dict[str, dict]) -> dict[str, list[tuple[float, float]]]:
+    """Render-only runs with every modality for each mode (``name -> settings overrides`` of the
+    preset): a warm-up each, then ``repeats`` alternating runs each, so that machine load hits every
+    mode alike. Returns ``name -> [(frames/s, CPU ms per frame), ...]``: the CPU time is this
+    process's, all its threads (the GL driver's included), so a run whose CPU milliseconds per frame
+    fall well short of its wall milliseconds per frame waited for the GPU (with the driver sleeping
+    while it waits, phav's default ``__GL_YIELD=USLEEP`` on NVIDIA)."""
     renderers = {m: Renderer(take.width, take.height, quality_settings(quality, **o)) for m, o in modes.items()}
     try:
-        def run(mode: str) -> float:
-            start = time.perf_counter()
+        def run(mode: str) -> tuple[float, float]:
+            start, cpu = time.perf_counter(), time.process_time()
             n = sum(1 for _ in renderers[mode].render_take(take, MODALITIES))
-            return n / (time.perf_counter() - start)
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+            return n / wall, 1e3 * cpu / n
 
         for mode in modes:
             run(mode)
-        rates: dict[str, list[float]] = {m: [] for m in modes}
+        runs: dict[str, list[tuple[float, float]]] = {m: [] for m in modes}
         for _ in range(repeats):
             for mode in modes:
-                rates[mode].append(run(mode))
+                runs[mode].append(run(mode))
     finally:
         for renderer in renderers.values():
             renderer.close()
-    return rates
+    return runs
+
+
+def alternating_rates(take, quality: str, repeats: int, modes: dict[str, dict]) -> dict[str, list[float]]:
+    """Frames/s of :func:`alternating_runs`: ``name -> rates``."""
+    return {m: [rate for rate, _ in r] for m, r in alternating_runs(take, quality, repeats, modes).items()}
 
 
 def readback_case(take, quality: str, repeats: int) -> dict:
@@ -167,7 +178,8 @@ def fused_case(take, quality: str, repeats: int) -> dict:
 
 def ablation_modes(quality: str) -> dict[str, dict]:
     """The preset and, one at a time, each costly part of it switched off or made smaller
-    (``name -> settings overrides``); parts the preset does not have are left out."""
+    (``name -> settings overrides``); parts the preset does not have are left out. ``bare``: all of
+    them off at once (what is left: the G-buffer, lighting, ground truth and read-back)."""
     base = quality_settings(quality)
     modes: dict[str, dict] = {"preset": {}}
     if base.shadows:
@@ -177,21 +189,27 @@ def ablation_modes(quality: str) -> dict[str, dict]:
         modes["no_ssaa"] = {"ssaa": 1}
     if base.post:
         modes["no_post"] = {"post": ()}
+    if len(modes) > 2:
+        modes["bare"] = {"shadows": False, "ssaa": 1, "post": ()}
     return modes
 
 
 def ablation_case(take, quality: str, repeats: int) -> dict:
-    """Render-only frames/s with every modality for the preset and for each of
-    :func:`ablation_modes`, alternating runs: which part of a frame the time goes to on this GL
-    (on a GPU with few raster units, such as an H100 or H200, the raster passes may bound the rate
-    where a CPU-bound run would show no change)."""
+    """Render-only frames/s and CPU milliseconds per frame with every modality for the preset and
+    for each of :func:`ablation_modes`, alternating runs: which part of a frame the time goes to on
+    this GL (on a GPU with few raster units, such as an H100 or H200, the raster passes may bound
+    the rate where a CPU-bound run would show no change; CPU milliseconds well below the wall
+    milliseconds per frame say the same)."""
     modes = ablation_modes(quality)
-    rates = alternating_rates(take, quality, repeats, modes)
-    median = {m: statistics.median(r) for m, r in rates.items()}
+    runs = alternating_runs(take, quality, repeats, modes)
+    median = {m: statistics.median(rate for rate, _ in r) for m, r in runs.items()}
+    cpu_ms = {m: statistics.median(ms for _, ms in r) for m, r in runs.items()}
     return {"case": f"ablation_{quality}", "unit": "frames/s by setting", "per_s": median,
+            "cpu_ms_per_frame": cpu_ms, "wall_ms_per_frame": {m: 1e3 / v for m, v in median.items()},
             "ratio_to_preset": {m: v / median["preset"] for m, v in median.items()}, "overrides": modes,
-            "runs": rates, "settings": {"quality": quality, "size": f"{take.width}x{take.height}",
-                                        "modalities": list(MODALITIES), "frames": take.num_frames}}
+            "runs": {m: [rate for rate, _ in r] for m, r in runs.items()},
+            "settings": {"quality": quality, "size": f"{take.width}x{take.height}",
+                         "modalities": list(MODALITIES), "frames": take.num_frames}}
 
 
 def print_results(results: list[dict]) -> None:
@@ -207,7 +225,8 @@ def print_results(results: list[dict]) -> None:
         elif r["unit"] == "fused/separate":
             print(f"{r['case']:<24}{r['ratio']:>10.2f} x    fused {r['fused_per_s']:.1f} fps / separate {r['separate_per_s']:.1f} fps")
         elif r["unit"] == "frames/s by setting":
-            print(f"{r['case']:<24}" + " / ".join(f"{m} {v:.1f} fps ({r['ratio_to_preset'][m]:.2f}x)"
+            print(f"{r['case']:<24}" + " / ".join(f"{m} {v:.1f} fps ({r['ratio_to_preset'][m]:.2f}x, "
+                                                  f"CPU {r['cpu_ms_per_frame'][m]:.2f} ms/frame)"
                                                   for m, v in r["per_s"].items()))
         else:
             print(f"{r['case']:<24}{r['gpu_ms_total']:>10.1f} ms GPU / {r['wall_ms_total']:.1f} ms wall per frame")

@@ -386,6 +386,9 @@ def test_render_presets_comparisons_only_writes_just_the_readback_fused_and_abla
     assert readback["ratio"] > 0 and fused["ratio"] > 0
     assert set(ablation["per_s"]) == {"preset", "no_post"} and ablation["ratio_to_preset"]["preset"] == 1.0
     assert all(len(runs) == 1 and runs[0] > 0 for runs in ablation["runs"].values())
+    assert set(ablation["cpu_ms_per_frame"]) == {"preset", "no_post"}
+    assert all(ms > 0 for ms in ablation["cpu_ms_per_frame"].values())
+    assert ablation["wall_ms_per_frame"]["preset"] == pytest.approx(1e3 / ablation["per_s"]["preset"])
 
 
 def test_ablation_switches_off_one_costly_part_of_the_preset_at_a_time():
@@ -393,7 +396,8 @@ def test_ablation_switches_off_one_costly_part_of_the_preset_at_a_time():
 
     assert ablation_modes("phav") == {"preset": {}, "no_shadows": {"shadows": False},
                                       "shadow_map_1024": {"shadow_map_size": 1024}, "no_ssaa": {"ssaa": 1},
-                                      "no_post": {"post": ()}}
+                                      "no_post": {"post": ()},
+                                      "bare": {"shadows": False, "ssaa": 1, "post": ()}}
     assert ablation_modes("preview") == {"preset": {}, "no_post": {"post": ()}}  # no shadows, no SSAA there
 
 
