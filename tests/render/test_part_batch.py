@@ -159,6 +159,25 @@ def test_cached_runs_and_index_ranges_cannot_be_changed_by_a_caller(gl_context):
         batch.release()
 
 
+def test_runs_of_a_mask_are_kept_for_the_last_masks_and_made_again_after(gl_context):
+    from phav.render.part_batch import MASK_RUNS_KEPT
+
+    batch = PartBatch(gl_context, [box_mesh(), empty_mesh(), plane_mesh()], [0, 1, 2, 0] * 5, [], 315)
+    try:
+        masks = [np.array([(k >> bit) & 1 for bit in range(20)], dtype=bool) for k in range(1, MASK_RUNS_KEPT + 3)]
+        first = batch.runs(masks[0])
+        assert batch.runs(masks[0].copy()) is first  # kept: the same mask is not worked out again
+        made = [batch.runs(m) for m in masks]
+        assert len(batch._mask_runs) <= MASK_RUNS_KEPT + 1  # bounded (the oldest dropped)
+        fresh = PartBatch(gl_context, [box_mesh(), empty_mesh(), plane_mesh()], [0, 1, 2, 0] * 5, [], 315)
+        try:
+            assert [fresh._runs(m) for m in masks] == made == [batch.runs(m) for m in masks]
+        finally:
+            fresh.release()
+    finally:
+        batch.release()
+
+
 def test_part_batch_releases_its_gl_objects(gl_context):
     take = boxes_take(4, T=1)
     with Renderer(W, H, quality_settings("preview")) as r:

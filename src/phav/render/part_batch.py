@@ -24,6 +24,8 @@ from phav.take import Mesh
 PART_BYTES = PART_TABLE_COLUMNS * 16
 #: Uniform-buffer binding of the ``PartData`` block (the frame block uses 0).
 PART_BLOCK_BINDING = 1
+#: Masks whose draw runs a :class:`PartBatch` keeps (:meth:`PartBatch.runs`).
+MASK_RUNS_KEPT = 16
 
 
 def parts_per_chunk(ctx: moderngl.Context) -> int:
@@ -52,7 +54,7 @@ class PartBatch:
                  programs: Sequence[moderngl.Program], chunk: int):
         self._objects: list[moderngl.Buffer | moderngl.VertexArray] = []
         self._vaos: list[moderngl.VertexArray | None] = [None] * len(programs)
-        self._all_runs: tuple[tuple[int, int, int], ...] | None = None  # runs() of every part
+        self._mask_runs: dict[bytes, tuple[tuple[int, int, int], ...]] = {}  # runs() by mask (b"": every part)
         self.parts_per_chunk = int(chunk)
         P = len(part_mesh)
         self.chunks = max(1, -(-P // self.parts_per_chunk))
@@ -119,10 +121,19 @@ class PartBatch:
         """``(chunk, first index, index count)`` of the draws that draw every part, or with the
         ``(P,)`` bool mask ``parts`` only the marked ones, in part order: runs of marked parts that
         are consecutive in the index buffer (empty parts between them do not break a run) and in
-        one chunk. Every part's runs are the same at every call: made once (a tuple, so the cached
-        runs cannot be changed by a caller)."""
-        if parts is None and self._all_runs is not None:
-            return self._all_runs
+        one chunk. The runs of a mask are the same at every call: made once and kept for the last
+        :data:`MASK_RUNS_KEPT` masks (the shadow pass asks for the same few masks frame after frame;
+        tuples, so kept runs cannot be changed by a caller)."""
+        key = b"" if parts is None else np.asarray(parts, dtype=bool).tobytes()
+        runs = self._mask_runs.get(key)
+        if runs is None:
+            runs = self._mask_runs[key] = self._runs(parts)
+            if len(self._mask_runs) > MASK_RUNS_KEPT:
+                self._mask_runs.pop(next(iter(self._mask_runs)))  # the oldest
+        return runs
+
+    def _runs(self, parts: np.ndarray | None) -> tuple[tuple[int, int, int], ...]:
+        """:meth:`runs`, computed."""
         drawn = self.count > 0
         if parts is not None:
             drawn &= np.asarray(parts, dtype=bool)
@@ -134,10 +145,7 @@ class PartBatch:
         starts_run[1:] = (chunk[1:] != chunk[:-1]) | (first[1:] != first[:-1] + self.count[which[:-1]])
         starts = np.flatnonzero(starts_run)
         counts = np.add.reduceat(self.count[which], starts)
-        runs = tuple(zip(chunk[starts].tolist(), first[starts].tolist(), counts.tolist()))
-        if parts is None:
-            self._all_runs = runs
-        return runs
+        return tuple(zip(chunk[starts].tolist(), first[starts].tolist(), counts.tolist()))
 
     def release(self) -> None:
         """Free every GL object (idempotent)."""

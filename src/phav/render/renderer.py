@@ -59,7 +59,7 @@ from phav.render.shadows import ShadowMap
 from phav.render.shaders import create_program
 from phav.render.skinning import SKINNED_VARYINGS
 from phav.render.sun_camera import ShadowFit, cascade_count
-from phav.render.targets import (GLObjects, GroundTruthTargets, LitTargets, can_fuse_ground_truth,
+from phav.render.targets import (GBufferClear, GLObjects, GroundTruthTargets, LitTargets, can_fuse_ground_truth,
                                   fused_framebuffers)
 from phav.render.take_resources import TakeResources
 from phav.render.uniforms import FRAME_BLOCK_FLOATS, PART_TABLE_COLUMNS, bone_table
@@ -227,6 +227,7 @@ class Renderer:
         self._sky_gt_vao = gl.add(ctx.vertex_array(self._sky_gt_prog, []))
         self._frame_ubo = gl.add(ctx.buffer(reserve=FRAME_BLOCK_FLOATS * 4))
         self._lit = LitTargets(gl, ctx, self.width, self.height, s.ssaa)
+        self._gbuffer_clear = GBufferClear(gl, ctx, self._lit, compute=self.post_backend == "compute")
         self._precipitation = PrecipitationPass(gl, ctx, s, self._lit, _FRAME_BLOCK_BINDING, GBUFFER_UNITS,
                                                 PRECIPITATION_UNITS)
         self._gt = GroundTruthTargets(gl, ctx, self.width, self.height)
@@ -453,7 +454,7 @@ class Renderer:
             return
         plan = self._take.shadow_planner(s).plan(t)
         with self.timer.section("shadow_map"):
-            self._shadow_map.clear()
+            self._shadow_map.prepare(plan.touched)
             ctx.enable_only(moderngl.DEPTH_TEST)  # no culling: open meshes cast shadows too
             self._shadow_map.use_cascade(0)
             self._draw_shadow_casters(plan.near, plan.near_parts, plan.near_skins)
@@ -499,8 +500,8 @@ class Renderer:
         if fused:
             with timer.section("gbuffer_ground_truth"):
                 fbo = self._fused_fbos[self._gt.current]
+                lit.depth_fbo.clear(depth=1.0)  # depth alone: the sky pass below writes every colour target
                 fbo.use()
-                fbo.clear(depth=1.0)  # the sky pass below writes every colour target
                 ctx.enable_only(moderngl.NOTHING)  # the sky fills every target; no depth write
                 self._sky_fused_vao.render(moderngl.TRIANGLES, vertices=3)
                 ctx.enable_only(flags)
@@ -508,8 +509,7 @@ class Renderer:
                 ctx.enable_only(moderngl.NOTHING)
         else:
             with timer.section("gbuffer"):
-                lit.gbuffer.use()
-                lit.gbuffer.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
+                self._gbuffer_clear.clear()
                 ctx.enable_only(flags)
                 self._draw_parts(_GBUFFER)
                 ctx.enable_only(moderngl.NOTHING)
@@ -543,8 +543,8 @@ class Renderer:
         ctx, gt = self._ctx, self._gt
         H, W = self.height, self.width
         with self.timer.section("ground_truth"):
+            gt.zbuffer_fbo.clear(depth=1.0)  # depth alone: the sky pass below writes every colour target
             gt.fbo.use()
-            gt.fbo.clear(depth=1.0)
             ctx.enable_only(moderngl.NOTHING)  # the sky fills every target; no depth write
             self._sky_gt_vao.render(moderngl.TRIANGLES, vertices=3)
             ctx.enable_only(flags)

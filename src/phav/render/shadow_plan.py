@@ -26,7 +26,8 @@ from typing import Sequence
 import numpy as np
 
 from phav.render.settings import RenderSettings
-from phav.render.shadows import ShadowCasters, box_corners, outside_light_corners, shadow_inside_near
+from phav.render.shadows import (ShadowCasters, box_corners, light_clip_bounds, outside_from_bounds,
+                                 shadow_inside_near, touched_texels)
 from phav.render.sun_camera import FarCascade, ShadowFit
 from phav.take import Take
 
@@ -48,6 +49,12 @@ class ShadowFramePlan:
             re-fitted this frame), or ``None`` when the cache is still valid.
         moving_parts, moving_skins: ``(P,)`` and ``(S,)`` bool: drawn into the far cascade's
             per-frame map (all False with a single cascade).
+        touched: per cascade of the per-frame atlas (near, then the far one's moving casters),
+            the texels its draws may write: ``C`` tuples of ints ``(x0, y0, x1, y1)`` in the
+            cascade's square, end exclusive (:func:`~phav.render.shadows.touched_texels`; all 0:
+            none), so that the next frame clears only those
+            (:meth:`~phav.render.shadows.ShadowMap.prepare`).
+        moving: whether any moving caster is drawn into the far cascade this frame.
     """
 
     near: ShadowFit
@@ -57,11 +64,8 @@ class ShadowFramePlan:
     static_parts: np.ndarray | None
     moving_parts: np.ndarray
     moving_skins: np.ndarray
-
-    @property
-    def moving(self) -> bool:
-        """Whether any moving caster is drawn into the far cascade this frame."""
-        return bool(self.moving_parts.any() or self.moving_skins.any())
+    touched: tuple[tuple[int, int, int, int], ...]
+    moving: bool
 
 
 def plan_shadow_frame(take: Take, t: int, settings: RenderSettings, casters: ShadowCasters,
@@ -88,15 +92,19 @@ def plan_shadow_frames(take: Take, frames: Sequence[int], settings: RenderSettin
     near = [sun.shadow_fit(int(t), s.near, distance, s.shadow_map_size) for t in ts]
     if far_cascade is None:
         cameras = np.stack([fit.world_to_light_clip for fit in near])[:, None]
-        near_in = ~outside_light_corners(cameras, corners, empty)[:, 0]
+        low, high = light_clip_bounds(cameras, corners)
+        near_in = ~outside_from_bounds(low, high, empty)[:, 0]
         near_parts = near_in[:, :P] & ~casters.floor
+        drawn = np.concatenate([near_parts, near_in[:, P:]], axis=1)[:, None]
+        touched = _rectangles(touched_texels(low, high, drawn, s.shadow_map_size))
         no_parts, no_skins = np.zeros(P, bool), np.zeros(boxes.shape[1] - P, bool)
-        return [ShadowFramePlan(fit, near_parts[i], near_in[i, P:], None, None, no_parts, no_skins)
+        return [ShadowFramePlan(fit, near_parts[i], near_in[i, P:], None, None, no_parts, no_skins, touched[i], False)
                 for i, fit in enumerate(near)]
     far_distance = min(s.shadow_far_distance, s.far)
     far, refits = zip(*[far_cascade.update(sun, int(t), distance, far_distance) for t in ts])
     cameras = np.stack([[n.world_to_light_clip, f.world_to_light_clip] for n, f in zip(near, far)])
-    inside = ~outside_light_corners(cameras, corners, empty)  # (F, 2, P + S)
+    low, high = light_clip_bounds(cameras, corners)
+    inside = ~outside_from_bounds(low, high, empty)  # (F, 2, P + S)
     near_in, far_in = inside[:, 0], inside[:, 1]
     near_parts = near_in[:, :P] & ~casters.floor
     static_parts = far_in[:, :P] & casters.static & ~casters.floor
@@ -110,10 +118,19 @@ def plan_shadow_frames(take: Take, frames: Sequence[int], settings: RenderSettin
     far_moving = far_in & moving
     far_moving[:, moving] &= ~shadow_inside_near(cameras[:, 0], boxes[:, moving],
                                                  np.stack([sun.to_sun(int(t)) for t in ts]), floor_z, reach)
+    drawn = np.stack([np.concatenate([near_parts, near_in[:, P:]], axis=1), far_moving], axis=1)
+    touched = _rectangles(touched_texels(low, high, drawn, s.shadow_map_size))
+    moving_any = far_moving.any(axis=1).tolist()
     return [ShadowFramePlan(near[i], near_parts[i], near_in[i, P:], far[i],
                             static_parts=static_parts[i] if refits[i] else None,
-                            moving_parts=far_moving[i, :P], moving_skins=far_moving[i, P:])
+                            moving_parts=far_moving[i, :P], moving_skins=far_moving[i, P:], touched=touched[i],
+                            moving=moving_any[i])
             for i in range(len(ts))]
+
+
+def _rectangles(rects: np.ndarray) -> list[tuple[tuple[int, int, int, int], ...]]:
+    """``(F, C, 4)`` ints as per frame a tuple of ``C`` tuples of Python ints."""
+    return [tuple(tuple(r) for r in frame) for frame in rects.tolist()]
 
 
 class ShadowPlanner:
