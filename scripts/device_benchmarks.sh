@@ -21,6 +21,8 @@
 #   compute-vs-fragment-gpu.json  the post chain as fragment vs compute shaders
 #   render-presets-gpu.json       asynchronous vs synchronous read-back, fused vs separate ground truth,
 #                                 each preset with one costly part off at a time (ablation_*)
+#   raster-probe.json             GPU time of the clears and fills a frame is made of, alone, and a
+#                                 fragment vs a compute fill (benchmarks.raster_probe)
 #   benchmarks-rest.json          physics, simulate, write, end to end, scaling with size and people
 #   benchmarks-pybullet-egl.json  PyBullet's EGL renderer plugin on the same take (last, on its own:
 #                                 native code next to our GL context, never tried there)
@@ -28,8 +30,8 @@
 #   steps.txt, <step>.log         each step's exit status, time and output
 # Steps run most important first (render, then the GPU tests, then dataset generation; PyBullet's
 # EGL plugin last), each under its own time limit (a slow step leaves the others their time): the
-# limits add up to 400 s, plus at most 10 s each to kill a step that ignores SIGTERM (7 steps) and
-# 2 x 20 s for the probes, 510 s at worst, so with setup.sh the call stays inside one 600 s command
+# limits add up to 420 s, plus at most 10 s each to kill a step that ignores SIGTERM (8 steps) and
+# 2 x 20 s for the probes, 540 s at worst, so with setup.sh the call stays inside one 600 s command
 # and leaves device time to rerun. Measured on an H200 machine (2026-11-27): 151 s in all (render
 # 58 s, tests 10, dataset 44 with 3 videos per worker (6 now: about 80 s), compute_vs_fragment 6,
 # render_presets 5 before its ablation cases, rest 21, pybullet_egl 5), plus about 10 s for setup.sh
@@ -96,6 +98,7 @@ step compute_vs_fragment 30 "$py" -m benchmarks.compute_vs_fragment "${cvf_args[
   --out "$out/compute-vs-fragment-gpu.json"
 step render_presets 45 "$py" -m benchmarks.render_presets "${presets_args[@]}" --size "$size" --comparisons-only \
   --no-pybullet --out "$out/render-presets-gpu.json"
+step raster 20 "$py" -m benchmarks.raster_probe --out "$out/raster-probe.json"
 step rest 65 "${bench[@]}" "${rest_args[@]}" \
   --skip 'presets_*,pybullet_tiny,render_parallel_*,dataset_*' --out "$out/benchmarks-rest.json"
 # Last and alone: PyBullet's native EGL plugin, loaded into a process that also holds our GL context,
