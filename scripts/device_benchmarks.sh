@@ -32,10 +32,9 @@
 # EGL plugin last), each under its own time limit (a slow step leaves the others their time): the
 # limits add up to 420 s, plus at most 10 s each to kill a step that ignores SIGTERM (8 steps) and
 # 2 x 20 s for the probes, 540 s at worst, so with setup.sh the call stays inside one 600 s command
-# and leaves device time to rerun. Measured on an H200 machine (2026-11-27): 151 s in all (render
-# 58 s, tests 10, dataset 44 with 3 videos per worker (6 now: about 80 s), compute_vs_fragment 6,
-# render_presets 5 before its ablation cases, rest 21, pybullet_egl 5), plus about 10 s for setup.sh
-# and 30 s to start.
+# and leaves device time to rerun. Measured on an H200 machine (2026-11-27, 11:09 UTC): 146 s in all
+# (render 45 s, tests 6, dataset 58, compute_vs_fragment 4, render_presets 8, raster 1, rest 18,
+# pybullet_egl 4), plus about 10 s for setup.sh and 30 s to start.
 #
 # PHAV_DEVICE_SMOKE=1 runs every step with tiny work (a few frames, 1-2 processes, 170x128), to
 # check the script end to end on the development machine in a few minutes.

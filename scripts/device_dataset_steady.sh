@@ -5,8 +5,8 @@
 # scripts/device_benchmarks.sh is (source .devkit/setup.sh first); writes dataset-<N>w-<run>.json
 # under $OUT. WORKERS is a space-separated list of worker counts (default 16): with several, every
 # run goes through them in turn, so that their figures alternate and compare within one call
-# (e.g. WORKERS="16 24": more workers than cores). About 50 s a run at 16 workers on an H200
-# machine (before the PNG encoder of 2026-11-27 took a frame's PNGs from about 12 to 4 ms of CPU).
+# (e.g. WORKERS="16 24": more workers than cores). About 40 s a run at 16 workers on an H200
+# machine (2026-11-27, 11:12 UTC: three runs in 125 s).
 # LIMIT overrides the seconds each run may take (on the development machine, for a smoke test:
 # OUT=/tmp/steady WORKERS="1 2" VIDEOS_PER_WORKER=2 FRAMES=20 LIMIT=300 bash scripts/device_dataset_steady.sh).
 set -uo pipefail
