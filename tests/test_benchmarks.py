@@ -416,3 +416,28 @@ def test_render_presets_steps_all_report_the_simulation_error_not_a_missing_take
     for step in steps:  # the first step's failure published nothing half-made for the others to trip on
         with pytest.raises(RuntimeError, match="the simulation failed"):
             step.run()
+
+
+def test_render_profile_reports_the_frame_times_and_the_gl_calls(tmp_path):
+    from benchmarks.render_profile import main
+
+    out = tmp_path / "profile.txt"
+    assert main(["--size", "64x48", "--frames", "3", "--repeats", "1", "--top", "15", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert text.startswith("GL_RENDERER: ") and "3 frames profiled" in text
+    assert "ms/frame, CPU" in text and "Ordered by: internal time" in text
+    assert "mgl." in text  # moderngl's calls are in the profile, where the driver's CPU time shows
+
+
+def test_raster_probe_times_every_clear_and_fill(tmp_path):
+    from benchmarks.raster_probe import main
+
+    out = tmp_path / "raster.json"
+    assert main(["--repeats", "1", "--out", str(out)]) == 0
+    data = _read(out)
+    names = set(data["per_call"])
+    assert {"clear_shadow_atlas_whole", "clear_shadow_atlas_128x128", "clear_gbuffer_colour_depth",
+            "clear_gbuffer_depth_only", "clear_ground_truth", "fill_fragment_680x512",
+            "fill_fragment_1360x1024"} <= names
+    assert all(v["wall_us"] > 0 and v["gpu_us"] >= 0 for v in data["per_call"].values())
+    assert data["gl_renderer"] and data["repeats"] == 1
