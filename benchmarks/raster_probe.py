@@ -30,11 +30,10 @@ from pathlib import Path
 import moderngl
 
 from phav.render.context import default_framebuffer, get_context, gl_info
+from phav.render.shaders import preprocess
 
-_FULLSCREEN_VS = """#version 330 core
-void main() { vec2 p = vec2((gl_VertexID << 1) & 2, gl_VertexID & 2); gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0); }
-"""
 _FILL_FS = """#version 330 core
+in vec2 v_uv;
 out vec4 o;
 void main() { o = vec4(gl_FragCoord.xy * 1e-3, 0.5, 1.0); }
 """
@@ -91,7 +90,7 @@ def probe(repeats: int) -> dict[str, dict[str, float]]:
                                    keep(ctx.texture(small, 1, dtype="u2")), keep(ctx.texture(small, 4, dtype="f4"))],
                                   keep(ctx.depth_renderbuffer(small))))
         out["clear_ground_truth"] = gpu_us(ctx, lambda: gt.clear(depth=1.0), repeats)
-        program = keep(ctx.program(vertex_shader=_FULLSCREEN_VS, fragment_shader=_FILL_FS))
+        program = keep(ctx.program(vertex_shader=preprocess("fullscreen.vert").text, fragment_shader=_FILL_FS))
         triangle = keep(ctx.vertex_array(program, []))
         compute = keep(ctx.compute_shader(_FILL_CS)) if gl_info(ctx).has_compute else None
         for size in (big, (1360, 1024)):

@@ -63,7 +63,6 @@ JPEG_QUALITY: int = 90
 JPEG_SUBSAMPLING: str = "4:2:0"
 
 
-
 def _check(array: np.ndarray, ndim_shape: str, dtype: type, what: str) -> np.ndarray:
     array = np.asarray(array)
     if array.dtype != dtype:

@@ -40,9 +40,9 @@ from phav.render.targets import GLObjects
 
 #: Work-group side of the compute entry point (``post_compute.glsl``: local_size 8x8).
 GROUP_SIZE = 8
-# After a compute pass: its image stores must be visible to later texture fetches, framebuffer
-# reads (read-backs) and image stores (GL_ALL_BARRIER_BITS).
-_ALL_BARRIERS = 0xFFFFFFFF
+#: After a compute pass: its image stores must be visible to later texture fetches, framebuffer
+#: reads (read-backs) and image stores (GL_ALL_BARRIER_BITS).
+ALL_BARRIERS = 0xFFFFFFFF
 
 
 def choose_post_backend(setting: str, version_code: int, renderer: str) -> str:
@@ -112,7 +112,7 @@ class FullScreenKernel:
         texture.bind_to_image(0, read=False, write=True)
         w, h = texture.size
         self.program.run((w + GROUP_SIZE - 1) // GROUP_SIZE, (h + GROUP_SIZE - 1) // GROUP_SIZE)
-        self._ctx.memory_barrier(_ALL_BARRIERS)
+        self._ctx.memory_barrier(ALL_BARRIERS)
 
 
 @dataclasses.dataclass

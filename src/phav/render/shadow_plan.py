@@ -90,23 +90,24 @@ def plan_shadow_frames(take: Take, frames: Sequence[int], settings: RenderSettin
     corners = box_corners(boxes)
     distance = min(s.shadow_distance, s.far)
     near = [sun.shadow_fit(int(t), s.near, distance, s.shadow_map_size) for t in ts]
+    near_cameras = np.stack([fit.world_to_light_clip for fit in near])
     if far_cascade is None:
-        cameras = np.stack([fit.world_to_light_clip for fit in near])[:, None]
-        low, high = light_clip_bounds(cameras, corners)
-        near_in = ~outside_from_bounds(low, high, empty)[:, 0]
-        near_parts = near_in[:, :P] & ~casters.floor
-        drawn = np.concatenate([near_parts, near_in[:, P:]], axis=1)[:, None]
-        touched = _rectangles(touched_texels(low, high, drawn, s.shadow_map_size))
+        cameras = near_cameras[:, None]
+    else:
+        far_distance = min(s.shadow_far_distance, s.far)
+        far, refits = zip(*[far_cascade.update(sun, int(t), distance, far_distance) for t in ts])
+        cameras = np.stack([near_cameras, np.stack([fit.world_to_light_clip for fit in far])], axis=1)
+    low, high = light_clip_bounds(cameras, corners)
+    inside = ~outside_from_bounds(low, high, empty)  # (F, cascades, P + S)
+    near_in = inside[:, 0]
+    near_parts = near_in[:, :P] & ~casters.floor
+    near_drawn = np.concatenate([near_parts, near_in[:, P:]], axis=1)
+    if far_cascade is None:
+        touched = _rectangles(touched_texels(low, high, near_drawn[:, None], s.shadow_map_size))
         no_parts, no_skins = np.zeros(P, bool), np.zeros(boxes.shape[1] - P, bool)
         return [ShadowFramePlan(fit, near_parts[i], near_in[i, P:], None, None, no_parts, no_skins, touched[i], False)
                 for i, fit in enumerate(near)]
-    far_distance = min(s.shadow_far_distance, s.far)
-    far, refits = zip(*[far_cascade.update(sun, int(t), distance, far_distance) for t in ts])
-    cameras = np.stack([[n.world_to_light_clip, f.world_to_light_clip] for n, f in zip(near, far)])
-    low, high = light_clip_bounds(cameras, corners)
-    inside = ~outside_from_bounds(low, high, empty)  # (F, 2, P + S)
-    near_in, far_in = inside[:, 0], inside[:, 1]
-    near_parts = near_in[:, :P] & ~casters.floor
+    far_in = inside[:, 1]
     static_parts = far_in[:, :P] & casters.static & ~casters.floor
     # A moving caster (never a static part) whose shadow stays inside the near cascade is not drawn
     # into the far one: how far beyond a caster's shadow the lighting pass's kernel and normal
@@ -118,8 +119,7 @@ def plan_shadow_frames(take: Take, frames: Sequence[int], settings: RenderSettin
     far_moving = far_in & moving
     far_moving[:, moving] &= ~shadow_inside_near(cameras[:, 0], boxes[:, moving],
                                                  np.stack([sun.to_sun(int(t)) for t in ts]), floor_z, reach)
-    drawn = np.stack([np.concatenate([near_parts, near_in[:, P:]], axis=1), far_moving], axis=1)
-    touched = _rectangles(touched_texels(low, high, drawn, s.shadow_map_size))
+    touched = _rectangles(touched_texels(low, high, np.stack([near_drawn, far_moving], axis=1), s.shadow_map_size))
     moving_any = far_moving.any(axis=1).tolist()
     return [ShadowFramePlan(near[i], near_parts[i], near_in[i, P:], far[i],
                             static_parts=static_parts[i] if refits[i] else None,

@@ -181,12 +181,15 @@ class GBufferClear:
     """
 
     def __init__(self, gl: GLObjects, ctx: moderngl.Context, lit: LitTargets, compute: bool):
+        from phav.render.post import ALL_BARRIERS, GROUP_SIZE  # post builds on this module's targets
         from phav.render.shaders import create_compute
 
-        self._ctx, self._lit = ctx, lit
+        self._ctx, self._lit, self._barriers = ctx, lit, ALL_BARRIERS
+        self._groups = tuple(-(-side // GROUP_SIZE) for side in lit.albedo.size)
         self._program = gl.add(create_compute(ctx, "clear_gbuffer.comp")) if compute else None
 
     def clear(self) -> None:
+        """Clear the G-buffer and bind it."""
         lit = self._lit
         if self._program is None:
             lit.gbuffer.use()
@@ -194,8 +197,7 @@ class GBufferClear:
             return
         for unit, texture in enumerate((lit.albedo, lit.normal, lit.surface)):
             texture.bind_to_image(unit, read=False, write=True)
-        w, h = lit.albedo.size
-        self._program.run((w + 7) // 8, (h + 7) // 8)
-        self._ctx.memory_barrier(0xFFFFFFFF)  # the draws and the passes reading the G-buffer see the zeros
+        self._program.run(*self._groups)
+        self._ctx.memory_barrier(self._barriers)  # the draws and the passes reading the G-buffer see the zeros
         lit.depth_fbo.clear(depth=1.0)
         lit.gbuffer.use()
