@@ -13,7 +13,12 @@ finished at the end):
   depth, and depth only;
 * ``clear_ground_truth``: the 340x256 ground-truth targets (R32F, R8UI, R16UI, RGBA32F + depth);
 * ``fill_<fragment|compute>_<size>``: an RGBA16F target written whole by a full-screen triangle vs
-  by a compute shader (``imageStore``), at 680x512 and 1360x1024: the raster units' share.
+  by a compute shader (``imageStore``), at 680x512 and 1360x1024: the raster units' share;
+* ``fill_fragment_680x512_<formats>``: one full-screen triangle into targets of other formats and
+  into several at once (the G-buffer's three; RGBA8 with one RGBA32UI), so the figures say whether
+  the raster back end's cost follows pixels, targets or bytes;
+* ``fill_<fragment|compute>_ground_truth``: the ground truth's four 340x256 targets (R32F, R8UI,
+  R16UI, RGBA32F) written whole, as the ground-truth pass's sky fill does.
 
 On GPUs with few raster units (H100, H200), clears and fragment fills cost far more than compute
 work of the same size; these figures say how much, to weigh moving work from one to the other.
@@ -36,6 +41,48 @@ _FILL_FS = """#version 330 core
 in vec2 v_uv;
 out vec4 o;
 void main() { o = vec4(gl_FragCoord.xy * 1e-3, 0.5, 1.0); }
+"""
+_FLOAT_DTYPES = ("f1", "f2", "f4")
+
+
+def fill_fragment_shader(dtypes: tuple[str, ...]) -> str:
+    """A fragment shader writing every one of ``len(dtypes)`` colour attachments (moderngl dtype
+    strings: float targets get a ``vec4``, integer ones a ``uvec4``)."""
+    outs, writes = [], []
+    for i, dtype in enumerate(dtypes):
+        kind, value = (("vec4", "vec4(gl_FragCoord.xy * 1e-3, 0.5, 1.0)") if dtype in _FLOAT_DTYPES
+                       else ("uvec4", "uvec4(uvec2(gl_FragCoord.xy), 5u, 1u)"))
+        outs.append(f"layout(location = {i}) out {kind} o{i};")
+        writes.append(f"o{i} = {value};")
+    return "#version 330 core\n" + "\n".join(outs) + "\nvoid main() { " + " ".join(writes) + " }\n"
+
+
+#: Fragment fills at 680x512 by target formats: (components, dtype) per attachment.
+FORMAT_FILLS: dict[str, tuple[tuple[int, str], ...]] = {
+    "rgba8": ((4, "f1"),),
+    "r32f": ((1, "f4"),),
+    "rgba32f": ((4, "f4"),),
+    "r32ui": ((1, "u4"),),
+    "rgba32ui": ((4, "u4"),),
+    "gbuffer_rgba8_2rgba16f": ((4, "f1"), (4, "f2"), (4, "f2")),
+    "rgba8_rgba32ui": ((4, "f1"), (4, "u4")),
+}
+#: The ground-truth targets (:class:`phav.render.targets.GroundTruthTargets`): (components, dtype).
+GROUND_TRUTH_FORMATS: tuple[tuple[int, str], ...] = ((1, "f4"), (1, "u1"), (1, "u2"), (4, "f4"))
+_GT_FILL_CS = """#version 430 core
+layout(local_size_x = 8, local_size_y = 8) in;
+layout(r32f, binding = 0) writeonly uniform image2D u_depth;
+layout(r8ui, binding = 1) writeonly uniform uimage2D u_semantic;
+layout(r16ui, binding = 2) writeonly uniform uimage2D u_instance;
+layout(rgba32f, binding = 3) writeonly uniform image2D u_motion;
+void main() {
+    ivec2 p = ivec2(gl_GlobalInvocationID.xy);
+    if (any(greaterThanEqual(p, imageSize(u_depth)))) return;
+    imageStore(u_depth, p, vec4(1.0 / 0.0));
+    imageStore(u_semantic, p, uvec4(1u));
+    imageStore(u_instance, p, uvec4(0u));
+    imageStore(u_motion, p, vec4(vec2(p) * 1e-3, 0.5, 1.0));
+}
 """
 _FILL_CS = """#version 430 core
 layout(local_size_x = 8, local_size_y = 8) in;
@@ -109,11 +156,40 @@ def probe(repeats: int) -> dict[str, dict[str, float]]:
                     compute.run((size[0] + 7) // 8, (size[1] + 7) // 8)
 
                 out[f"fill_compute_{label}"] = gpu_us(ctx, dispatch, repeats)
+        for name, formats in FORMAT_FILLS.items():
+            out[f"fill_fragment_680x512_{name}"] = fragment_fill(ctx, keep, big, formats, repeats)
+        out["fill_fragment_ground_truth"] = fragment_fill(ctx, keep, small, GROUND_TRUTH_FORMATS, repeats)
+        if compute is not None:
+            gt_compute = keep(ctx.compute_shader(_GT_FILL_CS))
+            gt_targets = [keep(ctx.texture(small, n, dtype=dtype)) for n, dtype in GROUND_TRUTH_FORMATS]
+
+            def gt_dispatch() -> None:
+                for unit, target in enumerate(gt_targets):
+                    target.bind_to_image(unit, read=False, write=True)
+                gt_compute.run((small[0] + 7) // 8, (small[1] + 7) // 8)
+
+            out["fill_compute_ground_truth"] = gpu_us(ctx, gt_dispatch, repeats)
     finally:
         default_framebuffer(ctx).use()  # never release a bound framebuffer
         for obj in reversed(made):
             obj.release()
     return out
+
+
+def fragment_fill(ctx: moderngl.Context, keep, size: tuple[int, int], formats: tuple[tuple[int, str], ...],
+                  repeats: int) -> dict[str, float]:
+    """:func:`gpu_us` of one full-screen triangle writing a framebuffer of ``formats`` ((components,
+    dtype) per colour attachment) at ``size``; ``keep`` takes ownership of the GL objects made."""
+    program = keep(ctx.program(vertex_shader=preprocess("fullscreen.vert").text,
+                               fragment_shader=fill_fragment_shader(tuple(d for _, d in formats))))
+    triangle = keep(ctx.vertex_array(program, []))
+    fbo = keep(ctx.framebuffer([keep(ctx.texture(size, n, dtype=dtype)) for n, dtype in formats]))
+
+    def fill() -> None:
+        fbo.use()
+        triangle.render(moderngl.TRIANGLES, vertices=3)
+
+    return gpu_us(ctx, fill, repeats)
 
 
 def main(argv: list[str] | None = None) -> int:

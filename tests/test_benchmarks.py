@@ -438,6 +438,25 @@ def test_raster_probe_times_every_clear_and_fill(tmp_path):
     names = set(data["per_call"])
     assert {"clear_shadow_atlas_whole", "clear_shadow_atlas_128x128", "clear_gbuffer_colour_depth",
             "clear_gbuffer_depth_only", "clear_ground_truth", "fill_fragment_680x512",
-            "fill_fragment_1360x1024"} <= names
+            "fill_fragment_1360x1024", "fill_fragment_ground_truth"} <= names
+    from benchmarks.raster_probe import FORMAT_FILLS
+    assert {f"fill_fragment_680x512_{name}" for name in FORMAT_FILLS} <= names
     assert all(v["wall_us"] > 0 and v["gpu_us"] >= 0 for v in data["per_call"].values())
     assert data["gl_renderer"] and data["repeats"] == 1
+
+
+@pytest.mark.parametrize("quality, pieces", [
+    ("phav", {"gbuffer_clear", "gbuffer_rigid_draws", "gbuffer_skin_draws", "ground_truth_depth_clear",
+              "ground_truth_rigid_draws", "ground_truth_skin_draws", "skinning"}),
+    ("preview", {"fused_depth_clear", "fused_rigid_draws", "fused_skin_draws", "skinning"}),
+])
+def test_draw_probe_times_each_piece_of_the_geometry_passes(tmp_path, quality, pieces):
+    from benchmarks.draw_probe import main
+
+    out = tmp_path / "draws.json"
+    assert main(["--quality", quality, "--size", "64x48", "--repeats", "1", "--out", str(out)]) == 0
+    data = _read(out)
+    assert set(data["per_call"]) == pieces
+    assert all(v["wall_us"] > 0 and v["gpu_us"] >= 0 for v in data["per_call"].values())
+    assert data["rigid_triangles"] > 0 and data["skin_triangles"] > 0 and data["skin_vertices"] > 0
+    assert data["quality"] == quality and data["size"] == [64, 48] and data["gl_renderer"]

@@ -1,0 +1,117 @@
+"""What each piece of a frame's geometry passes costs the GPU: the G-buffer's clear, its rigid parts'
+draws and its skins' draws, and the same for the ground-truth pass, each measured alone.
+
+    python -m benchmarks.draw_probe [--quality phav] [--size 340x256] [--repeats 200] [--out FILE.json]
+
+Loads the benchmarks' Walk take into a renderer (by rendering its first frame), then runs each piece
+``repeats`` times inside one ``GL_TIME_ELAPSED`` query (:func:`benchmarks.raster_probe.gpu_us`),
+with the state the renderer draws with and the depth test ``<=`` so that every repeat shades and
+writes its fragments again (with ``<`` the repeats would fail the depth test early and cost less).
+The per-pass timers (``python -m benchmarks --only 'render_passes_*'``) give each pass whole; this
+splits a pass into clears, rigid draws and skinned draws, and counts the triangles drawn, so the
+figures say whether a pass is bound by its clears, its fragments or its vertices.
+
+The probe drives the renderer's internals (``Renderer._draw_parts`` and its targets): it is a
+measuring tool for this repository's renderer, not an interface.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import moderngl
+import numpy as np
+
+from benchmarks.options import parse_size
+from benchmarks.raster_probe import gpu_us
+from phav.frames import MODALITIES
+from phav.render import renderer as renderer_module
+from phav.render.context import gl_info
+from phav.render.renderer import Renderer
+from phav.render.settings import QUALITIES, quality_settings
+from phav.scenario import Scenario
+from phav.spec import VideoSpec
+
+
+def probe(quality: str, size: tuple[int, int], repeats: int) -> dict[str, object]:
+    """Piece name -> GPU and wall microseconds per call, plus the take's triangle counts."""
+    width, height = size
+    settings = quality_settings(quality)
+    spec = VideoSpec(action="Walk", frames=3, width=width, height=height, seed=0).validate()
+    take = Scenario(spec).simulate(skin_resolution=settings.skin_resolution)
+    out: dict[str, object] = {
+        "skin_triangles": int(sum(len(s.mesh.indices) for s in take.skins) // 3),
+        "skin_vertices": int(sum(len(s.mesh.positions) for s in take.skins)),
+    }
+    with Renderer(width, height, settings) as r:
+        frames = r.render_take(take, MODALITIES)
+        next(frames)  # the take's resources are loaded and frame 0/1 drawn; they stay until the iterator ends
+        ctx = r._ctx
+        out["rigid_triangles"] = int(r._take.parts.count.sum() // 3)
+        no_parts = np.zeros(len(r._take.parts.count), dtype=bool)  # one per rigid part (meshes and bodies' parts)
+        no_skins = np.zeros(len(take.skins), dtype=bool)
+        flags = moderngl.DEPTH_TEST | (moderngl.CULL_FACE if settings.cull_back_faces else 0)
+        times: dict[str, dict[str, float]] = {}
+
+        def draws(program: int, fbo: moderngl.Framebuffer, parts: bool, skins: bool) -> Callable[[], None]:
+            def draw() -> None:
+                fbo.use()
+                ctx.enable_only(flags)
+                ctx.depth_func = "<="
+                r._draw_parts(program, None if parts else no_parts, None if skins else no_skins)
+                ctx.enable_only(moderngl.NOTHING)
+            return draw
+
+        lit = r._lit
+        if not r._fused:
+            times["gbuffer_clear"] = gpu_us(ctx, r._gbuffer_clear.clear, repeats)
+            times["gbuffer_rigid_draws"] = gpu_us(ctx, draws(renderer_module._GBUFFER, lit.gbuffer, True, False), repeats)
+            times["gbuffer_skin_draws"] = gpu_us(ctx, draws(renderer_module._GBUFFER, lit.gbuffer, False, True), repeats)
+            gt = r._gt
+            times["ground_truth_depth_clear"] = gpu_us(ctx, lambda: gt.zbuffer_fbo.clear(depth=1.0), repeats)
+            times["ground_truth_rigid_draws"] = gpu_us(ctx, draws(renderer_module._GROUND_TRUTH, gt.fbo, True, False),
+                                                       repeats)
+            times["ground_truth_skin_draws"] = gpu_us(ctx, draws(renderer_module._GROUND_TRUTH, gt.fbo, False, True),
+                                                      repeats)
+        else:
+            fbo = r._fused_fbos[r._gt.current]
+            times["fused_depth_clear"] = gpu_us(ctx, lambda: lit.depth_fbo.clear(depth=1.0), repeats)
+            times["fused_rigid_draws"] = gpu_us(ctx, draws(renderer_module._FUSED, fbo, True, False), repeats)
+            times["fused_skin_draws"] = gpu_us(ctx, draws(renderer_module._FUSED, fbo, False, True), repeats)
+        times["skinning"] = gpu_us(ctx, lambda: r._take.skins.skin(r._gt.fbo), repeats)
+        ctx.depth_func = "<"
+        r._default_fbo.use()
+        frames.close()
+        out["gl_renderer"] = r.gl_renderer
+    out["per_call"] = times
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.draw_probe", description=__doc__.splitlines()[0])
+    parser.add_argument("--quality", choices=QUALITIES, default="phav", help="render preset (default phav)")
+    parser.add_argument("--size", type=parse_size, default=(340, 256), help="output size WxH (default 340x256)")
+    parser.add_argument("--repeats", type=int, default=200, help="calls per timer query (default 200)")
+    parser.add_argument("--out", type=Path, default=None, help="also write the figures as JSON to this file")
+    args = parser.parse_args(argv)
+    figures = probe(args.quality, args.size, args.repeats)
+    print(f"{figures['gl_renderer']}: {args.quality} {args.size[0]}x{args.size[1]}, rigid triangles "
+          f"{figures['rigid_triangles']}, skin triangles {figures['skin_triangles']} "
+          f"({figures['skin_vertices']} vertices)")
+    for name, us in figures["per_call"].items():
+        print(f"{name:<28}{us['gpu_us']:>10.2f} us GPU {us['wall_us']:>10.2f} us wall")
+    if args.out:
+        args.out.write_text(json.dumps({**figures, "quality": args.quality, "size": list(args.size),
+                                        "gl_version": gl_info().version, "repeats": args.repeats,
+                                        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+                                       indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
