@@ -16,7 +16,8 @@ import pytest
 
 from phav.frames import MODALITIES
 from phav.render import Renderer
-from phav.render.post import choose_post_backend
+from phav.render import post
+from phav.render.post import choose_post_backend, fuse_epilogues
 from phav.render.settings import POST_PASSES, QUALITIES, RenderSettings, quality_settings
 
 from render_scenes import person_take
@@ -139,6 +140,47 @@ def test_timer_queries_cover_every_pass_on_both_backends(backend):
         timer = r.enable_profiling()
         list(r.render_take(take, ("img", "raw")))
         summary = timer.summary()
-    for name in ("lighting", "resolve_raw", "resolve_img", *POST_PASSES):
+    # On compute the per-texel passes run as the motion blur's epilogue, timed under the joined name.
+    chain = (POST_PASSES if backend == "fragment"
+             else ("ssao", "ssr", "bloom", "motion_blur+tonemap+grade+vignette"))
+    assert [name for name in summary if name in chain or "+" in name] == list(chain)
+    for name in ("lighting", "resolve_raw", "resolve_img", *chain):
         assert summary[name]["count"] == 2, name
         assert summary[name]["gpu_ms"] >= 0.0 and summary[name]["wall_ms"] > 0.0, name
+
+
+def test_per_texel_passes_join_the_kernel_before_them_on_compute_only():
+    chain = ("ssao", "ssr", "bloom", "motion_blur", "tonemap", "grade", "vignette")
+    assert fuse_epilogues(chain, True) == [("ssao",), ("ssr",), ("bloom",),
+                                                ("motion_blur", "tonemap", "grade", "vignette")]
+    assert fuse_epilogues(chain, False) == [(name,) for name in chain]
+    # A chain that starts with a per-texel pass: it is the kernel, the others its epilogue.
+    assert fuse_epilogues(("tonemap", "grade", "vignette"), True) == [("tonemap", "grade", "vignette")]
+    # Per-texel passes before a neighbourhood pass stay in front of it; at most three per kernel.
+    assert fuse_epilogues(("tonemap", "ssao", "vignette"), True) == [("tonemap",), ("ssao", "vignette")]
+    assert fuse_epilogues(("bloom", "grade", "tonemap", "grade", "vignette"), True) == [
+        ("bloom", "grade", "tonemap", "grade"), ("vignette",)]
+
+
+@pytest.mark.gl
+@pytest.mark.parametrize("quality", ["phav", "high"])
+def test_epilogues_give_the_unfused_chains_bytes(quality, monkeypatch):
+    take = _take(T=2)
+    settings = dataclasses.replace(quality_settings(quality), vignette=0.5)
+    fused = _render(take, settings, "compute", ("img",))
+    monkeypatch.setattr(post, "MAX_EPILOGUE_STAGES", 0)  # every pass its own kernel
+    with Renderer(W, H, dataclasses.replace(settings, post_backend="compute")) as r:
+        assert [p.name for p in r.post.passes] == list(settings.post)
+        unfused = list(r.render_take(take, ("img",)))
+    for a, b in zip(fused, unfused):
+        assert np.array_equal(a.img, b.img), f"frame {a.index}: fused epilogue differs from the unfused chain"
+
+
+@pytest.mark.gl
+def test_this_gl_says_how_it_rounds_half_stores(gl_context):
+    from phav.render.half_store import NEAREST, TOWARD_ZERO, _toward_zero, half_store_rounding
+
+    assert half_store_rounding(gl_context) in (NEAREST, TOWARD_ZERO)  # llvmpipe: toward zero
+    values = np.array([1.0 + 3 * 2.0**-12, -(0.5 + 3 * 2.0**-13)], dtype=np.float32)
+    assert _toward_zero(values).tolist() == [1.0, -0.5]  # 3/4 of a half's step above: cut
+    assert values.astype(np.float16).tolist() == [1.0 + 2.0**-10, -(0.5 + 2.0**-11)]  # nearest: the next half

@@ -23,6 +23,15 @@ real ``phav`` chain (``benchmarks/compute_vs_fragment.py``, lighting + seven pas
 quiet machine) took 1.36x (340x256) and 1.33x (680x512) the fragment path's wall time per frame,
 every pass slower, and gave 0.95x and 0.90x its render-only frames/s. So ``auto`` keeps the fragment path there (the path the golden
 images were made with). Without GL 4.3 only the fragment path exists.
+
+Epilogues (compute backend): the per-texel passes (:data:`STAGES`: tonemap, grade, vignette) read
+nothing but their own texel, so the passes of ``settings.post`` that follow another pass run in that
+pass's kernel, after its value (``post_compute.glsl``'s ``EPILOGUE_<k>`` defines): the ``phav``
+chain's motion blur, tonemap, grade and vignette are one dispatch instead of four. On an H200 each
+of those passes cost about 10 us of GPU and 10 us of CPU a frame. Each stage reads the previous
+value rounded to half floats as the ``RGBA16F`` target between two passes would store it (GL leaves
+that rounding to the implementation: :mod:`phav.render.half_store` asks), so the image is the
+unfused chain's. The fragment backend keeps one pass per effect.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from typing import Callable
 import moderngl
 
 from phav.render.context import COMPUTE_GL_VERSION, is_software_renderer
+from phav.render.half_store import TOWARD_ZERO, half_store_rounding
 from phav.render.profiling import PassTimer
 from phav.render.settings import POST_BACKENDS, RenderSettings
 from phav.render.shaders import create_compute, create_program
@@ -117,13 +127,15 @@ class FullScreenKernel:
 
 @dataclasses.dataclass
 class PostPass:
-    """One full-screen pass: ``kernel`` writes the supersampled result; ``enabled`` switches it.
+    """One full-screen pass: ``kernel`` writes the supersampled result of the effects ``effects``
+    (names of :data:`phav.render.settings.POST_PASSES`: the first, then those it runs as its
+    epilogue, compute backend only); ``name`` joins them with ``+`` and names its timer section.
     Passes of :data:`LOW_RES_PASSES` also have ``low_kernel`` writing their term into ``low``
     (``low_fbo``)."""
 
     name: str
     kernel: FullScreenKernel
-    enabled: bool = True
+    effects: tuple[str, ...] = ()
     low_kernel: FullScreenKernel | None = None
     low: moderngl.Texture | None = None
     low_fbo: moderngl.Framebuffer | None = None
@@ -141,9 +153,14 @@ PASS_UNIFORMS: dict[str, tuple[str, Callable[[RenderSettings], dict[str, float |
                                                    "u_samples": s.motion_blur_samples}),
     "tonemap": ("post_tonemap", lambda s: {"u_exposure": s.exposure, "u_saturation": s.saturation}),
     "grade": ("post_grade", lambda s: {"u_lift": s.grade_lift, "u_gain": s.grade_gain,
-                                       "u_contrast": s.grade_contrast, "u_saturation": s.grade_saturation}),
-    "vignette": ("post_vignette", lambda s: {"u_strength": s.vignette}),
+                                       "u_contrast": s.grade_contrast, "u_grade_saturation": s.grade_saturation}),
+    "vignette": ("post_vignette", lambda s: {"u_vignette_strength": s.vignette}),
 }
+#: Per-texel passes and their stage functions (``shaders/<pass>_stage.glsl``), which can run as
+#: another pass's epilogue on the compute backend (in ``post_compute.glsl``, at most three).
+STAGES: dict[str, str] = {"tonemap": "tonemap_stage", "grade": "grade_stage", "vignette": "vignette_stage"}
+#: Epilogue stages one compute kernel takes (``post_compute.glsl``'s ``EPILOGUE_1`` to ``_3``).
+MAX_EPILOGUE_STAGES = 3
 
 #: Texture units of the G-buffer while the chain runs (the current image is on unit 0).
 GBUFFER_UNITS = {"u_albedo": 1, "u_normal": 2, "u_surface": 3}
@@ -155,13 +172,19 @@ _FRAME_BLOCK_BINDING = 0
 
 
 def build_pass_kernel(gl: GLObjects, ctx: moderngl.Context, name: str, settings: RenderSettings, backend: str,
-                      defines: dict | None = None) -> FullScreenKernel:
+                      defines: dict | None = None, epilogue: tuple[str, ...] = ()) -> FullScreenKernel:
     """Post pass ``name`` on ``backend`` with its settings' uniforms, texture units, ``u_ssaa`` and
-    the frame block binding applied."""
+    the frame block binding applied; with ``epilogue`` (passes of :data:`STAGES`, compute only) the
+    kernel runs those after its own value, with their uniforms set too."""
     stem, uniforms = PASS_UNIFORMS[name]
+    if epilogue:
+        if backend != "compute" or len(epilogue) > MAX_EPILOGUE_STAGES or not set(epilogue) <= STAGES.keys():
+            raise ValueError(f"{name} cannot run {epilogue} as its epilogue on the {backend} backend")
+        defines = {**(defines or {}), **{f"EPILOGUE_{k}": STAGES[e] for k, e in enumerate(epilogue, 1)}}
     kernel = FullScreenKernel(gl, ctx, stem, backend, defines)
-    for uniform, value in uniforms(settings).items():
-        kernel.set(uniform, value)
+    for effect in (name, *epilogue):
+        for uniform, value in PASS_UNIFORMS[effect][1](settings).items():
+            kernel.set(uniform, value)
     for uniform, unit in {"u_source": 0, "u_low": LOW_UNIT, **GBUFFER_UNITS}.items():
         kernel.set(uniform, unit)
     kernel.set("u_ssaa", float(settings.ssaa))
@@ -169,9 +192,28 @@ def build_pass_kernel(gl: GLObjects, ctx: moderngl.Context, name: str, settings:
     return kernel
 
 
+def fuse_epilogues(effects: tuple[str, ...], fuse: bool) -> list[tuple[str, ...]]:
+    """The kernels that run ``effects`` (a chain of :data:`phav.render.settings.POST_PASSES` names,
+    in order): per kernel, its pass and the passes it runs as its epilogue. With ``fuse`` (the
+    compute backend, on a GL whose half rounding is known) each :data:`STAGES` pass joins the kernel
+    before it, up to :data:`MAX_EPILOGUE_STAGES` each; otherwise every pass is its own kernel.
+
+    >>> fuse_epilogues(("ssao", "motion_blur", "tonemap", "grade", "vignette"), True)
+    [('ssao',), ('motion_blur', 'tonemap', 'grade', 'vignette')]
+    """
+    kernels: list[list[str]] = []
+    for name in effects:
+        if fuse and kernels and name in STAGES and len(kernels[-1]) <= MAX_EPILOGUE_STAGES:
+            kernels[-1].append(name)
+        else:
+            kernels.append([name])
+    return [tuple(k) for k in kernels]
+
+
 class PostChain:
-    """The enabled passes of ``settings.post`` in order, and the SSAA resolve, for output images of
-    ``size`` (width, height) pixels (the chain itself runs at ``settings.ssaa`` times that).
+    """The passes of ``settings.post`` in order (as kernels: :func:`fuse_epilogues`), and the SSAA
+    resolve, for output images of ``size`` (width, height) pixels (the chain itself runs at
+    ``settings.ssaa`` times that).
 
     ``backend`` (``"compute"`` or ``"fragment"``) is :func:`choose_post_backend` of the settings and
     the context.
@@ -185,9 +227,15 @@ class PostChain:
         self.timer = timer if timer is not None else PassTimer(ctx)
         self.backend = choose_post_backend(settings.post_backend, int(ctx.version_code),
                                            str(ctx.info.get("GL_RENDERER", "")))
+        # Epilogues round like this GL's RGBA16F stores (phav.render.half_store); unknown: no epilogues.
+        rounding = half_store_rounding(ctx) if self.backend == "compute" else None
+        epilogue_defines = {"HALF_STORE_TOWARD_ZERO": 1} if rounding == TOWARD_ZERO else {}
         self.passes: list[PostPass] = []
-        for name in settings.post:
-            post_pass = PostPass(name, build_pass_kernel(gl, ctx, name, settings, self.backend))
+        for name, *epilogue in fuse_epilogues(settings.post, fuse=rounding is not None):
+            effects = (name, *epilogue)
+            kernel = build_pass_kernel(gl, ctx, name, settings, self.backend, epilogue_defines if epilogue else None,
+                                       epilogue=tuple(epilogue))
+            post_pass = PostPass("+".join(effects), kernel, effects)
             if name in LOW_RES_PASSES:
                 low_defines = {"LOW_RES": 1}
                 if self.backend == "compute":
@@ -204,8 +252,8 @@ class PostChain:
 
     def run(self, source: moderngl.Texture, targets: list[tuple[moderngl.Texture, moderngl.Framebuffer]],
             gbuffer=None) -> moderngl.Texture:
-        """Apply the enabled passes to ``source``, alternating between the two ``targets``;
-        returns the texture holding the result (``source`` itself when no pass is enabled).
+        """Apply the passes to ``source``, alternating between the two ``targets``;
+        returns the texture holding the result (``source`` itself when there is none).
         ``gbuffer`` (:class:`~phav.render.targets.LitTargets`) is bound for passes that read it.
         Each pass is timed under its name by the :class:`PassTimer`."""
         if gbuffer is not None:
@@ -215,8 +263,6 @@ class PostChain:
         current = source
         k = 0
         for post_pass in self.passes:
-            if not post_pass.enabled:
-                continue
             texture, fbo = targets[k % 2]
             with self.timer.section(post_pass.name):
                 current.use(location=0)

@@ -1,0 +1,63 @@
+"""How the GL rounds floats it stores into ``RGBA16F`` images, so a shader can round a value the
+same way without the store (``shaders/post_compute.glsl``'s ``stored_as_half``: the post chain's
+epilogues, :mod:`phav.render.post`, give the bytes of the unfused chain).
+
+GL leaves the rounding of a float-to-half conversion to the implementation: Mesa's llvmpipe stores
+into ``RGBA16F`` images rounding toward zero, while its ``packHalf2x16`` rounds to nearest even.
+:func:`half_store_rounding` asks the GL once, with values that the two modes round apart.
+"""
+
+from __future__ import annotations
+
+import moderngl
+import numpy as np
+
+from phav.render.shaders import create_compute
+
+#: :func:`half_store_rounding` results: the image store rounds to nearest (even) and
+#: ``packHalf2x16`` does the same; or the image store rounds toward zero.
+NEAREST, TOWARD_ZERO = "nearest", "toward_zero"
+# Floats whose half roundings differ by mode: just above and below the halfway point between two
+# halves, both signs, a tie (to even), across magnitudes of the post chain's colours.
+_PROBE_VALUES = np.array([[1.0 + 3 * 2.0**-12, 1.0 + 2.0**-12 + 2.0**-20, -(0.5 + 3 * 2.0**-13), 1.0 + 2.0**-11],
+                          [0.3, 0.7, 2.0 / 3.0, 1.0 / 3.0],
+                          [12.34, 100.1, -0.0123, 1.0 + 5 * 2.0**-12],
+                          [0.1, 0.2, 0.9, 0.99]], dtype=np.float32)
+
+
+def _toward_zero(values: np.ndarray) -> np.ndarray:
+    """``values`` (float32, normal-range halves) rounded toward zero to float16."""
+    return (values.view(np.uint32) & np.uint32(0xFFFFE000)).view(np.float32).astype(np.float16)
+
+
+def half_store_rounding(ctx: moderngl.Context) -> str | None:
+    """:data:`NEAREST` or :data:`TOWARD_ZERO`: how ``ctx`` rounds a float stored into an ``RGBA16F``
+    image (``NEAREST`` only where ``packHalf2x16`` rounds to nearest too), or ``None`` where it does
+    something else (then nothing should rely on rounding like it). Needs GL 4.3; runs one tiny
+    compute dispatch and waits for it."""
+    objects: list = []
+    try:
+        program = create_compute(ctx, "half_store_probe.comp")
+        objects.append(program)
+        values = ctx.buffer(_PROBE_VALUES.tobytes())
+        objects.append(values)
+        packed = ctx.buffer(reserve=_PROBE_VALUES.size * 2)
+        objects.append(packed)
+        stored = ctx.texture((len(_PROBE_VALUES), 1), 4, dtype="f2")
+        objects.append(stored)
+        values.bind_to_storage_buffer(0)
+        packed.bind_to_storage_buffer(1)
+        stored.bind_to_image(0, read=False, write=True)
+        program.run(1)
+        ctx.memory_barrier()
+        image = np.frombuffer(stored.read(), dtype=np.float16).reshape(_PROBE_VALUES.shape)
+        pack = np.frombuffer(packed.read(), dtype=np.float16).reshape(_PROBE_VALUES.shape)
+    finally:
+        for obj in reversed(objects):
+            obj.release()
+    nearest = _PROBE_VALUES.astype(np.float16)  # numpy rounds to nearest even
+    if np.array_equal(image, nearest) and np.array_equal(pack, nearest):
+        return NEAREST
+    if np.array_equal(image, _toward_zero(_PROBE_VALUES)):
+        return TOWARD_ZERO
+    return None
