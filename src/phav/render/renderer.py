@@ -3,7 +3,8 @@
 Per frame (DESIGN §4):
 
 0. Skinning: every skin's vertices are skinned once with the bone matrices of t, t+1 and t-1 into a
-   buffer (transform feedback, :mod:`phav.render.skinning`) that both passes below draw.
+   buffer (:mod:`phav.render.skinning`: a compute shader on the compute backend, else transform
+   feedback) that the passes below draw.
 1. Sun shadow map (:mod:`phav.render.shadows`, when the settings enable it and the sun is up): a
    depth-only pass from two orthographic light cameras (cascades), fitted to the near range of the
    view frustum (every part and skin, each frame) and to the range beyond it (the parts that never
@@ -57,7 +58,7 @@ from phav.render.readback import PackedRGB, ReadbackRing, ReadbackSlot
 from phav.render.settings import RenderSettings
 from phav.render.shadows import ShadowMap
 from phav.render.shaders import create_program
-from phav.render.skinning import SKINNED_VARYINGS
+from phav.render.skinning import create_skinning
 from phav.render.sun_camera import ShadowFit, cascade_count
 from phav.render.targets import (GBufferClear, GLObjects, GroundTruthTargets, LitTargets, can_fuse_ground_truth,
                                   fused_framebuffers)
@@ -214,8 +215,8 @@ class Renderer:
         self._lighting_prog["u_shadow_taps"].value = s.shadow_taps
         self._lighting_prog["u_shadow_normal_offset"].value = s.shadow_normal_offset
         self._lighting_prog["u_shadow_bias"].value = s.shadow_bias
-        self._skin_transform_prog = gl.add(create_program(ctx, "skin_transform.vert", varyings=SKINNED_VARYINGS))
-        self._skin_transform_prog["u_bones"].value = 0
+        # Skinning by compute dispatches where the full-screen passes are compute, else by transform feedback.
+        self._skin_transform_prog = gl.add(create_skinning(ctx, compute=self.post_backend == "compute"))
         self._lit_programs = (self._gbuffer_prog, self._skin_gbuffer_prog, *fused_programs[:2])
         # The skinned twin of each mesh program, by program number.
         self._skin_programs = {_GBUFFER: self._skin_gbuffer_prog, _GROUND_TRUTH: self._skin_gt_prog,

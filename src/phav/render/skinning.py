@@ -1,21 +1,33 @@
 """Skins on the GPU, skinned once per frame (DESIGN §4).
 
-Each frame, :meth:`SkinBuffers.skin` runs ``shaders/skin_transform.vert`` over every skin's
-vertices with transform feedback: linear blend skinning with the bone matrices of t, t+1 and t-1
-into one buffer of camera-frame positions (and the normal at t). The G-buffer pass and the
-ground-truth pass then draw that buffer with plain vertex shaders (``mesh.vert`` with ``SKINNED``),
-so a vertex is skinned once per frame instead of once per pass and per time step, and both passes
-rasterise bit-identical positions.
+Each frame, :meth:`SkinBuffers.skin` skins every skin's vertices (linear blend skinning with the
+bone matrices of t, t+1 and t-1, ``shaders/skinning.glsl``) into one buffer of camera-frame
+positions (and the normal at t). The G-buffer, ground-truth, shadow and fused passes then draw that
+buffer with plain vertex shaders (``mesh.vert`` with ``SKINNED``), so a vertex is skinned once per
+frame instead of once per pass and per time step, and every pass rasterises bit-identical positions.
+
+Two programs write that buffer, with the same math and the same bytes (:func:`create_skinning`):
+
+* transform feedback (``shaders/skin_transform.vert``): any GL 3.3 context; used where the
+  full-screen passes run as fragment shaders (llvmpipe's default, the golden images);
+* a compute shader (``shaders/skin_transform.comp``, GL 4.3): used where they run as compute
+  shaders (``post_backend == "compute"``, GPUs). The raster/geometry pipeline of these GPUs is
+  narrow: on an H200, skinning a preset's person (9,813 vertices) by transform feedback took
+  0.07-0.08 ms of GPU and about 59 us of CPU per frame (the driver's draw, plus a framebuffer
+  bind), the dispatch and its barrier 0.010 ms of GPU and about 5 us of CPU.
+
+Both give the same bytes on llvmpipe and on the H200 (``tests/render/test_skinning_compute.py``).
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import moderngl
 import numpy as np
 
-from phav.render.meshes import SKIN_ATTRIBUTES, interleave, vertex_format
+from phav.render.meshes import SKIN_ATTRIBUTES, SKIN_DTYPE, interleave, vertex_format, word_columns
+from phav.render.shaders import create_compute, create_program
 from phav.render.uniforms import BONE_TABLE_COLUMNS
 from phav.take import Skin
 
@@ -28,31 +40,80 @@ SKINNED_ATTRIBUTES: tuple[tuple[str, str, str, int], ...] = (
     ("in_view_prev", "3f", "<f4", 3),
     ("in_normal", "3f", "<f4", 3),
 )
+#: float32 words per skinned vertex (the :data:`SKINNED_ATTRIBUTES` in order, no padding).
+SKINNED_VERTEX_WORDS: int = sum(n for *_, n in SKINNED_ATTRIBUTES)
+#: Invocations per work group of the compute skinning program (one per vertex).
+SKIN_GROUP_SIZE: int = 64
+# Work groups one dispatch may have along x (the least GL 4.3 guarantees): 4 million vertices a skin.
+_MAX_GROUPS = 65535
+# After the compute skinning: GL_VERTEX_ATTRIB_ARRAY_BARRIER_BIT (the draws fetch the vertices) |
+# GL_SHADER_STORAGE_BARRIER_BIT.
+_SKINNED_BARRIERS = 0x1 | 0x2000
 # The bind-pose vertex layout as the draw programs see it: position and normal come from the
 # skinned buffer instead, bones and weights are not needed (renamed, so they become padding).
 _BIND_FOR_DRAW = tuple((f"_bind_{name}" if name in ("in_position", "in_normal", "in_bones", "in_weights") else name,
                         fmt, dt, n) for name, fmt, dt, n in SKIN_ATTRIBUTES)
 
 
+def skinning_defines() -> dict[str, int]:
+    """The compute skinning program's defines: work-group size, words per bind-pose vertex
+    (:data:`~phav.render.meshes.SKIN_DTYPE`) and per skinned vertex, and the first word of each
+    bind-pose attribute (``IN_POSITION_WORD``, ...; :func:`~phav.render.meshes.word_columns`)."""
+    defines = {"SKIN_GROUP_SIZE": SKIN_GROUP_SIZE, "SKIN_VERTEX_WORDS": SKIN_DTYPE.itemsize // 4,
+               "SKINNED_VERTEX_WORDS": SKINNED_VERTEX_WORDS}
+    for name, column, _ in word_columns(SKIN_ATTRIBUTES):
+        defines[f"{name.upper()}_WORD"] = column.start if isinstance(column, slice) else column
+    return defines
+
+
+def create_skinning(ctx: moderngl.Context, compute: bool) -> moderngl.Program | moderngl.ComputeShader:
+    """The skinning program for :class:`SkinBuffers`, its bone table on texture unit 0: the compute
+    shader (``compute``; GL 4.3) or the transform-feedback program. The caller releases it."""
+    if compute:
+        program = create_compute(ctx, "skin_transform.comp", skinning_defines())
+    else:
+        program = create_program(ctx, "skin_transform.vert", varyings=SKINNED_VARYINGS)
+    program["u_bones"].value = 0
+    return program
+
+
+class _Job(NamedTuple):
+    """One skin's skinning: ``source`` is the transform-feedback vertex array, or for the compute
+    program the bind-pose vertex buffer; ``skinned`` the buffer written; ``vertices`` its count."""
+
+    source: moderngl.VertexArray | moderngl.Buffer
+    skinned: moderngl.Buffer
+    vertices: int
+
+
 class SkinBuffers:
     """Per skin: the bind-pose vertex buffer, its index buffer, a bone table texture, the skinned
-    buffer written each frame, and vertex arrays for the transform program and the draw programs.
+    buffer written each frame, and vertex arrays for the draw programs (and for the transform
+    program).
 
     Args:
         ctx: the GL context.
         skins: the take's skins.
-        transform: the transform-feedback program (``skin_transform.vert``, :data:`SKINNED_VARYINGS`).
+        skinning: :func:`create_skinning`'s program: a ``moderngl.ComputeShader`` skins by compute
+            dispatches, a ``moderngl.Program`` (``skin_transform.vert``, :data:`SKINNED_VARYINGS`)
+            by transform feedback.
         programs: the draw programs (``mesh.vert`` with ``SKINNED``), numbered as in :meth:`vertex_array`.
+
+    Raises:
+        ValueError: a skin has more vertices than one compute dispatch covers (compute only).
     """
 
-    def __init__(self, ctx: moderngl.Context, skins: Sequence[Skin], transform: moderngl.Program,
+    def __init__(self, ctx: moderngl.Context, skins: Sequence[Skin], skinning: moderngl.Program | moderngl.ComputeShader,
                  programs: Sequence[moderngl.Program]):
+        self._ctx = ctx
+        self._compute = skinning if isinstance(skinning, moderngl.ComputeShader) else None
+        self._vertex_count = self._compute["u_vertices"] if self._compute is not None else None
         self._objects: list = []
         self.bones: list[moderngl.Texture] = []
-        self._transform: list[tuple[moderngl.VertexArray, moderngl.Buffer, int] | None] = []
+        self._jobs: list[_Job | None] = []
         self._vaos: dict[tuple[int, int], moderngl.VertexArray | None] = {}
         try:
-            tf_format, tf_names = vertex_format(transform, SKIN_ATTRIBUTES)
+            tf_format, tf_names = vertex_format(skinning, SKIN_ATTRIBUTES) if self._compute is None else ("", [])
             draw_formats = [(vertex_format(p, SKINNED_ATTRIBUTES, partial=True), vertex_format(p, _BIND_FOR_DRAW, partial=True))
                             for p in programs]
             for i, skin in enumerate(skins):
@@ -61,15 +122,19 @@ class SkinBuffers:
                 self.bones.append(bones)
                 n = len(skin.mesh.positions)
                 if len(skin.mesh.indices) == 0 or n == 0:
-                    self._transform.append(None)
+                    self._jobs.append(None)
                     for k in range(len(programs)):
                         self._vaos[(i, k)] = None
                     continue
+                if self._compute is not None and -(-n // SKIN_GROUP_SIZE) > _MAX_GROUPS:
+                    raise ValueError(f"skin {skin.mesh.name!r}: {n} vertices exceed one compute dispatch "
+                                     f"({_MAX_GROUPS * SKIN_GROUP_SIZE})")
                 vbo = self._add(ctx.buffer(interleave(skin.mesh, skin).tobytes()))
                 ibo = self._add(ctx.buffer(skin.mesh.indices.astype(np.uint32).tobytes()))
-                skinned = self._add(ctx.buffer(reserve=n * 4 * len(SKINNED_ATTRIBUTES) * 3))
-                tf_vao = self._add(ctx.vertex_array(transform, [(vbo, tf_format, *tf_names)]))
-                self._transform.append((tf_vao, skinned, n))
+                skinned = self._add(ctx.buffer(reserve=n * 4 * SKINNED_VERTEX_WORDS))
+                source = vbo if self._compute is not None else self._add(
+                    ctx.vertex_array(skinning, [(vbo, tf_format, *tf_names)]))
+                self._jobs.append(_Job(source, skinned, n))
                 for k, (program, ((sf, sn), (bf, bn))) in enumerate(zip(programs, draw_formats)):
                     content = [(skinned, sf, *sn)] + ([(vbo, bf, *bn)] if bn else [])  # e.g. depth-only: no bind-pose attributes
                     self._vaos[(i, k)] = self._add(ctx.vertex_array(
@@ -82,17 +147,41 @@ class SkinBuffers:
         self._objects.append(obj)
         return obj
 
+    @property
+    def compute(self) -> bool:
+        """Whether the skins are skinned by compute dispatches (else by transform feedback)."""
+        return self._compute is not None
+
     def skin(self, framebuffer: moderngl.Framebuffer) -> None:
         """Skin every skin into its buffer with its bone table's current contents (call after
-        writing the bone tables of the frame). ``framebuffer``: any complete framebuffer; nothing is
-        rasterised, but a draw with an incomplete one (a headless default framebuffer) is an error."""
-        framebuffer.use()
-        for bones, transform in zip(self.bones, self._transform):
-            if transform is None:
+        writing the bone tables of the frame). ``framebuffer``: any complete framebuffer, bound for
+        transform feedback (nothing is rasterised, but a draw with an incomplete one, such as a
+        headless default framebuffer, is an error); the compute path leaves the binding alone and
+        ends with one memory barrier, so the draws that follow see the vertices."""
+        if self._compute is None:
+            framebuffer.use()
+        dispatched = False
+        for bones, job in zip(self.bones, self._jobs):
+            if job is None:
                 continue
-            vao, skinned, n = transform
             bones.use(location=0)
-            vao.transform(skinned, moderngl.POINTS, vertices=n)
+            if self._compute is None:
+                job.source.transform(job.skinned, moderngl.POINTS, vertices=job.vertices)
+                continue
+            job.source.bind_to_storage_buffer(0)
+            job.skinned.bind_to_storage_buffer(1)
+            self._vertex_count.value = job.vertices
+            self._compute.run(-(-job.vertices // SKIN_GROUP_SIZE))
+            dispatched = True
+        if dispatched:
+            self._ctx.memory_barrier(_SKINNED_BARRIERS)
+
+    def skinned_buffer(self, skin: int) -> moderngl.Buffer | None:
+        """Skin ``skin``'s skinned buffer (``None``: empty skin): per vertex
+        :data:`SKINNED_VERTEX_WORDS` float32, the :data:`SKINNED_ATTRIBUTES` in order (camera frame,
+        metres), as :meth:`skin` last wrote them."""
+        job = self._jobs[skin]
+        return None if job is None else job.skinned
 
     def vertex_array(self, skin: int, program: int) -> moderngl.VertexArray | None:
         """Vertex array drawing skin ``skin``'s skinned buffer with program number ``program``
@@ -100,10 +189,11 @@ class SkinBuffers:
         return self._vaos[(skin, program)]
 
     def release(self) -> None:
-        """Free every GL object (idempotent); vertex arrays before the buffers they use."""
+        """Free every GL object (idempotent); vertex arrays before the buffers they use. The
+        skinning program belongs to the caller."""
         for obj in sorted(self._objects, key=lambda o: not isinstance(o, moderngl.VertexArray)):
             obj.release()
         self._objects.clear()
         self._vaos.clear()
-        self._transform.clear()
+        self._jobs.clear()
         self.bones.clear()

@@ -55,12 +55,13 @@ class TakeResources:
         self._skin_draws: dict[int, list] = {}  # program number -> skin vaos
 
     def load(self, ctx: moderngl.Context, take: Take, programs: Sequence[moderngl.Program],
-             skin_transform: moderngl.Program, skin_programs: Sequence[moderngl.Program],
+             skin_transform: moderngl.Program | moderngl.ComputeShader, skin_programs: Sequence[moderngl.Program],
              near: float, far: float, parts_per_chunk: int, shadow_map_size: int | None = None,
              cascades: int = 1) -> None:
         """Upload ``take`` (releasing the previous take's objects first) and compute its per-frame
         data. ``programs`` and ``skin_programs``: the rigid and skinned mesh programs, by program
-        number; ``skin_transform``: the skinning program; ``near``, ``far``: clip planes, metres;
+        number; ``skin_transform``: the skinning program (:func:`~phav.render.skinning.create_skinning`:
+        compute shader or transform feedback); ``near``, ``far``: clip planes, metres;
         ``parts_per_chunk``: parts one ``PartData`` block holds
         (:func:`~phav.render.part_batch.parts_per_chunk`); ``shadow_map_size``: texels per side of a
         cascade's map when sun shadows are drawn (then :attr:`sun` is made), else ``None``;
