@@ -17,12 +17,14 @@ Per frame (DESIGN §4):
    into the G-buffer for motion blur. ``raw`` is that image box-downsampled and sRGB-encoded;
    ``img`` is the post chain's result, downsampled the same way.
 2. Ground-truth pass at output size, no filtering: z-depth, semantic id, instance id and forward
-   motion (flow to t+1 with the predicted depth at t+1). The sky is drawn first by a full-screen pass
-   (depth +inf, class Sky, flow from the infinite homography), then the geometry. When the G-buffer
-   is at output size (``ssaa == 1``) and the lit images are wanted too, this pass is fused into the
-   G-buffer pass (``settings.fuse_ground_truth``): the same draws write the ground truth to extra
-   colour attachments (the sky's full-screen pass first, also writing the G-buffer's empty value), so
-   every mesh is drawn once; the bytes are the same as the separate pass's.
+   motion (flow to t+1 with the predicted depth at t+1). The sky is written first to every texel
+   (depth +inf, class Sky, flow from the infinite homography; :mod:`phav.render.sky_ground_truth`:
+   a compute shader on the compute backend, else a full-screen fragment pass), then the geometry is
+   drawn over it. When the G-buffer is at output size (``ssaa == 1``) and the lit images are wanted
+   too, this pass is fused into the G-buffer pass (``settings.fuse_ground_truth``): the same draws
+   write the ground truth to extra colour attachments (the sky first, and the G-buffer's empty value:
+   the fragment sky pass writes it too, the compute backend clears the G-buffer by compute), so every
+   mesh is drawn once; the bytes are the same as the separate pass's.
 3. Flow validity (:mod:`phav.render.flow`): the motion target is double-buffered, so once frame
    t+1's ground truth is drawn a full-screen pass compares frame t's motion with frame t+1's depth
    and writes frame t's validity (``R8UI``) and flow (``RG32UI`` bits), read back with frame t+1.
@@ -59,6 +61,7 @@ from phav.render.settings import RenderSettings
 from phav.render.shadows import ShadowMap
 from phav.render.shaders import create_program
 from phav.render.skinning import create_skinning
+from phav.render.sky_ground_truth import SkyGroundTruth
 from phav.render.sun_camera import ShadowFit, cascade_count
 from phav.render.targets import (GBufferClear, GLObjects, GroundTruthTargets, LitTargets, can_fuse_ground_truth,
                                   fused_framebuffers)
@@ -185,25 +188,21 @@ class Renderer:
         self._skin_gt_prog = gl.add(create_program(ctx, "mesh.vert", "groundtruth.frag", {"GROUND_TRUTH": 1, "SKINNED": 1}))
         self._shadow_prog = gl.add(create_program(ctx, "mesh.vert", "shadow.frag", {**rows, "SHADOW": 1}))
         self._skin_shadow_prog = gl.add(create_program(ctx, "mesh.vert", "shadow.frag", {"SHADOW": 1, "SKINNED": 1}))
-        self._sky_gt_prog = gl.add(create_program(ctx, "fullscreen.vert", "sky_groundtruth.frag",
-                                                  {"SKY_CLASS": f"{SKY_CLASS}u"}))
         # G-buffer at output size: the G-buffer pass can write the ground truth in the same draws.
         self._fused = s.fuse_ground_truth and can_fuse_ground_truth(ctx, s.ssaa)
         fused_programs: tuple[moderngl.Program, ...] = ()
-        self._fused_prog = self._skin_fused_prog = self._sky_fused_prog = None
+        self._fused_prog = self._skin_fused_prog = None
         if self._fused:
             fuse = {"GBUFFER_GROUND_TRUTH": 1}
             self._fused_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", {**rows, **fuse}))
             self._skin_fused_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", {**fuse, "SKINNED": 1}))
-            self._sky_fused_prog = gl.add(create_program(ctx, "fullscreen.vert", "sky_groundtruth.frag",
-                                                         {**fuse, "SKY_CLASS": f"{SKY_CLASS}u"}))
-            fused_programs = (self._fused_prog, self._skin_fused_prog, self._sky_fused_prog)
+            fused_programs = (self._fused_prog, self._skin_fused_prog)
         # Lighting is a full-screen pass: compute or fragment shader like the post chain.
         self.post_backend = choose_post_backend(s.post_backend, int(ctx.version_code), str(ctx.info.get("GL_RENDERER", "")))
         self._lighting = FullScreenKernel(gl, ctx, "lighting", self.post_backend)
         self._lighting_prog = self._lighting.program
         for prog in (self._gbuffer_prog, self._gt_prog, self._skin_gbuffer_prog, self._skin_gt_prog,
-                     self._sky_gt_prog, self._lighting_prog, *fused_programs):
+                     self._lighting_prog, *fused_programs):
             prog["FrameData"].binding = _FRAME_BLOCK_BINDING
         for prog in (self._gbuffer_prog, self._gt_prog, self._shadow_prog, *fused_programs[:1]):
             prog["PartData"].binding = PART_BLOCK_BINDING
@@ -225,15 +224,16 @@ class Renderer:
             prog["u_ssaa"].value = float(s.ssaa)
         for name, unit in GBUFFER_UNITS.items():
             self._lighting.set(name, unit)
-        self._sky_gt_vao = gl.add(ctx.vertex_array(self._sky_gt_prog, []))
         self._frame_ubo = gl.add(ctx.buffer(reserve=FRAME_BLOCK_FLOATS * 4))
         self._lit = LitTargets(gl, ctx, self.width, self.height, s.ssaa)
         self._gbuffer_clear = GBufferClear(gl, ctx, self._lit, compute=self.post_backend == "compute")
         self._precipitation = PrecipitationPass(gl, ctx, s, self._lit, _FRAME_BLOCK_BINDING, GBUFFER_UNITS,
                                                 PRECIPITATION_UNITS)
         self._gt = GroundTruthTargets(gl, ctx, self.width, self.height)
+        # The sky's ground truth under the geometry: compute or fragment shader like the post chain.
+        self._sky = SkyGroundTruth(gl, ctx, self._gt, self.post_backend, SKY_CLASS, _FRAME_BLOCK_BINDING,
+                                   fused=self._fused)
         if self._fused:
-            self._sky_fused_vao = gl.add(ctx.vertex_array(self._sky_fused_prog, []))
             self._fused_fbos = fused_framebuffers(gl, ctx, self._lit, self._gt)
         self._flow = FlowValidityPass(gl, ctx, self.width, self.height, self.post_backend,
                                       s.occlusion_rel_tol, s.occlusion_abs_tol)
@@ -500,11 +500,8 @@ class Renderer:
         self._shadow_pass(t)
         if fused:
             with timer.section("gbuffer_ground_truth"):
-                fbo = self._fused_fbos[self._gt.current]
-                lit.depth_fbo.clear(depth=1.0)  # depth alone: the sky pass below writes every colour target
-                fbo.use()
-                ctx.enable_only(moderngl.NOTHING)  # the sky fills every target; no depth write
-                self._sky_fused_vao.render(moderngl.TRIANGLES, vertices=3)
+                # G-buffer cleared, the sky in every ground-truth texel, the fused framebuffer bound
+                self._sky.start_fused(self._fused_fbos[self._gt.current], lit, self._gbuffer_clear)
                 ctx.enable_only(flags)
                 self._draw_parts(_FUSED)
                 ctx.enable_only(moderngl.NOTHING)
@@ -541,13 +538,9 @@ class Renderer:
             self._slot.read(key, fbo, (self.height, self.width, 3), np.uint8, components=3)
 
     def _ground_truth_pass(self, flags: int, mods: frozenset[str], t: int) -> None:
-        ctx, gt = self._ctx, self._gt
-        H, W = self.height, self.width
+        ctx = self._ctx
         with self.timer.section("ground_truth"):
-            gt.zbuffer_fbo.clear(depth=1.0)  # depth alone: the sky pass below writes every colour target
-            gt.fbo.use()
-            ctx.enable_only(moderngl.NOTHING)  # the sky fills every target; no depth write
-            self._sky_gt_vao.render(moderngl.TRIANGLES, vertices=3)
+            self._sky.start()  # depth buffer cleared, the sky in every texel, the targets bound
             ctx.enable_only(flags)
             self._draw_parts(_GROUND_TRUTH)
             ctx.enable_only(moderngl.NOTHING)

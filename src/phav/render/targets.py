@@ -88,8 +88,10 @@ class GroundTruthTargets:
             in front of the camera and inside the image at t+1); :attr:`motion` is the current one.
         fbos: two framebuffers of depth, semantic, instance and ``motions[i]`` with a depth buffer
             for visibility; :attr:`fbo` is the current one.
-        zbuffer_fbo: framebuffer of that depth buffer alone: the pass clears it, and its sky pass
-            fills the colour targets (a clear of them too cost an H200 about 40 us a frame).
+        zbuffer_fbo: framebuffer of that depth buffer alone: the pass clears it, and the sky
+            (:class:`phav.render.sky_ground_truth.SkyGroundTruth`, a compute shader or a full-screen
+            fragment pass) fills the colour targets (a clear of them too cost an H200 about 40 us a
+            frame).
         current: index (0 or 1) of the motion texture and framebuffer this frame writes.
     """
 
