@@ -33,16 +33,22 @@ import numpy as np
 
 from phav.render.context import is_software_renderer
 from phav.render.post import FullScreenKernel
+from phav.render.readback_compute import ComputeReadback, source_format
 from phav.render.targets import GLObjects
+
+#: ``GL_BUFFER_UPDATE_BARRIER_BIT``: shader writes to a buffer become visible to a later map of it.
+BUFFER_UPDATE_BARRIER = 0x200
 
 
 class ReadbackSlot:
     """The pixel buffers of one frame's read-backs: :meth:`read` queues, :meth:`collect` maps."""
 
-    def __init__(self, ctx: moderngl.Context):
+    def __init__(self, ctx: moderngl.Context, compute: ComputeReadback | None = None):
         self._ctx = ctx
+        self._compute = compute
         self._buffers: dict[str, moderngl.Buffer] = {}
         self._pending: dict[str, tuple[tuple[int, ...], np.dtype]] = {}  # key -> (shape, dtype), in queue order
+        self._shader_written = False  # a queued read-back was written by a compute shader
 
     @property
     def pending(self) -> tuple[str, ...]:
@@ -50,11 +56,14 @@ class ReadbackSlot:
         return tuple(self._pending)
 
     def _buffer(self, key: str, nbytes: int) -> moderngl.Buffer:
+        """The buffer of ``key``, ``nbytes`` rounded up to whole 4-byte words (a compute shader
+        writes words)."""
+        size = -(-nbytes // 4) * 4
         buffer = self._buffers.get(key)
-        if buffer is None or buffer.size != nbytes:
+        if buffer is None or buffer.size != size:
             if buffer is not None:
                 buffer.release()
-            buffer = self._buffers[key] = self._ctx.buffer(reserve=nbytes, dynamic=True)
+            buffer = self._buffers[key] = self._ctx.buffer(reserve=size, dynamic=True)
         return buffer
 
     def read(self, key: str, source: moderngl.Texture | moderngl.Framebuffer, shape: tuple[int, ...],
@@ -63,8 +72,10 @@ class ReadbackSlot:
 
         Args:
             key: name of the array in :meth:`collect`'s result (one read per key and frame).
-            source: a texture (read whole, its own format) or a framebuffer (colour attachment 0,
-                ``components`` channels of 8-bit unsigned bytes).
+            source: a texture (read whole, its own format; with a :class:`ComputeReadback`, a
+                format it knows is written into the buffer by a compute shader, an ``RGBA8``
+                texture then also as ``(H, W, 3)`` RGB bytes) or a framebuffer (colour attachment
+                0, ``components`` channels of 8-bit unsigned bytes).
             shape, dtype: of the array :meth:`collect` returns (rows first, tightly packed).
             components: channels to read from a framebuffer.
 
@@ -74,8 +85,14 @@ class ReadbackSlot:
         if key in self._pending:
             raise ValueError(f"read-back {key!r} is already queued in this slot; collect() it first")
         dtype = np.dtype(dtype)
-        buffer = self._buffer(key, math.prod(shape) * dtype.itemsize)
-        if isinstance(source, moderngl.Framebuffer):
+        nbytes = math.prod(shape) * dtype.itemsize
+        buffer = self._buffer(key, nbytes)
+        fmt = (source_format(source, tuple(shape), dtype)
+               if self._compute is not None and isinstance(source, moderngl.Texture) else None)
+        if fmt is not None:
+            self._compute.write(fmt, source, buffer, nbytes)
+            self._shader_written = True
+        elif isinstance(source, moderngl.Framebuffer):
             source.read_into(buffer, components=components or 3, alignment=1)
         else:
             source.read_into(buffer, alignment=1)
@@ -84,10 +101,13 @@ class ReadbackSlot:
     def collect(self) -> dict[str, np.ndarray]:
         """Wait for the queued copies and return them as new arrays (key -> array); the slot is then
         free for the next frame."""
+        if self._shader_written:
+            self._ctx.memory_barrier(BUFFER_UPDATE_BARRIER)
+            self._shader_written = False
         out = {}
         for key, (shape, dtype) in self._pending.items():
             array = np.empty(shape, dtype=dtype)
-            self._buffers[key].read_into(array)
+            self._buffers[key].read_into(array, size=array.nbytes)
             out[key] = array
         self._pending.clear()
         return out
@@ -95,6 +115,7 @@ class ReadbackSlot:
     def discard(self) -> None:
         """Forget queued copies without reading them (an abandoned frame)."""
         self._pending.clear()
+        self._shader_written = False
 
     def release(self) -> None:
         for buffer in self._buffers.values():
@@ -109,12 +130,14 @@ class ReadbackRing:
     Args:
         ctx: the context the targets live in.
         slots: frames in flight (2: read frame N while frame N+1 renders).
+        compute: where given, textures are written into the buffers by compute shaders
+            (:mod:`phav.render.readback_compute`; GL 4.3).
     """
 
-    def __init__(self, ctx: moderngl.Context, slots: int = 2):
+    def __init__(self, ctx: moderngl.Context, slots: int = 2, compute: ComputeReadback | None = None):
         if slots < 1:
             raise ValueError(f"a read-back ring needs at least 1 slot, got {slots}")
-        self._slots = [ReadbackSlot(ctx) for _ in range(slots)]
+        self._slots = [ReadbackSlot(ctx, compute) for _ in range(slots)]
         self._next = 0
 
     def begin(self) -> ReadbackSlot:
