@@ -23,14 +23,14 @@ import numpy as np
 from phav.render.shaders import create_compute
 from phav.render.targets import GLObjects
 
-#: Per source format (texture components, texture dtype, array dtype, array's last axis or ``None``):
-#: the ``FORMAT_<name>`` of ``readback_words.comp``.
-FORMATS: dict[tuple[int, str, str, int | None], str] = {
-    (1, "f4", "float32", None): "R32F",
-    (2, "u4", "uint32", 2): "RG32UI",
-    (1, "u2", "uint16", None): "R16UI",
-    (1, "u1", "uint8", None): "R8UI",
-    (4, "f1", "uint8", 3): "RGB8",
+#: Per source format (texture components, texture dtype, array dtype kind and item size, array's last
+#: axis or ``None``): the ``FORMAT_<name>`` of ``readback_words.comp``.
+FORMATS: dict[tuple[int, str, str, int, int | None], str] = {
+    (1, "f4", "f", 4, None): "R32F",
+    (2, "u4", "u", 4, 2): "RG32UI",
+    (1, "u2", "u", 2, None): "R16UI",
+    (1, "u1", "u", 1, None): "R8UI",
+    (4, "f1", "u", 1, 3): "RGB8",
 }
 #: Texture unit the kernel reads from.
 SOURCE_UNIT = 0
@@ -46,7 +46,8 @@ def source_format(texture: moderngl.Texture, shape: tuple[int, ...], dtype: np.d
     last = shape[2] if len(shape) == 3 else None
     if tuple(shape[:2]) != (height, width) or len(shape) not in (2, 3):
         return None
-    return FORMATS.get((texture.components, texture.dtype, np.dtype(dtype).name, last))
+    dtype = np.dtype(dtype)  # kind and itemsize: dtype.name costs microseconds, and this runs per read
+    return FORMATS.get((texture.components, texture.dtype, dtype.kind, dtype.itemsize, last))
 
 
 class ComputeReadback:
