@@ -4,7 +4,8 @@
 # the device run in `carry`), in alternating processes on the same machine, so the ratio holds even
 # when absolute rates drift. VARIANTS (default "base new") may also name variants of this tree that
 # undo one change at run time, to weigh it alone: new_pbo (read-backs copied by the driver, not
-# written by compute shaders) and new_block (each frame's arrays allocated as one block). Each process renders one 120-frame Walk take 7 times after a warm-up,
+# written by compute shaders), new_direct (compute shaders write the mapped buffers themselves, no
+# staging copy) and new_block (each frame's arrays allocated as one block). Each process renders one 120-frame Walk take 7 times after a warm-up,
 # every modality read back, and prints the median frames/s and CPU ms per frame. Run as
 # scripts/device_benchmarks.sh is (source .devkit/setup.sh first); writes $OUT/render-ab.txt.
 # QUALITIES (default "phav preview") and PAIRS (default 3) size it; FRAMES=8 RUNS=2 PAIRS=1 smoke-test it.
@@ -15,6 +16,10 @@ base=${BASE:-.ab-base}; frames=${FRAMES:-120}; runs=${RUNS:-8}
 prelude_new_pbo="
 import phav.render.renderer as renderer_module
 renderer_module.ComputeReadback = lambda gl, ctx: None
+"
+prelude_new_direct="
+from phav.render import readback
+readback.STAGE_COMPUTE_WRITES = False
 "
 prelude_new_block="
 import math
@@ -66,6 +71,7 @@ for quality in ${QUALITIES:-phav preview}; do
     for variant in ${VARIANTS:-base new}; do
       src=$PWD/src; [ "$variant" = base ] && src=$(cd "$base" && pwd)/src
       prelude=; [ "$variant" = new_pbo ] && prelude=$prelude_new_pbo; [ "$variant" = new_block ] && prelude=$prelude_new_block
+      [ "$variant" = new_direct ] && prelude=$prelude_new_direct
       echo -n "$quality $variant pair $pair: "
       PYTHONPATH="$site:$src" timeout 60 "$py" -c "$render" "$quality" "$prelude" 2>&1 | tail -1
     done

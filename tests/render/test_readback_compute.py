@@ -32,8 +32,12 @@ def _textures(gl: GLObjects, ctx, width: int, height: int, rng: np.random.Genera
     }
 
 
+@pytest.mark.parametrize("staged", [True, False])
 @pytest.mark.parametrize("width, height", [(64, 48), (7, 5), (3, 1), (1, 1)])
-def test_compute_written_buffers_hold_each_formats_array(gl_context, width, height):
+def test_compute_written_buffers_hold_each_formats_array(gl_context, width, height, staged, monkeypatch):
+    from phav.render import readback
+
+    monkeypatch.setattr(readback, "STAGE_COMPUTE_WRITES", staged)
     gl = GLObjects()
     ring = ReadbackRing(gl_context, compute=ComputeReadback(gl, gl_context))
     plain = ReadbackRing(gl_context)
@@ -45,6 +49,7 @@ def test_compute_written_buffers_hold_each_formats_array(gl_context, width, heig
             slot.read(key, texture, shape, dtype)
             if key != "img":  # the plain path reads RGBA8 textures as RGBA; the renderer reads a framebuffer there
                 plain_slot.read(key, texture, shape, dtype)
+        slot.finish()  # the frame's reads are queued (staged: the copies into the mapped buffers)
         for texture, *_ in textures.values():  # later writes must not reach the queued read-backs
             texel_bytes = texture.components * int(texture.dtype[1])
             texture.write(bytes(texture.width * texture.height * texel_bytes))

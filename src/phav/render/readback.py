@@ -36,8 +36,14 @@ from phav.render.post import FullScreenKernel
 from phav.render.readback_compute import ComputeReadback, source_format
 from phav.render.targets import GLObjects
 
-#: ``GL_BUFFER_UPDATE_BARRIER_BIT``: shader writes to a buffer become visible to a later map of it.
+#: ``GL_BUFFER_UPDATE_BARRIER_BIT``: shader writes to a buffer become visible to later copies and
+#: maps of it.
 BUFFER_UPDATE_BARRIER = 0x200
+#: Compute-written read-backs go to a staging buffer first, copied into the mapped buffer at
+#: :meth:`ReadbackSlot.finish` (``True``), or straight into the mapped buffer (``False``). A buffer
+#: that shaders write may live in video memory, where mapping it for reading waits for the driver to
+#: copy it out; a buffer only copied into and mapped is one the driver can keep in system memory.
+STAGE_COMPUTE_WRITES = True
 
 
 class ReadbackSlot:
@@ -48,22 +54,25 @@ class ReadbackSlot:
         self._compute = compute
         self._buffers: dict[str, moderngl.Buffer] = {}
         self._pending: dict[str, tuple[tuple[int, ...], np.dtype]] = {}  # key -> (shape, dtype), in queue order
-        self._shader_written = False  # a queued read-back was written by a compute shader
+        self._staging: dict[str, moderngl.Buffer] = {}  # compute-written keys' staging buffers
+        self._unstaged: list[str] = []  # keys written to staging this frame, not yet copied (finish())
+        self._shader_written = False  # a key was written straight into its buffer by a compute shader
 
     @property
     def pending(self) -> tuple[str, ...]:
         """Keys queued and not yet collected."""
         return tuple(self._pending)
 
-    def _buffer(self, key: str, nbytes: int) -> moderngl.Buffer:
-        """The buffer of ``key``, ``nbytes`` rounded up to whole 4-byte words (a compute shader
-        writes words)."""
+    def _buffer(self, key: str, nbytes: int, buffers: dict[str, moderngl.Buffer] | None = None) -> moderngl.Buffer:
+        """The buffer of ``key`` in ``buffers`` (default: the mapped ones), ``nbytes`` rounded up to
+        whole 4-byte words (a compute shader writes words)."""
+        buffers = self._buffers if buffers is None else buffers
         size = -(-nbytes // 4) * 4
-        buffer = self._buffers.get(key)
+        buffer = buffers.get(key)
         if buffer is None or buffer.size != size:
             if buffer is not None:
                 buffer.release()
-            buffer = self._buffers[key] = self._ctx.buffer(reserve=size, dynamic=True)
+            buffer = buffers[key] = self._ctx.buffer(reserve=size, dynamic=buffers is self._buffers)
         return buffer
 
     def read(self, key: str, source: moderngl.Texture | moderngl.Framebuffer, shape: tuple[int, ...],
@@ -89,7 +98,10 @@ class ReadbackSlot:
         buffer = self._buffer(key, nbytes)
         fmt = (source_format(source, tuple(shape), dtype)
                if self._compute is not None and isinstance(source, moderngl.Texture) else None)
-        if fmt is not None:
+        if fmt is not None and STAGE_COMPUTE_WRITES:
+            self._compute.write(fmt, source, self._buffer(key, nbytes, self._staging), nbytes)
+            self._unstaged.append(key)
+        elif fmt is not None:
             self._compute.write(fmt, source, buffer, nbytes)
             self._shader_written = True
         elif isinstance(source, moderngl.Framebuffer):
@@ -98,9 +110,22 @@ class ReadbackSlot:
             source.read_into(buffer, alignment=1)
         self._pending[key] = (tuple(shape), dtype)
 
+    def finish(self) -> None:
+        """Queue the copies of this frame's compute-written read-backs from their staging buffers
+        into the buffers :meth:`collect` maps (after one barrier): call once the frame's reads are
+        queued, so the copies run with the frame's work rather than when the slot is collected."""
+        if not self._unstaged:
+            return
+        self._ctx.memory_barrier(BUFFER_UPDATE_BARRIER)
+        for key in self._unstaged:
+            buffer = self._buffers[key]
+            self._ctx.copy_buffer(buffer, self._staging[key], buffer.size)
+        self._unstaged.clear()
+
     def collect(self) -> dict[str, np.ndarray]:
         """Wait for the queued copies and return them as new arrays (key -> array); the slot is then
-        free for the next frame."""
+        free for the next frame. (Calls :meth:`finish` if the frame did not.)"""
+        self.finish()
         if self._shader_written:
             self._ctx.memory_barrier(BUFFER_UPDATE_BARRIER)
             self._shader_written = False
@@ -115,13 +140,16 @@ class ReadbackSlot:
     def discard(self) -> None:
         """Forget queued copies without reading them (an abandoned frame)."""
         self._pending.clear()
+        self._unstaged.clear()
         self._shader_written = False
 
     def release(self) -> None:
-        for buffer in self._buffers.values():
+        for buffer in (*self._buffers.values(), *self._staging.values()):
             buffer.release()
         self._buffers.clear()
+        self._staging.clear()
         self._pending.clear()
+        self._unstaged.clear()
 
 
 class ReadbackRing:

@@ -8,9 +8,11 @@ time (the ``read_ground_truth`` pass timer, 0.09 ms with the flow validity pass)
 shader moves the same bytes in a few. :class:`ComputeReadback` instead runs
 ``shaders/readback_words.comp`` over the target with the slot's buffer bound as shader storage: one
 invocation per 32-bit word of the array the frame wants, so the buffer ends up holding that array's
-bytes (RGBA8 colour arrives as ``(H, W, 3)`` RGB bytes, with no packing pass). The slot maps it as
-before (:meth:`~phav.render.readback.ReadbackSlot.collect` puts the barrier that makes the shader's
-writes visible to the map first).
+bytes (RGBA8 colour arrives as ``(H, W, 3)`` RGB bytes, with no packing pass). The slot binds a
+staging buffer there and copies it into the buffer it maps once the frame's reads are queued
+(:meth:`~phav.render.readback.ReadbackSlot.finish`, after the barrier that makes the shader's
+writes visible; :data:`phav.render.readback.STAGE_COMPUTE_WRITES` says why), then maps that as
+before.
 """
 
 from __future__ import annotations

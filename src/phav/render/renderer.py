@@ -354,7 +354,9 @@ class Renderer:
         ctx = self._check_open()
         self._slot = self._readback.begin()
         try:
-            return self._render_frame_passes(ctx, take, t, mods), self._slot
+            frame = self._render_frame_passes(ctx, take, t, mods)
+            self._slot.finish()  # compute-written read-backs copied out with this frame's work
+            return frame, self._slot
         finally:
             self._default_fbo.use()  # a framebuffer released later must never stay bound
 
