@@ -2,10 +2,7 @@
 # Render-only frames/s of this tree against another checkout of phav (BASE, default .ab-base: make it
 # with `mkdir .ab-base && git archive <commit> src shaders motions | tar -x -C .ab-base` and pass it to
 # the device run in `carry`), in alternating processes on the same machine, so the ratio holds even
-# when absolute rates drift. VARIANTS (default "base new") may also name variants of this tree that
-# undo one change at run time, to weigh it alone: new_pbo (read-backs copied by the driver, not
-# written by compute shaders), new_direct (compute shaders write the mapped buffers themselves, no
-# staging copy) and new_block (each frame's arrays allocated as one block). Each process renders one 120-frame Walk take 7 times after a warm-up,
+# when absolute rates drift. Each process renders one 120-frame Walk take 7 times after a warm-up,
 # every modality read back, and prints the median frames/s and CPU ms per frame. Run as
 # scripts/device_benchmarks.sh is (source .devkit/setup.sh first); writes $OUT/render-ab.txt.
 # QUALITIES (default "phav preview") and PAIRS (default 3) size it; FRAMES=8 RUNS=2 PAIRS=1 smoke-test it.
@@ -13,36 +10,6 @@ set -uo pipefail
 out=${OUT:-/tmp/phav-probe}; mkdir -p "$out"; py=${PYTHON:-python3}
 base=${BASE:-.ab-base}; frames=${FRAMES:-120}; runs=${RUNS:-8}
 [ -d "$base/src/phav" ] || { echo "no phav checkout at $base (see the header of $0)"; exit 2; }
-prelude_new_pbo="
-import phav.render.renderer as renderer_module
-renderer_module.ComputeReadback = lambda gl, ctx: None
-"
-prelude_new_direct="
-from phav.render import readback
-readback.STAGE_COMPUTE_WRITES = False
-"
-prelude_new_block="
-import math
-import numpy as np
-from phav.render import readback
-def collect(self):
-    if self._shader_written:
-        self._ctx.memory_barrier(readback.BUFFER_UPDATE_BARRIER)
-        self._shader_written = False
-    offsets, end = [], 0
-    for shape, dtype in self._pending.values():
-        offsets.append(end)
-        end += -(-math.prod(shape) * dtype.itemsize // 64) * 64
-    block = np.empty(end, dtype=np.uint8)
-    out = {}
-    for offset, (key, (shape, dtype)) in zip(offsets, self._pending.items()):
-        array = block[offset:offset + math.prod(shape) * dtype.itemsize].view(dtype).reshape(shape)
-        self._buffers[key].read_into(array, size=array.nbytes)
-        out[key] = array
-    self._pending.clear()
-    return out
-readback.ReadbackSlot.collect = collect
-"
 render="
 import json, statistics, sys, time
 from phav.frames import MODALITIES
@@ -51,7 +18,6 @@ from phav.render.settings import quality_settings
 from phav.scenario import Scenario
 from phav.spec import VideoSpec
 quality = sys.argv[1]
-exec(sys.argv[2])  # the variant's prelude
 settings = quality_settings(quality)
 take = Scenario(VideoSpec(action='Walk', frames=$frames, width=340, height=256, seed=0).validate()).simulate(
     skin_resolution=settings.skin_resolution)
@@ -68,12 +34,10 @@ print(json.dumps({'quality': quality, 'fps': round(statistics.median(rates), 1),
 site=${PYTHONPATH%%:*}  # .devkit/setup.sh puts its packages first, then this tree's src
 for quality in ${QUALITIES:-phav preview}; do
   for pair in $(seq 1 "${PAIRS:-3}"); do
-    for variant in ${VARIANTS:-base new}; do
-      src=$PWD/src; [ "$variant" = base ] && src=$(cd "$base" && pwd)/src
-      prelude=; [ "$variant" = new_pbo ] && prelude=$prelude_new_pbo; [ "$variant" = new_block ] && prelude=$prelude_new_block
-      [ "$variant" = new_direct ] && prelude=$prelude_new_direct
-      echo -n "$quality $variant pair $pair: "
-      PYTHONPATH="$site:$src" timeout 60 "$py" -c "$render" "$quality" "$prelude" 2>&1 | tail -1
+    for tree in base new; do
+      src=$PWD/src; [ $tree = base ] && src=$(cd "$base" && pwd)/src
+      echo -n "$quality $tree pair $pair: "
+      PYTHONPATH="$site:$src" timeout 60 "$py" -c "$render" "$quality" 2>&1 | tail -1
     done
   done
 done | tee "$out/render-ab.txt"

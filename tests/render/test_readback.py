@@ -122,14 +122,13 @@ def _frames(take, settings, mods=MODALITIES):
 
 @pytest.mark.parametrize("quality", ["preview", "phav"])
 def test_renderer_frames_equal_with_and_without_gpu_packed_rgb(monkeypatch, quality):
-    """RGB packed on the GPU (hardware GL on the fragment backend; the compute backend writes RGB
-    bytes by compute, tests/render/test_readback_compute.py) or read with GL_RGB (software
-    rasterizers, widths too large to pack): the same bytes."""
+    """RGB packed on the GPU (hardware GL) or read with GL_RGB (software rasterizers, widths too
+    large to pack): the same bytes."""
     take = person_take(W, H, T=2)
     frames = {}
     for packing in (True, False):
         monkeypatch.setattr(PackedRGB, "wanted", staticmethod(lambda ctx, width, packing=packing: packing))
-        with Renderer(W, H, quality_settings(quality, post_backend="fragment")) as r:
+        with Renderer(W, H, quality_settings(quality)) as r:
             assert (r._rgb is not None) == packing
             frames[packing] = list(r.render_take(take, ("img", "raw")))
     _assert_identical(frames[True], frames[False])

@@ -33,46 +33,28 @@ import numpy as np
 
 from phav.render.context import is_software_renderer
 from phav.render.post import FullScreenKernel
-from phav.render.readback_compute import ComputeReadback, source_format
 from phav.render.targets import GLObjects
-
-#: ``GL_BUFFER_UPDATE_BARRIER_BIT``: shader writes to a buffer become visible to later copies and
-#: maps of it.
-BUFFER_UPDATE_BARRIER = 0x200
-#: Compute-written read-backs go to a staging buffer first, copied into the mapped buffer at
-#: :meth:`ReadbackSlot.finish` (``True``), or straight into the mapped buffer (``False``). A buffer
-#: that shaders write may live in video memory, where mapping it for reading waits for the driver to
-#: copy it out; a buffer only copied into and mapped is one the driver can keep in system memory.
-STAGE_COMPUTE_WRITES = True
 
 
 class ReadbackSlot:
     """The pixel buffers of one frame's read-backs: :meth:`read` queues, :meth:`collect` maps."""
 
-    def __init__(self, ctx: moderngl.Context, compute: ComputeReadback | None = None):
+    def __init__(self, ctx: moderngl.Context):
         self._ctx = ctx
-        self._compute = compute
         self._buffers: dict[str, moderngl.Buffer] = {}
         self._pending: dict[str, tuple[tuple[int, ...], np.dtype]] = {}  # key -> (shape, dtype), in queue order
-        self._staging: dict[str, moderngl.Buffer] = {}  # compute-written keys' staging buffers
-        self._unstaged: list[str] = []  # keys written to staging this frame, not yet copied (finish())
-        self._shader_written = False  # a key was written straight into its buffer by a compute shader
 
     @property
     def pending(self) -> tuple[str, ...]:
         """Keys queued and not yet collected."""
         return tuple(self._pending)
 
-    def _buffer(self, key: str, nbytes: int, buffers: dict[str, moderngl.Buffer] | None = None) -> moderngl.Buffer:
-        """The buffer of ``key`` in ``buffers`` (default: the mapped ones), ``nbytes`` rounded up to
-        whole 4-byte words (a compute shader writes words)."""
-        buffers = self._buffers if buffers is None else buffers
-        size = -(-nbytes // 4) * 4
-        buffer = buffers.get(key)
-        if buffer is None or buffer.size != size:
+    def _buffer(self, key: str, nbytes: int) -> moderngl.Buffer:
+        buffer = self._buffers.get(key)
+        if buffer is None or buffer.size != nbytes:
             if buffer is not None:
                 buffer.release()
-            buffer = buffers[key] = self._ctx.buffer(reserve=size, dynamic=buffers is self._buffers)
+            buffer = self._buffers[key] = self._ctx.buffer(reserve=nbytes, dynamic=True)
         return buffer
 
     def read(self, key: str, source: moderngl.Texture | moderngl.Framebuffer, shape: tuple[int, ...],
@@ -81,10 +63,8 @@ class ReadbackSlot:
 
         Args:
             key: name of the array in :meth:`collect`'s result (one read per key and frame).
-            source: a texture (read whole, its own format; with a :class:`ComputeReadback`, a
-                format it knows is written into the buffer by a compute shader, an ``RGBA8``
-                texture then also as ``(H, W, 3)`` RGB bytes) or a framebuffer (colour attachment
-                0, ``components`` channels of 8-bit unsigned bytes).
+            source: a texture (read whole, its own format) or a framebuffer (colour attachment 0,
+                ``components`` channels of 8-bit unsigned bytes).
             shape, dtype: of the array :meth:`collect` returns (rows first, tightly packed).
             components: channels to read from a framebuffer.
 
@@ -94,45 +74,20 @@ class ReadbackSlot:
         if key in self._pending:
             raise ValueError(f"read-back {key!r} is already queued in this slot; collect() it first")
         dtype = np.dtype(dtype)
-        nbytes = math.prod(shape) * dtype.itemsize
-        buffer = self._buffer(key, nbytes)
-        fmt = (source_format(source, tuple(shape), dtype)
-               if self._compute is not None and isinstance(source, moderngl.Texture) else None)
-        if fmt is not None and STAGE_COMPUTE_WRITES:
-            self._compute.write(fmt, source, self._buffer(key, nbytes, self._staging), nbytes)
-            self._unstaged.append(key)
-        elif fmt is not None:
-            self._compute.write(fmt, source, buffer, nbytes)
-            self._shader_written = True
-        elif isinstance(source, moderngl.Framebuffer):
+        buffer = self._buffer(key, math.prod(shape) * dtype.itemsize)
+        if isinstance(source, moderngl.Framebuffer):
             source.read_into(buffer, components=components or 3, alignment=1)
         else:
             source.read_into(buffer, alignment=1)
         self._pending[key] = (tuple(shape), dtype)
 
-    def finish(self) -> None:
-        """Queue the copies of this frame's compute-written read-backs from their staging buffers
-        into the buffers :meth:`collect` maps (after one barrier): call once the frame's reads are
-        queued, so the copies run with the frame's work rather than when the slot is collected."""
-        if not self._unstaged:
-            return
-        self._ctx.memory_barrier(BUFFER_UPDATE_BARRIER)
-        for key in self._unstaged:
-            buffer = self._buffers[key]
-            self._ctx.copy_buffer(buffer, self._staging[key], buffer.size)
-        self._unstaged.clear()
-
     def collect(self) -> dict[str, np.ndarray]:
         """Wait for the queued copies and return them as new arrays (key -> array); the slot is then
-        free for the next frame. (Calls :meth:`finish` if the frame did not.)"""
-        self.finish()
-        if self._shader_written:
-            self._ctx.memory_barrier(BUFFER_UPDATE_BARRIER)
-            self._shader_written = False
+        free for the next frame."""
         out = {}
         for key, (shape, dtype) in self._pending.items():
             array = np.empty(shape, dtype=dtype)
-            self._buffers[key].read_into(array, size=array.nbytes)
+            self._buffers[key].read_into(array)
             out[key] = array
         self._pending.clear()
         return out
@@ -140,16 +95,12 @@ class ReadbackSlot:
     def discard(self) -> None:
         """Forget queued copies without reading them (an abandoned frame)."""
         self._pending.clear()
-        self._unstaged.clear()
-        self._shader_written = False
 
     def release(self) -> None:
-        for buffer in (*self._buffers.values(), *self._staging.values()):
+        for buffer in self._buffers.values():
             buffer.release()
         self._buffers.clear()
-        self._staging.clear()
         self._pending.clear()
-        self._unstaged.clear()
 
 
 class ReadbackRing:
@@ -158,14 +109,12 @@ class ReadbackRing:
     Args:
         ctx: the context the targets live in.
         slots: frames in flight (2: read frame N while frame N+1 renders).
-        compute: where given, textures are written into the buffers by compute shaders
-            (:mod:`phav.render.readback_compute`; GL 4.3).
     """
 
-    def __init__(self, ctx: moderngl.Context, slots: int = 2, compute: ComputeReadback | None = None):
+    def __init__(self, ctx: moderngl.Context, slots: int = 2):
         if slots < 1:
             raise ValueError(f"a read-back ring needs at least 1 slot, got {slots}")
-        self._slots = [ReadbackSlot(ctx, compute) for _ in range(slots)]
+        self._slots = [ReadbackSlot(ctx) for _ in range(slots)]
         self._next = 0
 
     def begin(self) -> ReadbackSlot:

@@ -29,8 +29,7 @@ Per frame (DESIGN §4):
    t+1's ground truth is drawn a full-screen pass compares frame t's motion with frame t+1's depth
    and writes frame t's validity (``R8UI``) and flow (``RG32UI`` bits), read back with frame t+1.
 4. Read-back into numpy, asynchronous (:mod:`phav.render.readback`): frame t's targets are copied
-   into pixel buffer objects (on the compute backend written there by compute shaders,
-   :mod:`phav.render.readback_compute`) and mapped once frame t+1's commands are issued. With flow, frame t is
+   into pixel buffer objects and mapped once frame t+1's commands are issued. With flow, frame t is
    yielded with frame t+1's read-backs (its validity), so after frame t+2 is issued.
 
 The full-screen passes (lighting, the post chain, the SSAA resolves) run as compute or fragment
@@ -58,7 +57,6 @@ from phav.render.precipitation import precipitation_frame, precipitation_seed, s
 from phav.render.precipitation_pass import PrecipitationPass
 from phav.render.profiling import PassTimer
 from phav.render.readback import PackedRGB, ReadbackRing, ReadbackSlot
-from phav.render.readback_compute import ComputeReadback
 from phav.render.settings import RenderSettings
 from phav.render.shadows import ShadowMap
 from phav.render.shaders import create_program
@@ -241,14 +239,10 @@ class Renderer:
                                       s.occlusion_rel_tol, s.occlusion_abs_tol)
         self.timer = PassTimer(ctx)
         self.post = PostChain(gl, ctx, s, self.timer, (self.width, self.height))
-        # Frame t's targets, mapped while t+1 renders; on the compute backend compute shaders write
-        # them into the pixel buffers (raw and img as RGB bytes), elsewhere the driver copies them.
-        compute_readback = ComputeReadback(gl, ctx) if self.post_backend == "compute" else None
-        self._readback = gl.add(ReadbackRing(ctx, compute=compute_readback))
-        # Without: raw and img as RGB bytes packed on the GPU (a plain copy to read) where that pays.
+        self._readback = gl.add(ReadbackRing(ctx))  # frame t's targets, mapped while t+1 renders
+        # raw and img as RGB bytes packed on the GPU (a plain copy to read) where that pays
         self._rgb = (PackedRGB(gl, ctx, self.width, self.height, self.post_backend, ("raw", "img"))
-                     if compute_readback is None and PackedRGB.wanted(ctx, self.width) else None)
-        self._rgb_from_texture = compute_readback is not None
+                     if PackedRGB.wanted(ctx, self.width) else None)
         self._slot: ReadbackSlot | None = None  # the slot of the frame being rendered
         self._part_chunk = 0  # the chunk of the part table bound to the PartData block
         self._uniform_values: dict[tuple[int, str], object] = {}  # what _set_uniform last wrote
@@ -354,9 +348,7 @@ class Renderer:
         ctx = self._check_open()
         self._slot = self._readback.begin()
         try:
-            frame = self._render_frame_passes(ctx, take, t, mods)
-            self._slot.finish()  # compute-written read-backs copied out with this frame's work
-            return frame, self._slot
+            return self._render_frame_passes(ctx, take, t, mods), self._slot
         finally:
             self._default_fbo.use()  # a framebuffer released later must never stay bound
 
@@ -540,9 +532,7 @@ class Renderer:
         """Downsample ``source`` into ``texture`` (framebuffer ``fbo``) and queue its read-back as
         ``key``: ``(H, W, 3) uint8`` sRGB."""
         self.post.resolve(source, texture, fbo)
-        if self._rgb_from_texture:  # RGBA8 texture -> (H, W, 3) bytes by compute (ReadbackSlot.read)
-            self._slot.read(key, texture, (self.height, self.width, 3), np.uint8)
-        elif self._rgb is not None:
+        if self._rgb is not None:
             self._rgb.read(self._slot, key, texture)
         else:
             self._slot.read(key, fbo, (self.height, self.width, 3), np.uint8, components=3)
