@@ -29,12 +29,28 @@ from benchmarks.options import parse_size
 from benchmarks.report import header, write_json
 from phav.render.context import get_context
 from phav.render.renderer import Renderer
-from phav.render.settings import POST_PASSES, quality_settings
+from phav.render.post import fuse_epilogues
+from phav.render.settings import quality_settings
 from phav.spec import VideoSpec
 
 BACKENDS = ("fragment", "compute")
-#: Profiler sections of the full-screen passes compared here.
-FULL_SCREEN = ("lighting", *POST_PASSES, "resolve_img")
+
+
+def full_screen_passes(quality: str) -> tuple[str, ...]:
+    """The full-screen passes compared, as the compute backend's kernels name their timer sections
+    (``motion_blur+tonemap+grade+vignette``: a pass with its epilogue, :func:`fuse_epilogues`)."""
+    return ("lighting", *("+".join(k) for k in fuse_epilogues(quality_settings(quality).post, True)), "resolve_img")
+
+
+def pass_times(summary: dict[str, dict[str, float]], names: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    """GPU and wall milliseconds per name of ``names`` from a :class:`~phav.render.profiling.PassTimer`
+    summary; a joined name the backend ran as separate passes gets their sum."""
+    out = {}
+    for name in names:
+        members = [name] if name in summary else name.split("+")
+        if all(m in summary for m in members):
+            out[name] = {key: sum(summary[m][key] for m in members) for key in ("gpu_ms", "wall_ms")}
+    return out
 
 
 def size_case(take, quality: str, repeats: int) -> dict[str, dict]:
@@ -61,9 +77,7 @@ def size_case(take, quality: str, repeats: int) -> dict[str, dict]:
                 run(backend)
         out = {}
         for backend in BACKENDS:
-            summary = timers[backend].summary()
-            passes = {name: {"gpu_ms": summary[name]["gpu_ms"], "wall_ms": summary[name]["wall_ms"]}
-                      for name in FULL_SCREEN if name in summary}
+            passes = pass_times(timers[backend].summary(), full_screen_passes(quality))
             out[backend] = {"fps": statistics.median(rates[backend]), "fps_runs": rates[backend], "passes": passes,
                             "full_screen_wall_ms": sum(p["wall_ms"] for p in passes.values()),
                             "full_screen_gpu_ms": sum(p["gpu_ms"] for p in passes.values())}
@@ -77,12 +91,12 @@ def print_size(size: str, result: dict) -> None:
     frag, comp = result["fragment"], result["compute"]
     print(f"{size}: render-only img {frag['fps']:.1f} frames/s fragment, {comp['fps']:.1f} compute "
           f"({comp['fps'] / frag['fps']:.2f}x)")
-    print(f"    {'pass':<14}{'fragment wall':>14}{'compute wall':>14}{'ratio':>8}{'frag GPU':>10}{'comp GPU':>10}  (ms/frame)")
+    print(f"    {'pass':<34}{'fragment wall':>14}{'compute wall':>14}{'ratio':>8}{'frag GPU':>10}{'comp GPU':>10}  (ms/frame)")
     for name in frag["passes"]:
         f, c = frag["passes"][name], comp["passes"][name]
-        print(f"    {name:<14}{f['wall_ms']:>14.2f}{c['wall_ms']:>14.2f}{c['wall_ms'] / max(f['wall_ms'], 1e-9):>8.2f}"
+        print(f"    {name:<34}{f['wall_ms']:>14.2f}{c['wall_ms']:>14.2f}{c['wall_ms'] / max(f['wall_ms'], 1e-9):>8.2f}"
               f"{f['gpu_ms']:>10.2f}{c['gpu_ms']:>10.2f}")
-    print(f"    {'all':<14}{frag['full_screen_wall_ms']:>14.2f}{comp['full_screen_wall_ms']:>14.2f}"
+    print(f"    {'all':<34}{frag['full_screen_wall_ms']:>14.2f}{comp['full_screen_wall_ms']:>14.2f}"
           f"{comp['full_screen_wall_ms'] / max(frag['full_screen_wall_ms'], 1e-9):>8.2f}")
 
 

@@ -23,15 +23,17 @@
 #                                 each preset with one costly part off at a time (ablation_*)
 #   raster-probe.json             GPU time of the clears and fills a frame is made of, alone, and a
 #                                 fragment vs a compute fill (benchmarks.raster_probe)
+#   draw-probe-phav.json          the geometry passes split into clears, rigid and skinned draws
+#                                 (benchmarks.draw_probe)
 #   benchmarks-rest.json          physics, simulate, write, end to end, scaling with size and people
 #   benchmarks-pybullet-egl.json  PyBullet's EGL renderer plugin on the same take (last, on its own:
 #                                 native code next to our GL context, never tried there)
-#   tests.txt                     the post-processing and read-back tests on the GPU
+#   tests.txt                     the tests of the compute paths and read-back on the GPU
 #   steps.txt, <step>.log         each step's exit status, time and output
 # Steps run most important first (render, then the GPU tests, then dataset generation; PyBullet's
 # EGL plugin last), each under its own time limit (a slow step leaves the others their time): the
-# limits add up to 420 s, plus at most 10 s each to kill a step that ignores SIGTERM (8 steps) and
-# 2 x 20 s for the probes, 540 s at worst, so with setup.sh the call stays inside one 600 s command
+# limits add up to 445 s, plus at most 10 s each to kill a step that ignores SIGTERM (10 steps) and
+# 2 x 20 s for the probes, 585 s at worst, so with setup.sh the call stays inside one 600 s command
 # and leaves device time to rerun. Measured on an H200 machine (2026-11-27, 11:09 UTC): 146 s in all
 # (render 45 s, tests 6, dataset 58, compute_vs_fragment 4, render_presets 8, raster 1, rest 18,
 # pybullet_egl 4), plus about 10 s for setup.sh and 30 s to start.
@@ -90,14 +92,16 @@ step() {  # step NAME SECONDS COMMAND...: run with a time limit, log to $out/NAM
 bench=("$py" -m benchmarks --size "$size" --processes "$procs")
 step render 95 "${bench[@]}" "${render_args[@]}" \
   --only 'presets_*,pybullet_tiny,render_parallel_*' --out "$out/benchmarks-render.json"
-step tests 30 "$py" -m pytest -q -x -p no:cacheprovider tests/render/test_post_backends.py \
-  tests/render/test_readback.py tests/render/test_flow_validity_gpu.py
+step tests 40 "$py" -m pytest -q -x -p no:cacheprovider tests/render/test_post_backends.py \
+  tests/render/test_readback.py tests/render/test_flow_validity_gpu.py tests/render/test_skinning_compute.py \
+  tests/render/test_sky_ground_truth_compute.py tests/render/test_gbuffer_clear.py tests/render/test_shadow_clears.py
 step dataset 110 "${bench[@]}" "${dataset_args[@]}" --only 'dataset_*' --out "$out/benchmarks-dataset.json"
 step compute_vs_fragment 30 "$py" -m benchmarks.compute_vs_fragment "${cvf_args[@]}" \
   --out "$out/compute-vs-fragment-gpu.json"
 step render_presets 45 "$py" -m benchmarks.render_presets "${presets_args[@]}" --size "$size" --comparisons-only \
   --no-pybullet --out "$out/render-presets-gpu.json"
 step raster 20 "$py" -m benchmarks.raster_probe --out "$out/raster-probe.json"
+step draws 15 "$py" -m benchmarks.draw_probe --quality phav --out "$out/draw-probe-phav.json"
 step rest 65 "${bench[@]}" "${rest_args[@]}" \
   --skip 'presets_*,pybullet_tiny,render_parallel_*,dataset_*' --out "$out/benchmarks-rest.json"
 # Last and alone: PyBullet's native EGL plugin, loaded into a process that also holds our GL context,

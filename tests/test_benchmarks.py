@@ -460,3 +460,19 @@ def test_draw_probe_times_each_piece_of_the_geometry_passes(tmp_path, quality, p
     assert all(v["wall_us"] > 0 and v["gpu_us"] >= 0 for v in data["per_call"].values())
     assert data["rigid_triangles"] > 0 and data["skin_triangles"] > 0 and data["skin_vertices"] > 0
     assert data["quality"] == quality and data["size"] == [64, 48] and data["gl_renderer"]
+
+
+def test_compute_vs_fragment_compares_the_compute_kernels_with_their_fragment_passes(tmp_path):
+    from benchmarks.compute_vs_fragment import full_screen_passes, main, pass_times
+
+    summary = {name: {"gpu_ms": 1.0, "wall_ms": 2.0, "count": 3} for name in ("lighting", "motion_blur", "tonemap")}
+    summary["ssao"] = {"gpu_ms": 0.5, "wall_ms": 0.25, "count": 3}
+    assert pass_times(summary, ("lighting", "motion_blur+tonemap", "ssao+grade")) == {
+        "lighting": {"gpu_ms": 1.0, "wall_ms": 2.0}, "motion_blur+tonemap": {"gpu_ms": 2.0, "wall_ms": 4.0}}
+    assert full_screen_passes("phav") == ("lighting", "ssao", "ssr", "bloom", "motion_blur+tonemap+grade+vignette",
+                                          "resolve_img")
+    out = tmp_path / "cvf.json"
+    assert main(["--sizes", "48x32", "--frames", "2", "--repeats", "1", "--out", str(out)]) == 0
+    result = _read(out)["results"]["48x32"]
+    for backend in ("fragment", "compute"):
+        assert set(result[backend]["passes"]) == set(full_screen_passes("phav")), backend
