@@ -45,7 +45,7 @@ def probe(quality: str, size: tuple[int, int], repeats: int) -> dict[str, object
     spec = VideoSpec(action="Walk", frames=3, width=width, height=height, seed=0).validate()
     take = Scenario(spec).simulate(skin_resolution=settings.skin_resolution)
     out: dict[str, object] = {
-        "skin_triangles": int(sum(len(s.mesh.indices) for s in take.skins) // 3),
+        "skin_triangles": int(sum(s.mesh.indices.size for s in take.skins) // 3),  # indices: (T, 3)
         "skin_vertices": int(sum(len(s.mesh.positions) for s in take.skins)),
     }
     with Renderer(width, height, settings) as r:
