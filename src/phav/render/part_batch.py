@@ -97,6 +97,12 @@ class PartBatch:
             self.release()
             raise
 
+    @property
+    def stride(self) -> int:
+        """Bytes from one chunk's rows to the next in :attr:`buffer` (the uniform-buffer offset
+        alignment's multiple)."""
+        return self._stride
+
     def vertex_array(self, program: int) -> moderngl.VertexArray | None:
         """The vertex array of every part for program number ``program`` (``None``: nothing to draw)."""
         return self._vaos[program]

@@ -59,7 +59,7 @@ from phav.render.profiling import PassTimer
 from phav.render.readback import PackedRGB, ReadbackRing, ReadbackSlot
 from phav.render.settings import RenderSettings
 from phav.render.shadows import ShadowMap
-from phav.render.shaders import create_program
+from phav.render.shaders import create_compute, create_program
 from phav.render.skinning import create_skinning
 from phav.render.sky_ground_truth import SkyGroundTruth
 from phav.render.sun_camera import ShadowFit, cascade_count
@@ -214,6 +214,10 @@ class Renderer:
         self._lighting_prog["u_shadow_taps"].value = s.shadow_taps
         self._lighting_prog["u_shadow_normal_offset"].value = s.shadow_normal_offset
         self._lighting_prog["u_shadow_bias"].value = s.shadow_bias
+        # The large parts' triangles outside each frame's view left out of the camera passes (GL 4.3).
+        self._cull_prog = gl.add(create_compute(ctx, "view_cull.comp")) if gl_info(ctx).has_compute else None
+        if self._cull_prog is not None:
+            self._cull_prog["FrameData"].binding = _FRAME_BLOCK_BINDING
         # Skinning by compute dispatches where the full-screen passes are compute, else by transform feedback.
         self._skin_transform_prog = gl.add(create_skinning(ctx, compute=self.post_backend == "compute"))
         self._lit_programs = (self._gbuffer_prog, self._skin_gbuffer_prog, *fused_programs[:2])
@@ -288,7 +292,7 @@ class Renderer:
                             [self._skin_gbuffer_prog, self._skin_gt_prog, self._skin_shadow_prog, *skin_fused],
                             self.settings.near, self.settings.far, self._parts_per_chunk,
                             shadow_map_size=self.settings.shadow_map_size if shadows is not None else None,
-                            cascades=shadows.cascades if shadows is not None else 1)
+                            cascades=shadows.cascades if shadows is not None else 1, cull_program=self._cull_prog)
             self._precip_seed = precipitation_seed(take)
             pending: Frame | None = None  # with flow: the frame whose flow comes with the next one
             for frame, previous_flow in self._read_frames(take, mods, generation):
@@ -356,6 +360,8 @@ class Renderer:
         frame = Frame(index=t)
         with self.timer.section("upload"):
             self._upload(take, t)
+            if self._take.view_cull is not None:
+                self._take.view_cull.cull()  # this frame's draw commands of the large parts' cells
         with self.timer.section("skinning"):
             self._take.skins.skin(self._gt.fbo)  # once per frame, for the G-buffer and ground truth alike
         ctx.provoking_vertex = moderngl.FIRST_VERTEX_CONVENTION  # a triangle's label is its first vertex's
@@ -429,7 +435,10 @@ class Renderer:
         and ``skins``, only the marked ones."""
         batch = self._take.parts
         vao = batch.vertex_array(program_number)
-        if vao is not None:
+        culled = self._take.view_cull if parts is None else None
+        if vao is not None and culled is not None:  # every part: indirect draws, cells outside the view empty
+            culled.draw(vao, self._bind_part_chunk)
+        elif vao is not None:
             for chunk, first, count in batch.runs(parts):
                 if chunk != self._part_chunk:
                     batch.bind(chunk)
@@ -443,6 +452,12 @@ class Renderer:
                 if instance:
                     self._set_uniform(skinned, "u_instance", self._take.skin_instances[i])
                 vao.render(moderngl.TRIANGLES)
+
+    def _bind_part_chunk(self, chunk: int) -> None:
+        """Bind chunk ``chunk`` of the part table to the PartData block, unless it is bound."""
+        if chunk != self._part_chunk:
+            self._take.parts.bind(chunk)
+            self._part_chunk = chunk
 
     def _shadow_pass(self, t: int) -> None:
         """Draw the sun shadow maps of frame ``t`` (the take's

@@ -16,6 +16,7 @@ from phav.render.settings import RenderSettings
 from phav.render.shadow_plan import ShadowPlanner
 from phav.render.shadows import ShadowCasters
 from phav.render.skinning import SkinBuffers
+from phav.render.view_cull import ViewCulling
 from phav.render.sun_camera import FarCascade, SunFrames, camera_inverses
 from phav.render.uniforms import PartTables, frame_blocks, skin_matrices, take_model_views
 from phav.take import Take
@@ -41,6 +42,7 @@ class TakeResources:
 
     def __init__(self) -> None:
         self.parts: PartBatch | None = None
+        self.view_cull: ViewCulling | None = None  # None: every rigid triangle drawn
         self.skins: SkinBuffers | None = None
         self.part_tables: PartTables | None = None
         self.skin_matrices: list[np.ndarray] = []
@@ -57,7 +59,7 @@ class TakeResources:
     def load(self, ctx: moderngl.Context, take: Take, programs: Sequence[moderngl.Program],
              skin_transform: moderngl.Program | moderngl.ComputeShader, skin_programs: Sequence[moderngl.Program],
              near: float, far: float, parts_per_chunk: int, shadow_map_size: int | None = None,
-             cascades: int = 1) -> None:
+             cascades: int = 1, cull_program: moderngl.ComputeShader | None = None) -> None:
         """Upload ``take`` (releasing the previous take's objects first) and compute its per-frame
         data. ``programs`` and ``skin_programs``: the rigid and skinned mesh programs, by program
         number; ``skin_transform``: the skinning program (:func:`~phav.render.skinning.create_skinning`:
@@ -65,10 +67,15 @@ class TakeResources:
         ``parts_per_chunk``: parts one ``PartData`` block holds
         (:func:`~phav.render.part_batch.parts_per_chunk`); ``shadow_map_size``: texels per side of a
         cascade's map when sun shadows are drawn (then :attr:`sun` is made), else ``None``;
-        ``cascades``: shadow cascades (2: :attr:`far_cascade` is made)."""
+        ``cascades``: shadow cascades (2: :attr:`far_cascade` is made); ``cull_program``:
+        ``shaders/view_cull.comp`` (GL 4.3), which culls the large parts' triangles outside each
+        frame's view (:attr:`view_cull`), or ``None``."""
         self.release()
         self._take = take
-        self.parts = PartBatch(ctx, take.meshes, [int(m) for m in take.part_mesh], programs, parts_per_chunk)
+        part_mesh = [int(m) for m in take.part_mesh]
+        self.parts = PartBatch(ctx, take.meshes, part_mesh, programs, parts_per_chunk)
+        self.view_cull = (ViewCulling.create(ctx, cull_program, self.parts, take.meshes, part_mesh)
+                          if cull_program is not None else None)
         self.skins = SkinBuffers(ctx, take.skins, skin_transform, skin_programs)
         model_views = take_model_views(take)
         self.part_tables = PartTables(take, model_views)
@@ -108,10 +115,10 @@ class TakeResources:
 
     def release(self) -> None:
         """Free the GL objects and forget the take (idempotent)."""
-        for buffers in (self.parts, self.skins):
+        for buffers in (self.view_cull, self.parts, self.skins):
             if buffers is not None:
                 buffers.release()
-        self.parts = self.skins = self.part_tables = None
+        self.parts = self.skins = self.part_tables = self.view_cull = None
         self.frame_blocks = self.camera_height = self.sun = self.far_cascade = None
         self.skin_matrices, self.skin_instances = [], []
         self._take = self._casters = self._planner = None

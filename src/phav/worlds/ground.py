@@ -8,6 +8,8 @@ from phav.labels import class_id
 from phav.take import Mesh
 from phav.worlds.primitives import rect_corners, split_quads
 
+#: Tiles per side of the blocks a tiled ground's triangles come in (:func:`block_order`).
+TILE_BLOCK = 8
 #: Albedo ranges (linear RGB) the tiles are drawn from.
 GRASS_ALBEDO = ((0.10, 0.20, 0.05), (0.20, 0.32, 0.09))
 ROAD_ALBEDO = ((0.09, 0.09, 0.10), (0.16, 0.16, 0.17))
@@ -90,12 +92,30 @@ def _flat_quads(name: str, corners: np.ndarray, colors: np.ndarray, labels: np.n
 
 
 def _tiles(name: str, x0: np.ndarray, y0: np.ndarray, tile: float, colors: np.ndarray, labels: np.ndarray) -> Mesh:
-    """Square tiles at ``z = 0`` with lower-left corners ``x0, y0 (K,)`` metres, ``tile`` metres a side."""
+    """Square tiles at ``z = 0`` with lower-left corners ``x0, y0 (K,)`` metres, ``tile`` metres a side,
+    each with its colour ``(K, 3)`` and class id ``(K,)``, laid out in blocks of
+    :data:`TILE_BLOCK` x :data:`TILE_BLOCK` tiles (:func:`block_order`)."""
+    order = block_order(x0, y0, tile)
+    x0, y0, colors, labels = x0[order], y0[order], colors[order], labels[order]
     corners = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.float64) * tile
     positions = np.zeros((len(x0), 4, 3))
     positions[:, :, 0] = x0[:, None] + corners[:, 0]
     positions[:, :, 1] = y0[:, None] + corners[:, 1]
     return _flat_quads(name, positions, colors, labels)
+
+
+def block_order(x0: np.ndarray, y0: np.ndarray, tile: float) -> np.ndarray:
+    """The order that puts tiles (lower-left corners ``x0, y0 (K,)``, metres) block by block, blocks
+    of :data:`TILE_BLOCK` x :data:`TILE_BLOCK` tiles in x-major order, the tiles of a block in their
+    given order (a stable sort). The renderer culls a large part's triangles outside the view in runs
+    of consecutive triangles (:mod:`phav.render.view_cull`: 128; a tiled mesh lists every tile's
+    first triangle, then every second one, so a run is half the triangles of two blocks, an 8 x 16
+    tile patch) rather than strips across the whole field. Tiles never overlap, so their order
+    changes no pixel."""
+    block = TILE_BLOCK * tile
+    bx = np.floor((x0 - x0.min(initial=0.0)) / block + 1e-9).astype(np.int64)
+    by = np.floor((y0 - y0.min(initial=0.0)) / block + 1e-9).astype(np.int64)
+    return np.lexsort((by, bx))  # x-major by block; stable within a block
 
 
 def _rects(name: str, bounds: np.ndarray, colors: np.ndarray, labels: np.ndarray) -> Mesh:

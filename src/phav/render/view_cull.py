@@ -1,0 +1,131 @@
+"""View culling of the large rigid parts' triangles on the GPU, before the camera's passes.
+
+A world's ground is one part of many thousand triangles (the benchmarks' Walk: 12,816, of which a
+frame sees about a quarter), and on GPUs with few raster units every triangle costs: on an H200 the
+G-buffer pass spent about 7 ns a triangle and the ground-truth pass about 2.6 ns
+(``benchmarks/draw_probe.py``), the ground's triangles 93 and 35 us a frame. :class:`ViewCulling`
+splits each part of at least :data:`CULL_MIN_TRIANGLES` triangles into cells of
+:data:`CELL_TRIANGLES` consecutive triangles, and each frame a compute shader
+(``shaders/view_cull.comp``) tests every cell's box against the frame's clip volume and writes the
+indirect draw commands of the camera passes' full draw (every rigid part): a cell outside the view
+gets no indices. The commands keep the part order and each part's triangle order, so what is drawn
+is drawn in the same order as without culling, and only triangles the GPU would have clipped are
+left out: the images and labels are the same bytes. The masked draws (the shadow cascades) are not
+culled here.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import moderngl
+import numpy as np
+
+from phav.render.part_batch import PartBatch
+from phav.render.uniforms import PART_TABLE_COLUMNS
+from phav.take import Mesh
+
+#: Parts with at least this many triangles are culled by cells.
+CULL_MIN_TRIANGLES = 2048
+#: Consecutive triangles per cell.
+CELL_TRIANGLES = 128
+#: Invocations per work group of ``view_cull.comp``.
+GROUP_SIZE = 64
+#: ``GL_COMMAND_BARRIER_BIT``: the indirect draws read the commands the shader wrote.
+COMMAND_BARRIER = 0x40
+_COMMAND_WORDS = 5  # DrawElementsIndirectCommand
+
+
+def _cell_boxes(mesh: Mesh, cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(cells, 3)`` minimum and maximum corners of the boxes of ``mesh``'s triangles in runs of
+    :data:`CELL_TRIANGLES` (mesh frame, metres)."""
+    corners = mesh.positions[np.asarray(mesh.indices).reshape(-1, 3)]  # (T, 3 vertices, 3)
+    starts = np.arange(cells) * CELL_TRIANGLES
+    return (np.minimum.reduceat(corners.min(axis=1), starts, axis=0),
+            np.maximum.reduceat(corners.max(axis=1), starts, axis=0))
+
+
+class ViewCulling:
+    """The cells and indirect commands of a take's full rigid draw (see the module docstring).
+
+    Build with :meth:`create`, which returns ``None`` when no part is large enough.
+
+    Attributes:
+        runs: per chunk of the part table (:class:`~phav.render.part_batch.PartBatch`), ``(chunk,
+            first command, command count)``: one indirect multi-draw each, with that chunk bound.
+        commands: the indirect buffer (``DrawElementsIndirectCommand`` each).
+        cells: number of cells.
+    """
+
+    def __init__(self, ctx: moderngl.Context, program: moderngl.ComputeShader, commands: np.ndarray,
+                 cells: np.ndarray, runs: tuple[tuple[int, int, int], ...], part_rows: moderngl.Buffer):
+        self._ctx, self._program, self._part_rows = ctx, program, part_rows
+        self.runs, self.cells = runs, len(cells)
+        self._objects: list[moderngl.Buffer] = []
+        self.commands = self._add(ctx.buffer(commands.astype(np.uint32).tobytes()))
+        self._cells = self._add(ctx.buffer(cells.tobytes()))
+
+    def _add(self, buffer: moderngl.Buffer) -> moderngl.Buffer:
+        self._objects.append(buffer)
+        return buffer
+
+    @classmethod
+    def create(cls, ctx: moderngl.Context, program: moderngl.ComputeShader, batch: PartBatch,
+               meshes: Sequence[Mesh], part_mesh: Sequence[int]) -> "ViewCulling | None":
+        """Cells and commands for ``batch`` (built from ``meshes`` and ``part_mesh``, the take's),
+        or ``None`` when no part has :data:`CULL_MIN_TRIANGLES` triangles."""
+        triangles = batch.count // 3
+        if not np.any(triangles >= CULL_MIN_TRIANGLES):
+            return None
+        commands: list[list[int]] = []  # [index count, first index, is a cell's]
+        cells = []  # (lo, hi, (first row, command, index count, 0)) per cell
+        runs = []
+        for chunk in range(batch.chunks):
+            first_command = len(commands)
+            for p in range(chunk * batch.parts_per_chunk, min((chunk + 1) * batch.parts_per_chunk, len(triangles))):
+                first, count = int(batch.first[p]), int(batch.count[p])
+                if not count:
+                    continue
+                if triangles[p] < CULL_MIN_TRIANGLES:
+                    last = commands[-1] if len(commands) > first_command else None
+                    if last is not None and not last[2] and last[1] + last[0] == first:
+                        last[0] += count  # consecutive small parts: one command, as one draw drew them
+                    else:
+                        commands.append([count, first, False])
+                    continue
+                n = -(-int(triangles[p]) // CELL_TRIANGLES)
+                lo, hi = _cell_boxes(meshes[part_mesh[p]], n)
+                row = (chunk * batch.stride) // 16 + (p - chunk * batch.parts_per_chunk) * PART_TABLE_COLUMNS
+                for k in range(n):
+                    cell_count = 3 * (min((k + 1) * CELL_TRIANGLES, int(triangles[p])) - k * CELL_TRIANGLES)
+                    cells.append((lo[k], hi[k], (row, len(commands), cell_count, 0)))
+                    commands.append([cell_count, first + 3 * k * CELL_TRIANGLES, True])
+            if len(commands) > first_command:
+                runs.append((chunk, first_command, len(commands) - first_command))
+        records = np.zeros(len(cells), dtype=[("lo", "<f4", 4), ("hi", "<f4", 4), ("info", "<u4", 4)])
+        for i, (lo, hi, info) in enumerate(cells):
+            records[i] = (np.append(lo, 0.0), np.append(hi, 0.0), info)
+        table = np.array([(count, 1, first, 0, 0) for count, first, _ in commands], dtype=np.uint32)
+        return cls(ctx, program, table, records, tuple(runs), batch.buffer)
+
+    def cull(self) -> None:
+        """Write this frame's commands (after the frame block and the part table are uploaded, with
+        the frame block bound to binding 0)."""
+        self._cells.bind_to_storage_buffer(0)
+        self._part_rows.bind_to_storage_buffer(1)
+        self.commands.bind_to_storage_buffer(2)
+        self._program["u_cells_count"].value = self.cells
+        self._program.run(-(-self.cells // GROUP_SIZE))
+        self._ctx.memory_barrier(COMMAND_BARRIER)
+
+    def draw(self, vao: moderngl.VertexArray, bind_chunk) -> None:
+        """Draw every rigid part with ``vao``, ``bind_chunk(chunk)`` binding each chunk's rows first."""
+        for chunk, first, count in self.runs:
+            bind_chunk(chunk)
+            vao.render_indirect(self.commands, moderngl.TRIANGLES, count=count, first=first)
+
+    def release(self) -> None:
+        """Free the buffers (idempotent)."""
+        for buffer in self._objects:
+            buffer.release()
+        self._objects.clear()
