@@ -39,10 +39,9 @@ _COMMAND_WORDS = 5  # DrawElementsIndirectCommand
 def _cell_boxes(mesh: Mesh, cells: int) -> tuple[np.ndarray, np.ndarray]:
     """``(cells, 3)`` minimum and maximum corners of the boxes of ``mesh``'s triangles in runs of
     :data:`CELL_TRIANGLES` (mesh frame, metres)."""
-    corners = mesh.positions[np.asarray(mesh.indices).reshape(-1, 3)]  # (T, 3 vertices, 3)
-    starts = np.arange(cells) * CELL_TRIANGLES
-    return (np.minimum.reduceat(corners.min(axis=1), starts, axis=0),
-            np.maximum.reduceat(corners.max(axis=1), starts, axis=0))
+    corners = np.asarray(mesh.positions, dtype=np.float32)[np.asarray(mesh.indices).reshape(-1)]  # (3 T, 3)
+    starts = np.arange(cells) * (3 * CELL_TRIANGLES)
+    return np.minimum.reduceat(corners, starts, axis=0), np.maximum.reduceat(corners, starts, axis=0)
 
 
 class ViewCulling:
@@ -77,35 +76,46 @@ class ViewCulling:
         triangles = batch.count // 3
         if not np.any(triangles >= CULL_MIN_TRIANGLES):
             return None
-        commands: list[list[int]] = []  # [index count, first index, is a cell's]
-        cells = []  # (lo, hi, (first row, command, index count, 0)) per cell
+        commands: list[tuple[int, int]] = []  # (index count, first index) of one draw each
+        cell_commands = []  # per cullable part: (its first command, cells, first row, lo, hi, counts)
         runs = []
         for chunk in range(batch.chunks):
             first_command = len(commands)
+            merge = False  # the last command may take the next small part's indices
             for p in range(chunk * batch.parts_per_chunk, min((chunk + 1) * batch.parts_per_chunk, len(triangles))):
                 first, count = int(batch.first[p]), int(batch.count[p])
                 if not count:
                     continue
                 if triangles[p] < CULL_MIN_TRIANGLES:
-                    last = commands[-1] if len(commands) > first_command else None
-                    if last is not None and not last[2] and last[1] + last[0] == first:
-                        last[0] += count  # consecutive small parts: one command, as one draw drew them
+                    if merge and sum(commands[-1]) == first:
+                        commands[-1] = (commands[-1][0] + count, commands[-1][1])  # consecutive parts: one draw
                     else:
-                        commands.append([count, first, False])
+                        commands.append((count, first))
+                    merge = True
                     continue
                 n = -(-int(triangles[p]) // CELL_TRIANGLES)
                 lo, hi = _cell_boxes(meshes[part_mesh[p]], n)
+                starts = np.arange(n) * CELL_TRIANGLES
+                counts = 3 * (np.minimum(starts + CELL_TRIANGLES, int(triangles[p])) - starts)
                 row = (chunk * batch.stride) // 16 + (p - chunk * batch.parts_per_chunk) * PART_TABLE_COLUMNS
-                for k in range(n):
-                    cell_count = 3 * (min((k + 1) * CELL_TRIANGLES, int(triangles[p])) - k * CELL_TRIANGLES)
-                    cells.append((lo[k], hi[k], (row, len(commands), cell_count, 0)))
-                    commands.append([cell_count, first + 3 * k * CELL_TRIANGLES, True])
+                cell_commands.append((len(commands), n, row, lo, hi, counts))
+                commands.extend(zip(counts.tolist(), (first + 3 * starts).tolist()))
+                merge = False
             if len(commands) > first_command:
                 runs.append((chunk, first_command, len(commands) - first_command))
-        records = np.zeros(len(cells), dtype=[("lo", "<f4", 4), ("hi", "<f4", 4), ("info", "<u4", 4)])
-        for i, (lo, hi, info) in enumerate(cells):
-            records[i] = (np.append(lo, 0.0), np.append(hi, 0.0), info)
-        table = np.array([(count, 1, first, 0, 0) for count, first, _ in commands], dtype=np.uint32)
+        n = sum(c[1] for c in cell_commands)
+        records = np.zeros(n, dtype=[("lo", "<f4", 4), ("hi", "<f4", 4), ("info", "<u4", 4)])
+        at = 0
+        for command, cells, row, lo, hi, counts in cell_commands:
+            block = records[at:at + cells]
+            block["lo"][:, :3], block["hi"][:, :3] = lo, hi
+            block["info"][:, 0] = row
+            block["info"][:, 1] = command + np.arange(cells)
+            block["info"][:, 2] = counts
+            at += cells
+        table = np.zeros((len(commands), 5), dtype=np.uint32)
+        table[:, 0], table[:, 2] = np.array(commands, dtype=np.int64).T
+        table[:, 1] = 1
         return cls(ctx, program, table, records, tuple(runs), batch.buffer)
 
     def cull(self) -> None:
