@@ -33,7 +33,6 @@ CELL_TRIANGLES = 128
 GROUP_SIZE = 64
 #: ``GL_COMMAND_BARRIER_BIT``: the indirect draws read the commands the shader wrote.
 COMMAND_BARRIER = 0x40
-_COMMAND_WORDS = 5  # DrawElementsIndirectCommand
 
 
 def _cell_boxes(mesh: Mesh, cells: int) -> tuple[np.ndarray, np.ndarray]:
