@@ -36,6 +36,7 @@ import moderngl
 
 from phav.render.context import default_framebuffer, get_context, gl_info
 from phav.render.shaders import preprocess
+from phav.render.targets import GLObjects
 
 _FILL_FS = """#version 330 core
 in vec2 v_uv;
@@ -113,12 +114,8 @@ def gpu_us(ctx: moderngl.Context, op, repeats: int) -> dict[str, float]:
 def probe(repeats: int) -> dict[str, dict[str, float]]:
     """Operation name -> GPU and wall microseconds per call (:func:`gpu_us`)."""
     ctx = get_context()
-    made: list = []
-
-    def keep(obj):
-        made.append(obj)
-        return obj
-
+    made = GLObjects()
+    keep = made.add
     out: dict[str, dict[str, float]] = {}
     try:
         atlas = keep(ctx.framebuffer(depth_attachment=keep(ctx.depth_texture((4096, 2048)))))
@@ -171,8 +168,7 @@ def probe(repeats: int) -> dict[str, dict[str, float]]:
             out["fill_compute_ground_truth"] = gpu_us(ctx, gt_dispatch, repeats)
     finally:
         default_framebuffer(ctx).use()  # never release a bound framebuffer
-        for obj in reversed(made):
-            obj.release()
+        made.release()
     return out
 
 

@@ -37,7 +37,7 @@ def test_commands_cover_every_rigid_triangle_once_in_order(walk_take):
         next(frames)
         batch, culled = r._take.parts, r._take.view_cull
         assert culled is not None and culled.cells >= 12816 // view_cull.CELL_TRIANGLES
-        table = np.frombuffer(culled.commands.read(), dtype=np.uint32).reshape(-1, 5)  # this frame's
+        table = _commands(r)  # this frame's
         records = np.frombuffer(culled._cells.read(), dtype=[("lo", "<f4", 4), ("hi", "<f4", 4), ("info", "<u4", 4)])
         frames.close()
     total = int(batch.count.sum())

@@ -13,6 +13,7 @@ import moderngl
 import numpy as np
 
 from phav.render.shaders import create_compute
+from phav.render.targets import GLObjects
 
 #: :func:`half_store_rounding` results: the image store rounds to nearest (even) and
 #: ``packHalf2x16`` does the same; or the image store rounds toward zero.
@@ -35,16 +36,12 @@ def half_store_rounding(ctx: moderngl.Context) -> str | None:
     image (``NEAREST`` only where ``packHalf2x16`` rounds to nearest too), or ``None`` where it does
     something else (then nothing should rely on rounding like it). Needs GL 4.3; runs one tiny
     compute dispatch and waits for it."""
-    objects: list = []
+    objects = GLObjects()
     try:
-        program = create_compute(ctx, "half_store_probe.comp")
-        objects.append(program)
-        values = ctx.buffer(_PROBE_VALUES.tobytes())
-        objects.append(values)
-        packed = ctx.buffer(reserve=_PROBE_VALUES.size * 2)
-        objects.append(packed)
-        stored = ctx.texture((len(_PROBE_VALUES), 1), 4, dtype="f2")
-        objects.append(stored)
+        program = objects.add(create_compute(ctx, "half_store_probe.comp"))
+        values = objects.add(ctx.buffer(_PROBE_VALUES.tobytes()))
+        packed = objects.add(ctx.buffer(reserve=_PROBE_VALUES.size * 2))
+        stored = objects.add(ctx.texture((len(_PROBE_VALUES), 1), 4, dtype="f2"))
         values.bind_to_storage_buffer(0)
         packed.bind_to_storage_buffer(1)
         stored.bind_to_image(0, read=False, write=True)
@@ -53,8 +50,7 @@ def half_store_rounding(ctx: moderngl.Context) -> str | None:
         image = np.frombuffer(stored.read(), dtype=np.float16).reshape(_PROBE_VALUES.shape)
         pack = np.frombuffer(packed.read(), dtype=np.float16).reshape(_PROBE_VALUES.shape)
     finally:
-        for obj in reversed(objects):
-            obj.release()
+        objects.release()
     nearest = _PROBE_VALUES.astype(np.float16)  # numpy rounds to nearest even
     if np.array_equal(image, nearest) and np.array_equal(pack, nearest):
         return NEAREST

@@ -176,7 +176,7 @@ def build_pass_kernel(gl: GLObjects, ctx: moderngl.Context, name: str, settings:
     """Post pass ``name`` on ``backend`` with its settings' uniforms, texture units, ``u_ssaa`` and
     the frame block binding applied; with ``epilogue`` (passes of :data:`STAGES`, compute only) the
     kernel runs those after its own value, with their uniforms set too."""
-    stem, uniforms = PASS_UNIFORMS[name]
+    stem = PASS_UNIFORMS[name][0]
     if epilogue:
         if backend != "compute" or len(epilogue) > MAX_EPILOGUE_STAGES or not set(epilogue) <= STAGES.keys():
             raise ValueError(f"{name} cannot run {epilogue} as its epilogue on the {backend} backend")

@@ -440,9 +440,7 @@ class Renderer:
             culled.draw(vao, self._bind_part_chunk)
         elif vao is not None:
             for chunk, first, count in batch.runs(parts):
-                if chunk != self._part_chunk:
-                    batch.bind(chunk)
-                    self._part_chunk = chunk
+                self._bind_part_chunk(chunk)
                 vao.render(moderngl.TRIANGLES, vertices=count, first=first)
         skinned = self._skin_programs[program_number]
         instance = "u_instance" in skinned  # only the ground-truth programs (separate, fused) read it

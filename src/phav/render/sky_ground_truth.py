@@ -87,12 +87,15 @@ class SkyGroundTruth:
     def start_fused(self, fbo: moderngl.Framebuffer, lit: LitTargets, gbuffer_clear: GBufferClear) -> None:
         """Fused pass (G-buffer at output size): clear the G-buffer (colour targets to zero, depth to
         one), write the sky to every texel of the current ground-truth targets and bind ``fbo``
-        (the fused framebuffer of ``gt.current``). Compute: ``gbuffer_clear`` clears the G-buffer;
-        fragment: the fused sky program writes the colour targets' zeros and ``lit``'s depth buffer
+        (the fused framebuffer of ``gt.current``). Compute: the sky is dispatched, then
+        ``gbuffer_clear`` (compute too; ``ValueError`` otherwise) clears the G-buffer, and its one
+        barrier makes both visible; fragment: the fused sky program writes the colour targets' zeros and ``lit``'s depth buffer
         is cleared alone. The caller then enables the draws' flags, as for :meth:`start`."""
-        if self._vao is None:
+        if self._vao is None:  # both compute: the clear's barrier covers the sky's stores too
+            if not gbuffer_clear.compute:
+                raise ValueError("the compute sky needs the compute G-buffer clear (same backend)")
+            self._dispatch()
             gbuffer_clear.clear()
-            self._fill()
             fbo.use()
             return
         if self._fused_vao is None:
@@ -105,8 +108,12 @@ class SkyGroundTruth:
     def _fill(self) -> None:
         """Compute backend: the sky into every texel of the current targets, then a barrier (the
         following draws, texture fetches, image loads and read-backs see the stores)."""
+        self._dispatch()
+        self._ctx.memory_barrier(ALL_BARRIERS)
+
+    def _dispatch(self) -> None:
+        """Compute backend: queue the sky's stores into every texel of the current targets."""
         gt = self._gt
         for unit, texture in enumerate((gt.depth, gt.semantic, gt.instance, gt.motion)):
             texture.bind_to_image(unit, read=False, write=True)
         self.program.run(*self._groups)
-        self._ctx.memory_barrier(ALL_BARRIERS)

@@ -190,6 +190,12 @@ class GBufferClear:
         self._groups = tuple(-(-side // GROUP_SIZE) for side in lit.albedo.size)
         self._program = gl.add(create_compute(ctx, "clear_gbuffer.comp")) if compute else None
 
+    @property
+    def compute(self) -> bool:
+        """Whether the colour targets are cleared by the compute shader (its barrier then also makes
+        image stores queued before :meth:`clear` visible to what follows)."""
+        return self._program is not None
+
     def clear(self) -> None:
         """Clear the G-buffer and bind it."""
         lit = self._lit

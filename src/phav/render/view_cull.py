@@ -22,6 +22,7 @@ import moderngl
 import numpy as np
 
 from phav.render.part_batch import PartBatch
+from phav.render.targets import GLObjects
 from phav.render.uniforms import PART_TABLE_COLUMNS
 from phav.take import Mesh
 
@@ -59,13 +60,9 @@ class ViewCulling:
                  cells: np.ndarray, runs: tuple[tuple[int, int, int], ...], part_rows: moderngl.Buffer):
         self._ctx, self._program, self._part_rows = ctx, program, part_rows
         self.runs, self.cells = runs, len(cells)
-        self._objects: list[moderngl.Buffer] = []
-        self.commands = self._add(ctx.buffer(commands.astype(np.uint32).tobytes()))
-        self._cells = self._add(ctx.buffer(cells.tobytes()))
-
-    def _add(self, buffer: moderngl.Buffer) -> moderngl.Buffer:
-        self._objects.append(buffer)
-        return buffer
+        self._objects = GLObjects()
+        self.commands = self._objects.add(ctx.buffer(commands.astype(np.uint32).tobytes()))
+        self._cells = self._objects.add(ctx.buffer(cells.tobytes()))
 
     @classmethod
     def create(cls, ctx: moderngl.Context, program: moderngl.ComputeShader, batch: PartBatch,
@@ -86,8 +83,8 @@ class ViewCulling:
                 if not count:
                     continue
                 if triangles[p] < CULL_MIN_TRIANGLES:
-                    if merge and sum(commands[-1]) == first:
-                        commands[-1] = (commands[-1][0] + count, commands[-1][1])  # consecutive parts: one draw
+                    if merge and commands[-1][0] + commands[-1][1] == first:  # consecutive parts: one draw
+                        commands[-1] = (commands[-1][0] + count, commands[-1][1])
                     else:
                         commands.append((count, first))
                     merge = True
@@ -123,7 +120,7 @@ class ViewCulling:
         self._cells.bind_to_storage_buffer(0)
         self._part_rows.bind_to_storage_buffer(1)
         self.commands.bind_to_storage_buffer(2)
-        self._program["u_cells_count"].value = self.cells
+        self._program["u_cells_count"].value = self.cells  # the program is shared by the renderer's takes
         self._program.run(-(-self.cells // GROUP_SIZE))
         self._ctx.memory_barrier(COMMAND_BARRIER)
 
@@ -135,6 +132,4 @@ class ViewCulling:
 
     def release(self) -> None:
         """Free the buffers (idempotent)."""
-        for buffer in self._objects:
-            buffer.release()
-        self._objects.clear()
+        self._objects.release()

@@ -112,10 +112,8 @@ def block_order(x0: np.ndarray, y0: np.ndarray, tile: float) -> np.ndarray:
     first triangle, then every second one, so a run is half the triangles of two blocks, an 8 x 16
     tile patch) rather than strips across the whole field. Tiles never overlap, so their order
     changes no pixel."""
-    block = TILE_BLOCK * tile
-    bx = np.floor((x0 - x0.min(initial=0.0)) / block + 1e-9).astype(np.int64)
-    by = np.floor((y0 - y0.min(initial=0.0)) / block + 1e-9).astype(np.int64)
-    return np.lexsort((by, bx))  # x-major by block; stable within a block
+    block = TILE_BLOCK * tile  # blocks aligned to multiples of it from the world origin
+    return np.lexsort((np.floor(y0 / block), np.floor(x0 / block)))  # x-major by block; stable within one
 
 
 def _rects(name: str, bounds: np.ndarray, colors: np.ndarray, labels: np.ndarray) -> Mesh:
