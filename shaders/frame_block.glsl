@@ -26,18 +26,26 @@ bool inside_image(vec2 pixel) {
     return all(greaterThanEqual(pixel, vec2(-0.5))) && all(lessThan(pixel, u_viewport.xy - 0.5));
 }
 
-// Forward motion record of a point whose clip position at t+1 is `clip_next`, seen at output pixel
-// `pixel` at t: (flow u, flow v, z-depth at t+1, 1 if in front of the camera and inside the image at
-// t+1 else 0). Occlusion at t+1 is checked later against frame t+1's depth map.
-vec4 forward_motion(vec4 clip_next, vec2 pixel) {
-    if (u_flags.x < 0.5 || clip_next.w <= 0.0) {
-        return vec4(0.0, 0.0, clip_next.w, 0.0);
+// Clip positions passed between shader stages drop z, which only the depth test reads: `xyw` is a
+// clip position's (x, y, w), one interpolated float less a vertex than the vec4.
+
+// Forward motion record of a point whose clip position at t+1 is `clip_next` (xyw), seen at output
+// pixel `pixel` at t: (flow u, flow v, z-depth at t+1, 1 if in front of the camera and inside the
+// image at t+1 else 0). Occlusion at t+1 is checked later against frame t+1's depth map.
+vec4 forward_motion(vec3 clip_next, vec2 pixel) {
+    if (u_flags.x < 0.5 || clip_next.z <= 0.0) {
+        return vec4(0.0, 0.0, clip_next.z, 0.0);
     }
-    vec2 next_pixel = (clip_next.xy / clip_next.w * 0.5 + 0.5) * u_viewport.xy - 0.5;
-    return vec4(next_pixel - pixel, clip_next.w, inside_image(next_pixel) ? 1.0 : 0.0);
+    vec2 next_pixel = (clip_next.xy / clip_next.z * 0.5 + 0.5) * u_viewport.xy - 0.5;
+    return vec4(next_pixel - pixel, clip_next.z, inside_image(next_pixel) ? 1.0 : 0.0);
+}
+
+// Output-pixel position of a clip-space point given as xyw (w > 0).
+vec2 clip_to_pixel(vec3 clip) {
+    return (clip.xy / clip.z * 0.5 + 0.5) * u_viewport.xy - 0.5;
 }
 
 // Output-pixel position of a clip-space point (w > 0).
 vec2 clip_to_pixel(vec4 clip) {
-    return (clip.xy / clip.w * 0.5 + 0.5) * u_viewport.xy - 0.5;
+    return clip_to_pixel(clip.xyw);
 }

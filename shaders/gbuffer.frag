@@ -19,9 +19,8 @@ uniform float u_ssaa;  // supersampling factor: gl_FragCoord / u_ssaa is in outp
 in vec3 v_normal;
 in vec3 v_color;
 in vec2 v_material;
-in vec4 v_clip_next;
-in vec4 v_clip_prev;
-in float v_depth;
+in vec3 v_clip_next;  // clip positions at t+1 and t-1, xyw
+in vec3 v_clip_prev;
 flat in uint v_semantic;
 
 layout(location = 0) out vec4 o_albedo;
@@ -56,15 +55,16 @@ void main() {
     // Per-pixel velocity: pixel motion per frame from the clip positions at t-1 and t+1.
     float frames = 0.0;
     vec2 next = vec2(0.0), prev = vec2(0.0);
-    if (u_flags.x > 0.5 && v_clip_next.w > 0.0) { next = clip_to_pixel(v_clip_next); frames += 1.0; }
-    if (u_flags.y > 0.5 && v_clip_prev.w > 0.0) { prev = clip_to_pixel(v_clip_prev); frames += 1.0; }
+    if (u_flags.x > 0.5 && v_clip_next.z > 0.0) { next = clip_to_pixel(v_clip_next); frames += 1.0; }
+    if (u_flags.y > 0.5 && v_clip_prev.z > 0.0) { prev = clip_to_pixel(v_clip_prev); frames += 1.0; }
     vec2 velocity = vec2(0.0);
     vec2 here = gl_FragCoord.xy / u_ssaa - 0.5;
     if (frames == 2.0) velocity = 0.5 * (next - prev);
-    else if (frames == 1.0) velocity = (u_flags.x > 0.5 && v_clip_next.w > 0.0) ? next - here : here - prev;
+    else if (frames == 1.0) velocity = (u_flags.x > 0.5 && v_clip_next.z > 0.0) ? next - here : here - prev;
     o_albedo = vec4(albedo, 1.0);
     o_normal = vec4(n, roughness);
-    o_surface = vec4(velocity, v_depth, v_material.y);
+    // z-depth: gl_FragCoord.w is 1 / clip w, and clip w is the z-depth (phav.camera.gl_projection)
+    o_surface = vec4(velocity, 1.0 / gl_FragCoord.w, v_material.y);
 #ifdef GBUFFER_GROUND_TRUTH
     write_ground_truth(v_clip_next, v_semantic, v_instance);
 #endif

@@ -34,8 +34,9 @@ GroundTruth sky_ground_truth(vec2 pixel) {
 #endif
 
 #ifndef GROUND_TRUTH_COMPUTE
-// Ground truth of a surface fragment at its output pixel centre.
-void write_ground_truth(vec4 clip_next, uint semantic, uint instance) {
+// Ground truth of a surface fragment at its output pixel centre (`clip_next`: its clip position at
+// t+1 as xyw).
+void write_ground_truth(vec3 clip_next, uint semantic, uint instance) {
     vec2 pixel = gl_FragCoord.xy - 0.5;
     o_gt_depth = 1.0 / gl_FragCoord.w;  // gl_FragCoord.w = 1 / clip w = 1 / z-depth, metres
     o_gt_semantic = semantic;

@@ -4,7 +4,7 @@
 // targets itself (gbuffer.frag with GBUFFER_GROUND_TRUTH).
 #include "frame_block.glsl"
 
-in vec4 v_clip_next;
+in vec3 v_clip_next;  // clip position at t+1, xyw
 flat in uint v_semantic;
 flat in uint v_instance;
 

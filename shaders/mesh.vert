@@ -10,7 +10,8 @@
 // camera frame at t, t+1 and t-1 (shaders/skin_transform.vert ran once this frame, captured by
 // transform feedback), with its normal in the camera frame at t; the skin's instance is a uniform.
 // With GROUND_TRUTH the shader emits the clip position at t+1; otherwise the G-buffer attributes
-// and the clip positions at t-1 and t+1 (for the per-pixel velocity of motion blur). With SHADOW
+// and the clip positions at t-1 and t+1 (for the per-pixel velocity of motion blur); clip positions
+// as xyw (frame_block.glsl), and no z-depth: the fragment shader has it as 1 / gl_FragCoord.w. With SHADOW
 // only the position in the sun's light clip space (u_light: camera frame at t -> light clip).
 // With GBUFFER_GROUND_TRUTH (G-buffer attributes) the instance id too, for the fused ground truth.
 #include "frame_block.glsl"
@@ -31,7 +32,7 @@ layout(std140) uniform PartData {
 #if defined(SHADOW)
 uniform mat4 u_light;
 #elif defined(GROUND_TRUTH)
-out vec4 v_clip_next;
+out vec3 v_clip_next;  // xyw
 flat out uint v_semantic;
 flat out uint v_instance;
 #else
@@ -41,9 +42,8 @@ in vec2 in_material;
 out vec3 v_normal;
 out vec3 v_color;
 out vec2 v_material;
-out vec4 v_clip_next;
-out vec4 v_clip_prev;
-out float v_depth;
+out vec3 v_clip_next;  // xyw (frame_block.glsl)
+out vec3 v_clip_prev;
 flat out uint v_semantic;
 #ifdef GBUFFER_GROUND_TRUTH
 flat out uint v_instance;
@@ -80,21 +80,20 @@ void main() {
     uint instance = uint(u_parts[part_row() + PART_COLUMNS - 1].x + 0.5);
 #endif
     gl_Position = u_proj * view;
-    v_clip_next = u_proj_next * view_next;
+    v_clip_next = (u_proj_next * view_next).xyw;
 #ifdef GROUND_TRUTH
     v_semantic = in_semantic;
     v_instance = instance;
 #else
 #ifdef SKINNED
-    v_clip_prev = u_proj_prev * vec4(in_view_prev, 1.0);
+    v_clip_prev = (u_proj_prev * vec4(in_view_prev, 1.0)).xyw;
     v_normal = in_normal;
 #else
-    v_clip_prev = u_proj_prev * (model_view(6) * local);
+    v_clip_prev = (u_proj_prev * (model_view(6) * local)).xyw;
     v_normal = mat3(mv) * in_normal;
 #endif
     v_color = in_color;
     v_material = in_material;
-    v_depth = view.z;
     v_semantic = in_semantic;
 #ifdef GBUFFER_GROUND_TRUTH
     v_instance = instance;
