@@ -2,8 +2,9 @@
 # One short device run after a change to the render path (run as scripts/device_benchmarks.sh is;
 # writes under $OUT, default /tmp/phav-probe): the GPU tests of the compute paths (post chain,
 # skinning, sky, read-back, flow validity, clears), the geometry passes split by
-# benchmarks.draw_probe, the per-pass GPU timers and a CPU profile of a `phav` frame, and
-# render-only frames/s against the checkout in $BASE (scripts/device_render_ab.sh), in about 2 minutes.
+# benchmarks.draw_probe, the per-pass GPU timers and a CPU profile of a `phav` frame, the read-back
+# buffers' usage hints (benchmarks.readback_probe), and render-only frames/s against the checkout in
+# $BASE (scripts/device_render_ab.sh), in about 2.5 minutes.
 set -uo pipefail
 out=${OUT:-/tmp/phav-probe}; mkdir -p "$out"; py=${PYTHON:-python3}
 step() {  # step NAME SECONDS COMMAND...: run with a time limit, log to $out/NAME.log
@@ -45,5 +46,8 @@ open('$out/passes.json', 'w').write(json.dumps(out, indent=2) + '\n')
 cat "$out/passes.log"
 step profile_phav 30 "$py" -m benchmarks.render_profile --quality phav --frames 60 --repeats 3 --top 40 \
   --out "$out/profile-phav.txt"
+step readback 40 "$py" -m benchmarks.readback_probe --quality phav --frames 120 --repeats 7 \
+  --out "$out/readback-probe.json"
+cat "$out/readback.log"
 step ab 150 env OUT="$out" PYTHON="$py" bash scripts/device_render_ab.sh
 echo "total: $SECONDS s" | tee -a "$out/steps.txt"

@@ -476,3 +476,26 @@ def test_compute_vs_fragment_compares_the_compute_kernels_with_their_fragment_pa
     result = _read(out)["results"]["48x32"]
     for backend in ("fragment", "compute"):
         assert set(result[backend]["passes"]) == set(full_screen_passes("phav")), backend
+
+
+def test_readback_probe_renders_with_every_pixel_buffer_usage(tmp_path):
+    from benchmarks.readback_probe import main
+    from phav.render.settings import READBACK_USAGES
+
+    out = tmp_path / "readback.json"
+    assert main(["--quality", "preview", "--size", "48x32", "--frames", "2", "--repeats", "2", "--out", str(out)]) == 0
+    data = _read(out)
+    assert set(data["results"]) == set(READBACK_USAGES)
+    for result in data["results"].values():
+        assert len(result["runs_per_s"]) == 2 and all(rate > 0 for rate in result["runs_per_s"])
+        assert result["median_per_s"] > 0 and result["thread_cpu_ms_per_item"] > 0
+    assert data["gl_renderer"] and data["size"] == "48x32"
+
+
+def test_alternate_interleaves_the_variants_runs():
+    from benchmarks.timing import alternate
+
+    order = []
+    result = alternate({"a": lambda: order.append("a") or 2, "b": lambda: order.append("b") or 3}, repeats=2)
+    assert order == ["a", "b", "a", "b", "a", "b"]  # a warm-up each, then rounds of one run each
+    assert set(result) == {"a", "b"} and all(len(r["runs_per_s"]) == 2 for r in result.values())

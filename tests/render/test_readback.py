@@ -5,6 +5,7 @@ flushed, an abandoned take leaves nothing behind, and close releases the buffers
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 
 import numpy as np
@@ -13,8 +14,8 @@ import pytest
 from phav.frames import MODALITIES
 from phav.render import Renderer
 from phav.render.context import default_framebuffer
-from phav.render.readback import PackedRGB, ReadbackRing, ReadbackSlot
-from phav.render.settings import quality_settings
+from phav.render.readback import PBO_USAGES, PackedRGB, ReadbackRing, ReadbackSlot, pixel_pack_buffer
+from phav.render.settings import READBACK_USAGES, RenderSettings, quality_settings
 from phav.render.targets import GLObjects
 
 from render_scenes import person_take
@@ -72,6 +73,34 @@ def test_slot_reuses_its_buffers_and_releases_them(gl_context):
         slot.release()
         tex.release()
     assert slot._buffers == {}
+
+
+def _usage_hint(ctx, buffer) -> int:
+    """``GL_BUFFER_USAGE`` of ``buffer``, asked of the GL."""
+    load = ctx.mglo._context.load_opengl_function
+    bind = ctypes.CFUNCTYPE(None, ctypes.c_uint, ctypes.c_uint)(load("glBindBuffer"))
+    get = ctypes.CFUNCTYPE(None, ctypes.c_uint, ctypes.c_uint, ctypes.POINTER(ctypes.c_int))(load("glGetBufferParameteriv"))
+    value = ctypes.c_int()
+    bind(0x8F37, buffer.glo)  # GL_COPY_WRITE_BUFFER
+    get(0x8F37, 0x8765, ctypes.byref(value))  # GL_BUFFER_USAGE
+    bind(0x8F37, 0)
+    return value.value
+
+
+def test_pixel_buffers_get_the_usage_hint_asked_for(gl_context):
+    assert tuple(PBO_USAGES) == READBACK_USAGES
+    dynamic, stream = pixel_pack_buffer(gl_context, 1000), pixel_pack_buffer(gl_context, 1000, "stream_read")
+    try:
+        assert _usage_hint(gl_context, dynamic) == 0x88E8  # GL_DYNAMIC_DRAW, moderngl's
+        assert _usage_hint(gl_context, stream) == 0x88E1  # GL_STREAM_READ
+        assert stream.size == dynamic.size == 1000
+    finally:
+        dynamic.release()
+        stream.release()
+    with pytest.raises(ValueError, match="unknown pixel buffer usage 'static'"):
+        pixel_pack_buffer(gl_context, 1000, "static")
+    with pytest.raises(ValueError, match="unknown readback_usage"):
+        RenderSettings(readback_usage="static")
 
 
 @pytest.mark.parametrize("backend", ["fragment", "compute"])
@@ -156,6 +185,8 @@ def test_async_frames_equal_synchronous_frames(T, mods):
     got = _frames(take, settings, mods)
     assert [f.index for f in got] == list(range(T)), "every frame, in order, the last one flushed"
     _assert_identical(got, _frames(take, dataclasses.replace(settings, async_readback=False), mods))
+    if T == 4 and mods == MODALITIES:  # the other pixel buffer hint reads the same frames
+        _assert_identical(got, _frames(take, dataclasses.replace(settings, readback_usage="stream_read"), mods))
     for f in got:
         assert ("img" in mods) == (f.img is not None) and ("depth" in mods) == (f.depth is not None)
         assert ("flow" in mods) == (f.flow is not None)

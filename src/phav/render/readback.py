@@ -13,7 +13,10 @@ frame's rendering.
     arrays = slot.collect()            # {"depth": (H, W) float32 array}
 
 Buffers are kept per slot and key and reused while the shape stays the same; :meth:`ReadbackRing.release`
-frees them.
+frees them. Their usage hint (:data:`PBO_USAGES`, ``RenderSettings.readback_usage``) is moderngl's
+``GL_DYNAMIC_DRAW`` by default;
+``GL_STREAM_READ`` asks the driver for memory the CPU reads (NVIDIA's: pinned host memory, written by
+the copy engine, so the map is a plain copy); ``python -m benchmarks.readback_probe`` measures both.
 
 8-bit colour targets are ``RGBA8`` and the frames want ``(H, W, 3)`` RGB: read with ``GL_RGB`` the
 driver converts the pixels (Mesa does it on the CPU: about 90 us of a 340x256 frame's CPU time
@@ -26,6 +29,7 @@ with every target: about 5% fewer frames/s), so there the renderer keeps the ``G
 
 from __future__ import annotations
 
+import ctypes
 import math
 
 import moderngl
@@ -36,11 +40,66 @@ from phav.render.post import FullScreenKernel
 from phav.render.targets import GLObjects
 
 
-class ReadbackSlot:
-    """The pixel buffers of one frame's read-backs: :meth:`read` queues, :meth:`collect` maps."""
+#: Usage hints of the pixel buffers (the names of :data:`phav.render.settings.READBACK_USAGES`):
+#: name -> ``glBufferData`` usage, ``None`` for moderngl's own (``GL_DYNAMIC_DRAW``, as
+#: ``ctx.buffer(dynamic=True)`` makes it).
+PBO_USAGES: dict[str, int | None] = {"dynamic_draw": None, "stream_read": 0x88E1}
+DEFAULT_PBO_USAGE = "dynamic_draw"
+_GL_COPY_WRITE_BUFFER = 0x8F37
 
-    def __init__(self, ctx: moderngl.Context):
+
+def pixel_pack_buffer(ctx: moderngl.Context, nbytes: int, usage: str = DEFAULT_PBO_USAGE) -> moderngl.Buffer:
+    """A buffer of ``nbytes`` bytes for read-backs, its data store made with the usage hint ``usage``
+    (a key of :data:`PBO_USAGES`). moderngl has no parameter for the hint, so another one is given
+    by re-specifying the store (same size) with ``glBufferData``, called through the context's
+    function loader.
+
+    Raises:
+        ValueError: ``usage`` unknown, or a hint other than moderngl's asked of a context whose
+            GL functions cannot be loaded.
+    """
+    if usage not in PBO_USAGES:
+        raise ValueError(f"unknown pixel buffer usage {usage!r}; choose from {', '.join(PBO_USAGES)}")
+    buffer = ctx.buffer(reserve=nbytes, dynamic=True)
+    hint = PBO_USAGES[usage]
+    if hint is not None:
+        try:
+            bind, store = _buffer_functions(ctx)
+        except (AttributeError, ValueError) as exc:
+            buffer.release()
+            raise ValueError(f"pixel buffer usage {usage!r} needs the GL's glBufferData ({exc}); "
+                             f"use {DEFAULT_PBO_USAGE!r}") from exc
+        bind(_GL_COPY_WRITE_BUFFER, buffer.glo)
+        store(_GL_COPY_WRITE_BUFFER, nbytes, None, hint)
+        bind(_GL_COPY_WRITE_BUFFER, 0)
+    return buffer
+
+
+def _buffer_functions(ctx: moderngl.Context) -> tuple:
+    """``glBindBuffer`` and ``glBufferData`` of ``ctx`` as ctypes functions (from the glcontext
+    loader moderngl made the context with)."""
+    load = ctx.mglo._context.load_opengl_function
+    addresses = load("glBindBuffer"), load("glBufferData")
+    if not all(addresses):
+        raise ValueError("the loader returned no address")
+    bind = ctypes.CFUNCTYPE(None, ctypes.c_uint, ctypes.c_uint)(addresses[0])
+    store = ctypes.CFUNCTYPE(None, ctypes.c_uint, ctypes.c_ssize_t, ctypes.c_void_p, ctypes.c_uint)(addresses[1])
+    return bind, store
+
+
+class ReadbackSlot:
+    """The pixel buffers of one frame's read-backs: :meth:`read` queues, :meth:`collect` maps.
+
+    Args:
+        ctx: the context.
+        usage: usage hint of its buffers (:func:`pixel_pack_buffer`).
+    """
+
+    def __init__(self, ctx: moderngl.Context, usage: str = DEFAULT_PBO_USAGE):
+        if usage not in PBO_USAGES:
+            raise ValueError(f"unknown pixel buffer usage {usage!r}; choose from {', '.join(PBO_USAGES)}")
         self._ctx = ctx
+        self.usage = usage
         self._buffers: dict[str, moderngl.Buffer] = {}
         self._pending: dict[str, tuple[tuple[int, ...], np.dtype]] = {}  # key -> (shape, dtype), in queue order
 
@@ -54,7 +113,7 @@ class ReadbackSlot:
         if buffer is None or buffer.size != nbytes:
             if buffer is not None:
                 buffer.release()
-            buffer = self._buffers[key] = self._ctx.buffer(reserve=nbytes, dynamic=True)
+            buffer = self._buffers[key] = pixel_pack_buffer(self._ctx, nbytes, self.usage)
         return buffer
 
     def read(self, key: str, source: moderngl.Texture | moderngl.Framebuffer, shape: tuple[int, ...],
@@ -109,12 +168,13 @@ class ReadbackRing:
     Args:
         ctx: the context the targets live in.
         slots: frames in flight (2: read frame N while frame N+1 renders).
+        usage: usage hint of the pixel buffers (a key of :data:`PBO_USAGES`).
     """
 
-    def __init__(self, ctx: moderngl.Context, slots: int = 2):
+    def __init__(self, ctx: moderngl.Context, slots: int = 2, usage: str = DEFAULT_PBO_USAGE):
         if slots < 1:
             raise ValueError(f"a read-back ring needs at least 1 slot, got {slots}")
-        self._slots = [ReadbackSlot(ctx) for _ in range(slots)]
+        self._slots = [ReadbackSlot(ctx, usage) for _ in range(slots)]
         self._next = 0
 
     def begin(self) -> ReadbackSlot:

@@ -243,7 +243,7 @@ class Renderer:
                                       s.occlusion_rel_tol, s.occlusion_abs_tol)
         self.timer = PassTimer(ctx)
         self.post = PostChain(gl, ctx, s, self.timer, (self.width, self.height))
-        self._readback = gl.add(ReadbackRing(ctx))  # frame t's targets, mapped while t+1 renders
+        self._readback = gl.add(ReadbackRing(ctx, usage=s.readback_usage))  # frame t's targets, mapped while t+1 renders
         # raw and img as RGB bytes packed on the GPU (a plain copy to read) where that pays
         self._rgb = (PackedRGB(gl, ctx, self.width, self.height, self.post_backend, ("raw", "img"))
                      if PackedRGB.wanted(ctx, self.width) else None)

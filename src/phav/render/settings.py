@@ -14,6 +14,8 @@ POST_PASSES: tuple[str, ...] = ("ssao", "ssr", "bloom", "motion_blur", "tonemap"
 QUALITIES: tuple[str, ...] = ("preview", "phav", "high")
 #: Values of ``RenderSettings.post_backend`` (see :func:`phav.render.post.choose_post_backend`).
 POST_BACKENDS: tuple[str, ...] = ("auto", "compute", "fragment")
+#: Usage hints the read-back pixel buffers can have (RenderSettings.readback_usage).
+READBACK_USAGES: tuple[str, ...] = ("dynamic_draw", "stream_read")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +66,9 @@ class RenderSettings:
         async_readback: read each frame's targets into pixel buffer objects and map them while the
             next frame renders (``False``: map right away, synchronously; same frames, for
             benchmarks and debugging).
+        readback_usage: usage hint of those pixel buffers (:data:`READBACK_USAGES`,
+            :func:`phav.render.readback.pixel_pack_buffer`): ``"dynamic_draw"`` (moderngl's) or
+            ``"stream_read"`` (memory the CPU reads; NVIDIA: pinned host memory). Same frames.
         fuse_ground_truth: when the G-buffer is at output size (``ssaa == 1``) and frames need
             both lit images and ground truth, write the ground truth from the G-buffer pass (extra
             colour attachments of the same draw) instead of drawing every mesh again in a separate
@@ -110,6 +115,7 @@ class RenderSettings:
     precipitation_layers: int = 4
     post_backend: str = "auto"
     async_readback: bool = True
+    readback_usage: str = "dynamic_draw"
     fuse_ground_truth: bool = True
 
     def __post_init__(self) -> None:
@@ -122,6 +128,8 @@ class RenderSettings:
         unknown = [p for p in self.post if p not in POST_PASSES]
         if unknown:
             raise ValueError(f"unknown post passes {unknown}; choose from {', '.join(POST_PASSES)}")
+        if self.readback_usage not in READBACK_USAGES:
+            raise ValueError(f"unknown readback_usage {self.readback_usage!r}; choose from {', '.join(READBACK_USAGES)}")
         if self.post_backend not in POST_BACKENDS:
             raise ValueError(f"unknown post_backend {self.post_backend!r}; choose from {', '.join(POST_BACKENDS)}")
         if self.exposure <= 0.0:
