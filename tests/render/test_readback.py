@@ -8,12 +8,14 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 
+import moderngl
 import numpy as np
 import pytest
 
 from phav.frames import MODALITIES
 from phav.render import Renderer
 from phav.render.context import default_framebuffer
+from phav.render.post import FullScreenKernel
 from phav.render.readback import PBO_USAGES, PackedRGB, ReadbackRing, ReadbackSlot, pixel_pack_buffer
 from phav.render.settings import READBACK_USAGES, RenderSettings, quality_settings
 from phav.render.targets import GLObjects
@@ -135,6 +137,46 @@ def test_packed_rgb_reads_the_bytes_a_gl_rgb_read_gives(gl_context, backend):
         gl.release()
 
 
+@pytest.mark.parametrize("ssaa", [1, 2, 3])
+def test_fused_resolve_and_packing_give_the_bytes_of_the_resolve_then_a_gl_rgb_read(gl_context, ssaa):
+    """shaders/resolve_packed.comp against resolve.comp and a GL_RGB read of its RGBA8 target:
+    HDR values below 0, above 1 and on every byte's rounding edge, an odd width."""
+    if gl_context.version_code < 430:
+        pytest.skip("compute shaders need GL 4.3")
+    w, h = 37, 23
+    rng = np.random.default_rng(ssaa)
+    srgb_edges = ((np.arange(h * w * 4) % 256 + 0.5) / 255.0).reshape(h, w, 4)  # between two bytes
+    low = np.where(srgb_edges <= 0.04045, srgb_edges / 12.92, ((srgb_edges + 0.055) / 1.055) ** 2.4)  # linear
+    low[h // 2:] = rng.uniform(-0.2, 1.3, low[h // 2:].shape)  # and out of range
+    hdr = np.repeat(np.repeat(low, ssaa, axis=0), ssaa, axis=1)
+    hdr[h * ssaa // 2:] += rng.normal(0.0, 0.05, hdr[h * ssaa // 2:].shape)  # samples of a pixel differ
+    hdr = hdr.astype(np.float16)  # as the RGBA16F chain holds it
+    gl = GLObjects()
+    ring = ReadbackRing(gl_context)
+    try:
+        source = gl.add(gl_context.texture((w * ssaa, h * ssaa), 4, hdr.tobytes(), dtype="f2"))
+        source.filter = (moderngl.NEAREST, moderngl.NEAREST)
+        resolve = FullScreenKernel(gl, gl_context, "resolve", "compute", {"SSAA_FACTOR": ssaa})
+        resolve.set("u_source", PackedRGB.SOURCE_UNIT)
+        separate, fused = (gl.add(gl_context.texture((w, h), 4)) for _ in range(2))
+        separate_fbo = gl.add(gl_context.framebuffer([separate]))
+        packer = PackedRGB(gl, gl_context, w, h, "compute", ("img",), ssaa=ssaa)
+        assert packer.resolves and not PackedRGB(gl, gl_context, w, h, "fragment", ("img",), ssaa=ssaa).resolves
+        source.use(location=PackedRGB.SOURCE_UNIT)
+        resolve.draw(separate, separate_fbo)
+        slot = ring.begin()
+        slot.read("separate", separate_fbo, (h, w, 3), np.uint8, components=3)
+        packer.resolve_and_read(slot, "img", source, fused)
+        got = slot.collect()
+        assert np.array_equal(got["img"], got["separate"])
+        assert len(np.unique(got["img"])) > 200  # the values cover the byte range
+        assert np.array_equal(fused.read(), separate.read())  # the RGBA8 target holds the resolve too
+    finally:
+        default_framebuffer(gl_context).use()
+        ring.release()
+        gl.release()
+
+
 def test_packed_rgb_refuses_a_width_whose_bytes_exceed_the_texture_limit(gl_context):
     too_wide = int(gl_context.info["GL_MAX_TEXTURE_SIZE"]) // 3 + 1
     assert not PackedRGB.fits(gl_context, too_wide) and PackedRGB.fits(gl_context, too_wide - 1)
@@ -149,16 +191,20 @@ def _frames(take, settings, mods=MODALITIES):
         return list(r.render_take(take, mods))
 
 
+@pytest.mark.parametrize("backend", ["fragment", "compute"])
 @pytest.mark.parametrize("quality", ["preview", "phav"])
-def test_renderer_frames_equal_with_and_without_gpu_packed_rgb(monkeypatch, quality):
-    """RGB packed on the GPU (hardware GL) or read with GL_RGB (software rasterizers, widths too
-    large to pack): the same bytes."""
+def test_renderer_frames_equal_with_and_without_gpu_packed_rgb(gl_context, monkeypatch, quality, backend):
+    """RGB packed on the GPU (hardware GL; on the compute backend in the resolve's dispatch) or read
+    with GL_RGB (software rasterizers, widths too large to pack): the same bytes."""
+    if backend == "compute" and gl_context.version_code < 430:
+        pytest.skip("compute shaders need GL 4.3")
     take = person_take(W, H, T=2)
     frames = {}
     for packing in (True, False):
         monkeypatch.setattr(PackedRGB, "wanted", staticmethod(lambda ctx, width, packing=packing: packing))
-        with Renderer(W, H, quality_settings(quality)) as r:
+        with Renderer(W, H, quality_settings(quality, post_backend=backend)) as r:
             assert (r._rgb is not None) == packing
+            assert not packing or r._rgb.resolves == (backend == "compute")
             frames[packing] = list(r.render_take(take, ("img", "raw")))
     _assert_identical(frames[True], frames[False])
 

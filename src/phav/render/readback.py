@@ -36,7 +36,8 @@ import moderngl
 import numpy as np
 
 from phav.render.context import is_software_renderer
-from phav.render.post import FullScreenKernel
+from phav.render.post import ALL_BARRIERS, GROUP_SIZE, FullScreenKernel
+from phav.render.shaders import create_compute
 from phav.render.targets import GLObjects
 
 
@@ -204,19 +205,26 @@ class PackedRGB:
         backend: ``"fragment"`` or ``"compute"`` (:func:`phav.render.post.choose_post_backend`).
         keys: the read-back keys it serves (one target each, so a frame's reads never wait on
             each other).
+        ssaa: with the compute backend, also build the SSAA resolve with this factor fused with
+            the packing (``shaders/resolve_packed.comp``, :meth:`resolve_and_read`); ``None``: no.
     """
 
     #: Texture unit the packing pass reads the colour texture from.
     SOURCE_UNIT = 0
 
     def __init__(self, gl: GLObjects, ctx: moderngl.Context, width: int, height: int, backend: str,
-                 keys: tuple[str, ...]):
+                 keys: tuple[str, ...], ssaa: int | None = None):
         if not self.fits(ctx, width):
             raise ValueError(f"{width} pixels wide is too wide to pack (3 x {width} > GL_MAX_TEXTURE_SIZE); "
                              "read with components=3 instead")
         self.width, self.height = width, height
+        self._ctx = ctx
         self._kernel = FullScreenKernel(gl, ctx, "pack_rgb", backend)
         self._kernel.set("u_source", self.SOURCE_UNIT)
+        self._resolve = None
+        if ssaa is not None and backend == "compute":
+            self._resolve = gl.add(create_compute(ctx, "resolve_packed.comp", {"SSAA_FACTOR": ssaa}))
+            self._resolve["u_source"].value = self.SOURCE_UNIT
         self._targets: dict[str, tuple[moderngl.Texture, moderngl.Framebuffer]] = {}
         for key in keys:
             texture = gl.add(ctx.texture((3 * width, height), 1, dtype="u1"))
@@ -233,6 +241,31 @@ class PackedRGB:
         """Whether to pack here: the texture :meth:`fits` and the GL is not a software rasterizer
         (:func:`phav.render.context.is_software_renderer`; see the module docstring)."""
         return PackedRGB.fits(ctx, width) and not is_software_renderer(str(ctx.info.get("GL_RENDERER", "")))
+
+    @property
+    def resolves(self) -> bool:
+        """Whether :meth:`resolve_and_read` is available (compute backend, built with ``ssaa``)."""
+        return self._resolve is not None
+
+    def resolve_and_read(self, slot: ReadbackSlot, key: str, source: moderngl.Texture,
+                         target: moderngl.Texture) -> None:
+        """Resolve the supersampled ``source`` into the ``RGBA8`` ``target`` (output size) as
+        :meth:`phav.render.post.PostChain.resolve` does, pack its bytes into ``key``'s target in
+        the same dispatch, and queue the read-back into ``slot`` as ``key``: ``(H, W, 3) uint8``,
+        the bytes :meth:`read` of ``target`` gives. Leaves ``source`` bound to :attr:`SOURCE_UNIT`.
+
+        Raises:
+            RuntimeError: not :attr:`resolves`.
+        """
+        if self._resolve is None:
+            raise RuntimeError("this PackedRGB has no fused resolve (compute backend and ssaa needed)")
+        packed = self._targets[key][0]
+        source.use(location=self.SOURCE_UNIT)
+        target.bind_to_image(0, read=True, write=True)
+        packed.bind_to_image(1, read=False, write=True)
+        self._resolve.run(-(-self.width // GROUP_SIZE), -(-self.height // GROUP_SIZE))
+        self._ctx.memory_barrier(ALL_BARRIERS)
+        slot.read(key, packed, (self.height, self.width, 3), np.uint8)
 
     def read(self, slot: ReadbackSlot, key: str, source: moderngl.Texture) -> None:
         """Pack ``source`` (``RGBA8``, ``width x height``) into ``key``'s target and queue its

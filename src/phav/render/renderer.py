@@ -245,7 +245,7 @@ class Renderer:
         self.post = PostChain(gl, ctx, s, self.timer, (self.width, self.height))
         self._readback = gl.add(ReadbackRing(ctx, usage=s.readback_usage))  # frame t's targets, mapped while t+1 renders
         # raw and img as RGB bytes packed on the GPU (a plain copy to read) where that pays
-        self._rgb = (PackedRGB(gl, ctx, self.width, self.height, self.post_backend, ("raw", "img"))
+        self._rgb = (PackedRGB(gl, ctx, self.width, self.height, self.post_backend, ("raw", "img"), ssaa=s.ssaa)
                      if PackedRGB.wanted(ctx, self.width) else None)
         self._slot: ReadbackSlot | None = None  # the slot of the frame being rendered
         self._part_chunk = 0  # the chunk of the part table bound to the PartData block
@@ -544,6 +544,9 @@ class Renderer:
                  key: str) -> None:
         """Downsample ``source`` into ``texture`` (framebuffer ``fbo``) and queue its read-back as
         ``key``: ``(H, W, 3) uint8`` sRGB."""
+        if self._rgb is not None and self._rgb.resolves:  # resolve and packing in one dispatch
+            self._rgb.resolve_and_read(self._slot, key, source, texture)
+            return
         self.post.resolve(source, texture, fbo)
         if self._rgb is not None:
             self._rgb.read(self._slot, key, texture)
