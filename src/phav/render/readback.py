@@ -21,7 +21,8 @@ the copy engine, so the map is a plain copy); ``python -m benchmarks.readback_pr
 8-bit colour targets are ``RGBA8`` and the frames want ``(H, W, 3)`` RGB: read with ``GL_RGB`` the
 driver converts the pixels (Mesa does it on the CPU: about 90 us of a 340x256 frame's CPU time
 each, with the no-op driver). :class:`PackedRGB` instead packs the bytes on the GPU into an ``R8UI``
-texture ``3W`` texels wide, read back with its own format, a plain copy. On a software rasterizer
+texture ``3W`` texels wide, read back with its own format, a plain copy; on the compute backend the
+SSAA resolve writes those bytes itself (:meth:`PackedRGB.resolve_and_read`). On a software rasterizer
 the packing pass is CPU work too and cost more than the conversion (llvmpipe, 340x256 ``preview``
 with every target: about 5% fewer frames/s), so there the renderer keeps the ``GL_RGB`` read
 (:meth:`PackedRGB.wanted`).
