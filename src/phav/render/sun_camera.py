@@ -8,6 +8,7 @@ re-exports every public name here.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -179,7 +180,7 @@ def _slab_spheres(take: Take, near: float, distance: float,
 
 
 def _round_radius(radius: float) -> float:
-    return float(np.ceil(radius / _RADIUS_STEP) * _RADIUS_STEP)
+    return math.ceil(radius / _RADIUS_STEP) * _RADIUS_STEP
 
 
 def _light_camera(rot: np.ndarray, c: np.ndarray, radius: float | np.ndarray) -> tuple[np.ndarray, float | np.ndarray]:
@@ -255,28 +256,32 @@ class FarCascade:
         """Forget the fitted camera: the next :meth:`update` fits afresh."""
         self._to_sun: np.ndarray | None = None
         self._rot = self._centre = self._world_to_clip = None
+        self._centre_xyz: list[float] = []  # _centre as Python floats, for _contains
         self._radius = self._texel = self._span = 0.0
 
     def _contains(self, centre: np.ndarray, radius: float) -> bool:
-        """Whether the light camera's box holds the world sphere (``centre``, ``radius``)."""
-        c = self._rot @ centre
-        d = np.abs(c - self._centre) + radius
-        return bool(np.all(d[:2] <= self._radius) and d[2] <= self._radius)
+        """Whether the light camera's box holds the world sphere (``centre``, ``radius``): on each
+        light axis, ``|c - centre| + radius <= half side`` (float64 arithmetic on Python floats: a
+        frame's check costs a microsecond, not the ten of numpy calls on 3-vectors)."""
+        c = (self._rot @ centre).tolist()
+        half = self._radius
+        return all(abs(ci - ki) + radius <= half for ci, ki in zip(c, self._centre_xyz))
 
     def update(self, frames: SunFrames, t: int, distance: float, far_distance: float) -> tuple[ShadowFit, bool]:
         """The far cascade's light camera of frame ``t`` of ``frames.take`` (covering ``distance``
         to ``far_distance`` metres of the view frustum) and whether it was re-fitted this frame
         (then every cached static caster must be drawn again)."""
         centre, radius = frames.slab_sphere(t, distance, far_distance)
-        to_sun = frames.to_sun(t)
-        wanted = _round_radius(radius * (1.0 + self.padding))
-        refit = (self._to_sun is None or not np.array_equal(to_sun, self._to_sun)
+        to_sun = frames.to_sun(t)  # the same array for frames that share their sun
+        refit = (self._to_sun is None or (to_sun is not self._to_sun and not np.array_equal(to_sun, self._to_sun))
                  or not self._contains(centre, radius)
                  or self._radius > _round_radius(radius * (1.0 + self.padding) ** 2))  # zoomed in a lot
         if refit:
+            wanted = _round_radius(radius * (1.0 + self.padding))
             self._to_sun, self._rot, self._radius = to_sun, _light_axes(to_sun), wanted
             self._texel = 2.0 * wanted / self.map_size
             self._centre = np.round(self._rot @ centre / self._texel) * self._texel  # one texel lattice
+            self._centre_xyz = self._centre.tolist()
             self._world_to_clip, self._span = _light_camera(self._rot, self._centre, wanted)
         c2w = frames.camera_to_world[t]
         return ShadowFit(self._world_to_clip @ c2w, self._texel, self._span, self._world_to_clip), refit
