@@ -15,8 +15,9 @@ frame's rendering.
 Buffers are kept per slot and key and reused while the shape stays the same; :meth:`ReadbackRing.release`
 frees them. Their usage hint (:data:`PBO_USAGES`, ``RenderSettings.readback_usage``) is moderngl's
 ``GL_DYNAMIC_DRAW`` by default;
-``GL_STREAM_READ`` asks the driver for memory the CPU reads (NVIDIA's: pinned host memory, written by
-the copy engine, so the map is a plain copy); ``python -m benchmarks.readback_probe`` measures both.
+``GL_STREAM_READ`` asks the driver for memory the CPU reads (NVIDIA's driver is said to keep such
+buffers in pinned host memory, which would make the map a plain copy);
+``python -m benchmarks.readback_probe`` measures both.
 
 8-bit colour targets are ``RGBA8`` and the frames want ``(H, W, 3)`` RGB: read with ``GL_RGB`` the
 driver converts the pixels (Mesa does it on the CPU: about 90 us of a 340x256 frame's CPU time
@@ -58,7 +59,7 @@ def pixel_pack_buffer(ctx: moderngl.Context, nbytes: int, usage: str = DEFAULT_P
 
     Raises:
         ValueError: ``usage`` unknown, or a hint other than moderngl's asked of a context whose
-            GL functions cannot be loaded.
+            GL functions cannot be loaded or whose ``glBufferData`` fails.
     """
     if usage not in PBO_USAGES:
         raise ValueError(f"unknown pixel buffer usage {usage!r}; choose from {', '.join(PBO_USAGES)}")
@@ -74,6 +75,11 @@ def pixel_pack_buffer(ctx: moderngl.Context, nbytes: int, usage: str = DEFAULT_P
         bind(_GL_COPY_WRITE_BUFFER, buffer.glo)
         store(_GL_COPY_WRITE_BUFFER, nbytes, None, hint)
         bind(_GL_COPY_WRITE_BUFFER, 0)
+        error = ctx.error
+        if error != "GL_NO_ERROR":
+            buffer.release()
+            raise ValueError(f"glBufferData with usage {usage!r} (or a GL call before it) failed ({error}); "
+                             f"use {DEFAULT_PBO_USAGE!r}")
     return buffer
 
 
