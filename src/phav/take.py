@@ -79,6 +79,10 @@ class Skin:
         inverse_bind: ``(B, 4, 4) float64`` world -> bone frame at bind pose.
         bones: ``(N, 4) uint16`` per-vertex bone indices into ``bone_parts``.
         weights: ``(N, 4) float32`` per-vertex weights, non-negative, summing to 1.
+        closed: the surface is closed and every triangle is wound counter-clockwise seen from
+            outside, so its back faces lie behind its front faces and the renderer may skip them
+            (``RenderSettings.cull_skin_back_faces``). :func:`phav.body.skin.build_skin` makes
+            closed skins; ``False`` (the default, for a mesh made otherwise) draws both sides.
     """
 
     mesh: Mesh
@@ -86,6 +90,7 @@ class Skin:
     inverse_bind: np.ndarray
     bones: np.ndarray
     weights: np.ndarray
+    closed: bool = False
 
     def __post_init__(self) -> None:
         self.bone_parts = np.ascontiguousarray(self.bone_parts, dtype=np.int32).reshape(-1)
@@ -361,6 +366,7 @@ class Take:
             "height": self.height,
             "mesh_names": [m.name for m in self.meshes],
             "skin_names": [s.mesh.name for s in self.skins],
+            "skin_closed": [bool(s.closed) for s in self.skins],
             "part_names": list(self.part_names),
             "instances": [dataclasses.asdict(inst) for inst in self.instances],
             "actors": [
@@ -394,10 +400,12 @@ class Take:
                 Mesh(name, *(data[f"mesh{i}_{f}"] for f in _MESH_ARRAYS), material=optional(f"mesh{i}_material"))
                 for i, name in enumerate(header["mesh_names"])
             ]
-            skins = [  # takes written before skins existed have none
+            names = header.get("skin_names", [])  # takes written before skins existed have none
+            closed = header.get("skin_closed", [False] * len(names))  # ... or no closed marks: both sides drawn
+            skins = [
                 Skin(Mesh(name, *(data[f"skin{i}_{f}"] for f in _MESH_ARRAYS), material=optional(f"skin{i}_material")),
-                     **{f: data[f"skin{i}_{f}"] for f in _SKIN_ARRAYS})
-                for i, name in enumerate(header.get("skin_names", []))
+                     **{f: data[f"skin{i}_{f}"] for f in _SKIN_ARRAYS}, closed=bool(closed[i]))
+                for i, name in enumerate(names)
             ]
             actors = [
                 ActorTrack(

@@ -56,6 +56,7 @@ def test_surface_is_closed_and_consistently_wound(skin):
     assert np.array_equal(forward[0], backward[0]), "an edge has no opposite: the surface has a hole"
     assert np.array_equal(forward[1], backward[1]), "inconsistent winding"
     assert (forward[1] > 1).mean() < 1e-3  # pinched (non-manifold) edges are rare
+    assert skin.closed  # so the renderer may cull its back faces (RenderSettings.cull_skin_back_faces)
 
 
 def test_normals_point_outwards(skin):

@@ -8,6 +8,7 @@ identical under every quality preset.
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from phav.render import Renderer
 from phav.render.settings import QUALITIES, quality_settings
 from phav.take import Mesh, Skin
 
-from render_scenes import box_mesh, make_take
+from render_scenes import SKY_CLASS, box_mesh, make_take
 
 pytestmark = pytest.mark.gl
 
@@ -160,12 +161,58 @@ def test_ground_truth_identical_under_every_quality_preset():
 
 def test_skin_survives_a_take_round_trip(tmp_path):
     take, _, _ = _two_bone_take()
+    take.skins.append(dataclasses.replace(take.skins[0], closed=True))
     take.save(tmp_path / "t.npz")
     back = type(take).load(tmp_path / "t.npz")
-    assert len(back.skins) == 1
+    assert len(back.skins) == 2 and [s.closed for s in back.skins] == [False, True]
     for f in ("bone_parts", "inverse_bind", "bones", "weights"):
         np.testing.assert_array_equal(getattr(back.skins[0], f), getattr(take.skins[0], f))
     np.testing.assert_array_equal(back.skins[0].mesh.positions, take.skins[0].mesh.positions)
+    # A take written before skins had closed marks loads with both sides of every skin drawn.
+    with np.load(tmp_path / "t.npz") as data:
+        arrays = dict(data)
+    header = json.loads(str(arrays["header"]))
+    del header["skin_closed"]
+    arrays["header"] = np.array(json.dumps(header))
+    np.savez(tmp_path / "old.npz", **arrays)
+    assert [s.closed for s in type(take).load(tmp_path / "old.npz").skins] == [False, False]
+
+
+def _box_skin_take(eye, closed: bool):
+    """A single-bone skin shaped as a box (0.8 x 0.6 x 0.5 m, CCW from outside) seen from ``eye``."""
+    box = box_mesh((0.4, 0.3, 0.25))
+    K = intrinsics(W, H, 70.0)
+    w2c = look_at(np.array(eye, dtype=float), np.array([0.0, 0.0, 0.4]) if eye[2] != 0.4 else np.array([0.0, 1.0, 0.4]))
+    pos = np.array([[[0.02 * t, 0.0, 0.4]] for t in range(2)])
+    quat = np.tile([0.0, 0.0, 0.0, 1.0], (2, 1, 1))
+    take = make_take([_empty()], pos, quat, w2c, K, W, H)
+    world_box = dataclasses.replace(box, positions=box.positions + pos[0, 0])
+    n = len(box.positions)
+    inverse_bind = np.linalg.inv(pose_matrix(pos[0, 0], quat[0, 0]))[None]
+    take.skins = [Skin(world_box, [0], inverse_bind, np.zeros((n, 4)), np.tile([1.0, 0, 0, 0], (n, 1)), closed=closed)]
+    return take.validate()
+
+
+@pytest.mark.parametrize("quality", ["preview", "phav"])
+def test_closed_skins_back_faces_are_culled_and_nothing_else_changes(quality):
+    """From outside a closed skin its back faces are hidden: every modality is byte for byte the
+    same with and without culling them. From inside it, culling leaves only the sky, while an open
+    skin (closed=False) or cull_skin_back_faces=False draws its inside."""
+    mods = GT + ("raw", "img")
+    outside = _box_skin_take((0.3, -2.6, 1.2), closed=True)
+    culled = _render(outside, quality_settings(quality), mods)
+    kept = _render(outside, quality_settings(quality, cull_skin_back_faces=False), mods)
+    assert (culled[0].semantic == 30).sum() > 150  # the box is in view
+    for fa, fb in zip(culled, kept):
+        for name in ("img", "raw", "depth", "flow", "flow_valid", "semantic", "instance"):
+            assert getattr(fa, name).tobytes() == getattr(fb, name).tobytes(), (fa.index, name)
+    eye = (0.02, 0.0, 0.4)  # the box's centre at frame 0
+    sky = _render(_box_skin_take(eye, closed=True), quality_settings(quality), GT)[0]
+    assert (sky.semantic == SKY_CLASS).all() and np.isinf(sky.depth).all()
+    for take, settings in ((_box_skin_take(eye, closed=False), quality_settings(quality)),
+                           (_box_skin_take(eye, closed=True), quality_settings(quality, cull_skin_back_faces=False))):
+        inside = _render(take, settings, GT)[0]
+        assert (inside.semantic == 30).all() and (inside.depth < 0.5).all()
 
 
 def test_coarse_skin_is_coarser_and_its_ground_truth_is_exact_for_it():

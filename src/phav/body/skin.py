@@ -359,4 +359,4 @@ def build_skin(skeleton: Skeleton, outfit: Outfit, resolution: float = DEFAULT_R
     src, tris, labels = _split(tris, labels)
     mesh = Mesh(name, positions[src], normals[src], albedo[src], labels, tris, material=material[src])
     inverse_bind = np.stack([np.linalg.inv(body.bind[n]) for n in skeleton.link_names])
-    return Skin(mesh, np.arange(len(skeleton.links)), inverse_bind, bones[src], weights[src])
+    return Skin(mesh, np.arange(len(skeleton.links)), inverse_bind, bones[src], weights[src], closed=True)

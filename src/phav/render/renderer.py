@@ -445,11 +445,20 @@ class Renderer:
         skinned = self._skin_programs[program_number]
         instance = "u_instance" in skinned  # only the ground-truth programs (separate, fused) read it
         marked = None if skins is None else skins.tolist()
+        # Closed skins' back faces are culled here (not in the shadow map; with cull_back_faces every
+        # draw culls already): CULL_FACE is on while they are drawn, and off again afterwards.
+        cull_closed = program_number != _SHADOW and self.settings.cull_skin_back_faces and not self.settings.cull_back_faces
+        culling = False
         for i, vao in self._take.skin_draws(program_number):
             if marked is None or marked[i]:
+                if cull_closed and self._take.skin_closed[i] != culling:
+                    culling = not culling
+                    (self._ctx.enable if culling else self._ctx.disable)(moderngl.CULL_FACE)
                 if instance:
                     self._set_uniform(skinned, "u_instance", self._take.skin_instances[i])
                 vao.render(moderngl.TRIANGLES)
+        if culling:
+            self._ctx.disable(moderngl.CULL_FACE)
 
     def _bind_part_chunk(self, chunk: int) -> None:
         """Bind chunk ``chunk`` of the part table to the PartData block, unless it is bound."""

@@ -31,6 +31,12 @@ class RenderSettings:
         saturation: colour grade saturation (1 = unchanged).
         vignette: fraction of light lost in the image corners (0 = none).
         cull_back_faces: skip triangles seen from behind (only for closed, consistently wound meshes).
+        cull_skin_back_faces: skip the people's skin triangles seen from behind in the G-buffer and
+            ground-truth passes (not in the shadow map). A skin is closed and wound outwards
+            (:func:`phav.body.skin.build_skin`), so its back faces lie behind its front faces,
+            except where a pose folds the skin through itself (a crease: there the front face
+            behind is seen instead) or the near plane cuts it; about half a skin's triangles face
+            away, and those are dropped before they are shaded.
         skin_resolution: grid spacing (m) of the people's skins for videos made with these settings
             (:func:`phav.body.skin.build_skin`): the scenario builds the skins into the take
             (``Scenario.simulate(skin_resolution=...)``, as :func:`phav.pipeline.generate_video`
@@ -83,6 +89,7 @@ class RenderSettings:
     saturation: float = 1.1
     vignette: float = 0.25
     cull_back_faces: bool = False
+    cull_skin_back_faces: bool = True
     skin_resolution: float = DEFAULT_RESOLUTION
     occlusion_rel_tol: float = 0.01
     occlusion_abs_tol: float = 0.01

@@ -38,6 +38,7 @@ class TakeResources:
         far_cascade: the far cascade's :class:`~phav.render.sun_camera.FarCascade` (``None``
             without sun shadows or with a single cascade).
         skin_instances: per skin, the instance id of its person's parts (0 without bones).
+        skin_closed: per skin, its :attr:`~phav.take.Skin.closed` (back faces may be culled).
     """
 
     def __init__(self) -> None:
@@ -51,6 +52,7 @@ class TakeResources:
         self.sun: SunFrames | None = None
         self.far_cascade: FarCascade | None = None
         self.skin_instances: list[int] = []
+        self.skin_closed: list[bool] = []
         self._take: Take | None = None
         self._casters: ShadowCasters | None = None
         self._planner: ShadowPlanner | None = None
@@ -88,6 +90,7 @@ class TakeResources:
             self.far_cascade = FarCascade(shadow_map_size) if cascades > 1 else None
         self.skin_instances = [int(take.part_instance[sk.bone_parts[0]]) if len(sk.bone_parts) else 0
                                for sk in take.skins]
+        self.skin_closed = [bool(sk.closed) for sk in take.skins]
 
     def shadow_casters(self) -> ShadowCasters:
         """The take's :class:`~phav.render.shadows.ShadowCasters` (made at the first call: a take
@@ -120,6 +123,6 @@ class TakeResources:
                 buffers.release()
         self.parts = self.skins = self.part_tables = self.view_cull = None
         self.frame_blocks = self.camera_height = self.sun = self.far_cascade = None
-        self.skin_matrices, self.skin_instances = [], []
+        self.skin_matrices, self.skin_instances, self.skin_closed = [], [], []
         self._take = self._casters = self._planner = None
         self._skin_draws.clear()
