@@ -213,6 +213,17 @@ def test_closed_skins_back_faces_are_culled_and_nothing_else_changes(quality):
                            (_box_skin_take(eye, closed=True), quality_settings(quality, cull_skin_back_faces=False))):
         inside = _render(take, settings, GT)[0]
         assert (inside.semantic == 30).all() and (inside.depth < 0.5).all()
+    # A closed skin inside an open one, in either draw order: the closed one's inside is culled,
+    # the open one's drawn (culling neither, both or the second one too would show 30 or sky).
+    closed, open_ = _box_skin_take(eye, closed=True), _box_skin_take(eye, closed=False)
+    centre = np.array([0.0, 0.0, 0.4])  # the boxes' centre at bind (frame 0); the eye is inside both
+    inner = dataclasses.replace(closed.skins[0], mesh=dataclasses.replace(
+        closed.skins[0].mesh, positions=(closed.skins[0].mesh.positions - centre) * 0.6 + centre))
+    outer = dataclasses.replace(open_.skins[0], mesh=dataclasses.replace(
+        open_.skins[0].mesh, semantic=np.full(len(open_.skins[0].mesh.positions), 43)))
+    for skins in ([inner, outer], [outer, inner]):
+        both = _render(dataclasses.replace(closed, skins=skins).validate(), quality_settings(quality), GT)[0]
+        assert (both.semantic == 43).all(), [s.closed for s in skins]
 
 
 def test_coarse_skin_is_coarser_and_its_ground_truth_is_exact_for_it():
