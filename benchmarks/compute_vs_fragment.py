@@ -20,13 +20,13 @@ The figures decide ``post_backend="auto"`` (:func:`phav.render.post.choose_post_
 from __future__ import annotations
 
 import argparse
-import functools
+import statistics
 import sys
+import time
 from pathlib import Path
 
 from benchmarks.options import parse_size
 from benchmarks.report import header, write_json
-from benchmarks.timing import alternate
 from phav.render.context import get_context
 from phav.render.renderer import Renderer
 from phav.render.post import fuse_epilogues
@@ -53,11 +53,6 @@ def pass_times(summary: dict[str, dict[str, float]], names: tuple[str, ...]) -> 
     return out
 
 
-def render_count(renderer: Renderer, take, modalities: tuple[str, ...]) -> int:
-    """Render ``take`` (read-backs included, so the GL has finished) and return its frame count."""
-    return sum(1 for _ in renderer.render_take(take, modalities))
-
-
 def size_case(take, quality: str, repeats: int) -> dict[str, dict]:
     """Render-only frames/s and per-pass milliseconds of ``take`` per backend. The two backends'
     runs alternate (so a change of machine load hits both alike): a warm-up each, then
@@ -65,17 +60,25 @@ def size_case(take, quality: str, repeats: int) -> dict[str, dict]:
     milliseconds per pass and frame)."""
     renderers = {b: Renderer(take.width, take.height, quality_settings(quality, post_backend=b)) for b in BACKENDS}
     try:
-        runs = {b: functools.partial(render_count, renderers[b], take, ("img",)) for b in BACKENDS}
-        rates = alternate(runs, repeats)  # a warm-up each first: shader compilation, first-use allocations
+        def run(backend: str) -> float:
+            start = time.perf_counter()
+            n = sum(1 for _ in renderers[backend].render_take(take, ("img",)))
+            return n / (time.perf_counter() - start)
+
+        for backend in BACKENDS:
+            run(backend)  # warm-up: shader compilation, first-use allocations
+        rates: dict[str, list[float]] = {b: [] for b in BACKENDS}
+        for _ in range(repeats):
+            for backend in BACKENDS:
+                rates[backend].append(run(backend))
         timers = {b: renderers[b].enable_profiling() for b in BACKENDS}
         for _ in range(repeats):
             for backend in BACKENDS:
-                runs[backend]()
+                run(backend)
         out = {}
         for backend in BACKENDS:
             passes = pass_times(timers[backend].summary(), full_screen_passes(quality))
-            out[backend] = {"fps": rates[backend]["median_per_s"], "fps_runs": rates[backend]["runs_per_s"],
-                            "passes": passes,
+            out[backend] = {"fps": statistics.median(rates[backend]), "fps_runs": rates[backend], "passes": passes,
                             "full_screen_wall_ms": sum(p["wall_ms"] for p in passes.values()),
                             "full_screen_gpu_ms": sum(p["gpu_ms"] for p in passes.values())}
         return out

@@ -5,27 +5,24 @@
 
 One saved Walk take is rendered, every modality read back, by one renderer per
 ``RenderSettings.readback_usage`` (:data:`phav.render.settings.READBACK_USAGES`: moderngl's
-``GL_DYNAMIC_DRAW`` and ``GL_STREAM_READ``), all in this process and GL context, their runs
-alternating (:func:`benchmarks.timing.alternate`): median frames/s and CPU milliseconds per frame of
-this thread. The frames are the same whatever the hint (``tests/render/test_readback.py``); what the
-hint changes is where the driver keeps the buffers, so how long ``glReadPixels`` into them and their
-map take. The figures decide the renderer's default hint.
+``GL_DYNAMIC_DRAW`` and ``GL_STREAM_READ``), their runs alternating
+(:func:`benchmarks.render_presets.alternating_runs`): median frames/s and CPU milliseconds per
+frame of this process. The frames are the same whatever the hint (``tests/render/test_readback.py``);
+what the hint changes is where the driver keeps the buffers, so how long ``glReadPixels`` into them
+and their map take. The figures decide the renderer's default hint.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
+import statistics
 import sys
 from pathlib import Path
 
-from benchmarks.compute_vs_fragment import render_count
 from benchmarks.options import parse_size
+from benchmarks.render_presets import alternating_runs
 from benchmarks.report import header, write_json
-from benchmarks.timing import alternate
-from phav.frames import MODALITIES
 from phav.render.context import get_context
-from phav.render.renderer import Renderer
 from phav.render.settings import QUALITIES, READBACK_USAGES, quality_settings
 from phav.scenario import Scenario
 from phav.spec import VideoSpec
@@ -34,12 +31,9 @@ from phav.spec import VideoSpec
 def compare_usages(take, quality: str, repeats: int) -> dict[str, dict]:
     """Per usage hint: median frames/s, every run's frames/s and median CPU ms per frame of
     rendering ``take`` with every modality."""
-    renderers = {u: Renderer(take.width, take.height, quality_settings(quality, readback_usage=u)) for u in READBACK_USAGES}
-    try:
-        return alternate({u: functools.partial(render_count, r, take, MODALITIES) for u, r in renderers.items()}, repeats)
-    finally:
-        for renderer in renderers.values():
-            renderer.close()
+    runs = alternating_runs(take, quality, repeats, {u: {"readback_usage": u} for u in READBACK_USAGES})
+    return {u: {"median_per_s": statistics.median(rate for rate, _ in r), "runs_per_s": [rate for rate, _ in r],
+                "cpu_ms_per_frame": statistics.median(cpu for _, cpu in r)} for u, r in runs.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,9 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON to this file")
     args = parser.parse_args(argv)
     width, height = args.size
-    settings = quality_settings(args.quality)
     spec = VideoSpec(action="Walk", frames=args.frames, width=width, height=height, seed=0).validate()
-    take = Scenario(spec).simulate(skin_resolution=settings.skin_resolution)
+    take = Scenario(spec).simulate(skin_resolution=quality_settings(args.quality).skin_resolution)
     renderer_name = get_context().info["GL_RENDERER"]
     results = compare_usages(take, args.quality, args.repeats)
     base = results[READBACK_USAGES[0]]["median_per_s"]
@@ -62,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     for usage, r in results.items():
         runs = ", ".join(f"{v:.1f}" for v in r["runs_per_s"])
         print(f"  {usage:<14}{r['median_per_s']:>9.1f} frames/s ({r['median_per_s'] / base:.2f}x)"
-              f"  CPU {r['thread_cpu_ms_per_item']:.3f} ms/frame  runs {runs}")
+              f"  CPU {r['cpu_ms_per_frame']:.3f} ms/frame  runs {runs}")
     if args.out:
         write_json(args.out, header("python -m benchmarks.readback_probe", argv, renderer_name, quality=args.quality,
                                     size=f"{width}x{height}", frames=args.frames, repeats=args.repeats,

@@ -44,28 +44,6 @@ def measure(work: Callable[[], int], repeats: int, warmup: int = 1) -> dict[str,
     }
 
 
-def alternate(variants: dict[str, Callable[[], int]], repeats: int, warmup: int = 1) -> dict[str, dict]:
-    """:func:`measure` for several variants of one piece of work, their runs interleaved (a warm-up
-    of each, then ``repeats`` rounds of one run of each), so a change of machine load hits every
-    variant alike and their ratio holds where absolute rates drift. Returns, per variant name,
-    ``median_per_s``, ``runs_per_s`` (every timed run, in order) and ``thread_cpu_ms_per_item``
-    (median, as :func:`measure`)."""
-    for work in variants.values():
-        for _ in range(warmup):
-            work()
-    rates: dict[str, list[float]] = {name: [] for name in variants}
-    cpu: dict[str, list[float]] = {name: [] for name in variants}
-    for _ in range(repeats):
-        for name, work in variants.items():
-            start, start_cpu = time.perf_counter(), time.thread_time()
-            items = work()
-            elapsed, used = time.perf_counter() - start, time.thread_time() - start_cpu
-            rates[name].append(items / elapsed)
-            cpu[name].append(1e3 * used / max(items, 1))
-    return {name: {"median_per_s": statistics.median(rates[name]), "runs_per_s": rates[name],
-                   "thread_cpu_ms_per_item": statistics.median(cpu[name])} for name in variants}
-
-
 def machine() -> dict[str, object]:
     """CPU model, core count and Python version of this machine."""
     cpu = platform.processor() or "unknown"

@@ -39,6 +39,7 @@ import numpy as np
 
 from phav.render.context import is_software_renderer
 from phav.render.post import ALL_BARRIERS, GROUP_SIZE, FullScreenKernel
+from phav.render.settings import RenderSettings
 from phav.render.shaders import create_compute
 from phav.render.targets import GLObjects
 
@@ -47,8 +48,15 @@ from phav.render.targets import GLObjects
 #: name -> ``glBufferData`` usage, ``None`` for moderngl's own (``GL_DYNAMIC_DRAW``, as
 #: ``ctx.buffer(dynamic=True)`` makes it).
 PBO_USAGES: dict[str, int | None] = {"dynamic_draw": None, "stream_read": 0x88E1}
-DEFAULT_PBO_USAGE = "dynamic_draw"
+#: The hint of ``RenderSettings()``.
+DEFAULT_PBO_USAGE = RenderSettings.readback_usage
 _GL_COPY_WRITE_BUFFER = 0x8F37
+
+
+def _check_usage(usage: str) -> None:
+    """``ValueError`` unless ``usage`` is a key of :data:`PBO_USAGES`."""
+    if usage not in PBO_USAGES:
+        raise ValueError(f"unknown pixel buffer usage {usage!r}; choose from {', '.join(PBO_USAGES)}")
 
 
 def pixel_pack_buffer(ctx: moderngl.Context, nbytes: int, usage: str = DEFAULT_PBO_USAGE) -> moderngl.Buffer:
@@ -61,8 +69,7 @@ def pixel_pack_buffer(ctx: moderngl.Context, nbytes: int, usage: str = DEFAULT_P
         ValueError: ``usage`` unknown, or a hint other than moderngl's asked of a context whose
             GL functions cannot be loaded or whose ``glBufferData`` fails.
     """
-    if usage not in PBO_USAGES:
-        raise ValueError(f"unknown pixel buffer usage {usage!r}; choose from {', '.join(PBO_USAGES)}")
+    _check_usage(usage)
     buffer = ctx.buffer(reserve=nbytes, dynamic=True)
     hint = PBO_USAGES[usage]
     if hint is not None:
@@ -104,8 +111,7 @@ class ReadbackSlot:
     """
 
     def __init__(self, ctx: moderngl.Context, usage: str = DEFAULT_PBO_USAGE):
-        if usage not in PBO_USAGES:
-            raise ValueError(f"unknown pixel buffer usage {usage!r}; choose from {', '.join(PBO_USAGES)}")
+        _check_usage(usage)
         self._ctx = ctx
         self.usage = usage
         self._buffers: dict[str, moderngl.Buffer] = {}

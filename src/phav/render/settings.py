@@ -74,7 +74,8 @@ class RenderSettings:
             benchmarks and debugging).
         readback_usage: usage hint of those pixel buffers (:data:`READBACK_USAGES`,
             :func:`phav.render.readback.pixel_pack_buffer`): ``"dynamic_draw"`` (moderngl's) or
-            ``"stream_read"`` (memory the CPU reads; NVIDIA: pinned host memory). Same frames.
+            ``"stream_read"`` (memory the CPU reads; NVIDIA's driver is said to use pinned host
+            memory for it). Same frames.
         fuse_ground_truth: when the G-buffer is at output size (``ssaa == 1``) and frames need
             both lit images and ground truth, write the ground truth from the G-buffer pass (extra
             colour attachments of the same draw) instead of drawing every mesh again in a separate
