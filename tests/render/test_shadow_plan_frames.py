@@ -230,6 +230,23 @@ def test_casters_boxes_equal_the_per_frame_formula(take):
     assert casters.moving.tolist() == [not s for s in casters.static] + [True] * len(take.skins)
 
 
+def test_drawable_casters_are_those_with_a_box_that_are_not_the_floor(take):
+    """The planner culls only these: the floor and the skeleton's parts (no triangles: the skin
+    draws them) can never be drawn, so leaving them out changes no plan (the plan tests)."""
+    casters = ShadowCasters(take)
+    P = take.num_parts
+    ever = [any(not casters.boxes(t)[1][c] for t in range(T)) for c in range(P + len(take.skins))]
+    want = [e and not (c < P and casters.floor[c]) for c, e in enumerate(ever)]
+    assert casters.drawable.tolist() == want
+    assert casters.floor.any() and not all(ever), "the fixture has a floor and empty parts"
+    assert casters.drawable[:P].any() and casters.drawable[P:].all()
+    frames, some = np.array([4, 1]), np.flatnonzero(casters.drawable)
+    boxes, empty, lowest = casters.boxes_of(frames, some)
+    for i, t in enumerate(frames):
+        b, e, low = casters.boxes(t)
+        assert _same(boxes[i], b[some]) and empty[i].tolist() == e[some].tolist() and lowest[i] == low
+
+
 def test_casters_boxes_are_handed_out_read_only(take):
     """A frame's boxes are views of every frame's cache: writing through them would change the
     plans of later calls, so it raises."""

@@ -13,9 +13,12 @@ against each camera's box, for all the frames at once, and decides which casters
   down to the lowest geometry of the frame, may leave the near cascade.
 
 The renderer asks a :class:`ShadowPlanner` for each frame's plan; it plans blocks of frames ahead.
-Planned frame by frame, a 340x256 Walk took 0.08 ms of CPU per frame in the Plain and 0.09 ms in
-the Urban (a sixth of the ``phav`` preset's CPU per frame); in blocks, 0.03 and 0.04 ms (what
-remains is mostly the far cascade's frame-by-frame update).
+Only the casters a map may draw are culled (:attr:`~phav.render.shadows.ShadowCasters.drawable`:
+a Plain take's 18 casters are the floor, the person's 16 skeleton parts without triangles, and the
+skin that is drawn); the far cascade's decisions run frame by frame on Python floats. Casters and
+plans of a 120-frame 340x256 Walk took 16.1 ms of CPU in the Plain and 21.6 in the Urban when
+every caster was culled and the far cascade was updated with numpy per frame, 10.8 and 16.3 ms
+now (medians of 4 alternating process pairs, 2026-11-27; a noisy 2-core machine).
 """
 
 from __future__ import annotations
@@ -86,7 +89,10 @@ def plan_shadow_frames(take: Take, frames: Sequence[int], settings: RenderSettin
     if len(ts) == 0:
         return []
     sun = casters.frames
-    boxes, empty, floor_z = casters.boxes_of(ts)  # (F, P + S, 2, 3): parts, then skins
+    # Only the casters a map may draw are culled (the floor and the skeletons' empty parts never
+    # are): every mark of the others stays False.
+    live = np.flatnonzero(casters.drawable)
+    boxes, empty, floor_z = casters.boxes_of(ts, live)  # (F, N, 2, 3)
     corners = box_corners(boxes)
     distance = min(s.shadow_distance, s.far)
     near = [sun.shadow_fit(int(t), s.near, distance, s.shadow_map_size) for t in ts]
@@ -95,37 +101,45 @@ def plan_shadow_frames(take: Take, frames: Sequence[int], settings: RenderSettin
         cameras = near_cameras[:, None]
     else:
         far_distance = min(s.shadow_far_distance, s.far)
-        far, refits = zip(*[far_cascade.update(sun, int(t), distance, far_distance) for t in ts])
+        far, refits = zip(*far_cascade.update_frames(sun, ts, distance, far_distance))
         cameras = np.stack([near_cameras, np.stack([fit.world_to_light_clip for fit in far])], axis=1)
     low, high = light_clip_bounds(cameras, corners)
-    inside = ~outside_from_bounds(low, high, empty)  # (F, cascades, P + S)
-    near_in = inside[:, 0]
-    near_parts = near_in[:, :P] & ~casters.floor
-    near_drawn = np.concatenate([near_parts, near_in[:, P:]], axis=1)
+    inside = ~outside_from_bounds(low, high, empty)  # (F, cascades, N)
+    width = len(casters.moving)  # P + S
+    near_in = _scatter(inside[:, 0], live, width)
     if far_cascade is None:
-        touched = _rectangles(touched_texels(low, high, near_drawn[:, None], s.shadow_map_size))
-        no_parts, no_skins = np.zeros(P, bool), np.zeros(boxes.shape[1] - P, bool)
-        return [ShadowFramePlan(fit, near_parts[i], near_in[i, P:], None, None, no_parts, no_skins, touched[i], False)
+        touched = _rectangles(touched_texels(low, high, inside[:, :1], s.shadow_map_size))
+        no_parts, no_skins = np.zeros(P, bool), np.zeros(width - P, bool)
+        return [ShadowFramePlan(fit, near_in[i, :P], near_in[i, P:], None, None, no_parts, no_skins, touched[i], False)
                 for i, fit in enumerate(near)]
     far_in = inside[:, 1]
-    static_parts = far_in[:, :P] & casters.static & ~casters.floor
+    live_parts = live[live < P]  # live is sorted: the parts' columns come first
+    static_parts = _scatter(far_in[:, :len(live_parts)] & casters.static[live_parts], live_parts, P)
     # A moving caster (never a static part) whose shadow stays inside the near cascade is not drawn
     # into the far one: how far beyond a caster's shadow the lighting pass's kernel and normal
     # offset read.
     far_texel = np.array([fit.texel_size for fit in far])
     near_texel = np.array([fit.texel_size for fit in near])
     reach = (s.shadow_softness + 1.0 + s.shadow_normal_offset) * far_texel + s.shadow_normal_offset * near_texel
-    moving = casters.moving
+    moving = casters.moving[live]
     far_moving = far_in & moving
     far_moving[:, moving] &= ~shadow_inside_near(cameras[:, 0], boxes[:, moving],
                                                  np.stack([sun.to_sun(int(t)) for t in ts]), floor_z, reach)
-    touched = _rectangles(touched_texels(low, high, np.stack([near_drawn, far_moving], axis=1), s.shadow_map_size))
+    touched = _rectangles(touched_texels(low, high, np.stack([inside[:, 0], far_moving], axis=1), s.shadow_map_size))
     moving_any = far_moving.any(axis=1).tolist()
-    return [ShadowFramePlan(near[i], near_parts[i], near_in[i, P:], far[i],
+    far_moving = _scatter(far_moving, live, width)
+    return [ShadowFramePlan(near[i], near_in[i, :P], near_in[i, P:], far[i],
                             static_parts=static_parts[i] if refits[i] else None,
                             moving_parts=far_moving[i, :P], moving_skins=far_moving[i, P:], touched=touched[i],
                             moving=moving_any[i])
             for i in range(len(ts))]
+
+
+def _scatter(marks: np.ndarray, columns: np.ndarray, width: int) -> np.ndarray:
+    """``(F, width) bool``: ``(F, N)`` ``marks`` put in ``columns`` ``(N,)``, False elsewhere."""
+    out = np.zeros((len(marks), width), dtype=bool)
+    out[:, columns] = marks
+    return out
 
 
 def _rectangles(rects: np.ndarray) -> list[tuple[tuple[int, int, int, int], ...]]:

@@ -142,6 +142,9 @@ class ShadowCasters:
         floor: ``(P,) bool`` floor parts (see above), never drawn into a shadow map.
         moving: ``(P + S,) bool`` the casters that move (the parts that are not static, then every
             skin), in the order of :meth:`boxes`.
+        drawable: ``(P + S,) bool`` the casters a shadow map may draw: not the floor, and with a
+            box in some frame (the parts of a person's skeleton have no triangles: the skin draws
+            them). Plans are culled among these only.
         frames: the take's :class:`SunFrames`.
     """
 
@@ -163,6 +166,9 @@ class ShadowCasters:
         self.floor = self._floor_parts()
         self.moving = np.concatenate([~self.static, np.ones(len(take.skins), dtype=bool)])
         self._empty = np.any(np.isnan(self._boxes), axis=(2, 3))
+        # A caster empty in every frame, or the floor, is never drawn into a shadow map.
+        self.drawable = ~np.all(self._empty, axis=0)
+        self.drawable[:take.num_parts] &= ~self.floor
         bottoms = self._boxes[:, :, 0, 2]
         with np.errstate(invalid="ignore"):
             lowest = np.where(np.all(np.isnan(bottoms), axis=1), np.nan,
@@ -175,18 +181,19 @@ class ShadowCasters:
         """Every frame's boxes, ``(T, P + S, 2, 3)``: the parts', then the skins' (:meth:`bounds`)."""
         take = self._take
         T, P = take.num_frames, take.num_parts
-        boxes = np.empty((T, P + len(take.skins), 2, 3))
-        if P:
-            rot = quat_to_matrix(np.asarray(take.part_quat, dtype=np.float64))  # (T, P, 3, 3)
-            centre = 0.5 * (self._local[:, 0] + self._local[:, 1])
-            half = 0.5 * (self._local[:, 1] - self._local[:, 0])
-            world_centre = np.einsum("tpij,pj->tpi", rot, centre) + take.part_pos
+        boxes = np.full((T, P + len(take.skins), 2, 3), np.nan)
+        drawn = np.flatnonzero(~np.isnan(self._local).any(axis=(1, 2)))  # parts with triangles
+        if len(drawn):
+            rot = quat_to_matrix(np.asarray(take.part_quat, dtype=np.float64)[:, drawn])  # (T, N, 3, 3)
+            local = self._local[drawn]
+            centre = 0.5 * (local[:, 0] + local[:, 1])
+            half = 0.5 * (local[:, 1] - local[:, 0])
+            world_centre = np.einsum("tpij,pj->tpi", rot, centre) + np.asarray(take.part_pos)[:, drawn]
             world_half = np.einsum("tpij,pj->tpi", np.abs(rot), half)
-            boxes[:, :P, 0] = world_centre - world_half
-            boxes[:, :P, 1] = world_centre + world_half
+            boxes[:, drawn, 0] = world_centre - world_half
+            boxes[:, drawn, 1] = world_centre + world_half
         for i, skin in enumerate(take.skins, start=P):
-            if len(skin.bone_parts) == 0:
-                boxes[:, i] = np.nan
+            if len(skin.bone_parts) == 0:  # no bones: no box (NaN)
                 continue
             origins = np.asarray(take.part_pos, dtype=np.float64)[:, skin.bone_parts].reshape(T, -1, 3)
             boxes[:, i, 0] = origins.min(axis=1) - self._skin_reach[i - P]
@@ -227,10 +234,14 @@ class ShadowCasters:
         metres; 0 when no box has a finite coordinate). The arrays are read-only views."""
         return self._boxes[t], self._empty[t], float(self._floor_z[t])
 
-    def boxes_of(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`boxes` of several frames (``(F,)`` ints) at once: ``(F, P + S, 2, 3)`` boxes,
-        ``(F, P + S) bool`` empty marks and ``(F,)`` lowest bottoms (new arrays)."""
-        return self._boxes[frames], self._empty[frames], self._floor_z[frames]
+    def boxes_of(self, frames: np.ndarray, casters: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`boxes` of several frames (``(F,)`` ints) at once: ``(F, N, 2, 3)`` boxes,
+        ``(F, N) bool`` empty marks and ``(F,)`` lowest bottoms (new arrays), of every caster
+        (``N = P + S``) or of the ``(N,)`` indices ``casters`` only."""
+        if casters is None:
+            return self._boxes[frames], self._empty[frames], self._floor_z[frames]
+        rows = np.asarray(frames, dtype=np.intp)[:, None]
+        return self._boxes[rows, casters], self._empty[rows, casters], self._floor_z[frames]
 
 
 #: The 8 corners of a box as (low or high) per axis: corner ``c`` takes axis ``a`` from side

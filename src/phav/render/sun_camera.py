@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Sequence
 
 import numpy as np
 
@@ -257,31 +258,61 @@ class FarCascade:
         self._to_sun: np.ndarray | None = None
         self._rot = self._centre = self._world_to_clip = None
         self._centre_xyz: list[float] = []  # _centre as Python floats, for _contains
+        self._rot_rows: list[list[float]] = []  # _rot as Python floats, for _contains
         self._radius = self._texel = self._span = 0.0
 
-    def _contains(self, centre: np.ndarray, radius: float) -> bool:
-        """Whether the light camera's box holds the world sphere (``centre``, ``radius``): on each
-        light axis, ``|c - centre| + radius <= half side`` (float64 arithmetic on Python floats: a
-        frame's check costs a microsecond, not the ten of numpy calls on 3-vectors)."""
-        c = (self._rot @ centre).tolist()
+    def _contains(self, centre: list[float], radius: float) -> bool:
+        """Whether the light camera's box holds the world sphere (``centre`` ``[x, y, z]``,
+        ``radius``): on each light axis, ``|c - centre| + radius <= half side`` (float64
+        arithmetic on Python floats: a frame's check costs a microsecond, not the ten of numpy
+        calls on 3-vectors)."""
+        x, y, z = centre
+        (a0, a1, a2), (b0, b1, b2), (c0, c1, c2) = self._rot_rows
+        ka, kb, kc = self._centre_xyz
         half = self._radius
-        return all(abs(ci - ki) + radius <= half for ci, ki in zip(c, self._centre_xyz))
+        return (abs(a0 * x + a1 * y + a2 * z - ka) + radius <= half
+                and abs(b0 * x + b1 * y + b2 * z - kb) + radius <= half
+                and abs(c0 * x + c1 * y + c2 * z - kc) + radius <= half)
 
     def update(self, frames: SunFrames, t: int, distance: float, far_distance: float) -> tuple[ShadowFit, bool]:
         """The far cascade's light camera of frame ``t`` of ``frames.take`` (covering ``distance``
         to ``far_distance`` metres of the view frustum) and whether it was re-fitted this frame
         (then every cached static caster must be drawn again)."""
-        centre, radius = frames.slab_sphere(t, distance, far_distance)
-        to_sun = frames.to_sun(t)  # the same array for frames that share their sun
-        refit = (self._to_sun is None or (to_sun is not self._to_sun and not np.array_equal(to_sun, self._to_sun))
-                 or not self._contains(centre, radius)
-                 or self._radius > _round_radius(radius * (1.0 + self.padding) ** 2))  # zoomed in a lot
-        if refit:
-            wanted = _round_radius(radius * (1.0 + self.padding))
-            self._to_sun, self._rot, self._radius = to_sun, _light_axes(to_sun), wanted
-            self._texel = 2.0 * wanted / self.map_size
-            self._centre = np.round(self._rot @ centre / self._texel) * self._texel  # one texel lattice
-            self._centre_xyz = self._centre.tolist()
-            self._world_to_clip, self._span = _light_camera(self._rot, self._centre, wanted)
-        c2w = frames.camera_to_world[t]
-        return ShadowFit(self._world_to_clip @ c2w, self._texel, self._span, self._world_to_clip), refit
+        return self.update_frames(frames, [t], distance, far_distance)[0]
+
+    def update_frames(self, frames: SunFrames, ts: Sequence[int], distance: float,
+                      far_distance: float) -> list[tuple[ShadowFit, bool]]:
+        """:meth:`update` at each frame of ``ts`` in turn: the decisions frame by frame on Python
+        floats, each fitted camera's products with the frames' cameras in one go."""
+        centres, radii = frames.slab_spheres(distance, far_distance)
+        ts = [int(t) for t in ts]
+        centre_rows, radius_of = centres[ts].tolist(), radii[ts].tolist()
+        fitted: list[tuple[np.ndarray, float, float]] = []  # (world_to_clip, texel, span) of each fit used
+        which, refits = [], []  # per frame: its fit in fitted, whether it was re-fitted
+        for i, t in enumerate(ts):
+            radius = radius_of[i]
+            to_sun = frames.to_sun(t)  # the same array for frames that share their sun
+            refit = (self._to_sun is None or (to_sun is not self._to_sun and not np.array_equal(to_sun, self._to_sun))
+                     or not self._contains(centre_rows[i], radius)
+                     or self._radius > _round_radius(radius * (1.0 + self.padding) ** 2))  # zoomed in a lot
+            if refit:
+                self._fit(to_sun, centres[t], radius)
+            if refit or not fitted:
+                fitted.append((self._world_to_clip, self._texel, self._span))
+            which.append(len(fitted) - 1)
+            refits.append(refit)
+        world_to_clip = np.stack([fit[0] for fit in fitted])[which]  # (F, 4, 4)
+        camera_to_clip = world_to_clip @ frames.camera_to_world[ts]
+        return [(ShadowFit(camera_to_clip[i], fitted[k][1], fitted[k][2], fitted[k][0]), refits[i])
+                for i, k in enumerate(which)]
+
+    def _fit(self, to_sun: np.ndarray, centre: np.ndarray, radius: float) -> None:
+        """Fit the camera afresh to the slab sphere (``centre`` ``(3,)``, ``radius``) under the sun
+        ``to_sun``: padded radius, centre on the one texel lattice."""
+        wanted = _round_radius(radius * (1.0 + self.padding))
+        self._to_sun, self._rot, self._radius = to_sun, _light_axes(to_sun), wanted
+        self._rot_rows = self._rot.tolist()
+        self._texel = 2.0 * wanted / self.map_size
+        self._centre = np.round(self._rot @ centre / self._texel) * self._texel  # one texel lattice
+        self._centre_xyz = self._centre.tolist()
+        self._world_to_clip, self._span = _light_camera(self._rot, self._centre, wanted)
