@@ -44,13 +44,20 @@ def full_screen_passes(quality: str) -> tuple[str, ...]:
 
 def pass_times(summary: dict[str, dict[str, float]], names: tuple[str, ...]) -> dict[str, dict[str, float]]:
     """GPU and wall milliseconds per name of ``names`` from a :class:`~phav.render.profiling.PassTimer`
-    summary; a joined name the backend ran as separate passes gets their sum."""
+    summary; a joined name the backend ran as separate passes gets their sum (GPU ``None`` when the
+    GL gave no time for one of them)."""
     out = {}
     for name in names:
         members = [name] if name in summary else name.split("+")
         if all(m in summary for m in members):
-            out[name] = {key: sum(summary[m][key] for m in members) for key in ("gpu_ms", "wall_ms")}
+            out[name] = {key: _sum_or_none(summary[m][key] for m in members) for key in ("gpu_ms", "wall_ms")}
     return out
+
+
+def _sum_or_none(values) -> float | None:
+    """The sum of ``values``, or ``None`` when one of them is."""
+    values = list(values)
+    return None if any(v is None for v in values) else sum(values)
 
 
 def size_case(take, quality: str, repeats: int) -> dict[str, dict]:
@@ -80,7 +87,7 @@ def size_case(take, quality: str, repeats: int) -> dict[str, dict]:
             passes = pass_times(timers[backend].summary(), full_screen_passes(quality))
             out[backend] = {"fps": statistics.median(rates[backend]), "fps_runs": rates[backend], "passes": passes,
                             "full_screen_wall_ms": sum(p["wall_ms"] for p in passes.values()),
-                            "full_screen_gpu_ms": sum(p["gpu_ms"] for p in passes.values())}
+                            "full_screen_gpu_ms": _sum_or_none(p["gpu_ms"] for p in passes.values())}
         return out
     finally:
         for renderer in renderers.values():
@@ -94,8 +101,8 @@ def print_size(size: str, result: dict) -> None:
     print(f"    {'pass':<34}{'fragment wall':>14}{'compute wall':>14}{'ratio':>8}{'frag GPU':>10}{'comp GPU':>10}  (ms/frame)")
     for name in frag["passes"]:
         f, c = frag["passes"][name], comp["passes"][name]
-        print(f"    {name:<34}{f['wall_ms']:>14.2f}{c['wall_ms']:>14.2f}{c['wall_ms'] / max(f['wall_ms'], 1e-9):>8.2f}"
-              f"{f['gpu_ms']:>10.2f}{c['gpu_ms']:>10.2f}")
+        gpu = "".join("       n/a" if p["gpu_ms"] is None else f"{p['gpu_ms']:>10.2f}" for p in (f, c))
+        print(f"    {name:<34}{f['wall_ms']:>14.2f}{c['wall_ms']:>14.2f}{c['wall_ms'] / max(f['wall_ms'], 1e-9):>8.2f}{gpu}")
     print(f"    {'all':<34}{frag['full_screen_wall_ms']:>14.2f}{comp['full_screen_wall_ms']:>14.2f}"
           f"{comp['full_screen_wall_ms'] / max(frag['full_screen_wall_ms'], 1e-9):>8.2f}")
 

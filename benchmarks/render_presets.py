@@ -113,7 +113,9 @@ def render_cases(take, quality: str, repeats: int, label: str | None = None) -> 
             pass
         passes = timer.summary()
         out.append({"case": f"passes_{label}", "unit": "ms/frame", "passes": passes,
-                    "gpu_ms_total": sum(p["gpu_ms"] * p["count"] for p in passes.values()) / take.num_frames,
+                    "gpu_ms_total": sum(p["gpu_ms"] * p["count"] for p in passes.values()
+                                        if p["gpu_ms"] is not None) / take.num_frames,
+                    "gpu_untimed": [name for name, p in passes.items() if p["gpu_ms"] is None],
                     "wall_ms_total": sum(p["wall_ms"] * p["count"] for p in passes.values()) / take.num_frames,
                     "settings": {"quality": quality, "modalities": list(MODALITIES), "gl_renderer": renderer.gl_renderer,
                                  "post_backend": renderer.post.backend}})
@@ -229,9 +231,11 @@ def print_results(results: list[dict]) -> None:
                                                   f"CPU {r['cpu_ms_per_frame'][m]:.2f} ms/frame)"
                                                   for m, v in r["per_s"].items()))
         else:
-            print(f"{r['case']:<24}{r['gpu_ms_total']:>10.1f} ms GPU / {r['wall_ms_total']:.1f} ms wall per frame")
+            untimed = f" (the GL gave no GPU time for {', '.join(r['gpu_untimed'])})" if r.get("gpu_untimed") else ""
+            print(f"{r['case']:<24}{r['gpu_ms_total']:>10.1f} ms GPU / {r['wall_ms_total']:.1f} ms wall per frame{untimed}")
             for name, p in r["passes"].items():
-                print(f"    {name:<20}{p['gpu_ms']:>8.2f} ms GPU {p['wall_ms']:>8.2f} ms wall  x{p['count']}")
+                gpu = "     n/a" if p["gpu_ms"] is None else f"{p['gpu_ms']:>8.2f}"
+                print(f"    {name:<20}{gpu} ms GPU {p['wall_ms']:>8.2f} ms wall  x{p['count']}")
 
 
 def build_steps(spec: VideoSpec, qualities: list[str], repeats: int, comparisons_only: bool,

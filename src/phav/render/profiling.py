@@ -9,6 +9,10 @@ of read-backs. Disabled timers cost nothing: :meth:`PassTimer.section` is a no-o
     timer = renderer.enable_profiling()
     for frame in renderer.render_take(take): ...
     timer.summary()   # {'gbuffer': {'gpu_ms': 1.2, 'wall_ms': 1.4, 'count': 60}, ...}
+
+A query the GL gives no time for reads as all ones (:data:`NO_TIME`: moderngl reads the result's
+low 32 bits); llvmpipe does that for a section with nothing but transform feedback (the skinning
+pass without compute shaders). Such a pass's ``gpu_ms`` is ``None``, not 4295 ms.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import moderngl
 
 #: What :meth:`PassTimer.section` returns while disabled (``nullcontext`` is reusable).
 _UNTIMED = contextlib.nullcontext()
+#: ``Query.elapsed`` of a query the GL gave no time for (the 32-bit result, all ones).
+NO_TIME = 0xFFFFFFFF
 
 
 class PassTimer:
@@ -39,6 +45,7 @@ class PassTimer:
         self._gpu_ns: dict[str, int] = {}
         self._wall_s: dict[str, float] = {}
         self._count: dict[str, int] = {}
+        self._untimed: set[str] = set()  # passes a query of which the GL gave no time for
 
     def enable(self) -> None:
         self.enabled = True
@@ -48,6 +55,7 @@ class PassTimer:
         self._gpu_ns.clear()
         self._wall_s.clear()
         self._count.clear()
+        self._untimed.clear()
 
     def section(self, name: str) -> contextlib.AbstractContextManager[None]:
         """Time the GL work issued inside the ``with`` block under ``name`` (accumulated); a shared
@@ -64,13 +72,18 @@ class PassTimer:
             yield
         self._ctx.finish()
         self._wall_s[name] = self._wall_s.get(name, 0.0) + time.perf_counter() - start
-        self._gpu_ns[name] = self._gpu_ns.get(name, 0) + int(query.elapsed)
+        elapsed = int(query.elapsed)
+        if elapsed == NO_TIME:
+            self._untimed.add(name)
+        self._gpu_ns[name] = self._gpu_ns.get(name, 0) + elapsed
         self._count[name] = self._count.get(name, 0) + 1
 
-    def summary(self) -> dict[str, dict[str, float]]:
-        """Pass name -> mean GPU milliseconds (timer query), mean wall milliseconds (GL finished)
-        and how many times it ran, in the order the passes first ran."""
-        return {name: {"gpu_ms": self._gpu_ns[name] / n / 1e6, "wall_ms": self._wall_s[name] / n * 1e3, "count": n}
+    def summary(self) -> dict[str, dict[str, float | None]]:
+        """Pass name -> mean GPU milliseconds (timer query; ``None`` when the GL gave no time for
+        one of them, :data:`NO_TIME`), mean wall milliseconds (GL finished) and how many times it
+        ran, in the order the passes first ran."""
+        return {name: {"gpu_ms": None if name in self._untimed else self._gpu_ns[name] / n / 1e6,
+                       "wall_ms": self._wall_s[name] / n * 1e3, "count": n}
                 for name, n in self._count.items()}
 
     def release(self) -> None:
