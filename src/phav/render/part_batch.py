@@ -16,7 +16,7 @@ from typing import Sequence
 import moderngl
 import numpy as np
 
-from phav.render.meshes import VERTEX_ATTRIBUTES, VERTEX_DTYPE, fill_vertices, vertex_format
+from phav.render.meshes import VERTEX_ATTRIBUTES, VERTEX_DTYPE, fill_mesh_vertices, vertex_format
 from phav.render.uniforms import PART_TABLE_COLUMNS
 from phav.take import Mesh
 
@@ -72,15 +72,17 @@ class PartBatch:
             drawn = [p for p in range(P) if counts[p]]
             if not drawn:
                 return
-            sizes = np.array([len(meshes[part_mesh[p]].positions) for p in drawn], dtype=np.int64)
+            drawn_meshes = [meshes[part_mesh[p]] for p in drawn]
+            sizes = np.array([len(m.positions) for m in drawn_meshes], dtype=np.int64)
             base = np.concatenate([[0], np.cumsum(sizes)[:-1]])
             local = np.array(drawn, dtype=np.uint32) % np.uint32(self.parts_per_chunk)
-            indices = np.concatenate([meshes[part_mesh[p]].indices.astype(np.uint32).ravel() + np.uint32(b)
-                                      for p, b in zip(drawn, base.tolist())])
+            # Each drawn part's triangles, offset by its first vertex, written in place.
+            indices = np.empty(int(counts.sum()), dtype=np.uint32)
+            for m, b, at, n in zip(drawn_meshes, base.tolist(), self.first[drawn].tolist(), counts[drawn].tolist()):
+                np.add(np.asarray(m.indices, dtype=np.uint32).reshape(-1), np.uint32(b), out=indices[at:at + n])
             # Every drawn part's vertices filled into one array (fresh memory costs more than the copy).
             words = np.empty((int(sizes.sum()), VERTEX_DTYPE.itemsize // 4), dtype=np.float32)
-            for p, b, n in zip(drawn, base.tolist(), sizes.tolist()):
-                fill_vertices(words[b:b + n], meshes[part_mesh[p]])
+            fill_mesh_vertices(words, drawn_meshes)
             vbo = ctx.buffer(words)
             self._objects.append(vbo)
             part_vbo = ctx.buffer(np.repeat(local, sizes))  # in_part of every vertex

@@ -129,8 +129,9 @@ class SkinBuffers:
                 if self._compute is not None and -(-n // SKIN_GROUP_SIZE) > _MAX_GROUPS:
                     raise ValueError(f"skin {skin.mesh.name!r}: {n} vertices exceed one compute dispatch "
                                      f"({_MAX_GROUPS * SKIN_GROUP_SIZE})")
-                vbo = self._add(ctx.buffer(interleave(skin.mesh, skin).tobytes()))
-                ibo = self._add(ctx.buffer(skin.mesh.indices.astype(np.uint32).tobytes()))
+                # Uploaded straight from the (contiguous) arrays: no bytes copies.
+                vbo = self._add(ctx.buffer(interleave(skin.mesh, skin)))
+                ibo = self._add(ctx.buffer(np.ascontiguousarray(skin.mesh.indices, dtype=np.uint32)))
                 skinned = self._add(ctx.buffer(reserve=n * 4 * SKINNED_VERTEX_WORDS))
                 source = vbo if self._compute is not None else self._add(
                     ctx.vertex_array(skinning, [(vbo, tf_format, *tf_names)]))

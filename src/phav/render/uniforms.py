@@ -93,6 +93,10 @@ def _projections(K: np.ndarray, width: int, height: int, near: float, far: float
     """``(T, 4, 4) float64`` :func:`~phav.camera.gl_projection` of each of the ``(T, 3, 3)``
     intrinsics ``K`` (called once per distinct ``K``: a take's camera rarely zooms)."""
     out = np.empty((len(K), 4, 4))
+    bits = np.ascontiguousarray(K, dtype=np.float64).reshape(len(K), 9).view(np.uint64)
+    if len(K) and (bits == bits[:1]).all():  # the same bits at every frame: one projection
+        out[:] = gl_projection(K[0], width, height, near, far)
+        return out
     distinct: dict[bytes, np.ndarray] = {}
     for t, k in enumerate(K):
         key = k.tobytes()
@@ -117,7 +121,10 @@ def frame_blocks(take: Take, near: float, far: float) -> np.ndarray:
     homography[:, :3, :3] = K_take[nxt] @ rot[nxt] @ np.swapaxes(rot, -1, -2) @ np.linalg.inv(K_take)
     homography[:, 3, 3] = 1.0
     sun = (rot @ np.asarray(take.sun_direction, dtype=np.float64)[:, :, None])[:, :, 0]
-    sun /= np.array([[max(np.linalg.norm(v), 1e-12)] for v in sun])  # per frame, as frame_block
+    # Per frame v.dot(v), the dot np.linalg.norm takes of a vector (a stacked row @ column is the
+    # same dot product, not a sum of squares that could round differently), as frame_block.
+    squared = (sun[:, None, :] @ sun[:, :, None])[:, 0, 0]
+    sun /= np.maximum(np.sqrt(squared), 1e-12)[:, None]
     out = np.zeros((T, FRAME_BLOCK_FLOATS), dtype=np.float32)
     col = 0
 
@@ -190,7 +197,7 @@ def skin_matrices(skin: Skin, model_views: np.ndarray) -> np.ndarray:
     """``(T, B, 4, 4) float32``: the skinning matrix ``model_view(part) @ inverse_bind`` of every
     bone of ``skin`` at every frame of ``model_views`` (:func:`take_model_views`), transposed
     (GLSL's column-major layout); composed in float64, rounded once."""
-    m = model_views[:, skin.bone_parts] @ skin.inverse_bind[None]  # (T, B, 4, 4)
+    m = np.take(model_views, skin.bone_parts, axis=1) @ skin.inverse_bind[None]  # (T, B, 4, 4)
     return np.swapaxes(m, -1, -2).astype(np.float32)
 
 

@@ -39,7 +39,8 @@ COMMAND_BARRIER = 0x40
 def _cell_boxes(mesh: Mesh, cells: int) -> tuple[np.ndarray, np.ndarray]:
     """``(cells, 3)`` minimum and maximum corners of the boxes of ``mesh``'s triangles in runs of
     :data:`CELL_TRIANGLES` (mesh frame, metres)."""
-    corners = np.asarray(mesh.positions, dtype=np.float32)[np.asarray(mesh.indices).reshape(-1)]  # (3 T, 3)
+    # (3 T, 3) triangle corners; np.take gathers the rows several times faster than indexing with an array.
+    corners = np.take(np.asarray(mesh.positions, dtype=np.float32), np.asarray(mesh.indices).reshape(-1), axis=0)
     starts = np.arange(cells) * (3 * CELL_TRIANGLES)
     return np.minimum.reduceat(corners, starts, axis=0), np.maximum.reduceat(corners, starts, axis=0)
 
