@@ -1,15 +1,18 @@
-"""Render-only frames/s of the renderer with each usage hint of its read-back pixel buffers.
+"""Render-only frames/s of the renderer with each usage hint of its read-back pixel buffers, and
+with its read-backs mapped one or two frames after their frame's commands.
 
     python -m benchmarks.readback_probe [--quality phav] [--size 340x256] [--frames 120]
         [--repeats 7] [--out FILE.json]
 
-One saved Walk take is rendered, every modality read back, by one renderer per
-``RenderSettings.readback_usage`` (:data:`phav.render.settings.READBACK_USAGES`: moderngl's
-``GL_DYNAMIC_DRAW`` and ``GL_STREAM_READ``), their runs alternating
+One saved Walk take is rendered, every modality read back, by one renderer per mode
+(:data:`MODES`: each ``RenderSettings.readback_usage`` of
+:data:`phav.render.settings.READBACK_USAGES`, moderngl's ``GL_DYNAMIC_DRAW`` and
+``GL_STREAM_READ``, with ``readback_lag`` 1 and 2), their runs alternating
 (:func:`benchmarks.render_presets.alternating_runs`): median frames/s and CPU milliseconds per
-frame of this process. The frames are the same whatever the hint (``tests/render/test_readback.py``);
-what the hint changes is where the driver keeps the buffers, so how long ``glReadPixels`` into them
-and their map take. The figures decide the renderer's default hint.
+frame of this process. The frames are the same in every mode (``tests/render/test_readback.py``);
+the hint changes where the driver keeps the buffers, so how long ``glReadPixels`` into them and
+their map take, and the lag how much work the GL has queued while the CPU maps and copies. The
+figures decide the renderer's defaults.
 """
 
 from __future__ import annotations
@@ -28,10 +31,15 @@ from phav.scenario import Scenario
 from phav.spec import VideoSpec
 
 
+#: The modes compared: name -> ``RenderSettings`` overrides (the first is the presets' default).
+MODES: dict[str, dict] = {f"{usage}, lag {lag}": {"readback_usage": usage, "readback_lag": lag}
+                          for lag in (1, 2) for usage in READBACK_USAGES}
+
+
 def compare_usages(take, quality: str, repeats: int) -> dict[str, dict]:
-    """Per usage hint: median frames/s, every run's frames/s and median CPU ms per frame of
-    rendering ``take`` with every modality."""
-    runs = alternating_runs(take, quality, repeats, {u: {"readback_usage": u} for u in READBACK_USAGES})
+    """Per mode of :data:`MODES`: median frames/s, every run's frames/s and median CPU ms per
+    frame of rendering ``take`` with every modality."""
+    runs = alternating_runs(take, quality, repeats, MODES)
     return {u: {"median_per_s": statistics.median(rate for rate, _ in r), "runs_per_s": [rate for rate, _ in r],
                 "cpu_ms_per_frame": statistics.median(cpu for _, cpu in r)} for u, r in runs.items()}
 
@@ -41,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quality", choices=QUALITIES, default="phav", help="preset (default phav)")
     parser.add_argument("--size", type=parse_size, default=(340, 256), help="output size WxH (default 340x256)")
     parser.add_argument("--frames", type=int, default=120, help="frames in the take (default 120)")
-    parser.add_argument("--repeats", type=int, default=7, help="timed runs per usage hint (default 7)")
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs per mode (default 7)")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON to this file")
     args = parser.parse_args(argv)
     width, height = args.size
@@ -49,12 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     take = Scenario(spec).simulate(skin_resolution=quality_settings(args.quality).skin_resolution)
     renderer_name = get_context().info["GL_RENDERER"]
     results = compare_usages(take, args.quality, args.repeats)
-    base = results[READBACK_USAGES[0]]["median_per_s"]
+    base = results[next(iter(MODES))]["median_per_s"]
     print(f"GL_RENDERER: {renderer_name}")
     print(f"{args.quality}, {width}x{height}, every modality, {args.frames}-frame Walk take, {args.repeats} runs each:")
     for usage, r in results.items():
         runs = ", ".join(f"{v:.1f}" for v in r["runs_per_s"])
-        print(f"  {usage:<14}{r['median_per_s']:>9.1f} frames/s ({r['median_per_s'] / base:.2f}x)"
+        print(f"  {usage:<22}{r['median_per_s']:>9.1f} frames/s ({r['median_per_s'] / base:.2f}x)"
               f"  CPU {r['cpu_ms_per_frame']:.3f} ms/frame  runs {runs}")
     if args.out:
         write_json(args.out, header("python -m benchmarks.readback_probe", argv, renderer_name, quality=args.quality,

@@ -38,8 +38,8 @@ for quality in ('phav', 'preview'):
         timer = r.enable_profiling()
         list(r.render_take(take, MODALITIES))
         summary = timer.summary()
-    out[quality] = {'gpu_ms_total': round(sum(v['gpu_ms'] for v in summary.values()), 4),
-                    'passes': {k: round(v['gpu_ms'], 4) for k, v in summary.items()}}
+    out[quality] = {'gpu_ms_total': round(sum(v['gpu_ms'] or 0.0 for v in summary.values()), 4),
+                    'passes': {k: None if v['gpu_ms'] is None else round(v['gpu_ms'], 4) for k, v in summary.items()}}
     print(quality, json.dumps(out[quality]))
 open('$out/passes.json', 'w').write(json.dumps(out, indent=2) + '\n')
 "

@@ -478,14 +478,14 @@ def test_compute_vs_fragment_compares_the_compute_kernels_with_their_fragment_pa
         assert set(result[backend]["passes"]) == set(full_screen_passes("phav")), backend
 
 
-def test_readback_probe_renders_with_every_pixel_buffer_usage(tmp_path):
+def test_readback_probe_renders_with_every_pixel_buffer_usage_and_lag(tmp_path):
     from benchmarks.readback_probe import main
     from phav.render.settings import READBACK_USAGES
 
     out = tmp_path / "readback.json"
-    assert main(["--quality", "preview", "--size", "48x32", "--frames", "2", "--repeats", "2", "--out", str(out)]) == 0
+    assert main(["--quality", "preview", "--size", "48x32", "--frames", "3", "--repeats", "2", "--out", str(out)]) == 0
     data = _read(out)
-    assert set(data["results"]) == set(READBACK_USAGES)
+    assert set(data["results"]) == {f"{usage}, lag {lag}" for usage in READBACK_USAGES for lag in (1, 2)}
     for result in data["results"].values():
         assert len(result["runs_per_s"]) == 2 and all(rate > 0 for rate in result["runs_per_s"])
         assert result["median_per_s"] > 0 and result["cpu_ms_per_frame"] > 0

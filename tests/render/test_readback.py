@@ -231,6 +231,8 @@ def test_async_frames_equal_synchronous_frames(T, mods):
     got = _frames(take, settings, mods)
     assert [f.index for f in got] == list(range(T)), "every frame, in order, the last one flushed"
     _assert_identical(got, _frames(take, dataclasses.replace(settings, async_readback=False), mods))
+    for lag in (2, 3):  # mapped later, the GL given more frames of work: the same frames
+        _assert_identical(got, _frames(take, dataclasses.replace(settings, readback_lag=lag), mods))
     if T == 4 and mods == MODALITIES:  # the other pixel buffer hint reads the same frames
         _assert_identical(got, _frames(take, dataclasses.replace(settings, readback_usage="stream_read"), mods))
     for f in got:
@@ -238,9 +240,10 @@ def test_async_frames_equal_synchronous_frames(T, mods):
         assert ("flow" in mods) == (f.flow is not None)
 
 
-def test_an_abandoned_take_leaves_nothing_behind():
+@pytest.mark.parametrize("lag", [1, 2])
+def test_an_abandoned_take_leaves_nothing_behind(lag):
     take = person_take(W, H, T=3)
-    settings = quality_settings("preview")
+    settings = dataclasses.replace(quality_settings("preview"), readback_lag=lag)
     with Renderer(W, H, settings) as r:
         frames = r.render_take(take, MODALITIES)
         next(frames)  # frames 0..2 issued, later read-backs still queued
@@ -248,6 +251,23 @@ def test_an_abandoned_take_leaves_nothing_behind():
         with pytest.raises(RuntimeError, match="no longer valid"):
             next(frames)
     _assert_identical(again, _frames(take, settings))
+
+
+@pytest.mark.parametrize("lag", [1, 2, 4])
+def test_a_read_back_lag_keeps_that_many_frames_in_flight(lag):
+    """Frame t is mapped once frame t + lag's commands are issued: one slot per frame in flight,
+    and with 6 frames every slot is used."""
+    take = person_take(W, H, T=6)
+    with Renderer(W, H, dataclasses.replace(quality_settings("preview"), readback_lag=lag)) as r:
+        frames = r.render_take(take, ("img",))
+        first = next(frames)
+        slots = r._readback._slots
+        assert first.index == 0 and len(slots) == lag + 1
+        assert sum(bool(slot.pending) for slot in slots) == lag, "frames 1..lag issued, not yet mapped"
+        assert [f.index for f in frames] == list(range(1, 6))
+    for bad in (0, 5, 1.0):
+        with pytest.raises(ValueError, match="readback_lag must be an integer in 1..4"):
+            RenderSettings(readback_lag=bad)
 
 
 def test_close_releases_the_pixel_buffers():

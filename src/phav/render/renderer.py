@@ -29,8 +29,9 @@ Per frame (DESIGN §4):
    t+1's ground truth is drawn a full-screen pass compares frame t's motion with frame t+1's depth
    and writes frame t's validity (``R8UI``) and flow (``RG32UI`` bits), read back with frame t+1.
 4. Read-back into numpy, asynchronous (:mod:`phav.render.readback`): frame t's targets are copied
-   into pixel buffer objects and mapped once frame t+1's commands are issued. With flow, frame t is
-   yielded with frame t+1's read-backs (its validity), so after frame t+2 is issued.
+   into pixel buffer objects and mapped once frame t+1's commands are issued (t+2's with
+   ``settings.readback_lag = 2``, ...). With flow, frame t is yielded with frame t+1's read-backs
+   (its validity), so a frame later.
 
 The full-screen passes (lighting, the post chain, the SSAA resolves) run as compute or fragment
 shaders (``settings.post_backend``, :func:`phav.render.post.choose_post_backend`); both give the
@@ -42,6 +43,7 @@ mirrors the image so read-backs need no flip, hence ``front_face = 'cw'``).
 
 from __future__ import annotations
 
+import collections
 from typing import Iterable, Iterator
 
 import moderngl
@@ -243,7 +245,8 @@ class Renderer:
                                       s.occlusion_rel_tol, s.occlusion_abs_tol)
         self.timer = PassTimer(ctx)
         self.post = PostChain(gl, ctx, s, self.timer, (self.width, self.height))
-        self._readback = gl.add(ReadbackRing(ctx, usage=s.readback_usage))  # frame t's targets, mapped while t+1 renders
+        # frame t's targets, mapped once frame t + readback_lag's commands are issued
+        self._readback = gl.add(ReadbackRing(ctx, slots=s.readback_lag + 1, usage=s.readback_usage))
         # raw and img as RGB bytes packed on the GPU (a plain copy to read) where that pays
         self._rgb = (PackedRGB(gl, ctx, self.width, self.height, self.post_backend, ("raw", "img"), ssaa=s.ssaa)
                      if PackedRGB.wanted(ctx, self.width) else None)
@@ -258,8 +261,9 @@ class Renderer:
         Yields :class:`~phav.frames.Frame` objects with ``index`` 0..T-1 (none for a take of no
         frames) and only the requested modalities filled (``"flow"`` fills ``flow`` and
         ``flow_valid``, ``"classgt"`` fills ``semantic``, ``"instancegt"`` fills ``instance``);
-        shapes, dtypes and units as documented there. Frame t is yielded once frame t+1 has been
-        rendered (its flow validity needs t+1). One take renders at a time: calling
+        shapes, dtypes and units as documented there. Frame t is yielded once the commands of
+        frame t + ``settings.readback_lag`` are issued, with flow one frame later (its validity
+        needs t+1). One take renders at a time: calling
         ``render_take`` again makes an unfinished iterator from an earlier call raise
         ``RuntimeError`` when resumed.
 
@@ -316,24 +320,25 @@ class Renderer:
                      generation: int) -> Iterator[tuple[Frame, tuple[np.ndarray, np.ndarray] | None]]:
         """Render every frame; yield (frame with its arrays, the previous frame's (flow, validity)
         or ``None``) in order. Frame t's targets are read into pixel buffers and mapped after frame
-        t+1's commands are issued."""
+        t + ``settings.readback_lag``'s commands are issued."""
         def check() -> None:  # a later render_take reuses the targets and read-back slots
             if generation != self._generation:
                 raise RuntimeError("render_take was called again; this frame iterator is no longer valid")
 
-        in_flight: tuple[Frame, ReadbackSlot] | None = None
+        in_flight: collections.deque[tuple[Frame, ReadbackSlot]] = collections.deque()  # issued, not mapped
+        lag = self.settings.readback_lag
         for t in range(take.num_frames):
             check()
             rendered = self._render_frame(take, t, mods)
             if not self.settings.async_readback:
                 yield self._collect(*rendered, mods)
                 continue
-            if in_flight is not None:
-                yield self._collect(*in_flight, mods)
-            in_flight = rendered
-        if in_flight is not None:
+            in_flight.append(rendered)
+            if len(in_flight) > lag:
+                yield self._collect(*in_flight.popleft(), mods)
+        while in_flight:
             check()
-            yield self._collect(*in_flight, mods)
+            yield self._collect(*in_flight.popleft(), mods)
 
     def _collect(self, frame: Frame, slot: ReadbackSlot,
                  mods: frozenset[str]) -> tuple[Frame, tuple[np.ndarray, np.ndarray] | None]:

@@ -16,6 +16,8 @@ QUALITIES: tuple[str, ...] = ("preview", "phav", "high")
 POST_BACKENDS: tuple[str, ...] = ("auto", "compute", "fragment")
 #: Usage hints the read-back pixel buffers can have (RenderSettings.readback_usage).
 READBACK_USAGES: tuple[str, ...] = ("dynamic_draw", "stream_read")
+#: Most frames a read-back may lag its frame's commands (RenderSettings.readback_lag).
+MAX_READBACK_LAG = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +78,10 @@ class RenderSettings:
             :func:`phav.render.readback.pixel_pack_buffer`): ``"dynamic_draw"`` (moderngl's) or
             ``"stream_read"`` (memory the CPU reads; NVIDIA's driver is said to use pinned host
             memory for it). Same frames.
+        readback_lag: with ``async_readback``, frames between a frame's commands and the mapping of
+            its pixel buffers: 1 maps frame t once frame t+1's commands are issued; 2 once frame
+            t+2's are, so the GL has another frame of work queued while the CPU maps and copies
+            (a frame's buffers more, and frames come out a frame later). Same frames.
         fuse_ground_truth: when the G-buffer is at output size (``ssaa == 1``) and frames need
             both lit images and ground truth, write the ground truth from the G-buffer pass (extra
             colour attachments of the same draw) instead of drawing every mesh again in a separate
@@ -124,6 +130,7 @@ class RenderSettings:
     post_backend: str = "auto"
     async_readback: bool = True
     readback_usage: str = "dynamic_draw"
+    readback_lag: int = 1
     fuse_ground_truth: bool = True
 
     def __post_init__(self) -> None:
@@ -136,6 +143,8 @@ class RenderSettings:
         unknown = [p for p in self.post if p not in POST_PASSES]
         if unknown:
             raise ValueError(f"unknown post passes {unknown}; choose from {', '.join(POST_PASSES)}")
+        if not (isinstance(self.readback_lag, int) and 1 <= self.readback_lag <= MAX_READBACK_LAG):
+            raise ValueError(f"readback_lag must be an integer in 1..{MAX_READBACK_LAG}, got {self.readback_lag!r}")
         if self.readback_usage not in READBACK_USAGES:
             raise ValueError(f"unknown readback_usage {self.readback_usage!r}; choose from {', '.join(READBACK_USAGES)}")
         if self.post_backend not in POST_BACKENDS:
