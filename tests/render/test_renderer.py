@@ -169,6 +169,29 @@ def test_close_is_idempotent_and_closed_renderer_raises(gl_context):
 
 
 @pytest.mark.gl
+@pytest.mark.parametrize("how", ["finished", "abandoned"])
+def test_a_closed_renderer_leaves_no_framebuffer_of_its_own_bound(gl_context, how):
+    """Between frames the renderer's last framebuffer stays bound; after a take, and at close
+    (even with a take abandoned midway), the default one is, so making GL objects afterwards (which
+    binds ``ctx.fbo`` again) never touches a released framebuffer."""
+    r = Renderer(W, H)
+    frames = r.render_take(scene(T=3), ("depth", "img"))
+    next(frames)
+    assert gl_context.fbo.glo != 0, "a frame's last framebuffer is left bound between frames"
+    if how == "finished":
+        list(frames)
+        assert gl_context.fbo.glo == 0
+    r.close()
+    assert gl_context.fbo.glo == 0
+    texture = gl_context.texture((4, 4), 4)
+    fbo = gl_context.framebuffer([texture])
+    fbo.release()
+    texture.release()
+    assert gl_context.fbo.glo == 0 and gl_context.error == "GL_NO_ERROR"
+    del frames
+
+
+@pytest.mark.gl
 def test_context_manager_closes(gl_context):
     with Renderer(W, H) as r:
         assert not r.closed
