@@ -6,8 +6,8 @@ with its read-backs mapped one or two frames after their frame's commands.
 
 One saved Walk take is rendered, every modality read back, by one renderer per mode
 (:data:`MODES`: each ``RenderSettings.readback_usage`` of
-:data:`phav.render.settings.READBACK_USAGES`, moderngl's ``GL_DYNAMIC_DRAW`` and
-``GL_STREAM_READ``, with ``readback_lag`` 1 and 2), their runs alternating
+:data:`phav.render.settings.READBACK_USAGES`, moderngl's ``GL_DYNAMIC_DRAW``, ``GL_STREAM_READ``
+and persistently mapped client storage, with ``readback_lag`` 1 and 2), their runs alternating
 (:func:`benchmarks.render_presets.alternating_runs`): median frames/s and CPU milliseconds per
 frame of this process. The frames are the same in every mode (``tests/render/test_readback.py``);
 the hint changes where the driver keeps the buffers, so how long ``glReadPixels`` into them and

@@ -14,7 +14,7 @@ import pytest
 
 from phav.frames import MODALITIES
 from phav.render import Renderer
-from phav.render.context import default_framebuffer
+from phav.render.context import default_framebuffer, get_context
 from phav.render.post import FullScreenKernel
 from phav.render.readback import PBO_USAGES, PackedRGB, ReadbackRing, ReadbackSlot, pixel_pack_buffer
 from phav.render.settings import READBACK_USAGES, RenderSettings, quality_settings
@@ -58,6 +58,60 @@ def test_slot_returns_what_the_textures_hold(gl_context):
         ring.release()
         for obj in (fbo, tex_rgba, tex_labels, tex_depth):
             obj.release()
+
+
+def test_a_persistent_slot_returns_what_the_textures_held_when_the_frame_was_sealed(gl_context):
+    """Persistent buffers (GL 4.4): the copies queued before the slot is sealed (the next frame's
+    begin) are what collect returns, after its fence, though the textures change afterwards; the
+    buffers are mapped once and reused, the slot refuses reads once sealed, and release unmaps
+    and frees them."""
+    if gl_context.version_code < 440:
+        with pytest.raises(ValueError, match="need GL 4.4"):
+            ReadbackRing(gl_context, usage="persistent")
+        pytest.skip("persistent buffers need GL 4.4")
+    rng = np.random.default_rng(9)
+    depth = rng.random((H, W), dtype=np.float32)
+    rgba = rng.integers(0, 256, (H, W, 4), dtype=np.uint8)
+    tex_depth = gl_context.texture((W, H), 1, depth.tobytes(), dtype="f4")
+    tex_rgba = gl_context.texture((W, H), 4, rgba.tobytes())
+    fbo = gl_context.framebuffer([tex_rgba])
+    ring = ReadbackRing(gl_context, usage="persistent")
+    try:
+        first_buffers: dict[int, dict] = {}  # per slot, the buffers of its first frame
+        previous, wanted = None, None
+        for frame in range(5):
+            slot = ring.begin()  # the two slots in turn; seals the previous frame's
+            if previous is not None:
+                assert previous._fence is not None
+                with pytest.raises(RuntimeError, match="sealed"):
+                    previous.read("other", tex_depth, (H, W), np.float32)
+                tex_depth.write((depth + 1.0).tobytes())  # after the seal: not in that frame's copies
+                got = previous.collect()
+                assert previous.pending == () and previous._fence is None
+                assert np.array_equal(got["depth"], wanted) and np.array_equal(got["rgb"], rgba[..., :3])
+                assert got["depth"].flags.writeable and got["depth"].flags.owndata
+                depth = depth + 1.0
+            slot.read("depth", tex_depth, (H, W), np.float32)
+            slot.read("rgb", fbo, (H, W, 3), np.uint8, components=3)
+            buffers = first_buffers.setdefault(id(slot), dict(slot._buffers))
+            assert all(slot._buffers[k] is b for k, b in buffers.items()), "mapped once, reused"
+            previous, wanted = slot, depth
+        got = previous.collect()  # the last frame: sealed by collect itself
+        assert np.array_equal(got["depth"], wanted)
+        with pytest.raises(ValueError, match="made by persistent_pack_buffer"):
+            pixel_pack_buffer(gl_context, 16, "persistent")
+        slot = ring.begin()
+        slot.read("depth", tex_depth, (H, W), np.float32)
+        slot.seal()
+        slot.discard()  # an abandoned sealed frame: its fence goes too
+        assert slot._fence is None and slot.pending == ()
+        buffers = [b for s in ring._slots for b in s._buffers.values()]
+    finally:
+        ring.release()
+        for obj in (fbo, tex_rgba, tex_depth):
+            obj.release()
+    assert buffers and all(type(b.mglo).__name__ == "InvalidObject" for b in buffers)
+    assert gl_context.error == "GL_NO_ERROR"
 
 
 def test_slot_reuses_its_buffers_and_releases_them(gl_context):
@@ -233,17 +287,23 @@ def test_async_frames_equal_synchronous_frames(T, mods):
     _assert_identical(got, _frames(take, dataclasses.replace(settings, async_readback=False), mods))
     for lag in (2, 3):  # mapped later, the GL given more frames of work: the same frames
         _assert_identical(got, _frames(take, dataclasses.replace(settings, readback_lag=lag), mods))
-    if T == 4 and mods == MODALITIES:  # the other pixel buffer hint reads the same frames
-        _assert_identical(got, _frames(take, dataclasses.replace(settings, readback_usage="stream_read"), mods))
+    if T == 4 and mods == MODALITIES:  # the other pixel buffer kinds read the same frames
+        for usage in READBACK_USAGES[1:]:
+            if usage == "persistent" and get_context().version_code < 440:
+                continue
+            _assert_identical(got, _frames(take, dataclasses.replace(settings, readback_usage=usage), mods))
+            _assert_identical(got, _frames(take, dataclasses.replace(settings, readback_usage=usage, readback_lag=2), mods))
     for f in got:
         assert ("img" in mods) == (f.img is not None) and ("depth" in mods) == (f.depth is not None)
         assert ("flow" in mods) == (f.flow is not None)
 
 
-@pytest.mark.parametrize("lag", [1, 2])
-def test_an_abandoned_take_leaves_nothing_behind(lag):
+@pytest.mark.parametrize("usage, lag", [("dynamic_draw", 1), ("dynamic_draw", 2), ("persistent", 1)])
+def test_an_abandoned_take_leaves_nothing_behind(usage, lag):
+    if usage == "persistent" and get_context().version_code < 440:
+        pytest.skip("persistent buffers need GL 4.4")
     take = person_take(W, H, T=3)
-    settings = dataclasses.replace(quality_settings("preview"), readback_lag=lag)
+    settings = dataclasses.replace(quality_settings("preview"), readback_lag=lag, readback_usage=usage)
     with Renderer(W, H, settings) as r:
         frames = r.render_take(take, MODALITIES)
         next(frames)  # frames 0..2 issued, later read-backs still queued

@@ -16,8 +16,12 @@ Buffers are kept per slot and key and reused while the shape stays the same; :me
 frees them. Their usage hint (:data:`PBO_USAGES`, ``RenderSettings.readback_usage``) is moderngl's
 ``GL_DYNAMIC_DRAW`` by default;
 ``GL_STREAM_READ`` asks the driver for memory the CPU reads (NVIDIA's driver is said to keep such
-buffers in pinned host memory, which would make the map a plain copy);
-``python -m benchmarks.readback_probe`` measures both.
+buffers in pinned host memory, which would make the map a plain copy). ``"persistent"`` (GL 4.4)
+gives each buffer immutable storage in client memory (``glBufferStorage`` with
+``GL_CLIENT_STORAGE_BIT``), mapped once for good (``GL_MAP_PERSISTENT_BIT | GL_MAP_COHERENT_BIT``):
+a frame's slot gets a fence after its copies are queued (:meth:`ReadbackRing.begin` of the next
+frame seals it), and :meth:`ReadbackSlot.collect` waits for the fence and copies from the mapped
+memory, with no map or unmap call. ``python -m benchmarks.readback_probe`` measures the three.
 
 8-bit colour targets are ``RGBA8`` and the frames want ``(H, W, 3)`` RGB: read with ``GL_RGB`` the
 driver converts the pixels (Mesa does it on the CPU: about 90 us of a 340x256 frame's CPU time
@@ -47,16 +51,96 @@ from phav.render.targets import GLObjects
 #: Usage hints of the pixel buffers (the names of :data:`phav.render.settings.READBACK_USAGES`):
 #: name -> ``glBufferData`` usage, ``None`` for moderngl's own (``GL_DYNAMIC_DRAW``, as
 #: ``ctx.buffer(dynamic=True)`` makes it).
-PBO_USAGES: dict[str, int | None] = {"dynamic_draw": None, "stream_read": 0x88E1}
+PBO_USAGES: dict[str, int | None] = {"dynamic_draw": None, "stream_read": 0x88E1, "persistent": None}
+#: The usage of :data:`PBO_USAGES` whose buffers are mapped persistently (:func:`persistent_pack_buffer`).
+PERSISTENT = "persistent"
 #: The hint of ``RenderSettings()``.
 DEFAULT_PBO_USAGE = RenderSettings.readback_usage
 _GL_COPY_WRITE_BUFFER = 0x8F37
+_GL_MAP_READ_BIT, _GL_MAP_PERSISTENT_BIT, _GL_MAP_COHERENT_BIT, _GL_CLIENT_STORAGE_BIT = 0x1, 0x40, 0x80, 0x200
+_GL_CLIENT_MAPPED_BUFFER_BARRIER_BIT = 0x4000
+_GL_SYNC_GPU_COMMANDS_COMPLETE, _GL_SYNC_FLUSH_COMMANDS_BIT = 0x9117, 0x1
+_GL_ALREADY_SIGNALED, _GL_TIMEOUT_EXPIRED, _GL_CONDITION_SATISFIED = 0x911A, 0x911B, 0x911C
+_FENCE_POLL_NS = 100_000_000  # glClientWaitSync's timeout per call: 0.1 s
+#: Seconds :meth:`ReadbackSlot.collect` waits for a persistent slot's fence before it gives up.
+FENCE_TIMEOUT_S = 60.0
 
 
 def _check_usage(usage: str) -> None:
     """``ValueError`` unless ``usage`` is a key of :data:`PBO_USAGES`."""
     if usage not in PBO_USAGES:
         raise ValueError(f"unknown pixel buffer usage {usage!r}; choose from {', '.join(PBO_USAGES)}")
+
+
+def _gl_function(ctx: moderngl.Context, name: str, restype, *argtypes):
+    """The GL function ``name`` of ``ctx`` as a ctypes function (from the glcontext loader moderngl
+    made the context with).
+
+    Raises:
+        ValueError: the loader gives no address for it.
+    """
+    address = ctx.mglo._context.load_opengl_function(name)
+    if not address:
+        raise ValueError(f"the GL function loader gave no {name}")
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+class _PersistentFunctions:
+    """The GL 4.4 functions persistent read-back buffers need, loaded once per context."""
+
+    def __init__(self, ctx: moderngl.Context):
+        if int(ctx.version_code) < 440:
+            raise ValueError(f"persistent read-back buffers need GL 4.4 (glBufferStorage); this context is GL "
+                             f"{int(ctx.version_code) // 100}.{int(ctx.version_code) // 10 % 10}: use readback_usage "
+                             f"{DEFAULT_PBO_USAGE!r}")
+        self.bind = _gl_function(ctx, "glBindBuffer", None, ctypes.c_uint, ctypes.c_uint)
+        self.storage = _gl_function(ctx, "glBufferStorage", None, ctypes.c_uint, ctypes.c_ssize_t, ctypes.c_void_p,
+                                    ctypes.c_uint)
+        self.map_range = _gl_function(ctx, "glMapBufferRange", ctypes.c_void_p, ctypes.c_uint, ctypes.c_ssize_t,
+                                      ctypes.c_ssize_t, ctypes.c_uint)
+        self.unmap = _gl_function(ctx, "glUnmapBuffer", ctypes.c_ubyte, ctypes.c_uint)
+        self.fence = _gl_function(ctx, "glFenceSync", ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint)
+        self.wait = _gl_function(ctx, "glClientWaitSync", ctypes.c_uint, ctypes.c_void_p, ctypes.c_uint,
+                                 ctypes.c_uint64)
+        self.delete_sync = _gl_function(ctx, "glDeleteSync", None, ctypes.c_void_p)
+
+
+def persistent_pack_buffer(ctx: moderngl.Context, nbytes: int,
+                           gl: _PersistentFunctions | None = None) -> tuple[moderngl.Buffer, int]:
+    """A read-back buffer of ``nbytes`` bytes with immutable storage in client memory, mapped for
+    reading for as long as it lives (GL 4.4 ``glBufferStorage``: ``GL_MAP_READ_BIT |
+    GL_MAP_PERSISTENT_BIT | GL_MAP_COHERENT_BIT | GL_CLIENT_STORAGE_BIT``), and the address of its
+    first byte. Read it only after a fence placed after the GL's writes has signalled; release it
+    with :func:`release_persistent`.
+
+    Raises:
+        ValueError: the context cannot make or map such a buffer (GL below 4.4).
+    """
+    try:
+        gl = gl or _PersistentFunctions(ctx)
+    except ValueError as exc:
+        raise ValueError(f"persistent read-back buffers need GL 4.4 ({exc}); use readback_usage "
+                         f"{DEFAULT_PBO_USAGE!r}") from exc
+    buffer = ctx.buffer(reserve=nbytes, dynamic=True)
+    flags = _GL_MAP_READ_BIT | _GL_MAP_PERSISTENT_BIT | _GL_MAP_COHERENT_BIT
+    gl.bind(_GL_COPY_WRITE_BUFFER, buffer.glo)
+    gl.storage(_GL_COPY_WRITE_BUFFER, nbytes, None, flags | _GL_CLIENT_STORAGE_BIT)
+    address = gl.map_range(_GL_COPY_WRITE_BUFFER, 0, nbytes, flags)
+    gl.bind(_GL_COPY_WRITE_BUFFER, 0)
+    error = ctx.error
+    if error != "GL_NO_ERROR" or not address:
+        buffer.release()
+        raise ValueError(f"glBufferStorage or the persistent map of a {nbytes}-byte read-back buffer failed "
+                         f"({error}); use readback_usage {DEFAULT_PBO_USAGE!r}")
+    return buffer, address
+
+
+def release_persistent(buffer: moderngl.Buffer, gl: _PersistentFunctions) -> None:
+    """Unmap and release a :func:`persistent_pack_buffer`."""
+    gl.bind(_GL_COPY_WRITE_BUFFER, buffer.glo)
+    gl.unmap(_GL_COPY_WRITE_BUFFER)
+    gl.bind(_GL_COPY_WRITE_BUFFER, 0)
+    buffer.release()
 
 
 def pixel_pack_buffer(ctx: moderngl.Context, nbytes: int, usage: str = DEFAULT_PBO_USAGE) -> moderngl.Buffer:
@@ -70,6 +154,8 @@ def pixel_pack_buffer(ctx: moderngl.Context, nbytes: int, usage: str = DEFAULT_P
             GL functions cannot be loaded or whose ``glBufferData`` fails.
     """
     _check_usage(usage)
+    if usage == PERSISTENT:
+        raise ValueError("persistent read-back buffers are made by persistent_pack_buffer")
     buffer = ctx.buffer(reserve=nbytes, dynamic=True)
     hint = PBO_USAGES[usage]
     if hint is not None:
@@ -91,31 +177,34 @@ def pixel_pack_buffer(ctx: moderngl.Context, nbytes: int, usage: str = DEFAULT_P
 
 
 def _buffer_functions(ctx: moderngl.Context) -> tuple:
-    """``glBindBuffer`` and ``glBufferData`` of ``ctx`` as ctypes functions (from the glcontext
-    loader moderngl made the context with)."""
-    load = ctx.mglo._context.load_opengl_function
-    addresses = load("glBindBuffer"), load("glBufferData")
-    if not all(addresses):
-        raise ValueError("the loader returned no address")
-    bind = ctypes.CFUNCTYPE(None, ctypes.c_uint, ctypes.c_uint)(addresses[0])
-    store = ctypes.CFUNCTYPE(None, ctypes.c_uint, ctypes.c_ssize_t, ctypes.c_void_p, ctypes.c_uint)(addresses[1])
-    return bind, store
+    """``glBindBuffer`` and ``glBufferData`` of ``ctx`` as ctypes functions."""
+    return (_gl_function(ctx, "glBindBuffer", None, ctypes.c_uint, ctypes.c_uint),
+            _gl_function(ctx, "glBufferData", None, ctypes.c_uint, ctypes.c_ssize_t, ctypes.c_void_p, ctypes.c_uint))
 
 
 class ReadbackSlot:
-    """The pixel buffers of one frame's read-backs: :meth:`read` queues, :meth:`collect` maps.
+    """The pixel buffers of one frame's read-backs: :meth:`read` queues, :meth:`collect` maps (or,
+    for persistent buffers, waits for the fence :meth:`seal` placed and copies).
 
     Args:
         ctx: the context.
-        usage: usage hint of its buffers (:func:`pixel_pack_buffer`).
+        usage: usage hint of its buffers (:func:`pixel_pack_buffer`, or ``"persistent"``:
+            :func:`persistent_pack_buffer`; raises ``ValueError`` below GL 4.4).
+        persistent_functions: the GL functions persistent buffers need, loaded already (a ring's
+            slots share them).
     """
 
-    def __init__(self, ctx: moderngl.Context, usage: str = DEFAULT_PBO_USAGE):
+    def __init__(self, ctx: moderngl.Context, usage: str = DEFAULT_PBO_USAGE,
+                 persistent_functions: _PersistentFunctions | None = None):
         _check_usage(usage)
         self._ctx = ctx
         self.usage = usage
         self._buffers: dict[str, moderngl.Buffer] = {}
         self._pending: dict[str, tuple[tuple[int, ...], np.dtype]] = {}  # key -> (shape, dtype), in queue order
+        # Persistent buffers: their mapped bytes (uint8 views), the GL functions, the fence after the queued copies.
+        self._mapped: dict[str, np.ndarray] = {}
+        self._gl = (persistent_functions or _PersistentFunctions(ctx)) if usage == PERSISTENT else None
+        self._fence: int | None = None
 
     @property
     def pending(self) -> tuple[str, ...]:
@@ -126,9 +215,22 @@ class ReadbackSlot:
         buffer = self._buffers.get(key)
         if buffer is None or buffer.size != nbytes:
             if buffer is not None:
-                buffer.release()
-            buffer = self._buffers[key] = pixel_pack_buffer(self._ctx, nbytes, self.usage)
+                self._release_buffer(key)
+            if self._gl is not None:
+                buffer, address = persistent_pack_buffer(self._ctx, nbytes, self._gl)
+                self._mapped[key] = np.frombuffer((ctypes.c_char * nbytes).from_address(address), np.uint8)
+            else:
+                buffer = pixel_pack_buffer(self._ctx, nbytes, self.usage)
+            self._buffers[key] = buffer
         return buffer
+
+    def _release_buffer(self, key: str) -> None:
+        buffer = self._buffers.pop(key)
+        if self._gl is not None:
+            del self._mapped[key]  # no view of the mapping outlives it
+            release_persistent(buffer, self._gl)
+        else:
+            buffer.release()
 
     def read(self, key: str, source: moderngl.Texture | moderngl.Framebuffer, shape: tuple[int, ...],
              dtype: np.dtype | type, components: int | None = None) -> None:
@@ -146,6 +248,8 @@ class ReadbackSlot:
         """
         if key in self._pending:
             raise ValueError(f"read-back {key!r} is already queued in this slot; collect() it first")
+        if self._fence is not None:
+            raise RuntimeError("this slot is sealed (its frame is over); collect() it first")
         dtype = np.dtype(dtype)
         buffer = self._buffer(key, math.prod(shape) * dtype.itemsize)
         if isinstance(source, moderngl.Framebuffer):
@@ -154,26 +258,62 @@ class ReadbackSlot:
             source.read_into(buffer, alignment=1)
         self._pending[key] = (tuple(shape), dtype)
 
+    def seal(self) -> None:
+        """Persistent buffers: place the fence :meth:`collect` waits for after the copies queued so
+        far (the frame's last; :meth:`ReadbackRing.begin` seals the previous slot). Mapped buffers
+        need none; a slot with nothing queued or sealed already is left as it is."""
+        if self._gl is None or self._fence is not None or not self._pending:
+            return
+        self._ctx.memory_barrier(_GL_CLIENT_MAPPED_BUFFER_BARRIER_BIT)
+        self._fence = self._gl.fence(_GL_SYNC_GPU_COMMANDS_COMPLETE, 0)
+
     def collect(self) -> dict[str, np.ndarray]:
         """Wait for the queued copies and return them as new arrays (key -> array); the slot is then
-        free for the next frame."""
+        free for the next frame.
+
+        Raises:
+            RuntimeError: a persistent slot's fence did not signal within :data:`FENCE_TIMEOUT_S`.
+        """
         out = {}
-        for key, (shape, dtype) in self._pending.items():
-            array = np.empty(shape, dtype=dtype)
-            self._buffers[key].read_into(array)
-            out[key] = array
+        if self._gl is not None:
+            self.seal()
+            self._wait_fence()
+            for key, (shape, dtype) in self._pending.items():
+                array = out[key] = np.empty(shape, dtype=dtype)
+                np.copyto(array.reshape(-1).view(np.uint8), self._mapped[key])
+        else:
+            for key, (shape, dtype) in self._pending.items():
+                array = out[key] = np.empty(shape, dtype=dtype)
+                self._buffers[key].read_into(array)
         self._pending.clear()
         return out
+
+    def _wait_fence(self) -> None:
+        fence, self._fence = self._fence, None
+        if fence is None:
+            return
+        try:
+            for _ in range(int(FENCE_TIMEOUT_S * 1e9 / _FENCE_POLL_NS)):
+                status = self._gl.wait(fence, _GL_SYNC_FLUSH_COMMANDS_BIT, _FENCE_POLL_NS)
+                if status in (_GL_ALREADY_SIGNALED, _GL_CONDITION_SATISFIED):
+                    return
+                if status != _GL_TIMEOUT_EXPIRED:
+                    raise RuntimeError(f"glClientWaitSync on a frame's read-backs failed ({self._ctx.error})")
+            raise RuntimeError(f"the GL did not finish a frame's read-backs within {FENCE_TIMEOUT_S:.0f} s")
+        finally:
+            self._gl.delete_sync(fence)
 
     def discard(self) -> None:
         """Forget queued copies without reading them (an abandoned frame)."""
         self._pending.clear()
+        if self._fence is not None:
+            self._gl.delete_sync(self._fence)
+            self._fence = None
 
     def release(self) -> None:
-        for buffer in self._buffers.values():
-            buffer.release()
-        self._buffers.clear()
-        self._pending.clear()
+        self.discard()
+        for key in list(self._buffers):
+            self._release_buffer(key)
 
 
 class ReadbackRing:
@@ -188,12 +328,15 @@ class ReadbackRing:
     def __init__(self, ctx: moderngl.Context, slots: int = 2, usage: str = DEFAULT_PBO_USAGE):
         if slots < 1:
             raise ValueError(f"a read-back ring needs at least 1 slot, got {slots}")
-        self._slots = [ReadbackSlot(ctx, usage) for _ in range(slots)]
+        _check_usage(usage)
+        functions = _PersistentFunctions(ctx) if usage == PERSISTENT else None
+        self._slots = [ReadbackSlot(ctx, usage, functions) for _ in range(slots)]
         self._next = 0
 
     def begin(self) -> ReadbackSlot:
         """The slot for the next frame; reads still queued in it (a frame never collected) are
-        dropped."""
+        dropped. The previous slot is sealed (:meth:`ReadbackSlot.seal`): its frame is over."""
+        self._slots[self._next - 1].seal()
         slot = self._slots[self._next]
         self._next = (self._next + 1) % len(self._slots)
         slot.discard()
