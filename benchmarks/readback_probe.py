@@ -36,10 +36,16 @@ MODES: dict[str, dict] = {f"{usage}, lag {lag}": {"readback_usage": usage, "read
                           for lag in (1, 2) for usage in READBACK_USAGES}
 
 
-def compare_usages(take, quality: str, repeats: int) -> dict[str, dict]:
-    """Per mode of :data:`MODES`: median frames/s, every run's frames/s and median CPU ms per
-    frame of rendering ``take`` with every modality."""
-    runs = alternating_runs(take, quality, repeats, MODES)
+def available_modes(gl_version_code: int) -> dict[str, dict]:
+    """The :data:`MODES` a context of ``gl_version_code`` can run (persistent buffers need 4.4)."""
+    return {name: mode for name, mode in MODES.items()
+            if mode["readback_usage"] != "persistent" or gl_version_code >= 440}
+
+
+def compare_usages(take, quality: str, repeats: int, modes: dict[str, dict] = MODES) -> dict[str, dict]:
+    """Per mode of ``modes`` (name -> ``RenderSettings`` overrides): median frames/s, every run's
+    frames/s and median CPU ms per frame of rendering ``take`` with every modality."""
+    runs = alternating_runs(take, quality, repeats, modes)
     return {u: {"median_per_s": statistics.median(rate for rate, _ in r), "runs_per_s": [rate for rate, _ in r],
                 "cpu_ms_per_frame": statistics.median(cpu for _, cpu in r)} for u, r in runs.items()}
 
@@ -55,8 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     width, height = args.size
     spec = VideoSpec(action="Walk", frames=args.frames, width=width, height=height, seed=0).validate()
     take = Scenario(spec).simulate(skin_resolution=quality_settings(args.quality).skin_resolution)
-    renderer_name = get_context().info["GL_RENDERER"]
-    results = compare_usages(take, args.quality, args.repeats)
+    ctx = get_context()
+    renderer_name = ctx.info["GL_RENDERER"]
+    modes = available_modes(int(ctx.version_code))
+    results = compare_usages(take, args.quality, args.repeats, modes)
     base = results[next(iter(MODES))]["median_per_s"]
     print(f"GL_RENDERER: {renderer_name}")
     print(f"{args.quality}, {width}x{height}, every modality, {args.frames}-frame Walk take, {args.repeats} runs each:")
@@ -64,10 +72,16 @@ def main(argv: list[str] | None = None) -> int:
         runs = ", ".join(f"{v:.1f}" for v in r["runs_per_s"])
         print(f"  {usage:<22}{r['median_per_s']:>9.1f} frames/s ({r['median_per_s'] / base:.2f}x)"
               f"  CPU {r['cpu_ms_per_frame']:.3f} ms/frame  runs {runs}")
+    skipped = [name for name in MODES if name not in modes]
+    if skipped:
+        print(f"  skipped (persistent buffers need GL 4.4): {', '.join(skipped)}")
+    fastest = max(results, key=lambda name: results[name]["median_per_s"])
+    overrides = ", ".join(f"{k}={v!r}" for k, v in MODES[fastest].items())
+    print(f"fastest: {fastest} ({results[fastest]['median_per_s'] / base:.2f}x): RenderSettings({overrides})")
     if args.out:
         write_json(args.out, header("python -m benchmarks.readback_probe", argv, renderer_name, quality=args.quality,
                                     size=f"{width}x{height}", frames=args.frames, repeats=args.repeats,
-                                    results=results))
+                                    results=results, skipped=skipped, fastest=fastest))
         print(f"wrote {args.out}")
     return 0
 

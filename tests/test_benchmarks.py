@@ -485,7 +485,12 @@ def test_readback_probe_renders_with_every_pixel_buffer_usage_and_lag(tmp_path):
     out = tmp_path / "readback.json"
     assert main(["--quality", "preview", "--size", "48x32", "--frames", "3", "--repeats", "2", "--out", str(out)]) == 0
     data = _read(out)
-    assert set(data["results"]) == {f"{usage}, lag {lag}" for usage in READBACK_USAGES for lag in (1, 2)}
+    assert set(data["results"]) | set(data["skipped"]) == {f"{usage}, lag {lag}" for usage in READBACK_USAGES
+                                                           for lag in (1, 2)}
+    assert data["fastest"] == max(data["results"], key=lambda name: data["results"][name]["median_per_s"])
+    from benchmarks.readback_probe import available_modes
+    assert all("persistent" not in name for name in available_modes(430))
+    assert len(available_modes(440)) == 2 * len(READBACK_USAGES)
     for result in data["results"].values():
         assert len(result["runs_per_s"]) == 2 and all(rate > 0 for rate in result["runs_per_s"])
         assert result["median_per_s"] > 0 and result["cpu_ms_per_frame"] > 0
