@@ -231,6 +231,46 @@ def test_fused_resolve_and_packing_give_the_bytes_of_the_resolve_then_a_gl_rgb_r
         gl.release()
 
 
+@pytest.mark.parametrize("ssaa", [1, 2])
+def test_a_paired_resolve_gives_the_bytes_of_two_single_ones(gl_context, ssaa):
+    """resolve_pair_and_read (the raw and the post-processed image in one dispatch) against
+    resolve_and_read of each source: the same packed bytes and RGBA8 targets, read back in order."""
+    if gl_context.version_code < 430:
+        pytest.skip("compute shaders need GL 4.3")
+    w, h = 37, 23
+    rng = np.random.default_rng(20 + ssaa)
+    gl = GLObjects()
+    ring = ReadbackRing(gl_context)
+    try:
+        sources = []
+        for _ in range(2):
+            hdr = rng.uniform(-0.2, 1.3, (h * ssaa, w * ssaa, 4)).astype(np.float16)
+            sources.append(gl.add(gl_context.texture((w * ssaa, h * ssaa), 4, hdr.tobytes(), dtype="f2")))
+        single, paired = (tuple(gl.add(gl_context.texture((w, h), 4)) for _ in range(2)) for _ in range(2))
+        packer = PackedRGB(gl, gl_context, w, h, "compute", ("raw", "img"), ssaa=ssaa)
+        assert packer.resolves_pairs and not PackedRGB(gl, gl_context, w, h, "compute", ("img",), ssaa=ssaa).resolves_pairs
+        slot = ring.begin()
+        packer.resolve_and_read(slot, "raw", sources[0], single[0])
+        packer.resolve_and_read(slot, "img", sources[1], single[1])
+        want = slot.collect()
+        slot = ring.begin()
+        packer.resolve_pair_and_read(slot, ("raw", sources[0], paired[0]), ("img", sources[1], paired[1]))
+        assert slot.pending == ("raw", "img")
+        got = slot.collect()
+        for key in ("raw", "img"):
+            assert np.array_equal(got[key], want[key]), key
+        assert not np.array_equal(got["raw"], got["img"])
+        for a, b in zip(single, paired):
+            assert np.array_equal(a.read(), b.read())
+        with pytest.raises(RuntimeError, match="no paired resolve"):
+            PackedRGB(gl, gl_context, w, h, "compute", ("img",), ssaa=ssaa).resolve_pair_and_read(
+                slot, ("img", sources[0], paired[0]), ("img", sources[1], paired[1]))
+    finally:
+        default_framebuffer(gl_context).use()
+        ring.release()
+        gl.release()
+
+
 def test_packed_rgb_refuses_a_width_whose_bytes_exceed_the_texture_limit(gl_context):
     too_wide = int(gl_context.info["GL_MAX_TEXTURE_SIZE"]) // 3 + 1
     assert not PackedRGB.fits(gl_context, too_wide) and PackedRGB.fits(gl_context, too_wide - 1)
@@ -258,9 +298,16 @@ def test_renderer_frames_equal_with_and_without_gpu_packed_rgb(gl_context, monke
         monkeypatch.setattr(PackedRGB, "wanted", staticmethod(lambda ctx, width, packing=packing: packing))
         with Renderer(W, H, quality_settings(quality, post_backend=backend)) as r:
             assert (r._rgb is not None) == packing
-            assert not packing or r._rgb.resolves == (backend == "compute")
+            assert not packing or r._rgb.resolves == r._rgb.resolves_pairs == (backend == "compute")
             frames[packing] = list(r.render_take(take, ("img", "raw")))
+            if packing:  # img alone, and raw alone: the single resolves
+                frames["img"] = list(r.render_take(take, ("img",)))
+                frames["raw"] = list(r.render_take(take, ("raw",)))
     _assert_identical(frames[True], frames[False])
+    for got, want in zip(frames["img"] + frames["raw"], frames[False] * 2):
+        for name in ("img", "raw"):
+            value = getattr(got, name)
+            assert value is None or value.tobytes() == getattr(want, name).tobytes(), (got.index, name)
 
 
 def test_packing_is_wanted_on_hardware_gl_only(gl_context):

@@ -362,11 +362,14 @@ class PackedRGB:
         keys: the read-back keys it serves (one target each, so a frame's reads never wait on
             each other).
         ssaa: with the compute backend, also build the SSAA resolve with this factor fused with
-            the packing (``shaders/resolve_packed.comp``, :meth:`resolve_and_read`); ``None``: no.
+            the packing (``shaders/resolve_packed.comp``, :meth:`resolve_and_read`, and for two
+            sources in one dispatch :meth:`resolve_pair_and_read`); ``None``: no.
     """
 
     #: Texture unit the packing pass reads the colour texture from.
     SOURCE_UNIT = 0
+    #: Texture unit of the second source of :meth:`resolve_pair_and_read`.
+    SECOND_SOURCE_UNIT = 9
 
     def __init__(self, gl: GLObjects, ctx: moderngl.Context, width: int, height: int, backend: str,
                  keys: tuple[str, ...], ssaa: int | None = None):
@@ -377,10 +380,14 @@ class PackedRGB:
         self._ctx = ctx
         self._kernel = FullScreenKernel(gl, ctx, "pack_rgb", backend)
         self._kernel.set("u_source", self.SOURCE_UNIT)
-        self._resolve = None
+        self._resolve = self._resolve_pair = None
         if ssaa is not None and backend == "compute":
             self._resolve = gl.add(create_compute(ctx, "resolve_packed.comp", {"SSAA_FACTOR": ssaa}))
             self._resolve["u_source"].value = self.SOURCE_UNIT
+            if len(keys) > 1:
+                self._resolve_pair = gl.add(create_compute(ctx, "resolve_packed.comp", {"SSAA_FACTOR": ssaa, "PAIR": 1}))
+                self._resolve_pair["u_source"].value = self.SOURCE_UNIT
+                self._resolve_pair["u_source2"].value = self.SECOND_SOURCE_UNIT
         self._targets: dict[str, tuple[moderngl.Texture, moderngl.Framebuffer]] = {}
         for key in keys:
             texture = gl.add(ctx.texture((3 * width, height), 1, dtype="u1"))
@@ -403,6 +410,11 @@ class PackedRGB:
         """Whether :meth:`resolve_and_read` is available (compute backend, built with ``ssaa``)."""
         return self._resolve is not None
 
+    @property
+    def resolves_pairs(self) -> bool:
+        """Whether :meth:`resolve_pair_and_read` is available (:attr:`resolves`, two keys or more)."""
+        return self._resolve_pair is not None
+
     def resolve_and_read(self, slot: ReadbackSlot, key: str, source: moderngl.Texture,
                          target: moderngl.Texture) -> None:
         """Resolve the supersampled ``source`` into the ``RGBA8`` ``target`` (output size) as
@@ -422,6 +434,27 @@ class PackedRGB:
         self._resolve.run(-(-self.width // GROUP_SIZE), -(-self.height // GROUP_SIZE))
         self._ctx.memory_barrier(ALL_BARRIERS)
         slot.read(key, packed, (self.height, self.width, 3), np.uint8)
+
+    def resolve_pair_and_read(self, slot: ReadbackSlot, first: tuple[str, moderngl.Texture, moderngl.Texture],
+                              second: tuple[str, moderngl.Texture, moderngl.Texture]) -> None:
+        """:meth:`resolve_and_read` of two ``(key, source, target)`` in one dispatch (the same
+        bytes: each invocation resolves, stores, loads back and packs one pixel of each), their
+        read-backs queued in that order. Leaves the sources bound to :attr:`SOURCE_UNIT` and
+        :attr:`SECOND_SOURCE_UNIT`.
+
+        Raises:
+            RuntimeError: not :attr:`resolves`, or built with a single key.
+        """
+        if self._resolve_pair is None:
+            raise RuntimeError("this PackedRGB has no paired resolve (compute backend, ssaa and two keys needed)")
+        for (key, source, target), unit, image in ((first, self.SOURCE_UNIT, 0), (second, self.SECOND_SOURCE_UNIT, 2)):
+            source.use(location=unit)
+            target.bind_to_image(image, read=True, write=True)
+            self._targets[key][0].bind_to_image(image + 1, read=False, write=True)
+        self._resolve_pair.run(-(-self.width // GROUP_SIZE), -(-self.height // GROUP_SIZE))
+        self._ctx.memory_barrier(ALL_BARRIERS)
+        for key, _, _ in (first, second):
+            slot.read(key, self._targets[key][0], (self.height, self.width, 3), np.uint8)
 
     def read(self, slot: ReadbackSlot, key: str, source: moderngl.Texture) -> None:
         """Pack ``source`` (``RGBA8``, ``width x height``) into ``key``'s target and queue its

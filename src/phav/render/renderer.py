@@ -552,13 +552,20 @@ class Renderer:
                 self._shadow_map.bind(SHADOW_UNIT, SHADOW_STATIC_UNIT)
             self._lighting.draw(lit.hdr, lit.hdr_fbo)
         self._precipitation_pass(take, t)
-        if "raw" in mods:
+        # Both images resolved in one dispatch after the post chain where the packed resolve can
+        # (the chain only reads the lit image, so it still holds raw's source).
+        paired = "raw" in mods and "img" in mods and self._rgb is not None and self._rgb.resolves_pairs
+        if "raw" in mods and not paired:
             with timer.section("resolve_raw"):
                 self._resolve(lit.hdr, lit.raw, lit.raw_fbo, "raw")
         if "img" in mods:
             result = self.post.run(lit.hdr, [(lit.ping, lit.ping_fbo), (lit.pong, lit.pong_fbo)], lit)
-            with timer.section("resolve_img"):
-                self._resolve(result, lit.img, lit.img_fbo, "img")
+            if paired:
+                with timer.section("resolve_raw+resolve_img"):
+                    self._rgb.resolve_pair_and_read(self._slot, ("raw", lit.hdr, lit.raw), ("img", result, lit.img))
+            else:
+                with timer.section("resolve_img"):
+                    self._resolve(result, lit.img, lit.img_fbo, "img")
 
     def _resolve(self, source: moderngl.Texture, texture: moderngl.Texture, fbo: moderngl.Framebuffer,
                  key: str) -> None:
