@@ -36,10 +36,38 @@ MODES: dict[str, dict] = {f"{usage}, lag {lag}": {"readback_usage": usage, "read
                           for lag in (1, 2) for usage in READBACK_USAGES}
 
 
-def available_modes(gl_version_code: int) -> dict[str, dict]:
-    """The :data:`MODES` a context of ``gl_version_code`` can run (persistent buffers need 4.4)."""
+def persistent_skip_reason(ctx) -> str | None:
+    """Why persistent read-back buffers cannot run on ``ctx`` (a tiny texture read back through a
+    persistent slot must come back byte for byte), or ``None``."""
+    import numpy as np
+
+    from phav.render.readback import ReadbackRing
+
+    if int(ctx.version_code) < 440:
+        return f"persistent buffers need GL 4.4, this context is {int(ctx.version_code)}"
+    data = np.arange(64 * 4, dtype=np.uint8).reshape(8, 8, 4)
+    texture = ctx.texture((8, 8), 4, data.tobytes())
+    ring = None
+    try:
+        ring = ReadbackRing(ctx, usage="persistent")
+        slot = ring.begin()
+        slot.read("rgba", texture, (8, 8, 4), np.uint8)
+        if not np.array_equal(slot.collect()["rgba"], data):
+            return "a persistent read-back gave other bytes than the texture's"
+    except (ValueError, RuntimeError) as exc:
+        return f"persistent read-back failed: {exc}"
+    finally:
+        if ring is not None:
+            ring.release()
+        texture.release()
+    return None
+
+
+def available_modes(persistent_skip: str | None) -> dict[str, dict]:
+    """The :data:`MODES` to run: all, or without the persistent ones when ``persistent_skip`` (a
+    :func:`persistent_skip_reason`) says they cannot."""
     return {name: mode for name, mode in MODES.items()
-            if mode["readback_usage"] != "persistent" or gl_version_code >= 440}
+            if mode["readback_usage"] != "persistent" or persistent_skip is None}
 
 
 def compare_usages(take, quality: str, repeats: int, modes: dict[str, dict] = MODES) -> dict[str, dict]:
@@ -63,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     take = Scenario(spec).simulate(skin_resolution=quality_settings(args.quality).skin_resolution)
     ctx = get_context()
     renderer_name = ctx.info["GL_RENDERER"]
-    modes = available_modes(int(ctx.version_code))
+    persistent_skip = persistent_skip_reason(ctx)
+    modes = available_modes(persistent_skip)
     results = compare_usages(take, args.quality, args.repeats, modes)
     base = results[next(iter(MODES))]["median_per_s"]
     print(f"GL_RENDERER: {renderer_name}")
@@ -74,14 +103,15 @@ def main(argv: list[str] | None = None) -> int:
               f"  CPU {r['cpu_ms_per_frame']:.3f} ms/frame  runs {runs}")
     skipped = [name for name in MODES if name not in modes]
     if skipped:
-        print(f"  skipped (persistent buffers need GL 4.4): {', '.join(skipped)}")
+        print(f"  skipped ({persistent_skip}): {', '.join(skipped)}")
     fastest = max(results, key=lambda name: results[name]["median_per_s"])
     overrides = ", ".join(f"{k}={v!r}" for k, v in MODES[fastest].items())
     print(f"fastest: {fastest} ({results[fastest]['median_per_s'] / base:.2f}x): RenderSettings({overrides})")
     if args.out:
         write_json(args.out, header("python -m benchmarks.readback_probe", argv, renderer_name, quality=args.quality,
                                     size=f"{width}x{height}", frames=args.frames, repeats=args.repeats,
-                                    results=results, skipped=skipped, fastest=fastest))
+                                    results=results, skipped=skipped, skip_reason=persistent_skip,
+                                    fastest=fastest))
         print(f"wrote {args.out}")
     return 0
 

@@ -488,9 +488,12 @@ def test_readback_probe_renders_with_every_pixel_buffer_usage_and_lag(tmp_path):
     assert set(data["results"]) | set(data["skipped"]) == {f"{usage}, lag {lag}" for usage in READBACK_USAGES
                                                            for lag in (1, 2)}
     assert data["fastest"] == max(data["results"], key=lambda name: data["results"][name]["median_per_s"])
-    from benchmarks.readback_probe import available_modes
-    assert all("persistent" not in name for name in available_modes(430))
-    assert len(available_modes(440)) == 2 * len(READBACK_USAGES)
+    from benchmarks.readback_probe import available_modes, persistent_skip_reason
+    from phav.render.context import get_context
+    assert all("persistent" not in name for name in available_modes("no GL 4.4"))
+    assert len(available_modes(None)) == 2 * len(READBACK_USAGES)
+    assert (persistent_skip_reason(get_context()) is None) == (get_context().version_code >= 440)
+    assert (data["skip_reason"] is None) == (data["skipped"] == [])
     for result in data["results"].values():
         assert len(result["runs_per_s"]) == 2 and all(rate > 0 for rate in result["runs_per_s"])
         assert result["median_per_s"] > 0 and result["cpu_ms_per_frame"] > 0
