@@ -48,9 +48,9 @@ from phav.render.shaders import create_compute
 from phav.render.targets import GLObjects
 
 
-#: Usage hints of the pixel buffers (the names of :data:`phav.render.settings.READBACK_USAGES`):
-#: name -> ``glBufferData`` usage, ``None`` for moderngl's own (``GL_DYNAMIC_DRAW``, as
-#: ``ctx.buffer(dynamic=True)`` makes it).
+#: Kinds of pixel buffers (the names of :data:`phav.render.settings.READBACK_USAGES`): name ->
+#: ``glBufferData`` usage hint, ``None`` for moderngl's own (``GL_DYNAMIC_DRAW``, as
+#: ``ctx.buffer(dynamic=True)`` makes it) and for :data:`PERSISTENT` (``glBufferStorage``).
 PBO_USAGES: dict[str, int | None] = {"dynamic_draw": None, "stream_read": 0x88E1, "persistent": None}
 #: The usage of :data:`PBO_USAGES` whose buffers are mapped persistently (:func:`persistent_pack_buffer`).
 PERSISTENT = "persistent"
@@ -116,11 +116,7 @@ def persistent_pack_buffer(ctx: moderngl.Context, nbytes: int,
     Raises:
         ValueError: the context cannot make or map such a buffer (GL below 4.4).
     """
-    try:
-        gl = gl or _PersistentFunctions(ctx)
-    except ValueError as exc:
-        raise ValueError(f"persistent read-back buffers need GL 4.4 ({exc}); use readback_usage "
-                         f"{DEFAULT_PBO_USAGE!r}") from exc
+    gl = gl or _PersistentFunctions(ctx)
     buffer = ctx.buffer(reserve=nbytes, dynamic=True)
     flags = _GL_MAP_READ_BIT | _GL_MAP_PERSISTENT_BIT | _GL_MAP_COHERENT_BIT
     gl.bind(_GL_COPY_WRITE_BUFFER, buffer.glo)
@@ -427,13 +423,7 @@ class PackedRGB:
         """
         if self._resolve is None:
             raise RuntimeError("this PackedRGB has no fused resolve (compute backend and ssaa needed)")
-        packed = self._targets[key][0]
-        source.use(location=self.SOURCE_UNIT)
-        target.bind_to_image(0, read=True, write=True)
-        packed.bind_to_image(1, read=False, write=True)
-        self._resolve.run(-(-self.width // GROUP_SIZE), -(-self.height // GROUP_SIZE))
-        self._ctx.memory_barrier(ALL_BARRIERS)
-        slot.read(key, packed, (self.height, self.width, 3), np.uint8)
+        self._resolve_packed(self._resolve, slot, [(key, source, target)])
 
     def resolve_pair_and_read(self, slot: ReadbackSlot, first: tuple[str, moderngl.Texture, moderngl.Texture],
                               second: tuple[str, moderngl.Texture, moderngl.Texture]) -> None:
@@ -447,13 +437,20 @@ class PackedRGB:
         """
         if self._resolve_pair is None:
             raise RuntimeError("this PackedRGB has no paired resolve (compute backend, ssaa and two keys needed)")
-        for (key, source, target), unit, image in ((first, self.SOURCE_UNIT, 0), (second, self.SECOND_SOURCE_UNIT, 2)):
-            source.use(location=unit)
-            target.bind_to_image(image, read=True, write=True)
-            self._targets[key][0].bind_to_image(image + 1, read=False, write=True)
-        self._resolve_pair.run(-(-self.width // GROUP_SIZE), -(-self.height // GROUP_SIZE))
+        self._resolve_packed(self._resolve_pair, slot, [first, second])
+
+    def _resolve_packed(self, program: moderngl.ComputeShader, slot: ReadbackSlot,
+                        jobs: list[tuple[str, moderngl.Texture, moderngl.Texture]]) -> None:
+        """Bind each ``(key, source, target)`` of ``jobs`` (source ``k`` to texture unit
+        :attr:`SOURCE_UNIT` or :attr:`SECOND_SOURCE_UNIT`, its target and packed texture to images
+        ``2k`` and ``2k + 1``), run ``shaders/resolve_packed.comp`` once and queue the read-backs."""
+        for k, (key, source, target) in enumerate(jobs):
+            source.use(location=(self.SOURCE_UNIT, self.SECOND_SOURCE_UNIT)[k])
+            target.bind_to_image(2 * k, read=True, write=True)
+            self._targets[key][0].bind_to_image(2 * k + 1, read=False, write=True)
+        program.run(-(-self.width // GROUP_SIZE), -(-self.height // GROUP_SIZE))
         self._ctx.memory_barrier(ALL_BARRIERS)
-        for key, _, _ in (first, second):
+        for key, _, _ in jobs:
             slot.read(key, self._targets[key][0], (self.height, self.width, 3), np.uint8)
 
     def read(self, slot: ReadbackSlot, key: str, source: moderngl.Texture) -> None:
