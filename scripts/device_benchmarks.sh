@@ -2,7 +2,7 @@
 # The speed figures of issue #8 on the GPU test machine (../shared/device/README.md), in one run.
 #
 # On the development machine, from the repository root:
-#     bash ../shared/device/prepare.sh pypng==0.20220715.0 tqdm==4.70.1
+#     bash ../shared/device/prepare.sh pypng==0.20220715.0 tqdm==4.70.1 zlib-ng==1.1.0
 # then on the GPU machine (the device tool's `run`, carrying .devkit, timeout_s 600):
 #     source .devkit/setup.sh; bash scripts/device_benchmarks.sh
 #

@@ -14,7 +14,7 @@ from phav.take import ActorTrack, Instance, Mesh, Take
 W, H, T = 48, 40, 4
 JOINTS = ["head", "neck", "pelvis", "left_knee", "right_knee", "left_hand"]
 MUSCLES = ["neck", "left_knee", "right_knee"]
-FIXED_VERSIONS = {"phav": "0.1.0", "numpy": "x", "scipy": "x", "pybullet": "x", "moderngl": "x", "pillow": "x"}
+FIXED_VERSIONS = {"phav": "0.1.0", "numpy": "x", "scipy": "x", "pybullet": "x", "moderngl": "x", "pillow": "x", "zlib-ng": "x"}
 
 
 def box_mesh(name: str, half: tuple[float, float, float], semantic: int) -> Mesh:

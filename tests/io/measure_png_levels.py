@@ -1,37 +1,41 @@
-"""Measure PNG encode time and size per row filter and zlib strategy on rendered 340x256 ground truth.
+"""Measure PNG encode time and size per row filter, zlib strategy and level on rendered 340x256 ground truth.
 
 Not a test (no ``test_`` prefix): run ``python tests/io/measure_png_levels.py`` to reproduce the
 table in ``phav.io.images``. It renders a Walk video in each of the Urban, Plain and Lake worlds
 (``phav`` preset, a GL context is needed) and encodes each ground-truth file of every frame after
-the first two with each (row filter, zlib strategy) pair of :func:`phav.io.png.encode_png` at zlib
-level 1, with each file's own pair (``images.PNG_SETTINGS``), and with Pillow's encoder (adaptive row
-filters, zlib level 1, run-length strategy: what phav used before) as the reference, on one thread;
-it prints the median CPU time and the median size per file, then the sums over a frame's six PNG
-files.
+the first two, on one thread: with the standard library's zlib at level 1 and the (row filter,
+strategy) pair each file had before zlib-ng (``ZLIB_SETTINGS``, the reference), with zlib-ng
+(:func:`phav.io.png.encode_png`) for each (row filter, strategy, level) of ``CONFIGS``, and with each
+file's own settings (``images.PNG_SETTINGS``); it prints the median CPU time and the median size per
+file, then the sums over a frame's six PNG files.
 """
 
 from __future__ import annotations
 
-import io
 import statistics
+import struct
 import sys
 import time
 import zlib
 
 import numpy as np
-from PIL import Image
+from zlib_ng import zlib_ng
 
 from phav.frames import MODALITIES
-from phav.io import depth, flow, images, segmentation
+from phav.io import depth, flow, images, png, segmentation
 from phav.io.png import encode_png
 from phav.render.renderer import Renderer
 from phav.scenario import Scenario
 from phav.spec import VideoSpec
 
-#: (row filter, zlib strategy) pairs measured, at zlib level 1.
-CONFIGS = (("none", zlib.Z_DEFAULT_STRATEGY), ("sub", zlib.Z_DEFAULT_STRATEGY), ("sub", zlib.Z_RLE),
-           ("up", zlib.Z_DEFAULT_STRATEGY), ("up", zlib.Z_RLE))
-STRATEGY_NAMES = {zlib.Z_DEFAULT_STRATEGY: "default", zlib.Z_RLE: "RLE"}
+#: (row filter, zlib strategy, level) of zlib-ng measured.
+CONFIGS = tuple((f, strategy, level) for level in (1, 2) for f in ("sub", "up")
+                for strategy in (zlib.Z_DEFAULT_STRATEGY, zlib.Z_RLE))
+#: The (row filter, strategy) of each file kind with the standard library's zlib at level 1, before
+#: zlib-ng: the reference column.
+ZLIB_SETTINGS = {"depth": ("up", zlib.Z_DEFAULT_STRATEGY), "flow_x": ("up", zlib.Z_RLE),
+                 "flow_y": ("sub", zlib.Z_DEFAULT_STRATEGY), "flow_valid": ("up", zlib.Z_RLE),
+                 "classgt": ("up", zlib.Z_RLE), "instancegt": ("up", zlib.Z_RLE)}
 #: File kind (``images.PNG_SETTINGS``) of each measured file.
 KINDS = {"depth (16-bit grey)": "depth", "flow_x (16-bit grey)": "flow_x", "flow_y (16-bit grey)": "flow_y",
          "flow_valid (8-bit)": "flow_valid", "classgt (RGB)": "classgt", "instancegt (RGB)": "instancegt"}
@@ -61,36 +65,35 @@ def rendered_ground_truth(frames: int = 8) -> dict[str, list[np.ndarray]]:
     return files
 
 
-def pillow_png(array: np.ndarray) -> bytes:
-    """Pillow's PNG of ``array`` (adaptive row filters, zlib level 1, ``Z_RLE``)."""
-    if array.dtype == np.uint16:
-        h, w = array.shape
-        im = Image.frombuffer("I;16", (w, h), array.astype("<u2"), "raw", "I;16", 0, 1)
-    else:
-        im = Image.fromarray(array)
-    buf = io.BytesIO()
-    im.save(buf, format="PNG", compress_level=1, compress_type=zlib.Z_RLE)
-    return buf.getvalue()
+def zlib_png(array: np.ndarray, row_filter: str, strategy: int) -> bytes:
+    """What :func:`encode_png` wrote with the standard library's zlib at level 1."""
+    rows, color_type, bit_depth, bpp = png._sample_rows(array)
+    compressor = zlib.compressobj(1, zlib.DEFLATED, zlib.MAX_WBITS, 9, strategy)
+    idat = compressor.compress(png.filter_rows(rows, bpp, row_filter)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", array.shape[1], array.shape[0], bit_depth, color_type, 0, 0, 0)
+    return b"".join((png._SIGNATURE, png._chunk(b"IHDR", header), png._chunk(b"IDAT", idat), png._chunk(b"IEND", b"")))
 
 
 def main() -> None:
     files = rendered_ground_truth()
-    encoders = [("Pillow RLE", pillow_png)] + [
-        (f"{f} {STRATEGY_NAMES[strategy]}", lambda a, f=f, strategy=strategy: encode_png(a, row_filter=f, strategy=strategy))
-        for f, strategy in CONFIGS
-    ] + [("each file's", None)]
+    names = {zlib.Z_DEFAULT_STRATEGY: "default", zlib.Z_RLE: "RLE"}
+    encoders = [("zlib 1 before", None)] + [
+        (f"{f} {names[strategy]} {level}",
+         lambda a, kind, f=f, strategy=strategy, level=level: encode_png(a, row_filter=f, strategy=strategy, level=level))
+        for f, strategy, level in CONFIGS
+    ] + [("each file's", lambda a, kind: encode_png(a, **images.png_settings(kind)))]
     print(f"{'file (ms / KiB)':<22}" + "".join(f"{name:>15}" for name, _ in encoders))
     totals = {name: [0.0, 0.0] for name, _ in encoders}
     for name, arrays in files.items():
         row = f"{name:<22}"
-        row_filter, own_strategy = images.PNG_SETTINGS[KINDS[name]]
+        kind = KINDS[name]
         for encoder_name, encode in encoders:
             if encode is None:
-                encode = lambda a: encode_png(a, row_filter=row_filter, strategy=own_strategy)  # noqa: E731
+                encode = lambda a, kind: zlib_png(a, *ZLIB_SETTINGS[kind])  # noqa: E731
             times, sizes = [], []
             for array in arrays:
                 t0 = time.thread_time()
-                data = encode(array)
+                data = encode(array, kind)
                 times.append(time.thread_time() - t0)
                 sizes.append(len(data) / 1024)
             ms, kib = statistics.median(times) * 1e3, statistics.median(sizes)
@@ -99,7 +102,7 @@ def main() -> None:
             row += f"{ms:8.2f} /{kib:5.1f}"
         print(row)
     print(f"{'frame (6 files)':<22}" + "".join(f"{ms:8.2f} /{kib:5.1f}" for ms, kib in totals.values()))
-    print(f"Pillow {Image.__version__}, zlib {zlib.ZLIB_RUNTIME_VERSION}, {sys.platform}")
+    print(f"zlib {zlib.ZLIB_RUNTIME_VERSION}, zlib-ng {zlib_ng.ZLIBNG_VERSION}, {sys.platform}")
 
 
 if __name__ == "__main__":

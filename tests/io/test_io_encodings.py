@@ -268,12 +268,13 @@ def test_ground_truth_pngs_are_a_small_fraction_of_their_samples_and_smaller_tha
         images.write_png8(io.BytesIO(), np.zeros((2, 2), np.uint8), row_filter="paeth")
 
 
-def test_every_ground_truth_file_kind_has_a_filter_and_strategy_the_encoder_knows():
+def test_every_ground_truth_file_kind_has_a_filter_strategy_and_level_the_encoder_knows():
     from phav.io import layout, png
 
     pngs = {kind for kind, pattern in layout.FRAME_PATTERNS.items() if pattern.endswith(".png")}
     assert set(images.PNG_SETTINGS) == pngs
-    assert all(f in png.ROW_FILTERS and s in png.STRATEGIES for f, s in images.PNG_SETTINGS.values())
+    assert all(f in png.ROW_FILTERS and s in png.STRATEGIES and level in png.LEVELS and level > 0
+               for f, s, level in images.PNG_SETTINGS.values())
     assert images.PNG_LEVEL in png.LEVELS
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import png as pypng  # a decoder that shares no code with ours or Pillow's
 import pytest
 from PIL import Image
+from zlib_ng import zlib_ng
 
 from phav.io.png import ROW_FILTERS, STRATEGIES, encode_png, filter_rows
 
@@ -94,9 +95,9 @@ def test_row_filters_match_the_png_specification(row_filter, bpp):
 def test_the_same_array_gives_the_same_bytes_and_a_strided_view_the_same_file():
     image = RNG.integers(0, 65536, size=(20, 30), dtype=np.uint16)
     assert encode_png(image) == encode_png(image.copy())
-    # zlib's stream of the filtered rows, so the bytes are what any process with this zlib makes
+    # zlib-ng's stream of the filtered rows, so the bytes are what any process with this zlib-ng makes
     rows = image.astype(">u2").view(np.uint8).reshape(20, 60)
-    idat = zlib.compressobj(1, zlib.DEFLATED, zlib.MAX_WBITS, 9, zlib.Z_DEFAULT_STRATEGY)
+    idat = zlib_ng.compressobj(1, zlib.DEFLATED, zlib.MAX_WBITS, 9, zlib.Z_DEFAULT_STRATEGY)
     expected = idat.compress(filter_rows(rows, 2, "up").tobytes()) + idat.flush()
     assert expected in encode_png(image)
     wide = np.zeros((20, 60), dtype=np.uint16)
@@ -123,11 +124,11 @@ def test_bad_input_is_refused_with_what_was_wrong(image, kwargs, match):
         encode_png(image, **kwargs)
 
 
-def _encode_after_churn(image: np.ndarray, row_filter: str, strategy: int) -> bytes:
+def _encode_after_churn(image: np.ndarray, settings: dict) -> bytes:
     """In a fresh process: fill and free some heap memory first, then encode."""
     garbage = [np.random.default_rng(i).integers(0, 256, 300_000 + 4096 * i, dtype=np.uint8) for i in range(8)]
     del garbage
-    return encode_png(image, row_filter=row_filter, strategy=strategy)
+    return encode_png(image, **settings)
 
 
 def test_another_process_writes_the_same_bytes():
@@ -140,7 +141,7 @@ def test_another_process_writes_the_same_bytes():
 
     v, u = np.mgrid[0:64, 0:80]
     image = np.where(v > 30, 1200 + 3 * u + v, 65535).astype(np.uint16)
-    jobs = sorted(set(PNG_SETTINGS.values()))
+    jobs = [settings._asdict() for settings in sorted(set(PNG_SETTINGS.values()))]
     with concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        theirs = list(pool.map(_encode_after_churn, [image] * len(jobs), *zip(*jobs)))
-    assert theirs == [encode_png(image, row_filter=f, strategy=s) for f, s in jobs]
+        theirs = list(pool.map(_encode_after_churn, [image] * len(jobs), jobs))
+    assert theirs == [encode_png(image, **settings) for settings in jobs]

@@ -4,57 +4,75 @@ Every writer takes a path (``str`` or ``os.PathLike``) or a binary file object a
 timestamps or other run facts, so the same array gives the same bytes. Readers return numpy arrays
 with the shapes and dtypes the writers accept and raise ``ValueError`` naming the file when its mode
 is not the expected one. JPEGs and every reader go through Pillow; PNGs are written by
-:func:`phav.io.png.encode_png` (one row filter for the whole image, one call to zlib).
+:func:`phav.io.png.encode_png` (one row filter for the whole image, one call to zlib-ng).
 
-PNG row filter and zlib strategy, chosen by measurement: ``python tests/io/measure_png_levels.py``
-renders Walk videos in the Urban, Plain and Lake worlds at 340x256 and encodes each ground-truth
-file of 18 frames on one thread of a 2-core AMD EPYC (Pillow 13, zlib 1.2.13; compare columns, not
-absolute times, on this shared machine); median CPU ms / KiB per file. ``Pillow RLE`` is Pillow's
-encoder (it tries four row filters on every row) at zlib level 1 with the run-length strategy,
-which phav used before; the others are ``encode_png(row_filter, strategy)`` at zlib level 1, the
-last with each file's pair (:data:`PNG_SETTINGS`):
+PNG row filter, zlib strategy and level, chosen by measurement: ``python
+tests/io/measure_png_levels.py`` renders Walk videos in the Urban, Plain and Lake worlds at 340x256
+and encodes each ground-truth file of 18 frames on one thread of a 2-core AMD EPYC (zlib 1.2.13,
+zlib-ng 2.3.3; compare columns, not absolute times, on this shared machine); median CPU ms / KiB
+per file. ``zlib 1 before`` is what phav wrote until zlib-ng: the standard library's zlib at level
+1, with each file's row filter and strategy of then (the last column's, but ``up`` RLE for classgt
+and instancegt and ``up`` default for depth); the others are :func:`phav.io.png.encode_png`
+(zlib-ng) with a row filter, strategy and level, the last with each file's own
+(:data:`PNG_SETTINGS`):
 
-=====================  ===========  ===========  ===========  ===========  ===========  ===========
-file                   Pillow RLE   sub default  sub RLE      up default   up RLE       each file's
-=====================  ===========  ===========  ===========  ===========  ===========  ===========
-depth (16-bit grey)    1.96 / 12.1  0.97 / 13.9  0.83 / 15.5  0.87 / 13.7  1.80 / 41.7  1.15 / 13.7
-flow_x (16-bit grey)   2.68 / 5.0   0.91 / 14.9  1.26 / 16.3  0.69 / 8.2   0.73 / 5.7   0.60 / 5.7
-flow_y (16-bit grey)   1.90 / 7.7   0.85 / 7.8   0.88 / 9.2   0.82 / 9.5   0.83 / 8.7   0.78 / 7.8
-flow_valid (8-bit)     0.74 / 0.9   0.26 / 1.6   0.26 / 1.2   0.25 / 1.6   0.24 / 0.9   0.23 / 0.9
-classgt (RGB)          2.58 / 3.2   0.85 / 5.5   0.98 / 7.2   0.81 / 4.3   0.88 / 4.2   0.88 / 4.2
-instancegt (RGB)       1.76 / 1.0   0.82 / 3.0   0.83 / 2.2   0.73 / 2.6   0.71 / 1.3   0.61 / 1.3
-a frame's six files    11.6 / 29.9  4.65 / 46.6  5.04 / 51.7  4.19 / 40.0  5.19 / 62.5  4.25 / 33.6
-=====================  ===========  ===========  ===========  ===========  ===========  ===========
+=====================  =============  =============  =============  =============  =============  =============
+file                   zlib 1 before  sub default 1  up default 1   up RLE 1       sub default 2  up default 2   each file's
+=====================  =============  =============  =============  =============  =============  =============
+depth (16-bit grey)    0.77 / 13.7    0.29 / 16.7    0.29 / 16.5    0.78 / 41.7    0.45 / 12.8    0.42 / 13.1    0.44 / 12.8
+flow_x (16-bit grey)   0.53 / 5.7     0.33 / 19.7    0.21 / 9.7     0.22 / 5.7     0.48 / 13.7    0.29 / 6.6     0.21 / 5.7
+flow_y (16-bit grey)   0.59 / 7.8     0.22 / 9.2     0.25 / 12.4    0.27 / 8.7     0.29 / 6.9     0.31 / 8.0     0.29 / 6.9
+flow_valid (8-bit)     0.16 / 0.9     0.08 / 2.0     0.07 / 2.1     0.06 / 0.9     0.08 / 1.1     0.08 / 1.2     0.06 / 0.9
+classgt (RGB)          0.64 / 4.2     0.20 / 6.7     0.20 / 5.3     0.24 / 4.2     0.25 / 4.0     0.20 / 2.9     0.20 / 2.9
+instancegt (RGB)       0.56 / 1.3     0.17 / 4.1     0.13 / 3.6     0.14 / 1.3     0.18 / 1.5     0.15 / 1.2     0.15 / 1.2
+a frame's six files    3.25 / 33.6    1.28 / 58.5    1.15 / 49.7    1.71 / 62.5    1.72 / 39.9    1.44 / 33.0    1.36 / 30.5
+=====================  =============  =============  =============  =============  =============  =============
 
-(No filter: 4.31 ms / 48.9 KiB.) With each file's pair, a frame's six PNGs take 2.7x less CPU than
-Pillow's for 12 % more bytes. ISA-L's deflate (``isal``) took another 4x less CPU, but gave
-different bytes for the same image in different processes (a dataset made by two workers differed
-from one made by one); zlib gives the same. (A q90 4:2:0 JPEG of the same size: about 0.7 ms,
-~22 KiB.)
+(RLE at level 2 and ``sub`` RLE: no smaller, and no faster, than the columns shown.) With each
+file's settings a frame's six PNGs take 2.4x less CPU than with the standard library's zlib, and 9 %
+fewer bytes; Pillow's encoder (it tries four row filters on every row), which phav used before its
+own, took 11.6 ms for 29.9 KiB. (A q90 4:2:0 JPEG of the same size: about 0.7 ms, ~22 KiB.)
 """
 
 from __future__ import annotations
 
 import zlib
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
 
 from phav.io.png import PathOrFile, write_png
 
-#: zlib level of every PNG the writers produce (see the table in the module docstring).
+class PngSettings(NamedTuple):
+    """How one kind of ground-truth PNG is written: keywords of :func:`phav.io.png.encode_png`."""
+
+    row_filter: str
+    strategy: int
+    level: int
+
+
+#: zlib level of a PNG writer called without one.
 PNG_LEVEL: int = 1
-#: The row filter and zlib strategy each ground-truth PNG is written with, by file kind
-#: (``phav.io.layout``'s names): for each, the pair that measured smallest at about the same CPU
-#: (module docstring). Other PNGs use :data:`DEFAULT_ROW_FILTER` and ``zlib.Z_DEFAULT_STRATEGY``.
-PNG_SETTINGS: dict[str, tuple[str, int]] = {
-    "depth": ("up", zlib.Z_DEFAULT_STRATEGY),
-    "flow_x": ("up", zlib.Z_RLE),
-    "flow_y": ("sub", zlib.Z_DEFAULT_STRATEGY),
-    "flow_valid": ("up", zlib.Z_RLE),
-    "classgt": ("up", zlib.Z_RLE),
-    "instancegt": ("up", zlib.Z_RLE),
+#: The row filter, zlib strategy and level each ground-truth PNG is written with, by file kind
+#: (``phav.io.layout``'s names): for each, the settings that measured smallest at about the same
+#: CPU (module docstring). Other PNGs use :data:`DEFAULT_ROW_FILTER`, ``zlib.Z_DEFAULT_STRATEGY``
+#: and :data:`PNG_LEVEL`.
+PNG_SETTINGS: dict[str, PngSettings] = {
+    "depth": PngSettings("sub", zlib.Z_DEFAULT_STRATEGY, 2),
+    "flow_x": PngSettings("up", zlib.Z_RLE, 1),
+    "flow_y": PngSettings("sub", zlib.Z_DEFAULT_STRATEGY, 2),
+    "flow_valid": PngSettings("up", zlib.Z_RLE, 1),
+    "classgt": PngSettings("up", zlib.Z_DEFAULT_STRATEGY, 2),
+    "instancegt": PngSettings("up", zlib.Z_DEFAULT_STRATEGY, 2),
 }
+
+
+def png_settings(kind: str) -> dict[str, str | int]:
+    """:data:`PNG_SETTINGS` of a ground-truth file kind as keywords of the PNG writers."""
+    return PNG_SETTINGS[kind]._asdict()
+
+
 #: Row filter of a PNG writer called without one.
 DEFAULT_ROW_FILTER: str = "up"
 #: Default JPEG quality (libjpeg scale 1-95).

@@ -3,7 +3,8 @@
 Content (keys sorted on disk): ``format``, ``spec`` (the full :class:`~phav.spec.VideoSpec`),
 ``seed``, ``clip`` (the resolved clip name), ``folder_name``, ``meta`` (``take.meta``: sampled
 parameters, simulation settings), ``modalities``, ``versions`` (phav, numpy, scipy, pybullet,
-moderngl, pillow), ``gl_renderer`` and ``conventions`` (:data:`CONVENTIONS`).
+moderngl, pillow, and zlib-ng, whose deflate writes the PNGs), ``gl_renderer`` and ``conventions``
+(:data:`CONVENTIONS`).
 
 No timestamps, host names or paths: the same command run twice gives byte-identical files.
 Package versions and the GL renderer are included because the same spec gives the same bytes only
@@ -24,7 +25,7 @@ from phav.spec import VideoSpec
 METADATA_FORMAT: int = 1
 
 #: Distributions whose versions are recorded (looked up with importlib.metadata; nothing imported).
-VERSIONED_PACKAGES: tuple[str, ...] = ("phav", "numpy", "scipy", "pybullet", "moderngl", "pillow")
+VERSIONED_PACKAGES: tuple[str, ...] = ("phav", "numpy", "scipy", "pybullet", "moderngl", "pillow", "zlib-ng")
 
 #: The conventions of every phav video, in words (DESIGN §3). Written into ``params.json`` and
 #: ``annotations.json``; viewers and servers can show it as is.

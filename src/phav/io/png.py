@@ -2,17 +2,19 @@
 
 :func:`encode_png` turns a grey or RGB image of 8 or 16 bits per sample into the bytes of a
 standard, non-interlaced PNG (signature, ``IHDR``, one ``IDAT``, ``IEND``; no timestamps or other
-ancillary chunks). The same array gives the same bytes with the same zlib, in any process: zlib's
+ancillary chunks). The same array gives the same bytes with the same zlib-ng, in any process: its
 deflate is deterministic. Any PNG decoder reads it back exactly.
 
 Why not Pillow's or libpng's encoder: they choose a prediction filter for every row by trying four
 of them, and feed zlib a row at a time. On phav's ground truth (piecewise flat or linear images)
 that costs about three times what the compression itself costs, for files about 10 % smaller.
 Here one filter is applied to the whole image with numpy and the filtered rows are compressed in
-one call to the standard library's zlib (which releases the GIL). ISA-L's deflate
-(``isal.isal_zlib``) measured four times faster still, but gave different bytes for the same
-image in different processes, which phav's byte-for-byte reproducibility cannot take. The
-measurements behind the defaults are in :mod:`phav.io.images`.
+one call to zlib-ng (``zlib_ng``, which releases the GIL): a zlib-compatible deflate that took about
+a quarter of the standard library's zlib's CPU time on phav's ground truth, for files of about the
+same size. Its output is deterministic like zlib's (``tests/io/test_png.py`` checks another process
+writes the same bytes); ISA-L's deflate, faster again, was not (the same image gave different bytes
+in different processes), which phav's byte-for-byte reproducibility cannot take. The measurements
+behind the defaults are in :mod:`phav.io.images`.
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ import zlib
 from typing import BinaryIO, Union
 
 import numpy as np
+from zlib_ng import zlib_ng
 
 PathOrFile = Union[str, "os.PathLike[str]", BinaryIO]
 
 #: PNG row filters this encoder applies to every row: name -> PNG filter type byte.
 ROW_FILTERS: dict[str, int] = {"none": 0, "sub": 1, "up": 2}
-#: zlib compression levels (0 stores, 1 fastest, 9 smallest).
+#: zlib levels (0 stores, 1 fastest, 9 smallest).
 LEVELS: tuple[int, ...] = tuple(range(10))
 #: zlib strategies: ``zlib.Z_DEFAULT_STRATEGY``, ``Z_FILTERED``, ``Z_HUFFMAN_ONLY``, ``Z_RLE``
 #: (matches at distance one only: runs of equal bytes), ``Z_FIXED``.
@@ -40,7 +43,7 @@ _FORMATS: dict[tuple[int, int], tuple[int, int]] = {(1, 1): (0, 8), (1, 2): (0, 
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib_ng.crc32(data, zlib_ng.crc32(kind)))
 
 
 def _sample_rows(image: np.ndarray) -> tuple[np.ndarray, int, int, int]:
@@ -102,7 +105,7 @@ def encode_png(image: np.ndarray, *, row_filter: str = "up", level: int = 1,
     image = np.asarray(image)
     rows, color_type, bit_depth, bpp = _sample_rows(image)
     filtered = filter_rows(rows, bpp, row_filter)
-    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS, 9, strategy)
+    compressor = zlib_ng.compressobj(level, zlib_ng.DEFLATED, zlib_ng.MAX_WBITS, 9, strategy)
     header = struct.pack(">IIBBBBB", image.shape[1], image.shape[0], bit_depth, color_type, 0, 0, 0)
     return b"".join((
         _SIGNATURE,

@@ -221,8 +221,8 @@ class VideoFolderWriter:
             jobs.append((out("raw"), lambda p: images.write_jpeg(p, arrays["raw"], self.jpeg_quality, self.jpeg_subsampling)))
 
         def png(kind: str, write: Any, encode: Any) -> None:
-            row_filter, strategy = images.PNG_SETTINGS[kind]
-            jobs.append((out(kind), lambda p: write(p, encode(), row_filter, strategy=strategy)))
+            settings = images.png_settings(kind)
+            jobs.append((out(kind), lambda p: write(p, encode(), **settings)))
 
         if "depth" in arrays:
             png("depth", images.write_png16, lambda: depth_codec.encode_depth(arrays["depth"]))
