@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import platform
 import struct
 import zlib
 
@@ -145,3 +147,40 @@ def test_another_process_writes_the_same_bytes():
     with concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
         theirs = list(pool.map(_encode_after_churn, [image] * len(jobs), jobs))
     assert theirs == [encode_png(image, **settings) for settings in jobs]
+
+
+_HASH_ENCODINGS = """
+import hashlib, sys
+import numpy as np
+from phav.io.images import PNG_SETTINGS
+from phav.io.png import encode_png
+image = np.load(sys.argv[1])
+digest = hashlib.sha256()
+for settings in sorted(set(PNG_SETTINGS.values())):
+    for level in sorted({settings.level, 6, 9}):
+        digest.update(encode_png(image, row_filter=settings.row_filter, strategy=settings.strategy, level=level))
+print(digest.hexdigest())
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="MALLOC_PERTURB_ is glibc's")
+def test_the_bytes_do_not_depend_on_what_the_heap_held(tmp_path):
+    """Deflate implementations have read memory they never wrote (zlib-ng's matcher, fixed in its
+    2.3.3, did after a stream was reset): glibc's MALLOC_PERTURB_ fills every block malloc hands out
+    with a non-zero byte, and a high MALLOC_MMAP_THRESHOLD_ makes even the compressor's large state
+    come from that heap, so any such read would change the bytes."""
+    import subprocess
+    import sys
+
+    v, u = np.mgrid[0:256, 0:340]
+    image = np.where((u - 170) ** 2 + (v - 150) ** 2 < 60 ** 2, 900 + u + 2 * v, 4000 + (u * v) % 97).astype(np.uint16)
+    np.save(tmp_path / "image.npy", image)
+    digests = set()
+    for perturb in (None, "85", "170"):
+        env = dict(os.environ)
+        if perturb:
+            env.update(MALLOC_PERTURB_=perturb, MALLOC_MMAP_THRESHOLD_="1000000000")
+        run = subprocess.run([sys.executable, "-c", _HASH_ENCODINGS, str(tmp_path / "image.npy")], env=env,
+                             capture_output=True, text=True, check=True)
+        digests.add(run.stdout.strip())
+    assert len(digests) == 1, digests
