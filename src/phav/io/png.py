@@ -3,7 +3,9 @@
 :func:`encode_png` turns a grey or RGB image of 8 or 16 bits per sample into the bytes of a
 standard, non-interlaced PNG (signature, ``IHDR``, one ``IDAT``, ``IEND``; no timestamps or other
 ancillary chunks). The same array gives the same bytes with the same zlib-ng, in any process: its
-deflate is deterministic. Any PNG decoder reads it back exactly.
+deflate is deterministic (it does not depend on what the heap held; ``tests/io/test_png.py``). It
+may choose other matches on another CPU architecture (x86-64 against aarch64), so files made there
+can differ in bytes, never in pixels. Any PNG decoder reads it back exactly.
 
 Why not Pillow's or libpng's encoder: they choose a prediction filter for every row by trying four
 of them, and feed zlib a row at a time. On phav's ground truth (piecewise flat or linear images)
