@@ -5,7 +5,8 @@
 // Epilogue (phav.render.post.PostChain fuses the per-texel passes that follow a pass into it):
 // EPILOGUE_1, EPILOGUE_2, EPILOGUE_3 name stage functions vec3 f(vec3 colour, ivec2 texel,
 // ivec2 size) applied in that order to the pass's value, each to the value rounded to half floats
-// as an RGBA16F target between two passes would store it, so the result is the chain's unfused one.
+// as an RGBA16F image between two passes would store it (half_store.glsl), so the result is the
+// chain's unfused one.
 #ifndef TARGET_FORMAT
 #define TARGET_FORMAT rgba16f
 #endif
@@ -13,20 +14,7 @@
 #include "post_tonemap_stage.glsl"
 #include "post_grade_stage.glsl"
 #include "post_vignette_stage.glsl"
-
-// What an RGBA16F target stores for c, read back as floats. HALF_STORE_TOWARD_ZERO: this GL's
-// stores round toward zero (phav.render.half_store), so c is first cut to the half below it in
-// magnitude (exact in a half, so packHalf2x16 keeps it); otherwise stores round to nearest, like
-// packHalf2x16 here.
-vec3 stored_as_half(vec3 c) {
-#ifdef HALF_STORE_TOWARD_ZERO
-    vec3 normal = uintBitsToFloat(floatBitsToUint(c) & 0xFFFFE000u);  // 10 mantissa bits kept
-    vec3 subnormal = sign(c) * floor(abs(c) * 16777216.0) / 16777216.0;  // multiples of 2^-24
-    c = mix(normal, subnormal, lessThan(abs(c), vec3(6.103515625e-05)));
-    c = clamp(c, -65504.0, 65504.0);
-#endif
-    return vec3(unpackHalf2x16(packHalf2x16(c.rg)), unpackHalf2x16(packHalf2x16(vec2(c.b, 0.0))).x);
-}
+#include "half_store.glsl"
 #endif
 layout(local_size_x = 8, local_size_y = 8) in;
 layout(TARGET_FORMAT, binding = 0) writeonly uniform image2D u_target;

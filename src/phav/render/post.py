@@ -24,14 +24,16 @@ quiet machine) took 1.36x (340x256) and 1.33x (680x512) the fragment path's wall
 every pass slower, and gave 0.95x and 0.90x its render-only frames/s. So ``auto`` keeps the fragment path there (the path the golden
 images were made with). Without GL 4.3 only the fragment path exists.
 
-Epilogues (compute backend): the per-texel passes (:data:`STAGES`: tonemap, grade, vignette) read
+Epilogues (both backends): the per-texel passes (:data:`STAGES`: tonemap, grade, vignette) read
 nothing but their own texel, so the passes of ``settings.post`` that follow another pass run in that
-pass's kernel, after its value (``post_compute.glsl``'s ``EPILOGUE_<k>`` defines): the ``phav``
-chain's motion blur, tonemap, grade and vignette are one dispatch instead of four. On an H200 each
-of those passes cost about 10 us of GPU and 10 us of CPU a frame. Each stage reads the previous
-value rounded to half floats as the ``RGBA16F`` target between two passes would store it (GL leaves
-that rounding to the implementation: :mod:`phav.render.half_store` asks), so the image is the
-unfused chain's. The fragment backend keeps one pass per effect.
+pass's kernel, after its value (``post_compute.glsl``'s and ``post_fragment.glsl``'s
+``EPILOGUE_<k>`` defines): the ``phav`` chain's motion blur, tonemap, grade and vignette are one
+kernel instead of four. On an H200 each of those passes cost about 10 us of GPU and 10 us of CPU a
+frame as compute dispatches; on llvmpipe (2 cores, 680x512) each took about 3 ms as a fragment pass.
+Each stage reads the previous value rounded to half floats as the ``RGBA16F`` target between two
+passes would store it (GL leaves that rounding to the implementation, per path: image stores or
+framebuffer writes; :mod:`phav.render.half_store` asks), so the image is the unfused chain's. Where
+the GL rounds some other way, every pass stays its own kernel.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from typing import Callable
 import moderngl
 
 from phav.render.context import COMPUTE_GL_VERSION, is_software_renderer
-from phav.render.half_store import TOWARD_ZERO, half_store_rounding
+from phav.render.half_store import FRAMEBUFFER, IMAGE, TOWARD_ZERO, half_store_rounding
 from phav.render.profiling import PassTimer
 from phav.render.settings import POST_BACKENDS, RenderSettings
 from phav.render.shaders import create_compute, create_program
@@ -129,7 +131,7 @@ class FullScreenKernel:
 class PostPass:
     """One full-screen pass: ``kernel`` writes the supersampled result of the effects ``effects``
     (names of :data:`phav.render.settings.POST_PASSES`: the first, then those it runs as its
-    epilogue, compute backend only); ``name`` joins them with ``+`` and names its timer section.
+    epilogue); ``name`` joins them with ``+`` and names its timer section.
     Passes of :data:`LOW_RES_PASSES` also have ``low_kernel`` writing their term into ``low``
     (``low_fbo``)."""
 
@@ -157,9 +159,9 @@ PASS_UNIFORMS: dict[str, tuple[str, Callable[[RenderSettings], dict[str, float |
     "vignette": ("post_vignette", lambda s: {"u_vignette_strength": s.vignette}),
 }
 #: Per-texel passes and their stage functions (``shaders/<pass>_stage.glsl``), which can run as
-#: another pass's epilogue on the compute backend (in ``post_compute.glsl``, at most three).
+#: another pass's epilogue (in ``post_compute.glsl`` or ``post_fragment.glsl``, at most three).
 STAGES: dict[str, str] = {"tonemap": "tonemap_stage", "grade": "grade_stage", "vignette": "vignette_stage"}
-#: Epilogue stages one compute kernel takes (``post_compute.glsl``'s ``EPILOGUE_1`` to ``_3``).
+#: Epilogue stages one kernel takes (the entry points' ``EPILOGUE_1`` to ``_3``).
 MAX_EPILOGUE_STAGES = 3
 
 #: Texture units of the G-buffer while the chain runs (the current image is on unit 0).
@@ -174,11 +176,11 @@ _FRAME_BLOCK_BINDING = 0
 def build_pass_kernel(gl: GLObjects, ctx: moderngl.Context, name: str, settings: RenderSettings, backend: str,
                       defines: dict | None = None, epilogue: tuple[str, ...] = ()) -> FullScreenKernel:
     """Post pass ``name`` on ``backend`` with its settings' uniforms, texture units, ``u_ssaa`` and
-    the frame block binding applied; with ``epilogue`` (passes of :data:`STAGES`, compute only) the
-    kernel runs those after its own value, with their uniforms set too."""
+    the frame block binding applied; with ``epilogue`` (passes of :data:`STAGES`) the kernel runs
+    those after its own value, with their uniforms set too."""
     stem = PASS_UNIFORMS[name][0]
     if epilogue:
-        if backend != "compute" or len(epilogue) > MAX_EPILOGUE_STAGES or not set(epilogue) <= STAGES.keys():
+        if len(epilogue) > MAX_EPILOGUE_STAGES or not set(epilogue) <= STAGES.keys():
             raise ValueError(f"{name} cannot run {epilogue} as its epilogue on the {backend} backend")
         defines = {**(defines or {}), **{f"EPILOGUE_{k}": STAGES[e] for k, e in enumerate(epilogue, 1)}}
     kernel = FullScreenKernel(gl, ctx, stem, backend, defines)
@@ -194,8 +196,8 @@ def build_pass_kernel(gl: GLObjects, ctx: moderngl.Context, name: str, settings:
 
 def fuse_epilogues(effects: tuple[str, ...], fuse: bool) -> list[tuple[str, ...]]:
     """The kernels that run ``effects`` (a chain of :data:`phav.render.settings.POST_PASSES` names,
-    in order): per kernel, its pass and the passes it runs as its epilogue. With ``fuse`` (the
-    compute backend, on a GL whose half rounding is known) each :data:`STAGES` pass joins the kernel
+    in order): per kernel, its pass and the passes it runs as its epilogue. With ``fuse`` (a GL whose
+    half rounding on the backend's path is known) each :data:`STAGES` pass joins the kernel
     before it, up to :data:`MAX_EPILOGUE_STAGES` each; otherwise every pass is its own kernel.
 
     >>> fuse_epilogues(("ssao", "motion_blur", "tonemap", "grade", "vignette"), True)
@@ -227,8 +229,9 @@ class PostChain:
         self.timer = timer if timer is not None else PassTimer(ctx)
         self.backend = choose_post_backend(settings.post_backend, int(ctx.version_code),
                                            str(ctx.info.get("GL_RENDERER", "")))
-        # Epilogues round like this GL's RGBA16F stores (phav.render.half_store); unknown: no epilogues.
-        rounding = half_store_rounding(ctx) if self.backend == "compute" else None
+        # Epilogues round like this GL's RGBA16F stores on the backend's path (phav.render.half_store);
+        # unknown: no epilogues.
+        rounding = half_store_rounding(ctx, IMAGE if self.backend == "compute" else FRAMEBUFFER)
         epilogue_defines = {"HALF_STORE_TOWARD_ZERO": 1} if rounding == TOWARD_ZERO else {}
         self.passes: list[PostPass] = []
         for name, *epilogue in fuse_epilogues(settings.post, fuse=rounding is not None):
