@@ -29,7 +29,7 @@ from benchmarks.options import parse_size
 from benchmarks.report import header, write_json
 from phav.render.context import get_context
 from phav.render.renderer import Renderer
-from phav.render.post import fuse_epilogues
+from phav.render.post import plan_kernels
 from phav.render.settings import quality_settings
 from phav.spec import VideoSpec
 
@@ -38,8 +38,9 @@ BACKENDS = ("fragment", "compute")
 
 def full_screen_passes(quality: str) -> tuple[str, ...]:
     """The full-screen passes compared, as the compute backend's kernels name their timer sections
-    (``motion_blur+tonemap+grade+vignette``: a pass with its epilogue, :func:`fuse_epilogues`)."""
-    return ("lighting", *("+".join(k) for k in fuse_epilogues(quality_settings(quality).post, True)), "resolve_img")
+    (``ssao+ssr``: a pass with its prologue, ``motion_blur+tonemap+grade+vignette``: with its
+    epilogue, :func:`plan_kernels`)."""
+    return ("lighting", *("+".join(k) for k in plan_kernels(quality_settings(quality).post, True)), "resolve_img")
 
 
 def pass_times(summary: dict[str, dict[str, float]], names: tuple[str, ...]) -> dict[str, dict[str, float]]:

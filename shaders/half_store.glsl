@@ -1,8 +1,8 @@
-// stored_as_half(c): what an RGBA16F target stores for c, read back as floats, so a kernel can run
-// the per-texel passes that follow it as its epilogue and still give the unfused chain's bytes
-// (phav.render.post). GL leaves the rounding of a float-to-half store to the implementation;
-// phav.render.half_store asks it once per path (image stores for compute, framebuffer writes for
-// fragment shaders):
+// stored_as_half(c): what an RGBA16F target stores for c, read back as floats, so that a kernel can
+// run the per-texel passes that follow it as its epilogue (or SSAO's supersampled step as SSR's
+// prologue) and still give the unfused chain's bytes (phav.render.post). GL leaves the rounding of
+// a float-to-half store to the implementation; phav.render.half_store asks it once per path (image
+// stores for compute, framebuffer writes for fragment shaders):
 //   HALF_STORE_TOWARD_ZERO defined: the store rounds toward zero (Mesa's llvmpipe, both paths): c
 //     is cut to the half below it in magnitude (subnormal halves are multiples of 2^-24; nothing
 //     overflows: the largest half is 65504);

@@ -31,17 +31,18 @@ ivec2 centre_texel(ivec2 pixel) {
     int s = int(u_ssaa + 0.5);
     return pixel * s + s / 2;
 }
-// Depth-aware upsample: of the 2x2 output pixels around a supersampled texel, the term computed at
-// the depth closest to the texel's (so a person's term never bleeds onto the ground behind).
-vec4 upsample_by_depth(ivec2 texel, float depth) {
+// Depth-aware upsample of an output-size term (u_low, or SSAO's u_ao): of the 2x2 output pixels
+// around a supersampled texel, the term computed at the depth closest to the texel's (so a
+// person's term never bleeds onto the ground behind).
+vec4 upsample_by_depth(sampler2D low, ivec2 texel, float depth) {
     vec2 p = (vec2(texel) + 0.5) / u_ssaa - 0.5;
     ivec2 base = ivec2(floor(p));
-    ivec2 last = textureSize(u_low, 0) - 1;
+    ivec2 last = textureSize(low, 0) - 1;
     vec4 best = vec4(0.0);
     float best_gap = 1e30;
     for (int j = 0; j < 2; ++j) {
         for (int i = 0; i < 2; ++i) {
-            vec4 v = texelFetch(u_low, clamp(base + ivec2(i, j), ivec2(0), last), 0);
+            vec4 v = texelFetch(low, clamp(base + ivec2(i, j), ivec2(0), last), 0);
             float gap = abs(v.a - depth);
             if (gap < best_gap) { best_gap = gap; best = v; }
         }

@@ -1,13 +1,13 @@
 // SSAO in two steps. LOW_RES (output size): hemisphere samples around the normal (radius u_radius
 // m) at each output pixel's centre texel; a sample is occluded when the stored surface at its texel
 // lies in front of it (within u_radius); writes (occlusion, 0, 0, z-depth), sky: (0, 0, 0, 1e9).
-// Otherwise (supersampled): the HDR colour times 1 - u_strength * occlusion, the occlusion taken
-// from the depth-closest of the 4 nearest output pixels. Sky pixels are unchanged.
+// Otherwise (supersampled): the HDR colour times 1 - u_ssao_strength * occlusion
+// (post_ssao_stage.glsl; the LOW_RES output is read as u_ao). Sky pixels are unchanged.
 // Body of post_ssao.frag and post_ssao.comp: pass_main(texel of the target).
 #include "frame_block.glsl"
 #include "post_common.glsl"
+#include "post_ssao_stage.glsl"
 
-uniform float u_strength;
 uniform float u_radius;
 uniform int u_samples;
 
@@ -41,9 +41,6 @@ vec4 pass_main(ivec2 pixel) {
 }
 #else
 vec4 pass_main(ivec2 texel) {
-    vec3 c = texelFetch(u_source, texel, 0).rgb;
-    if (texelFetch(u_albedo, texel, 0).a < 0.5) return vec4(c, 1.0);
-    float ao = upsample_by_depth(texel, texelFetch(u_surface, texel, 0).z).r;
-    return vec4(c * (1.0 - u_strength * ao), 1.0);
+    return vec4(ssao_stage(texelFetch(u_source, texel, 0).rgb, texel), 1.0);
 }
 #endif

@@ -4,14 +4,31 @@
 // Fresnel, smoothness, u_strength and a fade at the image border, with the z-depth in .a.
 // Otherwise (supersampled): add the depth-closest of the 4 nearest output pixels' reflections to
 // texels that are themselves smoother than u_max_roughness (rough surfaces and sky never reflect).
+// SOURCE_SSAO (phav.render.post, when SSAO comes right before SSR in the chain): SSAO's
+// supersampled step runs here as a prologue instead of as a pass of its own: both steps read the
+// chain's image through it (source_colour), rounded as SSAO's RGBA16F target would have stored it
+// (half_store.glsl), so the image is the unfused chain's.
 // Body of post_ssr.frag and post_ssr.comp: pass_main(texel of the target).
 #include "frame_block.glsl"
 #include "post_common.glsl"
+#ifdef SOURCE_SSAO
+#include "post_ssao_stage.glsl"
+#include "half_store.glsl"
+#endif
 
 uniform float u_strength;
 uniform float u_max_roughness;
 uniform float u_distance;
 uniform int u_steps;
+
+// The chain's image at a texel (with SOURCE_SSAO: after SSAO).
+vec3 source_colour(ivec2 texel) {
+    vec3 c = texelFetch(u_source, texel, 0).rgb;
+#ifdef SOURCE_SSAO
+    c = stored_as_half(ssao_stage(c, texel));
+#endif
+    return c;
+}
 
 #ifdef LOW_RES
 vec4 pass_main(ivec2 pixel) {
@@ -53,15 +70,15 @@ vec4 pass_main(ivec2 pixel) {
     vec3 albedo = texelFetch(u_albedo, texel, 0).rgb;
     vec3 f0 = mix(vec3(0.04), albedo, surf.w);
     vec3 fresnel = f0 + (1.0 - f0) * pow(1.0 - max(dot(-v, n), 0.0), 5.0);
-    vec3 reflected = texelFetch(u_source, ivec2(hit.xy), 0).rgb;
+    vec3 reflected = source_colour(ivec2(hit.xy));
     return vec4(u_strength * smooth_ * fade * fresnel * reflected, surf.z);
 }
 #else
 vec4 pass_main(ivec2 texel) {
-    vec3 c = texelFetch(u_source, texel, 0).rgb;
+    vec3 c = source_colour(texel);
     if (texelFetch(u_albedo, texel, 0).a < 0.5 || texelFetch(u_normal, texel, 0).w >= u_max_roughness) {
         return vec4(c, 1.0);
     }
-    return vec4(c + upsample_by_depth(texel, texelFetch(u_surface, texel, 0).z).rgb, 1.0);
+    return vec4(c + upsample_by_depth(u_low, texel, texelFetch(u_surface, texel, 0).z).rgb, 1.0);
 }
 #endif

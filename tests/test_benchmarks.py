@@ -469,7 +469,7 @@ def test_compute_vs_fragment_compares_the_compute_kernels_with_their_fragment_pa
     summary["ssao"] = {"gpu_ms": 0.5, "wall_ms": 0.25, "count": 3}
     assert pass_times(summary, ("lighting", "motion_blur+tonemap", "ssao+grade")) == {
         "lighting": {"gpu_ms": 1.0, "wall_ms": 2.0}, "motion_blur+tonemap": {"gpu_ms": 2.0, "wall_ms": 4.0}}
-    assert full_screen_passes("phav") == ("lighting", "ssao", "ssr", "bloom", "motion_blur+tonemap+grade+vignette",
+    assert full_screen_passes("phav") == ("lighting", "ssao+ssr", "bloom", "motion_blur+tonemap+grade+vignette",
                                           "resolve_img")
     out = tmp_path / "cvf.json"
     assert main(["--sizes", "48x32", "--frames", "2", "--repeats", "1", "--out", str(out)]) == 0

@@ -18,7 +18,7 @@ from phav.frames import MODALITIES
 from phav.render import Renderer
 from phav.render import post
 from phav.render.half_store import FRAMEBUFFER, IMAGE, NEAREST, half_store_rounding
-from phav.render.post import choose_post_backend, fuse_epilogues
+from phav.render.post import choose_post_backend, plan_kernels, split_kernel
 from phav.render.settings import POST_PASSES, QUALITIES, RenderSettings, quality_settings
 
 from render_scenes import person_take
@@ -147,7 +147,7 @@ def test_timer_queries_cover_every_pass_on_both_backends(backend):
         fused = half_store_rounding(r._ctx, IMAGE if backend == "compute" else FRAMEBUFFER) is not None
     # Where the GL's half rounding is known (llvmpipe: both paths) the per-texel passes run as the
     # motion blur's epilogue, timed under the joined name.
-    chain = ("ssao", "ssr", "bloom", "motion_blur+tonemap+grade+vignette") if fused else POST_PASSES
+    chain = ("ssao+ssr", "bloom", "motion_blur+tonemap+grade+vignette") if fused else POST_PASSES
     assert [name for name in summary if name in chain or ("+" in name and "resolve" not in name)] == list(chain)
     for name in ("lighting", *resolves, *chain):
         assert summary[name]["count"] == 2, name
@@ -156,27 +156,39 @@ def test_timer_queries_cover_every_pass_on_both_backends(backend):
 
 def test_per_texel_passes_join_the_kernel_before_them_where_the_half_rounding_is_known():
     chain = ("ssao", "ssr", "bloom", "motion_blur", "tonemap", "grade", "vignette")
-    assert fuse_epilogues(chain, True) == [("ssao",), ("ssr",), ("bloom",),
-                                                ("motion_blur", "tonemap", "grade", "vignette")]
-    assert fuse_epilogues(chain, False) == [(name,) for name in chain]
+    assert plan_kernels(chain, True) == [("ssao", "ssr"), ("bloom",), ("motion_blur", "tonemap", "grade", "vignette")]
+    assert plan_kernels(chain, False) == [(name,) for name in chain]
     # A chain that starts with a per-texel pass: it is the kernel, the others its epilogue.
-    assert fuse_epilogues(("tonemap", "grade", "vignette"), True) == [("tonemap", "grade", "vignette")]
+    assert plan_kernels(("tonemap", "grade", "vignette"), True) == [("tonemap", "grade", "vignette")]
     # Per-texel passes before a neighbourhood pass stay in front of it; at most three per kernel.
-    assert fuse_epilogues(("tonemap", "ssao", "vignette"), True) == [("tonemap",), ("ssao", "vignette")]
-    assert fuse_epilogues(("bloom", "grade", "tonemap", "grade", "vignette"), True) == [
+    assert plan_kernels(("tonemap", "ssao", "vignette"), True) == [("tonemap",), ("ssao", "vignette")]
+    assert plan_kernels(("bloom", "grade", "tonemap", "grade", "vignette"), True) == [
         ("bloom", "grade", "tonemap", "grade"), ("vignette",)]
+
+
+def test_ssr_takes_in_ssao_only_right_after_it_and_alone():
+    assert plan_kernels(("ssao", "ssr", "tonemap", "grade", "vignette"), True) == [
+        ("ssao", "ssr", "tonemap", "grade", "vignette")]  # a prologue and three epilogue stages
+    assert plan_kernels(("ssr", "ssao"), True) == [("ssr",), ("ssao",)]
+    assert plan_kernels(("ssao", "bloom", "ssr"), True) == [("ssao",), ("bloom",), ("ssr",)]
+    assert plan_kernels(("ssao", "tonemap", "ssr"), True) == [("ssao", "tonemap"), ("ssr",)]
+    assert plan_kernels(("ssao", "ssao", "ssr"), True) == [("ssao",), ("ssao", "ssr")]
+    assert split_kernel(("ssao", "ssr", "tonemap")) == (("ssao",), "ssr", ("tonemap",))
+    assert split_kernel(("ssao", "tonemap")) == ((), "ssao", ("tonemap",))
+    assert split_kernel(("ssr",)) == ((), "ssr", ())
 
 
 @pytest.mark.gl
 @pytest.mark.parametrize("backend", ["compute", "fragment"])
 @pytest.mark.parametrize("quality", ["phav", "high"])
-def test_epilogues_give_the_unfused_chains_bytes(quality, backend, monkeypatch):
+def test_prologue_and_epilogues_give_the_unfused_chains_bytes(quality, backend, monkeypatch):
     take = _take(T=2)
     settings = dataclasses.replace(quality_settings(quality), vignette=0.5, post_backend=backend)
-    with Renderer(W, H, settings) as r:
-        assert [p.name for p in r.post.passes][-1] == "motion_blur+tonemap+grade+vignette"  # llvmpipe: fused
+    with Renderer(W, H, settings) as r:  # llvmpipe: both fused
+        assert [p.name for p in r.post.passes] == ["ssao+ssr", "bloom", "motion_blur+tonemap+grade+vignette"]
         fused = list(r.render_take(take, ("img",)))
-    monkeypatch.setattr(post, "MAX_EPILOGUE_STAGES", 0)  # every pass its own kernel
+    unfused_plan = post.plan_kernels
+    monkeypatch.setattr(post, "plan_kernels", lambda effects, fuse: unfused_plan(effects, False))
     with Renderer(W, H, settings) as r:
         assert [p.name for p in r.post.passes] == list(settings.post)
         unfused = list(r.render_take(take, ("img",)))
@@ -186,7 +198,7 @@ def test_epilogues_give_the_unfused_chains_bytes(quality, backend, monkeypatch):
 
 @pytest.mark.gl
 @pytest.mark.parametrize("backend", ["compute", "fragment"])
-def test_epilogues_round_between_stages_as_the_unfused_chain_stores(backend, monkeypatch):
+def test_fused_kernels_round_between_stages_as_the_unfused_chain_stores(backend, monkeypatch):
     """Without the rounding between stages the fused chain's bytes drift from the unfused chain's
     (so the test above can fail): the half rounding is what makes them equal."""
     take = _take(T=2)
@@ -195,6 +207,6 @@ def test_epilogues_round_between_stages_as_the_unfused_chain_stores(backend, mon
         reference = list(r.render_take(take, ("img",)))
     monkeypatch.setattr(post, "half_store_rounding", lambda ctx, path: NEAREST)  # llvmpipe cuts toward zero
     with Renderer(W, H, settings) as r:
-        assert [p.name for p in r.post.passes][-1] == "motion_blur+tonemap+grade+vignette"
+        assert [p.name for p in r.post.passes] == ["ssao+ssr", "bloom", "motion_blur+tonemap+grade+vignette"]
         rounded_otherwise = list(r.render_take(take, ("img",)))
     assert any(not np.array_equal(a.img, b.img) for a, b in zip(reference, rounded_otherwise))

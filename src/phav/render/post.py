@@ -34,12 +34,18 @@ Each stage reads the previous value rounded to half floats as the ``RGBA16F`` ta
 passes would store it (GL leaves that rounding to the implementation, per path: image stores or
 framebuffer writes; :mod:`phav.render.half_store` asks), so the image is the unfused chain's. Where
 the GL rounds some other way, every pass stays its own kernel.
+
+Prologue: SSAO's term needs nothing but the G-buffer, and SSR reads the chain's image at two
+places only (the texel it writes, and where its ray hits), so when SSR follows SSAO, SSAO's
+supersampled step runs inside SSR's kernels on the texels they read (``post_ssr.glsl``'s
+``SOURCE_SSAO``), rounded the same way, instead of as a pass of its own: one full-screen kernel
+fewer (``ssao+ssr``). The image is the unfused chain's.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from typing import Callable, Sequence
 
 import moderngl
 
@@ -128,24 +134,33 @@ class FullScreenKernel:
 
 
 @dataclasses.dataclass
+class LowTerm:
+    """The output-size term of a pass of :data:`LOW_RES_PASSES`: ``kernel`` (the shader's
+    ``LOW_RES`` variant) writes it into ``texture`` (framebuffer ``fbo``), which is then bound on
+    texture unit ``unit`` for the kernels after it."""
+
+    kernel: FullScreenKernel
+    texture: moderngl.Texture
+    fbo: moderngl.Framebuffer
+    unit: int
+
+
+@dataclasses.dataclass
 class PostPass:
     """One full-screen pass: ``kernel`` writes the supersampled result of the effects ``effects``
-    (names of :data:`phav.render.settings.POST_PASSES`: the first, then those it runs as its
-    epilogue); ``name`` joins them with ``+`` and names its timer section.
-    Passes of :data:`LOW_RES_PASSES` also have ``low_kernel`` writing their term into ``low``
-    (``low_fbo``)."""
+    (names of :data:`phav.render.settings.POST_PASSES`, as :func:`plan_kernels` groups them: a
+    prologue, the pass, its epilogue); ``name`` joins them with ``+`` and names its timer section.
+    ``lows``: the output-size terms its effects need, computed first, in order."""
 
     name: str
     kernel: FullScreenKernel
     effects: tuple[str, ...] = ()
-    low_kernel: FullScreenKernel | None = None
-    low: moderngl.Texture | None = None
-    low_fbo: moderngl.Framebuffer | None = None
+    lows: tuple[LowTerm, ...] = ()
 
 
 #: Each pass's shader (file stem) and its uniforms, computed from the render settings.
 PASS_UNIFORMS: dict[str, tuple[str, Callable[[RenderSettings], dict[str, float | int]]]] = {
-    "ssao": ("post_ssao", lambda s: {"u_strength": s.ssao_strength, "u_radius": s.ssao_radius,
+    "ssao": ("post_ssao", lambda s: {"u_ssao_strength": s.ssao_strength, "u_radius": s.ssao_radius,
                                      "u_samples": s.ssao_samples}),
     "ssr": ("post_ssr", lambda s: {"u_strength": s.ssr_strength, "u_max_roughness": s.ssr_max_roughness,
                                    "u_distance": s.ssr_distance, "u_steps": s.ssr_steps}),
@@ -163,57 +178,88 @@ PASS_UNIFORMS: dict[str, tuple[str, Callable[[RenderSettings], dict[str, float |
 STAGES: dict[str, str] = {"tonemap": "tonemap_stage", "grade": "grade_stage", "vignette": "vignette_stage"}
 #: Epilogue stages one kernel takes (the entry points' ``EPILOGUE_1`` to ``_3``).
 MAX_EPILOGUE_STAGES = 3
+#: Pass -> the pass whose supersampled step it can run as its prologue, and the define that turns
+#: that on in its shader (``post_ssr.glsl``'s ``SOURCE_SSAO``).
+PROLOGUES: dict[str, tuple[str, str]] = {"ssr": ("ssao", "SOURCE_SSAO")}
 
 #: Texture units of the G-buffer while the chain runs (the current image is on unit 0).
 GBUFFER_UNITS = {"u_albedo": 1, "u_normal": 2, "u_surface": 3}
 #: Texture unit of a pass's output-size term (``u_low``).
 LOW_UNIT = 4
+#: Texture unit of SSAO's output-size term (``u_ao``: SSR's kernels read it too when SSAO is their
+#: prologue).
+AO_UNIT = 6
 #: Passes computed once per output pixel and then applied at the supersampled size.
 LOW_RES_PASSES = frozenset({"ssao", "ssr", "bloom"})
 _FRAME_BLOCK_BINDING = 0
 
 
 def build_pass_kernel(gl: GLObjects, ctx: moderngl.Context, name: str, settings: RenderSettings, backend: str,
-                      defines: dict | None = None, epilogue: tuple[str, ...] = ()) -> FullScreenKernel:
+                      defines: dict | None = None, epilogue: tuple[str, ...] = (),
+                      prologue: tuple[str, ...] = ()) -> FullScreenKernel:
     """Post pass ``name`` on ``backend`` with its settings' uniforms, texture units, ``u_ssaa`` and
     the frame block binding applied; with ``epilogue`` (passes of :data:`STAGES`) the kernel runs
-    those after its own value, with their uniforms set too."""
+    those after its own value, with ``prologue`` (``name``'s entry of :data:`PROLOGUES`) that
+    pass's supersampled step on the chain's image it reads; their uniforms are set too. A kernel
+    with either also needs the half rounding's define in ``defines``."""
     stem = PASS_UNIFORMS[name][0]
+    defines = dict(defines or {})
     if epilogue:
         if len(epilogue) > MAX_EPILOGUE_STAGES or not set(epilogue) <= STAGES.keys():
             raise ValueError(f"{name} cannot run {epilogue} as its epilogue on the {backend} backend")
-        defines = {**(defines or {}), **{f"EPILOGUE_{k}": STAGES[e] for k, e in enumerate(epilogue, 1)}}
-    kernel = FullScreenKernel(gl, ctx, stem, backend, defines)
-    for effect in (name, *epilogue):
+        defines.update({f"EPILOGUE_{k}": STAGES[e] for k, e in enumerate(epilogue, 1)})
+    if prologue:
+        if name not in PROLOGUES or prologue != PROLOGUES[name][:1]:
+            raise ValueError(f"{name} cannot run {prologue} as its prologue")
+        defines[PROLOGUES[name][1]] = 1
+    kernel = FullScreenKernel(gl, ctx, stem, backend, defines or None)
+    for effect in (*prologue, name, *epilogue):
         for uniform, value in PASS_UNIFORMS[effect][1](settings).items():
             kernel.set(uniform, value)
-    for uniform, unit in {"u_source": 0, "u_low": LOW_UNIT, **GBUFFER_UNITS}.items():
+    for uniform, unit in {"u_source": 0, "u_low": LOW_UNIT, "u_ao": AO_UNIT, **GBUFFER_UNITS}.items():
         kernel.set(uniform, unit)
     kernel.set("u_ssaa", float(settings.ssaa))
     kernel.set("FrameData", _FRAME_BLOCK_BINDING)
     return kernel
 
 
-def fuse_epilogues(effects: tuple[str, ...], fuse: bool) -> list[tuple[str, ...]]:
+def plan_kernels(effects: tuple[str, ...], fuse: bool) -> list[tuple[str, ...]]:
     """The kernels that run ``effects`` (a chain of :data:`phav.render.settings.POST_PASSES` names,
-    in order): per kernel, its pass and the passes it runs as its epilogue. With ``fuse`` (a GL whose
-    half rounding on the backend's path is known) each :data:`STAGES` pass joins the kernel
-    before it, up to :data:`MAX_EPILOGUE_STAGES` each; otherwise every pass is its own kernel.
+    in order): per kernel, its effects in order (:func:`split_kernel`: a prologue, the pass, its
+    epilogue). With ``fuse`` (a GL whose half rounding on the backend's path is known) a pass of
+    :data:`PROLOGUES` takes in the pass before it when that one is a kernel alone, and each
+    :data:`STAGES` pass joins the kernel before it, up to :data:`MAX_EPILOGUE_STAGES` each;
+    otherwise every pass is its own kernel.
 
-    >>> fuse_epilogues(("ssao", "motion_blur", "tonemap", "grade", "vignette"), True)
-    [('ssao',), ('motion_blur', 'tonemap', 'grade', 'vignette')]
+    >>> plan_kernels(("ssao", "ssr", "motion_blur", "tonemap", "grade", "vignette"), True)
+    [('ssao', 'ssr'), ('motion_blur', 'tonemap', 'grade', 'vignette')]
     """
     kernels: list[list[str]] = []
     for name in effects:
-        if fuse and kernels and name in STAGES and len(kernels[-1]) <= MAX_EPILOGUE_STAGES:
-            kernels[-1].append(name)
+        last = kernels[-1] if kernels else None
+        if fuse and last is not None and name in PROLOGUES and last == [PROLOGUES[name][0]]:
+            last.append(name)
+        elif fuse and last is not None and name in STAGES and len(split_kernel(last)[2]) < MAX_EPILOGUE_STAGES:
+            last.append(name)
         else:
             kernels.append([name])
     return [tuple(k) for k in kernels]
 
 
+def split_kernel(effects: Sequence[str]) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    """``(prologue, pass, epilogue)`` of a kernel's effects (an entry of :func:`plan_kernels`).
+
+    >>> split_kernel(("ssao", "ssr", "tonemap"))
+    (('ssao',), 'ssr', ('tonemap',))
+    """
+    effects = tuple(effects)
+    if len(effects) > 1 and PROLOGUES.get(effects[1], ("",))[0] == effects[0]:
+        return effects[:1], effects[1], effects[2:]
+    return (), effects[0], effects[1:]
+
+
 class PostChain:
-    """The passes of ``settings.post`` in order (as kernels: :func:`fuse_epilogues`), and the SSAA
+    """The passes of ``settings.post`` in order (as kernels: :func:`plan_kernels`), and the SSAA
     resolve, for output images of ``size`` (width, height) pixels (the chain itself runs at
     ``settings.ssaa`` times that).
 
@@ -229,29 +275,36 @@ class PostChain:
         self.timer = timer if timer is not None else PassTimer(ctx)
         self.backend = choose_post_backend(settings.post_backend, int(ctx.version_code),
                                            str(ctx.info.get("GL_RENDERER", "")))
-        # Epilogues round like this GL's RGBA16F stores on the backend's path (phav.render.half_store);
-        # unknown: no epilogues.
+        # Prologues and epilogues round like this GL's RGBA16F stores on the backend's path
+        # (phav.render.half_store); unknown: every pass its own kernel.
         rounding = half_store_rounding(ctx, IMAGE if self.backend == "compute" else FRAMEBUFFER)
-        epilogue_defines = {"HALF_STORE_TOWARD_ZERO": 1} if rounding == TOWARD_ZERO else {}
+        rounding_defines = {"HALF_STORE_TOWARD_ZERO": 1} if rounding == TOWARD_ZERO else {}
         self.passes: list[PostPass] = []
-        for name, *epilogue in fuse_epilogues(settings.post, fuse=rounding is not None):
-            effects = (name, *epilogue)
-            kernel = build_pass_kernel(gl, ctx, name, settings, self.backend, epilogue_defines if epilogue else None,
-                                       epilogue=tuple(epilogue))
-            post_pass = PostPass("+".join(effects), kernel, effects)
-            if name in LOW_RES_PASSES:
-                low_defines = {"LOW_RES": 1}
-                if self.backend == "compute":
-                    low_defines["TARGET_FORMAT"] = "rgba32f"
-                post_pass.low_kernel = build_pass_kernel(gl, ctx, name, settings, self.backend, low_defines)
-                post_pass.low = gl.add(ctx.texture(size, 4, dtype="f4"))
-                linear = moderngl.LINEAR if name == "bloom" else moderngl.NEAREST
-                post_pass.low.filter = (linear, linear)
-                post_pass.low.repeat_x = post_pass.low.repeat_y = False
-                post_pass.low_fbo = gl.add(ctx.framebuffer([post_pass.low]))
-            self.passes.append(post_pass)
+        for effects in plan_kernels(settings.post, fuse=rounding is not None):
+            prologue, name, epilogue = split_kernel(effects)
+            kernel = build_pass_kernel(gl, ctx, name, settings, self.backend,
+                                       rounding_defines if prologue or epilogue else None,
+                                       epilogue=epilogue, prologue=prologue)
+            lows = tuple(self._low_term(gl, ctx, settings, effect, size, prologue if effect == name else (),
+                                        rounding_defines)
+                         for effect in (*prologue, name) if effect in LOW_RES_PASSES)
+            self.passes.append(PostPass("+".join(effects), kernel, effects, lows))
         self._resolve = FullScreenKernel(gl, ctx, "resolve", self.backend, {"SSAA_FACTOR": settings.ssaa})
         self._resolve.set("u_source", 0)
+
+    def _low_term(self, gl: GLObjects, ctx: moderngl.Context, settings: RenderSettings, name: str,
+                  size: tuple[int, int], prologue: tuple[str, ...], rounding_defines: dict) -> LowTerm:
+        """Pass ``name``'s output-size term (its ``LOW_RES`` kernel, with ``prologue`` where the
+        pass has one, and an ``RGBA32F`` texture of ``size``)."""
+        defines = {"LOW_RES": 1, **(rounding_defines if prologue else {})}
+        if self.backend == "compute":
+            defines["TARGET_FORMAT"] = "rgba32f"
+        kernel = build_pass_kernel(gl, ctx, name, settings, self.backend, defines, prologue=prologue)
+        texture = gl.add(ctx.texture(size, 4, dtype="f4"))
+        linear = moderngl.LINEAR if name == "bloom" else moderngl.NEAREST
+        texture.filter = (linear, linear)
+        texture.repeat_x = texture.repeat_y = False
+        return LowTerm(kernel, texture, gl.add(ctx.framebuffer([texture])), AO_UNIT if name == "ssao" else LOW_UNIT)
 
     def run(self, source: moderngl.Texture, targets: list[tuple[moderngl.Texture, moderngl.Framebuffer]],
             gbuffer=None) -> moderngl.Texture:
@@ -269,9 +322,9 @@ class PostChain:
             texture, fbo = targets[k % 2]
             with self.timer.section(post_pass.name):
                 current.use(location=0)
-                if post_pass.low_kernel is not None:
-                    post_pass.low_kernel.draw(post_pass.low, post_pass.low_fbo)
-                    post_pass.low.use(location=LOW_UNIT)
+                for low in post_pass.lows:
+                    low.kernel.draw(low.texture, low.fbo)
+                    low.texture.use(location=low.unit)
                 post_pass.kernel.draw(texture, fbo)
             current = texture
             k += 1
