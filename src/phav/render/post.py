@@ -206,7 +206,7 @@ def build_pass_kernel(gl: GLObjects, ctx: moderngl.Context, name: str, settings:
     defines = dict(defines or {})
     if epilogue:
         if len(epilogue) > MAX_EPILOGUE_STAGES or not set(epilogue) <= STAGES.keys():
-            raise ValueError(f"{name} cannot run {epilogue} as its epilogue on the {backend} backend")
+            raise ValueError(f"{name} cannot run {epilogue} as its epilogue")
         defines.update({f"EPILOGUE_{k}": STAGES[e] for k, e in enumerate(epilogue, 1)})
     if prologue:
         if name not in PROLOGUES or prologue != PROLOGUES[name][:1]:
