@@ -31,7 +31,7 @@ with Renderer(340, 256, settings) as renderer:
 print(json.dumps({'quality': quality, 'fps': round(statistics.median(rates), 1),
                   'cpu_ms': round(statistics.median(cpu), 3), 'runs': [round(r, 1) for r in rates]}))
 "
-site=${PYTHONPATH%%:*}  # .devkit/setup.sh puts its packages first, then this tree's src
+site=${PYTHONPATH:-}; site=${site%%:*}  # .devkit/setup.sh puts its packages first, then this tree's src (none here: unset)
 for quality in ${QUALITIES:-phav preview}; do
   for pair in $(seq 1 "${PAIRS:-3}"); do
     for tree in base new; do
