@@ -70,6 +70,7 @@ def half_store_rounding(ctx: moderngl.Context, path: str = IMAGE) -> str | None:
             vao = objects.add(ctx.vertex_array(program, []))
             try:
                 fbo.use()
+                ctx.enable_only(moderngl.NOTHING)  # no blending or depth test on the probe's texels
                 vao.render(moderngl.TRIANGLES, vertices=3)
             finally:
                 default_framebuffer(ctx).use()  # the probe's framebuffer is released below
