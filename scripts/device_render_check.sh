@@ -17,7 +17,7 @@ step tests 150 "$py" -m pytest -q -p no:cacheprovider \
   tests/render/test_post_backends.py tests/render/test_skinning_compute.py tests/render/test_sky_ground_truth_compute.py \
   tests/render/test_readback.py tests/render/test_flow_validity_gpu.py tests/render/test_gbuffer_clear.py \
   tests/render/test_fused_ground_truth.py tests/render/test_skinning.py tests/render/test_view_cull.py \
-  tests/render/test_renderer.py tests/render/test_profiling.py
+  tests/render/test_renderer.py tests/render/test_profiling.py tests/render/test_half_store.py
 tail -3 "$out/tests.log"
 step draws_phav 30 "$py" -m benchmarks.draw_probe --quality phav --out "$out/draw-probe-phav.json"
 step draws_preview 30 "$py" -m benchmarks.draw_probe --quality preview --out "$out/draw-probe-preview.json"
