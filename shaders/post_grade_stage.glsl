@@ -1,6 +1,6 @@
 // The colour grade as a function of one texel's colour ([0, 1], tone-mapped): lift, gain (per
 // channel), contrast about mid grey, then saturation about the luminance. post_grade.glsl applies
-// it as a pass; on the compute backend it can also run as another pass's epilogue.
+// it as a pass; it can also run as another pass's epilogue (post_epilogue.glsl).
 #include "common.glsl"
 
 uniform vec3 u_lift;

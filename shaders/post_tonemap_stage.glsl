@@ -1,6 +1,6 @@
 // The tonemap pass as a function of one texel's colour: exposure, a filmic tone curve and a light
-// colour grade (saturation). HDR in, [0, 1] out. post_tonemap.glsl applies it as a pass; on the
-// compute backend it can also run as another pass's epilogue (post_compute.glsl, phav.render.post).
+// colour grade (saturation). HDR in, [0, 1] out. post_tonemap.glsl applies it as a pass; it can
+// also run as another pass's epilogue (post_epilogue.glsl, phav.render.post).
 #include "common.glsl"
 
 uniform float u_exposure;

@@ -1,6 +1,6 @@
 // The vignette as a function of one texel's colour and position: darken towards the corners.
 // u_vignette_strength = fraction of light lost at the corners. post_vignette.glsl applies it as a
-// pass; on the compute backend it can also run as another pass's epilogue.
+// pass; it can also run as another pass's epilogue (post_epilogue.glsl).
 uniform float u_vignette_strength;
 
 // c: the texel's colour; texel: its position in an image of size texels.

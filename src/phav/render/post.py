@@ -26,8 +26,8 @@ images were made with). Without GL 4.3 only the fragment path exists.
 
 Epilogues (both backends): the per-texel passes (:data:`STAGES`: tonemap, grade, vignette) read
 nothing but their own texel, so the passes of ``settings.post`` that follow another pass run in that
-pass's kernel, after its value (``post_compute.glsl``'s and ``post_fragment.glsl``'s
-``EPILOGUE_<k>`` defines): the ``phav`` chain's motion blur, tonemap, grade and vignette are one
+pass's kernel, after its value (``post_epilogue.glsl``, which both entry points include under
+the ``EPILOGUE_<k>`` defines): the ``phav`` chain's motion blur, tonemap, grade and vignette are one
 kernel instead of four. On an H200 each of those passes cost about 10 us of GPU and 10 us of CPU a
 frame as compute dispatches; on llvmpipe (2 cores, 680x512) each took about 3 ms as a fragment pass.
 Each stage reads the previous value rounded to half floats as the ``RGBA16F`` target between two
@@ -174,7 +174,7 @@ PASS_UNIFORMS: dict[str, tuple[str, Callable[[RenderSettings], dict[str, float |
     "vignette": ("post_vignette", lambda s: {"u_vignette_strength": s.vignette}),
 }
 #: Per-texel passes and their stage functions (``shaders/<pass>_stage.glsl``), which can run as
-#: another pass's epilogue (in ``post_compute.glsl`` or ``post_fragment.glsl``, at most three).
+#: another pass's epilogue (``post_epilogue.glsl``, at most three).
 STAGES: dict[str, str] = {"tonemap": "tonemap_stage", "grade": "grade_stage", "vignette": "vignette_stage"}
 #: Epilogue stages one kernel takes (the entry points' ``EPILOGUE_1`` to ``_3``).
 MAX_EPILOGUE_STAGES = 3
