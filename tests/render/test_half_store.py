@@ -14,8 +14,10 @@ import moderngl
 import numpy as np
 import pytest
 
+from phav.render.context import default_framebuffer
 from phav.render.half_store import FRAMEBUFFER, IMAGE, NEAREST, TOWARD_ZERO, _toward_zero, half_store_rounding
 from phav.render.shaders import preprocess
+from phav.render.targets import GLObjects
 from phav.resources import resource_dir
 
 _SMALLEST_NORMAL = 2.0**-14
@@ -30,12 +32,6 @@ void main() {{
     vec4 v = texelFetch(u_values, ivec2(gl_FragCoord.xy), 0);
     o_color = vec4(stored_as_half(v.rgb), v.a);
 }}
-"""
-_VERTEX = """#version 330 core
-void main() {
-    vec2 corner = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));
-    gl_Position = vec4(corner * 2.0 - 1.0, 0.0, 1.0);
-}
 """
 
 
@@ -78,25 +74,22 @@ def _stored_as_half_on_gl(ctx: moderngl.Context, values: np.ndarray, version: st
     def read(name: str) -> str:
         return _PROBE.format(version=version) if name == "probe.frag" else (shaders / name).read_text()
 
-    source = preprocess("probe.frag", {"HALF_STORE_TOWARD_ZERO": 1} if toward_zero else None, read=read)
-    objects = []
+    fragment = preprocess("probe.frag", {"HALF_STORE_TOWARD_ZERO": 1} if toward_zero else None, read=read)
+    gl = GLObjects()
     try:
-        program = ctx.program(vertex_shader=_VERTEX, fragment_shader=source.text)
-        texture = ctx.texture(values.shape[1::-1], 4, values.tobytes(), dtype="f4")
-        target = ctx.texture(values.shape[1::-1], 4, dtype="f4")
-        fbo = ctx.framebuffer([target])
-        vao = ctx.vertex_array(program, [])
-        objects = [vao, fbo, target, texture, program]
+        program = gl.add(ctx.program(vertex_shader=preprocess("fullscreen.vert").text, fragment_shader=fragment.text))
+        texture = gl.add(ctx.texture(values.shape[1::-1], 4, values.tobytes(), dtype="f4"))
+        target = gl.add(ctx.texture(values.shape[1::-1], 4, dtype="f4"))
+        fbo = gl.add(ctx.framebuffer([target]))
+        vao = gl.add(ctx.vertex_array(program, []))
         texture.use(location=0)
         program["u_values"].value = 0
         fbo.use()
         vao.render(moderngl.TRIANGLES, vertices=3)
-        out = np.frombuffer(target.read(), dtype=np.float32).reshape(values.shape)
-        ctx.screen.use() if ctx.screen is not None else ctx.detect_framebuffer(0).use()
-        return out
+        return np.frombuffer(target.read(), dtype=np.float32).reshape(values.shape)
     finally:
-        for obj in objects:
-            obj.release()
+        default_framebuffer(ctx).use()  # the probe's framebuffer is released below
+        gl.release()
 
 
 @pytest.mark.gl

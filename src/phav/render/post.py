@@ -209,7 +209,7 @@ def build_pass_kernel(gl: GLObjects, ctx: moderngl.Context, name: str, settings:
             raise ValueError(f"{name} cannot run {epilogue} as its epilogue")
         defines.update({f"EPILOGUE_{k}": STAGES[e] for k, e in enumerate(epilogue, 1)})
     if prologue:
-        if name not in PROLOGUES or prologue != PROLOGUES[name][:1]:
+        if name not in PROLOGUES or prologue != (PROLOGUES[name][0],):
             raise ValueError(f"{name} cannot run {prologue} as its prologue")
         defines[PROLOGUES[name][1]] = 1
     kernel = FullScreenKernel(gl, ctx, stem, backend, defines or None)
@@ -253,7 +253,7 @@ def split_kernel(effects: Sequence[str]) -> tuple[tuple[str, ...], str, tuple[st
     (('ssao',), 'ssr', ('tonemap',))
     """
     effects = tuple(effects)
-    if len(effects) > 1 and PROLOGUES.get(effects[1], ("",))[0] == effects[0]:
+    if len(effects) > 1 and effects[1] in PROLOGUES and PROLOGUES[effects[1]][0] == effects[0]:
         return effects[:1], effects[1], effects[2:]
     return (), effects[0], effects[1:]
 
