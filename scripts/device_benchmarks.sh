@@ -92,7 +92,8 @@ step() {  # step NAME SECONDS COMMAND...: run with a time limit, log to $out/NAM
 bench=("$py" -m benchmarks --size "$size" --processes "$procs")
 step render 95 "${bench[@]}" "${render_args[@]}" \
   --only 'presets_*,pybullet_tiny,render_parallel_*' --out "$out/benchmarks-render.json"
-step tests 40 "$py" -m pytest -q -x -p no:cacheprovider tests/render/test_post_backends.py \
+# One pytest process: the devkit has no pytest-xdist, and -o addopts replaces pyproject's -n.
+step tests 40 "$py" -m pytest -q -x -p no:cacheprovider -p no:xdist -o addopts=-ra tests/render/test_post_backends.py \
   tests/render/test_readback.py tests/render/test_flow_validity_gpu.py tests/render/test_skinning_compute.py \
   tests/render/test_sky_ground_truth_compute.py tests/render/test_gbuffer_clear.py tests/render/test_shadow_clears.py \
   tests/render/test_view_cull.py tests/render/test_half_store.py
