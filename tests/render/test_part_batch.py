@@ -13,6 +13,7 @@ import pytest
 from phav.frames import MODALITIES
 from phav.render import Renderer
 from phav.render import renderer as renderer_module
+from phav.render.mesh_programs import GBUFFER
 from phav.render.meshes import SKIN_ATTRIBUTES, SKIN_DTYPE, VERTEX_ATTRIBUTES, VERTEX_DTYPE, interleave, word_columns
 from phav.render.part_batch import PartBatch, parts_per_chunk
 from phav.render.settings import quality_settings
@@ -181,7 +182,7 @@ def test_runs_of_a_mask_are_kept_for_the_last_masks_and_made_again_after(gl_cont
 def test_part_batch_releases_its_gl_objects(gl_context):
     take = boxes_take(4, T=1)
     with Renderer(W, H, quality_settings("preview")) as r:
-        prog = r._gbuffer_prog
+        prog = r._programs.rigid[GBUFFER]
         batch = PartBatch(gl_context, take.meshes, take.part_mesh.tolist(), [prog], parts_per_chunk(gl_context))
         vao, buffer = batch.vertex_array(0), batch.buffer
         batch.release()

@@ -53,7 +53,8 @@ from phav.frames import MODALITIES, Frame
 from phav.labels import SEMANTIC_CLASSES
 from phav.render.context import GLInfo, default_framebuffer, get_context, gl_info
 from phav.render.flow import FlowValidityPass, collected
-from phav.render.part_batch import PART_BLOCK_BINDING, parts_per_chunk
+from phav.render.mesh_programs import FUSED, GBUFFER, GROUND_TRUTH, SHADOW, MeshPrograms
+from phav.render.part_batch import parts_per_chunk
 from phav.render.post import FullScreenKernel, PostChain, choose_post_backend
 from phav.render.precipitation import precipitation_frame, precipitation_seed, snow_cover
 from phav.render.precipitation_pass import PrecipitationPass
@@ -61,22 +62,19 @@ from phav.render.profiling import PassTimer
 from phav.render.readback import PackedRGB, ReadbackRing, ReadbackSlot
 from phav.render.settings import RenderSettings
 from phav.render.shadows import ShadowMap
-from phav.render.shaders import create_compute, create_program
+from phav.render.shaders import create_compute
 from phav.render.skinning import create_skinning
 from phav.render.sky_ground_truth import SkyGroundTruth
 from phav.render.sun_camera import ShadowFit, cascade_count
 from phav.render.targets import (GBufferClear, GLObjects, GroundTruthTargets, LitTargets, can_fuse_ground_truth,
                                   fused_framebuffers)
 from phav.render.take_resources import TakeResources
-from phav.render.uniforms import FRAME_BLOCK_FLOATS, PART_TABLE_COLUMNS, bone_table
+from phav.render.uniforms import FRAME_BLOCK_FLOATS, bone_table
 from phav.take import Take
 
 #: Semantic id of the sky (PHAV class 1).
 SKY_CLASS: int = [name for name, _ in SEMANTIC_CLASSES].index("Sky")
 _FRAME_BLOCK_BINDING = 0
-# Program numbers of the mesh programs inside PartBatch and SkinBuffers (rigid and skinned alike); _FUSED (the
-# G-buffer writing the ground truth too) exists only when the renderer can fuse.
-_GBUFFER, _GROUND_TRUTH, _SHADOW, _FUSED = 0, 1, 2, 3
 # Texture units the G-buffer is bound to for the lighting pass and the post chain.
 GBUFFER_UNITS = {"u_albedo": 1, "u_normal": 2, "u_surface": 3}
 #: Texture units of the sun shadow map (the per-frame atlas) and of the far cascade's static cache
@@ -187,32 +185,14 @@ class Renderer:
         if max(self.width, self.height) * s.ssaa > limit:
             raise ValueError(f"{self.width}x{self.height} with ssaa={s.ssaa} exceeds GL_MAX_TEXTURE_SIZE {limit}")
         self._parts_per_chunk = parts_per_chunk(ctx)
-        rows = {"PART_ROWS": self._parts_per_chunk * PART_TABLE_COLUMNS,  # rigid programs' PartData block
-                "PART_COLUMNS": PART_TABLE_COLUMNS}
-        self._gbuffer_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", rows))
-        self._gt_prog = gl.add(create_program(ctx, "mesh.vert", "groundtruth.frag", {**rows, "GROUND_TRUTH": 1}))
-        self._skin_gbuffer_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", {"SKINNED": 1}))
-        self._skin_gt_prog = gl.add(create_program(ctx, "mesh.vert", "groundtruth.frag", {"GROUND_TRUTH": 1, "SKINNED": 1}))
-        self._shadow_prog = gl.add(create_program(ctx, "mesh.vert", "shadow.frag", {**rows, "SHADOW": 1}))
-        self._skin_shadow_prog = gl.add(create_program(ctx, "mesh.vert", "shadow.frag", {"SHADOW": 1, "SKINNED": 1}))
         # G-buffer at output size: the G-buffer pass can write the ground truth in the same draws.
         self._fused = s.fuse_ground_truth and can_fuse_ground_truth(ctx, s.ssaa)
-        fused_programs: tuple[moderngl.Program, ...] = ()
-        self._fused_prog = self._skin_fused_prog = None
-        if self._fused:
-            fuse = {"GBUFFER_GROUND_TRUTH": 1}
-            self._fused_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", {**rows, **fuse}))
-            self._skin_fused_prog = gl.add(create_program(ctx, "mesh.vert", "gbuffer.frag", {**fuse, "SKINNED": 1}))
-            fused_programs = (self._fused_prog, self._skin_fused_prog)
+        self._programs = MeshPrograms(gl, ctx, self._parts_per_chunk, self._fused, s.ssaa, _FRAME_BLOCK_BINDING)
         # Lighting is a full-screen pass: compute or fragment shader like the post chain.
         self.post_backend = choose_post_backend(s.post_backend, int(ctx.version_code), str(ctx.info.get("GL_RENDERER", "")))
         self._lighting = FullScreenKernel(gl, ctx, "lighting", self.post_backend)
         self._lighting_prog = self._lighting.program
-        for prog in (self._gbuffer_prog, self._gt_prog, self._skin_gbuffer_prog, self._skin_gt_prog,
-                     self._lighting_prog, *fused_programs):
-            prog["FrameData"].binding = _FRAME_BLOCK_BINDING
-        for prog in (self._gbuffer_prog, self._gt_prog, self._shadow_prog, *fused_programs[:1]):
-            prog["PartData"].binding = PART_BLOCK_BINDING
+        self._lighting_prog["FrameData"].binding = _FRAME_BLOCK_BINDING
         self._shadow_map = (gl.add(ShadowMap(ctx, s.shadow_map_size, cascade_count(s.shadow_distance, s.shadow_far_distance)))
                             if s.shadows else None)
         self._lighting_prog["u_shadow_map"].value = SHADOW_UNIT
@@ -227,12 +207,6 @@ class Renderer:
             self._cull_prog["FrameData"].binding = _FRAME_BLOCK_BINDING
         # Skinning by compute dispatches where the full-screen passes are compute, else by transform feedback.
         self._skin_transform_prog = gl.add(create_skinning(ctx, compute=self.post_backend == "compute"))
-        self._lit_programs = (self._gbuffer_prog, self._skin_gbuffer_prog, *fused_programs[:2])
-        # The skinned twin of each mesh program, by program number.
-        self._skin_programs = {_GBUFFER: self._skin_gbuffer_prog, _GROUND_TRUTH: self._skin_gt_prog,
-                               _SHADOW: self._skin_shadow_prog, _FUSED: self._skin_fused_prog}
-        for prog in self._lit_programs:
-            prog["u_ssaa"].value = float(s.ssaa)
         for name, unit in GBUFFER_UNITS.items():
             self._lighting.set(name, unit)
         self._frame_ubo = gl.add(ctx.buffer(reserve=FRAME_BLOCK_FLOATS * 4))
@@ -294,11 +268,8 @@ class Renderer:
         if take.num_frames == 0:  # nothing to render (and no per-frame tables to build)
             return
         try:
-            fused, shadows = ([self._fused_prog] if self._fused else []), self._shadow_map
-            skin_fused = [self._skin_fused_prog] if self._fused else []
-            self._take.load(ctx, take, [self._gbuffer_prog, self._gt_prog, self._shadow_prog, *fused],
-                            self._skin_transform_prog,
-                            [self._skin_gbuffer_prog, self._skin_gt_prog, self._skin_shadow_prog, *skin_fused],
+            shadows = self._shadow_map
+            self._take.load(ctx, take, self._programs.rigid, self._skin_transform_prog, self._programs.skinned,
                             self.settings.near, self.settings.far, self._parts_per_chunk,
                             shadow_map_size=self.settings.shadow_map_size if shadows is not None else None,
                             cascades=shadows.cascades if shadows is not None else 1, cull_program=self._cull_prog)
@@ -407,7 +378,7 @@ class Renderer:
                 bones.write(bone_table(take, t, matrices).tobytes())
         wetness = 0.0 if take.atmosphere is None else float(take.atmosphere.wetness[t])
         snow = snow_cover(take, t) if self.settings.precipitation else 0.0
-        for prog in self._lit_programs:
+        for prog in self._programs.lit:
             self._set_uniform(prog, "u_wetness", wetness)
             self._set_uniform(prog, "u_snow", snow)
         self._set_lighting(take, t)
@@ -453,12 +424,12 @@ class Renderer:
             for chunk, first, count in batch.runs(parts):
                 self._bind_part_chunk(chunk)
                 vao.render(moderngl.TRIANGLES, vertices=count, first=first)
-        skinned = self._skin_programs[program_number]
+        skinned = self._programs.skinned[program_number]
         instance = "u_instance" in skinned  # only the ground-truth programs (separate, fused) read it
         marked = None if skins is None else skins.tolist()
         # Closed skins' back faces are culled here (not in the shadow map; with cull_back_faces every
         # draw culls already): CULL_FACE is on while they are drawn, and off again afterwards.
-        cull_closed = program_number != _SHADOW and self.settings.cull_skin_back_faces and not self.settings.cull_back_faces
+        cull_closed = program_number != SHADOW and self.settings.cull_skin_back_faces and not self.settings.cull_back_faces
         culling = False
         for i, vao in self._take.skin_draws(program_number):
             if marked is None or marked[i]:
@@ -513,9 +484,9 @@ class Renderer:
         """Draw the parts and skins marked in the ``(P,)`` and ``(S,)`` bool masks into the bound
         shadow map with the light camera ``fit``."""
         matrix = fit.camera_to_light_clip.T.astype("f4").tobytes()  # column-major
-        self._shadow_prog["u_light"].write(matrix)
-        self._skin_shadow_prog["u_light"].write(matrix)
-        self._draw_parts(_SHADOW, parts, skins)
+        self._programs.rigid[SHADOW]["u_light"].write(matrix)
+        self._programs.skinned[SHADOW]["u_light"].write(matrix)
+        self._draw_parts(SHADOW, parts, skins)
 
     def _precipitation_pass(self, take: Take, t: int) -> None:
         """Blend frame ``t``'s rain or snow over the lit image (the G-buffer bound)."""
@@ -536,13 +507,13 @@ class Renderer:
                 # G-buffer cleared, the sky in every ground-truth texel, the fused framebuffer bound
                 self._sky.start_fused(self._fused_fbos[self._gt.current], lit, self._gbuffer_clear)
                 ctx.enable_only(flags)
-                self._draw_parts(_FUSED)
+                self._draw_parts(FUSED)
                 ctx.enable_only(moderngl.NOTHING)
         else:
             with timer.section("gbuffer"):
                 self._gbuffer_clear.clear()
                 ctx.enable_only(flags)
-                self._draw_parts(_GBUFFER)
+                self._draw_parts(GBUFFER)
                 ctx.enable_only(moderngl.NOTHING)
         with timer.section("lighting"):
             lit.albedo.use(location=GBUFFER_UNITS["u_albedo"])
@@ -585,7 +556,7 @@ class Renderer:
         with self.timer.section("ground_truth"):
             self._sky.start()  # depth buffer cleared, the sky in every texel, the targets bound
             ctx.enable_only(flags)
-            self._draw_parts(_GROUND_TRUTH)
+            self._draw_parts(GROUND_TRUTH)
             ctx.enable_only(moderngl.NOTHING)
         with self.timer.section("read_ground_truth"):
             self._read_ground_truth(mods, t)
