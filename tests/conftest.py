@@ -6,17 +6,30 @@ needs a real GPU (skipped on software renderers), ``slow`` longer tests.
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+
+#: Most test processes pyproject's ``-n logical`` starts: the longest test takes about 40 s on one core
+#: (the suite about 330 CPU seconds), so more processes would not finish sooner, and each one holds a GL
+#: context, PyBullet and numpy (a machine of many cores and little memory would run out).
+MAX_TEST_PROCESSES = 8
 
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: absent without the plugin
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """Test processes for pyproject's ``-n logical``: none besides this one when the command line
     names single tests (``path::test``), where starting workers costs more than they save (about
-    5 s on 2 cores); otherwise ``None``, pytest-xdist's own count."""
+    5 s on 2 cores); otherwise one per CPU this process may run on, at most
+    :data:`MAX_TEST_PROCESSES`; ``None`` (pytest-xdist decides) where ``PYTEST_XDIST_AUTO_NUM_WORKERS``
+    sets the count."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
     if config.args and all("::" in arg for arg in config.args):
         return 0
-    return None
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(cpus, MAX_TEST_PROCESSES)
 
 
 def pytest_configure(config: pytest.Config) -> None:
