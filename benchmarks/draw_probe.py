@@ -30,8 +30,8 @@ import numpy as np
 from benchmarks.options import parse_size
 from benchmarks.raster_probe import gpu_us
 from phav.frames import MODALITIES
-from phav.render import renderer as renderer_module
 from phav.render.context import gl_info
+from phav.render.mesh_programs import FUSED, GBUFFER, GROUND_TRUTH
 from phav.render.renderer import Renderer
 from phav.render.settings import QUALITIES, quality_settings
 from phav.scenario import Scenario
@@ -70,19 +70,19 @@ def probe(quality: str, size: tuple[int, int], repeats: int) -> dict[str, object
         lit = r._lit
         if not r._fused:
             times["gbuffer_clear"] = gpu_us(ctx, r._gbuffer_clear.clear, repeats)
-            times["gbuffer_rigid_draws"] = gpu_us(ctx, draws(renderer_module._GBUFFER, lit.gbuffer, True, False), repeats)
-            times["gbuffer_skin_draws"] = gpu_us(ctx, draws(renderer_module._GBUFFER, lit.gbuffer, False, True), repeats)
+            times["gbuffer_rigid_draws"] = gpu_us(ctx, draws(GBUFFER, lit.gbuffer, True, False), repeats)
+            times["gbuffer_skin_draws"] = gpu_us(ctx, draws(GBUFFER, lit.gbuffer, False, True), repeats)
             gt = r._gt
             times["ground_truth_depth_clear"] = gpu_us(ctx, lambda: gt.zbuffer_fbo.clear(depth=1.0), repeats)
-            times["ground_truth_rigid_draws"] = gpu_us(ctx, draws(renderer_module._GROUND_TRUTH, gt.fbo, True, False),
+            times["ground_truth_rigid_draws"] = gpu_us(ctx, draws(GROUND_TRUTH, gt.fbo, True, False),
                                                        repeats)
-            times["ground_truth_skin_draws"] = gpu_us(ctx, draws(renderer_module._GROUND_TRUTH, gt.fbo, False, True),
+            times["ground_truth_skin_draws"] = gpu_us(ctx, draws(GROUND_TRUTH, gt.fbo, False, True),
                                                       repeats)
         else:
             fbo = r._fused_fbos[r._gt.current]
             times["fused_depth_clear"] = gpu_us(ctx, lambda: lit.depth_fbo.clear(depth=1.0), repeats)
-            times["fused_rigid_draws"] = gpu_us(ctx, draws(renderer_module._FUSED, fbo, True, False), repeats)
-            times["fused_skin_draws"] = gpu_us(ctx, draws(renderer_module._FUSED, fbo, False, True), repeats)
+            times["fused_rigid_draws"] = gpu_us(ctx, draws(FUSED, fbo, True, False), repeats)
+            times["fused_skin_draws"] = gpu_us(ctx, draws(FUSED, fbo, False, True), repeats)
         times["skinning"] = gpu_us(ctx, lambda: r._take.skins.skin(r._gt.fbo), repeats)
         ctx.depth_func = "<"
         r._default_fbo.use()

@@ -177,7 +177,7 @@ def test_python_m_phav_cli_has_every_command():
 def test_a_shader_the_driver_refuses_gets_one_line_and_the_whole_log_in_a_file(tmp_path, capsys, monkeypatch):
     """A driver that refuses one of phav's shaders (NVIDIA once refused a trailing #line) fails the
     video with one line naming the program and the compiler's error; the whole log goes to a file."""
-    import phav.render.renderer
+    import phav.render.mesh_programs
     from phav.render.shaders import ShaderError
 
     log = ("shader program fullscreen.vert + lighting.frag failed to build (fragment_shader):\n"
@@ -186,7 +186,7 @@ def test_a_shader_the_driver_refuses_gets_one_line_and_the_whole_log_in_a_file(t
     def refused(*args, **kwargs):
         raise ShaderError(log)
 
-    monkeypatch.setattr(phav.render.renderer, "create_program", refused)
+    monkeypatch.setattr(phav.render.mesh_programs, "create_program", refused)  # the first program a renderer builds
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
