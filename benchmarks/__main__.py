@@ -31,7 +31,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=None,
                         help="write the results as JSON to this file (rewritten after every step)")
     parser.add_argument("--size", type=parse_size, default=(340, 256), help="output size WxH (default 340x256)")
-    parser.add_argument("--frames", type=int, default=None, help="frames per video (default 60, quick 20)")
+    parser.add_argument("--frames", type=int, default=None, help="frames per video (default 60, quick 10)")
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per case (default 5, quick 3)")
     parser.add_argument("--pybullet-egl", action="store_true",
                         help="also time PyBullet's EGL renderer plugin (pybullet_egl, after render_parallel_*)")
@@ -51,13 +51,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+#: Physics steps per timed run of the ``physics_*`` cases (2 s at 240 Hz; ``--quick``: 1 s).
+PHYSICS_STEPS, QUICK_PHYSICS_STEPS = 480, 240
+#: Frames of the take the ``cpu_ceiling_*`` cases render at least (the default run's length).
+CEILING_MIN_FRAMES = 60
+
+
 class Inputs:
     """What several steps share, made on first use: the suite's take, this process's renderer and
     its frames of every modality, the presets' takes."""
 
     def __init__(self, spec: VideoSpec) -> None:
         self.spec = spec
-        self._take = self._renderer = self._frames = self._urban_take = None
+        self._take = self._renderer = self._frames = self._urban_take = self._ceiling_take = None
         self._preset_takes: dict = {}
 
     @property
@@ -67,6 +73,19 @@ class Inputs:
 
             self._take = Scenario(self.spec).simulate()
         return self._take
+
+    @property
+    def ceiling_take(self):
+        """The suite's take, or where it is shorter than :data:`CEILING_MIN_FRAMES` (``--quick``), the
+        same spec simulated that long: a take's preparation is shared by its frames, and on a short
+        take it would weigh on the CPU per frame that the ``cpu_ceiling_*`` cases report."""
+        if self.spec.frames >= CEILING_MIN_FRAMES:
+            return self.take
+        if self._ceiling_take is None:
+            from phav.scenario import Scenario
+
+            self._ceiling_take = Scenario(self.spec.replace(frames=CEILING_MIN_FRAMES).validate()).simulate()
+        return self._ceiling_take
 
     @property
     def renderer(self):
@@ -142,10 +161,14 @@ def build_steps(args: argparse.Namespace, inputs: Inputs, repeats: int) -> list[
         return max(dataset_videos, workers * args.videos_per_worker, workers)
 
     if dataset_videos > 0:
-        steps += [Step(f"dataset_{n}w", lambda n=n: [cases.dataset_case(spec, videos(n), n)]) for n in processes]
+        # --quick: videos of the suite's own action, as long as each other, so that every worker has
+        # the same work (one video each) and the run stays short; otherwise classes across the registry
+        dataset_classes = (spec.action,) if args.quick else None
+        steps += [Step(f"dataset_{n}w", lambda n=n: [cases.dataset_case(spec, videos(n), n, dataset_classes)])
+                  for n in processes]
 
         def ceiling(workers: int) -> list[dict]:
-            record, why = dataset_ceiling_case(spec, videos(workers), workers)  # why: decided once, cheaply
+            record, why = dataset_ceiling_case(spec, videos(workers), workers, dataset_classes)  # why: decided once, cheaply
             if why:
                 raise SkipCase(why)
             return [record]
@@ -154,7 +177,9 @@ def build_steps(args: argparse.Namespace, inputs: Inputs, repeats: int) -> list[
     steps.append(Step("write", lambda: [cases.write_case(spec, inputs.take, inputs.frames, repeats)]))
     steps.append(Step("end_to_end", lambda: [cases.end_to_end_case(spec, max(1, repeats - 2))]))
     steps.append(Step("simulate", lambda: [cases.simulate_case(spec, repeats)], renders=False))
-    steps += [Step(f"physics_{n}", lambda n=n: [cases.physics_case(n, repeats)], renders=False) for n in (1, 2, 4, 8)]
+    physics_steps = QUICK_PHYSICS_STEPS if args.quick else PHYSICS_STEPS
+    steps += [Step(f"physics_{n}", lambda n=n: [cases.physics_case(n, repeats, steps=physics_steps)], renders=False)
+              for n in (1, 2, 4, 8)]
     steps.append(Step("physics_pybullet_humanoid", lambda: [pybullet_humanoid_case(repeats)], renders=False))
 
     def skin_build() -> list[dict]:
@@ -168,7 +193,7 @@ def build_steps(args: argparse.Namespace, inputs: Inputs, repeats: int) -> list[
         steps.append(Step("people", lambda: scaling.people_cases(spec.width, spec.height, scaling_frames, repeats)))
 
     def cpu_ceiling(quality: str) -> list[dict]:
-        records, why = cpu_ceiling_cases(inputs.take, quality, repeats)
+        records, why = cpu_ceiling_cases(inputs.ceiling_take, quality, repeats)
         if why:
             raise SkipCase(why)
         return records
@@ -199,7 +224,7 @@ def print_table(results: list[dict]) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     width, height = args.size
-    frames = args.frames or (20 if args.quick else 60)
+    frames = args.frames or (10 if args.quick else 60)
     repeats = args.repeats or (3 if args.quick else 5)
     spec = VideoSpec(action="Walk", frames=frames, width=width, height=height, seed=0).validate()
     inputs = Inputs(spec)

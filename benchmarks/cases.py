@@ -147,11 +147,12 @@ def pybullet_camera_case(spec: VideoSpec, take, renderer_name: str, repeats: int
             "settings": {"size": f"{take.width}x{take.height}", "frames": take.num_frames, "note": note}}
 
 
-def dataset_case(spec: VideoSpec, videos: int, workers: int) -> dict:
+def dataset_case(spec: VideoSpec, videos: int, workers: int, classes: tuple[str, ...] | None = None) -> dict:
     """``run_dataset``: one video of each of ``videos`` classes spread over the registry (more
-    videos than classes: every class, ``ceil(videos / classes)`` videos each), each as long as its
-    action needs (at least the spec's frames), at the spec's size, on ``workers`` local processes;
-    every other variable sampled as in a real dataset.
+    videos than classes: every class, ``ceil(videos / classes)`` videos each), or with ``classes``
+    given, ``ceil(videos / len(classes))`` videos of each of those; each as long as its action
+    needs (at least the spec's frames), at the spec's size, on ``workers`` local processes; every
+    other variable sampled as in a real dataset.
 
     Timed once per worker count (a dataset run is itself many videos); includes the pool's start-up
     (spawned processes import phav and create their GL context), planning and the manifest.
@@ -177,10 +178,13 @@ def dataset_case(spec: VideoSpec, videos: int, workers: int) -> dict:
 
     root = Path(tempfile.mkdtemp(prefix="phav-bench-dataset-"))
     model = SpecModel(SamplingConfig(length=LengthConfig(distribution="action")), base=spec)
-    every = model.classes()
-    per_class = -(-videos // len(every))  # more videos than classes: classes several times each
-    n = -(-videos // per_class)  # classes, spread over the list: videos, or fewer than per_class more
-    classes = [every[round(i * len(every) / n)] for i in range(n)]
+    if classes:
+        classes, per_class = list(classes), -(-videos // len(classes))
+    else:
+        every = model.classes()
+        per_class = -(-videos // len(every))  # more videos than classes: classes several times each
+        n = -(-videos // per_class)  # classes, spread over the list: videos, or fewer than per_class more
+        classes = [every[round(i * len(every) / n)] for i in range(n)]
     try:
         start_cpu, start = cpu_s(), time.perf_counter()
         summary = run_dataset(root, model, per_class, seed=0, classes=classes, workers=workers, progress=False)

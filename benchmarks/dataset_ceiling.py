@@ -31,22 +31,24 @@ from benchmarks.cpu_ceiling import run_with_noop_driver
 ENVIRONMENT: dict[str, str] = {"GALLIUM_NOOP": "1", "MALLOC_PERTURB_": "255"}
 
 
-def _driver(spec: VideoSpec, videos: int, workers: int, results) -> None:
+def _driver(spec: VideoSpec, videos: int, workers: int, classes: tuple[str, ...] | None, results) -> None:
     try:
         from benchmarks.cases import dataset_case
 
-        results.put(dataset_case(spec, videos, workers))
+        results.put(dataset_case(spec, videos, workers, classes))
     except BaseException as exc:  # reported to the parent, which fails the case with it
         results.put(f"failed: {type(exc).__name__}: {exc}")
 
 
-def dataset_ceiling_case(spec: VideoSpec, videos: int, workers: int, timeout_s: float = 1800.0) -> tuple[dict | None, str | None]:
+def dataset_ceiling_case(spec: VideoSpec, videos: int, workers: int, classes: tuple[str, ...] | None = None,
+                         timeout_s: float = 1800.0) -> tuple[dict | None, str | None]:
     """``(record, None)``, or ``(None, reason)`` where the no-op driver is not available here.
+    ``classes``: as :func:`benchmarks.cases.dataset_case` takes them.
 
     Raises:
         RuntimeError: the run failed (the message holds the driver's error) or took over ``timeout_s``.
     """
-    item, why = run_with_noop_driver(_driver, (spec, videos, workers), f"dataset_cpu_{workers}w",
+    item, why = run_with_noop_driver(_driver, (spec, videos, workers, classes), f"dataset_cpu_{workers}w",
                                      ENVIRONMENT, timeout_s)
     if why:
         return None, why

@@ -226,6 +226,31 @@ def test_the_suite_puts_the_gpu_targets_first_and_lists_its_steps(capsys):
     assert main(["--list", "--only", "nothing_*"]) == 2
 
 
+def test_quick_runs_shorter_takes_and_physics_but_the_cpu_ceiling_keeps_a_full_take(monkeypatch):
+    from benchmarks import __main__ as suite
+    from benchmarks import cases, cpu_ceiling
+
+    args = suite.parse_args(["--quick", "--processes", "1"])
+    inputs = suite.Inputs(VideoSpec(action="Walk", frames=10, width=64, height=48, seed=0).validate())
+    seen = {}
+    monkeypatch.setattr(cases, "physics_case", lambda n, repeats, steps: seen.setdefault("physics", (n, repeats, steps)) and [])
+    monkeypatch.setattr(cpu_ceiling, "cpu_ceiling_cases",
+                        lambda take, quality, repeats: (seen.setdefault("ceiling", take.num_frames) and [], None))
+    monkeypatch.setattr(cases, "dataset_case",
+                        lambda spec, videos, workers, classes: seen.setdefault("dataset", (videos, workers, classes)) and {})
+    steps = {s.name: s for s in suite.build_steps(args, inputs, repeats=3)}
+    steps["physics_1"].run()
+    steps["cpu_ceiling_phav"].run()
+    steps["dataset_1w"].run()
+    assert seen["dataset"] == (1, 1, ("Walk",))  # the suite's action: every worker the same work
+    assert seen["physics"] == (1, 3, suite.QUICK_PHYSICS_STEPS) and suite.QUICK_PHYSICS_STEPS < suite.PHYSICS_STEPS
+    assert seen["ceiling"] == suite.CEILING_MIN_FRAMES == 60
+    assert inputs.take.num_frames == 10  # the other cases keep the quick take
+    full = suite.Inputs(VideoSpec(action="Walk", frames=60, width=64, height=48, seed=0).validate())
+    full._take = taken = object()  # a long enough suite take is the ceiling's own, not simulated again
+    assert full.ceiling_take is taken
+
+
 def test_a_run_of_chosen_steps_writes_its_figures_with_the_machine_and_gl(tmp_path):
     from benchmarks.__main__ import main
 
@@ -324,8 +349,9 @@ def test_dataset_case_splits_the_cpu_of_worker_processes_by_stage():
     from benchmarks.cases import dataset_case
 
     spec = VideoSpec(action="Walk", frames=2, width=64, height=48, seed=0).validate()
-    record = dataset_case(spec, videos=2, workers=2)
+    record = dataset_case(spec, videos=2, workers=2, classes=("Walk",))  # as --quick runs it
     assert record["settings"]["workers"] == 2 and record["settings"]["videos"] == 2
+    assert record["settings"]["classes"] == ["Walk"] and record["settings"]["failed"] == 0
     stages = record["stages_cpu_ms_per_frame"]
     assert all(stages[k] > 0 for k in ("simulate", "render", "write", "outside_videos"))
     assert sum(stages.values()) == pytest.approx(record["cpu_ms_per_frame"], rel=1e-12)  # by construction
