@@ -208,6 +208,28 @@ def test_prologue_and_epilogues_give_the_unfused_chains_bytes(quality, backend, 
 
 @pytest.mark.gl
 @pytest.mark.parametrize("backend", ["compute", "fragment"])
+@pytest.mark.parametrize("name", ["ssao", "ssr", "bloom", "motion_blur"])
+def test_every_pass_takes_a_per_texel_pass_as_its_epilogue_with_the_unfused_bytes(name, backend, monkeypatch):
+    """Each neighbourhood pass with a stage after it compiles as one kernel (SSR's shader includes
+    the half rounding only for its SSAO prologue, which the epilogue must not lose) and gives the
+    unfused chain's bytes."""
+    take = _take(T=2)
+    settings = dataclasses.replace(quality_settings("phav"), post=(name, "tonemap"), bloom_threshold=0.3,
+                                   post_backend=backend)
+    with Renderer(W, H, settings) as r:
+        _skip_unless_fused(r, backend)
+        assert [p.name for p in r.post.passes] == [f"{name}+tonemap"]
+        fused = list(r.render_take(take, ("img",)))
+    unfused_plan = post.plan_kernels
+    monkeypatch.setattr(post, "plan_kernels", lambda effects, fuse: unfused_plan(effects, False))
+    with Renderer(W, H, settings) as r:
+        unfused = list(r.render_take(take, ("img",)))
+    for a, b in zip(fused, unfused):
+        assert np.array_equal(a.img, b.img), f"frame {a.index}: {name}+tonemap differs from the unfused chain"
+
+
+@pytest.mark.gl
+@pytest.mark.parametrize("backend", ["compute", "fragment"])
 def test_fused_kernels_round_between_stages_as_the_unfused_chain_stores(backend, monkeypatch):
     """Without the rounding between stages the fused chain's bytes drift from the unfused chain's
     (so the test above can fail): the half rounding is what makes them equal."""

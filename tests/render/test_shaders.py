@@ -96,6 +96,35 @@ def test_include_once():
     assert src.files == ("m.frag", "c.glsl")
 
 
+def test_an_include_that_may_be_compiled_out_is_guarded_and_does_not_count_as_included():
+    files = {
+        "m.frag": '#version 330\n#ifdef A\n#include "c.glsl"\n#endif\n#include "d.glsl"\n#include "c.glsl"\nM\n',
+        "c.glsl": "C\n",
+        "d.glsl": '#include "c.glsl"\n',  # unconditional in d, so this copy settles c
+    }
+    src = preprocess("m.frag", read=reader(files))
+    assert src.files == ("m.frag", "c.glsl", "d.glsl")
+    assert src.text.splitlines() == [
+        "#version 330", "#line 2 0", "#ifdef A",
+        "#ifndef PHAV_INCLUDED_C_GLSL", "#define PHAV_INCLUDED_C_GLSL", "#line 1 1", "C", "#endif", "#line 4 0",
+        "#endif",
+        "#line 1 2",
+        "#ifndef PHAV_INCLUDED_C_GLSL", "#define PHAV_INCLUDED_C_GLSL", "#line 1 1", "C", "#endif",
+        "#line 6 0",
+        "// c.glsl already included",
+        "M",
+    ]
+    # An include nested in a file that is itself included inside a conditional block is guarded too;
+    # a file first included where nothing can compile it out is included once, as before.
+    files = {"m.frag": '#version 330\n#if B > 1\n#include "e.glsl"\n#else\nX\n#endif\n#include "c.glsl"\n',
+             "e.glsl": '#include "c.glsl"\n', "c.glsl": "C\n"}
+    text = preprocess("m.frag", read=reader(files)).text
+    assert text.count("#ifndef PHAV_INCLUDED_C_GLSL") == 2 and text.count("#ifndef PHAV_INCLUDED_E_GLSL") == 1
+    files = {"m.frag": '#version 330\n#include "c.glsl"\n#ifdef A\n#include "c.glsl"\n#endif\n', "c.glsl": "C\n"}
+    text = preprocess("m.frag", read=reader(files)).text
+    assert text.count("\nC\n") == 1 and "PHAV_INCLUDED" not in text
+
+
 def test_include_cycle_detected():
     files = {"m.frag": '#version 330\n#include "a.glsl"\n', "a.glsl": '#include "b.glsl"\n',
              "b.glsl": 'x\n#include "a.glsl"\n'}

@@ -7,7 +7,11 @@
   ``#line 2 0`` so the compiler's line numbers still match the file;
 * ``#include "file.glsl"`` (relative to ``shaders/``) is replaced by the file's text, recursively,
   with a depth limit and cycle detection; a file already included in the same shader is skipped
-  (include-once, so shared headers need no guards); each file gets its own GLSL source-string number through
+  (include-once, so shared headers need no guards). An include inside ``#if``/``#ifdef``/``#ifndef``
+  (or inside a file included so) may be compiled out, which the loader cannot tell: such a copy is
+  wrapped in a guard (``#ifndef PHAV_INCLUDED_<NAME>``, ``#define`` it, the text, ``#endif``) and
+  does not count as included, so a later include of the file expands it again, guarded too, and the
+  compiler keeps whichever copy its preprocessor reaches first. Each file gets its own GLSL source-string number through
   ``#line`` so errors point at the right file and line. No ``#line`` ends the text: after an
   include on a file's last line (blank lines aside), the includer's numbering is not restored,
   because NVIDIA's compiler refuses a trailing ``#line``.
@@ -38,6 +42,8 @@ MAX_INCLUDE_DEPTH = 8
 _INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
 _INCLUDE_ANY_RE = re.compile(r"^\s*#\s*include\b")
 _VERSION_RE = re.compile(r"^\s*#\s*version\s+\d+(\s+\w+)?\s*$")
+_IF_RE = re.compile(r"^\s*#\s*(if|ifdef|ifndef)\b")
+_ENDIF_RE = re.compile(r"^\s*#\s*endif\b")
 _DEFINE_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Driver log locations: Mesa "0:12(5): error", NVIDIA "0(12) : error", AMD/others "ERROR: 0:12: ...".
 _LOG_LOCATION_RES = (
@@ -159,7 +165,7 @@ def preprocess(
         out.append(_format_define(key, "" if value is None else value))
     out.append("#line 2 0")
     out.extend(_expand(name, lines[1:], first_line=2, source=0, files=files, stack=(name,),
-                       read=read, max_depth=max_depth))
+                       read=read, max_depth=max_depth, settled=set(), conditional=False))
     return ShaderSource(name=name, text="\n".join(out) + "\n", files=tuple(files))
 
 
@@ -173,8 +179,14 @@ def _expand(
     stack: tuple[str, ...],
     read: Callable[[str], str],
     max_depth: int,
+    settled: set[str],
+    conditional: bool,
 ) -> list[str]:
+    """``lines`` of file ``name`` with their includes expanded. ``files``: the shader's files so far
+    (index: source-string number); ``settled``: those expanded where nothing could compile them out;
+    ``conditional``: these lines sit inside a conditional block of an includer."""
     out: list[str] = []
+    depth = 0  # open #if blocks of this file
     for offset, line in enumerate(lines):
         if not line.lstrip().startswith("#"):  # every directive below starts so (\s is str.isspace)
             out.append(line)
@@ -182,6 +194,10 @@ def _expand(
         lineno = first_line + offset
         match = _INCLUDE_RE.match(line)
         if match is None:
+            if _IF_RE.match(line):
+                depth += 1
+            elif _ENDIF_RE.match(line):
+                depth = max(depth - 1, 0)
             if _INCLUDE_ANY_RE.match(line):
                 raise ShaderError(f'{name}:{lineno}: malformed include, expected #include "file.glsl"')
             if _VERSION_RE.match(line):
@@ -194,19 +210,39 @@ def _expand(
             raise ShaderError(f"{name}:{lineno}: include cycle {chain}")
         if len(stack) > max_depth:
             raise ShaderError(f"{name}:{lineno}: includes nested deeper than {max_depth}: {' -> '.join(stack)}")
-        if child in files:  # include-once: already expanded in this shader
+        if child in settled:  # include-once: already expanded in this shader
             out.append(f"// {child} already included")
             continue
-        child_source = len(files)
-        files.append(child)
+        inside = conditional or depth > 0
+        # Guarded where this copy may be compiled out, or an earlier one may have been kept.
+        guard = _guard_name(child) if inside or child in files else None
+        if child in files:
+            child_source = files.index(child)
+        else:
+            child_source = len(files)
+            files.append(child)
+        if not inside:
+            settled.add(child)
+        if guard:
+            out += [f"#ifndef {guard}", f"#define {guard}"]
         out.append(f"#line 1 {child_source}")
         out.extend(_expand(child, read(child).splitlines(), first_line=1, source=child_source, files=files,
-                           stack=stack + (child,), read=read, max_depth=max_depth))
+                           stack=stack + (child,), read=read, max_depth=max_depth, settled=settled,
+                           conditional=inside))
+        if guard:
+            out.append("#endif")
         # Back to this file's numbering, unless nothing of it follows: NVIDIA's compiler rejects a
         # #line that ends the shader ("C0115: #line source-string number invalid").
         if any(rest.strip() for rest in lines[offset + 1:]):
             out.append(f"#line {lineno + 1} {source}")
     return out
+
+
+def _guard_name(name: str) -> str:
+    """The macro that guards a conditional copy of included file ``name``: ``PHAV_INCLUDED_`` and
+    the name in capitals, every run of other characters one underscore (``half_store.glsl`` ->
+    ``PHAV_INCLUDED_HALF_STORE_GLSL``)."""
+    return "PHAV_INCLUDED_" + re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").upper()
 
 
 def create_program(
