@@ -132,7 +132,7 @@ def build_steps(args: argparse.Namespace, inputs: Inputs, repeats: int) -> list[
     """Every step of a run, most important first: render only per preset (with read-back and per-pass
     GPU times), PyBullet's TinyRenderer (the ratios), render in 1..N processes, PyBullet's EGL plugin
     (with ``--pybullet-egl``), dataset generation on 1..N workers, then the rest."""
-    from benchmarks.cpu_ceiling import cpu_ceiling_cases
+    from benchmarks.cpu_ceiling import cpu_ceiling_cases, noop_driver_unavailable
     from benchmarks.dataset_ceiling import dataset_ceiling_case
     from benchmarks.parallel import render_parallel_case
     from benchmarks.physics_reference import pybullet_humanoid_case
@@ -193,6 +193,9 @@ def build_steps(args: argparse.Namespace, inputs: Inputs, repeats: int) -> list[
         steps.append(Step("people", lambda: scaling.people_cases(spec.width, spec.height, scaling_frames, repeats)))
 
     def cpu_ceiling(quality: str) -> list[dict]:
+        why = noop_driver_unavailable()  # before the take: --quick simulates one of its own for these
+        if why:
+            raise SkipCase(why)
         records, why = cpu_ceiling_cases(inputs.ceiling_take, quality, repeats)
         if why:
             raise SkipCase(why)

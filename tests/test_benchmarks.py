@@ -238,6 +238,7 @@ def test_quick_runs_shorter_takes_and_physics_but_the_cpu_ceiling_keeps_a_full_t
                         lambda take, quality, repeats: (seen.setdefault("ceiling", take.num_frames) and [], None))
     monkeypatch.setattr(cases, "dataset_case",
                         lambda spec, videos, workers, classes: seen.setdefault("dataset", (videos, workers, classes)) and {})
+    monkeypatch.setattr(cpu_ceiling, "noop_driver_unavailable", lambda: None)
     steps = {s.name: s for s in suite.build_steps(args, inputs, repeats=3)}
     steps["physics_1"].run()
     steps["cpu_ceiling_phav"].run()
@@ -246,6 +247,12 @@ def test_quick_runs_shorter_takes_and_physics_but_the_cpu_ceiling_keeps_a_full_t
     assert seen["physics"] == (1, 3, suite.QUICK_PHYSICS_STEPS) and suite.QUICK_PHYSICS_STEPS < suite.PHYSICS_STEPS
     assert seen["ceiling"] == suite.CEILING_MIN_FRAMES == 60
     assert inputs.take.num_frames == 10  # the other cases keep the quick take
+    # Where the no-op driver is out of reach (NVIDIA's GL), the case is skipped before any take is made.
+    monkeypatch.setattr(cpu_ceiling, "noop_driver_unavailable", lambda: "needs Mesa's no-op driver")
+    other = suite.Inputs(inputs.spec)
+    with pytest.raises(suite.SkipCase, match="no-op driver"):
+        {s.name: s for s in suite.build_steps(args, other, repeats=3)}["cpu_ceiling_phav"].run()
+    assert other._take is None and other._ceiling_take is None
     full = suite.Inputs(VideoSpec(action="Walk", frames=60, width=64, height=48, seed=0).validate())
     full._take = taken = object()  # a long enough suite take is the ceiling's own, not simulated again
     assert full.ceiling_take is taken
