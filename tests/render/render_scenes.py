@@ -207,3 +207,29 @@ def render_lit_depth_instance(take: Take, width: int, height: int, **settings) -
     with Renderer(width, height, quality_settings("preview", post=(), **settings)) as renderer:
         frame = next(iter(renderer.render_take(take, ("raw", "depth", "instancegt"))))
     return frame.raw.astype(np.int32), frame.depth, frame.instance
+
+
+#: The array fields of a :class:`~phav.frames.Frame` a renderer fills.
+FRAME_FIELDS = ("img", "raw", "depth", "flow", "flow_valid", "semantic", "instance")
+
+
+def render_frames(take: Take, settings, modalities=None) -> list:
+    """Every frame of ``take`` (at its own size) rendered with ``settings`` and ``modalities``
+    (default all), by a renderer made for the call."""
+    from phav.frames import MODALITIES
+    from phav.render import Renderer
+
+    with Renderer(take.width, take.height, settings) as renderer:
+        return list(renderer.render_take(take, MODALITIES if modalities is None else modalities))
+
+
+def assert_same_frames(got: list, want: list) -> None:
+    """The same frame indices, and in each frame every field of :data:`FRAME_FIELDS` either unset in
+    both or of the same dtype and the same values."""
+    assert [f.index for f in got] == [f.index for f in want]
+    for a, b in zip(got, want):
+        for name in FRAME_FIELDS:
+            x, y = getattr(a, name), getattr(b, name)
+            assert (x is None and y is None) or (x is not None and y is not None and x.dtype == y.dtype
+                                                 and np.array_equal(x, y)), (a.index, name)
+

@@ -59,7 +59,8 @@ from phav.render.post import FullScreenKernel, PostChain, choose_post_backend
 from phav.render.precipitation import precipitation_frame, precipitation_seed, snow_cover
 from phav.render.precipitation_pass import PrecipitationPass
 from phav.render.profiling import PassTimer
-from phav.render.readback import PackedRGB, ReadbackRing, ReadbackSlot
+from phav.render.packed_rgb import PackedRGB
+from phav.render.readback import ReadbackRing, ReadbackSlot
 from phav.render.settings import RenderSettings
 from phav.render.shadows import ShadowMap
 from phav.render.shaders import create_compute
