@@ -16,7 +16,7 @@ step() {  # step NAME SECONDS COMMAND...: run with a time limit, log to $out/NAM
 # One pytest process: the devkit has no pytest-xdist, and -o addopts replaces pyproject's -n.
 step tests 150 "$py" -m pytest -q -p no:cacheprovider -p no:xdist -o addopts=-ra \
   tests/render/test_post_backends.py tests/render/test_skinning_compute.py tests/render/test_sky_ground_truth_compute.py \
-  tests/render/test_readback.py tests/render/test_flow_validity_gpu.py tests/render/test_gbuffer_clear.py \
+  tests/render/test_readback.py tests/render/test_packed_rgb.py tests/render/test_flow_validity_gpu.py tests/render/test_gbuffer_clear.py \
   tests/render/test_fused_ground_truth.py tests/render/test_skinning.py tests/render/test_view_cull.py \
   tests/render/test_renderer.py tests/render/test_profiling.py tests/render/test_half_store.py
 tail -3 "$out/tests.log"
