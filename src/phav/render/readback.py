@@ -12,15 +12,9 @@ frame's rendering.
     ...                                # issue frame N+1 into ring.begin()
     arrays = slot.collect()            # {"depth": (H, W) float32 array}
 
-A slot's first frame reads each target into a buffer of its own; from then on the slot reads a
-frame's targets into one buffer, each at its own offset (the layout its last frame's reads gave), so
-that a frame costs one map instead of one per target (with Mesa, mapping and copying 1.9 MB in
-seven buffers took 78-114 us of CPU against 59-86 us in one). Each array :meth:`ReadbackSlot.collect`
-returns is still its own (a view of one array per frame would keep every target of the frame alive
-as long as any one of them). A frame whose reads differ from the layout (other targets, other
-sizes) uses buffers of their own again and gives the slot its layout for the next frame.
-:meth:`ReadbackRing.release` frees the buffers. Their usage hint (:data:`PBO_USAGES`,
-``RenderSettings.readback_usage``) is moderngl's ``GL_DYNAMIC_DRAW`` by default;
+Buffers are kept per slot and key and reused while the shape stays the same; :meth:`ReadbackRing.release`
+frees them. Their usage hint (:data:`PBO_USAGES`, ``RenderSettings.readback_usage``) is moderngl's
+``GL_DYNAMIC_DRAW`` by default;
 ``GL_STREAM_READ`` asks the driver for memory the CPU reads (NVIDIA's driver is said to keep such
 buffers in pinned host memory, which would make the map a plain copy). ``"persistent"`` (GL 4.4)
 gives each buffer immutable storage in client memory (``glBufferStorage`` with
@@ -32,7 +26,6 @@ memory, with no map or unmap call. ``python -m benchmarks.readback_probe`` measu
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import math
 
@@ -58,10 +51,6 @@ _GL_ALREADY_SIGNALED, _GL_TIMEOUT_EXPIRED, _GL_CONDITION_SATISFIED = 0x911A, 0x9
 _FENCE_POLL_NS = 100_000_000  # glClientWaitSync's timeout per call: 0.1 s
 #: Seconds :meth:`ReadbackSlot.collect` waits for a persistent slot's fence before it gives up.
 FENCE_TIMEOUT_S = 60.0
-#: Key of a slot's buffer that holds a whole frame's reads (no target is named so).
-FRAME_BUFFER = "<frame>"
-#: Byte alignment of each read's offset in that buffer (a multiple of every pixel type's size).
-FRAME_ALIGNMENT = 256
 
 
 def _check_usage(usage: str) -> None:
@@ -83,17 +72,7 @@ def _gl_function(ctx: moderngl.Context, name: str, restype, *argtypes):
     return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
 
-class _MapFunctions:
-    """``glBindBuffer``, ``glMapBufferRange`` and ``glUnmapBuffer`` of a context (GL 3.0), loaded once."""
-
-    def __init__(self, ctx: moderngl.Context):
-        self.bind = _gl_function(ctx, "glBindBuffer", None, ctypes.c_uint, ctypes.c_uint)
-        self.map_range = _gl_function(ctx, "glMapBufferRange", ctypes.c_void_p, ctypes.c_uint, ctypes.c_ssize_t,
-                                      ctypes.c_ssize_t, ctypes.c_uint)
-        self.unmap = _gl_function(ctx, "glUnmapBuffer", ctypes.c_ubyte, ctypes.c_uint)
-
-
-class _PersistentFunctions(_MapFunctions):
+class _PersistentFunctions:
     """The GL 4.4 functions persistent read-back buffers need, loaded once per context."""
 
     def __init__(self, ctx: moderngl.Context):
@@ -101,9 +80,12 @@ class _PersistentFunctions(_MapFunctions):
             raise ValueError(f"persistent read-back buffers need GL 4.4 (glBufferStorage); this context is GL "
                              f"{int(ctx.version_code) // 100}.{int(ctx.version_code) // 10 % 10}: use readback_usage "
                              f"{DEFAULT_PBO_USAGE!r}")
-        super().__init__(ctx)
+        self.bind = _gl_function(ctx, "glBindBuffer", None, ctypes.c_uint, ctypes.c_uint)
         self.storage = _gl_function(ctx, "glBufferStorage", None, ctypes.c_uint, ctypes.c_ssize_t, ctypes.c_void_p,
                                     ctypes.c_uint)
+        self.map_range = _gl_function(ctx, "glMapBufferRange", ctypes.c_void_p, ctypes.c_uint, ctypes.c_ssize_t,
+                                      ctypes.c_ssize_t, ctypes.c_uint)
+        self.unmap = _gl_function(ctx, "glUnmapBuffer", ctypes.c_ubyte, ctypes.c_uint)
         self.fence = _gl_function(ctx, "glFenceSync", ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint)
         self.wait = _gl_function(ctx, "glClientWaitSync", ctypes.c_uint, ctypes.c_void_p, ctypes.c_uint,
                                  ctypes.c_uint64)
@@ -201,13 +183,10 @@ class ReadbackSlot:
         self._ctx = ctx
         self.usage = usage
         self._buffers: dict[str, moderngl.Buffer] = {}
-        # key -> (shape, dtype, offset in the frame buffer or None: the key's own buffer), in queue order
-        self._pending: dict[str, tuple[tuple[int, ...], np.dtype, int | None]] = {}
-        self._layout: dict[str, tuple[int, int]] = {}  # key -> (offset, bytes) in the frame buffer
+        self._pending: dict[str, tuple[tuple[int, ...], np.dtype]] = {}  # key -> (shape, dtype), in queue order
         # Persistent buffers: their mapped bytes (uint8 views), the GL functions, the fence after the queued copies.
         self._mapped: dict[str, np.ndarray] = {}
         self._gl = (persistent_functions or _PersistentFunctions(ctx)) if usage == PERSISTENT else None
-        self._map: _MapFunctions | None = None  # loaded at the first map of a frame buffer
         self._fence: int | None = None
 
     @property
@@ -252,22 +231,15 @@ class ReadbackSlot:
         """
         if key in self._pending:
             raise ValueError(f"read-back {key!r} is already queued in this slot; collect() it first")
-        if key == FRAME_BUFFER:
-            raise ValueError(f"{FRAME_BUFFER!r} names the slot's own buffer; choose another key")
         if self._fence is not None:
             raise RuntimeError("this slot is sealed (its frame is over); collect() it first")
         dtype = np.dtype(dtype)
-        nbytes = math.prod(shape) * dtype.itemsize
-        place = self._layout.get(key)
-        if place is not None and place[1] == nbytes:
-            buffer, offset = self._buffers[FRAME_BUFFER], place[0]
-        else:
-            buffer, offset = self._buffer(key, nbytes), None
+        buffer = self._buffer(key, math.prod(shape) * dtype.itemsize)
         if isinstance(source, moderngl.Framebuffer):
-            source.read_into(buffer, components=components or 3, alignment=1, write_offset=offset or 0)
+            source.read_into(buffer, components=components or 3, alignment=1)
         else:
-            source.read_into(buffer, alignment=1, write_offset=offset or 0)
-        self._pending[key] = (tuple(shape), dtype, offset)
+            source.read_into(buffer, alignment=1)
+        self._pending[key] = (tuple(shape), dtype)
 
     def seal(self) -> None:
         """Persistent buffers: place the fence :meth:`collect` waits for after the copies queued so
@@ -285,62 +257,19 @@ class ReadbackSlot:
         Raises:
             RuntimeError: a persistent slot's fence did not signal within :data:`FENCE_TIMEOUT_S`.
         """
+        out = {}
         if self._gl is not None:
             self.seal()
             self._wait_fence()
-        out = {}
-        for key, (shape, dtype, offset) in self._pending.items():
-            if offset is None:
+            for key, (shape, dtype) in self._pending.items():
                 array = out[key] = np.empty(shape, dtype=dtype)
-                if self._gl is not None:
-                    np.copyto(array.reshape(-1).view(np.uint8), self._mapped[key])
-                else:
-                    self._buffers[key].read_into(array)
-        framed = {key: entry for key, entry in self._pending.items() if entry[2] is not None}
-        if framed:
-            with self._frame_bytes() as frame:
-                for key, (shape, dtype, offset) in framed.items():
-                    array = out[key] = np.empty(shape, dtype=dtype)
-                    np.copyto(array.reshape(-1).view(np.uint8), frame[offset:offset + array.nbytes])
-        own = len(framed) < len(self._pending)
-        if self._pending and (own or self._layout.keys() != self._pending.keys()):
-            self._lay_out({key: math.prod(shape) * dtype.itemsize for key, (shape, dtype, _) in self._pending.items()})
+                np.copyto(array.reshape(-1).view(np.uint8), self._mapped[key])
+        else:
+            for key, (shape, dtype) in self._pending.items():
+                array = out[key] = np.empty(shape, dtype=dtype)
+                self._buffers[key].read_into(array)
         self._pending.clear()
         return out
-
-    @contextlib.contextmanager
-    def _frame_bytes(self):
-        """The frame buffer's bytes (uint8), readable inside the ``with`` block: its persistent
-        mapping, or the buffer mapped for reading (which waits for the GL's copies) and unmapped
-        after the block."""
-        if self._gl is not None:
-            yield self._mapped[FRAME_BUFFER]
-            return
-        if self._map is None:
-            self._map = _MapFunctions(self._ctx)
-        buffer = self._buffers[FRAME_BUFFER]
-        self._map.bind(_GL_COPY_WRITE_BUFFER, buffer.glo)
-        address = self._map.map_range(_GL_COPY_WRITE_BUFFER, 0, buffer.size, _GL_MAP_READ_BIT)
-        try:
-            if not address:
-                raise RuntimeError(f"glMapBufferRange of a frame's read-backs failed ({self._ctx.error})")
-            yield np.frombuffer((ctypes.c_char * buffer.size).from_address(address), np.uint8)
-        finally:
-            if address:
-                self._map.unmap(_GL_COPY_WRITE_BUFFER)
-            self._map.bind(_GL_COPY_WRITE_BUFFER, 0)
-
-    def _lay_out(self, sizes: dict[str, int]) -> None:
-        """Replace every buffer of the slot by one frame buffer holding reads of ``sizes`` (key ->
-        bytes, in order), each at an offset aligned to :data:`FRAME_ALIGNMENT`."""
-        for key in list(self._buffers):
-            self._release_buffer(key)
-        self._layout, end = {}, 0
-        for key, nbytes in sizes.items():
-            self._layout[key] = (end, nbytes)
-            end += -(-nbytes // FRAME_ALIGNMENT) * FRAME_ALIGNMENT
-        if self._layout:
-            self._buffer(FRAME_BUFFER, end)
 
     def _wait_fence(self) -> None:
         fence, self._fence = self._fence, None
@@ -368,7 +297,6 @@ class ReadbackSlot:
         self.discard()
         for key in list(self._buffers):
             self._release_buffer(key)
-        self._layout = {}
 
 
 class ReadbackRing:
