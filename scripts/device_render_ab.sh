@@ -6,6 +6,7 @@
 # every modality read back, and prints the median frames/s and CPU ms per frame. Run as
 # scripts/device_benchmarks.sh is (source .devkit/setup.sh first); writes $OUT/render-ab.txt.
 # QUALITIES (default "phav preview") and PAIRS (default 3) size it; FRAMES=8 RUNS=2 PAIRS=1 smoke-test it.
+# Without a GPU, GALLIUM_NOOP=1 (Mesa's no-op driver) makes it compare the two trees' CPU per frame.
 set -uo pipefail
 out=${OUT:-/tmp/phav-probe}; mkdir -p "$out"; py=${PYTHON:-python3}
 base=${BASE:-.ab-base}; frames=${FRAMES:-120}; runs=${RUNS:-8}
