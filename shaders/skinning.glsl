@@ -3,11 +3,13 @@
 // (skin_transform.comp) so both evaluate the same float expressions in the same order and write
 // bit-identical skinned vertices (phav.render.skinning.SkinBuffers).
 //
-// The skin's bone table (phav.render.uniforms.bone_table) is bound to u_bones: texel columns
+// The skin's bone table (phav.render.uniforms.bone_tables) is bound to u_bones: texel columns
 // 0-3 = the skinning matrix at t, 4-7 = t+1, 8-11 = t-1 (model-view of the bone's part times its
-// inverse bind matrix, column-major); one row per bone. A vertex blends up to 4 bones with the same
-// weights for all three frames, so motion is exact for deforming bodies.
+// inverse bind matrix, column-major); one row per bone, the palettes of a window of frames one
+// after the other (phav.render.frame_window), frame t's from row u_bone_row. A vertex blends up to
+// 4 bones with the same weights for all three frames, so motion is exact for deforming bodies.
 uniform sampler2D u_bones;
+uniform int u_bone_row;
 
 // The camera-frame vertex of one frame: positions in metres at t, t+1 and t-1, and the normal at t
 // (the blended rotation applied to the bind-pose normal; renormalised when shaded).
@@ -19,7 +21,7 @@ struct SkinnedVertex {
 };
 
 mat4 skin_bone_matrix(int first_column, uint bone) {
-    int row = int(bone);
+    int row = u_bone_row + int(bone);
     return mat4(texelFetch(u_bones, ivec2(first_column + 0, row), 0),
                 texelFetch(u_bones, ivec2(first_column + 1, row), 0),
                 texelFetch(u_bones, ivec2(first_column + 2, row), 0),

@@ -10,7 +10,7 @@ import pytest
 
 from phav.geometry import pose_matrix, quat_normalize
 from phav.render.flow import flow_validity
-from phav.render.uniforms import (BONE_TABLE_COLUMNS, FRAME_BLOCK_FLOATS, PART_TABLE_COLUMNS, PartTables, bone_table,
+from phav.render.uniforms import (BONE_TABLE_COLUMNS, FRAME_BLOCK_FLOATS, PART_TABLE_COLUMNS, PartTables, bone_tables,
                                   frame_block, frame_blocks, part_table, skin_matrices, take_model_views)
 
 from render_scenes import box_mesh, default_camera, make_take, person_take, plane_mesh, pose
@@ -39,13 +39,16 @@ def test_model_views_and_part_tables_of_the_whole_take_equal_the_per_frame_defin
     every = take_model_views(take)
     assert every.shape == (T, P, 4, 4) and every.dtype == np.float64
     tables = PartTables(take, every)
+    whole = tables.tables(0, T)
+    assert whole.shape == (T, P, PART_TABLE_COLUMNS, 4) and whole.dtype == np.float32
     for t in range(T):
         assert every[t].tobytes() == _model_views_of_frame(take, t).tobytes(), t
         want = np.zeros((P, PART_TABLE_COLUMNS, 4), dtype=np.float32)
         for k, frame in enumerate((t, min(t + 1, T - 1), max(t - 1, 0))):  # t, t+1, t-1, clamped
             want[:, 3 * k:3 * k + 3] = _model_views_of_frame(take, frame)[:, :3]  # rounded once
         want[:, 9, 0] = take.part_instance
-        assert tables.table(t).tobytes() == want.tobytes(), t
+        assert whole[t].tobytes() == want.tobytes(), t
+        assert tables.tables(t, T - t)[0].tobytes() == want.tobytes(), t  # a window starting at t
         assert part_table(take, t).tobytes() == want.tobytes(), t
 
 
@@ -57,12 +60,15 @@ def test_bone_palettes_of_the_whole_take_equal_the_per_frame_definition_bit_for_
     matrices = skin_matrices(skin, take_model_views(take))
     B = len(skin.bone_parts)
     assert matrices.shape == (take.num_frames, B, 4, 4) and matrices.dtype == np.float32
-    for t in range(take.num_frames):
-        frames = (t, min(t + 1, take.num_frames - 1), max(t - 1, 0))
+    T = take.num_frames
+    whole = bone_tables(take, 0, T, matrices)
+    assert whole.shape == (T, B, BONE_TABLE_COLUMNS, 4) and whole.dtype == np.float32
+    for t in range(T):
+        frames = (t, min(t + 1, T - 1), max(t - 1, 0))
         m = np.stack([_model_views_of_frame(take, f)[skin.bone_parts] @ skin.inverse_bind for f in frames])
         want = np.concatenate([np.swapaxes(m[k], -1, -2) for k in range(3)], axis=1).astype(np.float32)
-        got = bone_table(take, t, matrices)
-        assert got.shape == (B, BONE_TABLE_COLUMNS, 4) and got.tobytes() == want.tobytes(), t
+        assert whole[t].tobytes() == want.tobytes(), t
+        assert bone_tables(take, t, 1, matrices)[0].tobytes() == want.tobytes(), t  # a window of one frame
 
 
 @pytest.mark.parametrize("T", [1, 2, 6])

@@ -20,7 +20,7 @@ from phav.render import Renderer
 from phav.render.context import default_framebuffer
 from phav.render.settings import quality_settings
 from phav.render.skinning import SKINNED_VERTEX_WORDS, SkinBuffers, create_skinning, skinning_defines
-from phav.render.uniforms import bone_table, skin_matrices, take_model_views
+from phav.render.uniforms import bone_tables, skin_matrices, take_model_views
 from phav.take import Mesh, Skin
 
 from render_scenes import box_mesh, make_take, person_take
@@ -52,20 +52,23 @@ def _take_with_empty_skins(T: int = 4):
 
 def _skinned(ctx: moderngl.Context, take, compute: bool, frames) -> list[list[bytes | None]]:
     """Per frame in ``frames``, per skin: the skinned buffer's bytes after :meth:`SkinBuffers.skin`
-    (each buffer filled with 0xFF bytes, NaNs, before every skinning, so a vertex left unwritten shows)."""
+    (each buffer filled with 0xFF bytes, NaNs, before every skinning, so a vertex left unwritten shows).
+    Every frame's bone palettes are uploaded at once, as one window, and each frame selects its own."""
     program = create_skinning(ctx, compute)
     target = ctx.renderbuffer((4, 4))
     fbo = ctx.framebuffer(color_attachments=[target])
-    buffers = SkinBuffers(ctx, take.skins, program, [])
+    T = take.num_frames
+    buffers = SkinBuffers(ctx, take.skins, program, [], frames=T)
     try:
         assert buffers.compute == compute
         views = take_model_views(take)
-        matrices = [skin_matrices(skin, views) for skin in take.skins]
+        for i, skin in enumerate(take.skins):
+            m = skin_matrices(skin, views)
+            if m.shape[1]:
+                buffers.write_bones(i, bone_tables(take, 0, T, m))
         out = []
         for t in frames:
-            for m, bones in zip(matrices, buffers.bones):
-                if m.shape[1]:
-                    bones.write(bone_table(take, t, m).tobytes())
+            buffers.select(t)
             skinned = [buffers.skinned_buffer(i) for i in range(len(take.skins))]
             for buffer in skinned:
                 if buffer is not None:

@@ -70,7 +70,6 @@ from phav.render.sun_camera import ShadowFit, cascade_count
 from phav.render.targets import (GBufferClear, GLObjects, GroundTruthTargets, LitTargets, can_fuse_ground_truth,
                                   fused_framebuffers)
 from phav.render.take_resources import TakeResources
-from phav.render.uniforms import FRAME_BLOCK_FLOATS, bone_table
 from phav.take import Take
 
 #: Semantic id of the sky (PHAV class 1).
@@ -210,7 +209,6 @@ class Renderer:
         self._skin_transform_prog = gl.add(create_skinning(ctx, compute=self.post_backend == "compute"))
         for name, unit in GBUFFER_UNITS.items():
             self._lighting.set(name, unit)
-        self._frame_ubo = gl.add(ctx.buffer(reserve=FRAME_BLOCK_FLOATS * 4))
         self._lit = LitTargets(gl, ctx, self.width, self.height, s.ssaa)
         self._gbuffer_clear = GBufferClear(gl, ctx, self._lit, compute=self.post_backend == "compute")
         self._precipitation = PrecipitationPass(gl, ctx, s, self._lit, _FRAME_BLOCK_BINDING, GBUFFER_UNITS,
@@ -273,7 +271,8 @@ class Renderer:
             self._take.load(ctx, take, self._programs.rigid, self._skin_transform_prog, self._programs.skinned,
                             self.settings.near, self.settings.far, self._parts_per_chunk,
                             shadow_map_size=self.settings.shadow_map_size if shadows is not None else None,
-                            cascades=shadows.cascades if shadows is not None else 1, cull_program=self._cull_prog)
+                            cascades=shadows.cascades if shadows is not None else 1, cull_program=self._cull_prog,
+                            frame_block_binding=_FRAME_BLOCK_BINDING)
             self._precip_seed = precipitation_seed(take)
             pending: Frame | None = None  # with flow: the frame whose flow comes with the next one
             for frame, previous_flow in self._read_frames(take, mods, generation):
@@ -366,17 +365,13 @@ class Renderer:
         return frame
 
     def _upload(self, take: Take, t: int) -> None:
-        """Frame block, part table, bone tables and lighting uniforms of frame ``t``."""
-        self._frame_ubo.write(self._take.frame_blocks[t])
-        self._frame_ubo.bind_to_uniform_block(_FRAME_BLOCK_BINDING)
+        """Frame ``t``'s frame block, part table and bone palettes made current (uploaded a window
+        of frames at a time, :mod:`phav.render.frame_window`), and its lighting uniforms."""
+        self._take.window.use(t)
         # Every part's rows of the part table, in the PartData block (chunk 0 bound; _draw_parts
         # binds the others when the take has more parts than one block holds).
-        self._take.parts.write(self._take.part_tables.table(t))
         self._take.parts.bind(0)
         self._part_chunk = 0
-        for matrices, bones in zip(self._take.skin_matrices, self._take.skins.bones):
-            if matrices.shape[1]:  # a skin without bones keeps its one-row texture unwritten (nothing reads it)
-                bones.write(bone_table(take, t, matrices).tobytes())
         wetness = 0.0 if take.atmosphere is None else float(take.atmosphere.wetness[t])
         snow = snow_cover(take, t) if self.settings.precipitation else 0.0
         for prog in self._programs.lit:

@@ -98,26 +98,39 @@ class SkinBuffers:
             dispatches, a ``moderngl.Program`` (``skin_transform.vert``, :data:`SKINNED_VARYINGS`)
             by transform feedback.
         programs: the draw programs (``mesh.vert`` with ``SKINNED``), numbered as in :meth:`vertex_array`.
+        frames: frames of bone palettes each skin's bone table holds (a window,
+            :meth:`write_bones`).
 
     Raises:
-        ValueError: a skin has more vertices than one compute dispatch covers (compute only).
+        ValueError: a skin has more vertices than one compute dispatch covers (compute only), or
+            its bone table would be taller than ``GL_MAX_TEXTURE_SIZE``.
     """
 
     def __init__(self, ctx: moderngl.Context, skins: Sequence[Skin], skinning: moderngl.Program | moderngl.ComputeShader,
-                 programs: Sequence[moderngl.Program]):
+                 programs: Sequence[moderngl.Program], frames: int = 1):
         self._ctx = ctx
         self._compute = skinning if isinstance(skinning, moderngl.ComputeShader) else None
+        self._bone_row = skinning["u_bone_row"]
         self._vertex_count = self._compute["u_vertices"] if self._compute is not None else None
         self._objects: list = []
         self.bones: list[moderngl.Texture] = []
+        self.frames = int(frames)
+        self._bone_counts = [max(len(skin.bone_parts), 1) for skin in skins]
+        self._slot = 0  # the window's frame that skin() skins
+        self._row = None  # what u_bone_row was last set to
         self._jobs: list[_Job | None] = []
         self._vaos: dict[tuple[int, int], moderngl.VertexArray | None] = {}
         try:
             tf_format, tf_names = vertex_format(skinning, SKIN_ATTRIBUTES) if self._compute is None else ("", [])
             draw_formats = [(vertex_format(p, SKINNED_ATTRIBUTES, partial=True), vertex_format(p, _BIND_FOR_DRAW, partial=True))
                             for p in programs]
+            limit = int(ctx.info["GL_MAX_TEXTURE_SIZE"])
             for i, skin in enumerate(skins):
-                bones = self._add(ctx.texture((BONE_TABLE_COLUMNS, max(len(skin.bone_parts), 1)), 4, dtype="f4"))
+                rows = self._bone_counts[i] * self.frames
+                if rows > limit:
+                    raise ValueError(f"skin {skin.mesh.name!r}: {self._bone_counts[i]} bones x {self.frames} frames "
+                                     f"exceed GL_MAX_TEXTURE_SIZE {limit} rows; use a shorter window")
+                bones = self._add(ctx.texture((BONE_TABLE_COLUMNS, rows), 4, dtype="f4"))
                 bones.filter = (moderngl.NEAREST, moderngl.NEAREST)
                 self.bones.append(bones)
                 n = len(skin.mesh.positions)
@@ -153,19 +166,38 @@ class SkinBuffers:
         """Whether the skins are skinned by compute dispatches (else by transform feedback)."""
         return self._compute is not None
 
+    def write_bones(self, skin: int, tables: np.ndarray) -> None:
+        """Upload skin ``skin``'s ``(N, B, BONE_TABLE_COLUMNS, 4) float32`` bone palettes of a window
+        of ``N <= frames`` frames (slots ``0 .. N-1``; :func:`~phav.render.uniforms.bone_tables`)."""
+        if len(tables) > self.frames or tables.shape[1:] != (self._bone_counts[skin], BONE_TABLE_COLUMNS, 4):
+            raise ValueError(f"bone tables of shape {tables.shape} do not fit skin {skin}'s table "
+                             f"({self.frames} frames of {self._bone_counts[skin]} bones)")
+        rows = len(tables) * self._bone_counts[skin]
+        self.bones[skin].write(np.ascontiguousarray(tables, dtype=np.float32), viewport=(0, 0, BONE_TABLE_COLUMNS, rows))
+
+    def select(self, slot: int) -> None:
+        """Make :meth:`skin` use the bone palettes of the window's frame ``slot``."""
+        if not 0 <= slot < self.frames:
+            raise IndexError(f"frame slot {slot} outside a window of {self.frames} frames")
+        self._slot = int(slot)
+
     def skin(self, framebuffer: moderngl.Framebuffer) -> None:
-        """Skin every skin into its buffer with its bone table's current contents (call after
-        writing the bone tables of the frame). ``framebuffer``: any complete framebuffer, bound for
+        """Skin every skin into its buffer with the bone palettes of the selected frame
+        (:meth:`select`, after :meth:`write_bones`). ``framebuffer``: any complete framebuffer, bound for
         transform feedback (nothing is rasterised, but a draw with an incomplete one, such as a
         headless default framebuffer, is an error); the compute path leaves the binding alone and
         ends with one memory barrier, so the draws that follow see the vertices."""
         if self._compute is None:
             framebuffer.use()
         dispatched = False
-        for bones, job in zip(self.bones, self._jobs):
+        for bones, job, count in zip(self.bones, self._jobs, self._bone_counts):
             if job is None:
                 continue
             bones.use(location=0)
+            row = self._slot * count  # the frame's first row in the bone table
+            if row != self._row:
+                self._bone_row.value = row
+                self._row = row
             if self._compute is None:
                 job.source.transform(job.skinned, moderngl.POINTS, vertices=job.vertices)
                 continue

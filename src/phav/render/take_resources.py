@@ -1,8 +1,9 @@
 """What a :class:`~phav.render.renderer.Renderer` keeps for the take it is rendering: the take's
 meshes and skins on the GPU, the per-frame data computed once per take (part tables, bone
 matrices, frame blocks, camera heights, the sun's light-camera data) so that a frame only looks
-them up, and the sun shadows' per-take state (the casters, the far cascade's camera and the
-shadow planner)."""
+them up or binds them (:class:`~phav.render.frame_window.FrameWindow` keeps the GPU's share a window
+of frames at a time), and the sun shadows' per-take state (the casters, the far cascade's camera
+and the shadow planner)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Sequence
 import moderngl
 import numpy as np
 
-from phav.render.part_batch import PartBatch
+from phav.render.frame_window import FrameWindow, window_length
+from phav.render.part_batch import PartBatch, uniform_alignment
 from phav.render.settings import RenderSettings
 from phav.render.shadow_plan import ShadowPlanner
 from phav.render.shadows import ShadowCasters
@@ -33,6 +35,8 @@ class TakeResources:
         part_tables: the take's :class:`~phav.render.uniforms.PartTables`.
         skin_matrices: per skin, ``(T, B, 4, 4) float32`` (:func:`~phav.render.uniforms.skin_matrices`).
         frame_blocks: ``(T, FRAME_BLOCK_FLOATS) float32`` (:func:`~phav.render.uniforms.frame_blocks`).
+        window: the :class:`~phav.render.frame_window.FrameWindow` that puts a frame's frame block,
+            part table and bone palettes on the GPU (:meth:`~phav.render.frame_window.FrameWindow.use`).
         camera_height: ``(T,)`` world z of the camera, metres.
         sun: the take's :class:`~phav.render.sun_camera.SunFrames` (``None`` without sun shadows).
         far_cascade: the far cascade's :class:`~phav.render.sun_camera.FarCascade` (``None``
@@ -48,6 +52,7 @@ class TakeResources:
         self.part_tables: PartTables | None = None
         self.skin_matrices: list[np.ndarray] = []
         self.frame_blocks: np.ndarray | None = None
+        self.window: FrameWindow | None = None
         self.camera_height: np.ndarray | None = None
         self.sun: SunFrames | None = None
         self.far_cascade: FarCascade | None = None
@@ -61,7 +66,8 @@ class TakeResources:
     def load(self, ctx: moderngl.Context, take: Take, programs: Sequence[moderngl.Program],
              skin_transform: moderngl.Program | moderngl.ComputeShader, skin_programs: Sequence[moderngl.Program],
              near: float, far: float, parts_per_chunk: int, shadow_map_size: int | None = None,
-             cascades: int = 1, cull_program: moderngl.ComputeShader | None = None) -> None:
+             cascades: int = 1, cull_program: moderngl.ComputeShader | None = None,
+             frame_block_binding: int = 0) -> None:
         """Upload ``take`` (releasing the previous take's objects first) and compute its per-frame
         data. ``programs`` and ``skin_programs``: the rigid and skinned mesh programs, by program
         number; ``skin_transform``: the skinning program (:func:`~phav.render.skinning.create_skinning`:
@@ -71,18 +77,23 @@ class TakeResources:
         cascade's map when sun shadows are drawn (then :attr:`sun` is made), else ``None``;
         ``cascades``: shadow cascades (2: :attr:`far_cascade` is made); ``cull_program``:
         ``shaders/view_cull.comp`` (GL 4.3), which culls the large parts' triangles outside each
-        frame's view (:attr:`view_cull`), or ``None``."""
+        frame's view (:attr:`view_cull`), or ``None``; ``frame_block_binding``: the uniform-buffer
+        binding of the ``FrameData`` block."""
         self.release()
         self._take = take
         part_mesh = [int(m) for m in take.part_mesh]
-        self.parts = PartBatch(ctx, take.meshes, part_mesh, programs, parts_per_chunk)
+        frames = window_length(take.num_frames, len(part_mesh), parts_per_chunk, uniform_alignment(ctx),
+                               [len(skin.bone_parts) for skin in take.skins], int(ctx.info["GL_MAX_TEXTURE_SIZE"]))
+        self.parts = PartBatch(ctx, take.meshes, part_mesh, programs, parts_per_chunk, frames)
         self.view_cull = (ViewCulling.create(ctx, cull_program, self.parts, take.meshes, part_mesh)
                           if cull_program is not None else None)
-        self.skins = SkinBuffers(ctx, take.skins, skin_transform, skin_programs)
+        self.skins = SkinBuffers(ctx, take.skins, skin_transform, skin_programs, frames)
         model_views = take_model_views(take)
         self.part_tables = PartTables(take, model_views)
         self.skin_matrices = [skin_matrices(skin, model_views) for skin in take.skins]
         self.frame_blocks = frame_blocks(take, near, far)
+        self.window = FrameWindow(ctx, take, self.frame_blocks, self.part_tables, self.skin_matrices,
+                                  self.parts, self.skins, frame_block_binding)
         camera_to_world = camera_inverses(take)
         self.camera_height = camera_to_world[:, 2, 3]
         if shadow_map_size is not None:
@@ -118,10 +129,10 @@ class TakeResources:
 
     def release(self) -> None:
         """Free the GL objects and forget the take (idempotent)."""
-        for buffers in (self.view_cull, self.parts, self.skins):
+        for buffers in (self.window, self.view_cull, self.parts, self.skins):
             if buffers is not None:
                 buffers.release()
-        self.parts = self.skins = self.part_tables = self.view_cull = None
+        self.parts = self.skins = self.part_tables = self.view_cull = self.window = None
         self.frame_blocks = self.camera_height = self.sun = self.far_cascade = None
         self.skin_matrices, self.skin_instances, self.skin_closed = [], [], []
         self._take = self._casters = self._planner = None

@@ -4,9 +4,10 @@
 * :func:`part_table`: the ``(P, 10, 4) float32`` part table; ``shaders/mesh.vert`` reads every
   part's row from one uniform block (:mod:`phav.render.part_batch`) with the vertex's part.
   :class:`PartTables` holds what every frame's table is made of, computed once per take from
-  :func:`take_model_views`, so that a frame's table is three row copies.
-* :func:`bone_table`: a skin's ``(B, 12, 4) float32`` bone palette (linear blend skinning), picked
-  from :func:`skin_matrices` (every frame's, computed once per take).
+  :func:`take_model_views`, and gives the tables of a run of frames (a window,
+  :mod:`phav.render.frame_window`) in one gather.
+* :func:`bone_tables`: a skin's ``(B, 12, 4) float32`` bone palette (linear blend skinning) of each
+  frame of a window, picked from :func:`skin_matrices` (every frame's, computed once per take).
 
 Model-view matrices are composed in float64 on the CPU and only then rounded to float32, so large
 world coordinates do not cost precision on the GPU.
@@ -157,8 +158,8 @@ def take_model_views(take: Take) -> np.ndarray:
 class PartTables:
     """Every frame's part table (:func:`part_table`) of a take, from what is computed once per take:
     the top three rows of every part's model-view at every frame, rounded to float32 once
-    (``(T, P, 3, 4)``), and the instance column. :meth:`table` fills frame ``t``'s rows into one
-    array kept for the take (overwritten at each call).
+    (``(T, P, 3, 4)``), and the instance column. :meth:`tables` gathers the tables of a run of
+    frames.
 
     Args:
         take: the take (its arrays must not change afterwards).
@@ -166,21 +167,22 @@ class PartTables:
     """
 
     def __init__(self, take: Take, model_views: np.ndarray | None = None):
-        P = take.num_parts
         mv = take_model_views(take) if model_views is None else model_views
         self._take = take
         self._rows = mv[:, :, :3, :].astype(np.float32)  # (T, P, 3, 4); the fourth row is (0, 0, 0, 1)
-        self._table = np.zeros((max(P, 1), PART_TABLE_COLUMNS, 4), dtype=np.float32)
-        self._table[:P, 9, 0] = np.asarray(take.part_instance, dtype=np.float32)
+        self._instance = np.asarray(take.part_instance, dtype=np.float32)
 
-    def table(self, t: int) -> np.ndarray:
-        """Frame ``t``'s ``(P, PART_TABLE_COLUMNS, 4) float32`` part table (``(1, ...)`` zeros
-        without parts). The same array at every call: copy it to keep it."""
-        take, rows, out = self._take, self._rows, self._table
-        if take.num_parts:
-            out[:, 0:3] = rows[t]
-            out[:, 3:6] = rows[next_index(take, t)]
-            out[:, 6:9] = rows[prev_index(take, t)]
+    def tables(self, first: int, count: int) -> np.ndarray:
+        """``(count, max(P, 1), PART_TABLE_COLUMNS, 4) float32``: the part tables of frames
+        ``first .. first + count - 1`` (zeros without parts), a new array."""
+        take, P = self._take, self._take.num_parts
+        out = np.zeros((count, max(P, 1), PART_TABLE_COLUMNS, 4), dtype=np.float32)
+        if P:
+            frames = np.arange(first, first + count)
+            out[:, :, 0:3] = self._rows[frames]
+            out[:, :, 3:6] = self._rows[np.minimum(frames + 1, take.num_frames - 1)]  # next_index
+            out[:, :, 6:9] = self._rows[np.maximum(frames - 1, 0)]  # prev_index
+            out[:, :, 9, 0] = self._instance
         return out
 
 
@@ -190,7 +192,7 @@ def part_table(take: Take, t: int) -> np.ndarray:
     camera at ``t-1``) and ``(instance, 0, 0, 0)`` (9). Model-views are rigid transforms, so their
     fourth row is ``(0, 0, 0, 1)`` (the shader adds it back): 10 loads per vertex instead of 13.
     Computes the whole take's :class:`PartTables` for one frame: the renderer keeps those."""
-    return PartTables(take).table(t)
+    return PartTables(take).tables(t, 1)[0]
 
 
 def skin_matrices(skin: Skin, model_views: np.ndarray) -> np.ndarray:
@@ -201,8 +203,10 @@ def skin_matrices(skin: Skin, model_views: np.ndarray) -> np.ndarray:
     return np.swapaxes(m, -1, -2).astype(np.float32)
 
 
-def bone_table(take: Take, t: int, matrices: np.ndarray) -> np.ndarray:
-    """``(B, BONE_TABLE_COLUMNS, 4) float32`` bone palette of one skin at frame ``t``: per bone its
-    skinning matrix at ``t`` (columns 0-3), ``t+1`` (4-7) and ``t-1`` (8-11), from the skin's
-    :func:`skin_matrices`."""
-    return np.concatenate([matrices[t], matrices[next_index(take, t)], matrices[prev_index(take, t)]], axis=1)
+def bone_tables(take: Take, first: int, count: int, matrices: np.ndarray) -> np.ndarray:
+    """``(count, B, BONE_TABLE_COLUMNS, 4) float32``: the bone palette of one skin at each of frames
+    ``first .. first + count - 1``: per bone its skinning matrix at ``t`` (columns 0-3), ``t+1``
+    (4-7) and ``t-1`` (8-11), from the skin's :func:`skin_matrices`."""
+    frames = np.arange(first, first + count)
+    return np.concatenate([matrices[frames], matrices[np.minimum(frames + 1, take.num_frames - 1)],
+                           matrices[np.maximum(frames - 1, 0)]], axis=2)

@@ -58,8 +58,8 @@ class ViewCulling:
     """
 
     def __init__(self, ctx: moderngl.Context, program: moderngl.ComputeShader, commands: np.ndarray,
-                 cells: np.ndarray, runs: tuple[tuple[int, int, int], ...], part_rows: moderngl.Buffer):
-        self._ctx, self._program, self._part_rows = ctx, program, part_rows
+                 cells: np.ndarray, runs: tuple[tuple[int, int, int], ...], parts: PartBatch):
+        self._ctx, self._program, self._parts = ctx, program, parts
         self.runs, self.cells = runs, len(cells)
         self._objects = GLObjects()
         self.commands = self._objects.add(ctx.buffer(commands.astype(np.uint32).tobytes()))
@@ -113,13 +113,13 @@ class ViewCulling:
         table = np.zeros((len(commands), 5), dtype=np.uint32)
         table[:, 0], table[:, 2] = np.array(commands, dtype=np.int64).T
         table[:, 1] = 1
-        return cls(ctx, program, table, records, tuple(runs), batch.buffer)
+        return cls(ctx, program, table, records, tuple(runs), batch)
 
     def cull(self) -> None:
-        """Write this frame's commands (after the frame block and the part table are uploaded, with
-        the frame block bound to binding 0)."""
+        """Write this frame's commands (once the frame's block is bound to binding 0 and its part
+        table selected in the part batch, :class:`~phav.render.frame_window.FrameWindow`)."""
         self._cells.bind_to_storage_buffer(0)
-        self._part_rows.bind_to_storage_buffer(1)
+        self._parts.buffer.bind_to_storage_buffer(1, offset=self._parts.frame_offset)  # the frame's rows
         self.commands.bind_to_storage_buffer(2)
         self._program["u_cells_count"].value = self.cells  # the program is shared by the renderer's takes
         self._program.run(-(-self.cells // GROUP_SIZE))
