@@ -304,11 +304,10 @@ def test_a_reused_renderer_renders_each_take_as_a_fresh_one_does(gl_context, qua
     unchanged: a person in sunlight, then a box scene with the sun below the horizon, then the
     person again give the frames fresh renderers give, byte for byte."""
     from phav.render.settings import quality_settings
-    from render_scenes import person_take
+    from render_scenes import assert_same_frames, person_take
 
     person, night = person_take(W, H, T=2), scene(T=3, sun=(0.3, -0.4, -0.5))
     settings = quality_settings(quality)
-    fields = ("img", "raw", "depth", "flow", "flow_valid", "semantic", "instance")
 
     def fresh(take):
         with Renderer(W, H, settings) as r:
@@ -318,9 +317,7 @@ def test_a_reused_renderer_renders_each_take_as_a_fresh_one_does(gl_context, qua
         takes = [person, night, person]
         got = [list(r.render_take(take)) for take in takes]
     for take, frames in zip(takes, got):
-        for a, b in zip(frames, fresh(take)):
-            for name in fields:
-                assert getattr(a, name).tobytes() == getattr(b, name).tobytes(), (a.index, name)
+        assert_same_frames(frames, fresh(take))
     assert got[0][0].instance.max() > 0 and not np.array_equal(got[0][0].raw, got[1][0].raw)
 
 

@@ -19,7 +19,7 @@ from phav.render import Renderer
 from phav.render.settings import QUALITIES, quality_settings
 from phav.take import Mesh, Skin
 
-from render_scenes import SKY_CLASS, box_mesh, make_take
+from render_scenes import SKY_CLASS, assert_same_frames, box_mesh, make_take
 
 pytestmark = pytest.mark.gl
 
@@ -142,9 +142,7 @@ def test_a_skin_without_bones_renders_nothing_and_changes_no_pixel():
     mods = GT + ("raw", "img")
     got, want = _render(boneless, settings, mods), _render(plain, settings, mods)
     assert len(got) == len(want) == 2
-    for fa, fb in zip(got, want):
-        for name in ("img", "raw", "depth", "flow", "flow_valid", "semantic", "instance"):
-            assert getattr(fa, name).tobytes() == getattr(fb, name).tobytes(), (fa.index, name)
+    assert_same_frames(got, want)
 
 
 def test_ground_truth_identical_under_every_quality_preset():
@@ -203,9 +201,7 @@ def test_closed_skins_back_faces_are_culled_and_nothing_else_changes(quality):
     culled = _render(outside, quality_settings(quality), mods)
     kept = _render(outside, quality_settings(quality, cull_skin_back_faces=False), mods)
     assert (culled[0].semantic == 30).sum() > 150  # the box is in view
-    for fa, fb in zip(culled, kept):
-        for name in ("img", "raw", "depth", "flow", "flow_valid", "semantic", "instance"):
-            assert getattr(fa, name).tobytes() == getattr(fb, name).tobytes(), (fa.index, name)
+    assert_same_frames(culled, kept)
     eye = (0.02, 0.0, 0.4)  # the box's centre at frame 0
     sky = _render(_box_skin_take(eye, closed=True), quality_settings(quality), GT)[0]
     assert (sky.semantic == SKY_CLASS).all() and np.isinf(sky.depth).all()
