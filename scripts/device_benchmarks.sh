@@ -96,7 +96,7 @@ step render 95 "${bench[@]}" "${render_args[@]}" \
 step tests 40 "$py" -m pytest -q -x -p no:cacheprovider -p no:xdist -o addopts=-ra tests/render/test_post_backends.py \
   tests/render/test_readback.py tests/render/test_packed_rgb.py tests/render/test_flow_validity_gpu.py tests/render/test_skinning_compute.py \
   tests/render/test_sky_ground_truth_compute.py tests/render/test_gbuffer_clear.py tests/render/test_shadow_clears.py \
-  tests/render/test_view_cull.py tests/render/test_half_store.py
+  tests/render/test_view_cull.py tests/render/test_half_store.py tests/render/test_frame_window.py
 step dataset 110 "${bench[@]}" "${dataset_args[@]}" --only 'dataset_*' --out "$out/benchmarks-dataset.json"
 step compute_vs_fragment 30 "$py" -m benchmarks.compute_vs_fragment "${cvf_args[@]}" \
   --out "$out/compute-vs-fragment-gpu.json"

@@ -2,7 +2,8 @@
 # One short device run after a change to the render path (run as scripts/device_benchmarks.sh is;
 # writes under $OUT, default /tmp/phav-probe): the GPU tests of the compute paths (post chain,
 # skinning, sky, read-back, flow validity, clears), the geometry passes split by
-# benchmarks.draw_probe, the per-pass GPU timers and a CPU profile of a `phav` frame, the read-back
+# benchmarks.draw_probe, the per-pass GPU timers and a CPU profile of a `phav` frame, the CPU cost of
+# each kind of GL call (benchmarks.call_probe), the read-back
 # buffers' usage hints (benchmarks.readback_probe), and render-only frames/s against the checkout in
 # $BASE (scripts/device_render_ab.sh), in about 2.5 minutes.
 set -uo pipefail
@@ -18,7 +19,8 @@ step tests 150 "$py" -m pytest -q -p no:cacheprovider -p no:xdist -o addopts=-ra
   tests/render/test_post_backends.py tests/render/test_skinning_compute.py tests/render/test_sky_ground_truth_compute.py \
   tests/render/test_readback.py tests/render/test_packed_rgb.py tests/render/test_flow_validity_gpu.py tests/render/test_gbuffer_clear.py \
   tests/render/test_fused_ground_truth.py tests/render/test_skinning.py tests/render/test_view_cull.py \
-  tests/render/test_renderer.py tests/render/test_profiling.py tests/render/test_half_store.py
+  tests/render/test_renderer.py tests/render/test_profiling.py tests/render/test_half_store.py \
+  tests/render/test_frame_window.py
 tail -3 "$out/tests.log"
 step draws_phav 30 "$py" -m benchmarks.draw_probe --quality phav --out "$out/draw-probe-phav.json"
 step draws_preview 30 "$py" -m benchmarks.draw_probe --quality preview --out "$out/draw-probe-preview.json"
@@ -48,6 +50,8 @@ open('$out/passes.json', 'w').write(json.dumps(out, indent=2) + '\n')
 cat "$out/passes.log"
 step profile_phav 30 "$py" -m benchmarks.render_profile --quality phav --frames 60 --repeats 3 --top 40 \
   --out "$out/profile-phav.txt"
+step calls 30 "$py" -m benchmarks.call_probe --out "$out/call-probe.json"
+cat "$out/calls.log"
 step readback 40 "$py" -m benchmarks.readback_probe --quality phav --frames 120 --repeats 7 \
   --out "$out/readback-probe.json"
 cat "$out/readback.log"

@@ -2,7 +2,8 @@
 # Where the render-only time of a frame goes on the GPU test machine, in about two minutes: each
 # preset with one costly part off at a time and the process's CPU milliseconds per frame
 # (benchmarks.render_presets' ablation), the per-pass GPU timers, the raster back end's clears and
-# fills alone (benchmarks.raster_probe), 1-8 processes rendering at once, and a Python profile of a
+# fills alone (benchmarks.raster_probe), the CPU cost of each kind of GL call (benchmarks.call_probe),
+# 1-8 processes rendering at once, and a Python profile of a
 # rendering process (benchmarks.render_profile). Run as scripts/device_benchmarks.sh is (source
 # .devkit/setup.sh first); writes under $OUT (default /tmp/phav-probe). FRAMES and REPEATS shrink it
 # for a smoke test on the development machine (FRAMES=6 REPEATS=1).
@@ -41,6 +42,7 @@ with Renderer(340, 256, quality_settings('phav')) as renderer:
 print({m: round(statistics.median(r), 1) for m, r in rates.items()}, rates)
 "
 step raster 20 "$py" -m benchmarks.raster_probe --out "$out/raster-probe.json"
+step calls 30 "$py" -m benchmarks.call_probe --out "$out/call-probe.json"
 step parallel 60 "$py" -m benchmarks --size 340x256 --processes "${PROCESSES:-1,2,4,8}" --frames "$frames" \
   --repeats "$repeats" --only 'render_parallel_*' --out "$out/render-parallel.json"
 step profile_phav 25 "$py" -m benchmarks.render_profile --quality phav --frames "$frames" --repeats "$repeats" \

@@ -462,6 +462,23 @@ def test_render_profile_reports_the_frame_times_and_the_gl_calls(tmp_path):
     assert "mgl." in text  # moderngl's calls are in the profile, where the driver's CPU time shows
 
 
+def test_call_probe_times_every_kind_of_call_the_renderer_makes(tmp_path):
+    from benchmarks.call_probe import main
+
+    out = tmp_path / "calls.json"
+    assert main(["--calls", "3", "--repeats", "1", "--out", str(out)]) == 0
+    data = _read(out)
+    assert data["gl_renderer"] and data["calls"] == 3
+    assert {"framebuffer_switch", "framebuffer_rebind", "depth_clears_two_framebuffers", "depth_clears_clear_buffer",
+            "dispatch_with_3_image_binds_and_barrier", "memory_barrier", "texture_use", "uniform_write",
+            "buffer_write_400_bytes", "uniform_block_range_bind", "texture_read_into_pixel_buffer",
+            "pixel_buffer_map_and_copy_348_kb"} == set(data["cases"])
+    for case in data["cases"].values():
+        assert 0.0 <= case["cpu_us_min"] <= case["cpu_us"] <= case["cpu_us_max"] and case["wall_us"] > 0.0
+    with pytest.raises(SystemExit):
+        main(["--calls", "0"])
+
+
 def test_raster_probe_times_every_clear_and_fill(tmp_path):
     from benchmarks.raster_probe import main
 

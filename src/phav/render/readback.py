@@ -59,7 +59,7 @@ def _check_usage(usage: str) -> None:
         raise ValueError(f"unknown pixel buffer usage {usage!r}; choose from {', '.join(PBO_USAGES)}")
 
 
-def _gl_function(ctx: moderngl.Context, name: str, restype, *argtypes):
+def gl_function(ctx: moderngl.Context, name: str, restype, *argtypes):
     """The GL function ``name`` of ``ctx`` as a ctypes function (from the glcontext loader moderngl
     made the context with).
 
@@ -80,16 +80,16 @@ class _PersistentFunctions:
             raise ValueError(f"persistent read-back buffers need GL 4.4 (glBufferStorage); this context is GL "
                              f"{int(ctx.version_code) // 100}.{int(ctx.version_code) // 10 % 10}: use readback_usage "
                              f"{DEFAULT_PBO_USAGE!r}")
-        self.bind = _gl_function(ctx, "glBindBuffer", None, ctypes.c_uint, ctypes.c_uint)
-        self.storage = _gl_function(ctx, "glBufferStorage", None, ctypes.c_uint, ctypes.c_ssize_t, ctypes.c_void_p,
+        self.bind = gl_function(ctx, "glBindBuffer", None, ctypes.c_uint, ctypes.c_uint)
+        self.storage = gl_function(ctx, "glBufferStorage", None, ctypes.c_uint, ctypes.c_ssize_t, ctypes.c_void_p,
                                     ctypes.c_uint)
-        self.map_range = _gl_function(ctx, "glMapBufferRange", ctypes.c_void_p, ctypes.c_uint, ctypes.c_ssize_t,
+        self.map_range = gl_function(ctx, "glMapBufferRange", ctypes.c_void_p, ctypes.c_uint, ctypes.c_ssize_t,
                                       ctypes.c_ssize_t, ctypes.c_uint)
-        self.unmap = _gl_function(ctx, "glUnmapBuffer", ctypes.c_ubyte, ctypes.c_uint)
-        self.fence = _gl_function(ctx, "glFenceSync", ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint)
-        self.wait = _gl_function(ctx, "glClientWaitSync", ctypes.c_uint, ctypes.c_void_p, ctypes.c_uint,
+        self.unmap = gl_function(ctx, "glUnmapBuffer", ctypes.c_ubyte, ctypes.c_uint)
+        self.fence = gl_function(ctx, "glFenceSync", ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint)
+        self.wait = gl_function(ctx, "glClientWaitSync", ctypes.c_uint, ctypes.c_void_p, ctypes.c_uint,
                                  ctypes.c_uint64)
-        self.delete_sync = _gl_function(ctx, "glDeleteSync", None, ctypes.c_void_p)
+        self.delete_sync = gl_function(ctx, "glDeleteSync", None, ctypes.c_void_p)
 
 
 def persistent_pack_buffer(ctx: moderngl.Context, nbytes: int,
@@ -161,8 +161,8 @@ def pixel_pack_buffer(ctx: moderngl.Context, nbytes: int, usage: str = DEFAULT_P
 
 def _buffer_functions(ctx: moderngl.Context) -> tuple:
     """``glBindBuffer`` and ``glBufferData`` of ``ctx`` as ctypes functions."""
-    return (_gl_function(ctx, "glBindBuffer", None, ctypes.c_uint, ctypes.c_uint),
-            _gl_function(ctx, "glBufferData", None, ctypes.c_uint, ctypes.c_ssize_t, ctypes.c_void_p, ctypes.c_uint))
+    return (gl_function(ctx, "glBindBuffer", None, ctypes.c_uint, ctypes.c_uint),
+            gl_function(ctx, "glBufferData", None, ctypes.c_uint, ctypes.c_ssize_t, ctypes.c_void_p, ctypes.c_uint))
 
 
 class ReadbackSlot:
