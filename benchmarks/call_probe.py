@@ -13,6 +13,9 @@ the median of ``repeats`` runs. Two of the cases compare ways of doing the same 
   (moderngl's ``Framebuffer.clear`` of a depth-only framebuffer, which binds it and then binds the
   previous one again, then the target's ``use``), against
   ``depth_clears_clear_buffer``: the target's ``use`` and one ``glClearBufferfv`` on it;
+* ``shadow_atlas_bind_and_rect_clear``: the shadow atlas bound and a 128x128 square of it cleared
+  as ``ShadowMap.prepare`` does (moderngl's scissored ``Framebuffer.clear``), against
+  ``shadow_atlas_bind_and_rect_clear_buffer``: the scissor set and one ``glClearBufferfv``;
 * ``framebuffer_switch`` (binding another framebuffer) against ``framebuffer_rebind`` (the bound one).
 
 The GPU work these calls queue is tiny (1x1 work groups, 4-byte uniforms); the figures are the
@@ -40,6 +43,7 @@ from phav.render.renderer import Renderer
 from phav.render.settings import quality_settings
 
 _GL_DEPTH = 0x1801
+_GL_SCISSOR_TEST = 0x0C11
 _ALL_BARRIERS = 0xFFFFFFFF
 
 
@@ -49,6 +53,10 @@ def cases(r: Renderer, objects: list) -> dict[str, Callable[[int], None]]:
     for them are appended to ``objects`` (the caller releases them)."""
     ctx, lit, gt = r._ctx, r._lit, r._gt
     clear = gl_function(ctx, "glClearBufferfv", None, ctypes.c_uint, ctypes.c_int, ctypes.POINTER(ctypes.c_float))
+    enable = gl_function(ctx, "glEnable", None, ctypes.c_uint)
+    disable = gl_function(ctx, "glDisable", None, ctypes.c_uint)
+    scissor = gl_function(ctx, "glScissor", None, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int)
+    atlas = r._shadow_map.fbo if r._shadow_map is not None else None
     one = (ctypes.c_float * 1)(1.0)
     ubo = ctx.buffer(reserve=1024)
     depth = ctx.texture((r.width, r.height), 1, dtype="f4")
@@ -75,6 +83,17 @@ def cases(r: Renderer, objects: list) -> dict[str, Callable[[int], None]]:
         gt.fbo.use()
         clear(_GL_DEPTH, 0, one)
 
+    def atlas_rect_clear(i: int) -> None:  # as ShadowMap.prepare: the atlas bound, a dirty square cleared
+        atlas.use()
+        atlas.clear(depth=1.0, viewport=(64 * (i % 2), 0, 128, 128))
+
+    def atlas_rect_clear_buffer(i: int) -> None:
+        atlas.use()
+        enable(_GL_SCISSOR_TEST)
+        scissor(64 * (i % 2), 0, 128, 128)
+        clear(_GL_DEPTH, 0, one)
+        disable(_GL_SCISSOR_TEST)
+
     def dispatch(i: int) -> None:
         for unit, texture in enumerate(targets):
             texture.bind_to_image(unit, read=False, write=True)
@@ -89,6 +108,8 @@ def cases(r: Renderer, objects: list) -> dict[str, Callable[[int], None]]:
         "framebuffer_rebind": lambda i: gt.fbo.use(),
         "depth_clears_two_framebuffers": depth_clears_two_framebuffers,
         "depth_clears_clear_buffer": depth_clears_clear_buffer,
+        "shadow_atlas_bind_and_rect_clear": atlas_rect_clear if atlas is not None else None,
+        "shadow_atlas_bind_and_rect_clear_buffer": atlas_rect_clear_buffer if atlas is not None else None,
         "dispatch_with_3_image_binds_and_barrier": dispatch if compute is not None else None,
         "memory_barrier": lambda i: ctx.memory_barrier(_ALL_BARRIERS),
         "texture_use": lambda i: (lit.albedo if i % 2 else lit.normal).use(location=1),

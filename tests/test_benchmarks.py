@@ -470,6 +470,7 @@ def test_call_probe_times_every_kind_of_call_the_renderer_makes(tmp_path):
     data = _read(out)
     assert data["gl_renderer"] and data["calls"] == 3
     assert {"framebuffer_switch", "framebuffer_rebind", "depth_clears_two_framebuffers", "depth_clears_clear_buffer",
+            "shadow_atlas_bind_and_rect_clear", "shadow_atlas_bind_and_rect_clear_buffer",
             "dispatch_with_3_image_binds_and_barrier", "memory_barrier", "texture_use", "uniform_write",
             "buffer_write_400_bytes", "uniform_block_range_bind", "texture_read_into_pixel_buffer",
             "pixel_buffer_map_and_copy_348_kb"} == set(data["cases"])
