@@ -297,7 +297,7 @@ class Scenario:
         spec = self.spec
         duration = spec.frames / spec.fps
         self.plan = self.recipe.plan(self.skeleton, video_rng(spec.seed, "action"), self.clip_name, duration, spec,
-                                     world=self.static)
+                                     world=self.static, camera=self.rig)
         main = Performer(spec.actor, spec.actor, self.skeleton, self.body_shape, self.appearance,
                          tuple(self.static.start_position), self.static.start_heading, clip_name=self.clip_name)
         cast_lead(main, self.plan, lambda: variation_modifiers(

@@ -1,11 +1,14 @@
 """Camera rigs: the actor stays in view, cameras stay out of geometry, parameters are recorded."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from phav.spec import CameraKind, Environment
-from phav.worlds.cameras import (RIGS, HandheldRig, KiteRig, TripodRig, check_camera, critically_damped,
-                                 default_camera, sample_rig, trailing)
+from phav.worlds.cameras import (MAX_TRAIL_FRACTION, RIGS, HandheldRig, IndoorRig, KiteRig, OrbitalRig, TripodRig,
+                                 check_camera, critically_damped, default_camera, follow, sample_rig, trailing,
+                                 view_azimuth)
 from phav.worlds.environments import build_environment
 from world_takes import walk_path
 
@@ -116,3 +119,36 @@ def test_critically_damped_follow_converges_without_overshoot():
     out = critically_damped(path, 1 / 30, 0.3)
     assert out[0, 0] == 0.0 and out[-1, 0] == pytest.approx(1.0, abs=1e-3)
     assert np.all(out <= 1.0 + 1e-12) and np.all(np.diff(out[:, 0]) >= -1e-12)
+
+
+@pytest.mark.parametrize("kind", [CameraKind.KITE, CameraKind.CLOSE_UP, CameraKind.HANDHELD, CameraKind.ORBITAL,
+                                  CameraKind.TRIPOD])
+def test_view_azimuth_is_where_the_rig_puts_its_camera(kind):
+    """Before any simulation, view_azimuth says in which direction from the subject the rig's
+    camera will stand: for a subject walking straight along heading 0.7 rad, the direction from
+    the point the rig follows (the smoothed subject; the tripod: the path's centre) to the eye of
+    the rig's own track at 1 s and 3 s."""
+    heading, T = 0.7, 121
+    path = np.zeros((T, 3))
+    path[:, :2] = np.outer(1.2 * np.arange(T) / FPS, [np.cos(heading), np.sin(heading)])
+    path[:, 2] = 0.95
+    for seed in range(4):
+        rig = sample_rig(kind, np.random.default_rng(seed))
+        if isinstance(rig, HandheldRig):
+            rig = dataclasses.replace(rig, shake_amplitude=0.0)  # the shake moves the eye a little
+        track = rig.track(path, FPS, W, H)
+        eyes = -np.einsum("tji,tj->ti", track.world_to_camera[:, :3, :3], track.world_to_camera[:, :3, 3])
+        if isinstance(rig, TripodRig):
+            followed = np.repeat(((path.min(axis=0) + path.max(axis=0)) / 2)[None], T, axis=0)
+        else:
+            reach = rig.radius if isinstance(rig, OrbitalRig) else rig.distance
+            followed, _ = follow(path, FPS, rig.lag, MAX_TRAIL_FRACTION * reach)
+        for k in (30, 90):
+            offset = eyes[k, :2] - followed[k, :2]
+            got, want = np.arctan2(offset[1], offset[0]), view_azimuth(rig, heading, k / FPS)
+            assert abs(np.angle(np.exp(1j * (got - want)))) < 1e-6, (kind, seed, k, got, want)
+
+
+def test_view_azimuth_of_the_room_camera_is_unknown_before_the_simulation():
+    assert view_azimuth(IndoorRig(vertical_fov_deg=60.0, lag=0.5), 0.0, 1.0) is None
+    assert view_azimuth(None, 0.0, 1.0) is None

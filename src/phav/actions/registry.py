@@ -53,6 +53,9 @@ class BuildContext:
         world: the video's static scene (:class:`phav.worlds.scene.StaticScene`: colliders,
             the actor's start position and heading) when a scenario builds the plan, else ``None``;
             read only. The clip is built at the origin facing +x and placed at the start.
+        camera: the video's camera rig (:mod:`phav.worlds.cameras`; e.g. for
+            :func:`~phav.worlds.cameras.view_azimuth`) when a scenario builds the plan, else
+            ``None``; read only.
     """
 
     skeleton: Skeleton
@@ -61,6 +64,7 @@ class BuildContext:
     duration: float
     spec: Any = None
     world: Any = None
+    camera: Any = None
 
 
 @dataclasses.dataclass
@@ -160,11 +164,11 @@ class ActionRecipe:
             raise ValueError(f"action {self.name}: duration must be positive, got {self.duration}")
 
     def plan(self, skeleton: Skeleton, rng: np.random.Generator, clip_name: str, duration: float,
-             spec: Any = None, world: Any = None) -> ActionPlan:
+             spec: Any = None, world: Any = None, camera: Any = None) -> ActionPlan:
         """Build one video's plan (see :class:`BuildContext` for the arguments)."""
         if clip_name not in self.clips:
             raise ValueError(f"action {self.name} has no clip {clip_name!r}; its clips: {', '.join(self.clips)}")
-        return self.build(BuildContext(skeleton, rng, clip_name, float(duration), spec, world))
+        return self.build(BuildContext(skeleton, rng, clip_name, float(duration), spec, world, camera))
 
 
 _REGISTRY: dict[str, ActionRecipe] = {}

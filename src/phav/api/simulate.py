@@ -53,9 +53,10 @@ def _start(person: Person, static: Any) -> tuple[tuple[float, float], float]:
     return (float(p[0]), float(p[1])), heading
 
 
-def _lead(scene: Scene, person: Person, spec: VideoSpec, static: Any, taken: set[str]) -> Performer:
+def _lead(scene: Scene, person: Person, spec: VideoSpec, static: Any, taken: set[str], camera: Any = None) -> Performer:
     """``person`` cast for the physics: body, plan (its action's, or its own clip), companions and
-    variation modifiers, each from the person's generators."""
+    variation modifiers, each from the person's generators; ``camera``: the first camera's rig,
+    which an action may stage for (:class:`phav.actions.registry.BuildContext`)."""
     seed, duration, i = scene.seed, scene.frames / spec.fps, person.index
     shape, look = person.resolve_body(seed)
     skeleton = shape.skeleton()
@@ -67,7 +68,7 @@ def _lead(scene: Scene, person: Person, spec: VideoSpec, static: Any, taken: set
         person_spec = spec.replace(action=person.action, actor=person.actor, clip=person.requested_clip,
                                    variation=person.variation)
         plan = get_action(person.action).plan(skeleton, video_rng(seed, _purpose("action", i)), person.clip_name,
-                                              duration, person_spec)
+                                              duration, person_spec, camera=camera)
     check_clip_joints(plan.clip, skeleton)
     cast_lead(lead, plan, lambda: variation_modifiers(person.variation.value, video_rng(seed, _purpose("variation", i)),
                                                       duration, person.clip_name, skeleton),
@@ -86,7 +87,7 @@ def simulate_scene(scene: Scene, skin_resolution: float = DEFAULT_RESOLUTION) ->
     camera = camera_object(scene, cameras[0], 0)
     lighting = scene_lighting(spec, static)
     taken = {p.name for p in scene.people}
-    leads = [_lead(scene, p, spec, static, taken) for p in scene.people]
+    leads = [_lead(scene, p, spec, static, taken, camera) for p in scene.people]
     performers = leads + [c for lead in leads for c in lead.companions]
     substeps = substeps_per_frame(spec.fps)
     timestep = 1.0 / (spec.fps * substeps)

@@ -323,6 +323,23 @@ class IndoorRig:
 
 Rig = Union[KiteRig, CloseUpRig, OrbitalRig, HandheldRig, TripodRig, IndoorRig]
 
+
+def view_azimuth(rig: object, heading: float, time_s: float) -> float | None:
+    """World azimuth (radians, from +x towards +y) of the direction from the subject to ``rig``'s
+    camera at ``time_s`` seconds, for a subject heading ``heading`` (radians) at the time; known
+    before the simulation for every rig but the Indoor one (``None``: it depends on the room).
+
+    Following rigs (Kite, CloseUp, Handheld) keep a fixed world offset; the Orbital rig turns at
+    its angular speed; the Tripod rig stands at its side angle off the subject's direction of travel
+    (the sampled side; where geometry is in the way it moves, which this does not know)."""
+    if isinstance(rig, (KiteRig, HandheldRig)):  # CloseUpRig is a KiteRig
+        return float(rig.azimuth)
+    if isinstance(rig, OrbitalRig):
+        return float(rig.start_azimuth + rig.angular_speed * time_s)
+    if isinstance(rig, TripodRig):
+        return float(heading + rig.side_angle)
+    return None
+
 #: Every camera kind's rig.
 RIGS: dict[CameraKind, type] = {
     CameraKind.KITE: KiteRig,
