@@ -30,7 +30,7 @@ from phav.physics.variations import BLEND_CLIPS, Modifier, make_modifiers
 from phav.seeding import video_rng
 from phav.spec import VideoSpec
 from phav.take import Take
-from phav.worlds.cameras import check_camera, sample_rig
+from phav.worlds.cameras import CAMERA_TURN_KEY, check_camera, sample_rig, turned
 from phav.worlds.environments import build_environment
 from phav.worlds.lighting import indoors, sample_lighting
 from phav.worlds.weather import local_lights
@@ -311,7 +311,9 @@ class Scenario:
             raise SimulationError(f"{spec.action} (seed {spec.seed}) could not be simulated: {exc}; "
                                   "try another seed") from exc
         self.action_record, self.variation_record = main.action_record, main.variation_record
-        take = assemble_take(spec, self.static, self.lighting, self.rig, spec.camera.value, self.actors,
+        # An action may ask for the camera turned about the subject (phav.worlds.cameras.CAMERA_TURN_KEY).
+        rig = turned(self.rig, main.action_record[CAMERA_TURN_KEY]) if CAMERA_TURN_KEY in main.action_record else self.rig
+        take = assemble_take(spec, self.static, self.lighting, rig, spec.camera.value, self.actors,
                              stage_props, stage_poses, timestep=self.timestep, substeps=self.substeps,
                              lights=local_lights(self.static.lights, spec.day_phase, spec.frames,
                                                  near=self.static.start_position),

@@ -8,7 +8,7 @@ import pytest
 from phav.spec import CameraKind, Environment
 from phav.worlds.cameras import (MAX_TRAIL_FRACTION, RIGS, HandheldRig, IndoorRig, KiteRig, OrbitalRig, TripodRig,
                                  check_camera, critically_damped, default_camera, follow, sample_rig, trailing,
-                                 view_azimuth)
+                                 turned, view_azimuth)
 from phav.worlds.environments import build_environment
 from world_takes import walk_path
 
@@ -152,3 +152,21 @@ def test_view_azimuth_is_where_the_rig_puts_its_camera(kind):
 def test_view_azimuth_of_the_room_camera_is_unknown_before_the_simulation():
     assert view_azimuth(IndoorRig(vertical_fov_deg=60.0, lag=0.5), 0.0, 1.0) is None
     assert view_azimuth(None, 0.0, 1.0) is None
+
+
+@pytest.mark.parametrize("kind", [CameraKind.KITE, CameraKind.CLOSE_UP, CameraKind.HANDHELD, CameraKind.ORBITAL,
+                                  CameraKind.TRIPOD])
+def test_a_turned_rig_stands_that_much_further_round_the_subject(kind):
+    """turned(rig, a) moves the camera a radians about the subject at every time and keeps every
+    other sampled value."""
+    rig = sample_rig(kind, np.random.default_rng(3))
+    for angle in (0.4, -2.5, 3.0):
+        turn = turned(rig, angle)
+        assert type(turn) is type(rig)
+        changed = {f.name for f in dataclasses.fields(rig) if getattr(rig, f.name) != getattr(turn, f.name)}
+        assert len(changed) == 1, changed
+        for time_s in (0.0, 2.0):
+            got, want = view_azimuth(turn, 0.3, time_s), view_azimuth(rig, 0.3, time_s) + angle
+            assert abs(np.angle(np.exp(1j * (got - want)))) < 1e-9
+    room = IndoorRig(vertical_fov_deg=60.0, lag=0.5)
+    assert turned(room, 1.0) is room

@@ -21,16 +21,17 @@ such course in a room, and no car drives indoors: the action excludes the House.
 The camera must see the fall. The body is thrown ahead of the car, which brakes to a stop behind
 it: seen from where the car came (the camera's direction from the person against the car's
 course), the car stands between them and hides the person for the rest of the video (with the
-courses tried in the order above, 3 of 6 Kite videos on the Plain and 3 of 8 on an Urban pavement
-showed no pixel of the person after the hit); seen from where it goes, the body lies between the
-camera and the car, unless the car drives on into the camera. So the courses within
-:data:`MAX_VIEW_COS` of square to the camera's line of sight
-(:func:`phav.worlds.cameras.view_azimuth`) are tried first, in the order above, then the others
-from the one driving most towards the camera's side, a course from behind still last. On an Urban
-pavement, where only the two courses along it may be clear, a camera ahead of the walker then
-still looks past the car, and the signature fails such a take (the car's box between the camera
-and every joint of the person in most frames after the contact, :data:`MIN_SEEN_AFTER_CONTACT`):
-another seed draws another camera.
+courses tried in the order above and the camera as drawn, 3 of 6 Kite videos on the Plain and 3 of
+8 on an Urban pavement showed no pixel of the person after the hit); seen from where it goes, the
+body lies between the camera and the car. So the courses within :data:`MAX_VIEW_COS` of square to
+the camera's line of sight (:func:`phav.worlds.cameras.view_azimuth`) are tried first, in the order
+above, then the others from the one driving most towards the camera's side, a course from behind
+still last; and where the course still comes from the camera's side (on an Urban pavement only the
+two courses along it may be clear), the camera is turned about the person to its mirror image
+across the course (the record's ``camera_turn_rad``, :data:`phav.worlds.cameras.CAMERA_TURN_KEY`),
+to the side the car drives to. The signature fails a take in which the car's box still stands
+between the camera and every joint of the person in most frames after the contact
+(:data:`MIN_SEEN_AFTER_CONTACT`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from phav.physics.humanoid import Humanoid
 from phav.physics.variations import Modifier
 from phav.physics.world import World
 from phav.take import Take
-from phav.worlds.cameras import view_azimuth
+from phav.worlds.cameras import CAMERA_TURN_KEY, view_azimuth
 from phav.worlds.props import car
 
 #: Car mass, kg.
@@ -85,8 +86,8 @@ class CarStrike(Modifier):
     """A car that drives into the person: it comes from ``side`` (``left``/``right`` of the walker),
     its course turned by ``angle`` rad from square to the walking direction, at ``speed`` m/s, and its
     front reaches the pelvis at ``hit_s`` seconds (on the clip's planned path). ``camera``: the
-    video's camera rig, whose line of sight the course keeps square to where it can (see the
-    module docstring), or ``None``."""
+    video's camera rig, whose line of sight the course keeps square to where it can, and which it
+    asks turned where it cannot (see the module docstring), or ``None``."""
 
     def __init__(self, prop: ShapedProp, half: np.ndarray, side: str, angle: float, speed_m_s: float,
                  hit_s: float, camera: object = None) -> None:
@@ -161,8 +162,13 @@ class CarStrike(Modifier):
         courses, view = self._in_view_order(drawn, walk)
         side, angle, d = next((c for c in courses if self._clear(world, human, target[:2], c[2])), drawn[0])
         self.record["car_side"], self.record["car_angle_rad"] = side, round(angle, 4)
-        if view is not None:  # the course's cosine to the camera's direction from the person
-            self.record["car_view_cos"] = round(float(np.dot(view, d)), 4)
+        if view is not None:
+            cos = float(np.dot(view, d))
+            if cos < 0.0:  # the camera on the side the car comes from: turned to its mirror image across the course
+                mirror = view - 2.0 * cos * d
+                turn = math.atan2(mirror[1], mirror[0]) - math.atan2(view[1], view[0])
+                self.record[CAMERA_TURN_KEY] = round(math.remainder(turn, 2.0 * math.pi), 6)  # in [-pi, pi]
+            self.record["car_view_cos"] = round(abs(cos), 4)  # the course's cosine to the camera's direction
         self._dir = np.array([d[0], d[1], 0.0])
         centre_at_hit = target - self._dir * (self.half[0] + FRONT_GAP)
         start = centre_at_hit - self._dir * self.speed * self.hit_s

@@ -340,6 +340,24 @@ def view_azimuth(rig: object, heading: float, time_s: float) -> float | None:
         return float(heading + rig.side_angle)
     return None
 
+
+#: An action's record (``meta["action"]``) may hold this key: radians by which the video's camera
+#: rig is turned about the subject before its track is made (:func:`turned`).
+CAMERA_TURN_KEY = "camera_turn_rad"
+
+
+def turned(rig: object, angle: float) -> object:
+    """``rig`` with the camera moved ``angle`` radians (counter-clockwise seen from above) about the
+    subject: :func:`view_azimuth` of the result is that of ``rig`` plus ``angle`` at every time. An
+    Indoor rig (or any other object) is returned as it is."""
+    if isinstance(rig, (KiteRig, HandheldRig)):
+        return dataclasses.replace(rig, azimuth=float(np.angle(np.exp(1j * (rig.azimuth + angle)))))
+    if isinstance(rig, OrbitalRig):
+        return dataclasses.replace(rig, start_azimuth=float(np.angle(np.exp(1j * (rig.start_azimuth + angle)))))
+    if isinstance(rig, TripodRig):
+        return dataclasses.replace(rig, side_angle=float(np.angle(np.exp(1j * (rig.side_angle + angle)))))
+    return rig
+
 #: Every camera kind's rig.
 RIGS: dict[CameraKind, type] = {
     CameraKind.KITE: KiteRig,
