@@ -312,7 +312,7 @@ class Scenario:
                                   "try another seed") from exc
         self.action_record, self.variation_record = main.action_record, main.variation_record
         # An action may ask for the camera turned about the subject (phav.worlds.cameras.CAMERA_TURN_KEY).
-        rig = turned(self.rig, main.action_record[CAMERA_TURN_KEY]) if CAMERA_TURN_KEY in main.action_record else self.rig
+        rig = turned(self.rig, main.action_record.get(CAMERA_TURN_KEY, 0.0))
         take = assemble_take(spec, self.static, self.lighting, rig, spec.camera.value, self.actors,
                              stage_props, stage_poses, timestep=self.timestep, substeps=self.substeps,
                              lights=local_lights(self.static.lights, spec.day_phase, spec.frames,

@@ -168,5 +168,6 @@ def test_a_turned_rig_stands_that_much_further_round_the_subject(kind):
         for time_s in (0.0, 2.0):
             got, want = view_azimuth(turn, 0.3, time_s), view_azimuth(rig, 0.3, time_s) + angle
             assert abs(np.angle(np.exp(1j * (got - want)))) < 1e-9
+    assert turned(rig, 0.0) is rig
     room = IndoorRig(vertical_fov_deg=60.0, lag=0.5)
     assert turned(room, 1.0) is room

@@ -129,12 +129,15 @@ class CarStrike(Modifier):
         if azimuth is None:
             return courses, None
         view = np.array([math.cos(azimuth), math.sin(azimuth)])
-        cosine = {id(c): float(np.dot(view, c[2])) for c in courses}
-        square = [c for c in courses if abs(cosine[id(c)]) <= MAX_VIEW_COS]
-        rest = sorted((c for c in courses if abs(cosine[id(c)]) > MAX_VIEW_COS and c[0] != "behind"),
-                      key=lambda c: -cosine[id(c)])
-        last = [c for c in courses if abs(cosine[id(c)]) > MAX_VIEW_COS and c[0] == "behind"]
-        return square + rest + last, view
+
+        def rank(item: tuple[int, tuple[str, float, np.ndarray]]) -> tuple[int, float]:
+            i, (side, _, d) = item
+            cos = float(np.dot(view, d))
+            if abs(cos) <= MAX_VIEW_COS:
+                return 0, i  # square: in the given order
+            return (2, i) if side == "behind" else (1, -cos)
+
+        return [c for _, c in sorted(enumerate(courses), key=rank)], view
 
     def _clear(self, world: World, human: Humanoid, target: np.ndarray, d: np.ndarray) -> bool:
         """Whether the course through ``target`` (world x, y) along ``d`` meets no body but the

@@ -29,9 +29,8 @@ from phav.scenario import Performer, build_world, cast_lead, run_physics, scene_
     variation_modifiers
 from phav.seeding import video_rng
 from phav.spec import CameraKind, VideoSpec
-from phav.worlds.cameras import CAMERA_TURN_KEY, turned
 from phav.take import LocalLights, Take
-from phav.worlds.cameras import sample_rig
+from phav.worlds.cameras import CAMERA_TURN_KEY, sample_rig, turned
 from phav.worlds.weather import local_lights
 
 
@@ -93,8 +92,7 @@ def simulate_scene(scene: Scene, skin_resolution: float = DEFAULT_RESOLUTION) ->
     substeps = substeps_per_frame(spec.fps)
     timestep = 1.0 / (spec.fps * substeps)
     stage_props, stage_poses, prop_poses = run_physics(static, performers, spec.frames, timestep, substeps, scene.props)
-    if CAMERA_TURN_KEY in leads[0].action_record:  # the first person's action asked for the camera turned
-        camera = turned(camera, leads[0].action_record[CAMERA_TURN_KEY])
+    camera = turned(camera, leads[0].action_record.get(CAMERA_TURN_KEY, 0.0))  # as the first person's action asks
     take = assemble_take(spec, static, lighting, camera, camera_kind_name(camera), performers, stage_props,
                          stage_poses, timestep=timestep, substeps=substeps,
                          groups=_prop_groups(scene, prop_poses, spec.frames), lights=_lights(scene, static, spec),

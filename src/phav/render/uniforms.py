@@ -40,6 +40,13 @@ def prev_index(take: Take, t: int) -> int:
     return max(t - 1, 0)
 
 
+def frame_neighbours(take: Take, first: int, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Frames ``first .. first + count - 1`` as ``(count,)`` indices, with their :func:`next_index`
+    and :func:`prev_index` (clamped to the take)."""
+    frames = np.arange(first, first + count)
+    return frames, np.minimum(frames + 1, take.num_frames - 1), np.maximum(frames - 1, 0)
+
+
 def _mat4_std140(m: np.ndarray) -> np.ndarray:
     """Column-major float32 of a 4x4 (GLSL's default mat4 layout)."""
     return np.asarray(m, dtype=np.float64).T.astype(np.float32).ravel()
@@ -112,8 +119,7 @@ def frame_blocks(take: Take, near: float, far: float) -> np.ndarray:
     """``(T, FRAME_BLOCK_FLOATS) float32``: :func:`frame_block` of every frame, bit for bit, in one
     vectorised pass (the renderer computes them once per take)."""
     T, W, H = take.num_frames, take.width, take.height
-    frames = np.arange(T)
-    nxt, prv = np.minimum(frames + 1, T - 1), np.maximum(frames - 1, 0)
+    frames, nxt, prv = frame_neighbours(take, 0, T)
     K = np.asarray(take.camera_K, dtype=np.float64)  # (T, 3, 3), as gl_projection takes it
     rot = np.asarray(take.camera_world_to_camera)[:, :3, :3]  # in the take's dtype, as frame_block
     proj = _projections(K, W, H, near, far)
@@ -178,10 +184,8 @@ class PartTables:
         take, P = self._take, self._take.num_parts
         out = np.zeros((count, max(P, 1), PART_TABLE_COLUMNS, 4), dtype=np.float32)
         if P:
-            frames = np.arange(first, first + count)
-            out[:, :, 0:3] = self._rows[frames]
-            out[:, :, 3:6] = self._rows[np.minimum(frames + 1, take.num_frames - 1)]  # next_index
-            out[:, :, 6:9] = self._rows[np.maximum(frames - 1, 0)]  # prev_index
+            for k, frames in enumerate(frame_neighbours(take, first, count)):  # t, t+1, t-1
+                out[:, :, 3 * k:3 * k + 3] = self._rows[frames]
             out[:, :, 9, 0] = self._instance
         return out
 
@@ -207,6 +211,4 @@ def bone_tables(take: Take, first: int, count: int, matrices: np.ndarray) -> np.
     """``(count, B, BONE_TABLE_COLUMNS, 4) float32``: the bone palette of one skin at each of frames
     ``first .. first + count - 1``: per bone its skinning matrix at ``t`` (columns 0-3), ``t+1``
     (4-7) and ``t-1`` (8-11), from the skin's :func:`skin_matrices`."""
-    frames = np.arange(first, first + count)
-    return np.concatenate([matrices[frames], matrices[np.minimum(frames + 1, take.num_frames - 1)],
-                           matrices[np.maximum(frames - 1, 0)]], axis=2)
+    return np.concatenate([matrices[frames] for frames in frame_neighbours(take, first, count)], axis=2)

@@ -349,7 +349,9 @@ CAMERA_TURN_KEY = "camera_turn_rad"
 def turned(rig: object, angle: float) -> object:
     """``rig`` with the camera moved ``angle`` radians (counter-clockwise seen from above) about the
     subject: :func:`view_azimuth` of the result is that of ``rig`` plus ``angle`` at every time. An
-    Indoor rig (or any other object) is returned as it is."""
+    Indoor rig (or any other object), or an angle of 0, returns ``rig`` itself."""
+    if angle == 0.0:
+        return rig
     if isinstance(rig, (KiteRig, HandheldRig)):
         return dataclasses.replace(rig, azimuth=float(np.angle(np.exp(1j * (rig.azimuth + angle)))))
     if isinstance(rig, OrbitalRig):
