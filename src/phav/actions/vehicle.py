@@ -262,14 +262,12 @@ def car_hit_signature(take: Take) -> SignatureResult:
     touching = (gaps < TOUCH_M) & (v > 2.0)
     touched = bool(np.any(touching))
     end = float(S.joint(take, "pelvis")[-1, 2] / h)
-    seen = 1.0
-    if touched:
-        after = ~hidden_by_the_car(take)[int(np.argmax(touching)):]
-        seen = float(np.mean(after))
-    ok = touched and end < DOWN_PER_H and seen >= MIN_SEEN_AFTER_CONTACT
-    return SignatureResult(ok, f"closest car gap {gaps.min():.2f} m (touched while moving: {touched}), "
-                               f"pelvis ends at {end:.2f} h, person in sight in {seen:.0%} of the frames "
-                               f"from the touch on")
+    reason = f"closest car gap {gaps.min():.2f} m (touched while moving: {touched}), pelvis ends at {end:.2f} h"
+    if not touched:
+        return SignatureResult(False, reason)
+    seen = float(np.mean(~hidden_by_the_car(take)[int(np.argmax(touching)):]))
+    ok = end < DOWN_PER_H and seen >= MIN_SEEN_AFTER_CONTACT
+    return SignatureResult(ok, f"{reason}, person in sight in {seen:.0%} of the frames from the touch on")
 
 
 CAR_HIT = register(ActionRecipe("SyntheticCarHit", frozenset({"synthetic"}), ("walk",), car_hit_signature,
