@@ -70,8 +70,9 @@ def test_nvidia_driver_sleeps_while_waiting_unless_told_otherwise(monkeypatch, p
     assert os.environ["__GL_YIELD"] == expected
 
 
-def test_egl_asks_for_gl43_first_and_settles_for_gl33(monkeypatch):
-    """NVIDIA's EGL gives exactly the version asked for, so a 3.3 request would lose compute shaders."""
+def test_egl_asks_for_gl46_then_gl43_and_settles_for_gl33(monkeypatch):
+    """NVIDIA's EGL gives exactly the version asked for, so a 3.3 request would lose compute shaders
+    and a 4.3 one persistently mapped read-back buffers (GL 4.4)."""
     import moderngl
 
     asked = []
@@ -84,10 +85,10 @@ def test_egl_asks_for_gl43_first_and_settles_for_gl33(monkeypatch):
 
     monkeypatch.setattr(moderngl, "create_standalone_context", create)
     assert glctx._create_egl(1) == "context 3.3"
-    assert asked == [(430, "egl", 1), (330, "egl", 1)]
+    assert asked == [(460, "egl", 1), (430, "egl", 1), (330, "egl", 1)]
 
 
-def test_glfw_asks_for_gl43_first_and_settles_for_gl33(monkeypatch):
+def test_glfw_asks_for_gl46_then_gl43_and_settles_for_gl33(monkeypatch):
     """The GLFW backend asks for the same versions as EGL, in the same order, and keeps the window
     that a 3.3-only driver gives."""
     import glfw
@@ -108,7 +109,7 @@ def test_glfw_asks_for_gl43_first_and_settles_for_gl33(monkeypatch):
     monkeypatch.setattr(moderngl, "create_context", lambda require: f"context over the current window, {require}")
     monkeypatch.setattr(glctx, "_glfw_window", None)
     assert glctx._create_glfw() == "context over the current window, 330"
-    assert asked == [(4, 3), (3, 3)] and made == ["window 3.3"] and glctx._glfw_window == "window 3.3"
+    assert asked == [(4, 6), (4, 3), (3, 3)] and made == ["window 3.3"] and glctx._glfw_window == "window 3.3"
     assert hints[glfw.OPENGL_PROFILE] == glfw.OPENGL_CORE_PROFILE and hints[glfw.VISIBLE] == glfw.FALSE
 
 

@@ -25,8 +25,12 @@ from phav.errors import PhavError
 
 #: OpenGL version the renderer needs (3.3 core).
 MIN_GL_VERSION = 330
-#: GL version (``ctx.version_code``) with compute shaders and image load/store, asked for first.
+#: GL version (``ctx.version_code``) with compute shaders and image load/store.
 COMPUTE_GL_VERSION = 430
+#: GL versions asked for, in turn, until one is given: 4.6 first (persistently mapped read-back
+#: buffers need 4.4, and NVIDIA's driver gives exactly the version asked for), then compute
+#: shaders, then the minimum.
+REQUESTED_GL_VERSIONS = (460, COMPUTE_GL_VERSION, MIN_GL_VERSION)
 BACKENDS = ("egl", "glfw")
 
 _INSTALL_HINT = (
@@ -101,11 +105,13 @@ def egl_device_from_env() -> int:
 
 def _create_egl(device: int) -> moderngl.Context:
     # EGL gives exactly the version asked for (NVIDIA's driver answers a 3.3 request with a 3.3
-    # context, without compute shaders), so ask for 4.3 first and settle for 3.3.
-    try:
-        return moderngl.create_standalone_context(require=COMPUTE_GL_VERSION, backend="egl", device_index=device)
-    except Exception:  # no 4.3 on this driver: the 3.3 attempt below reports any real failure
-        return moderngl.create_standalone_context(require=MIN_GL_VERSION, backend="egl", device_index=device)
+    # context, without compute shaders), so ask for the newest first and settle for less.
+    for version in REQUESTED_GL_VERSIONS[:-1]:
+        try:
+            return moderngl.create_standalone_context(require=version, backend="egl", device_index=device)
+        except Exception:  # not this version on this driver: the last attempt reports any real failure
+            pass
+    return moderngl.create_standalone_context(require=MIN_GL_VERSION, backend="egl", device_index=device)
 
 
 def _create_glfw() -> moderngl.Context:
@@ -123,10 +129,10 @@ def _create_glfw() -> moderngl.Context:
     glfw.window_hint(glfw.OPENGL_PROFILE, glfw.OPENGL_CORE_PROFILE)
     glfw.window_hint(glfw.OPENGL_FORWARD_COMPAT, glfw.TRUE)
     window = None
-    for version in (COMPUTE_GL_VERSION, MIN_GL_VERSION):  # 4.3 for compute shaders where there is one
+    for version in REQUESTED_GL_VERSIONS:  # the newest first (see there)
         glfw.window_hint(glfw.CONTEXT_VERSION_MAJOR, version // 100)
         glfw.window_hint(glfw.CONTEXT_VERSION_MINOR, (version // 10) % 10)
-        with warnings.catch_warnings():  # a refused 4.3 request is expected on older drivers
+        with warnings.catch_warnings():  # a refused 4.6 or 4.3 request is expected on older drivers
             warnings.simplefilter("ignore", glfw.GLFWError)
             window = glfw.create_window(16, 16, "phav", None, None)
         if window:
