@@ -32,137 +32,15 @@ import math
 import moderngl
 import numpy as np
 
-from phav.render.settings import RenderSettings
+from phav.render.readback_gl import (DEFAULT_PBO_USAGE, FENCE_TIMEOUT_S, PBO_USAGES, PERSISTENT, PersistentFunctions,
+                                     check_usage, gl_function, persistent_pack_buffer, pixel_pack_buffer,
+                                     release_persistent)
+from phav.render.readback_gl import (FENCE_POLL_NS, GL_ALREADY_SIGNALED, GL_CLIENT_MAPPED_BUFFER_BARRIER_BIT,
+                                     GL_CONDITION_SATISFIED, GL_SYNC_FLUSH_COMMANDS_BIT, GL_SYNC_GPU_COMMANDS_COMPLETE,
+                                     GL_TIMEOUT_EXPIRED)
 
-
-#: Kinds of pixel buffers (the names of :data:`phav.render.settings.READBACK_USAGES`): name ->
-#: ``glBufferData`` usage hint, ``None`` for moderngl's own (``GL_DYNAMIC_DRAW``, as
-#: ``ctx.buffer(dynamic=True)`` makes it) and for :data:`PERSISTENT` (``glBufferStorage``).
-PBO_USAGES: dict[str, int | None] = {"dynamic_draw": None, "stream_read": 0x88E1, "persistent": None}
-#: The usage of :data:`PBO_USAGES` whose buffers are mapped persistently (:func:`persistent_pack_buffer`).
-PERSISTENT = "persistent"
-#: The hint of ``RenderSettings()``.
-DEFAULT_PBO_USAGE = RenderSettings.readback_usage
-_GL_COPY_WRITE_BUFFER = 0x8F37
-_GL_MAP_READ_BIT, _GL_MAP_PERSISTENT_BIT, _GL_MAP_COHERENT_BIT, _GL_CLIENT_STORAGE_BIT = 0x1, 0x40, 0x80, 0x200
-_GL_CLIENT_MAPPED_BUFFER_BARRIER_BIT = 0x4000
-_GL_SYNC_GPU_COMMANDS_COMPLETE, _GL_SYNC_FLUSH_COMMANDS_BIT = 0x9117, 0x1
-_GL_ALREADY_SIGNALED, _GL_TIMEOUT_EXPIRED, _GL_CONDITION_SATISFIED = 0x911A, 0x911B, 0x911C
-_FENCE_POLL_NS = 100_000_000  # glClientWaitSync's timeout per call: 0.1 s
-#: Seconds :meth:`ReadbackSlot.collect` waits for a persistent slot's fence before it gives up.
-FENCE_TIMEOUT_S = 60.0
-
-
-def _check_usage(usage: str) -> None:
-    """``ValueError`` unless ``usage`` is a key of :data:`PBO_USAGES`."""
-    if usage not in PBO_USAGES:
-        raise ValueError(f"unknown pixel buffer usage {usage!r}; choose from {', '.join(PBO_USAGES)}")
-
-
-def gl_function(ctx: moderngl.Context, name: str, restype, *argtypes):
-    """The GL function ``name`` of ``ctx`` as a ctypes function (from the glcontext loader moderngl
-    made the context with).
-
-    Raises:
-        ValueError: the loader gives no address for it.
-    """
-    address = ctx.mglo._context.load_opengl_function(name)
-    if not address:
-        raise ValueError(f"the GL function loader gave no {name}")
-    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
-
-
-class _PersistentFunctions:
-    """The GL 4.4 functions persistent read-back buffers need, loaded once per context."""
-
-    def __init__(self, ctx: moderngl.Context):
-        if int(ctx.version_code) < 440:
-            raise ValueError(f"persistent read-back buffers need GL 4.4 (glBufferStorage); this context is GL "
-                             f"{int(ctx.version_code) // 100}.{int(ctx.version_code) // 10 % 10}: use readback_usage "
-                             f"{DEFAULT_PBO_USAGE!r}")
-        self.bind = gl_function(ctx, "glBindBuffer", None, ctypes.c_uint, ctypes.c_uint)
-        self.storage = gl_function(ctx, "glBufferStorage", None, ctypes.c_uint, ctypes.c_ssize_t, ctypes.c_void_p,
-                                    ctypes.c_uint)
-        self.map_range = gl_function(ctx, "glMapBufferRange", ctypes.c_void_p, ctypes.c_uint, ctypes.c_ssize_t,
-                                      ctypes.c_ssize_t, ctypes.c_uint)
-        self.unmap = gl_function(ctx, "glUnmapBuffer", ctypes.c_ubyte, ctypes.c_uint)
-        self.fence = gl_function(ctx, "glFenceSync", ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint)
-        self.wait = gl_function(ctx, "glClientWaitSync", ctypes.c_uint, ctypes.c_void_p, ctypes.c_uint,
-                                 ctypes.c_uint64)
-        self.delete_sync = gl_function(ctx, "glDeleteSync", None, ctypes.c_void_p)
-
-
-def persistent_pack_buffer(ctx: moderngl.Context, nbytes: int,
-                           gl: _PersistentFunctions | None = None) -> tuple[moderngl.Buffer, int]:
-    """A read-back buffer of ``nbytes`` bytes with immutable storage in client memory, mapped for
-    reading for as long as it lives (GL 4.4 ``glBufferStorage``: ``GL_MAP_READ_BIT |
-    GL_MAP_PERSISTENT_BIT | GL_MAP_COHERENT_BIT | GL_CLIENT_STORAGE_BIT``), and the address of its
-    first byte. Read it only after a fence placed after the GL's writes has signalled; release it
-    with :func:`release_persistent`.
-
-    Raises:
-        ValueError: the context cannot make or map such a buffer (GL below 4.4).
-    """
-    gl = gl or _PersistentFunctions(ctx)
-    buffer = ctx.buffer(reserve=nbytes, dynamic=True)
-    flags = _GL_MAP_READ_BIT | _GL_MAP_PERSISTENT_BIT | _GL_MAP_COHERENT_BIT
-    gl.bind(_GL_COPY_WRITE_BUFFER, buffer.glo)
-    gl.storage(_GL_COPY_WRITE_BUFFER, nbytes, None, flags | _GL_CLIENT_STORAGE_BIT)
-    address = gl.map_range(_GL_COPY_WRITE_BUFFER, 0, nbytes, flags)
-    gl.bind(_GL_COPY_WRITE_BUFFER, 0)
-    error = ctx.error
-    if error != "GL_NO_ERROR" or not address:
-        buffer.release()
-        raise ValueError(f"glBufferStorage or the persistent map of a {nbytes}-byte read-back buffer failed "
-                         f"({error}); use readback_usage {DEFAULT_PBO_USAGE!r}")
-    return buffer, address
-
-
-def release_persistent(buffer: moderngl.Buffer, gl: _PersistentFunctions) -> None:
-    """Unmap and release a :func:`persistent_pack_buffer`."""
-    gl.bind(_GL_COPY_WRITE_BUFFER, buffer.glo)
-    gl.unmap(_GL_COPY_WRITE_BUFFER)
-    gl.bind(_GL_COPY_WRITE_BUFFER, 0)
-    buffer.release()
-
-
-def pixel_pack_buffer(ctx: moderngl.Context, nbytes: int, usage: str = DEFAULT_PBO_USAGE) -> moderngl.Buffer:
-    """A buffer of ``nbytes`` bytes for read-backs, its data store made with the usage hint ``usage``
-    (a key of :data:`PBO_USAGES`). moderngl has no parameter for the hint, so another one is given
-    by re-specifying the store (same size) with ``glBufferData``, called through the context's
-    function loader.
-
-    Raises:
-        ValueError: ``usage`` unknown, or a hint other than moderngl's asked of a context whose
-            GL functions cannot be loaded or whose ``glBufferData`` fails.
-    """
-    _check_usage(usage)
-    if usage == PERSISTENT:
-        raise ValueError("persistent read-back buffers are made by persistent_pack_buffer")
-    buffer = ctx.buffer(reserve=nbytes, dynamic=True)
-    hint = PBO_USAGES[usage]
-    if hint is not None:
-        try:
-            bind, store = _buffer_functions(ctx)
-        except (AttributeError, ValueError) as exc:
-            buffer.release()
-            raise ValueError(f"pixel buffer usage {usage!r} needs the GL's glBufferData ({exc}); "
-                             f"use {DEFAULT_PBO_USAGE!r}") from exc
-        bind(_GL_COPY_WRITE_BUFFER, buffer.glo)
-        store(_GL_COPY_WRITE_BUFFER, nbytes, None, hint)
-        bind(_GL_COPY_WRITE_BUFFER, 0)
-        error = ctx.error
-        if error != "GL_NO_ERROR":
-            buffer.release()
-            raise ValueError(f"glBufferData with usage {usage!r} (or a GL call before it) failed ({error}); "
-                             f"use {DEFAULT_PBO_USAGE!r}")
-    return buffer
-
-
-def _buffer_functions(ctx: moderngl.Context) -> tuple:
-    """``glBindBuffer`` and ``glBufferData`` of ``ctx`` as ctypes functions."""
-    return (gl_function(ctx, "glBindBuffer", None, ctypes.c_uint, ctypes.c_uint),
-            gl_function(ctx, "glBufferData", None, ctypes.c_uint, ctypes.c_ssize_t, ctypes.c_void_p, ctypes.c_uint))
+__all__ = ["DEFAULT_PBO_USAGE", "FENCE_TIMEOUT_S", "PBO_USAGES", "PERSISTENT", "ReadbackRing", "ReadbackSlot",
+           "gl_function", "persistent_pack_buffer", "pixel_pack_buffer", "release_persistent"]
 
 
 class ReadbackSlot:
@@ -178,15 +56,15 @@ class ReadbackSlot:
     """
 
     def __init__(self, ctx: moderngl.Context, usage: str = DEFAULT_PBO_USAGE,
-                 persistent_functions: _PersistentFunctions | None = None):
-        _check_usage(usage)
+                 persistent_functions: PersistentFunctions | None = None):
+        check_usage(usage)
         self._ctx = ctx
         self.usage = usage
         self._buffers: dict[str, moderngl.Buffer] = {}
         self._pending: dict[str, tuple[tuple[int, ...], np.dtype]] = {}  # key -> (shape, dtype), in queue order
         # Persistent buffers: their mapped bytes (uint8 views), the GL functions, the fence after the queued copies.
         self._mapped: dict[str, np.ndarray] = {}
-        self._gl = (persistent_functions or _PersistentFunctions(ctx)) if usage == PERSISTENT else None
+        self._gl = (persistent_functions or PersistentFunctions(ctx)) if usage == PERSISTENT else None
         self._fence: int | None = None
 
     @property
@@ -247,8 +125,8 @@ class ReadbackSlot:
         need none; a slot with nothing queued or sealed already is left as it is."""
         if self._gl is None or self._fence is not None or not self._pending:
             return
-        self._ctx.memory_barrier(_GL_CLIENT_MAPPED_BUFFER_BARRIER_BIT)
-        self._fence = self._gl.fence(_GL_SYNC_GPU_COMMANDS_COMPLETE, 0)
+        self._ctx.memory_barrier(GL_CLIENT_MAPPED_BUFFER_BARRIER_BIT)
+        self._fence = self._gl.fence(GL_SYNC_GPU_COMMANDS_COMPLETE, 0)
 
     def collect(self) -> dict[str, np.ndarray]:
         """Wait for the queued copies and return them as new arrays (key -> array); the slot is then
@@ -276,11 +154,11 @@ class ReadbackSlot:
         if fence is None:
             return
         try:
-            for _ in range(int(FENCE_TIMEOUT_S * 1e9 / _FENCE_POLL_NS)):
-                status = self._gl.wait(fence, _GL_SYNC_FLUSH_COMMANDS_BIT, _FENCE_POLL_NS)
-                if status in (_GL_ALREADY_SIGNALED, _GL_CONDITION_SATISFIED):
+            for _ in range(int(FENCE_TIMEOUT_S * 1e9 / FENCE_POLL_NS)):
+                status = self._gl.wait(fence, GL_SYNC_FLUSH_COMMANDS_BIT, FENCE_POLL_NS)
+                if status in (GL_ALREADY_SIGNALED, GL_CONDITION_SATISFIED):
                     return
-                if status != _GL_TIMEOUT_EXPIRED:
+                if status != GL_TIMEOUT_EXPIRED:
                     raise RuntimeError(f"glClientWaitSync on a frame's read-backs failed ({self._ctx.error})")
             raise RuntimeError(f"the GL did not finish a frame's read-backs within {FENCE_TIMEOUT_S:.0f} s")
         finally:
@@ -311,8 +189,8 @@ class ReadbackRing:
     def __init__(self, ctx: moderngl.Context, slots: int = 2, usage: str = DEFAULT_PBO_USAGE):
         if slots < 1:
             raise ValueError(f"a read-back ring needs at least 1 slot, got {slots}")
-        _check_usage(usage)
-        functions = _PersistentFunctions(ctx) if usage == PERSISTENT else None
+        check_usage(usage)
+        functions = PersistentFunctions(ctx) if usage == PERSISTENT else None
         self._slots = [ReadbackSlot(ctx, usage, functions) for _ in range(slots)]
         self._next = 0
 
