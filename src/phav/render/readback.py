@@ -32,40 +32,54 @@ import math
 import moderngl
 import numpy as np
 
-from phav.render.readback_gl import (DEFAULT_PBO_USAGE, FENCE_TIMEOUT_S, PBO_USAGES, PERSISTENT, PersistentFunctions,
-                                     check_usage, gl_function, persistent_pack_buffer, pixel_pack_buffer,
+from phav.render.readback_blocks import BlockPool, MappedBlock
+from phav.render.readback_gl import (DEFAULT_PBO_USAGE, FENCE_TIMEOUT_S, PBO_USAGES, PERSISTENT, PERSISTENT_VIEWS,
+                                     PersistentFunctions, check_usage, gl_function, persistent_pack_buffer, pixel_pack_buffer,
                                      release_persistent)
 from phav.render.readback_gl import (FENCE_POLL_NS, GL_ALREADY_SIGNALED, GL_CLIENT_MAPPED_BUFFER_BARRIER_BIT,
                                      GL_CONDITION_SATISFIED, GL_SYNC_FLUSH_COMMANDS_BIT, GL_SYNC_GPU_COMMANDS_COMPLETE,
                                      GL_TIMEOUT_EXPIRED)
 
-__all__ = ["DEFAULT_PBO_USAGE", "FENCE_TIMEOUT_S", "PBO_USAGES", "PERSISTENT", "ReadbackRing", "ReadbackSlot",
-           "gl_function", "persistent_pack_buffer", "pixel_pack_buffer", "release_persistent"]
+__all__ = ["DEFAULT_PBO_USAGE", "FENCE_TIMEOUT_S", "PBO_USAGES", "PERSISTENT", "PERSISTENT_VIEWS", "ReadbackRing",
+           "ReadbackSlot", "gl_function", "persistent_pack_buffer", "pixel_pack_buffer", "release_persistent"]
+#: Byte alignment of each read's offset in a frame's block (a multiple of every pixel type's size).
+BLOCK_ALIGNMENT = 256
 
 
 class ReadbackSlot:
     """The pixel buffers of one frame's read-backs: :meth:`read` queues, :meth:`collect` maps (or,
-    for persistent buffers, waits for the fence :meth:`seal` placed and copies).
+    for persistent buffers, waits for the fence :meth:`seal` placed and copies; for
+    ``"persistent_views"``, waits and returns views of the frame's block).
 
     Args:
         ctx: the context.
-        usage: usage hint of its buffers (:func:`pixel_pack_buffer`, or ``"persistent"``:
-            :func:`persistent_pack_buffer`; raises ``ValueError`` below GL 4.4).
+        usage: usage hint of its buffers (:func:`pixel_pack_buffer`, or ``"persistent"`` and
+            ``"persistent_views"``: :func:`persistent_pack_buffer`; raises ``ValueError`` below GL 4.4).
         persistent_functions: the GL functions persistent buffers need, loaded already (a ring's
             slots share them).
+        blocks: ``"persistent_views"``: the pool of blocks the frames' arrays view (a ring's slots
+            share it; made for the slot if ``None``).
     """
 
     def __init__(self, ctx: moderngl.Context, usage: str = DEFAULT_PBO_USAGE,
-                 persistent_functions: PersistentFunctions | None = None):
+                 persistent_functions: PersistentFunctions | None = None, blocks: BlockPool | None = None):
         check_usage(usage)
         self._ctx = ctx
         self.usage = usage
         self._buffers: dict[str, moderngl.Buffer] = {}
-        self._pending: dict[str, tuple[tuple[int, ...], np.dtype]] = {}  # key -> (shape, dtype), in queue order
+        # key -> (shape, dtype, offset in the frame's block or None: the key's own buffer), in queue order
+        self._pending: dict[str, tuple[tuple[int, ...], np.dtype, int | None]] = {}
         # Persistent buffers: their mapped bytes (uint8 views), the GL functions, the fence after the queued copies.
         self._mapped: dict[str, np.ndarray] = {}
-        self._gl = (persistent_functions or PersistentFunctions(ctx)) if usage == PERSISTENT else None
+        persistent = usage in (PERSISTENT, PERSISTENT_VIEWS)
+        self._gl = (persistent_functions or PersistentFunctions(ctx)) if persistent else None
         self._fence: int | None = None
+        # "persistent_views": the pool, the frame's block and its first unused byte, and the bytes
+        # the last collected frame read (the size of the next frame's block; 0: copy, as "persistent").
+        self._blocks = (blocks or BlockPool(ctx, self._gl)) if usage == PERSISTENT_VIEWS else None
+        self._block: MappedBlock | None = None
+        self._block_end = 0
+        self._frame_bytes = 0
 
     @property
     def pending(self) -> tuple[str, ...]:
@@ -93,6 +107,20 @@ class ReadbackSlot:
         else:
             buffer.release()
 
+    def _place(self, nbytes: int) -> int | None:
+        """``"persistent_views"``: the offset of the next ``nbytes`` bytes in the frame's block (the
+        frame's first read takes a block of the last frame's size from the pool); ``None``: no
+        block or no room left in it (the read goes to a buffer of its own and is copied)."""
+        if self._blocks is None:
+            return None
+        if self._block is None and not self._pending and self._frame_bytes:
+            self._block, self._block_end = self._blocks.take(self._frame_bytes), 0
+        if self._block is None or self._block_end + nbytes > self._block.nbytes:
+            return None
+        offset = self._block_end
+        self._block_end += _aligned(nbytes)
+        return offset
+
     def read(self, key: str, source: moderngl.Texture | moderngl.Framebuffer, shape: tuple[int, ...],
              dtype: np.dtype | type, components: int | None = None) -> None:
         """Queue a copy of ``source`` into the buffer of ``key``.
@@ -112,12 +140,14 @@ class ReadbackSlot:
         if self._fence is not None:
             raise RuntimeError("this slot is sealed (its frame is over); collect() it first")
         dtype = np.dtype(dtype)
-        buffer = self._buffer(key, math.prod(shape) * dtype.itemsize)
+        nbytes = math.prod(shape) * dtype.itemsize
+        offset = self._place(nbytes)
+        buffer = self._buffer(key, nbytes) if offset is None else self._block.buffer
         if isinstance(source, moderngl.Framebuffer):
-            source.read_into(buffer, components=components or 3, alignment=1)
+            source.read_into(buffer, components=components or 3, alignment=1, write_offset=offset or 0)
         else:
-            source.read_into(buffer, alignment=1)
-        self._pending[key] = (tuple(shape), dtype)
+            source.read_into(buffer, alignment=1, write_offset=offset or 0)
+        self._pending[key] = (tuple(shape), dtype, offset)
 
     def seal(self) -> None:
         """Persistent buffers: place the fence :meth:`collect` waits for after the copies queued so
@@ -129,8 +159,9 @@ class ReadbackSlot:
         self._fence = self._gl.fence(GL_SYNC_GPU_COMMANDS_COMPLETE, 0)
 
     def collect(self) -> dict[str, np.ndarray]:
-        """Wait for the queued copies and return them as new arrays (key -> array); the slot is then
-        free for the next frame.
+        """Wait for the queued copies and return them as arrays (key -> array); the slot is then
+        free for the next frame. The arrays are new, or with ``"persistent_views"`` views of the
+        frame's block (:mod:`phav.render.readback_blocks`: holding one keeps the block from reuse).
 
         Raises:
             RuntimeError: a persistent slot's fence did not signal within :data:`FENCE_TIMEOUT_S`.
@@ -139,15 +170,32 @@ class ReadbackSlot:
         if self._gl is not None:
             self.seal()
             self._wait_fence()
-            for key, (shape, dtype) in self._pending.items():
-                array = out[key] = np.empty(shape, dtype=dtype)
+        holder = self._block.hand_out() if self._block is not None else None
+        frame_bytes = 0
+        for key, (shape, dtype, offset) in self._pending.items():
+            nbytes = math.prod(shape) * dtype.itemsize
+            frame_bytes += _aligned(nbytes)
+            if offset is not None:
+                out[key] = np.frombuffer(holder, dtype, math.prod(shape), offset).reshape(shape)
+                continue
+            array = out[key] = np.empty(shape, dtype=dtype)
+            if self._gl is not None:
                 np.copyto(array.reshape(-1).view(np.uint8), self._mapped[key])
-        else:
-            for key, (shape, dtype) in self._pending.items():
-                array = out[key] = np.empty(shape, dtype=dtype)
+            else:
                 self._buffers[key].read_into(array)
+        if self._blocks is not None and self._pending:
+            self._frame_bytes = frame_bytes
+            self._release_own_buffers_if_blocked()
+        self._block = None
         self._pending.clear()
         return out
+
+    def _release_own_buffers_if_blocked(self) -> None:
+        """Once a frame's reads all went into a block, the slot's own buffers (its first frame's,
+        or reads that did not fit) are not needed any more."""
+        if all(offset is not None for _, _, offset in self._pending.values()):
+            for key in list(self._buffers):
+                self._release_buffer(key)
 
     def _wait_fence(self) -> None:
         fence, self._fence = self._fence, None
@@ -167,14 +215,23 @@ class ReadbackSlot:
     def discard(self) -> None:
         """Forget queued copies without reading them (an abandoned frame)."""
         self._pending.clear()
+        if self._block is not None:  # no array views it: free for another frame
+            self._block.reserved = False
+            self._block = None
         if self._fence is not None:
             self._gl.delete_sync(self._fence)
             self._fence = None
 
     def release(self) -> None:
+        """Free the slot's own buffers (its blocks belong to the pool: :meth:`ReadbackRing.release`)."""
         self.discard()
         for key in list(self._buffers):
             self._release_buffer(key)
+
+
+def _aligned(nbytes: int) -> int:
+    """``nbytes`` rounded up to :data:`BLOCK_ALIGNMENT`."""
+    return -(-nbytes // BLOCK_ALIGNMENT) * BLOCK_ALIGNMENT
 
 
 class ReadbackRing:
@@ -190,8 +247,9 @@ class ReadbackRing:
         if slots < 1:
             raise ValueError(f"a read-back ring needs at least 1 slot, got {slots}")
         check_usage(usage)
-        functions = PersistentFunctions(ctx) if usage == PERSISTENT else None
-        self._slots = [ReadbackSlot(ctx, usage, functions) for _ in range(slots)]
+        functions = PersistentFunctions(ctx) if usage in (PERSISTENT, PERSISTENT_VIEWS) else None
+        self._blocks = BlockPool(ctx, functions) if usage == PERSISTENT_VIEWS else None
+        self._slots = [ReadbackSlot(ctx, usage, functions, self._blocks) for _ in range(slots)]
         self._next = 0
 
     def begin(self) -> ReadbackSlot:
@@ -207,3 +265,5 @@ class ReadbackRing:
         """Free every pixel buffer (idempotent)."""
         for slot in self._slots:
             slot.release()
+        if self._blocks is not None:
+            self._blocks.release()

@@ -61,6 +61,7 @@ from phav.render.precipitation_pass import PrecipitationPass
 from phav.render.profiling import PassTimer
 from phav.render.packed_rgb import PackedRGB
 from phav.render.readback import ReadbackRing, ReadbackSlot
+from phav.render.readback_gl import choose_readback_usage
 from phav.render.settings import RenderSettings
 from phav.render.shadows import ShadowMap
 from phav.render.shaders import create_compute
@@ -224,7 +225,8 @@ class Renderer:
         self.timer = PassTimer(ctx)
         self.post = PostChain(gl, ctx, s, self.timer, (self.width, self.height))
         # frame t's targets, mapped once frame t + readback_lag's commands are issued
-        self._readback = gl.add(ReadbackRing(ctx, slots=s.readback_lag + 1, usage=s.readback_usage))
+        self.readback_usage = choose_readback_usage(s.readback_usage, ctx)
+        self._readback = gl.add(ReadbackRing(ctx, slots=s.readback_lag + 1, usage=self.readback_usage))
         # raw and img as RGB bytes packed on the GPU (a plain copy to read) where that pays
         self._rgb = (PackedRGB(gl, ctx, self.width, self.height, self.post_backend, ("raw", "img"), ssaa=s.ssaa)
                      if PackedRGB.wanted(ctx, self.width) else None)

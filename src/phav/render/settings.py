@@ -15,7 +15,7 @@ QUALITIES: tuple[str, ...] = ("preview", "phav", "high")
 #: Values of ``RenderSettings.post_backend`` (see :func:`phav.render.post.choose_post_backend`).
 POST_BACKENDS: tuple[str, ...] = ("auto", "compute", "fragment")
 #: Usage hints the read-back pixel buffers can have (RenderSettings.readback_usage).
-READBACK_USAGES: tuple[str, ...] = ("dynamic_draw", "stream_read", "persistent")
+READBACK_USAGES: tuple[str, ...] = ("auto", "dynamic_draw", "stream_read", "persistent", "persistent_views")
 #: Most frames a read-back may lag its frame's commands (RenderSettings.readback_lag).
 MAX_READBACK_LAG = 4
 
@@ -75,10 +75,15 @@ class RenderSettings:
             next frame renders (``False``: map right away, synchronously; same frames, for
             benchmarks and debugging).
         readback_usage: usage hint of those pixel buffers (:data:`READBACK_USAGES`,
-            :func:`phav.render.readback.pixel_pack_buffer`): ``"dynamic_draw"`` (moderngl's),
+            :func:`phav.render.readback.pixel_pack_buffer`): ``"auto"`` (the default,
+            :func:`phav.render.readback_gl.choose_readback_usage`: ``"persistent_views"`` where it
+            was measured faster, Mesa's drivers with GL 4.4, else ``"dynamic_draw"``),
+            ``"dynamic_draw"`` (moderngl's),
             ``"stream_read"`` (memory the CPU reads; NVIDIA's driver is said to use pinned host
-            memory for it) or ``"persistent"`` (GL 4.4: immutable storage in client memory mapped
-            once for good; each frame waits on a fence instead of mapping). Same frames.
+            memory for it), ``"persistent"`` (GL 4.4: immutable storage in client memory mapped
+            once for good; each frame waits on a fence instead of mapping) or
+            ``"persistent_views"`` (the same, and a frame's arrays are views of the mapped memory,
+            no copy: :mod:`phav.render.readback_blocks`). Same frames.
         readback_lag: with ``async_readback``, frames between a frame's commands and the mapping of
             its pixel buffers: 1 maps frame t once frame t+1's commands are issued; 2 once frame
             t+2's are, so the GL has another frame of work queued while the CPU maps and copies
@@ -130,7 +135,7 @@ class RenderSettings:
     precipitation_layers: int = 4
     post_backend: str = "auto"
     async_readback: bool = True
-    readback_usage: str = "dynamic_draw"
+    readback_usage: str = "auto"
     readback_lag: int = 1
     fuse_ground_truth: bool = True
 
