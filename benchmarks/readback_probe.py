@@ -7,7 +7,8 @@ with its read-backs mapped one or two frames after their frame's commands.
 One saved Walk take is rendered, every modality read back, by one renderer per mode
 (:data:`MODES`: each ``RenderSettings.readback_usage`` of
 :data:`phav.render.settings.READBACK_USAGES`, moderngl's ``GL_DYNAMIC_DRAW``, ``GL_STREAM_READ``
-and persistently mapped client storage, with ``readback_lag`` 1 and 2), their runs alternating
+and persistently mapped client storage, copied or viewed, with ``readback_lag`` 1 and 2; ``"auto"``
+picks one of them), their runs alternating
 (:func:`benchmarks.render_presets.alternating_runs`): median frames/s and CPU milliseconds per
 frame of this process. The frames are the same in every mode (``tests/render/test_readback.py``);
 the hint changes where the driver keeps the buffers, so how long ``glReadPixels`` into them and
@@ -33,7 +34,7 @@ from phav.spec import VideoSpec
 
 #: The modes compared: name -> ``RenderSettings`` overrides (the first is the presets' default).
 MODES: dict[str, dict] = {f"{usage}, lag {lag}": {"readback_usage": usage, "readback_lag": lag}
-                          for lag in (1, 2) for usage in READBACK_USAGES}
+                          for lag in (1, 2) for usage in READBACK_USAGES if usage != "auto"}
 
 
 def persistent_skip_reason(ctx) -> str | None:
@@ -67,7 +68,7 @@ def available_modes(persistent_skip: str | None) -> dict[str, dict]:
     """The :data:`MODES` to run: all, or without the persistent ones when ``persistent_skip`` (a
     :func:`persistent_skip_reason`) says they cannot."""
     return {name: mode for name, mode in MODES.items()
-            if mode["readback_usage"] != "persistent" or persistent_skip is None}
+            if not mode["readback_usage"].startswith("persistent") or persistent_skip is None}
 
 
 def compare_usages(take, quality: str, repeats: int, modes: dict[str, dict] = MODES) -> dict[str, dict]:

@@ -21,7 +21,11 @@ gives each buffer immutable storage in client memory (``glBufferStorage`` with
 ``GL_CLIENT_STORAGE_BIT``), mapped once for good (``GL_MAP_PERSISTENT_BIT | GL_MAP_COHERENT_BIT``):
 a frame's slot gets a fence after its copies are queued (:meth:`ReadbackRing.begin` of the next
 frame seals it), and :meth:`ReadbackSlot.collect` waits for the fence and copies from the mapped
-memory, with no map or unmap call. ``python -m benchmarks.readback_probe`` measures the three.
+memory, with no map or unmap call. ``"persistent_views"`` reads a frame's targets into one such
+buffer (a block of :mod:`phav.render.readback_blocks`) and returns views of it instead of copies;
+``"auto"`` (``RenderSettings()``) picks it where it was measured faster
+(:func:`phav.render.readback_gl.choose_readback_usage`). ``python -m benchmarks.readback_probe``
+measures them all.
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ class ReadbackSlot:
         self._fence: int | None = None
         # "persistent_views": the pool, the frame's block and its first unused byte, and the bytes
         # the last collected frame read (the size of the next frame's block; 0: copy, as "persistent").
+        self._own_blocks = usage == PERSISTENT_VIEWS and blocks is None  # released with the slot
         self._blocks = (blocks or BlockPool(ctx, self._gl)) if usage == PERSISTENT_VIEWS else None
         self._block: MappedBlock | None = None
         self._block_end = 0
@@ -171,31 +176,27 @@ class ReadbackSlot:
             self.seal()
             self._wait_fence()
         holder = self._block.hand_out() if self._block is not None else None
-        frame_bytes = 0
+        copied = 0
         for key, (shape, dtype, offset) in self._pending.items():
-            nbytes = math.prod(shape) * dtype.itemsize
-            frame_bytes += _aligned(nbytes)
             if offset is not None:
                 out[key] = np.frombuffer(holder, dtype, math.prod(shape), offset).reshape(shape)
                 continue
+            copied += 1
             array = out[key] = np.empty(shape, dtype=dtype)
             if self._gl is not None:
                 np.copyto(array.reshape(-1).view(np.uint8), self._mapped[key])
             else:
                 self._buffers[key].read_into(array)
         if self._blocks is not None and self._pending:
-            self._frame_bytes = frame_bytes
-            self._release_own_buffers_if_blocked()
+            # The next frame's block holds this frame's reads; once a frame's reads all went into
+            # a block, the slot's own buffers (its first frame's, reads that did not fit) can go.
+            self._frame_bytes = sum(_aligned(a.nbytes) for a in out.values())
+            if not copied:
+                for key in list(self._buffers):
+                    self._release_buffer(key)
         self._block = None
         self._pending.clear()
         return out
-
-    def _release_own_buffers_if_blocked(self) -> None:
-        """Once a frame's reads all went into a block, the slot's own buffers (its first frame's,
-        or reads that did not fit) are not needed any more."""
-        if all(offset is not None for _, _, offset in self._pending.values()):
-            for key in list(self._buffers):
-                self._release_buffer(key)
 
     def _wait_fence(self) -> None:
         fence, self._fence = self._fence, None
@@ -223,10 +224,13 @@ class ReadbackSlot:
             self._fence = None
 
     def release(self) -> None:
-        """Free the slot's own buffers (its blocks belong to the pool: :meth:`ReadbackRing.release`)."""
+        """Free the slot's own buffers, and the pool of blocks it made (a ring's pool goes with the
+        ring: :meth:`ReadbackRing.release`)."""
         self.discard()
         for key in list(self._buffers):
             self._release_buffer(key)
+        if self._own_blocks:
+            self._blocks.release()
 
 
 def _aligned(nbytes: int) -> int:
