@@ -12,21 +12,36 @@ picks one of them), their runs alternating
 (:func:`benchmarks.render_presets.alternating_runs`): median frames/s and CPU milliseconds per
 frame of this process. The frames are the same in every mode (``tests/render/test_readback.py``);
 the hint changes where the driver keeps the buffers, so how long ``glReadPixels`` into them and
-their map take, and the lag how much work the GL has queued while the CPU maps and copies. The
-figures decide the renderer's defaults.
+their map take, and the lag how much work the GL has queued while the CPU maps and copies.
+
+Then, for each usage at lag 1, what reading the frames costs their consumers
+(:func:`consumer_costs`): the take is rendered once with the frames kept, and each frame's arrays
+are copied (``copy_ms_per_frame``) and encoded into memory as the video writer encodes them
+(``encode_ms_per_frame``, :func:`phav.io.video_folder.frame_file_writers`), on this thread's CPU
+clock. With ``persistent_views`` the arrays are views of memory the driver mapped; were it uncached
+(write-combined), reading it would cost several times what reading a copy in ordinary memory does,
+and the dataset's encoders would pay for the copy the renderer saved. Both figures decide the
+renderer's defaults.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import statistics
 import sys
+import time
 from pathlib import Path
+
+import numpy as np
 
 from benchmarks.options import parse_size
 from benchmarks.render_presets import alternating_runs
 from benchmarks.report import header, write_json
+from phav.frames import MODALITIES
+from phav.io.video_folder import frame_file_writers
 from phav.render.context import get_context
+from phav.render.renderer import Renderer
 from phav.render.settings import QUALITIES, READBACK_USAGES, quality_settings
 from phav.scenario import Scenario
 from phav.spec import VideoSpec
@@ -79,6 +94,48 @@ def compare_usages(take, quality: str, repeats: int, modes: dict[str, dict] = MO
                 "cpu_ms_per_frame": statistics.median(cpu for _, cpu in r)} for u, r in runs.items()}
 
 
+#: A frame's array fields, as :func:`phav.io.video_folder.frame_file_writers` takes them.
+FRAME_FIELDS: tuple[str, ...] = ("img", "raw", "depth", "flow", "flow_valid", "semantic", "instance")
+
+
+def _views_a_buffer(array: np.ndarray) -> bool:
+    """Whether ``array``'s memory belongs to an object other than a numpy array (a mapped block's
+    holder, :mod:`phav.render.readback_blocks`) rather than to an array of its own."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array.base is not None
+
+
+def consumer_costs(take, quality: str, usages: list[str]) -> dict[str, dict]:
+    """Per read-back usage of ``usages`` (``readback_lag`` 1): the take rendered once with every
+    modality and its frames kept, then per frame the median thread CPU milliseconds of copying its
+    arrays (``copy_ms_per_frame``) and of encoding its files into memory
+    (``encode_ms_per_frame``), and the share of its arrays that view a mapped block
+    (``views``: 0 for copies; the first frame's, and frames beyond the pool, are copies)."""
+    out = {}
+    for usage in usages:
+        with Renderer(take.width, take.height, quality_settings(quality, readback_usage=usage, readback_lag=1)) as renderer:
+            frames = list(renderer.render_take(take, MODALITIES))
+            copies, encodes, viewed, arrays_seen = [], [], 0, 0
+            for frame in frames:
+                arrays = {f: getattr(frame, f) for f in FRAME_FIELDS if getattr(frame, f) is not None}
+                viewed += sum(1 for a in arrays.values() if _views_a_buffer(a))
+                arrays_seen += len(arrays)
+                start = time.thread_time()
+                for array in arrays.values():
+                    np.array(array, copy=True)
+                copies.append(time.thread_time() - start)
+                start = time.thread_time()
+                for _, write in frame_file_writers(arrays, take.instances):
+                    write(io.BytesIO())
+                encodes.append(time.thread_time() - start)
+            del frames, arrays  # the views go before their blocks
+        out[usage] = {"copy_ms_per_frame": 1e3 * statistics.median(copies),
+                      "encode_ms_per_frame": 1e3 * statistics.median(encodes),
+                      "views": viewed / max(1, arrays_seen)}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.readback_probe", description=__doc__.splitlines()[0])
     parser.add_argument("--quality", choices=QUALITIES, default="phav", help="preset (default phav)")
@@ -105,13 +162,19 @@ def main(argv: list[str] | None = None) -> int:
     skipped = [name for name in MODES if name not in modes]
     if skipped:
         print(f"  skipped ({persistent_skip}): {', '.join(skipped)}")
+    usages = list(dict.fromkeys(mode["readback_usage"] for mode in modes.values()))
+    consumers = consumer_costs(take, args.quality, usages)
+    print("reading the kept frames, thread CPU per frame (copy of the arrays / encoding the files into memory):")
+    for usage, c in consumers.items():
+        print(f"  {usage:<22}copy {c['copy_ms_per_frame']:.3f} ms  encode {c['encode_ms_per_frame']:.3f} ms"
+              f"  ({100 * c['views']:.0f} % of the arrays views)")
     fastest = max(results, key=lambda name: results[name]["median_per_s"])
     overrides = ", ".join(f"{k}={v!r}" for k, v in MODES[fastest].items())
     print(f"fastest: {fastest} ({results[fastest]['median_per_s'] / base:.2f}x): RenderSettings({overrides})")
     if args.out:
         write_json(args.out, header("python -m benchmarks.readback_probe", argv, renderer_name, quality=args.quality,
                                     size=f"{width}x{height}", frames=args.frames, repeats=args.repeats,
-                                    results=results, skipped=skipped, skip_reason=persistent_skip,
+                                    results=results, consumers=consumers, skipped=skipped, skip_reason=persistent_skip,
                                     fastest=fastest))
         print(f"wrote {args.out}")
     return 0

@@ -551,3 +551,9 @@ def test_readback_probe_renders_with_every_pixel_buffer_usage_and_lag(tmp_path):
         assert result["median_per_s"] > 0 and result["cpu_ms_per_frame"] > 0
     assert data["gl_renderer"] and data["size"] == "48x32"
 
+    consumers = data["consumers"]
+    assert set(consumers) == {name.split(",")[0] for name in data["results"]}
+    for usage, c in consumers.items():
+        assert c["encode_ms_per_frame"] > 0 and c["copy_ms_per_frame"] >= 0, usage
+        # a slot's first frame is copied and sizes its block; in 3 frames some arrays are views
+        assert (c["views"] > 0) == (usage == "persistent_views"), (usage, c["views"])

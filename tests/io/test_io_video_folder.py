@@ -283,3 +283,21 @@ def test_leaving_block_with_missing_frames_leaves_no_folder(tmp_path, spec, take
             w.write_frame(frames[0])
     assert os.listdir(tmp_path / "Walk") == [] and w.state == "aborted"
 
+
+
+def test_frame_file_writers_give_the_files_the_writer_writes(tmp_path, spec, take, frames):
+    import io
+
+    from phav.io.video_folder import frame_file_writers
+
+    path = _write(tmp_path, spec, take, frames)
+    f = frames[0]
+    fields = {k: getattr(f, k) for k in ("img", "raw", "depth", "flow", "flow_valid", "semantic", "instance")}
+    writers = frame_file_writers(fields, take.instances)
+    assert [kind for kind, _ in writers] == list(layout.FRAME_PATTERNS)
+    for kind, write in writers:  # into memory: the bytes of the video folder's file
+        buffer = io.BytesIO()
+        write(buffer)
+        assert buffer.getvalue() == (path / layout.frame_file(kind, 1)).read_bytes(), kind
+    only = frame_file_writers({"depth": f.depth, "semantic": f.semantic}, take.instances)
+    assert [kind for kind, _ in only] == ["depth", "classgt"]

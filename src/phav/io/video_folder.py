@@ -24,7 +24,7 @@ import errno
 import os
 import shutil
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -71,6 +71,42 @@ def _dtype_ok(array: np.ndarray, kind: str) -> bool:
     if kind == "float":
         return array.dtype.kind == "f"
     return array.dtype == np.dtype(kind)
+
+
+def frame_file_writers(arrays: Mapping[str, np.ndarray], instances: Iterable, jpeg_quality: int = images.JPEG_QUALITY,
+                       jpeg_subsampling: str = images.JPEG_SUBSAMPLING) -> list[tuple[str, Callable[[Any], None]]]:
+    """The files of one frame, as ``(kind, write)`` pairs in the layout's order (:mod:`phav.io.layout`
+    kinds: ``img``, ``raw``, ``depth``, ``flow_x``, ``flow_y``, ``flow_valid``, ``classgt``,
+    ``instancegt``); ``write(path_or_binary_file)`` encodes and writes that file.
+
+    Args:
+        arrays: a frame's arrays by :class:`~phav.frames.Frame` field (``img``, ``raw``, ``depth``,
+            ``flow`` with ``flow_valid``, ``semantic``, ``instance``); only those present get files.
+        instances: the take's instance table (:class:`phav.take.Instance` rows) for ``instancegt``.
+        jpeg_quality, jpeg_subsampling: of ``img`` and ``raw`` (:func:`phav.io.images.write_jpeg`).
+    """
+    files: list[tuple[str, Callable[[Any], None]]] = []
+    for kind in ("img", "raw"):
+        if kind in arrays:
+            files.append((kind, lambda p, a=arrays[kind]: images.write_jpeg(p, a, jpeg_quality, jpeg_subsampling)))
+
+    def png(kind: str, write: Callable[..., None], encode: Callable[[], np.ndarray]) -> None:
+        settings = images.png_settings(kind)
+        files.append((kind, lambda p: write(p, encode(), **settings)))
+
+    if "depth" in arrays:
+        png("depth", images.write_png16, lambda: depth_codec.encode_depth(arrays["depth"]))
+    if "flow" in arrays:
+        fx, fy = flow_codec.encode_flow(arrays["flow"])
+        png("flow_x", images.write_png16, lambda: fx)
+        png("flow_y", images.write_png16, lambda: fy)
+        png("flow_valid", images.write_png8, lambda: flow_codec.encode_flow_valid(arrays["flow_valid"]))
+    if "semantic" in arrays:
+        png("classgt", images.write_png_rgb, lambda: segmentation.encode_semantic(arrays["semantic"]))
+    if "instance" in arrays:
+        instances = list(instances)
+        png("instancegt", images.write_png_rgb, lambda: segmentation.encode_instance(arrays["instance"], instances))
+    return files
 
 
 class VideoFolderWriter:
@@ -209,34 +245,8 @@ class VideoFolderWriter:
 
     def _encode_frame(self, number: int, arrays: dict[str, np.ndarray]) -> None:
         """Worker: encode and write every file of frame ``number`` (1-based)."""
-        d = self.temp_path
-
-        def out(kind: str) -> Path:
-            return d / layout.frame_file(kind, number)
-
-        jobs: list[tuple[Path, Any]] = []
-        if "img" in arrays:
-            jobs.append((out("img"), lambda p: images.write_jpeg(p, arrays["img"], self.jpeg_quality, self.jpeg_subsampling)))
-        if "raw" in arrays:
-            jobs.append((out("raw"), lambda p: images.write_jpeg(p, arrays["raw"], self.jpeg_quality, self.jpeg_subsampling)))
-
-        def png(kind: str, write: Any, encode: Any) -> None:
-            settings = images.png_settings(kind)
-            jobs.append((out(kind), lambda p: write(p, encode(), **settings)))
-
-        if "depth" in arrays:
-            png("depth", images.write_png16, lambda: depth_codec.encode_depth(arrays["depth"]))
-        if "flow" in arrays:
-            fx, fy = flow_codec.encode_flow(arrays["flow"])
-            png("flow_x", images.write_png16, lambda: fx)
-            png("flow_y", images.write_png16, lambda: fy)
-            png("flow_valid", images.write_png8, lambda: flow_codec.encode_flow_valid(arrays["flow_valid"]))
-        if "semantic" in arrays:
-            png("classgt", images.write_png_rgb, lambda: segmentation.encode_semantic(arrays["semantic"]))
-        if "instance" in arrays:
-            png("instancegt", images.write_png_rgb,
-                lambda: segmentation.encode_instance(arrays["instance"], self._instances))
-        for path, write in jobs:
+        for kind, write in frame_file_writers(arrays, self._instances, self.jpeg_quality, self.jpeg_subsampling):
+            path = self.temp_path / layout.frame_file(kind, number)
             try:
                 write(path)
             except OSError as exc:
