@@ -143,3 +143,21 @@ def test_primitive_faces_point_outwards():
     assert np.all(np.einsum("ij,ij->i", n, outward) > 0)
     np.testing.assert_allclose(np.einsum("ij,ij->i", n / np.linalg.norm(n, axis=1, keepdims=True),
                                          mesh.normals[mesh.indices[:, 0]]), 1.0, atol=1e-5)
+
+
+def test_house_floor_and_ceiling_reach_into_the_walls():
+    """A floor or ceiling that only meets a wall along a line leaves cracks between their triangles
+    (background: sky labels indoors, seen once the Indoor camera zooms in); both reach into the walls."""
+    from phav.worlds.places.house import WALL_T
+
+    for seed in range(3):
+        scene = build_environment(Environment.HOUSE, np.random.default_rng(seed))
+        p = scene.params
+        lx, ly, bd = p["room_half_x"], p["room_half_y"], p["bedroom_depth"]
+        y1 = ly + 2 * WALL_T + 2 * bd
+        for label in ("Floor", "Ceiling"):
+            corners = np.concatenate([mesh.positions[mesh.semantic == class_id(label)] for _, mesh in scene.meshes])
+            lo, hi = corners[:, :2].min(axis=0), corners[:, :2].max(axis=0)
+            # the walls' inner faces are at x = +-lx, y = -ly and y = y1; their middles WALL_T beyond
+            assert lo[0] <= -lx - WALL_T and hi[0] >= lx + WALL_T, (seed, label, lo, hi)
+            assert lo[1] <= -ly - WALL_T and hi[1] >= y1 + WALL_T, (seed, label, lo, hi)

@@ -171,3 +171,40 @@ def test_a_turned_rig_stands_that_much_further_round_the_subject(kind):
     assert turned(rig, 0.0) is rig
     room = IndoorRig(vertical_fov_deg=60.0, lag=0.5)
     assert turned(room, 1.0) is room
+
+
+def _body_height_fraction(track, pelvis: np.ndarray) -> np.ndarray:
+    """Per frame: the actor's height in the image over the image's height."""
+    pts = pelvis[:, None, :] + BODY[None]
+    cam = np.einsum("tij,tbj->tbi", track.world_to_camera[:, :3, :3], pts) + track.world_to_camera[:, None, :3, 3]
+    v = track.K[:, 1, 1][:, None] * cam[..., 1] / cam[..., 2]
+    return (v.max(axis=1) - v.min(axis=1)) / H
+
+
+@pytest.mark.parametrize("speed", [1.3, 2.5])
+def test_indoor_rig_zooms_in_and_keeps_the_whole_actor_in_view(speed):
+    from phav.worlds.cameras import INDOOR_MIN_FOV_DEG
+
+    for seed in range(6):
+        scene = build_environment(Environment.HOUSE, np.random.default_rng(seed))
+        path = walk_path(scene, 90, speed=speed)
+        rig = sample_rig(CameraKind.INDOOR, np.random.default_rng(seed))
+        track = rig.track(path, FPS, W, H, scene)
+        widest = dataclasses.replace(rig, fill=1e-6).track(path, FPS, W, H, scene)  # no zoom: the widest view
+        fov = np.degrees(2 * np.arctan(0.5 * H / track.K[:, 1, 1]))  # per frame: the zoom
+        assert INDOOR_MIN_FOV_DEG - 1e-9 <= fov.min() and fov.max() <= rig.vertical_fov_deg + 1e-9
+        assert track.params["zoom_fov_deg"] == pytest.approx([fov.min(), fov.max()])
+        assert widest.params["zoom_fov_deg"] == pytest.approx([rig.vertical_fov_deg] * 2)
+        assert np.abs(np.diff(fov)).max() < 2.0, f"seed {seed}: the zoom jumps"
+        assert np.array_equal(track.world_to_camera, widest.world_to_camera)  # the same pan, only the zoom differs
+        # the whole actor in view wherever the widest view holds it (close to the corner it cannot)
+        seen, seen_widest = visible_fraction(track, path), visible_fraction(widest, path)
+        assert (seen[seen_widest == 1.0] == 1.0).all(), f"seed {seed}: the actor leaves the zoomed view"
+        assert (seen >= seen_widest - 1e-9).all()
+        if speed < 2:
+            assert (seen == 1.0).all(), f"seed {seed}"
+        zoomed, wide = np.median(_body_height_fraction(track, path)), np.median(_body_height_fraction(widest, path))
+        # larger than the widest view shows it (a person in the room's far corner: 0.17-0.36 of
+        # the image's height), about as large as a Kite camera shows one (0.3-0.45)
+        assert zoomed >= 1.2 * wide, (seed, zoomed, wide)
+        assert zoomed >= 0.28, (seed, zoomed)

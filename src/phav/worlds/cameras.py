@@ -15,6 +15,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Union
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d
 
 from phav.camera import intrinsics, look_at_many
 from phav.spec import CameraKind, Environment
@@ -297,28 +298,82 @@ class TripodRig:
 @dataclasses.dataclass(frozen=True)
 class IndoorRig:
     """A camera fixed in a room corner (one of the scene's ``camera_anchors``, the one farthest from
-    the action so it frames it widest) that pans to follow the subject with a smoothed lag."""
+    the action so it frames it widest) that pans to follow the subject with a smoothed lag and
+    zooms so that the subject is about as large in the image as a Kite camera shows it
+    (:meth:`zoom_fov_deg`).
+
+    ``vertical_fov_deg`` is the widest the lens opens; ``fill`` the fraction of the image height
+    the subject's body box (:data:`INDOOR_BODY_BOX`) takes, unless keeping the box inside the
+    image, the pan's lag included, needs a wider view.
+    """
 
     vertical_fov_deg: float
     lag: float
+    fill: float = 0.45
 
     @classmethod
     def sample(cls, rng: np.random.Generator) -> "IndoorRig":
-        """Vertical FOV 55-70 degrees (a wide corner camera), pan lag 0.4-0.9 s."""
-        return cls(**_uniform(rng, vertical_fov_deg=(55.0, 70.0), lag=(0.4, 0.9)))
+        """Widest vertical FOV 55-70 degrees, pan and zoom lag 0.4-0.9 s, fill 0.35-0.55."""
+        return cls(**_uniform(rng, vertical_fov_deg=(55.0, 70.0), lag=(0.4, 0.9), fill=(0.35, 0.55)))
 
     def track(self, subject: np.ndarray, fps: float, width: int, height: int,
               scene: "StaticScene | None" = None) -> CameraTrack:
         """Raises ``ValueError`` when the scene has no camera anchors (not a House)."""
         if scene is None or len(scene.camera_anchors) == 0:
             raise ValueError("camera Indoor needs an environment with rooms (House); use another camera outdoors")
-        smooth = critically_damped(np.asarray(subject, dtype=np.float64), 1.0 / fps, self.lag)
+        subject = np.asarray(subject, dtype=np.float64)
+        smooth = critically_damped(subject, 1.0 / fps, self.lag)
         center = smooth.mean(axis=0)
         anchors = np.asarray(scene.camera_anchors)
         index = int(np.argmax(np.linalg.norm(anchors[:, :2] - center[:2], axis=1)))
         eyes = np.repeat(anchors[index][None], len(smooth), axis=0)
-        params = dict(_fields(self), anchor=index, eye=anchors[index].tolist())
-        return _track(eyes, smooth, width, height, self.vertical_fov_deg, params)
+        world_to_camera = look_at_many(eyes, smooth)
+        fov = self.zoom_fov_deg(world_to_camera, subject, fps, width, height)
+        params = dict(_fields(self), anchor=index, eye=anchors[index].tolist(),
+                      zoom_fov_deg=[float(fov.min()), float(fov.max())])
+        K = np.stack([intrinsics(width, height, f) for f in fov])
+        return CameraTrack(K=K, world_to_camera=world_to_camera, params=params)
+
+    def zoom_fov_deg(self, world_to_camera: np.ndarray, subject: np.ndarray, fps: float, width: int,
+                     height: int) -> np.ndarray:
+        """The vertical field of view of every frame, ``(T,)`` degrees.
+
+        Per frame, the wider of (a) the view in which the body box (:data:`INDOOR_BODY_BOX` about
+        ``subject``, ``(T, 3)`` metres) takes ``fill`` of the image height and (b) the view that
+        keeps the box inside the image of ``world_to_camera`` ``(T, 4, 4)`` with
+        :data:`INDOOR_ZOOM_MARGIN` to spare; that is widened ahead of time (the most over the
+        ``lag`` seconds around each frame) and smoothed like the pan (a critically damped spring of
+        time constant ``lag``), then widened again where the smoothing left less than
+        :data:`INDOOR_ZOOM_MIN_MARGIN` to spare, and kept within :data:`INDOOR_MIN_FOV_DEG` and
+        ``vertical_fov_deg`` (the widest in any frame where the box reaches behind the camera).
+        """
+        corners = subject[:, None, :] + INDOOR_BODY_BOX[None]  # (T, 8, 3)
+        cam = np.einsum("tij,tbj->tbi", world_to_camera[:, :3, :3], corners) + world_to_camera[:, None, :3, 3]
+        z = cam[..., 2]
+        behind = (z <= INDOOR_MIN_DEPTH_M).any(axis=1)
+        z = np.maximum(z, INDOOR_MIN_DEPTH_M)
+        # tan(fov / 2) that holds each frame's corners: |y| / z down, |x| / z * H / W across (square pixels)
+        needed = np.maximum(np.abs(cam[..., 1] / z).max(axis=1), np.abs(cam[..., 0] / z).max(axis=1) * height / width)
+        filled = float(np.ptp(INDOOR_BODY_BOX[:, 2])) / self.fill / 2.0 / z.mean(axis=1)
+        wanted = maximum_filter1d(np.maximum(needed * INDOOR_ZOOM_MARGIN, filled), 2 * int(self.lag * fps) + 1)
+        tan_half = critically_damped(wanted[:, None], 1.0 / fps, self.lag)[:, 0]
+        tan_half = np.maximum(tan_half, needed * INDOOR_ZOOM_MIN_MARGIN)
+        fov = np.clip(np.degrees(2.0 * np.arctan(tan_half)), INDOOR_MIN_FOV_DEG, self.vertical_fov_deg)
+        fov[behind] = self.vertical_fov_deg
+        return fov
+
+
+#: The Indoor camera's zoom: the corners of the box about the subject point (the pelvis) that it
+#: keeps in view, metres (feet 1 m below the pelvis, raised hands 1.2 m above it, 0.7 m to each side).
+INDOOR_BODY_BOX = np.array([[x, y, z] for x in (-0.7, 0.7) for y in (-0.7, 0.7) for z in (-1.0, 1.2)])
+#: How much wider than the box's extent the Indoor zoom aims to keep the view (1.15: 15 % to spare).
+INDOOR_ZOOM_MARGIN = 1.15
+#: How much wider than the box's extent the Indoor zoom keeps the view in every frame.
+INDOOR_ZOOM_MIN_MARGIN = 1.05
+#: The Indoor zoom's narrowest vertical field of view, degrees.
+INDOOR_MIN_FOV_DEG = 15.0
+#: Nearest camera depth of a box corner at which the Indoor camera still zooms, metres.
+INDOOR_MIN_DEPTH_M = 0.3
 
 
 Rig = Union[KiteRig, CloseUpRig, OrbitalRig, HandheldRig, TripodRig, IndoorRig]

@@ -21,6 +21,8 @@ from phav.worlds.props import ROOM_LAMP_LIGHT, Prop
 from phav.worlds.scene import Collider, SceneObject, StaticScene
 
 WALL_T = 0.1  # half thickness of the walls, metres
+#: How far the floor and the ceiling reach into the walls, metres (the walls are 2 * WALL_T thick).
+SEAM_OVERLAP = 2 * WALL_T
 FLOORS = ((0.35, 0.2, 0.1), (0.5, 0.38, 0.25), (0.25, 0.25, 0.27), (0.45, 0.3, 0.2))
 WALLS = ((0.7, 0.68, 0.6), (0.55, 0.6, 0.55), (0.7, 0.6, 0.5), (0.6, 0.62, 0.68))
 WINDOW_VIEW = (0.55, 0.65, 0.75)  # what the glass shows: bright daylight haze
@@ -77,10 +79,16 @@ def build_house(rng: np.random.Generator) -> StaticScene:
     wall_c = np.asarray(WALLS[int(rng.integers(len(WALLS)))]) * rng.uniform(0.9, 1.1)
     y1 = ly + 2 * WALL_T + 2 * bd  # far wall of the bedroom
 
-    # floor tiles (boards) and ceiling
+    # floor tiles (boards) and ceiling, both reaching under and over the walls (SEAM_OVERLAP): a
+    # surface that only meets a wall along a line leaves cracks of background between their
+    # triangles that a narrow view shows (sky labels indoors)
     x = np.arange(-lx, lx, 0.5)
-    rects(b, x, x + 0.5, -ly, y1, floor_c * rng.uniform(0.9, 1.1, len(x))[:, None], "Floor")
-    b.quad(np.array([[-lx, -ly, H], [-lx, y1, H], [lx, y1, H], [lx, -ly, H]]), (0.85, 0.85, 0.82), "Ceiling")
+    x0, x1 = x.copy(), x + 0.5
+    x0[0], x1[-1] = -lx - SEAM_OVERLAP, max(x1[-1], lx) + SEAM_OVERLAP
+    y_lo, y_hi = -ly - SEAM_OVERLAP, y1 + SEAM_OVERLAP
+    rects(b, x0, x1, y_lo, y_hi, floor_c * rng.uniform(0.9, 1.1, len(x))[:, None], "Floor")
+    c = lx + SEAM_OVERLAP
+    b.quad(np.array([[-c, y_lo, H], [-c, y_hi, H], [c, y_hi, H], [c, y_lo, H]]), (0.85, 0.85, 0.82), "Ceiling")
 
     # walls: boxes around both rooms, and the partition with a doorway
     def wall(c, half):  # collision only: furniture is placed against walls, so no layout footprint
