@@ -11,7 +11,7 @@ end-to-end target of issue #8 (400 frames/s with every modality written) needs a
 
 The no-op driver's read-backs return blank images (all zeros: see :data:`ENVIRONMENT`), which
 compress faster than real ones: the ``write`` stage here is a lower bound. ``python -m benchmarks`` adds
-``cpu_ms_per_frame_real_encoding``: the total with the ``write`` and ``other_threads`` stages
+``cpu_ms_per_frame_real_encoding``: the total with the ``write``, ``encode`` and ``other_threads`` stages
 replaced by the ``write`` case's CPU per frame on rendered frames (:func:`with_real_encoding`).
 Where the GL driver is not Mesa's (a GPU machine's EGL is NVIDIA's), the case is skipped with its
 reason, without spawning anything (:func:`benchmarks.cpu_ceiling.noop_driver_unavailable`).
@@ -61,10 +61,11 @@ def dataset_ceiling_case(spec: VideoSpec, videos: int, workers: int, classes: tu
 
 def with_real_encoding(record: dict, write_cpu_ms_per_frame: float) -> None:
     """Add ``cpu_ms_per_frame_real_encoding`` and ``cores_for_400_fps_real_encoding`` to a
-    ``dataset_cpu_*`` record: its total with the blank frames' ``write`` and ``other_threads``
-    stages (its own ``stages_cpu_ms_per_frame``) replaced by ``write_cpu_ms_per_frame`` (encoding
+    ``dataset_cpu_*`` record: its total with the blank frames' ``write``, ``encode`` and
+    ``other_threads`` stages (its own ``stages_cpu_ms_per_frame``) replaced by ``write_cpu_ms_per_frame`` (encoding
     and writing rendered frames, every thread; the ``write`` case)."""
     stages = record["stages_cpu_ms_per_frame"]
-    real = record["cpu_ms_per_frame"] - stages["write"] - stages["other_threads"] + write_cpu_ms_per_frame
+    real = (record["cpu_ms_per_frame"] - stages["write"] - stages.get("encode", 0.0) - stages["other_threads"]
+            + write_cpu_ms_per_frame)
     record["cpu_ms_per_frame_real_encoding"] = real
     record["cores_for_400_fps_real_encoding"] = 400.0 * real / 1000.0

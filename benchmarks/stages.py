@@ -14,8 +14,10 @@ daemons, not of the calling process):
 * ``write``: the making thread's share of encoding and writing (handing frames to the encoder
   threads, annotations, the video files);
 * ``setup``: the rest of that thread's CPU inside ``generate_video`` (scenario, writer);
-* ``other_threads``: every other thread of the making process meanwhile (the writer's encoder
-  threads, and a software rasterizer's threads where the GL driver has them);
+* ``encode``: the writer's encoder threads, encoding and writing the frame files (their own
+  clocks; rows of runs before they were measured count them under ``other_threads``);
+* ``other_threads``: every other thread of the making process meanwhile (a software
+  rasterizer's threads, a GPU driver's own threads);
 * ``outside_videos`` (given the run's total): every process's CPU outside ``generate_video``:
   worker start-up (imports, the GL context and renderer), planning, the pool, the manifest, and
   the CPU of attempts that failed (whether retried or recorded as failed).
@@ -30,7 +32,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 #: Stage names, in the order of the video path; with a run's total they add up to it.
-STAGES: tuple[str, ...] = ("simulate", "render", "write", "setup", "other_threads", "outside_videos")
+STAGES: tuple[str, ...] = ("simulate", "render", "write", "setup", "encode", "other_threads", "outside_videos")
 
 
 def stage_cpu(rows: Iterable[Mapping], total_cpu_s: float | None = None) -> dict[str, float]:
@@ -47,8 +49,10 @@ def stage_cpu(rows: Iterable[Mapping], total_cpu_s: float | None = None) -> dict
     # per video, the making thread's four stages and the rest of its process's CPU (never below
     # zero), so that the five add up to what the video cost whatever the rounding of its row
     threads = [v["simulate"] + v["render"] + v["write"] + v["setup"] for v in videos]
-    others = [max(0.0, v["process"] - t) for v, t in zip(videos, threads)]
-    out["other_threads"] = sum(others)
-    inside = sum(threads) + out["other_threads"]
+    rest = [max(0.0, v["process"] - t) for v, t in zip(videos, threads)]  # the process's other threads
+    encode = [min(v.get("encode", 0.0), r) for v, r in zip(videos, rest)]
+    out["encode"] = sum(encode)
+    out["other_threads"] = sum(r - e for r, e in zip(rest, encode))
+    inside = sum(threads) + out["encode"] + out["other_threads"]
     out["outside_videos"] = max(0.0, total_cpu_s - inside) if total_cpu_s is not None else 0.0
     return out

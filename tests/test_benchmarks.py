@@ -279,13 +279,14 @@ def test_derived_figures_relate_the_cases_measured_so_far():
                {"case": "dataset_cpu_1w", "unit": "videos/s", "frames_per_s": 50.0, "cpu_ms_per_frame": 20.0,
                 "stages_cpu_ms_per_frame": {"write": 2.0, "other_threads": 6.0}, "settings": {}},
                {"case": "dataset_cpu_2w", "unit": "videos/s", "frames_per_s": 75.0, "cpu_ms_per_frame": 22.0,
-                "stages_cpu_ms_per_frame": {"write": 1.0, "other_threads": 4.0}, "settings": {}},
+                "stages_cpu_ms_per_frame": {"write": 1.0, "encode": 3.0, "other_threads": 1.0}, "settings": {}},
                {"case": "write", "unit": "frames/s", "median_per_s": 100.0, "process_cpu_ms_per_item": 13.0, "settings": {}}]
     derive(results)
     r = {x["case"]: x for x in results}
     assert r["render"]["ratio_to_pybullet_tiny"] == 1.5 and "ratio_to_pybullet_tiny" not in r["cpu"]
     assert r["dataset_4w"]["frames_per_s_vs_1_worker"] == 2.5 and r["dataset_cpu_2w"]["frames_per_s_vs_1_worker"] == 1.5
-    # each record's blank frames' write (2 + 6 ms; 1 + 4 ms) replaced by the write case's 13 ms of every thread
+    # each record's blank frames' write (2 + 6 ms; 1 + 3 + 1 ms, its encoders' own) replaced by the
+    # write case's 13 ms of every thread
     assert r["dataset_cpu_1w"]["cpu_ms_per_frame_real_encoding"] == pytest.approx(25.0)
     assert r["dataset_cpu_2w"]["cores_for_400_fps_real_encoding"] == pytest.approx(400 * 30.0 / 1000)
 
@@ -301,26 +302,31 @@ def test_generate_video_splits_its_cpu_time_by_stage(tmp_path):
     # the three timed stages are disjoint spans of the call (setup, the rest, is left over), and
     # the call's thread time is what this thread spent around it, less only the call itself
     assert cpu["simulate"] + cpu["render"] + cpu["write"] < cpu["thread"] <= outside < cpu["thread"] + 0.01
-    # the whole process's CPU includes the thread's (process_time ticks coarser than thread_time)
+    # the whole process's CPU includes the thread's (process_time ticks coarser than thread_time),
+    # and the encoder threads' (a JPEG and a PNG a frame)
     assert cpu["process"] >= 0.99 * cpu["thread"]
+    assert 0 < cpu["encode"] <= cpu["process"] - cpu["thread"] + 0.005
 
 
 def test_stage_cpu_adds_up_the_videos_of_a_manifest_and_what_the_run_spent_outside_them():
     from benchmarks.stages import STAGES, stage_cpu
 
-    def video(simulate, render, write, setup, process):
-        return {"status": "done", "cpu_s": {"simulate": simulate, "render": render, "write": write, "setup": setup,
-                                            "thread": simulate + render + write + setup, "process": process}}
+    def video(simulate, render, write, setup, process, encode=None):
+        cpu = {"simulate": simulate, "render": render, "write": write, "setup": setup,
+               "thread": simulate + render + write + setup, "process": process}
+        return {"status": "done", "cpu_s": cpu if encode is None else dict(cpu, encode=encode)}
 
-    rounded = video(1.0, 0.5, 0.25, 0.125, 3.0)
+    rounded = video(1.0, 0.5, 0.25, 0.125, 3.0, encode=5.0)  # encoders over the rest: rounding, clamped
     rounded["cpu_s"]["thread"] = 1.875 + 2.0 ** -14  # the row's values rounded apart: stages sum below it
-    rows = [video(1.0, 2.0, 0.5, 0.5, 6.0), video(2.0, 3.0, 1.0, 0.0, 7.0), rounded,
+    rows = [video(1.0, 2.0, 0.5, 0.5, 6.0, encode=1.5), video(2.0, 3.0, 1.0, 0.0, 7.0), rounded,
             {"status": "failed", "cpu_s": None}, {"status": "done"}]  # a failed video, one of an earlier run
     stages = stage_cpu(rows, total_cpu_s=20.0)
     assert list(stages) == list(STAGES)
-    # every video's process CPU less its thread's four stages is other threads' (exact binary fractions)
+    # every video's process CPU less its thread's four stages is its encoders' (a row before they
+    # were measured: none) and other threads' (exact binary fractions)
     assert stages == {"simulate": 4.0, "render": 5.5, "write": 1.75, "setup": 0.625,
-                      "other_threads": (6.0 - 4.0) + (7.0 - 6.0) + (3.0 - 1.875), "outside_videos": 20.0 - 16.0}
+                      "encode": 1.5 + 0.0 + (3.0 - 1.875), "other_threads": (6.0 - 4.0 - 1.5) + (7.0 - 6.0) + 0.0,
+                      "outside_videos": 20.0 - 16.0}
     assert sum(stages.values()) == 20.0
     assert stage_cpu(rows)["outside_videos"] == 0.0 and stage_cpu(rows[3:], 5.0) == {}
 
@@ -333,7 +339,7 @@ def test_dataset_case_splits_the_cpu_of_every_worker_by_stage():
     record = dataset_case(spec, videos=1, workers=1)
     assert record["case"] == "dataset_1w" and record["settings"]["failed"] == 0
     stages = record["stages_cpu_ms_per_frame"]
-    assert list(stages) == list(STAGES) and all(stages[k] > 0 for k in ("simulate", "render", "write"))
+    assert list(stages) == list(STAGES) and all(stages[k] > 0 for k in ("simulate", "render", "write", "encode"))
     assert sum(stages.values()) == pytest.approx(record["cpu_ms_per_frame"], rel=1e-12)  # by construction
 
 
@@ -360,7 +366,7 @@ def test_dataset_case_splits_the_cpu_of_worker_processes_by_stage():
     assert record["settings"]["workers"] == 2 and record["settings"]["videos"] == 2
     assert record["settings"]["classes"] == ["Walk"] and record["settings"]["failed"] == 0
     stages = record["stages_cpu_ms_per_frame"]
-    assert all(stages[k] > 0 for k in ("simulate", "render", "write", "outside_videos"))
+    assert all(stages[k] > 0 for k in ("simulate", "render", "write", "encode", "outside_videos"))
     assert sum(stages.values()) == pytest.approx(record["cpu_ms_per_frame"], rel=1e-12)  # by construction
 
 
@@ -400,7 +406,7 @@ def test_dataset_cpu_case_runs_the_dataset_path_with_the_no_op_driver():
     assert record["frames"] >= 2 and record["frames_per_s"] == pytest.approx(record["frames"] / record["seconds"])
     assert record["cores_for_400_fps"] == pytest.approx(0.4 * record["cpu_ms_per_frame"])
     stages = record["stages_cpu_ms_per_frame"]
-    assert all(stages[k] > 0 for k in ("simulate", "render", "write"))
+    assert all(stages[k] > 0 for k in ("simulate", "render", "write", "encode"))
     assert sum(stages.values()) == pytest.approx(record["cpu_ms_per_frame"], rel=1e-12)  # by construction
 
 

@@ -31,7 +31,8 @@ class VideoResult:
     ``write`` (``write_frame``, the saved take and ``commit``: this thread's share of encoding and
     writing), ``setup`` (the rest of this thread's CPU in the call: scenario, renderer, writer),
     ``thread`` (all of it) and ``process`` (every thread of the process during the call, e.g. the
-    writer's encoder threads; ``time.process_time``).
+    writer's encoder threads; ``time.process_time``), of which ``encode`` is the writer's encoder
+    threads' own (encoding and writing the frame files, :attr:`VideoFolderWriter.encode_cpu_s`).
     """
 
     path: Path
@@ -136,6 +137,7 @@ def generate_video(
                     take.save(writer.temp_path / TAKE_FILE)
                 path = writer.commit()
                 cpu["write"] += clock() - now
+                cpu["encode"] = writer.encode_cpu_s
         finally:
             if own_renderer:
                 renderer.close()

@@ -23,6 +23,8 @@ import concurrent.futures
 import errno
 import os
 import shutil
+import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -185,6 +187,8 @@ class VideoFolderWriter:
         workers = DEFAULT_WORKERS if workers is None else max(1, int(workers))
         self._max_pending = max(1, int(max_pending) if max_pending is not None else 2 * workers)
         self._pending: collections.deque[concurrent.futures.Future[None]] = collections.deque()
+        self._encode_lock = threading.Lock()
+        self._encode_cpu_s = 0.0
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="phav-io")
 
     # ---- context manager ----------------------------------------------------------------------
@@ -245,14 +249,27 @@ class VideoFolderWriter:
 
     def _encode_frame(self, number: int, arrays: dict[str, np.ndarray]) -> None:
         """Worker: encode and write every file of frame ``number`` (1-based)."""
-        for kind, write in frame_file_writers(arrays, self._instances, self.jpeg_quality, self.jpeg_subsampling):
-            path = self.temp_path / layout.frame_file(kind, number)
-            try:
-                write(path)
-            except OSError as exc:
-                raise _os_error(exc, "write", path) from exc
-            except ValueError as exc:
-                raise ValueError(f"{path.name}: {exc}") from exc
+        start = time.thread_time()
+        try:
+            for kind, write in frame_file_writers(arrays, self._instances, self.jpeg_quality, self.jpeg_subsampling):
+                path = self.temp_path / layout.frame_file(kind, number)
+                try:
+                    write(path)
+                except OSError as exc:
+                    raise _os_error(exc, "write", path) from exc
+                except ValueError as exc:
+                    raise ValueError(f"{path.name}: {exc}") from exc
+        finally:
+            spent = time.thread_time() - start
+            with self._encode_lock:
+                self._encode_cpu_s += spent
+
+    @property
+    def encode_cpu_s(self) -> float:
+        """CPU seconds the encoder threads have spent encoding and writing frame files so far
+        (each thread's own clock, ``time.thread_time``); complete once :meth:`commit` returns."""
+        with self._encode_lock:
+            return self._encode_cpu_s
 
     def _wait(self, future: concurrent.futures.Future[None]) -> None:
         try:
