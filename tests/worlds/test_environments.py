@@ -1,5 +1,7 @@
 """Environments: labelled, seeded, collidable, with a free walking corridor at the start."""
 
+import collections
+
 import numpy as np
 import pytest
 
@@ -52,8 +54,8 @@ def test_every_surface_is_labelled_with_the_places_classes(env):
 
 @pytest.mark.parametrize("env", list(Environment), ids=lambda e: e.value)
 def test_same_seed_same_world_and_other_seeds_other_layouts(env):
-    def signature(scene):
-        return (np.concatenate([m.positions.ravel() for _, m in scene.meshes]),
+    def signature(scene):  # the surfaces (positions, colours, labels), the objects, the start
+        return (np.concatenate([np.concatenate([m.positions.ravel(), m.colors.ravel(), m.semantic]) for _, m in scene.meshes]),
                 [(o.name, tuple(o.position)) for o in scene.objects], tuple(scene.start_position))
 
     a, b = (build_environment(env, np.random.default_rng(7)) for _ in range(2))
@@ -63,6 +65,7 @@ def test_same_seed_same_world_and_other_seeds_other_layouts(env):
     others = [signature(build_environment(env, np.random.default_rng(s))) for s in (8, 9)]
     for so in others:
         assert so[2] != sa[2] or so[1] != sa[1]
+        # (the Plain's tiles stay where they are: their colours differ, and the road's rows)
         assert len(so[0]) != len(sa[0]) or not np.array_equal(so[0], sa[0])
 
 
@@ -161,3 +164,64 @@ def test_house_floor_and_ceiling_reach_into_the_walls():
             # the walls' inner faces are at x = +-lx, y = -ly and y = y1; their middles WALL_T beyond
             assert lo[0] <= -lx - WALL_T and hi[0] >= lx + WALL_T, (seed, label, lo, hi)
             assert lo[1] <= -ly - WALL_T and hi[1] >= y1 + WALL_T, (seed, label, lo, hi)
+
+
+def _quad_edges(mesh) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """Every edge of a flat quad mesh (4 vertices a quad, as ``phav.worlds.ground`` builds them), as
+    a sorted pair of (x, y) endpoints with the stored float32 values."""
+    corners = mesh.positions[:, :2].reshape(-1, 4, 2)
+    edges = []
+    for quad in corners:
+        for k in range(4):
+            a, b = tuple(map(float, quad[k])), tuple(map(float, quad[(k + 1) % 4]))
+            edges.append((min(a, b), max(a, b)))
+    return edges
+
+
+@pytest.mark.parametrize("build", ["tiled", "painted"])
+def test_ground_is_watertight_no_edge_ends_inside_another(build):
+    """Quads meeting along a line must share that line's two vertices (no T-junctions): a long far
+    field edge beside many tile edges leaves pixels that neither rasterises, and the sky (depth
+    infinite, class Sky) shows through the ground. Every edge of the tiled square and its far field
+    is shared by exactly two quads, except the outer border at +-far."""
+    from phav.worlds.ground import GRASS, SAND, painted_ground, tiled_ground
+
+    rng = np.random.default_rng(3)
+    if build == "tiled":
+        mesh, far = tiled_ground(rng, half_extent=6.0, road_center_y=0.4, far_extent=50.0), 50.0
+    else:
+        mesh = painted_ground(rng, [GRASS, SAND], lambda x, y: (x > y).astype(int), half_extent=5.0, tile=0.5,
+                              far_extent=40.0, center=(0.3, -1.1))
+        far = 40.0
+    counts = collections.Counter(_quad_edges(mesh))
+    (x_lo, y_lo), (x_hi, y_hi) = mesh.positions[:, :2].min(axis=0), mesh.positions[:, :2].max(axis=0)
+
+    def on_border(edge) -> bool:  # along the outer rectangle at +-far
+        (xa, ya), (xb, yb) = edge
+        return (xa == xb and xa in (x_lo, x_hi)) or (ya == yb and ya in (y_lo, y_hi))
+
+    border = {e: n for e, n in counts.items() if on_border(e)}
+    inner = {e: n for e, n in counts.items() if not on_border(e)}
+    assert x_hi - x_lo == pytest.approx(2 * far) and y_hi - y_lo == pytest.approx(2 * far)
+    assert inner and all(n == 2 for n in inner.values()), [e for e, n in inner.items() if n != 2][:5]
+    assert all(n == 1 for n in border.values())
+
+
+def test_ground_frames_are_watertight_around_what_they_ring():
+    """The stadium's ground: pitch stripes, the track ring around them, the concourse ring around
+    that (phav.worlds.places.common.frame): no edge ends inside another."""
+    from phav.worlds.places.common import frame, rects
+
+    b = MeshBuilder()
+    inner, outer = (53.5, 35.25), (61.5, 43.25)
+    edges = np.linspace(-inner[0], inner[0], 13)
+    rects(b, edges[:-1], edges[1:], -inner[1], inner[1], (0.1, 0.3, 0.1), "Terrain")
+    xs, ys = frame(b, inner, outer, (0.4, 0.1, 0.1), "Terrain", xs=edges)
+    frame(b, outer, (600.0, 600.0), (0.3, 0.3, 0.3), "Road", xs=xs, ys=ys)
+    mesh = b.build("ground")
+    counts = collections.Counter(_quad_edges(mesh))
+    on_border = [e for e in counts if all(abs(v) == 600.0 for v in (e[0][0], e[1][0])) or
+                 all(abs(v) == 600.0 for v in (e[0][1], e[1][1]))]
+    assert on_border and all(counts[e] == 1 for e in on_border)
+    assert all(n == 2 for e, n in counts.items() if e not in on_border), \
+        [e for e, n in counts.items() if n != 2 and e not in on_border][:5]

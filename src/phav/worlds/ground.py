@@ -57,21 +57,42 @@ def tiled_ground(
     inner = _tiles("ground", x0, y0, tile, tile_color, tile_label)
     if far_extent <= half_extent:
         return inner
-    return merge_meshes("ground", [inner, _far_field(half_extent, far_extent, road_half_width, road_center_y)])
+    # the far field continues each row of tiles: the road's rows as road, the others as grass
+    n = int(round(2 * half_extent / tile))
+    row_on_road = on_road.reshape(n, n)[0]  # x0 and y0 are row-major in x: row j of tiles is [:, j]
+    grass, road = (class_id("Terrain"), np.mean(GRASS_ALBEDO, axis=0)), (class_id("Road"), np.mean(ROAD_ALBEDO, axis=0))
+    rows = [road if r else grass for r in row_on_road]
+    return merge_meshes("ground", [inner, _far_ring("far_field", half_extent, far_extent, tile, (0.0, 0.0), rows, grass)])
 
 
-def _far_field(half: float, far: float, road_half_width: float, road_y: float) -> Mesh:
-    """Large untiled rectangles around the tiled square out to ``far`` metres, road continued along x."""
-    road_lo, road_hi = road_y - road_half_width, road_y + road_half_width
-    grass = (class_id("Terrain"), np.mean(GRASS_ALBEDO, axis=0))
-    road = (class_id("Road"), np.mean(ROAD_ALBEDO, axis=0))
-    rects = []  # (x0, x1, y0, y1, (label, colour))
-    for x0, x1 in ((-far, -half), (half, far)):
-        bands = [(-far, road_lo, grass), (road_lo, road_hi, road), (road_hi, far, grass)]
-        rects += [(x0, x1, y0, y1, kind) for y0, y1, kind in bands if y1 > y0]
-    rects += [(-half, half, -far, -half, grass), (-half, half, half, far, grass)]
-    return _rects("far_field", np.array([r[:4] for r in rects], dtype=np.float64),
-                  np.array([r[4][1] for r in rects]), np.array([r[4][0] for r in rects]))
+def _far_ring(name: str, half: float, far: float, tile: float, center, rows: list[tuple[int, np.ndarray]],
+              outer: tuple[int, np.ndarray]) -> Mesh:
+    """Flat quads at ``z = 0`` covering ``center +- far`` outside the tiled square ``center +- half``
+    (:func:`_tile_grid`'s ``n x n`` tiles of ``tile`` metres), watertight against it.
+
+    Every quad that borders the square spans exactly one tile's edge, with that tile's two corner
+    values (the same arithmetic as :func:`_tiles`): long rectangles meeting the tiles along a line
+    would leave T-junctions, where rasterised edges part by a pixel and the background (sky, its
+    depth infinite) shows through. A row of tiles continues to ``+-far`` in x as one quad on each
+    side, labelled and coloured ``rows[j] = (class id, albedo (3,))``; the columns continue in y, and
+    the four corners, as ``outer``.
+    """
+    n = int(round(2 * half / tile))
+    edges = -half + tile * np.arange(n + 1)
+    cx, cy = center
+    lo_x, lo_y = edges[:-1] + cx, edges[:-1] + cy  # the tiles' lower corners, as _tile_grid gives them
+    hi_x, hi_y = lo_x + tile, lo_y + tile  # and their upper ones, as _tiles adds the tile's side
+    left, right, bottom, top = lo_x[0], hi_x[-1], lo_y[0], hi_y[-1]
+    x_out = ((cx - far, left), (right, cx + far))
+    y_out = ((cy - far, bottom), (top, cy + far))
+    bounds, kinds = [], []
+    for x0, x1 in x_out:  # each row of tiles continued to the left and the right
+        bounds += [(x0, x1, y0, y1) for y0, y1 in zip(lo_y, hi_y)]
+        kinds += rows
+    for y0, y1 in y_out:  # each column continued down and up, and the corners
+        bounds += [(x0, x1, y0, y1) for x0, x1 in zip(lo_x, hi_x)] + [(x0, x1, y0, y1) for x0, x1 in x_out]
+        kinds += [outer] * (n + 2)
+    return _rects(name, np.array(bounds), np.array([k[1] for k in kinds]), np.array([k[0] for k in kinds], dtype=np.uint8))
 
 
 def _tile_grid(half_extent: float, tile: float, center=(0.0, 0.0)) -> tuple[np.ndarray, np.ndarray]:
@@ -173,8 +194,7 @@ def painted_ground(rng: np.random.Generator, surfaces: list[Surface], classify, 
     if far_extent <= half_extent:
         return tiles
     s = surfaces[far_surface]
-    h, f = half_extent, far_extent
-    cx, cy = center
-    bounds = np.array([(-f, -h, -f, f), (h, f, -f, f), (-h, h, -f, -h), (-h, h, h, f)]) + [cx, cx, cy, cy]
-    far = _rects("far_field", bounds, np.tile(np.mean([s[1], s[2]], axis=0), (4, 1)), np.full(4, class_id(s[0])))
+    plain = (class_id(s[0]), np.mean([s[1], s[2]], axis=0))
+    n = int(round(2 * half_extent / tile))
+    far = _far_ring("far_field", half_extent, far_extent, tile, center, [plain] * n, plain)
     return merge_meshes("ground", [tiles, far])

@@ -94,8 +94,9 @@ def build_stadium(rng: np.random.Generator) -> StaticScene:
     _markings(b, L, W)
     inner = (L / 2 + margin, W / 2 + margin)
     outer = (inner[0] + track, inner[1] + track)
-    frame(b, inner, outer, TRACK_RED, "Terrain")
-    frame(b, outer, (600.0, 600.0), CONCOURSE, "Road")
+    # each ring shares the vertices of what it surrounds (the stripes' edges, then the track's)
+    track_xs, track_ys = frame(b, inner, outer, TRACK_RED, "Terrain", xs=edges)
+    frame(b, outer, (600.0, 600.0), CONCOURSE, "Road", xs=track_xs, ys=track_ys)
     for s in (-1, 1):
         _goal(kit, s * L / 2, s)
     rows = int(rng.integers(12, 22))
