@@ -93,9 +93,12 @@ _ID_BY_NAME = {name: i for i, name in enumerate(CLASS_NAMES)}
 BODY_PART_FIRST, BODY_PART_LAST = 36, 62
 BODY_PART_NAMES: tuple[str, ...] = CLASS_NAMES[BODY_PART_FIRST : BODY_PART_LAST + 1]
 
-#: Semantic classes that are "stuff": they never carry an instance id.
+#: Semantic classes that are "stuff": they never carry an instance id. Instance ids go to people
+#: and to the objects placed in a scene (vehicles, furniture, poles, benches, props); the scenery
+#: built into a world has instance 0 whatever its class (a building's windows and doors, a fountain
+#: or a wall of class ``Misc``), and a placed object of class ``Misc`` (a box, a jug) has its own.
 STUFF_CLASSES: frozenset[str] = frozenset(
-    {"Terrain", "Sky", "Tree", "Vegetation", "Building", "Road", "Ceiling", "Floor", "Misc"}
+    {"Terrain", "Sky", "Tree", "Vegetation", "Building", "Road", "Ceiling", "Floor"}
 )
 
 

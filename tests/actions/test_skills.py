@@ -117,6 +117,7 @@ def test_pour_tilts_the_jug_over_the_glass():
     take = _take("Pour", seed=1, actor="Model_Girl")
     assert take.meta["signature"]["ok"], take.meta["signature"]["reason"]
     assert _has_instance(take, "jug", "Misc") and _has_instance(take, "glass", "Misc")
+    assert _has_instance(take, "table", "Table")  # PHAV has the class
 
 
 def test_lifting_the_jug_without_tilting_is_not_pouring():

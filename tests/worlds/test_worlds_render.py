@@ -42,6 +42,32 @@ def test_outdoor_day_frames_show_sky_and_indoor_frames_do_not(scenes):
 
 
 @pytest.mark.gl
+def test_labels_follow_the_instance_convention_in_every_world(scenes):
+    """Sky exactly where the depth is infinite; stuff classes never in an instance; every instance
+    in the table, its pixels of the classes its meshes carry (a person's body parts, a lamp post's
+    Pole and Lamp); the scenery, whatever its class, has instance 0."""
+    from phav.labels import STUFF_CLASSES
+
+    stuff = [class_id(n) for n in STUFF_CLASSES]
+    with Renderer(96, 72, quality_settings("preview")) as renderer:
+        for env in Environment:
+            take = world_take(env, DayPhase.DAY, Weather.CLEAR, width=96, height=72, scene=scenes[env])
+            classes = {inst.id: set() for inst in take.instances}
+            for k, name in enumerate(take.part_names):
+                if take.part_instance[k]:
+                    classes[int(take.part_instance[k])] |= set(take.meshes[take.part_mesh[k]].semantic.tolist())
+            for skin in take.skins:  # a skin belongs to the instance of its first bone part
+                classes[int(take.part_instance[skin.bone_parts[0]])] |= set(skin.mesh.semantic.tolist())
+            for frame in renderer.render_take(take, ("depth", "classgt", "instancegt")):
+                sem, ins = frame.semantic, frame.instance
+                assert np.array_equal(sem == SKY, np.isinf(frame.depth)), env.value
+                assert not ins[np.isin(sem, stuff)].any(), (env.value, sorted(set(sem[ins > 0].tolist())))
+                for iid in np.unique(ins[ins > 0]).tolist():
+                    assert iid in classes, (env.value, iid)
+                    assert set(sem[ins == iid].tolist()) <= classes[iid], (env.value, iid)
+
+
+@pytest.mark.gl
 def test_rainy_ground_reflects_and_clear_ground_does_not(scenes):
     """The take carries the wetness; the lit ground (Terrain/Road pixels) is darker when wet, and
     its pixels vary more (reflections of the surroundings) than on the dry ground."""

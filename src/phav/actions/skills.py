@@ -383,7 +383,7 @@ def pour_build(ctx: BuildContext) -> ActionPlan:
     the_jug, spout = jug(rng, k)
     glass_r, glass_h = 0.035 * k, 0.11 * k
     depth = 0.3 * k + 0.1
-    table = Prop("table", "Misc", "box", (depth, 0.7 * k + 0.2, table_h), (0.45, 0.3, 0.18), 0.0)
+    table = Prop("table", "Table", "box", (depth, 0.7 * k + 0.2, table_h), (0.45, 0.3, 0.18), 0.0)
     glass = Prop("glass", "Misc", "box", (2 * glass_r, 2 * glass_r, glass_h), (0.75, 0.85, 0.9), 0.0)
     g_xy = np.array([ahead, -sg * 0.05 * r])
     g_top = table_h + glass_h

@@ -59,8 +59,10 @@ CONVENTIONS: dict[str, str] = {
     "semantic": "classgt_%05d.png: 24-bit RGB, one colour per semantic class from the 63-class PHAV "
     "palette (phav.labels.SEMANTIC_CLASSES; ids 36-62 are body parts). The value of a pixel comes from "
     "the one surface at the pixel centre, never blended across edges.",
-    "instance": "instancegt_%05d.png: 24-bit RGB, black = background and stuff classes, otherwise the "
-    "colour of the instance in the per-video table (instances.txt: '# name R G B' header then 'name R G "
+    "instance": "instancegt_%05d.png: 24-bit RGB, black = the scenery (sky, ground, buildings with "
+    "their windows and doors, trees and the other surfaces built into the world, whatever their class), "
+    "otherwise the colour of the person or placed object (vehicle, furniture, pole, prop), one instance "
+    "each, in the per-video table (instances.txt: '# name R G B' header then 'name R G "
     "B' per instance; annotations.json 'instances': id, name, semantic class, colour). Colours come "
     "from the table, never from arithmetic on ids.",
     "ground_truth": "depth, flow, semantic and instance values are exact (one surface per pixel "
