@@ -127,3 +127,53 @@ def test_builder_text_is_annotations_json_of_build(take, frames):
     for f in frames[::2]:
         builder.add_depth(f.index, f.depth)
     assert builder.text() == annotations.annotations_json(builder.build())
+
+
+def _walk_take():
+    from phav.scenario import Scenario
+    from phav.spec import VideoSpec
+
+    return Scenario(VideoSpec(action="Walk", frames=8, width=96, height=72, seed=0).validate()).simulate(
+        skin_resolution=0.03)
+
+
+def test_a_skinned_person_is_posed_as_the_renderer_poses_it():
+    """People made by the scenario are skins: their surface is the linear blend skinning of
+    phav.take.Skin, computed here the plain way (every vertex, its four bones)."""
+    from phav.geometry import quat_to_matrix
+    from phav.io.person_geometry import PersonGeometry
+
+    take = _walk_take()
+    skin = take.skins[0]
+    geometry = PersonGeometry(take, int(take.actors[0].instance_id))
+    assert not geometry.empty and geometry.edges.max() < len(skin.mesh.positions)
+    for t in (0, 5):
+        pose = np.zeros((len(skin.bone_parts), 4, 4))
+        pose[:, :3, :3] = quat_to_matrix(take.part_quat[t, skin.bone_parts].astype(np.float64))
+        pose[:, :3, 3], pose[:, 3, 3] = take.part_pos[t, skin.bone_parts], 1.0
+        bind = np.concatenate([skin.mesh.positions, np.ones((len(skin.mesh.positions), 1))], axis=1)
+        per_bone = np.einsum("vkij,vkjl,vl->vki", pose[skin.bones], skin.inverse_bind[skin.bones], bind)
+        expected = np.einsum("vk,vki->vi", skin.weights.astype(np.float64), per_bone)[:, :3]
+        np.testing.assert_allclose(geometry.world_vertices(take, t), expected, atol=1e-9)
+
+
+def test_a_skinned_persons_boxes_bound_what_is_rendered():
+    """The 2D box holds every pixel centre of the person's instance mask and is less than two pixels
+    wider on any side than it (a thin tip can miss every pixel centre); the 3D box holds the joints
+    (both were null for skinned people before)."""
+    from phav.render.renderer import Renderer
+    from phav.render.settings import quality_settings
+
+    take = _walk_take()
+    data = build_annotations(take)
+    iid = int(take.actors[0].instance_id)
+    with Renderer(take.width, take.height, quality_settings("preview")) as renderer:
+        for frame in renderer.render_take(take, ("instancegt",)):
+            person = data["frames"][frame.index]["persons"][0]
+            ys, xs = np.nonzero(frame.instance == iid)
+            x0, y0, x1, y1 = person["bbox_2d"]
+            assert x0 <= xs.min() and y0 <= ys.min() and x1 >= xs.max() and y1 >= ys.max(), (frame.index, person["bbox_2d"])
+            assert x0 > xs.min() - 2 and y0 > ys.min() - 2 and x1 < xs.max() + 2 and y1 < ys.max() + 2
+            box = person["bbox_3d"]
+            joints = take.actors[0].joints_3d[frame.index]
+            assert np.all(joints >= np.array(box["min"]) - 1e-6) and np.all(joints <= np.array(box["max"]) + 1e-6)

@@ -28,12 +28,14 @@ Rules (also written into :data:`ANNOTATION_CONVENTIONS`):
   (``-0.5 <= u < W - 0.5`` and the same for ``v``), and, when the frame's depth map is given, it is
   not hidden: ``depth[floor(v + 0.5), floor(u + 0.5)] >= z - 0.25 m`` (the joint lies inside the
   body, so the body's own surface in front of it is tolerated; sky, +inf, never hides).
-* ``bbox_2d``: the extent of the person's mesh (the parts whose ``part_instance`` is the person's
-  instance id, at their poses): vertices in front of the near plane z = 1 cm plus the points where
-  mesh edges cross it, projected, then clipped to ``[-0.5, W - 0.5] x [-0.5, H - 0.5]``; ``null``
-  when nothing is in front or the box lies wholly outside the image.
+* ``bbox_2d``: the extent of the surface the person is drawn with (the mesh parts whose
+  ``part_instance`` is the person's instance id, at their poses, and the person's skins, posed as
+  the renderer poses them: :mod:`phav.io.person_geometry`): vertices in front of the near plane
+  z = 1 cm plus the points where mesh edges cross it, projected, then clipped to
+  ``[-0.5, W - 0.5] x [-0.5, H - 0.5]``; ``null`` when nothing is in front or the box lies wholly
+  outside the image.
 * ``bbox_3d``: axis-aligned world box of the same vertices (all of them); ``null`` when the person
-  has no mesh parts.
+  has no surface.
 """
 
 from __future__ import annotations
@@ -44,9 +46,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from phav import camera
-from phav.geometry import quat_to_matrix
 from phav.io import jsonutil
 from phav.io.params import CONVENTIONS, METADATA_FORMAT
+from phav.io.person_geometry import PersonGeometry
 from phav.labels import CLASS_NAMES
 from phav.take import ActorTrack, Take
 
@@ -64,9 +66,11 @@ ANNOTATION_CONVENTIONS: dict[str, str] = {
     "(-0.5 <= u < W - 0.5, -0.5 <= v < H - 0.5) and, if the frame's depth map was available "
     "(visibility_depth_test), is not hidden: depth at pixel (floor(u + 0.5), floor(v + 0.5)) >= "
     f"z - {VISIBILITY_DEPTH_TOLERANCE_M} m.",
-    "bbox_2d": f"[x0, y0, x1, y1] pixels: extent of the person's mesh clipped at the near plane z = "
+    "bbox_2d": f"[x0, y0, x1, y1] pixels: extent of the person's surface (skin and mesh parts, posed as "
+    f"rendered) clipped at the near plane z = "
     f"{BBOX_NEAR_M} m, projected, clipped to [-0.5, W - 0.5] x [-0.5, H - 0.5]; null when fully outside.",
-    "bbox_3d": "axis-aligned world box of the person's mesh vertices: min, max, center, size (metres).",
+    "bbox_3d": "axis-aligned world box of the person's surface vertices (skin and mesh parts, posed as "
+    "rendered): min, max, center, size (metres).",
     "muscles": "per actuated joint: target and actual local joint rotation (quaternion xyzw, child "
     "relative to parent), applied motor torque (N m, joint frame), strength = maximum torque (N m), "
     "damping = joint damping (N m s/rad: torque -damping * joint velocity on each degree of freedom); "
@@ -74,53 +78,29 @@ ANNOTATION_CONVENTIONS: dict[str, str] = {
 }
 
 
-class _PersonGeometry:
-    """The mesh vertices and edges of one person's parts, in part-local frames."""
-
-    def __init__(self, take: Take, instance_id: int) -> None:
-        parts = np.flatnonzero(np.asarray(take.part_instance) == instance_id)
-        positions, part_of_vertex, edges = [], [], []
-        offset = 0
-        for p in parts:
-            mesh = take.meshes[int(take.part_mesh[p])]
-            n = len(mesh.positions)
-            if n == 0:
-                continue
-            positions.append(mesh.positions.astype(np.float64))
-            part_of_vertex.append(np.full(n, p, dtype=np.int64))
-            tri = mesh.indices.astype(np.int64)
-            e = np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
-            e = np.unique(np.sort(e, axis=1), axis=0) if len(e) else e.reshape(0, 2)
-            edges.append(e + offset)
-            offset += n
-        self.empty = offset == 0
-        self.local = np.concatenate(positions) if positions else np.zeros((0, 3))
-        self.part = np.concatenate(part_of_vertex) if part_of_vertex else np.zeros(0, dtype=np.int64)
-        self.edges = np.concatenate(edges) if edges else np.zeros((0, 2), dtype=np.int64)
-
-    def world_vertices(self, take: Take, t: int) -> np.ndarray:
-        """``(N, 3) float64`` world positions of the vertices at frame ``t``."""
-        rot = quat_to_matrix(np.asarray(take.part_quat[t], dtype=np.float64))[self.part]  # (N, 3, 3)
-        return np.einsum("nij,nj->ni", rot, self.local) + np.asarray(take.part_pos[t], dtype=np.float64)[self.part]
-
-
 def _bbox_2d(cam: np.ndarray, edges: np.ndarray, K: np.ndarray, width: int, height: int) -> list[float] | None:
     """2D box of points ``cam (N, 3)`` (camera frame) with mesh ``edges``, clipped at the near plane."""
-    z = cam[:, 2]
+    x, y, z = np.ascontiguousarray(cam.T)  # columns: the reductions below run along contiguous rows
     front = z > BBOX_NEAR_M
-    pts = [cam[front]]
-    if len(edges):
-        za, zb = z[edges[:, 0]], z[edges[:, 1]]
-        cross = (za > BBOX_NEAR_M) != (zb > BBOX_NEAR_M)
-        if cross.any():
-            a, b = cam[edges[cross, 0]], cam[edges[cross, 1]]
-            s = (BBOX_NEAR_M - za[cross]) / (zb[cross] - za[cross])
-            pts.append(a + s[:, None] * (b - a))
-    p = np.concatenate(pts)
-    if len(p) == 0:
-        return None
-    uv = (p[:, :2] / p[:, 2:3]) @ K[:2, :2].T + K[:2, 2]
-    lo, hi = uv.min(axis=0), uv.max(axis=0)
+    if front.all():  # nothing crosses the near plane: the vertices bound the surface
+        xz, yz = x / z, y / z
+    else:
+        xs, ys, zs = [x[front]], [y[front]], [z[front]]
+        if len(edges):
+            za, zb = z[edges[:, 0]], z[edges[:, 1]]
+            cross = (za > BBOX_NEAR_M) != (zb > BBOX_NEAR_M)
+            if cross.any():
+                a, b = cam[edges[cross, 0]], cam[edges[cross, 1]]
+                t = (BBOX_NEAR_M - za[cross]) / (zb[cross] - za[cross])
+                p = a + t[:, None] * (b - a)
+                xs.append(p[:, 0]), ys.append(p[:, 1]), zs.append(p[:, 2])
+        zc = np.concatenate(zs)
+        if len(zc) == 0:
+            return None
+        xz, yz = np.concatenate(xs) / zc, np.concatenate(ys) / zc
+    u = K[0, 0] * xz + K[0, 1] * yz + K[0, 2]
+    v = K[1, 0] * xz + K[1, 1] * yz + K[1, 2]
+    lo, hi = (float(u.min()), float(v.min())), (float(u.max()), float(v.max()))
     x_lim, y_lim = (-0.5, width - 0.5), (-0.5, height - 0.5)
     if hi[0] < x_lim[0] or lo[0] > x_lim[1] or hi[1] < y_lim[0] or lo[1] > y_lim[1]:
         return None
@@ -169,7 +149,7 @@ class AnnotationBuilder:
 
     def __init__(self, take: Take) -> None:
         self.take = take
-        self._geometry = [_PersonGeometry(take, int(a.instance_id)) for a in take.actors]
+        self._geometry = [PersonGeometry(take, int(a.instance_id)) for a in take.actors]
         self._depth_visible: dict[int, list[np.ndarray]] = {}
 
     def _project(self, actor: ActorTrack, t: int) -> tuple[np.ndarray, np.ndarray]:
@@ -209,7 +189,8 @@ class AnnotationBuilder:
             if not geom.empty:
                 verts = geom.world_vertices(take, t)
                 bbox_2d = _bbox_2d(camera.to_camera(verts, w2c), geom.edges, K, take.width, take.height)
-                lo, hi = verts.min(axis=0), verts.max(axis=0)
+                columns = np.ascontiguousarray(verts.T)
+                lo, hi = columns.min(axis=1), columns.max(axis=1)
                 bbox_3d = {"min": lo, "max": hi, "center": (lo + hi) / 2.0, "size": hi - lo}
             # Rows as Python lists first: to_jsonable converts plain floats faster than numpy scalars.
             target, actual = actor.muscle_target[t].tolist(), actor.muscle_actual[t].tolist()
