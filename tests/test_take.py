@@ -126,3 +126,16 @@ def test_a_take_is_the_same_in_processes_that_hash_strings_differently(tmp_path)
         assert sorted(a.files) == sorted(b.files)
         different = [k for k in a.files if a[k].dtype != b[k].dtype or not np.array_equal(a[k], b[k])]
     assert not different, f"take arrays differ between hash seeds: {different}"
+
+
+def test_every_instance_has_its_own_name():
+    """instances.txt names each instance once: an action's ball and the o variation's thrown ball
+    are two names (a repeated name gets _2, _3, ... as custom scenes' props do)."""
+    from phav.scenario import Scenario
+    from phav.spec import VideoSpec
+
+    take = Scenario(VideoSpec(action="Throw", variation="o", seed=0, width=32, height=24, frames=60).validate()).simulate(
+        check_signature=False)
+    names = [i.name for i in take.instances]
+    assert len(set(names)) == len(names) and {"ball", "thrown_ball", "obstacle_box"} <= set(names), names
+    assert len(set(take.part_names)) == len(take.part_names)

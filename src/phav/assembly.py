@@ -137,9 +137,17 @@ def assemble_take(spec: Any, static: Any, lighting: Any, camera: Any, camera_kin
     skins, tracks = [], []
 
     def add_instance(name: str, semantic: str) -> int:
+        """A new instance named ``name``, or ``name_2``, ``name_3``, ... once the name is taken (two
+        balls: an action's and a variation's), so that instances.txt names each once."""
+        unique, k = name, 2
+        while unique in names_taken:
+            unique, k = f"{name}_{k}", k + 1
+        names_taken.add(unique)
         iid = len(instances) + 1
-        instances.append(Instance(iid, name, class_id(semantic), (0, 0, 0)))
+        instances.append(Instance(iid, unique, class_id(semantic), (0, 0, 0)))
         return iid
+
+    names_taken: set[str] = set()
 
     for a in performers:
         iid = add_instance(a.name, "Human")
@@ -169,7 +177,7 @@ def assemble_take(spec: Any, static: Any, lighting: Any, camera: Any, camera_kin
         mesh = getattr(prop, "mesh", None)  # shaped props (phav.actions.objects) bring their own
         if mesh is None:
             mesh = prop_mesh(prop.name, prop.kind, prop.size, prop.colour, prop.semantic)
-        add_parts([(f"prop/{prop.name}", mesh)], iid,
+        add_parts([(f"prop/{instances[iid - 1].name}", mesh)], iid,
                   np.array([[f[k][0]] for f in stage_poses]).reshape(T, 1, 3),
                   np.array([[f[k][1]] for f in stage_poses]).reshape(T, 1, 4))
     for group in groups:

@@ -72,7 +72,7 @@ def test_weakening_is_one_sided(baseline):
 
 def test_objects_are_a_ball_and_a_box():
     _, props, mods = run("o", 1)
-    assert [(p.name, p.semantic) for p in mods[0].props] == [("ball", "Ball"), ("box", "Misc")]
+    assert [(p.name, p.semantic) for p in mods[0].props] == [("thrown_ball", "Ball"), ("obstacle_box", "Misc")]
     ball_z = props[:, 0, 2]
     assert ball_z[0] < -5 and ball_z.max() > 0.5  # parked below the ground, then thrown
 
@@ -115,7 +115,7 @@ def test_a_foot_landing_on_the_objects_box_is_support_not_a_blow():
     take = Scenario(spec).simulate()
     assert take.meta["signature"]["ok"] and take.meta["variation"]["impacts"] == []
     feet = [take.actors[0].joints_3d[:, take.actors[0].joint_names.index(f"{side}_ankle")] for side in ("left", "right")]
-    box = take.part_pos[:, take.part_names.index("prop/box")]
+    box = take.part_pos[:, take.part_names.index("prop/obstacle_box")]
     size = take.meta["variation"]["o"]["box_size_m"]
     on_box = [np.any((np.abs(f[:, :2] - box[:, :2]).max(axis=1) < 0.5 * max(size[:2])) & (f[:, 2] > size[2])) for f in feet]
     assert any(on_box)  # the foot was over the box, above its top

@@ -222,8 +222,8 @@ class Objects(Modifier):
         ball_colour = tuple(float(x) for x in rng.uniform(0.1, 0.9, 3))
         box = tuple(float(x) for x in rng.uniform([0.25, 0.25, 0.15], [0.45, 0.45, 0.35]))
         self.props = [
-            Prop("ball", "Ball", "sphere", (radius,), ball_colour, 0.45),  # type: ignore[arg-type]
-            Prop("box", "Misc", "box", box, (0.45, 0.33, 0.2), 4.0),
+            Prop("thrown_ball", "Ball", "sphere", (radius,), ball_colour, 0.45),  # type: ignore[arg-type]
+            Prop("obstacle_box", "Misc", "box", box, (0.45, 0.33, 0.2), 4.0),
         ]
         self.record = {"throw_time_s": self.throw_time, "throw_from_rad": self.throw_from,
                        "throw_distance_m": self.throw_distance, "box_ahead_m": self.box_ahead,
