@@ -209,6 +209,8 @@ def test_cli_dataset_runs_and_lists_unknown_classes(tmp_path, capsys):
     assert info.value.code == 0
     err = capsys.readouterr().err
     assert "1 videos planned: 0 already done, 1 made, 0 failed, 0 left" in err
+    # 3 frames are shorter than a Walk takes: said before any work (the video made it anyway)
+    assert err.startswith("warning: videos of at most 3 frames are shorter than a class needs at 30 fps (Walk 30 frames)")
     (row,) = read_manifest(manifest_path(tmp_path)).values()
     assert row["spec"]["weather"] == "Cloudy"
     with pytest.raises(SystemExit) as info:

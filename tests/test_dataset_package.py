@@ -124,3 +124,19 @@ def test_export_and_split_options_are_checked():
     assert parse_split("16,2,2") == (16, 2, 2)
     with pytest.raises(SpecError, match="train,val,test"):
         parse_split("16,2")
+
+
+def test_class_labels_keep_the_classes_whose_videos_all_failed(tmp_path):
+    """classInd.txt numbers every planned class (a manifest row of any status), so a class whose
+    videos all failed keeps its label and a later --retry-failed run renumbers nothing."""
+    import json
+
+    rows = [{"key": "Walk/00000", "action": "Walk", "status": "done", "path": "Walk/v0", "frames": 30,
+             "spec": {"actor": "Model_Man01"}},
+            {"key": "Clap/00000", "action": "Clap", "status": "failed", "path": None, "frames": None,
+             "spec": {"actor": "Model_Man01"}}]
+    (tmp_path / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    counts = (len(available_values()["actor"]), 0, 0)
+    package_dataset(tmp_path, ("lists",), split=counts, seed=0)
+    assert read_class_index(tmp_path / "classInd.txt") == ["Clap", "Walk"]
+    assert (tmp_path / "mmaction_rawframes_train.txt").read_text().split() == ["Walk/v0", "30", "1"]

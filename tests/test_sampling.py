@@ -304,3 +304,18 @@ def test_the_default_classes_are_those_with_a_possible_video():
     assert "SyntheticCarHit" not in indoors.classes() and "Walk" in indoors.classes()
     with pytest.raises(ConfigError, match="SyntheticCarHit has no possible video: it does not take place in House"):
         indoors.classes(["SyntheticCarHit"])
+
+
+def test_classes_too_short_for_the_length_distribution():
+    """A class whose recipe needs more frames than any video can get is named with what it needs;
+    the action length distribution gives every class its own length, so none is too short."""
+    from phav.actions import get_action
+
+    needs = {name: get_action(name).frames_needed(30.0) for name in ("Walk", "Pour")}
+    fixed = SpecModel(SamplingConfig(), base=VideoSpec(frames=40))
+    assert fixed.longest_frames() == 40
+    assert fixed.too_short(["Walk", "Pour"]) == {n: f for n, f in needs.items() if f > 40} and "Pour" in fixed.too_short(["Pour"])
+    ranged = SpecModel(SamplingConfig.from_dict({"length": {"distribution": "uniform", "min": 10, "max": 500}}))
+    assert ranged.longest_frames() == 500 and ranged.too_short(["Pour"]) == {}
+    own = SpecModel(SamplingConfig.from_dict({"length": {"distribution": "action"}}), base=VideoSpec(frames=3))
+    assert own.longest_frames() is None and own.too_short(["Walk", "Pour"]) == {}

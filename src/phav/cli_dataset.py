@@ -45,6 +45,18 @@ def _split_options(kwargs: dict) -> tuple[dict, dict]:
     return fixed, base
 
 
+def _warn_short(model: "SpecModel", classes: list[str] | None) -> None:  # noqa: F821
+    """Warn, before any work, about the classes whose videos are shorter than their action needs."""
+    short = model.too_short(model.classes(classes))
+    if short:
+        listed = ", ".join(f"{name} {n}" for name, n in sorted(short.items(), key=lambda kv: (-kv[1], kv[0])))
+        what = "a class needs" if len(short) == 1 else f"{len(short)} classes need"
+        click.echo(f"warning: videos of at most {model.longest_frames()} frames are shorter than {what} "
+                   f"at {model.base.fps:g} fps ({listed} frames); their videos may fail their action checks "
+                   f"and be retried: give --frames {max(short.values())} or more, or leave out --frames and --seconds "
+                   "(each class then gets its own length)", err=True)
+
+
 def _classes(text: str | None) -> list[str] | None:
     return [c.strip() for c in text.split(",") if c.strip()] if text else None
 
@@ -121,6 +133,7 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
     exports = parse_exports(export)
     counts = parse_split(split)
     model = _model(config, base, fixed)
+    _warn_short(model, _classes(classes))
     summary = run_dataset(
         out, model, per_class, seed=seed, classes=_classes(classes), shard=parse_shard(shard), workers=workers,
         backend=backend, modalities=modalities, max_attempts=attempts, retry_failed=retry_failed,

@@ -535,6 +535,28 @@ class SpecModel:
                                   f"relax the options or leave {name} out of the classes")
         return list(dict.fromkeys(names))
 
+    def longest_frames(self) -> int | None:
+        """The most frames a video can get from the length distribution (``None``: the ``action``
+        distribution, which gives every class at least what it needs)."""
+        lc = self.config.length
+        if lc.distribution == "action":
+            return None
+        if lc.distribution == "fixed":
+            return int(lc.frames if lc.frames is not None else self.base.frames)
+        return int(lc.max)
+
+    def too_short(self, names: Sequence[str]) -> dict[str, int]:
+        """The classes of ``names`` that need more frames to show their action (their recipe's
+        duration at the base fps) than any video can get (:meth:`longest_frames`), with the frames
+        each needs; their videos may fail their action check and be retried."""
+        from phav.actions import get_action
+
+        longest = self.longest_frames()
+        if longest is None:
+            return {}
+        needed = {name: get_action(name).frames_needed(self.base.fps) for name in names}
+        return {name: n for name, n in needed.items() if n > longest}
+
     def _infeasible_reason(self, action: str) -> str:
         """Why the constraints and options leave ``action`` no video (for :meth:`classes`)."""
         if not self.distribution("clip", action):

@@ -77,6 +77,13 @@ def done_rows(out_root: str | Path) -> list[dict[str, Any]]:
     return [rows[k] for k in sorted(rows)]
 
 
+def planned_classes(out_root: str | Path) -> list[str]:
+    """Every class with a row in a manifest of ``out_root`` (made, failed or pending), sorted: the
+    labels of ``classInd.txt``, which a class whose videos all failed keeps, so that a later
+    ``--retry-failed`` run does not renumber the others."""
+    return sorted({r["action"] for path in Path(out_root).glob("manifest*.jsonl") for r in read_manifest(path).values()})
+
+
 def actor_splits(counts: tuple[int, int, int], seed: int) -> dict[str, str]:
     """Split of each registered actor preset (aliases follow their preset)."""
     from phav.sampling import available_values
@@ -182,7 +189,7 @@ def _per_video(out_root: Path, row: dict[str, Any], export: str) -> list[Path]:
 
 def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], exports: Sequence[str],
                   counts: tuple[int, int, int], seed: int) -> list[Path]:
-    classes = sorted({r["action"] for r in rows})
+    classes = planned_classes(out_root)
     labels = {name: k for k, name in enumerate(classes)}
     splits = actor_splits(counts, seed)
     by_split: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
