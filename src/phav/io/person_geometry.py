@@ -71,8 +71,8 @@ class PersonGeometry:
 
     def __init__(self, take: Take, instance_id: int) -> None:
         parts = np.flatnonzero(np.asarray(take.part_instance) == instance_id)
-        positions, part_of_vertex, edges = [], [], []
-        offset = 0
+        positions, part_of_vertex = [], []
+        self._meshes: list[Mesh] = []  # in vertex order: the rigid parts', then the skins'
         for p in parts:
             mesh = take.meshes[int(take.part_mesh[p])]
             n = len(mesh.positions)
@@ -80,18 +80,28 @@ class PersonGeometry:
                 continue
             positions.append(mesh.positions.astype(np.float64))
             part_of_vertex.append(np.full(n, p, dtype=np.int64))
-            edges.append(mesh_edges(mesh) + offset)
-            offset += n
+            self._meshes.append(mesh)
         self.local = np.concatenate(positions) if positions else np.zeros((0, 3))
         self.part = np.concatenate(part_of_vertex) if part_of_vertex else np.zeros(0, dtype=np.int64)
         self._skins = []
         for i, skin in enumerate(take.skins):
             if len(skin.mesh.positions) and int(take.part_instance[int(skin.bone_parts[0])]) == instance_id:
                 self._skins.append(_PosedSkin(take, i))
-                edges.append(mesh_edges(skin.mesh) + offset)
-                offset += len(skin.mesh.positions)
-        self.empty = offset == 0
-        self.edges = np.concatenate(edges) if edges else np.zeros((0, 2), dtype=np.int64)
+                self._meshes.append(skin.mesh)
+        self.empty = not self._meshes
+        self._edges: np.ndarray | None = None
+
+    @property
+    def edges(self) -> np.ndarray:
+        """``(E, 2) int64`` the meshes' distinct edges, as indices of :meth:`world_vertices`' rows
+        (made on first use: only a surface crossing the camera's near plane needs them)."""
+        if self._edges is None:
+            edges, offset = [np.zeros((0, 2), dtype=np.int64)], 0
+            for mesh in self._meshes:
+                edges.append(mesh_edges(mesh) + offset)
+                offset += len(mesh.positions)
+            self._edges = np.concatenate(edges)
+        return self._edges
 
     def world_vertices(self, take: Take, t: int) -> np.ndarray:
         """``(N, 3) float64`` world positions of the vertices at frame ``t`` (the rigid parts' first,
