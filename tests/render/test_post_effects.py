@@ -153,3 +153,16 @@ def test_grading_moves_the_histogram_as_configured():
     assert flat.std() < 0.75 * plain.std()
     grey = _render(take, post=("grade",), grade_saturation=0.0, grade_contrast=1.0)[0].img.astype(int)
     assert np.abs(grey[..., 0] - grey[..., 2]).max() <= 1
+
+
+def test_grading_contrast_keeps_the_darks():
+    """Contrast about mid grey in log space: a dark scene the tone curve leaves above black keeps
+    every such pixel above black (about 0.5 in linear light, a contrast of 1.05 clipped everything
+    below sRGB 43/255 to black: night frames came out black), a little darker than without it."""
+    take = _scene()
+    toned = _render(take, post=("tonemap",), exposure=0.05)[0].img.astype(int)
+    graded = _render(take, post=("tonemap", "grade"), exposure=0.05, grade_contrast=1.05)[0].img.astype(int)
+    lit = toned.max(axis=2) > 2
+    assert lit.mean() > 0.5 and toned.max() < 80  # a dark image, most of it above black
+    assert (graded.max(axis=2)[lit] > 0).all()
+    assert graded.mean() <= toned.mean() and abs(graded.mean() - toned.mean()) < 3

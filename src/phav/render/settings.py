@@ -32,6 +32,10 @@ class RenderSettings:
         exposure: multiplier on linear radiance before the tone curve.
         saturation: colour grade saturation (1 = unchanged).
         vignette: fraction of light lost in the image corners (0 = none).
+        grade_lift, grade_gain: the colour grade's per-channel lift and gain (``lift + c (gain - lift)``).
+        grade_contrast: the grade's contrast about mid grey in log space, ``0.18 (c / 0.18) ** contrast``
+            (1 = unchanged): black stays black and no dark value is clipped to it.
+        grade_saturation: the grade's saturation about the luminance (1 = unchanged).
         cull_back_faces: skip triangles seen from behind (only for closed, consistently wound meshes).
         cull_skin_back_faces: skip the people's skin triangles seen from behind in the G-buffer and
             ground-truth passes (not in the shadow map). A skin is closed and wound outwards
