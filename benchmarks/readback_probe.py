@@ -94,10 +94,6 @@ def compare_usages(take, quality: str, repeats: int, modes: dict[str, dict] = MO
                 "cpu_ms_per_frame": statistics.median(cpu for _, cpu in r)} for u, r in runs.items()}
 
 
-#: A frame's array fields, as :func:`phav.io.video_folder.frame_file_writers` takes them.
-FRAME_FIELDS: tuple[str, ...] = ("img", "raw", "depth", "flow", "flow_valid", "semantic", "instance")
-
-
 def _views_a_buffer(array: np.ndarray) -> bool:
     """Whether ``array``'s memory belongs to an object other than a numpy array (a mapped block's
     holder, :mod:`phav.render.readback_blocks`) rather than to an array of its own."""
@@ -118,7 +114,7 @@ def consumer_costs(take, quality: str, usages: list[str]) -> dict[str, dict]:
             frames = list(renderer.render_take(take, MODALITIES))
             copies, encodes, viewed, arrays_seen = [], [], 0, 0
             for frame in frames:
-                arrays = {f: getattr(frame, f) for f in FRAME_FIELDS if getattr(frame, f) is not None}
+                arrays = frame.arrays()
                 viewed += sum(1 for a in arrays.values() if _views_a_buffer(a))
                 arrays_seen += len(arrays)
                 start = time.thread_time()

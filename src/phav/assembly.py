@@ -100,6 +100,15 @@ def video_meta(spec: Any, static: Any, lighting: Any, camera_params: dict, camer
     return meta
 
 
+def unique_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``name_2``, ``name_3``, ... the first not in ``taken``; added to ``taken``."""
+    out, k = name, 2
+    while out in taken:
+        out, k = f"{name}_{k}", k + 1
+    taken.add(out)
+    return out
+
+
 def assemble_take(spec: Any, static: Any, lighting: Any, camera: Any, camera_kind: str, performers: Sequence[Any],
                   stage_props: Sequence[Any], stage_poses: Sequence[Sequence[tuple[np.ndarray, np.ndarray]]], *,
                   timestep: float, substeps: int, groups: Sequence[PartGroup] = (),
@@ -137,14 +146,10 @@ def assemble_take(spec: Any, static: Any, lighting: Any, camera: Any, camera_kin
     skins, tracks = [], []
 
     def add_instance(name: str, semantic: str) -> int:
-        """A new instance named ``name``, or ``name_2``, ``name_3``, ... once the name is taken (two
-        balls: an action's and a variation's), so that instances.txt names each once."""
-        unique, k = name, 2
-        while unique in names_taken:
-            unique, k = f"{name}_{k}", k + 1
-        names_taken.add(unique)
+        """A new instance, named once in the take (:func:`unique_name`: two balls, an action's and
+        a variation's, are ``ball`` and ``ball_2``)."""
         iid = len(instances) + 1
-        instances.append(Instance(iid, unique, class_id(semantic), (0, 0, 0)))
+        instances.append(Instance(iid, unique_name(name, names_taken), class_id(semantic), (0, 0, 0)))
         return iid
 
     names_taken: set[str] = set()

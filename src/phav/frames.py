@@ -40,7 +40,7 @@ class Frame:
         flow_valid: ``(H, W) bool`` false where the surface is occluded or outside the image at t+1,
             and everywhere on the last frame.
         semantic: ``(H, W) uint8`` semantic id (``labels.SEMANTIC_CLASSES``).
-        instance: ``(H, W) uint16`` instance id, 0 = background/stuff.
+        instance: ``(H, W) uint16`` instance id, 0 = the scenery (see the README's Conventions).
     """
 
     index: int
@@ -51,3 +51,8 @@ class Frame:
     flow_valid: np.ndarray | None = None
     semantic: np.ndarray | None = None
     instance: np.ndarray | None = None
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The frame's arrays that are not ``None``, by field name (``img``, ..., ``instance``)."""
+        return {f.name: value for f in dataclasses.fields(self)
+                if f.name != "index" and (value := getattr(self, f.name)) is not None}

@@ -292,8 +292,7 @@ def test_frame_file_writers_give_the_files_the_writer_writes(tmp_path, spec, tak
 
     path = _write(tmp_path, spec, take, frames)
     f = frames[0]
-    fields = {k: getattr(f, k) for k in ("img", "raw", "depth", "flow", "flow_valid", "semantic", "instance")}
-    writers = frame_file_writers(fields, take.instances)
+    writers = frame_file_writers(f.arrays(), take.instances)
     assert [kind for kind, _ in writers] == list(layout.FRAME_PATTERNS)
     for kind, write in writers:  # into memory: the bytes of the video folder's file
         buffer = io.BytesIO()

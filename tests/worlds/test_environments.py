@@ -178,6 +178,23 @@ def _quad_edges(mesh) -> list[tuple[tuple[float, float], tuple[float, float]]]:
     return edges
 
 
+def assert_watertight(mesh, far: float) -> None:
+    """Every edge of the flat quad ``mesh`` is shared by exactly two quads, but those along its
+    outer border (a square ``2 far`` metres a side), which belong to one."""
+    counts = collections.Counter(_quad_edges(mesh))
+    (x_lo, y_lo), (x_hi, y_hi) = mesh.positions[:, :2].min(axis=0), mesh.positions[:, :2].max(axis=0)
+
+    def on_border(edge) -> bool:  # along the outer rectangle at +-far
+        (xa, ya), (xb, yb) = edge
+        return (xa == xb and xa in (x_lo, x_hi)) or (ya == yb and ya in (y_lo, y_hi))
+
+    border = {e: n for e, n in counts.items() if on_border(e)}
+    inner = {e: n for e, n in counts.items() if not on_border(e)}
+    assert x_hi - x_lo == pytest.approx(2 * far) and y_hi - y_lo == pytest.approx(2 * far)
+    assert inner and all(n == 2 for n in inner.values()), [e for e, n in inner.items() if n != 2][:5]
+    assert border and all(n == 1 for n in border.values())
+
+
 @pytest.mark.parametrize("build", ["tiled", "painted"])
 def test_ground_is_watertight_no_edge_ends_inside_another(build):
     """Quads meeting along a line must share that line's two vertices (no T-junctions): a long far
@@ -193,18 +210,7 @@ def test_ground_is_watertight_no_edge_ends_inside_another(build):
         mesh = painted_ground(rng, [GRASS, SAND], lambda x, y: (x > y).astype(int), half_extent=5.0, tile=0.5,
                               far_extent=40.0, center=(0.3, -1.1))
         far = 40.0
-    counts = collections.Counter(_quad_edges(mesh))
-    (x_lo, y_lo), (x_hi, y_hi) = mesh.positions[:, :2].min(axis=0), mesh.positions[:, :2].max(axis=0)
-
-    def on_border(edge) -> bool:  # along the outer rectangle at +-far
-        (xa, ya), (xb, yb) = edge
-        return (xa == xb and xa in (x_lo, x_hi)) or (ya == yb and ya in (y_lo, y_hi))
-
-    border = {e: n for e, n in counts.items() if on_border(e)}
-    inner = {e: n for e, n in counts.items() if not on_border(e)}
-    assert x_hi - x_lo == pytest.approx(2 * far) and y_hi - y_lo == pytest.approx(2 * far)
-    assert inner and all(n == 2 for n in inner.values()), [e for e, n in inner.items() if n != 2][:5]
-    assert all(n == 1 for n in border.values())
+    assert_watertight(mesh, far)
 
 
 def test_ground_frames_are_watertight_around_what_they_ring():
@@ -218,10 +224,4 @@ def test_ground_frames_are_watertight_around_what_they_ring():
     rects(b, edges[:-1], edges[1:], -inner[1], inner[1], (0.1, 0.3, 0.1), "Terrain")
     xs, ys = frame(b, inner, outer, (0.4, 0.1, 0.1), "Terrain", xs=edges)
     frame(b, outer, (600.0, 600.0), (0.3, 0.3, 0.3), "Road", xs=xs, ys=ys)
-    mesh = b.build("ground")
-    counts = collections.Counter(_quad_edges(mesh))
-    on_border = [e for e in counts if all(abs(v) == 600.0 for v in (e[0][0], e[1][0])) or
-                 all(abs(v) == 600.0 for v in (e[0][1], e[1][1]))]
-    assert on_border and all(counts[e] == 1 for e in on_border)
-    assert all(n == 2 for e, n in counts.items() if e not in on_border), \
-        [e for e, n in counts.items() if n != 2 and e not in on_border][:5]
+    assert_watertight(b.build("ground"), 600.0)

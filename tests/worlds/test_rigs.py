@@ -18,13 +18,19 @@ _A = np.linspace(0, 2 * np.pi, 8, endpoint=False)
 BODY = np.array([[0.25 * np.cos(a), 0.25 * np.sin(a), z] for a in _A for z in (-0.95, 0.0, 0.8)])
 
 
-def visible_fraction(track, pelvis: np.ndarray) -> np.ndarray:
-    """Per frame: the fraction of the actor's 2D box inside the image (0 when behind the camera)."""
+def body_pixels(track, pelvis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The actor's body points (BODY about ``pelvis (T, 3)``) in the image: pixels ``(T, B, 2)``
+    and camera depths ``(T, B)``."""
     pts = pelvis[:, None, :] + BODY[None]  # (T, B, 3)
     cam = np.einsum("tij,tbj->tbi", track.world_to_camera[:, :3, :3], pts) + track.world_to_camera[:, None, :3, 3]
     z = cam[..., 2]
     uv = np.einsum("tij,tbj->tbi", track.K[:, :2, :2], cam[..., :2] / np.maximum(z, 1e-9)[..., None])
-    uv += track.K[:, None, :2, 2]
+    return uv + track.K[:, None, :2, 2], z
+
+
+def visible_fraction(track, pelvis: np.ndarray) -> np.ndarray:
+    """Per frame: the fraction of the actor's 2D box inside the image (0 when behind the camera)."""
+    uv, z = body_pixels(track, pelvis)
     lo, hi = uv.min(axis=1), uv.max(axis=1)
     area = np.prod(hi - lo, axis=1)
     inside = np.prod(np.clip(np.minimum(hi, [W - 0.5, H - 0.5]) - np.maximum(lo, [-0.5, -0.5]), 0, None), axis=1)
@@ -175,9 +181,7 @@ def test_a_turned_rig_stands_that_much_further_round_the_subject(kind):
 
 def _body_height_fraction(track, pelvis: np.ndarray) -> np.ndarray:
     """Per frame: the actor's height in the image over the image's height."""
-    pts = pelvis[:, None, :] + BODY[None]
-    cam = np.einsum("tij,tbj->tbi", track.world_to_camera[:, :3, :3], pts) + track.world_to_camera[:, None, :3, 3]
-    v = track.K[:, 1, 1][:, None] * cam[..., 1] / cam[..., 2]
+    v = body_pixels(track, pelvis)[0][..., 1]
     return (v.max(axis=1) - v.min(axis=1)) / H
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from phav.api.cameras import CameraPoses
 from phav.api.meshes import MeshFileError, load_mesh
 from phav.api.props import MeshProp, UrdfProp, _quat, builtin_prop
+from phav.assembly import unique_name
 from phav.body.anthropometry import BodyShape
 from phav.body.appearance import Appearance
 from phav.body.presets import get_preset, sample_actor
@@ -247,11 +248,7 @@ class Scene:
         return self._base.seed
 
     def _unique(self, name: str) -> str:
-        out, k = name, 2
-        while out in self._names:
-            out, k = f"{name}_{k}", k + 1
-        self._names.add(out)
-        return out
+        return unique_name(name, self._names)
 
     # ---- people -------------------------------------------------------------------------------
     def add_person(self, action: str | None = "Walk", *, clip: Clip | str | None = None,

@@ -69,19 +69,19 @@ def parse_split(text: str) -> tuple[int, int, int]:
     return counts  # type: ignore[return-value]
 
 
-def done_rows(out_root: str | Path) -> list[dict[str, Any]]:
-    """The ``done`` rows of every manifest in ``out_root``, sorted by key."""
+def manifest_rows(out_root: str | Path) -> list[dict[str, Any]]:
+    """Every row of every manifest in ``out_root`` (done, failed or pending), sorted by key."""
     rows: dict[str, dict[str, Any]] = {}
     for path in sorted(Path(out_root).glob("manifest*.jsonl")):
-        rows.update({k: r for k, r in read_manifest(path).items() if r["status"] == "done"})
+        rows.update(read_manifest(path))
     return [rows[k] for k in sorted(rows)]
 
 
-def planned_classes(out_root: str | Path) -> list[str]:
-    """Every class with a row in a manifest of ``out_root`` (made, failed or pending), sorted: the
-    labels of ``classInd.txt``, which a class whose videos all failed keeps, so that a later
-    ``--retry-failed`` run does not renumber the others."""
-    return sorted({r["action"] for path in Path(out_root).glob("manifest*.jsonl") for r in read_manifest(path).values()})
+def planned_classes(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Every class with a row in ``rows`` (a dataset's :func:`manifest_rows`: made, failed or
+    pending), sorted: the labels of ``classInd.txt``, which a class whose videos all failed keeps,
+    so that a later ``--retry-failed`` run does not renumber the others."""
+    return sorted({r["action"] for r in rows})
 
 
 def actor_splits(counts: tuple[int, int, int], seed: int) -> dict[str, str]:
@@ -137,7 +137,8 @@ def package_dataset(
         SpecError: an export needs a modality the videos lack, or the split does not fit the presets.
     """
     out_root = Path(out_root)
-    rows = done_rows(out_root)
+    every_row = manifest_rows(out_root)
+    rows = [r for r in every_row if r["status"] == "done"]
     written: list[Path] = []
     i, n = shard
     mine = [r for r in rows if n == 1 or hash_position(r) % n == i]
@@ -146,7 +147,7 @@ def package_dataset(
             for row in mine:
                 written.extend(_per_video(out_root, row, export))
     if i == 0 and ("lists" in exports or "posec3d" in exports):
-        written.extend(_dataset_wide(out_root, rows, exports, split, seed))
+        written.extend(_dataset_wide(out_root, rows, planned_classes(every_row), exports, split, seed))
     return written
 
 
@@ -187,9 +188,8 @@ def _per_video(out_root: Path, row: dict[str, Any], export: str) -> list[Path]:
     return [folder]
 
 
-def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], exports: Sequence[str],
+def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], classes: list[str], exports: Sequence[str],
                   counts: tuple[int, int, int], seed: int) -> list[Path]:
-    classes = planned_classes(out_root)
     labels = {name: k for k, name in enumerate(classes)}
     splits = actor_splits(counts, seed)
     by_split: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}

@@ -41,7 +41,7 @@ Rules (also written into :data:`ANNOTATION_CONVENTIONS`):
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -78,17 +78,17 @@ ANNOTATION_CONVENTIONS: dict[str, str] = {
 }
 
 
-def _bbox_2d(cam: np.ndarray, edges: Callable[[], np.ndarray], K: np.ndarray, width: int,
+def _bbox_2d(cam: np.ndarray, geometry: PersonGeometry, K: np.ndarray, width: int,
              height: int) -> list[float] | None:
-    """2D box of points ``cam (N, 3)`` (camera frame) of a mesh, clipped at the near plane (``edges()``
-    gives the mesh's ``(E, 2)`` edges, asked for only when some point lies behind it)."""
+    """2D box of ``geometry``'s posed vertices ``cam (N, 3)`` (camera frame), clipped at the near
+    plane (its edges are asked for only when some vertex lies behind it)."""
     x, y, z = np.ascontiguousarray(cam.T)  # columns: the reductions below run along contiguous rows
     front = z > BBOX_NEAR_M
     if front.all():  # nothing crosses the near plane: the vertices bound the surface
         xz, yz = x / z, y / z
     else:
         xs, ys, zs = [x[front]], [y[front]], [z[front]]
-        pairs = edges()
+        pairs = geometry.edges
         if len(pairs):
             za, zb = z[pairs[:, 0]], z[pairs[:, 1]]
             cross = (za > BBOX_NEAR_M) != (zb > BBOX_NEAR_M)
@@ -191,7 +191,7 @@ class AnnotationBuilder:
             bbox_2d = bbox_3d = None
             if not geom.empty:
                 verts = geom.world_vertices(take, t)
-                bbox_2d = _bbox_2d(camera.to_camera(verts, w2c), lambda: geom.edges, K, take.width, take.height)
+                bbox_2d = _bbox_2d(camera.to_camera(verts, w2c), geom, K, take.width, take.height)
                 columns = np.ascontiguousarray(verts.T)
                 lo, hi = columns.min(axis=1), columns.max(axis=1)
                 bbox_3d = {"min": lo, "max": hi, "center": (lo + hi) / 2.0, "size": hi - lo}

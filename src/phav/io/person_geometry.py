@@ -9,8 +9,9 @@ by linear blend skinning: vertex ``v`` at frame ``t`` is
 the skins their boxes would be empty.
 
 Skinning, per skin: every (vertex, bone) pair with a non-zero weight is kept once, in its bone's
-frame and scaled by its weight (``w * inverse_bind @ p_bind``), grouped by bone; a frame then costs
-one ``(M_b, 3) @ (3, 3)`` product per bone and a weighted sum per vertex (``np.bincount``).
+frame and scaled by its weight (``w * inverse_bind @ p_bind``, with ``w`` as a fourth column),
+grouped by bone; a frame then costs one ``(M_b, 4) @ (4, 3)`` product per bone (the bone's rotation
+and translation) and a sum per vertex (``np.bincount``).
 """
 
 from __future__ import annotations

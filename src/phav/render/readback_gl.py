@@ -148,7 +148,8 @@ def choose_readback_usage(setting: str, ctx: moderngl.Context) -> str:
     """The pixel buffer usage (a key of :data:`PBO_USAGES`) for ``RenderSettings.readback_usage``
     ``setting`` on ``ctx``: the setting itself, or for ``"auto"``: :data:`PERSISTENT_VIEWS` on Mesa's
     drivers with GL 4.4 (no copy of the frames' bytes; measured there: the no-op driver's CPU per
-    ``phav`` frame 0.54 against 0.75 ms, llvmpipe's ``preview`` frames/s +4-8 %), else
+    ``phav`` frame 0.39-0.41 against 0.55-0.56 ms, ``benchmarks/results/noop-readback-views.txt``;
+    llvmpipe within noise, 1.02-1.09x, ``llvmpipe-readback-probe.json``), else
     :data:`DEFAULT_PBO_USAGE` (other drivers until ``python -m benchmarks.readback_probe`` has
     measured them, the speed at which the frames' arrays are read included).
 

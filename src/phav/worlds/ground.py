@@ -6,7 +6,7 @@ import numpy as np
 
 from phav.labels import class_id
 from phav.take import Mesh
-from phav.worlds.primitives import rect_corners, split_quads
+from phav.worlds.primitives import rect_corners, ring_cells, split_quads
 
 #: Tiles per side of the blocks a tiled ground's triangles come in (:func:`block_order`).
 TILE_BLOCK = 8
@@ -68,31 +68,19 @@ def tiled_ground(
 def _far_ring(name: str, half: float, far: float, tile: float, center, rows: list[tuple[int, np.ndarray]],
               outer: tuple[int, np.ndarray]) -> Mesh:
     """Flat quads at ``z = 0`` covering ``center +- far`` outside the tiled square ``center +- half``
-    (:func:`_tile_grid`'s ``n x n`` tiles of ``tile`` metres), watertight against it.
-
-    Every quad that borders the square spans exactly one tile's edge, with that tile's two corner
-    values (the same arithmetic as :func:`_tiles`): long rectangles meeting the tiles along a line
-    would leave T-junctions, where rasterised edges part by a pixel and the background (sky, its
-    depth infinite) shows through. A row of tiles continues to ``+-far`` in x as one quad on each
+    (:func:`_tile_grid`'s ``n x n`` tiles of ``tile`` metres), watertight against it
+    (:func:`~phav.worlds.primitives.ring_cells`, with each tile's two corner values computed as
+    :func:`_tiles` computes them). A row of tiles continues to ``+-far`` in x as one quad on each
     side, labelled and coloured ``rows[j] = (class id, albedo (3,))``; the columns continue in y, and
-    the four corners, as ``outer``.
-    """
+    the four corners, as ``outer``."""
     n = int(round(2 * half / tile))
     edges = -half + tile * np.arange(n + 1)
     cx, cy = center
     lo_x, lo_y = edges[:-1] + cx, edges[:-1] + cy  # the tiles' lower corners, as _tile_grid gives them
-    hi_x, hi_y = lo_x + tile, lo_y + tile  # and their upper ones, as _tiles adds the tile's side
-    left, right, bottom, top = lo_x[0], hi_x[-1], lo_y[0], hi_y[-1]
-    x_out = ((cx - far, left), (right, cx + far))
-    y_out = ((cy - far, bottom), (top, cy + far))
-    bounds, kinds = [], []
-    for x0, x1 in x_out:  # each row of tiles continued to the left and the right
-        bounds += [(x0, x1, y0, y1) for y0, y1 in zip(lo_y, hi_y)]
-        kinds += rows
-    for y0, y1 in y_out:  # each column continued down and up, and the corners
-        bounds += [(x0, x1, y0, y1) for x0, x1 in zip(lo_x, hi_x)] + [(x0, x1, y0, y1) for x0, x1 in x_out]
-        kinds += [outer] * (n + 2)
-    return _rects(name, np.array(bounds), np.array([k[1] for k in kinds]), np.array([k[0] for k in kinds], dtype=np.uint8))
+    spans_x, spans_y = np.stack([lo_x, lo_x + tile], axis=1), np.stack([lo_y, lo_y + tile], axis=1)  # + side: as _tiles
+    bounds, row = ring_cells(spans_x, spans_y, (cx - far, cx + far, cy - far, cy + far))
+    kinds = [rows[r] if r >= 0 else outer for r in row]
+    return _rects(name, bounds, np.array([k[1] for k in kinds]), np.array([k[0] for k in kinds], dtype=np.uint8))
 
 
 def _tile_grid(half_extent: float, tile: float, center=(0.0, 0.0)) -> tuple[np.ndarray, np.ndarray]:

@@ -59,6 +59,34 @@ def rect_corners(x0, x1, y0, y1, z=0.0) -> np.ndarray:
                      np.stack([x1, y1, z], axis=-1), np.stack([x0, y1, z], axis=-1)], axis=1)
 
 
+def ring_cells(x_spans: np.ndarray, y_spans: np.ndarray, outer: tuple[float, float, float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Axis-aligned rectangles covering ``outer`` (``x0, x1, y0, y1`` metres) outside an inner
+    rectangle, watertight against what fills it: ``x_spans (n, 2)`` are the consecutive intervals
+    its bottom and top edges are cut into by their vertices, ``y_spans (m, 2)`` those of its sides.
+
+    Surfaces meeting along a line must share that line's vertices: where one edge ends inside another
+    (a T-junction) the rasterised edges part by a pixel and the background (the sky, depth infinite)
+    shows through. So every rectangle that borders the inner one spans exactly one of its intervals:
+    each side interval continues outwards to the left and to the right, each bottom and top interval
+    down and up, and four rectangles fill the corners.
+
+    Returns:
+        ``(K, 4)`` bounds rows ``x0, x1, y0, y1`` and ``(K,) int`` the index of the side interval
+        (``y_spans``) a rectangle continues, ``-1`` for those below, above and in the corners.
+    """
+    x_spans, y_spans = np.asarray(x_spans, dtype=np.float64), np.asarray(y_spans, dtype=np.float64)
+    x_out = ((outer[0], x_spans[0, 0]), (x_spans[-1, 1], outer[1]))
+    y_out = ((outer[2], y_spans[0, 0]), (y_spans[-1, 1], outer[3]))
+    bounds, row = [], []
+    for x0, x1 in x_out:  # each side interval continued to the left and to the right
+        bounds += [(x0, x1, y0, y1) for y0, y1 in y_spans]
+        row += range(len(y_spans))
+    for y0, y1 in y_out:  # each bottom and top interval continued down and up, and the corners
+        bounds += [(x0, x1, y0, y1) for x0, x1 in x_spans] + [(x0, x1, y0, y1) for x0, x1 in x_out]
+        row += [-1] * (len(x_spans) + 2)
+    return np.array(bounds, dtype=np.float64), np.array(row, dtype=np.int64)
+
+
 def yaw_matrix(yaw: float) -> np.ndarray:
     """``(3, 3)`` rotation about +Z by ``yaw`` radians."""
     c, s = np.cos(yaw), np.sin(yaw)

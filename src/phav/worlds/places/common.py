@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from phav.worlds.kit import SceneKit
-from phav.worlds.primitives import MeshBuilder, bush, rect_corners, tree
+from phav.worlds.primitives import MeshBuilder, bush, rect_corners, ring_cells, tree
 from phav.worlds.scene import Collider
 
 
@@ -20,24 +20,16 @@ def rects(b: MeshBuilder, x0, x1, y0, y1, colors, label: str, z: float = 0.0) ->
 def frame(b: MeshBuilder, inner: tuple[float, float], outer: tuple[float, float], color, label: str,
           z: float = 0.0, xs=None, ys=None) -> tuple[np.ndarray, np.ndarray]:
     """The horizontal ring between two centred rectangles of half sizes ``inner`` and ``outer``,
-    watertight against what fills the inner one and what rings it in turn.
-
-    Surfaces that meet along a line must share that line's vertices: where one edge ends inside
-    another (a T-junction) the rasterised edges part by a pixel and the background (the sky, depth
-    infinite) shows through. So the ring is the grid of cells outside the inner rectangle whose
-    lines are the inner rectangle's own vertices along its edges, ``xs`` along its bottom and top
-    (sorted, from ``-inner[0]`` to ``inner[0]``; default those two) and ``ys`` along its sides, and
-    ``+-outer``. Returns the ring's vertices along its outer edges, ``(xs, ys)`` for a ring around it.
-    """
+    watertight (:func:`~phav.worlds.primitives.ring_cells`) against what fills the inner one, whose
+    vertices along its bottom and top edges are ``xs`` (sorted, from ``-inner[0]`` to ``inner[0]``;
+    default those two) and along its sides ``ys``. Returns the ring's vertices along its outer
+    edges, ``(xs, ys)`` for a ring around it."""
     (ix, iy), (ox, oy) = inner, outer
     xs = np.array([-ix, ix] if xs is None else xs, dtype=np.float64)
     ys = np.array([-iy, iy] if ys is None else ys, dtype=np.float64)
-    x_lines, y_lines = np.concatenate([[-ox], xs, [ox]]), np.concatenate([[-oy], ys, [oy]])
-    i, j = np.meshgrid(np.arange(len(x_lines) - 1), np.arange(len(y_lines) - 1), indexing="ij")
-    outside = ~((i >= 1) & (i <= len(xs) - 1) & (j >= 1) & (j <= len(ys) - 1))
-    i, j = i[outside], j[outside]
-    rects(b, x_lines[i], x_lines[i + 1], y_lines[j], y_lines[j + 1], color, label, z)
-    return x_lines, y_lines
+    bounds, _ = ring_cells(np.stack([xs[:-1], xs[1:]], axis=1), np.stack([ys[:-1], ys[1:]], axis=1), (-ox, ox, -oy, oy))
+    rects(b, *bounds.T, color, label, z)
+    return np.concatenate([[-ox], xs, [ox]]), np.concatenate([[-oy], ys, [oy]])
 
 
 def scatter_trees(kit: SceneKit, rng: np.random.Generator, count: int, sample_xy, tries: int = 8) -> int:
