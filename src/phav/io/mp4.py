@@ -36,6 +36,10 @@ def write_mp4(path: str | Path, frames: Iterable[np.ndarray], fps: float, *, crf
     """
     av = _av()
     rate = Fraction(fps).limit_denominator(1001)
+    # Frames carry this time base, not the stream's: the muxer replaces the stream's (mp4: 1/15360)
+    # when it writes the header, at the first packet (after x264's lookahead of about 40 frames),
+    # and frame pts read in that base would all round to 0.
+    time_base = 1 / rate
     count = 0
     path = Path(path)
     with av.open(str(path), mode="w", format="mp4") as container:
@@ -50,14 +54,14 @@ def write_mp4(path: str | Path, frames: Iterable[np.ndarray], fps: float, *, crf
                     raise ValueError(f"write_mp4: H.264 yuv420p needs an even size, got {width}x{height}")
                 stream = container.add_stream("libx264", rate=rate)
                 stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-                stream.time_base = 1 / rate
+                stream.time_base = time_base
                 stream.options = {"crf": str(crf), "bf": "0"}
             if frame.shape != (stream.height, stream.width, 3) or frame.dtype != np.uint8:
                 raise ValueError(f"write_mp4: frame {count} is {frame.shape} {frame.dtype}, "
                                  f"expected ({stream.height}, {stream.width}, 3) uint8")
             video_frame = av.VideoFrame.from_ndarray(frame, format="rgb24")
             video_frame.pts = count
-            video_frame.time_base = stream.time_base
+            video_frame.time_base = time_base
             for packet in stream.encode(video_frame):
                 container.mux(packet)
             count += 1
