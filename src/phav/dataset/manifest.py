@@ -21,6 +21,8 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from phav.io.atomic import replacing
+
 STATUSES = ("done", "failed", "pending")
 
 
@@ -81,11 +83,8 @@ class ManifestAppender:
 
 def write_manifest(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> None:
     """Replace the manifest with ``rows`` atomically (temporary file, fsync, rename)."""
-    path = Path(path)
-    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(temp, "w", encoding="utf-8") as fh:
+    with replacing(path) as temp, open(temp, "w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, sort_keys=True) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(temp, path)

@@ -16,7 +16,6 @@ the folder) and is idempotent: running it again rewrites the same files.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -24,6 +23,7 @@ import numpy as np
 
 from phav.dataset.manifest import read_manifest
 from phav.errors import SpecError
+from phav.io.atomic import replacing
 from phav.io import flow as flow_codec
 from phav.io import images, layout
 from phav.io.flow_formats import write_flo, write_kitti_flow
@@ -105,10 +105,10 @@ def actor_splits(counts: tuple[int, int, int], seed: int) -> dict[str, str]:
 
 
 def _replace_into(path: Path, write: Any) -> Path:
-    """Write through a temporary sibling and rename, so a killed export leaves no torn file."""
-    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    write(temp)
-    os.replace(temp, path)
+    """``write(temp)``, then rename the temporary sibling over ``path`` (:func:`phav.io.atomic.replacing`):
+    a failed or killed export leaves no torn file and no temporary."""
+    with replacing(path) as temp:
+        write(temp)
     return path
 
 

@@ -7,13 +7,13 @@ the exact values stay in the video folder's files.
 
 from __future__ import annotations
 
-import os
 import zipfile
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from phav.io.atomic import replacing
 from phav.io.reader import VideoData
 from phav.labels import colorize_semantic, instance_colors
 from phav.take import Instance
@@ -128,9 +128,8 @@ def write_previews(data: VideoData, folder: str | Path, fps: float) -> dict[str,
     paths = {}
     for modality, frames in video_previews(data).items():
         path = folder / f"preview_{modality}.mp4"
-        temp = folder / f".preview_{modality}.{os.getpid()}.mp4"
-        write_mp4(temp, even_size(frames), fps)
-        os.replace(temp, path)
+        with replacing(path) as temp:
+            write_mp4(temp, even_size(frames), fps)
         paths[modality] = path
     return paths
 
@@ -142,11 +141,9 @@ _STORED = (".jpg", ".png", ".mp4", ".npz")
 def write_zip(video_folder: str | Path, path: str | Path) -> Path:
     """Zip every file of ``video_folder`` under ``<folder name>/`` into ``path`` (atomic rename)."""
     video_folder, path = Path(video_folder), Path(path)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with zipfile.ZipFile(temp, "w") as archive:
+    with replacing(path) as temp, zipfile.ZipFile(temp, "w") as archive:
         for entry in sorted(video_folder.iterdir()):
             if entry.is_file():
                 kind = zipfile.ZIP_STORED if entry.suffix in _STORED else zipfile.ZIP_DEFLATED
                 archive.write(entry, f"{video_folder.name}/{entry.name}", compress_type=kind)
-    os.replace(temp, path)
     return path

@@ -15,11 +15,12 @@ are *spawned* (never forked: GL contexts and PyBullet clients must not be copied
 from __future__ import annotations
 
 import json
-import os
 import time
 import traceback
 from pathlib import Path
 from typing import Any
+
+from phav.io.atomic import replacing
 
 #: Job states.
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -31,9 +32,8 @@ VIDEO_SUBDIR = "video"
 def write_job_file(folder: Path, record: dict[str, Any]) -> None:
     """Atomically replace ``folder/job.json`` with ``record``."""
     folder.mkdir(parents=True, exist_ok=True)
-    temp = folder / f".{JOB_FILE}.{os.getpid()}.tmp"
-    temp.write_text(json.dumps(record, sort_keys=True, indent=1), encoding="utf-8")
-    os.replace(temp, folder / JOB_FILE)
+    with replacing(folder / JOB_FILE) as temp:
+        temp.write_text(json.dumps(record, sort_keys=True, indent=1), encoding="utf-8")
 
 
 def read_job_file(folder: Path) -> dict[str, Any] | None:
