@@ -276,6 +276,19 @@ def test_a_dropped_ball_falls_as_gravity_says_and_a_static_prop_stays():
     np.testing.assert_allclose(box, np.tile([3.0, 3.0, 0.25], (7, 1)), atol=1e-9)
 
 
+@pytest.mark.parametrize("mass", [0.0, 12.0])
+def test_a_prop_placed_inside_a_person_is_refused_before_the_physics_flings_them(mass):
+    scene = phav.Scene(frames=7, size=(64, 48), seed=0)
+    scene.add_person("Walk", position=(0.0, 2.0))
+    scene.add_prop("chair", position=(0.0, 2.0, 0.0), mass=mass)
+    with pytest.raises(phav.SpecError, match=r"prop 'chair' overlaps the person '.+' \(\d+ cm deep\).*\(0, 2\)\); place the prop"):
+        scene.simulate()
+    beside = phav.Scene(frames=7, size=(64, 48), seed=0)  # the same chair a metre aside: no complaint
+    beside.add_person("Walk", position=(0.0, 2.0))
+    beside.add_prop("chair", position=(0.0, 3.0, 0.0), mass=mass)
+    assert beside.simulate().num_frames == 7
+
+
 def test_urdf_prop_moves_with_physics_and_bad_urdf_names_the_line(tmp_path):
     urdf = tmp_path / "crate.urdf"
     urdf.write_text("""<robot name="crate"><link name="body">

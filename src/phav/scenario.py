@@ -203,6 +203,7 @@ def run_physics(static: Any, performers: Sequence[Performer], frames: int, times
         ``[frame][prop]`` and the bodies' part poses ``[frame][part]``, each ``(pos (3,), quat (4,))``.
 
     Raises:
+        SpecError: one of ``bodies`` overlaps a performer where the simulation starts.
         phav.physics.SimulationError: the simulation exploded (NaN, speed or penetration bound).
     """
     stage_props = [p for a in performers for m in a.modifiers for p in m.props]
@@ -222,6 +223,7 @@ def run_physics(static: Any, performers: Sequence[Performer], frames: int, times
                     modifier.setup_actors(world, [a.human] + [c.human for c in a.companions])
         for body in bodies:
             body.create(world)
+        _check_bodies_clear_of_people(world, bodies, performers)
         time_s = 0.0
         for frame in range(frames):
             if frame:
@@ -247,6 +249,27 @@ def run_physics(static: Any, performers: Sequence[Performer], frames: int, times
             a.variation_record = {m.letter: m.record for m in a.variations}
             a.variation_record["impacts"] = [list(i) for i in a.human.impacts]
     return stage_props, stage_poses, body_poses
+
+
+#: How deep (m) a scene's own body may reach into a person where the simulation starts: more, and
+#: the contact solver flings them apart at tens of metres a second in the first step.
+START_OVERLAP_TOLERANCE = 0.01
+
+
+def _check_bodies_clear_of_people(world: World, bodies: Sequence[Any], performers: Sequence[Performer]) -> None:
+    """Raise a :class:`SpecError` naming the first of ``bodies`` (created, with ``name`` and
+    PyBullet id ``body``) that reaches more than :data:`START_OVERLAP_TOLERANCE` into a performer's
+    body in its start pose."""
+    c = world.client
+    for body in bodies:
+        for a in performers:
+            points = c.getClosestPoints(bodyA=body.body, bodyB=a.human.body_id, distance=0.0)
+            depth = -min((p[8] for p in points), default=0.0)
+            if depth > START_OVERLAP_TOLERANCE:
+                x, y = a.position
+                raise SpecError(f"prop {body.name!r} overlaps the person {a.name!r} ({depth * 100:.0f} cm deep) where the "
+                                f"simulation starts (the person stands at ({x:g}, {y:g})); place the prop "
+                                "elsewhere or start the person elsewhere")
 
 
 class Scenario:
