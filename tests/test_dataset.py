@@ -228,3 +228,21 @@ def test_quality_preset_reaches_every_video(tmp_path):
     assert render["ssaa"] == 1 and render["post"] == ["tonemap"]
     with pytest.raises(SpecError, match="unknown quality"):
         run_dataset(tmp_path, tiny_model(), 1, progress=False, quality="ultra")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--size", "49x32", "--export", "mp4"], "export mp4 needs an even width and height (H.264 yuv420p), and the size "
+                                             "is 49x32; use --size 50x32 or leave mp4 out of --export"),
+    (["--modalities", "img,depth", "--export", "kitti"], "export kitti needs the flow modality; add it to --modalities"),
+    (["--frames", "3", "--shard", "3/2"], "shard '3/2' is out of range"),  # and no warning about the length first
+])
+def test_cli_dataset_refuses_what_it_could_not_finish_before_any_video_is_made(tmp_path, capsys, args, message):
+    from phav.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["dataset", "--out", str(tmp_path / "ds"), "--videos-per-class", "1", "--classes", "Walk",
+              "--no-progress", *args])
+    assert info.value.code != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err
+    assert not (tmp_path / "ds").exists()

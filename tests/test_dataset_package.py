@@ -140,3 +140,14 @@ def test_class_labels_keep_the_classes_whose_videos_all_failed(tmp_path):
     package_dataset(tmp_path, ("lists",), split=counts, seed=0)
     assert read_class_index(tmp_path / "classInd.txt") == ["Clap", "Walk"]
     assert (tmp_path / "mmaction_rawframes_train.txt").read_text().split() == ["Walk/v0", "30", "1"]
+
+
+def test_mp4_export_of_an_odd_sized_dataset_says_which_video_and_what_to_change(tmp_path):
+    pytest.importorskip("av")
+    model = SpecModel(SamplingConfig.from_dict({"constraints": {"action": ["Walk"]}}),
+                      base=VideoSpec(frames=3, width=47, height=32))
+    run_dataset(tmp_path, model, 1, seed=2, progress=False, modalities=("img",))
+    with pytest.raises(SpecError, match=r"export mp4 needs an even width and height .* Walk/.* is 47x32; make the "
+                                        r"dataset with an even --size"):
+        package_dataset(tmp_path, ("mp4",))
+    assert not any(p.is_file() for p in (tmp_path / "mp4").rglob("*"))  # no torn or temporary file

@@ -123,7 +123,7 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
             export: str, split: str, save_take: bool, no_progress: bool, quality: str, **kwargs: object) -> None:
     """Plan and make a dataset in OUT (resumable: rerun the same command to finish it)."""
     from phav.dataset import parse_shard, run_dataset
-    from phav.dataset.package import parse_exports, parse_split, package_dataset
+    from phav.dataset.package import check_exports, package_dataset, parse_exports, parse_split
 
     fixed, base = _split_options(kwargs)
     try:
@@ -132,10 +132,12 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
         raise click.BadParameter(str(exc), param_hint="--modalities") from None
     exports = parse_exports(export)
     counts = parse_split(split)
+    shard_of_plan = parse_shard(shard)
     model = _model(config, base, fixed)
+    check_exports(exports, modalities, (model.base.width, model.base.height))
     _warn_short(model, _classes(classes))
     summary = run_dataset(
-        out, model, per_class, seed=seed, classes=_classes(classes), shard=parse_shard(shard), workers=workers,
+        out, model, per_class, seed=seed, classes=_classes(classes), shard=shard_of_plan, workers=workers,
         backend=backend, modalities=modalities, max_attempts=attempts, retry_failed=retry_failed,
         save_take=save_take, progress=not no_progress, num_gpus=gpus_per_task, quality=quality,
     )
@@ -143,6 +145,6 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
     if exports:
         if summary.pending:
             raise SpecError("exports need a finished dataset; rerun to finish it first")
-        written = package_dataset(out, exports, split=counts, seed=seed, shard=parse_shard(shard))
+        written = package_dataset(out, exports, split=counts, seed=seed, shard=shard_of_plan)
         for path in written:
             click.echo(f"wrote {path}", err=True)

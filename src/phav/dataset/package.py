@@ -44,6 +44,8 @@ TSN_FLOW_PATTERNS = ("flow_x_{:05d}.jpg", "flow_y_{:05d}.jpg")
 FLO_PATTERN = "flow_{:05d}.flo"
 KITTI_PATTERN = "flow_kitti_{:05d}.png"
 MP4_DIR = "mp4"
+#: The modality each per-video export reads.
+EXPORT_NEEDS = {"mp4": "img", "tsn-flow": "flow", "flo": "flow", "kitti": "flow"}
 
 
 def parse_exports(text: str | None) -> tuple[str, ...]:
@@ -55,6 +57,20 @@ def parse_exports(text: str | None) -> tuple[str, ...]:
     if bad:
         raise SpecError(f"unknown export {', '.join(map(repr, bad))}; choose from {', '.join(EXPORTS)} or all")
     return tuple(n for n in EXPORTS if n in names)
+
+
+def check_exports(exports: Sequence[str], modalities: Sequence[str], size: tuple[int, int]) -> None:
+    """Refuse, before any video is made, ``exports`` that videos of ``modalities`` and ``size``
+    (width, height) could not give. Raises :class:`SpecError` saying what to change."""
+    for export in exports:
+        needed = EXPORT_NEEDS.get(export)
+        if needed is not None and needed not in modalities:
+            raise SpecError(f"export {export} needs the {needed} modality; add it to --modalities or leave "
+                            f"{export} out of --export")
+    width, height = size
+    if "mp4" in exports and (width % 2 or height % 2):
+        raise SpecError(f"export mp4 needs an even width and height (H.264 yuv420p), and the size is "
+                        f"{width}x{height}; use --size {width + width % 2}x{height + height % 2} or leave mp4 out of --export")
 
 
 def parse_split(text: str) -> tuple[int, int, int]:
@@ -160,7 +176,7 @@ def _per_video(out_root: Path, row: dict[str, Any], export: str) -> list[Path]:
     folder = out_root / row["path"]
     modalities = _modalities(folder)
     T = int(row["frames"])
-    needed = "img" if export == "mp4" else "flow"
+    needed = EXPORT_NEEDS[export]
     if needed not in modalities:
         raise SpecError(f"export {export} needs the {needed} modality, which {row['path']} lacks; "
                         f"make the dataset with --modalities including {needed}")
@@ -170,6 +186,10 @@ def _per_video(out_root: Path, row: dict[str, Any], export: str) -> list[Path]:
         target = out_root / MP4_DIR / f"{row['path']}.mp4"
         target.parent.mkdir(parents=True, exist_ok=True)
         fps = float(row["spec"]["fps"])
+        width, height = int(row["spec"]["width"]), int(row["spec"]["height"])
+        if width % 2 or height % 2:
+            raise SpecError(f"export mp4 needs an even width and height (H.264 yuv420p), and {row['path']} is "
+                            f"{width}x{height}; make the dataset with an even --size or leave mp4 out of --export")
         frames = _frames(folder, "img", T, images.read_jpeg)
         return [_replace_into(target, lambda p: write_mp4(p, frames, fps))]
     fx = _frames(folder, "flow_x", T, images.read_png16)
