@@ -11,6 +11,17 @@ The per-pass timers (``python -m benchmarks --only 'render_passes_*'``) give eac
 splits a pass into clears, rigid draws and skinned draws, and counts the triangles drawn, so the
 figures say whether a pass is bound by its clears, its fragments or its vertices.
 
+What the bytes each fragment writes cost: the G-buffer's and the ground truth's draws are also
+timed into framebuffers with the same depth buffer and other colour attachments (the same shaders;
+outputs without an attachment are dropped, narrower ones keep their first channels):
+``gbuffer_<layout>_*`` with ``16B`` (RGBA8, RGBA16F, RG16F), ``12B`` (RGBA8, RGBA16F), ``4B``
+(RGBA8) and ``depth_only`` against the renderer's 20 bytes (RGBA8, RGBA16F, RGBA16F), and
+``ground_truth_<layout>_*`` with ``motion_rg32f`` (R32F, R8UI, R16UI, RG32F), ``no_motion``
+(R32F, R8UI, R16UI) and ``depth_only`` against its R32F, R8UI, R16UI, RGBA32F. On a GPU whose few
+raster units write a pixel's 4 bytes a clock (an H200's fills cost in proportion to the bytes
+written, ``benchmarks.raster_probe``), these say what a narrower layout would save on the real
+draws before anyone writes it; ``depth_only`` is the floor of the geometry itself.
+
 The probe drives the renderer's internals (``Renderer._draw_parts`` and its targets): it is a
 measuring tool for this repository's renderer, not an interface.
 """
@@ -36,6 +47,21 @@ from phav.render.renderer import Renderer
 from phav.render.settings import QUALITIES, quality_settings
 from phav.scenario import Scenario
 from phav.spec import VideoSpec
+
+
+#: Other colour attachments for the G-buffer's draws: name -> (components, dtype) per attachment.
+GBUFFER_LAYOUTS: dict[str, tuple[tuple[int, str], ...]] = {
+    "16B": ((4, "f1"), (4, "f2"), (2, "f2")),
+    "12B": ((4, "f1"), (4, "f2")),
+    "4B": ((4, "f1"),),
+    "depth_only": (),
+}
+#: The same for the ground truth's draws.
+GROUND_TRUTH_LAYOUTS: dict[str, tuple[tuple[int, str], ...]] = {
+    "motion_rg32f": ((1, "f4"), (1, "u1"), (1, "u2"), (2, "f4")),
+    "no_motion": ((1, "f4"), (1, "u1"), (1, "u2")),
+    "depth_only": (),
+}
 
 
 def probe(quality: str, size: tuple[int, int], repeats: int) -> dict[str, object]:
@@ -78,6 +104,21 @@ def probe(quality: str, size: tuple[int, int], repeats: int) -> dict[str, object
                                                        repeats)
             times["ground_truth_skin_draws"] = gpu_us(ctx, draws(GROUND_TRUTH, gt.fbo, False, True),
                                                       repeats)
+            layouts = [("gbuffer", GBUFFER, lit.depth, lit.albedo.size, GBUFFER_LAYOUTS),
+                       ("ground_truth", GROUND_TRUTH, gt.zbuffer, gt.depth.size, GROUND_TRUTH_LAYOUTS)]
+            for stem, program, depth, target_size, variants in layouts:
+                for name, formats in variants.items():
+                    made = [ctx.texture(target_size, components, dtype=dtype) for components, dtype in formats]
+                    fbo = ctx.framebuffer(made, depth)
+                    try:
+                        for what, parts, skins in (("rigid", True, False), ("skin", False, True)):
+                            times[f"{stem}_{name}_{what}_draws"] = gpu_us(ctx, draws(program, fbo, parts, skins),
+                                                                           repeats)
+                    finally:
+                        r._default_fbo.use()  # moderngl binds its last framebuffer back after making one
+                        fbo.release()
+                        for texture in made:
+                            texture.release()
         else:
             fbo = r._fused_fbos[r._gt.current]
             times["fused_depth_clear"] = gpu_us(ctx, lambda: lit.depth_fbo.clear(depth=1.0), repeats)

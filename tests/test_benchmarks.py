@@ -504,7 +504,11 @@ def test_raster_probe_times_every_clear_and_fill(tmp_path):
 
 @pytest.mark.parametrize("quality, pieces", [
     ("phav", {"gbuffer_clear", "gbuffer_rigid_draws", "gbuffer_skin_draws", "ground_truth_depth_clear",
-              "ground_truth_rigid_draws", "ground_truth_skin_draws", "skinning"}),
+              "ground_truth_rigid_draws", "ground_truth_skin_draws", "skinning",
+              *(f"gbuffer_{layout}_{what}_draws" for layout in ("16B", "12B", "4B", "depth_only")
+                for what in ("rigid", "skin")),
+              *(f"ground_truth_{layout}_{what}_draws" for layout in ("motion_rg32f", "no_motion", "depth_only")
+                for what in ("rigid", "skin"))}),
     ("preview", {"fused_depth_clear", "fused_rigid_draws", "fused_skin_draws", "skinning"}),
 ])
 def test_draw_probe_times_each_piece_of_the_geometry_passes(tmp_path, quality, pieces):
