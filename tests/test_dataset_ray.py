@@ -23,3 +23,15 @@ def test_ray_backend_makes_the_planned_videos_with_the_same_manifest(tmp_path):
     assert all(p.is_dir() and len(list(p.glob("img_*.jpg"))) == 3 for p in planned.values())
     rerun = run_dataset(tmp_path, model, 2, seed=9, backend="ray", workers=2, modalities=("img",), progress=False)
     assert (rerun.skipped, rerun.done) == (2, 0)
+
+
+def test_tasks_asking_for_more_gpus_than_the_local_instance_has_are_refused_instead_of_waiting(tmp_path):
+    from phav.errors import SpecError
+
+    model = SpecModel(SamplingConfig.from_dict({"constraints": {"action": ["Walk"]}}), base=VideoSpec(frames=3, width=48, height=32))
+    with pytest.raises(SpecError, match=r"--gpus-per-task 1000 asks for GPUs the local Ray instance does not have "
+                                        r"\(\d+ GPUs seen"):
+        run_dataset(tmp_path, model, 1, seed=9, backend="ray", workers=1, modalities=("img",), progress=False,
+                    num_gpus=1000)
+    assert not ray.is_initialized()  # the instance it started is shut down again
+    assert not [p for p in tmp_path.rglob("*") if p.is_dir()]  # no video begun

@@ -11,6 +11,7 @@ pass ``address="auto"``) to use an existing cluster; without it a local Ray inst
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any, Iterator, Sequence
 
 from phav.dataset.worker import Task, run_task
@@ -29,6 +30,23 @@ def ray_available() -> bool:
     return True
 
 
+def _check_gpus(ray: Any, num_gpus: float, local: bool) -> None:
+    """Tasks that ask for more GPUs than the cluster has never start: on the local instance this
+    run started (no autoscaler) that is a :class:`SpecError`; on a cluster, a warning (an
+    autoscaler may still add GPU nodes)."""
+    if num_gpus <= 0:
+        return
+    have = float(ray.cluster_resources().get("GPU", 0.0))
+    if have >= num_gpus:
+        return
+    if local:
+        raise SpecError(f"--gpus-per-task {num_gpus:g} asks for GPUs the local Ray instance does not have "
+                        f"({have:g} GPUs seen: Ray counts the GPUs CUDA shows it); give --gpus-per-task 0, or set "
+                        "RAY_ADDRESS to a cluster with GPU nodes")
+    warnings.warn(f"each task asks for {num_gpus:g} GPUs and the Ray cluster has {have:g} now; the tasks wait "
+                  "until nodes with GPUs join it", RuntimeWarning, stacklevel=3)
+
+
 def run_ray(
     tasks: Sequence[Task], workers: int, *, num_cpus: float = 1.0, num_gpus: float = 0.0,
     address: str | None = None,
@@ -36,7 +54,8 @@ def run_ray(
     """Rows of ``tasks`` as Ray completes them.
 
     Raises:
-        SpecError: ray is not installed (says how to install it).
+        SpecError: ray is not installed (says how to install it), or ``num_gpus`` per task is more
+            than the local Ray instance this call starts has.
     """
     try:
         import ray
@@ -51,6 +70,7 @@ def run_ray(
             ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
         started = True
     try:
+        _check_gpus(ray, num_gpus, local=started and not address)
         remote = ray.remote(num_cpus=num_cpus, num_gpus=num_gpus, max_retries=TASK_RETRIES)(run_task)
         by_ref = {remote.remote(task): task for task in tasks}
         pending = list(by_ref)
