@@ -198,3 +198,29 @@ def test_a_shader_the_driver_refuses_gets_one_line_and_the_whole_log_in_a_file(t
     saved = list((tmp_path / "tmp").glob("phav-shader-error-*.log"))
     assert len(saved) == 1 and str(saved[0]) in lines[0] and saved[0].read_text() == log + "\n"
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("signum, code, line", [(15, 143, "phav-render: terminated (SIGTERM)"),
+                                                (2, 130, "phav-render: aborted")])
+def test_a_signalled_render_leaves_no_partial_folder(tmp_path, signum, code, line):
+    """SIGTERM (kill, timeout, a scheduler) unwinds like Ctrl-C: the partial video is removed."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "phav.cli", "video", "--action", "Walk", "--seconds", "60",
+                             "--size", "64x48", "--quality", "preview", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob("Walk/.*.partial-*/img_00001.jpg")):  # frames are being written
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.05)
+        proc.send_signal(signal.Signals(signum))
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == code and err.strip().splitlines()[-1] == line
+    assert not list(out.rglob("*"))  # nothing half-written, not even the class folder

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -181,13 +183,42 @@ def list_(what: str) -> None:
         click.echo("\n".join(MODALITIES))
 
 
+class Terminated(SystemExit):
+    """SIGTERM (``kill``, ``timeout``, a cluster's scheduler) turned into an exit that unwinds: the
+    video being written is aborted as on Ctrl-C, and no hidden partial folder is left behind."""
+
+    def __init__(self) -> None:
+        super().__init__(128 + signal.SIGTERM)
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: runs the group and turns every user error into one line and a non-zero exit."""
+    """Entry point: runs the group and turns every user error into one line and a non-zero exit.
+    While it runs in the main thread with SIGTERM's default action, SIGTERM raises
+    :class:`Terminated` (`serve` gives the signal to uvicorn, which installs its own handler)."""
+    catch_term = (threading.current_thread() is threading.main_thread()
+                  and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL)
+    if catch_term:
+        signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        _main(argv)
+    finally:
+        if catch_term:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         code = cli.main(args=argv, prog_name="phav-render", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("phav-render: aborted", err=True)
         sys.exit(130)
+    except Terminated:
+        click.echo("phav-render: terminated (SIGTERM)", err=True)
+        raise
     except click.ClickException as exc:
         click.echo(f"phav-render: error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
