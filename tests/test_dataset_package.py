@@ -151,3 +151,19 @@ def test_mp4_export_of_an_odd_sized_dataset_says_which_video_and_what_to_change(
                                         r"dataset with an even --size"):
         package_dataset(tmp_path, ("mp4",))
     assert not any(p.is_file() for p in (tmp_path / "mp4").rglob("*"))  # no torn or temporary file
+
+
+@pytest.mark.parametrize("name", ["params.json", "annotations.json"])
+def test_a_truncated_json_file_is_named_with_where_it_breaks_off(dataset, tmp_path, name):
+    import shutil
+
+    from phav.errors import DataError
+
+    source = next(p for p in sorted(dataset.glob("Walk/*")) if p.is_dir())
+    folder = tmp_path / source.name
+    shutil.copytree(source, folder)
+    text = (folder / name).read_text(encoding="utf-8")
+    (folder / name).write_text(text[: len(text) // 2], encoding="utf-8")
+    with pytest.raises(DataError, match=rf"{name} is not valid JSON \(.* at line \d+, column \d+\); a write was cut "
+                                        r"short or another program changed it"):
+        read_video(folder)

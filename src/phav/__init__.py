@@ -49,7 +49,7 @@ _LAZY = {
     "SignatureResult": "phav.actions", "action_names": "phav.actions", "get_action": "phav.actions",
     "register_action": "phav.plugins", "register_environment": "phav.plugins", "load_plugins": "phav.plugins",
     "PhavError": "phav.errors", "SpecError": "phav.errors", "SignatureError": "phav.errors",
-    "OutputError": "phav.errors",
+    "OutputError": "phav.errors", "DataError": "phav.errors",
 }
 
 if TYPE_CHECKING:  # for type checkers and documentation tools: the lazy names, eagerly
@@ -60,7 +60,7 @@ if TYPE_CHECKING:  # for type checkers and documentation tools: the lazy names, 
     from phav.body.anthropometry import BodyShape
     from phav.body.appearance import Appearance
     from phav.body.presets import preset_names
-    from phav.errors import OutputError, PhavError, SignatureError, SpecError
+    from phav.errors import DataError, OutputError, PhavError, SignatureError, SpecError
     from phav.frames import MODALITIES, Frame
     from phav.io import VideoData, read_video
     from phav.motion.clip import Clip

@@ -17,3 +17,7 @@ class OutputError(PhavError, OSError):
 
 class SignatureError(PhavError):
     """The simulated take does not show its action (the action's signature check failed)."""
+
+
+class DataError(PhavError, ValueError):
+    """A file phav reads back is not as phav writes it (truncated, corrupt, or another program's)."""

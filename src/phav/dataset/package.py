@@ -15,7 +15,6 @@ the folder) and is idempotent: running it again rewrites the same files.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -23,10 +22,11 @@ import numpy as np
 
 from phav.dataset.manifest import read_manifest
 from phav.errors import SpecError
-from phav.io.atomic import replacing
 from phav.io import flow as flow_codec
 from phav.io import images, layout
+from phav.io.atomic import replacing
 from phav.io.flow_formats import write_flo, write_kitti_flow
+from phav.io.jsonutil import read_json
 from phav.io.lists import (
     SPLITS,
     split_actors,
@@ -133,7 +133,7 @@ def _frames(folder: Path, kind: str, count: int, read: Any) -> list[np.ndarray]:
 
 
 def _modalities(folder: Path) -> list[str]:
-    return json.loads((folder / layout.PARAMS_FILE).read_text(encoding="utf-8")).get("modalities") or []
+    return read_json(folder / layout.PARAMS_FILE).get("modalities") or []
 
 
 def package_dataset(
@@ -233,7 +233,7 @@ def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], classes: list[str]
     if "posec3d" in exports:
         annotations, names = [], []
         for row in rows:
-            data = json.loads((out_root / row["path"] / layout.ANNOTATIONS_FILE).read_text(encoding="utf-8"))
+            data = read_json(out_root / row["path"] / layout.ANNOTATIONS_FILE)
             annotations.append(pose_annotation(data, row["path"], labels[row["action"]]))
             if data["persons"] and not names:
                 names = list(data["persons"][0]["joint_names"])

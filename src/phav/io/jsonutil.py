@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from phav.errors import DataError
+
 #: Decimals kept for floats in metadata files.
 FLOAT_DECIMALS: int = 6
 
@@ -83,3 +85,20 @@ def dumps(obj: Any, *, indent: int | None = None, ndigits: int = FLOAT_DECIMALS,
 def write_json(path: str | Path, obj: Any, *, indent: int | None = None, ndigits: int = FLOAT_DECIMALS) -> None:
     """Write :func:`dumps` of ``obj`` to ``path`` as UTF-8."""
     Path(path).write_text(dumps(obj, indent=indent, ndigits=ndigits), encoding="utf-8", newline="\n")
+
+
+def read_json(path: str | Path) -> Any:
+    """The JSON value in the UTF-8 file ``path``.
+
+    Raises:
+        DataError: the file is not valid JSON (the message names it and where the text breaks off).
+        OSError: the file cannot be read (missing, no permission).
+    """
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
+                        "a write was cut short or another program changed it: make the video again") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}): make the video again") from None

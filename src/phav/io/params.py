@@ -14,7 +14,6 @@ on the same software (DESIGN §3); they describe the software, not the run.
 from __future__ import annotations
 
 import importlib.metadata
-import json
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -128,5 +127,6 @@ def write_params(path: str | Path, params: Mapping[str, Any]) -> None:
 
 
 def read_params(path: str | Path) -> dict[str, Any]:
-    """Read ``params.json`` back as a dict (``VideoSpec.from_dict(params["spec"])`` rebuilds the spec)."""
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """Read ``params.json`` back as a dict (``VideoSpec.from_dict(params["spec"])`` rebuilds the spec).
+    Raises :class:`~phav.errors.DataError` naming the file when it is not valid JSON."""
+    return jsonutil.read_json(path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import numpy as np
 from phav.io import depth as depth_codec
 from phav.io import flow as flow_codec
 from phav.io import images, layout, segmentation
+from phav.io.jsonutil import read_json
 from phav.io.params import read_params
 from phav.take import Instance
 
@@ -60,7 +60,7 @@ def read_video(folder: str | Path) -> VideoData:
     if not (folder / layout.PARAMS_FILE).is_file():
         raise FileNotFoundError(f"{folder} is not a video folder: it has no {layout.PARAMS_FILE}")
     params = read_params(folder / layout.PARAMS_FILE)
-    annotations = json.loads((folder / layout.ANNOTATIONS_FILE).read_text(encoding="utf-8"))
+    annotations = read_json(folder / layout.ANNOTATIONS_FILE)
     instances = [Instance(int(i["id"]), str(i["name"]), int(i["semantic_id"]), tuple(int(c) for c in i["color"]))
                  for i in annotations.get("instances", [])]
     T = int(annotations["num_frames"])
