@@ -100,6 +100,28 @@ def test_load_rejects_a_file_that_is_not_a_take(tmp_path):
         Take.load(tmp_path / "x.npz")
 
 
+@pytest.mark.parametrize("damage", ["truncated", "junk", "a member lost"])
+def test_a_damaged_take_file_is_a_data_error_that_names_it(tmp_path, damage):
+    import zipfile
+
+    from phav.errors import DataError
+
+    path = tmp_path / "take.npz"
+    _take().save(path)
+    data = path.read_bytes()
+    if damage == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "junk":
+        path.write_bytes(b"not a take at all\n" * 10)
+    else:
+        with zipfile.ZipFile(tmp_path / "t.npz", "w") as out, zipfile.ZipFile(path) as full:
+            for item in (i for i in full.infolist() if i.filename != "part_pos.npy"):
+                out.writestr(item, full.read(item))
+        path = tmp_path / "t.npz"
+    with pytest.raises(DataError, match=rf"{path.name} is not a complete phav take \(.+\); it may be truncated"):
+        Take.load(path)
+
+
 _SIMULATE_AND_SAVE = """
 import sys
 from phav.scenario import Scenario

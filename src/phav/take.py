@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from phav.errors import DataError
 
 TAKE_FORMAT_VERSION = 1
 
@@ -385,58 +389,72 @@ class Take:
         """Read a take written by :meth:`save`.
 
         Raises:
-            ValueError: the file is not a take of this format version.
+            DataError (a ``ValueError``): the file is not a complete take of this format version
+                (another file, a truncated or corrupt one); the message names it.
+            OSError: the file cannot be read.
         """
-        with np.load(path, allow_pickle=False) as data:
-            if "header" not in data:
-                raise ValueError(f"{path}: not a phav take (no header)")
-            header = json.loads(str(data["header"]))
-            if header.get("format") != TAKE_FORMAT_VERSION:
-                raise ValueError(f"{path}: take format {header.get('format')}, expected {TAKE_FORMAT_VERSION}")
-            def optional(key: str) -> np.ndarray | None:
-                return data[key] if key in data else None
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return cls._from_arrays(path, data)
+        except DataError:
+            raise
+        except (zipfile.BadZipFile, EOFError, zlib.error, KeyError, ValueError) as exc:
+            raise DataError(f"{path} is not a complete phav take ({type(exc).__name__}: {str(exc).splitlines()[0]}); "
+                            "it may be truncated or another kind of file: save the take again") from None
 
-            meshes = [
-                Mesh(name, *(data[f"mesh{i}_{f}"] for f in _MESH_ARRAYS), material=optional(f"mesh{i}_material"))
-                for i, name in enumerate(header["mesh_names"])
-            ]
-            names = header.get("skin_names", [])  # takes written before skins existed have none
-            closed = header.get("skin_closed", [False] * len(names))  # ... or no closed marks: both sides drawn
-            skins = [
-                Skin(Mesh(name, *(data[f"skin{i}_{f}"] for f in _MESH_ARRAYS), material=optional(f"skin{i}_material")),
-                     **{f: data[f"skin{i}_{f}"] for f in _SKIN_ARRAYS}, closed=bool(closed[i]))
-                for i, name in enumerate(names)
-            ]
-            actors = [
-                ActorTrack(
-                    name=a["name"], instance_id=a["instance_id"], joint_names=a["joint_names"],
-                    muscle_joints=a["muscle_joints"],
-                    **{f: data[f"actor{i}_{f}"] for f in _ACTOR_ARRAYS},
-                    muscle_damping=optional(f"actor{i}_muscle_damping"),
-                )
-                for i, a in enumerate(header["actors"])
-            ]
-            instances = [
-                Instance(d["id"], d["name"], d["semantic_class"], tuple(d["color"]))
-                for d in header["instances"]
-            ]
-            atmosphere = None
-            if header.get("precipitation") is not None:
-                atmosphere = Atmosphere(
-                    precipitation=header["precipitation"],
-                    **{f: data[f"atmosphere_{f}"] for f in _ATMOSPHERE_ARRAYS},
-                )
-            lights = None
-            if "lights_radius" in data:
-                lights = LocalLights(**{f: data[f"lights_{f}"] for f in _LIGHT_ARRAYS})
-            return cls(
-                fps=header["fps"], width=header["width"], height=header["height"], meshes=meshes,
-                part_names=header["part_names"], part_mesh=data["part_mesh"],
-                part_instance=data["part_instance"], part_pos=data["part_pos"],
-                part_quat=data["part_quat"], camera_K=data["camera_K"],
-                camera_world_to_camera=data["camera_world_to_camera"],
-                sun_direction=data["sun_direction"], sun_color=data["sun_color"],
-                sky_zenith=data["sky_zenith"], sky_horizon=data["sky_horizon"],
-                ambient=data["ambient"], instances=instances, actors=actors, meta=header["meta"],
-                atmosphere=atmosphere, lights=lights, skins=skins,
+    @classmethod
+    def _from_arrays(cls, path: str | Path, data: Any) -> "Take":
+        """The take in ``data`` (the arrays of an open ``.npz``, by name) read from ``path``."""
+        if "header" not in data:
+            raise DataError(f"{path}: not a phav take (no header)")
+        header = json.loads(str(data["header"]))
+        if header.get("format") != TAKE_FORMAT_VERSION:
+            raise DataError(f"{path}: take format {header.get('format')}, expected {TAKE_FORMAT_VERSION}")
+
+        def optional(key: str) -> np.ndarray | None:
+            return data[key] if key in data else None
+
+        meshes = [
+            Mesh(name, *(data[f"mesh{i}_{f}"] for f in _MESH_ARRAYS), material=optional(f"mesh{i}_material"))
+            for i, name in enumerate(header["mesh_names"])
+        ]
+        names = header.get("skin_names", [])  # takes written before skins existed have none
+        closed = header.get("skin_closed", [False] * len(names))  # ... or no closed marks: both sides drawn
+        skins = [
+            Skin(Mesh(name, *(data[f"skin{i}_{f}"] for f in _MESH_ARRAYS), material=optional(f"skin{i}_material")),
+                 **{f: data[f"skin{i}_{f}"] for f in _SKIN_ARRAYS}, closed=bool(closed[i]))
+            for i, name in enumerate(names)
+        ]
+        actors = [
+            ActorTrack(
+                name=a["name"], instance_id=a["instance_id"], joint_names=a["joint_names"],
+                muscle_joints=a["muscle_joints"],
+                **{f: data[f"actor{i}_{f}"] for f in _ACTOR_ARRAYS},
+                muscle_damping=optional(f"actor{i}_muscle_damping"),
             )
+            for i, a in enumerate(header["actors"])
+        ]
+        instances = [
+            Instance(d["id"], d["name"], d["semantic_class"], tuple(d["color"]))
+            for d in header["instances"]
+        ]
+        atmosphere = None
+        if header.get("precipitation") is not None:
+            atmosphere = Atmosphere(
+                precipitation=header["precipitation"],
+                **{f: data[f"atmosphere_{f}"] for f in _ATMOSPHERE_ARRAYS},
+            )
+        lights = None
+        if "lights_radius" in data:
+            lights = LocalLights(**{f: data[f"lights_{f}"] for f in _LIGHT_ARRAYS})
+        return cls(
+            fps=header["fps"], width=header["width"], height=header["height"], meshes=meshes,
+            part_names=header["part_names"], part_mesh=data["part_mesh"],
+            part_instance=data["part_instance"], part_pos=data["part_pos"],
+            part_quat=data["part_quat"], camera_K=data["camera_K"],
+            camera_world_to_camera=data["camera_world_to_camera"],
+            sun_direction=data["sun_direction"], sun_color=data["sun_color"],
+            sky_zenith=data["sky_zenith"], sky_horizon=data["sky_horizon"],
+            ambient=data["ambient"], instances=instances, actors=actors, meta=header["meta"],
+            atmosphere=atmosphere, lights=lights, skins=skins,
+        )
