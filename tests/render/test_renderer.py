@@ -10,8 +10,10 @@ import statistics
 import numpy as np
 import pytest
 
+from phav.errors import SpecError
 from phav.frames import MODALITIES
 from phav.render import GLUnavailableError, Renderer, RenderSettings
+from phav.render.settings import quality_settings
 from phav.render import context as glctx
 
 from render_scenes import box_mesh, default_camera, interior_mask, make_take, plane_mesh
@@ -203,8 +205,25 @@ def test_context_manager_closes(gl_context):
 def test_failed_construction_leaves_nothing_open(gl_context):
     with pytest.raises(ValueError):
         Renderer(0, H)
-    with pytest.raises(ValueError, match="GL_MAX_TEXTURE_SIZE"):
-        Renderer(100_000, 10)
+    with pytest.raises(SpecError, match=r"100000x10 with 2x supersampling renders at 200000x20, and this GL's "
+                                        r"targets are at most \d+ pixels a side; use sides up to \d+"):
+        Renderer(100_000, 10, quality_settings("phav"))
+
+
+@pytest.mark.gl
+def test_targets_the_gl_cannot_allocate_are_a_one_line_spec_error(gl_context, monkeypatch):
+    import moderngl
+
+    from phav.render import targets
+
+    def out_of_memory(*args, **kwargs):
+        raise moderngl.Error("the framebuffer is not complete (INCOMPLETE_ATTACHMENT)")
+
+    monkeypatch.setattr(targets, "GroundTruthTargets", out_of_memory)  # after the lit targets exist
+    with pytest.raises(SpecError, match=r"^320x240 with 2x supersampling renders at 640x480, and the GL could not make "
+                                        r"targets that large \(the framebuffer is not complete .*likely out of memory\); "
+                                        r"use a smaller size or less supersampling"):
+        Renderer(320, 240, quality_settings("phav"))
 
 
 def _rss_bytes() -> int:

@@ -68,8 +68,8 @@ from phav.render.shaders import create_compute
 from phav.render.skinning import create_skinning
 from phav.render.sky_ground_truth import SkyGroundTruth
 from phav.render.sun_camera import ShadowFit, cascade_count
-from phav.render.targets import (GBufferClear, GLObjects, GroundTruthTargets, LitTargets, can_fuse_ground_truth,
-                                  fused_framebuffers)
+from phav.render.targets import (GBufferClear, GLObjects, can_fuse_ground_truth, check_target_size, fused_framebuffers,
+                                  make_targets)
 from phav.render.take_resources import TakeResources
 from phav.take import Take
 
@@ -104,7 +104,8 @@ class Renderer:
         context: a moderngl context to use instead of the process context.
 
     Raises:
-        ValueError: invalid size.
+        ValueError: invalid size (a :class:`~phav.errors.SpecError` when the supersampled targets are
+            beyond the GL's limits or memory).
         phav.render.context.GLUnavailableError: no GL context could be created.
         phav.render.shaders.ShaderError: a shader failed to build (the message names the file).
     """
@@ -182,9 +183,7 @@ class Renderer:
     # ---- setup ------------------------------------------------------------------------------
     def _build(self) -> None:
         ctx, gl, s = self._check_open(), self._gl, self.settings
-        limit = int(ctx.info["GL_MAX_TEXTURE_SIZE"])
-        if max(self.width, self.height) * s.ssaa > limit:
-            raise ValueError(f"{self.width}x{self.height} with ssaa={s.ssaa} exceeds GL_MAX_TEXTURE_SIZE {limit}")
+        check_target_size(ctx, self.width, self.height, s.ssaa)
         self._parts_per_chunk = parts_per_chunk(ctx)
         # G-buffer at output size: the G-buffer pass can write the ground truth in the same draws.
         self._fused = s.fuse_ground_truth and can_fuse_ground_truth(ctx, s.ssaa)
@@ -210,11 +209,10 @@ class Renderer:
         self._skin_transform_prog = gl.add(create_skinning(ctx, compute=self.post_backend == "compute"))
         for name, unit in GBUFFER_UNITS.items():
             self._lighting.set(name, unit)
-        self._lit = LitTargets(gl, ctx, self.width, self.height, s.ssaa)
+        self._lit, self._gt = make_targets(gl, ctx, self.width, self.height, s.ssaa)
         self._gbuffer_clear = GBufferClear(gl, ctx, self._lit, compute=self.post_backend == "compute")
         self._precipitation = PrecipitationPass(gl, ctx, s, self._lit, _FRAME_BLOCK_BINDING, GBUFFER_UNITS,
                                                 PRECIPITATION_UNITS)
-        self._gt = GroundTruthTargets(gl, ctx, self.width, self.height)
         # The sky's ground truth under the geometry: compute or fragment shader like the post chain.
         self._sky = SkyGroundTruth(gl, ctx, self._gt, self.post_backend, SKY_CLASS, _FRAME_BLOCK_BINDING,
                                    fused=self._fused)

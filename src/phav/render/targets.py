@@ -12,6 +12,47 @@ import moderngl
 T = TypeVar("T")
 
 
+def largest_target_side(ctx: moderngl.Context) -> int:
+    """The longest side, pixels, a render target of ``ctx`` may have: the least of its texture,
+    renderbuffer and viewport limits."""
+    info = ctx.info
+    viewport = info.get("GL_MAX_VIEWPORT_DIMS") or (0, 0)
+    return int(min(info["GL_MAX_TEXTURE_SIZE"], info["GL_MAX_RENDERBUFFER_SIZE"], *viewport))
+
+
+def _supersampled(width: int, height: int, ssaa: int) -> str:
+    return f"{width}x{height} with {ssaa}x supersampling renders at {width * ssaa}x{height * ssaa}"
+
+
+def check_target_size(ctx: moderngl.Context, width: int, height: int, ssaa: int) -> None:
+    """Raise :class:`~phav.errors.SpecError` when ``ssaa`` times ``width`` x ``height`` is beyond
+    :func:`largest_target_side`; the message says which sides fit."""
+    from phav.errors import SpecError
+
+    limit = largest_target_side(ctx)
+    if max(width, height) * ssaa > limit:
+        raise SpecError(f"{_supersampled(width, height, ssaa)}, and this GL's targets are at most {limit} pixels "
+                        f"a side; use sides up to {limit // ssaa} or less supersampling (quality preview has none)")
+
+
+def make_targets(gl: "GLObjects", ctx: moderngl.Context, width: int, height: int,
+                 ssaa: int) -> tuple["LitTargets", "GroundTruthTargets"]:
+    """The lit (``ssaa`` times ``width`` x ``height``) and ground-truth targets of a renderer.
+
+    Raises:
+        SpecError: the GL could not allocate them (out of memory: it reports an incomplete
+            framebuffer); the message says what to ask for instead.
+    """
+    from phav.errors import SpecError
+
+    try:
+        return LitTargets(gl, ctx, width, height, ssaa), GroundTruthTargets(gl, ctx, width, height)
+    except moderngl.Error as exc:
+        raise SpecError(f"{_supersampled(width, height, ssaa)}, and the GL could not make targets that large "
+                        f"({exc}: likely out of memory); use a smaller size or less supersampling (quality "
+                        "preview has none)") from None
+
+
 class GLObjects:
     """Owns GL objects and releases them in reverse creation order (idempotent)."""
 
