@@ -163,6 +163,23 @@ def test_a_shader_the_driver_refuses_stops_the_run_with_one_line(tmp_path, monke
     assert folders(tmp_path) == [] and hidden(tmp_path) == []
 
 
+def test_a_renderer_too_large_for_the_gl_stops_the_run_before_any_video(tmp_path, monkeypatch):
+    """No video of a run can be made when its size and quality need targets the GL cannot have: the
+    run stops at once with the reason instead of failing every video three times."""
+    import phav.dataset.worker as worker
+    import phav.render.targets as targets
+
+    worker.release_renderer()
+    monkeypatch.setattr(targets, "largest_target_side", lambda ctx: 40)  # tiny_model's 48x32 is too wide
+    with pytest.raises(OutputError) as caught:
+        run_dataset(tmp_path, tiny_model(), 3, modalities=MODS, progress=False, quality="preview")
+    message = str(caught.value)
+    assert message.startswith("48x32 with 1x supersampling renders at 48x32, and this GL's targets are at most 40 "
+                              "pixels a side") and "0 finished videos are kept, 3 left" in message
+    assert [r["status"] for r in read_manifest(manifest_path(tmp_path)).values()] == ["pending"] * 3
+    assert folders(tmp_path) == [] and hidden(tmp_path) == []
+
+
 def test_unusable_output_and_bad_arguments_are_refused(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")

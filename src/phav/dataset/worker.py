@@ -102,6 +102,7 @@ def run_task(task: Task) -> dict[str, Any]:
             return _row(task, "done", attempt + 1, spec, path=str(final.relative_to(out_root)),
                         frames=spec.frames, bytes=folder_bytes(final))
         start = time.perf_counter()
+        renderer = None
         try:
             renderer = _renderer(spec.width, spec.height, task.quality)
             result = generate_video(spec, out_root, modalities=task.modalities, save_take=task.save_take,
@@ -125,6 +126,8 @@ def run_task(task: Task) -> dict[str, Any]:
             why = f"this GL driver cannot build phav's shaders ({exc.summary()}); please report it with the driver's name"
             return _row(task, "pending", attempt, spec, reason=str(exc), fatal=why)
         except (SpecError, PhavError) as exc:
+            if renderer is None:  # the run's size and quality (targets too large): no video of it can be made
+                return _row(task, "pending", attempt, spec, reason=str(exc), fatal=str(exc))
             reasons.append(f"attempt {attempt + 1} (seed {spec.seed}): {type(exc).__name__}: {exc}")
             return _row(task, "failed", attempt + 1, spec, reason="; ".join(reasons), error=type(exc).__name__)
         except Exception as exc:  # a bug in a recipe or layer: record it, keep the run going
