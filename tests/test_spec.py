@@ -50,8 +50,8 @@ def test_video_id_depends_on_every_parameter_and_the_seed():
 @pytest.mark.parametrize(
     "changes, words",
     [
-        ({"width": 0}, "size"),
-        ({"height": 100000}, "size"),
+        ({"width": 0}, r"size 0x256 is too small; use WxH with each side in 8\.\.8192"),
+        ({"height": 100000}, r"size 340x100000 is too large; use WxH with each side in 8\.\.8192"),
         ({"width": 4}, "too small"),
         ({"frames": 0}, "frames"),
         ({"fps": -1}, "fps"),

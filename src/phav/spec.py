@@ -155,6 +155,7 @@ class Variation(_NamedEnum):
 
 
 #: Bounds that keep a spec renderable; checked by :meth:`VideoSpec.validate`.
+MIN_SIZE = 8
 MAX_SIZE = 8192
 MAX_FRAMES = 100_000
 MAX_FPS = 1000.0
@@ -217,12 +218,10 @@ class VideoSpec:
         Raises:
             ValueError: with a one-line reason and how to fix it.
         """
-        if not (1 <= self.width <= MAX_SIZE and 1 <= self.height <= MAX_SIZE):
-            raise ValueError(
-                f"size {self.width}x{self.height} is out of range; use WxH with each side in 1..{MAX_SIZE}"
-            )
-        if self.width < 8 or self.height < 8:
-            raise ValueError(f"size {self.width}x{self.height} is too small; use at least 8x8")
+        if not (MIN_SIZE <= self.width <= MAX_SIZE and MIN_SIZE <= self.height <= MAX_SIZE):
+            small = min(self.width, self.height) < MIN_SIZE
+            raise ValueError(f"size {self.width}x{self.height} is {'too small' if small else 'too large'}; use WxH "
+                             f"with each side in {MIN_SIZE}..{MAX_SIZE}")
         if not 1 <= self.frames <= MAX_FRAMES:
             raise ValueError(f"frames must be in 1..{MAX_FRAMES}, got {self.frames}")
         if not 0.0 < self.fps <= MAX_FPS:
