@@ -107,6 +107,8 @@ def test_failed_videos_are_retried_with_new_seeds_then_recorded_and_the_run_goes
     m = tiny_model(action=[failing_action, "Walk"])
     summary = run_dataset(tmp_path, m, 1, modalities=MODS, max_attempts=2, progress=False)
     assert (summary.done, summary.failed) == (1, 1) and summary.failures == {"SignatureError": 1}
+    assert "failures: SignatureError x1\n  SignatureError, e.g. NeverHappens: SignatureError: " in summary.text()
+    assert "by construction" in summary.text().split("e.g.")[1].splitlines()[0]
     row = read_manifest(manifest_path(tmp_path))[f"{failing_action}/00000"]
     assert row["status"] == "failed" and row["attempts"] == 2 and row["path"] is None
     assert row["reason"].count("SignatureError") == 2 and "by construction" in row["reason"]

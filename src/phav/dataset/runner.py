@@ -15,6 +15,7 @@ import dataclasses
 import errno
 import fcntl
 import os
+import re
 import shutil
 import sys
 import time
@@ -47,6 +48,8 @@ class Summary:
     seconds: float
     manifest: Path
     failures: dict[str, int]
+    #: per failure kind, the first such video's class and first attempt's reason
+    failure_examples: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def videos_per_s(self) -> float:
@@ -66,8 +69,17 @@ class Summary:
         ]
         if self.failures:
             lines.append("failures: " + ", ".join(f"{k} x{v}" for k, v in sorted(self.failures.items())))
+            lines += [f"  {kind}, e.g. {self.failure_examples[kind]}" for kind in sorted(self.failures)
+                      if kind in self.failure_examples]
         lines.append(f"manifest: {self.manifest}")
         return "\n".join(lines)
+
+
+def _first_reason(row: dict[str, Any]) -> str:
+    """``"<class>: <its first attempt's reason>"`` of a failed video's manifest row (a reason lists
+    every attempt: ``attempt 1 (seed s): Kind: message; attempt 2 ...``)."""
+    first = str(row.get("reason") or "no reason recorded").split("; attempt ")[0]
+    return f"{row['action']}: {re.sub(r'^attempt 1 [(]seed [0-9]+[)]: ', '', first)}"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -247,6 +259,7 @@ def _run(out_root: Path, videos: list[PlannedVideo], shard: tuple[int, int], wor
     skipped = len(rows)
     done = failed = frames = 0
     failures: collections.Counter[str] = collections.Counter()
+    examples: dict[str, str] = {}
     fatal: str | None = None
     start = time.perf_counter()
     bar = _progress(len(todo), progress)
@@ -264,7 +277,9 @@ def _run(out_root: Path, videos: list[PlannedVideo], shard: tuple[int, int], wor
                     frames += int(row["frames"] or 0)
                 else:
                     failed += 1
-                    failures[row.get("error") or "error"] += 1
+                    kind = row.get("error") or "error"
+                    failures[kind] += 1
+                    examples.setdefault(kind, _first_reason(row))
                 bar.update(1)
                 bar.set_postfix(failed=failed, refresh=False)
     finally:
@@ -276,7 +291,7 @@ def _run(out_root: Path, videos: list[PlannedVideo], shard: tuple[int, int], wor
         seconds = time.perf_counter() - start
         write_manifest(path, [rows.get(v.key) or _pending_row(v) for v in videos])
     pending = len(videos) - len(rows)
-    summary = Summary(len(videos), skipped, done, failed, pending, frames, seconds, path, dict(failures))
+    summary = Summary(len(videos), skipped, done, failed, pending, frames, seconds, path, dict(failures), examples)
     if fatal:
         raise OutputError(f"{fatal}; stopped: {done + skipped} finished videos are kept, {pending} left; "
                           "fix that and rerun the same command to continue")
