@@ -117,9 +117,15 @@ def test_failed_videos_are_retried_with_new_seeds_then_recorded_and_the_run_goes
     assert not (tmp_path / failing_action).exists() or not any((tmp_path / failing_action).iterdir())
     # a rerun keeps the failure unless asked to retry it
     rerun = run_dataset(tmp_path, m, 1, modalities=MODS, max_attempts=2, progress=False)
-    assert (rerun.skipped, rerun.done, rerun.failed) == (2, 0, 0)
+    assert (rerun.skipped, rerun.kept_failed, rerun.done, rerun.failed) == (2, 1, 0, 0)
+    assert rerun.text().startswith("2 videos planned: 1 already done, 1 failed in an earlier run (kept: "
+                                   "--retry-failed makes them again), 0 made, 0 failed, 0 left")
     retried = run_dataset(tmp_path, m, 1, modalities=MODS, max_attempts=2, progress=False, retry_failed=True)
     assert retried.failed == 1
+    # other options plan other videos: the failure of a video of 3 frames does not stand for one of 4
+    longer = SpecModel(m.config, base=TINY.replace(frames=TINY.frames + 1))
+    remade = run_dataset(tmp_path, longer, 1, modalities=MODS, max_attempts=2, progress=False)
+    assert (remade.kept_failed, remade.done, remade.failed) == (0, 1, 1)
 
 
 def test_disk_full_stops_the_run_and_keeps_finished_videos(tmp_path, monkeypatch):

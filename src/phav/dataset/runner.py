@@ -37,7 +37,8 @@ DEFAULT_ATTEMPTS = 3
 
 @dataclasses.dataclass
 class Summary:
-    """What a run did. ``done``/``failed`` count this run's videos; ``skipped`` those already finished."""
+    """What a run did. ``done``/``failed`` count this run's videos; ``skipped`` those already finished,
+    ``kept_failed`` of them the ones an earlier run recorded as failed (``retry_failed`` makes them again)."""
 
     planned: int
     skipped: int
@@ -50,6 +51,7 @@ class Summary:
     failures: dict[str, int]
     #: per failure kind, the first such video's class and first attempt's reason
     failure_examples: dict[str, str] = dataclasses.field(default_factory=dict)
+    kept_failed: int = 0
 
     @property
     def videos_per_s(self) -> float:
@@ -62,8 +64,10 @@ class Summary:
     def text(self) -> str:
         """A few lines for the terminal."""
         lines = [
-            f"{self.planned} videos planned: {self.skipped} already done, {self.done} made, "
-            f"{self.failed} failed, {self.pending} left",
+            f"{self.planned} videos planned: {self.skipped - self.kept_failed} already done, "
+            + (f"{self.kept_failed} failed in an earlier run (kept: --retry-failed makes them again), "
+               if self.kept_failed else "")
+            + f"{self.done} made, {self.failed} failed, {self.pending} left",
             f"{self.frames} frames in {self.seconds:.1f} s: {self.videos_per_s:.2f} videos/s, "
             f"{self.frames_per_s:.1f} frames/s",
         ]
@@ -159,6 +163,15 @@ def _existing_row(video: PlannedVideo, out_root: Path, attempts: int, row: dict[
     return None
 
 
+def _failed_as_planned(row: dict[str, Any] | None, video: PlannedVideo, attempts: int) -> bool:
+    """Whether ``row`` records ``video`` as failed with one of the specs this plan would try (a row
+    from a run with other options, e.g. another --frames, is another video: it is made anew)."""
+    if row is None or row.get("status") != "failed":
+        return False
+    tried = max(int(row.get("attempts") or 0), attempts)
+    return any(row.get("spec") == video.attempt_spec(a).to_dict() for a in range(tried))
+
+
 def _pending_row(video: PlannedVideo) -> dict[str, Any]:
     return {"key": video.key, "action": video.action, "index": video.index, "status": "pending", "attempts": 0,
             "path": None, "frames": None, "seconds": None, "bytes": None, "reason": None,
@@ -250,13 +263,14 @@ def _run(out_root: Path, videos: list[PlannedVideo], shard: tuple[int, int], wor
     for video in videos:
         old = previous.get(video.key)
         row = _existing_row(video, out_root, max_attempts, old)
-        if row is None and old is not None and old.get("status") == "failed" and not retry_failed:
+        if row is None and _failed_as_planned(old, video, max_attempts) and not retry_failed:
             row = old
         if row is not None:
             rows[video.key] = row
         else:
             todo.append(Task(video, str(out_root), modalities, max_attempts, save_take, quality))
     skipped = len(rows)
+    kept_failed = sum(1 for row in rows.values() if row["status"] == "failed")
     done = failed = frames = 0
     failures: collections.Counter[str] = collections.Counter()
     examples: dict[str, str] = {}
@@ -291,7 +305,8 @@ def _run(out_root: Path, videos: list[PlannedVideo], shard: tuple[int, int], wor
         seconds = time.perf_counter() - start
         write_manifest(path, [rows.get(v.key) or _pending_row(v) for v in videos])
     pending = len(videos) - len(rows)
-    summary = Summary(len(videos), skipped, done, failed, pending, frames, seconds, path, dict(failures), examples)
+    summary = Summary(len(videos), skipped, done, failed, pending, frames, seconds, path, dict(failures), examples,
+                      kept_failed)
     if fatal:
         raise OutputError(f"{fatal}; stopped: {done + skipped} finished videos are kept, {pending} left; "
                           "fix that and rerun the same command to continue")
