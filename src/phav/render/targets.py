@@ -9,6 +9,8 @@ from typing import TypeVar
 
 import moderngl
 
+from phav.errors import SpecError
+
 T = TypeVar("T")
 
 
@@ -27,8 +29,6 @@ def _supersampled(width: int, height: int, ssaa: int) -> str:
 def check_target_size(ctx: moderngl.Context, width: int, height: int, ssaa: int) -> None:
     """Raise :class:`~phav.errors.SpecError` when ``ssaa`` times ``width`` x ``height`` is beyond
     :func:`largest_target_side`; the message says which sides fit."""
-    from phav.errors import SpecError
-
     limit = largest_target_side(ctx)
     if max(width, height) * ssaa > limit:
         raise SpecError(f"{_supersampled(width, height, ssaa)}, and this GL's targets are at most {limit} pixels "
@@ -43,8 +43,6 @@ def make_targets(gl: "GLObjects", ctx: moderngl.Context, width: int, height: int
         SpecError: the GL could not allocate them (out of memory: it reports an incomplete
             framebuffer); the message says what to ask for instead.
     """
-    from phav.errors import SpecError
-
     try:
         return LitTargets(gl, ctx, width, height, ssaa), GroundTruthTargets(gl, ctx, width, height)
     except moderngl.Error as exc:
