@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from io_synth import JOINTS, MUSCLES, make_take
 from phav import camera
@@ -177,3 +178,28 @@ def test_a_skinned_persons_boxes_bound_what_is_rendered():
             box = person["bbox_3d"]
             joints = take.actors[0].joints_3d[frame.index]
             assert np.all(joints >= np.array(box["min"]) - 1e-6) and np.all(joints <= np.array(box["max"]) + 1e-6)
+
+
+def test_a_person_cut_by_the_image_border_gets_the_box_of_the_part_inside():
+    """A close-up punch leaves most of the body below and beside the image: the box is the extent
+    of the surface inside the view (clipped to it before the extent is taken), within a pixel and a
+    half of the instance mask; the whole person's projected box clipped to the image was up to 34
+    pixels wider."""
+    from phav.render.renderer import Renderer
+    from phav.render.settings import quality_settings
+    from phav.scenario import Scenario
+    from phav.spec import VideoSpec
+
+    spec = VideoSpec(action="Punch", camera="CloseUp", environment="Plain", seed=3, frames=63, width=170, height=128)
+    take = Scenario(spec.validate()).simulate(skin_resolution=0.03)
+    data = build_annotations(take)
+    iid = int(take.actors[0].instance_id)
+    cut = 0
+    with Renderer(take.width, take.height, quality_settings("preview")) as renderer:
+        for frame in renderer.render_take(take, ("instancegt",)):
+            x0, y0, x1, y1 = data["frames"][frame.index]["persons"][0]["bbox_2d"]
+            ys, xs = np.nonzero(frame.instance == iid)
+            assert x0 <= xs.min() and y0 <= ys.min() and x1 >= xs.max() and y1 >= ys.max()
+            assert max(xs.min() - x0, ys.min() - y0, x1 - xs.max(), y1 - ys.max()) < 2, frame.index
+            cut += bool(ys.max() == take.height - 1 or xs.max() == take.width - 1 or xs.min() == 0)
+    assert cut > 30  # the border cuts the person in most frames

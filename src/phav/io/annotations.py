@@ -15,7 +15,7 @@ Layout (keys sorted on disk; floats rounded to 6 decimals)::
             "joints_3d": {joint: [x, y, z]},            # world, metres
             "joints_2d": {joint: [u, v] or null},       # pixels; null behind the camera
             "visible": {joint: bool},
-            "bbox_2d": [x0, y0, x1, y1] or null,        # pixels, clipped to the image
+            "bbox_2d": [x0, y0, x1, y1] or null,        # pixels: the part of the person in view
             "bbox_3d": {"min", "max", "center", "size"} or null,   # world, axis-aligned, metres
             "muscles": {joint: {"target": xyzw, "actual": xyzw, "torque": [3] N m, "strength": N m,
                                 "damping": N m s/rad}},  # damping: absent in takes without it
@@ -28,12 +28,14 @@ Rules (also written into :data:`ANNOTATION_CONVENTIONS`):
   (``-0.5 <= u < W - 0.5`` and the same for ``v``), and, when the frame's depth map is given, it is
   not hidden: ``depth[floor(v + 0.5), floor(u + 0.5)] >= z - 0.25 m`` (the joint lies inside the
   body, so the body's own surface in front of it is tolerated; sky, +inf, never hides).
-* ``bbox_2d``: the extent of the surface the person is drawn with (the mesh parts whose
-  ``part_instance`` is the person's instance id, at their poses, and the person's skins, posed as
-  the renderer poses them: :mod:`phav.io.person_geometry`): vertices in front of the near plane
-  z = 1 cm plus the points where mesh edges cross it, projected, then clipped to
-  ``[-0.5, W - 0.5] x [-0.5, H - 0.5]``; ``null`` when nothing is in front or the box lies wholly
-  outside the image.
+* ``bbox_2d``: the extent in the image of the part of the person's surface the camera sees: the
+  surface the person is drawn with (the mesh parts whose ``part_instance`` is the person's instance
+  id, at their poses, and the person's skins, posed as the renderer poses them:
+  :mod:`phav.io.person_geometry`) clipped to the view (:func:`view_planes`: the image rectangle
+  ``[-0.5, W - 0.5] x [-0.5, H - 0.5]`` and the plane z = 1 cm) before the extent is taken, so a
+  person cut by the image border gets the box of the part inside, not the whole person's box cut
+  to the image; ``null`` when none of it is in view. Hidden parts count (it bounds the surface, not
+  the visible pixels).
 * ``bbox_3d``: axis-aligned world box of the same vertices (all of them); ``null`` when the person
   has no surface.
 """
@@ -54,7 +56,7 @@ from phav.take import ActorTrack, Take
 
 #: A joint is hidden when the depth map is nearer than its z-depth by more than this, metres.
 VISIBILITY_DEPTH_TOLERANCE_M: float = 0.25
-#: Near plane for 2D boxes, metres: mesh geometry is clipped here before projecting.
+#: Near plane of the view 2D boxes are clipped to, metres (:func:`view_planes`).
 BBOX_NEAR_M: float = 0.01
 
 #: Conventions specific to annotations.json, added to :data:`phav.io.params.CONVENTIONS`.
@@ -66,9 +68,10 @@ ANNOTATION_CONVENTIONS: dict[str, str] = {
     "(-0.5 <= u < W - 0.5, -0.5 <= v < H - 0.5) and, if the frame's depth map was available "
     "(visibility_depth_test), is not hidden: depth at pixel (floor(u + 0.5), floor(v + 0.5)) >= "
     f"z - {VISIBILITY_DEPTH_TOLERANCE_M} m.",
-    "bbox_2d": f"[x0, y0, x1, y1] pixels: extent of the person's surface (skin and mesh parts, posed as "
-    f"rendered) clipped at the near plane z = "
-    f"{BBOX_NEAR_M} m, projected, clipped to [-0.5, W - 0.5] x [-0.5, H - 0.5]; null when fully outside.",
+    "bbox_2d": "[x0, y0, x1, y1] pixels: extent in the image of the person's surface (skin and mesh parts, "
+    "posed as rendered) clipped to the view (the image rectangle [-0.5, W - 0.5] x [-0.5, H - 0.5] and the "
+    f"plane z = {BBOX_NEAR_M} m) before the extent is taken: a person cut by the image border gets the box "
+    "of the part inside; hidden parts count; null when none of it is in view.",
     "bbox_3d": "axis-aligned world box of the person's surface vertices (skin and mesh parts, posed as "
     "rendered): min, max, center, size (metres).",
     "muscles": "per actuated joint: target and actual local joint rotation (quaternion xyzw, child "
@@ -78,39 +81,94 @@ ANNOTATION_CONVENTIONS: dict[str, str] = {
 }
 
 
+def view_planes(K: np.ndarray, width: int, height: int, near: float = BBOX_NEAR_M) -> np.ndarray:
+    """``(5, 4)`` the half-spaces ``a . p + d >= 0`` (camera frame, metres) whose intersection is what
+    the camera sees: ``u >= -0.5``, ``u <= W - 0.5``, ``v >= -0.5``, ``v <= H - 0.5`` (pixel
+    projections through ``K``; planes through the camera centre) and ``z >= near``."""
+    (k00, k01, k02), (k10, k11, k12) = K[0], K[1]
+    return np.array([
+        [k00, k01, k02 + 0.5, 0.0],
+        [-k00, -k01, width - 0.5 - k02, 0.0],
+        [k10, k11, k12 + 0.5, 0.0],
+        [-k10, -k11, height - 0.5 - k12, 0.0],
+        [0.0, 0.0, 1.0, -near],
+    ])
+
+
+def _project(points: np.ndarray, K: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel ``(u, v)`` of camera-frame ``points (N, 3)`` with z > 0."""
+    xz, yz = points[:, 0] / points[:, 2], points[:, 1] / points[:, 2]
+    return K[0, 0] * xz + K[0, 1] * yz + K[0, 2], K[1, 0] * xz + K[1, 1] * yz + K[1, 2]
+
+
+#: The image corners as pairs of :func:`view_planes` rows (the two side planes through each corner's ray).
+_CORNERS = ((0, 2), (1, 2), (0, 3), (1, 3))
+
+
+def _corner_points(cam: np.ndarray, side: np.ndarray, triangles: np.ndarray, K: np.ndarray, width: int,
+                   height: int) -> list[np.ndarray]:
+    """For each image corner whose ray (from the camera centre through that corner of the pixel
+    grid) meets a triangle beyond the near plane, the nearest such point (Moller-Trumbore), as
+    ``(1, 3)`` arrays. Only triangles with vertices on both sides of the corner's two side planes
+    (``side``: the vertices' :func:`view_planes` values) can meet its ray."""
+    found = []
+    positive = side > 0
+    p0, p1, p2 = positive[triangles[:, 0]], positive[triangles[:, 1]], positive[triangles[:, 2]]  # (F, 5)
+    straddle = (p0 | p1 | p2) & ~(p0 & p1 & p2)  # a vertex on each side of (or on) the plane
+    for left_right, top_bottom in _CORNERS:
+        near = straddle[:, left_right] & straddle[:, top_bottom]
+        if not near.any():
+            continue
+        tri = triangles[near]
+        corner = np.array([-0.5 if left_right == 0 else width - 0.5, -0.5 if top_bottom == 2 else height - 0.5, 1.0])
+        ray = np.linalg.solve(K, corner)  # z = 1
+        v0, e1, e2 = cam[tri[:, 0]], cam[tri[:, 1]] - cam[tri[:, 0]], cam[tri[:, 2]] - cam[tri[:, 0]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pvec = np.cross(ray, e2)
+            det = np.einsum("ij,ij->i", e1, pvec)
+            a = np.einsum("ij,ij->i", -v0, pvec) / det
+            qvec = np.cross(-v0, e1)
+            b = (qvec @ ray) / det
+            depth = np.einsum("ij,ij->i", e2, qvec) / det  # along the ray, whose z is 1: the z-depth
+            hit = (det != 0) & (a >= 0) & (b >= 0) & (a + b <= 1) & (depth >= BBOX_NEAR_M)
+        if hit.any():
+            found.append(ray[None, :] * depth[hit].min())
+    return found
+
+
 def _bbox_2d(cam: np.ndarray, geometry: PersonGeometry, K: np.ndarray, width: int,
              height: int) -> list[float] | None:
-    """2D box of ``geometry``'s posed vertices ``cam (N, 3)`` (camera frame), clipped at the near
-    plane (its edges are asked for only when some vertex lies behind it)."""
-    x, y, z = np.ascontiguousarray(cam.T)  # columns: the reductions below run along contiguous rows
-    front = z > BBOX_NEAR_M
-    if front.all():  # nothing crosses the near plane: the vertices bound the surface
-        xz, yz = x / z, y / z
-    else:
-        xs, ys, zs = [x[front]], [y[front]], [z[front]]
-        pairs = geometry.edges
-        if len(pairs):
-            za, zb = z[pairs[:, 0]], z[pairs[:, 1]]
-            cross = (za > BBOX_NEAR_M) != (zb > BBOX_NEAR_M)
-            if cross.any():
-                a, b = cam[pairs[cross, 0]], cam[pairs[cross, 1]]
-                t = (BBOX_NEAR_M - za[cross]) / (zb[cross] - za[cross])
-                p = a + t[:, None] * (b - a)
-                xs.append(p[:, 0]), ys.append(p[:, 1]), zs.append(p[:, 2])
-        zc = np.concatenate(zs)
-        if len(zc) == 0:
-            return None
-        xz, yz = np.concatenate(xs) / zc, np.concatenate(ys) / zc
-    u = K[0, 0] * xz + K[0, 1] * yz + K[0, 2]
-    v = K[1, 0] * xz + K[1, 1] * yz + K[1, 2]
-    lo, hi = (float(u.min()), float(v.min())), (float(u.max()), float(v.max()))
+    """2D box of the part of ``geometry``'s surface (posed vertices ``cam (N, 3)``, camera frame)
+    the camera sees (:func:`view_planes`): its vertices inside, the points where its edges cross a
+    plane of the view (inside the others), and the image corners its triangles cover. ``None`` when
+    none of it is inside. (When every vertex projects inside the image, those are the box.)"""
     x_lim, y_lim = (-0.5, width - 0.5), (-0.5, height - 0.5)
-    if hi[0] < x_lim[0] or lo[0] > x_lim[1] or hi[1] < y_lim[0] or lo[1] > y_lim[1]:
+    if (cam[:, 2] > BBOX_NEAR_M).all():
+        u, v = _project(cam, K)
+        box = [float(u.min()), float(v.min()), float(u.max()), float(v.max())]
+        if box[0] >= x_lim[0] and box[1] >= y_lim[0] and box[2] <= x_lim[1] and box[3] <= y_lim[1]:
+            return box
+    planes = view_planes(K, width, height)
+    side = cam @ planes[:, :3].T + planes[:, 3]  # (N, 5), >= 0 inside each half-space
+    points = [cam[(side >= 0).all(axis=1)]]
+    pairs = geometry.edges
+    sa, sb = side[pairs[:, 0]], side[pairs[:, 1]]
+    for k in range(len(planes)):
+        cross = (sa[:, k] >= 0) != (sb[:, k] >= 0)
+        if not cross.any():
+            continue
+        t = sa[cross, k] / (sa[cross, k] - sb[cross, k])
+        a, b = cam[pairs[cross, 0]], cam[pairs[cross, 1]]
+        p = a + t[:, None] * (b - a)
+        others = np.delete(p @ planes[:, :3].T + planes[:, 3], k, axis=1)
+        points.append(p[(others >= -1e-9 * np.abs(planes[:, :3]).sum()).all(axis=1)])
+    points += _corner_points(cam, side, geometry.triangles, K, width, height)
+    seen = np.concatenate(points)
+    if not len(seen):
         return None
-    return [
-        float(np.clip(lo[0], *x_lim)), float(np.clip(lo[1], *y_lim)),
-        float(np.clip(hi[0], *x_lim)), float(np.clip(hi[1], *y_lim)),
-    ]
+    u, v = _project(seen, K)
+    return [float(np.clip(u.min(), *x_lim)), float(np.clip(v.min(), *y_lim)),  # only rounding reaches past
+            float(np.clip(u.max(), *x_lim)), float(np.clip(v.max(), *y_lim))]
 
 
 def joint_visibility(

@@ -91,6 +91,7 @@ class PersonGeometry:
                 self._meshes.append(skin.mesh)
         self.empty = not self._meshes
         self._edges: np.ndarray | None = None
+        self._triangles: np.ndarray | None = None
 
     @property
     def edges(self) -> np.ndarray:
@@ -103,6 +104,18 @@ class PersonGeometry:
                 offset += len(mesh.positions)
             self._edges = np.concatenate(edges)
         return self._edges
+
+    @property
+    def triangles(self) -> np.ndarray:
+        """``(F, 3) int64`` the meshes' triangles, as indices of :meth:`world_vertices`' rows (made on
+        first use: only a surface across a corner of the camera's view needs them)."""
+        if self._triangles is None:
+            triangles, offset = [np.zeros((0, 3), dtype=np.int64)], 0
+            for mesh in self._meshes:
+                triangles.append(mesh.indices.astype(np.int64).reshape(-1, 3) + offset)
+                offset += len(mesh.positions)
+            self._triangles = np.concatenate(triangles)
+        return self._triangles
 
     def world_vertices(self, take: Take, t: int) -> np.ndarray:
         """``(N, 3) float64`` world positions of the vertices at frame ``t`` (the rigid parts' first,
