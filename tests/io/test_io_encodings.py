@@ -101,6 +101,26 @@ def test_flow_validity_round_trip():
     assert np.array_equal(flow.decode_flow_valid(enc), valid)
 
 
+def test_flow_the_files_cannot_hold_is_not_written_as_valid(tmp_path):
+    """Beyond about +-512 px the 16-bit codes clip: such pixels are written invalid, whatever the
+    renderer said (only images wider or taller than 511 px can have valid flow that long)."""
+    from phav.io.video_folder import frame_file_writers
+
+    f = np.zeros((8, 700, 2), np.float32)
+    f[0, :4] = (600.0, 0.0)       # clipped to +511.98
+    f[1, :4] = (0.0, -512.5)      # clipped to -512
+    f[2, :4] = (511.9, -511.9)    # held
+    valid = np.ones((8, 700), bool)
+    fx, fy = flow.encode_flow(f)
+    kept = flow.representable(valid, fx, fy)
+    assert not kept[0, :4].any() and not kept[1, :4].any() and kept[2:].all() and kept[:2, 4:].all()
+    small = np.ones((8, 511), bool)
+    assert flow.representable(small, *flow.encode_flow(np.full((8, 511, 2), 600, np.float32))) is small
+    (kind, write), = [(k, w) for k, w in frame_file_writers({"flow": f, "flow_valid": valid}, []) if k == "flow_valid"]
+    write(tmp_path / "v.png")
+    assert np.array_equal(flow.decode_flow_valid(images.read_png8(tmp_path / "v.png")), kept)
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_flow_rejects_non_finite(bad, dtype):

@@ -8,7 +8,8 @@ On disk (PHAV layout, *ours*):
 * ``flow_x_%05d.png`` and ``flow_y_%05d.png``: 16-bit grey, ``value = round(f * 64) + 32768``
   clipped to ``[0, 65535]`` (resolution 1/64 px, range about +-512 px).
 * ``flow_valid_%05d.png``: 8-bit grey, 255 where the flow is valid, 0 where the surface is occluded
-  or leaves the image at t+1 (and everywhere on the last frame). Not in the original PHAV release.
+  or leaves the image at t+1 (and everywhere on the last frame), or where the flow is beyond what
+  the 16-bit files hold (:func:`representable`). Not in the original PHAV release.
 
 TSN-style 8-bit flow (``flow_x_%05d.jpg``): ``v = round((clip(f, -20, 20) + 20) * 255 / 40)``.
 """
@@ -81,6 +82,17 @@ def decode_flow(flow_x: np.ndarray, flow_y: np.ndarray) -> np.ndarray:
         raise ValueError(f"decode_flow: expected two uint16 images of one shape, got {x.shape} {x.dtype}, {y.shape} {y.dtype}")
     q = np.stack([x, y], axis=-1).astype(np.float32)
     return (q - np.float32(FLOW_OFFSET)) / np.float32(FLOW_SCALE)
+
+
+def representable(valid: np.ndarray, flow_x: np.ndarray, flow_y: np.ndarray) -> np.ndarray:
+    """``(H, W) bool`` ``valid`` without the pixels whose flow the 16-bit files cannot hold: those
+    :func:`encode_flow` clipped (codes 0 and 65535, flow beyond about 512 px a frame). Valid flow
+    stays inside the image, so below 512 pixels a side nothing is clipped and ``valid`` is returned
+    as it is."""
+    if max(flow_x.shape) <= (FLOW_OFFSET - 1) / FLOW_SCALE:
+        return valid
+    ends = (flow_x == 0) | (flow_x == 65535) | (flow_y == 0) | (flow_y == 65535)
+    return np.asarray(valid, dtype=bool) & ~ends
 
 
 def encode_flow_valid(valid: np.ndarray) -> np.ndarray:

@@ -102,7 +102,8 @@ def frame_file_writers(arrays: Mapping[str, np.ndarray], instances: Iterable, jp
         fx, fy = flow_codec.encode_flow(arrays["flow"])
         png("flow_x", images.write_png16, lambda: fx)
         png("flow_y", images.write_png16, lambda: fy)
-        png("flow_valid", images.write_png8, lambda: flow_codec.encode_flow_valid(arrays["flow_valid"]))
+        png("flow_valid", images.write_png8,
+            lambda: flow_codec.encode_flow_valid(flow_codec.representable(arrays["flow_valid"], fx, fy)))
     if "semantic" in arrays:
         png("classgt", images.write_png_rgb, lambda: segmentation.encode_semantic(arrays["semantic"]))
     if "instance" in arrays:
