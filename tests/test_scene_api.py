@@ -289,6 +289,17 @@ def test_a_prop_placed_inside_a_person_is_refused_before_the_physics_flings_them
     assert beside.simulate().num_frames == 7
 
 
+def test_a_person_placed_inside_a_building_is_refused_with_a_free_spot_to_use():
+    from phav.scenario import build_world
+
+    scene = phav.Scene("Urban", frames=7, size=(64, 48), seed=1)
+    building = build_world(scene.spec).colliders[0]
+    scene.add_person("Walk", position=(float(building.center[0]), float(building.center[1])))
+    with pytest.raises(phav.SpecError, match=r"\(Walk\) starts inside a building or object of Urban at \(.+\); start "
+                                             r"it elsewhere \(the environment's own start, \(.+\), is free\)"):
+        scene.simulate()
+
+
 def test_urdf_prop_moves_with_physics_and_bad_urdf_names_the_line(tmp_path):
     urdf = tmp_path / "crate.urdf"
     urdf.write_text("""<robot name="crate"><link name="body">

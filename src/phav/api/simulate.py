@@ -83,6 +83,7 @@ def simulate_scene(scene: Scene, skin_resolution: float = DEFAULT_RESOLUTION) ->
     spec = scene.spec
     static = build_world(spec)
     scene.static = static
+    _check_starts_free(scene, static)
     cameras = scene.cameras or [spec.camera]
     camera = camera_object(scene, cameras[0], 0)
     lighting = scene_lighting(spec, static)
@@ -112,6 +113,27 @@ def simulate_scene(scene: Scene, skin_resolution: float = DEFAULT_RESOLUTION) ->
         raise SignatureError(f"action not performed visibly by {'; '.join(failures)}; try another seed "
                              "or add_person(..., check_signature=False)")
     return take
+
+
+#: Heights (m) checked above a person's explicit start, and the clearance (m) they need from the
+#: environment's buildings and objects (about a body's half width).
+_START_COLUMN_M = np.arange(0.3, 1.8, 0.2)
+_START_CLEARANCE_M = 0.1
+
+
+def _check_starts_free(scene: Scene, static: Any) -> None:
+    """Raise :class:`SpecError` for the first person whose own ``position`` lies inside one of the
+    environment's buildings or objects (the physics would push the body out of it, or bury it)."""
+    for person in scene.people:
+        if person.position is None:
+            continue
+        x, y = person.position
+        column = np.stack([np.full_like(_START_COLUMN_M, x), np.full_like(_START_COLUMN_M, y), _START_COLUMN_M], axis=1)
+        if static.blocked(column, _START_CLEARANCE_M).any():
+            sx, sy = (float(v) for v in static.start_position)
+            raise SpecError(f"{person.name} ({person.action or 'own clip'}) starts inside a building or object of "
+                            f"{scene.spec.environment.value} at ({x:g}, {y:g}); start it elsewhere (the environment's "
+                            f"own start, ({sx:.2f}, {sy:.2f}), is free)")
 
 
 def _person_view(take: Take, performers: list[Performer], lead: Performer, person: Person) -> Take:
