@@ -300,6 +300,14 @@ def test_a_person_placed_inside_a_building_is_refused_with_a_free_spot_to_use():
         scene.simulate()
 
 
+def test_a_camera_looking_straight_down_takes_an_up_direction():
+    with pytest.raises(ValueError, match=r"looking straight up or down\): give another up, e\.g\. up=\(0, 1, 0\)"):
+        phav.CameraPoses.look_at(eye=(0, 0, 10), target=(0, 0, 0))
+    overhead = phav.CameraPoses.look_at(eye=(0, 0, 10), target=(0, 0, 0), up=(0, 1, 0)).world_to_camera
+    np.testing.assert_allclose(overhead[:3, :3], [[1, 0, 0], [0, -1, 0], [0, 0, -1]], atol=1e-12)  # image up = +Y
+    np.testing.assert_allclose(overhead[:3, 3], [0, 0, 10], atol=1e-12)
+
+
 def test_urdf_prop_moves_with_physics_and_bad_urdf_names_the_line(tmp_path):
     urdf = tmp_path / "crate.urdf"
     urdf.write_text("""<robot name="crate"><link name="body">

@@ -63,7 +63,8 @@ def look_at_many(eyes: np.ndarray, targets: np.ndarray, up: np.ndarray = (0.0, 0
     x = cross_rows(z, up)  # right = forward x up (y points down)
     norm = row_norms(x)
     if np.any(norm < 1e-9):
-        raise ValueError("camera view direction is parallel to its up vector")
+        raise ValueError("camera view direction is parallel to its up vector (a camera looking straight up or "
+                         "down): give another up, e.g. up=(0, 1, 0)")
     x /= norm[:, None]
     rot = np.stack([x, cross_rows(z, x), z], axis=1)  # rows: camera axes in world coordinates
     out = np.broadcast_to(np.eye(4), (len(eye), 4, 4)).copy()

@@ -52,13 +52,14 @@ class CameraPoses:
             raise ValueError(f"vertical_fov_deg must be in [1, 179], got {self.vertical_fov_deg}")
 
     @classmethod
-    def look_at(cls, eye, target, vertical_fov_deg: float = DEFAULT_FOV_DEG) -> "CameraPoses":
+    def look_at(cls, eye, target, vertical_fov_deg: float = DEFAULT_FOV_DEG, up=(0.0, 0.0, 1.0)) -> "CameraPoses":
         """A camera at ``eye`` looking at ``target`` (each ``(3,)`` for a fixed camera or ``(T, 3)``
-        per frame; one may be fixed while the other moves), Z up."""
+        per frame; one may be fixed while the other moves), with the world direction ``up`` (Z by
+        default) up in the image; a camera looking straight down needs another, e.g. ``(0, 1, 0)``."""
         eye, target = np.asarray(eye, dtype=np.float64), np.asarray(target, dtype=np.float64)
         if eye.ndim == 1 and target.ndim == 1:
-            return cls(look_at(eye, target), vertical_fov_deg=vertical_fov_deg)
-        return cls(look_at_many(eye, target), vertical_fov_deg=vertical_fov_deg)
+            return cls(look_at(eye, target, up), vertical_fov_deg=vertical_fov_deg)
+        return cls(look_at_many(eye, target, up), vertical_fov_deg=vertical_fov_deg)
 
     def track(self, subject: np.ndarray, fps: float, width: int, height: int, scene: Any = None) -> CameraTrack:
         """The poses for ``len(subject)`` frames (``subject`` is unused: the poses are explicit).
