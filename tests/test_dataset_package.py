@@ -147,8 +147,8 @@ def test_mp4_export_of_an_odd_sized_dataset_says_which_video_and_what_to_change(
     model = SpecModel(SamplingConfig.from_dict({"constraints": {"action": ["Walk"]}}),
                       base=VideoSpec(frames=3, width=47, height=32))
     run_dataset(tmp_path, model, 1, seed=2, progress=False, modalities=("img",))
-    with pytest.raises(SpecError, match=r"export mp4 needs an even width and height .* Walk/.* is 47x32; make the "
-                                        r"dataset with an even --size"):
+    with pytest.raises(SpecError, match=r"export mp4 needs an even width and height \(H\.264 yuv420p\), and Walk/\S+ is "
+                                        r"47x32; use --size 48x32 or leave mp4 out of --export"):
         package_dataset(tmp_path, ("mp4",))
     assert not any(p.is_file() for p in (tmp_path / "mp4").rglob("*"))  # no torn or temporary file
 

@@ -113,6 +113,15 @@ def project(points_world: np.ndarray, K: np.ndarray, world_to_camera: np.ndarray
     return uv, z
 
 
+def pixel_coordinates(x: np.ndarray, y: np.ndarray, z: np.ndarray, K: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel ``(u, v)`` of camera-frame coordinates ``x, y, z`` (arrays of one shape, metres, z != 0)
+    through ``K``: :func:`project`'s projection element by element, for many points whose ``u`` and
+    ``v`` are reduced apart (:func:`project`'s ``(N, 2)`` product is the quicker for a few)."""
+    K = np.asarray(K)
+    xz, yz = x / z, y / z
+    return K[0, 0] * xz + K[0, 1] * yz + K[0, 2], K[1, 0] * xz + K[1, 1] * yz + K[1, 2]
+
+
 def unproject(uv: np.ndarray, depth: np.ndarray, K: np.ndarray, world_to_camera: np.ndarray) -> np.ndarray:
     """Inverse of :func:`project`: pixels ``(N, 2)`` with z-depth ``(N,)`` to world points ``(N, 3)``."""
     K = np.asarray(K, dtype=np.float64)

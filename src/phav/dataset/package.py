@@ -35,6 +35,7 @@ from phav.io.lists import (
     write_mmaction_videos,
     write_ucf_list,
 )
+from phav.io.params import read_params
 from phav.io.posec3d import pose_annotation, write_posec3d
 from phav.seeding import derive_seed
 
@@ -67,10 +68,16 @@ def check_exports(exports: Sequence[str], modalities: Sequence[str], size: tuple
         if needed is not None and needed not in modalities:
             raise SpecError(f"export {export} needs the {needed} modality; add it to --modalities or leave "
                             f"{export} out of --export")
-    width, height = size
-    if "mp4" in exports and (width % 2 or height % 2):
-        raise SpecError(f"export mp4 needs an even width and height (H.264 yuv420p), and the size is "
-                        f"{width}x{height}; use --size {width + width % 2}x{height + height % 2} or leave mp4 out of --export")
+    if "mp4" in exports:
+        _check_mp4_size(*size, "the size")
+
+
+def _check_mp4_size(width: int, height: int, what: str) -> None:
+    """Raise :class:`SpecError` when ``width`` x ``height`` (of ``what``) cannot be an H.264
+    yuv420p MP4 (odd sides)."""
+    if width % 2 or height % 2:
+        raise SpecError(f"export mp4 needs an even width and height (H.264 yuv420p), and {what} is {width}x{height}; "
+                        f"use --size {width + width % 2}x{height + height % 2} or leave mp4 out of --export")
 
 
 def parse_split(text: str) -> tuple[int, int, int]:
@@ -133,7 +140,7 @@ def _frames(folder: Path, kind: str, count: int, read: Any) -> list[np.ndarray]:
 
 
 def _modalities(folder: Path) -> list[str]:
-    return read_json(folder / layout.PARAMS_FILE).get("modalities") or []
+    return read_params(folder / layout.PARAMS_FILE).get("modalities") or []
 
 
 def package_dataset(
@@ -186,10 +193,7 @@ def _per_video(out_root: Path, row: dict[str, Any], export: str) -> list[Path]:
         target = out_root / MP4_DIR / f"{row['path']}.mp4"
         target.parent.mkdir(parents=True, exist_ok=True)
         fps = float(row["spec"]["fps"])
-        width, height = int(row["spec"]["width"]), int(row["spec"]["height"])
-        if width % 2 or height % 2:
-            raise SpecError(f"export mp4 needs an even width and height (H.264 yuv420p), and {row['path']} is "
-                            f"{width}x{height}; make the dataset with an even --size or leave mp4 out of --export")
+        _check_mp4_size(int(row["spec"]["width"]), int(row["spec"]["height"]), row["path"])
         frames = _frames(folder, "img", T, images.read_jpeg)
         return [_replace_into(target, lambda p: write_mp4(p, frames, fps))]
     fx = _frames(folder, "flow_x", T, images.read_png16)

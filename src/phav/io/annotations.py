@@ -95,12 +95,6 @@ def view_planes(K: np.ndarray, width: int, height: int, near: float = BBOX_NEAR_
     ])
 
 
-def _project(points: np.ndarray, K: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pixel ``(u, v)`` of camera-frame ``points (N, 3)`` with z > 0."""
-    xz, yz = points[:, 0] / points[:, 2], points[:, 1] / points[:, 2]
-    return K[0, 0] * xz + K[0, 1] * yz + K[0, 2], K[1, 0] * xz + K[1, 1] * yz + K[1, 2]
-
-
 #: The image corners as pairs of :func:`view_planes` rows (the two side planes through each corner's ray).
 _CORNERS = ((0, 2), (1, 2), (0, 3), (1, 3))
 
@@ -144,7 +138,7 @@ def _bbox_2d(cam: np.ndarray, geometry: PersonGeometry, K: np.ndarray, width: in
     none of it is inside. (When every vertex projects inside the image, those are the box.)"""
     x_lim, y_lim = (-0.5, width - 0.5), (-0.5, height - 0.5)
     if (cam[:, 2] > BBOX_NEAR_M).all():
-        u, v = _project(cam, K)
+        u, v = camera.pixel_coordinates(cam[:, 0], cam[:, 1], cam[:, 2], K)
         box = [float(u.min()), float(v.min()), float(u.max()), float(v.max())]
         if box[0] >= x_lim[0] and box[1] >= y_lim[0] and box[2] <= x_lim[1] and box[3] <= y_lim[1]:
             return box
@@ -166,7 +160,7 @@ def _bbox_2d(cam: np.ndarray, geometry: PersonGeometry, K: np.ndarray, width: in
     seen = np.concatenate(points)
     if not len(seen):
         return None
-    u, v = _project(seen, K)
+    u, v = camera.pixel_coordinates(seen[:, 0], seen[:, 1], seen[:, 2], K)
     return [float(np.clip(u.min(), *x_lim)), float(np.clip(v.min(), *y_lim)),  # only rounding reaches past
             float(np.clip(u.max(), *x_lim)), float(np.clip(v.max(), *y_lim))]
 

@@ -96,26 +96,27 @@ class PersonGeometry:
     @property
     def edges(self) -> np.ndarray:
         """``(E, 2) int64`` the meshes' distinct edges, as indices of :meth:`world_vertices`' rows
-        (made on first use: only a surface crossing the camera's near plane needs them)."""
+        (made on first use: only a surface the view's border or near plane cuts needs them)."""
         if self._edges is None:
-            edges, offset = [np.zeros((0, 2), dtype=np.int64)], 0
-            for mesh in self._meshes:
-                edges.append(mesh_edges(mesh) + offset)
-                offset += len(mesh.positions)
-            self._edges = np.concatenate(edges)
+            self._edges = self._stacked(mesh_edges, 2)
         return self._edges
 
     @property
     def triangles(self) -> np.ndarray:
         """``(F, 3) int64`` the meshes' triangles, as indices of :meth:`world_vertices`' rows (made on
-        first use: only a surface across a corner of the camera's view needs them)."""
+        first use: only a surface the view's border cuts needs them)."""
         if self._triangles is None:
-            triangles, offset = [np.zeros((0, 3), dtype=np.int64)], 0
-            for mesh in self._meshes:
-                triangles.append(mesh.indices.astype(np.int64).reshape(-1, 3) + offset)
-                offset += len(mesh.positions)
-            self._triangles = np.concatenate(triangles)
+            self._triangles = self._stacked(lambda mesh: mesh.indices.astype(np.int64).reshape(-1, 3), 3)
         return self._triangles
+
+    def _stacked(self, per_mesh, columns: int) -> np.ndarray:
+        """``per_mesh(mesh)`` (vertex indices, ``(n, columns)``) of every mesh, shifted to
+        :meth:`world_vertices`' rows and stacked."""
+        stacked, offset = [np.zeros((0, columns), dtype=np.int64)], 0
+        for mesh in self._meshes:
+            stacked.append(per_mesh(mesh) + offset)
+            offset += len(mesh.positions)
+        return np.concatenate(stacked)
 
     def world_vertices(self, take: Take, t: int) -> np.ndarray:
         """``(N, 3) float64`` world positions of the vertices at frame ``t`` (the rigid parts' first,
