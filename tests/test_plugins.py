@@ -59,6 +59,29 @@ def test_a_plugin_that_cannot_be_imported_is_named():
         load_plugins(["no_such_phav_plugin"], entry_points=False, environment=False)
 
 
+def test_a_plugin_that_raises_while_imported_is_named_with_the_place(tmp_path, monkeypatch):
+    (tmp_path / "phav_test_raising_plugin.py").write_text("x = 1\nraise RuntimeError('no yard today')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(PluginError, match=r"plugin module 'phav_test_raising_plugin' failed while it was imported: "
+                                          r"RuntimeError: no yard today \(at .*phav_test_raising_plugin.py:2\)"):
+        load_plugins(["phav_test_raising_plugin"], entry_points=False, environment=False)
+
+
+def test_a_plugin_whose_own_import_is_missing_names_that_import(tmp_path, monkeypatch):
+    (tmp_path / "phav_test_needy_plugin.py").write_text("import phav_no_such_dependency\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(PluginError, match=r"plugin module 'phav_test_needy_plugin' imports 'phav_no_such_dependency', "
+                                          r"which cannot be imported .*phav_test_needy_plugin.py:1\)"):
+        load_plugins(["phav_test_needy_plugin"], entry_points=False, environment=False)
+
+
+def test_a_plugin_hook_that_raises_is_named(tmp_path, monkeypatch):
+    (tmp_path / "phav_test_hook_plugin.py").write_text("def setup():\n    raise KeyError('yard')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(PluginError, match=r"plugin 'phav_test_hook_plugin:setup' failed: KeyError: 'yard' \(at "):
+        load_plugins(["phav_test_hook_plugin:setup"], entry_points=False, environment=False)
+
+
 def _run(args: list[str], tmp_path: Path, env_plugins: str | None = None) -> subprocess.CompletedProcess:
     (tmp_path / "yard_plugin.py").write_text(PLUGIN)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(EXAMPLES)]))
@@ -95,6 +118,14 @@ def test_cli_rejects_an_unknown_plugin_in_one_line(tmp_path):
     result = _run(["--plugin", "no_such_phav_plugin", "list", "actions"], tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0 and "no_such_phav_plugin" in result.stderr
+
+
+def test_cli_reports_a_plugin_that_raises_in_one_line(tmp_path):
+    (tmp_path / "phav_test_raising_plugin.py").write_text("raise RuntimeError('no yard today')\n")
+    result = _run(["--plugin", "phav_test_raising_plugin", "list", "actions"], tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "RuntimeError: no yard today" in result.stderr and "phav_test_raising_plugin.py:1" in result.stderr
 
 
 def test_registered_environment_works_in_specs_json_and_scenes(tmp_path):

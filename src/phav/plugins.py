@@ -124,14 +124,44 @@ def _import(target: str) -> None:
     try:
         loaded = importlib.import_module(module)
     except ImportError as exc:
+        if not _is_the_module_itself(exc, module):  # found, but something it imports is missing
+            raise PluginError(f"plugin module {module!r} imports {exc.name!r}, which cannot be imported ({exc}) "
+                              f"{_where(exc)}; install it or fix the import") from exc
         raise PluginError(f"cannot import plugin module {module!r} ({exc}); check the name and that it is on "
                           "the Python path (PYTHONPATH or installed)") from None
+    except PhavError:
+        raise
+    except Exception as exc:
+        raise PluginError(f"plugin module {module!r} failed while it was imported: {type(exc).__name__}: {exc} "
+                          f"{_where(exc)}; fix the plugin or leave it out") from exc
     if function:
         hook = getattr(loaded, function, None)
         if not callable(hook):
             raise PluginError(f"plugin {target!r}: module {module} has no callable {function!r}")
-        hook()
+        try:
+            hook()
+        except PhavError:
+            raise
+        except Exception as exc:
+            raise PluginError(f"plugin {target!r} failed: {type(exc).__name__}: {exc} {_where(exc)}; "
+                              "fix the plugin or leave it out") from exc
     _LOADED.append(target)
+
+
+def _is_the_module_itself(exc: ImportError, module: str) -> bool:
+    """Whether ``exc`` says ``module`` (or a package above it) is not there, rather than something
+    ``module`` imports."""
+    name = getattr(exc, "name", None)
+    return name is None or name == module or module.startswith(name + ".")
+
+
+def _where(exc: BaseException) -> str:
+    """``"(at FILE:LINE)"``: where ``exc`` was raised, its innermost frame outside the import
+    machinery; empty when there is no such frame."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<frozen")]
+    return f"(at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
 
 
 def _entry_points() -> list[Any]:
