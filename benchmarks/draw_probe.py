@@ -22,6 +22,13 @@ raster units write a pixel's 4 bytes a clock (an H200's fills cost in proportion
 written, ``benchmarks.raster_probe``), these say what a narrower layout would save on the real
 draws before anyone writes it; ``depth_only`` is the floor of the geometry itself.
 
+Where the rest goes: every pass's draws are also timed stopped early (:data:`STAGES`):
+``<pass>_discard_*`` with the rasteriser discarding every primitive (vertex shading and primitive
+assembly alone) and ``<pass>_scissor_*`` rasterised into a 1x1 scissor box (also clipping, culling
+and triangle setup, next to no fragments). With the whole draws and the layouts they split a
+draw's time into vertices, triangles and fragments: whether a visibility buffer (fewer bytes and
+varyings through the raster units), fewer triangles (coarser skins) or fewer vertices is the lever.
+
 The probe drives the renderer's internals (``Renderer._draw_parts`` and its targets): it is a
 measuring tool for this repository's renderer, not an interface.
 """
@@ -56,12 +63,38 @@ GBUFFER_LAYOUTS: dict[str, tuple[tuple[int, str], ...]] = {
     "4B": ((4, "f1"),),
     "depth_only": (),
 }
+#: How far the staged draws go: ``discard``, the vertex shader and primitive assembly only
+#: (``GL_RASTERIZER_DISCARD``); ``scissor``, also clipping, culling and setup, rasterised into a
+#: 1x1 scissor box (next to no fragments).
+STAGES: tuple[str, ...] = ("discard", "scissor")
 #: The same for the ground truth's draws.
 GROUND_TRUTH_LAYOUTS: dict[str, tuple[tuple[int, str], ...]] = {
     "motion_rg32f": ((1, "f4"), (1, "u1"), (1, "u2"), (2, "f4")),
     "no_motion": ((1, "f4"), (1, "u1"), (1, "u2")),
     "depth_only": (),
 }
+
+
+def draw_pieces(r: Renderer, program: int, fbo: moderngl.Framebuffer, parts: bool, skins: bool,
+                stage: str = "whole") -> None:
+    """Draw the loaded take's rigid parts (``parts``) and skins (``skins``) with ``program`` into
+    ``fbo``, with the renderer's state and the depth test ``<=``; ``stage`` ``"whole"`` or one of
+    :data:`STAGES` stops the draws early."""
+    if stage not in ("whole", *STAGES):
+        raise ValueError(f"unknown stage {stage!r}")
+    ctx = r._ctx
+    flags = moderngl.DEPTH_TEST | (moderngl.CULL_FACE if r.settings.cull_back_faces else 0)
+    fbo.use()
+    ctx.enable_only(flags | (moderngl.RASTERIZER_DISCARD if stage == "discard" else 0))
+    if stage == "scissor":
+        ctx.scissor = (0, 0, 1, 1)
+    ctx.depth_func = "<="
+    no_parts = np.zeros(len(r._take.parts.count), dtype=bool)  # one per rigid part (meshes and bodies' parts)
+    no_skins = np.zeros(len(r._take.skin_instances), dtype=bool)
+    r._draw_parts(program, None if parts else no_parts, None if skins else no_skins)
+    ctx.enable_only(moderngl.NOTHING)
+    if stage == "scissor":
+        ctx.scissor = None
 
 
 def probe(quality: str, size: tuple[int, int], repeats: int) -> dict[str, object]:
@@ -79,19 +112,17 @@ def probe(quality: str, size: tuple[int, int], repeats: int) -> dict[str, object
         next(frames)  # the take's resources are loaded and frame 0/1 drawn; they stay until the iterator ends
         ctx = r._ctx
         out["rigid_triangles"] = int(r._take.parts.count.sum() // 3)
-        no_parts = np.zeros(len(r._take.parts.count), dtype=bool)  # one per rigid part (meshes and bodies' parts)
-        no_skins = np.zeros(len(take.skins), dtype=bool)
-        flags = moderngl.DEPTH_TEST | (moderngl.CULL_FACE if settings.cull_back_faces else 0)
         times: dict[str, dict[str, float]] = {}
 
-        def draws(program: int, fbo: moderngl.Framebuffer, parts: bool, skins: bool) -> Callable[[], None]:
-            def draw() -> None:
-                fbo.use()
-                ctx.enable_only(flags)
-                ctx.depth_func = "<="
-                r._draw_parts(program, None if parts else no_parts, None if skins else no_skins)
-                ctx.enable_only(moderngl.NOTHING)
-            return draw
+        def draws(program: int, fbo: moderngl.Framebuffer, parts: bool, skins: bool,
+                  stage: str = "whole") -> Callable[[], None]:
+            return lambda: draw_pieces(r, program, fbo, parts, skins, stage)
+
+        def stages(stem: str, program: int, fbo: moderngl.Framebuffer) -> None:
+            for stage in STAGES:
+                for what, parts, skins in (("rigid", True, False), ("skin", False, True)):
+                    times[f"{stem}_{stage}_{what}_draws"] = gpu_us(ctx, draws(program, fbo, parts, skins, stage),
+                                                                   repeats)
 
         lit = r._lit
         if not r._fused:
@@ -104,6 +135,8 @@ def probe(quality: str, size: tuple[int, int], repeats: int) -> dict[str, object
                                                        repeats)
             times["ground_truth_skin_draws"] = gpu_us(ctx, draws(GROUND_TRUTH, gt.fbo, False, True),
                                                       repeats)
+            stages("gbuffer", GBUFFER, lit.gbuffer)
+            stages("ground_truth", GROUND_TRUTH, gt.fbo)
             layouts = [("gbuffer", GBUFFER, lit.depth, lit.albedo.size, GBUFFER_LAYOUTS),
                        ("ground_truth", GROUND_TRUTH, gt.zbuffer, gt.depth.size, GROUND_TRUTH_LAYOUTS)]
             for stem, program, depth, target_size, variants in layouts:
@@ -124,6 +157,7 @@ def probe(quality: str, size: tuple[int, int], repeats: int) -> dict[str, object
             times["fused_depth_clear"] = gpu_us(ctx, lambda: lit.depth_fbo.clear(depth=1.0), repeats)
             times["fused_rigid_draws"] = gpu_us(ctx, draws(FUSED, fbo, True, False), repeats)
             times["fused_skin_draws"] = gpu_us(ctx, draws(FUSED, fbo, False, True), repeats)
+            stages("fused", FUSED, fbo)
         times["skinning"] = gpu_us(ctx, lambda: r._take.skins.skin(r._gt.fbo), repeats)
         ctx.depth_func = "<"
         r._default_fbo.use()
@@ -145,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{figures['rigid_triangles']}, skin triangles {figures['skin_triangles']} "
           f"({figures['skin_vertices']} vertices)")
     for name, us in figures["per_call"].items():
-        print(f"{name:<28}{us['gpu_us']:>10.2f} us GPU {us['wall_us']:>10.2f} us wall")
+        print(f"{name:<40}{us['gpu_us']:>10.2f} us GPU {us['wall_us']:>10.2f} us wall")
     if args.out:
         args.out.write_text(json.dumps({**figures, "quality": args.quality, "size": list(args.size),
                                         "gl_version": gl_info().version, "repeats": args.repeats,

@@ -508,8 +508,11 @@ def test_raster_probe_times_every_clear_and_fill(tmp_path):
               *(f"gbuffer_{layout}_{what}_draws" for layout in ("16B", "12B", "4B", "depth_only")
                 for what in ("rigid", "skin")),
               *(f"ground_truth_{layout}_{what}_draws" for layout in ("motion_rg32f", "no_motion", "depth_only")
-                for what in ("rigid", "skin"))}),
-    ("preview", {"fused_depth_clear", "fused_rigid_draws", "fused_skin_draws", "skinning"}),
+                for what in ("rigid", "skin")),
+              *(f"{stem}_{stage}_{what}_draws" for stem in ("gbuffer", "ground_truth")
+                for stage in ("discard", "scissor") for what in ("rigid", "skin"))}),
+    ("preview", {"fused_depth_clear", "fused_rigid_draws", "fused_skin_draws", "skinning",
+                 *(f"fused_{stage}_{what}_draws" for stage in ("discard", "scissor") for what in ("rigid", "skin"))}),
 ])
 def test_draw_probe_times_each_piece_of_the_geometry_passes(tmp_path, quality, pieces):
     from benchmarks.draw_probe import main
@@ -521,6 +524,34 @@ def test_draw_probe_times_each_piece_of_the_geometry_passes(tmp_path, quality, p
     assert all(v["wall_us"] > 0 and v["gpu_us"] >= 0 for v in data["per_call"].values())
     assert data["rigid_triangles"] > 0 and data["skin_triangles"] > 0 and data["skin_vertices"] > 0
     assert data["quality"] == quality and data["size"] == [64, 48] and data["gl_renderer"]
+
+
+def test_draw_probe_stages_stop_the_draws_where_they_say():
+    """The whole draws pass fragments; the rasteriser discard passes none; the 1x1 scissor box at
+    most one per draw (the person is in view at the probe's take's first frame)."""
+    from benchmarks.draw_probe import draw_pieces
+    from phav.render.mesh_programs import GROUND_TRUTH
+    from phav.render.renderer import Renderer
+    from phav.render.settings import quality_settings
+    from phav.scenario import Scenario
+
+    spec = VideoSpec(action="Walk", frames=3, width=64, height=48, seed=0).validate()
+    take = Scenario(spec).simulate()
+    with Renderer(64, 48, quality_settings("phav")) as r:
+        frames = r.render_take(take, MODALITIES)
+        next(frames)
+        query = r._ctx.query(samples=True)
+        passed = {}
+        for stage in ("whole", "discard", "scissor"):
+            for what, parts, skins in (("rigid", True, False), ("skin", False, True)):
+                r._gt.zbuffer_fbo.clear(depth=1.0)
+                with query:
+                    draw_pieces(r, GROUND_TRUTH, r._gt.fbo, parts, skins, stage)
+                passed[stage, what] = query.samples
+        frames.close()
+    assert passed["whole", "rigid"] > 64 * 48 // 4 and passed["whole", "skin"] > 20, passed
+    assert passed["discard", "rigid"] == passed["discard", "skin"] == 0, passed
+    assert passed["scissor", "rigid"] <= 4 and passed["scissor", "skin"] <= 1, passed
 
 
 def test_compute_vs_fragment_compares_the_compute_kernels_with_their_fragment_passes(tmp_path):
