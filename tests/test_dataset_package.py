@@ -45,6 +45,33 @@ def test_read_video_returns_every_modality_as_arrays(dataset):
         read_video(dataset)
 
 
+def test_read_video_reads_only_the_modalities_and_frames_asked_for(dataset):
+    folder = next(p for p in sorted(dataset.glob("Walk/*")) if p.is_dir())
+    whole = read_video(folder)
+    part = read_video(folder, ["flow", "instancegt"], frames=[2, 0, 2])
+    assert part.img is None and part.raw is None and part.depth is None and part.semantic is None
+    assert np.array_equal(part.flow, whole.flow[[2, 0, 2]]) and np.array_equal(part.flow_valid, whole.flow_valid[[2, 0, 2]])
+    assert np.array_equal(part.instance, whole.instance[[2, 0, 2]])
+    assert part.annotations == whole.annotations and part.num_frames == 3
+    only_rgb = read_video(folder, "img", frames=np.arange(1, 3))
+    assert np.array_equal(only_rgb.img, whole.img[1:3]) and only_rgb.flow is None
+    assert read_video(folder, ["depth"], frames=[]).depth.shape == (0, 32, 48)
+    with pytest.raises(ValueError, match=r"unknown modalities \['rgb'\]; choose from img, raw"):
+        read_video(folder, ["rgb"])
+    with pytest.raises(ValueError, match=r"frames \[3, -1\] are outside .*'s 3 frames \(0-based indices 0..2\)"):
+        read_video(folder, frames=[0, 3, -1])
+
+
+def test_read_video_names_a_modality_the_video_was_made_without(tmp_path):
+    model = SpecModel(SamplingConfig.from_dict({"constraints": {"action": ["Walk"]}}),
+                      base=VideoSpec(frames=2, width=48, height=32))
+    run_dataset(tmp_path, model, 1, seed=3, progress=False, modalities=("img", "depth"))
+    folder = next(p for p in sorted(tmp_path.glob("Walk/*")) if p.is_dir())
+    assert read_video(folder, ["depth"]).depth.shape == (2, 32, 48)
+    with pytest.raises(ValueError, match=r"was made without flow, classgt; it has img, depth"):
+        read_video(folder, ["flow", "depth", "classgt"])
+
+
 def test_lists_posec3d_and_actor_split(dataset):
     written = package_dataset(dataset, ("lists", "posec3d"), split=(16, 2, 2) if len(available_values()["actor"]) == 20
                               else (len(available_values()["actor"]), 0, 0), seed=2)

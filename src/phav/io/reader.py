@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from phav.frames import MODALITIES
 from phav.io import depth as depth_codec
 from phav.io import flow as flow_codec
 from phav.io import images, layout, segmentation
@@ -49,12 +51,25 @@ class VideoData:
         return int(self.annotations["num_frames"])
 
 
-def read_video(folder: str | Path) -> VideoData:
-    """Read every file of a video folder written by :class:`~phav.io.video_folder.VideoFolderWriter`.
+def read_video(folder: str | Path, modalities: Iterable[str] | None = None,
+               frames: Sequence[int] | None = None) -> VideoData:
+    """Read a video folder written by :class:`~phav.io.video_folder.VideoFolderWriter`: every
+    written modality of every frame, or only those asked for.
+
+    Args:
+        folder: the video folder (with ``params.json`` and ``annotations.json``).
+        modalities: the modalities to read (names of :data:`phav.frames.MODALITIES`; ``None``: every
+            one the video has); the others stay ``None``. Reading only ``("img",)`` of a 60-frame
+            video takes about a tenth of the time of every modality.
+        frames: 0-based frame indices to read, in this order (repeats allowed; ``None``: all); the
+            arrays' first axis follows them. ``annotations`` keeps every frame (its ``frames``
+            list is indexed the same way).
 
     Raises:
         FileNotFoundError: ``folder`` is not a video folder (no ``params.json``/``annotations.json``)
             or a frame file of a written modality is missing (the message names it).
+        ValueError: an unknown modality, or one the video was made without; a frame index outside
+            the video.
     """
     folder = Path(folder)
     if not (folder / layout.PARAMS_FILE).is_file():
@@ -64,25 +79,62 @@ def read_video(folder: str | Path) -> VideoData:
     instances = [Instance(int(i["id"]), str(i["name"]), int(i["semantic_id"]), tuple(int(c) for c in i["color"]))
                  for i in annotations.get("instances", [])]
     T = int(annotations["num_frames"])
-    modalities = params.get("modalities") or []
+    written = list(params.get("modalities") or [])
+    wanted = _wanted_modalities(modalities, written, folder)
+    numbers = _frame_numbers(frames, T, folder)
     data = VideoData(label=params["spec"]["action"], spec=params["spec"], params=params,
                      annotations=annotations, instances=instances)
-    def frames(kind: str, read: Any) -> list[np.ndarray]:
-        return [read(folder / layout.frame_file(kind, n)) for n in range(1, T + 1)]
 
-    if "img" in modalities:
-        data.img = np.stack(frames("img", images.read_jpeg))
-    if "raw" in modalities:
-        data.raw = np.stack(frames("raw", images.read_jpeg))
-    if "depth" in modalities:
-        data.depth = np.stack([depth_codec.decode_depth(d) for d in frames("depth", images.read_png16)])
-    if "flow" in modalities:
-        data.flow = np.stack([flow_codec.decode_flow(x, y) for x, y in
-                              zip(frames("flow_x", images.read_png16), frames("flow_y", images.read_png16))])
-        data.flow_valid = np.stack([flow_codec.decode_flow_valid(v) for v in frames("flow_valid", images.read_png8)])
-    if "classgt" in modalities:
-        data.semantic = np.stack([segmentation.decode_semantic(c) for c in frames("classgt", images.read_png_rgb)])
-    if "instancegt" in modalities:
-        data.instance = np.stack([segmentation.decode_instance(c, instances)
-                                  for c in frames("instancegt", images.read_png_rgb)])
+    def read_frames(kind: str, read: Any) -> list[np.ndarray]:
+        return [read(folder / layout.frame_file(kind, n)) for n in numbers]
+
+    def stack(arrays: list[np.ndarray], shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        return np.stack(arrays) if arrays else np.zeros((0, *shape), dtype=dtype)
+
+    H, W = int(annotations["height"]), int(annotations["width"])
+    if "img" in wanted:
+        data.img = stack(read_frames("img", images.read_jpeg), (H, W, 3), np.uint8)
+    if "raw" in wanted:
+        data.raw = stack(read_frames("raw", images.read_jpeg), (H, W, 3), np.uint8)
+    if "depth" in wanted:
+        data.depth = stack([depth_codec.decode_depth(d) for d in read_frames("depth", images.read_png16)],
+                           (H, W), np.float32)
+    if "flow" in wanted:
+        data.flow = stack([flow_codec.decode_flow(x, y) for x, y in
+                           zip(read_frames("flow_x", images.read_png16), read_frames("flow_y", images.read_png16))],
+                          (H, W, 2), np.float32)
+        data.flow_valid = stack([flow_codec.decode_flow_valid(v) for v in read_frames("flow_valid", images.read_png8)],
+                                (H, W), bool)
+    if "classgt" in wanted:
+        data.semantic = stack([segmentation.decode_semantic(c) for c in read_frames("classgt", images.read_png_rgb)],
+                              (H, W), np.uint8)
+    if "instancegt" in wanted:
+        data.instance = stack([segmentation.decode_instance(c, instances)
+                               for c in read_frames("instancegt", images.read_png_rgb)], (H, W), np.uint16)
     return data
+
+
+def _wanted_modalities(modalities: Iterable[str] | None, written: list[str], folder: Path) -> list[str]:
+    """The modalities to read: ``modalities`` checked against the known and the written ones."""
+    if modalities is None:
+        return written
+    wanted = [modalities] if isinstance(modalities, str) else list(modalities)
+    unknown = [m for m in wanted if m not in MODALITIES]
+    if unknown:
+        raise ValueError(f"unknown modalities {unknown}; choose from {', '.join(MODALITIES)}")
+    missing = [m for m in wanted if m not in written]
+    if missing:
+        raise ValueError(f"{folder} was made without {', '.join(missing)}; it has {', '.join(written) or 'no images'}")
+    return wanted
+
+
+def _frame_numbers(frames: Sequence[int] | None, num_frames: int, folder: Path) -> list[int]:
+    """1-based file numbers of the 0-based frame indices ``frames`` (all when ``None``)."""
+    if frames is None:
+        return list(range(1, num_frames + 1))
+    indices = [operator.index(t) for t in frames]
+    outside = [t for t in indices if not 0 <= t < num_frames]
+    if outside:
+        raise ValueError(f"frames {outside} are outside {folder}'s {num_frames} frames (0-based indices "
+                         f"0..{num_frames - 1})")
+    return [t + 1 for t in indices]
