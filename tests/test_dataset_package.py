@@ -85,9 +85,31 @@ def test_lists_posec3d_and_actor_split(dataset):
     with open(dataset / "posec3d.pkl", "rb") as fh:
         data = pickle.load(fh)
     ann = data["annotations"][0]
-    assert ann["keypoint"].shape[:2] == (1, 3) and ann["keypoint"].shape[3] == 2
-    assert ann["keypoint"].shape[2] == len(data["keypoint_names"]) and ann["img_shape"] == (32, 48)
+    assert ann["keypoint"].shape == (1, 3, 17, 2) and ann["keypoint_score"].shape == (1, 3, 17)
+    assert ann["img_shape"] == (32, 48) and data["keypoint_layout"] == "coco"
+    # COCO's order (mmaction2's coco layout: flip pairs 1-2, 3-4, ..., 15-16), from annotations.json's keypoints
+    assert data["keypoint_names"] == ["nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder",
+                                      "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
+                                      "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle"]
+    source = read_video(dataset / ann["frame_dir"]).annotations["frames"]
+    for t, frame in enumerate(source):
+        person = frame["persons"][0]
+        for v, name in enumerate(data["keypoint_names"]):
+            assert np.allclose(ann["keypoint"][0, t, v], person["joints_2d"][name], atol=1e-4), (t, name)
+            assert ann["keypoint_score"][0, t, v] == (1.0 if person["visible"][name] else 0.5)
     assert sorted(sum(data["split"].values(), [])) == sorted(e[0] for e in entries)
+
+
+def test_posec3d_gives_keypoints_an_older_annotations_file_lacks_score_zero():
+    from phav.io.posec3d import pose_annotation
+
+    old = {"num_frames": 1, "width": 48, "height": 32, "persons": [{}],
+           "frames": [{"persons": [{"joints_2d": {"left_ankle": [3.0, 4.0], "nose": None},
+                                    "visible": {"left_ankle": True, "nose": False}}]}]}
+    ann = pose_annotation(old, "Walk/x", 2)
+    assert ann["keypoint"][0, 0, 15].tolist() == [3.0, 4.0] and ann["keypoint_score"][0, 0, 15] == 1.0
+    assert not ann["keypoint"][0, 0, :15].any() and not ann["keypoint_score"][0, 0, :15].any()
+    assert ann["label"] == 2 and ann["total_frames"] == 1
 
 
 def line_split(lines):

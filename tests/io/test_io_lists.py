@@ -58,7 +58,7 @@ def _annotations(T: int = 3) -> dict:
 
 
 def test_posec3d_annotation_shapes_scores_and_pickle(tmp_path):
-    ann = pose_annotation(_annotations(), "Walk/x", 1)
+    ann = pose_annotation(_annotations(), "Walk/x", 1, ["pelvis", "head"])  # any keypoints, by name
     assert ann["keypoint"].shape == (1, 3, 2, 2) and ann["keypoint"].dtype == np.float32
     assert ann["keypoint_score"].shape == (1, 3, 2) and ann["keypoint_score"].dtype == np.float32
     assert ann["img_shape"] == (32, 48) and ann["total_frames"] == 3 and ann["label"] == 1
@@ -68,6 +68,7 @@ def test_posec3d_annotation_shapes_scores_and_pickle(tmp_path):
     with open(path, "rb") as fh:
         data = pickle.load(fh)
     assert data["split"]["train"] == ["Walk/x"] and data["keypoint_names"] == ["pelvis", "head"]
+    assert data["keypoint_layout"] == "phav"  # not COCO's 17 (the default, pose_annotation's and the export's)
     np.testing.assert_array_equal(data["annotations"][0]["keypoint"], ann["keypoint"])
 
 

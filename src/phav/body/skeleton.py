@@ -33,15 +33,46 @@ ACTUATED_JOINTS: tuple[str, ...] = (
     "left_hip", "left_knee", "left_ankle", "left_shoulder", "left_elbow",
 )
 
-#: Annotated joints (joint centres; ``head`` is the centre of the head). The abdomen (lumbar) joint
-#: is not annotated: the 16-joint layout is the one the pose formats (:mod:`phav.io.posec3d`) and
-#: datasets built on PHAV expect, and the lumbar joint lies on the pelvis-chest line at rest (its
-#: rotation is in the annotations' muscle state, which lists every actuated joint).
+#: The annotated face points (:data:`FACE_FEATURES`), in the order of COCO's keypoints.
+FACE_POINTS: tuple[str, ...] = ("nose", "left_eye", "right_eye", "left_ear", "right_ear")
+
+#: Annotated points: 16 joint centres (``head`` is the centre of the head), then the face points
+#: :data:`FACE_POINTS` on the skin's surface, so every COCO keypoint is among them (the PoseC3D
+#: export, :mod:`phav.io.posec3d`, writes COCO's 17). The abdomen (lumbar) joint is not annotated:
+#: it lies on the pelvis-chest line at rest (its rotation is in the annotations' muscle state,
+#: which lists every actuated joint).
 ANNOTATED_JOINTS: tuple[str, ...] = (
     "head", "neck", "chest", "pelvis",
     "right_shoulder", "right_elbow", "right_wrist", "left_shoulder", "left_elbow", "left_wrist",
     "right_hip", "right_knee", "right_ankle", "left_hip", "left_knee", "left_ankle",
-)
+) + FACE_POINTS
+
+#: The face's features in head-centred coordinates (origin at the head centre, ``neck_to_head``
+#: above the neck joint; x forward, y left, z up) for a head of :data:`FACE_HEAD_RADIUS`, scaled with
+#: the head: the pieces :func:`phav.body.skin_plan.link_pieces` makes the face of, and the points
+#: annotated on them. ``eye``: the left eyeball's centre (the right one mirrors it) and its
+#: radius; ``ear``: the left ear's centre and semi-axes; ``nose``: the bridge and tip centres and
+#: radii of the nose's round cone.
+FACE_HEAD_RADIUS = 0.1025
+FACE_FEATURES: dict[str, tuple] = {
+    "eye": ((0.074, 0.033, 0.010), 0.0135),
+    "ear": ((-0.006, 0.079, -0.004), (0.022, 0.011, 0.032)),
+    "nose": ((0.083, 0.0, 0.012), (0.104, 0.0, -0.026), 0.008, 0.013),
+}
+
+
+def face_points(segments: "Segments") -> dict[str, tuple[float, float, float]]:
+    """:data:`FACE_POINTS` in the head link's frame, metres, on the skin's surface: the nose's tip
+    (its most forward point), the front of each eyeball (the pupil) and the outer side of each
+    ear."""
+    s = segments.head_radius / FACE_HEAD_RADIUS
+    (eye_x, eye_y, eye_z), eye_r = FACE_FEATURES["eye"]
+    (ear_x, ear_y, ear_z), (_, ear_half_y, _) = FACE_FEATURES["ear"]
+    _, (tip_x, tip_y, tip_z), _, tip_r = FACE_FEATURES["nose"]
+    head = {"nose": (tip_x + tip_r, tip_y, tip_z),
+            "left_eye": (eye_x + eye_r, eye_y, eye_z), "right_eye": (eye_x + eye_r, -eye_y, eye_z),
+            "left_ear": (ear_x, ear_y + ear_half_y, ear_z), "right_ear": (ear_x, -ear_y - ear_half_y, ear_z)}
+    return {name: (s * x, s * y, segments.neck_to_head + s * z) for name, (x, y, z) in head.items()}
 
 #: DeepMimic's humanoid standing height (sole to crown) at its 0.25 scale, metres.
 DEEPMIMIC_HEIGHT = 1.618961
@@ -274,9 +305,12 @@ class Skeleton:
     def annotated_points(self) -> list[tuple[str, str, tuple[float, float, float]]]:
         """``(joint name, link name, point in the link frame)`` for :data:`ANNOTATED_JOINTS`."""
         out = []
+        face = face_points(self.segments)
         for name in ANNOTATED_JOINTS:
             if name == "head":
                 out.append((name, "head", (0.0, 0.0, self.segments.neck_to_head)))
+            elif name in face:
+                out.append((name, "head", face[name]))
             else:
                 out.append((name, self.link_by_joint(name).name, (0.0, 0.0, 0.0)))
         return out

@@ -18,7 +18,7 @@ from typing import Callable, Literal
 import numpy as np
 
 from phav.body import skin_sdf as sdf
-from phav.body.skeleton import Link, Segments, Skeleton
+from phav.body.skeleton import FACE_FEATURES, FACE_HEAD_RADIUS, Link, Segments, Skeleton
 
 Tag = Literal["body", "face", "brow", "hair", "eye", "lips", "skirt"]
 HAIR_STYLES: tuple[str, ...] = ("short", "long", "bun", "ponytail", "buzz", "bald")
@@ -76,7 +76,7 @@ def child_offset(skeleton: Skeleton, link: Link) -> np.ndarray | None:
 
 
 def _head(name: str, seg: Segments, hair: str) -> list[Piece]:
-    s = seg.head_radius / 0.1025  # face features scale with the head
+    s = seg.head_radius / FACE_HEAD_RADIUS  # face features scale with the head
     c = np.array([0.0, 0.0, seg.neck_to_head])
     up = lambda x, y, z: c + s * np.array([x, y, z])  # noqa: E731 - head-centred coordinates
     out = [
@@ -85,15 +85,18 @@ def _head(name: str, seg: Segments, hair: str) -> list[Piece]:
         _ell(name, up(0.028, 0, -0.045), s * np.array([0.068, 0.06, 0.068]), k=0.035),  # face and jaw
         _ball(name, up(0.062, 0, -0.088), 0.022 * s, k=0.025),                          # chin
     ]
-    out += [  # features
-        _cone(name, up(0.083, 0, 0.012), up(0.104, 0, -0.026), 0.008 * s, 0.013 * s, k=0.012, tag="face"),  # nose
+    bridge, tip, bridge_r, tip_r = FACE_FEATURES["nose"]
+    (eye_x, eye_y, eye_z), eye_r = FACE_FEATURES["eye"]
+    (ear_x, ear_y, ear_z), ear_half = FACE_FEATURES["ear"]
+    out += [  # features (the annotated face points lie on them: phav.body.skeleton.face_points)
+        _cone(name, up(*bridge), up(*tip), bridge_r * s, tip_r * s, k=0.012, tag="face"),  # nose
         _cone(name, up(0.079, -0.05, 0.033), up(0.079, 0.05, 0.033), 0.011 * s, 0.011 * s, k=0.015, tag="brow"),  # brows
         _ell(name, up(0.088, 0, -0.056), s * np.array([0.012, 0.025, 0.009]), k=0.008, tag="lips"),
     ]
     for side in (-1.0, 1.0):
-        out.append(_ball(name, up(0.091, side * 0.033, 0.010), 0.017 * s, k=0.01, op="subtract", tag="face"))
-        out.append(_ball(name, up(0.074, side * 0.033, 0.010), 0.0135 * s, k=0.0, tag="eye"))
-        out.append(_ell(name, up(-0.006, side * 0.079, -0.004), s * np.array([0.022, 0.011, 0.032]), k=0.008, tag="face"))
+        out.append(_ball(name, up(0.091, side * eye_y, eye_z), 0.017 * s, k=0.01, op="subtract", tag="face"))
+        out.append(_ball(name, up(eye_x, side * eye_y, eye_z), eye_r * s, k=0.0, tag="eye"))
+        out.append(_ell(name, up(ear_x, side * ear_y, ear_z), s * np.array(ear_half), k=0.008, tag="face"))
     if hair in ("short", "long", "bun", "ponytail"):
         shell = s * np.array([0.108, 0.09, 0.116])
         centre = up(-0.012, 0, 0.016)

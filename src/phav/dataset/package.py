@@ -235,13 +235,8 @@ def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], classes: list[str]
             if videos and all((out_root / v).is_file() for v, _ in videos):
                 written.append(write_mmaction_videos(out_root / f"mmaction_videos_{split}.txt", videos, labels))
     if "posec3d" in exports:
-        annotations, names = [], []
-        for row in rows:
-            data = read_json(out_root / row["path"] / layout.ANNOTATIONS_FILE)
-            annotations.append(pose_annotation(data, row["path"], labels[row["action"]]))
-            if data["persons"] and not names:
-                names = list(data["persons"][0]["joint_names"])
+        annotations = [pose_annotation(read_json(out_root / row["path"] / layout.ANNOTATIONS_FILE), row["path"],
+                                       labels[row["action"]]) for row in rows]
         split_dirs = {s: [r["path"] for r in by_split[s]] for s in SPLITS}
-        written.append(_replace_into(out_root / "posec3d.pkl",
-                                     lambda p: write_posec3d(p, annotations, split_dirs, names)))
+        written.append(_replace_into(out_root / "posec3d.pkl", lambda p: write_posec3d(p, annotations, split_dirs)))
     return written

@@ -24,6 +24,9 @@ Layout (keys sorted on disk; floats rounded to 6 decimals)::
 
 Rules (also written into :data:`ANNOTATION_CONVENTIONS`):
 
+* ``joints_3d``: the 16 joint centres of :data:`phav.body.skeleton.ANNOTATED_JOINTS` and the five
+  face points (:data:`~phav.body.skeleton.FACE_POINTS`: the nose's tip, the pupils, the ears' outer
+  sides, on the skin), which complete COCO's 17 keypoints.
 * ``visible``: the joint is in front of the camera (z > 0), its projection lies inside the image
   (``-0.5 <= u < W - 0.5`` and the same for ``v``), and, when the frame's depth map is given, it is
   not hidden: ``depth[floor(v + 0.5), floor(u + 0.5)] >= z - 0.25 m`` (the joint lies inside the
@@ -61,7 +64,10 @@ BBOX_NEAR_M: float = 0.01
 
 #: Conventions specific to annotations.json, added to :data:`phav.io.params.CONVENTIONS`.
 ANNOTATION_CONVENTIONS: dict[str, str] = {
-    "joints_3d": "world positions of the annotated joints, metres.",
+    "joints_3d": "world positions of the annotated joints, metres: 16 joint centres (head = the centre of the "
+    "head, neck, chest, pelvis, shoulders, elbows, wrists, hips, knees, ankles) and 5 points on the face's "
+    "surface (nose = the nose's tip, left_eye/right_eye = the pupils, left_ear/right_ear = the ears' outer "
+    "sides), fixed in the head's frame; with the shoulders to the ankles they are COCO's 17 keypoints.",
     "joints_2d": "pixel (u, v) projection of joints_3d through K and world_to_camera; null for joints "
     "behind the camera (z <= 0).",
     "visible": "true when the joint is in front of the camera (z > 0), projects inside the image "
