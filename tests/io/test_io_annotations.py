@@ -203,3 +203,36 @@ def test_a_person_cut_by_the_image_border_gets_the_box_of_the_part_inside():
             assert max(xs.min() - x0, ys.min() - y0, x1 - xs.max(), y1 - ys.max()) < 2, frame.index
             cut += bool(ys.max() == take.height - 1 or xs.max() == take.width - 1 or xs.min() == 0)
     assert cut > 30  # the border cuts the person in most frames
+
+
+def test_a_face_seen_in_profile_shows_its_near_eye_and_ear_and_hides_the_far_ones():
+    """Face points lie on the skin, so their depth test tolerates 4 cm, not the joint centres' 25
+    cm: in a close-up of a person in profile (the ears' axis along the line of sight) the eye and the
+    ear turned to the camera are visible, the far ones, behind the head, hidden."""
+    from phav.body.skeleton import FACE_POINTS
+    from phav.render.renderer import Renderer
+    from phav.render.settings import quality_settings
+    from phav.scenario import Scenario
+    from phav.spec import VideoSpec
+
+    spec = VideoSpec(action="Wave", camera="CloseUp", environment="Plain", seed=2, frames=78, width=340, height=256)
+    take = Scenario(spec.validate()).simulate()
+    actor = take.actors[0]
+    column = {n: actor.joint_names.index(n) for n in FACE_POINTS}
+    builder = annotations.AnnotationBuilder(take)
+    profiles = 0
+    with Renderer(take.width, take.height, quality_settings("preview")) as renderer:
+        for frame in renderer.render_take(take, ("depth",)):
+            builder.add_depth(frame.index, frame.depth)
+            person = builder.frame(frame.index)["persons"][0]
+            w2c = take.camera_world_to_camera[frame.index]
+            cam = actor.joints_3d[frame.index] @ w2c[:3, :3].T + w2c[:3, 3]
+            ears = cam[column["left_ear"]] - cam[column["right_ear"]]
+            if abs(ears[2]) < 0.9 * np.linalg.norm(ears):
+                continue  # not in profile
+            profiles += 1
+            near = "left" if ears[2] < 0 else "right"
+            far = "right" if near == "left" else "left"
+            assert person["visible"][f"{near}_ear"] and person["visible"][f"{near}_eye"], frame.index
+            assert not person["visible"][f"{far}_ear"] and not person["visible"][f"{far}_eye"], frame.index
+    assert profiles > 20

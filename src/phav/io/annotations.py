@@ -30,7 +30,9 @@ Rules (also written into :data:`ANNOTATION_CONVENTIONS`):
 * ``visible``: the joint is in front of the camera (z > 0), its projection lies inside the image
   (``-0.5 <= u < W - 0.5`` and the same for ``v``), and, when the frame's depth map is given, it is
   not hidden: ``depth[floor(v + 0.5), floor(u + 0.5)] >= z - 0.25 m`` (the joint lies inside the
-  body, so the body's own surface in front of it is tolerated; sky, +inf, never hides).
+  body, so the body's own surface in front of it is tolerated; sky, +inf, never hides); for a face
+  point, which lies on the surface, ``z - 0.04 m`` (the mesh's rounding of the face and a pixel's
+  slope tolerated; an ear or eye on the far side of the head is hidden by it).
 * ``bbox_2d``: the extent in the image of the part of the person's surface the camera sees: the
   surface the person is drawn with (the mesh parts whose ``part_instance`` is the person's instance
   id, at their poses, and the person's skins, posed as the renderer poses them:
@@ -51,6 +53,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from phav import camera
+from phav.body.skeleton import FACE_POINTS
 from phav.io import jsonutil
 from phav.io.params import CONVENTIONS, METADATA_FORMAT
 from phav.io.person_geometry import PersonGeometry
@@ -59,6 +62,8 @@ from phav.take import ActorTrack, Take
 
 #: A joint is hidden when the depth map is nearer than its z-depth by more than this, metres.
 VISIBILITY_DEPTH_TOLERANCE_M: float = 0.25
+#: The same for the face points (:data:`phav.body.skeleton.FACE_POINTS`), which lie on the skin.
+FACE_VISIBILITY_DEPTH_TOLERANCE_M: float = 0.04
 #: Near plane of the view 2D boxes are clipped to, metres (:func:`view_planes`).
 BBOX_NEAR_M: float = 0.01
 
@@ -73,7 +78,8 @@ ANNOTATION_CONVENTIONS: dict[str, str] = {
     "visible": "true when the joint is in front of the camera (z > 0), projects inside the image "
     "(-0.5 <= u < W - 0.5, -0.5 <= v < H - 0.5) and, if the frame's depth map was available "
     "(visibility_depth_test), is not hidden: depth at pixel (floor(u + 0.5), floor(v + 0.5)) >= "
-    f"z - {VISIBILITY_DEPTH_TOLERANCE_M} m.",
+    f"z - {VISIBILITY_DEPTH_TOLERANCE_M} m (joint centres lie inside the body) or, for the face points (on the "
+    f"skin), z - {FACE_VISIBILITY_DEPTH_TOLERANCE_M} m.",
     "bbox_2d": "[x0, y0, x1, y1] pixels: extent in the image of the person's surface (skin and mesh parts, "
     "posed as rendered) clipped to the view (the image rectangle [-0.5, W - 0.5] x [-0.5, H - 0.5] and the "
     f"plane z = {BBOX_NEAR_M} m) before the extent is taken: a person cut by the image border gets the box "
@@ -172,11 +178,14 @@ def _bbox_2d(cam: np.ndarray, geometry: PersonGeometry, K: np.ndarray, width: in
 
 
 def joint_visibility(
-    uv: np.ndarray, z: np.ndarray, width: int, height: int, depth: np.ndarray | None = None
+    uv: np.ndarray, z: np.ndarray, width: int, height: int, depth: np.ndarray | None = None,
+    tolerance: float | np.ndarray = VISIBILITY_DEPTH_TOLERANCE_M,
 ) -> np.ndarray:
     """``(J,) bool`` visibility of joints with pixels ``uv (J, 2)`` and z-depths ``z (J,)`` (metres).
 
-    See the module docstring for the rule; ``depth`` is the frame's ``(H, W) float32`` depth map.
+    See the module docstring for the rule; ``depth`` is the frame's ``(H, W) float32`` depth map;
+    ``tolerance``: metres of surface in front of a joint that do not hide it, one for all or ``(J,)``
+    (:func:`depth_tolerances`).
     """
     uv = np.asarray(uv, dtype=np.float64)
     z = np.asarray(z, dtype=np.float64)
@@ -193,8 +202,15 @@ def joint_visibility(
         raise ValueError(f"depth map has shape {depth.shape}, expected {(height, width)}")
     col = np.clip(np.floor(uv[:, 0] + 0.5), 0, width - 1).astype(np.int64)
     row = np.clip(np.floor(uv[:, 1] + 0.5), 0, height - 1).astype(np.int64)
-    not_hidden = depth[row, col] >= z - VISIBILITY_DEPTH_TOLERANCE_M
+    not_hidden = depth[row, col] >= z - np.asarray(tolerance, dtype=np.float64)
     return inside & not_hidden
+
+
+def depth_tolerances(names: Sequence[str]) -> np.ndarray:
+    """``(J,)`` depth tolerance (metres) of the joints ``names`` in :func:`joint_visibility`: a
+    face point's (:data:`phav.body.skeleton.FACE_POINTS`) or a joint centre's."""
+    return np.array([FACE_VISIBILITY_DEPTH_TOLERANCE_M if n in FACE_POINTS else VISIBILITY_DEPTH_TOLERANCE_M
+                     for n in names])
 
 
 class AnnotationBuilder:
@@ -211,6 +227,7 @@ class AnnotationBuilder:
     def __init__(self, take: Take) -> None:
         self.take = take
         self._geometry = [PersonGeometry(take, int(a.instance_id)) for a in take.actors]
+        self._tolerances = [depth_tolerances(a.joint_names) for a in take.actors]
         self._depth_visible: dict[int, list[np.ndarray]] = {}
 
     def _project(self, actor: ActorTrack, t: int) -> tuple[np.ndarray, np.ndarray]:
@@ -225,9 +242,9 @@ class AnnotationBuilder:
         if not 0 <= index < self.take.num_frames:
             raise ValueError(f"frame index {index} outside 0..{self.take.num_frames - 1}")
         vis = []
-        for actor in self.take.actors:
+        for actor, tolerance in zip(self.take.actors, self._tolerances):
             uv, z = self._project(actor, index)
-            vis.append(joint_visibility(uv, z, self.take.width, self.take.height, depth))
+            vis.append(joint_visibility(uv, z, self.take.width, self.take.height, depth, tolerance))
         self._depth_visible[index] = vis
 
     def frame(self, t: int) -> dict[str, Any]:
