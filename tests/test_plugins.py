@@ -59,27 +59,23 @@ def test_a_plugin_that_cannot_be_imported_is_named():
         load_plugins(["no_such_phav_plugin"], entry_points=False, environment=False)
 
 
-def test_a_plugin_that_raises_while_imported_is_named_with_the_place(tmp_path, monkeypatch):
-    (tmp_path / "phav_test_raising_plugin.py").write_text("x = 1\nraise RuntimeError('no yard today')\n")
+@pytest.mark.parametrize("module, source, target, message", [
+    ("phav_test_raising_plugin", "x = 1\nraise RuntimeError('no yard today')\n", "phav_test_raising_plugin",
+     r"plugin module 'phav_test_raising_plugin' failed while it was imported: RuntimeError: no yard today "
+     r"\(at .*phav_test_raising_plugin.py:2\)"),
+    ("phav_test_needy_plugin", "import phav_no_such_dependency\n", "phav_test_needy_plugin",
+     r"plugin module 'phav_test_needy_plugin' imports 'phav_no_such_dependency', which cannot be imported "
+     r".*phav_test_needy_plugin.py:1\)"),
+    ("phav_test_hook_plugin", "def setup():\n    raise KeyError('yard')\n", "phav_test_hook_plugin:setup",
+     r"plugin 'phav_test_hook_plugin:setup' failed: KeyError: 'yard' \(at .*phav_test_hook_plugin.py:2\)"),
+])
+def test_a_plugin_that_fails_is_named_with_the_exception_and_the_place(tmp_path, monkeypatch, module, source, target,
+                                                                       message):
+    """A plugin that raises while imported, one whose own import is missing, a hook that raises."""
+    (tmp_path / f"{module}.py").write_text(source)
     monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(PluginError, match=r"plugin module 'phav_test_raising_plugin' failed while it was imported: "
-                                          r"RuntimeError: no yard today \(at .*phav_test_raising_plugin.py:2\)"):
-        load_plugins(["phav_test_raising_plugin"], entry_points=False, environment=False)
-
-
-def test_a_plugin_whose_own_import_is_missing_names_that_import(tmp_path, monkeypatch):
-    (tmp_path / "phav_test_needy_plugin.py").write_text("import phav_no_such_dependency\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(PluginError, match=r"plugin module 'phav_test_needy_plugin' imports 'phav_no_such_dependency', "
-                                          r"which cannot be imported .*phav_test_needy_plugin.py:1\)"):
-        load_plugins(["phav_test_needy_plugin"], entry_points=False, environment=False)
-
-
-def test_a_plugin_hook_that_raises_is_named(tmp_path, monkeypatch):
-    (tmp_path / "phav_test_hook_plugin.py").write_text("def setup():\n    raise KeyError('yard')\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(PluginError, match=r"plugin 'phav_test_hook_plugin:setup' failed: KeyError: 'yard' \(at "):
-        load_plugins(["phav_test_hook_plugin:setup"], entry_points=False, environment=False)
+    with pytest.raises(PluginError, match=message):
+        load_plugins([target], entry_points=False, environment=False)
 
 
 def _run(args: list[str], tmp_path: Path, env_plugins: str | None = None) -> subprocess.CompletedProcess:
