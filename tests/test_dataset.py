@@ -92,6 +92,63 @@ def test_a_video_missing_from_the_manifest_is_recovered_from_its_folder(tmp_path
     assert read_manifest(manifest_path(tmp_path))["Walk/00000"]["status"] == "done"
 
 
+def test_a_rerun_with_other_options_is_refused_before_any_video_is_made(tmp_path):
+    """Rerunning finishes a dataset only with the options it was made with: another quality or other
+    modalities would count the earlier videos as made; another --frames or --seed would leave them
+    beside the new ones, out of the manifest."""
+    run_dataset(tmp_path, tiny_model(), 1, seed=1, modalities=MODS, progress=False, quality="preview")
+    (row,) = read_manifest(manifest_path(tmp_path)).values()
+    assert row["modalities"] == ["img", "flow", "classgt"] and row["quality"] == "preview"
+    made = folders(tmp_path)
+    for options, message in [
+        (dict(quality="phav"), r"holds Walk/00000 \(b0000-.*\) made with quality preview and modalities "
+                               r"img,flow,classgt; this run asks for quality phav and modalities img,flow,classgt: "
+                               r"rerun with the options it was made with .* or choose another --out"),
+        (dict(modalities=("img", "depth", "flow", "classgt")), r"this run asks for quality preview and modalities "
+                                                                 r"img,depth,flow,classgt"),
+        (dict(model=SpecModel(SamplingConfig.from_dict({"constraints": {"action": ["Walk"]}}),
+                               base=TINY.replace(frames=4))), r"holds Walk/00000 \(b0000-.*\) made with "
+                                                                      r"frames=3, and this run plans it with frames=4"),
+        (dict(seed=2), r"made with seed=\d+, .*, and this run plans it with seed=\d+"),
+    ]:
+        args = dict(model=tiny_model(), seed=1, modalities=MODS, quality="preview")
+        args.update(options)
+        with pytest.raises(SpecError, match=message):
+            run_dataset(tmp_path, args.pop("model"), 2, progress=False, **args)
+        assert folders(tmp_path) == made and not hidden(tmp_path)  # nothing made or removed
+    again = run_dataset(tmp_path, tiny_model(), 2, seed=1, modalities=("classgt", "img", "flow"), progress=False,
+                        quality="preview")  # the same options (modalities in any order) finish and grow it
+    assert (again.skipped, again.done) == (1, 1)
+
+
+def test_videos_of_a_manifest_without_options_are_checked_by_their_params(tmp_path):
+    """Rows written before the manifest recorded options, or folders without a row: the options
+    come from each video's params.json (its modalities, its render settings matched to a preset)."""
+    run_dataset(tmp_path, tiny_model(), 1, seed=1, modalities=MODS, progress=False, quality="preview")
+    path = manifest_path(tmp_path)
+    rows = [{k: v for k, v in json.loads(line).items() if k not in ("modalities", "quality")}
+            for line in path.read_text().splitlines()]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert run_dataset(tmp_path, tiny_model(), 1, seed=1, modalities=MODS, progress=False, quality="preview").skipped == 1
+    path.write_text("")
+    with pytest.raises(SpecError, match="made with quality preview and modalities img,flow,classgt; this run asks "
+                                        "for quality high"):
+        run_dataset(tmp_path, tiny_model(), 1, seed=1, modalities=MODS, progress=False, quality="high")
+
+
+def test_a_preset_is_recognised_in_the_settings_another_version_wrote():
+    import dataclasses
+
+    from phav.dataset.options import preset_of
+    from phav.render.settings import quality_settings
+
+    written = dataclasses.asdict(quality_settings("phav"))
+    assert preset_of(written) == "phav" and preset_of(dataclasses.asdict(quality_settings("preview"))) == "preview"
+    older = {k: v for k, v in written.items() if k != "cull_skin_back_faces"}  # a setting added since
+    assert preset_of({**older, "retired_setting": 3}) == "phav"
+    assert preset_of({**written, "ssaa": 4}) == "custom" and preset_of(None) == "custom"
+
+
 @pytest.fixture
 def failing_action():
     """A registered action whose signature never holds (removed again after the test)."""
@@ -123,9 +180,12 @@ def test_failed_videos_are_retried_with_new_seeds_then_recorded_and_the_run_goes
     retried = run_dataset(tmp_path, m, 1, modalities=MODS, max_attempts=2, progress=False, retry_failed=True)
     assert retried.failed == 1
     # other options plan other videos: the failure of a video of 3 frames does not stand for one of 4
-    longer = SpecModel(m.config, base=TINY.replace(frames=TINY.frames + 1))
-    remade = run_dataset(tmp_path, longer, 1, modalities=MODS, max_attempts=2, progress=False)
-    assert (remade.kept_failed, remade.done, remade.failed) == (0, 1, 1)
+    # (with a made video in the folder, such a rerun is refused: test_a_rerun_with_other_options_...)
+    alone = tiny_model(action=[failing_action])
+    assert run_dataset(tmp_path / "alone", alone, 1, modalities=MODS, max_attempts=2, progress=False).failed == 1
+    longer = SpecModel(alone.config, base=TINY.replace(frames=TINY.frames + 1))
+    remade = run_dataset(tmp_path / "alone", longer, 1, modalities=MODS, max_attempts=2, progress=False)
+    assert (remade.kept_failed, remade.done, remade.failed) == (0, 0, 1)
 
 
 def test_disk_full_stops_the_run_and_keeps_finished_videos(tmp_path, monkeypatch):

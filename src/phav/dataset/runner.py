@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from phav.dataset.manifest import ManifestAppender, manifest_path, read_manifest, write_manifest
+from phav.dataset.options import RunOptions, check_same_options
 from phav.dataset.plan import PlannedVideo, plan_dataset
 from phav.dataset.worker import Task, folder_bytes
 from phav.errors import OutputError, SpecError
@@ -258,6 +259,7 @@ def _run(out_root: Path, videos: list[PlannedVideo], shard: tuple[int, int], wor
     clean_stale_partials(out_root, videos, max_attempts)
     path = manifest_path(out_root, shard)
     previous = read_manifest(path)
+    check_same_options(out_root, videos, previous, max_attempts, RunOptions.of(modalities, quality))
     rows: dict[str, dict[str, Any]] = {}
     todo: list[Task] = []
     for video in videos:

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from phav.dataset.options import RunOptions
 from phav.dataset.plan import PlannedVideo
 from phav.errors import OutputError, PhavError, SignatureError, SpecError
 from phav.frames import MODALITIES
@@ -79,6 +80,8 @@ def _row(task: Task, status: str, attempts: int, spec: Any, **extra: Any) -> dic
         "attempts": attempts, "path": None, "frames": None, "seconds": None, "bytes": None, "reason": None,
         "error": None, "spec": spec.to_dict(),
     }
+    if status == "done":  # what a rerun must ask for to count it as made (phav.dataset.options)
+        row.update(RunOptions.of(task.modalities, task.quality).row_fields())
     row.update(extra)
     return row
 
