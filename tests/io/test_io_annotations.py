@@ -236,3 +236,15 @@ def test_a_face_seen_in_profile_shows_its_near_eye_and_ear_and_hides_the_far_one
             assert person["visible"][f"{near}_ear"] and person["visible"][f"{near}_eye"], frame.index
             assert not person["visible"][f"{far}_ear"] and not person["visible"][f"{far}_eye"], frame.index
     assert profiles > 20
+
+
+def test_boxes_are_clipped_at_the_near_plane_the_presets_render_with():
+    """Surface between the camera and the renderer's near plane is in no image: no box bounds it."""
+    from phav.render.settings import QUALITIES, quality_settings
+
+    assert all(quality_settings(q).near == annotations.BBOX_NEAR_M for q in QUALITIES)
+    K = np.array([[100.0, 0, 50], [0, 100.0, 40], [0, 0, 1]])
+    planes = annotations.view_planes(K, 100, 80)
+    inside = planes @ np.array([0.0, 0.0, annotations.BBOX_NEAR_M + 1e-6, 1.0])
+    outside = planes @ np.array([0.0, 0.0, annotations.BBOX_NEAR_M - 1e-6, 1.0])
+    assert (inside >= 0).all() and (outside < 0).any()

@@ -37,9 +37,9 @@ Rules (also written into :data:`ANNOTATION_CONVENTIONS`):
   surface the person is drawn with (the mesh parts whose ``part_instance`` is the person's instance
   id, at their poses, and the person's skins, posed as the renderer poses them:
   :mod:`phav.io.person_geometry`) clipped to the view (:func:`view_planes`: the image rectangle
-  ``[-0.5, W - 0.5] x [-0.5, H - 0.5]`` and the plane z = 1 cm) before the extent is taken, so a
-  person cut by the image border gets the box of the part inside, not the whole person's box cut
-  to the image; ``null`` when none of it is in view. Hidden parts count (it bounds the surface, not
+  ``[-0.5, W - 0.5] x [-0.5, H - 0.5]`` and the renderer's near plane z = 5 cm) before the extent
+  is taken, so a person cut by the image border gets the box of the part inside, not the whole
+  person's box cut to the image; ``null`` when none of it is in view. Hidden parts count (it bounds the surface, not
   the visible pixels).
 * ``bbox_3d``: axis-aligned world box of the same vertices (all of them); ``null`` when the person
   has no surface.
@@ -64,8 +64,10 @@ from phav.take import ActorTrack, Take
 VISIBILITY_DEPTH_TOLERANCE_M: float = 0.25
 #: The same for the face points (:data:`phav.body.skeleton.FACE_POINTS`), which lie on the skin.
 FACE_VISIBILITY_DEPTH_TOLERANCE_M: float = 0.04
-#: Near plane of the view 2D boxes are clipped to, metres (:func:`view_planes`).
-BBOX_NEAR_M: float = 0.01
+#: Near plane of the view 2D boxes are clipped to, metres (:func:`view_planes`): the near clip plane
+#: every quality preset renders with (``RenderSettings.near``), so a box bounds no surface the
+#: images cannot show.
+BBOX_NEAR_M: float = 0.05
 
 #: Conventions specific to annotations.json, added to :data:`phav.io.params.CONVENTIONS`.
 ANNOTATION_CONVENTIONS: dict[str, str] = {
