@@ -12,7 +12,7 @@ import pytest
 from phav.actions import registry
 from phav.actions.registry import ActionRecipe, SignatureResult
 from phav.dataset import manifest_path, parse_shard, plan_dataset, read_manifest, run_dataset
-from phav.errors import OutputError, SpecError
+from phav.errors import DataError, OutputError, SpecError
 from phav.sampling import SamplingConfig, SpecModel
 from phav.spec import VideoSpec
 
@@ -134,6 +134,11 @@ def test_videos_of_a_manifest_without_options_are_checked_by_their_params(tmp_pa
     with pytest.raises(SpecError, match="made with quality preview and modalities img,flow,classgt; this run asks "
                                         "for quality high"):
         run_dataset(tmp_path, tiny_model(), 1, seed=1, modalities=MODS, progress=False, quality="high")
+    (folder,) = folders(tmp_path)
+    (folder / "params.json").write_text('{"spec": ')  # damaged: what it was made with is unknown
+    with pytest.raises(DataError, match=r"params.json cannot be read \(.*\), so what the video was made with is "
+                                        r"unknown; remove .* and rerun to make it again"):
+        run_dataset(tmp_path, tiny_model(), 1, seed=1, modalities=MODS, progress=False, quality="preview")
 
 
 def test_a_preset_is_recognised_in_the_settings_another_version_wrote():

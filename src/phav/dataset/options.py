@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from phav.dataset.plan import PlannedVideo
-from phav.errors import SpecError
+from phav.errors import DataError, SpecError
 from phav.frames import MODALITIES
 from phav.io import jsonutil
 from phav.io.layout import PARAMS_FILE
@@ -69,13 +69,19 @@ def preset_of(render: Mapping[str, Any] | None) -> str:
 
 
 def made_with(row: Mapping[str, Any], folder: Path) -> RunOptions:
-    """The options the video in ``folder`` (manifest row ``row``) was made with."""
+    """The options the video in ``folder`` (manifest row ``row``) was made with.
+
+    Raises:
+        DataError: the row does not say and the video's ``params.json`` cannot be read.
+    """
     if row.get("modalities") is not None and row.get("quality") is not None:
         return RunOptions.of(row["modalities"], str(row["quality"]))
+    path = folder / PARAMS_FILE
     try:
-        params = json.loads((folder / PARAMS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # unreadable: the run's own check of the folder reports it
-        return RunOptions((), "unknown")
+        params = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path} cannot be read ({exc}), so what the video was made with is unknown; remove "
+                        f"{folder} and rerun to make it again") from None
     return RunOptions.of(params.get("modalities") or (), preset_of((params.get("meta") or {}).get("render")))
 
 
@@ -104,7 +110,7 @@ def check_same_options(out_root: Path, videos: Sequence[PlannedVideo], previous:
         found = next((f for f in folders if f.is_dir()), None)
         if found is not None:
             old = made_with(row if row.get("path") == str(found.relative_to(out_root)) else {}, found)
-            if old != options and old.quality != "unknown":
+            if old != options:
                 raise SpecError(f"{out_root} holds {video.key} ({found.name}) made with {old.describe()}; this run "
                                 f"asks for {options.describe()}: {fix}")
             continue
