@@ -74,6 +74,7 @@ def face_points(segments: "Segments") -> dict[str, tuple[float, float, float]]:
             "left_ear": (ear_x, ear_y + ear_half_y, ear_z), "right_ear": (ear_x, -ear_y - ear_half_y, ear_z)}
     return {name: (s * x, s * y, segments.neck_to_head + s * z) for name, (x, y, z) in head.items()}
 
+
 #: DeepMimic's humanoid standing height (sole to crown) at its 0.25 scale, metres.
 DEEPMIMIC_HEIGHT = 1.618961
 #: DeepMimic's leg length (hip centre to sole), metres.
