@@ -83,6 +83,8 @@ def test_overlay_draws_boxes_and_joints_in_place() -> None:
     base = np.zeros((6, 6, 3), dtype=np.uint8)
     out = draw_annotations(base, frame)
     assert (out[2, 2] == JOINT_COLOUR).all() and (out[0, 0] == BOX_COLOUR).all() and not base.any()
+    face = draw_annotations(np.zeros((6, 6, 3), np.uint8), {"persons": [{"joints_2d": {"nose": [3.0, 3.0]}}]})
+    assert int(face.any(axis=2).sum()) == 1 and (face[3, 3] == JOINT_COLOUR).all()  # a face point: one pixel
 
 
 def test_camera_cycle_keeps_phavs_indoor_rule() -> None:

@@ -6,6 +6,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from phav.body.skeleton import FACE_POINTS
+
 JOINT_COLOUR = (255, 230, 0)
 HIDDEN_JOINT_COLOUR = (255, 80, 0)
 BOX_COLOUR = (0, 255, 90)
@@ -34,7 +36,8 @@ def draw_point(image: np.ndarray, u: float, v: float, colour: tuple[int, int, in
 
 def draw_annotations(image: np.ndarray, frame: Mapping[str, Any]) -> np.ndarray:
     """A copy of ``(H, W, 3) uint8`` ``image`` with every person's box and joints of one
-    ``annotations.json`` frame entry drawn on it (hidden joints in another colour)."""
+    ``annotations.json`` frame entry drawn on it (hidden joints in another colour; the face points,
+    close together, one pixel each)."""
     out = np.array(image, dtype=np.uint8, copy=True)
     for person in frame.get("persons", []):
         if person.get("bbox_2d"):
@@ -42,5 +45,6 @@ def draw_annotations(image: np.ndarray, frame: Mapping[str, Any]) -> np.ndarray:
         visible = person.get("visible", {})
         for name, uv in person.get("joints_2d", {}).items():
             if uv is not None:
-                draw_point(out, uv[0], uv[1], JOINT_COLOUR if visible.get(name, True) else HIDDEN_JOINT_COLOUR)
+                draw_point(out, uv[0], uv[1], JOINT_COLOUR if visible.get(name, True) else HIDDEN_JOINT_COLOUR,
+                           radius=0 if name in FACE_POINTS else 1)
     return out
