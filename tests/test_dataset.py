@@ -12,7 +12,7 @@ import pytest
 from phav.actions import registry
 from phav.actions.registry import ActionRecipe, SignatureResult
 from phav.dataset import manifest_path, parse_shard, plan_dataset, read_manifest, run_dataset
-from phav.errors import DataError, OutputError, SpecError
+from phav.errors import DataError, OutputError, PhavWarning, SpecError
 from phav.sampling import SamplingConfig, SpecModel
 from phav.spec import VideoSpec
 
@@ -308,6 +308,35 @@ def test_cli_dataset_runs_and_lists_unknown_classes(tmp_path, capsys):
     assert info.value.code != 0
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "unknown class 'Juggle'" in err and "Walk" in err
+
+
+def test_a_smaller_plan_warns_of_the_videos_it_leaves_out_and_a_larger_one_lists_them_again(tmp_path):
+    run_dataset(tmp_path, tiny_model(), 2, seed=1, modalities=MODS, progress=False)
+    with pytest.warns(PhavWarning, match=r"holds 1 video an earlier run planned and this one does not \(e.g. "
+                                         r"Walk/00001\): they stay in the folder but leave the manifest and the "
+                                         r"exports; rerun with the earlier --videos-per-class and --classes"):
+        smaller = run_dataset(tmp_path, tiny_model(), 1, seed=1, modalities=MODS, progress=False)
+    assert smaller.skipped == 1 and len(folders(tmp_path)) == 2 and len(read_manifest(manifest_path(tmp_path))) == 1
+    again = run_dataset(tmp_path, tiny_model(), 2, seed=1, modalities=MODS, progress=False)
+    assert (again.skipped, again.done) == (2, 0) and len(read_manifest(manifest_path(tmp_path))) == 2
+
+
+def test_cli_shows_phavs_warnings_as_one_line_each(tmp_path, capsys):
+    import warnings
+
+    from phav.cli import main
+
+    run_dataset(tmp_path, tiny_model(), 2, seed=1, modalities=("img",), progress=False, quality="preview")
+    shown = warnings.showwarning
+    with pytest.raises(SystemExit) as info:
+        main(["dataset", "--out", str(tmp_path), "--videos-per-class", "1", "--classes", "Walk", "--frames", "3",
+              "--size", "48x32", "--modalities", "img", "--no-progress", "--quality", "preview", "--seed", "1"])
+    assert info.value.code == 0 and warnings.showwarning is shown  # the CLI's display is undone on the way out
+    lines = capsys.readouterr().err.splitlines()
+    assert [line for line in lines if "earlier run planned" in line] == [
+        f"warning: {tmp_path} holds 1 video an earlier run planned and this one does not (e.g. Walk/00001): they "
+        "stay in the folder but leave the manifest and the exports; rerun with the earlier --videos-per-class and "
+        "--classes to keep them listed"]
 
 
 def test_quality_preset_reaches_every_video(tmp_path):

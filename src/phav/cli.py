@@ -7,6 +7,7 @@ import signal
 import sys
 import tempfile
 import threading
+import warnings
 from pathlib import Path
 from typing import Any, Callable
 
@@ -14,7 +15,7 @@ import click
 
 from phav.actions import action_names, get_action
 from phav.body.presets import get_preset, preset_names
-from phav.errors import PhavError
+from phav.errors import PhavError, PhavWarning
 from phav.frames import MODALITIES, parse_modalities
 from phav.render.shaders import ShaderError
 from phav.spec import DayPhase, Environment, Variation, VideoSpec, Weather
@@ -211,6 +212,24 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _main(argv: list[str] | None) -> None:
+    python_show_warning = warnings.showwarning
+
+    def show_warning(message: Warning | str, category: type[Warning], *where: Any, **more: Any) -> None:
+        """phav's own warnings (:class:`~phav.errors.PhavWarning`) as one ``warning:`` line; others
+        as Python shows them."""
+        if issubclass(category, PhavWarning):
+            click.echo(f"warning: {message}", err=True)
+        else:
+            python_show_warning(message, category, *where, **more)
+
+    warnings.showwarning = show_warning
+    try:
+        _run_cli(argv)
+    finally:
+        warnings.showwarning = python_show_warning
+
+
+def _run_cli(argv: list[str] | None) -> None:
     try:
         code = cli.main(args=argv, prog_name="phav-render", standalone_mode=False)
     except click.exceptions.Abort:

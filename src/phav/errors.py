@@ -21,3 +21,8 @@ class SignatureError(PhavError):
 
 class DataError(PhavError, ValueError):
     """A file phav reads back is not as phav writes it (truncated, corrupt, or another program's)."""
+
+
+class PhavWarning(UserWarning):
+    """Something a user should know that does not stop the work; ``phav-render`` prints it as one
+    ``warning:`` line."""

@@ -15,7 +15,7 @@ import warnings
 from typing import Any, Iterator, Sequence
 
 from phav.dataset.worker import Task, run_task
-from phav.errors import SpecError
+from phav.errors import PhavWarning, SpecError
 
 #: Ray re-runs a task whose worker process died this many times.
 TASK_RETRIES = 2
@@ -44,7 +44,7 @@ def _check_gpus(ray: Any, num_gpus: float, local: bool) -> None:
                         f"({have:g} GPUs seen: Ray counts the GPUs CUDA shows it); give --gpus-per-task 0, or set "
                         "RAY_ADDRESS to a cluster with GPU nodes")
     warnings.warn(f"each task asks for {num_gpus:g} GPUs and the Ray cluster has {have:g} now; the tasks wait "
-                  "until nodes with GPUs join it", RuntimeWarning, stacklevel=3)
+                  "until nodes with GPUs join it", PhavWarning, stacklevel=3)
 
 
 def run_ray(

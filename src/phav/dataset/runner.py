@@ -19,6 +19,7 @@ import re
 import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -26,7 +27,7 @@ from phav.dataset.manifest import ManifestAppender, manifest_path, read_manifest
 from phav.dataset.options import RunOptions, check_same_options
 from phav.dataset.plan import PlannedVideo, plan_dataset
 from phav.dataset.worker import Task, folder_bytes
-from phav.errors import OutputError, SpecError
+from phav.errors import OutputError, PhavWarning, SpecError
 from phav.frames import MODALITIES
 from phav.render.settings import QUALITIES
 from phav.sampling import SpecModel
@@ -164,6 +165,20 @@ def _existing_row(video: PlannedVideo, out_root: Path, attempts: int, row: dict[
     return None
 
 
+def _warn_unplanned(out_root: Path, videos: Sequence[PlannedVideo], previous: dict[str, dict[str, Any]]) -> None:
+    """Warn (:class:`~phav.errors.PhavWarning`) when ``out_root`` holds videos of an earlier, larger
+    plan that this one leaves out (fewer videos per class or classes): their folders stay, but the
+    manifest this run writes, and so the exports, no longer list them."""
+    planned = {v.key for v in videos}
+    left = sorted(key for key, row in previous.items() if key not in planned and row.get("status") == "done"
+                  and row.get("path") and (out_root / row["path"]).is_dir())
+    if left:
+        noun = "video" if len(left) == 1 else "videos"
+        warnings.warn(f"{out_root} holds {len(left)} {noun} an earlier run planned and this one does not (e.g. "
+                      f"{left[0]}): they stay in the folder but leave the manifest and the exports; rerun with the "
+                      "earlier --videos-per-class and --classes to keep them listed", PhavWarning, stacklevel=3)
+
+
 def _failed_as_planned(row: dict[str, Any] | None, video: PlannedVideo, attempts: int) -> bool:
     """Whether ``row`` records ``video`` as failed with one of the specs this plan would try (a row
     from a run with other options, e.g. another --frames, is another video: it is made anew)."""
@@ -260,6 +275,7 @@ def _run(out_root: Path, videos: list[PlannedVideo], shard: tuple[int, int], wor
     path = manifest_path(out_root, shard)
     previous = read_manifest(path)
     check_same_options(out_root, videos, previous, max_attempts, RunOptions.of(modalities, quality))
+    _warn_unplanned(out_root, videos, previous)
     rows: dict[str, dict[str, Any]] = {}
     todo: list[Task] = []
     for video in videos:
