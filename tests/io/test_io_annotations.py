@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 
 from io_synth import JOINTS, MUSCLES, make_take
 from phav import camera
