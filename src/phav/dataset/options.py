@@ -46,6 +46,7 @@ class RunOptions:
         return {"modalities": list(self.modalities), "quality": self.quality}
 
     def describe(self) -> str:
+        """``"quality phav and modalities img,depth"``, for messages."""
         return f"quality {self.quality} and modalities {','.join(self.modalities)}"
 
 
