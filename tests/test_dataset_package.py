@@ -100,6 +100,24 @@ def test_lists_posec3d_and_actor_split(dataset):
     assert sorted(sum(data["split"].values(), [])) == sorted(e[0] for e in entries)
 
 
+def test_open_dataset_gives_the_labels_and_splits_of_the_exports(dataset):
+    from phav.dataset import open_dataset
+    from phav.errors import DataError
+
+    split = (16, 2, 2) if len(available_values()["actor"]) == 20 else (len(available_values()["actor"]), 0, 0)
+    package_dataset(dataset, ("lists",), split=split, seed=2)
+    videos = open_dataset(dataset, split=split, seed=2)
+    assert [v.key for v in videos] == ["Walk/00000", "Walk/00001"] and all(v.frames == 3 for v in videos)
+    for name in ("train", "val", "test"):
+        listed = [line.split(" ") for line in (dataset / f"mmaction_rawframes_{name}.txt").read_text().splitlines()]
+        assert sorted((folder, int(label)) for folder, _, label in listed) == sorted(
+            (str(v.path.relative_to(dataset)), v.label) for v in videos if v.split == name)
+    clip = videos[0].read(["img"], frames=[2, 0])
+    assert np.array_equal(clip.img, read_video(videos[0].path).img[[2, 0]]) and clip.label == "Walk"
+    with pytest.raises(DataError, match=r"has no manifest\*.jsonl: it is not a dataset"):
+        open_dataset(dataset / "Walk")
+
+
 def test_posec3d_gives_keypoints_an_older_annotations_file_lacks_score_zero():
     from phav.io.posec3d import pose_annotation
 

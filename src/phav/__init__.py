@@ -11,7 +11,7 @@ The public API, in the order data flows (DESIGN §1)::
     scene.write("out", take)                                 # the video folder, as phav-render writes it
 
 * Specs and videos: :class:`VideoSpec` (JSON round trip), :func:`generate_video` (spec -> folder:
-  what the CLI, the dataset runner and the server call), :func:`read_video` (folder -> arrays).
+  what the CLI, the dataset runner and the server call), :func:`read_video` (folder -> arrays), :func:`open_dataset` (a made dataset's videos, labels and splits).
 * Custom scenes (:mod:`phav.api`): :class:`Scene`, :class:`CameraPoses`, :func:`view`,
   :func:`render_frames`, :func:`render_arrays`, :func:`write_video`, :func:`load_mesh`.
 * Pieces: :class:`Take`, :class:`Renderer`, :class:`RenderSettings`, :func:`quality_settings`,
@@ -40,6 +40,7 @@ _LAZY = {
     "load_mesh": "phav.api", "MeshFileError": "phav.api", "builtin_prop_names": "phav.api",
     "generate_video": "phav.pipeline", "VideoResult": "phav.pipeline",
     "read_video": "phav.io", "VideoData": "phav.io",
+    "open_dataset": "phav.dataset.index", "DatasetVideo": "phav.dataset.index",
     "Renderer": "phav.render", "RenderSettings": "phav.render", "quality_settings": "phav.render.settings",
     "Frame": "phav.frames", "MODALITIES": "phav.frames",
     "BodyShape": "phav.body.anthropometry", "Appearance": "phav.body.appearance",
@@ -60,6 +61,7 @@ if TYPE_CHECKING:  # for type checkers and documentation tools: the lazy names, 
     from phav.body.anthropometry import BodyShape
     from phav.body.appearance import Appearance
     from phav.body.presets import preset_names
+    from phav.dataset.index import DatasetVideo, open_dataset
     from phav.errors import DataError, OutputError, PhavError, SignatureError, SpecError
     from phav.frames import MODALITIES, Frame
     from phav.io import VideoData, read_video

@@ -1,0 +1,72 @@
+"""A made dataset as a list of its videos, with the labels and splits its exports give them.
+
+For training loaders that read the videos themselves (``torch.utils.data.Dataset`` and the like)::
+
+    videos = open_dataset("out")                       # every finished video, in key order
+    train = [v for v in videos if v.split == "train"]
+    clip = train[0].read(["img"], frames=range(0, 60, 8)).img  # (8, H, W, 3) uint8
+
+``label`` is the class's number as the mmaction2 lists and ``posec3d.pkl`` give it (every planned
+class, sorted, from 0; ``classInd.txt`` numbers the same order from 1) and ``split`` the actor preset's split with the same
+``split`` counts and ``seed`` as ``phav-render dataset --export lists`` (default 16, 2, 2 and 0), so
+the three agree. The index reads only the manifests; :meth:`DatasetVideo.read` reads a video's
+files (:func:`phav.io.read_video`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from phav.dataset.package import actor_splits, manifest_rows, planned_classes
+from phav.errors import DataError
+from phav.io.reader import VideoData, read_video
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetVideo:
+    """One finished video of a dataset.
+
+    Attributes:
+        key: ``<action>/<index:05d>``, its place in the plan.
+        path: its folder.
+        action: its class; ``label``: the class's number from 0 (the mmaction2 lists' label).
+        actor: its actor preset; ``split``: ``"train"``, ``"val"`` or ``"test"`` (by actor;
+            ``"unsplit"`` for an actor that is no registered preset, which the lists leave out).
+        frames: its length; ``spec``: its spec as a dict (the manifest's).
+    """
+
+    key: str
+    path: Path
+    action: str
+    label: int
+    actor: str
+    split: str
+    frames: int
+    spec: dict[str, Any]
+
+    def read(self, modalities: Iterable[str] | None = None, frames: Sequence[int] | None = None) -> VideoData:
+        """Its files as arrays: :func:`phav.io.read_video` with these ``modalities`` and 0-based
+        ``frames`` (``None``: all)."""
+        return read_video(self.path, modalities, frames)
+
+
+def open_dataset(root: str | Path, split: tuple[int, int, int] = (16, 2, 2), seed: int = 0) -> list[DatasetVideo]:
+    """The finished videos of the dataset in ``root`` (every shard's manifest), in key order.
+
+    Raises:
+        DataError: ``root`` has no manifest (not a dataset made by ``phav-render dataset``).
+        SpecError: ``split`` does not fit the actor presets.
+    """
+    root = Path(root)
+    rows = manifest_rows(root)
+    if not rows:
+        raise DataError(f"{root} has no manifest*.jsonl: it is not a dataset phav-render dataset made (or it "
+                        "planned nothing)")
+    labels = {name: k for k, name in enumerate(planned_classes(rows))}
+    splits = actor_splits(split, seed)
+    return [DatasetVideo(key=row["key"], path=root / row["path"], action=row["action"], label=labels[row["action"]],
+                         actor=row["spec"]["actor"], split=splits.get(row["spec"]["actor"], "unsplit"),
+                         frames=int(row["frames"]), spec=dict(row["spec"]))
+            for row in rows if row["status"] == "done"]
