@@ -75,10 +75,11 @@ GROUND_TRUTH_LAYOUTS: dict[str, tuple[tuple[int, str], ...]] = {
 }
 
 
-def draw_pieces(r: Renderer, program: int, fbo: moderngl.Framebuffer, parts: bool, skins: bool,
-                stage: str = "whole") -> None:
-    """Draw the loaded take's rigid parts (``parts``) and skins (``skins``) with ``program`` into
-    ``fbo``, with the renderer's state and the depth test ``<=``; ``stage`` ``"whole"`` or one of
+def draw_pieces(r: Renderer, program: int, fbo: moderngl.Framebuffer, parts: np.ndarray | None,
+                skins: np.ndarray | None, stage: str = "whole") -> None:
+    """Draw the loaded take's rigid parts and skins marked in the ``(P,)`` and ``(S,)`` bool masks
+    ``parts`` and ``skins`` (``None``: all; as ``Renderer._draw_parts``) with ``program`` into ``fbo``,
+    with the renderer's state and the depth test ``<=``; ``stage`` ``"whole"`` or one of
     :data:`STAGES` stops the draws early."""
     if stage not in ("whole", *STAGES):
         raise ValueError(f"unknown stage {stage!r}")
@@ -89,12 +90,16 @@ def draw_pieces(r: Renderer, program: int, fbo: moderngl.Framebuffer, parts: boo
     if stage == "scissor":
         ctx.scissor = (0, 0, 1, 1)
     ctx.depth_func = "<="
-    no_parts = np.zeros(len(r._take.parts.count), dtype=bool)  # one per rigid part (meshes and bodies' parts)
-    no_skins = np.zeros(len(r._take.skin_instances), dtype=bool)
-    r._draw_parts(program, None if parts else no_parts, None if skins else no_skins)
+    r._draw_parts(program, parts, skins)
     ctx.enable_only(moderngl.NOTHING)
     if stage == "scissor":
         ctx.scissor = None
+
+
+def no_pieces(r: Renderer) -> tuple[np.ndarray, np.ndarray]:
+    """The all-false ``(P,)`` and ``(S,)`` masks of :func:`draw_pieces` for the loaded take: no rigid
+    part (meshes and bodies' parts), no skin."""
+    return np.zeros(len(r._take.parts.count), dtype=bool), np.zeros(len(r._take.skin_instances), dtype=bool)
 
 
 def probe(quality: str, size: tuple[int, int], repeats: int) -> dict[str, object]:
@@ -114,9 +119,12 @@ def probe(quality: str, size: tuple[int, int], repeats: int) -> dict[str, object
         out["rigid_triangles"] = int(r._take.parts.count.sum() // 3)
         times: dict[str, dict[str, float]] = {}
 
+        no_parts, no_skins = no_pieces(r)
+
         def draws(program: int, fbo: moderngl.Framebuffer, parts: bool, skins: bool,
                   stage: str = "whole") -> Callable[[], None]:
-            return lambda: draw_pieces(r, program, fbo, parts, skins, stage)
+            masks = None if parts else no_parts, None if skins else no_skins
+            return lambda: draw_pieces(r, program, fbo, *masks, stage)
 
         def stages(stem: str, program: int, fbo: moderngl.Framebuffer) -> None:
             for stage in STAGES:

@@ -529,7 +529,7 @@ def test_draw_probe_times_each_piece_of_the_geometry_passes(tmp_path, quality, p
 def test_draw_probe_stages_stop_the_draws_where_they_say():
     """The whole draws pass fragments; the rasteriser discard passes none; the 1x1 scissor box at
     most one per draw (the person is in view at the probe's take's first frame)."""
-    from benchmarks.draw_probe import draw_pieces
+    from benchmarks.draw_probe import draw_pieces, no_pieces
     from phav.render.mesh_programs import GROUND_TRUTH
     from phav.render.renderer import Renderer
     from phav.render.settings import quality_settings
@@ -541,9 +541,10 @@ def test_draw_probe_stages_stop_the_draws_where_they_say():
         frames = r.render_take(take, MODALITIES)
         next(frames)
         query = r._ctx.query(samples=True)
+        no_parts, no_skins = no_pieces(r)
         passed = {}
         for stage in ("whole", "discard", "scissor"):
-            for what, parts, skins in (("rigid", True, False), ("skin", False, True)):
+            for what, parts, skins in (("rigid", None, no_skins), ("skin", no_parts, None)):
                 r._gt.zbuffer_fbo.clear(depth=1.0)
                 with query:
                     draw_pieces(r, GROUND_TRUTH, r._gt.fbo, parts, skins, stage)

@@ -136,8 +136,8 @@ def test_videos_of_a_manifest_without_options_are_checked_by_their_params(tmp_pa
         run_dataset(tmp_path, tiny_model(), 1, seed=1, modalities=MODS, progress=False, quality="high")
     (folder,) = folders(tmp_path)
     (folder / "params.json").write_text('{"spec": ')  # damaged: what it was made with is unknown
-    with pytest.raises(DataError, match=r"params.json cannot be read \(.*\), so what the video was made with is "
-                                        r"unknown; remove .* and rerun to make it again"):
+    with pytest.raises(DataError, match=r"params.json is not valid JSON \(.*\); a write was cut short .*; what "
+                                        rf"{folder.name} was made with is unknown: remove .* and rerun to make it again"):
         run_dataset(tmp_path, tiny_model(), 1, seed=1, modalities=MODS, progress=False, quality="preview")
 
 

@@ -56,7 +56,7 @@ def test_read_video_reads_only_the_modalities_and_frames_asked_for(dataset):
     only_rgb = read_video(folder, "img", frames=np.arange(1, 3))
     assert np.array_equal(only_rgb.img, whole.img[1:3]) and only_rgb.flow is None
     assert read_video(folder, ["depth"], frames=[]).depth.shape == (0, 32, 48)
-    with pytest.raises(ValueError, match=r"unknown modalities \['rgb'\]; choose from img, raw"):
+    with pytest.raises(ValueError, match=r"unknown modalities \['rgb'\]; choose a comma-separated subset of img,raw,depth"):
         read_video(folder, ["rgb"])
     with pytest.raises(ValueError, match=r"frames \[3, -1\] are outside .*'s 3 frames \(0-based indices 0..2\)"):
         read_video(folder, frames=[0, 3, -1])

@@ -198,25 +198,16 @@ def _raise_terminated(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the group and turns every user error into one line and a non-zero exit.
-    While it runs in the main thread with SIGTERM's default action, SIGTERM raises
-    :class:`Terminated` (`serve` gives the signal to uvicorn, which installs its own handler)."""
+    While it runs, phav's warnings (:class:`~phav.errors.PhavWarning`) show as one ``warning:`` line
+    each, and, in the main thread with SIGTERM's default action, SIGTERM raises :class:`Terminated`
+    (`serve` gives the signal to uvicorn, which installs its own handler)."""
     catch_term = (threading.current_thread() is threading.main_thread()
                   and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL)
     if catch_term:
         signal.signal(signal.SIGTERM, _raise_terminated)
-    try:
-        _main(argv)
-    finally:
-        if catch_term:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _main(argv: list[str] | None) -> None:
     python_show_warning = warnings.showwarning
 
     def show_warning(message: Warning | str, category: type[Warning], *where: Any, **more: Any) -> None:
-        """phav's own warnings (:class:`~phav.errors.PhavWarning`) as one ``warning:`` line; others
-        as Python shows them."""
         if issubclass(category, PhavWarning):
             click.echo(f"warning: {message}", err=True)
         else:
@@ -227,6 +218,8 @@ def _main(argv: list[str] | None) -> None:
         _run_cli(argv)
     finally:
         warnings.showwarning = python_show_warning
+        if catch_term:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_cli(argv: list[str] | None) -> None:

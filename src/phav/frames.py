@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Iterable
 
 import numpy as np
 
@@ -19,11 +20,19 @@ def parse_modalities(text: str | None) -> tuple[str, ...]:
     if text is None or text.strip().lower() == "all":
         return MODALITIES
     names = [n.strip() for n in text.split(",") if n.strip()]
+    return check_modalities(names or [text])
+
+
+def check_modalities(names: Iterable[str]) -> tuple[str, ...]:
+    """``names`` (any order, repeats allowed) as a subset of :data:`MODALITIES`, in its order.
+
+    Raises:
+        ValueError: unknown names; the message lists the valid ones.
+    """
+    names = list(names)
     unknown = [n for n in names if n not in MODALITIES]
-    if unknown or not names:
-        raise ValueError(
-            f"unknown modalities {unknown or [text]}; choose a comma-separated subset of {','.join(MODALITIES)}"
-        )
+    if unknown:
+        raise ValueError(f"unknown modalities {unknown}; choose a comma-separated subset of {','.join(MODALITIES)}")
     return tuple(m for m in MODALITIES if m in names)
 
 

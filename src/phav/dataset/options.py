@@ -4,8 +4,9 @@ A rerun counts a planned video as done when its folder exists. Had the first run
 that would mix them silently: videos of another quality preset, or without the modalities asked
 for now, taken as finished; or, with another ``--frames``, ``--size``, ``--seed`` or ``--batch``
 (the spec, so the folder name, changes), the earlier videos left in the folder beside the new ones,
-no longer in the manifest. :func:`check_same_options` refuses such a run up front, in one line
-naming a video, what it was made with and what the run asks for.
+no longer in the manifest. :func:`check_video_options`, asked for each planned video before the
+run makes any, refuses such a run in one line naming a video, what it was made with and what the
+run asks for.
 
 Each manifest row of a made video records its options (``"modalities"``, ``"quality"``); for rows
 of older manifests, and folders with no row, they are read from the video's ``params.json``
@@ -15,15 +16,17 @@ of older manifests, and folders with no row, they are read from the video's ``pa
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from phav.dataset.plan import PlannedVideo
 from phav.errors import DataError, SpecError
-from phav.frames import MODALITIES
+from phav.frames import check_modalities
 from phav.io import jsonutil
 from phav.io.layout import PARAMS_FILE
+from phav.io.params import read_params
 from phav.render.settings import QUALITIES, quality_settings
 
 
@@ -39,7 +42,7 @@ class RunOptions:
     @classmethod
     def of(cls, modalities: Sequence[str], quality: str) -> "RunOptions":
         """Options of a run writing ``modalities`` (any order) at ``quality``."""
-        return cls(tuple(m for m in MODALITIES if m in modalities), quality)
+        return cls(check_modalities(modalities), quality)
 
     def row_fields(self) -> dict[str, Any]:
         """The fields a manifest row records them in."""
@@ -62,11 +65,16 @@ def preset_of(render: Mapping[str, Any] | None) -> str:
     if not render:
         return "custom"
     written = _json_form(dict(render))
-    for quality in QUALITIES:
-        preset = _json_form(dataclasses.asdict(quality_settings(quality)))
+    for quality, preset in _presets().items():
         if all(written[k] == preset[k] for k in written.keys() & preset.keys()):
             return quality
     return "custom"
+
+
+@functools.cache
+def _presets() -> dict[str, dict[str, Any]]:
+    """Each quality preset's settings as ``params.json`` holds them."""
+    return {quality: _json_form(dataclasses.asdict(quality_settings(quality))) for quality in QUALITIES}
 
 
 def made_with(row: Mapping[str, Any], folder: Path) -> RunOptions:
@@ -77,12 +85,11 @@ def made_with(row: Mapping[str, Any], folder: Path) -> RunOptions:
     """
     if row.get("modalities") is not None and row.get("quality") is not None:
         return RunOptions.of(row["modalities"], str(row["quality"]))
-    path = folder / PARAMS_FILE
     try:
-        params = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{path} cannot be read ({exc}), so what the video was made with is unknown; remove "
-                        f"{folder} and rerun to make it again") from None
+        params = read_params(folder / PARAMS_FILE)
+    except (OSError, DataError) as exc:
+        raise DataError(f"{exc}; what {folder.name} was made with is unknown: remove {folder} and rerun to make "
+                        "it again") from None
     return RunOptions.of(params.get("modalities") or (), preset_of((params.get("meta") or {}).get("render")))
 
 
@@ -98,25 +105,23 @@ def _spec_difference(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={old.get(k)}" for k in keys[:3]) + (", ..." if len(keys) > 3 else "")
 
 
-def check_same_options(out_root: Path, videos: Sequence[PlannedVideo], previous: Mapping[str, Mapping[str, Any]],
-                       attempts: int, options: RunOptions) -> None:
-    """Raise :class:`~phav.errors.SpecError` when ``out_root`` holds a video of this plan made with
-    other options than ``options``, or a video an earlier plan made under a key of this plan with
-    another spec (``previous``: the shard's manifest rows by key). The message names the video,
-    what it was made with and what this run asks for."""
+def check_video_options(out_root: Path, video: PlannedVideo, made: Mapping[str, Any] | None,
+                        old: Mapping[str, Any] | None, options: RunOptions) -> None:
+    """Raise :class:`~phav.errors.SpecError` when this plan's ``video`` may not count as made or be
+    made anew by a run with ``options``: ``made`` (the done row of the folder of one of its attempts
+    that exists, or ``None``) was made with other options, or ``old`` (its row in the shard's
+    manifest) is a made video of another spec, whose folder is still there. The message names the
+    video, what it was made with and what this run asks for."""
     fix = "rerun with the options it was made with to finish that dataset, or choose another --out"
-    for video in videos:
-        row = previous.get(video.key) or {}
-        folders = video.folders(out_root, attempts)
-        found = next((f for f in folders if f.is_dir()), None)
-        if found is not None:
-            old = made_with(row if row.get("path") == str(found.relative_to(out_root)) else {}, found)
-            if old != options:
-                raise SpecError(f"{out_root} holds {video.key} ({found.name}) made with {old.describe()}; this run "
-                                f"asks for {options.describe()}: {fix}")
-            continue
-        if row.get("status") == "done" and row.get("path") and (out_root / row["path"]).is_dir():
-            planned = video.spec.to_dict()
-            raise SpecError(f"{out_root} holds {video.key} ({Path(row['path']).name}) made with "
-                            f"{_spec_difference(row.get('spec') or {}, planned)}, and this run plans it with "
-                            f"{_spec_difference(planned, row.get('spec') or {})}: {fix}")
+    if made is not None:
+        folder = out_root / made["path"]
+        was = made_with(made, folder)
+        if was != options:
+            raise SpecError(f"{out_root} holds {video.key} ({folder.name}) made with {was.describe()}; this run "
+                            f"asks for {options.describe()}: {fix}")
+        return
+    if old and old.get("status") == "done" and old.get("path") and (out_root / old["path"]).is_dir():
+        planned, earlier = video.spec.to_dict(), old.get("spec") or {}
+        raise SpecError(f"{out_root} holds {video.key} ({Path(old['path']).name}) made with "
+                        f"{_spec_difference(earlier, planned)}, and this run plans it with "
+                        f"{_spec_difference(planned, earlier)}: {fix}")

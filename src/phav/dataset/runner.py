@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from phav.dataset.manifest import ManifestAppender, manifest_path, read_manifest, write_manifest
-from phav.dataset.options import RunOptions, check_same_options
+from phav.dataset.options import RunOptions, check_video_options
 from phav.dataset.plan import PlannedVideo, plan_dataset
 from phav.dataset.worker import Task, folder_bytes
 from phav.errors import OutputError, PhavWarning, SpecError
@@ -274,19 +274,22 @@ def _run(out_root: Path, videos: list[PlannedVideo], shard: tuple[int, int], wor
     clean_stale_partials(out_root, videos, max_attempts)
     path = manifest_path(out_root, shard)
     previous = read_manifest(path)
-    check_same_options(out_root, videos, previous, max_attempts, RunOptions.of(modalities, quality))
-    _warn_unplanned(out_root, videos, previous)
+    options = RunOptions.of(modalities, quality)
     rows: dict[str, dict[str, Any]] = {}
     todo: list[Task] = []
-    for video in videos:
+    for video in videos:  # nothing is made before every planned video has passed check_video_options
         old = previous.get(video.key)
         row = _existing_row(video, out_root, max_attempts, old)
-        if row is None and _failed_as_planned(old, video, max_attempts) and not retry_failed:
+        check_video_options(out_root, video, row, old, options)
+        if row is not None:  # made with these options (a row rebuilt from its folder now says so)
+            row = {**row, **options.row_fields()}
+        elif _failed_as_planned(old, video, max_attempts) and not retry_failed:
             row = old
         if row is not None:
             rows[video.key] = row
         else:
             todo.append(Task(video, str(out_root), modalities, max_attempts, save_take, quality))
+    _warn_unplanned(out_root, videos, previous)
     skipped = len(rows)
     kept_failed = sum(1 for row in rows.values() if row["status"] == "failed")
     done = failed = frames = 0

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from phav.frames import MODALITIES
+from phav.frames import check_modalities
 from phav.io import depth as depth_codec
 from phav.io import flow as flow_codec
 from phav.io import images, layout, segmentation
@@ -114,14 +114,11 @@ def read_video(folder: str | Path, modalities: Iterable[str] | None = None,
     return data
 
 
-def _wanted_modalities(modalities: Iterable[str] | None, written: list[str], folder: Path) -> list[str]:
+def _wanted_modalities(modalities: Iterable[str] | None, written: list[str], folder: Path) -> Sequence[str]:
     """The modalities to read: ``modalities`` checked against the known and the written ones."""
     if modalities is None:
         return written
-    wanted = [modalities] if isinstance(modalities, str) else list(modalities)
-    unknown = [m for m in wanted if m not in MODALITIES]
-    if unknown:
-        raise ValueError(f"unknown modalities {unknown}; choose from {', '.join(MODALITIES)}")
+    wanted = check_modalities([modalities] if isinstance(modalities, str) else modalities)
     missing = [m for m in wanted if m not in written]
     if missing:
         raise ValueError(f"{folder} was made without {', '.join(missing)}; it has {', '.join(written) or 'no images'}")
