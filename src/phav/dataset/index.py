@@ -6,8 +6,9 @@ For training loaders that read the videos themselves (``torch.utils.data.Dataset
     train = [v for v in videos if v.split == "train"]
     clip = train[0].read(["img"], frames=range(0, 60, 8)).img  # (8, H, W, 3) uint8
 
-``label`` is the class's number as the mmaction2 lists and ``posec3d.pkl`` give it (every planned
-class, sorted, from 0; ``classInd.txt`` numbers the same order from 1) and ``split`` the actor preset's split with the same
+``label`` is the class's number as the mmaction2 lists and ``posec3d.pkl`` give it (its line in the
+dataset's ``classes.txt`` from 0, :mod:`phav.dataset.classes`; ``classInd.txt`` numbers the same
+order from 1) and ``split`` the actor preset's split with the same
 ``split`` counts and ``seed`` as ``phav-render dataset --export lists`` (default 16, 2, 2 and 0), so
 the three agree. The index reads only the manifests; :meth:`DatasetVideo.read` reads a video's
 files (:func:`phav.io.read_video`).
@@ -19,7 +20,9 @@ import dataclasses
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from phav.dataset.package import actor_splits, manifest_rows, planned_classes
+from phav.dataset.classes import dataset_classes
+from phav.dataset.manifest import manifest_rows
+from phav.dataset.package import actor_splits
 from phav.errors import DataError
 from phav.io.reader import VideoData, read_video
 
@@ -64,7 +67,7 @@ def open_dataset(root: str | Path, split: tuple[int, int, int] = (16, 2, 2), see
     if not rows:
         raise DataError(f"{root} has no manifest*.jsonl: it is not a dataset phav-render dataset made (or it "
                         "planned nothing)")
-    labels = {name: k for k, name in enumerate(planned_classes(rows))}
+    labels = {name: k for k, name in enumerate(dataset_classes(root, rows))}
     splits = actor_splits(split, seed)
     return [DatasetVideo(key=row["key"], path=root / row["path"], action=row["action"], label=labels[row["action"]],
                          actor=row["spec"]["actor"], split=splits.get(row["spec"]["actor"], "unsplit"),

@@ -88,3 +88,11 @@ def write_manifest(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> None:
             fh.write(json.dumps(row, sort_keys=True) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def manifest_rows(out_root: str | Path) -> list[dict[str, Any]]:
+    """Every row of every manifest in ``out_root`` (done, failed or pending; every shard's), sorted by key."""
+    rows: dict[str, dict[str, Any]] = {}
+    for path in sorted(Path(out_root).glob("manifest*.jsonl")):
+        rows.update(read_manifest(path))
+    return [rows[k] for k in sorted(rows)]

@@ -20,7 +20,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from phav.dataset.manifest import read_manifest
+from phav.dataset.classes import dataset_classes
+from phav.dataset.manifest import manifest_rows
 from phav.errors import SpecError
 from phav.io import flow as flow_codec
 from phav.io import images, layout
@@ -92,21 +93,6 @@ def parse_split(text: str) -> tuple[int, int, int]:
     return counts  # type: ignore[return-value]
 
 
-def manifest_rows(out_root: str | Path) -> list[dict[str, Any]]:
-    """Every row of every manifest in ``out_root`` (done, failed or pending), sorted by key."""
-    rows: dict[str, dict[str, Any]] = {}
-    for path in sorted(Path(out_root).glob("manifest*.jsonl")):
-        rows.update(read_manifest(path))
-    return [rows[k] for k in sorted(rows)]
-
-
-def planned_classes(rows: Sequence[dict[str, Any]]) -> list[str]:
-    """Every class with a row in ``rows`` (a dataset's :func:`manifest_rows`: made, failed or
-    pending), sorted: the labels of ``classInd.txt``, which a class whose videos all failed keeps,
-    so that a later ``--retry-failed`` run does not renumber the others."""
-    return sorted({r["action"] for r in rows})
-
-
 def actor_splits(counts: tuple[int, int, int], seed: int) -> dict[str, str]:
     """Split of each registered actor preset (aliases follow their preset)."""
     from phav.sampling import available_values
@@ -170,7 +156,7 @@ def package_dataset(
             for row in mine:
                 written.extend(_per_video(out_root, row, export))
     if i == 0 and ("lists" in exports or "posec3d" in exports):
-        written.extend(_dataset_wide(out_root, rows, planned_classes(every_row), exports, split, seed))
+        written.extend(_dataset_wide(out_root, rows, dataset_classes(out_root, every_row), exports, split, seed))
     return written
 
 

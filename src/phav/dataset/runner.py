@@ -23,6 +23,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from phav.dataset.classes import CLASSES_FILE, record_classes
 from phav.dataset.manifest import ManifestAppender, manifest_path, read_manifest, write_manifest
 from phav.dataset.options import RunOptions, check_video_options
 from phav.dataset.plan import PlannedVideo, plan_dataset
@@ -262,13 +263,14 @@ def run_dataset(
     i, n = shard
     lock = _Lock(out_root / (".phav-dataset.lock" if n == 1 else f".phav-dataset-shard-{i}-of-{n}.lock"))
     try:
-        return _run(out_root, videos, shard, workers, backend, tuple(modalities), max_attempts,
-                    retry_failed, save_take, progress, num_gpus, quality)
+        return _run(out_root, videos, model.classes(classes), shard, workers, backend, tuple(modalities),
+                    max_attempts, retry_failed, save_take, progress, num_gpus, quality)
     finally:
         lock.release()
 
 
-def _run(out_root: Path, videos: list[PlannedVideo], shard: tuple[int, int], workers: int, backend: str,
+def _run(out_root: Path, videos: list[PlannedVideo], planned_classes: list[str], shard: tuple[int, int],
+         workers: int, backend: str,
          modalities: tuple[str, ...], max_attempts: int, retry_failed: bool, save_take: bool,
          progress: bool, num_gpus: float, quality: str) -> Summary:
     clean_stale_partials(out_root, videos, max_attempts)
@@ -290,6 +292,11 @@ def _run(out_root: Path, videos: list[PlannedVideo], shard: tuple[int, int], wor
         else:
             todo.append(Task(video, str(out_root), modalities, max_attempts, save_take, quality))
     _warn_unplanned(out_root, videos, previous)
+    try:
+        record_classes(out_root, planned_classes)  # the labels, before any video of a new class exists
+    except OSError as exc:
+        raise OutputError(f"cannot write {out_root / CLASSES_FILE}: {exc.strerror or exc}; free space or fix the "
+                          "folder's permissions and rerun") from None
     skipped = len(rows)
     kept_failed = sum(1 for row in rows.values() if row["status"] == "failed")
     done = failed = frames = 0
