@@ -115,12 +115,15 @@ def sample(count: int, config: Path | None, seed: int, classes: str | None, no_b
               help="Actor presets per split train,val,test for the lists.")
 @click.option("--save-take", is_flag=True, help="Also write take.npz into every video folder.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--dry-run", is_flag=True, help="Print what the run would make (videos, frames, what is done "
+              "already, disk, new classes) and exit without writing anything.")
 @video_options(sampled=True)
 @click.option("--quality", type=click.Choice(list(QUALITIES)), default="phav", show_default=True,
               help="Render preset of every video: preview (no SSAA, no post effects), phav (all effects), high.")
 def dataset(out: Path, per_class: int, classes: str | None, config: Path | None, seed: int, workers: int,
             shard: str | None, backend: str, gpus_per_task: float, attempts: int, retry_failed: bool,
-            export: str, split: str, save_take: bool, no_progress: bool, quality: str, **kwargs: object) -> None:
+            export: str, split: str, save_take: bool, no_progress: bool, dry_run: bool, quality: str,
+            **kwargs: object) -> None:
     """Plan and make a dataset in OUT (resumable: rerun the same command to finish it)."""
     from phav.dataset import parse_shard, run_dataset
     from phav.dataset.package import check_exports, package_dataset, parse_exports, parse_split
@@ -136,6 +139,16 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
     model = _model(config, base, fixed)
     check_exports(exports, modalities, (model.base.width, model.base.height))
     _warn_short(model, _classes(classes))
+    if dry_run:
+        from phav.dataset.status import plan_status
+
+        status = plan_status(out, model, per_class, seed=seed, classes=_classes(classes), shard=shard_of_plan,
+                             modalities=modalities, max_attempts=attempts, retry_failed=retry_failed,
+                             quality=quality)
+        click.echo(status.text())
+        if exports:
+            click.echo(f"exports after a finished run: {', '.join(exports)}")
+        return
     summary = run_dataset(
         out, model, per_class, seed=seed, classes=_classes(classes), shard=shard_of_plan, workers=workers,
         backend=backend, modalities=modalities, max_attempts=attempts, retry_failed=retry_failed,

@@ -11,7 +11,9 @@ Modules: :mod:`~phav.dataset.plan` (which videos), :mod:`~phav.dataset.manifest`
 :mod:`~phav.dataset.worker` (one video with retries), :mod:`~phav.dataset.local` and
 :mod:`~phav.dataset.ray_backend` (where they run), :mod:`~phav.dataset.runner` (all of it),
 :mod:`~phav.dataset.package` (lists, splits and exports for downstream tools),
-:mod:`~phav.dataset.index` (a made dataset's videos with their labels and splits, for loaders).
+:mod:`~phav.dataset.index` (a made dataset's videos with their labels and splits, for loaders),
+:mod:`~phav.dataset.classes` (``classes.txt``: the labels), :mod:`~phav.dataset.status` (a run's
+dry run).
 """
 
 from phav.dataset.index import DatasetVideo, open_dataset

@@ -189,6 +189,34 @@ def _failed_as_planned(row: dict[str, Any] | None, video: PlannedVideo, attempts
     return any(row.get("spec") == video.attempt_spec(a).to_dict() for a in range(tried))
 
 
+def scan_plan(out_root: Path, videos: Sequence[PlannedVideo], previous: dict[str, dict[str, Any]], options: RunOptions,
+              max_attempts: int, retry_failed: bool) -> tuple[dict[str, dict[str, Any]], list[PlannedVideo]]:
+    """What of ``videos`` is in ``out_root`` already: the rows of the finished ones (and of those an
+    earlier run recorded as failed, unless ``retry_failed``), by key, and the videos left to make.
+    ``previous``: the shard's manifest rows by key. Reads only.
+
+    Raises:
+        SpecError: a finished video was made with other options (:func:`check_video_options`; nothing
+            is to be made before every planned video has passed that check).
+        DataError: what a finished video was made with cannot be read.
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    to_make: list[PlannedVideo] = []
+    for video in videos:
+        old = previous.get(video.key)
+        row = _existing_row(video, out_root, max_attempts, old)
+        check_video_options(out_root, video, row, old, options)
+        if row is not None:  # made with these options (a row rebuilt from its folder now says so)
+            row = {**row, **options.row_fields()}
+        elif _failed_as_planned(old, video, max_attempts) and not retry_failed:
+            row = old
+        if row is not None:
+            rows[video.key] = row
+        else:
+            to_make.append(video)
+    return rows, to_make
+
+
 def _pending_row(video: PlannedVideo) -> dict[str, Any]:
     return {"key": video.key, "action": video.action, "index": video.index, "status": "pending", "attempts": 0,
             "path": None, "frames": None, "seconds": None, "bytes": None, "reason": None,
@@ -210,6 +238,18 @@ def _results(backend: str, tasks: Sequence[Task], workers: int, num_gpus: float)
     from phav.dataset.local import run_in_process, run_pool
 
     return run_in_process(tasks) if workers == 1 else run_pool(tasks, workers)
+
+
+def check_run_arguments(backend: str, workers: int, max_attempts: int, quality: str) -> None:
+    """Raises SpecError for an unknown backend or quality, or fewer than one worker or attempt."""
+    if backend not in BACKENDS:
+        raise SpecError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if workers < 1:
+        raise SpecError(f"workers must be at least 1, got {workers}")
+    if max_attempts < 1:
+        raise SpecError(f"attempts must be at least 1, got {max_attempts}")
+    if quality not in QUALITIES:
+        raise SpecError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}")
 
 
 def run_dataset(
@@ -249,14 +289,7 @@ def run_dataset(
         OutputError: the folder is unusable, or an output error (disk full) stopped the run; videos
             finished before it are kept and recorded, and a rerun continues.
     """
-    if backend not in BACKENDS:
-        raise SpecError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    if workers < 1:
-        raise SpecError(f"workers must be at least 1, got {workers}")
-    if max_attempts < 1:
-        raise SpecError(f"attempts must be at least 1, got {max_attempts}")
-    if quality not in QUALITIES:
-        raise SpecError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}")
+    check_run_arguments(backend, workers, max_attempts, quality)
     out_root = Path(out_root)
     videos = plan_dataset(model, videos_per_class, seed, classes, shard)
     _prepare_root(out_root)
@@ -276,21 +309,9 @@ def _run(out_root: Path, videos: list[PlannedVideo], planned_classes: list[str],
     clean_stale_partials(out_root, videos, max_attempts)
     path = manifest_path(out_root, shard)
     previous = read_manifest(path)
-    options = RunOptions.of(modalities, quality)
-    rows: dict[str, dict[str, Any]] = {}
-    todo: list[Task] = []
-    for video in videos:  # nothing is made before every planned video has passed check_video_options
-        old = previous.get(video.key)
-        row = _existing_row(video, out_root, max_attempts, old)
-        check_video_options(out_root, video, row, old, options)
-        if row is not None:  # made with these options (a row rebuilt from its folder now says so)
-            row = {**row, **options.row_fields()}
-        elif _failed_as_planned(old, video, max_attempts) and not retry_failed:
-            row = old
-        if row is not None:
-            rows[video.key] = row
-        else:
-            todo.append(Task(video, str(out_root), modalities, max_attempts, save_take, quality))
+    rows, to_make = scan_plan(out_root, videos, previous, RunOptions.of(modalities, quality), max_attempts,
+                              retry_failed)
+    todo = [Task(video, str(out_root), modalities, max_attempts, save_take, quality) for video in to_make]
     _warn_unplanned(out_root, videos, previous)
     try:
         record_classes(out_root, planned_classes)  # the labels, before any video of a new class exists
