@@ -184,7 +184,7 @@ def test_mp4_export_has_every_frame_and_a_video_list(dataset):
 
 
 def test_export_and_split_options_are_checked():
-    assert parse_exports("all") == ("lists", "posec3d", "mp4", "tsn-flow", "flo", "kitti")
+    assert parse_exports("all") == ("lists", "posec3d", "coco", "mp4", "tsn-flow", "flo", "kitti")
     assert parse_exports("mp4,lists") == ("lists", "mp4")
     with pytest.raises(SpecError, match="unknown export 'gif'"):
         parse_exports("gif")

@@ -110,9 +110,11 @@ def sample(count: int, config: Path | None, seed: int, classes: str | None, no_b
               help="Attempts per video (retries get new derived seeds) before it is recorded as failed.")
 @click.option("--retry-failed", is_flag=True, help="Make again the videos an earlier run recorded as failed.")
 @click.option("--export", default="", help="Comma-separated exports after the run: "
-              "lists (mmaction2 + UCF101 split files), posec3d, mp4, tsn-flow, flo, kitti, or all.")
+              "lists (mmaction2 + UCF101 split files), posec3d, coco, mp4, tsn-flow, flo, kitti, or all.")
 @click.option("--split", default="16,2,2", show_default=True,
-              help="Actor presets per split train,val,test for the lists.")
+              help="Actor presets per split train,val,test for the lists, posec3d and coco.")
+@click.option("--coco-frame-step", type=click.IntRange(min=1), default=1, show_default=True,
+              help="The coco export takes every this many frames of each video, from the first.")
 @click.option("--save-take", is_flag=True, help="Also write take.npz into every video folder.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--dry-run", is_flag=True, help="Print what the run would make (videos, frames, what is done "
@@ -122,8 +124,8 @@ def sample(count: int, config: Path | None, seed: int, classes: str | None, no_b
               help="Render preset of every video: preview (no SSAA, no post effects), phav (all effects), high.")
 def dataset(out: Path, per_class: int, classes: str | None, config: Path | None, seed: int, workers: int,
             shard: str | None, backend: str, gpus_per_task: float, attempts: int, retry_failed: bool,
-            export: str, split: str, save_take: bool, no_progress: bool, dry_run: bool, quality: str,
-            **kwargs: object) -> None:
+            export: str, split: str, coco_frame_step: int, save_take: bool, no_progress: bool, dry_run: bool,
+            quality: str, **kwargs: object) -> None:
     """Plan and make a dataset in OUT (resumable: rerun the same command to finish it)."""
     from phav.dataset import parse_shard, run_dataset
     from phav.dataset.package import check_exports, package_dataset, parse_exports, parse_split
@@ -158,6 +160,7 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
     if exports:
         if summary.pending:
             raise SpecError("exports need a finished dataset; rerun to finish it first")
-        written = package_dataset(out, exports, split=counts, seed=seed, shard=shard_of_plan)
+        written = package_dataset(out, exports, split=counts, seed=seed, shard=shard_of_plan,
+                                  coco_frame_step=coco_frame_step)
         for path in written:
             click.echo(f"wrote {path}", err=True)

@@ -5,6 +5,8 @@
   ``mmaction_videos_*.txt`` when MP4s exist), split by actor preset: the registered presets, in an
   order shuffled from the global seed, go ``train,val,test`` counts (default 16, 2, 2) to each split.
 * ``posec3d``: ``posec3d.pkl`` from the 2D joints (:mod:`phav.io.posec3d`).
+* ``coco``: ``coco_{train,val,test}.json``, the people of every frame (or every ``coco_frame_step``-th)
+  as COCO ``person_keypoints``: boxes, instance masks, 17 keypoints (:mod:`phav.io.coco`), split as the lists.
 * ``mp4``: ``mp4/<Action>/<folder>.mp4`` from ``img_*.jpg`` (H.264, yuv420p, constant rate, exact count).
 * ``tsn-flow``: ``flow_x_%05d.jpg``/``flow_y_%05d.jpg`` (8-bit TSN encoding, bound 20 px) in each folder.
 * ``flo``: Middlebury ``flow_%05d.flo``; ``kitti``: ``flow_kitti_%05d.png`` (16-bit, B = valid).
@@ -15,6 +17,7 @@ the folder) and is idempotent: running it again rewrites the same files.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -26,6 +29,7 @@ from phav.errors import SpecError
 from phav.io import flow as flow_codec
 from phav.io import images, layout
 from phav.io.atomic import replacing
+from phav.io.coco import write_coco
 from phav.io.flow_formats import write_flo, write_kitti_flow
 from phav.io.jsonutil import read_json
 from phav.io.lists import (
@@ -40,14 +44,17 @@ from phav.io.params import read_params
 from phav.io.posec3d import pose_annotation, write_posec3d
 from phav.seeding import derive_seed
 
-EXPORTS = ("lists", "posec3d", "mp4", "tsn-flow", "flo", "kitti")
+EXPORTS = ("lists", "posec3d", "coco", "mp4", "tsn-flow", "flo", "kitti")
 #: Files the per-frame flow exports write into each video folder (1-based frame numbers).
 TSN_FLOW_PATTERNS = ("flow_x_{:05d}.jpg", "flow_y_{:05d}.jpg")
 FLO_PATTERN = "flow_{:05d}.flo"
 KITTI_PATTERN = "flow_kitti_{:05d}.png"
 MP4_DIR = "mp4"
-#: The modality each per-video export reads.
-EXPORT_NEEDS = {"mp4": "img", "tsn-flow": "flow", "flo": "flow", "kitti": "flow"}
+#: The modalities each export reads (the others read only ``annotations.json``).
+EXPORT_NEEDS: dict[str, tuple[str, ...]] = {"coco": ("img", "instancegt"), "mp4": ("img",), "tsn-flow": ("flow",),
+                                            "flo": ("flow",), "kitti": ("flow",)}
+#: The optional package each export needs: (module, what to install, its name).
+EXPORT_PACKAGES = {"mp4": ("av", "phav[mp4]", "PyAV"), "coco": ("pycocotools", "phav[coco]", "pycocotools")}
 
 
 def parse_exports(text: str | None) -> tuple[str, ...]:
@@ -63,14 +70,29 @@ def parse_exports(text: str | None) -> tuple[str, ...]:
 
 def check_exports(exports: Sequence[str], modalities: Sequence[str], size: tuple[int, int]) -> None:
     """Refuse, before any video is made, ``exports`` that videos of ``modalities`` and ``size``
-    (width, height) could not give. Raises :class:`SpecError` saying what to change."""
+    (width, height) could not give, or whose optional package is not installed. Raises
+    :class:`SpecError` saying what to change."""
     for export in exports:
-        needed = EXPORT_NEEDS.get(export)
-        if needed is not None and needed not in modalities:
-            raise SpecError(f"export {export} needs the {needed} modality; add it to --modalities or leave "
-                            f"{export} out of --export")
+        missing = [m for m in EXPORT_NEEDS.get(export, ()) if m not in modalities]
+        if missing:
+            raise SpecError(f"export {export} needs the {' and '.join(missing)} modalit{'ies' if len(missing) > 1 else 'y'}; "
+                            f"add {'them' if len(missing) > 1 else 'it'} to --modalities or leave {export} out of --export")
+        check_export_package(export)
     if "mp4" in exports:
         _check_mp4_size(*size, "the size")
+
+
+def check_export_package(export: str) -> None:
+    """Raise :class:`SpecError` when the optional package ``export`` needs (:data:`EXPORT_PACKAGES`)
+    cannot be imported, saying what to install."""
+    if export not in EXPORT_PACKAGES:
+        return
+    module, extra, name = EXPORT_PACKAGES[export]
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise SpecError(f'export {export} needs {name}: pip install "{extra}", or leave {export} out of '
+                        "--export") from None
 
 
 def _check_mp4_size(width: int, height: int, what: str) -> None:
@@ -136,15 +158,22 @@ def package_dataset(
     split: tuple[int, int, int] = (16, 2, 2),
     seed: int = 0,
     shard: tuple[int, int] = (0, 1),
+    coco_frame_step: int = 1,
 ) -> list[Path]:
     """Write ``exports`` for the finished videos in ``out_root``; returns the files and folders written.
 
     Per-video exports (mp4, flows) of shard ``(i, N)`` cover only that shard's videos; dataset-wide
-    ones (lists, posec3d) cover every finished video and are written by shard 0 only.
+    ones (lists, posec3d, coco) cover every finished video and are written by shard 0 only.
+    ``coco_frame_step``: the COCO files take every this many frames of each video, from the first.
 
     Raises:
-        SpecError: an export needs a modality the videos lack, or the split does not fit the presets.
+        SpecError: an export needs a modality the videos lack or a package that is not installed, the
+            split does not fit the presets, or ``coco_frame_step`` < 1.
     """
+    if coco_frame_step < 1:
+        raise SpecError(f"the COCO frame step must be at least 1, got {coco_frame_step}")
+    for export in exports:
+        check_export_package(export)
     out_root = Path(out_root)
     every_row = manifest_rows(out_root)
     rows = [r for r in every_row if r["status"] == "done"]
@@ -155,8 +184,9 @@ def package_dataset(
         if export in ("mp4", "tsn-flow", "flo", "kitti"):
             for row in mine:
                 written.extend(_per_video(out_root, row, export))
-    if i == 0 and ("lists" in exports or "posec3d" in exports):
-        written.extend(_dataset_wide(out_root, rows, dataset_classes(out_root, every_row), exports, split, seed))
+    if i == 0 and {"lists", "posec3d", "coco"} & set(exports):
+        written.extend(_dataset_wide(out_root, rows, dataset_classes(out_root, every_row), exports, split, seed,
+                                     coco_frame_step))
     return written
 
 
@@ -165,14 +195,19 @@ def hash_position(row: dict[str, Any]) -> int:
     return derive_seed("phav-export", row["key"]) % (2**31)
 
 
+def _check_video_has(out_root: Path, row: dict[str, Any], export: str) -> None:
+    """Raise :class:`SpecError` when the video of ``row`` lacks a modality ``export`` reads."""
+    modalities = _modalities(out_root / row["path"])
+    for needed in EXPORT_NEEDS[export]:
+        if needed not in modalities:
+            raise SpecError(f"export {export} needs the {needed} modality, which {row['path']} lacks; "
+                            f"make the dataset with --modalities including {needed}")
+
+
 def _per_video(out_root: Path, row: dict[str, Any], export: str) -> list[Path]:
     folder = out_root / row["path"]
-    modalities = _modalities(folder)
+    _check_video_has(out_root, row, export)
     T = int(row["frames"])
-    needed = EXPORT_NEEDS[export]
-    if needed not in modalities:
-        raise SpecError(f"export {export} needs the {needed} modality, which {row['path']} lacks; "
-                        f"make the dataset with --modalities including {needed}")
     if export == "mp4":
         from phav.io.mp4 import write_mp4
 
@@ -199,7 +234,7 @@ def _per_video(out_root: Path, row: dict[str, Any], export: str) -> list[Path]:
 
 
 def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], classes: list[str], exports: Sequence[str],
-                  counts: tuple[int, int, int], seed: int) -> list[Path]:
+                  counts: tuple[int, int, int], seed: int, coco_frame_step: int) -> list[Path]:
     labels = {name: k for k, name in enumerate(classes)}
     splits = actor_splits(counts, seed)
     by_split: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
@@ -225,4 +260,11 @@ def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], classes: list[str]
                                        labels[row["action"]]) for row in rows]
         split_dirs = {s: [r["path"] for r in by_split[s]] for s in SPLITS}
         written.append(_replace_into(out_root / "posec3d.pkl", lambda p: write_posec3d(p, annotations, split_dirs)))
+    if "coco" in exports:
+        for row in rows:
+            _check_video_has(out_root, row, "coco")
+        for split in SPLITS:
+            videos = [(r["path"], int(r["frames"])) for r in by_split[split]]
+            written.append(write_coco(out_root / f"coco_{split}.json", out_root, videos, coco_frame_step,
+                                      description=f"phav dataset {out_root.name}, {split} split"))
     return written
