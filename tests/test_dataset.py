@@ -354,6 +354,8 @@ def test_quality_preset_reaches_every_video(tmp_path):
                                              "is 49x32; use --size 50x32 or leave mp4 out of --export"),
     (["--modalities", "img,depth", "--export", "kitti"], "export kitti needs the flow modality; add it to --modalities"),
     (["--frames", "3", "--shard", "3/2"], "shard '3/2' is out of range"),  # and no warning about the length first
+    (["--frames", "3", "--split", "30,0,0", "--export", "posec3d"], "the split 30,0,0 covers 30 actor presets but"),
+    (["--frames", "3", "--split", "30,0,0", "--export", "lists", "--dry-run"], "the split 30,0,0 covers 30 actor"),
 ])
 def test_cli_dataset_refuses_what_it_could_not_finish_before_any_video_is_made(tmp_path, capsys, args, message):
     from phav.cli import main

@@ -128,7 +128,7 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
             quality: str, **kwargs: object) -> None:
     """Plan and make a dataset in OUT (resumable: rerun the same command to finish it)."""
     from phav.dataset import parse_shard, run_dataset
-    from phav.dataset.package import check_exports, package_dataset, parse_exports, parse_split
+    from phav.dataset.package import check_exports, check_split, package_dataset, parse_exports, parse_split
 
     fixed, base = _split_options(kwargs)
     try:
@@ -140,6 +140,7 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
     shard_of_plan = parse_shard(shard)
     model = _model(config, base, fixed)
     check_exports(exports, modalities, (model.base.width, model.base.height))
+    check_split(exports, counts, seed)
     _warn_short(model, _classes(classes))
     if dry_run:
         from phav.dataset.status import plan_status

@@ -115,6 +115,17 @@ def parse_split(text: str) -> tuple[int, int, int]:
     return counts  # type: ignore[return-value]
 
 
+#: The exports split by actor (:func:`actor_splits`).
+SPLIT_EXPORTS = ("lists", "posec3d", "coco")
+
+
+def check_split(exports: Sequence[str], counts: tuple[int, int, int], seed: int) -> None:
+    """Refuse, before any video is made, a split that does not fit the actor presets when one of
+    ``exports`` splits by actor. Raises :class:`SpecError` (as :func:`actor_splits`)."""
+    if set(SPLIT_EXPORTS) & set(exports):
+        actor_splits(counts, seed)
+
+
 def actor_splits(counts: tuple[int, int, int], seed: int) -> dict[str, str]:
     """Split of each registered actor preset (aliases follow their preset)."""
     from phav.sampling import available_values
@@ -184,7 +195,7 @@ def package_dataset(
         if export in ("mp4", "tsn-flow", "flo", "kitti"):
             for row in mine:
                 written.extend(_per_video(out_root, row, export))
-    if i == 0 and {"lists", "posec3d", "coco"} & set(exports):
+    if i == 0 and set(SPLIT_EXPORTS) & set(exports):
         written.extend(_dataset_wide(out_root, rows, dataset_classes(out_root, every_row), exports, split, seed,
                                      coco_frame_step))
     return written
