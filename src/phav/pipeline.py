@@ -125,7 +125,7 @@ def generate_video(
                 overwrite=overwrite, gl_renderer=renderer.gl_renderer,
             ) as writer:
                 mark = clock()
-                for frame in renderer.render_take(take, writer.modalities):
+                for frame in renderer.render_take(take, writer.render_modalities):
                     now = clock()
                     cpu["render"] += now - mark
                     writer.write_frame(frame, copy=False)  # render_take gives new arrays every frame

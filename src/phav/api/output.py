@@ -100,7 +100,7 @@ def write_video(take: Take, out_root: str | Path, spec: VideoSpec, *, modalities
             with VideoFolderWriter(out_root, spec, take, resolved_clip=clip, modalities=modalities,
                                    overwrite=overwrite, gl_renderer=renderer.gl_renderer,
                                    folder_name=folder_name) as writer:
-                for frame in renderer.render_take(take, writer.modalities):
+                for frame in renderer.render_take(take, writer.render_modalities):
                     writer.write_frame(frame, copy=False)  # render_take gives new arrays every frame
                 if save_take:
                     take.save(writer.temp_path / TAKE_FILE)

@@ -10,6 +10,7 @@ Layout (keys sorted on disk; floats rounded to 6 decimals)::
         {"frame": 1,                                    # 1-based, as the file names
          "camera": {"K": 3x3, "world_to_camera": 4x4},
          "visibility_depth_test": true,                 # a depth map was used for "visible"
+         "visibility_instance_test": true,              # ... and the instance map
          "persons": [
            {"instance_id", "name",
             "joints_3d": {joint: [x, y, z]},            # world, metres
@@ -32,7 +33,12 @@ Rules (also written into :data:`ANNOTATION_CONVENTIONS`):
   not hidden: ``depth[floor(v + 0.5), floor(u + 0.5)] >= z - 0.25 m`` (the joint lies inside the
   body, so the body's own surface in front of it is tolerated; sky, +inf, never hides); for a face
   point, which lies on the surface, ``z - 0.04 m`` (the mesh's rounding of the face and a pixel's
-  slope tolerated; an ear or eye on the far side of the head is hidden by it).
+  slope tolerated; an ear or eye on the far side of the head is hidden by it). With the frame's
+  instance map too, the tolerance holds only for the person's own surface: where the surface at that
+  pixel is anything else's (another person, an object, the scenery) it hides the joint when it lies
+  in front of it at all (``depth < z``). phav's videos always use both maps (rendered for the
+  annotations when ``depth`` or ``instancegt`` are not written); ``visibility_depth_test`` and
+  ``visibility_instance_test`` say per frame which were used.
 * ``bbox_2d``: the extent in the image of the part of the person's surface the camera sees: the
   surface the person is drawn with (the mesh parts whose ``part_instance`` is the person's instance
   id, at their poses, and the person's skins, posed as the renderer poses them:
@@ -81,7 +87,9 @@ ANNOTATION_CONVENTIONS: dict[str, str] = {
     "(-0.5 <= u < W - 0.5, -0.5 <= v < H - 0.5) and, if the frame's depth map was available "
     "(visibility_depth_test), is not hidden: depth at pixel (floor(u + 0.5), floor(v + 0.5)) >= "
     f"z - {VISIBILITY_DEPTH_TOLERANCE_M} m (joint centres lie inside the body) or, for the face points (on the "
-    f"skin), z - {FACE_VISIBILITY_DEPTH_TOLERANCE_M} m.",
+    f"skin), z - {FACE_VISIBILITY_DEPTH_TOLERANCE_M} m; if the frame's instance map was available too "
+    "(visibility_instance_test), that tolerance holds only where the surface at the pixel is the person's own, "
+    "and anything else's surface (another person, an object, the scenery) hides the joint when depth < z.",
     "bbox_2d": "[x0, y0, x1, y1] pixels: extent in the image of the person's surface (skin and mesh parts, "
     "posed as rendered) clipped to the view (the image rectangle [-0.5, W - 0.5] x [-0.5, H - 0.5] and the "
     f"plane z = {BBOX_NEAR_M} m) before the extent is taken: a person cut by the image border gets the box "
@@ -181,13 +189,15 @@ def _bbox_2d(cam: np.ndarray, geometry: PersonGeometry, K: np.ndarray, width: in
 
 def joint_visibility(
     uv: np.ndarray, z: np.ndarray, width: int, height: int, depth: np.ndarray | None = None,
-    tolerance: float | np.ndarray = VISIBILITY_DEPTH_TOLERANCE_M,
+    tolerance: float | np.ndarray = VISIBILITY_DEPTH_TOLERANCE_M, instance: np.ndarray | None = None,
+    own_instance: int | None = None,
 ) -> np.ndarray:
     """``(J,) bool`` visibility of joints with pixels ``uv (J, 2)`` and z-depths ``z (J,)`` (metres).
 
     See the module docstring for the rule; ``depth`` is the frame's ``(H, W) float32`` depth map;
     ``tolerance``: metres of surface in front of a joint that do not hide it, one for all or ``(J,)``
-    (:func:`depth_tolerances`).
+    (:func:`depth_tolerances`); ``instance``: the frame's ``(H, W)`` instance ids (with ``depth``),
+    and ``own_instance`` the person's: the tolerance then holds only where the surface is theirs.
     """
     uv = np.asarray(uv, dtype=np.float64)
     z = np.asarray(z, dtype=np.float64)
@@ -204,7 +214,12 @@ def joint_visibility(
         raise ValueError(f"depth map has shape {depth.shape}, expected {(height, width)}")
     col = np.clip(np.floor(uv[:, 0] + 0.5), 0, width - 1).astype(np.int64)
     row = np.clip(np.floor(uv[:, 1] + 0.5), 0, height - 1).astype(np.int64)
-    not_hidden = depth[row, col] >= z - np.asarray(tolerance, dtype=np.float64)
+    tolerated = np.broadcast_to(np.asarray(tolerance, dtype=np.float64), z.shape)
+    if instance is not None:
+        if instance.shape != (height, width):
+            raise ValueError(f"instance map has shape {instance.shape}, expected {(height, width)}")
+        tolerated = np.where(instance[row, col] == own_instance, tolerated, 0.0)
+    not_hidden = depth[row, col] >= z - tolerated
     return inside & not_hidden
 
 
@@ -231,14 +246,16 @@ class AnnotationBuilder:
         self._geometry = [PersonGeometry(take, int(a.instance_id)) for a in take.actors]
         self._tolerances = [depth_tolerances(a.joint_names) for a in take.actors]
         self._depth_visible: dict[int, list[np.ndarray]] = {}
+        self._instance_tested: set[int] = set()
 
     def _project(self, actor: ActorTrack, t: int) -> tuple[np.ndarray, np.ndarray]:
         return camera.project(
             np.asarray(actor.joints_3d[t], dtype=np.float64), self.take.camera_K[t], self.take.camera_world_to_camera[t]
         )
 
-    def add_depth(self, index: int, depth: np.ndarray | None) -> None:
-        """Use ``depth ((H, W) float32 metres, +inf sky)`` for the visibility of frame ``index`` (0-based)."""
+    def add_depth(self, index: int, depth: np.ndarray | None, instance: np.ndarray | None = None) -> None:
+        """Use ``depth ((H, W) float32 metres, +inf sky)`` and, if given, ``instance ((H, W) instance
+        ids)`` for the visibility of frame ``index`` (0-based)."""
         if depth is None:
             return
         if not 0 <= index < self.take.num_frames:
@@ -246,8 +263,13 @@ class AnnotationBuilder:
         vis = []
         for actor, tolerance in zip(self.take.actors, self._tolerances):
             uv, z = self._project(actor, index)
-            vis.append(joint_visibility(uv, z, self.take.width, self.take.height, depth, tolerance))
+            vis.append(joint_visibility(uv, z, self.take.width, self.take.height, depth, tolerance, instance,
+                                        int(actor.instance_id)))
         self._depth_visible[index] = vis
+        if instance is not None:
+            self._instance_tested.add(index)
+        else:
+            self._instance_tested.discard(index)
 
     def frame(self, t: int) -> dict[str, Any]:
         """The annotation record of frame ``t`` (0-based), JSON-able and rounded."""
@@ -304,6 +326,7 @@ class AnnotationBuilder:
                 "frame": t + 1,
                 "camera": {"K": K, "world_to_camera": w2c},
                 "visibility_depth_test": depth_vis is not None,
+                "visibility_instance_test": t in self._instance_tested,
                 "persons": persons,
             }
         )
@@ -349,19 +372,24 @@ class AnnotationBuilder:
 
 
 def build_annotations(
-    take: Take, depths: Sequence[np.ndarray | None] | Mapping[int, np.ndarray] | None = None
+    take: Take, depths: Sequence[np.ndarray | None] | Mapping[int, np.ndarray] | None = None,
+    instances: Sequence[np.ndarray | None] | Mapping[int, np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """``annotations.json`` content of ``take``.
 
     Args:
         depths: optional depth maps ``(H, W) float32`` metres by 0-based frame index (a sequence or
             a mapping; missing or ``None`` entries: visibility without the occlusion test).
+        instances: optional instance maps ``(H, W)`` by frame index, the same way (used where the
+            frame has a depth map).
     """
     builder = AnnotationBuilder(take)
     if depths is not None:
         items = depths.items() if isinstance(depths, Mapping) else enumerate(depths)
+        by_frame = {} if instances is None else dict(instances.items() if isinstance(instances, Mapping)
+                                                     else enumerate(instances))
         for index, depth in items:
-            builder.add_depth(int(index), depth)
+            builder.add_depth(int(index), depth, by_frame.get(int(index)))
     return builder.build()
 
 

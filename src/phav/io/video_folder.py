@@ -6,7 +6,7 @@
 it into place, so an interrupted run never leaves a half video that looks finished::
 
     with VideoFolderWriter(out_root, spec, take, modalities=("img", "depth")) as writer:
-        for frame in renderer.frames(take):
+        for frame in renderer.render_take(take, writer.render_modalities):
             writer.write_frame(frame)
         path = writer.commit()          # also implied by leaving the block without an error
 
@@ -39,6 +39,10 @@ from phav.io.instances_txt import write_instances
 from phav.io.params import build_params, write_params
 from phav.spec import VideoSpec
 from phav.take import Take
+
+#: The modalities the annotations read from every frame (joint visibility: depth and instance
+#: maps); :attr:`VideoFolderWriter.render_modalities` asks for them whether or not they are written.
+ANNOTATION_MODALITIES: tuple[str, ...] = ("depth", "instancegt")
 
 #: Default number of encoder threads (Pillow's encoders release the GIL).
 DEFAULT_WORKERS: int = min(4, os.cpu_count() or 1)
@@ -206,6 +210,13 @@ class VideoFolderWriter:
                 self.abort()
                 raise
 
+    @property
+    def render_modalities(self) -> tuple[str, ...]:
+        """The modalities to render for this writer: those it writes and those the annotations'
+        visibility reads (:data:`ANNOTATION_MODALITIES`: depth and instance maps), which it does not
+        write unless asked to."""
+        return tuple(m for m in MODALITIES if m in self.modalities or m in ANNOTATION_MODALITIES)
+
     # ---- frames -------------------------------------------------------------------------------
     def write_frame(self, frame: Frame, *, copy: bool = True) -> None:
         """Queue the files of ``frame`` (numbered ``frame.index + 1``) for encoding.
@@ -241,7 +252,7 @@ class VideoFolderWriter:
                         f"frame {index}: frame.{field} is {value.shape} {value.dtype}, expected {shape} {kind}"
                     )
                 arrays[field] = np.array(value, copy=True) if copy else value
-        self._annotations.add_depth(index, frame.depth)
+        self._annotations.add_depth(index, frame.depth, frame.instance)
         while len(self._pending) >= self._max_pending:
             self._wait(self._pending.popleft())
         self._written.add(index)
