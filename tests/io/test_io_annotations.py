@@ -10,6 +10,7 @@ from io_synth import JOINTS, MUSCLES, make_take
 from phav import camera
 from phav.io import annotations
 from phav.body.skeleton import FACE_POINTS
+from phav.labels import CLASS_NAMES, class_id
 from phav.io.annotations import VISIBILITY_DEPTH_TOLERANCE_M, build_annotations
 
 
@@ -76,7 +77,7 @@ def test_visibility_uses_depth_map(take):
     assert build_annotations(take, {t: depth})["frames"][t]["persons"][0]["visible"]["head"] is False
 
 
-def test_anything_else_in_front_of_a_joint_hides_it_where_the_instance_map_says_whose_surface_it_is(take):
+def test_a_surface_in_front_of_a_joint_hides_it_unless_it_is_the_person_s_own_over_the_joint(take):
     t = 0
     alice = int(take.actors[0].instance_id)
     uv, z = _independent_projection(take.actors[0].joints_3d[t], take.camera_K[t], take.camera_world_to_camera[t])
@@ -84,28 +85,33 @@ def test_anything_else_in_front_of_a_joint_hides_it_where_the_instance_map_says_
     col, row = int(np.floor(uv[head, 0] + 0.5)), int(np.floor(uv[head, 1] + 0.5))
     depth = np.full((take.height, take.width), np.inf, np.float32)
     instance = np.zeros((take.height, take.width), np.uint16)
+    semantic = np.zeros((take.height, take.width), np.uint8)
 
-    def head_visible() -> bool:
-        frame = build_annotations(take, {t: depth}, {t: instance})["frames"][t]
-        assert frame["visibility_depth_test"] and frame["visibility_instance_test"]
+    def head_visible(with_semantic: bool = True) -> bool:
+        frame = build_annotations(take, {t: depth}, {t: instance}, {t: semantic} if with_semantic else None)["frames"][t]
+        assert frame["visibility_maps"] == ["depth", "instance"] + (["semantic"] if with_semantic else [])
         return frame["persons"][0]["visible"]["head"]
 
     depth[row, col] = z[head] - 0.2
-    instance[row, col] = alice          # her own surface 20 cm in front: tolerated
+    instance[row, col], semantic[row, col] = alice, class_id("Head")  # her own head's surface 20 cm in front
     assert head_visible()
-    for other in (alice + 1, 0):        # another instance's, or the scenery's, 1 cm in front: hidden
-        instance[row, col] = other
+    semantic[row, col] = class_id("LeftHand")  # her own hand in front of her head: hidden
+    assert not head_visible() and head_visible(with_semantic=False)
+    for other, part in ((alice + 1, "Head"), (0, "Building")):  # another person's, the scenery's, 1 cm in front
+        instance[row, col], semantic[row, col] = other, class_id(part)
         depth[row, col] = z[head] - 0.01
         assert not head_visible()
         depth[row, col] = z[head] + 0.01  # behind the joint: hides nothing
         assert head_visible()
-    assert build_annotations(take, {t: depth})["frames"][t]["visibility_instance_test"] is False
+    assert build_annotations(take, {t: depth})["frames"][t]["visibility_maps"] == ["depth"]
 
 
-def test_visibility_in_a_video_written_without_depth_and_instances_uses_both(tmp_path):
-    """Two people holding hands: a joint whose pixel shows the other person (or anything but its
-    own body) in front of it is hidden, the 25 cm tolerance holding for the person's own surface
-    only; the annotations say so whether or not depth and instancegt are written."""
+def test_visibility_in_a_video_written_without_the_maps_uses_them_all(tmp_path):
+    """Two people holding hands: a joint whose pixel shows anything but the person's own surface
+    over the joint (the other person, the scenery, the person's own body elsewhere) in front of it
+    is hidden; the 25 cm tolerance holds for the surface over the joint only. The annotations are
+    the same whether or not depth, classgt and instancegt are written."""
+    from phav.body.mesh import JOINT_SURFACE_PARTS
     from phav.io.reader import read_video
     from phav.pipeline import generate_video
     from phav.spec import VideoSpec
@@ -115,9 +121,9 @@ def test_visibility_in_a_video_written_without_depth_and_instances_uses_both(tmp
     only_img = read_video(generate_video(spec, tmp_path / "img", modalities=("img",), quality="preview").path)
     every = read_video(generate_video(spec, tmp_path / "all", quality="preview").path)
     assert only_img.annotations == every.annotations
-    hidden_by_other = 0
+    hidden_by_other = hidden_by_own_part = 0
     for t, frame in enumerate(every.annotations["frames"]):
-        assert frame["visibility_depth_test"] and frame["visibility_instance_test"]
+        assert frame["visibility_depth_test"] and frame["visibility_maps"] == ["depth", "instance", "semantic"]
         w2c = np.array(frame["camera"]["world_to_camera"])
         for person in frame["persons"]:
             for name, uv in person["joints_2d"].items():
@@ -125,13 +131,16 @@ def test_visibility_in_a_video_written_without_depth_and_instances_uses_both(tmp
                     continue
                 z = (w2c @ np.r_[person["joints_3d"][name], 1.0])[2]
                 col, row = int(np.floor(uv[0] + 0.5)), int(np.floor(uv[1] + 0.5))
-                own = every.instance[t, row, col] == person["instance_id"]
-                tolerance = 0.0 if not own else (0.04 if name in FACE_POINTS else VISIBILITY_DEPTH_TOLERANCE_M)
+                mine = every.instance[t, row, col] == person["instance_id"]
+                over = mine and CLASS_NAMES[every.semantic[t, row, col]] in JOINT_SURFACE_PARTS[name]
+                tolerance = 0.0 if not over else (0.04 if name in FACE_POINTS else VISIBILITY_DEPTH_TOLERANCE_M)
                 margin = every.depth[t, row, col] - (z - tolerance)
                 if abs(margin) > 0.006:  # the depth PNGs hold centimetres: the rule's edge is not decidable from them
                     assert person["visible"][name] == bool(margin >= 0), (t, name)
-                hidden_by_other += (not own) and every.depth[t, row, col] < z
-    assert hidden_by_other > 0  # the rule was exercised: some joints are behind the other person
+                in_front = every.depth[t, row, col] < z - 0.006
+                hidden_by_other += (not mine) and in_front
+                hidden_by_own_part += mine and not over and in_front
+    assert hidden_by_other > 0 and hidden_by_own_part > 0  # both parts of the rule were exercised
 
 
 def test_bboxes_match_projected_mesh_corners(take):

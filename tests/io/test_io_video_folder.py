@@ -80,8 +80,9 @@ def test_annotations_and_params_written(tmp_path, spec, take, frames):
     import json
 
     ann = json.loads((path / "annotations.json").read_text())
-    assert ann == json.loads(json.dumps(build_annotations(take, [f.depth for f in frames], [f.instance for f in frames])))
-    assert all(fr["visibility_depth_test"] and fr["visibility_instance_test"] for fr in ann["frames"])
+    assert ann == json.loads(json.dumps(build_annotations(take, [f.depth for f in frames], [f.instance for f in frames],
+                                                          [f.semantic for f in frames])))
+    assert all(fr["visibility_maps"] == ["depth", "instance", "semantic"] for fr in ann["frames"])
     p = read_params(path / "params.json")
     assert VideoSpec.from_dict(p["spec"]) == spec and p["gl_renderer"] == "test"
     assert p["modalities"] == ["img", "raw", "depth", "flow", "classgt", "instancegt"]

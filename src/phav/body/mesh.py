@@ -66,6 +66,36 @@ def _below(threshold: float, name: str, above: LabelFn) -> LabelFn:
     return fn
 
 
+def _joint_surface_parts() -> dict[str, frozenset[str]]:
+    parts = {
+        "head": {"Head", "Neck"},
+        "neck": {"Neck", "Head", "Chest", "LeftShoulder", "RightShoulder"},
+        "chest": {"Chest", "Neck", "LeftShoulder", "RightShoulder", "LeftHip", "RightHip"},
+        "pelvis": {"LeftHip", "RightHip", "LeftUpperLeg", "RightUpperLeg", "Chest"},
+        "nose": {"Head"},
+    }
+    for side in ("left", "right"):
+        s = side.capitalize()
+        parts.update({
+            f"{side}_shoulder": {f"{s}Shoulder", f"{s}UpperArm", "Chest", "Neck"},
+            f"{side}_elbow": {f"{s}Elbow", f"{s}UpperArm", f"{s}LowerArm"},
+            f"{side}_wrist": {f"{s}Wrist", f"{s}LowerArm", f"{s}Hand"},
+            f"{side}_hip": {f"{s}Hip", f"{s}UpperLeg"},
+            f"{side}_knee": {f"{s}Knee", f"{s}UpperLeg", f"{s}LowerLeg"},
+            f"{side}_ankle": {f"{s}Ankle", f"{s}LowerLeg", f"{s}Foot"},
+            f"{side}_eye": {"Head"},
+            f"{side}_ear": {"Head"},
+        })
+    return {joint: frozenset(names) for joint, names in parts.items()}
+
+
+#: The body-part classes of the surface over each annotated joint and face point: the regions
+#: :func:`label_function` gives the links meeting at the joint near it (the waist, pelvis and
+#: abdomen, is split into LeftHip and RightHip). A person's own surface of another part in front of
+#: a joint hides it (the visibility rule of :mod:`phav.io.annotations`).
+JOINT_SURFACE_PARTS: dict[str, frozenset[str]] = _joint_surface_parts()
+
+
 def label_function(link: Link, seg: Segments) -> LabelFn:
     """The body-part labeller of a link: link-frame points ``(N, 3)`` -> ids ``(N,) uint8``."""
     name = link.name

@@ -10,7 +10,7 @@ Layout (keys sorted on disk; floats rounded to 6 decimals)::
         {"frame": 1,                                    # 1-based, as the file names
          "camera": {"K": 3x3, "world_to_camera": 4x4},
          "visibility_depth_test": true,                 # a depth map was used for "visible"
-         "visibility_instance_test": true,              # ... and the instance map
+         "visibility_maps": ["depth", "instance", "semantic"],   # the maps "visible" was tested on
          "persons": [
            {"instance_id", "name",
             "joints_3d": {joint: [x, y, z]},            # world, metres
@@ -34,11 +34,13 @@ Rules (also written into :data:`ANNOTATION_CONVENTIONS`):
   body, so the body's own surface in front of it is tolerated; sky, +inf, never hides); for a face
   point, which lies on the surface, ``z - 0.04 m`` (the mesh's rounding of the face and a pixel's
   slope tolerated; an ear or eye on the far side of the head is hidden by it). With the frame's
-  instance map too, the tolerance holds only for the person's own surface: where the surface at that
-  pixel is anything else's (another person, an object, the scenery) it hides the joint when it lies
-  in front of it at all (``depth < z``). phav's videos always use both maps (rendered for the
-  annotations when ``depth`` or ``instancegt`` are not written); ``visibility_depth_test`` and
-  ``visibility_instance_test`` say per frame which were used.
+  instance and semantic maps too, the tolerance holds only for the person's own surface over the
+  joint (:data:`phav.body.mesh.JOINT_SURFACE_PARTS`: a wrist's surface is LeftWrist, LeftLowerArm
+  or LeftHand): any other surface at that pixel (another person, an object, the scenery, or the
+  person's own body elsewhere: the near hip in front of the far one, a thigh in front of a wrist)
+  hides the joint when it lies in front of it at all (``depth < z``). phav's videos always use all
+  three maps (rendered for the annotations when ``depth``, ``classgt`` or ``instancegt`` are not
+  written); ``visibility_maps`` lists per frame the maps used (``visibility_depth_test``: the depth).
 * ``bbox_2d``: the extent in the image of the part of the person's surface the camera sees: the
   surface the person is drawn with (the mesh parts whose ``part_instance`` is the person's instance
   id, at their poses, and the person's skins, posed as the renderer poses them:
@@ -59,11 +61,12 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from phav import camera
+from phav.body.mesh import JOINT_SURFACE_PARTS
 from phav.body.skeleton import FACE_POINTS
 from phav.io import jsonutil
 from phav.io.params import CONVENTIONS, METADATA_FORMAT
 from phav.io.person_geometry import PersonGeometry
-from phav.labels import CLASS_NAMES
+from phav.labels import BODY_PART_FIRST, BODY_PART_LAST, CLASS_NAMES, class_id
 from phav.take import ActorTrack, Take
 
 #: A joint is hidden when the depth map is nearer than its z-depth by more than this, metres.
@@ -87,9 +90,10 @@ ANNOTATION_CONVENTIONS: dict[str, str] = {
     "(-0.5 <= u < W - 0.5, -0.5 <= v < H - 0.5) and, if the frame's depth map was available "
     "(visibility_depth_test), is not hidden: depth at pixel (floor(u + 0.5), floor(v + 0.5)) >= "
     f"z - {VISIBILITY_DEPTH_TOLERANCE_M} m (joint centres lie inside the body) or, for the face points (on the "
-    f"skin), z - {FACE_VISIBILITY_DEPTH_TOLERANCE_M} m; if the frame's instance map was available too "
-    "(visibility_instance_test), that tolerance holds only where the surface at the pixel is the person's own, "
-    "and anything else's surface (another person, an object, the scenery) hides the joint when depth < z.",
+    f"skin), z - {FACE_VISIBILITY_DEPTH_TOLERANCE_M} m; if the frame's instance and semantic maps were available "
+    "too (visibility_maps), that tolerance holds only where the surface at the pixel is the person's own over the "
+    "joint (a wrist's: its Wrist, LowerArm or Hand), and any other surface (another person, an object, the "
+    "scenery, the person's own body elsewhere) hides the joint when depth < z.",
     "bbox_2d": "[x0, y0, x1, y1] pixels: extent in the image of the person's surface (skin and mesh parts, "
     "posed as rendered) clipped to the view (the image rectangle [-0.5, W - 0.5] x [-0.5, H - 0.5] and the "
     f"plane z = {BBOX_NEAR_M} m) before the extent is taken: a person cut by the image border gets the box "
@@ -190,14 +194,17 @@ def _bbox_2d(cam: np.ndarray, geometry: PersonGeometry, K: np.ndarray, width: in
 def joint_visibility(
     uv: np.ndarray, z: np.ndarray, width: int, height: int, depth: np.ndarray | None = None,
     tolerance: float | np.ndarray = VISIBILITY_DEPTH_TOLERANCE_M, instance: np.ndarray | None = None,
-    own_instance: int | None = None,
+    own_instance: int | None = None, semantic: np.ndarray | None = None, own_parts: np.ndarray | None = None,
 ) -> np.ndarray:
     """``(J,) bool`` visibility of joints with pixels ``uv (J, 2)`` and z-depths ``z (J,)`` (metres).
 
     See the module docstring for the rule; ``depth`` is the frame's ``(H, W) float32`` depth map;
     ``tolerance``: metres of surface in front of a joint that do not hide it, one for all or ``(J,)``
     (:func:`depth_tolerances`); ``instance``: the frame's ``(H, W)`` instance ids (with ``depth``),
-    and ``own_instance`` the person's: the tolerance then holds only where the surface is theirs.
+    and ``own_instance`` the person's: the tolerance then holds only where the surface is theirs;
+    ``semantic``: the frame's ``(H, W) uint8`` classes (with ``instance``) and ``own_parts`` the
+    ``(J, 256) bool`` table of each joint's surface classes (:func:`surface_part_table`): the
+    tolerance then holds only where the surface is theirs and over the joint.
     """
     uv = np.asarray(uv, dtype=np.float64)
     z = np.asarray(z, dtype=np.float64)
@@ -218,7 +225,12 @@ def joint_visibility(
     if instance is not None:
         if instance.shape != (height, width):
             raise ValueError(f"instance map has shape {instance.shape}, expected {(height, width)}")
-        tolerated = np.where(instance[row, col] == own_instance, tolerated, 0.0)
+        own = instance[row, col] == own_instance
+        if semantic is not None and own_parts is not None:
+            if semantic.shape != (height, width):
+                raise ValueError(f"semantic map has shape {semantic.shape}, expected {(height, width)}")
+            own &= own_parts[np.arange(len(z)), semantic[row, col]]
+        tolerated = np.where(own, tolerated, 0.0)
     not_hidden = depth[row, col] >= z - tolerated
     return inside & not_hidden
 
@@ -228,6 +240,19 @@ def depth_tolerances(names: Sequence[str]) -> np.ndarray:
     face point's (:data:`phav.body.skeleton.FACE_POINTS`) or a joint centre's."""
     return np.array([FACE_VISIBILITY_DEPTH_TOLERANCE_M if n in FACE_POINTS else VISIBILITY_DEPTH_TOLERANCE_M
                      for n in names])
+
+
+def surface_part_table(names: Sequence[str]) -> np.ndarray:
+    """``(J, 256) bool``: row ``j`` marks the semantic ids of the surface over joint ``names[j]``
+    (:data:`phav.body.mesh.JOINT_SURFACE_PARTS`; every body-part class for a joint it does not list)."""
+    table = np.zeros((len(names), 256), dtype=bool)
+    for j, name in enumerate(names):
+        parts = JOINT_SURFACE_PARTS.get(name)
+        if parts is None:
+            table[j, BODY_PART_FIRST:BODY_PART_LAST + 1] = True
+        else:
+            table[j, [class_id(p) for p in parts]] = True
+    return table
 
 
 class AnnotationBuilder:
@@ -245,31 +270,34 @@ class AnnotationBuilder:
         self.take = take
         self._geometry = [PersonGeometry(take, int(a.instance_id)) for a in take.actors]
         self._tolerances = [depth_tolerances(a.joint_names) for a in take.actors]
+        self._parts = [surface_part_table(a.joint_names) for a in take.actors]
         self._depth_visible: dict[int, list[np.ndarray]] = {}
-        self._instance_tested: set[int] = set()
+        self._maps: dict[int, list[str]] = {}
 
     def _project(self, actor: ActorTrack, t: int) -> tuple[np.ndarray, np.ndarray]:
         return camera.project(
             np.asarray(actor.joints_3d[t], dtype=np.float64), self.take.camera_K[t], self.take.camera_world_to_camera[t]
         )
 
-    def add_depth(self, index: int, depth: np.ndarray | None, instance: np.ndarray | None = None) -> None:
+    def add_depth(self, index: int, depth: np.ndarray | None, instance: np.ndarray | None = None,
+                  semantic: np.ndarray | None = None) -> None:
         """Use ``depth ((H, W) float32 metres, +inf sky)`` and, if given, ``instance ((H, W) instance
-        ids)`` for the visibility of frame ``index`` (0-based)."""
+        ids)`` and with it ``semantic ((H, W) uint8 classes)`` for the visibility of frame ``index``
+        (0-based)."""
         if depth is None:
             return
         if not 0 <= index < self.take.num_frames:
             raise ValueError(f"frame index {index} outside 0..{self.take.num_frames - 1}")
+        if instance is None:
+            semantic = None
         vis = []
-        for actor, tolerance in zip(self.take.actors, self._tolerances):
+        for actor, tolerance, parts in zip(self.take.actors, self._tolerances, self._parts):
             uv, z = self._project(actor, index)
             vis.append(joint_visibility(uv, z, self.take.width, self.take.height, depth, tolerance, instance,
-                                        int(actor.instance_id)))
+                                        int(actor.instance_id), semantic, parts))
         self._depth_visible[index] = vis
-        if instance is not None:
-            self._instance_tested.add(index)
-        else:
-            self._instance_tested.discard(index)
+        self._maps[index] = [name for name, m in (("depth", depth), ("instance", instance), ("semantic", semantic))
+                             if m is not None]
 
     def frame(self, t: int) -> dict[str, Any]:
         """The annotation record of frame ``t`` (0-based), JSON-able and rounded."""
@@ -326,7 +354,7 @@ class AnnotationBuilder:
                 "frame": t + 1,
                 "camera": {"K": K, "world_to_camera": w2c},
                 "visibility_depth_test": depth_vis is not None,
-                "visibility_instance_test": t in self._instance_tested,
+                "visibility_maps": self._maps.get(t, []),
                 "persons": persons,
             }
         )
@@ -374,22 +402,26 @@ class AnnotationBuilder:
 def build_annotations(
     take: Take, depths: Sequence[np.ndarray | None] | Mapping[int, np.ndarray] | None = None,
     instances: Sequence[np.ndarray | None] | Mapping[int, np.ndarray] | None = None,
+    semantics: Sequence[np.ndarray | None] | Mapping[int, np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """``annotations.json`` content of ``take``.
 
     Args:
         depths: optional depth maps ``(H, W) float32`` metres by 0-based frame index (a sequence or
             a mapping; missing or ``None`` entries: visibility without the occlusion test).
-        instances: optional instance maps ``(H, W)`` by frame index, the same way (used where the
-            frame has a depth map).
+        instances, semantics: optional instance maps ``(H, W)`` and semantic maps ``(H, W) uint8`` by
+            frame index, the same way (used where the frame has a depth map, semantics where it has
+            an instance map too).
     """
+    def by_frame(maps: Any) -> dict[int, np.ndarray]:
+        if maps is None:
+            return {}
+        return {int(k): v for k, v in (maps.items() if isinstance(maps, Mapping) else enumerate(maps))}
+
     builder = AnnotationBuilder(take)
-    if depths is not None:
-        items = depths.items() if isinstance(depths, Mapping) else enumerate(depths)
-        by_frame = {} if instances is None else dict(instances.items() if isinstance(instances, Mapping)
-                                                     else enumerate(instances))
-        for index, depth in items:
-            builder.add_depth(int(index), depth, by_frame.get(int(index)))
+    instance_maps, semantic_maps = by_frame(instances), by_frame(semantics)
+    for index, depth in by_frame(depths).items():
+        builder.add_depth(index, depth, instance_maps.get(index), semantic_maps.get(index))
     return builder.build()
 
 

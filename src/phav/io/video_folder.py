@@ -40,9 +40,9 @@ from phav.io.params import build_params, write_params
 from phav.spec import VideoSpec
 from phav.take import Take
 
-#: The modalities the annotations read from every frame (joint visibility: depth and instance
-#: maps); :attr:`VideoFolderWriter.render_modalities` asks for them whether or not they are written.
-ANNOTATION_MODALITIES: tuple[str, ...] = ("depth", "instancegt")
+#: The modalities the annotations read from every frame (joint visibility: depth, semantic and
+#: instance maps); :attr:`VideoFolderWriter.render_modalities` asks for them whether or not they are written.
+ANNOTATION_MODALITIES: tuple[str, ...] = ("depth", "classgt", "instancegt")
 
 #: Default number of encoder threads (Pillow's encoders release the GIL).
 DEFAULT_WORKERS: int = min(4, os.cpu_count() or 1)
@@ -213,7 +213,7 @@ class VideoFolderWriter:
     @property
     def render_modalities(self) -> tuple[str, ...]:
         """The modalities to render for this writer: those it writes and those the annotations'
-        visibility reads (:data:`ANNOTATION_MODALITIES`: depth and instance maps), which it does not
+        visibility reads (:data:`ANNOTATION_MODALITIES`: depth, semantic and instance maps), which it does not
         write unless asked to."""
         return tuple(m for m in MODALITIES if m in self.modalities or m in ANNOTATION_MODALITIES)
 
@@ -252,7 +252,7 @@ class VideoFolderWriter:
                         f"frame {index}: frame.{field} is {value.shape} {value.dtype}, expected {shape} {kind}"
                     )
                 arrays[field] = np.array(value, copy=True) if copy else value
-        self._annotations.add_depth(index, frame.depth, frame.instance)
+        self._annotations.add_depth(index, frame.depth, frame.instance, frame.semantic)
         while len(self._pending) >= self._max_pending:
             self._wait(self._pending.popleft())
         self._written.add(index)
