@@ -133,6 +133,8 @@ def test_loop_renders_switches_modality_and_camera(gl_context) -> None:
         assert "Kite" in window.titles[0] and "CloseUp" in window.titles[-1] and "frame 2/3" in window.titles[1]
         session.load(cycle[0])  # the first camera again: the same pictures
         assert (session.image(0, "rgb", False) == window.shown[0]).all()
+        # the overlay's joints are the written video's: visibility tested on the frame's maps
+        assert session.annotation(1)["visibility_maps"] == ["depth", "instance", "semantic"]
     finally:
         session.close()
     assert session.renderer.closed

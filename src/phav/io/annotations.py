@@ -191,6 +191,12 @@ def _bbox_2d(cam: np.ndarray, geometry: PersonGeometry, K: np.ndarray, width: in
             float(np.clip(u.max(), *x_lim)), float(np.clip(v.max(), *y_lim))]
 
 
+#: The modalities the annotations read from every frame (joint visibility: depth, semantic and
+#: instance maps); :attr:`phav.io.video_folder.VideoFolderWriter.render_modalities` and the viewer
+#: render them whether or not they are written or shown.
+ANNOTATION_MODALITIES: tuple[str, ...] = ("depth", "classgt", "instancegt")
+
+
 def joint_visibility(
     uv: np.ndarray, z: np.ndarray, width: int, height: int, depth: np.ndarray | None = None,
     tolerance: float | np.ndarray = VISIBILITY_DEPTH_TOLERANCE_M, instance: np.ndarray | None = None,

@@ -34,15 +34,11 @@ from phav.frames import MODALITIES, Frame
 from phav.io import depth as depth_codec
 from phav.io import flow as flow_codec
 from phav.io import images, layout, segmentation
-from phav.io.annotations import AnnotationBuilder, write_annotations_text
+from phav.io.annotations import ANNOTATION_MODALITIES, AnnotationBuilder, write_annotations_text
 from phav.io.instances_txt import write_instances
 from phav.io.params import build_params, write_params
 from phav.spec import VideoSpec
 from phav.take import Take
-
-#: The modalities the annotations read from every frame (joint visibility: depth, semantic and
-#: instance maps); :attr:`VideoFolderWriter.render_modalities` asks for them whether or not they are written.
-ANNOTATION_MODALITIES: tuple[str, ...] = ("depth", "classgt", "instancegt")
 
 #: Default number of encoder threads (Pillow's encoders release the GIL).
 DEFAULT_WORKERS: int = min(4, os.cpu_count() or 1)

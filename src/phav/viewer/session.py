@@ -11,8 +11,8 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from phav.frames import Frame
-from phav.io.annotations import build_annotations
+from phav.frames import MODALITIES, Frame
+from phav.io.annotations import ANNOTATION_MODALITIES, AnnotationBuilder
 from phav.render.renderer import Renderer
 from phav.render.settings import quality_settings
 from phav.scenario import Scenario
@@ -46,7 +46,7 @@ class Session:
         self.spec, self.modalities, self._activate = spec, modalities, activate
         self.renderer = Renderer(spec.width, spec.height, quality_settings(quality))
         self.take: Take | None = None
-        self.annotations: dict[str, Any] = {}
+        self._annotations: AnnotationBuilder | None = None
         self.frames: list[Frame] = []
         self._pending: Iterator[Frame] | None = None
         self._depth_range: tuple[float, float] | None = None
@@ -60,17 +60,26 @@ class Session:
         spec = self.spec.replace(camera=camera)
         take = Scenario(spec).simulate(check_signature=False)
         self.take, self.frames, self._depth_range = take, [], None
-        self.annotations = build_annotations(take)
+        self._annotations = AnnotationBuilder(take)
         self._activate()
-        self._pending = self.renderer.render_take(take, self.modalities)
+        rendered = tuple(m for m in MODALITIES if m in self.modalities or m in ANNOTATION_MODALITIES)
+        self._pending = self.renderer.render_take(take, rendered)
         return take.num_frames
 
     def frame(self, index: int) -> Frame:
         """Frame ``index`` of the current take, rendering up to it if needed."""
         while len(self.frames) <= index:
             self._activate()
-            self.frames.append(next(self._pending))
+            frame = next(self._pending)
+            self._annotations.add_depth(frame.index, frame.depth, frame.instance, frame.semantic)
+            self.frames.append(frame)
         return self.frames[index]
+
+    def annotation(self, index: int) -> dict[str, Any]:
+        """``annotations.json``'s record of frame ``index`` (rendering up to it if needed), its
+        visibility tested on the frame's maps as in a written video."""
+        self.frame(index)
+        return self._annotations.frame(index)
 
     def image(self, index: int, modality: str, overlay: bool) -> np.ndarray:
         """``(H, W, 3) uint8`` picture of frame ``index`` in viewer ``modality``, with joints and boxes
@@ -93,7 +102,7 @@ class Session:
         else:
             picture = instance_image(frame.instance, self.take.instances if self.take is not None else ())
         if overlay:
-            picture = draw_annotations(picture, self.annotations["frames"][index])
+            picture = draw_annotations(picture, self.annotation(index))
         return picture
 
     def close(self) -> None:
