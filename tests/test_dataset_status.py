@@ -39,6 +39,7 @@ def test_a_dry_run_of_a_new_dataset_counts_the_plan_and_creates_nothing(tmp_path
         "dry run: nothing was made or written",
         "1 videos planned (shard 1/2) in 1 class, 3 frames: 0 done, 1 to make (3 frames)",
         "disk: no finished video to estimate from",
+        "time: no timed finished video to estimate from",
         "classes.txt: a new list, labels 0-0 in name order"]
     assert not out.exists()
 
@@ -52,6 +53,10 @@ def test_a_dry_run_of_a_partly_made_dataset_says_what_the_run_then_makes(tmp_pat
     assert (status.planned, status.done, status.to_make, status.frames_to_make) == (3, 1, 2, 6)
     assert status.bytes_per_frame == pytest.approx(row["bytes"] / 3) and status.new_classes == {}
     assert f"about {row['bytes'] * 2 / 1000:.1f} kB more for the rest" in status.text()
+    assert status.seconds_per_frame == pytest.approx(row["seconds"] / 3)
+    seconds = row["seconds"] / 3 * 6  # a few seconds for these tiny videos
+    assert f"the rest is about {seconds:.0f} s of one worker, {seconds / 4:.0f} s on 4 workers at that pace" in status.text(4)
+    assert status.text().endswith(f"the rest is about {seconds:.0f} s of one worker")
     summary = run_dataset(tmp_path, _model(), 3, seed=1, modalities=MODS, progress=False)
     assert (summary.skipped, summary.done, summary.frames) == (status.done, status.to_make, status.frames_to_make)
 

@@ -148,7 +148,7 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
         status = plan_status(out, model, per_class, seed=seed, classes=_classes(classes), shard=shard_of_plan,
                              modalities=modalities, max_attempts=attempts, retry_failed=retry_failed,
                              quality=quality)
-        click.echo(status.text())
+        click.echo(status.text(workers))
         if exports:
             click.echo(f"exports after a finished run: {', '.join(exports)}")
         return

@@ -3,8 +3,8 @@
 :func:`plan_status` plans the videos exactly as :func:`~phav.dataset.run_dataset` would, scans the
 folder for what is finished as a run's resume does (a rerun with other options is refused the same
 way), and reports the counts, the frames, the classes a run would add to ``classes.txt`` and, from
-the finished videos' recorded sizes, the disk the rest would take. It writes nothing and creates no
-folder.
+the finished videos' recorded sizes and times, the disk and the time the rest would take. It
+writes nothing and creates no folder.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ class PlanStatus:
             failed, which a run keeps so (not counted in ``to_make``).
         to_make, frames_to_make: what a run would make.
         done_bytes, done_frames: bytes and frames of the finished videos whose size is recorded.
+        timed_seconds, timed_frames: wall seconds (on their worker) and frames of the finished
+            videos whose time is recorded (rows rebuilt from folders have none).
         new_classes: classes a run would append to ``classes.txt``, with their labels (from 0).
         shard: ``(i, N)``.
     """
@@ -45,6 +47,8 @@ class PlanStatus:
     frames_to_make: int
     done_bytes: int
     done_frames: int
+    timed_seconds: float
+    timed_frames: int
     new_classes: dict[str, int]
     shard: tuple[int, int]
 
@@ -53,8 +57,14 @@ class PlanStatus:
         """Mean bytes per frame of the finished videos (``None`` before any is finished)."""
         return self.done_bytes / self.done_frames if self.done_frames else None
 
-    def text(self) -> str:
-        """A few lines for the terminal."""
+    @property
+    def seconds_per_frame(self) -> float | None:
+        """Mean wall seconds per frame of the finished videos on their worker (``None`` before any
+        is timed)."""
+        return self.timed_seconds / self.timed_frames if self.timed_frames else None
+
+    def text(self, workers: int = 1) -> str:
+        """A few lines for the terminal; ``workers``: the run's, for the time the rest takes."""
         i, n = self.shard
         where = f" (shard {i}/{n})" if n > 1 else ""
         lines = [
@@ -72,6 +82,14 @@ class PlanStatus:
         else:
             lines.append(f"disk: {_size(self.done_bytes)} in finished videos, {_size(per_frame)} a frame: about "
                          f"{_size(per_frame * self.frames_to_make)} more for the rest")
+        pace = self.seconds_per_frame
+        if pace is None:
+            lines.append("time: no timed finished video to estimate from")
+        else:
+            seconds = pace * self.frames_to_make
+            lines.append(f"time: the finished videos took {pace:.3f} s a frame on their worker: the rest is about "
+                         f"{_duration(seconds)} of one worker" + (f", {_duration(seconds / workers)} on {workers} "
+                                                                  "workers at that pace" if workers > 1 else ""))
         if self.new_classes and min(self.new_classes.values()) == 0:
             lines.append(f"classes.txt: a new list, labels 0-{len(self.new_classes) - 1} in name order")
         elif self.new_classes:
@@ -114,11 +132,13 @@ def plan_status(
     added = sorted(set(names) - set(known)) if known else sorted(names)
     finished = [row for row in rows.values() if row["status"] == "done"]
     sized = [row for row in finished if row.get("bytes") is not None and row.get("frames")]
+    timed = [row for row in finished if row.get("seconds") is not None and row.get("frames")]
     return PlanStatus(
         planned=len(videos), classes=len(names), planned_frames=sum(v.spec.frames for v in videos),
         done=len(finished), kept_failed=len(rows) - len(finished), to_make=len(to_make),
         frames_to_make=sum(v.spec.frames for v in to_make),
         done_bytes=sum(int(row["bytes"]) for row in sized), done_frames=sum(int(row["frames"]) for row in sized),
+        timed_seconds=sum(float(row["seconds"]) for row in timed), timed_frames=sum(int(row["frames"]) for row in timed),
         new_classes={name: len(known) + k for k, name in enumerate(added)}, shard=shard)
 
 
@@ -128,3 +148,11 @@ def _size(n: float) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1000
     return f"{n:.1f} TB"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
