@@ -80,7 +80,7 @@ def _joint_surface_parts() -> dict[str, frozenset[str]]:
             f"{side}_shoulder": {f"{s}Shoulder", f"{s}UpperArm", "Chest", "Neck"},
             f"{side}_elbow": {f"{s}Elbow", f"{s}UpperArm", f"{s}LowerArm"},
             f"{side}_wrist": {f"{s}Wrist", f"{s}LowerArm", f"{s}Hand"},
-            f"{side}_hip": {f"{s}Hip", f"{s}UpperLeg"},
+            f"{side}_hip": {"LeftHip", "RightHip", f"{s}UpperLeg"},  # the waist is one surface, split only by side
             f"{side}_knee": {f"{s}Knee", f"{s}UpperLeg", f"{s}LowerLeg"},
             f"{side}_ankle": {f"{s}Ankle", f"{s}LowerLeg", f"{s}Foot"},
             f"{side}_eye": {"Head"},
@@ -90,9 +90,11 @@ def _joint_surface_parts() -> dict[str, frozenset[str]]:
 
 
 #: The body-part classes of the surface over each annotated joint and face point: the regions
-#: :func:`label_function` gives the links meeting at the joint near it (the waist, pelvis and
-#: abdomen, is split into LeftHip and RightHip). A person's own surface of another part in front of
-#: a joint hides it (the visibility rule of :mod:`phav.io.annotations`).
+#: :func:`label_function` gives the links meeting at the joint near it. The waist (pelvis and
+#: abdomen) is labelled LeftHip and RightHip by side only, so both count for either hip: the far
+#: hip is hidden by the near side of the waist only as the depth tolerance says, as the far shoulder
+#: by the chest. A person's own surface of another part in front of a joint hides it (the
+#: visibility rule of :mod:`phav.io.annotations`).
 JOINT_SURFACE_PARTS: dict[str, frozenset[str]] = _joint_surface_parts()
 
 
