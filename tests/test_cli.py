@@ -148,6 +148,7 @@ def test_a_take_that_cannot_be_simulated_gets_one_line_error_and_no_output(tmp_p
 @pytest.mark.parametrize("variable, value, words", [
     ("PHAV_GL", "vulkan", "PHAV_GL='vulkan' is not a backend; choose one of egl, glfw"),
     ("PHAV_EGL_DEVICE", "gpu0", "PHAV_EGL_DEVICE='gpu0' is not a device index"),
+    ("PHAV_EGL_DEVICE", "999", "PHAV_EGL_DEVICE=999 names no EGL device: EGL finds "),  # not "install a driver"
 ])
 def test_no_gl_context_gets_one_line_error_and_no_output(tmp_path, capsys, monkeypatch, variable, value, words):
     """When no GL context can be made (here: an invalid setting; no driver says what to install,

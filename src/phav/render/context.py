@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import warnings
 from typing import Any
 
@@ -176,6 +177,12 @@ def get_context() -> moderngl.Context:
     except GLUnavailableError:
         raise
     except Exception as exc:  # glcontext raises plain Exception/OSError subclasses; re-raise with advice
+        found = re.search(r"requested device index (\d+), but found (\d+) devices", str(exc))
+        if backend == "egl" and found and int(found.group(1)) >= int(found.group(2)):
+            count = int(found.group(2))
+            raise GLUnavailableError(
+                f"PHAV_EGL_DEVICE={found.group(1)} names no EGL device: EGL finds {count} "
+                f"({'0' if count == 1 else f'0..{count - 1}'}); set PHAV_EGL_DEVICE to one of them or unset it") from None
         raise GLUnavailableError(
             f"cannot create a headless OpenGL {MIN_GL_VERSION / 100:.1f} context via {backend} ({exc}); {_INSTALL_HINT}"
         ) from exc
