@@ -13,6 +13,7 @@ from phav.actions import registry
 from phav.actions.registry import ActionRecipe, SignatureResult
 from phav.dataset import manifest_path, parse_shard, plan_dataset, read_manifest, run_dataset
 from phav.errors import DataError, OutputError, PhavWarning, SpecError
+from phav.render.context import GLUnavailableError
 from phav.sampling import SamplingConfig, SpecModel
 from phav.spec import VideoSpec
 
@@ -367,3 +368,25 @@ def test_cli_dataset_refuses_what_it_could_not_finish_before_any_video_is_made(t
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err
     assert not (tmp_path / "ds").exists()
+
+
+def test_a_list_of_egl_devices_is_dealt_out_to_the_pool_processes_in_turn(monkeypatch):
+    """PHAV_EGL_DEVICE=5,7 (a machine with several GPUs): the first pool process renders on device
+    5, the second on 7, the third on 5 again (the count goes on across pool rebuilds); a single
+    process takes the first."""
+    from phav.dataset.local import SPAWN, spawn_pool
+    from phav.render.context import egl_device_from_env, egl_devices_from_env
+
+    monkeypatch.setenv("PHAV_EGL_DEVICE", "5,7")
+    assert egl_devices_from_env() == [5, 7] and egl_device_from_env() == 5
+    started = SPAWN.Value("i", 0)
+    seen = set()
+    for _ in range(2):  # a rebuilt pool's processes continue the count: 5, 7, then 5, 7
+        with spawn_pool(2, started, [5, 7]) as pool:
+            seen |= {future.result() for future in [pool.submit(egl_device_from_env) for _ in range(40)]}
+    assert seen == {5, 7} and started.value == 4
+    with spawn_pool(1, started, [5, 7]) as pool:  # the fifth process
+        assert pool.submit(egl_device_from_env).result() == 5
+    monkeypatch.setenv("PHAV_EGL_DEVICE", "0,x")
+    with pytest.raises(GLUnavailableError, match="comma-separated list"):
+        egl_devices_from_env()

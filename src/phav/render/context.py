@@ -4,7 +4,9 @@ Backends: ``egl`` (default; Mesa llvmpipe without a GPU, the vendor driver with 
 (a hidden window, for machines with a display and for the interactive viewer). Environment:
 
 * ``PHAV_GL=egl|glfw`` chooses the backend.
-* ``PHAV_EGL_DEVICE=N`` chooses the EGL device (GPU) index on multi-GPU hosts (default 0).
+* ``PHAV_EGL_DEVICE=N`` chooses the EGL device (GPU) index on multi-GPU hosts (default 0); a list
+  ``N,M,...`` gives the dataset's local pool one device per worker in turn (a single process takes
+  the first).
 * ``__GL_YIELD`` (NVIDIA's driver) defaults to ``USLEEP``: waits for the GPU sleep instead of
   spinning (:func:`sleep_while_waiting_for_the_gpu`); set it to ``NOTHING`` to spin.
 
@@ -91,17 +93,28 @@ def backend_from_env() -> str:
     return name
 
 
-def egl_device_from_env() -> int:
-    """The EGL device index named by ``PHAV_EGL_DEVICE`` (default 0). Raises
-    :class:`GLUnavailableError` for anything but a whole number >= 0."""
+def egl_devices_from_env() -> list[int]:
+    """The EGL device indices named by ``PHAV_EGL_DEVICE``: one (``"2"``) or a comma-separated
+    list (``"0,1,2,3"``, which the dataset's local pool deals out to its workers); default ``[0]``.
+    Raises :class:`GLUnavailableError` for anything but whole numbers >= 0."""
     text = os.environ.get("PHAV_EGL_DEVICE", "0").strip() or "0"
-    try:
-        index = int(text)
-    except ValueError:
-        raise GLUnavailableError(f"PHAV_EGL_DEVICE={text!r} is not a device index (0, 1, ...)") from None
-    if index < 0:
-        raise GLUnavailableError(f"PHAV_EGL_DEVICE={index} must be >= 0")
-    return index
+    devices = []
+    for item in text.split(","):
+        try:
+            index = int(item)
+        except ValueError:
+            raise GLUnavailableError(f"PHAV_EGL_DEVICE={text!r} is not a device index (0, 1, ...) or a "
+                                     "comma-separated list of them") from None
+        if index < 0:
+            raise GLUnavailableError(f"PHAV_EGL_DEVICE={text!r}: device indices must be >= 0")
+        devices.append(index)
+    return devices
+
+
+def egl_device_from_env() -> int:
+    """The EGL device index this process renders on: ``PHAV_EGL_DEVICE``'s (its first, for a list;
+    default 0). Raises :class:`GLUnavailableError` as :func:`egl_devices_from_env`."""
+    return egl_devices_from_env()[0]
 
 
 def _create_egl(device: int) -> moderngl.Context:
