@@ -374,19 +374,20 @@ def test_a_list_of_egl_devices_is_dealt_out_to_the_pool_processes_in_turn(monkey
     """PHAV_EGL_DEVICE=5,7 (a machine with several GPUs): the first pool process renders on device
     5, the second on 7, the third on 5 again (the count goes on across pool rebuilds); a single
     process takes the first."""
-    from phav.dataset.local import SPAWN, spawn_pool
+    from phav.dataset.local import SPAWN, spawn_pool, take_device
     from phav.render.context import egl_device_from_env, egl_devices_from_env
 
     monkeypatch.setenv("PHAV_EGL_DEVICE", "5,7")
     assert egl_devices_from_env() == [5, 7] and egl_device_from_env() == 5
     started = SPAWN.Value("i", 0)
-    seen = set()
-    for _ in range(2):  # a rebuilt pool's processes continue the count: 5, 7, then 5, 7
-        with spawn_pool(2, started, [5, 7]) as pool:
-            seen |= {future.result() for future in [pool.submit(egl_device_from_env) for _ in range(40)]}
-    assert seen == {5, 7} and started.value == 4
-    with spawn_pool(1, started, [5, 7]) as pool:  # the fifth process
-        assert pool.submit(egl_device_from_env).result() == 5
+    dealt = []
+    for _ in range(3):  # the initializer each process runs first, in start order
+        take_device(started, [5, 7])
+        dealt.append(egl_device_from_env())
+    assert dealt == [5, 7, 5] and started.value == 3
+    with spawn_pool(1, started, [5, 7]) as pool:  # a spawned process runs it: the fourth takes 7
+        assert pool.submit(egl_device_from_env).result() == 7
+    assert started.value == 4
     monkeypatch.setenv("PHAV_EGL_DEVICE", "0,x")
     with pytest.raises(GLUnavailableError, match="comma-separated list"):
         egl_devices_from_env()
