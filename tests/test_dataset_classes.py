@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+import phav
 from phav.actions import registry
 from phav.actions.registry import ActionRecipe, SignatureResult
 from phav.dataset import open_dataset, run_dataset
@@ -54,6 +55,7 @@ def test_growing_and_shrinking_a_dataset_keeps_every_class_label(tmp_path, test_
     assert read_classes(tmp_path) == ["MikeTest", "ZuluTest", "AlphaTest"]
     grown = {v.action: v.label for v in open_dataset(tmp_path, split=_every_actor_trains())}
     assert grown == {"MikeTest": 0, "ZuluTest": 1, "AlphaTest": 2}
+    assert phav.dataset_classes(tmp_path) == ["MikeTest", "ZuluTest", "AlphaTest"]  # the public name
     package_dataset(tmp_path, ("lists",), split=_every_actor_trains())
     assert read_class_index(tmp_path / "classInd.txt") == ["MikeTest", "ZuluTest", "AlphaTest"]
     listed = dict(line.rsplit(" ", 1) for line in (tmp_path / "trainlist01.txt").read_text().splitlines())

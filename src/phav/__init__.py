@@ -11,7 +11,8 @@ The public API, in the order data flows (DESIGN §1)::
     scene.write("out", take)                                 # the video folder, as phav-render writes it
 
 * Specs and videos: :class:`VideoSpec` (JSON round trip), :func:`generate_video` (spec -> folder:
-  what the CLI, the dataset runner and the server call), :func:`read_video` (folder -> arrays), :func:`open_dataset` (a made dataset's videos, labels and splits).
+  what the CLI, the dataset runner and the server call), :func:`read_video` (folder -> arrays), :func:`open_dataset` (a made dataset's videos, labels and splits),
+  :func:`dataset_classes` (its classes in label order).
 * Custom scenes (:mod:`phav.api`): :class:`Scene`, :class:`CameraPoses`, :func:`view`,
   :func:`render_frames`, :func:`render_arrays`, :func:`write_video`, :func:`load_mesh`.
 * Pieces: :class:`Take`, :class:`Renderer`, :class:`RenderSettings`, :func:`quality_settings`,
@@ -41,6 +42,7 @@ _LAZY = {
     "generate_video": "phav.pipeline", "VideoResult": "phav.pipeline",
     "read_video": "phav.io", "VideoData": "phav.io",
     "open_dataset": "phav.dataset.index", "DatasetVideo": "phav.dataset.index",
+    "dataset_classes": "phav.dataset.classes",
     "Renderer": "phav.render", "RenderSettings": "phav.render", "quality_settings": "phav.render.settings",
     "Frame": "phav.frames", "MODALITIES": "phav.frames",
     "BodyShape": "phav.body.anthropometry", "Appearance": "phav.body.appearance",
@@ -61,6 +63,7 @@ if TYPE_CHECKING:  # for type checkers and documentation tools: the lazy names, 
     from phav.body.anthropometry import BodyShape
     from phav.body.appearance import Appearance
     from phav.body.presets import preset_names
+    from phav.dataset.classes import dataset_classes
     from phav.dataset.index import DatasetVideo, open_dataset
     from phav.errors import DataError, OutputError, PhavError, SignatureError, SpecError
     from phav.frames import MODALITIES, Frame
