@@ -73,6 +73,16 @@ def test_every_frame_s_people_match_their_masks_and_annotations(dataset):
     assert images == 3 * 4
 
 
+def test_processes_write_the_same_file(dataset, tmp_path):
+    from phav.io.coco import write_coco
+
+    videos = [(str(p.relative_to(dataset)), 4) for p in sorted(dataset.glob("Walk/*")) if p.is_dir()]
+    one = write_coco(tmp_path / "one.json", dataset, videos, frame_step=2)
+    two = write_coco(tmp_path / "two.json", dataset, videos, frame_step=2, workers=2)
+    assert one.read_bytes() == two.read_bytes() and len(json.loads(one.read_text())["images"]) == 6
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.json", "two.json"]  # no temporary left
+
+
 def test_a_frame_step_keeps_every_nth_frame_from_the_first(dataset):
     package_dataset(dataset, ("coco",), split=_one_split(), coco_frame_step=3)
     data = json.loads((dataset / "coco_train.json").read_text())

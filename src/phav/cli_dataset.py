@@ -162,6 +162,6 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
         if summary.pending:
             raise SpecError("exports need a finished dataset; rerun to finish it first")
         written = package_dataset(out, exports, split=counts, seed=seed, shard=shard_of_plan,
-                                  coco_frame_step=coco_frame_step)
+                                  coco_frame_step=coco_frame_step, workers=workers if backend == "local" else 1)
         for path in written:
             click.echo(f"wrote {path}", err=True)

@@ -170,12 +170,14 @@ def package_dataset(
     seed: int = 0,
     shard: tuple[int, int] = (0, 1),
     coco_frame_step: int = 1,
+    workers: int = 1,
 ) -> list[Path]:
     """Write ``exports`` for the finished videos in ``out_root``; returns the files and folders written.
 
     Per-video exports (mp4, flows) of shard ``(i, N)`` cover only that shard's videos; dataset-wide
     ones (lists, posec3d, coco) cover every finished video and are written by shard 0 only.
-    ``coco_frame_step``: the COCO files take every this many frames of each video, from the first.
+    ``coco_frame_step``: the COCO files take every this many frames of each video, from the first;
+    ``workers``: processes that read the videos for them.
 
     Raises:
         SpecError: an export needs a modality the videos lack or a package that is not installed, the
@@ -197,7 +199,7 @@ def package_dataset(
                 written.extend(_per_video(out_root, row, export))
     if i == 0 and set(SPLIT_EXPORTS) & set(exports):
         written.extend(_dataset_wide(out_root, rows, dataset_classes(out_root, every_row), exports, split, seed,
-                                     coco_frame_step))
+                                     coco_frame_step, workers))
     return written
 
 
@@ -245,7 +247,7 @@ def _per_video(out_root: Path, row: dict[str, Any], export: str) -> list[Path]:
 
 
 def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], classes: list[str], exports: Sequence[str],
-                  counts: tuple[int, int, int], seed: int, coco_frame_step: int) -> list[Path]:
+                  counts: tuple[int, int, int], seed: int, coco_frame_step: int, workers: int) -> list[Path]:
     labels = {name: k for k, name in enumerate(classes)}
     splits = actor_splits(counts, seed)
     by_split: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
@@ -277,5 +279,5 @@ def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], classes: list[str]
         for split in SPLITS:
             videos = [(r["path"], int(r["frames"])) for r in by_split[split]]
             written.append(write_coco(out_root / f"coco_{split}.json", out_root, videos, coco_frame_step,
-                                      description=f"phav dataset {out_root.name}, {split} split"))
+                                      description=f"phav dataset {out_root.name}, {split} split", workers=workers))
     return written

@@ -28,7 +28,10 @@ track id). RLE encoding is pycocotools' (``pip install "phav[coco]"``).
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import json
+import multiprocessing
 import shutil
 import tempfile
 from pathlib import Path
@@ -93,34 +96,53 @@ def frame_people(instance: np.ndarray, frame: Mapping[str, Any]) -> list[dict[st
     return out
 
 
+def video_records(root: str | Path, video: str, frames: int, frame_step: int = 1,
+                  ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """The COCO image record (without ``id``) and people (:func:`frame_people`) of every
+    ``frame_step``-th frame of the video folder ``root/video`` of ``frames`` frames."""
+    indices = list(range(0, int(frames), frame_step))
+    data = read_video(Path(root) / video, ["instancegt"], frames=indices)
+    W, H = int(data.annotations["width"]), int(data.annotations["height"])
+    return [({"file_name": f"{video}/img_{t + 1:05d}.jpg", "width": W, "height": H, "video": video, "frame": t + 1},
+             frame_people(data.instance[k], data.annotations["frames"][t])) for k, t in enumerate(indices)]
+
+
 def write_coco(path: str | Path, root: str | Path, videos: Iterable[tuple[str, int]], frame_step: int = 1,
-               description: str = "phav") -> Path:
+               description: str = "phav", workers: int = 1) -> Path:
     """Write the COCO file of every ``frame_step``-th frame (the first included) of ``videos``
-    (``(folder relative to root, frames)`` pairs, each video with ``instancegt``); image and annotation ids count from 1
-    in this order. Written through temporary files and renamed into place: a failed export leaves
-    no file.
+    (``(folder relative to root, frames)`` pairs, each video with ``instancegt``); image and
+    annotation ids count from 1 in this order. ``workers`` > 1 reads and encodes the videos in that
+    many spawned processes (the file is the same). Written through temporary files and renamed into
+    place: a failed export leaves no file.
 
     Raises:
-        ValueError: ``frame_step`` < 1, or a video made without ``instancegt``.
+        ValueError: ``frame_step`` or ``workers`` < 1, or a video made without ``instancegt``.
         ImportError: pycocotools is not installed (says how to install it).
     """
     if frame_step < 1:
         raise ValueError(f"the COCO frame step must be at least 1, got {frame_step}")
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
     _mask_api()
     root, path = Path(root), Path(path)
+    videos = list(videos)
     image_id = annotation_id = 0
-    with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.") as scratch:
-        images_path, annotations_path = Path(scratch) / "images", Path(scratch) / "annotations"
+    with contextlib.ExitStack() as stack:
+        if workers > 1 and len(videos) > 1:
+            pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(
+                min(workers, len(videos)), mp_context=multiprocessing.get_context("spawn")))
+            per_video: Iterable[list] = pool.map(video_records, *zip(*[(root, v, n, frame_step) for v, n in videos]),
+                                                 chunksize=max(1, len(videos) // (8 * workers)))
+        else:
+            per_video = (video_records(root, v, n, frame_step) for v, n in videos)
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.")))
+        images_path, annotations_path = scratch / "images", scratch / "annotations"
         with open(images_path, "w", encoding="utf-8") as images, open(annotations_path, "w", encoding="utf-8") as anns:
-            for video, frames in videos:
-                indices = list(range(0, int(frames), frame_step))
-                data = read_video(root / video, ["instancegt"], frames=indices)
-                W, H = int(data.annotations["width"]), int(data.annotations["height"])
-                for k, t in enumerate(indices):
+            for records in per_video:
+                for image, people in records:
                     image_id += 1
-                    _item(images, image_id, {"id": image_id, "file_name": f"{video}/img_{t + 1:05d}.jpg",
-                                             "width": W, "height": H, "video": video, "frame": t + 1})
-                    for person in frame_people(data.instance[k], data.annotations["frames"][t]):
+                    _item(images, image_id, {"id": image_id, **image})
+                    for person in people:
                         annotation_id += 1
                         _item(anns, annotation_id, {"id": annotation_id, "image_id": image_id, **person})
         with replacing(path) as temp, open(temp, "w", encoding="utf-8") as out:
