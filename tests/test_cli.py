@@ -172,7 +172,7 @@ def test_python_m_phav_cli_has_every_command():
     out = subprocess.run([sys.executable, "-m", "phav.cli", "--help"], capture_output=True, text=True,
                          check=True, timeout=120).stdout
     commands = [line.split()[0] for line in out.split("Commands:")[1].strip().splitlines()]
-    assert commands == ["dataset", "list", "sample", "serve", "video", "view"], out
+    assert commands == ["check", "dataset", "list", "sample", "serve", "video", "view"], out
 
 
 def test_a_shader_the_driver_refuses_gets_one_line_and_the_whole_log_in_a_file(tmp_path, capsys, monkeypatch):

@@ -165,3 +165,25 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
                                   coco_frame_step=coco_frame_step, workers=workers if backend == "local" else 1)
         for path in written:
             click.echo(f"wrote {path}", err=True)
+
+
+@cli.command()
+@click.argument("root", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes that read the videos.")
+@click.option("--remove-broken", is_flag=True,
+              help="Remove the broken videos' folders: the dataset command, run again, makes them again.")
+@click.pass_context
+def check(ctx: click.Context, root: Path, workers: int, remove_broken: bool) -> None:
+    """Check that the finished videos of the dataset in ROOT are complete on disk: metadata readable,
+    every frame file of every written modality present and not cut short. Exits 1 if any is broken."""
+    from phav.dataset.check import check_dataset
+    from phav.dataset.check import remove_broken as remove
+
+    result = check_dataset(root, workers)
+    click.echo(result.text())
+    if result.broken:
+        if remove_broken:
+            removed = remove(result)
+            click.echo(f"removed {len(removed)} broken video folders; run the dataset command again to make them")
+        ctx.exit(1)

@@ -13,7 +13,7 @@ Modules: :mod:`~phav.dataset.plan` (which videos), :mod:`~phav.dataset.manifest`
 :mod:`~phav.dataset.package` (lists, splits and exports for downstream tools),
 :mod:`~phav.dataset.index` (a made dataset's videos with their labels and splits, for loaders),
 :mod:`~phav.dataset.classes` (``classes.txt``: the labels), :mod:`~phav.dataset.status` (a run's
-dry run).
+dry run), :mod:`~phav.dataset.check` (are the finished videos complete on disk).
 """
 
 from phav.dataset.index import DatasetVideo, open_dataset
