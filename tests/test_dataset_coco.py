@@ -20,7 +20,8 @@ from phav.sampling import SamplingConfig, SpecModel, available_values
 from phav.spec import VideoSpec
 
 pycocotools_coco = pytest.importorskip("pycocotools.coco")
-pytestmark = pytest.mark.gl
+# pycocotools' mask decoding (the reader side, annToMask) warns under NumPy 2 about its own __array__
+pytestmark = [pytest.mark.gl, pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")]
 
 SPLITS = ("train", "val", "test")
 
