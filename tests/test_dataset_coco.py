@@ -130,5 +130,6 @@ def test_an_export_whose_package_is_missing_is_refused_before_any_video(tmp_path
               "--size", "48x32", "--no-progress", "--export", export])
     assert info.value.code == 1
     err = capsys.readouterr().err.strip()
-    assert err == f'phav-render: error: export {export} needs {"PyAV" if module == "av" else module}: pip install "{extra}", or leave {export} out of --export'
+    assert err == (f'phav-render: error: export {export} needs {"PyAV" if module == "av" else module}: pip install '
+                   f'"{extra}" ("phav[exports]" for every export), or leave {export} out of --export')
     assert not (tmp_path / "ds").exists()

@@ -91,8 +91,8 @@ def check_export_package(export: str) -> None:
     try:
         importlib.import_module(module)
     except ImportError:
-        raise SpecError(f'export {export} needs {name}: pip install "{extra}", or leave {export} out of '
-                        "--export") from None
+        raise SpecError(f'export {export} needs {name}: pip install "{extra}" ("phav[exports]" for every export), '
+                        f"or leave {export} out of --export") from None
 
 
 def _check_mp4_size(width: int, height: int, what: str) -> None:
