@@ -80,6 +80,12 @@ def dataset_classes(out_root: str | Path, rows: Sequence[dict[str, Any]] | None 
     return kept
 
 
+def with_planned(classes: Sequence[str], planned: Sequence[str]) -> list[str]:
+    """The dataset's classes in label order once a run planning ``planned`` has recorded them:
+    ``classes``, then the planned classes they lack, sorted."""
+    return list(classes) + sorted(set(planned) - set(classes))
+
+
 def record_classes(out_root: str | Path, planned: Sequence[str]) -> list[str]:
     """Append the classes of ``planned`` (a run's whole plan) that ``classes.txt`` lacks, sorted, and
     return the dataset's classes in label order (creates the file for a new or older dataset).
@@ -91,10 +97,9 @@ def record_classes(out_root: str | Path, planned: Sequence[str]) -> list[str]:
     root = Path(out_root)
     with _locked(root / _LOCK_FILE):
         had_file = (root / CLASSES_FILE).exists()
-        classes = dataset_classes(root)
-        new = sorted(set(planned) - set(classes))
-        if new or not had_file:
-            classes = classes + new
+        known = dataset_classes(root)
+        classes = with_planned(known, planned)
+        if classes != known or not had_file:
             with replacing(root / CLASSES_FILE) as temp:
                 temp.write_text("".join(f"{name}\n" for name in classes), encoding="utf-8")
     return classes

@@ -166,7 +166,7 @@ def _existing_row(video: PlannedVideo, out_root: Path, attempts: int, row: dict[
     return None
 
 
-def _warn_unplanned(out_root: Path, videos: Sequence[PlannedVideo], previous: dict[str, dict[str, Any]]) -> None:
+def warn_unplanned(out_root: Path, videos: Sequence[PlannedVideo], previous: dict[str, dict[str, Any]]) -> None:
     """Warn (:class:`~phav.errors.PhavWarning`) when ``out_root`` holds videos of an earlier, larger
     plan that this one leaves out (fewer videos per class or classes): their folders stay, but the
     manifest this run writes, and so the exports, no longer list them."""
@@ -312,7 +312,7 @@ def _run(out_root: Path, videos: list[PlannedVideo], planned_classes: list[str],
     rows, to_make = scan_plan(out_root, videos, previous, RunOptions.of(modalities, quality), max_attempts,
                               retry_failed)
     todo = [Task(video, str(out_root), modalities, max_attempts, save_take, quality) for video in to_make]
-    _warn_unplanned(out_root, videos, previous)
+    warn_unplanned(out_root, videos, previous)
     try:
         record_classes(out_root, planned_classes)  # the labels, before any video of a new class exists
     except OSError as exc:

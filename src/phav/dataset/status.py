@@ -13,11 +13,11 @@ import dataclasses
 from pathlib import Path
 from typing import Sequence
 
-from phav.dataset.classes import dataset_classes
+from phav.dataset.classes import dataset_classes, with_planned
 from phav.dataset.manifest import manifest_path, read_manifest
 from phav.dataset.options import RunOptions
 from phav.dataset.plan import plan_dataset
-from phav.dataset.runner import DEFAULT_ATTEMPTS, _warn_unplanned, check_run_arguments, scan_plan
+from phav.dataset.runner import DEFAULT_ATTEMPTS, check_run_arguments, scan_plan, warn_unplanned
 from phav.frames import MODALITIES
 from phav.sampling import SpecModel
 
@@ -125,11 +125,10 @@ def plan_status(
         previous = read_manifest(manifest_path(out_root, shard))
         rows, to_make = scan_plan(out_root, videos, previous, RunOptions.of(tuple(modalities), quality), max_attempts,
                                   retry_failed)
-        _warn_unplanned(out_root, videos, previous)
+        warn_unplanned(out_root, videos, previous)
         known = dataset_classes(out_root)
     else:
         rows, to_make, known = {}, list(videos), []
-    added = sorted(set(names) - set(known)) if known else sorted(names)
     finished = [row for row in rows.values() if row["status"] == "done"]
     sized = [row for row in finished if row.get("bytes") is not None and row.get("frames")]
     timed = [row for row in finished if row.get("seconds") is not None and row.get("frames")]
@@ -139,7 +138,8 @@ def plan_status(
         frames_to_make=sum(v.spec.frames for v in to_make),
         done_bytes=sum(int(row["bytes"]) for row in sized), done_frames=sum(int(row["frames"]) for row in sized),
         timed_seconds=sum(float(row["seconds"]) for row in timed), timed_frames=sum(int(row["frames"]) for row in timed),
-        new_classes={name: len(known) + k for k, name in enumerate(added)}, shard=shard)
+        new_classes={name: label for label, name in enumerate(with_planned(known, names)) if name not in known},
+        shard=shard)
 
 
 def _size(n: float) -> str:

@@ -63,6 +63,7 @@ import numpy as np
 from phav import camera
 from phav.body.mesh import JOINT_SURFACE_PARTS
 from phav.body.skeleton import FACE_POINTS
+from phav.frames import MODALITIES
 from phav.io import jsonutil
 from phav.io.params import CONVENTIONS, METADATA_FORMAT
 from phav.io.person_geometry import PersonGeometry
@@ -195,6 +196,12 @@ def _bbox_2d(cam: np.ndarray, geometry: PersonGeometry, K: np.ndarray, width: in
 #: instance maps); :attr:`phav.io.video_folder.VideoFolderWriter.render_modalities` and the viewer
 #: render them whether or not they are written or shown.
 ANNOTATION_MODALITIES: tuple[str, ...] = ("depth", "classgt", "instancegt")
+
+
+def with_annotation_maps(modalities: Sequence[str]) -> tuple[str, ...]:
+    """``modalities`` and :data:`ANNOTATION_MODALITIES`, in :data:`phav.frames.MODALITIES` order:
+    what to render for a frame whose annotations are built."""
+    return tuple(m for m in MODALITIES if m in modalities or m in ANNOTATION_MODALITIES)
 
 
 def joint_visibility(

@@ -34,7 +34,7 @@ from phav.frames import MODALITIES, Frame
 from phav.io import depth as depth_codec
 from phav.io import flow as flow_codec
 from phav.io import images, layout, segmentation
-from phav.io.annotations import ANNOTATION_MODALITIES, AnnotationBuilder, write_annotations_text
+from phav.io.annotations import AnnotationBuilder, with_annotation_maps, write_annotations_text
 from phav.io.instances_txt import write_instances
 from phav.io.params import build_params, write_params
 from phav.spec import VideoSpec
@@ -211,7 +211,7 @@ class VideoFolderWriter:
         """The modalities to render for this writer: those it writes and those the annotations'
         visibility reads (:data:`ANNOTATION_MODALITIES`: depth, semantic and instance maps), which it does not
         write unless asked to."""
-        return tuple(m for m in MODALITIES if m in self.modalities or m in ANNOTATION_MODALITIES)
+        return with_annotation_maps(self.modalities)
 
     # ---- frames -------------------------------------------------------------------------------
     def write_frame(self, frame: Frame, *, copy: bool = True) -> None:

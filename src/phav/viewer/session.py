@@ -11,8 +11,8 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from phav.frames import MODALITIES, Frame
-from phav.io.annotations import ANNOTATION_MODALITIES, AnnotationBuilder
+from phav.frames import Frame
+from phav.io.annotations import AnnotationBuilder, with_annotation_maps
 from phav.render.renderer import Renderer
 from phav.render.settings import quality_settings
 from phav.scenario import Scenario
@@ -47,6 +47,7 @@ class Session:
         self.renderer = Renderer(spec.width, spec.height, quality_settings(quality))
         self.take: Take | None = None
         self._annotations: AnnotationBuilder | None = None
+        self._records: dict[int, dict[str, Any]] = {}  # annotation records of the frames shown so far
         self.frames: list[Frame] = []
         self._pending: Iterator[Frame] | None = None
         self._depth_range: tuple[float, float] | None = None
@@ -62,8 +63,8 @@ class Session:
         self.take, self.frames, self._depth_range = take, [], None
         self._annotations = AnnotationBuilder(take)
         self._activate()
-        rendered = tuple(m for m in MODALITIES if m in self.modalities or m in ANNOTATION_MODALITIES)
-        self._pending = self.renderer.render_take(take, rendered)
+        self._records = {}
+        self._pending = self.renderer.render_take(take, with_annotation_maps(self.modalities))
         return take.num_frames
 
     def frame(self, index: int) -> Frame:
@@ -78,8 +79,10 @@ class Session:
     def annotation(self, index: int) -> dict[str, Any]:
         """``annotations.json``'s record of frame ``index`` (rendering up to it if needed), its
         visibility tested on the frame's maps as in a written video."""
-        self.frame(index)
-        return self._annotations.frame(index)
+        if index not in self._records:
+            self.frame(index)
+            self._records[index] = self._annotations.frame(index)
+        return self._records[index]
 
     def image(self, index: int, modality: str, overlay: bool) -> np.ndarray:
         """``(H, W, 3) uint8`` picture of frame ``index`` in viewer ``modality``, with joints and boxes
