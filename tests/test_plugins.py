@@ -145,3 +145,19 @@ print("ok", spec.environment.value)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["ok", "TestYard"]
+
+
+@pytest.mark.parametrize("name", ["my-act", "..", ".hidden", "two words", "a/b", ""])
+def test_an_action_name_that_cannot_name_a_class_folder_is_refused_at_registration(name):
+    with pytest.raises(phav.SpecError, match="cannot register the action: action"):
+        register_action(ActionRecipe(name, frozenset({"extra"}), ("walk",), _never, "bad name"))
+    assert name not in action_names()
+
+
+def test_a_build_hook_that_returns_a_motion_instead_of_a_plan_is_named():
+    recipe = ActionRecipe("ClipNotPlan", frozenset({"extra"}), ("walk",), _never, "broken",
+                          build=lambda ctx: load_deepmimic("walk", ctx.skeleton))
+    with pytest.raises(PluginError, match=r"action ClipNotPlan: its build hook returned a Clip; it must return a "
+                                          r"phav\.actions\.ActionPlan"):
+        register_action(recipe)
+    assert "ClipNotPlan" not in action_names()

@@ -57,6 +57,14 @@ def test_video_id_depends_on_every_parameter_and_the_seed():
         ({"fps": -1}, "fps"),
         ({"seed": -1}, "seed"),
         ({"clip": "a-b"}, "may not contain"),
+        ({"action": ".."}, r"action '\.\.' may not contain .* nor start with '\.'"),
+        ({"action": "."}, "nor start with"),
+        ({"action": ".hidden"}, "nor start with"),
+        ({"action": ""}, "action may not be empty"),
+        ({"actor": ""}, "actor may not be empty"),
+        ({"clip": ".."}, "nor start with"),
+        ({"action": "a\\b"}, "may not contain"),
+        ({"action": 3}, "action must be a string"),
     ],
 )
 def test_validate_rejects_impossible_values(changes, words):
@@ -67,6 +75,22 @@ def test_validate_rejects_impossible_values(changes, words):
 def test_unknown_enum_value_lists_the_valid_ones():
     with pytest.raises(ValueError, match="valid values: Plain, Stadium"):
         VideoSpec(environment="Moon")
+
+
+def test_an_empty_clip_means_the_action_chooses():
+    assert VideoSpec(clip="").validate().clip == ""
+
+
+@pytest.mark.parametrize("text, words", [
+    ('{"frames": "x"}', "frames must be an integer, got 'x'"),
+    ('{"fps": "fast"}', "fps must be a number, got 'fast'"),
+    ('{"width": null}', "width must be an integer, got None"),
+    ('[1, 2]', "must be a JSON object, got list"),
+    ('{"frames": ', "must be a JSON object"),
+])
+def test_from_json_names_the_field_that_is_wrong(text, words):
+    with pytest.raises(ValueError, match=words):
+        VideoSpec.from_json(text)
 
 
 def test_unknown_field_is_named():

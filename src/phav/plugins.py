@@ -56,12 +56,19 @@ def register_action(recipe: Any, *, check: bool = True) -> Any:
     so a recipe that references a joint the skeleton lacks fails here, not in the middle of a dataset.
 
     Raises:
-        SpecError: the recipe's motion references joints the skeleton lacks (or misses some); the
-            message lists them and the skeleton's joints.
+        SpecError: the name cannot name a class (:func:`phav.spec.check_name`), the build function
+            does not return an :class:`~phav.actions.ActionPlan`, or its motion references joints the
+            skeleton lacks (or misses some); the message lists them and the skeleton's joints.
         ValueError: an action of that name is already registered.
     """
     from phav.actions.registry import get_action, register
+    from phav.spec import check_name
 
+    try:
+        check_name("action", getattr(recipe, "name", None))
+    except ValueError as exc:
+        raise SpecError(f"cannot register the action: {exc} (it names the class folder and the CLI's "
+                        "--action value)") from None
     try:
         get_action(recipe.name)
     except ValueError:

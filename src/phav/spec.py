@@ -120,6 +120,8 @@ for _key, _name in (("PLAIN", "Plain"), ("STADIUM", "Stadium"), ("LAKE", "Lake")
 
 
 class DayPhase(_NamedEnum):
+    """The time of day, PHAV's four phases: sets the sun's elevation and the sky's light."""
+
     DAWN = "Dawn"
     DAY = "Day"
     DUSK = "Dusk"
@@ -127,6 +129,8 @@ class DayPhase(_NamedEnum):
 
 
 class Weather(_NamedEnum):
+    """PHAV's six weather conditions: cloud cover, fog, rain or snow."""
+
     CLEAR = "Clear"
     CLOUDY = "Cloudy"
     OVERCAST = "Overcast"
@@ -136,6 +140,9 @@ class Weather(_NamedEnum):
 
 
 class CameraKind(_NamedEnum):
+    """How the camera films the action (PHAV's kite, close-up, indoor and tripod cameras, and an
+    orbiting and a hand-held one)."""
+
     KITE = "Kite"
     CLOSE_UP = "CloseUp"
     INDOOR = "Indoor"
@@ -159,6 +166,28 @@ MIN_SIZE = 8
 MAX_SIZE = 8192
 MAX_FRAMES = 100_000
 MAX_FPS = 1000.0
+
+
+def check_name(field: str, value: object, *, empty_ok: bool = False) -> str:
+    """Check a name that becomes part of a path or a folder name (an action, clip or actor);
+    returns it.
+
+    A name is a string without ``-`` (it separates the fields of a folder name), ``/`` or ``\\``
+    (path separators) and white space, not empty (unless ``empty_ok``) and not starting with ``.``
+    (``.`` and ``..`` leave the output folder; hidden folders are the writer's temporary ones).
+
+    Raises:
+        ValueError: the name breaks the rule; the message names ``field`` and the rule.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"{field} must be a string, got {type(value).__name__} {value!r}")
+    if not value:
+        if empty_ok:
+            return value
+        raise ValueError(f"{field} may not be empty")
+    if value.startswith(".") or any(c in "-/\\" or c.isspace() for c in value):
+        raise ValueError(f"{field} {value!r} may not contain '-', '/', '\\' or spaces, nor start with '.'")
+    return value
 
 _ENUM_FIELDS = {
     "environment": Environment,
@@ -205,10 +234,17 @@ class VideoSpec:
             value = getattr(self, name)
             if not isinstance(value, kind):
                 object.__setattr__(self, name, kind.parse(value))
-        object.__setattr__(self, "fps", float(self.fps))
+        try:
+            object.__setattr__(self, "fps", float(self.fps))
+        except (TypeError, ValueError):
+            raise ValueError(f"fps must be a number, got {self.fps!r}") from None
         for name in ("frames", "width", "height", "seed", "batch"):
             value = getattr(self, name)
-            if isinstance(value, bool) or int(value) != value:
+            try:
+                whole = not isinstance(value, bool) and int(value) == value
+            except (TypeError, ValueError, OverflowError):
+                whole = False
+            if not whole:
                 raise ValueError(f"{name} must be an integer, got {value!r}")
             object.__setattr__(self, name, int(value))
 
@@ -231,9 +267,7 @@ class VideoSpec:
         if not 0 <= self.batch <= 9999:
             raise ValueError(f"batch must be in 0..9999, got {self.batch}")
         for name in ("action", "clip", "actor"):
-            value = getattr(self, name)
-            if "-" in value or "/" in value or any(c.isspace() for c in value):
-                raise ValueError(f"{name} {value!r} may not contain '-', '/' or spaces")
+            check_name(name, getattr(self, name), empty_ok=name == "clip")
         return self
 
     # ---- JSON ---------------------------------------------------------------------------------
@@ -255,13 +289,27 @@ class VideoSpec:
         return cls(**data)
 
     def to_json(self) -> str:
+        """:meth:`to_dict` as one line of JSON, keys sorted (the form ``phav-render sample`` prints)."""
         return json.dumps(self.to_dict(), sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> "VideoSpec":
-        return cls.from_dict(json.loads(text))
+        """Inverse of :meth:`to_json`.
+
+        Raises:
+            ValueError: the text is not a JSON object, or a field is unknown or of the wrong type
+                (the message names it).
+        """
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"a VideoSpec must be a JSON object: {exc}") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"a VideoSpec must be a JSON object, got {type(data).__name__}")
+        return cls.from_dict(data)
 
     def replace(self, **changes: Any) -> "VideoSpec":
+        """A copy with ``changes`` (field name -> value); not validated (call :meth:`validate`)."""
         return dataclasses.replace(self, **changes)
 
     # ---- naming -------------------------------------------------------------------------------

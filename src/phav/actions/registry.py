@@ -165,10 +165,22 @@ class ActionRecipe:
 
     def plan(self, skeleton: Skeleton, rng: np.random.Generator, clip_name: str, duration: float,
              spec: Any = None, world: Any = None, camera: Any = None) -> ActionPlan:
-        """Build one video's plan (see :class:`BuildContext` for the arguments)."""
+        """Build one video's plan (see :class:`BuildContext` for the arguments).
+
+        Raises:
+            ValueError: ``clip_name`` is not one of the action's clips.
+            phav.plugins.PluginError: the ``build`` hook returned something other than an
+                :class:`ActionPlan`.
+        """
         if clip_name not in self.clips:
             raise ValueError(f"action {self.name} has no clip {clip_name!r}; its clips: {', '.join(self.clips)}")
-        return self.build(BuildContext(skeleton, rng, clip_name, float(duration), spec, world, camera))
+        plan = self.build(BuildContext(skeleton, rng, clip_name, float(duration), spec, world, camera))
+        if not isinstance(plan, ActionPlan):
+            from phav.plugins import PluginError
+
+            raise PluginError(f"action {self.name}: its build hook returned a {type(plan).__name__}; it must return a "
+                            "phav.actions.ActionPlan (for a motion alone: ActionPlan(clip=motion))")
+        return plan
 
 
 _REGISTRY: dict[str, ActionRecipe] = {}
