@@ -6,6 +6,7 @@ import ctypes
 import gc
 import os
 import statistics
+import threading
 
 import numpy as np
 import pytest
@@ -51,7 +52,7 @@ def test_missing_gl_says_what_to_install(monkeypatch):
     def fail(device: int):
         raise OSError("libEGL.so.1: cannot open shared object file")
 
-    monkeypatch.setattr(glctx, "_context", None)
+    monkeypatch.setattr(glctx, "_thread_context", threading.local())  # this thread: no context yet
     monkeypatch.setattr(glctx, "_create_egl", fail)
     monkeypatch.delenv("PHAV_GL", raising=False)
     with pytest.raises(GLUnavailableError, match="libegl1 libgl1-mesa-dri"):
@@ -64,7 +65,7 @@ def test_nvidia_driver_sleeps_while_waiting_unless_told_otherwise(monkeypatch, p
         monkeypatch.delenv("__GL_YIELD", raising=False)
     else:
         monkeypatch.setenv("__GL_YIELD", preset)
-    monkeypatch.setattr(glctx, "_context", None)
+    monkeypatch.setattr(glctx, "_thread_context", threading.local())  # this thread: no context yet
     monkeypatch.setattr(glctx, "_create_egl", lambda device: (_ for _ in ()).throw(OSError("no EGL")))
     monkeypatch.delenv("PHAV_GL", raising=False)
     with pytest.raises(GLUnavailableError):
@@ -132,7 +133,8 @@ def test_no_display_for_glfw_says_why_and_to_use_egl(monkeypatch):
     """GLFW's own report (here a stand-in for X11's) is the reason in the one-line error."""
     import glfw
 
-    monkeypatch.setattr(glctx, "_context", None)
+    monkeypatch.setattr(glctx, "_thread_context", threading.local())  # this thread: no context yet
+    monkeypatch.setattr(glctx, "_glfw_window", None)
     monkeypatch.setenv("PHAV_GL", "glfw")
     monkeypatch.setattr(glfw, "init", lambda: False)
     monkeypatch.setattr(glfw, "get_error", lambda: (65550, b"X11: Failed to open display "))
@@ -140,6 +142,14 @@ def test_no_display_for_glfw_says_why_and_to_use_egl(monkeypatch):
         glctx.get_context()
     assert str(raised.value) == ("GLFW could not initialise (X11: Failed to open display); "
                                  "use PHAV_GL=egl on headless machines")
+
+
+def test_glfw_has_one_context_and_another_thread_is_told_to_use_its_thread_or_egl(monkeypatch):
+    monkeypatch.setattr(glctx, "_thread_context", threading.local())  # this thread: no context yet
+    monkeypatch.setattr(glctx, "_glfw_window", "the window another thread made")
+    monkeypatch.setenv("PHAV_GL", "glfw")
+    with pytest.raises(GLUnavailableError, match="current on another thread; .* or use PHAV_GL=egl"):
+        glctx.get_context()
 
 
 @pytest.mark.gl

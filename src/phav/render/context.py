@@ -1,4 +1,4 @@
-"""The process's one headless OpenGL context (DESIGN §4).
+"""The headless OpenGL context of each rendering thread (DESIGN §4).
 
 Backends: ``egl`` (default; Mesa llvmpipe without a GPU, the vendor driver with one) and ``glfw``
 (a hidden window, for machines with a display and for the interactive viewer). Environment:
@@ -10,8 +10,11 @@ Backends: ``egl`` (default; Mesa llvmpipe without a GPU, the vendor driver with 
 * ``__GL_YIELD`` (NVIDIA's driver) defaults to ``USLEEP``: waits for the GPU sleep instead of
   spinning (:func:`sleep_while_waiting_for_the_gpu`); set it to ``NOTHING`` to spin.
 
-:func:`get_context` creates the context on first use and returns the same one afterwards; the
-renderer and tests share it. Nothing here renders.
+:func:`get_context` creates the calling thread's context on first use and returns the same one
+afterwards; the renderer and tests share it. A GL context is current on one thread at a time, so a
+thread that renders (a data loader's prefetch thread, say) gets a context of its own, kept for the
+life of the process; a process that renders from one thread has one context. The ``glfw`` backend
+(a window) makes one context, on the first thread that asks. Nothing here renders.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import threading
 import warnings
 from typing import Any
 
@@ -79,7 +83,9 @@ def is_software_renderer(renderer: str) -> bool:
     """Whether the ``GL_RENDERER`` string ``renderer`` names a software rasterizer."""
     return any(name in renderer.lower() for name in SOFTWARE_RENDERERS)
 
-_context: moderngl.Context | None = None
+_thread_context = threading.local()  # .context: the calling thread's context, once made
+_contexts: list[moderngl.Context] = []  # every thread's, kept alive (and current) for the process's life
+_creation = threading.Lock()
 _backend: str | None = None
 _glfw_window: Any = None  # keeps the hidden GLFW window alive with its context
 
@@ -174,16 +180,30 @@ def sleep_while_waiting_for_the_gpu() -> None:
 
 
 def get_context() -> moderngl.Context:
-    """The process's GL context, created on first call (backend and device from the environment).
+    """The calling thread's GL context, created on its first call (backend and device from the
+    environment) and current on this thread only.
 
     Raises:
         GLUnavailableError: no context could be created, or ``PHAV_GL`` or ``PHAV_EGL_DEVICE``
-            holds an invalid value; the message says what to install or set.
+            holds an invalid value, or (``glfw``) the window's context belongs to another thread;
+            the message says what to install or set.
     """
-    global _context, _backend
-    if _context is not None:
-        return _context
+    ctx = getattr(_thread_context, "context", None)
+    if ctx is not None:
+        return ctx
+    with _creation:
+        ctx = _create_context()
+    _thread_context.context = ctx
+    return ctx
+
+
+def _create_context() -> moderngl.Context:
+    global _backend
     backend = backend_from_env()
+    if backend == "glfw" and _glfw_window is not None:
+        raise GLUnavailableError(
+            f"the glfw backend's one GL context is current on another thread; render from the thread that first "
+            "rendered, or use PHAV_GL=egl (a context per thread)")
     sleep_while_waiting_for_the_gpu()
     try:
         ctx = _create_glfw() if backend == "glfw" else _create_egl(egl_device_from_env())
@@ -199,7 +219,8 @@ def get_context() -> moderngl.Context:
         raise GLUnavailableError(
             f"cannot create a headless OpenGL {MIN_GL_VERSION / 100:.1f} context via {backend} ({exc}); {_INSTALL_HINT}"
         ) from exc
-    _context, _backend = ctx, backend
+    _contexts.append(ctx)
+    _backend = backend
     return ctx
 
 

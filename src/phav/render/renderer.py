@@ -44,6 +44,8 @@ mirrors the image so read-backs need no flip, hence ``front_face = 'cw'``).
 from __future__ import annotations
 
 import collections
+import threading
+import warnings
 from typing import Iterable, Iterator
 
 import moderngl
@@ -94,13 +96,18 @@ class Renderer:
     """Renders takes at a fixed output size.
 
     Use as a context manager or call :meth:`close` (idempotent); a closed renderer raises
-    ``RuntimeError``. There is no finaliser: GL calls from the garbage collector could run on a thread
-    without the context, so close renderers explicitly. All renderers share the process's GL context (:func:`get_context`) unless
-    ``context`` is given; the renderer never releases the context itself.
+    ``RuntimeError``. A renderer belongs to the thread that made it: the renderers a thread makes share
+    that thread's GL context (:func:`get_context`) unless ``context`` is given, and another thread that
+    uses or closes it gets a ``RuntimeError`` (make a renderer in that thread). The renderer never
+    releases the context itself. There is no finaliser that releases GL objects (the garbage collector
+    may run on a thread without the context, or in the middle of another renderer's frame): a
+    renderer garbage-collected open keeps its GPU memory (about 200 MB at 640x480 ``phav``) and
+    emits a ``ResourceWarning``, so close renderers explicitly.
 
     Args:
         width, height: output size in pixels (the take's cameras must be for this size).
-        settings: see :class:`RenderSettings`.
+        settings: see :class:`RenderSettings`; or a preset's name (``preview``, ``phav``, ``high``:
+            :func:`~phav.render.settings.quality_settings`).
         context: a moderngl context to use instead of the process context.
 
     Raises:
@@ -110,9 +117,10 @@ class Renderer:
         phav.render.shaders.ShaderError: a shader failed to build (the message names the file).
     """
 
-    def __init__(self, width: int, height: int, settings: RenderSettings = RenderSettings(),
+    def __init__(self, width: int, height: int, settings: RenderSettings | str = RenderSettings(),
                  context: moderngl.Context | None = None):
         # Handles first, so close() works whatever fails below.
+        self._thread = threading.get_ident()
         self._gl = GLObjects()
         self._take = TakeResources()
         self._precip_seed = (0, 0)  # of the take being rendered (precipitation_seed)
@@ -123,6 +131,17 @@ class Renderer:
             self._closed = True
             raise ValueError(f"renderer size must be positive integers, got {width!r} x {height!r}")
         self.width, self.height = int(width), int(height)
+        if isinstance(settings, str):
+            from phav.render.settings import quality_settings
+
+            try:
+                settings = quality_settings(settings)
+            except ValueError:
+                self._closed = True
+                raise
+        if not isinstance(settings, RenderSettings):
+            self._closed = True
+            raise TypeError(f"settings must be a RenderSettings or a preset's name, got {type(settings).__name__}")
         self.settings = settings
         try:
             self._ctx = context if context is not None else get_context()
@@ -137,8 +156,11 @@ class Renderer:
         """Release every GL object this renderer created (idempotent). The default framebuffer is
         bound first: a released framebuffer must never stay bound (moderngl binds ``ctx.fbo``
         again after making objects)."""
+        if self._closed:
+            return
+        self._check_thread("close")
         default = getattr(self, "_default_fbo", None)  # None: the constructor failed before it
-        if not self._closed and default is not None:
+        if default is not None:
             default.use()
         self._take.release()
         self._gl.release()
@@ -155,12 +177,25 @@ class Renderer:
 
     @property
     def closed(self) -> bool:
+        """Whether :meth:`close` ran (or the constructor failed): the renderer then only raises."""
         return self._closed
 
     def _check_open(self) -> moderngl.Context:
         if self._closed or self._ctx is None:
             raise RuntimeError("this Renderer is closed; create a new one")
+        self._check_thread("use")
         return self._ctx
+
+    def _check_thread(self, verb: str) -> None:
+        if threading.get_ident() != self._thread:
+            raise RuntimeError(
+                f"this Renderer was made on another thread; a GL context is current on one thread, so {verb} "
+                "a renderer on the thread that made it (each thread may make its own)")
+
+    def __del__(self) -> None:
+        if not getattr(self, "_closed", True):
+            warnings.warn(f"Renderer {self.width}x{self.height} was never closed and keeps its GL objects; "
+                          "use `with Renderer(...)` or call close()", ResourceWarning, source=self)
 
     # ---- information ------------------------------------------------------------------------
     @property
