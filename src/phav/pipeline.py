@@ -50,14 +50,14 @@ def check_output(out_root: Path, folder: Path, overwrite: bool) -> None:
             ``folder`` is not a writable directory.
     """
     if folder.exists() and not overwrite:
-        raise OutputError(f"video folder {folder} already exists; pass --overwrite to replace it")
+        raise OutputError(f"video folder {folder} already exists; pass --overwrite (overwrite=True) to replace it")
     probe = folder.parent
     while not probe.exists():
         probe = probe.parent
     if not probe.is_dir():
         raise OutputError(f"output path {out_root} is not usable: {probe} is not a folder")
     if not os.access(probe, os.W_OK | os.X_OK):
-        raise OutputError(f"output folder {probe} is not writable; choose another --out")
+        raise OutputError(f"output folder {probe} is not writable; choose another --out (out_root)")
 
 
 def _remove_empty_created(paths: Iterable[Path]) -> None:

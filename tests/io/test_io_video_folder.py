@@ -192,6 +192,19 @@ def test_output_root_is_a_file(tmp_path, spec, take):
         VideoFolderWriter(tmp_path / "file", spec, take, resolved_clip="walk")
 
 
+@pytest.mark.parametrize("changes, words", [
+    ({"frames": T + 1}, f"the take has {T} frames but the spec says {T + 1}"),
+    ({"width": 2 * T + 64}, "differs from the spec's"),
+    ({"seed": 8}, "simulated with seed 7 but the spec says 8"),
+])
+def test_a_spec_that_does_not_describe_the_take_is_refused_before_anything_is_written(tmp_path, spec, take, changes,
+                                                                                        words):
+    take.meta["seed"] = spec.seed
+    with pytest.raises(ValueError, match=words):
+        VideoFolderWriter(tmp_path, spec.replace(**changes), take, resolved_clip="walk")
+    assert _entries(tmp_path) == []
+
+
 def test_frame_checks(tmp_path, spec, take, frames):
     with VideoFolderWriter(tmp_path, spec, take, resolved_clip="walk", modalities=("depth", "flow")) as w:
         bad = make_frame(0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import numpy as np
 
@@ -12,12 +12,15 @@ from phav.frames import MODALITIES, Frame
 from phav.spec import VideoSpec
 from phav.take import Take
 
+if TYPE_CHECKING:  # the renderer (and moderngl) load only when something renders
+    from phav.render.renderer import Renderer
+
 #: Frame fields each modality fills (``flow`` fills two).
 FIELDS = {"img": ("img",), "raw": ("raw",), "depth": ("depth",), "flow": ("flow", "flow_valid"),
           "classgt": ("semantic",), "instancegt": ("instance",)}
 
 
-def _renderer(take: Take, quality: str):
+def _renderer(take: Take, quality: str) -> "Renderer":
     from phav.render.renderer import Renderer
     from phav.render.settings import quality_settings
 
@@ -25,7 +28,7 @@ def _renderer(take: Take, quality: str):
 
 
 def render_frames(take: Take, modalities: Iterable[str] = ("img",), *, quality: str = "phav",
-                  renderer=None) -> Iterator[Frame]:
+                  renderer: "Renderer | None" = None) -> Iterator[Frame]:
     """Render ``take`` frame by frame, as arrays: nothing touches the disk.
 
     Yields :class:`~phav.frames.Frame` objects in order (``index`` 0..T-1) with the requested
@@ -61,7 +64,7 @@ def _owned(take: Take, mods: tuple[str, ...], quality: str) -> Iterator[Frame]:
 
 
 def render_arrays(take: Take, modalities: Iterable[str] = ("img",), *, quality: str = "phav",
-                  renderer=None) -> dict[str, np.ndarray]:
+                  renderer: "Renderer | None" = None) -> dict[str, np.ndarray]:
     """The whole take as stacked arrays: ``{field: (T, ...) array}`` for each field the modalities
     fill (``img``, ``raw``, ``depth``, ``flow``, ``flow_valid``, ``semantic``, ``instance``)."""
     mods = MODALITIES if modalities == "all" else tuple(modalities)
@@ -70,7 +73,8 @@ def render_arrays(take: Take, modalities: Iterable[str] = ("img",), *, quality: 
 
 
 def write_video(take: Take, out_root: str | Path, spec: VideoSpec, *, modalities: Iterable[str] = MODALITIES,
-                overwrite: bool = False, save_take: bool = False, quality: str = "phav", renderer=None,
+                overwrite: bool = False, save_take: bool = False, quality: str = "phav",
+                renderer: "Renderer | None" = None,
                 folder_name: str | None = None) -> Path:
     """Write ``take`` as ``phav-render video`` does: ``out_root/<spec.action>/<folder name>/`` with
     the image files of ``modalities``, ``annotations.json``, ``params.json`` (and ``take.npz`` with

@@ -112,6 +112,25 @@ def frame_file_writers(arrays: Mapping[str, np.ndarray], instances: Iterable, jp
     return files
 
 
+def check_spec_matches_take(spec: VideoSpec, take: Take) -> None:
+    """Check that ``spec``, which names the folder and fills ``params.json``, describes ``take``:
+    the same size and number of frames, and the same seed where the take records one
+    (``take.meta["seed"]``).
+
+    Raises:
+        ValueError: the first field that differs, with both values.
+    """
+    if (take.width, take.height) != (spec.width, spec.height):
+        raise ValueError(f"take size {take.width}x{take.height} differs from the spec's {spec.width}x{spec.height}")
+    if take.num_frames != spec.frames:
+        raise ValueError(f"the take has {take.num_frames} frames but the spec says {spec.frames}; "
+                         f"pass spec.replace(frames={take.num_frames})")
+    seed = take.meta.get("seed")
+    if seed is not None and seed != spec.seed:
+        raise ValueError(f"the take was simulated with seed {seed} but the spec says {spec.seed}; "
+                         "write it with the spec it was simulated from")
+
+
 class VideoFolderWriter:
     """Writes one video into ``<out_root>/<spec.action>/<spec.folder_name(resolved_clip)>/``.
 
@@ -134,7 +153,8 @@ class VideoFolderWriter:
     Raises:
         FileExistsError: the final folder exists and ``overwrite`` is false (nothing written).
         OSError: the output folder cannot be created (message names the path).
-        ValueError: unknown modalities, or the take's size differs from the spec's.
+        ValueError: unknown modalities, or the spec does not describe the take
+            (:func:`check_spec_matches_take`).
     """
 
     def __init__(
@@ -161,8 +181,7 @@ class VideoFolderWriter:
         if unknown:
             raise ValueError(f"unknown modalities {unknown}; choose from {', '.join(MODALITIES)}")
         self.modalities = tuple(m for m in MODALITIES if m in modalities)
-        if (take.width, take.height) != (spec.width, spec.height):
-            raise ValueError(f"take size {take.width}x{take.height} differs from the spec's {spec.width}x{spec.height}")
+        check_spec_matches_take(spec, take)
         self.spec, self.take, self.resolved_clip = spec, take, resolved_clip
         self.overwrite = bool(overwrite)
         self.gl_renderer, self.versions = gl_renderer, versions
