@@ -16,6 +16,8 @@ import numpy as np
 from phav.body.skin_plan import HAIR_STYLES
 
 RGB = tuple[float, float, float]
+#: Thickness (m) of shoes over the foot's skin, soles included.
+SHOE_THICKNESS = 0.007
 Pattern = Literal["solid", "stripes", "checks", "denim", "knit", "print"]
 PATTERNS: tuple[str, ...] = ("solid", "stripes", "checks", "denim", "knit", "print")
 TOPS: tuple[str, ...] = ("tshirt", "longsleeve", "tank", "jacket", "dress")
@@ -170,7 +172,7 @@ def coverage(outfit: Outfit, link: str, local: np.ndarray, seg_length: float, ne
     elif link.endswith("_foot"):
         if outfit.shoes.kind != "barefoot":
             code[:] = SHOE
-    thickness = np.select([code == TOP, code == BOTTOM, code == SHOE], [thick, 0.006, 0.007], 0.0)
+    thickness = np.select([code == TOP, code == BOTTOM, code == SHOE], [thick, 0.006, SHOE_THICKNESS], 0.0)
     return code, thickness
 
 

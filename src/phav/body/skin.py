@@ -24,7 +24,7 @@ import functools
 import numpy as np
 
 from phav.body import skin_sdf as sdf
-from phav.body.clothing import BOTTOM, EYE, HAIR, LIPS, SHOE, SKIN, TOP, Outfit, coverage, garment_albedo
+from phav.body.clothing import BOTTOM, EYE, HAIR, LIPS, SHOE, SHOE_THICKNESS, SKIN, TOP, Outfit, coverage, garment_albedo
 from phav.body.mesh import label_function
 from phav.body.skeleton import Skeleton
 from phav.body.skin_plan import Piece, child_offset, link_groups, link_pieces
@@ -95,7 +95,8 @@ class _Body:
         for link in skeleton.links:
             off = child_offset(skeleton, link)
             self.seg_length[link.name] = 0.0 if off is None else float(np.linalg.norm(off))
-            self.pieces += link_pieces(skeleton, link, outfit.hair_style, outfit.skirt_length, outfit.chest_shape)
+            self.pieces += link_pieces(skeleton, link, outfit.hair_style, outfit.skirt_length, outfit.chest_shape,
+                                       sole_layer=0.0 if outfit.shoes.kind == "barefoot" else SHOE_THICKNESS)
         seg = skeleton.segments
         self.neck_z = seg.chest_to_neck - 0.15 * seg.chest_radius
 
