@@ -4,7 +4,10 @@
     python docs/build_api.py --out build/api        # then open build/api/index.html
 
 The modules listed are the public API (``phav`` re-exports the names users need) and the layers a
-custom scene reaches into; pdoc documents their submodules too.
+custom scene reaches into. pdoc documents only the names in a package's ``__all__`` and skips
+submodules it does not list, so the submodules a custom scene imports (motion operations, BVH, IK,
+retargeting, action signals, body presets and skins, muscles, the ``phav.api`` modules) are listed
+here one by one; ``phav.worlds`` has no ``__all__``, so pdoc documents each of its submodules.
 """
 
 from __future__ import annotations
@@ -13,9 +16,17 @@ import argparse
 import sys
 from pathlib import Path
 
-#: Modules documented, in the order of the data flow (DESIGN §1).
-MODULES = ("phav", "phav.api", "phav.plugins", "phav.spec", "phav.take", "phav.frames", "phav.actions",
-           "phav.body", "phav.motion", "phav.worlds", "phav.physics", "phav.render", "phav.io", "phav.pipeline",
+#: Modules documented, in the order of the data flow (DESIGN §1); a package's submodules follow it
+#: when pdoc would skip them (see above).
+MODULES = ("phav",
+           "phav.api", "phav.api.scene", "phav.api.cameras", "phav.api.props", "phav.api.meshes", "phav.api.output",
+           "phav.api.simulate",
+           "phav.plugins", "phav.spec", "phav.take", "phav.frames",
+           "phav.actions", "phav.actions.registry", "phav.actions.signals",
+           "phav.body", "phav.body.presets", "phav.body.skin",
+           "phav.motion", "phav.motion.clip", "phav.motion.ops", "phav.motion.bvh", "phav.motion.ik",
+           "phav.motion.retarget", "phav.motion.keyposes",
+           "phav.worlds", "phav.physics", "phav.physics.muscles", "phav.render", "phav.io", "phav.pipeline",
            "phav.sampling", "phav.scenario", "phav.assembly", "phav.camera", "phav.labels", "phav.errors")
 
 

@@ -13,8 +13,9 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_"))
 
 
-def test_there_are_at_least_four_examples():
-    assert {"custom_prop_and_camera.py", "user_action.py", "training_loop.py", "rerender_take.py"} <= set(SCRIPTS)
+def test_the_examples_the_docs_name_are_there():
+    assert {"custom_prop_and_camera.py", "user_action.py", "custom_environment.py", "training_loop.py",
+            "rerender_take.py"} <= set(SCRIPTS)
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

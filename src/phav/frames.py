@@ -23,16 +23,20 @@ def parse_modalities(text: str | None) -> tuple[str, ...]:
     return check_modalities(names or [text])
 
 
-def check_modalities(names: Iterable[str]) -> tuple[str, ...]:
-    """``names`` (any order, repeats allowed) as a subset of :data:`MODALITIES`, in its order.
+def check_modalities(names: str | Iterable[str]) -> tuple[str, ...]:
+    """``names`` (any order, repeats allowed) as a subset of :data:`MODALITIES`, in its order: names,
+    or one string of comma-separated names (``"img,depth"``; ``"img"`` is one name).
 
     Raises:
         ValueError: unknown names; the message lists the valid ones.
     """
+    if isinstance(names, str):
+        names = [n.strip() for n in names.split(",") if n.strip()] or [names]
     names = list(names)
     unknown = [n for n in names if n not in MODALITIES]
     if unknown:
-        raise ValueError(f"unknown modalities {unknown}; choose a comma-separated subset of {','.join(MODALITIES)}")
+        raise ValueError(f"unknown modalities {unknown}; choose a comma-separated subset of {','.join(MODALITIES)} "
+                         "(or a list of those names)")
     return tuple(m for m in MODALITIES if m in names)
 
 

@@ -8,7 +8,8 @@ only inside that call, so nothing from it leaks out.
 The steps are functions that :meth:`phav.Scene.simulate` (custom scenes) calls too, so a custom
 scene and the CLI share one path: :func:`build_world`, :func:`scene_lighting`,
 :func:`variation_modifiers` and :func:`cast_lead` (a person's motion, modifiers and companions),
-:func:`run_physics`, then :func:`phav.assembly.assemble_take`.
+:func:`run_physics`, then :func:`phav.assembly.assemble_take` and :func:`judge` (the action's
+signature check).
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from phav.actions import get_action
-from phav.actions.registry import ActionPlan, ActionRecipe
+from phav.actions.registry import ActionPlan, ActionRecipe, SignatureResult
 from phav.assembly import assemble_take
 from phav.body.skin import DEFAULT_RESOLUTION
 from phav.body.presets import preset_names, sample_actor
-from phav.errors import SignatureError, SpecError
+from phav.errors import PhavError, SignatureError, SpecError
 from phav.motion.library import load_clip
 from phav.physics import Humanoid, SimulationError, World
 from phav.physics.variations import BLEND_CLIPS, Modifier, make_modifiers
@@ -33,6 +34,7 @@ from phav.take import Take
 from phav.worlds.cameras import CAMERA_TURN_KEY, check_camera, sample_rig, turned
 from phav.worlds.environments import build_environment
 from phav.worlds.lighting import indoors, sample_lighting
+from phav.worlds.scene import StaticScene
 from phav.worlds.weather import local_lights
 
 #: Physics rate the substep count is chosen for, Hz (an integer number of substeps per frame).
@@ -83,14 +85,54 @@ def check_environment(recipe: ActionRecipe, environment: str) -> None:
                         f"choose one of {', '.join(others)}")
 
 
-# ---- world -----------------------------------------------------------------------------------------
-def build_world(spec: VideoSpec) -> Any:
-    """The environment of ``spec`` (:class:`~phav.worlds.scene.StaticScene`) drawn from the
-    ``world`` generator. Raises ``SpecError`` when the environment cannot be built."""
+def judge(recipe: ActionRecipe, take: Take) -> SignatureResult:
+    """``recipe.signature(take)``, checked: the verdict whether ``take`` shows the action.
+
+    Raises:
+        phav.plugins.PluginError: the signature raised (the error is the cause) or returned
+            something that is not a :class:`~phav.actions.SignatureResult`; the message names the action.
+    """
+    from phav.plugins import PluginError
+
     try:
-        return build_environment(spec.environment, video_rng(spec.seed, "world"))
+        verdict = recipe.signature(take)
+    except PhavError:
+        raise
+    except Exception as exc:
+        raise PluginError(f"action {recipe.name}: its signature check raised {type(exc).__name__}: {exc}; fix the "
+                          "action's signature (take -> phav.actions.SignatureResult)") from exc
+    if not isinstance(verdict, SignatureResult):
+        raise PluginError(f"action {recipe.name}: its signature check returned {type(verdict).__name__}, not a "
+                          "phav.actions.SignatureResult; return SignatureResult(ok, reason)")
+    return verdict
+
+
+# ---- world -----------------------------------------------------------------------------------------
+def build_world(spec: VideoSpec) -> StaticScene:
+    """The environment of ``spec`` (:class:`~phav.worlds.scene.StaticScene`) drawn from the
+    ``world`` generator.
+
+    Raises:
+        SpecError: the environment cannot be built (unknown, or its builder raised ``ValueError``).
+        phav.plugins.PluginError: its builder raised another error, or returned something that is
+            not a ``StaticScene`` (the message names the environment; the builder's error is the cause).
+    """
+    from phav.plugins import PluginError
+
+    name = spec.environment.value
+    try:
+        static = build_environment(spec.environment, video_rng(spec.seed, "world"))
+    except PhavError:
+        raise
     except ValueError as exc:
         raise SpecError(str(exc)) from None
+    except Exception as exc:
+        raise PluginError(f"environment {name}: its builder raised {type(exc).__name__}: {exc}; fix the builder "
+                          "(builder(rng) -> phav.worlds.scene.StaticScene)") from exc
+    if not isinstance(static, StaticScene):
+        raise PluginError(f"environment {name}: its builder returned {type(static).__name__}, not a "
+                          "phav.worlds.scene.StaticScene; builder(rng) must return the scene it builds")
+    return static
 
 
 def scene_lighting(spec: VideoSpec, static: Any) -> Any:
@@ -341,7 +383,7 @@ class Scenario:
                              lights=local_lights(self.static.lights, spec.day_phase, spec.frames,
                                                  near=self.static.start_position),
                              skin_resolution=skin_resolution)
-        verdict = self.recipe.signature(take)
+        verdict = judge(self.recipe, take)
         take.meta["signature"] = {"ok": verdict.ok, "reason": verdict.reason}
         if check_signature and not verdict.ok:
             needed = self.recipe.frames_needed(spec.fps)

@@ -261,10 +261,12 @@ class Take:
 
     @property
     def num_frames(self) -> int:
+        """``T``: video frames in the take (the first axis of every per-frame array)."""
         return int(self.part_pos.shape[0])
 
     @property
     def num_parts(self) -> int:
+        """``P``: rigid parts drawn (the second axis of ``part_pos``/``part_quat``; ``len(part_names)``)."""
         return len(self.part_names)
 
     def validate(self) -> "Take":
@@ -399,8 +401,12 @@ class Take:
         except DataError:
             raise
         except (zipfile.BadZipFile, EOFError, zlib.error, KeyError, ValueError) as exc:
-            raise DataError(f"{path} is not a complete phav take ({type(exc).__name__}: {str(exc).splitlines()[0]}); "
-                            "it may be truncated or another kind of file: save the take again") from None
+            # numpy takes any file that is not an .npz or .npy for a pickle, which a take never is:
+            # its advice to load it unsafely (allow_pickle) does not apply
+            why = ("not an .npz archive" if "allow_pickle" in str(exc)
+                   else f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}")
+            raise DataError(f"{path} is not a complete phav take ({why}); it may be truncated or another kind of "
+                            "file: save the take again") from None
 
     @classmethod
     def _from_arrays(cls, path: str | Path, data: Any) -> "Take":

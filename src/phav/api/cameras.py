@@ -8,11 +8,12 @@ rigs of :mod:`phav.worlds.cameras` (``KiteRig``, ``TripodRig``, ...) and :class:
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
 from phav.camera import intrinsics, look_at, look_at_many
+from phav.errors import SpecError
 from phav.take import Take
 from phav.worlds.cameras import CameraTrack
 
@@ -52,14 +53,28 @@ class CameraPoses:
             raise ValueError(f"vertical_fov_deg must be in [1, 179], got {self.vertical_fov_deg}")
 
     @classmethod
-    def look_at(cls, eye, target, vertical_fov_deg: float = DEFAULT_FOV_DEG, up=(0.0, 0.0, 1.0)) -> "CameraPoses":
-        """A camera at ``eye`` looking at ``target`` (each ``(3,)`` for a fixed camera or ``(T, 3)``
-        per frame; one may be fixed while the other moves), with the world direction ``up`` (Z by
-        default) up in the image; a camera looking straight down needs another, e.g. ``(0, 1, 0)``."""
-        eye, target = np.asarray(eye, dtype=np.float64), np.asarray(target, dtype=np.float64)
-        if eye.ndim == 1 and target.ndim == 1:
-            return cls(look_at(eye, target, up), vertical_fov_deg=vertical_fov_deg)
-        return cls(look_at_many(eye, target, up), vertical_fov_deg=vertical_fov_deg)
+    def look_at(cls, eye: Sequence[float] | np.ndarray, target: Sequence[float] | np.ndarray,
+                vertical_fov_deg: float = DEFAULT_FOV_DEG,
+                up: Sequence[float] | np.ndarray = (0.0, 0.0, 1.0)) -> "CameraPoses":
+        """A camera at ``eye`` looking at ``target`` (world points in metres, each ``(3,)`` for a
+        fixed camera or ``(T, 3)`` per frame; one may be fixed while the other moves), with the world
+        direction ``up`` (``(3,)`` or ``(T, 3)``, Z by default) up in the image; a camera looking
+        straight down needs another, e.g. ``(0, 1, 0)``.
+
+        Raises:
+            SpecError: ``eye``, ``target`` or ``up`` is not ``(3,)`` or ``(T, 3)`` (the message names
+                it), their frame counts differ, or an eye is on its target or looks along ``up``.
+        """
+        eye, target = _points("eye", eye), _points("target", target)
+        up = _points("up", up, "a world direction (x, y, z)")
+        try:
+            if eye.ndim == 1 and target.ndim == 1:
+                return cls(look_at(eye, target, up), vertical_fov_deg=vertical_fov_deg)
+            return cls(look_at_many(eye, target, up), vertical_fov_deg=vertical_fov_deg)
+        except SpecError:
+            raise
+        except ValueError as exc:
+            raise SpecError(f"CameraPoses.look_at: {exc}") from None
 
     def track(self, subject: np.ndarray, fps: float, width: int, height: int, scene: Any = None) -> CameraTrack:
         """The poses for ``len(subject)`` frames (``subject`` is unused: the poses are explicit).
@@ -83,6 +98,19 @@ class CameraPoses:
                            params=params)
 
 
+def _points(what: str, value: Any, meaning: str = "(x, y, z) in metres") -> np.ndarray:
+    """``value`` as ``(3,)`` or ``(T, 3)`` finite float64 world coordinates; a :class:`SpecError`
+    naming ``what`` and its ``meaning`` otherwise."""
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        a = np.zeros(0)
+    if a.ndim not in (1, 2) or a.shape[-1] != 3 or a.size == 0 or not np.all(np.isfinite(a)):
+        raise SpecError(f"CameraPoses.look_at: {what} must be {meaning}, shape (3,) (fixed) or (T, 3) (per frame); "
+                        f"got {value!r}")
+    return a
+
+
 def camera_kind_name(camera: Any) -> str:
     """``CameraPoses`` or the camera kind of a rig (``Kite``, ``Tripod``, ...)."""
     from phav.worlds.cameras import RIGS
@@ -102,8 +130,15 @@ def view(take: Take, camera: Any, *, actor: int = 0, width: int | None = None, h
     none: cameras may then pass through walls). The take's arrays are shared, not copied.
 
     Raises:
+        TypeError: ``camera`` has no ``track(...)`` (a kind name such as ``"Orbital"``: the message
+            says how to make its rig).
         ValueError: no such actor, or a camera that does not fit the take (frame count).
     """
+    if not callable(getattr(camera, "track", None)):
+        raise TypeError(f"phav.view: camera must be a rig or CameraPoses (an object with track(...)), got "
+                        f"{type(camera).__name__} {camera!r}; for a kind name draw its rig with "
+                        "phav.worlds.cameras.sample_rig(phav.CameraKind.parse(name), rng), or add it with "
+                        "Scene.add_camera(name) and use Scene.views(take)")
     if not 0 <= actor < len(take.actors):
         raise ValueError(f"take has {len(take.actors)} actors; actor {actor} does not exist")
     track = take.actors[actor]

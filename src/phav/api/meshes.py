@@ -13,6 +13,7 @@ material). Other statements (``o``, ``g``, ``s``, ``l``, ...) are ignored. Faces
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -80,7 +81,8 @@ def _resolve(path: Path, number: int, token: str, count: int, what: str) -> int:
     return index
 
 
-def read_obj(path: str | Path, semantic: str, *, colour=None, scale: float = 1.0, up: str = "z") -> Mesh:
+def read_obj(path: str | Path, semantic: str, *, colour: Sequence[float] | None = None, scale: float = 1.0,
+             up: str = "z") -> Mesh:
     """A Wavefront OBJ file as a mesh.
 
     Args:
@@ -175,7 +177,8 @@ def read_obj(path: str | Path, semantic: str, *, colour=None, scale: float = 1.0
                 semantic=np.full(len(p), label, dtype=np.uint8), indices=np.arange(len(p)).reshape(-1, 3))
 
 
-def read_gltf(path: str | Path, semantic: str, *, colour=None, scale: float = 1.0, up: str = "y") -> Mesh:
+def read_gltf(path: str | Path, semantic: str, *, colour: Sequence[float] | None = None, scale: float = 1.0,
+              up: str = "y") -> Mesh:
     """A glTF 2.0 file (``.gltf`` or ``.glb``) as one mesh, through the optional ``trimesh`` package
     (``pip install "phav[gltf]"``). glTF is Y-up, hence the default ``up="y"``; colours come from
     the file's vertex or face colours, else ``colour``.
@@ -214,9 +217,14 @@ def read_gltf(path: str | Path, semantic: str, *, colour=None, scale: float = 1.
                 indices=np.arange(len(p)).reshape(-1, 3))
 
 
-def load_mesh(path: str | Path, semantic: str, *, colour=None, scale: float = 1.0, up: str | None = None) -> Mesh:
-    """Read a mesh file by its suffix (:data:`MESH_SUFFIXES`). ``up`` defaults to ``"z"`` for OBJ and
-    ``"y"`` for glTF (its specification's axis).
+def load_mesh(path: str | Path, semantic: str, *, colour: Sequence[float] | None = None, scale: float = 1.0,
+              up: str | None = None) -> Mesh:
+    """Read a mesh file by its suffix (:data:`MESH_SUFFIXES`) as a :class:`~phav.take.Mesh` in metres.
+
+    ``semantic`` is the PHAV class of every triangle; ``colour`` the ``(3,)`` linear RGB albedo in
+    ``[0, 1]`` of triangles the file gives no colour; ``scale`` the factor from file units to
+    metres; ``up`` the file's up axis, ``"z"`` (default for OBJ) or ``"y"`` (default for glTF, its
+    specification's axis), turned to phav's Z up.
 
     Raises:
         MeshFileError: missing file, unsupported suffix, or a file that does not parse.

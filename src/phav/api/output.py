@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 import numpy as np
 
-from phav.frames import MODALITIES, Frame
+from phav.frames import MODALITIES, Frame, check_modalities
 from phav.spec import VideoSpec
 from phav.take import Take
 
@@ -27,7 +27,7 @@ def _renderer(take: Take, quality: str) -> "Renderer":
     return Renderer(take.width, take.height, quality_settings(quality))
 
 
-def render_frames(take: Take, modalities: Iterable[str] = ("img",), *, quality: str = "phav",
+def render_frames(take: Take, modalities: str | Iterable[str] = ("img",), *, quality: str = "phav",
                   renderer: "Renderer | None" = None) -> Iterator[Frame]:
     """Render ``take`` frame by frame, as arrays: nothing touches the disk.
 
@@ -37,7 +37,8 @@ def render_frames(take: Take, modalities: Iterable[str] = ("img",), *, quality: 
     ``classgt`` as ``semantic`` ``(H, W) uint8``, ``instancegt`` as ``instance`` ``(H, W) uint16``.
 
     Args:
-        modalities: a subset of :data:`phav.frames.MODALITIES` (``"all"`` for every one).
+        modalities: a subset of :data:`phav.frames.MODALITIES`, as names or one comma-separated
+            string (``"img,depth"``; ``"all"`` for every one).
         quality: ``preview``, ``phav`` or ``high``, as ``phav-render --quality`` (ignored with ``renderer``).
         renderer: a :class:`~phav.render.Renderer` of the take's size to reuse (kept open); by
             default one is made and closed when the iteration ends or the iterator is closed.
@@ -46,16 +47,18 @@ def render_frames(take: Take, modalities: Iterable[str] = ("img",), *, quality: 
         ValueError: unknown modality or quality, or a renderer of another size.
         RuntimeError: the renderer is closed ("this Renderer is closed; create a new one").
     """
-    mods = MODALITIES if modalities == "all" else tuple(modalities)
+    mods = _modalities(modalities)
     if renderer is not None:
         return renderer.render_take(take, mods)  # validates eagerly, raises on a closed renderer
     from phav.render.settings import quality_settings
 
     quality_settings(quality)  # an unknown preset fails here, before any GL work
-    unknown = set(mods) - set(MODALITIES)
-    if unknown:
-        raise ValueError(f"unknown modalities {sorted(unknown)}; choose from {', '.join(MODALITIES)}")
     return _owned(take, mods, quality)
+
+
+def _modalities(modalities: str | Iterable[str]) -> tuple[str, ...]:
+    """``"all"``, names, or one comma-separated string of them, checked (:func:`check_modalities`)."""
+    return MODALITIES if modalities == "all" else check_modalities(modalities)
 
 
 def _owned(take: Take, mods: tuple[str, ...], quality: str) -> Iterator[Frame]:
@@ -63,16 +66,16 @@ def _owned(take: Take, mods: tuple[str, ...], quality: str) -> Iterator[Frame]:
         yield from renderer.render_take(take, mods)
 
 
-def render_arrays(take: Take, modalities: Iterable[str] = ("img",), *, quality: str = "phav",
+def render_arrays(take: Take, modalities: str | Iterable[str] = ("img",), *, quality: str = "phav",
                   renderer: "Renderer | None" = None) -> dict[str, np.ndarray]:
     """The whole take as stacked arrays: ``{field: (T, ...) array}`` for each field the modalities
     fill (``img``, ``raw``, ``depth``, ``flow``, ``flow_valid``, ``semantic``, ``instance``)."""
-    mods = MODALITIES if modalities == "all" else tuple(modalities)
+    mods = _modalities(modalities)
     frames = list(render_frames(take, mods, quality=quality, renderer=renderer))
     return {f: np.stack([getattr(fr, f) for fr in frames]) for m in mods for f in FIELDS[m]}
 
 
-def write_video(take: Take, out_root: str | Path, spec: VideoSpec, *, modalities: Iterable[str] = MODALITIES,
+def write_video(take: Take, out_root: str | Path, spec: VideoSpec, *, modalities: str | Iterable[str] = MODALITIES,
                 overwrite: bool = False, save_take: bool = False, quality: str = "phav",
                 renderer: "Renderer | None" = None,
                 folder_name: str | None = None) -> Path:
@@ -101,7 +104,7 @@ def write_video(take: Take, out_root: str | Path, spec: VideoSpec, *, modalities
     try:
         take.meta["render"] = dataclasses.asdict(renderer.settings)
         try:
-            with VideoFolderWriter(out_root, spec, take, resolved_clip=clip, modalities=modalities,
+            with VideoFolderWriter(out_root, spec, take, resolved_clip=clip, modalities=_modalities(modalities),
                                    overwrite=overwrite, gl_renderer=renderer.gl_renderer,
                                    folder_name=folder_name) as writer:
                 for frame in renderer.render_take(take, writer.render_modalities):

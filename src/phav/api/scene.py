@@ -20,7 +20,7 @@ import dataclasses
 import enum
 import hashlib
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -48,6 +48,30 @@ def _purpose(base: str, index: int) -> str:
     """Generator purpose of person (or camera) ``index``: the CLI's ``base`` for index 0 (same seed,
     same video), ``base.p<index>`` after it (never one of the CLI's purposes such as ``actor2``)."""
     return base if index == 0 else f"{base}.p{index}"
+
+
+def _size(size: Any) -> tuple[int, int]:
+    """``size`` as ``(width, height)`` whole pixels; a :class:`SpecError` saying so for anything else."""
+    if not isinstance(size, str):
+        try:
+            w, h = size
+            if int(w) == w and int(h) == h:
+                return int(w), int(h)
+        except (TypeError, ValueError, OverflowError):
+            pass
+    raise SpecError(f"size must be (width, height) in whole pixels, e.g. size=(320, 240); got {size!r}")
+
+
+def _vector(what: str, value: Any, n: int, meaning: str) -> np.ndarray:
+    """``value`` as a finite ``(n,)`` float64 array; a :class:`SpecError` naming ``what``, its
+    ``meaning`` (form and unit) and the shape otherwise."""
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        a = np.zeros(0)
+    if a.shape != (n,) or not np.all(np.isfinite(a)):
+        raise SpecError(f"{what} must be {meaning}, shape ({n},); got {value!r}")
+    return a
 
 
 def check_clip_joints(clip: Clip, skeleton: Any) -> None:
@@ -145,20 +169,22 @@ class Scene:
             road) or a name registered with :func:`phav.plugins.register_environment`.
         day_phase, weather: as the CLI's options.
         frames, fps: length and frame rate of the simulation.
-        size: output ``(width, height)`` in pixels.
+        size: output ``(width, height)`` in pixels (a pair of whole numbers, not a ``"WxH"`` string).
         seed: every random choice derives from it.
         batch: the ``bNNNN`` prefix of the folder :meth:`write` makes.
 
     Raises:
-        SpecError: an unknown value or an out-of-range number (the message lists the valid ones).
+        SpecError: an unknown value, an out-of-range number (the message lists the valid ones), or a
+            ``size`` that is not ``(width, height)``.
     """
 
     def __init__(self, environment: str | Environment = "Plain", day_phase: str | DayPhase = "Day",
                  weather: str | Weather = "Clear", *, frames: int = 60, fps: float = 30.0,
                  size: tuple[int, int] = (340, 256), seed: int = 0, batch: int = 0) -> None:
+        width, height = _size(size)
         try:
             self._base = VideoSpec(environment=environment, day_phase=day_phase, weather=weather, frames=frames,
-                                   fps=fps, width=int(size[0]), height=int(size[1]), seed=seed, batch=batch).validate()
+                                   fps=fps, width=width, height=height, seed=seed, batch=batch).validate()
         except (TypeError, ValueError) as exc:
             raise SpecError(str(exc)) from None
         self.people: list[Person] = []
@@ -241,10 +267,12 @@ class Scene:
 
     @property
     def frames(self) -> int:
+        """Length of the simulation, video frames (at :attr:`spec`'s ``fps``)."""
         return self._base.frames
 
     @property
     def seed(self) -> int:
+        """The seed every random choice of the scene derives from (``phav.seeding``)."""
         return self._base.seed
 
     def _unique(self, name: str) -> str:
@@ -269,8 +297,9 @@ class Scene:
                 the preset), a :class:`~phav.body.anthropometry.BodyShape`, or a dict of its fields
                 (``{"height": 1.6, "mass": 55}``; the rest from the preset).
             appearance: colours and clothes (default: the preset's).
-            position, heading: start on the ground ``(x, y)`` metres, facing ``heading`` radians from
-                +X. Default: the environment's start for the first person, then beside it.
+            position, heading: start on the ground ``(x, y)`` metres (no ``z``: a person starts
+                standing on the ground), facing ``heading`` radians from +X. Default: the
+                environment's start for the first person, then beside it.
             variation: PHAV motion variation letters (``n``, ``w``, ``p``, ``b``, ``o``); a
                 registered action takes only those it declares (``phav-render list actions``).
             label: class name the video is filed under when this is the first person (default: the
@@ -281,12 +310,15 @@ class Scene:
 
         Raises:
             SpecError: unknown action, actor, clip or variation; a body out of range; a motion that
-                references joints the skeleton lacks (each message says what is valid).
+                references joints the skeleton lacks; a ``position`` that is not ``(x, y)`` (each
+                message says what is valid).
         """
         from phav.actions import get_action
         from phav.scenario import check_variation
 
         index = len(self.people)
+        start = None if position is None else _vector("add_person: position", position, 2,
+                                                      "(x, y) on the ground in metres (no z: people start on the ground)")
         try:
             preset = get_preset(actor)
             if isinstance(body, Mapping):
@@ -323,16 +355,20 @@ class Scene:
         requested = clip_name if own is not None else (clip or "")
         person = Person(index, self._unique(name or actor), actor, action, own, clip_name, requested, label, body,
                         appearance,
-                        None if position is None else (float(position[0]), float(position[1])),
+                        None if start is None else (float(start[0]), float(start[1])),
                         None if heading is None else float(heading), variation, check_signature)
         self.people.append(person)
         return person
 
     # ---- props --------------------------------------------------------------------------------
-    def add_prop(self, source: str | Path | Mesh, *, semantic: str | None = None, position=(0.0, 0.0, 0.0),
-                 yaw: float = 0.0, quat=None, mass: float = 0.0, collision: str = "box", friction: float = 0.7,
-                 restitution: float = 0.2, velocity=(0.0, 0.0, 0.0), scale: float = 1.0, up: str | None = None,
-                 colour=None, size=None, fixed: bool | None = None, name: str | None = None) -> MeshProp | UrdfProp:
+    def add_prop(self, source: str | Path | Mesh, *, semantic: str | None = None,
+                 position: Sequence[float] | np.ndarray = (0.0, 0.0, 0.0), yaw: float = 0.0,
+                 quat: Sequence[float] | np.ndarray | None = None, mass: float = 0.0, collision: str = "box",
+                 friction: float = 0.7, restitution: float = 0.2,
+                 velocity: Sequence[float] | np.ndarray = (0.0, 0.0, 0.0), scale: float = 1.0, up: str | None = None,
+                 colour: Sequence[float] | np.ndarray | None = None,
+                 size: float | Sequence[float] | np.ndarray | None = None,
+                 fixed: bool | None = None, name: str | None = None) -> MeshProp | UrdfProp:
         """Add a prop: a built-in one, the user's mesh file (OBJ, glTF/GLB), a URDF model or a ``Mesh``.
 
         Args:
@@ -341,18 +377,37 @@ class Scene:
                 or a :class:`~phav.take.Mesh`.
             semantic: PHAV class of the prop (required for files and meshes; built-ins have theirs).
             position: ``(3,)`` world position of the prop's frame (built-ins: the point under them
-                on the ground), metres. ``yaw`` (radians about +Z) or ``quat`` (xyzw) turn it.
+                on the ground), metres. ``yaw`` (radians about +Z) or ``quat`` ``(4,)`` (xyzw) turn it.
             mass: kg; 0 is static. ``collision``: ``box``, ``convex`` or ``none`` (mesh props).
-            friction, restitution, velocity: contact properties and the initial velocity (m/s).
+            friction, restitution, velocity: contact properties and the initial velocity ``(3,)`` (m/s).
             scale: file units to metres; ``up``: ``"z"`` or ``"y"`` (file axis convention).
-            colour: linear RGB albedo for triangles without colour (and ``ball``/``box``).
-            size: ``ball`` radius ``(r,)`` or ``box`` extents ``(3,)``, metres.
+            colour: ``(3,)`` linear RGB albedo in ``[0, 1]`` for triangles without colour (and ``ball``/``box``).
+            size: ``ball`` radius ``r`` or ``(r,)``, or ``box`` full extents ``(3,)``, metres.
             fixed: URDF only: pin its base (default: when ``mass`` is 0).
 
         Raises:
             MeshFileError: the file does not exist or does not parse (the message names file and line).
+            SpecError: ``position``, ``quat``, ``velocity``, ``colour`` or ``size`` of the wrong shape
+                (the message names the argument and the shape and unit it takes).
             ValueError: an unknown semantic class (the message lists the valid ones) or built-in name.
         """
+        position = _vector("add_prop: position", position, 3, "(x, y, z) in metres")
+        velocity = _vector("add_prop: velocity", velocity, 3, "(vx, vy, vz) in m/s")
+        if quat is not None:
+            quat = _vector("add_prop: quat", quat, 4, "a rotation (x, y, z, w)")
+            if not np.linalg.norm(quat) > 0:
+                raise SpecError(f"add_prop: quat must be a rotation (x, y, z, w), not zero; got {quat.tolist()}")
+        if colour is not None:
+            _vector("add_prop: colour", colour, 3, "linear RGB (r, g, b) in [0, 1]")
+        kind = str(source) if isinstance(source, (str, Path)) else None
+        if size is not None and kind in ("ball", "box"):
+            if kind == "ball":
+                n, meaning, size = 1, "the ball's radius (r,) in metres", (size,) if np.ndim(size) == 0 else size
+            else:
+                n, meaning = 3, "the box's full extents (x, y, z) in metres"
+            size = tuple(float(v) for v in _vector(f"add_prop: {kind} size", size, n, meaning))
+            if min(size) <= 0:
+                raise SpecError(f"add_prop: {kind} size must be {meaning}, each above 0; got {size}")
         quat = _quat(yaw, quat)
         index = len(self.props)
         if isinstance(source, Mesh):
@@ -366,7 +421,7 @@ class Scene:
             if suffix == ".urdf":
                 if semantic is None:
                     raise ValueError(f"prop {text}: give semantic=<PHAV class> for a URDF model")
-                prop = UrdfProp(self._unique(name or Path(text).stem), semantic, Path(text), np.asarray(position, float),
+                prop = UrdfProp(self._unique(name or Path(text).stem), semantic, Path(text), position,
                                 quat, fixed=(mass == 0) if fixed is None else bool(fixed), scale=scale,
                                 colour=tuple(colour) if colour is not None else (0.5, 0.5, 0.5))
                 self.props.append(prop)
@@ -384,9 +439,9 @@ class Scene:
                     mesh = dataclasses.replace(mesh, semantic=np.full(len(mesh.positions), class_id(semantic), np.uint8))
                     label = semantic
                 default_name = text
-        prop = MeshProp(self._unique(name or default_name), label, mesh, np.asarray(position, float), quat, mass=mass,
-                        collision=collision, friction=friction, restitution=restitution,
-                        velocity=np.asarray(velocity, float), lights=lights)
+        prop = MeshProp(self._unique(name or default_name), label, mesh, position, quat, mass=mass,
+                        collision=collision, friction=friction, restitution=restitution, velocity=velocity,
+                        lights=lights)
         self.props.append(prop)
         return prop
 
@@ -410,13 +465,22 @@ class Scene:
         self.cameras.append(camera)
         return camera
 
-    def add_light(self, position, colour=(3.0, 2.6, 2.0), radius: float = 10.0) -> None:
-        """Add a point light (always on): ``position (3,)`` metres, ``colour`` linear RGB intensity
-        (irradiance at 1 m; a room lamp is about 3, the sun about 1.5), cut-off ``radius`` metres."""
+    def add_light(self, position: Sequence[float] | np.ndarray,
+                  colour: Sequence[float] | np.ndarray = (3.0, 2.6, 2.0), radius: float = 10.0) -> None:
+        """Add a point light (always on): ``position (3,)`` metres, ``colour (3,)`` linear RGB intensity
+        (irradiance at 1 m; a room lamp is about 3, the sun about 1.5), cut-off ``radius`` metres.
+
+        Raises:
+            SpecError: ``position`` or ``colour`` is not ``(3,)``, a colour is negative, or ``radius`` is not positive.
+        """
         if not radius > 0:
             raise SpecError(f"light radius must be positive, got {radius}")
-        self.lights.append((np.asarray(position, dtype=np.float64).reshape(3),
-                            np.asarray(colour, dtype=np.float64).reshape(3), float(radius)))
+        position = _vector("add_light: position", position, 3, "(x, y, z) in metres")
+        colour = _vector("add_light: colour", colour, 3, "linear RGB intensity (r, g, b), each >= 0")
+        if colour.min() < 0:
+            raise SpecError(f"add_light: colour must be linear RGB intensity (r, g, b), each >= 0; "
+                            f"got {colour.tolist()}")
+        self.lights.append((position, colour, float(radius)))
 
     # ---- simulate and render ------------------------------------------------------------------
     def simulate(self, *, skin_resolution: float | None = None, quality: str | None = None) -> Take:

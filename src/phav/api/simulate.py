@@ -25,8 +25,8 @@ from phav.api.scene import PERSON_SPACING, Person, Scene, _purpose, check_clip_j
 from phav.assembly import PartGroup, assemble_take, person_meta
 from phav.body.skin import DEFAULT_RESOLUTION
 from phav.errors import SignatureError, SpecError
-from phav.scenario import Performer, build_world, cast_lead, run_physics, scene_lighting, substeps_per_frame, \
-    variation_modifiers
+from phav.scenario import Performer, build_world, cast_lead, judge, run_physics, scene_lighting, \
+    substeps_per_frame, variation_modifiers
 from phav.seeding import video_rng
 from phav.spec import CameraKind, VideoSpec
 from phav.take import LocalLights, Take
@@ -102,7 +102,7 @@ def simulate_scene(scene: Scene, skin_resolution: float = DEFAULT_RESOLUTION) ->
     for i, (person, lead) in enumerate(zip(scene.people, leads)):
         if person.action is None:
             continue
-        verdict = get_action(person.action).signature(_person_view(take, performers, lead, person))
+        verdict = judge(get_action(person.action), _person_view(take, performers, lead, person))
         entry = {"ok": verdict.ok, "reason": verdict.reason}
         if i == 0:
             take.meta["signature"] = entry

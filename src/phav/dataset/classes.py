@@ -64,8 +64,12 @@ def dataset_classes(out_root: str | Path, rows: Sequence[dict[str, Any]] | None 
     :func:`~phav.dataset.manifest.manifest_rows` where the caller has them read already.
 
     Raises:
-        DataError: ``classes.txt`` is broken (:func:`read_classes`) or lacks a class the manifests list.
+        DataError: ``out_root`` is not a folder (no dataset there), ``classes.txt`` is broken
+            (:func:`read_classes`) or lacks a class the manifests list.
     """
+    if not Path(out_root).is_dir():
+        raise DataError(f"{out_root} is not a folder: no dataset is there (give the folder phav-render dataset "
+                        "--out wrote)")
     if rows is None:
         rows = manifest_rows(out_root)
     in_manifests = sorted({row["action"] for row in rows})

@@ -127,10 +127,23 @@ def check_split(exports: Sequence[str], counts: tuple[int, int, int], seed: int)
 
 
 def actor_splits(counts: tuple[int, int, int], seed: int) -> dict[str, str]:
-    """Split of each registered actor preset (aliases follow their preset)."""
+    """Split of each registered actor preset (aliases follow their preset): ``counts`` are the
+    ``(train, val, test)`` numbers of presets, drawn in an order shuffled from ``seed``.
+
+    Raises:
+        SpecError: ``counts`` is not three whole numbers >= 0 adding up to the number of presets.
+    """
     from phav.sampling import available_values
 
     actors = sorted(available_values()["actor"])
+    try:
+        whole = len(counts) == 3 and all(int(c) == c >= 0 for c in counts)
+    except (TypeError, ValueError, OverflowError):
+        whole = False
+    if not whole:
+        raise SpecError(f"split {counts!r} is malformed; give (train, val, test) actor-preset counts, whole numbers "
+                        f">= 0 that add up to {len(actors)}, e.g. (16, 2, 2)")
+    counts = tuple(int(c) for c in counts)  # type: ignore[assignment]
     order = np.random.Generator(np.random.PCG64(derive_seed("phav-split", seed))).permutation(len(actors))
     try:
         table = split_actors(actors, counts, [int(i) for i in order])

@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
-from phav.frames import MODALITIES, Frame
+from phav.frames import MODALITIES, Frame, check_modalities
 from phav.io import depth as depth_codec
 from phav.io import flow as flow_codec
 from phav.io import images, layout, segmentation
@@ -176,11 +176,7 @@ class VideoFolderWriter:
     ) -> None:
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._state = "open"
-        modalities = tuple(modalities)
-        unknown = [m for m in modalities if m not in MODALITIES]
-        if unknown:
-            raise ValueError(f"unknown modalities {unknown}; choose from {', '.join(MODALITIES)}")
-        self.modalities = tuple(m for m in MODALITIES if m in modalities)
+        self.modalities = check_modalities(modalities)
         check_spec_matches_take(spec, take)
         self.spec, self.take, self.resolved_clip = spec, take, resolved_clip
         self.overwrite = bool(overwrite)

@@ -112,6 +112,7 @@ class Clip:
     # ---- basic properties ---------------------------------------------------------------------
     @property
     def num_frames(self) -> int:
+        """``F``: poses in the clip, one every ``1 / fps`` seconds (the first axis of its arrays)."""
         return len(self.root_pos)
 
     @property

@@ -39,16 +39,23 @@ def blend(a: Clip, b: Clip, weight: float | Sequence[float] | np.ndarray, *, dur
     """``(1 - w) a + w b`` frame by frame (root positions linearly, rotations by slerp).
 
     Args:
-        weight: a constant or per-frame weights ``(F,)`` in ``[0, 1]`` (F frames at ``a.fps``).
+        weight: a constant or per-frame weights ``(F,)`` in ``[0, 1]``: ``F = round(duration * a.fps) + 1``
+            frames at ``a.fps`` (at least 2; ``a.num_frames`` for ``a``'s own duration).
         duration: length in seconds (default ``a``'s); ``b`` is sampled at the same times
             (looping if it loops).
     Raises:
-        ValueError: the clips' joints differ, or a weight is outside ``[0, 1]``.
+        ValueError: the clips' joints differ, per-frame weights are not ``F`` long (the message
+            gives ``F``), or a weight is outside ``[0, 1]``.
     """
     if a.joint_names != b.joint_names:
         raise ValueError(f"cannot blend {a.name!r} and {b.name!r}: joints differ ({a.joint_names} vs {b.joint_names})")
     t, fps = _common_times(a, b, duration)
-    w = np.broadcast_to(np.asarray(weight, dtype=np.float64), t.shape)
+    w = np.asarray(weight, dtype=np.float64)
+    if w.ndim > 1 or (w.ndim == 1 and w.shape != t.shape):
+        got = f"{len(w)} values" if w.ndim == 1 else f"shape {w.shape}"
+        raise ValueError(f"blend weight has {got}, but blending {a.name!r} and {b.name!r} gives {len(t)} frames "
+                         f"({t[-1]:.2f} s at {fps:.4g} fps); give a constant or {len(t)} weights, one per frame")
+    w = np.broadcast_to(w, t.shape)
     if np.any((w < 0) | (w > 1)):
         raise ValueError("blend weights must lie in [0, 1]")
     pa, qa, ja = a._poses_at(t)
