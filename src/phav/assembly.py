@@ -197,7 +197,9 @@ def assemble_take(spec: Any, static: Any, lighting: Any, camera: Any, camera_kin
     group0 = [0] + [performers.index(c) for c in performers[0].companions]
     pelvis = np.mean([tracks[i].joints_3d[:, tracks[i].joint_names.index("pelvis")] for i in group0], axis=0)
     cam = camera.track(pelvis, spec.fps, spec.width, spec.height, static)
+    atmosphere = sample_atmosphere(spec.weather, lighting, T, video_rng(spec.seed, "weather"), indoor=static.indoor)
     meta = video_meta(spec, static, lighting, cam.params, camera_kind, performers, timestep, substeps)
+    meta["atmosphere"] = atmosphere.record()
     meta.update(extra_meta or {})
     return Take(
         fps=spec.fps, width=spec.width, height=spec.height, meshes=meshes, part_names=part_names,
@@ -206,6 +208,6 @@ def assemble_take(spec: Any, static: Any, lighting: Any, camera: Any, camera_kin
         part_pos=np.concatenate(pos_blocks, axis=1), part_quat=np.concatenate(quat_blocks, axis=1),
         camera_K=cam.K, camera_world_to_camera=cam.world_to_camera, instances=instances, actors=tracks, meta=meta,
         **lighting.per_frame(T),
-        atmosphere=sample_atmosphere(spec.weather, lighting, T, video_rng(spec.seed, "weather"), indoor=static.indoor),
+        atmosphere=atmosphere,
         lights=lights,
     ).validate()

@@ -183,6 +183,17 @@ class Atmosphere:
         return cls(np.zeros((frames, 3)), zeros, zeros.copy(), "none", zeros.copy(),
                    np.zeros((frames, 3)), zeros.copy())
 
+    def record(self) -> dict[str, Any]:
+        """The values as a JSON-able record (``meta["atmosphere"]``, written into ``params.json``):
+        ``precipitation`` and each array under its name, one value (``fog_color`` and ``wind`` a
+        list of 3) where it is the same in every frame, else one per frame. Units as the attributes'."""
+        out: dict[str, Any] = {"precipitation": self.precipitation}
+        for name in _ATMOSPHERE_ARRAYS:
+            values = np.asarray(getattr(self, name), dtype=np.float64)
+            same = len(values) > 0 and bool(np.all(values == values[0]))
+            out[name] = (values[0] if same else values).tolist()
+        return out
+
 
 _ATMOSPHERE_ARRAYS = ("fog_color", "fog_density", "fog_height_falloff", "precipitation_rate", "wind", "wetness")
 

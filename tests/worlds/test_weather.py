@@ -73,3 +73,27 @@ def test_every_day_phase_lights_differently(phase):
     day = sample_lighting(DayPhase.DAY, Weather.CLEAR, np.random.default_rng(1))
     if phase != DayPhase.DAY:
         assert light.sun_color.sum() < day.sun_color.sum()
+
+
+def test_the_atmosphere_is_recorded_with_its_sampled_values():
+    rainy = atmosphere(Weather.RAINY, seed=3)
+    record = rainy.record()
+    assert record["precipitation"] == "rain"
+    assert record["fog_density"] == rainy.fog_density[0] and record["wetness"] == rainy.wetness[0]
+    assert record["precipitation_rate"] == rainy.precipitation_rate[0] and record["wind"] == rainy.wind[0].tolist()
+    assert len(record["fog_color"]) == 3
+    rainy.wetness[2] = 0.0  # an atmosphere that changes keeps every frame's value
+    assert rainy.record()["wetness"] == rainy.wetness.tolist()
+
+
+def test_a_videos_params_record_its_weather(tmp_path):
+    from phav.api.output import write_video
+    from phav.io.params import read_params
+    from phav.scenario import Scenario
+    from phav.spec import VideoSpec
+
+    spec = VideoSpec(action="Walk", weather="Foggy", frames=3, width=64, height=48, seed=2).validate()
+    take = Scenario(spec).simulate(check_signature=False)
+    folder = write_video(take, tmp_path, spec, modalities=("depth",), quality="preview")
+    meta = read_params(folder / "params.json")["meta"]
+    assert meta["atmosphere"]["precipitation"] == "none" and 0.03 <= meta["atmosphere"]["fog_density"] <= 0.08

@@ -93,8 +93,11 @@ ANNOTATION_CONVENTIONS: dict[str, str] = {
     f"z - {VISIBILITY_DEPTH_TOLERANCE_M} m (joint centres lie inside the body) or, for the face points (on the "
     f"skin), z - {FACE_VISIBILITY_DEPTH_TOLERANCE_M} m; if the frame's instance and semantic maps were available "
     "too (visibility_maps), that tolerance holds only where the surface at the pixel is the person's own over the "
-    "joint (a wrist's: its Wrist, LowerArm or Hand), and any other surface (another person, an object, the "
+    "joint (the classes in joint_surface_parts), and any other surface (another person, an object, the "
     "scenery, the person's own body elsewhere) hides the joint when depth < z.",
+    "joint_surface_parts": "each joint's own surface, the body-part classes whose pixels in front of it within "
+    "the tolerance leave it visible: " + "; ".join(
+        f"{joint}: {', '.join(sorted(parts))}" for joint, parts in JOINT_SURFACE_PARTS.items()) + ".",
     "bbox_2d": "[x0, y0, x1, y1] pixels: extent in the image of the person's surface (skin and mesh parts, "
     "posed as rendered) clipped to the view (the image rectangle [-0.5, W - 0.5] x [-0.5, H - 0.5] and the "
     f"plane z = {BBOX_NEAR_M} m) before the extent is taken: a person cut by the image border gets the box "

@@ -50,8 +50,9 @@ CONVENTIONS: dict[str, str] = {
     "geometry, in output pixels, u right (x) and v down (y); 16-bit grey, value = round(f * 64) + "
     "32768 clipped to 0..65535 (1/64 px steps, zero flow = 32768).",
     "flow_valid": "flow_valid_%05d.png: 8-bit grey, 255 where the flow is valid, 0 where the surface "
-    "at the pixel is occluded or leaves the image at t+1; the last frame has no forward flow (zero "
-    "flow, all invalid). Occluded: the surface's predicted depth at t+1 differs by more than "
+    "at the pixel is occluded or leaves the image at t+1 (inside: -0.5 <= u + flow_u < W - 0.5 and the same "
+    "for v, as for joint visibility, decided on the unrounded flow, so a 1/64 px rounding in the files can "
+    "put a target on the border); the last frame has no forward flow (zero flow, all invalid). Occluded: the surface's predicted depth at t+1 differs by more than "
     "occlusion_rel_tol * depth + occlusion_abs_tol (render settings) both from frame t+1's depth at "
     "the nearest target pixel and from that depth interpolated bilinearly at the target position "
     "(which keeps surfaces seen at a grazing angle valid); sky must land on sky.",
