@@ -153,9 +153,12 @@ def test_a_take_that_cannot_be_simulated_gets_one_line_error_and_no_output(tmp_p
 def test_no_gl_context_gets_one_line_error_and_no_output(tmp_path, capsys, monkeypatch, variable, value, words):
     """When no GL context can be made (here: an invalid setting; no driver says what to install,
     tests/render/test_renderer.py), the video fails with one line and writes nothing."""
+    import threading
+
     import phav.render.context as glctx
 
-    monkeypatch.setattr(glctx, "_context", None)  # as in a fresh process: the next renderer makes the context
+    # As in a fresh process: this thread has no context yet, the next renderer makes one.
+    monkeypatch.setattr(glctx, "_thread_context", threading.local())
     monkeypatch.delenv("PHAV_GL", raising=False)  # the default backend, egl
     monkeypatch.setenv(variable, value)
     code, _, err = run(["video", "--action", "Walk", "--out", str(tmp_path / "o"), *SMALL], capsys)

@@ -19,8 +19,18 @@ def _raise(rng):
     raise KeyError("wall_height")
 
 
-register_environment("TestNoneYard", _return_none)
-register_environment("TestRaisingYard", _raise)
+@pytest.fixture(autouse=True)
+def broken_environments():
+    """The two broken environments, registered for each test and removed after it (registered at
+    import, they would join every test that runs over all environments in this process)."""
+    from phav.spec import Environment
+    from phav.worlds.environments import ENVIRONMENTS
+
+    added = [register_environment("TestNoneYard", _return_none), register_environment("TestRaisingYard", _raise)]
+    yield
+    for environment in added:
+        ENVIRONMENTS.pop(environment, None)
+        Environment._members.pop(environment.lower(), None)
 
 
 def test_an_environment_builder_that_returns_no_static_scene_is_named():
