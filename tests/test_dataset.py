@@ -391,3 +391,83 @@ def test_a_list_of_egl_devices_is_dealt_out_to_the_pool_processes_in_turn(monkey
     monkeypatch.setenv("PHAV_EGL_DEVICE", "0,x")
     with pytest.raises(GLUnavailableError, match="comma-separated list"):
         egl_devices_from_env()
+
+
+# ---- the manifest read back, and rows that name folders outside the dataset ------------------------
+def test_only_a_torn_last_line_is_skipped_and_any_other_line_that_is_no_row_is_named(tmp_path):
+    run_dataset(tmp_path, tiny_model(), 2, modalities=MODS, progress=False)
+    path = manifest_path(tmp_path)
+    first, second = path.read_text().splitlines()
+    path.write_text(f"{first}\n{second}\n{second[:40]}")  # killed while writing a line
+    assert sorted(read_manifest(path)) == ["Walk/00000", "Walk/00001"]
+    summary = run_dataset(tmp_path, tiny_model(), 3, modalities=MODS, progress=False)  # appends after cutting it off
+    assert (summary.skipped, summary.done) == (2, 1) and len(read_manifest(path)) == 3
+    for lines, problem in [([first, second[:40], second], r"line 2 is not valid JSON \(Unterminated string"),
+                           ([first, "[1, 2]", second], r"line 2 is not a manifest row \(a JSON object with a key"),
+                           (['{"key": "Walk/00000"}'], r"line 1 is not a manifest row"),
+                           ([first, "\udcff"], r"line 2 is not UTF-8 text")]:
+        path.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape") + b"\n")
+        with pytest.raises(DataError, match=rf"^{re.escape(str(path))}: {problem}.*mend or delete that line"):
+            read_manifest(path)
+        with pytest.raises(DataError, match=problem):  # the run refuses it before it makes anything
+            run_dataset(tmp_path, tiny_model(), 3, modalities=MODS, progress=False)
+
+
+@pytest.mark.parametrize("path", ["../victim", "/tmp", "Walk/../../victim", "Run/{name}"])
+def test_a_run_an_export_and_open_dataset_refuse_a_row_naming_a_folder_outside_the_dataset(tmp_path, path):
+    from phav.dataset import open_dataset
+    from phav.dataset.package import package_dataset
+
+    root = tmp_path / "ds"
+    run_dataset(root, tiny_model(), 1, modalities=MODS, progress=False)
+    (victim := tmp_path / "victim").mkdir()
+    row = read_manifest(manifest_path(root))["Walk/00000"]
+    row["path"] = path.format(name=Path(row["path"]).name)
+    manifest_path(root).write_text(json.dumps(row) + "\n")
+    message = rf"the manifest row of Walk/00000 is refused: its path '{re.escape(row['path'])}'"
+    with pytest.raises(DataError, match=message):
+        package_dataset(root, ("lists", "tsn-flow"), split=(20, 0, 0))
+    assert not list(victim.iterdir()) and not (root / "classInd.txt").exists()
+    with pytest.raises(DataError, match=message):
+        open_dataset(root)
+    with pytest.raises(DataError, match=message):
+        run_dataset(root, tiny_model(), 1, modalities=MODS, progress=False)
+    from phav.dataset.status import plan_status
+
+    with pytest.raises(DataError, match=message):
+        plan_status(root, tiny_model(), 1, modalities=MODS)
+
+
+# ---- exit status and what the CLI refuses ------------------------------------------------------------
+def test_a_run_that_ends_with_failed_videos_exits_3_and_says_how_to_retry(tmp_path, capsys, failing_action):
+    from phav.cli import main
+
+    args = ["dataset", "--out", str(tmp_path), "--videos-per-class", "1", "--classes", f"{failing_action},Walk",
+            "--frames", "3", "--size", "48x32", "--modalities", "img", "--no-progress", "--attempts", "1"]
+    for extra in ([], ["--export", "lists"], ["--retry-failed"]):  # failed now, kept from the run before, failed again
+        with pytest.raises(SystemExit) as info:
+            main([*args, *extra])
+        assert info.value.code == 3
+        lines = capsys.readouterr().err.strip().splitlines()
+        assert lines[-1] == ("phav-render: 1 of 2 planned videos failed; rerun the same command with --retry-failed to "
+                             "try them again")
+    assert (tmp_path / "mmaction_rawframes_train.txt").is_file()  # the exports of the made videos were written
+    with pytest.raises(SystemExit) as info:  # a complete plan exits 0
+        main([*args[:6], "Walk", *args[7:]])
+    assert info.value.code == 0
+
+
+def test_a_dry_run_refuses_an_output_the_run_would_refuse(tmp_path, capsys):
+    from phav.cli import main
+
+    (tmp_path / "file").write_text("x")
+    for out, message in [(tmp_path / "file", f"dataset folder {tmp_path / 'file'} is not a writable folder; choose "
+                                             "another --out"),
+                         (tmp_path / "file" / "ds", f"cannot create the dataset folder {tmp_path / 'file' / 'ds'}: Not "
+                                                    "a directory; choose another --out")]:
+        for dry in (["--dry-run"], []):
+            with pytest.raises(SystemExit) as info:
+                main(["dataset", "--out", str(out), "--videos-per-class", "1", "--classes", "Walk", "--frames", "3",
+                      "--size", "48x32", "--no-progress", *dry])
+            assert info.value.code == 1
+            assert capsys.readouterr().err.strip().splitlines()[-1] == f"phav-render: error: {message}"

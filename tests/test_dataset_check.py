@@ -3,6 +3,7 @@ files; broken ones removed and made again, byte for byte, by rerunning the datas
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -88,3 +89,80 @@ def test_a_folder_that_is_no_dataset_is_one_line(tmp_path, capsys):
     assert info.value.code == 1
     assert capsys.readouterr().err.strip().startswith("phav-render: error: ")
     assert remove_broken(DatasetCheck(tmp_path, 0, {})) == []  # nothing broken: nothing removed
+
+
+def _rewrite_paths(root, paths):
+    """Give the manifest's rows these paths, in key order (a manifest edited by hand, or someone else's)."""
+    rows = [json.loads(line) for line in (root / "manifest.jsonl").read_text().splitlines()]
+    for row, path in zip(sorted(rows, key=lambda r: r["key"]), paths):
+        row["path"] = path
+    (root / "manifest.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+
+
+@pytest.mark.parametrize("path", ["../victim", "{victim}", "Walk/../../victim", "Walk", "Walk/x/y", "Run/{name}",
+                                  "Walk/escape"])
+def test_a_row_naming_a_folder_outside_the_dataset_is_refused_and_never_removed(tmp_path, capsys, path):
+    """Only <Action>/<video folder> inside the dataset is read or removed: not ``..``, an absolute path, another
+    class's folder, or a symlink that leads out."""
+    from phav.cli import main
+
+    root = tmp_path / "ds"
+    run_dataset(root, _model(), 2, seed=1, modalities=MODS, progress=False)
+    victim = tmp_path / "victim"
+    (victim / "keep").mkdir(parents=True)
+    (victim / "keep" / "data.txt").write_text("important")
+    one, two = _videos(root)
+    (root / "Walk" / "escape").symlink_to(victim)
+    _rewrite_paths(root, [path.format(victim=victim, name=one.name), f"Walk/{two.name}"])
+    (two / "img_00001.jpg").write_bytes(b"")  # a broken video in the dataset: removed
+    result = check_dataset(root)
+    assert list(result.broken) == [f"Walk/{two.name}"] and result.videos == 1
+    (bad,) = result.bad_rows
+    assert bad.startswith(f"{root}: the manifest row of Walk/00000 is refused: its path ") and "mend or delete" in bad
+    with pytest.raises(SystemExit) as info:
+        main(["check", str(root), "--remove-broken"])
+    assert info.value.code == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == bad and out[-2] == "1 finished videos checked: 1 broken, 1 manifest rows refused"
+    assert out[-1].startswith("removed 1 broken video folders")
+    assert (victim / "keep" / "data.txt").read_text() == "important" and one.is_dir() and not two.exists()
+    for made_by_hand in ("../victim", str(victim), "Walk/escape"):  # a DatasetCheck not from check_dataset
+        with pytest.raises(DataError, match="is refused: its path"):
+            remove_broken(DatasetCheck(root, 1, {made_by_hand: ["broken"]}))
+    assert (victim / "keep" / "data.txt").read_text() == "important" and one.is_dir()
+
+
+def test_a_folder_removed_as_broken_is_said_to_be_missing(tmp_path, capsys):
+    from phav.cli import main
+
+    run_dataset(tmp_path, _model(), 1, seed=1, modalities=MODS, progress=False)
+    (one,) = _videos(tmp_path)
+    (one / "img_00001.jpg").write_bytes(b"")
+    remove_broken(check_dataset(tmp_path))
+    with pytest.raises(SystemExit) as info:
+        main(["check", str(tmp_path)])
+    assert info.value.code == 1
+    assert capsys.readouterr().out.splitlines()[0] == (f"Walk/{one.name}: the video folder is missing (removed?); run "
+                                                       "the dataset command again to make it")
+
+
+@pytest.mark.parametrize("setup, message", [
+    (lambda root: None, "{root}/missing does not exist; give the folder phav-render dataset --out made"),
+    (lambda root: (root / "missing").mkdir(), "{root}/missing has no manifest*.jsonl, so phav-render dataset did not "
+                                              "make it"),
+    (lambda root: (root / "missing").mkdir() or (root / "missing" / "manifest.jsonl").write_text(""),
+     "{root}/missing/manifest.jsonl lists no video; rerun the phav-render dataset command"),
+    (lambda root: (root / "missing").mkdir() or (root / "missing" / "manifest.jsonl").write_text("[1, 2]\n"),
+     "{root}/missing/manifest.jsonl: line 1 is not a manifest row"),
+    (lambda root: (root / "missing").mkdir() or (root / "missing" / "manifest.jsonl").write_bytes(b"\xff\xfe x\n"),
+     "{root}/missing/manifest.jsonl: line 1 is not UTF-8 text"),
+])
+def test_check_says_what_is_wrong_with_a_folder_that_is_no_dataset(tmp_path, capsys, setup, message):
+    from phav.cli import main
+
+    setup(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        main(["check", str(tmp_path / "missing")])
+    assert info.value.code == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("phav-render: error: " + message.format(root=tmp_path)), line

@@ -121,5 +121,9 @@ def test_a_broken_classes_file_is_named_with_how_to_mend_it(tmp_path, text, mess
 def test_a_class_of_the_manifest_missing_from_classes_txt_is_refused(tmp_path):
     _manifest(tmp_path, "Walk", "Clap")
     (tmp_path / CLASSES_FILE).write_text("Walk\n")
-    with pytest.raises(DataError, match=r"classes.txt lacks Clap, which the manifests list"):
-        dataset_classes(tmp_path)
+    with pytest.raises(DataError, match=r"classes.txt lacks Clap, which the manifests list; add it to the end of the "
+                                        r"file \(one class per line: a line's number is the label\), or remove the file"):
+        dataset_classes(tmp_path)  # a rerun of the dataset command reads the file first: it cannot be the fix
+    with open(tmp_path / CLASSES_FILE, "a") as fh:  # the fix it advises
+        fh.write("Clap\n")
+    assert dataset_classes(tmp_path) == ["Walk", "Clap"]

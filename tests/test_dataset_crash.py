@@ -103,3 +103,43 @@ def test_kill_9_of_a_pool_worker_is_survived_in_the_same_run(tmp_path):
             proc.kill()
     assert proc.returncode == 0, err.decode()
     check_complete(tmp_path, 3)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+@pytest.mark.parametrize("signum, whom, code, line", [
+    (signal.SIGTERM, "parent", 143, "phav-render: terminated (SIGTERM)"),  # kill PID
+    (signal.SIGTERM, "group", 143, "phav-render: terminated (SIGTERM)"),   # timeout, a scheduler: every process
+    (signal.SIGTERM, "workers first", 143, "phav-render: terminated (SIGTERM)"),  # the pool's a moment before
+    (signal.SIGINT, "group", 130, "phav-render: aborted"),                 # Ctrl-C in a terminal
+])
+def test_a_signalled_run_of_two_workers_leaves_no_half_written_video(tmp_path, signum, whom, code, line):
+    """The pool's processes abort the videos they are writing (their hidden partial folders go), whichever
+    process the signal reaches first; every video folder left is whole and the manifest lists no other."""
+    frames = 90
+    proc = subprocess.Popen([sys.executable, "-c", "from phav.cli import main; main()", *ARGS, "--out", str(tmp_path),
+                             "--workers", "2", "--frames", str(frames), "--classes", "Walk,Run"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        wait_for(lambda: len([p for p in partials(tmp_path) if any(p.glob("img_*.jpg"))]) == 2)  # both mid-video
+        if whom == "parent":
+            proc.send_signal(signum)
+        elif whom == "group":
+            os.killpg(proc.pid, signum)
+        else:  # each pool process aborts its own video at once, before the parent knows
+            workers = _pool_workers(proc.pid)
+            for worker in workers:
+                os.kill(worker, signum)
+            wait_for(lambda: not any(Path(f"/proc/{worker}").exists() for worker in workers))  # gone and reaped
+            assert not [p for p in partials(tmp_path) if int(p.name.rpartition("-")[2]) in workers]
+            proc.send_signal(signum)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == code and err.decode().strip().splitlines()[-1] == line, err.decode()
+    assert not partials(tmp_path), partials(tmp_path)
+    for folder in finals(tmp_path):
+        assert len(list(folder.glob("img_*.jpg"))) == frames and (folder / "annotations.json").is_file()
+    rows = [json.loads(row) for row in (tmp_path / "manifest.jsonl").read_text().splitlines()]
+    assert len(rows) == 6 and {r["status"] for r in rows} <= {"done", "pending"}
+    assert {tmp_path / r["path"] for r in rows if r["status"] == "done"} <= set(finals(tmp_path))

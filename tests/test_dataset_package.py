@@ -114,7 +114,7 @@ def test_open_dataset_gives_the_labels_and_splits_of_the_exports(dataset):
             (str(v.path.relative_to(dataset)), v.label) for v in videos if v.split == name)
     clip = videos[0].read(["img"], frames=[2, 0])
     assert np.array_equal(clip.img, read_video(videos[0].path).img[[2, 0]]) and clip.label == "Walk"
-    with pytest.raises(DataError, match=r"has no manifest\*.jsonl: it is not a dataset"):
+    with pytest.raises(DataError, match=r"has no manifest\*.jsonl, so phav-render dataset did not make it"):
         open_dataset(dataset / "Walk")
 
 
@@ -234,3 +234,31 @@ def test_a_truncated_json_file_is_named_with_where_it_breaks_off(dataset, tmp_pa
     with pytest.raises(DataError, match=rf"{name} is not valid JSON \(.* at line \d+, column \d+\); a write was cut "
                                         r"short or another program changed it"):
         read_video(folder)
+
+
+def test_lists_give_every_split_both_lists_even_an_empty_one(tmp_path):
+    """With MP4s, each split has its rawframes and its videos list, the splits without a video too."""
+    pytest.importorskip("av")
+    root = tmp_path / "ds"
+    model = SpecModel(SamplingConfig.from_dict({"constraints": {"action": ["Walk"]}}),
+                      base=VideoSpec(frames=3, width=48, height=32))
+    run_dataset(root, model, 1, seed=2, modalities=("img",), progress=False)
+    package_dataset(root, ("mp4", "lists"), split=(len(available_values()["actor"]), 0, 0))
+    for split in ("train", "val", "test"):
+        rawframes = (root / f"mmaction_rawframes_{split}.txt").read_text().splitlines()
+        videos = (root / f"mmaction_videos_{split}.txt").read_text().splitlines()
+        assert len(rawframes) == len(videos) == (1 if split == "train" else 0)
+
+
+def test_the_cli_says_which_export_wrote_what(tmp_path, capsys):
+    from phav.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["dataset", "--out", str(tmp_path), "--videos-per-class", "1", "--classes", "Walk", "--frames", "3",
+              "--size", "48x32", "--modalities", "flow", "--no-progress", "--export", "tsn-flow,flo,kitti,lists",
+              "--split", f"{len(available_values()['actor'])},0,0"])
+    assert info.value.code == 0
+    wrote = [line for line in capsys.readouterr().err.splitlines() if "wrote" in line]
+    (folder,) = [p for p in tmp_path.glob("Walk/*") if p.is_dir()]
+    assert wrote[:3] == [f"{name}: wrote {folder}" for name in ("tsn-flow", "flo", "kitti")]
+    assert wrote[3] == f"lists: wrote {tmp_path / 'classInd.txt'}"

@@ -13,12 +13,17 @@ from pathlib import Path
 import click
 
 from phav.cli import cli, frames_from_options, parse_size, video_options
+from phav.dataset.plan import MAX_VIDEOS_PER_CLASS
 from phav.errors import SpecError
 from phav.frames import parse_modalities
 from phav.render.settings import QUALITIES
 from phav.spec import VideoSpec
 
 _SPEC_VARIABLES = ("actor", "environment", "day_phase", "weather", "camera", "variation")
+#: Exit status of ``dataset`` when the run ends with planned videos failed (this run's, or an earlier
+#: run's kept): the dataset is not complete, yet nothing went wrong with the command (1: an error,
+#: 2: a usage error, 130/143: interrupted).
+EXIT_VIDEOS_FAILED = 3
 
 
 def _model(config: Path | None, seed_free: dict, fixed: dict) -> "SpecModel":  # noqa: F821
@@ -33,7 +38,12 @@ def _model(config: Path | None, seed_free: dict, fixed: dict) -> "SpecModel":  #
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     sampling = SamplingConfig.from_toml(config) if config is not None else SamplingConfig()
-    if seed_free["frames"] is None and seed_free["seconds"] is None and sampling.length == LengthConfig():
+    length_given = seed_free["frames"] is not None or seed_free["seconds"] is not None
+    if length_given and sampling.length != LengthConfig():
+        option = "--frames" if seed_free["frames"] is not None else "--seconds"
+        raise click.UsageError(f"{option} and the [length] table of --config {config} both set the length; "
+                               f"leave out {option} or the [length] table")
+    if not length_given and sampling.length == LengthConfig():
         # No length asked for: each class gets the length it needs (at least the default 60 frames).
         sampling = dataclasses.replace(sampling, length=LengthConfig(distribution="action"))
     return SpecModel(sampling, base=base, fixed={k: v for k, v in fixed.items() if v is not None})
@@ -58,7 +68,19 @@ def _warn_short(model: "SpecModel", classes: list[str] | None) -> None:  # noqa:
 
 
 def _classes(text: str | None) -> list[str] | None:
-    return [c.strip() for c in text.split(",") if c.strip()] if text else None
+    """``--classes``: the names, or ``None`` (every class) when it is not given."""
+    if text is None:
+        return None
+    names = [c.strip() for c in text.split(",") if c.strip()]
+    if not names:
+        raise click.BadParameter(f"{text!r} names no class; give comma-separated classes, e.g. Walk,Run, or leave "
+                                 "--classes out for every class", param_hint="--classes")
+    return names
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    """Whether option ``name`` was given on the command line (not its default)."""
+    return ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
 
 
 @cli.command()
@@ -69,32 +91,52 @@ def _classes(text: str | None) -> list[str] | None:
 @click.option("--classes", default=None, help="Comma-separated classes (default: every available one).")
 @click.option("--no-balance", is_flag=True, help="Draw the class from its distribution instead of balancing.")
 @click.option("--enumerate", "enumerate_", is_flag=True,
-              help="Print every discrete combination with its probability instead of samples.")
+              help="Print every discrete combination with its probability (of the whole model) instead of "
+                   "samples; with --classes only those classes' combinations. Takes no -n or --seed.")
 @video_options(sampled=True)
-def sample(count: int, config: Path | None, seed: int, classes: str | None, no_balance: bool,
+@click.pass_context
+def sample(ctx: click.Context, count: int, config: Path | None, seed: int, classes: str | None, no_balance: bool,
            enumerate_: bool, **kwargs: object) -> None:
     """Print specs sampled from the generative model as JSON lines."""
     fixed, base = _split_options(kwargs)
-    parse_modalities(str(kwargs["modalities"]))
+    if _given(ctx, "modalities"):  # kept so that older command lines still run; specs carry no modalities
+        try:
+            parse_modalities(str(kwargs["modalities"]))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--modalities") from None
+        click.echo("warning: sample ignores --modalities (specs carry no modalities; video and dataset take it): "
+                   "leave it out", err=True)
+    names = _classes(classes)
     model = _model(config, base, fixed)
     if enumerate_:
+        ignored = [option for name, option in (("count", "-n"), ("seed", "--seed")) if _given(ctx, name)]
+        if ignored:
+            raise click.UsageError(f"--enumerate prints every combination, so it takes no {' or '.join(ignored)}; "
+                                   f"leave out {' and '.join(ignored)} or --enumerate")
+        wanted = set(model.classes(names)) if names else None
         for values, p in model.enumerate():
-            click.echo(json.dumps({"p": p, **values}, sort_keys=True))
+            if wanted is None or values["action"] in wanted:
+                click.echo(json.dumps({"p": p, **values}, sort_keys=True))
         return
     if no_balance:
-        if classes:
+        if names:
             raise click.UsageError("--classes balances over the given classes; drop --no-balance or --classes")
         specs = model.sample_free(count, seed)
     else:
-        specs = model.sample_balanced(count, seed, _classes(classes))
+        specs = model.sample_balanced(count, seed, names)
     for spec in specs:
         click.echo(spec.to_json())
 
 
+for _param in sample.params:  # sample takes --modalities only so that older command lines still run
+    if _param.name == "modalities":
+        _param.hidden = True
+
+
 @cli.command()
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Dataset root folder.")
-@click.option("--videos-per-class", "per_class", type=click.IntRange(min=1), required=True,
-              help="Videos planned per class.")
+@click.option("--videos-per-class", "per_class", type=click.IntRange(min=1, max=MAX_VIDEOS_PER_CLASS),
+              required=True, help=f"Videos planned per class (at most {MAX_VIDEOS_PER_CLASS}).")
 @click.option("--classes", default=None, help="Comma-separated classes (default: every available one).")
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Sampling config (TOML); see `phav.sampling`.")
@@ -105,7 +147,8 @@ def sample(count: int, config: Path | None, seed: int, classes: str | None, no_b
 @click.option("--shard", default=None, help="Make only shard i/N of the plan (0 <= i < N).")
 @click.option("--backend", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @click.option("--gpus-per-task", type=click.FloatRange(min=0), default=0.0, show_default=True,
-              help="GPUs each Ray task declares (ray backend).")
+              help="GPUs each Ray task declares (--backend ray only; local processes take their GPU from "
+                   "PHAV_EGL_DEVICE).")
 @click.option("--attempts", type=click.IntRange(min=1), default=3, show_default=True,
               help="Attempts per video (retries get new derived seeds) before it is recorded as failed.")
 @click.option("--retry-failed", is_flag=True, help="Make again the videos an earlier run recorded as failed.")
@@ -122,14 +165,25 @@ def sample(count: int, config: Path | None, seed: int, classes: str | None, no_b
 @video_options(sampled=True)
 @click.option("--quality", type=click.Choice(list(QUALITIES)), default="phav", show_default=True,
               help="Render preset of every video: preview (no SSAA, no post effects), phav (all effects), high.")
-def dataset(out: Path, per_class: int, classes: str | None, config: Path | None, seed: int, workers: int,
-            shard: str | None, backend: str, gpus_per_task: float, attempts: int, retry_failed: bool,
+@click.pass_context
+def dataset(ctx: click.Context, out: Path, per_class: int, classes: str | None, config: Path | None, seed: int,
+            workers: int, shard: str | None, backend: str, gpus_per_task: float, attempts: int, retry_failed: bool,
             export: str, split: str, coco_frame_step: int, save_take: bool, no_progress: bool, dry_run: bool,
             quality: str, **kwargs: object) -> None:
-    """Plan and make a dataset in OUT (resumable: rerun the same command to finish it)."""
-    from phav.dataset import parse_shard, run_dataset
-    from phav.dataset.package import check_exports, check_split, package_dataset, parse_exports, parse_split
+    """Plan and make a dataset in OUT (resumable: rerun the same command to finish it).
 
+    Exit status: 0 when every planned video is made; 3 when the run ends with planned videos failed
+    (this run's, or an earlier run's kept: --retry-failed makes them again); 1 on an error, 2 on a
+    usage error, 130/143 when interrupted (a rerun continues).
+    """
+    from phav.dataset import parse_shard, run_dataset
+    from phav.dataset.package import (SPLIT_EXPORTS, check_exports, check_split, package_dataset, parse_exports,
+                                      parse_split)
+
+    if backend == "local" and gpus_per_task:
+        raise click.UsageError(f"--gpus-per-task {gpus_per_task:g} is for --backend ray: local processes render on "
+                               "the GPU PHAV_EGL_DEVICE names (a list deals several out); leave out --gpus-per-task "
+                               "or add --backend ray")
     fixed, base = _split_options(kwargs)
     try:
         modalities = parse_modalities(str(kwargs["modalities"]))
@@ -138,14 +192,15 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
     exports = parse_exports(export)
     counts = parse_split(split)
     shard_of_plan = parse_shard(shard)
+    names = _classes(classes)
     model = _model(config, base, fixed)
     check_exports(exports, modalities, (model.base.width, model.base.height))
     check_split(exports, counts, seed)
-    _warn_short(model, _classes(classes))
+    _warn_short(model, names)
     if dry_run:
         from phav.dataset.status import plan_status
 
-        status = plan_status(out, model, per_class, seed=seed, classes=_classes(classes), shard=shard_of_plan,
+        status = plan_status(out, model, per_class, seed=seed, classes=names, shard=shard_of_plan,
                              modalities=modalities, max_attempts=attempts, retry_failed=retry_failed,
                              quality=quality)
         click.echo(status.text(workers))
@@ -153,7 +208,7 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
             click.echo(f"exports after a finished run: {', '.join(exports)}")
         return
     summary = run_dataset(
-        out, model, per_class, seed=seed, classes=_classes(classes), shard=shard_of_plan, workers=workers,
+        out, model, per_class, seed=seed, classes=names, shard=shard_of_plan, workers=workers,
         backend=backend, modalities=modalities, max_attempts=attempts, retry_failed=retry_failed,
         save_take=save_take, progress=not no_progress, num_gpus=gpus_per_task, quality=quality,
     )
@@ -161,10 +216,16 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
     if exports:
         if summary.pending:
             raise SpecError("exports need a finished dataset; rerun to finish it first")
-        written = package_dataset(out, exports, split=counts, seed=seed, shard=shard_of_plan,
-                                  coco_frame_step=coco_frame_step, workers=workers if backend == "local" else 1)
-        for path in written:
-            click.echo(f"wrote {path}", err=True)
+        # per-video exports first: the lists name the MP4s when they exist
+        for name in sorted(exports, key=lambda e: e in SPLIT_EXPORTS):
+            written = package_dataset(out, (name,), split=counts, seed=seed, shard=shard_of_plan,
+                                      coco_frame_step=coco_frame_step, workers=workers if backend == "local" else 1)
+            for path in written:
+                click.echo(f"{name}: wrote {path}", err=True)
+    if summary.failed_in_all:
+        click.echo(f"phav-render: {summary.failed_in_all} of {summary.planned} planned videos failed; rerun the same "
+                   "command with --retry-failed to try them again", err=True)
+        ctx.exit(EXIT_VIDEOS_FAILED)
 
 
 @cli.command()
@@ -176,14 +237,15 @@ def dataset(out: Path, per_class: int, classes: str | None, config: Path | None,
 @click.pass_context
 def check(ctx: click.Context, root: Path, workers: int, remove_broken: bool) -> None:
     """Check that the finished videos of the dataset in ROOT are complete on disk: metadata readable,
-    every frame file of every written modality present and not cut short. Exits 1 if any is broken."""
+    every frame file of every written modality present and not cut short. Exits 1 if any is broken, or
+    if a manifest row names a folder that is not <Action>/<video folder> inside ROOT (never removed)."""
     from phav.dataset.check import check_dataset
     from phav.dataset.check import remove_broken as remove
 
     result = check_dataset(root, workers)
     click.echo(result.text())
-    if result.broken:
-        if remove_broken:
-            removed = remove(result)
-            click.echo(f"removed {len(removed)} broken video folders; run the dataset command again to make them")
+    if result.broken and remove_broken:
+        removed = remove(result)
+        click.echo(f"removed {len(removed)} broken video folders; run the dataset command again to make them")
+    if result.broken or result.bad_rows:
         ctx.exit(1)

@@ -78,9 +78,9 @@ def dataset_classes(out_root: str | Path, rows: Sequence[dict[str, Any]] | None 
         return in_manifests
     missing = [name for name in in_manifests if name not in kept]
     if missing:
-        raise DataError(f"{Path(out_root) / CLASSES_FILE} lacks {', '.join(missing)}, which the manifests list; rerun "
-                        "phav-render dataset with that class to append it, or remove the file to number the classes "
-                        "afresh (sorted)")
+        raise DataError(f"{Path(out_root) / CLASSES_FILE} lacks {', '.join(missing)}, which the manifests list; add "
+                        f"{'it' if len(missing) == 1 else 'them'} to the end of the file (one class per line: a line's "
+                        "number is the label), or remove the file to number the classes afresh (sorted)")
     return kept
 
 

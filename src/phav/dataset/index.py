@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from phav.dataset.classes import dataset_classes
-from phav.dataset.manifest import manifest_rows
+from phav.dataset.manifest import dataset_rows, row_folder
 from phav.dataset.package import actor_splits
-from phav.errors import DataError
 from phav.io.reader import VideoData, read_video
 
 
@@ -59,17 +58,16 @@ def open_dataset(root: str | Path, split: tuple[int, int, int] = (16, 2, 2), see
     """The finished videos of the dataset in ``root`` (every shard's manifest), in key order.
 
     Raises:
-        DataError: ``root`` has no manifest (not a dataset made by ``phav-render dataset``).
+        DataError: ``root`` is no dataset made by ``phav-render dataset`` (missing, no manifest, no
+            rows, a manifest line that is no row), or a row's path is not ``<Action>/<video folder>``
+            inside it (:func:`~phav.dataset.manifest.row_folder`).
         SpecError: ``split`` does not fit the actor presets.
     """
     root = Path(root)
-    rows = manifest_rows(root)
-    if not rows:
-        raise DataError(f"{root} has no manifest*.jsonl: it is not a dataset phav-render dataset made (or it "
-                        "planned nothing)")
+    rows = dataset_rows(root)
     labels = {name: k for k, name in enumerate(dataset_classes(root, rows))}
     splits = actor_splits(split, seed)
-    return [DatasetVideo(key=row["key"], path=root / row["path"], action=row["action"], label=labels[row["action"]],
+    return [DatasetVideo(key=row["key"], path=row_folder(root, row), action=row["action"], label=labels[row["action"]],
                          actor=row["spec"]["actor"], split=splits.get(row["spec"]["actor"], "unsplit"),
                          frames=int(row["frames"]), spec=dict(row["spec"]))
             for row in rows if row["status"] == "done"]

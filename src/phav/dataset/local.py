@@ -6,13 +6,21 @@ indices (``0,1,2,3``: a machine with several GPUs), the processes take them in t
 the k-th process started renders on the (k mod n)-th device, processes started after a worker died
 included. If a worker process dies (killed, out of memory)
 the pool is rebuilt and the videos it had not reported are submitted again, a bounded number of times.
+
+A run stopped early (SIGTERM, Ctrl-C, a fatal error) stops its pool processes too: the parent sends
+each SIGTERM and waits for it; a pool process aborts the video it is writing (its hidden partial
+folder is removed, as a one-process run does) and exits. Pool processes ignore SIGINT: Ctrl-C
+reaches the whole process group, and the parent decides.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import multiprocessing
 import os
+import signal
+import threading
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Iterator, Sequence
 
@@ -46,10 +54,12 @@ def run_pool(tasks: Sequence[Task], workers: int) -> Iterator[dict[str, Any]]:
     started = SPAWN.Value("i", 0)  # processes started so far, across pool rebuilds
     restarts = 0
     while remaining:
-        pool = spawn_pool(min(workers, len(remaining)), started, devices)
+        pool = None
         broken = False
         try:
-            futures = {pool.submit(run_task, task): key for key, task in remaining.items()}
+            with signals_deferred():  # a process interrupted while it is given its start-up data prints a traceback
+                pool = spawn_pool(min(workers, len(remaining)), started, devices)
+                futures = {pool.submit(run_pooled, task): key for key, task in remaining.items()}
             for future in concurrent.futures.as_completed(futures):
                 try:
                     row = future.result()
@@ -58,8 +68,13 @@ def run_pool(tasks: Sequence[Task], workers: int) -> Iterator[dict[str, Any]]:
                     break
                 remaining.pop(futures[future], None)
                 yield row
+        except BaseException:  # stopped early (closed, interrupted): the processes abort their videos
+            if pool is not None:
+                stop_processes(pool)
+            raise
         finally:
-            pool.shutdown(wait=not broken, cancel_futures=True)
+            if pool is not None:
+                pool.shutdown(wait=not broken, cancel_futures=True)
         if broken:
             restarts += 1
             if restarts > MAX_POOL_RESTARTS:
@@ -68,11 +83,86 @@ def run_pool(tasks: Sequence[Task], workers: int) -> Iterator[dict[str, Any]]:
                     f"{len(remaining)} videos are left; rerun to continue")
 
 
+@contextlib.contextmanager
+def signals_deferred(signums: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> Iterator[None]:
+    """In the main thread, hold back ``signums`` while the block runs, then act on the first that came
+    as its handler would have (outside the main thread, where no handler runs, the block just runs)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    handlers = {signum: signal.getsignal(signum) for signum in signums}
+    for signum in signums:
+        signal.signal(signum, lambda number, frame: came.append(number))
+    try:
+        yield
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    if came:
+        handler = handlers[came[0]]
+        if callable(handler):
+            handler(came[0], None)
+        elif handler == signal.SIG_DFL:
+            signal.raise_signal(came[0])
+
+
+#: Seconds a pool process has to abort its video after SIGTERM before it is killed (its partial folder
+#: is then removed by the runner, the process being gone).
+STOP_GRACE_S = 30.0
+
+
+def stop_processes(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """Send SIGTERM to ``pool``'s processes and wait for them: each aborts the video it is writing
+    (:class:`WorkerTerminated`) and exits; one that does not within :data:`STOP_GRACE_S` is killed."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(STOP_GRACE_S)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+class WorkerTerminated(SystemExit):
+    """SIGTERM in a pool process: unwinds the video being written (its partial folder is removed)."""
+
+    def __init__(self) -> None:
+        super().__init__(128 + signal.SIGTERM)
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM (the group's, then the parent's) must not
+    raise WorkerTerminated()                        # interrupt the removal of the partial folder
+
+
+def run_pooled(task: Task) -> dict[str, Any]:
+    """:func:`run_task` in a pool process; a SIGTERM there aborts the video and ends the process
+    (the pool sees it die: a run going on submits the video again)."""
+    try:
+        return run_task(task)
+    except WorkerTerminated:
+        os._exit(128 + signal.SIGTERM)
+
+
 def spawn_pool(workers: int, started: Any, devices: list[int]) -> concurrent.futures.ProcessPoolExecutor:
     """A pool of ``workers`` spawned processes, each rendering on the next of ``devices`` (EGL
     indices) in turn: ``started`` (a shared ``SPAWN.Value("i")``) counts the processes started."""
-    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=SPAWN, initializer=take_device,
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=SPAWN, initializer=init_process,
                                                   initargs=(started, devices))
+
+
+def init_process(started: Any, devices: list[int]) -> None:
+    """Pool initializer: SIGTERM aborts the video being written (:func:`run_pooled`), SIGINT is
+    left to the parent, and the process takes its EGL device (:func:`take_device`)."""
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        take_device(started, devices)
+    except WorkerTerminated:  # stopped while starting: nothing to abort, and no traceback
+        os._exit(128 + signal.SIGTERM)
 
 
 def take_device(started: Any, devices: list[int]) -> None:

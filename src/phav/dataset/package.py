@@ -1,9 +1,10 @@
 """Exports of a finished dataset for downstream tools (``phav-render dataset --export ...``).
 
 * ``lists``: ``classInd.txt``, ``trainlist01.txt``, ``vallist01.txt``, ``testlist01.txt`` (UCF101
-  style) and mmaction2 lists ``mmaction_rawframes_{train,val,test}.txt`` (plus
-  ``mmaction_videos_*.txt`` when MP4s exist), split by actor preset: the registered presets, in an
-  order shuffled from the global seed, go ``train,val,test`` counts (default 16, 2, 2) to each split.
+  style) and mmaction2 lists ``mmaction_rawframes_{train,val,test}.txt`` (plus all three
+  ``mmaction_videos_*.txt`` when every finished video has its MP4), split by actor preset: the registered
+  presets, in an order shuffled from the global seed, go ``train,val,test`` counts (default 16, 2, 2) to
+  each split. A split with no video gets empty lists.
 * ``posec3d``: ``posec3d.pkl`` from the 2D joints (:mod:`phav.io.posec3d`).
 * ``coco``: ``coco_{train,val,test}.json``, the people of every frame (or every ``coco_frame_step``-th)
   as COCO ``person_keypoints``: boxes, instance masks, 17 keypoints (:mod:`phav.io.coco`), split as the lists.
@@ -24,7 +25,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from phav.dataset.classes import dataset_classes
-from phav.dataset.manifest import manifest_rows
+from phav.dataset.manifest import check_row_paths, manifest_rows
 from phav.errors import SpecError
 from phav.io import flow as flow_codec
 from phav.io import images, layout
@@ -195,6 +196,8 @@ def package_dataset(
     Raises:
         SpecError: an export needs a modality the videos lack or a package that is not installed, the
             split does not fit the presets, or ``coco_frame_step`` < 1.
+        DataError: a manifest line is not a row, or a done row's path is not ``<Action>/<video folder>``
+            inside ``out_root`` (:func:`~phav.dataset.manifest.row_folder`); nothing is written then.
     """
     if coco_frame_step < 1:
         raise SpecError(f"the COCO frame step must be at least 1, got {coco_frame_step}")
@@ -203,6 +206,7 @@ def package_dataset(
     out_root = Path(out_root)
     every_row = manifest_rows(out_root)
     rows = [r for r in every_row if r["status"] == "done"]
+    check_row_paths(out_root, rows)  # before anything is read or written
     written: list[Path] = []
     i, n = shard
     mine = [r for r in rows if n == 1 or hash_position(r) % n == i]
@@ -237,7 +241,7 @@ def _per_video(out_root: Path, row: dict[str, Any], export: str) -> list[Path]:
     if export == "mp4":
         from phav.io.mp4 import write_mp4
 
-        target = out_root / MP4_DIR / f"{row['path']}.mp4"
+        target = out_root / _mp4_path(row)
         target.parent.mkdir(parents=True, exist_ok=True)
         fps = float(row["spec"]["fps"])
         _check_mp4_size(int(row["spec"]["width"]), int(row["spec"]["height"]), row["path"])
@@ -259,6 +263,11 @@ def _per_video(out_root: Path, row: dict[str, Any], export: str) -> list[Path]:
     return [folder]
 
 
+def _mp4_path(row: dict[str, Any]) -> str:
+    """Where the mp4 export writes the video of ``row``, relative to the dataset root."""
+    return f"{MP4_DIR}/{row['path']}.mp4"
+
+
 def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], classes: list[str], exports: Sequence[str],
                   counts: tuple[int, int, int], seed: int, coco_frame_step: int, workers: int) -> list[Path]:
     labels = {name: k for k, name in enumerate(classes)}
@@ -270,6 +279,7 @@ def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], classes: list[str]
             raise SpecError(f"{row['path']}: actor {actor!r} is not a registered preset; cannot split by actor")
         by_split[splits[actor]].append(row)
     written: list[Path] = []
+    with_mp4 = bool(rows) and all((out_root / _mp4_path(r)).is_file() for r in rows)
     if "lists" in exports:
         written.append(write_class_index(out_root / "classInd.txt", classes))
         for split, name in zip(SPLITS, ("trainlist01.txt", "vallist01.txt", "testlist01.txt")):
@@ -278,8 +288,8 @@ def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], classes: list[str]
             written.append(write_mmaction_rawframes(
                 out_root / f"mmaction_rawframes_{split}.txt", [(r["path"], int(r["frames"])) for r in by_split[split]],
                 labels))
-            videos = [(f"{MP4_DIR}/{r['path']}.mp4", r["action"]) for r in by_split[split]]
-            if videos and all((out_root / v).is_file() for v, _ in videos):
+            if with_mp4:  # every split's list, empty ones too, as the rawframes lists
+                videos = [(_mp4_path(r), r["action"]) for r in by_split[split]]
                 written.append(write_mmaction_videos(out_root / f"mmaction_videos_{split}.txt", videos, labels))
     if "posec3d" in exports:
         annotations = [pose_annotation(read_json(out_root / row["path"] / layout.ANNOTATIONS_FILE), row["path"],

@@ -20,6 +20,10 @@ from phav.io.layout import video_dir
 from phav.sampling import SpecModel, video_seed
 from phav.spec import VideoSpec
 
+#: Most videos per class a plan holds: an index has five digits in a key (``Walk/00042``), and a plan
+#: is held in memory whole (a dry run of 100000 videos of each of 43 classes takes about half a minute).
+MAX_VIDEOS_PER_CLASS = 100_000
+
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
 
@@ -82,10 +86,12 @@ def plan_dataset(
     """The videos of shard ``shard = (i, N)`` of the dataset, in plan order.
 
     Raises:
-        SpecError: ``videos_per_class`` < 1, a negative seed, or an unknown class (lists the valid ones).
+        SpecError: ``videos_per_class`` outside 1..:data:`MAX_VIDEOS_PER_CLASS`, a negative seed, or an
+            unknown class (lists the valid ones).
     """
-    if videos_per_class < 1:
-        raise SpecError(f"videos per class must be at least 1, got {videos_per_class}")
+    if not 1 <= videos_per_class <= MAX_VIDEOS_PER_CLASS:
+        raise SpecError(f"videos per class must be in 1..{MAX_VIDEOS_PER_CLASS} (a key numbers them with five "
+                        f"digits), got {videos_per_class}; give at most {MAX_VIDEOS_PER_CLASS}")
     if seed < 0:
         raise SpecError(f"seed must be >= 0, got {seed}")
     names = model.classes(classes)

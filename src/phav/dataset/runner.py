@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from phav.dataset.classes import CLASSES_FILE, record_classes
-from phav.dataset.manifest import ManifestAppender, manifest_path, read_manifest, write_manifest
+from phav.dataset.manifest import ManifestAppender, check_row_paths, manifest_path, read_manifest, write_manifest
 from phav.dataset.options import RunOptions, check_video_options
 from phav.dataset.plan import PlannedVideo, plan_dataset
 from phav.dataset.worker import Task, folder_bytes
@@ -55,6 +55,11 @@ class Summary:
     #: per failure kind, the first such video's class and first attempt's reason
     failure_examples: dict[str, str] = dataclasses.field(default_factory=dict)
     kept_failed: int = 0
+
+    @property
+    def failed_in_all(self) -> int:
+        """Planned videos the dataset ends with as failed: this run's and the kept ones of earlier runs."""
+        return self.failed + self.kept_failed
 
     @property
     def videos_per_s(self) -> float:
@@ -120,7 +125,28 @@ def clean_stale_partials(out_root: Path, videos: Sequence[PlannedVideo], attempt
     return removed
 
 
+def check_root(out_root: Path) -> None:
+    """Raise :class:`OutputError` when ``out_root`` is not a writable folder and cannot be made one (a
+    file, or an unwritable folder, where it or a parent would go), without creating anything: the
+    dry run refuses as the run does."""
+    if out_root.exists():
+        if not out_root.is_dir() or not os.access(out_root, os.W_OK | os.X_OK):
+            raise OutputError(f"dataset folder {out_root} is not a writable folder; choose another --out")
+        return
+    parent = out_root.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        why = os.strerror(errno.ENOTDIR)
+    elif not os.access(parent, os.W_OK | os.X_OK):
+        why = os.strerror(errno.EACCES)
+    else:
+        return
+    raise OutputError(f"cannot create the dataset folder {out_root}: {why}; choose another --out")
+
+
 def _prepare_root(out_root: Path) -> None:
+    check_root(out_root)
     try:
         out_root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -286,6 +312,8 @@ def run_dataset(
 
     Raises:
         SpecError: bad arguments (unknown class, backend, ...).
+        DataError: the shard's manifest has a line that is no row, or a row whose path is not
+            ``<Action>/<video folder>`` inside ``out_root`` (:func:`~phav.dataset.manifest.row_folder`).
         OutputError: the folder is unusable, or an output error (disk full) stopped the run; videos
             finished before it are kept and recorded, and a rerun continues.
     """
@@ -309,6 +337,7 @@ def _run(out_root: Path, videos: list[PlannedVideo], planned_classes: list[str],
     clean_stale_partials(out_root, videos, max_attempts)
     path = manifest_path(out_root, shard)
     previous = read_manifest(path)
+    check_row_paths(out_root, previous.values())
     rows, to_make = scan_plan(out_root, videos, previous, RunOptions.of(modalities, quality), max_attempts,
                               retry_failed)
     todo = [Task(video, str(out_root), modalities, max_attempts, save_take, quality) for video in to_make]

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Sequence
 
 from phav.dataset.classes import dataset_classes, with_planned
-from phav.dataset.manifest import manifest_path, read_manifest
+from phav.dataset.manifest import check_row_paths, manifest_path, read_manifest
 from phav.dataset.options import RunOptions
 from phav.dataset.plan import plan_dataset
-from phav.dataset.runner import DEFAULT_ATTEMPTS, check_run_arguments, scan_plan, warn_unplanned
+from phav.dataset.runner import DEFAULT_ATTEMPTS, check_root, check_run_arguments, scan_plan, warn_unplanned
 from phav.frames import MODALITIES
 from phav.sampling import SpecModel
 
@@ -115,14 +115,18 @@ def plan_status(
 
     Raises:
         SpecError: bad arguments, or a finished video was made with other options (as a run would).
-        DataError: what a finished video was made with cannot be read, or ``classes.txt`` is broken.
+        OutputError: ``out_root`` is not a writable folder and cannot be created (as a run would say).
+        DataError: what a finished video was made with cannot be read, ``classes.txt`` is broken, or
+            the manifest has a line that is no row or a row whose path leads out of ``out_root``.
     """
     check_run_arguments("local", 1, max_attempts, quality)
     out_root = Path(out_root)
     videos = plan_dataset(model, videos_per_class, seed, classes, shard)
     names = model.classes(classes)
+    check_root(out_root)
     if out_root.is_dir():
         previous = read_manifest(manifest_path(out_root, shard))
+        check_row_paths(out_root, previous.values())
         rows, to_make = scan_plan(out_root, videos, previous, RunOptions.of(tuple(modalities), quality), max_attempts,
                                   retry_failed)
         warn_unplanned(out_root, videos, previous)
