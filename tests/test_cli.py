@@ -11,7 +11,9 @@ from phav.cli import main
 
 pytestmark = pytest.mark.gl
 
-SMALL = ["--frames", "4", "--size", "96x72"]
+SMALL = ["--frames", "4", "--size", "96x72"]  # shorter than Walk needs: its videos come with a warning
+#: As long as Walk needs (30 frames), for the tests that fail before rendering.
+ENOUGH = ["--frames", "30", "--size", "96x72"]
 
 
 def run(args, capsys):
@@ -72,15 +74,23 @@ def test_modalities_subset_writes_only_those(tmp_path, capsys):
         (["--action", "Walk", "--frames", "0"], "--frames"),
         (["--action", "Walk", "--frames", "-3"], "--frames"),
         (["--action", "Walk", "--seconds", "0"], "--seconds"),
+        (["--action", "Walk", "--seconds", "inf"], "--seconds: must be a positive number of seconds, got inf"),
+        (["--action", "Walk", "--seconds", "nan"], "--seconds: must be a positive number of seconds, got nan"),
+        (["--action", "Walk", "--seconds", "1e300"], "--seconds: 1e+300 s at 30 fps is more than 100000 frames"),
+        (["--action", "Walk", "--seconds", "2", "--fps", "inf"], "--fps: must be a positive number, got inf"),
         (["--action", "Walk", "--modalities", "img,xray"], "xray"),
         (["--action", "SyntheticCarHit", "--environment", "House", "--camera", "Indoor"],
          "does not take place in environment House; choose one of Plain"),
+        (["--action", "Walk", "--clip", "moonwalk"], "action Walk has no clip 'moonwalk'; its clips: walk"),
+        (["--action", "Walk", "--environment", "House", "--camera", "Kite"], "use --camera Indoor"),
+        (["--action", "Pour", "--variation", "b"], "does not combine with variation 'b'"),
     ],
 )
 def test_bad_input_gets_one_line_error_and_no_output(tmp_path, capsys, args, words):
+    """A spec that cannot be made, whether click or the action finds it, is a usage error (exit 2)."""
     out_root = tmp_path / "out"
     code, _, err = run(["video", *args, "--out", str(out_root)], capsys)
-    assert code != 0
+    assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1 and words in lines[0], err
     assert not out_root.exists()
@@ -115,15 +125,98 @@ def test_list_actions_comes_from_the_registry(capsys):
 
 
 def test_too_short_for_the_action_says_how_long_it_must_be(tmp_path, capsys):
+    """Warned before simulating; refused, with the same number, when the take does not show the action."""
     code, _, err = run(["video", "--action", "Clap", "--frames", "10", "--size", "64x48", "--out", str(tmp_path / "o")], capsys)
-    assert code != 0 and len(err.strip().splitlines()) == 1
-    assert "use --frames" in err and "or more" in err
+    warning, error = err.strip().splitlines()
+    assert warning == ("warning: 10 frames are shorter than Clap needs (2.8 s, 84 frames at 30 fps); if the take does "
+                       "not show the action, its check refuses the video: give --frames 84 or more")
+    assert code == 1 and error.startswith("phav-render: error: Clap was not performed visibly")
+    assert error.endswith("it needs about 2.8 s: use --frames 84 or more")
     assert not (tmp_path / "o").exists()
+
+
+def test_a_video_shorter_than_its_action_needs_is_made_with_a_warning(tmp_path, capsys):
+    """Walk needs 1 s; 4 frames that still show a walk make a video, and the user is told first."""
+    code, out, err = run(["video", "--action", "Walk", "--frames", "4", "--size", "64x48", "--quality", "preview",
+                          "--out", str(tmp_path)], capsys)
+    assert code == 0 and Path(out.strip()).is_dir()
+    assert err.strip().splitlines() == [
+        "warning: 4 frames are shorter than Walk needs (1 s, 30 frames at 30 fps); if the take does not show the "
+        "action, its check refuses the video: give --frames 30 or more"]
+
+
+def test_frames_help_says_what_an_unset_length_gives():
+    """video: 60 frames; dataset and sample: each class as long as its action needs."""
+    from click.testing import CliRunner
+
+    from phav.cli import cli
+
+    def frames_help(command):
+        text = " ".join(CliRunner().invoke(cli, [command, "--help"]).output.split())
+        return text.split("--frames INTEGER ")[1].split(" --seconds")[0]
+
+    assert frames_help("video") == "Number of frames [default: 60]."
+    for command in ("dataset", "sample"):
+        assert frames_help(command) == "Number of frames [default: as many as each class's action needs, at least 60].", command
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("walk.json", b'{"frames": [1,2', "walk.json: invalid clip file: Expecting ',' delimiter"),
+    ("walk.json", b"\xff\xfe\x00", "walk.json: invalid clip file: not UTF-8 text"),
+    ("walk.bvh", b"garbage", "walk.bvh: no MOTION section (is this a BVH file?)"),
+])
+def test_a_corrupt_motion_file_is_one_line_naming_it(tmp_path, capsys, monkeypatch, name, content, words):
+    motions = tmp_path / "motions"
+    motions.mkdir()
+    (motions / name).write_bytes(content)
+    monkeypatch.setenv("PHAV_MOTIONS", str(motions))
+    code, _, err = run(["video", "--action", "Walk", "--out", str(tmp_path / "o"), *ENOUGH], capsys)
+    lines = err.strip().splitlines()
+    assert code == 1 and len(lines) == 1 and lines[0].startswith(f"phav-render: error: {motions}/") and words in lines[0], err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_motion_folder_that_does_not_exist_is_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PHAV_MOTIONS", str(tmp_path / "typo"))
+    code, _, err = run(["video", "--action", "Walk", "--out", str(tmp_path / "o"), *ENOUGH], capsys)
+    assert code == 1 and err.strip().splitlines() == [
+        f"phav-render: error: $PHAV_MOTIONS lists {tmp_path / 'typo'}, which does not exist; fix or unset "
+        "$PHAV_MOTIONS (folders of .json/.bvh clip files, separated by ':')"]
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("command", [["phav-render"], ["-m", "phav.cli"]])
+@pytest.mark.parametrize("args", [["--help"], ["list", "environments"]])
+def test_a_plugin_in_phav_plugins_that_cannot_load_is_one_line(command, args):
+    """PHAV_PLUGINS is read when phav is imported (worker processes need it), which for phav-render
+    is before its error handling: the CLI reports the plugin in one line, even for --help."""
+    import subprocess
+    import sys
+
+    program = [str(Path(sys.executable).with_name("phav-render"))] if command == ["phav-render"] else [sys.executable, *command]
+    env = dict(os.environ, PHAV_PLUGINS="nosuchmod", PYTHONPATH=str(Path(__import__("phav").__file__).parents[1]))
+    result = subprocess.run([*program, *args], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "phav-render: error: PHAV_PLUGINS=nosuchmod: cannot import plugin module 'nosuchmod' (No module named "
+        "'nosuchmod'); check the name and that it is on the Python path (PYTHONPATH or installed)"]
+
+
+def test_importing_phav_with_a_plugin_that_cannot_load_raises_it():
+    """From Python, `import phav` loads PHAV_PLUGINS or raises the PluginError naming it."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PHAV_PLUGINS="nosuchmod", PYTHONPATH=str(Path(__import__("phav").__file__).parents[1]))
+    result = subprocess.run([sys.executable, "-c", "import phav"], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith(
+        "phav.plugins.PluginError: PHAV_PLUGINS=nosuchmod: cannot import plugin module 'nosuchmod'")
 
 
 def test_a_variation_the_action_does_not_declare_is_refused(tmp_path, capsys):
     code, _, err = run(["video", "--action", "Pour", "--variation", "b", "--out", str(tmp_path / "o"), *SMALL], capsys)
-    assert code != 0 and len(err.strip().splitlines()) == 1
+    assert code == 2 and len(err.strip().splitlines()) == 1
     assert "does not combine with variation 'b'" in err and not (tmp_path / "o").exists()
 
 
@@ -137,7 +230,7 @@ def test_a_take_that_cannot_be_simulated_gets_one_line_error_and_no_output(tmp_p
         raise SimulationError("t=0.004 s: link pelvis moves at 99.0 m/s (bound 50.0 m/s); the body exploded")
 
     monkeypatch.setattr(phav.scenario, "run_physics", explode)
-    code, _, err = run(["video", "--action", "Walk", "--seed", "7", "--out", str(tmp_path / "o"), *SMALL], capsys)
+    code, _, err = run(["video", "--action", "Walk", "--seed", "7", "--out", str(tmp_path / "o"), *ENOUGH], capsys)
     lines = err.strip().splitlines()
     assert code == 1 and len(lines) == 1, err
     assert "Walk (seed 7) could not be simulated: t=0.004 s" in lines[0], err
@@ -161,7 +254,7 @@ def test_no_gl_context_gets_one_line_error_and_no_output(tmp_path, capsys, monke
     monkeypatch.setattr(glctx, "_thread_context", threading.local())
     monkeypatch.delenv("PHAV_GL", raising=False)  # the default backend, egl
     monkeypatch.setenv(variable, value)
-    code, _, err = run(["video", "--action", "Walk", "--out", str(tmp_path / "o"), *SMALL], capsys)
+    code, _, err = run(["video", "--action", "Walk", "--out", str(tmp_path / "o"), *ENOUGH], capsys)
     lines = err.strip().splitlines()
     assert code == 1 and len(lines) == 1 and words in lines[0], err
     assert not (tmp_path / "o").exists()
@@ -194,7 +287,7 @@ def test_a_shader_the_driver_refuses_gets_one_line_and_the_whole_log_in_a_file(t
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
-    code, _, err = run(["video", "--action", "Walk", "--out", str(tmp_path / "o"), *SMALL], capsys)
+    code, _, err = run(["video", "--action", "Walk", "--out", str(tmp_path / "o"), *ENOUGH], capsys)
     lines = err.strip().splitlines()
     assert code == 1 and len(lines) == 1, err
     assert "cannot build phav's shaders (shader program fullscreen.vert + lighting.frag" in lines[0], err

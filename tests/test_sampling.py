@@ -163,6 +163,11 @@ def test_length_distributions():
     ({"length": {"min": 50, "max": 40, "distribution": "uniform"}}, "length.min (50) is greater than length.max (40)"),
     ({"length": {"distribution": "poisson"}}, "length.distribution 'poisson' is unknown"),
     ({"lenght": {}}, "unknown key lenght"),
+    ({"length": {"distribution": "uniform", "min": 30, "max": 10_000_000}},  # beyond spec.MAX_FRAMES
+     "length.max must be an integer in 1..100000, got 10000000"),
+    ({"length": {"frames": 100_001}}, "length.frames must be an integer in 1..100000"),
+    ({"length": {"distribution": "normal", "mean": float("nan")}}, "length.mean must be a number in 0..100000"),
+    ({"length": {"distribution": "normal", "std": float("inf")}}, "length.std must be a number in 0..100000"),
 ])
 def test_broken_configs_name_the_key_and_the_problem(config, message):
     with pytest.raises(ConfigError) as info:
@@ -191,6 +196,36 @@ def test_toml_file_is_read_and_syntax_errors_name_the_file(tmp_path):
         SamplingConfig.from_toml(bad)
     with pytest.raises(ConfigError, match="cannot read sampling config"):
         SamplingConfig.from_toml(tmp_path / "missing.toml")
+
+
+def test_a_config_that_is_not_utf8_text_is_a_config_error_naming_the_file(tmp_path):
+    config = tmp_path / "binary.toml"
+    config.write_bytes(b"\xff\xfe\x00\x01")
+    with pytest.raises(ConfigError, match=r"sampling config .*binary.toml is not UTF-8 text .*; save it as UTF-8 TOML"):
+        SamplingConfig.from_toml(config)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[variables.weather]\nweights = { Sunny = 3 }\n", "variables.weather.weights.Sunny: unknown value"),
+    ('[constraints]\nactor_tags = ["robot"]\n', "constraints.actor_tags ['robot'] matches no actor preset"),
+    ('[constraints]\nday_phase = ["Evening"]\n', "constraints.day_phase: 'Evening' not available"),
+])
+def test_unknown_values_in_a_config_file_name_the_file(tmp_path, text, message):
+    """Values the model checks (against what is implemented) are reported like the config's other
+    errors: ``sampling config <file>: <key>: <problem>``."""
+    config = tmp_path / "c.toml"
+    config.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        SpecModel(SamplingConfig.from_toml(config))
+    assert str(info.value).startswith(f"sampling config {config}: {message}")
+
+
+def test_a_fixed_option_the_model_refuses_names_the_option_not_the_config(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('[constraints]\nweather = ["Clear"]\n')
+    with pytest.raises(ConfigError) as info:
+        SpecModel(SamplingConfig.from_toml(config), available=FAKE, fixed={"day_phase": "Dusk"})
+    assert str(info.value).startswith("--day-phase: 'Dusk' not available")
 
 
 # ---- phav-render sample -------------------------------------------------------------------------

@@ -98,8 +98,28 @@ __all__ = sorted([
     "Take", "Variation", "VideoSpec", "Weather", "__version__", *_LAZY,
 ])
 
-# Worker processes (the dataset runner spawns them) load the plugins their parent loaded.
+
+def _runs_phav_render() -> bool:
+    """Whether this process is ``phav-render`` starting up: its console script, or ``python -m
+    phav.cli`` while the module is located (``sys.argv[0]`` is ``-m`` then). A dataset worker it
+    spawns runs neither as its main module."""
+    import sys
+
+    script = getattr(sys.modules.get("__main__"), "__file__", None) or ""
+    if os.path.basename(script).startswith("phav-render"):
+        return True
+    return sys.argv[:1] == ["-m"] and "phav.cli" in getattr(sys, "orig_argv", [])
+
+
+# Worker processes (the dataset runner spawns them) load the plugins their parent loaded; a plugin
+# that fails raises its PluginError here, except in phav-render, whose main() loads PHAV_PLUGINS
+# again before anything else and reports the error in one line (raised here, it would be a traceback).
 if os.environ.get("PHAV_PLUGINS"):
+    from phav.plugins import PluginError as _PluginError
     from phav.plugins import load_plugins as _load_plugins
 
-    _load_plugins(entry_points=False)
+    try:
+        _load_plugins(entry_points=False)
+    except _PluginError:
+        if not _runs_phav_render():
+            raise

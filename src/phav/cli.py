@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import signal
 import sys
@@ -18,7 +19,7 @@ from phav.body.presets import get_preset, preset_names
 from phav.errors import PhavError, PhavWarning
 from phav.frames import MODALITIES, parse_modalities
 from phav.render.shaders import ShaderError
-from phav.spec import DayPhase, Environment, Variation, VideoSpec, Weather
+from phav.spec import MAX_FRAMES, DayPhase, Environment, Variation, VideoSpec, Weather
 from phav.worlds.cameras import RIGS, default_camera
 from phav.worlds.environments import ENVIRONMENTS
 
@@ -33,11 +34,12 @@ ACTOR_CHOICES = tuple(preset_names(aliases=True))
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    """``"340x256"`` -> ``(340, 256)``. Raises ``click.BadParameter`` with the expected form."""
+def parse_size(text: str, param_hint: str = "--size") -> tuple[int, int]:
+    """``"340x256"`` -> ``(340, 256)``. Raises ``click.BadParameter`` with the expected form, naming
+    the option ``param_hint``."""
     match = _SIZE.match(text)
     if not match:
-        raise click.BadParameter(f"{text!r} is malformed; use WxH, e.g. 340x256", param_hint="--size")
+        raise click.BadParameter(f"{text!r} is malformed; use WxH, e.g. 340x256", param_hint=param_hint)
     return int(match.group(1)), int(match.group(2))
 
 
@@ -77,7 +79,9 @@ def video_options(sampled: bool = False) -> Callable[[Callable[..., Any]], Calla
         click.option("--variation", type=click.Choice(VARIATIONS), default=default("n"), show_default=not sampled,
                      help="Motion variation: n none, w muscle weakening, p perturbation (pushes), b blending with a "
                           "second motion, o objects (props thrown at or placed in the path)." + note),
-        click.option("--frames", type=int, default=None, help="Number of frames [default: 60]."),
+        click.option("--frames", type=int, default=None,
+                     help="Number of frames [default: as many as each class's action needs, at least 60]." if sampled
+                     else "Number of frames [default: 60]."),
         click.option("--seconds", type=float, default=None, help="Length in seconds (instead of --frames)."),
         click.option("--fps", type=float, default=30.0, show_default=True, help="Frames per second."),
         click.option("--size", default="340x256", show_default=True, help="Output size WxH in pixels."),
@@ -99,8 +103,13 @@ def frames_from_options(frames: int | None, seconds: float | None, fps: float) -
     if frames is not None and seconds is not None:
         raise click.UsageError("give either --frames or --seconds, not both")
     if seconds is not None:
-        if not seconds > 0:
-            raise click.BadParameter(f"must be positive, got {seconds:g}", param_hint="--seconds")
+        if not (seconds > 0 and math.isfinite(seconds)):
+            raise click.BadParameter(f"must be a positive number of seconds, got {seconds:g}", param_hint="--seconds")
+        if not (fps > 0 and math.isfinite(fps)):
+            raise click.BadParameter(f"must be a positive number, got {fps:g}", param_hint="--fps")
+        if seconds * fps > MAX_FRAMES:
+            raise click.BadParameter(f"{seconds:g} s at {fps:g} fps is more than {MAX_FRAMES} frames",
+                                     param_hint="--seconds")
         frames = max(1, round(seconds * fps))
     if frames is None:
         frames = 60
@@ -113,7 +122,10 @@ def spec_from_options(action: str, clip: str, actor: str, environment: str, day_
                       camera: str | None, variation: str, frames: int | None, seconds: float | None, fps: float,
                       size: str, seed: int, batch: int, modalities: str) -> tuple[VideoSpec, tuple[str, ...]]:
     """The validated spec and the chosen modalities from the options of :func:`video_options`
-    (``video`` and ``view`` share them); bad values end the command with a one-line usage error."""
+    (``video`` and ``view`` share them); bad values, and combinations the action does not allow
+    (:func:`phav.scenario.check_spec`), end the command with a one-line usage error (exit 2)."""
+    from phav.scenario import check_spec
+
     frames = frames_from_options(frames, seconds, fps)
     width, height = parse_size(size)
     try:
@@ -125,6 +137,7 @@ def spec_from_options(action: str, clip: str, actor: str, environment: str, day_
             weather=weather, camera=camera, variation=variation, frames=frames, fps=fps,
             width=width, height=height, seed=seed, batch=batch,
         ).validate()
+        check_spec(spec)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     return spec, chosen
@@ -144,11 +157,23 @@ def video(action: str, clip: str, actor: str, environment: str, day_phase: str, 
           camera: str, variation: str, frames: int | None, seconds: float | None, fps: float,
           size: str, seed: int, batch: int, modalities: str, out: Path, overwrite: bool,
           save_take: bool, quality: str) -> None:
-    """Render one video into OUT/<Action>/<video-name>/."""
-    from phav.pipeline import generate_video
+    """Render one video into OUT/<Action>/<video-name>/.
+
+    A video shorter than its action needs is made with a warning: its action check refuses it when
+    the take does not show the action."""
+    from phav.io.layout import video_dir
+    from phav.pipeline import check_output, generate_video
+    from phav.scenario import check_spec, short_of_action
 
     spec, chosen = spec_from_options(action, clip, actor, environment, day_phase, weather, camera, variation,
                                      frames, seconds, fps, size, seed, batch, modalities)
+    recipe, resolved_clip = check_spec(spec)
+    check_output(out, video_dir(out, spec.action, spec.folder_name(resolved_clip)), overwrite)  # before the warning
+    needed = short_of_action(spec, recipe)
+    if needed is not None:
+        click.echo(f"warning: {spec.frames} frames are shorter than {spec.action} needs ({recipe.duration:g} s, "
+                   f"{needed} frames at {spec.fps:g} fps); if the take does not show the action, its check refuses "
+                   f"the video: give --frames {needed} or more", err=True)
     result = generate_video(spec, out, modalities=chosen, overwrite=overwrite, save_take=save_take,
                             quality=quality)
     click.echo(str(result.path))
@@ -223,7 +248,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run_cli(argv: list[str] | None) -> None:
+    from phav.plugins import load_plugins
+
     try:
+        # PHAV_PLUGINS before any option, even --help: a plugin that failed at `import phav` is reported here
+        load_plugins(entry_points=False)
         code = cli.main(args=argv, prog_name="phav-render", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("phav-render: aborted", err=True)

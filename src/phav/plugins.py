@@ -183,15 +183,21 @@ def load_plugins(modules: Iterable[str] = (), *, entry_points: bool = True, envi
     child processes. Returns the loaded names.
 
     Raises:
-        PluginError: a module cannot be imported or its hook is missing (the message names it).
+        PluginError: a module cannot be imported or its hook is missing (the message names it, and
+            ``PHAV_PLUGINS`` when the module came from there).
     """
-    names = [m.strip() for m in modules if m.strip()]
+    names = [(m.strip(), False) for m in modules if m.strip()]
     if environment:
-        names += [m.strip() for m in os.environ.get(ENV_VAR, "").split(",") if m.strip()]
+        names += [(m.strip(), True) for m in os.environ.get(ENV_VAR, "").split(",") if m.strip()]
     if entry_points:
-        names += [ep.value for ep in _entry_points()]
-    for name in names:
-        _import(name)
+        names += [(ep.value, False) for ep in _entry_points()]
+    for name, from_environment in names:
+        try:
+            _import(name)
+        except PluginError as exc:
+            if not from_environment:
+                raise
+            raise PluginError(f"{ENV_VAR}={os.environ[ENV_VAR]}: {exc}") from exc
     if _LOADED:
         os.environ[ENV_VAR] = ",".join(_LOADED)
     return list(_LOADED)

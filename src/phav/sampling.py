@@ -52,7 +52,7 @@ import numpy as np
 
 from phav.errors import SpecError
 from phav.seeding import derive_seed
-from phav.spec import CameraKind, DayPhase, Environment, Variation, VideoSpec, Weather
+from phav.spec import MAX_FRAMES, CameraKind, DayPhase, Environment, Variation, VideoSpec, Weather
 
 #: The discrete variables, in ancestral (sampling) order.
 VARIABLES: tuple[str, ...] = ("action", "clip", "actor", "environment", "camera", "day_phase", "weather", "variation")
@@ -197,6 +197,8 @@ class SamplingConfig:
     constraints: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     actor_tags: tuple[str, ...] = ()
     length: LengthConfig = LengthConfig()
+    #: The file it was read from (:meth:`from_toml`); errors about its values found later name it.
+    source: str | None = dataclasses.field(default=None, compare=False)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> "SamplingConfig":
@@ -214,10 +216,13 @@ class SamplingConfig:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise ConfigError(f"cannot read sampling config {path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"sampling config {path} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                              "save it as UTF-8 TOML") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"sampling config {path} is not valid TOML: {exc}") from None
         try:
-            return cls.from_dict(data)
+            return dataclasses.replace(cls.from_dict(data), source=str(path))
         except ConfigError as exc:
             raise ConfigError(f"sampling config {path}: {exc}") from None
 
@@ -295,11 +300,13 @@ def _length_config(table: Mapping[str, Any]) -> LengthConfig:
     if kind not in LENGTH_KINDS:
         raise ConfigError(f"length.distribution {kind!r} is unknown; valid: {', '.join(LENGTH_KINDS)}")
     for key in ("frames", "min", "max"):
-        if key in table and (isinstance(table[key], bool) or not isinstance(table[key], int) or table[key] < 1):
-            raise ConfigError(f"length.{key} must be an integer >= 1, got {table[key]!r}")
+        if key in table and (isinstance(table[key], bool) or not isinstance(table[key], int)
+                             or not 1 <= table[key] <= MAX_FRAMES):
+            raise ConfigError(f"length.{key} must be an integer in 1..{MAX_FRAMES}, got {table[key]!r}")
     for key in ("mean", "std"):
-        if key in table and (isinstance(table[key], bool) or not isinstance(table[key], (int, float)) or table[key] < 0):
-            raise ConfigError(f"length.{key} must be a number >= 0, got {table[key]!r}")
+        if key in table and (isinstance(table[key], bool) or not isinstance(table[key], (int, float))
+                             or not 0 <= table[key] <= MAX_FRAMES):
+            raise ConfigError(f"length.{key} must be a number in 0..{MAX_FRAMES}, got {table[key]!r}")
     config = LengthConfig(distribution=kind, **{k: v for k, v in table.items() if k != "distribution"})
     if config.min > config.max:
         raise ConfigError(f"length.min ({config.min}) is greater than length.max ({config.max})")
@@ -355,7 +362,7 @@ class SpecModel:
                 values = [v for v in values if tags.get(v, frozenset()) & set(self.config.actor_tags)]
                 if not values:
                     known = sorted(set().union(*tags.values())) if tags else []
-                    raise ConfigError(
+                    raise self._config_error(
                         f"constraints.actor_tags {list(self.config.actor_tags)} matches no actor preset; "
                         f"known tags: {', '.join(known) or 'none (the presets carry no tags yet)'}")
             for source, chosen in (("constraints", self.config.constraints.get(var)),
@@ -366,14 +373,19 @@ class SpecModel:
                 bad = [c for c in chosen if c not in self.available[var]]
                 if bad:
                     where = f"constraints.{var}" if source == "constraints" else "--" + var.replace("_", "-")
-                    raise ConfigError(
-                        f"{where}: {', '.join(map(repr, bad))} not available; "
-                        f"available: {', '.join(self.available[var])}")
+                    message = (f"{where}: {', '.join(map(repr, bad))} not available; "
+                               f"available: {', '.join(self.available[var])}")
+                    raise self._config_error(message) if source == "constraints" else ConfigError(message)
                 values = [v for v in values if v in chosen]
             self.allowed[var] = values
         self._check_weights()
         if not any(True for _ in self.enumerate(limit=1)):
             raise ConfigError("the constraints leave no possible video; relax [constraints] or the fixed options")
+
+    def _config_error(self, message: str) -> ConfigError:
+        """A :class:`ConfigError` about the config's values, naming its file when it has one."""
+        source = self.config.source
+        return ConfigError(f"sampling config {source}: {message}" if source else message)
 
     def _check_weights(self) -> None:
         for var, vc in self.config.variables.items():
@@ -382,14 +394,14 @@ class SpecModel:
             for sub_name, sub in [("", vc)] + [(f".given.{k}", s) for k, s in vc.given.items()]:
                 for value in (sub.weights or {}):
                     if value not in domain:
-                        raise ConfigError(
+                        raise self._config_error(
                             f"variables.{var}{sub_name}.weights.{value}: unknown value; "
                             f"valid: {', '.join(sorted(domain))}")
             parent = PARENTS.get(var)
             for parent_value in vc.given:
                 pdomain = set(self.available[parent]) | {v.value for v in _ENUMS.get(parent, ())}
                 if parent_value not in pdomain:
-                    raise ConfigError(
+                    raise self._config_error(
                         f"variables.{var}.given.{parent_value}: unknown {parent}; valid: {', '.join(sorted(pdomain))}")
 
     # ---- distributions ----------------------------------------------------------------------

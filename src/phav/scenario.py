@@ -85,6 +85,36 @@ def check_environment(recipe: ActionRecipe, environment: str) -> None:
                         f"choose one of {', '.join(others)}")
 
 
+def check_spec(spec: VideoSpec) -> tuple[ActionRecipe, str]:
+    """The checks of a spec that need no world (what ``phav-render`` refuses as a usage error): its
+    fields, a registered action, a variation the action declares, an environment it takes place in,
+    a clip of the action, PHAV's camera rule. Returns the action's recipe and the video's clip.
+
+    Raises:
+        SpecError: the first check that fails; the message says what to change.
+    """
+    try:
+        spec = spec.validate()
+        recipe = get_action(spec.action)
+        check_variation(recipe, spec.variation.value)
+        check_environment(recipe, spec.environment.value)
+        clip = resolve_clip(spec, recipe)
+        check_camera(spec.environment, spec.camera)
+    except SpecError:
+        raise
+    except ValueError as exc:
+        raise SpecError(str(exc)) from None
+    return recipe, clip
+
+
+def short_of_action(spec: VideoSpec, recipe: ActionRecipe) -> int | None:
+    """The frames ``recipe`` needs at the spec's fps (its ``duration``) when the spec has fewer,
+    else ``None``. Such a video is made if its take still shows the action; its action check
+    (:meth:`Scenario.simulate`) refuses it otherwise, with the same number in the advice."""
+    needed = recipe.frames_needed(spec.fps)
+    return needed if spec.frames < needed else None
+
+
 def judge(recipe: ActionRecipe, take: Take) -> SignatureResult:
     """``recipe.signature(take)``, checked: the verdict whether ``take`` shows the action.
 
@@ -324,12 +354,8 @@ class Scenario:
     def __init__(self, spec: VideoSpec) -> None:
         try:
             self.spec = spec.validate()
-            self.recipe = get_action(spec.action)
-            check_variation(self.recipe, spec.variation.value)
-            check_environment(self.recipe, spec.environment.value)
-            self.clip_name = resolve_clip(spec, self.recipe)
+            self.recipe, self.clip_name = check_spec(self.spec)
             self.static = build_world(spec)
-            check_camera(spec.environment, spec.camera)
             self.rig = sample_rig(spec.camera, video_rng(spec.seed, "camera"))
         except SpecError:
             raise
@@ -386,8 +412,8 @@ class Scenario:
         verdict = judge(self.recipe, take)
         take.meta["signature"] = {"ok": verdict.ok, "reason": verdict.reason}
         if check_signature and not verdict.ok:
-            needed = self.recipe.frames_needed(spec.fps)
+            needed = short_of_action(spec, self.recipe)
             advice = (f"it needs about {self.recipe.duration:g} s: use --frames {needed} or more"
-                      if spec.frames < needed else "try another seed")
+                      if needed is not None else "try another seed")
             raise SignatureError(f"{spec.action} was not performed visibly ({verdict.reason}); {advice}")
         return take

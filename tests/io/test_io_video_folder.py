@@ -125,6 +125,33 @@ def test_overwrite_replaces_only_at_commit(tmp_path, spec, take, frames):
     assert os.listdir(path.parent) == [path.name]
 
 
+def test_overwrite_replaces_a_file_in_the_folders_place_and_leaves_nothing_hidden(tmp_path, spec, take, frames):
+    path = tmp_path / "Walk" / spec.folder_name("walk")
+    path.parent.mkdir()
+    path.write_text("a file where the video goes")
+    assert _write(tmp_path, spec, take, frames, overwrite=True) == path
+    assert path.is_dir() and os.listdir(path.parent) == [path.name]  # no .old-<pid> file left
+
+
+def test_output_errors_name_the_video_folder_asked_for_in_one_plain_line(tmp_path, spec, take, frames, monkeypatch):
+    """Not the hidden .partial folder the files go to first, and no [Errno N] before the message;
+    the error keeps its errno."""
+    real = images.write_png16
+
+    def full_disk(path, image, *a, **k):
+        if "depth_00002" in str(path):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, image, *a, **k)
+
+    monkeypatch.setattr(images, "write_png16", full_disk)
+    with pytest.raises(OSError) as info:
+        _write(tmp_path, spec, take, frames)
+    folder = tmp_path / "Walk" / spec.folder_name("walk")
+    assert str(info.value) == (f"cannot write {folder / 'depth_00002.png'}: the disk is full; free space or choose "
+                               "another output folder")
+    assert info.value.errno == errno.ENOSPC
+
+
 def test_exception_mid_video_leaves_no_folder(tmp_path, spec, take, frames):
     with pytest.raises(RuntimeError, match="boom"):
         with VideoFolderWriter(tmp_path, spec, take, resolved_clip="walk") as w:
@@ -287,7 +314,8 @@ def test_unwritable_output_path_simulated(tmp_path, spec, take, monkeypatch):
     monkeypatch.setattr(pathlib.Path, "mkdir", deny)
     with pytest.raises(PermissionError, match="permission denied; choose a writable") as info:
         VideoFolderWriter(tmp_path, spec, take, resolved_clip="walk")
-    assert str(tmp_path / "Walk") in str(info.value)
+    assert str(info.value) == (f"cannot create the video folder {tmp_path / 'Walk' / spec.folder_name('walk')}: "
+                               "permission denied; choose a writable output folder")  # not the hidden .partial one
     assert os.listdir(tmp_path / "Walk") == []
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from phav.body.presets import get_preset
+from phav.errors import DataError, SpecError
 from phav.motion.clip import Clip
 from phav.motion.library import ENV_VAR, available_clips, load_clip
 from phav.motion.ops import mirror
@@ -66,6 +67,38 @@ def test_corrupt_files_name_the_file(tmp_path):
         load_clip(str(missing))
     with pytest.raises(ValueError, match="does not exist"):
         load_clip(str(tmp_path / "nope.bvh"))
+
+
+@pytest.mark.parametrize("name, content", [
+    ("walk.json", b'{"frames": [1,2'),                          # cut short
+    ("walk.json", b""),                                         # empty
+    ("walk.json", b"\xff\xfe\x00\x01 not text"),               # not UTF-8
+    ("walk.json", b'{"format": "something-else", "version": 3}'),  # valid JSON, another format
+    ("walk.bvh", b"garbage\n"),
+    ("walk.bvh", b""),
+    ("walk.bvh", b"HIERARCHY\nROOT Hips\n{\n\xff\xfe\nMOTION\n"),  # not UTF-8
+    ("walk.bvh", b"HIERARCHY\nROOT Hips\n{\n  OFFSET 0 0 0\n}\nMOTION\nFrames: 1\nFrame Time: 0.03\n0\n"),
+])
+def test_a_corrupt_file_in_the_motion_folders_is_a_data_error_naming_it(monkeypatch, tmp_path, name, content):
+    """A broken file that shadows a clip name is reported as phav's DataError (a ValueError, one
+    line naming the file), which phav-render prints as one line instead of a traceback."""
+    (tmp_path / name).write_bytes(content)
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    with pytest.raises(DataError, match=str(tmp_path / name)) as info:
+        load_clip("walk")
+    assert isinstance(info.value, ValueError) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("make", [lambda path: None, lambda path: path.write_text("a file")])
+def test_a_motion_folder_that_is_not_there_is_an_error(monkeypatch, tmp_path, make):
+    """$PHAV_MOTIONS naming a missing folder (a typo) is refused, not ignored: the user's clips
+    would otherwise be left out without a word."""
+    missing = tmp_path / "my_motions"
+    make(missing)
+    monkeypatch.setenv(ENV_VAR, f"{tmp_path}:{missing}")
+    with pytest.raises(SpecError, match=rf"\$PHAV_MOTIONS lists {missing}, which (does not exist|is not a folder); "
+                                        r"fix or unset \$PHAV_MOTIONS"):
+        load_clip("walk")
 
 
 def test_leg_length_round_trips(tmp_path):

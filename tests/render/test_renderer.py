@@ -5,8 +5,10 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+import re
 import statistics
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -55,8 +57,35 @@ def test_missing_gl_says_what_to_install(monkeypatch):
     monkeypatch.setattr(glctx, "_thread_context", threading.local())  # this thread: no context yet
     monkeypatch.setattr(glctx, "_create_egl", fail)
     monkeypatch.delenv("PHAV_GL", raising=False)
-    with pytest.raises(GLUnavailableError, match="libegl1 libgl1-mesa-dri"):
+    with pytest.raises(GLUnavailableError, match="apt-get install libegl1 libegl-mesa0 libgl1-mesa-dri libgbm1;"):
         glctx.get_context()
+
+
+def test_the_install_hint_names_the_readmes_packages():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    command = re.search(r"apt-get install [^;]*", glctx._INSTALL_HINT).group(0)
+    assert f"`{command}`" in readme
+
+
+@pytest.mark.parametrize("device", [None, "0", "3"])
+def test_egl_with_no_device_says_what_to_install(monkeypatch, device):
+    """EGL that finds no device at all (no vendor library, e.g. Mesa's EGL missing) is a missing
+    driver, whatever PHAV_EGL_DEVICE holds: the install hint, not advice to pick a device."""
+    def none_found(index: int):
+        raise Exception(f"requested device index {index}, but found 0 devices")  # glcontext's words
+
+    monkeypatch.setattr(glctx, "_thread_context", threading.local())  # this thread: no context yet
+    monkeypatch.setattr(glctx, "_create_egl", none_found)
+    monkeypatch.delenv("PHAV_GL", raising=False)
+    if device is None:
+        monkeypatch.delenv("PHAV_EGL_DEVICE", raising=False)
+    else:
+        monkeypatch.setenv("PHAV_EGL_DEVICE", device)
+    with pytest.raises(GLUnavailableError) as raised:
+        glctx.get_context()
+    message = str(raised.value)
+    assert "EGL finds no device; install an OpenGL driver with EGL" in message, message
+    assert "PHAV_EGL_DEVICE" not in message and "0..-1" not in message
 
 
 @pytest.mark.parametrize("preset,expected", [(None, "USLEEP"), ("NOTHING", "NOTHING")])

@@ -244,8 +244,8 @@ def test_serve_passes_max_finished_to_the_job_table(tmp_path: Path, monkeypatch:
     from phav.cli import cli
 
     served = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app))
-    result = CliRunner().invoke(cli, ["serve", "--cache", str(tmp_path / "cache"), "--max-finished", "3"])
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server, sockets=None: served.update(app=server.config.app))
+    result = CliRunner().invoke(cli, ["serve", "--port", "0", "--cache", str(tmp_path / "cache"), "--max-finished", "3"])
     assert result.exit_code == 0, result.output
     jobs = served["app"].state.jobs
     try:

@@ -98,7 +98,8 @@ def read_json(path: str | Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise DataError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
+        what = exc.msg.removesuffix(" at")  # "Invalid control character at": json's message ends with "at"
+        raise DataError(f"{path} is not valid JSON ({what} at line {exc.lineno}, column {exc.colno}); "
                         "a write was cut short or another program changed it: make the video again") from None
     except UnicodeDecodeError as exc:
         raise DataError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}): make the video again") from None

@@ -25,11 +25,13 @@ import os
 import shutil
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
+from phav.errors import PhavWarning
 from phav.frames import MODALITIES, Frame, check_modalities
 from phav.io import depth as depth_codec
 from phav.io import flow as flow_codec
@@ -53,9 +55,21 @@ _HINTS = {
 
 
 def _os_error(exc: OSError, action: str, path: Path | str) -> OSError:
-    """A new ``OSError`` (same errno, so the same subclass) whose message names ``path`` and a fix."""
-    hint = _HINTS.get(exc.errno or 0, exc.strerror or str(exc))
-    return OSError(exc.errno, f"cannot {action} {path}: {hint}") if exc.errno else OSError(f"cannot {action} {path}: {exc}")
+    """A new ``OSError`` of ``exc``'s subclass and errno whose message is just ``cannot <action>
+    <path>: <fix>`` (no ``[Errno N]`` before it: it is the line ``phav-render`` prints)."""
+    if not exc.errno:
+        return OSError(f"cannot {action} {path}: {exc}")
+    error = type(OSError(exc.errno, ""))(f"cannot {action} {path}: {_HINTS.get(exc.errno, exc.strerror or str(exc))}")
+    error.errno = exc.errno
+    return error
+
+
+def _remove(path: Path) -> None:
+    """Remove the folder or file ``path``."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 def _expected(modality: str, h: int, w: int) -> dict[str, tuple[tuple[int, ...], str]]:
@@ -195,7 +209,7 @@ class VideoFolderWriter:
             self.temp_path.mkdir()
         except OSError as exc:
             self._state = "aborted"
-            raise _os_error(exc, "create the video folder", self.temp_path) from exc
+            raise _os_error(exc, "create the video folder", self.path) from exc
         self._instances = list(take.instances)
         segmentation.instance_table(self._instances)  # fail early on a bad table
         self._annotations = AnnotationBuilder(take)
@@ -279,7 +293,7 @@ class VideoFolderWriter:
                 try:
                     write(path)
                 except OSError as exc:
-                    raise _os_error(exc, "write", path) from exc
+                    raise _os_error(exc, "write", self.path / path.name) from exc  # the folder asked for
                 except ValueError as exc:
                     raise ValueError(f"{path.name}: {exc}") from exc
         finally:
@@ -355,7 +369,7 @@ class VideoFolderWriter:
             try:
                 write(path)
             except OSError as exc:
-                raise _os_error(exc, "write", path) from exc
+                raise _os_error(exc, "write", self.path / path.name) from exc
 
     def _rename_into_place(self) -> None:
         old: Path | None = None
@@ -365,9 +379,9 @@ class VideoFolderWriter:
                     f"video folder {self.path} appeared while writing; pass --overwrite (overwrite=True) to replace it"
                 )
             old = self.path.parent / f".{self.path.name}.old-{os.getpid()}"
-            if old.exists():
-                shutil.rmtree(old)
-            os.rename(self.path, old)
+            if old.exists() or old.is_symlink():
+                _remove(old)
+            os.rename(self.path, old)  # a folder or, in its place, a file
         try:
             os.rename(self.temp_path, self.path)
         except OSError as exc:
@@ -375,7 +389,11 @@ class VideoFolderWriter:
                 os.rename(old, self.path)  # put the previous video back
             raise _os_error(exc, "rename the finished video to", self.path) from exc
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            try:
+                _remove(old)
+            except OSError as exc:
+                warnings.warn(f"the replaced {self.path} is left in {old} ({exc.strerror or exc}); delete it",
+                              PhavWarning, stacklevel=3)
 
     def abort(self) -> None:
         """Stop encoding and remove the temporary folder; the final folder is left untouched. Idempotent."""

@@ -40,6 +40,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from phav.body.skeleton import ACTUATED_JOINTS
+from phav.errors import DataError
 from phav.geometry import quat_conjugate, quat_multiply, quat_normalize
 from phav.motion.clip import Clip
 
@@ -143,7 +144,8 @@ def parse_bvh(text: str, source: str = "<bvh>") -> Bvh:
     """Parse BVH text.
 
     Raises:
-        ValueError: malformed file; one line naming ``source``, the line number and the problem.
+        DataError: (a ``ValueError``) malformed file; one line naming ``source``, the line number and
+            the problem.
     """
     tokens: list[tuple[str, int]] = []
     lines = text.splitlines()
@@ -154,12 +156,12 @@ def parse_bvh(text: str, source: str = "<bvh>") -> Bvh:
             break
         tokens += [(t, n) for t in line.replace("{", " { ").replace("}", " } ").split()]
     if motion_line is None:
-        raise ValueError(f"{source}: no MOTION section (is this a BVH file?)")
+        raise DataError(f"{source}: no MOTION section (is this a BVH file?)")
     pos = 0
 
-    def fail(msg: str, line: int | None = None) -> ValueError:
+    def fail(msg: str, line: int | None = None) -> DataError:
         where = f" line {line}" if line is not None else ""
-        return ValueError(f"{source}:{where} {msg}")
+        return DataError(f"{source}:{where} {msg}")
 
     def take() -> tuple[str, int]:
         nonlocal pos
@@ -265,7 +267,7 @@ def find_joints(bvh: Bvh) -> dict[str, int]:
     the neck (or head).
 
     Raises:
-        ValueError: a joint of :data:`REQUIRED` (or neck/head) is missing; the message lists the
+        DataError: a joint of :data:`REQUIRED` (or neck/head) is missing; the message lists the
             file's joint names.
     """
     by_name: dict[str, int] = {}
@@ -286,8 +288,8 @@ def find_joints(bvh: Bvh) -> dict[str, int]:
     missing = [j for j in REQUIRED + ("neck",) if j not in found]
     if missing:
         names = ", ".join(j.name for j in bvh.joints if not j.name.endswith("_end"))
-        raise ValueError(f"{bvh.source}: cannot map project joints {missing} (see phav.motion.bvh.JOINT_ALIASES); "
-                         f"file joints: {names}")
+        raise DataError(f"{bvh.source}: cannot map project joints {missing} (see phav.motion.bvh.JOINT_ALIASES); "
+                        f"file joints: {names}")
     parent = bvh.joints[found["neck"]].parent
     found["chest"] = parent if parent >= 0 else found["pelvis"]  # neck on the pelvis: a rigid torso
     # the lumbar joint counts only strictly between the pelvis and the chest
@@ -324,7 +326,7 @@ def _axes(bvh: Bvh, found: dict[str, int], up: str) -> np.ndarray:
     left = rest[found["left_hip"]] - rest[found["right_hip"]]
     left = left - np.dot(left, up_vec) * up_vec
     if np.linalg.norm(left) < 1e-9:
-        raise ValueError(f"{bvh.source}: the left and right hips coincide in the rest pose; cannot tell left from right")
+        raise DataError(f"{bvh.source}: the left and right hips coincide in the rest pose; cannot tell left from right")
     left /= np.linalg.norm(left)
     forward = np.cross(left, up_vec)
     return np.stack([forward, left, up_vec])
@@ -358,7 +360,7 @@ def detect_scale(leg_units: float, source: str = "<bvh>") -> float:
     """Metres per file unit from a leg length in file units (see the module docstring).
 
     Raises:
-        ValueError: the leg length fits no unit; pass ``scale`` explicitly.
+        DataError: the leg length fits no unit; pass ``scale`` explicitly.
     """
     if 0.25 <= leg_units <= 1.5:
         return 1.0
@@ -366,8 +368,8 @@ def detect_scale(leg_units: float, source: str = "<bvh>") -> float:
         return 0.0254
     if 42.0 <= leg_units <= 150.0:
         return 0.01
-    raise ValueError(f"{source}: cannot tell the length unit from a leg length of {leg_units:g} file units; "
-                     f"pass scale= (metres per file unit)")
+    raise DataError(f"{source}: cannot tell the length unit from a leg length of {leg_units:g} file units; "
+                    f"pass scale= (metres per file unit)")
 
 
 #: Child used to measure each limb joint's bone direction; the project's limbs hang along -z at
@@ -404,7 +406,7 @@ def bvh_to_clip(bvh: Bvh, name: str, *, scale: float | None = None, up: str | No
         A clip with root positions in metres (the source body's size; see
         :func:`phav.motion.retarget.retarget`) and ``leg_length`` set to the source's leg length, m.
     Raises:
-        ValueError: a joint cannot be mapped, or the unit cannot be detected.
+        DataError: a joint cannot be mapped, or the unit cannot be detected (ValueError: a bad ``up``).
     """
     found = find_joints(bvh)
     up = up or _guess_up(bvh, found)
@@ -471,11 +473,14 @@ def load_bvh(path: str | Path, *, name: str | None = None, scale: float | None =
     """Read a BVH file as a :class:`Clip` (see :func:`bvh_to_clip`; name defaults to the file stem).
 
     Raises:
-        ValueError: unreadable or malformed file, unmappable skeleton; one line naming the file.
+        DataError: (a ``ValueError``) unreadable, non-UTF-8 or malformed file, unmappable skeleton;
+            one line naming the file.
     """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8", errors="strict")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read BVH file ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: invalid BVH file: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read BVH file ({exc.strerror or exc})") from None
     return bvh_to_clip(parse_bvh(text, str(path)), name or path.stem, scale=scale, up=up)

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from phav.errors import DataError
 from phav.geometry import quat_multiply, quat_normalize, quat_rotate
 from phav.motion.rotations import heading, quat_about_z, quat_slerp, relative_rotvec
 from phav.motion.spine import with_abdomen
@@ -251,11 +252,12 @@ class Clip:
         """Read a clip written by :meth:`save`.
 
         Raises:
-            ValueError: the file is not a phav clip or is malformed (the message names the file).
+            DataError: (a ``ValueError``) the file cannot be read, is not a phav clip or is malformed
+                (not JSON, not UTF-8, fields missing or of the wrong shape); one line naming the file.
         """
         path = Path(path)
         try:
-            data = json.loads(path.read_text())
+            data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("format") != CLIP_FORMAT or data.get("version") != CLIP_FORMAT_VERSION:
                 raise ValueError(f"not a {CLIP_FORMAT} v{CLIP_FORMAT_VERSION} file")
             return cls(
@@ -266,8 +268,10 @@ class Clip:
                 root_quat=np.array(data["root_quat"]), joint_quats=np.array(data["joint_quats"]),
             )
         except OSError as exc:
-            raise ValueError(f"{path}: cannot read clip file ({exc.strerror or exc})") from None
+            raise DataError(f"{path}: cannot read clip file ({exc.strerror or exc})") from None
         except KeyError as exc:
-            raise ValueError(f"{path}: invalid clip file: missing field {exc}") from None
+            raise DataError(f"{path}: invalid clip file: missing field {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{path}: invalid clip file: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
         except (ValueError, TypeError, AttributeError) as exc:
-            raise ValueError(f"{path}: invalid clip file: {exc}") from None
+            raise DataError(f"{path}: invalid clip file: {exc}") from None

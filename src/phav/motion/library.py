@@ -5,7 +5,7 @@ Sources, searched in this order (the first match of a name wins):
 1. a path to a ``.json`` (phav clip, :mod:`phav.motion.clip`) or ``.bvh`` file (:mod:`phav.motion.bvh`);
 2. clips shipped with phav in ``motions/`` (``<name>.json`` or ``<name>.bvh``; found through
    :func:`phav.resources.resource_dir`), then the folders listed in the environment variable
-   ``PHAV_MOTIONS`` (separated by ``os.pathsep``), where users drop their own files;
+   ``PHAV_MOTIONS`` (separated by ``os.pathsep``; each must be a folder), where users drop their own files;
 3. PyBullet's DeepMimic clips (``walk``, ``run``, ``jump``, ... :mod:`phav.motion.deepmimic`).
 
 Every clip is retargeted to the body (:func:`phav.motion.retarget.retarget`: root motion scaled by
@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 
 from phav.body.skeleton import SIDES, Skeleton, default_skeleton
+from phav.errors import SpecError
 from phav.motion import deepmimic
 from phav.motion.bvh import load_bvh
 from phav.motion.clip import Clip
@@ -34,9 +35,21 @@ ENV_VAR = "PHAV_MOTIONS"
 
 
 def motion_folders() -> list[Path]:
-    """The folders searched for clip files: phav's ``motions/``, then ``$PHAV_MOTIONS``'s."""
+    """The folders searched for clip files: phav's ``motions/``, then ``$PHAV_MOTIONS``'s.
+
+    Raises:
+        SpecError: ``$PHAV_MOTIONS`` names something that is not a folder (a typo would otherwise
+            leave the user's clips out without a word, and videos made with other motions).
+    """
     folders = [resource_dir("motions")]
-    folders += [Path(p) for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
+    for entry in os.environ.get(ENV_VAR, "").split(os.pathsep):
+        if not entry:
+            continue
+        if not Path(entry).is_dir():
+            what = "is not a folder" if Path(entry).exists() else "does not exist"
+            raise SpecError(f"${ENV_VAR} lists {entry}, which {what}; fix or unset ${ENV_VAR} (folders of "
+                            f".json/.bvh clip files, separated by {os.pathsep!r})")
+        folders.append(Path(entry))
     return folders
 
 

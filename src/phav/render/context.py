@@ -41,7 +41,7 @@ REQUESTED_GL_VERSIONS = (460, COMPUTE_GL_VERSION, MIN_GL_VERSION)
 BACKENDS = ("egl", "glfw")
 
 _INSTALL_HINT = (
-    "install an OpenGL driver with EGL (Debian/Ubuntu: apt-get install libegl1 libgl1-mesa-dri; "
+    "install an OpenGL driver with EGL (Debian/Ubuntu: apt-get install libegl1 libegl-mesa0 libgl1-mesa-dri libgbm1; "
     "Fedora: dnf install mesa-libEGL mesa-dri-drivers), or set PHAV_GL=glfw on a machine with a display"
 )
 
@@ -211,6 +211,10 @@ def _create_context() -> moderngl.Context:
         raise
     except Exception as exc:  # glcontext raises plain Exception/OSError subclasses; re-raise with advice
         found = re.search(r"requested device index (\d+), but found (\d+) devices", str(exc))
+        if backend == "egl" and found and int(found.group(2)) == 0:  # whatever the index: no driver
+            raise GLUnavailableError(
+                f"cannot create a headless OpenGL {MIN_GL_VERSION / 100:.1f} context via egl: EGL finds no "
+                f"device; {_INSTALL_HINT}") from None
         if backend == "egl" and found and int(found.group(1)) >= int(found.group(2)):
             count = int(found.group(2))
             raise GLUnavailableError(

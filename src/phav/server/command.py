@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from pathlib import Path
 
 import click
 
 from phav.cli import cli, parse_size
 from phav.server.limits import Limits
+from phav.spec import MAX_SIZE, MIN_SIZE
 
 _WEB_HINT = 'the server needs the web extra: pip install "phav[web]"'
 
@@ -25,7 +28,7 @@ _WEB_HINT = 'the server needs the web extra: pip install "phav[web]"'
               help="Most videos queued or rendering at once (more get HTTP 429).")
 @click.option("--max-frames", type=click.IntRange(1, 100_000), default=Limits.max_frames, show_default=True)
 @click.option("--max-size", default=f"{Limits.max_width}x{Limits.max_height}", show_default=True,
-              help="Largest video size WxH.")
+              help=f"Largest video size WxH (each side {MIN_SIZE}..{MAX_SIZE}).")
 @click.option("--quality", type=click.Choice(["preview", "phav", "high"]), default="phav", show_default=True,
               help="Render preset of every video.")
 @click.option("--max-finished", type=click.IntRange(1, 1_000_000), default=512, show_default=True,
@@ -39,7 +42,10 @@ def serve(host: str, port: int, cache: Path, workers: int, max_queue: int, max_f
         from phav.server.app import create_app
     except ImportError:
         raise click.ClickException(_WEB_HINT) from None
-    max_width, max_height = parse_size(max_size)
+    max_width, max_height = parse_size(max_size, param_hint="--max-size")
+    if not (MIN_SIZE <= max_width <= MAX_SIZE and MIN_SIZE <= max_height <= MAX_SIZE):
+        raise click.BadParameter(f"{max_size!r} is not a size phav renders; each side must be in "
+                                 f"{MIN_SIZE}..{MAX_SIZE}", param_hint="--max-size")
     try:
         limits = Limits(max_frames=max_frames, max_width=max_width, max_height=max_height, max_queue=max_queue,
                         default_frames=min(Limits.default_frames, max_frames),
@@ -47,6 +53,35 @@ def serve(host: str, port: int, cache: Path, workers: int, max_queue: int, max_f
                         default_height=min(Limits.default_height, max_height), quality=quality)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    app = create_app(cache, workers=workers, limits=limits, max_finished=max_finished)
-    click.echo(f"phav-render: serving http://{host}:{port}/ (cache {cache.resolve()}, {workers} worker(s))", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    sock = _listen(host, port)  # before anything starts: a port in use is one line, not uvicorn's log
+    try:
+        app = create_app(cache, workers=workers, limits=limits, max_finished=max_finished)
+        where = f"[{host}]" if ":" in host else host
+        click.echo(f"phav-render: serving http://{where}:{sock.getsockname()[1]}/ (cache {cache.resolve()}, "
+                   f"{workers} worker(s))", err=True)
+        uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` as uvicorn binds it (IPv6 for a host with ``:``, address
+    reuse on), or a one-line click error saying what to change."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+            raise click.BadParameter(f"{host!r} is not an address of this machine ({exc.strerror}); use 127.0.0.1 "
+                                     "(this machine only), 0.0.0.0 (every interface) or one of its addresses",
+                                     param_hint="--host") from None
+        if exc.errno == errno.EADDRINUSE:
+            raise click.ClickException(f"port {port} on {host} is in use (another server?); choose another --port, "
+                                       "or stop the program that holds it") from None
+        if exc.errno == errno.EACCES:
+            raise click.ClickException(f"port {port} needs administrator rights; choose a --port above 1023") from None
+        raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    sock.set_inheritable(True)
+    return sock
