@@ -157,7 +157,7 @@ def test_an_action_name_that_cannot_name_a_class_folder_is_refused_at_registrati
 def test_a_build_hook_that_returns_a_motion_instead_of_a_plan_is_named():
     recipe = ActionRecipe("ClipNotPlan", frozenset({"extra"}), ("walk",), _never, "broken",
                           build=lambda ctx: load_deepmimic("walk", ctx.skeleton))
-    with pytest.raises(PluginError, match=r"action ClipNotPlan: its build hook returned a Clip; it must return a "
+    with pytest.raises(PluginError, match=r"action ClipNotPlan: its build hook returned Clip, not a "
                                           r"phav\.actions\.ActionPlan"):
         register_action(recipe)
     assert "ClipNotPlan" not in action_names()

@@ -46,6 +46,33 @@ class PluginError(PhavError):
     """A plugin that cannot be loaded or registers something invalid; the message says which and why."""
 
 
+def checked_hook(owner: str, hook: str, fn: Callable[..., Any], *args: Any, returns: type, returns_name: str,
+                 contract: str, passes: tuple[type[BaseException], ...] = ()) -> Any:
+    """``fn(*args)``, a plugin's hook (an environment's builder, an action's build hook or signature
+    check), held to its contract: it must return a ``returns``.
+
+    Args:
+        owner: what the hook belongs to, for the message (``"action Walk"``).
+        hook: the hook's name (``"signature check"``).
+        returns_name: the type as users import it (``"phav.actions.SignatureResult"``).
+        contract: how to fix a wrong result or an error (``"return SignatureResult(ok, reason)"``).
+        passes: errors that pass through as they are; others, but phav's own, become a
+            :class:`PluginError` (the error is its cause).
+
+    Raises:
+        PluginError: the hook returned something else, or raised an error not in ``passes``.
+    """
+    try:
+        result = fn(*args)
+    except (PhavError, *passes):
+        raise
+    except Exception as exc:
+        raise PluginError(f"{owner}: its {hook} raised {type(exc).__name__}: {exc}; {contract}") from exc
+    if not isinstance(result, returns):
+        raise PluginError(f"{owner}: its {hook} returned {type(result).__name__}, not a {returns_name}; {contract}")
+    return result
+
+
 # ---- registration ------------------------------------------------------------------------------
 def register_action(recipe: Any, *, check: bool = True) -> Any:
     """Register an action class (a :class:`phav.actions.ActionRecipe`) for the CLI, the dataset

@@ -24,7 +24,7 @@ from phav.actions.registry import ActionPlan, ActionRecipe, SignatureResult
 from phav.assembly import assemble_take
 from phav.body.skin import DEFAULT_RESOLUTION
 from phav.body.presets import preset_names, sample_actor
-from phav.errors import PhavError, SignatureError, SpecError
+from phav.errors import SignatureError, SpecError
 from phav.motion.library import load_clip
 from phav.physics import Humanoid, SimulationError, World
 from phav.physics.variations import BLEND_CLIPS, Modifier, make_modifiers
@@ -122,19 +122,11 @@ def judge(recipe: ActionRecipe, take: Take) -> SignatureResult:
         phav.plugins.PluginError: the signature raised (the error is the cause) or returned
             something that is not a :class:`~phav.actions.SignatureResult`; the message names the action.
     """
-    from phav.plugins import PluginError
+    from phav.plugins import checked_hook
 
-    try:
-        verdict = recipe.signature(take)
-    except PhavError:
-        raise
-    except Exception as exc:
-        raise PluginError(f"action {recipe.name}: its signature check raised {type(exc).__name__}: {exc}; fix the "
-                          "action's signature (take -> phav.actions.SignatureResult)") from exc
-    if not isinstance(verdict, SignatureResult):
-        raise PluginError(f"action {recipe.name}: its signature check returned {type(verdict).__name__}, not a "
-                          "phav.actions.SignatureResult; return SignatureResult(ok, reason)")
-    return verdict
+    return checked_hook(f"action {recipe.name}", "signature check", recipe.signature, take, returns=SignatureResult,
+                        returns_name="phav.actions.SignatureResult",
+                        contract="signature(take) must return SignatureResult(ok, reason)")
 
 
 # ---- world -----------------------------------------------------------------------------------------
@@ -147,22 +139,15 @@ def build_world(spec: VideoSpec) -> StaticScene:
         phav.plugins.PluginError: its builder raised another error, or returned something that is
             not a ``StaticScene`` (the message names the environment; the builder's error is the cause).
     """
-    from phav.plugins import PluginError
+    from phav.plugins import checked_hook
 
-    name = spec.environment.value
     try:
-        static = build_environment(spec.environment, video_rng(spec.seed, "world"))
-    except PhavError:
-        raise
-    except ValueError as exc:
+        return checked_hook(f"environment {spec.environment.value}", "builder", build_environment, spec.environment,
+                            video_rng(spec.seed, "world"), returns=StaticScene,
+                            returns_name="phav.worlds.scene.StaticScene", passes=(ValueError,),
+                            contract="builder(rng) must return the phav.worlds.scene.StaticScene it builds")
+    except ValueError as exc:  # the environment cannot be built (its builder says why)
         raise SpecError(str(exc)) from None
-    except Exception as exc:
-        raise PluginError(f"environment {name}: its builder raised {type(exc).__name__}: {exc}; fix the builder "
-                          "(builder(rng) -> phav.worlds.scene.StaticScene)") from exc
-    if not isinstance(static, StaticScene):
-        raise PluginError(f"environment {name}: its builder returned {type(static).__name__}, not a "
-                          "phav.worlds.scene.StaticScene; builder(rng) must return the scene it builds")
-    return static
 
 
 def scene_lighting(spec: VideoSpec, static: Any) -> Any:

@@ -133,17 +133,22 @@ def test_overwrite_replaces_a_file_in_the_folders_place_and_leaves_nothing_hidde
     assert path.is_dir() and os.listdir(path.parent) == [path.name]  # no .old-<pid> file left
 
 
-def test_output_errors_name_the_video_folder_asked_for_in_one_plain_line(tmp_path, spec, take, frames, monkeypatch):
-    """Not the hidden .partial folder the files go to first, and no [Errno N] before the message;
-    the error keeps its errno."""
+def fill_the_disk_at(file_stem: str, monkeypatch) -> None:
+    """Writing the 16-bit PNG named ``file_stem`` fails as on a full disk (ENOSPC)."""
     real = images.write_png16
 
     def full_disk(path, image, *a, **k):
-        if "depth_00002" in str(path):
+        if file_stem in str(path):
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(path, image, *a, **k)
 
     monkeypatch.setattr(images, "write_png16", full_disk)
+
+
+def test_output_errors_name_the_video_folder_asked_for_in_one_plain_line(tmp_path, spec, take, frames, monkeypatch):
+    """Not the hidden .partial folder the files go to first, and no [Errno N] before the message;
+    the error keeps its errno."""
+    fill_the_disk_at("depth_00002", monkeypatch)
     with pytest.raises(OSError) as info:
         _write(tmp_path, spec, take, frames)
     folder = tmp_path / "Walk" / spec.folder_name("walk")
@@ -163,14 +168,7 @@ def test_exception_mid_video_leaves_no_folder(tmp_path, spec, take, frames):
 
 
 def test_full_disk_leaves_no_folder_and_names_the_file(tmp_path, spec, take, frames, monkeypatch):
-    real = images.write_png16
-
-    def full_disk(path, image, *a, **k):
-        if "depth_00002" in str(path):
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(path, image, *a, **k)
-
-    monkeypatch.setattr(images, "write_png16", full_disk)
+    fill_the_disk_at("depth_00002", monkeypatch)
     with pytest.raises(OSError) as info:
         with VideoFolderWriter(tmp_path, spec, take, resolved_clip="walk", workers=2, max_pending=1) as w:
             for f in frames:

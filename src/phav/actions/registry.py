@@ -174,13 +174,12 @@ class ActionRecipe:
         """
         if clip_name not in self.clips:
             raise ValueError(f"action {self.name} has no clip {clip_name!r}; its clips: {', '.join(self.clips)}")
-        plan = self.build(BuildContext(skeleton, rng, clip_name, float(duration), spec, world, camera))
-        if not isinstance(plan, ActionPlan):
-            from phav.plugins import PluginError
+        from phav.plugins import checked_hook
 
-            raise PluginError(f"action {self.name}: its build hook returned a {type(plan).__name__}; it must return a "
-                            "phav.actions.ActionPlan (for a motion alone: ActionPlan(clip=motion))")
-        return plan
+        return checked_hook(f"action {self.name}", "build hook", self.build,
+                            BuildContext(skeleton, rng, clip_name, float(duration), spec, world, camera),
+                            returns=ActionPlan, returns_name="phav.actions.ActionPlan", passes=(Exception,),
+                            contract="build(ctx) must return an ActionPlan (for a motion alone: ActionPlan(clip=motion))")
 
 
 _REGISTRY: dict[str, ActionRecipe] = {}
