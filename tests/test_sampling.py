@@ -354,3 +354,11 @@ def test_classes_too_short_for_the_length_distribution():
     assert ranged.longest_frames() == 500 and ranged.too_short(["Pour"]) == {}
     own = SpecModel(SamplingConfig.from_dict({"length": {"distribution": "action"}}), base=VideoSpec(frames=3))
     assert own.longest_frames() is None and own.too_short(["Walk", "Pour"]) == {}
+
+
+def test_an_actor_alias_stands_for_its_preset_in_fixed_values_and_constraints():
+    """``phav-render video --actor Model_Default`` works, so sample and dataset take it too."""
+    fixed = SpecModel(fixed={"actor": "Model_Default"})
+    assert {fixed.sample(np.random.default_rng(i)).actor for i in range(5)} == {"Model_Man01"}
+    constrained = SpecModel(SamplingConfig.from_dict({"constraints": {"actor": ["Model_Default", "Model_Girl"]}}))
+    assert set(constrained.allowed["actor"]) == {"Model_Man01", "Model_Girl"}

@@ -50,6 +50,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from phav.body.presets import ALIASES as PRESET_ALIASES
 from phav.errors import SpecError
 from phav.seeding import derive_seed
 from phav.spec import MAX_FRAMES, CameraKind, DayPhase, Environment, Variation, VideoSpec, Weather
@@ -370,6 +371,8 @@ class SpecModel:
                 if chosen is None:
                     continue
                 chosen = [chosen] if isinstance(chosen, str) else list(chosen)
+                if var == "actor":  # an alias (Model_Default) stands for its preset, whose name the specs carry
+                    chosen = [PRESET_ALIASES.get(c, c) for c in chosen]
                 bad = [c for c in chosen if c not in self.available[var]]
                 if bad:
                     where = f"constraints.{var}" if source == "constraints" else "--" + var.replace("_", "-")
