@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import json
+import re
 import textwrap
 
 import numpy as np
@@ -362,3 +363,24 @@ def test_an_actor_alias_stands_for_its_preset_in_fixed_values_and_constraints():
     assert {fixed.sample(np.random.default_rng(i)).actor for i in range(5)} == {"Model_Man01"}
     constrained = SpecModel(SamplingConfig.from_dict({"constraints": {"actor": ["Model_Default", "Model_Girl"]}}))
     assert set(constrained.allowed["actor"]) == {"Model_Man01", "Model_Girl"}
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--config", "CHILDREN", "--actor", "Model_Man01"], "the constraints leave no possible video"),
+    (["--config", "CONFIG"], "sampling config .*: unknown variable"),
+])
+def test_a_config_or_fixed_value_the_model_cannot_use_is_a_usage_error(tmp_path, args, words):
+    """Exit 2, as for any command line the CLI cannot use, with one line; for sample and dataset alike."""
+    import subprocess
+    import sys
+
+    config = tmp_path / "bad.toml"
+    config.write_text("[variables.mood]\nweights = { happy = 1 }\n")
+    children = tmp_path / "children.toml"
+    children.write_text('[constraints]\nactor_tags = ["child"]\n')
+    args = [{"CONFIG": str(config), "CHILDREN": str(children)}.get(a, a) for a in args]
+    for command in (["sample", "-n", "1"], ["dataset", "--out", str(tmp_path / "ds"), "--videos-per-class", "1", "--dry-run"]):
+        run = subprocess.run([sys.executable, "-m", "phav.cli", *command, *args], capture_output=True, text=True)
+        assert run.returncode == 2, run.stderr
+        assert len(run.stderr.strip().splitlines()) == 1
+        assert re.search(words, run.stderr), run.stderr

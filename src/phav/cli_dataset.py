@@ -28,7 +28,7 @@ EXIT_VIDEOS_FAILED = 3
 
 def _model(config: Path | None, seed_free: dict, fixed: dict) -> "SpecModel":  # noqa: F821
     """The sampling model from ``--config``, the fixed spec variables and the base spec fields."""
-    from phav.sampling import LengthConfig, SamplingConfig, SpecModel
+    from phav.sampling import ConfigError, LengthConfig, SamplingConfig, SpecModel
 
     frames = frames_from_options(seed_free["frames"], seed_free["seconds"], seed_free["fps"])
     width, height = parse_size(seed_free["size"])
@@ -37,7 +37,10 @@ def _model(config: Path | None, seed_free: dict, fixed: dict) -> "SpecModel":  #
                          batch=seed_free["batch"]).validate()
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    sampling = SamplingConfig.from_toml(config) if config is not None else SamplingConfig()
+    try:  # a config or a fixed value the model cannot use is bad input, as a bad option is (exit 2)
+        sampling = SamplingConfig.from_toml(config) if config is not None else SamplingConfig()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
     length_given = seed_free["frames"] is not None or seed_free["seconds"] is not None
     if length_given and sampling.length != LengthConfig():
         option = "--frames" if seed_free["frames"] is not None else "--seconds"
@@ -46,7 +49,10 @@ def _model(config: Path | None, seed_free: dict, fixed: dict) -> "SpecModel":  #
     if not length_given and sampling.length == LengthConfig():
         # No length asked for: each class gets the length it needs (at least the default 60 frames).
         sampling = dataclasses.replace(sampling, length=LengthConfig(distribution="action"))
-    return SpecModel(sampling, base=base, fixed={k: v for k, v in fixed.items() if v is not None})
+    try:
+        return SpecModel(sampling, base=base, fixed={k: v for k, v in fixed.items() if v is not None})
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _split_options(kwargs: dict) -> tuple[dict, dict]:
