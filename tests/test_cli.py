@@ -298,9 +298,11 @@ def test_a_shader_the_driver_refuses_gets_one_line_and_the_whole_log_in_a_file(t
 
 
 @pytest.mark.parametrize("signum, code, line", [(15, 143, "phav-render: terminated (SIGTERM)"),
+                                                (1, 129, "phav-render: terminated (SIGHUP)"),
                                                 (2, 130, "phav-render: aborted")])
 def test_a_signalled_render_leaves_no_partial_folder(tmp_path, signum, code, line):
-    """SIGTERM (kill, timeout, a scheduler) unwinds like Ctrl-C: the partial video is removed."""
+    """SIGTERM (kill, timeout, a scheduler) and SIGHUP (the session closed) unwind like Ctrl-C: the
+    partial video is removed."""
     import signal
     import subprocess
     import sys

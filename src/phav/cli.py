@@ -209,27 +209,35 @@ def list_(what: str) -> None:
         click.echo("\n".join(MODALITIES))
 
 
-class Terminated(SystemExit):
-    """SIGTERM (``kill``, ``timeout``, a cluster's scheduler) turned into an exit that unwinds: the
-    video being written is aborted as on Ctrl-C, and no hidden partial folder is left behind."""
+#: Signals that end a run as Ctrl-C does, with exit status 128 + the signal: SIGTERM (``kill``,
+#: ``timeout``, a cluster's scheduler) and SIGHUP (the terminal or ssh session closed).
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
-    def __init__(self) -> None:
-        super().__init__(128 + signal.SIGTERM)
+
+class Terminated(SystemExit):
+    """One of :data:`ENDING_SIGNALS` turned into an exit that unwinds: the video being written is
+    aborted as on Ctrl-C, and no hidden partial folder is left behind."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(128 + signum)
+        self.signal_name = signal.Signals(signum).name
 
 
 def _raise_terminated(signum: int, frame: object) -> None:
-    raise Terminated()
+    for ending in ENDING_SIGNALS:  # a second signal (a group's, then the parent's) must not cut the clean-up short
+        signal.signal(ending, signal.SIG_IGN)
+    raise Terminated(signum)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the group and turns every user error into one line and a non-zero exit.
     While it runs, phav's warnings (:class:`~phav.errors.PhavWarning`) show as one ``warning:`` line
-    each, and, in the main thread with SIGTERM's default action, SIGTERM raises :class:`Terminated`
-    (`serve` gives the signal to uvicorn, which installs its own handler)."""
-    catch_term = (threading.current_thread() is threading.main_thread()
-                  and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL)
-    if catch_term:
-        signal.signal(signal.SIGTERM, _raise_terminated)
+    each, and, in the main thread, SIGTERM and SIGHUP (where their action is the default) raise
+    :class:`Terminated` (`serve` gives the signal to uvicorn, which installs its own handler)."""
+    in_main = threading.current_thread() is threading.main_thread()
+    caught = [signum for signum in ENDING_SIGNALS if in_main and signal.getsignal(signum) == signal.SIG_DFL]
+    for signum in caught:
+        signal.signal(signum, _raise_terminated)
     python_show_warning = warnings.showwarning
 
     def show_warning(message: Warning | str, category: type[Warning], *where: Any, **more: Any) -> None:
@@ -243,8 +251,8 @@ def main(argv: list[str] | None = None) -> None:
         _run_cli(argv)
     finally:
         warnings.showwarning = python_show_warning
-        if catch_term:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for signum in caught:
+            signal.signal(signum, signal.SIG_DFL)
 
 
 def _run_cli(argv: list[str] | None) -> None:
@@ -257,8 +265,8 @@ def _run_cli(argv: list[str] | None) -> None:
     except click.exceptions.Abort:
         click.echo("phav-render: aborted", err=True)
         sys.exit(130)
-    except Terminated:
-        click.echo("phav-render: terminated (SIGTERM)", err=True)
+    except Terminated as exc:
+        click.echo(f"phav-render: terminated ({exc.signal_name})", err=True)
         raise
     except click.ClickException as exc:
         click.echo(f"phav-render: error: {exc.format_message()}", err=True)

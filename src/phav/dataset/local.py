@@ -134,8 +134,9 @@ class WorkerTerminated(SystemExit):
 
 
 def _raise_terminated(signum: int, frame: object) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM (the group's, then the parent's) must not
-    raise WorkerTerminated()                        # interrupt the removal of the partial folder
+    for ending in (signal.SIGTERM, signal.SIGHUP):  # a second signal (the group's, then the parent's) must not
+        signal.signal(ending, signal.SIG_IGN)       # interrupt the removal of the partial folder
+    raise WorkerTerminated()
 
 
 def run_pooled(task: Task) -> dict[str, Any]:
@@ -155,9 +156,10 @@ def spawn_pool(workers: int, started: Any, devices: list[int]) -> concurrent.fut
 
 
 def init_process(started: Any, devices: list[int]) -> None:
-    """Pool initializer: SIGTERM aborts the video being written (:func:`run_pooled`), SIGINT is
-    left to the parent, and the process takes its EGL device (:func:`take_device`)."""
+    """Pool initializer: SIGTERM and SIGHUP abort the video being written (:func:`run_pooled`),
+    SIGINT is left to the parent, and the process takes its EGL device (:func:`take_device`)."""
     signal.signal(signal.SIGTERM, _raise_terminated)
+    signal.signal(signal.SIGHUP, _raise_terminated)  # the session closed: the group gets it, the parent decides too
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         take_device(started, devices)
