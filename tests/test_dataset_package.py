@@ -236,6 +236,46 @@ def test_a_truncated_json_file_is_named_with_where_it_breaks_off(dataset, tmp_pa
         read_video(folder)
 
 
+def test_open_dataset_follows_the_split_the_exports_used_without_being_told_it(tmp_path):
+    """The dataset's --seed and --split are recorded with the exports (split.json): open_dataset(root)
+    gives each video the split the lists give it, whatever seed made them (train/test leakage otherwise)."""
+    from phav.dataset import open_dataset
+    from phav.dataset.package import SPLIT_FILE, actor_splits
+
+    root = tmp_path / "ds"
+    model = SpecModel(SamplingConfig.from_dict({"constraints": {"action": ["Walk"]}}),
+                      base=VideoSpec(frames=3, width=48, height=32))
+    run_dataset(root, model, 8, seed=5, modalities=("img",), progress=False)
+    presets = len(available_values()["actor"])
+    split = (presets - 8, 4, 4)
+    assert actor_splits(split, 5) != actor_splits(split, 0)  # what open_dataset drew without the record
+    package_dataset(root, ("lists",), split=split, seed=5)
+    assert (root / SPLIT_FILE).is_file()
+    listed = {line.split(" ")[0]: name for name in ("train", "val", "test")
+              for line in (root / f"mmaction_rawframes_{name}.txt").read_text().splitlines()}
+    videos = open_dataset(root)
+    assert {str(v.path.relative_to(root)): v.split for v in videos} == listed
+    assert [v.split for v in open_dataset(root, split=split, seed=0)] == [
+        actor_splits(split, 0)[v.actor] for v in videos]  # told otherwise, it draws that split
+
+
+def test_an_export_without_mp4s_removes_the_video_lists_an_earlier_one_wrote(tmp_path):
+    pytest.importorskip("av")
+    from phav.errors import PhavWarning
+
+    root = tmp_path / "ds"
+    model = SpecModel(SamplingConfig.from_dict({"constraints": {"action": ["Walk"]}}),
+                      base=VideoSpec(frames=3, width=48, height=32))
+    run_dataset(root, model, 1, seed=2, modalities=("img",), progress=False)
+    split = (len(available_values()["actor"]), 0, 0)
+    package_dataset(root, ("mp4", "lists"), split=split)
+    run_dataset(root, model, 2, seed=2, modalities=("img",), progress=False)  # one more video, without its MP4
+    with pytest.warns(PhavWarning, match="removed the earlier mmaction_videos_.*1 of 2 finished videos have no MP4"):
+        package_dataset(root, ("lists",), split=split)
+    assert not list(root.glob("mmaction_videos_*.txt"))
+    assert len((root / "mmaction_rawframes_train.txt").read_text().splitlines()) == 2
+
+
 def test_lists_give_every_split_both_lists_even_an_empty_one(tmp_path):
     """With MP4s, each split has its rawframes and its videos list, the splits without a video too."""
     pytest.importorskip("av")
@@ -261,4 +301,4 @@ def test_the_cli_says_which_export_wrote_what(tmp_path, capsys):
     wrote = [line for line in capsys.readouterr().err.splitlines() if "wrote" in line]
     (folder,) = [p for p in tmp_path.glob("Walk/*") if p.is_dir()]
     assert wrote[:3] == [f"{name}: wrote {folder}" for name in ("tsn-flow", "flo", "kitti")]
-    assert wrote[3] == f"lists: wrote {tmp_path / 'classInd.txt'}"
+    assert wrote[3:5] == [f"lists: wrote {tmp_path / name}" for name in ("split.json", "classInd.txt")]

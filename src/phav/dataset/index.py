@@ -8,9 +8,8 @@ For training loaders that read the videos themselves (``torch.utils.data.Dataset
 
 ``label`` is the class's number as the mmaction2 lists and ``posec3d.pkl`` give it (its line in the
 dataset's ``classes.txt`` from 0, :mod:`phav.dataset.classes`; ``classInd.txt`` numbers the same
-order from 1) and ``split`` the actor preset's split with the same
-``split`` counts and ``seed`` as ``phav-render dataset --export lists`` (default 16, 2, 2 and 0), so
-the three agree. The index reads only the manifests; :meth:`DatasetVideo.read` reads a video's
+order from 1) and ``split`` the actor preset's split of the dataset's last split export
+(``split.json``), so the lists, ``posec3d.pkl``, the COCO files and the index agree. The index reads only the manifests; :meth:`DatasetVideo.read` reads a video's
 files (:func:`phav.io.read_video`).
 """
 
@@ -22,7 +21,7 @@ from typing import Any, Iterable, Sequence
 
 from phav.dataset.classes import dataset_classes
 from phav.dataset.manifest import dataset_rows, row_folder
-from phav.dataset.package import actor_splits
+from phav.dataset.package import DEFAULT_SPLIT, SPLIT_FILE, actor_splits, read_split
 from phav.io.reader import VideoData, read_video
 
 
@@ -54,8 +53,14 @@ class DatasetVideo:
         return read_video(self.path, modalities, frames)
 
 
-def open_dataset(root: str | Path, split: tuple[int, int, int] = (16, 2, 2), seed: int = 0) -> list[DatasetVideo]:
+def open_dataset(root: str | Path, split: tuple[int, int, int] | None = None, seed: int | None = None
+                 ) -> list[DatasetVideo]:
     """The finished videos of the dataset in ``root`` (every shard's manifest), in key order.
+
+    Each video's ``split`` is its actor's: by default the split of the dataset's last split export
+    (``split.json``, written with the lists, ``posec3d.pkl`` and the COCO files, so the two agree),
+    else ``(16, 2, 2)`` drawn from seed 0; ``split`` (train, val, test actor counts) and ``seed``
+    (the dataset's ``--seed``) draw another, as ``phav-render dataset --split ... --seed ...`` does.
 
     Raises:
         DataError: ``root`` is no dataset made by ``phav-render dataset`` (missing, no manifest, no
@@ -66,7 +71,10 @@ def open_dataset(root: str | Path, split: tuple[int, int, int] = (16, 2, 2), see
     root = Path(root)
     rows = dataset_rows(root)
     labels = {name: k for k, name in enumerate(dataset_classes(root, rows))}
-    splits = actor_splits(split, seed)
+    if split is None and seed is None and (root / SPLIT_FILE).is_file():
+        splits = read_split(root / SPLIT_FILE)
+    else:
+        splits = actor_splits(DEFAULT_SPLIT if split is None else split, 0 if seed is None else seed)
     return [DatasetVideo(key=row["key"], path=row_folder(root, row), action=row["action"], label=labels[row["action"]],
                          actor=row["spec"]["actor"], split=splits.get(row["spec"]["actor"], "unsplit"),
                          frames=int(row["frames"]), spec=dict(row["spec"]))

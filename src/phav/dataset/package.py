@@ -19,6 +19,7 @@ the folder) and is idempotent: running it again rewrites the same files.
 from __future__ import annotations
 
 import importlib
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -26,13 +27,13 @@ import numpy as np
 
 from phav.dataset.classes import dataset_classes
 from phav.dataset.manifest import check_row_paths, manifest_rows
-from phav.errors import SpecError
+from phav.errors import DataError, PhavWarning, SpecError
 from phav.io import flow as flow_codec
 from phav.io import images, layout
 from phav.io.atomic import replacing
 from phav.io.coco import write_coco
 from phav.io.flow_formats import write_flo, write_kitti_flow
-from phav.io.jsonutil import read_json
+from phav.io.jsonutil import read_json, write_json
 from phav.io.lists import (
     SPLITS,
     split_actors,
@@ -44,6 +45,9 @@ from phav.io.lists import (
 from phav.io.params import read_params
 from phav.io.posec3d import pose_annotation, write_posec3d
 from phav.seeding import derive_seed
+
+#: Actor presets per split (train, val, test) unless ``--split`` says otherwise.
+DEFAULT_SPLIT: tuple[int, int, int] = (16, 2, 2)
 
 EXPORTS = ("lists", "posec3d", "coco", "mp4", "tsn-flow", "flo", "kitti")
 #: Files the per-frame flow exports write into each video folder (1-based frame numbers).
@@ -180,7 +184,7 @@ def package_dataset(
     out_root: str | Path,
     exports: Sequence[str],
     *,
-    split: tuple[int, int, int] = (16, 2, 2),
+    split: tuple[int, int, int] = DEFAULT_SPLIT,
     seed: int = 0,
     shard: tuple[int, int] = (0, 1),
     coco_frame_step: int = 1,
@@ -268,6 +272,31 @@ def _mp4_path(row: dict[str, Any]) -> str:
     return f"{MP4_DIR}/{row['path']}.mp4"
 
 
+#: The actor split the last split export used (lists, posec3d, coco): ``{"counts": [train, val, test],
+#: "seed": s, "actors": {preset: "train" | "val" | "test"}}``; :func:`phav.open_dataset` follows it.
+SPLIT_FILE = "split.json"
+
+
+def write_split(path: Path, counts: tuple[int, int, int], seed: int, splits: dict[str, str]) -> Path:
+    """Record the actor split ``splits`` drawn with ``counts`` and ``seed`` (:data:`SPLIT_FILE`)."""
+    record = {"counts": [int(c) for c in counts], "seed": int(seed), "actors": dict(sorted(splits.items()))}
+    return _replace_into(path, lambda temp: write_json(temp, record, indent=1))
+
+
+def read_split(path: Path) -> dict[str, str]:
+    """The actor -> split table a :data:`SPLIT_FILE` records.
+
+    Raises:
+        DataError: the file is not such a record (the message names it).
+    """
+    record = read_json(path)
+    actors = record.get("actors") if isinstance(record, dict) else None
+    if not isinstance(actors, dict) or not all(isinstance(v, str) and v in SPLITS for v in actors.values()):
+        raise DataError(f"{path} is not a split record of phav-render dataset; remove it and export again "
+                        "(phav-render dataset ... --export lists)")
+    return dict(actors)
+
+
 def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], classes: list[str], exports: Sequence[str],
                   counts: tuple[int, int, int], seed: int, coco_frame_step: int, workers: int) -> list[Path]:
     labels = {name: k for k, name in enumerate(classes)}
@@ -279,7 +308,17 @@ def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], classes: list[str]
             raise SpecError(f"{row['path']}: actor {actor!r} is not a registered preset; cannot split by actor")
         by_split[splits[actor]].append(row)
     written: list[Path] = []
+    if set(exports) & {"lists", "posec3d", "coco"}:
+        written.append(write_split(out_root / SPLIT_FILE, counts, seed, splits))
     with_mp4 = bool(rows) and all((out_root / _mp4_path(r)).is_file() for r in rows)
+    if "lists" in exports and not with_mp4:
+        stale = [path for path in (out_root / f"mmaction_videos_{split}.txt" for split in SPLITS) if path.exists()]
+        for path in stale:  # an earlier export's lists would name a subset of the videos
+            path.unlink()
+        if stale:
+            missing = sum(not (out_root / _mp4_path(r)).is_file() for r in rows)
+            warnings.warn(f"removed the earlier mmaction_videos_*.txt: {missing} of {len(rows)} finished videos have no "
+                          "MP4 now; export mp4 and lists together to list them", PhavWarning)
     if "lists" in exports:
         written.append(write_class_index(out_root / "classInd.txt", classes))
         for split, name in zip(SPLITS, ("trainlist01.txt", "vallist01.txt", "testlist01.txt")):
