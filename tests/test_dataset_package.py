@@ -236,6 +236,12 @@ def test_a_truncated_json_file_is_named_with_where_it_breaks_off(dataset, tmp_pa
         read_video(folder)
 
 
+def walk_model() -> SpecModel:
+    """Walks of 3 frames at 48x32: the smallest videos a dataset test can make."""
+    return SpecModel(SamplingConfig.from_dict({"constraints": {"action": ["Walk"]}}),
+                     base=VideoSpec(frames=3, width=48, height=32))
+
+
 def test_open_dataset_follows_the_split_the_exports_used_without_being_told_it(tmp_path):
     """The dataset's --seed and --split are recorded with the exports (split.json): open_dataset(root)
     gives each video the split the lists give it, whatever seed made them (train/test leakage otherwise)."""
@@ -243,8 +249,7 @@ def test_open_dataset_follows_the_split_the_exports_used_without_being_told_it(t
     from phav.dataset.package import SPLIT_FILE, actor_splits
 
     root = tmp_path / "ds"
-    model = SpecModel(SamplingConfig.from_dict({"constraints": {"action": ["Walk"]}}),
-                      base=VideoSpec(frames=3, width=48, height=32))
+    model = walk_model()
     run_dataset(root, model, 8, seed=5, modalities=("img",), progress=False)
     presets = len(available_values()["actor"])
     split = (presets - 8, 4, 4)
@@ -264,8 +269,7 @@ def test_an_export_without_mp4s_removes_the_video_lists_an_earlier_one_wrote(tmp
     from phav.errors import PhavWarning
 
     root = tmp_path / "ds"
-    model = SpecModel(SamplingConfig.from_dict({"constraints": {"action": ["Walk"]}}),
-                      base=VideoSpec(frames=3, width=48, height=32))
+    model = walk_model()
     run_dataset(root, model, 1, seed=2, modalities=("img",), progress=False)
     split = (len(available_values()["actor"]), 0, 0)
     package_dataset(root, ("mp4", "lists"), split=split)
@@ -280,8 +284,7 @@ def test_lists_give_every_split_both_lists_even_an_empty_one(tmp_path):
     """With MP4s, each split has its rawframes and its videos list, the splits without a video too."""
     pytest.importorskip("av")
     root = tmp_path / "ds"
-    model = SpecModel(SamplingConfig.from_dict({"constraints": {"action": ["Walk"]}}),
-                      base=VideoSpec(frames=3, width=48, height=32))
+    model = walk_model()
     run_dataset(root, model, 1, seed=2, modalities=("img",), progress=False)
     package_dataset(root, ("mp4", "lists"), split=(len(available_values()["actor"]), 0, 0))
     for split in ("train", "val", "test"):

@@ -29,7 +29,7 @@ AVAILABLE = {
     "weather": ["Clear", "Rainy"],
     "variation": ["n", "w"],
 }
-LIMITS = Limits(max_frames=20, max_width=128, max_height=96, max_queue=2, default_frames=5,
+LIMITS = Limits(max_frames=100, max_width=128, max_height=96, max_queue=2, default_frames=5,
                 default_width=64, default_height=48)
 
 
@@ -95,3 +95,12 @@ def wait_done(client: TestClient, video_id: str) -> dict:
     raise AssertionError(f"video {video_id} did not finish")
 
 
+
+
+def sleeping_job(spec_json: str, folder: str, quality: str) -> dict:
+    """A job function for real worker processes: says it is running, then sleeps a minute."""
+    job = Path(folder)
+    write_job_file(job, {"id": job.name, "status": "running", "started": time.time()})
+    (job / "video").mkdir(exist_ok=True)
+    time.sleep(60)
+    return {"status": DONE}

@@ -40,7 +40,7 @@ def test_parameters_list_every_variable_and_range(client: TestClient) -> None:
     # the sampling model: Indoor exactly in House (PHAV)
     assert body["variables"]["camera"]["distribution_given"]["House"] == {"Indoor": 1.0}
     assert sum(body["variables"]["actor"]["distribution"].values()) == pytest.approx(1.0)
-    assert body["numeric"]["frames"] == {"min": 1, "max": 20, "default": 5}
+    assert body["numeric"]["frames"] == {"min": 1, "max": 100, "default": 5}
     assert body["numeric"]["width"]["max"] == 128
 
 
@@ -57,7 +57,7 @@ def test_partial_spec_is_completed_from_the_seed(client: TestClient, stand_in: S
     spec = body["spec"]
     assert (spec["action"], spec["weather"], spec["seed"]) == ("Walk", "Rainy", 7)
     assert spec["clip"] in AVAILABLE["clip"]["Walk"] and spec["actor"] in AVAILABLE["actor"]
-    assert (spec["frames"], spec["width"], spec["height"]) == (5, 64, 48)  # the server's defaults
+    assert (spec["frames"], spec["width"], spec["height"]) == (30, 64, 48)  # as Walk needs; the default size
     assert len(body["id"]) == 32
 
 
@@ -109,7 +109,7 @@ def test_failed_job_reports_why(client: TestClient) -> None:
 @pytest.mark.parametrize("request_body, reason", [
     ({"weather": "Sunny"}, "weather 'Sunny' is not available"),
     ({"action": "Walk", "clip": "wave"}, "clip 'wave' is not a clip of Walk"),
-    ({"frames": 21}, "frames must be in 1..20"),
+    ({"frames": 101}, "frames must be in 1..100"),
     ({"width": 130}, "width must be in 8..128"),
     ({"height": 4}, "height must be in 8..96"),
     ({"environment": "House", "camera": "Kite"}, "House is filmed by camera Indoor"),
@@ -222,7 +222,7 @@ def test_the_schema_states_this_servers_values_and_bounds(client: TestClient) ->
     assert request["weather"]["enum"] == ["Clear", "Rainy", None]
     assert request["clip"]["enum"] == ["walk", "walk_slow", "wave", None]
     frames = next(s for s in request["frames"]["anyOf"] if s["type"] == "integer")
-    assert (frames["minimum"], frames["maximum"]) == (1, 20)
+    assert (frames["minimum"], frames["maximum"]) == (1, 100)
 
 
 def test_videos_forgotten_from_memory_are_still_served_by_id(tmp_path: Path) -> None:

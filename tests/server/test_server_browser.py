@@ -108,7 +108,8 @@ def test_pick_parameters_generate_and_watch_it_play(tmp_path: Path, browser) -> 
         page.select_option("#var-clip", clips[0])
         page.select_option("#var-environment", "Plain")
         page.select_option("#var-day_phase", "Day")
-        assert page.input_value("#frames") == "6" and page.get_attribute("#frames", "max") == "8"
+        # frames left empty: as long as the action needs (the server decides)
+        assert page.input_value("#frames") == "" and page.get_attribute("#frames", "max") == "8"
         page.fill("#frames", "5")
         page.fill("#seed", "3")
         page.click("#generate")
@@ -130,3 +131,19 @@ def test_pick_parameters_generate_and_watch_it_play(tmp_path: Path, browser) -> 
         assert depth["std"] > 5 and depth["chroma"] < 6, depth  # inverse depth as grey
         assert page.get_attribute("#preview-link", "href").endswith("/preview/depth.mp4")
         assert errors == []
+
+
+def test_an_error_answer_that_is_not_json_shows_its_status_not_a_syntax_error(tmp_path: Path, browser) -> None:
+    """A proxy's or a crashed server's plain-text 5xx is said as such on the page."""
+    app = create_app(tmp_path / "cache", workers=1, limits=LIMITS)
+    with Server(app) as server:
+        page = browser.new_page()
+        page.route("**/api/videos", lambda route: route.fulfill(status=502, content_type="text/plain",
+                                                                body="upstream went away"))
+        page.goto(server.url + "/")
+        page.wait_for_function("document.getElementById('status').textContent === 'ready'", timeout=30_000)
+        page.click("#generate")
+        page.wait_for_function("document.getElementById('status').textContent.startsWith('error')", timeout=30_000)
+        status = page.text_content("#status")
+        assert status.startswith("error 502: ") and "upstream went away" in status, status
+        assert "SyntaxError" not in status

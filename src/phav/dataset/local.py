@@ -22,7 +22,7 @@ import os
 import signal
 import threading
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from phav.dataset.worker import Task, release_renderer, run_task
 from phav.errors import OutputError
@@ -70,7 +70,7 @@ def run_pool(tasks: Sequence[Task], workers: int) -> Iterator[dict[str, Any]]:
                 yield row
         except BaseException:  # stopped early (closed, interrupted): the processes abort their videos
             if pool is not None:
-                stop_processes(pool)
+                stop_processes(pool_processes(pool))
             raise
         finally:
             if pool is not None:
@@ -112,10 +112,16 @@ def signals_deferred(signums: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM))
 STOP_GRACE_S = 30.0
 
 
-def stop_processes(pool: concurrent.futures.ProcessPoolExecutor) -> None:
-    """Send SIGTERM to ``pool``'s processes and wait for them: each aborts the video it is writing
-    (:class:`WorkerTerminated`) and exits; one that does not within :data:`STOP_GRACE_S` is killed."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+def pool_processes(pool: concurrent.futures.Executor) -> list[Any]:
+    """The processes of a process pool (``multiprocessing`` processes; none for another executor).
+    Take them before ``shutdown``, which forgets them."""
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def stop_processes(processes: Sequence[Any]) -> None:
+    """Send SIGTERM to pool ``processes`` (:func:`pool_processes`) and wait for them: each aborts
+    the video it is writing (:class:`WorkerTerminated`) and exits; one that does not within
+    :data:`STOP_GRACE_S` is killed."""
     for process in processes:
         if process.is_alive():
             process.terminate()
@@ -139,13 +145,28 @@ def _raise_terminated(signum: int, frame: object) -> None:
     raise WorkerTerminated()
 
 
-def run_pooled(task: Task) -> dict[str, Any]:
-    """:func:`run_task` in a pool process; a SIGTERM there aborts the video and ends the process
-    (the pool sees it die: a run going on submits the video again)."""
+def handle_signals_as_pool_worker() -> None:
+    """In a pool process (the dataset's, the server's): SIGTERM and SIGHUP abort the video being
+    written (:func:`run_as_pool_worker`), SIGINT is ignored (Ctrl-C reaches the whole process
+    group, and the parent decides)."""
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    signal.signal(signal.SIGHUP, _raise_terminated)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def run_as_pool_worker(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` in a pool process; a SIGTERM or SIGHUP there unwinds the video being
+    written (its partial folder is removed) and ends the process, which the pool sees die."""
     try:
-        return run_task(task)
+        return function(*args)
     except WorkerTerminated:
         os._exit(128 + signal.SIGTERM)
+
+
+def run_pooled(task: Task) -> dict[str, Any]:
+    """:func:`run_task` in a pool process (:func:`run_as_pool_worker`): a run going on submits the
+    video of a process that died again."""
+    return run_as_pool_worker(run_task, task)
 
 
 def spawn_pool(workers: int, started: Any, devices: list[int]) -> concurrent.futures.ProcessPoolExecutor:
@@ -158,9 +179,7 @@ def spawn_pool(workers: int, started: Any, devices: list[int]) -> concurrent.fut
 def init_process(started: Any, devices: list[int]) -> None:
     """Pool initializer: SIGTERM and SIGHUP abort the video being written (:func:`run_pooled`),
     SIGINT is left to the parent, and the process takes its EGL device (:func:`take_device`)."""
-    signal.signal(signal.SIGTERM, _raise_terminated)
-    signal.signal(signal.SIGHUP, _raise_terminated)  # the session closed: the group gets it, the parent decides too
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    handle_signals_as_pool_worker()
     try:
         take_device(started, devices)
     except WorkerTerminated:  # stopped while starting: nothing to abort, and no traceback

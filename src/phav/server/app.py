@@ -6,7 +6,9 @@ Routes (the OpenAPI schema is at ``/openapi.json``, interactive docs at ``/docs`
   model's distributions.
 * ``POST /api/videos``: a full or partial spec and a seed. The variables left out are sampled from
   the seed. 202 with the id and links (200 when the video is already in the cache); 422 with the
-  reason for invalid input; 429 when the queue is full.
+  reason for invalid input (400 for a body that is not JSON, 413 for one over :data:`MAX_BODY` bytes,
+  415 for one not sent as ``application/json``);
+  429 when the queue is full. Frames left out: as many as the action needs (capped by the server's most).
 * ``GET /api/videos/{id}``: status (``queued``, ``running``, ``done``, ``failed`` with ``error``),
   the resolved spec and links.
 * ``GET /api/videos/{id}/preview/{modality}.mp4``, ``.../video.zip``, ``.../params.json``,
@@ -22,6 +24,7 @@ lie inside the job's folder.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
@@ -43,6 +46,10 @@ from phav.server.render_job import DONE, ZIP_FILE
 from phav.server.resolve import NUMERIC, RequestError, Resolver
 
 STATIC = Path(__file__).parent / "static"
+#: Most bytes of a request body (a request is a few hundred bytes); more get 413 before any parsing.
+MAX_BODY = 8192
+#: Most characters of a refused value echoed back in a 422 answer.
+MAX_ECHO = 200
 _ID = PathParam(pattern=r"^[0-9a-f]{32}$", description="video id: 32 hex digits")
 _MODALITY = PathParam(description="an image modality", json_schema_extra={"enum": list(PREVIEW_MODALITIES)})
 _KIND = PathParam(description="a frame file kind", json_schema_extra={"enum": list(layout.FRAME_PATTERNS)})
@@ -129,6 +136,8 @@ def _document_request(schema: dict[str, Any], parameters: dict[str, Any]) -> Non
         if values is None:  # clip: every action's clips
             values = sorted({c for clips in info["values_by_action"].values() for c in clips})
         properties[name]["enum"] = [*values, None]
+    seed = properties["seed"]
+    seed.update(minimum=0, maximum=SEED_LIMIT - 1)  # integers, not the framework's floats
     for name in NUMERIC:
         bounds = parameters["numeric"][name]
         number = next(s for s in properties[name]["anyOf"] if s.get("type") != "null")
@@ -146,11 +155,62 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+def _short(value: Any) -> Any:
+    """``value``, or the start of its JSON text when that is longer than :data:`MAX_ECHO` characters."""
+    text = json.dumps(value)
+    return value if len(text) <= MAX_ECHO else text[:MAX_ECHO] + f"... ({len(text)} characters)"
+
+
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     """422 with the framework's field errors, the offending input included even when it is NaN or
-    infinite (Python's JSON parser accepts ``NaN`` and ``Infinity``, which JSON cannot write back)."""
+    infinite (Python's JSON parser accepts ``NaN`` and ``Infinity``, which JSON cannot write back)
+    and cut short when long; 400 with one line for a body that is not JSON."""
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse({"detail": _json_safe(jsonable_encoder(exc.errors()))}, status_code=422)
+    errors = _json_safe(jsonable_encoder(exc.errors()))
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in ("application/json", "") and any(tuple(e.get("loc", ())) == ("body",) for e in errors):
+        return JSONResponse({"detail": f"the body is sent as {kind}; send JSON with Content-Type: application/json"},
+                            status_code=415)
+    if kind == "" and any(e.get("type") == "model_attributes_type" for e in errors):
+        return JSONResponse({"detail": "the body has no Content-Type; send JSON with Content-Type: application/json"},
+                            status_code=415)
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            return JSONResponse({"detail": f"the body is not JSON ({error.get('ctx', {}).get('error', 'invalid')} at "
+                                           f"character {error['loc'][-1]}); send a JSON object"}, status_code=400)
+        if "input" in error:
+            error["input"] = _short(error["input"])
+    return JSONResponse({"detail": errors}, status_code=422)
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over ``limit`` bytes gets 413 before the app reads it."""
+
+    def __init__(self, app: Any, limit: int = MAX_BODY) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length", b"0")
+        messages, size = [], int(length) if length.isdigit() else self.limit + 1
+        while size <= self.limit:  # read the whole (small) body first: a chunked one has no length
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size = max(size, sum(len(m.get("body", b"")) for m in messages))
+            if not message.get("more_body"):
+                break
+        if size > self.limit:
+            response = JSONResponse({"detail": f"the request body is over {self.limit} bytes; a request is a small "
+                                               "JSON object (GET /api/parameters lists its fields)"}, status_code=413)
+            return await response(scope, receive, send)
+
+        async def replay() -> dict[str, Any]:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
 
 
 def _links(record: dict[str, Any]) -> dict[str, Any]:
@@ -172,19 +232,23 @@ def _status(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_app(cache: str | Path, *, workers: int = 1, limits: Limits = Limits(), max_finished: int = 512,
-               jobs: JobManager | None = None, resolver: Resolver | None = None) -> FastAPI:
+               max_cache_mb: int | None = None, jobs: JobManager | None = None,
+               resolver: Resolver | None = None) -> FastAPI:
     """The app serving videos from ``cache``; ``jobs``/``resolver`` replace the defaults (tests).
 
-    ``max_finished`` finished jobs stay in memory (the rest are read back from the cache on request).
+    ``max_finished`` finished jobs stay in memory (the rest are read back from the cache on request);
+    ``max_cache_mb`` bounds the cache (least recently used finished videos deleted; ``None``: unbounded).
     The job manager's workers stop when the app shuts down.
     """
     jobs = jobs or JobManager(cache, workers=workers, max_queue=limits.max_queue, quality=limits.quality,
-                              max_finished=max_finished)
+                              max_finished=max_finished,
+                              max_cache_bytes=None if max_cache_mb is None else max_cache_mb * 1024 * 1024)
     resolver = resolver or Resolver(limits)
     app = FastAPI(title="phav", version="1", summary="Synthetic human action videos on demand (PHAV).")
     app.state.jobs, app.state.resolver = jobs, resolver
     app.router.add_event_handler("shutdown", jobs.close)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_middleware(BodyLimit)
     framework_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -202,11 +266,11 @@ def create_app(cache: str | Path, *, workers: int = 1, limits: Limits = Limits()
             raise HTTPException(409, f"video {job_id} is {record['status']}; its files exist once it is done")
         return jobs.folder(job_id), record
 
-    def send(folder: Path, relative: str, media_type: str | None = None) -> FileResponse:
+    def send(folder: Path, relative: str, media_type: str | None = None, filename: str | None = None) -> FileResponse:
         path = (folder / relative).resolve()
         if not path.is_relative_to(folder.resolve()) or not path.is_file():
             raise HTTPException(404, f"no file {relative} in this video")
-        return FileResponse(path, media_type=media_type, filename=path.name if media_type == "application/zip" else None)
+        return FileResponse(path, media_type=media_type, filename=filename)
 
     @app.get("/api/parameters", tags=["videos"], operation_id="parameters")
     def parameters() -> dict[str, Any]:
@@ -217,6 +281,9 @@ def create_app(cache: str | Path, *, workers: int = 1, limits: Limits = Limits()
               responses={200: {"description": "already in the cache", "model": VideoStatus, "links": _VIDEO_LINKS},
                          202: {"description": "queued (or waiting, rendering, failed)", "links": _VIDEO_LINKS},
                          400: _reason("the body is not JSON"),
+                         413: _reason(f"the body is over {MAX_BODY} bytes"),
+                         415: _reason("the body is not sent as application/json"),
+                         503: _reason("the server is shutting down or cannot start its workers"),
                          422: {"description": "invalid request (the reason)", "model": Refusal},
                          429: _reason("the queue is full")})
     def create_video(request: VideoRequest) -> Any:
@@ -229,6 +296,8 @@ def create_app(cache: str | Path, *, workers: int = 1, limits: Limits = Limits()
             record, created = jobs.submit(spec)
         except QueueFull as exc:
             raise HTTPException(429, str(exc), headers={"Retry-After": "5"}) from None
+        except RuntimeError as exc:  # shutting down, or no worker pool could be started
+            raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
         body = _status(record)
         return JSONResponse(body, status_code=200 if record["status"] == DONE and not created else 202)
 
@@ -254,8 +323,9 @@ def create_app(cache: str | Path, *, workers: int = 1, limits: Limits = Limits()
              operation_id="video_zip", responses={200: _content("application/zip", "the zip"), **_FILE_ERRORS})
     def video_zip(video_id: str = _ID) -> FileResponse:
         """Every file of the video folder (all modalities, params.json, annotations.json)."""
-        folder, _ = done_folder(video_id)
-        return send(folder, ZIP_FILE, "application/zip")
+        folder, record = done_folder(video_id)
+        name = Path(record.get("video_folder") or video_id).name  # several downloads do not collide
+        return send(folder, ZIP_FILE, "application/zip", filename=f"{name}.zip")
 
     @app.get("/api/videos/{video_id}/{name}.json", tags=["files"], response_class=FileResponse,
              operation_id="video_json", responses={200: _content("application/json", "the file"), **_FILE_ERRORS})

@@ -33,8 +33,11 @@ _WEB_HINT = 'the server needs the web extra: pip install "phav[web]"'
               help="Render preset of every video.")
 @click.option("--max-finished", type=click.IntRange(1, 1_000_000), default=512, show_default=True,
               help="Finished jobs kept in memory; older ones are read back from the cache when asked for.")
+@click.option("--max-cache-mb", type=click.IntRange(1, None), default=None,
+              help="Most megabytes in the cache: least recently used finished videos are deleted to stay under it "
+                   "(default: unbounded).")
 def serve(host: str, port: int, cache: Path, workers: int, max_queue: int, max_frames: int, max_size: str,
-          quality: str, max_finished: int) -> None:
+          quality: str, max_finished: int, max_cache_mb: int | None) -> None:
     """Serve the web page and the REST API (OpenAPI schema at /openapi.json, docs at /docs)."""
     try:
         import uvicorn
@@ -55,7 +58,7 @@ def serve(host: str, port: int, cache: Path, workers: int, max_queue: int, max_f
         raise click.UsageError(str(exc)) from None
     sock = _listen(host, port)  # before anything starts: a port in use is one line, not uvicorn's log
     try:
-        app = create_app(cache, workers=workers, limits=limits, max_finished=max_finished)
+        app = create_app(cache, workers=workers, limits=limits, max_finished=max_finished, max_cache_mb=max_cache_mb)
         where = f"[{host}]" if ":" in host else host
         click.echo(f"phav-render: serving http://{where}:{sock.getsockname()[1]}/ (cache {cache.resolve()}, "
                    f"{workers} worker(s))", err=True)

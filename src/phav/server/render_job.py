@@ -8,13 +8,16 @@ A job's files live in ``<cache>/<id>/``::
     video.zip                 every file of the video folder
 
 ``job.json`` is replaced atomically, and says ``done`` only once everything else is in place, so a
-server restarted on the same cache serves finished videos and remakes the rest. Worker processes
+server restarted on the same cache serves finished videos and remakes the rest. A failed record says
+whether the failure is ``transient`` (a retry may succeed: GL or disk trouble) or not (the same spec
+fails the same way: the action not shown, an invalid spec, the simulation). Worker processes
 are *spawned* (never forked: GL contexts and PyBullet clients must not be copied).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 import traceback
 from pathlib import Path
@@ -27,6 +30,12 @@ QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 JOB_FILE = "job.json"
 ZIP_FILE = "video.zip"
 VIDEO_SUBDIR = "video"
+
+
+def api_terms(message: str) -> str:
+    """``message`` with the command line's advice said in the API's terms: ``use --frames 108`` ->
+    ``set "frames" to 108``, ``use --environment House`` -> ``set "environment" to House``."""
+    return re.sub(r"\b(?:use|give) --([a-z][a-z-]*) ", lambda m: f'set "{m.group(1).replace("-", "_")}" to ', message)
 
 
 def write_job_file(folder: Path, record: dict[str, Any]) -> None:
@@ -50,7 +59,8 @@ def render_job(spec_json: str, folder: str, quality: str) -> dict[str, Any]:
     Never raises for a video that fails: the record's ``status`` is ``failed`` and ``error`` says why
     (e.g. ``SimulationError: ...``). The record is also written to ``job.json``.
     """
-    from phav.errors import PhavError
+    from phav.errors import PhavError, SignatureError
+    from phav.physics.errors import SimulationError
     from phav.pipeline import generate_video
     from phav.spec import VideoSpec
 
@@ -74,11 +84,12 @@ def render_job(spec_json: str, folder: str, quality: str) -> dict[str, Any]:
             render_write_s=round(result.render_write_s, 3),
         )
     except (PhavError, ValueError, ImportError, OSError) as exc:
-        record.update(status=FAILED, error=f"{type(exc).__name__}: {exc}")
-    except Exception as exc:  # a bug in some layer: report it, keep the worker alive
+        record.update(status=FAILED, error=api_terms(f"{type(exc).__name__}: {exc}"),
+                      transient=not isinstance(exc, (SignatureError, SimulationError, ValueError)))
+    except Exception as exc:  # a bug in some layer (or GL trouble): report it, keep the worker alive
         last = traceback.extract_tb(exc.__traceback__)[-1]
-        record.update(status=FAILED, error=f"unexpected {type(exc).__name__}: {exc} "
-                                           f"({Path(last.filename).name}:{last.lineno})")
+        record.update(status=FAILED, transient=True, error=f"unexpected {type(exc).__name__}: {exc} "
+                                                           f"({Path(last.filename).name}:{last.lineno})")
     record["seconds"] = round(time.perf_counter() - start, 3)
     record.pop("stage", None)
     write_job_file(job, record)

@@ -9,12 +9,15 @@ framework.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Mapping
 
+from phav.actions import get_action
 from phav.frames import MODALITIES
 from phav.sampling import NAMED, PARENTS, SEED_LIMIT, VARIABLES, ConfigError, SpecModel, available_values
 from phav.seeding import video_rng
 from phav.server.limits import Limits
+from phav.server.render_job import api_terms
 from phav.spec import CameraKind, Environment, VideoSpec
 from phav.worlds.cameras import check_camera
 
@@ -45,7 +48,9 @@ class Resolver:
         ``variables[name]`` holds ``values`` (``clip``: ``values_by_action``), ``parent`` (the
         variable it is conditioned on, or ``None``) and ``distribution`` (the sampling model's
         probabilities when the request leaves the variable out; for ``clip`` and ``camera`` per
-        parent value). ``numeric[name]`` holds ``min``, ``max`` and ``default``.
+        parent value). ``numeric[name]`` holds ``min``, ``max`` and ``default``; a request that
+        leaves out ``frames`` gets the more of that default and what its action needs at its fps
+        (``variables["action"]["frames_needed"]``, at the default fps), at most ``max``.
         """
         model = SpecModel(base=self._base({}), available=self.available)
         variables: dict[str, Any] = {}
@@ -62,6 +67,8 @@ class Resolver:
                 entry["distribution_given"] = {p: model.distribution(var, p) for p in self.available[parent]}
             variables[var] = entry
         lim = self.limits
+        variables["action"]["frames_needed"] = {a: get_action(a).frames_needed(lim.default_fps)
+                                                for a in self.available["action"]}
         return {
             "variables": variables,
             "numeric": {
@@ -118,6 +125,17 @@ class Resolver:
             if value not in self.available[var]:
                 raise RequestError(f"{var} {value!r} is not available; choose one of: {', '.join(self.available[var])}")
         seed = int(request.get("seed") or 0)
+        fps = request.get("fps") if request.get("fps") is not None else self.limits.default_fps
+        available = self.available
+        if request.get("frames") is None:
+            if "action" in given:
+                self._check_fits(given["action"], fps)
+            else:  # a drawn action must fit this server's frames: its video is as long as the action needs
+                fit = [a for a in available["action"] if get_action(a).frames_needed(fps) <= self.limits.max_frames]
+                if not fit:
+                    raise RequestError(f"no action fits {self.limits.max_frames} frames at {fps:g} fps; "
+                                       "give a lower fps, or give frames")
+                available = {**available, "action": fit}
         # the parents (action, environment) and the independent variables condition the sampling;
         # a given child (clip, camera) replaces the drawn one, so any implemented pairing is allowed
         fixed: dict[str, Any] = {v: x for v, x in given.items() if v not in PARENTS and v != "action"}
@@ -127,7 +145,7 @@ class Resolver:
             fixed["environment"] = [e for e in self.available["environment"] if (e == house) == indoor]
             if not fixed["environment"]:
                 raise RequestError(f"camera {given['camera']!r} has no environment it may film here")
-        model = SpecModel(base=self._base(request), fixed=fixed, available=self.available)
+        model = SpecModel(base=self._base(request), fixed=fixed, available=available)
         try:
             spec = model.sample(video_rng(seed, "server-request"), action=given.get("action"), seed=seed)
         except ConfigError as exc:  # e.g. a variation the given action does not combine with
@@ -140,8 +158,21 @@ class Resolver:
             spec = spec.replace(clip=given["clip"])
         if "camera" in given:
             spec = spec.replace(camera=given["camera"])
+        if request.get("frames") is None:  # as long as the action needs (the CLI's sample and dataset do so)
+            spec = spec.replace(frames=max(self.limits.default_frames, get_action(spec.action).frames_needed(spec.fps)))
         try:
             check_camera(spec.environment, spec.camera)
             return spec.validate()
         except ValueError as exc:
-            raise RequestError(str(exc)) from None
+            raise RequestError(api_terms(str(exc))) from None
+
+    def _check_fits(self, action: str, fps: float) -> None:
+        """A :class:`RequestError` when ``action`` needs more than this server's frames at ``fps``."""
+        recipe, most = get_action(action), self.limits.max_frames
+        needed = recipe.frames_needed(fps)
+        if needed <= most:
+            return
+        slowest = math.floor(most / recipe.duration * 100) / 100  # fps at which the action fits
+        advice = (f"give fps {slowest:g} or lower" if slowest >= self.limits.min_fps else "choose another action")
+        raise RequestError(f"{action} needs {needed} frames at {fps:g} fps ({recipe.duration:g} s), more than this "
+                           f"server's most, {most}; {advice}, or give frames (a shorter take may not show the action)")

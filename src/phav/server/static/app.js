@@ -51,7 +51,9 @@ function buildForm() {
   for (const name of ["frames", "fps", "width", "height"]) {
     const spec = params.numeric[name];
     const input = $(name);
-    input.value = spec.default;
+    // frames left empty: the server makes the video as long as its action needs (GET /api/parameters
+    // lists each action's frames_needed); a number typed here is used as given
+    if (name === "frames") input.placeholder = "as the action needs"; else input.value = spec.default;
     input.max = spec.max;
     if (spec.min !== undefined) input.min = spec.min;
   }
@@ -72,6 +74,17 @@ function request() {
   return body;
 }
 
+// The answer's JSON body, or (a proxy's page, a server error in plain text) a body whose detail is
+// the status text and the start of the text: never a SyntaxError shown to the user.
+async function answer(response) {
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    return { detail: (response.statusText || "not JSON") + (text ? ": " + text.slice(0, 200) : "") };
+  }
+}
+
 function reason(body) {
   if (!body || body.detail === undefined) return "";
   if (typeof body.detail === "string") return body.detail;
@@ -86,7 +99,7 @@ async function generate(event) {
     const response = await fetch("/api/videos", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request()),
     });
-    const body = await response.json();
+    const body = await answer(response);
     if (!response.ok) {
       setStatus("error " + response.status + ": " + reason(body), true);
       return;
@@ -107,7 +120,7 @@ async function follow(job) {
     setStatus("video " + job.id + ": " + job.status + " (" + seconds + " s)");
     await new Promise((resolve) => setTimeout(resolve, 500));
     const response = await fetch(job.links.self);
-    job = await response.json();
+    job = await answer(response);
     if (!response.ok) { setStatus("error " + response.status + ": " + reason(job), true); return; }
   }
   if (job.status === "failed") {
@@ -174,7 +187,8 @@ async function init() {
   $("reseed").addEventListener("click", () => { $("seed").value = Math.floor(Math.random() * 1e9); });
   try {
     const response = await fetch("/api/parameters");
-    params = await response.json();
+    params = await answer(response);
+    if (!response.ok) throw new Error(response.status + " " + reason(params));
     buildForm();
     setStatus("ready");
     const id = location.hash.slice(1);
