@@ -146,10 +146,15 @@ def test_actor_split_is_deterministic_and_covers_every_preset():
 
 
 def test_flow_exports_decode_to_the_stored_flow(dataset):
-    package_dataset(dataset, ("tsn-flow", "flo", "kitti"))
+    """One file per frame pair, as denseflow, Sintel and KITTI count them: frames 1..T-1 (the last
+    frame has no forward flow), and a file an older export wrote for frame T is removed."""
     folder = next(p for p in sorted(dataset.glob("Walk/*")) if p.is_dir())
+    (folder / "flow_x_00003.jpg").write_bytes(b"an older export's last frame")
+    package_dataset(dataset, ("tsn-flow", "flo", "kitti"))
     video = read_video(folder)
-    for t in range(3):
+    assert not [n for n in ("flow_x_00003.jpg", "flow_y_00003.jpg", "flow_00003.flo", "flow_kitti_00003.png")
+                if (folder / n).exists()]
+    for t in range(2):
         flo = read_flo(folder / f"flow_{t + 1:05d}.flo")
         np.testing.assert_allclose(flo, video.flow[t], atol=1e-6)
         kitti, valid = read_kitti_flow(folder / f"flow_kitti_{t + 1:05d}.png")
@@ -262,6 +267,24 @@ def test_open_dataset_follows_the_split_the_exports_used_without_being_told_it(t
     assert {str(v.path.relative_to(root)): v.split for v in videos} == listed
     assert [v.split for v in open_dataset(root, split=split, seed=0)] == [
         actor_splits(split, 0)[v.actor] for v in videos]  # told otherwise, it draws that split
+
+
+def test_lists_give_mmaction2_flow_lists_counting_frame_pairs_when_every_video_has_tsn_flow(tmp_path):
+    root = tmp_path / "ds"
+    run_dataset(root, walk_model(), 2, seed=2, modalities=("img", "flow"), progress=False)
+    split = (len(available_values()["actor"]), 0, 0)
+    package_dataset(root, ("lists",), split=split)
+    assert not list(root.glob("mmaction_flow_*.txt"))  # no TSN flow exported yet
+    package_dataset(root, ("tsn-flow", "lists"), split=split)
+    rgb = sorted((root / "mmaction_rawframes_train.txt").read_text().splitlines())
+    flow = sorted((root / "mmaction_flow_train.txt").read_text().splitlines())
+    assert [line.split(" ") for line in flow] == [[d, str(int(t) - 1), label] for d, t, label in
+                                                  (line.split(" ") for line in rgb)]
+    for line in flow:  # every flow frame a list names exists, as mmaction2's RawFrameDecode reads it
+        frame_dir, count, _ = line.split(" ")
+        assert sorted(p.name for p in (root / frame_dir).glob("flow_x_*.jpg")) == [
+            f"flow_x_{n:05d}.jpg" for n in range(1, int(count) + 1)]
+    assert (root / "mmaction_flow_val.txt").read_text() == ""
 
 
 def test_an_export_without_mp4s_removes_the_video_lists_an_earlier_one_wrote(tmp_path):

@@ -9,7 +9,9 @@
 * ``coco``: ``coco_{train,val,test}.json``, the people of every frame (or every ``coco_frame_step``-th)
   as COCO ``person_keypoints``: boxes, instance masks, 17 keypoints (:mod:`phav.io.coco`), split as the lists.
 * ``mp4``: ``mp4/<Action>/<folder>.mp4`` from ``img_*.jpg`` (H.264, yuv420p, constant rate, exact count).
-* ``tsn-flow``: ``flow_x_%05d.jpg``/``flow_y_%05d.jpg`` (8-bit TSN encoding, bound 20 px) in each folder.
+* ``tsn-flow``: ``flow_x_%05d.jpg``/``flow_y_%05d.jpg`` (8-bit TSN encoding, bound 20 px) in each folder,
+  frames 1..T-1 as denseflow writes them (the last frame has no forward flow); ``flo`` and ``kitti``
+  likewise. With ``lists``, ``mmaction_flow_{split}.txt`` give them with ``T - 1`` frames.
 * ``flo``: Middlebury ``flow_%05d.flo``; ``kitti``: ``flow_kitti_%05d.png`` (16-bit, B = valid).
 
 Every export reads the videos listed ``done`` in the dataset's manifests (all shards' manifests in
@@ -251,10 +253,15 @@ def _per_video(out_root: Path, row: dict[str, Any], export: str) -> list[Path]:
         _check_mp4_size(int(row["spec"]["width"]), int(row["spec"]["height"]), row["path"])
         frames = _frames(folder, "img", T, images.read_jpeg)
         return [_replace_into(target, lambda p: write_mp4(p, frames, fps))]
-    fx = _frames(folder, "flow_x", T, images.read_png16)
-    fy = _frames(folder, "flow_y", T, images.read_png16)
-    valid = _frames(folder, "flow_valid", T, images.read_png8)
-    for t in range(T):
+    # Frames 1..T-1: the last frame has no forward flow (its PNGs hold zeros, all invalid), and the
+    # formats' tools count flow frames as frame pairs (denseflow, Sintel, KITTI: T-1 for T frames).
+    pairs = T - 1
+    for pattern in {"tsn-flow": TSN_FLOW_PATTERNS, "flo": (FLO_PATTERN,), "kitti": (KITTI_PATTERN,)}[export]:
+        (folder / pattern.format(T)).unlink(missing_ok=True)  # an earlier export wrote the last frame's too
+    fx = _frames(folder, "flow_x", pairs, images.read_png16)
+    fy = _frames(folder, "flow_y", pairs, images.read_png16)
+    valid = _frames(folder, "flow_valid", pairs, images.read_png8)
+    for t in range(pairs):
         flow = flow_codec.decode_flow(fx[t], fy[t])
         number = t + 1
         if export == "tsn-flow":
@@ -265,6 +272,12 @@ def _per_video(out_root: Path, row: dict[str, Any], export: str) -> list[Path]:
         else:
             write_kitti_flow(folder / KITTI_PATTERN.format(number), flow, flow_codec.decode_flow_valid(valid[t]))
     return [folder]
+
+
+def _has_tsn_flow(out_root: Path, row: dict[str, Any]) -> bool:
+    """Whether the tsn-flow export wrote ``row``'s video (its last flow frame pair's files exist)."""
+    last = int(row["frames"]) - 1
+    return last >= 1 and all((out_root / row["path"] / p.format(last)).is_file() for p in TSN_FLOW_PATTERNS)
 
 
 def _mp4_path(row: dict[str, Any]) -> str:
@@ -319,6 +332,10 @@ def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], classes: list[str]
             missing = sum(not (out_root / _mp4_path(r)).is_file() for r in rows)
             warnings.warn(f"removed the earlier mmaction_videos_*.txt: {missing} of {len(rows)} finished videos have no "
                           "MP4 now; export mp4 and lists together to list them", PhavWarning)
+    with_tsn_flow = bool(rows) and all(_has_tsn_flow(out_root, r) for r in rows)
+    if "lists" in exports and not with_tsn_flow:
+        for split in SPLITS:  # an earlier export's lists would name a subset of the videos
+            (out_root / f"mmaction_flow_{split}.txt").unlink(missing_ok=True)
     if "lists" in exports:
         written.append(write_class_index(out_root / "classInd.txt", classes))
         for split, name in zip(SPLITS, ("trainlist01.txt", "vallist01.txt", "testlist01.txt")):
@@ -327,6 +344,10 @@ def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], classes: list[str]
             written.append(write_mmaction_rawframes(
                 out_root / f"mmaction_rawframes_{split}.txt", [(r["path"], int(r["frames"])) for r in by_split[split]],
                 labels))
+            if with_tsn_flow:  # mmaction2's flow lists count flow frames: T - 1 for T frames
+                written.append(write_mmaction_rawframes(
+                    out_root / f"mmaction_flow_{split}.txt",
+                    [(r["path"], int(r["frames"]) - 1) for r in by_split[split]], labels))
             if with_mp4:  # every split's list, empty ones too, as the rawframes lists
                 videos = [(_mp4_path(r), r["action"]) for r in by_split[split]]
                 written.append(write_mmaction_videos(out_root / f"mmaction_videos_{split}.txt", videos, labels))
