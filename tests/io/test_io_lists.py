@@ -91,6 +91,24 @@ def test_mp4_is_h264_yuv420p_constant_rate_with_the_exact_frame_count(tmp_path, 
     assert len(pts) == count and np.all(np.diff(pts) == pts[1] - pts[0]) and pts[1] > pts[0]  # constant frame spacing
 
 
+def test_mp4_says_how_its_colours_are_coded_and_they_decode_back_by_it(tmp_path):
+    """Tagged sRGB primaries and curve, BT.601 matrix, limited range (an untagged stream is often
+    decoded as BT.709 at HD sizes); decoding by the tags gives the frames back."""
+    av = pytest.importorskip("av")
+    from phav.io.mp4 import write_mp4
+
+    y, x = np.mgrid[0:64, 0:96]
+    frames = [np.stack([(2 * x + 5 * t) % 256, (3 * y + 7 * t) % 256, (x + y + 3 * t) % 256], -1).astype(np.uint8)
+              for t in range(6)]
+    write_mp4(tmp_path / "c.mp4", frames, 30.0)
+    with av.open(str(tmp_path / "c.mp4")) as container:
+        decoded = list(container.decode(video=0))
+    tags = {(f.colorspace, f.color_range) for f in decoded}
+    assert tags == {(6, 1)}  # AVCOL_SPC_SMPTE170M, AVCOL_RANGE_MPEG
+    error = np.abs(np.array([f.to_ndarray(format="rgb24") for f in decoded], int) - np.array(frames, int))
+    assert error.mean() < 2.5  # chroma subsampling and the CRF 18 encode on steep colour ramps
+
+
 def test_mp4_rejects_odd_sizes_and_empty_input(tmp_path):
     pytest.importorskip("av")
     from phav.io.mp4 import write_mp4

@@ -2,7 +2,8 @@
 
 PyAV's wheels bundle FFmpeg with libx264, so no system FFmpeg is needed. The stream's time base is
 ``1/fps`` and frame ``i`` gets presentation time ``i``: a constant frame rate whose frame count is
-exactly the number of frames written (decoders such as decord rely on both).
+exactly the number of frames written (decoders such as decord rely on both). The stream says how its
+colours are coded (:data:`X264_COLOUR_TAGS`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ import numpy as np
 
 #: x264 constant rate factor (lower is better and bigger; 18 is visually near-lossless).
 CRF = 18
+#: The colour tags written into the stream: what the pixels are, so players do not guess (an untagged
+#: stream is often taken as BT.709 at HD sizes, shifting its colours): sRGB frames (BT.709 primaries,
+#: the sRGB transfer curve) converted to YUV by FFmpeg's default, the BT.601 matrix, in limited range.
+X264_COLOUR_TAGS = "colorprim=bt709:transfer=iec61966-2-1:colormatrix=smpte170m:range=tv"
 
 
 def _av():
@@ -55,7 +60,7 @@ def write_mp4(path: str | Path, frames: Iterable[np.ndarray], fps: float, *, crf
                 stream = container.add_stream("libx264", rate=rate)
                 stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
                 stream.time_base = time_base
-                stream.options = {"crf": str(crf), "bf": "0"}
+                stream.options = {"crf": str(crf), "bf": "0", "x264-params": X264_COLOUR_TAGS}
             if frame.shape != (stream.height, stream.width, 3) or frame.dtype != np.uint8:
                 raise ValueError(f"write_mp4: frame {count} is {frame.shape} {frame.dtype}, "
                                  f"expected ({stream.height}, {stream.width}, 3) uint8")
