@@ -156,8 +156,67 @@ def test_no_file_outside_the_video_is_served(client: TestClient, tmp_path: Path)
     video_id = client.post("/api/videos", json={"action": "Walk", "seed": 2}).json()["id"]
     wait_done(client, video_id)
     # job.json sits in the job folder but is not a file of the video
-    assert client.get(f"/api/videos/{video_id}/job.json").status_code == 404
-    assert client.get(f"/api/videos/{video_id}/frames/job/1").status_code == 404
+    # (names outside the schema's enums: 422, as the schema says; see the test below)
+    assert client.get(f"/api/videos/{video_id}/job.json").status_code == 422
+    assert client.get(f"/api/videos/{video_id}/frames/job/1").status_code == 422
+    assert client.get(f"/api/videos/{video_id}/..%2Fjob.json").status_code in (404, 422)
+
+
+@pytest.mark.parametrize("path, field, message", [
+    ("frames/img/0", "number", "greater than or equal to 1"),
+    ("frames/img/-1", "number", "greater than or equal to 1"),
+    ("frames/job/1", "kind", "Input should be 'img'"),
+    ("frames/flow/1", "kind", "Input should be 'img'"),  # flow is a preview, its frames are flow_x/flow_y
+    ("preview/colour.mp4", "modality", "Input should be 'img'"),
+    ("preview/flow_x.mp4", "modality", "Input should be 'img'"),
+    ("job.json", "name", "Input should be 'params' or 'annotations'"),
+])
+def test_path_values_outside_the_schema_get_422_with_one_error(client: TestClient, path: str, field: str,
+                                                              message: str) -> None:
+    """The schema's enums and minimum are enforced as 422 (one field error, as for a malformed id)."""
+    video_id = client.post("/api/videos", json={"action": "Walk", "seed": 4}).json()["id"]
+    wait_done(client, video_id)
+    response = client.get(f"/api/videos/{video_id}/{path}")
+    assert response.status_code == 422, response.text
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["path", field] and message in error["msg"], error
+    parameters = client.get("/openapi.json").json()["paths"]
+    frame = parameters["/api/videos/{video_id}/frames/{kind}/{number}"]["get"]["parameters"]
+    assert {p["name"]: p["schema"].get("minimum") for p in frame}["number"] == 1
+    # values inside the schema for a frame or file this video lacks stay 404
+    assert client.get(f"/api/videos/{video_id}/frames/img/2").status_code == 404
+    assert client.get(f"/api/videos/{video_id}/frames/depth/1").status_code == 404
+    assert client.get(f"/api/videos/{video_id}/preview/depth.mp4").status_code == 404
+
+
+@pytest.mark.parametrize("path, media_type", [
+    ("video.zip", "application/zip"), ("preview/img.mp4", "video/mp4"), ("params.json", "application/json"),
+    ("annotations.json", "application/json"), ("frames/img/1", "image/jpeg"),
+])
+def test_head_on_file_routes_answers_like_get_without_a_body(client: TestClient, path: str, media_type: str) -> None:
+    video_id = client.post("/api/videos", json={"action": "Walk", "seed": 5}).json()["id"]
+    wait_done(client, video_id)
+    url = f"/api/videos/{video_id}/{path}"
+    got, head = client.get(url), client.head(url)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"].startswith(media_type)
+    assert head.headers["content-length"] == got.headers["content-length"] == str(len(got.content))
+    assert head.headers["accept-ranges"] == "bytes" and head.headers["etag"] == got.headers["etag"]
+    ranged = client.head(url, headers={"Range": "bytes=0-1"})
+    assert ranged.status_code == 206 and ranged.content == b""
+    assert ranged.headers["content-range"] == f"bytes 0-1/{len(got.content)}"
+    assert ranged.headers["content-length"] == "2"
+    # errors as for GET
+    assert client.head(f"/api/videos/{'0' * 32}/video.zip").status_code == 404
+    assert client.head(f"/api/videos/{video_id}/frames/img/0").status_code == 422
+
+
+def test_head_stays_out_of_the_schema(client: TestClient) -> None:
+    """HEAD is answered but not listed: each GET operation keeps its one operationId."""
+    paths = client.get("/openapi.json").json()["paths"]
+    assert all(set(operations) <= {"get", "post"} for operations in paths.values()), paths
+    ids = [op["operationId"] for operations in paths.values() for op in operations.values()]
+    assert len(ids) == len(set(ids))
 
 
 def test_full_queue_gets_429_and_the_server_keeps_answering(tmp_path: Path) -> None:

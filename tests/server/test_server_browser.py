@@ -147,3 +147,44 @@ def test_an_error_answer_that_is_not_json_shows_its_status_not_a_syntax_error(tm
         status = page.text_content("#status")
         assert status.startswith("error 502: ") and "upstream went away" in status, status
         assert "SyntaxError" not in status
+
+
+def test_a_seed_that_is_not_a_whole_number_in_range_is_refused_not_sent_as_another(tmp_path: Path, browser) -> None:
+    """``1e20`` or 2^63 in the seed field: a message on the page and no request (parseInt sent 1 and
+    9223372036854775808 was rounded); a whole number is sent exactly as typed, even 2^63 - 1. (``1.5``,
+    ``-3`` or ``12e`` the browser's own form validation stops: nothing is sent either.)"""
+    app = create_app(tmp_path / "cache", workers=1, limits=LIMITS)
+    with Server(app) as server:
+        page = browser.new_page()
+        sent: list[str] = []
+
+        def capture(route) -> None:
+            sent.append(route.request.post_data)
+            route.fulfill(status=422, content_type="application/json", body='{"detail": "stopped by the test"}')
+
+        page.route("**/api/videos", capture)
+        page.goto(server.url + "/")
+        page.wait_for_function("document.getElementById('status').textContent === 'ready'", timeout=30_000)
+        refused = "seed must be a whole number in 0..9223372036854775807, not "
+        for typed in ["1e20", "9223372036854775808", "99999999999999999999", "1e3"]:
+            page.evaluate("document.getElementById('status').className = ''")
+            page.fill("#seed", typed)
+            page.click("#generate")
+            page.wait_for_function("document.getElementById('status').className === 'error'", timeout=10_000)
+            status = page.text_content("#status")
+            assert status.startswith(refused) and typed in status, (typed, status)
+            assert sent == [], (typed, sent)
+        for typed in ["1.5", "-3", "12e"]:
+            page.fill("#seed", "")
+            page.locator("#seed").press_sequentially(typed)  # as typed: "12e" is no number (badInput)
+            page.click("#generate")
+            page.wait_for_timeout(300)
+            assert sent == [], (typed, sent)
+        for typed, seed in [("9223372036854775807", "9223372036854775807"), ("0042", "42")]:
+            page.evaluate("document.getElementById('status').textContent = ''")
+            page.fill("#seed", typed)
+            page.click("#generate")
+            page.wait_for_function("document.getElementById('status').textContent.includes('stopped')",
+                                   timeout=10_000)
+            assert sent and f'"seed":{seed}}}' in sent[-1], sent
+        assert len(sent) == 2

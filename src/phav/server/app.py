@@ -13,6 +13,9 @@ Routes (the OpenAPI schema is at ``/openapi.json``, interactive docs at ``/docs`
   the resolved spec and links.
 * ``GET /api/videos/{id}/preview/{modality}.mp4``, ``.../video.zip``, ``.../params.json``,
   ``.../annotations.json``, ``.../frames/{kind}/{number}`` (a frame file as written, numbered from 1).
+  HEAD answers as GET without the body (Content-Length, Range). A modality, kind, JSON name or frame
+  number outside the schema's enums or minimum gets 422 (one field error); 404 a frame beyond the
+  video's length or a file the video lacks.
 * ``GET /``: the page.
 
 The schema states this server's allowed values and bounds (``VideoRequest``'s enums, minima and
@@ -51,10 +54,16 @@ MAX_BODY = 8192
 #: Most characters of a refused value echoed back in a 422 answer.
 MAX_ECHO = 200
 _ID = PathParam(pattern=r"^[0-9a-f]{32}$", description="video id: 32 hex digits")
-_MODALITY = PathParam(description="an image modality", json_schema_extra={"enum": list(PREVIEW_MODALITIES)})
-_KIND = PathParam(description="a frame file kind", json_schema_extra={"enum": list(layout.FRAME_PATTERNS)})
-_NUMBER = PathParam(description="frame number, from 1", json_schema_extra={"minimum": 1})
-_JSON_NAME = PathParam(description="which JSON file", json_schema_extra={"enum": ["params", "annotations"]})
+# The enums and the minimum below are checked by the framework: a value outside them gets 422 with
+# one field error (as a malformed id does); 404 stays for a frame or file that this video lacks.
+_MODALITY = PathParam(description="an image modality")
+_KIND = PathParam(description="a frame file kind")
+_NUMBER = PathParam(ge=1, description="frame number, from 1")
+_JSON_NAME = PathParam(description="which JSON file")
+#: The values of the file routes' path parameters (``Literal`` of a tuple: the same as listing them).
+Modality = Literal[PREVIEW_MODALITIES]  # type: ignore[valid-type]
+FrameKind = Literal[tuple(layout.FRAME_PATTERNS)]  # type: ignore[valid-type]
+JsonName = Literal["params", "annotations"]
 
 _NAME = Field(default=None, max_length=64)
 
@@ -109,7 +118,8 @@ def _reason(description: str) -> dict[str, Any]:
 
 #: The error answers of the file routes.
 _FILE_ERRORS = {404: _reason("no such video or file"), 409: _reason("the video is not done (yet)"),
-                422: {"description": "malformed id or number", "model": Refusal}}
+                422: {"description": "malformed id, or a path value outside the schema's enums or minimum",
+                      "model": Refusal}}
 
 
 def _content(media_type: str, description: str) -> dict[str, Any]:
@@ -272,6 +282,16 @@ def create_app(cache: str | Path, *, workers: int = 1, limits: Limits = Limits()
             raise HTTPException(404, f"no file {relative} in this video")
         return FileResponse(path, media_type=media_type, filename=filename)
 
+    def get_and_head(path: str, **kwargs: Any) -> Any:
+        """``app.get(path, **kwargs)`` that also answers HEAD like GET (the headers, Content-Length
+        and Range answers included, no body: FileResponse sends none for HEAD). HEAD is left out of
+        the schema, where it would repeat each GET operation under the same operationId."""
+        def register(endpoint: Any) -> Any:
+            app.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False,
+                              response_class=kwargs.get("response_class", FileResponse))
+            return app.get(path, **kwargs)(endpoint)
+        return register
+
     @app.get("/api/parameters", tags=["videos"], operation_id="parameters")
     def parameters() -> dict[str, Any]:
         """Every variable, its allowed values (or range) and the distribution it is sampled from."""
@@ -310,40 +330,34 @@ def create_app(cache: str | Path, *, workers: int = 1, limits: Limits = Limits()
             raise HTTPException(404, f"no video {video_id}; POST /api/videos to make it")
         return _status(record)
 
-    @app.get("/api/videos/{video_id}/preview/{modality}.mp4", tags=["files"], response_class=FileResponse,
-             operation_id="preview", responses={200: _content("video/mp4", "the preview"), **_FILE_ERRORS})
-    def preview(modality: str = _MODALITY, video_id: str = _ID) -> FileResponse:
+    @get_and_head("/api/videos/{video_id}/preview/{modality}.mp4", tags=["files"], response_class=FileResponse,
+                   operation_id="preview", responses={200: _content("video/mp4", "the preview"), **_FILE_ERRORS})
+    def preview(modality: Modality = _MODALITY, video_id: str = _ID) -> FileResponse:
         """H.264 preview of one image modality (depth, flow and labels coloured)."""
-        if modality not in PREVIEW_MODALITIES:
-            raise HTTPException(404, f"no preview {modality!r}; choose one of {', '.join(PREVIEW_MODALITIES)}")
         folder, _ = done_folder(video_id)
         return send(folder, f"preview_{modality}.mp4", "video/mp4")
 
-    @app.get("/api/videos/{video_id}/video.zip", tags=["files"], response_class=FileResponse,
-             operation_id="video_zip", responses={200: _content("application/zip", "the zip"), **_FILE_ERRORS})
+    @get_and_head("/api/videos/{video_id}/video.zip", tags=["files"], response_class=FileResponse,
+                   operation_id="video_zip", responses={200: _content("application/zip", "the zip"), **_FILE_ERRORS})
     def video_zip(video_id: str = _ID) -> FileResponse:
         """Every file of the video folder (all modalities, params.json, annotations.json)."""
         folder, record = done_folder(video_id)
         name = Path(record.get("video_folder") or video_id).name  # several downloads do not collide
         return send(folder, ZIP_FILE, "application/zip", filename=f"{name}.zip")
 
-    @app.get("/api/videos/{video_id}/{name}.json", tags=["files"], response_class=FileResponse,
-             operation_id="video_json", responses={200: _content("application/json", "the file"), **_FILE_ERRORS})
-    def video_json(name: str = _JSON_NAME, video_id: str = _ID) -> FileResponse:
+    @get_and_head("/api/videos/{video_id}/{name}.json", tags=["files"], response_class=FileResponse,
+                   operation_id="video_json", responses={200: _content("application/json", "the file"), **_FILE_ERRORS})
+    def video_json(name: JsonName = _JSON_NAME, video_id: str = _ID) -> FileResponse:
         """``params.json`` or ``annotations.json``."""
-        if f"{name}.json" not in (layout.PARAMS_FILE, layout.ANNOTATIONS_FILE):
-            raise HTTPException(404, f"no file {name}.json; choose params.json or annotations.json")
         folder, record = done_folder(video_id)
         return send(folder, f"{record['video_folder']}/{name}.json", "application/json")
 
-    @app.get("/api/videos/{video_id}/frames/{kind}/{number}", tags=["files"], response_class=FileResponse,
-             operation_id="frame", responses={200: {"description": "the frame file", "content": {
-                 "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
-                 "image/png": {"schema": {"type": "string", "format": "binary"}}}}, **_FILE_ERRORS})
-    def frame(kind: str = _KIND, number: int = _NUMBER, video_id: str = _ID) -> FileResponse:
+    @get_and_head("/api/videos/{video_id}/frames/{kind}/{number}", tags=["files"], response_class=FileResponse,
+                   operation_id="frame", responses={200: {"description": "the frame file", "content": {
+                       "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                       "image/png": {"schema": {"type": "string", "format": "binary"}}}}, **_FILE_ERRORS})
+    def frame(kind: FrameKind = _KIND, number: int = _NUMBER, video_id: str = _ID) -> FileResponse:
         """One frame file as written (``img``, ``raw``: JPEG; the others PNG), numbered from 1."""
-        if kind not in layout.FRAME_PATTERNS:
-            raise HTTPException(404, f"no frame kind {kind!r}; choose one of {', '.join(layout.FRAME_PATTERNS)}")
         folder, record = done_folder(video_id)
         if not 1 <= number <= int(record.get("frames") or 0):
             raise HTTPException(404, f"frame {number} does not exist; frames are 1..{record.get('frames')}")

@@ -59,27 +59,62 @@ function buildForm() {
   }
 }
 
+// A whole number typed in an integer field, as its digits (leading zeros dropped), or an Error saying
+// what is allowed: "1e20", "1.5", "-3" or "12abc" are refused, never sent as another number
+// (parseInt would send 1, 1, -3 and 12). The digits are compared as BigInt: the seed's bound (2^63 - 1)
+// is beyond a JS number's exact range.
+function wholeNumber(name) {
+  const input = $(name);
+  const text = input.value.trim();
+  const spec = params.numeric[name] || {};
+  const range = (spec.min ?? 0) + ".." + (spec.max ?? "");
+  const refuse = (what) => new Error(name + " must be a whole number in " + range + ", not " + what);
+  if (input.validity && input.validity.badInput) return refuse("what was typed");  // type=number: value ""
+  if (text === "") return null;
+  if (!/^[0-9]+$/.test(text)) return refuse(JSON.stringify(text));
+  const value = BigInt(text);
+  if ((spec.min !== undefined && value < BigInt(spec.min)) || (spec.max !== undefined && value > BigInt(spec.max))) {
+    return refuse(text);
+  }
+  return value.toString();
+}
+
+// The POST body's JSON text, or an Error saying which field is wrong (nothing is sent then).
 function request() {
   const body = {};
   for (const name of Object.keys(params.variables)) {
     const value = $("var-" + name).value;
     if (value !== RANDOM) body[name] = value;
   }
+  const whole = {};
   for (const name of ["frames", "width", "height", "seed"]) {
-    const text = $(name).value.trim();
-    if (text !== "") body[name] = Number.parseInt(text, 10);
+    const digits = wholeNumber(name);
+    if (digits instanceof Error) return digits;
+    if (digits !== null) whole[name] = digits;
   }
   const fps = $("fps").value.trim();
   if (fps !== "") body.fps = Number.parseFloat(fps);
-  return body;
+  // the whole numbers written as their digits: exact even above 2^53 (JSON.stringify would round them)
+  const fields = Object.entries(whole).map(([name, digits]) => JSON.stringify(name) + ":" + digits);
+  const text = JSON.stringify(body);
+  return fields.length === 0 ? text : text.slice(0, -1) + (text === "{}" ? "" : ",") + fields.join(",") + "}";
+}
+
+// An integer in JSON above 2^53 (the seed's bound) kept as its digits, where the browser gives the
+// number's source text (JSON.parse source text access); elsewhere it stays a (rounded) number.
+function exactIntegers(key, value, context) {
+  if (typeof value === "number" && !Number.isSafeInteger(value) && context && /^[0-9]+$/.test(context.source)) {
+    return context.source;
+  }
+  return value;
 }
 
 // The answer's JSON body, or (a proxy's page, a server error in plain text) a body whose detail is
 // the status text and the start of the text: never a SyntaxError shown to the user.
-async function answer(response) {
+async function answer(response, reviver) {
   const text = await response.text();
   try {
-    return JSON.parse(text);
+    return JSON.parse(text, reviver);
   } catch (err) {
     return { detail: (response.statusText || "not JSON") + (text ? ": " + text.slice(0, 200) : "") };
   }
@@ -94,10 +129,15 @@ function reason(body) {
 async function generate(event) {
   event.preventDefault();
   $("generate").disabled = true;
-  setStatus("submitting...");
   try {
+    const text = request();
+    if (text instanceof Error) {
+      setStatus(text.message, true);
+      return;
+    }
+    setStatus("submitting...");
     const response = await fetch("/api/videos", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request()),
+      method: "POST", headers: { "Content-Type": "application/json" }, body: text,
     });
     const body = await answer(response);
     if (!response.ok) {
@@ -187,7 +227,7 @@ async function init() {
   $("reseed").addEventListener("click", () => { $("seed").value = Math.floor(Math.random() * 1e9); });
   try {
     const response = await fetch("/api/parameters");
-    params = await answer(response);
+    params = await answer(response, exactIntegers);
     if (!response.ok) throw new Error(response.status + " " + reason(params));
     buildForm();
     setStatus("ready");
