@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import time
 from pathlib import Path
 from typing import Iterable
 
 from phav.errors import OutputError
 from phav.frames import MODALITIES
+from phav.io.atomic import unwritable
 from phav.io.layout import video_dir
 from phav.io.video_folder import VideoFolderWriter
 from phav.render.renderer import Renderer
@@ -51,13 +51,13 @@ def check_output(out_root: Path, folder: Path, overwrite: bool) -> None:
     """
     if folder.exists() and not overwrite:
         raise OutputError(f"video folder {folder} already exists; pass --overwrite (overwrite=True) to replace it")
-    probe = folder.parent
-    while not probe.exists():
-        probe = probe.parent
+    found = unwritable(folder.parent)
+    if found is None:
+        return
+    probe, _ = found
     if not probe.is_dir():
         raise OutputError(f"output path {out_root} is not usable: {probe} is not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise OutputError(f"output folder {probe} is not writable; choose another --out (out_root)")
+    raise OutputError(f"output folder {probe} is not writable; choose another --out (out_root)")
 
 
 def _remove_empty_created(paths: Iterable[Path]) -> None:

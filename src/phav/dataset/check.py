@@ -60,9 +60,15 @@ def check_dataset(root: str | Path, workers: int = 1) -> DatasetCheck:
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     root = Path(root)
-    done = [row for row in dataset_rows(root) if row["status"] == "done" and row.get("path") is not None]
-    bad_rows = [bad_row_text(root, row, problem) for row in done if (problem := path_problem(root, row))]
-    paths = [row["path"] for row in done if not path_problem(root, row)]
+    paths, bad_rows = [], []
+    for row in dataset_rows(root):
+        if row["status"] != "done" or row.get("path") is None:
+            continue
+        problem = path_problem(root, row)
+        if problem:
+            bad_rows.append(bad_row_text(root, row, problem))
+        else:
+            paths.append(row["path"])
     folders = [root / path for path in paths]
     if workers > 1 and len(folders) > 1:
         with concurrent.futures.ProcessPoolExecutor(min(workers, len(folders)),

@@ -28,6 +28,9 @@ from phav.dataset.worker import Task, release_renderer, run_task
 from phav.errors import OutputError
 from phav.render.context import egl_devices_from_env
 
+#: Signals that end a pool process's video as SIGTERM does (SIGHUP: the session closed); the CLI's
+#: process treats them alike (:data:`phav.cli.ENDING_SIGNALS`).
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 #: Pool processes are spawned, never forked.
 SPAWN = multiprocessing.get_context("spawn")
 #: How many times a broken pool (a worker process died) is rebuilt before the run stops.
@@ -84,7 +87,7 @@ def run_pool(tasks: Sequence[Task], workers: int) -> Iterator[dict[str, Any]]:
 
 
 @contextlib.contextmanager
-def signals_deferred(signums: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> Iterator[None]:
+def signals_deferred(signums: tuple[int, ...] = (signal.SIGINT, *ENDING_SIGNALS)) -> Iterator[None]:
     """In the main thread, hold back ``signums`` while the block runs, then act on the first that came
     as its handler would have (outside the main thread, where no handler runs, the block just runs)."""
     if threading.current_thread() is not threading.main_thread():
@@ -140,8 +143,8 @@ class WorkerTerminated(SystemExit):
 
 
 def _raise_terminated(signum: int, frame: object) -> None:
-    for ending in (signal.SIGTERM, signal.SIGHUP):  # a second signal (the group's, then the parent's) must not
-        signal.signal(ending, signal.SIG_IGN)       # interrupt the removal of the partial folder
+    for ending in ENDING_SIGNALS:  # a second signal (the group's, then the parent's) must not
+        signal.signal(ending, signal.SIG_IGN)  # interrupt the removal of the partial folder
     raise WorkerTerminated()
 
 
@@ -149,8 +152,8 @@ def handle_signals_as_pool_worker() -> None:
     """In a pool process (the dataset's, the server's): SIGTERM and SIGHUP abort the video being
     written (:func:`run_as_pool_worker`), SIGINT is ignored (Ctrl-C reaches the whole process
     group, and the parent decides)."""
-    signal.signal(signal.SIGTERM, _raise_terminated)
-    signal.signal(signal.SIGHUP, _raise_terminated)
+    for ending in ENDING_SIGNALS:
+        signal.signal(ending, _raise_terminated)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 

@@ -280,6 +280,23 @@ def _has_tsn_flow(out_root: Path, row: dict[str, Any]) -> bool:
     return last >= 1 and all((out_root / row["path"] / p.format(last)).is_file() for p in TSN_FLOW_PATTERNS)
 
 
+def _lists_possible(out_root: Path, rows: list[dict[str, Any]], prefix: str, has: Any, what: str,
+                    export: str) -> bool:
+    """Whether every finished video has ``what`` the ``<prefix>_{split}.txt`` lists name (``has(row)``,
+    the files of ``export``). When one lacks it, the lists an earlier export wrote are removed (they would
+    name a subset of the videos), with a warning."""
+    lacking = sum(not has(row) for row in rows)
+    if rows and not lacking:
+        return True
+    stale = [path for path in (out_root / f"{prefix}_{split}.txt" for split in SPLITS) if path.exists()]
+    for path in stale:
+        path.unlink()
+    if stale:
+        warnings.warn(f"removed the earlier {prefix}_*.txt: {lacking} of {len(rows)} finished videos have no {what} "
+                      f"now; export {export} and lists together to list them", PhavWarning)
+    return False
+
+
 def _mp4_path(row: dict[str, Any]) -> str:
     """Where the mp4 export writes the video of ``row``, relative to the dataset root."""
     return f"{MP4_DIR}/{row['path']}.mp4"
@@ -320,22 +337,11 @@ def _dataset_wide(out_root: Path, rows: list[dict[str, Any]], classes: list[str]
         if actor not in splits:
             raise SpecError(f"{row['path']}: actor {actor!r} is not a registered preset; cannot split by actor")
         by_split[splits[actor]].append(row)
-    written: list[Path] = []
-    if set(exports) & {"lists", "posec3d", "coco"}:
-        written.append(write_split(out_root / SPLIT_FILE, counts, seed, splits))
-    with_mp4 = bool(rows) and all((out_root / _mp4_path(r)).is_file() for r in rows)
-    if "lists" in exports and not with_mp4:
-        stale = [path for path in (out_root / f"mmaction_videos_{split}.txt" for split in SPLITS) if path.exists()]
-        for path in stale:  # an earlier export's lists would name a subset of the videos
-            path.unlink()
-        if stale:
-            missing = sum(not (out_root / _mp4_path(r)).is_file() for r in rows)
-            warnings.warn(f"removed the earlier mmaction_videos_*.txt: {missing} of {len(rows)} finished videos have no "
-                          "MP4 now; export mp4 and lists together to list them", PhavWarning)
-    with_tsn_flow = bool(rows) and all(_has_tsn_flow(out_root, r) for r in rows)
-    if "lists" in exports and not with_tsn_flow:
-        for split in SPLITS:  # an earlier export's lists would name a subset of the videos
-            (out_root / f"mmaction_flow_{split}.txt").unlink(missing_ok=True)
+    written = [write_split(out_root / SPLIT_FILE, counts, seed, splits)]  # every caller exports a split
+    with_mp4 = "lists" in exports and _lists_possible(
+        out_root, rows, "mmaction_videos", lambda r: (out_root / _mp4_path(r)).is_file(), "MP4", "mp4")
+    with_tsn_flow = "lists" in exports and _lists_possible(
+        out_root, rows, "mmaction_flow", lambda r: _has_tsn_flow(out_root, r), "TSN flow", "tsn-flow")
     if "lists" in exports:
         written.append(write_class_index(out_root / "classInd.txt", classes))
         for split, name in zip(SPLITS, ("trainlist01.txt", "vallist01.txt", "testlist01.txt")):

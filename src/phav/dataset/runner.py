@@ -28,6 +28,7 @@ from phav.dataset.manifest import ManifestAppender, check_row_paths, manifest_pa
 from phav.dataset.options import RunOptions, check_video_options
 from phav.dataset.plan import PlannedVideo, plan_dataset
 from phav.dataset.worker import Task, folder_bytes
+from phav.io.atomic import unwritable
 from phav.errors import OutputError, PhavWarning, SpecError
 from phav.frames import MODALITIES
 from phav.render.settings import QUALITIES
@@ -129,19 +130,12 @@ def check_root(out_root: Path) -> None:
     """Raise :class:`OutputError` when ``out_root`` is not a writable folder and cannot be made one (a
     file, or an unwritable folder, where it or a parent would go), without creating anything: the
     dry run refuses as the run does."""
-    if out_root.exists():
-        if not out_root.is_dir() or not os.access(out_root, os.W_OK | os.X_OK):
-            raise OutputError(f"dataset folder {out_root} is not a writable folder; choose another --out")
+    found = unwritable(out_root)
+    if found is None:
         return
-    parent = out_root.absolute().parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        why = os.strerror(errno.ENOTDIR)
-    elif not os.access(parent, os.W_OK | os.X_OK):
-        why = os.strerror(errno.EACCES)
-    else:
-        return
+    probe, why = found
+    if probe == out_root:
+        raise OutputError(f"dataset folder {out_root} is not a writable folder; choose another --out")
     raise OutputError(f"cannot create the dataset folder {out_root}: {why}; choose another --out")
 
 
@@ -151,8 +145,6 @@ def _prepare_root(out_root: Path) -> None:
         out_root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the dataset folder {out_root}: {exc.strerror or exc}; choose another --out") from None
-    if not out_root.is_dir() or not os.access(out_root, os.W_OK | os.X_OK):
-        raise OutputError(f"dataset folder {out_root} is not a writable folder; choose another --out")
 
 
 class _Lock:

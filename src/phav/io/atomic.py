@@ -7,9 +7,24 @@ leaves neither the torn file nor its temporary behind: the old file, if any, sta
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from pathlib import Path
 from typing import Iterator
+
+
+def unwritable(path: str | os.PathLike[str]) -> tuple[Path, str] | None:
+    """What stops writing into ``path`` or creating it (a folder, with its missing parents): the
+    nearest of it and its parents that exists, and why (``os.strerror``: not a directory, permission
+    denied); ``None`` when nothing does. Creates nothing."""
+    probe = Path(path)
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        return probe, os.strerror(errno.ENOTDIR)
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return probe, os.strerror(errno.EACCES)
+    return None
 
 
 def temporary_sibling(path: str | os.PathLike[str]) -> Path:

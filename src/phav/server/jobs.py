@@ -187,7 +187,6 @@ class JobManager:
                                 "retry when one has finished")
             record = {"id": job_id, "spec": spec.to_dict(), "status": QUEUED, "error": None,
                       "submitted": time.time()}
-            self._jobs.pop(job_id, None)
             self._sizes.pop(job_id, None)
             self._jobs[job_id] = record
             folder = self.folder(job_id)
@@ -205,18 +204,28 @@ class JobManager:
     def _start(self, job_id: str, spec_json: str) -> concurrent.futures.Future:
         """Submit job ``job_id`` to the pool (call with the lock held); a pool broken while idle (a
         worker killed or out of memory) is replaced once."""
-        for attempt in range(2):
-            if self._executor is None:
-                self._executor = self._factory(self.workers)
-            try:
-                return self._executor.submit(run_in_worker, self._function, spec_json, str(self.folder(job_id)),
-                                             self.quality)
-            except BrokenProcessPool:
-                broken, self._executor = self._executor, None
-                broken.shutdown(wait=False, cancel_futures=True)
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
+        job = (run_in_worker, self._function, spec_json, str(self.folder(job_id)), self.quality)
+        try:
+            return self._pool().submit(*job)
+        except BrokenProcessPool:
+            self._drop_pool()
+        try:
+            return self._pool().submit(*job)
+        except BrokenProcessPool:
+            self._drop_pool()
+            raise
+
+    def _pool(self) -> concurrent.futures.Executor:
+        """The worker pool, made when there is none (call with the lock held)."""
+        if self._executor is None:
+            self._executor = self._factory(self.workers)
+        return self._executor
+
+    def _drop_pool(self) -> None:
+        """Let go of a broken pool (call with the lock held): the next job gets a new one."""
+        broken, self._executor = self._executor, None
+        if broken is not None:
+            broken.shutdown(wait=False, cancel_futures=True)
 
     def _finished(self, job_id: str, future: concurrent.futures.Future) -> None:
         folder = self.folder(job_id)
