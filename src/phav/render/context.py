@@ -4,9 +4,10 @@ Backends: ``egl`` (default; Mesa llvmpipe without a GPU, the vendor driver with 
 (a hidden window, for machines with a display and for the interactive viewer). Environment:
 
 * ``PHAV_GL=egl|glfw`` chooses the backend.
-* ``PHAV_EGL_DEVICE=N`` chooses the EGL device (GPU) index on multi-GPU hosts (default 0); a list
-  ``N,M,...`` gives the dataset's local pool one device per worker in turn (a single process takes
-  the first).
+* ``PHAV_EGL_DEVICE=N`` chooses the EGL device (GPU) index on multi-GPU hosts; a list ``N,M,...``
+  gives the dataset's local pool one device per worker in turn (a single process takes the first).
+  Unset, the GPUs ``CUDA_VISIBLE_DEVICES`` names (as Slurm and Ray set it) are used, mapped to their
+  EGL devices (:mod:`phav.render.egl_devices`); without either, EGL device 0.
 * ``__GL_YIELD`` (NVIDIA's driver) defaults to ``USLEEP``: waits for the GPU sleep instead of
   spinning (:func:`sleep_while_waiting_for_the_gpu`); set it to ``NOTHING`` to spin.
 
@@ -28,7 +29,8 @@ from typing import Any
 
 import moderngl
 
-from phav.errors import PhavError
+from phav.errors import PhavError, PhavWarning
+from phav.render.egl_devices import CUDA_VARIABLE, cuda_visible_gpus, egl_cuda_ordinals, egl_devices_for_cuda
 
 #: OpenGL version the renderer needs (3.3 core).
 MIN_GL_VERSION = 330
@@ -100,10 +102,17 @@ def backend_from_env() -> str:
 
 
 def egl_devices_from_env() -> list[int]:
-    """The EGL device indices named by ``PHAV_EGL_DEVICE``: one (``"2"``) or a comma-separated
-    list (``"0,1,2,3"``, which the dataset's local pool deals out to its workers); default ``[0]``.
-    Raises :class:`GLUnavailableError` for anything but whole numbers >= 0."""
-    text = os.environ.get("PHAV_EGL_DEVICE", "0").strip() or "0"
+    """The EGL device indices this process may render on, first choice first: those named by
+    ``PHAV_EGL_DEVICE``, one (``"2"``) or a comma-separated list (``"0,1,2,3"``, which the dataset's
+    local pool deals out to its workers). Unset, the EGL devices of the GPUs ``CUDA_VISIBLE_DEVICES``
+    names, in its order (with a :class:`~phav.errors.PhavWarning`, once, for a GPU EGL does not list:
+    a UUID name, say); ``[0]`` when it is unset too, names no GPU, or EGL has no CUDA devices.
+
+    Raises :class:`GLUnavailableError` for a ``PHAV_EGL_DEVICE`` of anything but whole numbers >= 0.
+    """
+    text = os.environ.get("PHAV_EGL_DEVICE", "").strip()
+    if not text:
+        return _cuda_visible_egl_devices()
     devices = []
     for item in text.split(","):
         try:
@@ -117,9 +126,29 @@ def egl_devices_from_env() -> list[int]:
     return devices
 
 
+_warned_cuda_mappings: set[str] = set()
+
+
+def _cuda_visible_egl_devices() -> list[int]:
+    text = os.environ.get(CUDA_VARIABLE)
+    gpus = cuda_visible_gpus(text)
+    if not gpus:
+        return [0]
+    ordinals = egl_cuda_ordinals()
+    if all(ordinal is None for ordinal in ordinals):  # no CUDA devices in EGL (Mesa, other vendors)
+        return [0]
+    devices, problem = egl_devices_for_cuda(gpus, ordinals)
+    devices = devices or [0]
+    if problem and text not in _warned_cuda_mappings:
+        _warned_cuda_mappings.add(text)
+        warnings.warn(f"{CUDA_VARIABLE}={text!r}: {problem}; rendering on EGL device {devices[0]}; set PHAV_EGL_DEVICE "
+                      "to the EGL device index to choose", PhavWarning, stacklevel=3)
+    return devices
+
+
 def egl_device_from_env() -> int:
-    """The EGL device index this process renders on: ``PHAV_EGL_DEVICE``'s (its first, for a list;
-    default 0). Raises :class:`GLUnavailableError` as :func:`egl_devices_from_env`."""
+    """The EGL device index this process renders on: the first of :func:`egl_devices_from_env`.
+    Raises :class:`GLUnavailableError` as that does."""
     return egl_devices_from_env()[0]
 
 
@@ -192,12 +221,37 @@ def get_context() -> moderngl.Context:
     if ctx is not None:
         return ctx
     with _creation:
-        ctx = _create_context()
-    _thread_context.context = ctx
+        ctx, device = _create_context()
+    _thread_context.context, _thread_context.device = ctx, device
     return ctx
 
 
-def _create_context() -> moderngl.Context:
+def thread_context_device() -> int | None:
+    """The EGL device index the calling thread's context renders on; ``None`` before it has one, or
+    for the ``glfw`` backend."""
+    if getattr(_thread_context, "context", None) is None:
+        return None
+    return _thread_context.device
+
+
+def release_thread_context() -> None:
+    """Release the calling thread's context, so that its next :func:`get_context` makes a new one,
+    on the device the environment names then (a reused Ray worker given another GPU). Release what
+    was made on it first. Does nothing for a thread without one; refused for the ``glfw`` backend's
+    one context (its window outlives it)."""
+    ctx = getattr(_thread_context, "context", None)
+    if ctx is None:
+        return
+    if _thread_context.device is None:
+        raise GLUnavailableError("the glfw backend's context lives as long as its window; it is not released")
+    with _creation:
+        _contexts.remove(ctx)
+    _thread_context.context = _thread_context.device = None
+    ctx.release()
+
+
+def _create_context() -> tuple[moderngl.Context, int | None]:
+    """A new context and the EGL device index it renders on (``None`` for ``glfw``)."""
     global _backend
     backend = backend_from_env()
     if backend == "glfw" and _glfw_window is not None:
@@ -205,8 +259,9 @@ def _create_context() -> moderngl.Context:
             f"the glfw backend's one GL context is current on another thread; render from the thread that first "
             "rendered, or use PHAV_GL=egl (a context per thread)")
     sleep_while_waiting_for_the_gpu()
+    device = None if backend == "glfw" else egl_device_from_env()
     try:
-        ctx = _create_glfw() if backend == "glfw" else _create_egl(egl_device_from_env())
+        ctx = _create_glfw() if device is None else _create_egl(device)
     except GLUnavailableError:
         raise
     except Exception as exc:  # glcontext raises plain Exception/OSError subclasses; re-raise with advice
@@ -225,7 +280,7 @@ def _create_context() -> moderngl.Context:
         ) from exc
     _contexts.append(ctx)
     _backend = backend
-    return ctx
+    return ctx, device
 
 
 def default_framebuffer(ctx: moderngl.Context) -> moderngl.Framebuffer:
