@@ -153,8 +153,8 @@ for _param in sample.params:  # sample takes --modalities only so that older com
 @click.option("--shard", default=None, help="Make only shard i/N of the plan (0 <= i < N).")
 @click.option("--backend", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @click.option("--gpus-per-task", type=click.FloatRange(min=0), default=0.0, show_default=True,
-              help="GPUs each Ray task declares (--backend ray only; local processes take their GPU from "
-                   "PHAV_EGL_DEVICE).")
+              help="GPUs each Ray task declares (--backend ray only; Ray gives each task its GPU, local processes "
+                   "take theirs from PHAV_EGL_DEVICE or CUDA_VISIBLE_DEVICES).")
 @click.option("--attempts", type=click.IntRange(min=1), default=3, show_default=True,
               help="Attempts per video (retries get new derived seeds) before it is recorded as failed.")
 @click.option("--retry-failed", is_flag=True, help="Make again the videos an earlier run recorded as failed.")

@@ -1,7 +1,12 @@
 """The Ray backend (``pip install "phav[ray]"``): one Ray task per video, on a local or remote cluster.
 
 Tasks declare their resources (``num_cpus`` and ``num_gpus`` per video); Ray worker processes are
-reused across tasks, so each keeps one GL context, as the local pool does. Results are written by the
+reused across tasks, so each keeps one GL context and renderer, as the local pool does. Ray would
+start a new process for every task that asks for GPUs (its default ``max_calls=1`` for them, which
+frees a CUDA library's memory); phav asks for reuse (:data:`MAX_CALLS`): a new process costs its
+imports, a GL context and the shaders' compilation, about as long as a short video takes. Ray sets
+``CUDA_VISIBLE_DEVICES`` for each task, and phav renders on that GPU's EGL device
+(:mod:`phav.render.egl_devices`); a worker given another GPU than its last task makes its context anew. Results are written by the
 workers straight into the dataset folder, which must be a path every node sees (a shared file
 system); the driver writes the manifest. Set ``RAY_ADDRESS`` (or start ``ray start --head`` and
 pass ``address="auto"``) to use an existing cluster; without it a local Ray instance is started with
@@ -19,6 +24,15 @@ from phav.errors import PhavWarning, SpecError
 
 #: Ray re-runs a task whose worker process died this many times.
 TASK_RETRIES = 2
+#: Tasks a Ray worker process may run before it exits: 0, no limit (Ray's default for tasks that ask
+#: for GPUs is 1, a new process each; see the module docstring).
+MAX_CALLS = 0
+
+
+def remote_options(num_cpus: float, num_gpus: float) -> dict[str, Any]:
+    """The options of the Ray remote function that makes one video: its resources, retries and
+    worker reuse."""
+    return {"num_cpus": num_cpus, "num_gpus": num_gpus, "max_retries": TASK_RETRIES, "max_calls": MAX_CALLS}
 
 
 def ray_available() -> bool:
@@ -71,7 +85,7 @@ def run_ray(
         started = True
     try:
         _check_gpus(ray, num_gpus, local=started and not address)
-        remote = ray.remote(num_cpus=num_cpus, num_gpus=num_gpus, max_retries=TASK_RETRIES)(run_task)
+        remote = ray.remote(**remote_options(num_cpus, num_gpus))(run_task)
         by_ref = {remote.remote(task): task for task in tasks}
         pending = list(by_ref)
         while pending:

@@ -1,7 +1,8 @@
 """One dataset video, with bounded retries: the function every backend runs in its worker processes.
 
 A worker process keeps one :class:`~phav.render.renderer.Renderer` (one GL context) and reuses it
-for every video of its size. A video that fails in a way another seed may avoid (physics guard,
+for every video of its size, on the GPU its environment names (a reused Ray worker given another GPU
+makes both anew there). A video that fails in a way another seed may avoid (physics guard,
 signature check, GL error) is retried with a new derived seed, up to ``max_attempts`` attempts, then
 reported as failed with the reason. Errors of the output (disk full, unwritable folder), no GL
 context and shaders the driver refuses are *fatal*: the runner stops, keeping the videos already
@@ -21,7 +22,8 @@ from phav.dataset.plan import PlannedVideo
 from phav.errors import OutputError, PhavError, SignatureError, SpecError
 from phav.frames import MODALITIES
 from phav.physics.errors import SimulationError
-from phav.render.context import GLUnavailableError
+from phav.render.context import (GLUnavailableError, egl_device_from_env, release_thread_context,
+                                 thread_context_device)
 from phav.render.shaders import ShaderError
 
 _RENDERER: Any = None
@@ -52,12 +54,22 @@ def _renderer(width: int, height: int, quality: str) -> Any:
     from phav.render.settings import quality_settings
 
     settings = quality_settings(quality)
+    if _moved_to_another_gpu():
+        release_renderer()
+        release_thread_context()
     if _RENDERER is not None and ((_RENDERER.width, _RENDERER.height) != (width, height)
                                   or _RENDERER.settings != settings):
         release_renderer()
     if _RENDERER is None:
         _RENDERER = Renderer(width, height, settings)
     return _RENDERER
+
+
+def _moved_to_another_gpu() -> bool:
+    """Whether the environment names another EGL device than this thread's context renders on: Ray
+    sets ``CUDA_VISIBLE_DEVICES`` for each task, and a worker it reuses may be given another GPU."""
+    current = thread_context_device()
+    return current is not None and current != egl_device_from_env()
 
 
 def release_renderer() -> None:
