@@ -3,10 +3,13 @@ its unit; forms the messages invite are accepted."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 import phav
+from phav.api.props import builtin_prop
 from phav.dataset.package import actor_splits
 from phav.errors import DataError, SpecError
 from phav.frames import check_modalities
@@ -66,6 +69,34 @@ def test_prop_vectors_name_the_argument_and_its_shape(kwargs, message):
 def test_a_built_in_prop_of_the_wrong_size_is_refused_at_the_call(source, size, message):
     with pytest.raises(SpecError, match=message):
         scene().add_prop(source, size=size)
+
+
+BALL = r"ball size must be the ball's radius \(r,\) in metres, shape \(1,\), each above 0; got "
+BOX = r"box size must be the box's full extents \(x, y, z\) in metres, shape \(3,\), each above 0; got "
+
+
+@pytest.mark.parametrize("kind, size", [
+    ("ball", 0), ("ball", -0.1), ("ball", float("nan")), ("ball", (float("inf"),)), ("ball", (0.1, 0.2)),
+    ("ball", "0.1"), ("box", (1, 2)), ("box", (1, 2, 0)), ("box", (1, -2, 1)),
+    ("box", (1, float("nan"), 1)), ("box", (1, 1, float("inf"))), ("box", 1.0), ("box", "1 1 1"), ("box", ("1", 1, 1)),
+    ("box", (1, (1, 2), 1)),
+])
+def test_a_built_in_prop_of_the_wrong_size_is_refused_by_builtin_prop_as_by_add_prop(kind, size):
+    """The size check is builtin_prop's: a direct call gets the message add_prop gives, named for it."""
+    message = BALL if kind == "ball" else BOX
+    with pytest.raises(SpecError, match=r"^builtin_prop: " + message + re.escape(repr(size)) + "$"):
+        builtin_prop(kind, np.random.default_rng(0), size=size)
+    with pytest.raises(SpecError, match=r"^add_prop: " + message):
+        scene().add_prop(kind, size=size)
+
+
+def test_builtin_prop_takes_the_sizes_add_prop_takes():
+    rng = np.random.default_rng
+    ball = builtin_prop("ball", rng(0), size=np.float64(0.2))[1]
+    assert ball.positions[:, 2].max() == pytest.approx(0.4)
+    assert np.array_equal(ball.positions, builtin_prop("ball", rng(0), size=[0.2])[1].positions)
+    box = builtin_prop("box", rng(0), size=np.array([1, 2, 3]))[1]
+    assert np.allclose(box.positions.max(axis=0) - box.positions.min(axis=0), (1, 2, 3), atol=1e-6)
 
 
 def test_a_ball_takes_its_radius_as_a_number_or_a_1_tuple():

@@ -12,12 +12,13 @@ import dataclasses
 import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
 from phav.api.meshes import MeshFileError, load_mesh
 from phav.body.shapes import rounded_box, sphere
+from phav.errors import SpecError
 from phav.labels import class_id
 from phav.take import Mesh
 from phav.worlds.primitives import MeshBuilder
@@ -163,22 +164,51 @@ def builtin_prop_names() -> list[str]:
     return sorted(_builtins())
 
 
-def builtin_prop(kind: str, rng: np.random.Generator, **options) -> tuple[str, Mesh, list]:
+def builtin_prop(kind: str, rng: np.random.Generator, **options: Any) -> tuple[str, Mesh, list]:
     """A built-in prop's ``(semantic class, mesh standing on its origin facing +X, lights)``.
 
-    ``ball`` and ``box`` accept ``size`` (radius ``(r,)`` or full extents ``(3,)``, metres) and
-    ``colour``; the others draw their dimensions and colours from ``rng``.
+    ``ball`` and ``box`` accept ``size`` (``ball``: radius ``r`` or ``(r,)``; ``box``: full extents
+    ``(3,)``; metres, each above 0) and ``colour`` (``(3,)`` linear RGB in ``[0, 1]``); the others
+    draw their dimensions and colours from ``rng``.
 
     Raises:
-        ValueError: unknown kind; the message lists the valid ones.
+        ValueError: unknown kind (the message lists the valid ones), or options the kind does not take.
+        SpecError: a ``size`` that is not of that form (the message names the argument, its shape and unit).
     """
+    return make_builtin_prop(kind, rng, options, caller="builtin_prop")
+
+
+#: Form of ``size`` per built-in prop that takes one: (length, meaning with unit).
+BUILTIN_SIZES = {"ball": (1, "the ball's radius (r,) in metres"), "box": (3, "the box's full extents (x, y, z) in metres")}
+
+
+def _size(kind: str, size: Any, caller: str) -> tuple[float, ...]:
+    """``size`` of built-in ``kind`` as positive finite metres (a ball's radius may be a bare number);
+    a :class:`SpecError` naming ``caller``'s argument, its form and unit otherwise."""
+    n, meaning = BUILTIN_SIZES[kind]
+    try:
+        given = np.asarray((size,) if kind == "ball" and np.ndim(size) == 0 else size)
+        a = given.astype(np.float64) if given.dtype.kind in "biuf" else np.zeros(0)  # not "1" (a string)
+    except (TypeError, ValueError):
+        a = np.zeros(0)
+    if a.shape != (n,) or not np.all(np.isfinite(a)) or not np.all(a > 0):
+        raise SpecError(f"{caller}: {kind} size must be {meaning}, shape ({n},), each above 0; got {size!r}")
+    return tuple(float(v) for v in a)
+
+
+def make_builtin_prop(kind: str, rng: np.random.Generator, options: dict[str, Any],
+                      caller: str) -> tuple[str, Mesh, list]:
+    """:func:`builtin_prop` with its errors naming ``caller`` (``builtin_prop``, ``add_prop``): every
+    way to a built-in prop checks its options here."""
     table = _builtins()
     if kind not in table:
         raise ValueError(f"unknown built-in prop {kind!r}; valid: {', '.join(sorted(table))} "
                          "(or give a mesh file .obj/.gltf/.glb, or a .urdf)")
     unknown = set(options) - {"size", "colour"}
-    if unknown or (options and kind not in ("ball", "box")):
+    if unknown or (options and kind not in BUILTIN_SIZES):
         raise ValueError(f"built-in prop {kind!r} takes no options {sorted(options)}; only ball and box take size, colour")
+    if "size" in options:
+        options = {**options, "size": _size(kind, options["size"], caller)}
     return table[kind](rng, options)
 
 

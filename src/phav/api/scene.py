@@ -26,7 +26,7 @@ import numpy as np
 
 from phav.api.cameras import CameraPoses
 from phav.api.meshes import MeshFileError, load_mesh
-from phav.api.props import MeshProp, UrdfProp, _quat, builtin_prop
+from phav.api.props import MeshProp, UrdfProp, _quat, make_builtin_prop
 from phav.assembly import unique_name
 from phav.body.anthropometry import BodyShape
 from phav.body.appearance import Appearance
@@ -399,15 +399,6 @@ class Scene:
                 raise SpecError(f"add_prop: quat must be a rotation (x, y, z, w), not zero; got {quat.tolist()}")
         if colour is not None:
             _vector("add_prop: colour", colour, 3, "linear RGB (r, g, b) in [0, 1]")
-        kind = str(source) if isinstance(source, (str, Path)) else None
-        if size is not None and kind in ("ball", "box"):
-            if kind == "ball":
-                n, meaning, size = 1, "the ball's radius (r,) in metres", (size,) if np.ndim(size) == 0 else size
-            else:
-                n, meaning = 3, "the box's full extents (x, y, z) in metres"
-            size = tuple(float(v) for v in _vector(f"add_prop: {kind} size", size, n, meaning))
-            if min(size) <= 0:
-                raise SpecError(f"add_prop: {kind} size must be {meaning}, each above 0; got {size}")
         quat = _quat(yaw, quat)
         index = len(self.props)
         if isinstance(source, Mesh):
@@ -433,7 +424,8 @@ class Scene:
                 label, lights, default_name = semantic, [], Path(text).stem
             else:
                 options = {k: v for k, v in (("size", size), ("colour", colour)) if v is not None}
-                label, mesh, lights = builtin_prop(text, video_rng(self._base.seed, f"prop{index}"), **options)
+                label, mesh, lights = make_builtin_prop(text, video_rng(self._base.seed, f"prop{index}"), options,
+                                                        caller="add_prop")
                 if semantic is not None:
                     class_id(semantic)
                     mesh = dataclasses.replace(mesh, semantic=np.full(len(mesh.positions), class_id(semantic), np.uint8))
