@@ -16,7 +16,7 @@ import click
 
 from phav.actions import action_names, get_action
 from phav.body.presets import get_preset, preset_names
-from phav.errors import PhavError, PhavWarning
+from phav.errors import PhavError, PhavWarning, Setting, worded
 from phav.frames import MODALITIES, parse_modalities
 from phav.render.shaders import ShaderError
 from phav.spec import MAX_FRAMES, DayPhase, Environment, Variation, VideoSpec, Weather
@@ -32,6 +32,14 @@ ACTORS = tuple(preset_names())
 ACTOR_CHOICES = tuple(preset_names(aliases=True))
 
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
+
+
+def option_wording(setting: Setting) -> str:
+    """``use --frames 84``, ``use --camera Indoor``: an error's advice (:class:`~phav.errors.Setting`)
+    as this command line's option."""
+    value = setting.plain_value
+    shown = f"{value:g}" if isinstance(value, float) else value
+    return f"use --{setting.field.replace('_', '-')} {shown}"
 
 
 def parse_size(text: str, param_hint: str = "--size") -> tuple[int, int]:
@@ -139,7 +147,7 @@ def spec_from_options(action: str, clip: str, actor: str, environment: str, day_
         ).validate()
         check_spec(spec)
     except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(worded(exc, option_wording)) from None
     return spec, chosen
 
 
@@ -276,7 +284,7 @@ def _run_cli(argv: list[str] | None) -> None:
                    f"{_save_shader_log(exc)}; please report it with the driver's name", err=True)
         sys.exit(1)
     except (PhavError, OSError) as exc:
-        click.echo(f"phav-render: error: {exc}", err=True)
+        click.echo(f"phav-render: error: {worded(exc, option_wording)}", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -24,7 +24,7 @@ from phav.actions.registry import ActionPlan, ActionRecipe, SignatureResult
 from phav.assembly import assemble_take
 from phav.body.skin import DEFAULT_RESOLUTION
 from phav.body.presets import preset_names, sample_actor
-from phav.errors import SignatureError, SpecError
+from phav.errors import SETTING, Setting, SignatureError, SpecError
 from phav.motion.library import load_clip
 from phav.physics import Humanoid, SimulationError, World
 from phav.physics.variations import BLEND_CLIPS, Modifier, make_modifiers
@@ -368,7 +368,9 @@ class Scenario:
 
         Raises:
             phav.physics.SimulationError: the simulation exploded (NaN, speed or penetration bound).
-            SignatureError: the take does not show the action (unless ``check_signature`` is false).
+            SignatureError: the take does not show the action (unless ``check_signature`` is false);
+                when the video is shorter than the action needs, its ``setting`` is
+                ``Setting("frames", N)``, the frames it needs (worded ``use frames=N or more``).
         """
         spec = self.spec
         duration = spec.frames / spec.fps
@@ -398,7 +400,9 @@ class Scenario:
         take.meta["signature"] = {"ok": verdict.ok, "reason": verdict.reason}
         if check_signature and not verdict.ok:
             needed = short_of_action(spec, self.recipe)
-            advice = (f"it needs about {self.recipe.duration:g} s: use --frames {needed} or more"
+            # the frames it needs as a Setting: each front end words it (frames=84, --frames 84)
+            advice = (f"it needs about {self.recipe.duration:g} s: {SETTING} or more"
                       if needed is not None else "try another seed")
-            raise SignatureError(f"{spec.action} was not performed visibly ({verdict.reason}); {advice}")
+            raise SignatureError(f"{spec.action} was not performed visibly ({verdict.reason}); {advice}",
+                                 setting=None if needed is None else Setting("frames", needed))
         return take

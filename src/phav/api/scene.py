@@ -199,10 +199,7 @@ class Scene:
         """The CLI's video as a scene: one person doing ``spec.action`` filmed by ``spec.camera``."""
         from phav.worlds.cameras import check_camera
 
-        try:
-            check_camera(spec.environment, spec.camera)
-        except ValueError as exc:
-            raise SpecError(str(exc)) from None
+        check_camera(spec.environment, spec.camera)
         scene = cls(spec.environment, spec.day_phase, spec.weather, frames=spec.frames, fps=spec.fps,
                     size=(spec.width, spec.height), seed=spec.seed, batch=spec.batch)
         scene.add_person(spec.action, actor=spec.actor, clip=spec.clip or None, variation=spec.variation)

@@ -17,12 +17,12 @@ are *spawned* (never forked: GL contexts and PyBullet clients must not be copied
 from __future__ import annotations
 
 import json
-import re
 import time
 import traceback
 from pathlib import Path
 from typing import Any
 
+from phav.errors import Setting, worded
 from phav.io.atomic import replacing
 
 #: Job states.
@@ -32,10 +32,15 @@ ZIP_FILE = "video.zip"
 VIDEO_SUBDIR = "video"
 
 
-def api_terms(message: str) -> str:
-    """``message`` with the command line's advice said in the API's terms: ``use --frames 108`` ->
-    ``set "frames" to 108``, ``use --environment House`` -> ``set "environment" to House``."""
-    return re.sub(r"\b(?:use|give) --([a-z][a-z-]*) ", lambda m: f'set "{m.group(1).replace("-", "_")}" to ', message)
+def api_wording(setting: Setting) -> str:
+    """``set "frames" to 108``, ``set "environment" to House``: an error's advice
+    (:class:`~phav.errors.Setting`) in the API's terms, the request's JSON field."""
+    return f'set "{setting.field}" to {setting.plain_value}'
+
+
+def api_message(error: BaseException) -> str:
+    """``error``'s message with its advice in the API's terms (:func:`api_wording`)."""
+    return worded(error, api_wording)
 
 
 def write_job_file(folder: Path, record: dict[str, Any]) -> None:
@@ -84,7 +89,7 @@ def render_job(spec_json: str, folder: str, quality: str) -> dict[str, Any]:
             render_write_s=round(result.render_write_s, 3),
         )
     except (PhavError, ValueError, ImportError, OSError) as exc:
-        record.update(status=FAILED, error=api_terms(f"{type(exc).__name__}: {exc}"),
+        record.update(status=FAILED, error=f"{type(exc).__name__}: {api_message(exc)}",
                       transient=not isinstance(exc, (SignatureError, SimulationError, ValueError)))
     except Exception as exc:  # a bug in some layer (or GL trouble): report it, keep the worker alive
         last = traceback.extract_tb(exc.__traceback__)[-1]

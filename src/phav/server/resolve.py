@@ -17,7 +17,7 @@ from phav.frames import MODALITIES
 from phav.sampling import NAMED, PARENTS, SEED_LIMIT, VARIABLES, ConfigError, SpecModel, available_values
 from phav.seeding import video_rng
 from phav.server.limits import Limits
-from phav.server.render_job import api_terms
+from phav.server.render_job import api_message
 from phav.spec import CameraKind, Environment, VideoSpec
 from phav.worlds.cameras import check_camera
 
@@ -164,7 +164,7 @@ class Resolver:
             check_camera(spec.environment, spec.camera)
             return spec.validate()
         except ValueError as exc:
-            raise RequestError(api_terms(str(exc))) from None
+            raise RequestError(api_message(exc)) from None
 
     def _check_fits(self, action: str, fps: float) -> None:
         """A :class:`RequestError` when ``action`` needs more than this server's frames at ``fps``."""

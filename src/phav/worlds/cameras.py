@@ -18,6 +18,7 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d
 
 from phav.camera import intrinsics, look_at_many
+from phav.errors import SETTING, Setting, SpecError
 from phav.spec import CameraKind, Environment
 
 if TYPE_CHECKING:
@@ -435,14 +436,16 @@ def check_camera(environment: Environment, camera: CameraKind) -> None:
     """PHAV's rule: camera Indoor is used exactly when the environment is House.
 
     Raises:
-        ValueError: the pair breaks the rule; the message says which camera to use.
+        SpecError: the pair breaks the rule (a ``ValueError``); the message says which camera (or
+            environment) to use, kept as its ``setting`` for each front end to word
+            (``use camera='Indoor'``, ``use --camera Indoor``).
     """
     if environment == Environment.HOUSE and camera != CameraKind.INDOOR:
-        raise ValueError(f"environment House is filmed by camera Indoor (PHAV), not {camera.value}; "
-                         "use --camera Indoor or another environment")
+        raise SpecError(f"environment House is filmed by camera Indoor (PHAV), not {camera.value}; "
+                        f"{SETTING} or another environment", setting=Setting("camera", CameraKind.INDOOR.value))
     if environment != Environment.HOUSE and camera == CameraKind.INDOOR:
-        raise ValueError(f"camera Indoor is used only in environment House, not {environment.value}; "
-                         "use --environment House or another camera")
+        raise SpecError(f"camera Indoor is used only in environment House, not {environment.value}; "
+                        f"{SETTING} or another camera", setting=Setting("environment", Environment.HOUSE.value))
 
 
 def sample_rig(kind: CameraKind, rng: np.random.Generator) -> Rig:
