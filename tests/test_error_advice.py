@@ -59,6 +59,7 @@ def test_the_advice_survives_pickling(short_clap):
     """Worker processes (the dataset's, Ray's) may send an error back pickled."""
     back = pickle.loads(pickle.dumps(short_clap))
     assert (type(back), back.setting, str(back)) == (SignatureError, short_clap.setting, str(short_clap))
+    assert repr(short_clap) == f"SignatureError({str(short_clap)!r})"  # the message, not its template
 
 
 def test_the_web_api_names_the_requests_field(short_clap):

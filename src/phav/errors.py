@@ -61,6 +61,9 @@ class PhavError(Exception):
     def __str__(self) -> str:
         return self.worded(library_wording)
 
+    def __repr__(self) -> str:
+        return super().__repr__() if self.setting is None else f"{type(self).__name__}({str(self)!r})"
+
 
 def worded(error: BaseException, wording: Wording) -> str:
     """``error``'s message with its advice worded by ``wording`` (a :class:`PhavError`'s setting);
