@@ -96,3 +96,28 @@ def test_chest_point_follows_the_spine_bend_of_the_key():
     pos, quat = forward_kinematics_frames(sk, clip)
     k = sk.link_names.index("right_hand")
     np.testing.assert_allclose(pos[0, k], target, atol=1e-6)  # the clip starts in the body frame
+
+
+@pytest.mark.parametrize("actor, seed", [("Model_Woman01", 1), ("Model_Boy", 2), ("Model_Man01", 0)])
+def test_brush_hair_strokes_the_hair_beside_and_behind_a_steady_head(actor, seed):
+    """The brush lies on the hair with its bristles to the head, the hand beside the head rather
+    than above it, and the head stays still while the arm strokes (the brush once stood up over
+    the crown with the wrist 1.4-1.7 head radii above the head's centre, bristles sideways, and
+    the head tipped back by 50-80 degrees as the arm rose)."""
+    from phav.actions import signals as S
+    from phav.actions.household import _head_radius, brush_face
+    from phav.geometry import quat_rotate
+
+    take = _take("BrushHair", seed=seed, actor=actor)
+    assert take.meta["signature"]["ok"], take.meta["signature"]["reason"]
+    r, head = _head_radius(take), S.joint(take, "head")
+    d = brush_face(take) - head
+    i = take.part_names.index("prop/brush")
+    bristles = -quat_rotate(take.part_quat[:, i], np.array([0.0, 0.0, 1.0]))
+    facing = np.sum(bristles * -d, axis=1) / np.linalg.norm(d, axis=1)
+    assert np.median(facing[30:]) > 0.7  # after the raise: bristles towards the head's centre
+    wrist = S.joint(take, f"{take.meta['action']['hand']}_wrist")
+    assert (wrist[:, 2] - head[:, 2]).max() < 0.6 * r
+    nose = S.joint(take, "nose") - head
+    pitch = np.degrees(np.arctan2(nose[:, 2], np.linalg.norm(nose[:, :2], axis=1)))
+    assert np.ptp(pitch) < 8.0

@@ -1,6 +1,6 @@
 """Procedural everyday actions with objects: Sit (onto a chair, bench or sofa), Pick (an object from
-the floor) and BrushHair (a hair brush over the head). Key poses + IK (:mod:`phav.motion.keyposes`),
-props from :mod:`phav.actions.objects` and :mod:`phav.actions.stage`.
+the floor) and BrushHair (strokes of a hair brush down the side and back of the head). Key poses +
+IK (:mod:`phav.motion.keyposes`), props from :mod:`phav.actions.objects` and :mod:`phav.actions.stage`.
 
 Sizes scale with the actor: ``k = height / 1.75`` for furniture, arm reach for hand targets, so a
 child sits on a child-sized chair. Thresholds in the signatures are fractions of the height ``h``.
@@ -14,8 +14,9 @@ from phav.actions import signals as S
 from phav.actions.objects import hair_brush, seat
 from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, register
 from phav.actions.stage import Grasp, HeldProp, PlacedProp
-from phav.body.skeleton import SIDES, Skeleton
-from phav.geometry import quat_conjugate, quat_multiply, quat_rotate
+from phav.body.skeleton import FACE_FEATURES, FACE_HEAD_RADIUS, SIDES, Skeleton
+from phav.geometry import quat_conjugate, quat_from_axis_angle, quat_multiply, quat_rotate
+from phav.motion.ik import arm_ik_many, matrix_to_quat
 from phav.motion.keyposes import Key, standing_height, synthesize
 from phav.motion.ops import mirror
 from phav.motion.rotations import quat_from_rotvec
@@ -160,50 +161,141 @@ def pick_signature(take: Take) -> SignatureResult:
 
 
 # ---- BrushHair ------------------------------------------------------------------------------------
-#: A stroke moves the brush front to back over the head by at least this fraction of body height.
+#: A stroke moves the brush head down the side/back of the head by at least this fraction of body height.
 BRUSH_STROKE_PER_H = 0.04
+#: The brush's bristle face centre in its body frame (the grip at the origin, the handle along +x,
+#: bristles on -z: :func:`phav.actions.objects.hair_brush`).
+BRUSH_FACE = (0.16, 0.0, -0.032)
+
+
+def _hand_frame(sk: Skeleton, side: str, wrist: np.ndarray, pole: np.ndarray) -> np.ndarray:
+    """The ``side`` hand's orientation ``(4,)`` (chest frame) with the wrist at ``wrist`` and the
+    elbow towards ``pole`` (the forearm's frame: the wrist joint is fixed)."""
+    r = arm_ik_many(sk, side, wrist.reshape(1, 3), pole.reshape(1, 3))
+    bend = quat_from_axis_angle(np.asarray(sk.link(f"{side}_forearm").axis, dtype=np.float64), r.bend)
+    return quat_multiply(r.root_quat, bend)[0]
+
+
+def _frame_quat(x: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """The orientation whose +x is ``x`` and +z is ``z`` made orthogonal to it."""
+    x = x / np.linalg.norm(x)
+    z = z - np.dot(z, x) * x
+    z = z / np.linalg.norm(z)
+    return matrix_to_quat(np.stack([x, np.cross(z, x), z], axis=1))
+
 
 def brush_build(ctx: BuildContext) -> ActionPlan:
+    """Strokes down the side and back of the head: the brush head, bristles to the hair, goes from
+    the crown to the nape beside the ear, lifts off and returns to the crown. Built for the right
+    hand (the brush on the right side of the head) and mirrored for the left."""
     rng, sk = ctx.rng, ctx.skeleton
     seg = sk.segments
     side = SIDES[int(rng.integers(2))]
-    stroke = float(rng.uniform(0.45, 0.8))  # s per stroke (front to back)
+    stroke = float(rng.uniform(0.45, 0.8))  # s per stroke (crown to nape)
     strokes = int(rng.integers(3, 6))
-    tilt = float(rng.uniform(-0.25, 0.25))  # head/chest tilt towards the brushing side, rad
-    spread = float(rng.uniform(0.5, 1.0))  # how far over the top of the head the stroke goes
+    tilt = float(rng.uniform(0.0, 0.15))  # chest (and head) tilt towards the brush, rad
+    back = float(rng.uniform(0.0, 1.0))  # 0 strokes the side of the head, 1 the back
+    low = float(rng.uniform(-1.0, -0.6))  # how far down the stroke goes (elevation at its end, rad)
     head = np.asarray(sk.link("head").offset, dtype=np.float64) + np.array([0.0, 0.0, seg.neck_to_head])
-    above = seg.head_radius + 0.04 * seg.height / 1.75
-    front = head + np.array([0.9 * seg.head_radius, -0.3 * spread * seg.head_radius, above])
-    backp = head + np.array([-1.1 * seg.head_radius, -0.6 * spread * seg.head_radius, 0.6 * above])
-    pole = (0.0, -1.0, 0.2)
+    rc = 1.12 * seg.head_radius  # the hair's surface
+    azimuth = -np.radians(115.0 + 25.0 * back)  # right side of the head (0 ahead, -90 the right ear)
+
+    def on_head(el: float, az: float) -> tuple[np.ndarray, np.ndarray]:
+        """A point on the hair and its outward normal: a sphere above the ears, hair hanging
+        straight down below them (``el`` elevation, ``az`` azimuth, radians)."""
+        if el >= 0.0:
+            n = np.array([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)])
+            return head + rc * n, n
+        n = np.array([np.cos(az), np.sin(az), 0.0])
+        return head + rc * n + np.array([0.0, 0.0, rc * np.sin(el)]), n
+
+    offset = np.array([0.0, 0.0, -2.0 * seg.hand_radius])  # the grip across the fingers' base (hand frame)
+    face = np.asarray(BRUSH_FACE)
+    # the attachment: at mid-stroke the brush lies on the hair, its handle running forward and out
+    # to the hand beside the head, bristles in
+    mid_c, mid_n = on_head(0.1, azimuth - 0.1)
+    fwd = np.cross([0.0, 0.0, 1.0], mid_n)
+    fwd = fwd / np.linalg.norm(fwd)
+    if fwd[0] < 0:
+        fwd = -fwd
+    brush_q = _frame_quat(-fwd, mid_n)  # handle: grip -> head backwards along the hair; bristles (-z) in
+    grip = mid_c - quat_rotate(brush_q, face)
+    poles = {"top": np.array([0.1, -1.0, 0.35]), "mid": np.array([-0.1, -1.0, 0.0]),
+             "bottom": np.array([-0.2, -1.0, -0.45])}
+    wrist = grip - 0.1 * mid_n
+    for _ in range(4):
+        hand_q = _hand_frame(sk, "right", wrist, poles["mid"])
+        wrist = grip - quat_rotate(hand_q, offset)
+    attach = quat_multiply(quat_conjugate(hand_q), brush_q)  # brush orientation in the hand frame
+
+    def wrist_for(c: np.ndarray, pole: np.ndarray) -> np.ndarray:
+        """The wrist target putting the brush face at ``c`` (chest frame)."""
+        w = wrist.copy()
+        for _ in range(6):
+            q = _hand_frame(sk, "right", w, pole)
+            w = w + (c - (w + quat_rotate(q, offset + quat_rotate(attach, face))))
+        return w
+
+    path = {"top": on_head(np.radians(50.0), azimuth + 0.15), "mid": (mid_c, mid_n),
+            "bottom": on_head(low, azimuth - 0.25)}
+    hands = {k: wrist_for(c, poles[k]) for k, (c, _) in path.items()}
+    lift = 0.06 * seg.height / 1.75
+    off = hands["mid"] + lift * (path["mid"][1] + np.array([0.0, 0.0, 0.6]))  # lifted off the hair, returning
     chest = (tilt, 0.0, 0.0)
-    keys = [Key(0.0), Key(0.6, hands={"right": front}, elbow_pole=pole, chest=chest)]
-    t = 0.6
+    look = (3.0, 0.0, 1.45 * seg.height / 1.75)
+
+    def key(t, where, pole, ease="smooth"):
+        return Key(t, hands={"right": where}, elbow_pole=tuple(pole), chest=chest, look=look, ease=ease)
+
+    keys = [Key(0.0, look=look), key(0.7, off, poles["mid"]), key(0.9, hands["top"], poles["top"])]
+    t = 0.9
     for _ in range(strokes):
-        keys += [Key(t + stroke, hands={"right": backp}, elbow_pole=pole, chest=chest),
-                 Key(t + 1.6 * stroke, hands={"right": front}, elbow_pole=pole, chest=chest)]
-        t += 1.6 * stroke
-    keys.append(Key(max(ctx.duration, t) + 0.3, hands={"right": front}, elbow_pole=pole, chest=chest))
+        keys += [key(t + 0.5 * stroke, hands["mid"], poles["mid"], "ease_in"),
+                 key(t + stroke, hands["bottom"], poles["bottom"], "ease_out"),
+                 key(t + 1.35 * stroke, off, poles["mid"]),
+                 key(t + 1.7 * stroke, hands["top"], poles["top"])]
+        t += 1.7 * stroke
+    keys.append(key(max(ctx.duration, t) + 0.3, hands["top"], poles["top"]))
     clip = synthesize(sk, keys, duration=keys[-1].time, name="brush_hair")
     if side == "left":
         clip = mirror(clip, name="brush_hair")
-    brush = HeldProp(hair_brush(rng), side, offset=(0.03, 0.0, -0.03),
-                     orientation=tuple(quat_from_rotvec(np.array([0.0, -0.6, 0.0]))))
-    style = {"hand": side, "stroke_s": stroke, "strokes": strokes, "tilt_rad": tilt, "spread": spread}
+        attach = attach * np.array([-1.0, 1.0, -1.0, 1.0])  # mirrored across the x-z plane
+        offset = offset * np.array([1.0, -1.0, 1.0])
+    brush = HeldProp(hair_brush(rng), side, offset=tuple(offset), orientation=tuple(attach))
+    style = {"hand": side, "stroke_s": stroke, "strokes": strokes, "tilt_rad": tilt, "back": back,
+             "stroke_end_rad": low}
     return ActionPlan(clip, [brush], style, "procedural key poses + IK (brush hair)")
 
 
+def _head_radius(take: Take) -> float:
+    """The head's radius, metres, from the ears' annotated points (their outer sides lie
+    ``FACE_FEATURES`` apart for a head of ``FACE_HEAD_RADIUS``)."""
+    (_, ear_y, _), (_, ear_half_y, _) = FACE_FEATURES["ear"]
+    span = np.linalg.norm(S.joint(take, "left_ear") - S.joint(take, "right_ear"), axis=1)
+    return float(np.median(span)) * FACE_HEAD_RADIUS / (2.0 * (ear_y + ear_half_y))
+
+
+def brush_face(take: Take) -> np.ndarray:
+    """``(T, 3)`` world track of the brush's bristle face (the prop's pose and :data:`BRUSH_FACE`)."""
+    i = take.part_names.index("prop/brush")
+    return take.part_pos[:, i] + quat_rotate(take.part_quat[:, i], np.asarray(BRUSH_FACE))
+
+
 def brush_signature(take: Take) -> SignatureResult:
-    """BrushHair: the brush stays at the head (within 0.15 h of the head centre, above the neck)
-    and sweeps over it front to back (by at least 0.04 h) at least twice."""
+    """BrushHair: the brush's bristle face lies on the hair (0.85-1.5 head radii from the head's
+    centre, 1.05-1.35 measured) beside or behind the head (not ahead of its centre by more than
+    half a radius, nor below the chin) for at least 40 % of the frames, and strokes down the head
+    (falls by at least 0.04 h there) at least twice."""
     h = S.body_height(take)
-    b, head, neck = S.prop(take, "brush"), S.joint(take, "head"), S.joint(take, "neck")
-    at_head = (np.linalg.norm(b - head, axis=1) < 0.15 * h) & (b[:, 2] > neck[:, 2])
-    f = S.forward(take)
-    along = np.sum((b - head)[:, :2] * f, axis=1) / h
-    sweeps = S.count_swings(along[at_head], BRUSH_STROKE_PER_H)
-    ok = sweeps >= 2 and float(at_head.mean()) >= 0.4
-    return SignatureResult(ok, f"{sweeps} strokes over the head, brush at the head {at_head.mean():.0%} of frames")
+    r = _head_radius(take)
+    face, head = brush_face(take), S.joint(take, "head")
+    d = face - head
+    ahead = np.sum(d[:, :2] * S.forward(take), axis=1)
+    dist = np.linalg.norm(d, axis=1)
+    on_hair = (dist > 0.85 * r) & (dist < 1.5 * r) & (ahead < 0.5 * r) & (d[:, 2] > -1.2 * r)
+    strokes = S.count_swings(d[on_hair, 2] / h, BRUSH_STROKE_PER_H)
+    ok = strokes >= 2 and float(on_hair.mean()) >= 0.4
+    return SignatureResult(ok, f"{strokes} strokes down the head, brush on the hair {on_hair.mean():.0%} of frames")
 
 
 SIT = register(ActionRecipe("Sit", frozenset({"mocap-like"}), ("sit",), sit_signature,
