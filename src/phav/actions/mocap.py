@@ -1,17 +1,23 @@
-"""Whole-body actions tracked from PyBullet's DeepMimic clips: Stand (getting up), KickBall (with a
-ball that flies), and extras named after HMDB51/UCF101 classes: Punch, Cartwheel, Somersault, Turn,
-Dance, Kick. Thresholds are fractions of the actor's height ``h``; quoted figures were measured on
-Model_Man01 (1.77 m).
+"""Whole-body actions tracked from PyBullet's DeepMimic clips: Stand (getting up) and extras named
+after HMDB51/UCF101 classes: Punch, Cartwheel, Somersault, Turn, Dance, Kick; and KickBall (a step
+and a low kick through a ball on the ground, key poses + IK, the ball launched when the foot meets
+it). Thresholds are fractions of the actor's height ``h``; quoted figures were measured on
+Model_Man01 (1.77 m) unless a range over presets is given.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from phav.actions import signals as S
-from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, deepmimic_build, register
-from phav.actions.stage import BallOnFoot
+from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, SignatureResult, register
+from phav.actions.household import reach as household_reach
+from phav.actions.stage import BallOnFoot, body_to_world
 from phav.body.skeleton import SIDES
+from phav.motion.keyposes import Key, standing_height, synthesize
+from phav.motion.ops import mirror
 from phav.physics.variations import Prop
 from phav.take import Take
 
@@ -24,23 +30,135 @@ def stand_signature(take: Take) -> SignatureResult:
     return SignatureResult(ok, f"pelvis from {z[0]:.2f} h to {z[-1]:.2f} h")
 
 
+class BallAhead(BallOnFoot):
+    """:class:`~phav.actions.stage.BallOnFoot` with the ball put at a given body-frame point (where
+    the kick's key poses send the foot) instead of where the foot sweeps fastest."""
+
+    def __init__(self, prop: Prop, side: str, spot, kick_speed: float, loft: float) -> None:
+        super().__init__(prop, side, kick_speed=kick_speed, loft=loft)
+        self.spot = np.asarray(spot, dtype=np.float64)
+
+    def setup(self, world, human) -> None:
+        where = body_to_world(human, self.spot)
+        self.props[0].create(world, where)
+        self.record.update({"kick_speed_m_s": self.kick_speed, "loft_m_s": self.loft,
+                            "ball_spot_m": [round(float(x), 4) for x in where]})
+
+
 def kickball_build(ctx: BuildContext) -> ActionPlan:
-    base = deepmimic_build(ctx)
-    rng = ctx.rng
-    radius = float(rng.uniform(0.10, 0.12)) * min(1.0, ctx.skeleton.segments.height / 1.6)
+    """A step and a low kick through a ball on the ground: the plant foot lands beside the ball,
+    the kicking leg swings back (knee bent), then forward through the ball with the foot a couple
+    of centimetres above the ground, follows through and sets down ahead. Key poses + IK, built
+    for the right foot and mirrored for the left; :class:`BallAhead` launches the ball when the foot
+    meets it."""
+    rng, sk = ctx.rng, ctx.skeleton
+    seg = sk.segments
+    k = min(1.0, seg.height / 1.75)
+    side = SIDES[int(rng.integers(2))]
+    wait = float(rng.uniform(0.2, 0.5))  # s standing before the step
+    step_s = float(rng.uniform(0.35, 0.5))  # s of the plant step
+    swing_s = float(rng.uniform(0.14, 0.2))  # s from the back-swing to the ball
+    step = float(rng.uniform(0.45, 0.65)) * seg.leg_length  # plant step length
+    follow = float(rng.uniform(0.3, 0.5))  # follow-through height, leg lengths
+    radius = float(rng.uniform(0.10, 0.12)) * min(1.0, seg.height / 1.6)
     colour = tuple(float(c) for c in rng.uniform(0.1, 0.95, 3))
+    speed = float(rng.uniform(5.0, 9.0)) * float(np.sqrt(k))
+    loft = float(rng.uniform(0.5, 3.0))
     ball = Prop("ball", "Ball", "sphere", (radius,), colour, float(rng.uniform(0.35, 0.45)))  # type: ignore[arg-type]
-    kick = BallOnFoot(ball, "right", kick_speed=float(rng.uniform(4.5, 9.0)), loft=float(rng.uniform(0.5, 3.0)))
-    return ActionPlan(base.clip, [kick], {"ball_radius_m": radius, "ball_colour": list(colour)}, base.source)
+    leg, a, hw = seg.leg_length, seg.ankle_to_sole, seg.hip_half_width
+    h0 = standing_height(sk)
+    toe = seg.foot_forward + 0.5 * seg.foot_length  # the foot's front ahead of the ankle
+    ball_y = -0.5 * hw  # the kicking foot swings a little inwards, onto the ball
+    hit = np.array([step, ball_y, a + 0.02 * k])  # kicking ankle at the ball (sole just off the ground)
+    ball_x = step + toe + radius
+    plant = np.array([step - 0.03 * leg, ball_y + radius + 0.5 * seg.foot_width + 0.05 * k, a])  # beside the ball
+    # pelvis at the kick: the hip a little behind the ball, low enough for a nearly straight leg
+    px = step - 0.15 * leg
+    leg_reach = 0.96 * (seg.thigh + seg.shin)  # hip to ankle, nearly straight
+    drop = float(np.sqrt(max(leg_reach ** 2 - (step - px) ** 2 - (ball_y + hw) ** 2, 0.0)))
+    pz = hit[2] + drop - h0
+    pelvis_kick = (px, 0.0, pz)
+    back = np.array([px - 0.4 * leg, -hw, a + 0.3 * leg])  # back-swing: heel up behind
+    through = np.array([ball_x + 0.3 * leg, 0.5 * ball_y, a + follow * leg])
+    land = np.array([plant[0] + 0.1 * leg, -hw, a])
+    rest_r = np.array([0.0, -hw, a])
+    r = household_reach(sk)
+    sh_r = np.asarray(sk.link("right_upper_arm").offset, dtype=np.float64)
+    sh_l = np.asarray(sk.link("left_upper_arm").offset, dtype=np.float64)
+    arms_back = {"left": sh_l + r * np.array([0.45, 0.5, -0.55]), "right": sh_r + r * np.array([-0.3, -0.45, -0.8])}
+    arms_kick = {"left": sh_l + r * np.array([0.2, 0.8, -0.45]), "right": sh_r + r * np.array([-0.45, -0.35, -0.75])}
+    at_ball = (ball_x, ball_y, 0.0)
+    ahead = (ball_x + 3.0, ball_y, 0.3)
+    t1 = wait
+    t_plant = t1 + step_s
+    t_back = t_plant + 0.12
+    t_hit = t_back + swing_s
+    t_follow = t_hit + 0.18
+    t_land = t_follow + 0.4
+    lift = plant * np.array([0.5, 1.0, 1.0]) + np.array([0.0, 0.0, 0.1 * leg])
+    keys = [Key(0.0, look=at_ball), Key(t1, look=at_ball),
+            Key(t1 + 0.5 * step_s, pelvis=(0.4 * px, 0.0, 0.3 * pz), feet={"left": tuple(lift), "right": tuple(rest_r)},
+                look=at_ball),
+            Key(t_plant, pelvis=(0.85 * px, 0.0, 0.8 * pz), pelvis_rot=(0.0, 0.05, -0.15),
+                feet={"left": tuple(plant), "right": tuple(rest_r + np.array([-0.1 * leg, 0.0, 0.1 * leg]))},
+                hands=arms_back, look=at_ball),
+            Key(t_back, pelvis=pelvis_kick, pelvis_rot=(0.0, 0.05, -0.25), chest=(0.0, 0.0, 0.15),
+                feet={"left": tuple(plant), "right": tuple(back)}, hands=arms_back, look=at_ball),
+            Key(t_hit, pelvis=pelvis_kick, pelvis_rot=(0.0, -0.05, 0.0), chest=(0.0, 0.0, 0.0),
+                feet={"left": tuple(plant), "right": tuple(hit)}, hands=arms_kick, look=at_ball, ease="ease_in"),
+            Key(t_follow, pelvis=(px, 0.0, 0.7 * pz), pelvis_rot=(0.0, -0.15, 0.25), chest=(0.0, 0.0, -0.1),
+                feet={"left": tuple(plant), "right": tuple(through)}, hands=arms_kick, look=ahead, ease="ease_out"),
+            Key(t_land, pelvis=(0.5 * (plant[0] + land[0]), 0.0, 0.0),
+                feet={"left": tuple(plant), "right": tuple(land)}, look=ahead)]
+    end = max(ctx.duration, t_land) + 0.3
+    keys.append(dataclasses.replace(keys[-1], time=end))
+    clip = synthesize(sk, keys, duration=end, name="kick_ball")
+    spot = np.array([ball_x, ball_y, radius])
+    if side == "left":
+        clip = mirror(clip, name="kick_ball")
+        spot[1] = -spot[1]
+    kick = BallAhead(ball, side, spot, kick_speed=speed, loft=loft)
+    style = {"foot": side, "ball_radius_m": radius, "ball_colour": list(colour), "wait_s": wait, "step_s": step_s,
+             "swing_s": swing_s, "step_m": step, "follow_through": follow, "kick_speed_m_s": speed, "loft_m_s": loft}
+    return ActionPlan(clip, [kick], style, "procedural key poses + IK (kick a ball), physical ball")
+
+
+#: Horizontal ball speed (m/s) from which the ball counts as kicked.
+KICKED_BALL_SPEED = 1.5
 
 
 def kickball_signature(take: Take) -> SignatureResult:
-    """KickBall: the ball, at rest before the kick, flies off: it travels at least 1 m and reaches 2 m/s."""
+    """KickBall: the ball lies still until a foot meets it near the ground (that ankle within 0.3 h
+    of the ball, below 0.12 h: 0.06-0.1 h measured), after a low swing (the ankle below 0.4 h in
+    the 0.5 s before: 0.18-0.2 h measured, a high kick reaches 0.7 h), and leaves along the
+    foot's motion (within 45 degrees) to travel at least 1 m, reaching 2 m/s."""
+    h = S.body_height(take)
     b = S.prop(take, "ball")
+    speed = np.linalg.norm(np.diff(b[:, :2], axis=0), axis=1) * take.fps  # (T - 1,) between frames
+    moving = np.nonzero(speed > KICKED_BALL_SPEED)[0]
+    if not len(moving) or moving[0] == 0:
+        why = "the ball was never kicked" if not len(moving) else "the ball was moving at the start"
+        return SignatureResult(False, why)
+    k = int(moving[0])  # the last frame before the ball leaves
+    ankles = {side: S.joint(take, f"{side}_ankle") for side in SIDES}
+    j = max(0, k - 3)
+    # the kicking foot: the one swinging (fastest over the last frames), not the one planted beside the ball
+    side = max(SIDES, key=lambda s: float(np.linalg.norm(ankles[s][k, :2] - ankles[s][j, :2])))
+    ankle = ankles[side]
+    near = float(np.linalg.norm(ankle[k] - b[k]) / h)
+    low = float(ankle[k, 2] / h)
+    swing = float(ankle[max(0, k - int(round(0.5 * take.fps))):k + 1, 2].max() / h)
+    foot_v = ankle[k, :2] - ankle[j, :2]
+    n = min(len(b) - 1, k + max(1, int(round(0.25 * take.fps))))
+    away = b[n, :2] - b[k, :2]
+    along = float(np.dot(foot_v, away) / max(np.linalg.norm(foot_v) * np.linalg.norm(away), 1e-9))
     dist = float(np.linalg.norm(b[-1, :2] - b[0, :2]))
-    v = float(np.max(np.linalg.norm(np.diff(b, axis=0), axis=1)) * take.fps)
-    ok = dist >= 1.0 and v >= 2.0
-    return SignatureResult(ok, f"ball moved {dist:.2f} m, top speed {v:.1f} m/s")
+    top = float(speed.max())
+    ok = (near < 0.3 and low < 0.12 and swing < 0.4 and along > np.cos(np.radians(45.0))
+          and dist >= 1.0 and top >= 2.0)
+    return SignatureResult(ok, f"{side} foot met the ball {near:.2f} h from it at {low:.3f} h (swung up to "
+                               f"{swing:.2f} h), the ball left along the foot's motion (cos {along:.2f}), "
+                               f"moved {dist:.2f} m, top speed {top:.1f} m/s")
 
 
 def punch_signature(take: Take) -> SignatureResult:
@@ -122,8 +240,8 @@ def dance_signature(take: Take) -> SignatureResult:
 _WHOLE_BODY_VARIATIONS = frozenset({"n", "w", "p", "o"})
 STAND = register(ActionRecipe("Stand", frozenset({"mocap-like"}), ("getup_faceup", "getup_facedown"), stand_signature,
                               "getting up from the floor (DeepMimic getup clips)", duration=3.9))
-KICKBALL = register(ActionRecipe("KickBall", frozenset({"mocap-like"}), ("kick",), kickball_signature,
-                                 "kicking a ball that flies off (DeepMimic kick clip, physical ball)",
+KICKBALL = register(ActionRecipe("KickBall", frozenset({"mocap-like"}), ("kick_ball",), kickball_signature,
+                                 "a step and a low kick through a ball that flies off (key poses + IK, physical ball)",
                                  build=kickball_build, duration=2.2,
                                  # o: the objects variation's thrown ball spoiled the kick in 4 of 18 seeds (measured)
                                  variations=frozenset({"n", "w", "p", "b"})))
