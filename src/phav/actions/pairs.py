@@ -21,7 +21,7 @@ from phav.geometry import quat_conjugate, quat_rotate
 from phav.motion.clip import Clip
 from phav.motion.library import load_clip
 from phav.motion.keyposes import Key, synthesize
-from phav.motion.ops import layer, speed
+from phav.motion.ops import layer, speed, time_warp
 from phav.physics.bullet import pybullet
 from phav.physics.variations import Modifier
 from phav.take import Take
@@ -155,6 +155,17 @@ WALK_HOLD_HANDS = register(ActionRecipe("SyntheticWalkHoldHands", frozenset({"sy
 # ---- SyntheticBumpIntoEachOther ------------------------------------------------------------------
 #: Gap (m) between the two pelvises at the planned moment of the bump (the torsos touch).
 BUMP_PELVIS_GAP = 0.3
+#: When the two would meet (pelvises BUMP_PELVIS_GAP apart), s: early enough that the fall (about
+#: 0.7 s from the touch to the floor) ends well inside a 2 s video, late enough to see the approach.
+BUMP_HIT_S = (0.45, 0.65)
+#: How long (s) the one who walks into the other keeps walking after the planned meeting (pushing
+#: through, which knocks the other backwards) before halting ...
+BUMP_FOLLOW_S = (0.25, 0.35)
+#: ... with this time constant (s): the walk slows and stops within about three of them.
+BUMP_HALT_TAU_S = 0.12
+#: The heavier person walks into the lighter one when their masses differ by this factor or more
+#: (an adult knocks a child over, not the reverse); otherwise the seed decides.
+BUMP_MASS_RATIO = 1.3
 
 
 #: Links whose contacts alone do not start the bump: legs brush or step on each other's feet just
@@ -162,21 +173,37 @@ BUMP_PELVIS_GAP = 0.3
 BUMP_LEG_LINKS = ("_thigh", "_shin", "_foot")
 
 
-class Bump(Modifier):
-    """Two walkers on a collision course: from the first contact between their upper bodies
-    (pelvis, torso, head or arms on either side; legs touching legs does not count), each loses its
-    hold on the clip (root pin and muscle strength decay as a ragdoll's, down to ``tone`` of their
-    values for the main actor and the companion), so the collision itself decides how they stumble
-    and fall. Records the first such contact time (``contact_s``)."""
+def bump_striker(a: Skeleton, b: Skeleton, coin: int) -> int:
+    """Which of two walkers (0: ``a``, 1: ``b``) walks into the other and stays on their feet: the
+    heavier when the masses differ by :data:`BUMP_MASS_RATIO`, else ``coin``."""
+    ma, mb = a.total_mass, b.total_mass
+    if ma >= BUMP_MASS_RATIO * mb:
+        return 0
+    if mb >= BUMP_MASS_RATIO * ma:
+        return 1
+    return int(coin)
 
-    def __init__(self) -> None:
+
+class Bump(Modifier):
+    """Two walkers on a collision course. At the first contact between their upper bodies (pelvis,
+    torso, head or arms on either side; legs touching legs does not count) the one who is walked
+    into (not :func:`bump_striker`) loses its hold on the clip at once (root pin dropped, muscle
+    strength decaying as a ragdoll's), so the other, still walking, knocks it backwards off its
+    feet; the striker's own clip halts it and throws its hands up. Contact impulses do not start
+    either person's ragdoll: the bump decides who falls. Records the first such contact time
+    (``contact_s``) and who was knocked over (``faller``: 0 the main actor, 1 the companion)."""
+
+    def __init__(self, coin: int) -> None:
         super().__init__()
+        self.coin = int(coin)
         self.humans: list = []
         self._legs: list[frozenset[int]] = []
         self.record = {}
 
     def setup_actors(self, world, humans) -> None:
         self.humans = list(humans[:2])
+        for h in self.humans:
+            h.ragdoll_impulse = None
         # each person's PyBullet link indices of the legs
         self._legs = [frozenset(h.bullet_link_index(n) for n in h.link_names if n.endswith(BUMP_LEG_LINKS))
                       for h in self.humans]
@@ -188,46 +215,84 @@ class Bump(Modifier):
         contacts = world.client.getContactPoints(bodyA=a.body_id, bodyB=b.body_id)
         legs_a, legs_b = self._legs
         if any(not (c[3] in legs_a and c[4] in legs_b) for c in contacts):
+            faller = 1 - bump_striker(a.skeleton, b.skeleton, self.coin)
             self.record["contact_s"] = round(time_s, 4)
-            for h in (a, b):
-                h.start_ragdoll()
+            self.record["faller"] = faller
+            self.humans[faller].set_pin_weight(0.0)  # let go at once: a decaying pin would hold it up
+            self.humans[faller].start_ragdoll()
+
+
+def halt(clip: Clip, sk: Skeleton, stop_s: float, duration: float) -> Clip:
+    """``clip`` (a walk) slowing from ``stop_s`` to a standstill (time constant
+    :data:`BUMP_HALT_TAU_S`), ``duration`` s long, with both hands coming up in front of the chest
+    (startled, bracing) from just before ``stop_s``."""
+    tau = BUMP_HALT_TAU_S
+
+    def warp(t: np.ndarray) -> np.ndarray:
+        return np.minimum(t, stop_s) + tau * (1.0 - np.exp(-np.maximum(t - stop_s, 0.0) / tau))
+
+    out = time_warp(clip, warp, duration)
+    r, sh = reach(sk), shoulder(sk, "right")
+    hands = {side: chest_point(sk, np.array([0.45 * r, (1.0 if side == "left" else -1.0) * 0.9 * abs(sh[1]),
+                                             sh[2] - 0.35 * r])) for side in SIDES}
+    arms = synthesize(sk, [Key(0.0, hands=hands, elbow_pole=(0.0, -0.5, -0.8))], duration=1.0)
+    w = np.clip((np.arange(out.num_frames) / out.fps - (stop_s - 0.1)) / 0.25, 0.0, 1.0)
+    return layer(out, arms, tuple(f"{side}_{j}" for side in SIDES for j in ("shoulder", "elbow")), w * w * (3 - 2 * w))
 
 
 def bump_build(ctx: BuildContext) -> ActionPlan:
     rng, sk = ctx.rng, ctx.skeleton
     tempo = float(rng.uniform(0.85, 1.15))
-    hit_s = float(rng.uniform(0.6, 0.9))  # when the two would meet
+    hit_s = float(rng.uniform(*BUMP_HIT_S))  # when the two would meet
     lateral = float(rng.uniform(-0.12, 0.12))  # sideways offset of the companion's path, in heights
     main = speed(load_clip(ctx.clip_name, sk), tempo)
     v = ground_speed(main)
     comp_tempo = float(rng.uniform(0.85, 1.15))
+    coin = int(rng.integers(2))  # who walks into whom, when the two weigh about the same
+    stop_s = hit_s + float(rng.uniform(*BUMP_FOLLOW_S))
+    length = ctx.duration + 0.5
 
-    def companion_motion(skeleton: Skeleton) -> Clip:
+    def companion_walk(skeleton: Skeleton) -> Clip:
         return speed(load_clip(ctx.clip_name, skeleton), comp_tempo)
 
+    def companion_motion(skeleton: Skeleton) -> Clip:
+        walk = companion_walk(skeleton)
+        return halt(walk, skeleton, stop_s, length) if bump_striker(sk, skeleton, coin) == 1 else walk
+
     def companion_offset(skeleton: Skeleton) -> tuple[float, float]:
-        vc = ground_speed(companion_motion(skeleton))
+        vc = ground_speed(companion_walk(skeleton))
         h = 0.5 * (sk.segments.height + skeleton.segments.height)
         return ((v + vc) * hit_s + BUMP_PELVIS_GAP, lateral * h)
 
-    style = {"tempo": tempo, "companion_tempo": comp_tempo, "hit_s": hit_s, "lateral_offset_h": lateral}
-    return ActionPlan(main, [Bump()], style, "pybullet_data DeepMimic humanoid3d_walk x2, head-on + ragdoll on contact",
-                      companions=[Companion(companion_motion, companion_offset, heading=np.pi)])
+    def main_motion(skeleton: Skeleton) -> Clip:
+        return halt(main, sk, stop_s, length) if bump_striker(sk, skeleton, coin) == 0 else main
+
+    style = {"tempo": tempo, "companion_tempo": comp_tempo, "hit_s": hit_s, "lateral_offset_h": lateral,
+             "stop_s": stop_s, "striker_if_same_weight": coin}
+    return ActionPlan(main, [Bump(coin)], style,
+                      "pybullet_data DeepMimic humanoid3d_walk x2, head-on; the one walked into goes limp",
+                      companions=[Companion(companion_motion, companion_offset, heading=np.pi, main_motion=main_motion)])
 
 
 #: Joints of the two people closer than this fraction of the mean height count as touching (the skin
 #: around the joints; torsos in contact measure about 0.15 h between nearest joints).
 BUMP_TOUCH_PER_H = 0.2
 #: After the touch, a pelvis must lose this fraction of its approach speed towards the other, or
-#: fall below BUMP_DOWN_PER_H of its height.
+#: fall below BUMP_DOWN_PER_H of its height (each person reacts) ...
 BUMP_SLOWDOWN = 0.5
 BUMP_DOWN_PER_H = 0.35
+#: ... and one of them is knocked down: the pelvis below BUMP_DOWN_PER_H within this long after
+#: the touch (s; 0.5-1.2 s measured) ...
+BUMP_FALL_WITHIN_S = 1.5
+#: ... and this long (s) before the last frame, so that the video shows the person on the floor.
+BUMP_DOWN_BEFORE_END_S = 0.3
 
 
 def bump_signature(take: Take) -> SignatureResult:
     """BumpIntoEachOther: two people walk towards each other (closing speed over 0.3 h/s), their bodies
-    touch (nearest joints within 0.2 h), and both react: each pelvis loses half its approach speed
-    or drops below 0.35 h within the second after the touch."""
+    touch (nearest joints within 0.2 h), both react (each pelvis loses half its approach speed or
+    drops below 0.35 h within the second after the touch), and the bump knocks one of them down: a
+    pelvis below 0.35 h of its height within 1.5 s of the touch and at least 0.3 s before the end."""
     if len(take.actors) < 2:
         return SignatureResult(False, "only one person in the take")
     h = 0.5 * (S.body_height(take) + float(take.meta["companions"][0]["height_m"]))
@@ -242,6 +307,9 @@ def bump_signature(take: Take) -> SignatureResult:
         return SignatureResult(False, f"touching from frame {t0}: no approach")
     reacted = []
     heights = (S.body_height(take), float(take.meta["companions"][0]["height_m"]))
+    last = min(t0 + int(round(BUMP_FALL_WITHIN_S * take.fps)),
+               take.num_frames - 1 - int(round(BUMP_DOWN_BEFORE_END_S * take.fps)))
+    falls = []
     for p, q, hp in ((pa, pb, heights[0]), (pb, pa, heights[1])):
         towards = (q[:, :2] - p[:, :2]) / np.maximum(np.linalg.norm(q[:, :2] - p[:, :2], axis=1, keepdims=True), 1e-9)
         vt = np.sum(np.gradient(p[:, :2], axis=0) * towards, axis=1) * take.fps  # speed towards the other
@@ -250,16 +318,22 @@ def bump_signature(take: Take) -> SignatureResult:
         low = float(p[t0:, 2].min() / hp)
         slowed = before > 0 and float(after.min()) < (1 - BUMP_SLOWDOWN) * before
         reacted.append((slowed or low < BUMP_DOWN_PER_H, before, float(after.min()), low))
+        down = np.flatnonzero(p[t0:, 2] < BUMP_DOWN_PER_H * hp)
+        falls.append(t0 + int(down[0]) if down.size else None)
+    fell = [f for f in falls if f is not None]
+    knocked = bool(fell) and min(fell) <= last
     closing = reacted[0][1] + reacted[1][1]
-    ok = all(r[0] for r in reacted) and closing / h > 0.3
+    ok = all(r[0] for r in reacted) and closing / h > 0.3 and knocked
+    down_at = ", ".join("stays up" if f is None else f"down at frame {f}" for f in falls)
     return SignatureResult(ok, f"touch at frame {t0} (nearest joints {near.min():.2f} h), closing speed "
                                f"{closing:.2f} m/s; approach speeds after the touch fall to "
                                f"{reacted[0][2]:.2f} and {reacted[1][2]:.2f} m/s, pelvises down to "
-                               f"{reacted[0][3]:.2f} h and {reacted[1][3]:.2f} h")
+                               f"{reacted[0][3]:.2f} h and {reacted[1][3]:.2f} h ({down_at}; a fall counts "
+                               f"by frame {last})")
 
 
 BUMP = register(ActionRecipe("SyntheticBumpIntoEachOther", frozenset({"synthetic"}), ("walk",), bump_signature,
-                             "two walkers collide head-on and fall over each other", build=bump_build, duration=2.0,
+                             "two walkers collide head-on and one knocks the other down", build=bump_build, duration=2.0,
                              variations=frozenset({"n", "w", "p", "o"})))
 
 
