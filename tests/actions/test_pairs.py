@@ -101,3 +101,44 @@ def test_hug_signature_needs_two_people():
     take = _take("Walk", frames=10)
     take.meta["action"]["hand"] = "right"
     assert not get_action("SyntheticWalkingHug").signature(take).ok
+
+
+# ---- SyntheticWalkHoldHands ---------------------------------------------------------------------
+def test_held_hands_are_clasped_at_hip_height_between_walkers_apart():
+    """Two adults walk a little apart (inner shoulders 0.45-0.75 m) with their inner arms angled
+    towards each other and the elbows a little bent, the hands clasped between them at about hip
+    height, in most frames. They once walked shoulder to shoulder (inner shoulders 0.37 m) with the
+    arms hanging nearly straight down (13-16 degrees from the vertical), the hands hidden between
+    the hips."""
+    for seed in (1, 2, 3):
+        take = _take("SyntheticWalkHoldHands", seed=seed, actor="Model_Man01")
+        side = take.meta["action"]["hand"]
+        other = "left" if side == "right" else "right"
+        wa, wb = S.joint(take, f"{side}_wrist", 0), S.joint(take, f"{other}_wrist", 1)
+        sa, sb = S.joint(take, f"{side}_shoulder", 0), S.joint(take, f"{other}_shoulder", 1)
+        hips = 0.5 * (S.joint(take, f"{side}_hip", 0)[:, 2] + S.joint(take, f"{other}_hip", 1)[:, 2])
+        clasped = np.linalg.norm(wa - wb, axis=1) < 0.2  # two hands' width between the wrists
+        at_hips = np.abs(0.5 * (wa[:, 2] + wb[:, 2]) - hips) < 0.12
+        inner = np.linalg.norm((sa - sb)[:, :2], axis=1)
+        apart = (inner > 0.45) & (inner < 0.75)
+        angled = np.ones(take.num_frames, dtype=bool)
+        for w, s, e in ((wa, sa, S.joint(take, f"{side}_elbow", 0)), (wb, sb, S.joint(take, f"{other}_elbow", 1))):
+            arm = w - s
+            tilt = np.degrees(np.arctan2(np.linalg.norm(arm[:, :2], axis=1), -arm[:, 2]))
+            u, f = s - e, w - e
+            elbow = np.degrees(np.arccos(np.sum(u * f, axis=1) / np.linalg.norm(u, axis=1) / np.linalg.norm(f, axis=1)))
+            angled &= (tilt > 18.0) & (elbow > 140.0) & (elbow < 172.0)
+        ok = clasped & at_hips & apart & angled
+        assert ok.mean() > 0.8, (seed, clasped.mean(), at_hips.mean(), apart.mean(), angled.mean())
+
+
+def test_a_child_holds_an_adults_hand_with_the_arm_raised():
+    take = _take("SyntheticWalkHoldHands", seed=1, actor="Model_Boy")
+    assert take.meta["companions"][0]["height_m"] > take.meta["actor"]["height_m"] + 0.3
+    side = take.meta["action"]["hand"]
+    other = "left" if side == "right" else "right"
+    gap = np.linalg.norm(S.joint(take, f"{side}_wrist", 0) - S.joint(take, f"{other}_wrist", 1), axis=1)
+    assert np.median(gap) < 0.2
+    # the child's hand is raised to the adult's, which hangs at the adult's hip
+    assert np.median(S.joint(take, f"{side}_wrist", 0)[:, 2] - S.joint(take, f"{side}_hip", 0)[:, 2]) > 0.15
+    assert abs(np.median(S.joint(take, f"{other}_wrist", 1)[:, 2] - S.joint(take, f"{other}_hip", 1)[:, 2])) < 0.1

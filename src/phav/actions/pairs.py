@@ -1,5 +1,5 @@
 """Two-person actions: SyntheticWalkHoldHands (two walkers side by side, hands joined by a constraint),
-SyntheticBumpIntoEachOther (a head-on collision) and SyntheticWalkingHug (arms round each other).
+SyntheticBumpIntoEachOther (a head-on collision that knocks one down) and SyntheticWalkingHug (arms round each other).
 
 The second person is a :class:`~phav.actions.registry.Companion` (its own preset, body and
 appearance drawn from the seed by the scenario). Both walk the DeepMimic walk retargeted to their
@@ -47,24 +47,56 @@ def shoulder(sk: Skeleton, side: str) -> np.ndarray:
 
 def reach_to(clip: Clip, sk: Skeleton, side: str, hand: np.ndarray) -> Clip:
     """``clip`` with the ``side`` wrist held at body-frame point ``hand`` ``(3,)`` (a hand offered to
-    someone walking alongside); the other arm keeps the clip's swing."""
-    arm = synthesize(sk, [Key(0.0, hands={side: chest_point(sk, hand)}, elbow_pole=(0.0, -0.3, -1.0))], duration=1.0)
+    someone walking alongside, elbow a little bent and pointing back and out); the other arm keeps
+    the clip's swing."""
+    arm = synthesize(sk, [Key(0.0, hands={side: chest_point(sk, hand)}, elbow_pole=(-0.6, -0.3, -0.75))], duration=1.0)
     return layer(clip, arm, (f"{side}_shoulder", f"{side}_elbow"))
 
 
-def meeting(a: Skeleton, a_side: str, b: Skeleton, out: float, down: float) -> tuple[np.ndarray, np.ndarray, float]:
+#: Steepest angle (rad) of a holding arm from the vertical (a child's arm raised to an adult's hand).
+HOLD_MAX_ANGLE = np.radians(55.0)
+#: The taller person's hand may not be asked lower than this fraction of their reach below the
+#: shoulder, nor the shorter one's higher than HOLD_HIGHEST of theirs.
+HOLD_LOWEST = 0.99
+HOLD_HIGHEST = 0.45
+
+
+def meeting(a: Skeleton, a_side: str, b: Skeleton, angle: float, extension: float,
+            forward: float = 0.15) -> tuple[np.ndarray, np.ndarray, float]:
     """Where two walkers side by side hold hands: ``a``'s ``a_side`` wrist and ``b``'s other wrist,
-    each in its own body frame, and the lateral spacing of their pelvises (m). Each arm is held out by
-    ``out`` of its reach; the hands meet at the mean of the heights ``down`` reaches below each shoulder,
-    wrists :data:`WRIST_GAP` apart."""
+    each in its own body frame, and the lateral spacing of their pelvises (m).
+
+    Each arm reaches ``extension`` of its length (elbow a little bent) down and out towards the
+    other, wrist ``forward`` of its reach ahead of the shoulder. The hands meet where the taller
+    person's arm makes ``angle`` rad with the vertical (the shorter one's then leans out further),
+    about hip height for two adults; for a much shorter partner no higher than
+    :data:`HOLD_HIGHEST` of that one's reach below the shoulder, and never lower than the taller one
+    reaches (:data:`HOLD_LOWEST`). Each arm then leans out as far as its length allows at that
+    height (at most :data:`HOLD_MAX_ANGLE` from the vertical), wrists :data:`WRIST_GAP` apart, which
+    sets the spacing: inner shoulders about half a metre apart for two adults."""
     b_side = "left" if a_side == "right" else "right"
     sa, sb = shoulder(a, a_side), shoulder(b, b_side)
     ra, rb = reach(a), reach(b)
-    z = 0.5 * ((sa[2] - down * ra) + (sb[2] - down * rb))
-    ya, yb = abs(sa[1]) + out * ra, abs(sb[1]) + out * rb
+    z = max(sa[2] - extension * ra * np.cos(angle), sb[2] - extension * rb * np.cos(angle))
+    z = min(z, sa[2] - HOLD_HIGHEST * ra, sb[2] - HOLD_HIGHEST * rb)
+    z = max(z, sa[2] - HOLD_LOWEST * ra, sb[2] - HOLD_LOWEST * rb)
+
+    def out(s: np.ndarray, r: float, x: float) -> float:  # the arm's sideways reach at height z, x ahead
+        dz = s[2] - z
+        lateral = np.sqrt(max((extension * r) ** 2 - dz * dz - x * x, 0.0))
+        return float(min(max(lateral, 0.1 * r), max(dz, 0.0) * np.tan(HOLD_MAX_ANGLE)))
+
+    def ahead(s: np.ndarray, r: float) -> float:  # how far ahead the hand is, the arm at its extension
+        dz = s[2] - z
+        return float(np.sqrt(max((extension * r) ** 2 - dz * dz - out(s, r, forward * r) ** 2, (forward * r) ** 2)))
+
+    # a short arm that may not lean out further reaches forward instead (a child's hand raised to an
+    # adult's): both hands lie that far ahead of the shoulders
+    x = max(ahead(sa, ra), ahead(sb, rb))
+    ya, yb = abs(sa[1]) + out(sa, ra, x), abs(sb[1]) + out(sb, rb, x)
     sign = -1.0 if a_side == "right" else 1.0
-    hand_a = np.array([0.08 * ra, sign * ya, z])
-    hand_b = np.array([0.08 * rb, -sign * yb, z])
+    hand_a = np.array([x, sign * ya, z])
+    hand_b = np.array([x, -sign * yb, z])
     return hand_a, hand_b, ya + yb + WRIST_GAP
 
 
@@ -97,8 +129,8 @@ def hold_hands_build(ctx: BuildContext) -> ActionPlan:
     rng, sk = ctx.rng, ctx.skeleton
     side = SIDES[int(rng.integers(2))]  # the main actor's hand that holds
     tempo = float(rng.uniform(0.75, 1.0))
-    out = float(rng.uniform(0.22, 0.32))  # inner arms held out, in reaches
-    down = float(rng.uniform(0.8, 0.92))  # hands below the shoulders, in reaches
+    angle = float(rng.uniform(0.38, 0.52))  # inner arms angled towards each other, rad from the vertical
+    extension = float(rng.uniform(0.95, 0.98))  # elbows a little bent (145-160 degrees): shoulder to wrist, in reaches
     main = speed(load_clip(ctx.clip_name, sk), tempo)
     v = ground_speed(main)
     other = "left" if side == "right" else "right"
@@ -106,16 +138,16 @@ def hold_hands_build(ctx: BuildContext) -> ActionPlan:
     def companion_motion(skeleton: Skeleton) -> Clip:
         walk = load_clip(ctx.clip_name, skeleton)
         factor = float(np.clip(v / max(ground_speed(walk), 1e-6), 0.5, 2.0))
-        return reach_to(speed(walk, factor), skeleton, other, meeting(sk, side, skeleton, out, down)[1])
+        return reach_to(speed(walk, factor), skeleton, other, meeting(sk, side, skeleton, angle, extension)[1])
 
     def companion_offset(skeleton: Skeleton) -> tuple[float, float]:
-        spacing = meeting(sk, side, skeleton, out, down)[2]
+        spacing = meeting(sk, side, skeleton, angle, extension)[2]
         return (0.0, -spacing if side == "right" else spacing)
 
     def main_motion(skeleton: Skeleton) -> Clip:  # the main actor's arm depends on the companion's body
-        return reach_to(main, sk, side, meeting(sk, side, skeleton, out, down)[0])
+        return reach_to(main, sk, side, meeting(sk, side, skeleton, angle, extension)[0])
 
-    style = {"hand": side, "tempo": tempo, "arm_out": out, "arm_down": down}
+    style = {"hand": side, "tempo": tempo, "arm_angle_rad": angle, "arm_extension": extension}
     return ActionPlan(main, [JoinHands(side)], style, "pybullet_data DeepMimic humanoid3d_walk x2 + joined hands",
                       companions=[Companion(companion_motion, companion_offset, main_motion=main_motion)])
 
@@ -125,14 +157,15 @@ def _speed(take: Take, actor: int) -> float:
     return float(np.linalg.norm(p[-1, :2] - p[0, :2]) / S.seconds(take))
 
 
-#: Wrists of joined hands lie closer than this (m; 0.1-0.2 measured), walkers closer than PAIR_GAP_M.
+#: Wrists of joined hands lie closer than this (m; 0.1-0.2 measured), walkers closer than PAIR_GAP_M
+#: (two adults' pelvises walk 0.85-1.05 m apart, their arms angled towards the joined hands).
 HAND_GAP_M = 0.25
-PAIR_GAP_M = 1.0
+PAIR_GAP_M = 1.3
 
 
 def hold_hands_signature(take: Take) -> SignatureResult:
     """WalkHoldHands: two people walk (each pelvis over 0.3 m/s) side by side (pelvises within
-    1 m throughout) with a hand of each joined: the two inner wrists within 0.25 m in 80 % of frames."""
+    1.3 m throughout) with a hand of each joined: the two inner wrists within 0.25 m in 80 % of frames."""
     if len(take.actors) < 2:
         return SignatureResult(False, "only one person in the take")
     side = take.meta["action"]["hand"]
