@@ -196,6 +196,11 @@ BUMP_HIT_S = (0.45, 0.65)
 BUMP_FOLLOW_S = (0.25, 0.35)
 #: ... with this time constant (s): the walk slows and stops within about three of them.
 BUMP_HALT_TAU_S = 0.12
+#: Tempo of the walk clip for the one who walks into the other (hurrying) and for the one walked
+#: into (strolling): the striker's momentum must carry the other backwards (two walkers at the
+#: same pace stop each other, and the one who goes limp falls forwards against the other).
+BUMP_STRIKER_TEMPO = (1.0, 1.2)
+BUMP_FALLER_TEMPO = (0.8, 0.95)
 #: The heavier person walks into the lighter one when their masses differ by this factor or more
 #: (an adult knocks a child over, not the reverse); otherwise the seed decides.
 BUMP_MASS_RATIO = 1.3
@@ -275,34 +280,36 @@ def halt(clip: Clip, sk: Skeleton, stop_s: float, duration: float) -> Clip:
 
 def bump_build(ctx: BuildContext) -> ActionPlan:
     rng, sk = ctx.rng, ctx.skeleton
-    tempo = float(rng.uniform(0.85, 1.15))
+    fast = float(rng.uniform(*BUMP_STRIKER_TEMPO))  # the one who walks into the other, hurrying
+    slow = float(rng.uniform(*BUMP_FALLER_TEMPO))  # the one walked into, strolling
     hit_s = float(rng.uniform(*BUMP_HIT_S))  # when the two would meet
     lateral = float(rng.uniform(-0.12, 0.12))  # sideways offset of the companion's path, in heights
-    main = speed(load_clip(ctx.clip_name, sk), tempo)
-    v = ground_speed(main)
-    comp_tempo = float(rng.uniform(0.85, 1.15))
     coin = int(rng.integers(2))  # who walks into whom, when the two weigh about the same
     stop_s = hit_s + float(rng.uniform(*BUMP_FOLLOW_S))
     length = ctx.duration + 0.5
 
-    def companion_walk(skeleton: Skeleton) -> Clip:
-        return speed(load_clip(ctx.clip_name, skeleton), comp_tempo)
+    def walk(skeleton: Skeleton, striker: bool) -> Clip:
+        return speed(load_clip(ctx.clip_name, skeleton), fast if striker else slow)
 
     def companion_motion(skeleton: Skeleton) -> Clip:
-        walk = companion_walk(skeleton)
-        return halt(walk, skeleton, stop_s, length) if bump_striker(sk, skeleton, coin) == 1 else walk
+        striker = bump_striker(sk, skeleton, coin) == 1
+        clip = walk(skeleton, striker)
+        return halt(clip, skeleton, stop_s, length) if striker else clip
 
     def companion_offset(skeleton: Skeleton) -> tuple[float, float]:
-        vc = ground_speed(companion_walk(skeleton))
+        striker = bump_striker(sk, skeleton, coin)
+        v, vc = ground_speed(walk(sk, striker == 0)), ground_speed(walk(skeleton, striker == 1))
         h = 0.5 * (sk.segments.height + skeleton.segments.height)
         return ((v + vc) * hit_s + BUMP_PELVIS_GAP, lateral * h)
 
     def main_motion(skeleton: Skeleton) -> Clip:
-        return halt(main, sk, stop_s, length) if bump_striker(sk, skeleton, coin) == 0 else main
+        striker = bump_striker(sk, skeleton, coin) == 0
+        clip = walk(sk, striker)
+        return halt(clip, sk, stop_s, length) if striker else clip
 
-    style = {"tempo": tempo, "companion_tempo": comp_tempo, "hit_s": hit_s, "lateral_offset_h": lateral,
+    style = {"striker_tempo": fast, "faller_tempo": slow, "hit_s": hit_s, "lateral_offset_h": lateral,
              "stop_s": stop_s, "striker_if_same_weight": coin}
-    return ActionPlan(main, [Bump(coin)], style,
+    return ActionPlan(walk(sk, False), [Bump(coin)], style,
                       "pybullet_data DeepMimic humanoid3d_walk x2, head-on; the one walked into goes limp",
                       companions=[Companion(companion_motion, companion_offset, heading=np.pi, main_motion=main_motion)])
 
