@@ -54,10 +54,10 @@ def reach_to(clip: Clip, sk: Skeleton, side: str, hand: np.ndarray) -> Clip:
 
 
 #: Steepest angle (rad) of a holding arm from the vertical (a child's arm raised to an adult's hand).
-HOLD_MAX_ANGLE = np.radians(55.0)
+HOLD_MAX_ANGLE = np.radians(80.0)
 #: The taller person's hand may not be asked lower than this fraction of their reach below the
 #: shoulder, nor the shorter one's higher than HOLD_HIGHEST of theirs.
-HOLD_LOWEST = 0.99
+HOLD_LOWEST = 0.95
 HOLD_HIGHEST = 0.45
 
 
