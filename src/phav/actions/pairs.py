@@ -311,7 +311,8 @@ def bump_build(ctx: BuildContext) -> ActionPlan:
              "stop_s": stop_s, "striker_if_same_weight": coin}
     return ActionPlan(walk(sk, False), [Bump(coin)], style,
                       "pybullet_data DeepMimic humanoid3d_walk x2, head-on; the one walked into goes limp",
-                      companions=[Companion(companion_motion, companion_offset, heading=np.pi, main_motion=main_motion)])
+                      companions=[Companion(companion_motion, companion_offset, heading=np.pi,
+                                            main_motion=main_motion)])
 
 
 #: Joints of the two people closer than this fraction of the mean height count as touching (the skin
@@ -373,7 +374,7 @@ def bump_signature(take: Take) -> SignatureResult:
 
 
 BUMP = register(ActionRecipe("SyntheticBumpIntoEachOther", frozenset({"synthetic"}), ("walk",), bump_signature,
-                             "two walkers collide head-on and one knocks the other down", build=bump_build, duration=2.0,
+                             "two walkers collide head-on, one knocked down", build=bump_build, duration=2.0,
                              variations=frozenset({"n", "w", "p", "o"})))
 
 
