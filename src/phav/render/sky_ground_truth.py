@@ -22,7 +22,7 @@ import moderngl
 
 from phav.render.post import ALL_BARRIERS, GROUP_SIZE
 from phav.render.shaders import create_compute, create_program
-from phav.render.targets import GBufferClear, GLObjects, GroundTruthTargets, LitTargets
+from phav.render.targets import DepthClear, GBufferClear, GLObjects, GroundTruthTargets, LitTargets
 
 
 class SkyGroundTruth:
@@ -49,6 +49,7 @@ class SkyGroundTruth:
         if backend not in ("compute", "fragment"):
             raise ValueError(f"backend must be 'compute' or 'fragment', got {backend!r}")
         self._ctx, self._gt = ctx, gt
+        self._depth = DepthClear(ctx)  # the depth buffer cleared on the framebuffer then drawn into
         defines = {"SKY_CLASS": f"{int(sky_class)}u"}
         self._vao = self._fused_vao = None
         if backend == "compute":
@@ -76,11 +77,9 @@ class SkyGroundTruth:
         gt = self._gt
         if self._vao is None:
             self._fill()
-            gt.zbuffer_fbo.clear(depth=1.0)
-            gt.fbo.use()
+            self._depth.use_and_clear(gt.fbo, gt.zbuffer_fbo)
             return
-        gt.zbuffer_fbo.clear(depth=1.0)  # depth alone: the sky pass below writes every colour target
-        gt.fbo.use()
+        self._depth.use_and_clear(gt.fbo, gt.zbuffer_fbo)  # depth alone: the sky pass below writes every colour target
         self._ctx.enable_only(moderngl.NOTHING)  # the sky fills every target; no depth write
         self._vao.render(moderngl.TRIANGLES, vertices=3)
 
@@ -95,13 +94,11 @@ class SkyGroundTruth:
             if not gbuffer_clear.compute:
                 raise ValueError("the compute sky needs the compute G-buffer clear (same backend)")
             self._dispatch()
-            gbuffer_clear.clear()
-            fbo.use()
+            gbuffer_clear.clear(fbo)
             return
         if self._fused_vao is None:
             raise RuntimeError("SkyGroundTruth was built without its fused variant (fused=False)")
-        lit.depth_fbo.clear(depth=1.0)  # depth alone: the sky pass below writes every colour target
-        fbo.use()
+        self._depth.use_and_clear(fbo, lit.depth_fbo)  # depth alone: the sky pass below writes every colour target
         self._ctx.enable_only(moderngl.NOTHING)  # the sky fills every target; no depth write
         self._fused_vao.render(moderngl.TRIANGLES, vertices=3)
 
