@@ -57,7 +57,7 @@ from phav.render.context import GLInfo, default_framebuffer, get_context, gl_inf
 from phav.render.flow import FlowValidityPass, collected
 from phav.render.mesh_programs import FUSED, GBUFFER, GROUND_TRUTH, SHADOW, MeshPrograms
 from phav.render.part_batch import parts_per_chunk
-from phav.render.post import FullScreenKernel, PostChain, choose_post_backend
+from phav.render.post import GBUFFER_UNITS, FullScreenKernel, PostChain, choose_post_backend
 from phav.render.precipitation import precipitation_frame, precipitation_seed, snow_cover
 from phav.render.precipitation_pass import PrecipitationPass
 from phav.render.profiling import PassTimer
@@ -78,8 +78,7 @@ from phav.take import Take
 #: Semantic id of the sky (PHAV class 1).
 SKY_CLASS: int = [name for name, _ in SEMANTIC_CLASSES].index("Sky")
 _FRAME_BLOCK_BINDING = 0
-# Texture units the G-buffer is bound to for the lighting pass and the post chain.
-GBUFFER_UNITS = {"u_albedo": 1, "u_normal": 2, "u_surface": 3}
+# The G-buffer's texture units (GBUFFER_UNITS) are the post chain's: the lighting pass binds it for both.
 #: Texture units of the sun shadow map (the per-frame atlas) and of the far cascade's static cache
 #: in the lighting pass.
 SHADOW_UNIT, SHADOW_STATIC_UNIT = 5, 8
@@ -396,8 +395,7 @@ class Renderer:
                 self._read_ground_truth(mods, t)
         elif gt:
             self._ground_truth_pass(geometry_flags, mods, t)
-        ctx.enable_only(moderngl.NOTHING)
-        return frame
+        return frame  # every pass above leaves the enable flags at NOTHING
 
     def _upload(self, take: Take, t: int) -> None:
         """Frame ``t``'s frame block, part table and bone palettes made current (uploaded a window
@@ -561,7 +559,8 @@ class Renderer:
             with timer.section("resolve_raw"):
                 self._resolve(lit.hdr, lit.raw, lit.raw_fbo, "raw")
         if "img" in mods:
-            result = self.post.run(lit.hdr, [(lit.ping, lit.ping_fbo), (lit.pong, lit.pong_fbo)], lit)
+            # The lighting pass bound the G-buffer at the chain's units (post.GBUFFER_UNITS) already.
+            result = self.post.run(lit.hdr, [(lit.ping, lit.ping_fbo), (lit.pong, lit.pong_fbo)])
             if paired:
                 with timer.section("resolve_raw+resolve_img"):
                     self._rgb.resolve_pair_and_read(self._slot, ("raw", lit.hdr, lit.raw), ("img", result, lit.img))
