@@ -29,6 +29,15 @@ _JOBS = {
 }
 
 
+def set_raster_state(ctx: moderngl.Context) -> None:
+    """Set the rasteriser state the mesh programs draw with. The renderer sets it once per take (no
+    phav code sets it otherwise), not every frame: four GL calls a frame fewer."""
+    ctx.provoking_vertex = moderngl.FIRST_VERTEX_CONVENTION  # a triangle's label is its first vertex's
+    ctx.front_face = "cw"  # gl_projection mirrors the image: outward faces rasterise clockwise
+    ctx.cull_face = "back"
+    ctx.depth_func = "<"
+
+
 class MeshPrograms:
     """Every mesh program of a renderer, built and bound to its blocks.
 
@@ -46,6 +55,8 @@ class MeshPrograms:
         skinned: the skinned twin of each, indexed the same way.
         lit: the programs writing the G-buffer (rigid and skinned), which take the frame's
             ``u_wetness`` and ``u_snow``.
+        skin_instance: per program number, whether its skinned program takes ``u_instance`` (the
+            ground-truth programs, separate and fused).
     """
 
     def __init__(self, gl: GLObjects, ctx: moderngl.Context, parts_per_chunk: int, fused: bool, ssaa: int,
@@ -59,6 +70,7 @@ class MeshPrograms:
 
         self.rigid: list[moderngl.Program] = [build(n, rows) for n in numbers]
         self.skinned: list[moderngl.Program] = [build(n, {"SKINNED": 1}) for n in numbers]
+        self.skin_instance: list[bool] = ["u_instance" in p for p in self.skinned]
         for number in numbers:
             if number != SHADOW:  # the shadow programs take the light's matrix instead of the frame's cameras
                 self.rigid[number]["FrameData"].binding = frame_block_binding

@@ -55,7 +55,7 @@ from phav.frames import MODALITIES, Frame
 from phav.labels import SEMANTIC_CLASSES
 from phav.render.context import GLInfo, default_framebuffer, get_context, gl_info
 from phav.render.flow import FlowValidityPass, collected
-from phav.render.mesh_programs import FUSED, GBUFFER, GROUND_TRUTH, SHADOW, MeshPrograms
+from phav.render.mesh_programs import FUSED, GBUFFER, GROUND_TRUTH, SHADOW, MeshPrograms, set_raster_state
 from phav.render.part_batch import parts_per_chunk
 from phav.render.post import GBUFFER_UNITS, FullScreenKernel, PostChain, choose_post_backend
 from phav.render.precipitation import precipitation_frame, precipitation_seed, snow_cover
@@ -308,6 +308,7 @@ class Renderer:
                             cascades=shadows.cascades if shadows is not None else 1, cull_program=self._cull_prog,
                             frame_block_binding=_FRAME_BLOCK_BINDING)
             self._precip_seed = precipitation_seed(take)
+            set_raster_state(ctx)  # once per take
             pending: Frame | None = None  # with flow: the frame whose flow comes with the next one
             for frame, previous_flow in self._read_frames(take, mods, generation):
                 if pending is not None:
@@ -380,11 +381,7 @@ class Renderer:
                 self._take.view_cull.cull()  # this frame's draw commands of the large parts' cells
         with self.timer.section("skinning"):
             self._take.skins.skin(self._gt.fbo)  # once per frame, for the G-buffer and ground truth alike
-        ctx.provoking_vertex = moderngl.FIRST_VERTEX_CONVENTION  # a triangle's label is its first vertex's
-        ctx.front_face = "cw"  # gl_projection mirrors the image: outward faces rasterise clockwise
-        ctx.cull_face = "back"
         geometry_flags = moderngl.DEPTH_TEST | (moderngl.CULL_FACE if self.settings.cull_back_faces else 0)
-        ctx.depth_func = "<"
         lit, gt = bool(mods & _LIT_MODALITIES), bool(mods & _GT_MODALITIES)
         fused = lit and gt and self._fused
         self._gt.swap()  # this frame's motion target; the previous frame's stays for flow validity
@@ -454,7 +451,7 @@ class Renderer:
                 self._bind_part_chunk(chunk)
                 vao.render(moderngl.TRIANGLES, vertices=count, first=first)
         skinned = self._programs.skinned[program_number]
-        instance = "u_instance" in skinned  # only the ground-truth programs (separate, fused) read it
+        instance = self._programs.skin_instance[program_number]
         marked = None if skins is None else skins.tolist()
         # Closed skins' back faces are culled here (not in the shadow map; with cull_back_faces every
         # draw culls already): CULL_FACE is on while they are drawn, and off again afterwards.

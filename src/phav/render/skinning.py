@@ -118,6 +118,7 @@ class SkinBuffers:
         self._bone_counts = [max(len(skin.bone_parts), 1) for skin in skins]
         self._slot = 0  # the window's frame that skin() skins
         self._row = None  # what u_bone_row was last set to
+        self._vertices = None  # what u_vertices was last set to
         self._jobs: list[_Job | None] = []
         self._vaos: dict[tuple[int, int], moderngl.VertexArray | None] = {}
         try:
@@ -203,7 +204,9 @@ class SkinBuffers:
                 continue
             job.source.bind_to_storage_buffer(0)
             job.skinned.bind_to_storage_buffer(1)
-            self._vertex_count.value = job.vertices
+            if job.vertices != self._vertices:
+                self._vertex_count.value = job.vertices
+                self._vertices = job.vertices
             self._compute.run(-(-job.vertices // SKIN_GROUP_SIZE))
             dispatched = True
         if dispatched:

@@ -64,6 +64,7 @@ class ViewCulling:
         self._objects = GLObjects()
         self.commands = self._objects.add(ctx.buffer(commands.astype(np.uint32).tobytes()))
         self._cells = self._objects.add(ctx.buffer(cells.tobytes()))
+        self._count_set = False  # u_cells_count written (at the first cull)
 
     @classmethod
     def create(cls, ctx: moderngl.Context, program: moderngl.ComputeShader, batch: PartBatch,
@@ -121,7 +122,9 @@ class ViewCulling:
         self._cells.bind_to_storage_buffer(0)
         self._parts.buffer.bind_to_storage_buffer(1, offset=self._parts.frame_offset)  # the frame's rows
         self.commands.bind_to_storage_buffer(2)
-        self._program["u_cells_count"].value = self.cells  # the program is shared by the renderer's takes
+        if not self._count_set:  # the program is shared by the renderer's takes, one take at a time
+            self._program["u_cells_count"].value = self.cells
+            self._count_set = True
         self._program.run(-(-self.cells // GROUP_SIZE))
         self._ctx.memory_barrier(COMMAND_BARRIER)
 
