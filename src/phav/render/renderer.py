@@ -484,32 +484,34 @@ class Renderer:
             self._set_uniform(prog, "u_shadow", (0.0, 0.0, 0.0, 0.0))
             return
         plan = self._take.shadow_planner(s).plan(t)
+        near, far = plan.near, plan.far
+        # The light cameras' matrices, column-major, for the casters' programs and the lighting pass.
+        near_matrix = near.camera_to_light_clip.T.astype("f4").tobytes()
+        far_matrix = far.camera_to_light_clip.T.astype("f4").tobytes() if far is not None else None
         with self.timer.section("shadow_map"):
             self._shadow_map.prepare(plan.touched)
             ctx.enable_only(moderngl.DEPTH_TEST)  # no culling: open meshes cast shadows too
             self._shadow_map.use_cascade(0)
-            self._draw_shadow_casters(plan.near, plan.near_parts, plan.near_skins)
+            self._draw_shadow_casters(near_matrix, plan.near_parts, plan.near_skins)
             if plan.static_parts is not None:
                 self._shadow_map.use_static()
-                self._draw_shadow_casters(plan.far, plan.static_parts, np.zeros_like(plan.moving_skins))
+                self._draw_shadow_casters(far_matrix, plan.static_parts, np.zeros_like(plan.moving_skins))
             if plan.moving:
                 self._shadow_map.use_cascade(1)
-                self._draw_shadow_casters(plan.far, plan.moving_parts, plan.moving_skins)
+                self._draw_shadow_casters(far_matrix, plan.moving_parts, plan.moving_skins)
             ctx.enable_only(moderngl.NOTHING)
         # Clip z spans fit.depth_range metres over [-1, 1]: map depth [0, 1] spans it once.
-        near, far = plan.near, plan.far
-        prog["u_shadow_matrix"].write(near.camera_to_light_clip.T.astype("f4").tobytes())
+        prog["u_shadow_matrix"].write(near_matrix)
         self._set_uniform(prog, "u_shadow", (1.0, near.texel_size, s.shadow_softness, 1.0 / near.depth_range))
         if far is not None:
-            prog["u_shadow_matrix_far"].write(far.camera_to_light_clip.T.astype("f4").tobytes())
+            prog["u_shadow_matrix_far"].write(far_matrix)
         self._set_uniform(prog, "u_shadow_far", (1.0, far.texel_size, float(plan.moving), 1.0 / far.depth_range)
                           if far is not None else (0.0, 0.0, 0.0, 0.0))
 
-    def _draw_shadow_casters(self, fit: ShadowFit, parts: np.ndarray,
-                             skins: np.ndarray) -> None:
+    def _draw_shadow_casters(self, matrix: bytes, parts: np.ndarray, skins: np.ndarray) -> None:
         """Draw the parts and skins marked in the ``(P,)`` and ``(S,)`` bool masks into the bound
-        shadow map with the light camera ``fit``."""
-        matrix = fit.camera_to_light_clip.T.astype("f4").tobytes()  # column-major
+        shadow map with the light camera whose camera-to-light-clip matrix is ``matrix`` (``(4, 4)
+        float32`` bytes, column-major: :attr:`ShadowFit.camera_to_light_clip`)."""
         self._programs.rigid[SHADOW]["u_light"].write(matrix)
         self._programs.skinned[SHADOW]["u_light"].write(matrix)
         self._draw_parts(SHADOW, parts, skins)

@@ -53,6 +53,7 @@ from phav.render.sun_camera import (  # noqa: F401  (re-exported: the light came
     CASTER_MARGIN, FAR_PADDING, MIN_SUN_ELEVATION, MIN_SUN_IRRADIANCE, FarCascade, ShadowFit, SunFrames,
     camera_inverses, cascade_count, frustum_corners, sun_casts_shadows, sun_shadow_fit, sun_shadow_fits,
     sun_unit_direction)
+from phav.render.targets import DepthClear
 from phav.take import Mesh, Skin, Take
 
 #: A static part whose world box is at most this thick (metres) and horizontal may be the floor.
@@ -385,6 +386,7 @@ class ShadowMap:
         self.size, self.cascades = size, cascades
         self._objects: list = []
         self._dirty: list[tuple[int, int, int, int]] | None = None  # drawn since the last clear; None: all may be
+        self._depth_clear = DepthClear(ctx)  # glClearBufferfv: no framebuffer binds (moderngl's clear makes two)
         try:
             self.static_size = min(STATIC_SCALE * size, int(ctx.info["GL_MAX_TEXTURE_SIZE"]))
             self.static = self._texture(ctx, (self.static_size,) * 2) if cascades > 1 else None
@@ -417,11 +419,11 @@ class ShadowMap:
         dirty, size = self._dirty, self.size
         if dirty is None or sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in dirty) > \
                 FULL_CLEAR_FRACTION * size * size * self.cascades:
-            self.fbo.clear(depth=1.0)
+            self._depth_clear.clear_bound(self.fbo)
         else:
             for i, (x0, y0, x1, y1) in enumerate(dirty):
                 if x1 > x0:
-                    self.fbo.clear(depth=1.0, viewport=(i * size + x0, y0, x1 - x0, y1 - y0))
+                    self._depth_clear.clear_bound(self.fbo, (i * size + x0, y0, x1 - x0, y1 - y0))
         rects = [tuple(int(v) for v in r) for r in touched]  # plain ints: a frame's few rectangles
         if len(rects) != self.cascades or any(len(r) != 4 for r in rects):
             raise ValueError(f"touched texels {rects} are not {self.cascades} rectangles (x0, y0, x1, y1)")
@@ -440,7 +442,7 @@ class ShadowMap:
         """Bind and clear the far cascade's static cache."""
         self.static_fbo.use()
         self.static_fbo.viewport = (0, 0, self.static_size, self.static_size)
-        self.static_fbo.clear(depth=1.0)
+        self._depth_clear.clear_bound(self.static_fbo)
 
     def bind(self, unit: int, static_unit: int) -> None:
         """Bind the atlas to texture unit ``unit`` and the static cache (if any) to ``static_unit``."""

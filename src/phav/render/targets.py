@@ -233,6 +233,19 @@ class DepthClear:
             self._clear = None
         self._one = (ctypes.c_float * 1)(1.0)
 
+    def clear_bound(self, fbo: moderngl.Framebuffer, viewport: tuple[int, int, int, int] | None = None) -> None:
+        """Clear the depth buffer of ``fbo``, the bound framebuffer (without colour attachments), to
+        1: all of it, or the ``(x, y, width, height)`` texels ``viewport``, scissored as
+        ``Framebuffer.clear`` does (its scissor is off again afterwards); no framebuffer bind."""
+        if self._clear is None:
+            fbo.clear(depth=1.0, viewport=viewport)
+        elif viewport is None:
+            self._clear(GL_DEPTH, 0, self._one)
+        else:
+            fbo.scissor = viewport
+            self._clear(GL_DEPTH, 0, self._one)
+            fbo.scissor = None
+
     def use_and_clear(self, fbo: moderngl.Framebuffer, depth_fbo: moderngl.Framebuffer) -> None:
         """Bind ``fbo`` and clear its depth buffer to 1; ``depth_fbo`` is a framebuffer of that depth
         buffer alone (the fallback clears it)."""
@@ -247,10 +260,11 @@ class GBufferClear:
     """Clears the G-buffer (colour targets to 0, depth to 1) and leaves it bound for drawing.
 
     With ``compute`` (GL 4.3, the compute post backend) the colour targets are written by a compute
-    shader (``shaders/clear_gbuffer.comp``) and only the depth buffer goes through ``glClear``: on
-    an H200 a ``glClear`` of the 2x-supersampled 340x256 G-buffer took 148 us of GPU time (depth
-    alone 26 us) while a compute shader writes a 680x512 RGBA16F target in 6 us. Same texels as the
-    plain clear, which is used otherwise (on a software rasterizer compute passes are the slower).
+    shader (``shaders/clear_gbuffer.comp``) and only the depth buffer is cleared by the GL
+    (:class:`DepthClear`, on the framebuffer the draws use): on an H200 a ``glClear`` of the
+    2x-supersampled 340x256 G-buffer took 148 us of GPU time (depth alone 26 us) while a compute
+    shader writes a 680x512 RGBA16F target in 6 us. Same texels as the plain clear, which is used
+    otherwise (on a software rasterizer compute passes are the slower).
     """
 
     def __init__(self, gl: GLObjects, ctx: moderngl.Context, lit: LitTargets, compute: bool):
