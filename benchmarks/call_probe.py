@@ -9,13 +9,15 @@ renderer's own targets and programs at the suite's 340x256 `phav` size: ``calls`
 the GL finished before the clock stops, CPU microseconds per call (process time, every thread) as
 the median of ``repeats`` runs. Two of the cases compare ways of doing the same thing:
 
-* ``depth_clears_two_framebuffers``: the frame's two depth clears as the renderer makes them
-  (moderngl's ``Framebuffer.clear`` of a depth-only framebuffer, which binds it and then binds the
-  previous one again, then the target's ``use``), against
-  ``depth_clears_clear_buffer``: the target's ``use`` and one ``glClearBufferfv`` on it;
+* ``depth_clears_two_framebuffers``: the frame's two depth clears as the renderer made them up to
+  470f189 (moderngl's ``Framebuffer.clear`` of a depth-only framebuffer, which binds it and then
+  binds the previous one again, then the target's ``use``), against
+  ``depth_clears_clear_buffer``: the target's ``use`` and one ``glClearBufferfv`` on it (as
+  :class:`phav.render.targets.DepthClear` makes them now);
 * ``shadow_atlas_bind_and_rect_clear``: the shadow atlas bound and a 128x128 square of it cleared
-  as ``ShadowMap.prepare`` does (moderngl's scissored ``Framebuffer.clear``), against
-  ``shadow_atlas_bind_and_rect_clear_buffer``: the scissor set and one ``glClearBufferfv``;
+  as ``ShadowMap.prepare`` did up to 470f189 (moderngl's scissored ``Framebuffer.clear``), against
+  ``shadow_atlas_bind_and_rect_clear_buffer``: the scissor set and one ``glClearBufferfv`` (as it
+  does now);
 * ``framebuffer_switch`` (binding another framebuffer) against ``framebuffer_rebind`` (the bound one).
 
 The GPU work these calls queue is tiny (1x1 work groups, 4-byte uniforms); the figures are the
