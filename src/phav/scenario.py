@@ -35,6 +35,7 @@ from phav.worlds.cameras import CAMERA_TURN_KEY, check_camera, sample_rig, turne
 from phav.worlds.environments import build_environment
 from phav.worlds.lighting import indoors, sample_lighting
 from phav.worlds.scene import StaticScene
+from phav.worlds.views import in_view, record_view
 from phav.worlds.weather import local_lights
 
 #: Physics rate the substep count is chosen for, Hz (an integer number of substeps per frame).
@@ -341,7 +342,9 @@ class Scenario:
             self.spec = spec.validate()
             self.recipe, self.clip_name = check_spec(self.spec)
             self.static = build_world(spec)
-            self.rig = sample_rig(spec.camera, video_rng(spec.seed, "camera"))
+            # seen from the sides the action asks for (phav.worlds.views; the drawn rig without a view)
+            self.rig = in_view(sample_rig(spec.camera, video_rng(spec.seed, "camera")), self.recipe.view,
+                               self.static.start_heading, spec.frames / spec.fps)
         except SpecError:
             raise
         except ValueError as exc:
@@ -396,6 +399,7 @@ class Scenario:
                              lights=local_lights(self.static.lights, spec.day_phase, spec.frames,
                                                  near=self.static.start_position),
                              skin_resolution=skin_resolution)
+        record_view(take, self.recipe.view, rig)
         verdict = judge(self.recipe, take)
         take.meta["signature"] = {"ok": verdict.ok, "reason": verdict.reason}
         if check_signature and not verdict.ok:

@@ -54,8 +54,8 @@ class BuildContext:
             the actor's start position and heading) when a scenario builds the plan, else ``None``;
             read only. The clip is built at the origin facing +x and placed at the start.
         camera: the video's camera rig (:mod:`phav.worlds.cameras`; e.g. for
-            :func:`~phav.worlds.cameras.view_azimuth`) when a scenario builds the plan, else
-            ``None``; read only.
+            :func:`~phav.worlds.cameras.view_azimuth`), already moved into the recipe's ``view``,
+            when a scenario builds the plan, else ``None``; read only.
     """
 
     skeleton: Skeleton
@@ -135,6 +135,13 @@ class ActionRecipe:
             the sampler never draws them for it and a spec that asks for one is refused.
         duration: the length (seconds) in which the action completes: videos at least this
             long show it (tests and the sampler use it).
+        view: from which sides the action must be seen, or ``None`` (any side: the camera as
+            drawn). A name in :data:`phav.worlds.views.VIEWS` (``"front"``, ``"oblique"``, ``"front_or_back"``,
+            ``"side"``) or sectors ``((low, high), ...)`` in degrees of the camera's azimuth about
+            the person, counter-clockwise from the direction the person faces at the start
+            (0: in front, 90: on its left). The video's camera rig is moved into them before the
+            plan is built (:func:`phav.worlds.views.in_view`; ``BuildContext.camera`` is the
+            moved rig), drawing no random number.
     """
 
     name: str
@@ -146,6 +153,7 @@ class ActionRecipe:
     variations: frozenset[str] = ALL_VARIATIONS
     duration: float = 2.0
     excluded_environments: frozenset[str] = frozenset()
+    view: str | tuple[tuple[float, float], ...] | None = None
 
     def frames_needed(self, fps: float) -> int:
         """Video frames that hold the action at ``fps``: ``ceil(duration * fps)``."""
@@ -162,6 +170,15 @@ class ActionRecipe:
             raise ValueError(f"action {self.name}: variations must include 'n' and lie in {sorted(ALL_VARIATIONS)}")
         if not self.duration > 0:
             raise ValueError(f"action {self.name}: duration must be positive, got {self.duration}")
+        if self.view is not None:
+            from phav.worlds.views import view_sectors
+
+            try:
+                sectors = view_sectors(self.view)
+            except ValueError as exc:
+                raise ValueError(f"action {self.name}: {exc}") from None
+            if not isinstance(self.view, str):  # hashable and checked, as declared
+                object.__setattr__(self, "view", sectors)
 
     def plan(self, skeleton: Skeleton, rng: np.random.Generator, clip_name: str, duration: float,
              spec: Any = None, world: Any = None, camera: Any = None) -> ActionPlan:

@@ -502,7 +502,8 @@ class Scene:
         for i, cam in enumerate(self.cameras[1:], start=1):
             from phav.api.cameras import view
 
-            out.append(view(take, camera_object(self, cam, i), scene=getattr(self, "static", None)))
+            static = getattr(self, "static", None)
+            out.append(view(take, camera_object(self, cam, i, static), scene=static))
         return out
 
     def render(self, take: Take | None = None, modalities: Iterable[str] = ("img",), *, quality: str = "phav",

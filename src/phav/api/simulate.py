@@ -31,15 +31,32 @@ from phav.seeding import video_rng
 from phav.spec import CameraKind, VideoSpec
 from phav.take import LocalLights, Take
 from phav.worlds.cameras import CAMERA_TURN_KEY, sample_rig, turned
+from phav.worlds.views import in_view, record_view
 from phav.worlds.weather import local_lights
 
 
-def camera_object(scene: Scene, camera: Any, index: int) -> Any:
+def camera_object(scene: Scene, camera: Any, index: int, static: Any = None) -> Any:
     """The camera object (with ``track``) of the scene's camera ``index``: kinds become rigs drawn
-    from ``video_rng(seed, "camera")`` (``camera.p<i>`` after the first)."""
+    from ``video_rng(seed, "camera")`` (``camera.p<i>`` after the first), placed to see the first
+    person from the sides its action asks for (:attr:`phav.actions.ActionRecipe.view`) given the
+    environment ``static`` (its start heading); rigs and poses are used as given."""
     if isinstance(camera, CameraKind):
-        return sample_rig(camera, video_rng(scene.seed, _purpose("camera", index)))
+        rig = sample_rig(camera, video_rng(scene.seed, _purpose("camera", index)))
+        view = _first_view(scene, camera)
+        if view is not None and static is not None:
+            rig = in_view(rig, view, _start(scene.people[0], static)[1], scene.frames / scene.spec.fps)
+        return rig
     return camera
+
+
+def _first_view(scene: Scene, camera: Any) -> Any:
+    """The view (:attr:`phav.actions.ActionRecipe.view`) of the first person's action when the first
+    camera is drawn from a kind, else ``None``: an explicit rig or pose is used as given, and a
+    person with its own clip has no action."""
+    person = scene.people[0] if scene.people else None
+    if not isinstance(camera, CameraKind) or person is None or person.action is None:
+        return None
+    return get_action(person.action).view
 
 
 def _start(person: Person, static: Any) -> tuple[tuple[float, float], float]:
@@ -85,7 +102,8 @@ def simulate_scene(scene: Scene, skin_resolution: float = DEFAULT_RESOLUTION) ->
     scene.static = static
     _check_starts_free(scene, static)
     cameras = scene.cameras or [spec.camera]
-    camera = camera_object(scene, cameras[0], 0)
+    camera = camera_object(scene, cameras[0], 0, static)
+    view = _first_view(scene, cameras[0])
     lighting = scene_lighting(spec, static)
     taken = {p.name for p in scene.people}
     leads = [_lead(scene, p, spec, static, taken, camera) for p in scene.people]
@@ -98,6 +116,7 @@ def simulate_scene(scene: Scene, skin_resolution: float = DEFAULT_RESOLUTION) ->
                          stage_poses, timestep=timestep, substeps=substeps,
                          groups=_prop_groups(scene, prop_poses, spec.frames), lights=_lights(scene, static, spec),
                          extra_meta={"scene": _scene_meta(scene, leads)}, skin_resolution=skin_resolution)
+    record_view(take, view, camera)
     failures = []
     for i, (person, lead) in enumerate(zip(scene.people, leads)):
         if person.action is None:

@@ -118,7 +118,8 @@ def _track(eyes: np.ndarray, aims: np.ndarray, width: int, height: int, fov: flo
 
 
 def _fields(rig: object) -> dict:
-    return {f.name: getattr(rig, f.name) for f in dataclasses.fields(rig)}
+    """The rig's fields as a record, leaving out those at ``None`` (options not in use)."""
+    return {f.name: getattr(rig, f.name) for f in dataclasses.fields(rig) if getattr(rig, f.name) is not None}
 
 
 def _uniform(rng: np.random.Generator, **ranges: tuple[float, float]) -> dict[str, float]:
@@ -246,12 +247,19 @@ TRIPOD_FALLBACK_ANGLES = (0.35, np.pi - 0.35, 0.0, np.pi, 0.7, np.pi - 0.7)
 @dataclasses.dataclass(frozen=True)
 class TripodRig:
     """A static camera framing the whole action: placed at a sampled side angle to the subject's
-    path, far enough that the path (plus a margin) fits the horizontal field of view."""
+    path, far enough that the path (plus a margin) fits the horizontal field of view.
+
+    ``side_angle`` (radians, counter-clockwise seen from above) is measured from the direction of
+    travel (world +x for a subject that moves less than 0.1 m), or from ``facing`` (a world
+    azimuth, radians: the person's start heading) when that is set, as for an action seen from a
+    declared side (:func:`phav.worlds.views.in_view`).
+    """
 
     side_angle: float
     height: float
     min_distance: float
     vertical_fov_deg: float
+    facing: float | None = None
 
     @classmethod
     def sample(cls, rng: np.random.Generator) -> "TripodRig":
@@ -270,7 +278,10 @@ class TripodRig:
         lo, hi = subject.min(axis=0), subject.max(axis=0)
         center = (lo + hi) / 2
         travel = subject[-1, :2] - subject[0, :2]
-        direction = np.arctan2(travel[1], travel[0]) if np.linalg.norm(travel) > 0.1 else 0.0
+        if self.facing is not None:
+            direction = self.facing
+        else:
+            direction = np.arctan2(travel[1], travel[0]) if np.linalg.norm(travel) > 0.1 else 0.0
         reach = float(np.max(np.linalg.norm(subject[:, :2] - center[:2], axis=1))) + 1.0
         half_h = np.arctan(np.tan(np.radians(self.vertical_fov_deg) / 2) * width / height)
         distance = max(self.min_distance, 1.15 * reach / np.tan(half_h) + reach)
@@ -387,13 +398,14 @@ def view_azimuth(rig: object, heading: float, time_s: float) -> float | None:
 
     Following rigs (Kite, CloseUp, Handheld) keep a fixed world offset; the Orbital rig turns at
     its angular speed; the Tripod rig stands at its side angle off the subject's direction of travel
-    (the sampled side; where geometry is in the way it moves, which this does not know)."""
+    (the sampled side; where geometry is in the way it moves, which this does not know), or off
+    its ``facing`` where that is set."""
     if isinstance(rig, (KiteRig, HandheldRig)):  # CloseUpRig is a KiteRig
         return float(rig.azimuth)
     if isinstance(rig, OrbitalRig):
         return float(rig.start_azimuth + rig.angular_speed * time_s)
     if isinstance(rig, TripodRig):
-        return float(heading + rig.side_angle)
+        return float((heading if rig.facing is None else rig.facing) + rig.side_angle)
     return None
 
 
