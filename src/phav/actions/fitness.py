@@ -200,7 +200,9 @@ def push_signature(take: Take) -> SignatureResult:
 
 PUSH = register(ActionRecipe("Push", frozenset({"mocap-like"}), ("push",), push_signature,
                              "leaning into a heavy box and walking it along the floor (key poses + IK, physical box)",
-                             build=push_build, duration=5.2, variations=frozenset({"n", "w", "p", "o"})))
+                             build=push_build, duration=5.2, variations=frozenset({"n", "w", "p", "o"}),
+                             view=((40.0, 320.0),)))  # not from the front, where the box hides the body
 PULL_UP = register(ActionRecipe("PullUp", frozenset({"mocap-like"}), ("pull_up",), pull_up_signature,
                                 "pull-ups on a bar overhead (key poses + IK, hands pinned to the bar)",
-                                build=pull_up_build, duration=4.8, variations=frozenset({"n", "w", "p", "o"})))
+                                build=pull_up_build, duration=4.8, variations=frozenset({"n", "w", "p", "o"}),
+                                view="front_or_back"))

@@ -150,13 +150,13 @@ def salute_signature(take: Take) -> SignatureResult:
 
 SALUTE = register(ActionRecipe("Salute", frozenset({"extra"}), ("salute",), salute_signature,
                                "a military salute, hand to the brow (key poses + IK)", build=salute_build,
-                               duration=3.2, variations=_GESTURE_VARIATIONS))
+                               duration=3.2, variations=_GESTURE_VARIATIONS, view="front"))
 WAVE = register(ActionRecipe("Wave", frozenset({"mocap-like"}), ("wave",), wave_signature,
                              "waving one raised hand (key poses + IK)", build=wave_build, duration=2.6,
-                             variations=_GESTURE_VARIATIONS))
+                             variations=_GESTURE_VARIATIONS, view="front_or_back"))
 CLAP = register(ActionRecipe("Clap", frozenset({"mocap-like"}), ("clap",), clap_signature,
                              "clapping the hands repeatedly (key poses + IK)", build=clap_build, duration=2.8,
-                             variations=_GESTURE_VARIATIONS))
+                             variations=_GESTURE_VARIATIONS, view="front"))
 SURRENDER = register(ActionRecipe("SyntheticSurrender", frozenset({"synthetic"}), ("surrender",), surrender_signature,
                                   "both hands raised above the head and held (key poses + IK)", build=surrender_build,
                                   duration=2.0, variations=_GESTURE_VARIATIONS))

@@ -300,10 +300,10 @@ def brush_signature(take: Take) -> SignatureResult:
 
 SIT = register(ActionRecipe("Sit", frozenset({"mocap-like"}), ("sit",), sit_signature,
                             "sitting down onto a chair, bench or sofa (key poses + IK, physical seat)",
-                            build=sit_build, duration=2.6))
+                            build=sit_build, duration=2.6, view="front"))
 PICK = register(ActionRecipe("Pick", frozenset({"mocap-like"}), ("pick",), pick_signature,
                              "picking an object up from the floor (key poses + IK, physical object)",
-                             build=pick_build, duration=2.8, variations=frozenset({"n", "w", "p", "o"})))
+                             build=pick_build, duration=2.8, variations=frozenset({"n", "w", "p", "o"}), view="front"))
 BRUSH_HAIR = register(ActionRecipe("BrushHair", frozenset({"mocap-like"}), ("brush",), brush_signature,
                                    "brushing the hair with a hair brush (key poses + IK)", build=brush_build,
                                    duration=3.6, variations=frozenset({"n", "w", "p", "o"})))

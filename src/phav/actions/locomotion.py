@@ -273,6 +273,7 @@ WALK_THE_LINE = register(ActionRecipe("SyntheticWalkTheLine", frozenset({"synthe
                                       walk_the_line_signature, "slow walk with arms held out for balance",
                                       build=walk_the_line_build, duration=2.0,
                                       # b: a second clip's arms replaced the balancing arms in 6 of 12 seeds (measured)
-                                      variations=frozenset({"n", "w", "p", "o"})))
+                                      variations=frozenset({"n", "w", "p", "o"}), view="front_or_back"))
 STAGGER = register(ActionRecipe("SyntheticStagger", frozenset({"synthetic"}), ("walk",), stagger_signature,
-                                "drunk-like walk under random sideways shoves", build=stagger_build, duration=2.5))
+                                "drunk-like walk under random sideways shoves", build=stagger_build, duration=2.5,
+                                view="front_or_back"))

@@ -182,7 +182,7 @@ def hold_hands_signature(take: Take) -> SignatureResult:
 WALK_HOLD_HANDS = register(ActionRecipe("SyntheticWalkHoldHands", frozenset({"synthetic"}), ("walk",),
                                         hold_hands_signature, "two people walking side by side holding hands",
                                         build=hold_hands_build, duration=2.0,
-                                        variations=frozenset({"n", "w", "p", "o"})))
+                                        variations=frozenset({"n", "w", "p", "o"}), view="front_or_back"))
 
 
 # ---- SyntheticBumpIntoEachOther ------------------------------------------------------------------
@@ -375,7 +375,7 @@ def bump_signature(take: Take) -> SignatureResult:
 
 BUMP = register(ActionRecipe("SyntheticBumpIntoEachOther", frozenset({"synthetic"}), ("walk",), bump_signature,
                              "two walkers collide head-on, one knocked down", build=bump_build, duration=2.0,
-                             variations=frozenset({"n", "w", "p", "o"})))
+                             variations=frozenset({"n", "w", "p", "o"}), view="side"))
 
 
 # ---- SyntheticWalkingHug -------------------------------------------------------------------------
@@ -525,4 +525,4 @@ def hug_signature(take: Take) -> SignatureResult:
 WALKING_HUG = register(ActionRecipe("SyntheticWalkingHug", frozenset({"synthetic"}), ("walk",), hug_signature,
                                     "two people walking side by side with their arms round each other",
                                     build=hug_build, duration=2.0,
-                                    variations=frozenset({"n", "w", "p", "o"})))
+                                    variations=frozenset({"n", "w", "p", "o"}), view="front_or_back"))

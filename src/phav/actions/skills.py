@@ -542,7 +542,7 @@ CLIMB_STAIRS = register(ActionRecipe("ClimbStairs", frozenset({"mocap-like"}), (
                                      "physical stairs)", build=climb_build, duration=4.0))
 POUR = register(ActionRecipe("Pour", frozenset({"mocap-like"}), ("pour",), pour_signature,
                              "pouring from a jug into a glass on a table (key poses + IK, guided jug)",
-                             build=pour_build, duration=3.9, variations=frozenset({"n", "w", "p", "o"})))
+                             build=pour_build, duration=3.9, variations=frozenset({"n", "w", "p", "o"}), view="oblique"))
 SHOOT_BOW = register(ActionRecipe("ShootBow", frozenset({"mocap-like"}), ("shoot_bow",), bow_signature,
                                   "drawing a bow to the face, holding and releasing (key poses + IK, guided bow)",
-                                  build=bow_build, duration=3.6, variations=_TOOL_VARIATIONS))
+                                  build=bow_build, duration=3.6, variations=_TOOL_VARIATIONS, view="oblique"))

@@ -135,7 +135,7 @@ def swing_signature(take: Take) -> SignatureResult:
 
 SHOOT_GUN = register(ActionRecipe("ShootGun", frozenset({"mocap-like"}), ("shoot_gun",), shoot_gun_signature,
                                   "aiming a gun and shooting with recoil (key poses + IK, held gun)",
-                                  build=shoot_gun_build, duration=3.4, variations=_TOOL_VARIATIONS))
+                                  build=shoot_gun_build, duration=3.4, variations=_TOOL_VARIATIONS, view="oblique"))
 SWING_BASEBALL = register(ActionRecipe("SwingBaseball", frozenset({"mocap-like"}), ("swing",), swing_signature,
                                        "swinging a baseball bat (key poses + IK, held bat)", build=swing_build,
                                        duration=2.4, variations=_TOOL_VARIATIONS))

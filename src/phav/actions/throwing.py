@@ -389,4 +389,4 @@ SHOOT_BALL = register(ActionRecipe("ShootBall", frozenset({"mocap-like"}), ("sho
                                    build=shoot_ball_build, duration=2.9, variations=_BALL_VARIATIONS))
 CATCH = register(ActionRecipe("Catch", frozenset({"mocap-like"}), ("catch",), catch_signature,
                               "catching a ball launched at the person (key poses + IK, ball held on arrival)",
-                              build=catch_build, duration=2.6, variations=frozenset({"n", "w", "p", "o"})))
+                              build=catch_build, duration=2.6, variations=frozenset({"n", "w", "p", "o"}), view="front"))
