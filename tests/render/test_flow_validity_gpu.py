@@ -27,7 +27,9 @@ from phav.render.post import COMPUTE_GL_VERSION
 from phav.render.settings import quality_settings
 from phav.render.targets import GLObjects
 from phav.scenario import Scenario
+from phav.seeding import video_rng
 from phav.spec import VideoSpec
+from phav.worlds.cameras import sample_rig
 
 pytestmark = pytest.mark.gl
 
@@ -239,12 +241,16 @@ class _CopyingRenderer(Renderer):
 _TAKES: dict[str, object] = {}
 
 
-def _take(action: str, frames: int):
-    """A simulated take under a handheld (moving) camera, 96x72, cached per test session."""
-    key = f"{action}/{frames}"
+def _take(action: str, frames: int, as_drawn: bool = False):
+    """A simulated take under a handheld (moving) camera, 96x72, cached per test session; with
+    ``as_drawn`` the camera stands where the seed drew it, not moved into the action's view."""
+    key = f"{action}/{frames}/{as_drawn}"
     if key not in _TAKES:
         spec = VideoSpec(action=action, frames=frames, width=96, height=72, seed=1, camera="Handheld")
-        _TAKES[key] = Scenario(spec).simulate(check_signature=False)
+        scenario = Scenario(spec)
+        if as_drawn:
+            scenario.rig = sample_rig(spec.camera, video_rng(spec.seed, "camera"))
+        _TAKES[key] = scenario.simulate(check_signature=False)
     return _TAKES[key]
 
 
@@ -295,7 +301,7 @@ def test_renderer_flow_matches_the_rule_on_a_walk(gl_context, backend, ssaa, asy
 def test_renderer_flow_matches_the_rule_when_people_occlude_each_other(gl_context, backend, ssaa, async_readback):
     if backend not in _backends(gl_context):
         pytest.skip("compute shaders need GL 4.3")
-    take = _take("SyntheticBumpIntoEachOther", 40)
+    take = _take("SyntheticBumpIntoEachOther", 40, as_drawn=True)  # along the walk: one hides the other
     settings = dataclasses.replace(quality_settings("preview"), ssaa=ssaa, async_readback=async_readback,
                                    post_backend=backend)
     frames = _check_take(take, settings, ("img", "flow", "instancegt"))
