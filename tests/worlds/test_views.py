@@ -140,7 +140,7 @@ def test_in_view_moves_only_the_angle_and_is_deterministic(rig):
     moved = in_view(rig, "front", 0.4, 3.0)
     assert moved == in_view(rig, "front", 0.4, 3.0)
     changed = {f.name for f in dataclasses.fields(rig) if getattr(rig, f.name) != getattr(moved, f.name)}
-    assert changed <= {"azimuth", "start_azimuth", "side_angle", "facing"}
+    assert changed <= {"azimuth", "start_azimuth", "side_angle", "facing", "view_deg"}
     assert in_view(rig, None, 0.4) is rig
 
 
@@ -168,3 +168,17 @@ def test_the_recorded_camera_is_the_one_that_filmed_the_viewed_action():
     az = np.arctan2(eyes[:, 1] - pelvis[:, 1], eyes[:, 0] - pelvis[:, 0])
     assert all(in_sectors(_relative_deg(a, heading), VIEWS["front"], tolerance=5.0) for a in az)
     assert Scenario(spec).simulate().camera_world_to_camera.tobytes() == take.camera_world_to_camera.tobytes()
+
+
+def test_where_geometry_moves_the_tripod_it_keeps_to_the_view_where_it_can():
+    """On an Urban pavement walls and parked cars block most side spots: the Tripod then tries the
+    spots in the view first (it used to go to 20 degrees off the street, outside an oblique view,
+    in 16 of 30 seeds)."""
+    outside = 0
+    for seed in range(20):
+        scenario = Scenario(_spec("ShootGun", seed, CameraKind.TRIPOD, Environment.URBAN))
+        start = np.array([*scenario.static.start_position, 0.95])
+        eye = scenario.rig.track(np.tile(start, (30, 1)), 30.0, 160, 120, scenario.static).params["eye"]
+        az = math.atan2(eye[1] - start[1], eye[0] - start[0])
+        outside += not in_sectors(_relative_deg(az, scenario.static.start_heading), VIEWS["oblique"], tolerance=1.0)
+    assert outside <= 4

@@ -252,7 +252,9 @@ class TripodRig:
     ``side_angle`` (radians, counter-clockwise seen from above) is measured from the direction of
     travel (world +x for a subject that moves less than 0.1 m), or from ``facing`` (a world
     azimuth, radians: the person's start heading) when that is set, as for an action seen from a
-    declared side (:func:`phav.worlds.views.in_view`).
+    declared side (:func:`phav.worlds.views.in_view`). Where geometry is in the way of the sampled
+    spot, the spots within ``view_deg`` (that action's sectors, degrees from ``facing``) are tried
+    before the others, among them each sector's middle and ends (10 degrees in).
     """
 
     side_angle: float
@@ -260,6 +262,7 @@ class TripodRig:
     min_distance: float
     vertical_fov_deg: float
     facing: float | None = None
+    view_deg: tuple[tuple[float, float], ...] | None = None
 
     @classmethod
     def sample(cls, rng: np.random.Generator) -> "TripodRig":
@@ -271,6 +274,17 @@ class TripodRig:
             min_distance=float(rng.uniform(4.0, 7.0)),
             vertical_fov_deg=float(rng.uniform(40.0, 55.0)),
         )
+
+    def _spots(self, side: float) -> list[float]:
+        """The side angles (radians) tried in order: the sampled one, its mirror, then
+        :data:`TRIPOD_FALLBACK_ANGLES` on the sampled side; with ``view_deg``, those within its
+        sectors first, then each sector's middle and ends (10 degrees in), then the rest."""
+        spots = [self.side_angle, -self.side_angle] + [side * o for o in TRIPOD_FALLBACK_ANGLES]
+        if self.view_deg is None:
+            return spots
+        inside = lambda a: any((np.degrees(a) - lo) % 360.0 <= hi - lo + 1e-6 for lo, hi in self.view_deg)
+        extra = [np.radians(d) for lo, hi in self.view_deg for d in ((lo + hi) / 2, lo + 10.0, hi - 10.0)]
+        return [a for a in spots if inside(a)] + extra + [a for a in spots if not inside(a)]
 
     def track(self, subject: np.ndarray, fps: float, width: int, height: int,
               scene: "StaticScene | None" = None) -> CameraTrack:
@@ -290,7 +304,7 @@ class TripodRig:
         # nearer the line of travel (looking along a street), keeping the spot that stays farthest
         best = None
         side = np.sign(self.side_angle)
-        for off in [self.side_angle, -self.side_angle] + [side * o for o in TRIPOD_FALLBACK_ANGLES]:
+        for off in self._spots(side):
             a = direction + off
             eye = center + [distance * np.cos(a), distance * np.sin(a), 0.0]
             eye[2] = self.height

@@ -14,7 +14,8 @@ camera is uniform over the sectors and the same seed gives the same camera. Acti
 view keep the rig as drawn. Following rigs (Kite, CloseUp, Handheld) keep the mapped azimuth for
 the whole video; the Orbital rig's start is mapped so that its orbit over the video stays in one
 sector where the sector is wide enough; the Tripod rig measures its side angle from the person's
-start heading (:attr:`phav.worlds.cameras.TripodRig.facing`) instead of the direction of travel; the
+start heading (:attr:`phav.worlds.cameras.TripodRig.facing`) instead of the direction of travel
+and, where geometry is in the way, tries spots in the sectors first (``view_deg``); the
 Indoor rig, fixed in a room corner, is left as it is.
 """
 
@@ -208,7 +209,8 @@ def in_view(rig: object, view: ViewSpec | None, heading: float, duration: float 
     if isinstance(rig, TripodRig):
         targets = _intersect(TRIPOD_DOMAIN, sectors) or sectors
         relative = map_angle(wrap_deg(math.degrees(rig.side_angle)), TRIPOD_DOMAIN, targets)
-        return dataclasses.replace(rig, side_angle=math.radians(wrap_deg(relative)), facing=float(heading))
+        return dataclasses.replace(rig, side_angle=math.radians(wrap_deg(relative)), facing=float(heading),
+                                   view_deg=sectors)
     return rig
 
 
