@@ -62,6 +62,44 @@ def gl_context(gl_session):
     assert gl_session.error == "GL_NO_ERROR", f"GL error left by the test: {gl_session.error}"
 
 
+@pytest.fixture
+def devices_made_on(monkeypatch, gl_session):
+    """(After the session's context is made.) A function running a callable in a new thread (a thread without a GL context), re-raising
+    what it raises, and the list of EGL device indices the contexts made meanwhile were asked for:
+    this machine may have one EGL device, so each is made on device 0 and the index recorded."""
+    import threading
+
+    from phav.render import context as glctx
+
+    made_on: list[int] = []
+    real_create = glctx._create_egl
+
+    def create(device: int):
+        made_on.append(device)
+        return real_create(0)
+
+    monkeypatch.setattr(glctx, "_create_egl", create)
+    monkeypatch.delenv("PHAV_GL", raising=False)
+
+    def in_new_thread(run) -> list[int]:
+        seen: list[BaseException] = []
+
+        def body() -> None:
+            try:
+                run()
+            except BaseException as exc:  # reported to the test's thread
+                seen.append(exc)
+
+        thread = threading.Thread(target=body)
+        thread.start()
+        thread.join()
+        if seen:
+            raise seen[0]
+        return made_on
+
+    return in_new_thread
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Make ``gl``/``gpu`` tests use the GL fixture."""
     for item in items:

@@ -393,27 +393,14 @@ def test_a_list_of_egl_devices_is_dealt_out_to_the_pool_processes_in_turn(monkey
         egl_devices_from_env()
 
 
-def test_a_worker_given_another_gpu_makes_its_renderer_and_context_anew_there(monkeypatch):
+def test_a_worker_given_another_gpu_makes_its_renderer_and_context_anew_there(monkeypatch, devices_made_on):
     """Ray sets CUDA_VISIBLE_DEVICES for each task and may give a reused worker another GPU: the
     worker's renderer and GL context follow the device the environment names; the same device
     keeps both."""
-    import threading
-
     from phav.dataset import worker
     from phav.render import context as glctx
 
-    made_on: list[int] = []
-    real_create = glctx._create_egl
-
-    def create(device: int):  # this machine has one EGL device: record the index, make it there
-        made_on.append(device)
-        return real_create(0)
-
-    monkeypatch.setattr(glctx, "_create_egl", create)
-    monkeypatch.delenv("PHAV_GL", raising=False)
-    seen: list[BaseException] = []
-
-    def thread() -> None:
+    def run() -> None:
         try:
             monkeypatch.setenv("PHAV_EGL_DEVICE", "0")
             first = worker._renderer(48, 32, "preview")
@@ -422,18 +409,11 @@ def test_a_worker_given_another_gpu_makes_its_renderer_and_context_anew_there(mo
             second = worker._renderer(48, 32, "preview")
             assert second is not first and first.closed and not second.closed
             assert glctx.thread_context_device() == 2 and worker._renderer(48, 32, "preview") is second
-        except BaseException as exc:  # reported to the test's thread
-            seen.append(exc)
         finally:
             worker.release_renderer()
             glctx.release_thread_context()
 
-    runner = threading.Thread(target=thread)
-    runner.start()
-    runner.join()
-    if seen:
-        raise seen[0]
-    assert made_on == [0, 2]
+    assert devices_made_on(run) == [0, 2]
 
 
 # ---- the manifest read back, and rows that name folders outside the dataset ------------------------

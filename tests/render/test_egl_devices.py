@@ -3,7 +3,6 @@ on another device (a reused Ray worker given another GPU)."""
 
 from __future__ import annotations
 
-import threading
 import warnings
 
 import pytest
@@ -103,41 +102,22 @@ def test_egl_is_asked_in_a_process_that_sees_every_gpu(monkeypatch):
 
 
 @pytest.mark.gl
-def test_a_threads_context_is_released_and_made_anew_on_the_device_then_named(monkeypatch):
-    made_on: list[int] = []
-    real_create = glctx._create_egl
+def test_a_threads_context_is_released_and_made_anew_on_the_device_then_named(monkeypatch, devices_made_on):
+    def run() -> None:
+        monkeypatch.setenv("PHAV_EGL_DEVICE", "0")
+        assert glctx.thread_context_device() is None
+        first = glctx.get_context()
+        assert glctx.thread_context_device() == 0 and glctx.get_context() is first
+        count = len(glctx._contexts)
+        glctx.release_thread_context()
+        assert glctx.thread_context_device() is None and len(glctx._contexts) == count - 1
+        monkeypatch.setenv("PHAV_EGL_DEVICE", "3")
+        second = glctx.get_context()
+        assert second is not first and glctx.thread_context_device() == 3
+        buffer = second.buffer(b"\x01\x02\x03\x04")  # the new context works
+        assert buffer.read() == b"\x01\x02\x03\x04"
+        buffer.release()
+        glctx.release_thread_context()
+        glctx.release_thread_context()  # nothing left: does nothing
 
-    def create(device: int):  # this machine has one EGL device: record the index, make it there
-        made_on.append(device)
-        return real_create(0)
-
-    monkeypatch.setattr(glctx, "_create_egl", create)
-    monkeypatch.delenv("PHAV_GL", raising=False)
-    seen: list[object] = []
-
-    def thread() -> None:
-        try:
-            monkeypatch.setenv("PHAV_EGL_DEVICE", "0")
-            assert glctx.thread_context_device() is None
-            first = glctx.get_context()
-            assert glctx.thread_context_device() == 0 and glctx.get_context() is first
-            count = len(glctx._contexts)
-            glctx.release_thread_context()
-            assert glctx.thread_context_device() is None and len(glctx._contexts) == count - 1
-            monkeypatch.setenv("PHAV_EGL_DEVICE", "3")
-            second = glctx.get_context()
-            assert second is not first and glctx.thread_context_device() == 3
-            buffer = second.buffer(b"\x01\x02\x03\x04")  # the new context works
-            assert buffer.read() == b"\x01\x02\x03\x04"
-            buffer.release()
-            glctx.release_thread_context()
-            glctx.release_thread_context()  # nothing left: does nothing
-        except BaseException as exc:  # reported to the test's thread
-            seen.append(exc)
-
-    worker = threading.Thread(target=thread)
-    worker.start()
-    worker.join()
-    if seen:
-        raise seen[0]
-    assert made_on == [0, 3]
+    assert devices_made_on(run) == [0, 3]
