@@ -3,7 +3,7 @@
 # writes under $OUT, default /tmp/phav-probe): the GPU tests of the compute paths (post chain,
 # skinning, sky, read-back, flow validity, clears), the geometry passes split by
 # benchmarks.draw_probe, the per-pass GPU timers and a CPU profile of a `phav` frame, the CPU cost of
-# each kind of GL call (benchmarks.call_probe), the read-back
+# each kind of GL call (benchmarks.call_probe), which EGL device is which CUDA GPU, the read-back
 # buffers' usage hints (benchmarks.readback_probe), and render-only frames/s against the checkout in
 # $BASE (scripts/device_render_ab.sh), in about 2.5 minutes.
 set -uo pipefail
@@ -20,8 +20,15 @@ step tests 150 "$py" -m pytest -q -p no:cacheprovider -p no:xdist -o addopts=-ra
   tests/render/test_readback.py tests/render/test_packed_rgb.py tests/render/test_flow_validity_gpu.py tests/render/test_gbuffer_clear.py \
   tests/render/test_fused_ground_truth.py tests/render/test_skinning.py tests/render/test_view_cull.py \
   tests/render/test_renderer.py tests/render/test_profiling.py tests/render/test_half_store.py \
-  tests/render/test_frame_window.py
+  tests/render/test_frame_window.py tests/render/test_egl_devices.py
 tail -3 "$out/tests.log"
+# Which EGL device is which CUDA GPU here (NVIDIA's EGL_NV_device_cuda), and where CUDA_VISIBLE_DEVICES=0 renders.
+step egl_cuda 30 env CUDA_VISIBLE_DEVICES=0 "$py" -c "
+from phav.render.context import egl_devices_from_env, get_context
+from phav.render.egl_devices import egl_cuda_ordinals
+print('EGL devices CUDA ordinals', egl_cuda_ordinals(), 'CUDA_VISIBLE_DEVICES=0 renders on', egl_devices_from_env(),
+      get_context().info['GL_RENDERER'])"
+cat "$out/egl_cuda.log"
 step draws_phav 30 "$py" -m benchmarks.draw_probe --quality phav --out "$out/draw-probe-phav.json"
 step draws_preview 30 "$py" -m benchmarks.draw_probe --quality preview --out "$out/draw-probe-preview.json"
 cat "$out/draws_phav.log" "$out/draws_preview.log"
