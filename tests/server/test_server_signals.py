@@ -90,3 +90,26 @@ def test_the_server_stops_at_once_during_a_render(tmp_path: Path, gl_session, si
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+
+
+@pytest.mark.parametrize("signals, code", [([signal.SIGINT], 130), ([signal.SIGTERM], 143),
+                                           ([signal.SIGTERM, signal.SIGINT], 143), ([], 0)])
+def test_the_server_ends_as_the_signal_that_stopped_uvicorn_asks_even_when_uvicorn_returns(signals, code) -> None:
+    """uvicorn raises the signal again once shut down, but Python's asyncio runner may take that
+    SIGINT as cancelling a main task that has finished already, and uvicorn then returns as if
+    nothing had happened (the server exited 0 after Ctrl-C, now and then): the command ends as the
+    first signal asks whatever uvicorn did with it."""
+    from phav.cli import main
+
+    def serve_until_stopped(self, sockets=None) -> None:  # uvicorn's run, stopped by `signals`, returning
+        for signum in signals:
+            self.handle_exit(signum, None)
+
+    with pytest.MonkeyPatch.context() as patch:
+        import uvicorn
+
+        patch.setattr(uvicorn.Server, "run", serve_until_stopped)
+        patch.setattr("phav.server.app.create_app", lambda *args, **kwargs: object())
+        with pytest.raises(SystemExit) as ended:
+            main(["serve", "--port", str(free_port()), "--cache", "/nonexistent-phav-cache"])
+    assert ended.value.code == code

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import errno
+import signal
 import socket
 from pathlib import Path
+from typing import Any
 
 import click
 
-from phav.cli import cli, parse_size
+from phav.cli import Terminated, cli, parse_size
 from phav.server.limits import Limits
 from phav.spec import MAX_SIZE, MIN_SIZE
 
@@ -62,9 +64,39 @@ def serve(host: str, port: int, cache: Path, workers: int, max_queue: int, max_f
         where = f"[{host}]" if ":" in host else host
         click.echo(f"phav-render: serving http://{where}:{sock.getsockname()[1]}/ (cache {cache.resolve()}, "
                    f"{workers} worker(s))", err=True)
-        uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+        server = _recording_server(uvicorn, uvicorn.Config(app, log_level="warning"))
+        server.run(sockets=[sock])
     finally:
         sock.close()
+    end_as_signalled(server.stopped_by)
+
+
+def _recording_server(uvicorn: Any, config: Any) -> Any:
+    """uvicorn's server, which also keeps the signals that stopped it in ``stopped_by``."""
+
+    class RecordingServer(uvicorn.Server):
+        def __init__(self, config: Any) -> None:
+            super().__init__(config)
+            self.stopped_by: list[int] = []
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            self.stopped_by.append(sig)
+            super().handle_exit(sig, frame)
+
+    return RecordingServer(config)
+
+
+def end_as_signalled(signals: list[int]) -> None:
+    """End ``serve`` as the first of ``signals`` (those that stopped uvicorn) asks: Ctrl-C as
+    ``KeyboardInterrupt`` (exit 130), SIGTERM as :class:`~phav.cli.Terminated` (143); nothing for
+    none. uvicorn shuts down on SIGINT or SIGTERM and then raises the signal again, but Python's
+    asyncio runner takes that SIGINT as cancelling its main task, which has often finished by then:
+    the server returned as if nothing had happened and exited 0 instead of 130."""
+    if not signals:
+        return
+    if signals[0] == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Terminated(signals[0])
 
 
 def _listen(host: str, port: int) -> socket.socket:
