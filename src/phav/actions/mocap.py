@@ -16,7 +16,7 @@ from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, Signat
 from phav.actions.household import reach as household_reach
 from phav.actions.stage import BallOnFoot, body_to_world
 from phav.body.skeleton import SIDES
-from phav.motion.keyposes import Key, standing_height, synthesize
+from phav.motion.keyposes import SYNTH_FPS, Key, standing_height, synthesize
 from phav.motion.ops import mirror
 from phav.physics.variations import Prop
 from phav.take import Take
@@ -199,15 +199,154 @@ def somersault_signature(take: Take) -> SignatureResult:
 
 
 def _turned(take: Take) -> float:
+    """The largest change of the hips' facing direction from the first frame, degrees."""
     f = S.forward(take)
     yaw = np.unwrap(np.arctan2(f[:, 1], f[:, 0]))
     return float(np.degrees(np.abs(yaw - yaw[0]).max()))
 
 
 def turn_signature(take: Take) -> SignatureResult:
-    """Turn: the hips turn at least 300 degrees (670 measured on the spin clip)."""
+    """Turn: the hips turn at least 80 degrees (the drawn 110-180), the pelvis stays upright all the
+    way (its up axis within about 30 degrees of vertical) and both ankles stay below 0.2 h."""
+    h = S.body_height(take)
     deg = _turned(take)
-    return SignatureResult(deg >= 300.0, f"turned {deg:.0f} deg")
+    up = float(_pelvis_up(take).min())
+    high = float(max(S.joint(take, f"{s}_ankle")[:, 2].max() for s in SIDES) / h)
+    ok = deg >= TURN_MIN_DEG and up >= TURN_MIN_UPRIGHT and high < TURN_MAX_ANKLE_PER_H
+    return SignatureResult(ok, f"turned {deg:.0f} deg, pelvis up axis at least {up:.2f} vertical, "
+                               f"ankles up to {high:.2f} h")
+
+
+# ---- Turn (extra): turning round on the spot in small pivoting steps -------------------------------
+#: Turn: the facing direction changes by at least this much (degrees; the drawn turn is 110-180) ...
+TURN_MIN_DEG = 80.0
+#: ... with the pelvis upright all the way (the cosine of its tilt from vertical at least this) ...
+TURN_MIN_UPRIGHT = 0.85
+#: ... and both feet near the ground (each ankle below this fraction of the height): no acrobatics.
+TURN_MAX_ANKLE_PER_H = 0.2
+
+
+def _turn_schedule(total: float, steps: int, start: float, step_s: float) -> list[tuple[str, float, float, float, float]]:
+    """The stepping of a left turn by ``total`` rad: ``(foot, t0, t1, from_yaw, to_yaw)`` per step.
+    The left foot opens first; the feet alternate, each step turning the stepping foot ``total /
+    steps`` past the other one; a last step brings the trailing foot alongside."""
+    yaw = {"left": 0.0, "right": 0.0}
+    out = []
+    t = start
+    for i in range(steps + 1):
+        foot = SIDES[1] if i % 2 == 0 else SIDES[0]  # SIDES = (right, left): left first
+        to = total * min(i + 1, steps) / steps
+        if to <= yaw[foot] + 1e-9:
+            continue
+        out.append((foot, t, t + step_s, yaw[foot], to))
+        yaw[foot] = to
+        t += step_s
+    return out
+
+
+def _yaw_quat_many(yaw: np.ndarray) -> np.ndarray:
+    """``(N, 4)`` xyzw rotations by ``yaw (N,)`` rad about +z."""
+    return np.stack([np.zeros_like(yaw), np.zeros_like(yaw), np.sin(yaw / 2), np.cos(yaw / 2)], axis=1)
+
+
+def turn_build(ctx: BuildContext) -> ActionPlan:
+    """Turning round on the spot: standing, the head and eyes turn towards the new direction, then
+    the body follows in small pivoting steps (the foot on the side of the turn opens first, the feet
+    alternate, each lifted and set down turned a little further about the spot, the weight shifting
+    onto the standing foot), and the person stands facing the new way. Key poses + IK, built as a
+    left turn and mirrored for a right one; the legs are solved with the knees and feet along each
+    foot's own heading (not the pelvis's), so the feet turn with the steps instead of twisting on
+    the spot."""
+    from phav.geometry import quat_conjugate, quat_from_axis_angle, quat_multiply, quat_rotate
+    from phav.motion.ik import leg_ik_many
+
+    rng, sk = ctx.rng, ctx.skeleton
+    seg = sk.segments
+    side = SIDES[int(rng.integers(2))]  # right: turning clockwise
+    total = float(np.radians(rng.uniform(110.0, 180.0)))
+    step_deg = float(rng.uniform(40.0, 60.0))
+    steps = max(2, int(np.ceil(np.degrees(total) / step_deg)))
+    wait = float(rng.uniform(0.3, 0.7))  # s standing still before the head turns
+    lead = float(rng.uniform(0.25, 0.4))  # s the head turns ahead of the first step
+    step_s = float(rng.uniform(0.38, 0.5))  # s per step
+    lift = float(rng.uniform(0.06, 0.1)) * seg.leg_length  # how high a stepping ankle rises
+    shift = float(rng.uniform(0.5, 0.7))  # share of the way to the standing foot the pelvis moves
+    hw, a, h = seg.hip_half_width, seg.ankle_to_sole, seg.height
+    start = wait + lead
+    plan = _turn_schedule(total, steps, start, step_s)
+    t_done = plan[-1][2]
+    end = max(ctx.duration, t_done + 0.8) + 0.3
+    n = max(2, int(round(end * SYNTH_FPS)) + 1)
+    t = np.arange(n) / SYNTH_FPS
+
+    def smooth(u):
+        u = np.clip(u, 0.0, 1.0)
+        return u * u * (3.0 - 2.0 * u)
+
+    foot_yaw = {s: np.zeros(n) for s in SIDES}
+    foot_up = {s: np.zeros(n) for s in SIDES}
+    weight = np.zeros((n, 2))  # the pelvis's pull towards the standing foot, body frame
+    for foot, t0, t1, y0, y1 in plan:
+        u = (t - t0) / (t1 - t0)
+        inside = (u > 0.0) & (u < 1.0)
+        foot_yaw[foot] = np.where(t >= t0, y0 + (y1 - y0) * smooth(u), foot_yaw[foot])
+        foot_up[foot] = np.where(inside, np.sin(np.pi * np.clip(u, 0, 1)), foot_up[foot])
+    ankles = {}
+    for s in SIDES:
+        y = hw if s == "left" else -hw
+        ankles[s] = np.stack([-y * np.sin(foot_yaw[s]), y * np.cos(foot_yaw[s]), a + lift * foot_up[s]], axis=1)
+    # the weight goes onto the standing foot a little before each step lifts and back after it lands
+    for foot, t0, t1, _, _ in plan:
+        other = SIDES[0] if foot == SIDES[1] else SIDES[1]
+        w = smooth((t - t0 + 0.12) / 0.2) * (1.0 - smooth((t - t1 + 0.05) / 0.2))
+        mid = 0.5 * (ankles["left"][:, :2] + ankles["right"][:, :2])
+        weight += (w * shift)[:, None] * (ankles[other][:, :2] - mid)
+    body_yaw = 0.5 * (foot_yaw["left"] + foot_yaw["right"])
+    # the head and eyes lead: they reach the new direction while the body is still turning
+    look_yaw = total * smooth((t - wait) / (t_done - wait - 0.4))
+    chest_yaw = np.clip(0.5 * (look_yaw - body_yaw), -0.35, 0.35)
+    mid = 0.5 * (ankles["left"][:, :2] + ankles["right"][:, :2])
+    dip = 0.015 * seg.leg_length * sum(foot_up.values())  # knees a little bent while stepping
+    eye = 0.93 * h
+    keys = []
+    for i in range(n):
+        px, py = mid[i] + weight[i]
+        ly = look_yaw[i]
+        keys.append(Key(float(t[i]), pelvis=(float(px), float(py), -float(dip[i])),
+                        pelvis_rot=(0.0, 0.0, float(body_yaw[i])), chest=(0.0, 0.0, float(chest_yaw[i])),
+                        feet={s: tuple(float(v) for v in ankles[s][i]) for s in SIDES},
+                        look=(3.0 * float(np.cos(ly)), 3.0 * float(np.sin(ly)), eye), ease="linear"))
+    clip = synthesize(sk, keys, duration=float(t[-1]), name="turn")
+    # Legs again, with each knee and foot along that foot's heading: synthesize keeps the feet at +x.
+    pq = clip.root_quat
+    names = list(clip.joint_names)
+    jq = clip.joint_quats.copy()
+    for s in SIDES:
+        fy = _yaw_quat_many(foot_yaw[s][:clip.num_frames])
+        local = quat_rotate(quat_conjugate(pq), ankles[s][:clip.num_frames] - clip.root_pos)
+        pole = quat_rotate(quat_conjugate(pq), quat_rotate(fy, np.array([1.0, 0.0, 0.0])))
+        r = leg_ik_many(sk, s, local, pole)
+        knee = quat_from_axis_angle(np.asarray(sk.link(f"{s}_shin").axis, dtype=np.float64), r.bend)
+        jq[:, names.index(f"{s}_hip")] = r.root_quat
+        jq[:, names.index(f"{s}_knee")] = knee
+        shin = quat_multiply(quat_multiply(pq, r.root_quat), knee)
+        jq[:, names.index(f"{s}_ankle")] = quat_multiply(quat_conjugate(shin), fy)
+    clip = dataclasses.replace(clip, joint_quats=jq)
+    if side == "right":
+        clip = mirror(clip, name="turn")
+    style = {"direction": "left" if side == "left" else "right", "turn_deg": float(np.degrees(total)),
+             "steps": len(plan), "wait_s": wait, "head_lead_s": lead, "step_s": step_s, "lift_m": lift,
+             "weight_shift": shift}
+    return ActionPlan(clip, [], style, "procedural key poses + IK (turning round in small steps)")
+
+
+def _pelvis_up(take: Take) -> np.ndarray:
+    """``(T,)`` the vertical component of the pelvis's up axis (1: upright)."""
+    from phav.geometry import quat_rotate
+
+    part = next(p for p in take.part_names if p.endswith("/pelvis"))  # the main actor's, listed first
+    q = take.part_quat[:, take.part_names.index(part)]
+    return quat_rotate(q, np.array([0.0, 0.0, 1.0]))[:, 2]
 
 
 def kick_signature(take: Take) -> SignatureResult:
@@ -255,8 +394,9 @@ CARTWHEEL = register(ActionRecipe("Cartwheel", frozenset({"extra"}), ("cartwheel
 SOMERSAULT = register(ActionRecipe("Somersault", frozenset({"extra"}), ("backflip",), somersault_signature,
                                    "a back somersault (HMDB51 somersault; DeepMimic backflip)", duration=1.75,
                                    variations=_WHOLE_BODY_VARIATIONS))
-TURN = register(ActionRecipe("Turn", frozenset({"extra"}), ("spin",), turn_signature,
-                             "spinning turns (HMDB51 turn; DeepMimic spin clip)", duration=4.4))
+TURN = register(ActionRecipe("Turn", frozenset({"extra"}), ("turn_steps",), turn_signature,
+                             "turning round on the spot in small steps, the head leading (HMDB51 turn; "
+                             "key poses + IK)", build=turn_build, duration=4.4))
 DANCE = register(ActionRecipe("Dance", frozenset({"extra"}), ("dance_a", "dance_b"), dance_signature,
                               "dancing (UCF101 SalsaSpin-like; DeepMimic dance clips)", duration=2.5))
 KICK = register(ActionRecipe("Kick", frozenset({"extra"}), ("spinkick",), kick_signature,
