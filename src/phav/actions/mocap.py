@@ -226,7 +226,8 @@ TURN_MIN_UPRIGHT = 0.85
 TURN_MAX_ANKLE_PER_H = 0.2
 
 
-def _turn_schedule(total: float, steps: int, start: float, step_s: float) -> list[tuple[str, float, float, float, float]]:
+def _turn_schedule(total: float, steps: int, start: float,
+                   step_s: float) -> list[tuple[str, float, float, float, float]]:
     """The stepping of a left turn by ``total`` rad: ``(foot, t0, t1, from_yaw, to_yaw)`` per step.
     The left foot opens first; the feet alternate, each step turning the stepping foot ``total /
     steps`` past the other one; a last step brings the trailing foot alongside."""
@@ -295,17 +296,16 @@ def turn_build(ctx: BuildContext) -> ActionPlan:
     for s in SIDES:
         y = hw if s == "left" else -hw
         ankles[s] = np.stack([-y * np.sin(foot_yaw[s]), y * np.cos(foot_yaw[s]), a + lift * foot_up[s]], axis=1)
+    mid = 0.5 * (ankles["left"][:, :2] + ankles["right"][:, :2])  # the pelvis stands over the feet
     # the weight goes onto the standing foot a little before each step lifts and back after it lands
     for foot, t0, t1, _, _ in plan:
         other = SIDES[0] if foot == SIDES[1] else SIDES[1]
         w = smooth((t - t0 + 0.12) / 0.2) * (1.0 - smooth((t - t1 + 0.05) / 0.2))
-        mid = 0.5 * (ankles["left"][:, :2] + ankles["right"][:, :2])
         weight += (w * shift)[:, None] * (ankles[other][:, :2] - mid)
     body_yaw = 0.5 * (foot_yaw["left"] + foot_yaw["right"])
     # the head and eyes lead: they reach the new direction while the body is still turning
     look_yaw = total * smooth((t - wait) / (t_done - wait - 0.4))
     chest_yaw = np.clip(0.5 * (look_yaw - body_yaw), -0.35, 0.35)
-    mid = 0.5 * (ankles["left"][:, :2] + ankles["right"][:, :2])
     dip = 0.015 * seg.leg_length * sum(foot_up.values())  # knees a little bent while stepping
     eye = 0.93 * h
     keys = []
