@@ -1,8 +1,8 @@
 """Whole-body actions tracked from PyBullet's DeepMimic clips: Stand (getting up) and extras named
 after HMDB51/UCF101 classes: Punch, Cartwheel, Somersault, Dance, Kick; KickBall (a step and a low
 kick through a ball on the ground, key poses + IK, the ball launched when the foot meets it) and Turn
-(turning round on the spot in small steps, key poses + IK). Thresholds are fractions of the actor's height ``h``; quoted figures were measured on
-Model_Man01 (1.77 m) unless a range over presets is given.
+(turning round on the spot in small steps, key poses + IK). Thresholds are fractions of the actor's
+height ``h``; quoted figures were measured on Model_Man01 (1.77 m) unless a range over presets is given.
 """
 
 from __future__ import annotations
