@@ -2,8 +2,9 @@
 (the feet slide apart into a split).
 
 DiveFloor: DeepMimic's run, blended over a fraction of a second into a key-posed dive (body pitched
-forward, arms reaching ahead, legs stretched back); :class:`DiveRelease` then starts the ragdoll
-transition so that momentum and gravity, not the clip, bring the body to the floor. LegSplit: key
+forward, arms braced ahead and down, legs stretched back); :class:`DiveRelease` then lets the body
+fly, holding the pose with its trunk kept from pitching over, and starts the ragdoll transition at
+the touch-down, so that momentum and gravity, not the clip, bring the body onto its front. LegSplit: key
 poses with the ankles sliding apart sideways or front and back while the pelvis sinks, on feet made
 slippery by :class:`SlipperyFeet`. Thresholds are fractions of the actor's height ``h``.
 """
@@ -22,30 +23,68 @@ from phav.body.skeleton import SIDES, Skeleton
 from phav.motion.library import load_clip
 from phav.motion.keyposes import Key, rest_ankle, standing_height, synthesize
 from phav.motion.ops import blend, resample, speed
+from phav.physics.bullet import pybullet
 from phav.physics.variations import Modifier
 from phav.take import Take
 
 
 # ---- SyntheticDiveFloor --------------------------------------------------------------------------
+#: Longest flight with the dive pose held after the take-off, s (the ragdoll starts at the first touch
+#: of the floor by a link other than a foot or shin, or at the latest this long after the take-off).
+DIVE_HOLD_S = 0.6
+#: In the flight the pelvis and the chest are damped against pitching and rolling (a diver keeps the
+#: body flat): a torque of this rate (1/s) times a body's pitch inertia (about 0.08 m h^2) times
+#: the link's horizontal angular velocity, shared between the two. Without it the toppling about
+#: the feet at the take-off carried most bodies over onto the head (ankles up to 1.5 m above it).
+DIVE_PITCH_DAMPING = 5.0
+#: Strength of the arms, as a fraction, once they touch the floor: braced arms then bend and let the
+#: chest down rather than hold the body propped up on them.
+DIVE_LANDING_ARM_STRENGTH = 0.3
+
+
 class DiveRelease(Modifier):
-    """At ``release_s`` seconds (the take-off of the dive) drops the root pin and starts the ragdoll
-    transition (the muscles' tone fades), so the body flies on with the run's momentum."""
+    """At ``release_s`` seconds (the take-off of the dive, when the body has reached the dive pose)
+    drops the root pin, so the body flies on with the run's momentum. In the flight the muscles keep
+    holding the dive pose (arms braced ahead and down) and the trunk is damped against pitching
+    (:data:`DIVE_PITCH_DAMPING`); when a link other than the feet and shins touches the floor (the
+    hands, first), or :data:`DIVE_HOLD_S` after the take-off, the ragdoll transition starts (the
+    muscles' tone fades) with the arms weakened to :data:`DIVE_LANDING_ARM_STRENGTH`."""
 
     def __init__(self, release_s: float) -> None:
         super().__init__()
         self.release_s = float(release_s)
         self.record = {"release_s": round(self.release_s, 4)}
+        self._feet: set[int] = set()
+        self._trunk: list[int] = []
+        self._inertia = 0.0
 
     def before_step(self, world, human, time_s: float) -> None:
-        if time_s >= self.release_s and human.ragdoll_time is None:
+        if time_s < self.release_s or human.ragdoll_time is not None:
+            return
+        c, body = world.client, human.body_id
+        if human.pin_weight > 0.0:  # the take-off
             human.set_pin_weight(0.0)  # let go at once: a decaying pin would hold the body back
+            self._feet = {human.bullet_link_index(f"{s}_{part}") for s in SIDES for part in ("foot", "shin")}
+            self._trunk = [human.bullet_link_index(n) for n in ("pelvis", "chest")]
+            mass = sum(c.getDynamicsInfo(body, k)[0] for k in range(-1, c.getNumJoints(body)))
+            h = human.skeleton.segments.height
+            self._inertia = 0.08 * mass * h * h / len(self._trunk)
+        if any(cp[3] not in self._feet for cp in c.getContactPoints(bodyA=body, bodyB=world.ground_id)) \
+                or time_s >= self.release_s + DIVE_HOLD_S:
             human.start_ragdoll()
+            human.set_strength_scale({g: DIVE_LANDING_ARM_STRENGTH * human.gains.scale(g)
+                                      for g in ("left_arm", "right_arm")})
+            return
+        k_damp = DIVE_PITCH_DAMPING * self._inertia
+        for k in self._trunk:
+            w = c.getBaseVelocity(body)[1] if k == -1 else c.getLinkState(body, k, computeLinkVelocity=1)[7]
+            c.applyExternalTorque(body, k, (-k_damp * w[0], -k_damp * w[1], 0.0), pybullet.WORLD_FRAME)
 
 
 def dive_pose(sk: Skeleton, lean: float, rise: float, arms: float) -> list[Key]:
     """One key of the dive's take-off: pelvis pitched forward by ``lean`` rad and ``rise`` m higher,
     legs stretched back along the body, wrists ``arms`` of the reach ahead of the shoulders (chest
-    frame, so the arms point along the pitched body)."""
+    frame: with the body pitched the arms point ahead and down, braced for the floor)."""
     leg = sk.segments.thigh + sk.segments.shin
     h0 = standing_height(sk)
     pelvis = np.array([0.0, 0.0, rise])
@@ -69,7 +108,7 @@ def dive_build(ctx: BuildContext) -> ActionPlan:
     dive_s = float(rng.uniform(0.2, 0.3))  # blend from the run into the dive pose
     lean = float(rng.uniform(0.9, 1.25))  # forward pitch of the dive, rad
     rise = float(rng.uniform(0.0, 0.06)) * h  # take-off lift of the pelvis, m
-    arms = float(rng.uniform(0.8, 1.0))  # how far the arms reach ahead, in reaches
+    arms = float(rng.uniform(0.6, 0.75))  # how far the arms reach ahead and down, in reaches (elbows bent)
     duration = max(ctx.duration, run_s + dive_s + 1.2) + 0.5
     run = speed(load_clip(ctx.clip_name, sk), tempo)
     t = np.arange(int(round(duration * run.fps)) + 1) / run.fps
@@ -86,7 +125,9 @@ def dive_build(ctx: BuildContext) -> ActionPlan:
     root[k0:] = run.root_pos[k0] + (t[k0:, None] - t[k0]) * v
     root[:, 2] = clip.root_pos[:, 2]
     clip = dataclasses.replace(clip, root_pos=root)
-    release = run_s + 0.7 * dive_s
+    # take-off once the dive pose is reached: earlier, the pin's pitching of the body (about 5 rad/s
+    # at 0.7 of the blend) went on in the flight and turned it over onto the head
+    release = run_s + dive_s
     style = {"tempo": tempo, "run_s": run_s, "dive_s": dive_s, "lean_rad": lean, "rise_m": rise, "arm_reach": arms}
     return ActionPlan(clip, [DiveRelease(release)], style,
                       "pybullet_data DeepMimic humanoid3d_run blended into key poses (dive) + ragdoll")
