@@ -1,13 +1,14 @@
 """SyntheticDiveFloor (a run ending in a ragdoll dive to the floor) and SyntheticLegSplit (feet sliding
 apart into a split): physical outcomes, the key poses' geometry, and signatures that can fail."""
 
+import dataclasses
 import math
 
 import numpy as np
 
 from phav.actions import get_action
 from phav.actions import signals as S
-from phav.actions.dramatic import split_keys
+from phav.actions.dramatic import split_keys, trunk_front
 from phav.body.presets import sample_actor
 from phav.motion.keyposes import standing_height
 from phav.scenario import Scenario
@@ -35,6 +36,42 @@ def test_dive_signature_rejects_a_run_and_a_dive_cut_before_the_landing():
     assert not get_action("SyntheticDiveFloor").signature(_take("Run", frames=40)).ok
     take = _take("SyntheticDiveFloor", seed=1, frames=int(0.5 * 30), check=False)
     assert not take.meta["signature"]["ok"]
+
+
+def test_dive_lands_on_the_front_in_every_preset_never_over_the_head():
+    # adults, the children and the elderly woman; the take-off used to carry the body over onto the
+    # head in most of these (ankles up to 1.5 m above it, many ending on the back)
+    for actor in ("Model_Woman01", "Model_Man02", "Model_Boy", "Model_Girl", "Model_ElderlyWoman", "Model_Athlete"):
+        for seed in (1, 3):
+            take = _take("SyntheticDiveFloor", seed=seed, actor=actor)
+            h = S.body_height(take)
+            head = S.joint(take, "head")
+            ankles = np.minimum(S.joint(take, "left_ankle")[:, 2], S.joint(take, "right_ankle")[:, 2])
+            assert (ankles - head[:, 2]).max() < 0.15 * h, (actor, seed)  # legs trail low behind
+            assert trunk_front(take)[-1, 2] < -0.7, (actor, seed)  # lying on the chest and belly
+            assert S.joint(take, "pelvis")[-1, 2] < 0.15 * h and S.joint(take, "chest")[-1, 2] < 0.15 * h
+
+
+def _turned(take, frames, flip):
+    """``take`` with the body's joints in ``frames`` turned by ``flip`` (a 3x3 rotation) about the pelvis."""
+    a = take.actors[0]
+    joints = a.joints_3d.copy()
+    centre = joints[frames, a.joint_names.index("pelvis")][:, None]
+    joints[frames] = (joints[frames] - centre) @ flip.T + centre
+    return dataclasses.replace(take, actors=[dataclasses.replace(a, joints_3d=joints)])
+
+
+def test_dive_signature_rejects_a_dive_over_the_head_and_a_landing_on_the_back():
+    sig = get_action("SyntheticDiveFloor").signature
+    take = _take("SyntheticDiveFloor", seed=1, actor="Model_Boy")
+    assert sig(take).ok
+    h = S.body_height(take)
+    land = int(np.flatnonzero(S.joint(take, "pelvis")[:, 2] < 0.25 * h)[0])
+    upside_down = np.diag([1.0, 1.0, -1.0])  # ankles over the head, for 0.2 s before the landing
+    assert not sig(_turned(take, slice(land - 6, land), upside_down)).ok
+    on_back = np.diag([1.0, -1.0, -1.0])  # the lying body turned over about its long axis
+    turned = _turned(take, slice(land, None), on_back)
+    assert trunk_front(turned)[-1, 2] > 0.7 and not sig(turned).ok
 
 
 def test_split_keys_put_straight_legs_wide_apart():

@@ -140,12 +140,31 @@ DIVE_RUN_PER_H = 1.1
 DIVE_LOW_PER_H = 0.25
 #: ... with the body roughly horizontal: head and pelvis heights within this fraction of the height.
 DIVE_FLAT_PER_H = 0.15
+#: Upside down: the lower ankle more than this fraction of the height above the head (a dive that
+#: goes over onto the head: 0.6-0.9 h; a flat dive's legs trail at most about 0.1 h above it) ...
+DIVE_INVERTED_PER_H = 0.18
+#: ... for longer than this, s.
+DIVE_INVERTED_S = 0.1
+#: On the front: the trunk's front (normal to the hips' axis and the spine) points down, its
+#: vertical component below this, in the median frame of the lying.
+DIVE_FACE_DOWN = -0.5
+
+
+def trunk_front(take: Take) -> np.ndarray:
+    """``(T, 3)`` unit vectors out of the front of the trunk: normal to the hips' axis (right to left)
+    and the spine (pelvis to neck)."""
+    side = S.joint(take, "left_hip") - S.joint(take, "right_hip")
+    up = S.joint(take, "neck") - S.joint(take, "pelvis")
+    front = np.cross(side, up)
+    return front / np.maximum(np.linalg.norm(front, axis=1, keepdims=True), 1e-9)
 
 
 def dive_signature(take: Take) -> SignatureResult:
     """DiveFloor: the pelvis moves at running pace (over 1.1 h/s in some 0.3 s window), and later
     the body lies on the floor: pelvis below 0.25 h with the head within 0.15 h of the pelvis height,
-    from some frame to the end."""
+    from some frame to the end, on its front (the trunk facing down); and it never goes upside down
+    (the ankles over 0.18 h above the head for more than 0.1 s), as a dive carried over onto the
+    head would."""
     h = S.body_height(take)
     p, head = S.joint(take, "pelvis"), S.joint(take, "head")
     n = max(1, int(round(0.3 * take.fps)))
@@ -160,9 +179,15 @@ def dive_signature(take: Take) -> SignatureResult:
         return SignatureResult(False, f"not lying on the floor at the end (pelvis {p[-1, 2] / h:.2f} h, "
                                       f"head {head[-1, 2] / h:.2f} h); top speed {v.max():.2f} h/s")
     fast = float(v[:max(land - n, 0)].max()) if land - n > 0 else 0.0
-    ok = fast >= DIVE_RUN_PER_H
+    ankles = np.minimum(S.joint(take, "left_ankle")[:, 2], S.joint(take, "right_ankle")[:, 2])
+    over = (ankles - head[:, 2]) / h
+    inverted = int(np.count_nonzero(over > DIVE_INVERTED_PER_H))
+    facing = float(np.median(trunk_front(take)[land:, 2]))
+    ok = fast >= DIVE_RUN_PER_H and inverted <= DIVE_INVERTED_S * take.fps and facing < DIVE_FACE_DOWN
     return SignatureResult(ok, f"runs at up to {fast:.2f} h/s, then lies from frame {land} (pelvis "
-                               f"{p[-1, 2] / h:.2f} h, head {head[-1, 2] / h:.2f} h at the end)")
+                               f"{p[-1, 2] / h:.2f} h, head {head[-1, 2] / h:.2f} h at the end, front facing "
+                               f"{facing:+.2f} vertical); ankles up to {over.max():.2f} h above the head, "
+                               f"over {DIVE_INVERTED_PER_H} h in {inverted} frames")
 
 
 DIVE_FLOOR = register(ActionRecipe("SyntheticDiveFloor", frozenset({"synthetic"}), ("run",), dive_signature,
