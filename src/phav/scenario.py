@@ -31,7 +31,7 @@ from phav.physics.variations import BLEND_CLIPS, Modifier, make_modifiers
 from phav.seeding import video_rng
 from phav.spec import VideoSpec
 from phav.take import Take
-from phav.worlds.cameras import CAMERA_TURN_KEY, check_camera, sample_rig, turned
+from phav.worlds.cameras import CAMERA_TURN_KEY, check_camera, fitted, record_size_factor, sample_rig, turned
 from phav.worlds.environments import build_environment
 from phav.worlds.lighting import indoors, sample_lighting
 from phav.worlds.scene import StaticScene
@@ -394,12 +394,15 @@ class Scenario:
         self.action_record, self.variation_record = main.action_record, main.variation_record
         # An action may ask for the camera turned about the subject (phav.worlds.cameras.CAMERA_TURN_KEY).
         rig = turned(self.rig, main.action_record.get(CAMERA_TURN_KEY, 0.0))
+        # as near and as low as the people's size asks (the tallest of them; children nearer)
+        rig, factor = fitted(rig, [a.body_shape.height for a in self.actors])
         take = assemble_take(spec, self.static, self.lighting, rig, spec.camera.value, self.actors,
                              stage_props, stage_poses, timestep=self.timestep, substeps=self.substeps,
                              lights=local_lights(self.static.lights, spec.day_phase, spec.frames,
                                                  near=self.static.start_position),
                              skin_resolution=skin_resolution)
         record_view(take, self.recipe.view, rig)
+        record_size_factor(take.meta, factor)
         verdict = judge(self.recipe, take)
         take.meta["signature"] = {"ok": verdict.ok, "reason": verdict.reason}
         if check_signature and not verdict.ok:

@@ -496,14 +496,17 @@ class Scene:
 
     def views(self, take: Take) -> list[Take]:
         """``take`` through each added camera in order (the first is ``take`` itself)."""
-        from phav.api.simulate import camera_object
+        from phav.api.cameras import view
+        from phav.api.simulate import camera_object, people_heights
+        from phav.worlds.cameras import fitted
 
         out = [take]
         for i, cam in enumerate(self.cameras[1:], start=1):
-            from phav.api.cameras import view
-
             static = getattr(self, "static", None)
-            out.append(view(take, camera_object(self, cam, i, static), scene=static))
+            rig = camera_object(self, cam, i, static)
+            if isinstance(cam, CameraKind):  # a drawn rig, as near as the people's size asks (as the first)
+                rig = fitted(rig, people_heights(take.meta))[0]
+            out.append(view(take, rig, scene=static))
         return out
 
     def render(self, take: Take | None = None, modalities: Iterable[str] = ("img",), *, quality: str = "phav",

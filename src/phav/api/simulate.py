@@ -30,7 +30,7 @@ from phav.scenario import Performer, build_world, cast_lead, judge, run_physics,
 from phav.seeding import video_rng
 from phav.spec import CameraKind, VideoSpec
 from phav.take import LocalLights, Take
-from phav.worlds.cameras import CAMERA_TURN_KEY, sample_rig, turned
+from phav.worlds.cameras import CAMERA_TURN_KEY, fitted, record_size_factor, sample_rig, turned
 from phav.worlds.views import in_view, record_view
 from phav.worlds.weather import local_lights
 
@@ -47,6 +47,13 @@ def camera_object(scene: Scene, camera: Any, index: int, static: Any = None) -> 
             rig = in_view(rig, view, _start(scene.people[0], static)[1], scene.frames / scene.spec.fps)
         return rig
     return camera
+
+
+def people_heights(meta: dict[str, Any]) -> list[float]:
+    """The standing heights (m) of everyone in a take from its ``meta``: the first person, the
+    scene's other people and every companion."""
+    heights = [meta["actor"]["height_m"]] + [c["height_m"] for c in meta.get("companions", [])]
+    return heights + [p["body_shape"]["height"] for p in meta.get("scene", {}).get("people", [])]
 
 
 def _first_view(scene: Scene, camera: Any) -> Any:
@@ -112,11 +119,15 @@ def simulate_scene(scene: Scene, skin_resolution: float = DEFAULT_RESOLUTION) ->
     timestep = 1.0 / (spec.fps * substeps)
     stage_props, stage_poses, prop_poses = run_physics(static, performers, spec.frames, timestep, substeps, scene.props)
     camera = turned(camera, leads[0].action_record.get(CAMERA_TURN_KEY, 0.0))  # as the first person's action asks
+    factor = 1.0
+    if isinstance(cameras[0], CameraKind):  # a drawn rig, as near as the people's size asks (as the CLI's)
+        camera, factor = fitted(camera, [p.body_shape.height for p in performers])
     take = assemble_take(spec, static, lighting, camera, camera_kind_name(camera), performers, stage_props,
                          stage_poses, timestep=timestep, substeps=substeps,
                          groups=_prop_groups(scene, prop_poses, spec.frames), lights=_lights(scene, static, spec),
                          extra_meta={"scene": _scene_meta(scene, leads)}, skin_resolution=skin_resolution)
     record_view(take, view, camera)
+    record_size_factor(take.meta, factor)
     failures = []
     for i, (person, lead) in enumerate(zip(scene.people, leads)):
         if person.action is None:

@@ -12,7 +12,7 @@ PHAV's rule: the Indoor rig is used exactly when the environment is House (:func
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Iterable, Union
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d
@@ -441,6 +441,62 @@ def turned(rig: object, angle: float) -> object:
     if isinstance(rig, TripodRig):
         return dataclasses.replace(rig, side_angle=float(np.angle(np.exp(1j * (rig.side_angle + angle)))))
     return rig
+
+
+#: The people's height (m) the following rigs' distances and heights are drawn for: every adult
+#: preset is at least this tall, so only a video of shorter people (children) has its camera scaled.
+CAMERA_SIZE_REFERENCE_M = 1.5
+#: The least :func:`size_factor` (a person 1.05 m tall or shorter).
+MIN_CAMERA_SIZE_FACTOR = 0.7
+#: ``meta["camera"]`` holds this key where the rig was scaled to the filmed people (:func:`scaled`):
+#: the factor, below 1; absent, the rig is as drawn (factor 1).
+CAMERA_SIZE_KEY = "size_factor"
+
+
+def size_factor(heights: "Iterable[float]") -> float:
+    """The factor by which a drawn rig is scaled (:func:`scaled`) for people of standing ``heights``
+    (metres): the tallest over :data:`CAMERA_SIZE_REFERENCE_M`, kept within
+    :data:`MIN_CAMERA_SIZE_FACTOR` and 1 (the tallest, so that a child with an adult keeps the
+    adult's head in view); 1 without heights."""
+    tallest = max(heights, default=CAMERA_SIZE_REFERENCE_M)
+    return float(np.clip(tallest / CAMERA_SIZE_REFERENCE_M, MIN_CAMERA_SIZE_FACTOR, 1.0))
+
+
+def scaled(rig: object, factor: float) -> object:
+    """``rig`` moved ``factor`` times as far from the subject and as high, so that people
+    ``factor`` times as tall fill the image as the drawn rig shows people of
+    :data:`CAMERA_SIZE_REFERENCE_M` (:func:`size_factor`): the Kite and CloseUp rigs' ``distance``,
+    ``height`` and ``aim_height``, the Handheld rig's ``distance`` and ``height``, the Orbital rig's
+    ``radius`` and ``height`` (metres), each times ``factor``; the azimuth (:func:`view_azimuth`),
+    field of view and lag are kept. The Tripod rig (which stands back to fit the whole path) and
+    the Indoor rig (which zooms), any other object, and a factor of 1 return ``rig`` itself."""
+    if factor == 1.0:
+        return rig
+    if isinstance(rig, KiteRig):  # CloseUpRig is a KiteRig
+        return dataclasses.replace(rig, distance=rig.distance * factor, height=rig.height * factor,
+                                   aim_height=rig.aim_height * factor)
+    if isinstance(rig, HandheldRig):
+        return dataclasses.replace(rig, distance=rig.distance * factor, height=rig.height * factor)
+    if isinstance(rig, OrbitalRig):
+        return dataclasses.replace(rig, radius=rig.radius * factor, height=rig.height * factor)
+    return rig
+
+
+def fitted(rig: object, heights: "Iterable[float]") -> tuple[object, float]:
+    """``rig`` scaled (:func:`scaled`) for people of standing ``heights`` (metres, every person in
+    the video) by :func:`size_factor`, and the factor applied: 1 where the rig is left as it is
+    (the people at least :data:`CAMERA_SIZE_REFERENCE_M` tall, or a rig :func:`scaled` leaves)."""
+    factor = size_factor(heights)
+    out = scaled(rig, factor)
+    return out, (factor if out is not rig else 1.0)
+
+
+def record_size_factor(meta: dict, factor: float) -> None:
+    """Record ``factor`` (from :func:`fitted`) in ``meta["camera"]`` as :data:`CAMERA_SIZE_KEY`,
+    unless it is 1."""
+    if factor != 1.0:
+        meta["camera"][CAMERA_SIZE_KEY] = float(factor)
+
 
 #: Every camera kind's rig.
 RIGS: dict[CameraKind, type] = {
