@@ -6,6 +6,10 @@ pelvis path ``(T, 3)``, metres. With a scene, following rigs pull the camera in 
 the subject wherever that line enters a collider (a "camera boom"), so a camera never sits inside
 geometry and nothing solid stands between it and the actor; static rigs pick their spot once.
 
+Rigs are drawn for adults; the Kite, CloseUp, Handheld and Orbital rigs of a video whose tallest
+person is shorter than :data:`CAMERA_SIZE_REFERENCE_M` (children) are moved nearer and lower by
+:func:`fitted` once the people are known, so a child fills about as much of the frame.
+
 PHAV's rule: the Indoor rig is used exactly when the environment is House (:func:`check_camera`).
 """
 
@@ -147,7 +151,8 @@ class KiteRig:
 
     @classmethod
     def sample(cls, rng: np.random.Generator) -> "KiteRig":
-        """Distance 3.5-6 m, height 1.0-2.4 m, any azimuth, vertical FOV 40-55 degrees."""
+        """Distance 3.5-6 m, height 1.0-2.4 m, any azimuth, vertical FOV 40-55 degrees (for adults;
+        :func:`scaled` for shorter people)."""
         return cls(**_uniform(rng, distance=(3.5, 6.0), height=(1.0, 2.4), azimuth=(-np.pi, np.pi),
                               vertical_fov_deg=(40.0, 55.0), lag=(0.3, 0.8), aim_height=(-0.1, 0.2)))
 
