@@ -16,7 +16,7 @@ from phav.actions.registry import ActionPlan, ActionRecipe, BuildContext, Signat
 from phav.actions.household import reach as household_reach
 from phav.actions.stage import BallOnFoot, body_to_world
 from phav.body.skeleton import SIDES
-from phav.motion.keyposes import SYNTH_FPS, Key, standing_height, synthesize
+from phav.motion.keyposes import EASINGS, SYNTH_FPS, Key, standing_height, synthesize
 from phav.motion.ops import mirror
 from phav.physics.variations import Prop
 from phav.take import Take
@@ -245,11 +245,6 @@ def _turn_schedule(total: float, steps: int, start: float,
     return out
 
 
-def _yaw_quat_many(yaw: np.ndarray) -> np.ndarray:
-    """``(N, 4)`` xyzw rotations by ``yaw (N,)`` rad about +z."""
-    return np.stack([np.zeros_like(yaw), np.zeros_like(yaw), np.sin(yaw / 2), np.cos(yaw / 2)], axis=1)
-
-
 def turn_build(ctx: BuildContext) -> ActionPlan:
     """Turning round on the spot: standing, the head and eyes turn towards the new direction, then
     the body follows in small pivoting steps (the foot on the side of the turn opens first, the feet
@@ -281,8 +276,7 @@ def turn_build(ctx: BuildContext) -> ActionPlan:
     t = np.arange(n) / SYNTH_FPS
 
     def smooth(u):
-        u = np.clip(u, 0.0, 1.0)
-        return u * u * (3.0 - 2.0 * u)
+        return EASINGS["smooth"](np.clip(u, 0.0, 1.0))
 
     foot_yaw = {s: np.zeros(n) for s in SIDES}
     foot_up = {s: np.zeros(n) for s in SIDES}
@@ -322,7 +316,7 @@ def turn_build(ctx: BuildContext) -> ActionPlan:
     names = list(clip.joint_names)
     jq = clip.joint_quats.copy()
     for s in SIDES:
-        fy = _yaw_quat_many(foot_yaw[s][:clip.num_frames])
+        fy = quat_from_axis_angle(np.array([0.0, 0.0, 1.0]), foot_yaw[s][:clip.num_frames])  # (T, 4)
         local = quat_rotate(quat_conjugate(pq), ankles[s][:clip.num_frames] - clip.root_pos)
         pole = quat_rotate(quat_conjugate(pq), quat_rotate(fy, np.array([1.0, 0.0, 0.0])))
         r = leg_ik_many(sk, s, local, pole)

@@ -249,6 +249,12 @@ class HandheldRig:
 TRIPOD_FALLBACK_ANGLES = (0.35, np.pi - 0.35, 0.0, np.pi, 0.7, np.pi - 0.7)
 
 
+def in_sectors(angle: float, sectors: "Iterable[tuple[float, float]]", tolerance: float = 1e-6) -> bool:
+    """Whether ``angle`` (degrees, any turn) lies in one of ``sectors`` (``(low, high)`` degrees),
+    ``tolerance`` degrees to spare (:mod:`phav.worlds.views`)."""
+    return any((angle - lo + tolerance) % 360.0 <= hi - lo + 2 * tolerance for lo, hi in sectors)
+
+
 @dataclasses.dataclass(frozen=True)
 class TripodRig:
     """A static camera framing the whole action: placed at a sampled side angle to the subject's
@@ -287,9 +293,9 @@ class TripodRig:
         spots = [self.side_angle, -self.side_angle] + [side * o for o in TRIPOD_FALLBACK_ANGLES]
         if self.view_deg is None:
             return spots
-        inside = lambda a: any((np.degrees(a) - lo) % 360.0 <= hi - lo + 1e-6 for lo, hi in self.view_deg)
+        inside = [in_sectors(np.degrees(a), self.view_deg) for a in spots]
         extra = [np.radians(d) for lo, hi in self.view_deg for d in ((lo + hi) / 2, lo + 10.0, hi - 10.0)]
-        return [a for a in spots if inside(a)] + extra + [a for a in spots if not inside(a)]
+        return [a for a, i in zip(spots, inside) if i] + extra + [a for a, i in zip(spots, inside) if not i]
 
     def track(self, subject: np.ndarray, fps: float, width: int, height: int,
               scene: "StaticScene | None" = None) -> CameraTrack:

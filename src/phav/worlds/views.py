@@ -25,7 +25,7 @@ import dataclasses
 import math
 from typing import Any, Sequence, Union
 
-from phav.worlds.cameras import HandheldRig, KiteRig, OrbitalRig, TripodRig
+from phav.worlds.cameras import HandheldRig, KiteRig, OrbitalRig, TripodRig, in_sectors  # noqa: F401 (re-exported)
 
 #: Sectors of a view: ``((low, high), ...)`` in degrees, ``low < high``, about the person relative
 #: to its start heading (counter-clockwise seen from above).
@@ -89,11 +89,6 @@ def view_sectors(view: ViewSpec) -> Sectors:
 def wrap_deg(angle: float) -> float:
     """``angle`` (degrees) wrapped into ``[-180, 180)``."""
     return (angle + 180.0) % 360.0 - 180.0
-
-
-def in_sectors(angle: float, sectors: Sectors, tolerance: float = 1e-6) -> bool:
-    """Whether ``angle`` (degrees, any turn) lies in one of ``sectors`` (degrees), ``tolerance`` degrees to spare."""
-    return any((angle - lo + tolerance) % 360.0 <= hi - lo + 2 * tolerance for lo, hi in sectors)
 
 
 def _intersect(a: Sectors, b: Sectors) -> Sectors:
@@ -199,16 +194,14 @@ def in_view(rig: object, view: ViewSpec | None, heading: float, duration: float 
     if view is None:
         return rig
     sectors = view_sectors(view)
+    drawn = relative_azimuth_deg(rig, heading)
     if isinstance(rig, (KiteRig, HandheldRig)):  # CloseUpRig is a KiteRig
-        relative = map_angle(wrap_deg(math.degrees(rig.azimuth - heading)), FULL_CIRCLE, sectors)
-        return dataclasses.replace(rig, azimuth=_world(heading, relative))
+        return dataclasses.replace(rig, azimuth=_world(heading, map_angle(drawn, FULL_CIRCLE, sectors)))
     if isinstance(rig, OrbitalRig):
         targets = _orbit_targets(sectors, math.degrees(rig.angular_speed * duration))
-        relative = map_angle(wrap_deg(math.degrees(rig.start_azimuth - heading)), FULL_CIRCLE, targets)
-        return dataclasses.replace(rig, start_azimuth=_world(heading, relative))
+        return dataclasses.replace(rig, start_azimuth=_world(heading, map_angle(drawn, FULL_CIRCLE, targets)))
     if isinstance(rig, TripodRig):
-        targets = _intersect(TRIPOD_DOMAIN, sectors) or sectors
-        relative = map_angle(wrap_deg(math.degrees(rig.side_angle)), TRIPOD_DOMAIN, targets)
+        relative = map_angle(drawn, TRIPOD_DOMAIN, _intersect(TRIPOD_DOMAIN, sectors) or sectors)
         return dataclasses.replace(rig, side_angle=math.radians(wrap_deg(relative)), facing=float(heading),
                                    view_deg=sectors)
     return rig
